@@ -1,0 +1,228 @@
+"""Writes on activities. Validation depends on the kind; links are checked to be in-workspace."""
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from rapport.activities.models import (
+    Activity,
+    ActivityCompany,
+    ActivityContact,
+    ActivityKind,
+    CallOutcome,
+    Direction,
+)
+from rapport.audit.models import AuditAction
+from rapport.audit.services import audit_record, diff, snapshot
+from rapport.contacts.models import Company, Contact
+from rapport.contacts.services import Actor, Data, _Collector, _owner, _text, _unknown_keys
+from rapport.core.errors import ServiceValidationError
+from rapport.tenancy.models import Workspace
+
+ACTIVITY_FIELDS = [
+    "kind", "subject", "body", "occurred_at", "direction", "duration_seconds", "outcome",
+    "starts_at", "ends_at", "attendees", "due_at", "assignee_id", "done", "contact_ids",
+    "company_ids",
+]
+AUDITED = [
+    "kind", "subject", "body", "occurred_at", "direction", "duration_seconds", "outcome",
+    "starts_at", "ends_at", "attendees", "due_at", "assignee", "done_at",
+]
+# Fields that only make sense for some kinds; anything else given for another kind is refused.
+KIND_FIELDS = {
+    "direction": {ActivityKind.CALL, ActivityKind.EMAIL},
+    "duration_seconds": {ActivityKind.CALL},
+    "outcome": {ActivityKind.CALL},
+    "starts_at": {ActivityKind.MEETING},
+    "ends_at": {ActivityKind.MEETING},
+    "attendees": {ActivityKind.MEETING},
+    "due_at": {ActivityKind.TASK},
+    "assignee_id": {ActivityKind.TASK},
+    "done": {ActivityKind.TASK},
+}
+
+
+def _datetime(data: Data, name: str, c: _Collector) -> dt.datetime | None:
+    value = data[name]
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            c.add(name, f"'{value}' is not an ISO 8601 date-time")
+            return None
+    if not isinstance(value, dt.datetime):
+        c.add(name, "must be a date-time")
+        return None
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=dt.UTC)  # naive input is read as UTC, the stored zone
+    return value.astimezone(dt.UTC)
+
+
+def _ids(data: Data, name: str, model: type, c: _Collector) -> list[int] | None:
+    value = data[name]
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, int) for v in value):
+        c.add(name, "must be a list of ids")
+        return None
+    ids = list(dict.fromkeys(value))
+    found = set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    missing = [i for i in ids if i not in found]
+    if missing:
+        c.add(name, f"not found: {', '.join(map(str, missing))}")
+        return None
+    return ids
+
+
+def _activity_clean(*, workspace: Workspace, data: Data, activity: Activity | None) -> Data:
+    c = _Collector()
+    _unknown_keys(data, ACTIVITY_FIELDS, c)
+    clean: Data = {}
+    kind = data.get("kind") if activity is None else activity.kind
+    if activity is not None and "kind" in data and data["kind"] != activity.kind:
+        c.add("kind", "cannot be changed")
+    if kind not in ActivityKind.values:
+        c.add("kind", f"must be one of {', '.join(ActivityKind.values)}")
+        c.raise_if_any()
+    clean["kind"] = kind
+    for name, kinds in KIND_FIELDS.items():
+        if name in data and data[name] not in (None, "", []) and kind not in kinds:
+            c.add(name, f"does not apply to a {kind}")
+    if "subject" in data:
+        clean["subject"] = _text(data, "subject", 200, c)
+    if "body" in data:
+        clean["body"] = _text(data, "body", 100_000, c)
+    for name in ("occurred_at", "starts_at", "ends_at", "due_at"):
+        if name in data:
+            clean[name] = _datetime(data, name, c)
+    if "direction" in data:
+        value = data["direction"] or ""
+        if value not in Direction.values:
+            c.add("direction", "must be inbound or outbound")
+        clean["direction"] = value
+    if "outcome" in data:
+        value = data["outcome"] or ""
+        if value not in CallOutcome.values:
+            c.add("outcome", f"must be one of {', '.join(v for v in CallOutcome.values if v)}")
+        clean["outcome"] = value
+    if "duration_seconds" in data:
+        value = data["duration_seconds"]
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                  or not 0 <= value <= 86_400):
+            c.add("duration_seconds", "must be a whole number of seconds from 0 to 86400")
+        clean["duration_seconds"] = value
+    if "attendees" in data:
+        value = data["attendees"] or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            c.add("attendees", "must be a list of names or emails")
+        clean["attendees"] = [v.strip() for v in value if isinstance(v, str) and v.strip()]
+    if "assignee_id" in data:
+        clean["assignee_id"] = _owner(workspace, {"owner_id": data["assignee_id"]}, c)
+    if "done" in data:
+        if not isinstance(data["done"], bool):
+            c.add("done", "must be true or false")
+        clean["done"] = data["done"]
+    if "contact_ids" in data:
+        clean["contact_ids"] = _ids(data, "contact_ids", Contact, c)
+    if "company_ids" in data:
+        clean["company_ids"] = _ids(data, "company_ids", Company, c)
+    starts = clean.get("starts_at", activity.starts_at if activity else None)
+    ends = clean.get("ends_at", activity.ends_at if activity else None)
+    if kind == ActivityKind.MEETING and activity is None and starts is None and not c.errors:
+        c.add("starts_at", "a meeting needs a start")
+    if starts and ends and ends < starts:
+        c.add("ends_at", "must not be before the start")
+    if kind == ActivityKind.TASK and activity is None and not clean.get("subject"):
+        c.add("subject", "a task needs a subject")
+    if kind == ActivityKind.NOTE and activity is None and not clean.get("body"):
+        c.add("body", "a note cannot be empty")
+    if activity is None and not clean.get("contact_ids") and not clean.get("company_ids"):
+        if not any(e.field in ("contact_ids", "company_ids") for e in c.errors):
+            c.add("contact_ids", "link the activity to at least one contact or company")
+    c.raise_if_any()
+    return clean
+
+
+def _apply(*, workspace: Workspace, activity: Activity, clean: Data, actor: Actor) -> None:
+    for name, value in clean.items():
+        if name not in ("contact_ids", "company_ids", "done"):
+            setattr(activity, name, value)
+    if "done" in clean:
+        if clean["done"] and activity.done_at is None:
+            activity.done_at = timezone.now()
+        elif not clean["done"]:
+            activity.done_at = None
+    if activity.occurred_at is None:
+        activity.occurred_at = activity.starts_at or timezone.now()
+    if activity.kind == ActivityKind.TASK and activity._state.adding and not activity.assignee_id:
+        activity.assignee_id = getattr(actor, "pk", None)
+    activity.workspace = workspace
+    activity.save()
+    if "contact_ids" in clean:
+        activity.contact_links.all().delete()
+        ActivityContact.objects.bulk_create(
+            ActivityContact(workspace=workspace, activity=activity, contact_id=i)
+            for i in clean["contact_ids"]
+        )
+    if "company_ids" in clean:
+        activity.company_links.all().delete()
+        ActivityCompany.objects.bulk_create(
+            ActivityCompany(workspace=workspace, activity=activity, company_id=i)
+            for i in clean["company_ids"]
+        )
+
+
+def _snapshot(activity: Activity) -> dict[str, Any]:
+    snap = snapshot(activity, AUDITED)
+    snap["contacts"] = sorted(activity.contact_links.values_list("contact_id", flat=True))
+    snap["companies"] = sorted(activity.company_links.values_list("company_id", flat=True))
+    return snap
+
+
+def _non_empty(snap: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in snap.items() if v not in ("", None, [], {})}
+
+
+def activity_create(*, workspace: Workspace, actor: Actor, data: Data) -> Activity:
+    clean = _activity_clean(workspace=workspace, data=data, activity=None)
+    with transaction.atomic():
+        activity = Activity(workspace=workspace, author_id=getattr(actor, "pk", None))
+        _apply(workspace=workspace, activity=activity, clean=clean, actor=actor)
+        audit_record(
+            workspace_id=workspace.pk, actor=actor, action=AuditAction.CREATE, instance=activity,
+            changes=diff({}, _non_empty(_snapshot(activity))),
+        )
+    return activity
+
+
+def activity_update(
+    *, workspace: Workspace, actor: Actor, activity: Activity, data: Data
+) -> Activity:
+    clean = _activity_clean(workspace=workspace, data=data, activity=activity)
+    with transaction.atomic():
+        before = _snapshot(activity)
+        _apply(workspace=workspace, activity=activity, clean=clean, actor=actor)
+        audit_record(
+            workspace_id=workspace.pk, actor=actor, action=AuditAction.UPDATE, instance=activity,
+            changes=diff(before, _snapshot(activity)),
+        )
+    return activity
+
+
+def activity_delete(*, workspace: Workspace, actor: Actor, activity: Activity) -> None:
+    with transaction.atomic():
+        audit_record(
+            workspace_id=workspace.pk, actor=actor, action=AuditAction.DELETE, instance=activity,
+            changes=diff(_non_empty(_snapshot(activity)), {}),
+        )
+        activity.delete()
+
+
+def task_set_done(*, workspace: Workspace, actor: Actor, activity: Activity, done: bool) -> Activity:
+    if activity.kind != ActivityKind.TASK:
+        raise ServiceValidationError.single("kind", "only a task can be marked done")
+    return activity_update(workspace=workspace, actor=actor, activity=activity, data={"done": done})

@@ -1,0 +1,20 @@
+"""Which door a change came through (ui, api, admin, cli), set once at the edge."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+_source: ContextVar[str] = ContextVar("audit_source", default="system")
+
+
+@contextmanager
+def audit_source(source: str) -> Iterator[None]:
+    token = _source.set(source)
+    try:
+        yield
+    finally:
+        _source.reset(token)
+
+
+def current_source() -> str:
+    return _source.get()

@@ -1,0 +1,68 @@
+"""The audit writer. Every service that changes customer data calls `audit_record`."""
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from rapport.audit.context import current_source
+from rapport.audit.models import AuditAction, AuditEntry
+
+Snapshot = dict[str, Any]
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, (Decimal, datetime, date)):
+        return str(value) if isinstance(value, Decimal) else value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, (list, tuple, set)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> Snapshot:
+    """The audited fields of `instance` as JSON-safe values (foreign keys as ids)."""
+    out: Snapshot = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        out[name] = _json_safe(getattr(instance, attname))
+    return out
+
+
+def diff(before: Snapshot, after: Snapshot) -> dict[str, list[Any]]:
+    keys = before.keys() | after.keys()
+    return {
+        k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)
+    }
+
+
+def audit_record(
+    *,
+    workspace_id: int,
+    actor: Any,
+    action: str,
+    instance: models.Model,
+    changes: dict[str, list[Any]],
+) -> AuditEntry | None:
+    """Write one audit entry; an update that changed nothing writes nothing."""
+    if action == AuditAction.UPDATE and not changes:
+        return None
+    actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+    return AuditEntry.unscoped.create(
+        workspace_id=workspace_id,
+        actor_id=actor_id,
+        source=current_source(),
+        action=action,
+        entity=instance._meta.label_lower,
+        object_id=instance.pk,
+        object_repr=str(instance)[:200],
+        changes=changes,
+        at=timezone.now(),
+    )

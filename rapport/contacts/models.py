@@ -1,0 +1,253 @@
+from django.conf import settings
+from django.db import models
+
+from rapport.core.models import WorkspaceScopedModel
+
+
+class LifecycleStage(models.TextChoices):
+    SUBSCRIBER = "subscriber", "Subscriber"
+    LEAD = "lead", "Lead"
+    MARKETING_QUALIFIED = "marketing_qualified", "Marketing-qualified"
+    SALES_QUALIFIED = "sales_qualified", "Sales-qualified"
+    OPPORTUNITY = "opportunity", "Opportunity"
+    CUSTOMER = "customer", "Customer"
+    EVANGELIST = "evangelist", "Evangelist"
+    CHURNED = "churned", "Churned"
+
+
+class PreferredChannel(models.TextChoices):
+    ANY = "", "No preference"
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    SMS = "sms", "SMS"
+    MAIL = "mail", "Postal mail"
+
+
+class SizeBand(models.TextChoices):
+    UNKNOWN = "", "Unknown"
+    S1 = "1-10", "1–10"
+    S11 = "11-50", "11–50"
+    S51 = "51-200", "51–200"
+    S201 = "201-500", "201–500"
+    S501 = "501-1000", "501–1,000"
+    S1001 = "1001-5000", "1,001–5,000"
+    S5001 = "5001+", "5,001+"
+
+
+def pattern_index(*fields: str, name: str) -> models.Index:
+    """A (workspace, text...) index that PostgreSQL can use for `LIKE 'prefix%'` searches."""
+    return models.Index(
+        fields=["workspace", *fields],
+        name=name,
+        opclasses=["int8_ops", *["varchar_pattern_ops"] * len(fields)],
+    )
+
+
+class Tag(WorkspaceScopedModel):
+    name = models.CharField(max_length=50)
+    color = models.CharField(max_length=7, default="#64748b")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="tag_unique_name")
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomFieldType(models.TextChoices):
+    TEXT = "text", "Text"
+    NUMBER = "number", "Whole number"
+    DECIMAL = "decimal", "Decimal"
+    DATE = "date", "Date"
+    BOOLEAN = "boolean", "Yes/no"
+    CHOICE = "choice", "Single choice"
+    MULTI_CHOICE = "multi_choice", "Multiple choice"
+    URL = "url", "URL"
+    EMAIL = "email", "Email"
+
+
+class CustomFieldEntity(models.TextChoices):
+    CONTACT = "contact", "Contact"
+    COMPANY = "company", "Company"
+
+
+class CustomFieldDefinition(WorkspaceScopedModel):
+    """A field a workspace adds to contacts or companies; values live in `custom_fields` JSON."""
+
+    entity = models.CharField(max_length=20, choices=CustomFieldEntity.choices)
+    key = models.SlugField(max_length=50)
+    label = models.CharField(max_length=100)
+    field_type = models.CharField(max_length=20, choices=CustomFieldType.choices)
+    choices = models.JSONField(default=list, blank=True)
+    required = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "entity", "key"], name="customfield_unique_key"
+            )
+        ]
+        ordering = ["entity", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.entity}.{self.key}"
+
+
+class PostalAddress(models.Model):
+    street = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 alpha-2")
+
+    class Meta:
+        abstract = True
+
+
+class Company(PostalAddress, WorkspaceScopedModel):
+    name = models.CharField(max_length=200)
+    name_key = models.CharField(max_length=200, editable=False, help_text="lowercased for search")
+    domain = models.CharField(max_length=253, blank=True)
+    industry = models.CharField(max_length=100, blank=True)
+    size_band = models.CharField(max_length=10, choices=SizeBand.choices, blank=True)
+    annual_revenue = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    annual_revenue_currency = models.CharField(max_length=3, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="subsidiaries"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="companies")
+    custom_fields = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name_plural = "companies"
+        indexes = [
+            pattern_index("name_key", name="company_name_idx"),
+            models.Index(fields=["workspace", "domain"], name="company_domain_idx"),
+            models.Index(fields=["workspace", "-updated_at", "-id"], name="company_updated_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(PostalAddress, WorkspaceScopedModel):
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    # Derived, lowercased and accent-free: "first last" for search, "last first" for sorting.
+    search_name = models.CharField(max_length=201, editable=False)
+    sort_name = models.CharField(max_length=201, editable=False)
+    # Primary email and phone, copied from the rows below so lists need no join.
+    email = models.CharField(max_length=254, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    job_title = models.CharField(max_length=150, blank=True)
+    primary_company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="primary_contacts"
+    )
+    companies = models.ManyToManyField(
+        Company, through="ContactCompany", blank=True, related_name="contacts"
+    )
+    lifecycle_stage = models.CharField(
+        max_length=20, choices=LifecycleStage.choices, default=LifecycleStage.LEAD
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=100, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="contacts")
+    preferred_channel = models.CharField(
+        max_length=10, choices=PreferredChannel.choices, blank=True
+    )
+    do_not_email = models.BooleanField(default=False)
+    do_not_call = models.BooleanField(default=False)
+    custom_fields = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [
+            pattern_index("search_name", name="contact_search_name_idx"),
+            pattern_index("sort_name", name="contact_sort_name_idx"),
+            models.Index(fields=["workspace", "-updated_at", "-id"], name="contact_updated_idx"),
+            models.Index(fields=["workspace", "-created_at", "-id"], name="contact_created_idx"),
+            models.Index(fields=["workspace", "owner"], name="contact_owner_idx"),
+            models.Index(fields=["workspace", "lifecycle_stage"], name="contact_stage_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        full = f"{self.first_name} {self.last_name}".strip()
+        return full or self.email or f"Contact #{self.pk}"
+
+
+class ContactEmail(WorkspaceScopedModel):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
+    email = models.CharField(max_length=254)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "email"], name="contactemail_unique")
+        ]
+        indexes = [pattern_index("email", name="contactemail_email_idx")]
+        ordering = ["-is_primary", "id"]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class PhoneKind(models.TextChoices):
+    MOBILE = "mobile", "Mobile"
+    WORK = "work", "Work"
+    HOME = "home", "Home"
+    OTHER = "other", "Other"
+
+
+class ContactPhone(WorkspaceScopedModel):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
+    number = models.CharField(max_length=20, help_text="E.164")
+    kind = models.CharField(max_length=10, choices=PhoneKind.choices, default=PhoneKind.WORK)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "number"], name="contactphone_unique")
+        ]
+        indexes = [pattern_index("number", name="contactphone_number_idx")]
+        ordering = ["-is_primary", "id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ContactCompany(WorkspaceScopedModel):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="company_links")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="contact_links")
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "company"], name="contactcompany_unique")
+        ]
+
+
+class SavedView(WorkspaceScopedModel):
+    """A named list query (filters and sort) a user keeps for a contacts or companies list."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    entity = models.CharField(max_length=20, choices=CustomFieldEntity.choices)
+    name = models.CharField(max_length=80)
+    params = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,155 @@
+"""Reads of contacts and companies: list filters, search, sort and cursor pages.
+
+All run inside the caller's workspace scope; the scoped manager adds the workspace filter.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from rapport.contacts.custom_fields import custom_field_filter
+from rapport.contacts.models import (
+    Company,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    CustomFieldEntity,
+    LifecycleStage,
+)
+from rapport.contacts.normalise import phone_search_key, search_key
+from rapport.core.errors import ServiceValidationError
+from rapport.core.pagination import Page, SortKey, paginate
+
+MAX_PAGE = 200
+
+CONTACT_SORTS: dict[str, list[SortKey]] = {
+    "name": [SortKey("sort_name", False)],
+    "-name": [SortKey("sort_name", True)],
+    "created": [SortKey("created_at", False)],
+    "-created": [SortKey("created_at", True)],
+    "updated": [SortKey("updated_at", False)],
+    "-updated": [SortKey("updated_at", True)],
+}
+COMPANY_SORTS: dict[str, list[SortKey]] = {
+    "name": [SortKey("name_key", False)],
+    "-name": [SortKey("name_key", True)],
+    "created": [SortKey("created_at", False)],
+    "-created": [SortKey("created_at", True)],
+    "updated": [SortKey("updated_at", False)],
+    "-updated": [SortKey("updated_at", True)],
+}
+
+
+@dataclass
+class RecordFilter:
+    """What a list asks for; every field optional. `custom` maps custom field keys to values."""
+
+    q: str = ""
+    owner_id: int | None = None
+    tag: str = ""
+    lifecycle_stage: str = ""
+    company_id: int | None = None
+    created_after: dt.datetime | None = None
+    created_before: dt.datetime | None = None
+    updated_after: dt.datetime | None = None
+    updated_before: dt.datetime | None = None
+    custom: dict[str, str] = field(default_factory=dict)
+
+
+def contact_search_q(q: str, *, region: str) -> Q:
+    """Search by name, email, phone or company, picked from what the text looks like."""
+    text = q.strip()
+    if "@" in text:
+        ids = ContactEmail.objects.filter(email__startswith=text.lower()).values("contact_id")
+        return Q(pk__in=ids)
+    phone_key = phone_search_key(text, region=region)
+    if phone_key and sum(ch.isdigit() for ch in text) >= max(3, len(text.replace(" ", "")) - 3):
+        ids = ContactPhone.objects.filter(number__startswith=phone_key).values("contact_id")
+        return Q(pk__in=ids)
+    key = search_key(text)
+    if not key:
+        return Q()
+    company_ids = Company.objects.filter(name_key__startswith=key).values("pk")
+    return (
+        Q(search_name__startswith=key)
+        | Q(sort_name__startswith=key)
+        | Q(primary_company__in=company_ids)
+    )
+
+
+def _common_filters(qs: QuerySet, f: RecordFilter, entity: str) -> QuerySet:
+    if f.owner_id is not None:
+        qs = qs.filter(owner_id=f.owner_id)
+    if f.tag:
+        qs = qs.filter(tags__name__iexact=f.tag)
+    if f.created_after:
+        qs = qs.filter(created_at__gte=f.created_after)
+    if f.created_before:
+        qs = qs.filter(created_at__lt=f.created_before)
+    if f.updated_after:
+        qs = qs.filter(updated_at__gte=f.updated_after)
+    if f.updated_before:
+        qs = qs.filter(updated_at__lt=f.updated_before)
+    for key, raw in f.custom.items():
+        qs = qs.filter(custom_field_filter(entity=entity, key=key, raw=raw))
+    return qs
+
+
+def contact_queryset(*, f: RecordFilter, region: str) -> QuerySet[Contact]:
+    qs = Contact.objects.all()
+    if f.q.strip():
+        qs = qs.filter(contact_search_q(f.q, region=region))
+    if f.lifecycle_stage:
+        if f.lifecycle_stage not in LifecycleStage.values:
+            raise ServiceValidationError.single("lifecycle_stage", "is not a lifecycle stage")
+        qs = qs.filter(lifecycle_stage=f.lifecycle_stage)
+    if f.company_id is not None:
+        qs = qs.filter(company_links__company_id=f.company_id)
+    return _common_filters(qs, f, CustomFieldEntity.CONTACT)
+
+
+def contact_list(
+    *, f: RecordFilter, region: str, sort: str = "name", cursor: str | None = None, limit: int = 50
+) -> Page[Contact]:
+    if sort not in CONTACT_SORTS:
+        raise ServiceValidationError.single("sort", f"must be one of {', '.join(CONTACT_SORTS)}")
+    qs = (
+        contact_queryset(f=f, region=region)
+        .select_related("primary_company", "owner")
+        .prefetch_related("tags")
+    )
+    return paginate(qs, keys=CONTACT_SORTS[sort], cursor=cursor, limit=min(max(limit, 1), MAX_PAGE))
+
+
+def company_queryset(*, f: RecordFilter) -> QuerySet[Company]:
+    qs = Company.objects.all()
+    text = f.q.strip()
+    if text:
+        key = search_key(text)
+        qs = qs.filter(Q(name_key__startswith=key) | Q(domain__startswith=text.lower()))
+    return _common_filters(qs, f, CustomFieldEntity.COMPANY)
+
+
+def company_list(
+    *, f: RecordFilter, sort: str = "name", cursor: str | None = None, limit: int = 50
+) -> Page[Company]:
+    if sort not in COMPANY_SORTS:
+        raise ServiceValidationError.single("sort", f"must be one of {', '.join(COMPANY_SORTS)}")
+    qs = company_queryset(f=f).select_related("owner", "parent").prefetch_related("tags")
+    return paginate(qs, keys=COMPANY_SORTS[sort], cursor=cursor, limit=min(max(limit, 1), MAX_PAGE))
+
+
+def contact_get(*, contact_id: int) -> Contact:
+    """The contact in the current workspace; `Contact.DoesNotExist` for another's (a 404)."""
+    return (
+        Contact.objects.select_related("primary_company", "owner")
+        .prefetch_related("emails", "phones", "tags", "companies")
+        .get(pk=contact_id)
+    )
+
+
+def company_get(*, company_id: int) -> Company:
+    return Company.objects.select_related("owner", "parent").prefetch_related("tags").get(
+        pk=company_id
+    )

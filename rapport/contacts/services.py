@@ -1,0 +1,628 @@
+"""Writes on contacts, companies, tags and custom field definitions.
+
+Each service validates every field it is given (collecting all errors before writing
+anything), writes inside one transaction, and records the audit entry in that transaction.
+UI forms, the API, the admin and CLI commands all come through here.
+"""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pycountry
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.utils.text import slugify
+
+from rapport.audit.models import AuditAction
+from rapport.audit.services import audit_record, diff, snapshot
+from rapport.contacts.custom_fields import custom_fields_clean
+from rapport.contacts.models import (
+    Company,
+    Contact,
+    ContactCompany,
+    ContactEmail,
+    ContactPhone,
+    CustomFieldDefinition,
+    CustomFieldEntity,
+    CustomFieldType,
+    LifecycleStage,
+    PreferredChannel,
+    SizeBand,
+    Tag,
+)
+from rapport.contacts.normalise import domain_normalise, email_normalise, phone_normalise, search_key
+from rapport.core.errors import FieldError, ServiceValidationError
+from rapport.core.money import amount_clean, currency_clean
+from rapport.tenancy.models import Membership, Workspace
+
+Actor = AbstractBaseUser | AnonymousUser | None
+Data = dict[str, Any]
+
+ADDRESS_FIELDS = ["street", "city", "region", "postal_code", "country"]
+CONTACT_TEXT_LIMITS = {
+    "first_name": 100, "last_name": 100, "job_title": 150, "source": 100,
+    "street": 200, "city": 100, "region": 100, "postal_code": 20,
+}
+COMPANY_TEXT_LIMITS = {
+    "name": 200, "industry": 100, "street": 200, "city": 100, "region": 100, "postal_code": 20,
+}
+CONTACT_AUDITED = [
+    "first_name", "last_name", "job_title", "primary_company", "lifecycle_stage", "owner",
+    "source", "preferred_channel", "do_not_email", "do_not_call", "custom_fields", *ADDRESS_FIELDS,
+]
+COMPANY_AUDITED = [
+    "name", "domain", "industry", "size_band", "annual_revenue", "annual_revenue_currency",
+    "parent", "owner", "custom_fields", *ADDRESS_FIELDS,
+]
+
+
+class _Collector:
+    """Runs field cleaners and gathers every error, so one response names all bad fields."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def run(self, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except ServiceValidationError as exc:
+            self.errors.extend(exc.errors)
+            return None
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.append(FieldError(field, message))
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ServiceValidationError(self.errors)
+
+
+def _text(data: Data, name: str, limit: int, c: _Collector) -> str | None:
+    value = data[name]
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        c.add(name, "must be text")
+        return None
+    value = value.strip()
+    if len(value) > limit:
+        c.add(name, f"at most {limit} characters")
+        return None
+    return value
+
+
+def _bool(data: Data, name: str, c: _Collector) -> bool | None:
+    value = data[name]
+    if isinstance(value, bool):
+        return value
+    c.add(name, "must be true or false")
+    return None
+
+
+def _choice(data: Data, name: str, choices: type, c: _Collector) -> str | None:
+    value = data[name] or ""
+    if value not in choices.values:  # type: ignore[attr-defined]
+        allowed = ", ".join(v for v in choices.values if v)  # type: ignore[attr-defined]
+        c.add(name, f"'{value}' is not one of: {allowed}")
+        return None
+    return value
+
+
+def _country(data: Data, c: _Collector) -> str | None:
+    value = (data["country"] or "").strip().upper()
+    if value and pycountry.countries.get(alpha_2=value) is None:
+        c.add("country", f"'{value}' is not an ISO 3166 country code")
+        return None
+    return value
+
+
+def _owner(workspace: Workspace, data: Data, c: _Collector) -> int | None:
+    owner_id = data["owner_id"]
+    if owner_id is None:
+        return None
+    if not Membership.objects.filter(workspace=workspace, user_id=owner_id).exists():
+        c.add("owner_id", "is not a member of this workspace")
+        return None
+    return int(owner_id)
+
+
+def _list_of_str(data: Data, name: str, c: _Collector) -> list[str] | None:
+    value = data[name]
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        c.add(name, "must be a list of text values")
+        return None
+    return [v.strip() for v in value if v.strip()]
+
+
+def _emails(data: Data, c: _Collector) -> list[str] | None:
+    raw = _list_of_str(data, "emails", c)
+    if raw is None:
+        return None
+    out = [c.run(lambda e=e, i=i: email_normalise(e, field=f"emails.{i}")) for i, e in enumerate(raw)]
+    return list(dict.fromkeys(e for e in out if e))
+
+
+def _phones(workspace: Workspace, data: Data, c: _Collector) -> list[str] | None:
+    raw = _list_of_str(data, "phones", c)
+    if raw is None:
+        return None
+    region = workspace.default_region
+    out = [
+        c.run(lambda p=p, i=i: phone_normalise(p, region=region, field=f"phones.{i}"))
+        for i, p in enumerate(raw)
+    ]
+    return list(dict.fromkeys(p for p in out if p))
+
+
+def _company_ids(data: Data, c: _Collector) -> list[int] | None:
+    value = data["company_ids"]
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, int) for v in value):
+        c.add("company_ids", "must be a list of company ids")
+        return None
+    ids = list(dict.fromkeys(value))
+    found = set(Company.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    missing = [i for i in ids if i not in found]
+    if missing:
+        c.add("company_ids", f"no such company: {', '.join(map(str, missing))}")
+        return None
+    return ids
+
+
+def _tags(data: Data, c: _Collector) -> list[str] | None:
+    names = _list_of_str(data, "tags", c)
+    if names is None:
+        return None
+    too_long = [n for n in names if len(n) > 50]
+    if too_long:
+        c.add("tags", f"tag names are at most 50 characters: {too_long[0][:60]}")
+        return None
+    return list(dict.fromkeys(names))
+
+
+def _unknown_keys(data: Data, allowed: Iterable[str], c: _Collector) -> None:
+    for key in data.keys() - set(allowed):
+        c.add(key, "is not a known field")
+
+
+def tags_resolve(*, workspace: Workspace, names: list[str]) -> list[Tag]:
+    """The tags with these names, creating the missing ones (names match case-insensitively)."""
+    existing = {t.name.lower(): t for t in Tag.objects.all()}
+    tags = []
+    for name in names:
+        tag = existing.get(name.lower())
+        if tag is None:
+            tag = Tag.objects.create(workspace=workspace, name=name)
+            existing[name.lower()] = tag
+        tags.append(tag)
+    return tags
+
+
+# --- contacts ---------------------------------------------------------------------------
+
+CONTACT_FIELDS = [
+    *CONTACT_TEXT_LIMITS, "country", "emails", "phones", "company_ids", "lifecycle_stage",
+    "owner_id", "tags", "preferred_channel", "do_not_email", "do_not_call", "custom_fields",
+]
+
+
+def _contact_snapshot(contact: Contact) -> dict[str, Any]:
+    snap = snapshot(contact, CONTACT_AUDITED)
+    snap["emails"] = [e.email for e in contact.emails.all()]
+    snap["phones"] = [p.number for p in contact.phones.all()]
+    snap["companies"] = sorted(contact.company_links.values_list("company_id", flat=True))
+    snap["tags"] = sorted(t.name for t in contact.tags.all())
+    return snap
+
+
+def _contact_clean(
+    *, workspace: Workspace, data: Data, contact: Contact | None
+) -> Data:
+    c = _Collector()
+    _unknown_keys(data, CONTACT_FIELDS, c)
+    clean: Data = {}
+    for name, limit in CONTACT_TEXT_LIMITS.items():
+        if name in data:
+            clean[name] = _text(data, name, limit, c)
+    if "country" in data:
+        clean["country"] = _country(data, c)
+    if "emails" in data:
+        clean["emails"] = _emails(data, c)
+    if "phones" in data:
+        clean["phones"] = _phones(workspace, data, c)
+    if "company_ids" in data:
+        clean["company_ids"] = _company_ids(data, c)
+    if "lifecycle_stage" in data:
+        clean["lifecycle_stage"] = _choice(data, "lifecycle_stage", LifecycleStage, c)
+    if "preferred_channel" in data:
+        clean["preferred_channel"] = _choice(data, "preferred_channel", PreferredChannel, c)
+    if "owner_id" in data:
+        clean["owner_id"] = _owner(workspace, data, c)
+    if "tags" in data:
+        clean["tags"] = _tags(data, c)
+    for name in ("do_not_email", "do_not_call"):
+        if name in data:
+            clean[name] = _bool(data, name, c)
+    if "custom_fields" in data:
+        clean["custom_fields"] = c.run(
+            lambda: custom_fields_clean(
+                entity=CustomFieldEntity.CONTACT,
+                values=data["custom_fields"],
+                existing=contact.custom_fields if contact else None,
+            )
+        )
+    elif contact is None:
+        c.run(lambda: custom_fields_clean(entity=CustomFieldEntity.CONTACT, values={}))
+    first = clean.get("first_name", contact.first_name if contact else "")
+    last = clean.get("last_name", contact.last_name if contact else "")
+    emails = clean.get("emails") if "emails" in clean else (
+        [contact.email] if contact and contact.email else []
+    )
+    if not (first or last or emails) and not c.errors:
+        c.add("first_name", "a contact needs a name or an email")
+    c.raise_if_any()
+    return clean
+
+
+def _contact_apply(*, workspace: Workspace, contact: Contact, clean: Data) -> None:
+    """Write cleaned values to the contact and its rows (emails, phones, companies, tags)."""
+    for name in [*CONTACT_TEXT_LIMITS, "country", "lifecycle_stage", "preferred_channel",
+                 "owner_id", "do_not_email", "do_not_call", "custom_fields"]:
+        if name in clean:
+            setattr(contact, name, clean[name])
+    if "emails" in clean:
+        contact.email = clean["emails"][0] if clean["emails"] else ""
+    if "phones" in clean:
+        contact.phone = clean["phones"][0] if clean["phones"] else ""
+    if "company_ids" in clean:
+        contact.primary_company_id = clean["company_ids"][0] if clean["company_ids"] else None
+    contact.search_name = search_key(f"{contact.first_name} {contact.last_name}")
+    contact.sort_name = search_key(f"{contact.last_name} {contact.first_name}") or contact.email
+    contact.workspace = workspace
+    contact.save()
+    if "emails" in clean:
+        contact.emails.all().delete()
+        ContactEmail.objects.bulk_create(
+            ContactEmail(workspace=workspace, contact=contact, email=e, is_primary=i == 0)
+            for i, e in enumerate(clean["emails"])
+        )
+    if "phones" in clean:
+        contact.phones.all().delete()
+        ContactPhone.objects.bulk_create(
+            ContactPhone(workspace=workspace, contact=contact, number=p, is_primary=i == 0)
+            for i, p in enumerate(clean["phones"])
+        )
+    if "company_ids" in clean:
+        contact.company_links.all().delete()
+        ContactCompany.objects.bulk_create(
+            ContactCompany(workspace=workspace, contact=contact, company_id=cid, is_primary=i == 0)
+            for i, cid in enumerate(clean["company_ids"])
+        )
+    if "tags" in clean:
+        contact.tags.set(tags_resolve(workspace=workspace, names=clean["tags"]))
+
+
+def contact_create(*, workspace: Workspace, actor: Actor, data: Data) -> Contact:
+    clean = _contact_clean(workspace=workspace, data=data, contact=None)
+    with transaction.atomic():
+        contact = Contact(workspace=workspace)
+        _contact_apply(workspace=workspace, contact=contact, clean=clean)
+        after = _contact_snapshot(contact)
+        audit_record(
+            workspace_id=workspace.pk, actor=actor, action=AuditAction.CREATE, instance=contact,
+            changes=diff({}, {k: v for k, v in after.items() if v not in ("", None, [], {})}),
+        )
+    return contact
+
+
+def contact_update(*, workspace: Workspace, actor: Actor, contact: Contact, data: Data) -> Contact:
+    clean = _contact_clean(workspace=workspace, data=data, contact=contact)
+    with transaction.atomic():
+        before = _contact_snapshot(contact)
+        _contact_apply(workspace=workspace, contact=contact, clean=clean)
+        audit_record(
+            workspace_id=workspace.pk, actor=actor, action=AuditAction.UPDATE, instance=contact,
+            changes=diff(before, _contact_snapshot(contact)),
+        )
+    return contact
+
+
+def contact_delete(*, workspace: Workspace, actor: Actor, contact: Contact) -> None:
+    with transaction.atomic():
+        before = _contact_snapshot(contact)
+        audit_record(
+            workspace_id=workspace.pk, actor=actor, action=AuditAction.DELETE, instance=contact,
+            changes=diff({k: v for k, v in before.items() if v not in ("", None, [], {})}, {}),
+        )
+        contact.delete()
+
+
+# --- companies --------------------------------------------------------------------------
+
+COMPANY_FIELDS = [
+    *COMPANY_TEXT_LIMITS, "country", "domain", "size_band", "annual_revenue",
+    "annual_revenue_currency", "parent_id", "owner_id", "tags", "custom_fields",
+]
+
+
+def _company_snapshot(company: Company) -> dict[str, Any]:
+    snap = snapshot(company, COMPANY_AUDITED)
+    snap["tags"] = sorted(t.name for t in company.tags.all())
+    return snap
+
+
+def _company_clean(*, workspace: Workspace, data: Data, company: Company | None) -> Data:
+    c = _Collector()
+    _unknown_keys(data, COMPANY_FIELDS, c)
+    clean: Data = {}
+    for name, limit in COMPANY_TEXT_LIMITS.items():
+        if name in data:
+            clean[name] = _text(data, name, limit, c)
+    if company is None and not clean.get("name") and not any(e.field == "name" for e in c.errors):
+        c.add("name", "is required")
+    if company is not None and "name" in clean and clean["name"] == "":
+        c.add("name", "is required")
+    if "country" in data:
+        clean["country"] = _country(data, c)
+    if "domain" in data:
+        clean["domain"] = c.run(lambda: domain_normalise(data["domain"] or ""))
+    if "size_band" in data:
+        clean["size_band"] = _choice(data, "size_band", SizeBand, c)
+    if "annual_revenue" in data:
+        raw = data["annual_revenue"]
+        clean["annual_revenue"] = (
+            None if raw in (None, "") else c.run(lambda: amount_clean(raw, field="annual_revenue"))
+        )
+    if "annual_revenue_currency" in data:
+        raw_cur = data["annual_revenue_currency"]
+        clean["annual_revenue_currency"] = (
+            "" if not raw_cur
+            else c.run(lambda: currency_clean(raw_cur, field="annual_revenue_currency"))
+        )
+    revenue = clean.get("annual_revenue", company.annual_revenue if company else None)
+    currency = clean.get(
+        "annual_revenue_currency", company.annual_revenue_currency if company else ""
+    )
+    if revenue is not None and not currency and "annual_revenue_currency" not in data:
+        clean["annual_revenue_currency"] = currency = workspace.base_currency
+    if revenue is not None and not currency and not c.errors:
+        c.add("annual_revenue_currency", "is required when an annual revenue is given")
+    if "parent_id" in data:
+        parent_id = data["parent_id"]
+        if parent_id is not None and not Company.objects.filter(pk=parent_id).exists():
+            c.add("parent_id", "no such company")
+        elif company is not None and parent_id is not None and _is_ancestor_or_self(
+            company.pk, parent_id
+        ):
+            c.add("parent_id", "would make the company its own parent")
+        else:
+            clean["parent_id"] = parent_id
+    if "owner_id" in data:
+        clean["owner_id"] = _owner(workspace, data, c)
+    if "tags" in data:
+        clean["tags"] = _tags(data, c)
+    if "custom_fields" in data:
+        clean["custom_fields"] = c.run(
+            lambda: custom_fields_clean(
+                entity=CustomFieldEntity.COMPANY,
+                values=data["custom_fields"],
+                existing=company.custom_fields if company else None,
+            )
+        )
+    elif company is None:
+        c.run(lambda: custom_fields_clean(entity=CustomFieldEntity.COMPANY, values={}))
+    c.raise_if_any()
+    return clean
+
+
+def _is_ancestor_or_self(company_id: int, candidate_parent_id: int) -> bool:
+    seen: set[int] = set()
+    current: int | None = candidate_parent_id
+    while current is not None and current not in seen:
+        if current == company_id:
+            return True
+        seen.add(current)
+        current = Company.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+    return False
+
+
+def _company_apply(*, workspace: Workspace, company: Company, clean: Data) -> None:
+    for name, value in clean.items():
+        if name != "tags":
+            setattr(company, name, value)
+    company.name_key = search_key(company.name)
+    company.workspace = workspace
+    company.save()
+    if "tags" in clean:
+        company.tags.set(tags_resolve(workspace=workspace, names=clean["tags"]))
+
+
+def company_create(*, workspace: Workspace, actor: Actor, data: Data) -> Company:
+    clean = _company_clean(workspace=workspace, data=data, company=None)
+    with transaction.atomic():
+        company = Company(workspace=workspace)
+        _company_apply(workspace=workspace, company=company, clean=clean)
+        after = _company_snapshot(company)
+        audit_record(
+            workspace_id=workspace.pk, actor=actor, action=AuditAction.CREATE, instance=company,
+            changes=diff({}, {k: v for k, v in after.items() if v not in ("", None, [], {})}),
+        )
+    return company
+
+
+def company_update(*, workspace: Workspace, actor: Actor, company: Company, data: Data) -> Company:
+    clean = _company_clean(workspace=workspace, data=data, company=company)
+    with transaction.atomic():
+        before = _company_snapshot(company)
+        _company_apply(workspace=workspace, company=company, clean=clean)
+        audit_record(
+            workspace_id=workspace.pk, actor=actor, action=AuditAction.UPDATE, instance=company,
+            changes=diff(before, _company_snapshot(company)),
+        )
+    return company
+
+
+def company_delete(*, workspace: Workspace, actor: Actor, company: Company) -> None:
+    with transaction.atomic():
+        before = _company_snapshot(company)
+        audit_record(
+            workspace_id=workspace.pk, actor=actor, action=AuditAction.DELETE, instance=company,
+            changes=diff({k: v for k, v in before.items() if v not in ("", None, [], {})}, {}),
+        )
+        company.delete()
+
+
+# --- tags -------------------------------------------------------------------------------
+
+def _tag_clean(data: Data) -> Data:
+    c = _Collector()
+    _unknown_keys(data, ["name", "color"], c)
+    clean: Data = {}
+    if "name" in data:
+        name = _text(data, "name", 50, c)
+        if name == "":
+            c.add("name", "is required")
+        clean["name"] = name
+    if "color" in data:
+        color = str(data["color"] or "")
+        if len(color) != 7 or not color.startswith("#") or not all(
+            ch in "0123456789abcdefABCDEF" for ch in color[1:]
+        ):
+            c.add("color", "must be a #rrggbb colour")
+        clean["color"] = color.lower()
+    c.raise_if_any()
+    return clean
+
+
+def _tag_name_free(name: str, exclude_id: int | None = None) -> None:
+    qs = Tag.objects.filter(name__iexact=name)
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    if qs.exists():
+        raise ServiceValidationError.single("name", f"a tag named '{name}' exists already")
+
+
+def tag_create(*, workspace: Workspace, actor: Actor, data: Data) -> Tag:
+    clean = _tag_clean(data)
+    if "name" not in clean:
+        raise ServiceValidationError.single("name", "is required")
+    _tag_name_free(clean["name"])
+    with transaction.atomic():
+        tag = Tag.objects.create(workspace=workspace, **clean)
+        audit_record(
+            workspace_id=workspace.pk, actor=actor, action=AuditAction.CREATE, instance=tag,
+            changes=diff({}, snapshot(tag, ["name", "color"])),
+        )
+    return tag
+
+
+def tag_update(*, workspace: Workspace, actor: Actor, tag: Tag, data: Data) -> Tag:
+    clean = _tag_clean(data)
+    if "name" in clean:
+        _tag_name_free(clean["name"], exclude_id=tag.pk)
+    with transaction.atomic():
+        before = snapshot(tag, ["name", "color"])
+        for k, v in clean.items():
+            setattr(tag, k, v)
+        tag.save()
+        audit_record(
+            workspace_id=workspace.pk, actor=actor, action=AuditAction.UPDATE, instance=tag,
+            changes=diff(before, snapshot(tag, ["name", "color"])),
+        )
+    return tag
+
+
+def tag_delete(*, workspace: Workspace, actor: Actor, tag: Tag) -> None:
+    with transaction.atomic():
+        audit_record(
+            workspace_id=workspace.pk, actor=actor, action=AuditAction.DELETE, instance=tag,
+            changes=diff(snapshot(tag, ["name", "color"]), {}),
+        )
+        tag.delete()
+
+
+# --- custom field definitions ------------------------------------------------------------
+
+CUSTOM_FIELD_AUDITED = ["entity", "key", "label", "field_type", "choices", "required", "position"]
+
+
+def _custom_field_clean(data: Data, definition: CustomFieldDefinition | None) -> Data:
+    c = _Collector()
+    _unknown_keys(data, CUSTOM_FIELD_AUDITED, c)
+    clean: Data = {}
+    if definition is not None:
+        for frozen in ("entity", "key", "field_type"):
+            if frozen in data and data[frozen] != getattr(definition, frozen):
+                c.add(frozen, "cannot be changed once the field exists")
+    else:
+        for required in ("entity", "label", "field_type"):
+            if not data.get(required):
+                c.add(required, "is required")
+        if data.get("entity"):
+            clean["entity"] = _choice(data, "entity", CustomFieldEntity, c)
+        if data.get("field_type"):
+            clean["field_type"] = _choice(data, "field_type", CustomFieldType, c)
+        key = slugify(str(data.get("key") or data.get("label") or "")).replace("-", "_")
+        if data.get("label") and not key:
+            c.add("key", "must contain letters or digits")
+        clean["key"] = key[:50]
+    if "label" in data:
+        clean["label"] = _text(data, "label", 100, c)
+    if "required" in data:
+        clean["required"] = _bool(data, "required", c)
+    if "position" in data:
+        if not isinstance(data["position"], int) or data["position"] < 0:
+            c.add("position", "must be a whole number ≥ 0")
+        clean["position"] = data["position"]
+    field_type = clean.get("field_type") or (definition.field_type if definition else None)
+    if "choices" in data:
+        clean["choices"] = _list_of_str(data, "choices", c)
+    choices = clean.get("choices", definition.choices if definition else [])
+    if field_type in (CustomFieldType.CHOICE, CustomFieldType.MULTI_CHOICE) and not choices:
+        c.add("choices", "a choice field needs at least one choice")
+    c.raise_if_any()
+    return clean
+
+
+def custom_field_create(*, workspace: Workspace, actor: Actor, data: Data) -> CustomFieldDefinition:
+    clean = _custom_field_clean(data, None)
+    if CustomFieldDefinition.objects.filter(entity=clean["entity"], key=clean["key"]).exists():
+        raise ServiceValidationError.single("key", f"'{clean['key']}' exists already")
+    with transaction.atomic():
+        definition = CustomFieldDefinition.objects.create(workspace=workspace, **clean)
+        audit_record(
+            workspace_id=workspace.pk, actor=actor, action=AuditAction.CREATE, instance=definition,
+            changes=diff({}, snapshot(definition, CUSTOM_FIELD_AUDITED)),
+        )
+    return definition
+
+
+def custom_field_update(
+    *, workspace: Workspace, actor: Actor, definition: CustomFieldDefinition, data: Data
+) -> CustomFieldDefinition:
+    clean = _custom_field_clean(data, definition)
+    with transaction.atomic():
+        before = snapshot(definition, CUSTOM_FIELD_AUDITED)
+        for k, v in clean.items():
+            setattr(definition, k, v)
+        definition.save()
+        audit_record(
+            workspace_id=workspace.pk, actor=actor, action=AuditAction.UPDATE, instance=definition,
+            changes=diff(before, snapshot(definition, CUSTOM_FIELD_AUDITED)),
+        )
+    return definition
+
+
+def custom_field_delete(
+    *, workspace: Workspace, actor: Actor, definition: CustomFieldDefinition
+) -> None:
+    """Removes the definition; stored values stay in the records' JSON but are no longer shown."""
+    with transaction.atomic():
+        audit_record(
+            workspace_id=workspace.pk, actor=actor, action=AuditAction.DELETE, instance=definition,
+            changes=diff(snapshot(definition, CUSTOM_FIELD_AUDITED), {}),
+        )
+        definition.delete()

@@ -1,0 +1,31 @@
+"""Test data made through the services, so factories exercise the same path as users."""
+
+from typing import Any
+
+from rapport.activities.models import Activity
+from rapport.activities.services import activity_create
+from rapport.contacts.models import Company, Contact
+from rapport.contacts.services import company_create, contact_create
+from rapport.tenancy.access import workspace_scope
+from rapport.tenancy.models import Workspace
+
+
+def make_contact(workspace: Workspace, actor: Any = None, **data: Any) -> Contact:
+    data.setdefault("first_name", "Ann")
+    data.setdefault("last_name", "Lee")
+    with workspace_scope(workspace):
+        return contact_create(workspace=workspace, actor=actor, data=data)
+
+
+def make_company(workspace: Workspace, actor: Any = None, **data: Any) -> Company:
+    data.setdefault("name", "Initech")
+    with workspace_scope(workspace):
+        return company_create(workspace=workspace, actor=actor, data=data)
+
+
+def make_activity(workspace: Workspace, actor: Any = None, **data: Any) -> Activity:
+    data.setdefault("kind", "note")
+    if data["kind"] == "note":
+        data.setdefault("body", "Spoke about renewal")
+    with workspace_scope(workspace):
+        return activity_create(workspace=workspace, actor=actor, data=data)

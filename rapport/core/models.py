@@ -1,0 +1,26 @@
+"""The base every customer-data model inherits: its workspace, timestamps, scoped manager."""
+
+from django.db import models
+from django_scopes import ScopedManager
+
+
+class WorkspaceScopedModel(models.Model):
+    """A row that belongs to exactly one workspace.
+
+    `objects` is scoped: inside `workspace_scope(ws)` it filters by that workspace, and
+    outside any scope it raises `ScopeError` instead of silently returning every tenant's
+    rows. `unscoped` is for the few system paths (admin, migrations of data, benchmarks)
+    that must see across workspaces, and is greppable.
+    """
+
+    workspace = models.ForeignKey("tenancy.Workspace", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
+    updated_at = models.DateTimeField(auto_now=True, db_index=False)
+
+    objects = ScopedManager(workspace="workspace")
+    unscoped = models.Manager()
+
+    class Meta:
+        abstract = True
+        base_manager_name = "unscoped"
+        default_manager_name = "objects"

@@ -1,0 +1,32 @@
+"""Roles and the scopes each one grants. Views and API handlers ask for a scope, not a role."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    ADMIN = "admin", "Admin"
+    MANAGER = "manager", "Manager"
+    MEMBER = "member", "Member"
+    VIEWER = "viewer", "Viewer"
+
+
+RECORDS_READ = "records:read"
+RECORDS_WRITE = "records:write"
+RECORDS_DELETE = "records:delete"
+SETTINGS_WRITE = "settings:write"
+AUDIT_READ = "audit:read"
+MEMBERS_MANAGE = "members:manage"
+
+_READ = {RECORDS_READ}
+_WRITE = _READ | {RECORDS_WRITE}
+_MANAGE = _WRITE | {RECORDS_DELETE}
+_ADMIN = _MANAGE | {SETTINGS_WRITE, AUDIT_READ, MEMBERS_MANAGE}
+
+ROLE_SCOPES: dict[str, frozenset[str]] = {
+    Role.VIEWER: frozenset(_READ),
+    Role.MEMBER: frozenset(_WRITE),
+    Role.MANAGER: frozenset(_MANAGE),
+    Role.ADMIN: frozenset(_ADMIN),
+    Role.OWNER: frozenset(_ADMIN),
+}

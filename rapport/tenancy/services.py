@@ -1,0 +1,102 @@
+"""Writes on workspaces, memberships and API tokens."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import pycountry
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from rapport.core.errors import ServiceValidationError
+from rapport.core.money import currency_clean
+from rapport.tenancy.models import ApiToken, Membership, Workspace
+from rapport.tenancy.roles import Role
+
+TOKEN_PREFIX = "rpt_"
+# last_used_at is written at most this often per token, so API reads do not each cost a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def workspace_create(
+    *, name: str, owner: AbstractUser | None = None, default_region: str = "US",
+    base_currency: str = "USD", slug: str | None = None,
+) -> Workspace:
+    name = name.strip()
+    if not name:
+        raise ServiceValidationError.single("name", "is required")
+    region = default_region.strip().upper()
+    if pycountry.countries.get(alpha_2=region) is None:
+        raise ServiceValidationError.single("default_region", f"'{region}' is not a country code")
+    base = slugify(slug or name)[:50] or "workspace"
+    candidate, n = base, 1
+    while Workspace.objects.filter(slug=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    with transaction.atomic():
+        workspace = Workspace.objects.create(
+            name=name, slug=candidate, default_region=region,
+            base_currency=currency_clean(base_currency, field="base_currency"),
+        )
+        if owner is not None:
+            Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+    return workspace
+
+
+def user_create(*, username: str, password: str, email: str = "", **extra: object) -> AbstractUser:
+    User = get_user_model()
+    if User.objects.filter(username=username).exists():
+        raise ServiceValidationError.single("username", f"'{username}' is already taken")
+    user = User.objects.create_user(username=username, email=email, password=password, **extra)
+    return user  # type: ignore[return-value]
+
+
+def membership_add(*, workspace: Workspace, user: AbstractUser, role: str) -> Membership:
+    if role not in Role.values:
+        raise ServiceValidationError.single("role", f"must be one of {', '.join(Role.values)}")
+    membership, _ = Membership.objects.update_or_create(
+        workspace=workspace, user=user, defaults={"role": role}
+    )
+    return membership
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_token_create(*, membership: Membership, name: str) -> tuple[ApiToken, str]:
+    """Create a token; the plain secret is returned once and never stored."""
+    name = name.strip()
+    if not name:
+        raise ServiceValidationError.single("name", "is required")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        membership=membership, name=name[:100], prefix=secret[:10], key_hash=_hash(secret)
+    )
+    return token, secret
+
+
+def api_token_revoke(*, token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+
+
+def api_token_authenticate(secret: str) -> Membership | None:
+    """The membership a live token stands for, touching its last-used time."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("membership__workspace", "membership__user")
+        .filter(key_hash=_hash(secret), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.membership.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.membership
