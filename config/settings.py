@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "rapport.core",
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "rapport.activities",
     "rapport.api",
     "rapport.web",
+    "rapport.demo",
 ]
 
 MIDDLEWARE = [

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from rapport.activities.models import Activity, ActivityKind
 from rapport.core.pagination import Page, SortKey, paginate
@@ -25,7 +25,7 @@ def open_tasks_for(*, user_id: int) -> QuerySet[Activity]:
     return (
         Activity.objects.filter(kind=ActivityKind.TASK, done_at__isnull=True, assignee_id=user_id)
         .prefetch_related("contacts", "companies")
-        .order_by("due_at", "id")
+        .order_by(F("due_at").asc(nulls_last=True), "id")
     )
 
 

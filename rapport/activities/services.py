@@ -148,6 +148,7 @@ def _activity_clean(*, workspace: Workspace, data: Data, activity: Activity | No
 
 
 def _apply(*, workspace: Workspace, activity: Activity, clean: Data, actor: Actor) -> None:
+    creating = activity._state.adding
     for name, value in clean.items():
         if name not in ("contact_ids", "company_ids", "done"):
             setattr(activity, name, value)
@@ -158,26 +159,33 @@ def _apply(*, workspace: Workspace, activity: Activity, clean: Data, actor: Acto
             activity.done_at = None
     if activity.occurred_at is None:
         activity.occurred_at = activity.starts_at or timezone.now()
-    if activity.kind == ActivityKind.TASK and activity._state.adding and not activity.assignee_id:
+    if activity.kind == ActivityKind.TASK and creating and not activity.assignee_id:
         activity.assignee_id = getattr(actor, "pk", None)
     activity.workspace = workspace
     activity.save()
     if "contact_ids" in clean:
-        activity.contact_links.all().delete()
+        if not creating:
+            activity.contact_links.all().delete()
         ActivityContact.objects.bulk_create(
             ActivityContact(workspace=workspace, activity=activity, contact_id=i)
             for i in clean["contact_ids"]
         )
     if "company_ids" in clean:
-        activity.company_links.all().delete()
+        if not creating:
+            activity.company_links.all().delete()
         ActivityCompany.objects.bulk_create(
             ActivityCompany(workspace=workspace, activity=activity, company_id=i)
             for i in clean["company_ids"]
         )
 
 
-def _snapshot(activity: Activity) -> dict[str, Any]:
+def _snapshot(activity: Activity, clean: Data | None = None) -> dict[str, Any]:
+    """The audited state; on create the links are taken from `clean` instead of re-read."""
     snap = snapshot(activity, AUDITED)
+    if clean is not None:
+        snap["contacts"] = sorted(clean.get("contact_ids") or [])
+        snap["companies"] = sorted(clean.get("company_ids") or [])
+        return snap
     snap["contacts"] = sorted(activity.contact_links.values_list("contact_id", flat=True))
     snap["companies"] = sorted(activity.company_links.values_list("company_id", flat=True))
     return snap
@@ -194,7 +202,7 @@ def activity_create(*, workspace: Workspace, actor: Actor, data: Data) -> Activi
         _apply(workspace=workspace, activity=activity, clean=clean, actor=actor)
         audit_record(
             workspace_id=workspace.pk, actor=actor, action=AuditAction.CREATE, instance=activity,
-            changes=diff({}, _non_empty(_snapshot(activity))),
+            changes=diff({}, _non_empty(_snapshot(activity, clean))),
         )
     return activity
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from rapport.contacts.normalise import search_key
 from rapport.core.models import WorkspaceScopedModel
 
 
@@ -136,6 +137,9 @@ class Company(PostalAddress, WorkspaceScopedModel):
     def __str__(self) -> str:
         return self.name
 
+    def set_derived_fields(self) -> None:
+        self.name_key = search_key(self.name)
+
 
 class Contact(PostalAddress, WorkspaceScopedModel):
     first_name = models.CharField(max_length=100, blank=True)
@@ -180,6 +184,11 @@ class Contact(PostalAddress, WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def set_derived_fields(self) -> None:
+        """Recompute the search and sort keys from the names (every write path calls this)."""
+        self.search_name = search_key(f"{self.first_name} {self.last_name}")
+        self.sort_name = search_key(f"{self.last_name} {self.first_name}") or self.email
 
     @property
     def display_name(self) -> str:

@@ -14,8 +14,10 @@ from rapport.contacts.models import (
     Contact,
     ContactEmail,
     ContactPhone,
+    CustomFieldDefinition,
     CustomFieldEntity,
     LifecycleStage,
+    Tag,
 )
 from rapport.contacts.normalise import phone_search_key, search_key
 from rapport.core.errors import ServiceValidationError
@@ -153,3 +155,21 @@ def company_get(*, company_id: int) -> Company:
     return Company.objects.select_related("owner", "parent").prefetch_related("tags").get(
         pk=company_id
     )
+
+
+def tag_list() -> QuerySet[Tag]:
+    return Tag.objects.order_by("name", "id")
+
+
+def tag_get(*, tag_id: int) -> Tag:
+    return Tag.objects.get(pk=tag_id)
+
+
+def custom_field_list(*, entity: str = "") -> QuerySet[CustomFieldDefinition]:
+    """The workspace's custom field definitions, in form order; all entities if none given."""
+    qs = CustomFieldDefinition.objects.order_by("entity", "position", "id")
+    return qs.filter(entity=entity) if entity else qs
+
+
+def custom_field_get(*, definition_id: int) -> CustomFieldDefinition:
+    return CustomFieldDefinition.objects.get(pk=definition_id)

@@ -30,7 +30,7 @@ from rapport.contacts.models import (
     SizeBand,
     Tag,
 )
-from rapport.contacts.normalise import domain_normalise, email_normalise, phone_normalise, search_key
+from rapport.contacts.normalise import domain_normalise, email_normalise, phone_normalise
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.core.money import amount_clean, currency_clean
 from rapport.tenancy.models import Membership, Workspace
@@ -269,6 +269,7 @@ def _contact_clean(
 
 def _contact_apply(*, workspace: Workspace, contact: Contact, clean: Data) -> None:
     """Write cleaned values to the contact and its rows (emails, phones, companies, tags)."""
+    creating = contact._state.adding
     for name in [*CONTACT_TEXT_LIMITS, "country", "lifecycle_stage", "preferred_channel",
                  "owner_id", "do_not_email", "do_not_call", "custom_fields"]:
         if name in clean:
@@ -279,24 +280,26 @@ def _contact_apply(*, workspace: Workspace, contact: Contact, clean: Data) -> No
         contact.phone = clean["phones"][0] if clean["phones"] else ""
     if "company_ids" in clean:
         contact.primary_company_id = clean["company_ids"][0] if clean["company_ids"] else None
-    contact.search_name = search_key(f"{contact.first_name} {contact.last_name}")
-    contact.sort_name = search_key(f"{contact.last_name} {contact.first_name}") or contact.email
+    contact.set_derived_fields()
     contact.workspace = workspace
     contact.save()
     if "emails" in clean:
-        contact.emails.all().delete()
+        if not creating:
+            contact.emails.all().delete()
         ContactEmail.objects.bulk_create(
             ContactEmail(workspace=workspace, contact=contact, email=e, is_primary=i == 0)
             for i, e in enumerate(clean["emails"])
         )
     if "phones" in clean:
-        contact.phones.all().delete()
+        if not creating:
+            contact.phones.all().delete()
         ContactPhone.objects.bulk_create(
             ContactPhone(workspace=workspace, contact=contact, number=p, is_primary=i == 0)
             for i, p in enumerate(clean["phones"])
         )
     if "company_ids" in clean:
-        contact.company_links.all().delete()
+        if not creating:
+            contact.company_links.all().delete()
         ContactCompany.objects.bulk_create(
             ContactCompany(workspace=workspace, contact=contact, company_id=cid, is_primary=i == 0)
             for i, cid in enumerate(clean["company_ids"])
@@ -433,7 +436,7 @@ def _company_apply(*, workspace: Workspace, company: Company, clean: Data) -> No
     for name, value in clean.items():
         if name != "tags":
             setattr(company, name, value)
-    company.name_key = search_key(company.name)
+    company.set_derived_fields()
     company.workspace = workspace
     company.save()
     if "tags" in clean:

@@ -31,12 +31,16 @@ class Page(Generic[T]):
     prev_cursor: str | None
 
 
-def _encode(values: list[Any], direction: str) -> str:
-    raw = json.dumps({"v": values, "d": direction}, default=str).encode()
+def _signature(keys: list[SortKey]) -> str:
+    return ",".join(f"-{k.field}" if k.descending else k.field for k in keys)
+
+
+def _encode(values: list[Any], direction: str, signature: str) -> str:
+    raw = json.dumps({"v": values, "d": direction, "s": signature}, default=str).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode(cursor: str) -> tuple[list[Any], str]:
+def _decode(cursor: str, signature: str) -> tuple[list[Any], str]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -45,13 +49,15 @@ def _decode(cursor: str) -> tuple[list[Any], str]:
             raise ValueError
     except (ValueError, KeyError, TypeError) as exc:
         raise ServiceValidationError.single("cursor", "is not a valid cursor") from exc
+    if data.get("s") != signature:
+        raise ServiceValidationError.single("cursor", "belongs to another sort order")
     return values, direction
 
 
 def _typed(model: type[models.Model], field: str, value: Any) -> Any:
     if value is None:
         return None
-    f = model._meta.get_field(field)
+    f = model._meta.pk if field == "pk" else model._meta.get_field(field)
     if isinstance(f, models.DateTimeField):
         return dt.datetime.fromisoformat(value)
     if isinstance(f, (models.IntegerField, models.AutoField, models.ForeignKey)):
@@ -75,8 +81,9 @@ def paginate(qs: QuerySet[T], *, keys: list[SortKey], cursor: str | None, limit:
     keys = [*keys, SortKey("pk", keys[0].descending if keys else False)]
     model = qs.model
     direction = "next"
+    signature = _signature(keys)
     if cursor:
-        raw_values, direction = _decode(cursor)
+        raw_values, direction = _decode(cursor, signature)
         if len(raw_values) != len(keys):
             raise ServiceValidationError.single("cursor", "does not match this sort order")
         try:
@@ -95,7 +102,7 @@ def paginate(qs: QuerySet[T], *, keys: list[SortKey], cursor: str | None, limit:
         rows.reverse()
 
     def cursor_of(row: T, d: str) -> str:
-        return _encode([getattr(row, k.field) for k in keys], d)
+        return _encode([getattr(row, k.field) for k in keys], d, signature)
 
     has_next = more if direction == "next" else bool(cursor)
     has_prev = bool(cursor) if direction == "next" else more

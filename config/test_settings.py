@@ -1,0 +1,20 @@
+"""Settings for the test suite: the real settings, with a fast password hasher.
+
+Argon2 is the production hasher (tested in rapport/tenancy/tests); hashing with it in every
+fixture would make the suite several times slower.
+"""
+
+import os
+
+os.environ.setdefault("RAPPORT_INSECURE_DEV_KEY", "true")
+
+from config.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

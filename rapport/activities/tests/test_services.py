@@ -1,0 +1,104 @@
+import datetime as dt
+
+import pytest
+
+from rapport.activities.models import Activity
+from rapport.activities.queries import open_tasks_for
+from rapport.activities.services import activity_create, activity_update, task_set_done
+from rapport.audit.models import AuditEntry
+from rapport.contacts.tests.factories import make_activity, make_company, make_contact
+from rapport.core.errors import ServiceValidationError
+
+
+@pytest.fixture
+def ann(scoped, owner):
+    return make_contact(scoped, owner)
+
+
+def test_a_call_keeps_direction_duration_and_outcome(scoped, owner, ann):
+    call = activity_create(workspace=scoped, actor=owner, data={
+        "kind": "call", "direction": "outbound", "duration_seconds": 300,
+        "outcome": "connected", "contact_ids": [ann.pk],
+    })
+    assert (call.direction, call.duration_seconds, call.outcome) == ("outbound", 300, "connected")
+    assert list(call.contacts.all()) == [ann]
+    assert call.author == owner
+
+
+def test_fields_of_another_kind_are_refused(scoped, owner, ann):
+    with pytest.raises(ServiceValidationError) as exc:
+        activity_create(workspace=scoped, actor=owner, data={
+            "kind": "note", "body": "x", "duration_seconds": 10, "due_at": "2026-01-01T00:00:00Z",
+            "contact_ids": [ann.pk],
+        })
+    assert set(exc.value.as_dict()) == {"duration_seconds", "due_at"}
+
+
+def test_a_meeting_cannot_end_before_it_starts(scoped, owner, ann):
+    with pytest.raises(ServiceValidationError) as exc:
+        activity_create(workspace=scoped, actor=owner, data={
+            "kind": "meeting", "starts_at": "2026-03-01T10:00:00+00:00",
+            "ends_at": "2026-03-01T09:00:00+00:00", "contact_ids": [ann.pk],
+        })
+    assert "ends_at" in exc.value.as_dict()
+    assert not Activity.objects.exists()
+
+
+def test_times_are_stored_in_utc(scoped, owner, ann):
+    meeting = activity_create(workspace=scoped, actor=owner, data={
+        "kind": "meeting", "starts_at": "2026-03-01T10:00:00+02:00", "contact_ids": [ann.pk],
+    })
+    assert meeting.starts_at == dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
+    assert meeting.occurred_at == meeting.starts_at
+
+
+def test_an_activity_must_link_to_a_record_of_this_workspace(
+    scoped, owner, other_workspace, outsider
+):
+    theirs = make_contact(other_workspace, outsider)
+    with pytest.raises(ServiceValidationError) as exc:
+        activity_create(workspace=scoped, actor=owner, data={
+            "kind": "note", "body": "x", "contact_ids": [theirs.pk],
+        })
+    assert "contact_ids" in exc.value.as_dict()
+    with pytest.raises(ServiceValidationError) as exc:
+        activity_create(workspace=scoped, actor=owner, data={"kind": "note", "body": "x"})
+    assert "contact_ids" in exc.value.as_dict()
+
+
+def test_a_task_is_assigned_to_its_creator_by_default_and_can_be_done(scoped, owner, ann, member):
+    task = activity_create(workspace=scoped, actor=owner, data={
+        "kind": "task", "subject": "Send quote", "due_at": "2026-12-01T09:00:00Z",
+        "contact_ids": [ann.pk],
+    })
+    assert task.assignee == owner
+    assert list(open_tasks_for(user_id=owner.pk)) == [task]
+    task_set_done(workspace=scoped, actor=owner, activity=task, done=True)
+    assert task.done_at is not None
+    assert list(open_tasks_for(user_id=owner.pk)) == []
+    entry = AuditEntry.objects.filter(entity="activities.activity", action="update").get()
+    assert entry.changes["done_at"][0] is None
+
+
+def test_open_tasks_are_ordered_by_due_date_with_undated_last(scoped, owner, ann):
+    later = make_activity(scoped, owner, kind="task", subject="b", due_at="2026-12-05T00:00:00Z",
+                          contact_ids=[ann.pk])
+    undated = make_activity(scoped, owner, kind="task", subject="c", contact_ids=[ann.pk])
+    sooner = make_activity(scoped, owner, kind="task", subject="a",
+                           due_at="2026-12-01T00:00:00Z", contact_ids=[ann.pk])
+    tasks = list(open_tasks_for(user_id=owner.pk))
+    assert tasks == [sooner, later, undated]
+
+
+def test_the_kind_cannot_change(scoped, owner, ann):
+    note = make_activity(scoped, owner, contact_ids=[ann.pk])
+    with pytest.raises(ServiceValidationError):
+        activity_update(workspace=scoped, actor=owner, activity=note, data={"kind": "call"})
+
+
+def test_links_to_companies_and_their_audit(scoped, owner, ann):
+    acme = make_company(scoped, owner, name="Acme")
+    note = make_activity(scoped, owner, contact_ids=[ann.pk], company_ids=[acme.pk])
+    entry = AuditEntry.objects.get(entity="activities.activity", object_id=note.pk)
+    assert entry.changes["companies"] == [None, [acme.pk]]
+    assert entry.changes["contacts"] == [None, [ann.pk]]

@@ -1,0 +1,84 @@
+import datetime as dt
+
+import pytest
+import time_machine
+
+from rapport.contacts.models import Contact
+from rapport.contacts.queries import RecordFilter, contact_list
+from rapport.contacts.tests.factories import make_contact
+from rapport.core.errors import ServiceValidationError
+
+
+def names(page):
+    return [c.first_name for c in page.items]
+
+
+@pytest.fixture
+def twenty(scoped, owner):
+    # Same last name for all: the sort must fall back on first name and id without skipping.
+    for i in range(20):
+        make_contact(scoped, owner, first_name=f"N{i:02d}", last_name="Same")
+    return scoped
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "created", "-created", "updated", "-updated"])
+def test_walking_all_pages_returns_every_row_once(twenty, sort):
+    seen, cursor = [], None
+    while True:
+        page = contact_list(f=RecordFilter(), region="US", sort=sort, cursor=cursor, limit=6)
+        seen.extend(names(page))
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    assert sorted(seen) == sorted(f"N{i:02d}" for i in range(20))
+    assert len(seen) == 20
+
+
+def test_pages_stay_stable_when_rows_are_inserted_while_paging(twenty, owner):
+    first = contact_list(f=RecordFilter(), region="US", sort="name", limit=5)
+    assert names(first) == ["N00", "N01", "N02", "N03", "N04"]
+    # One row sorting before the cursor, one inside the next page, one after.
+    make_contact(twenty, owner, first_name="A", last_name="Aaa")
+    make_contact(twenty, owner, first_name="N05a", last_name="Same")
+    make_contact(twenty, owner, first_name="Z", last_name="Zzz")
+    second = contact_list(f=RecordFilter(), region="US", sort="name", cursor=first.next_cursor,
+                          limit=5)
+    assert names(second) == ["N05", "N05a", "N06", "N07", "N08"]
+
+
+def test_equal_timestamps_are_broken_by_id(scoped, owner):
+    with time_machine.travel(dt.datetime(2026, 1, 1, tzinfo=dt.UTC), tick=False):
+        for i in range(7):
+            make_contact(scoped, owner, first_name=f"T{i}")
+    p1 = contact_list(f=RecordFilter(), region="US", sort="-created", limit=4)
+    p2 = contact_list(f=RecordFilter(), region="US", sort="-created", cursor=p1.next_cursor,
+                      limit=4)
+    assert names(p1) + names(p2) == [f"T{i}" for i in reversed(range(7))]
+    assert p2.next_cursor is None
+
+
+def test_prev_cursor_returns_the_page_before(twenty):
+    p1 = contact_list(f=RecordFilter(), region="US", sort="name", limit=5)
+    p2 = contact_list(f=RecordFilter(), region="US", sort="name", cursor=p1.next_cursor, limit=5)
+    back = contact_list(f=RecordFilter(), region="US", sort="name", cursor=p2.prev_cursor,
+                        limit=5)
+    assert names(back) == names(p1)
+    assert back.prev_cursor is None
+    assert p1.prev_cursor is None
+
+
+@pytest.mark.parametrize("cursor", ["nonsense", "eyJ2IjogMX0", ""])
+def test_a_bad_cursor_is_a_field_error(twenty, cursor):
+    if not cursor:
+        assert contact_list(f=RecordFilter(), region="US", cursor=cursor).items
+        return
+    with pytest.raises(ServiceValidationError) as exc:
+        contact_list(f=RecordFilter(), region="US", cursor=cursor)
+    assert "cursor" in exc.value.as_dict()
+
+
+def test_a_cursor_of_another_sort_is_refused(twenty):
+    page = contact_list(f=RecordFilter(), region="US", sort="-created", limit=3)
+    assert Contact.objects.count() == 20
+    with pytest.raises(ServiceValidationError):
+        contact_list(f=RecordFilter(), region="US", sort="name", cursor=page.next_cursor)

@@ -1,0 +1,30 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from rapport.demo.generate import DEMO_PASSWORD, DemoSize, demo_create
+from rapport.tenancy.models import Workspace
+
+
+class Command(BaseCommand):
+    help = "Load the demo workspace (3 users, 300 companies, 3,000 contacts, 20,000 activities)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--if-empty", action="store_true", help="do nothing if loaded already")
+        parser.add_argument("--contacts", type=int, default=3_000)
+        parser.add_argument("--companies", type=int, default=300)
+        parser.add_argument("--activities", type=int, default=20_000)
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["if_empty"] and Workspace.objects.filter(slug="demo-company").exists():
+            self.stdout.write("demo workspace present already")
+        else:
+            size = DemoSize(
+                companies=opts["companies"], contacts=opts["contacts"],
+                activities=opts["activities"],
+            )
+            self.stdout.write("loading the demo workspace (about a minute)…")
+            with transaction.atomic():
+                demo_create(size=size)
+        self.stdout.write(f"demo login: username 'demo', password '{DEMO_PASSWORD}'")
