@@ -60,8 +60,10 @@ class Activity(WorkspaceScopedModel):
     )
     done_at = models.DateTimeField(null=True, blank=True)
 
-    contacts = models.ManyToManyField(Contact, through="ActivityContact", related_name="activities")
-    companies = models.ManyToManyField(
+    contacts: models.ManyToManyField[Contact, "ActivityContact"] = models.ManyToManyField(
+        Contact, through="ActivityContact", related_name="activities"
+    )
+    companies: models.ManyToManyField[Company, "ActivityCompany"] = models.ManyToManyField(
         Company, through="ActivityCompany", related_name="activities"
     )
 

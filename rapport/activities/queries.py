@@ -30,10 +30,16 @@ def open_tasks_for(*, user_id: int) -> QuerySet[Activity]:
 
 
 def activity_list(
-    *, kind: str = "", contact_id: int | None = None, company_id: int | None = None,
-    assignee_id: int | None = None, open_only: bool = False,
-    occurred_after: dt.datetime | None = None, occurred_before: dt.datetime | None = None,
-    cursor: str | None = None, limit: int = 50,
+    *,
+    kind: str = "",
+    contact_id: int | None = None,
+    company_id: int | None = None,
+    assignee_id: int | None = None,
+    open_only: bool = False,
+    occurred_after: dt.datetime | None = None,
+    occurred_before: dt.datetime | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
 ) -> Page[Activity]:
     qs = Activity.objects.select_related("author", "assignee").prefetch_related(
         "contact_links", "company_links"

@@ -22,13 +22,36 @@ from rapport.core.errors import ServiceValidationError
 from rapport.tenancy.models import Workspace
 
 ACTIVITY_FIELDS = [
-    "kind", "subject", "body", "occurred_at", "direction", "duration_seconds", "outcome",
-    "starts_at", "ends_at", "attendees", "due_at", "assignee_id", "done", "contact_ids",
+    "kind",
+    "subject",
+    "body",
+    "occurred_at",
+    "direction",
+    "duration_seconds",
+    "outcome",
+    "starts_at",
+    "ends_at",
+    "attendees",
+    "due_at",
+    "assignee_id",
+    "done",
+    "contact_ids",
     "company_ids",
 ]
 AUDITED = [
-    "kind", "subject", "body", "occurred_at", "direction", "duration_seconds", "outcome",
-    "starts_at", "ends_at", "attendees", "due_at", "assignee", "done_at",
+    "kind",
+    "subject",
+    "body",
+    "occurred_at",
+    "direction",
+    "duration_seconds",
+    "outcome",
+    "starts_at",
+    "ends_at",
+    "attendees",
+    "due_at",
+    "assignee",
+    "done_at",
 ]
 # Fields that only make sense for some kinds; anything else given for another kind is refused.
 KIND_FIELDS = {
@@ -62,7 +85,7 @@ def _datetime(data: Data, name: str, c: _Collector) -> dt.datetime | None:
     return value.astimezone(dt.UTC)
 
 
-def _ids(data: Data, name: str, model: type, c: _Collector) -> list[int] | None:
+def _ids(data: Data, name: str, model: type[Contact | Company], c: _Collector) -> list[int] | None:
     value = data[name]
     if value is None:
         return []
@@ -111,8 +134,9 @@ def _activity_clean(*, workspace: Workspace, data: Data, activity: Activity | No
         clean["outcome"] = value
     if "duration_seconds" in data:
         value = data["duration_seconds"]
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool)
-                                  or not 0 <= value <= 86_400):
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 86_400
+        ):
             c.add("duration_seconds", "must be a whole number of seconds from 0 to 86400")
         clean["duration_seconds"] = value
     if "attendees" in data:
@@ -140,9 +164,10 @@ def _activity_clean(*, workspace: Workspace, data: Data, activity: Activity | No
         c.add("subject", "a task needs a subject")
     if kind == ActivityKind.NOTE and activity is None and not clean.get("body"):
         c.add("body", "a note cannot be empty")
-    if activity is None and not clean.get("contact_ids") and not clean.get("company_ids"):
-        if not any(e.field in ("contact_ids", "company_ids") for e in c.errors):
-            c.add("contact_ids", "link the activity to at least one contact or company")
+    unlinked = not clean.get("contact_ids") and not clean.get("company_ids")
+    link_errors = any(e.field in ("contact_ids", "company_ids") for e in c.errors)
+    if activity is None and unlinked and not link_errors:
+        c.add("contact_ids", "link the activity to at least one contact or company")
     c.raise_if_any()
     return clean
 
@@ -201,7 +226,10 @@ def activity_create(*, workspace: Workspace, actor: Actor, data: Data) -> Activi
         activity = Activity(workspace=workspace, author_id=getattr(actor, "pk", None))
         _apply(workspace=workspace, activity=activity, clean=clean, actor=actor)
         audit_record(
-            workspace_id=workspace.pk, actor=actor, action=AuditAction.CREATE, instance=activity,
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=activity,
             changes=diff({}, _non_empty(_snapshot(activity, clean))),
         )
     return activity
@@ -215,7 +243,10 @@ def activity_update(
         before = _snapshot(activity)
         _apply(workspace=workspace, activity=activity, clean=clean, actor=actor)
         audit_record(
-            workspace_id=workspace.pk, actor=actor, action=AuditAction.UPDATE, instance=activity,
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=activity,
             changes=diff(before, _snapshot(activity)),
         )
     return activity
@@ -224,13 +255,18 @@ def activity_update(
 def activity_delete(*, workspace: Workspace, actor: Actor, activity: Activity) -> None:
     with transaction.atomic():
         audit_record(
-            workspace_id=workspace.pk, actor=actor, action=AuditAction.DELETE, instance=activity,
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.DELETE,
+            instance=activity,
             changes=diff(_non_empty(_snapshot(activity)), {}),
         )
         activity.delete()
 
 
-def task_set_done(*, workspace: Workspace, actor: Actor, activity: Activity, done: bool) -> Activity:
+def task_set_done(
+    *, workspace: Workspace, actor: Actor, activity: Activity, done: bool
+) -> Activity:
     if activity.kind != ActivityKind.TASK:
         raise ServiceValidationError.single("kind", "only a task can be marked done")
     return activity_update(workspace=workspace, actor=actor, activity=activity, data={"done": done})

@@ -16,12 +16,14 @@ def _items(qs: QuerySet[Activity], before: dt.datetime | None, limit: int) -> li
 
 
 @timeline_source("contacts.contact")
-def contact_activities(record: models.Model, before: dt.datetime | None,
-                       limit: int) -> list[TimelineItem]:
+def contact_activities(
+    record: models.Model, before: dt.datetime | None, limit: int
+) -> list[TimelineItem]:
     return _items(activities_for_contact(contact_id=record.pk), before, limit)
 
 
 @timeline_source("contacts.company")
-def company_activities(record: models.Model, before: dt.datetime | None,
-                       limit: int) -> list[TimelineItem]:
+def company_activities(
+    record: models.Model, before: dt.datetime | None, limit: int
+) -> list[TimelineItem]:
     return _items(activities_for_company(company_id=record.pk), before, limit)

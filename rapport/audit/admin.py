@@ -10,11 +10,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ["at", "workspace", "actor", "source", "action", "entity", "object_id"]
     list_filter = ["source", "action", "entity"]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -30,7 +30,9 @@ class AuditEntry(WorkspaceScopedModel):
 
     class Meta:
         indexes = [
-            models.Index(fields=["workspace", "entity", "object_id", "-at"], name="audit_record_idx"),
+            models.Index(
+                fields=["workspace", "entity", "object_id", "-at"], name="audit_record_idx"
+            ),
             models.Index(fields=["workspace", "-at"], name="audit_workspace_idx"),
         ]
         ordering = ["-at", "-id"]

@@ -38,9 +38,7 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> Snapshot:
 
 def diff(before: Snapshot, after: Snapshot) -> dict[str, list[Any]]:
     keys = before.keys() | after.keys()
-    return {
-        k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)
-    }
+    return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
 
 
 def audit_record(

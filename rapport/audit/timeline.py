@@ -7,7 +7,9 @@ from rapport.core.timeline import TimelineItem, timeline_source
 
 
 @timeline_source("contacts.contact", "contacts.company")
-def record_changes(record: models.Model, before: dt.datetime | None, limit: int) -> list[TimelineItem]:
+def record_changes(
+    record: models.Model, before: dt.datetime | None, limit: int
+) -> list[TimelineItem]:
     qs = audit_for_record(entity=record._meta.label_lower, object_id=record.pk)
     if before is not None:
         qs = qs.filter(at__lt=before)

@@ -134,8 +134,10 @@ def custom_fields_clean(
         except ValueError as exc:
             errors.append(FieldError(f"custom_fields.{key}", str(exc)))
     for key, definition in definitions.items():
-        if definition.required and _is_empty(result.get(key)) and not any(
-            e.field == f"custom_fields.{key}" for e in errors
+        if (
+            definition.required
+            and _is_empty(result.get(key))
+            and not any(e.field == f"custom_fields.{key}" for e in errors)
         ):
             errors.append(FieldError(f"custom_fields.{key}", "is required"))
     if errors:

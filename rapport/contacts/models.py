@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -154,7 +156,7 @@ class Contact(PostalAddress, WorkspaceScopedModel):
     primary_company = models.ForeignKey(
         Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="primary_contacts"
     )
-    companies = models.ManyToManyField(
+    companies: models.ManyToManyField[Company, "ContactCompany"] = models.ManyToManyField(
         Company, through="ContactCompany", blank=True, related_name="contacts"
     )
     lifecycle_stage = models.CharField(
@@ -164,7 +166,9 @@ class Contact(PostalAddress, WorkspaceScopedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     source = models.CharField(max_length=100, blank=True)
-    tags = models.ManyToManyField(Tag, blank=True, related_name="contacts")
+    tags: models.ManyToManyField[Tag, Any] = models.ManyToManyField(
+        Tag, blank=True, related_name="contacts"
+    )
     preferred_channel = models.CharField(
         max_length=10, choices=PreferredChannel.choices, blank=True
     )

@@ -67,8 +67,8 @@ def contact_search_q(q: str, *, region: str) -> Q:
         return Q(pk__in=ids)
     phone_key = phone_search_key(text, region=region)
     if phone_key and sum(ch.isdigit() for ch in text) >= max(3, len(text.replace(" ", "")) - 3):
-        ids = ContactPhone.objects.filter(number__startswith=phone_key).values("contact_id")
-        return Q(pk__in=ids)
+        phone_ids = ContactPhone.objects.filter(number__startswith=phone_key).values("contact_id")
+        return Q(pk__in=phone_ids)
     key = search_key(text)
     if not key:
         return Q()
@@ -152,8 +152,10 @@ def contact_get(*, contact_id: int) -> Contact:
 
 
 def company_get(*, company_id: int) -> Company:
-    return Company.objects.select_related("owner", "parent").prefetch_related("tags").get(
-        pk=company_id
+    return (
+        Company.objects.select_related("owner", "parent")
+        .prefetch_related("tags")
+        .get(pk=company_id)
     )
 
 

@@ -6,6 +6,7 @@ UI forms, the API, the admin and CLI commands all come through here.
 """
 
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 import pycountry
@@ -40,19 +41,48 @@ Data = dict[str, Any]
 
 ADDRESS_FIELDS = ["street", "city", "region", "postal_code", "country"]
 CONTACT_TEXT_LIMITS = {
-    "first_name": 100, "last_name": 100, "job_title": 150, "source": 100,
-    "street": 200, "city": 100, "region": 100, "postal_code": 20,
+    "first_name": 100,
+    "last_name": 100,
+    "job_title": 150,
+    "source": 100,
+    "street": 200,
+    "city": 100,
+    "region": 100,
+    "postal_code": 20,
 }
 COMPANY_TEXT_LIMITS = {
-    "name": 200, "industry": 100, "street": 200, "city": 100, "region": 100, "postal_code": 20,
+    "name": 200,
+    "industry": 100,
+    "street": 200,
+    "city": 100,
+    "region": 100,
+    "postal_code": 20,
 }
 CONTACT_AUDITED = [
-    "first_name", "last_name", "job_title", "primary_company", "lifecycle_stage", "owner",
-    "source", "preferred_channel", "do_not_email", "do_not_call", "custom_fields", *ADDRESS_FIELDS,
+    "first_name",
+    "last_name",
+    "job_title",
+    "primary_company",
+    "lifecycle_stage",
+    "owner",
+    "source",
+    "preferred_channel",
+    "do_not_email",
+    "do_not_call",
+    "custom_fields",
+    *ADDRESS_FIELDS,
 ]
 COMPANY_AUDITED = [
-    "name", "domain", "industry", "size_band", "annual_revenue", "annual_revenue_currency",
-    "parent", "owner", "custom_fields", *ADDRESS_FIELDS,
+    "name",
+    "domain",
+    "industry",
+    "size_band",
+    "annual_revenue",
+    "annual_revenue_currency",
+    "parent",
+    "owner",
+    "custom_fields",
+    *ADDRESS_FIELDS,
 ]
 
 
@@ -140,7 +170,7 @@ def _emails(data: Data, c: _Collector) -> list[str] | None:
     raw = _list_of_str(data, "emails", c)
     if raw is None:
         return None
-    out = [c.run(lambda e=e, i=i: email_normalise(e, field=f"emails.{i}")) for i, e in enumerate(raw)]
+    out = [c.run(partial(email_normalise, e, field=f"emails.{i}")) for i, e in enumerate(raw)]
     return list(dict.fromkeys(e for e in out if e))
 
 
@@ -150,7 +180,7 @@ def _phones(workspace: Workspace, data: Data, c: _Collector) -> list[str] | None
         return None
     region = workspace.default_region
     out = [
-        c.run(lambda p=p, i=i: phone_normalise(p, region=region, field=f"phones.{i}"))
+        c.run(partial(phone_normalise, p, region=region, field=f"phones.{i}"))
         for i, p in enumerate(raw)
     ]
     return list(dict.fromkeys(p for p in out if p))
@@ -204,8 +234,18 @@ def tags_resolve(*, workspace: Workspace, names: list[str]) -> list[Tag]:
 # --- contacts ---------------------------------------------------------------------------
 
 CONTACT_FIELDS = [
-    *CONTACT_TEXT_LIMITS, "country", "emails", "phones", "company_ids", "lifecycle_stage",
-    "owner_id", "tags", "preferred_channel", "do_not_email", "do_not_call", "custom_fields",
+    *CONTACT_TEXT_LIMITS,
+    "country",
+    "emails",
+    "phones",
+    "company_ids",
+    "lifecycle_stage",
+    "owner_id",
+    "tags",
+    "preferred_channel",
+    "do_not_email",
+    "do_not_call",
+    "custom_fields",
 ]
 
 
@@ -218,9 +258,7 @@ def _contact_snapshot(contact: Contact) -> dict[str, Any]:
     return snap
 
 
-def _contact_clean(
-    *, workspace: Workspace, data: Data, contact: Contact | None
-) -> Data:
+def _contact_clean(*, workspace: Workspace, data: Data, contact: Contact | None) -> Data:
     c = _Collector()
     _unknown_keys(data, CONTACT_FIELDS, c)
     clean: Data = {}
@@ -258,8 +296,10 @@ def _contact_clean(
         c.run(lambda: custom_fields_clean(entity=CustomFieldEntity.CONTACT, values={}))
     first = clean.get("first_name", contact.first_name if contact else "")
     last = clean.get("last_name", contact.last_name if contact else "")
-    emails = clean.get("emails") if "emails" in clean else (
-        [contact.email] if contact and contact.email else []
+    emails = (
+        clean.get("emails")
+        if "emails" in clean
+        else ([contact.email] if contact and contact.email else [])
     )
     if not (first or last or emails) and not c.errors:
         c.add("first_name", "a contact needs a name or an email")
@@ -270,8 +310,16 @@ def _contact_clean(
 def _contact_apply(*, workspace: Workspace, contact: Contact, clean: Data) -> None:
     """Write cleaned values to the contact and its rows (emails, phones, companies, tags)."""
     creating = contact._state.adding
-    for name in [*CONTACT_TEXT_LIMITS, "country", "lifecycle_stage", "preferred_channel",
-                 "owner_id", "do_not_email", "do_not_call", "custom_fields"]:
+    for name in [
+        *CONTACT_TEXT_LIMITS,
+        "country",
+        "lifecycle_stage",
+        "preferred_channel",
+        "owner_id",
+        "do_not_email",
+        "do_not_call",
+        "custom_fields",
+    ]:
         if name in clean:
             setattr(contact, name, clean[name])
     if "emails" in clean:
@@ -315,7 +363,10 @@ def contact_create(*, workspace: Workspace, actor: Actor, data: Data) -> Contact
         _contact_apply(workspace=workspace, contact=contact, clean=clean)
         after = _contact_snapshot(contact)
         audit_record(
-            workspace_id=workspace.pk, actor=actor, action=AuditAction.CREATE, instance=contact,
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=contact,
             changes=diff({}, {k: v for k, v in after.items() if v not in ("", None, [], {})}),
         )
     return contact
@@ -327,7 +378,10 @@ def contact_update(*, workspace: Workspace, actor: Actor, contact: Contact, data
         before = _contact_snapshot(contact)
         _contact_apply(workspace=workspace, contact=contact, clean=clean)
         audit_record(
-            workspace_id=workspace.pk, actor=actor, action=AuditAction.UPDATE, instance=contact,
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=contact,
             changes=diff(before, _contact_snapshot(contact)),
         )
     return contact
@@ -337,7 +391,10 @@ def contact_delete(*, workspace: Workspace, actor: Actor, contact: Contact) -> N
     with transaction.atomic():
         before = _contact_snapshot(contact)
         audit_record(
-            workspace_id=workspace.pk, actor=actor, action=AuditAction.DELETE, instance=contact,
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.DELETE,
+            instance=contact,
             changes=diff({k: v for k, v in before.items() if v not in ("", None, [], {})}, {}),
         )
         contact.delete()
@@ -346,8 +403,16 @@ def contact_delete(*, workspace: Workspace, actor: Actor, contact: Contact) -> N
 # --- companies --------------------------------------------------------------------------
 
 COMPANY_FIELDS = [
-    *COMPANY_TEXT_LIMITS, "country", "domain", "size_band", "annual_revenue",
-    "annual_revenue_currency", "parent_id", "owner_id", "tags", "custom_fields",
+    *COMPANY_TEXT_LIMITS,
+    "country",
+    "domain",
+    "size_band",
+    "annual_revenue",
+    "annual_revenue_currency",
+    "parent_id",
+    "owner_id",
+    "tags",
+    "custom_fields",
 ]
 
 
@@ -382,7 +447,8 @@ def _company_clean(*, workspace: Workspace, data: Data, company: Company | None)
     if "annual_revenue_currency" in data:
         raw_cur = data["annual_revenue_currency"]
         clean["annual_revenue_currency"] = (
-            "" if not raw_cur
+            ""
+            if not raw_cur
             else c.run(lambda: currency_clean(raw_cur, field="annual_revenue_currency"))
         )
     revenue = clean.get("annual_revenue", company.annual_revenue if company else None)
@@ -397,8 +463,10 @@ def _company_clean(*, workspace: Workspace, data: Data, company: Company | None)
         parent_id = data["parent_id"]
         if parent_id is not None and not Company.objects.filter(pk=parent_id).exists():
             c.add("parent_id", "no such company")
-        elif company is not None and parent_id is not None and _is_ancestor_or_self(
-            company.pk, parent_id
+        elif (
+            company is not None
+            and parent_id is not None
+            and _is_ancestor_or_self(company.pk, parent_id)
         ):
             c.add("parent_id", "would make the company its own parent")
         else:
@@ -450,7 +518,10 @@ def company_create(*, workspace: Workspace, actor: Actor, data: Data) -> Company
         _company_apply(workspace=workspace, company=company, clean=clean)
         after = _company_snapshot(company)
         audit_record(
-            workspace_id=workspace.pk, actor=actor, action=AuditAction.CREATE, instance=company,
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=company,
             changes=diff({}, {k: v for k, v in after.items() if v not in ("", None, [], {})}),
         )
     return company
@@ -462,7 +533,10 @@ def company_update(*, workspace: Workspace, actor: Actor, company: Company, data
         before = _company_snapshot(company)
         _company_apply(workspace=workspace, company=company, clean=clean)
         audit_record(
-            workspace_id=workspace.pk, actor=actor, action=AuditAction.UPDATE, instance=company,
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=company,
             changes=diff(before, _company_snapshot(company)),
         )
     return company
@@ -472,13 +546,17 @@ def company_delete(*, workspace: Workspace, actor: Actor, company: Company) -> N
     with transaction.atomic():
         before = _company_snapshot(company)
         audit_record(
-            workspace_id=workspace.pk, actor=actor, action=AuditAction.DELETE, instance=company,
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.DELETE,
+            instance=company,
             changes=diff({k: v for k, v in before.items() if v not in ("", None, [], {})}, {}),
         )
         company.delete()
 
 
 # --- tags -------------------------------------------------------------------------------
+
 
 def _tag_clean(data: Data) -> Data:
     c = _Collector()
@@ -491,8 +569,10 @@ def _tag_clean(data: Data) -> Data:
         clean["name"] = name
     if "color" in data:
         color = str(data["color"] or "")
-        if len(color) != 7 or not color.startswith("#") or not all(
-            ch in "0123456789abcdefABCDEF" for ch in color[1:]
+        if (
+            len(color) != 7
+            or not color.startswith("#")
+            or not all(ch in "0123456789abcdefABCDEF" for ch in color[1:])
         ):
             c.add("color", "must be a #rrggbb colour")
         clean["color"] = color.lower()
@@ -516,7 +596,10 @@ def tag_create(*, workspace: Workspace, actor: Actor, data: Data) -> Tag:
     with transaction.atomic():
         tag = Tag.objects.create(workspace=workspace, **clean)
         audit_record(
-            workspace_id=workspace.pk, actor=actor, action=AuditAction.CREATE, instance=tag,
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=tag,
             changes=diff({}, snapshot(tag, ["name", "color"])),
         )
     return tag
@@ -532,7 +615,10 @@ def tag_update(*, workspace: Workspace, actor: Actor, tag: Tag, data: Data) -> T
             setattr(tag, k, v)
         tag.save()
         audit_record(
-            workspace_id=workspace.pk, actor=actor, action=AuditAction.UPDATE, instance=tag,
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=tag,
             changes=diff(before, snapshot(tag, ["name", "color"])),
         )
     return tag
@@ -541,7 +627,10 @@ def tag_update(*, workspace: Workspace, actor: Actor, tag: Tag, data: Data) -> T
 def tag_delete(*, workspace: Workspace, actor: Actor, tag: Tag) -> None:
     with transaction.atomic():
         audit_record(
-            workspace_id=workspace.pk, actor=actor, action=AuditAction.DELETE, instance=tag,
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.DELETE,
+            instance=tag,
             changes=diff(snapshot(tag, ["name", "color"]), {}),
         )
         tag.delete()
@@ -597,7 +686,10 @@ def custom_field_create(*, workspace: Workspace, actor: Actor, data: Data) -> Cu
     with transaction.atomic():
         definition = CustomFieldDefinition.objects.create(workspace=workspace, **clean)
         audit_record(
-            workspace_id=workspace.pk, actor=actor, action=AuditAction.CREATE, instance=definition,
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=definition,
             changes=diff({}, snapshot(definition, CUSTOM_FIELD_AUDITED)),
         )
     return definition
@@ -613,7 +705,10 @@ def custom_field_update(
             setattr(definition, k, v)
         definition.save()
         audit_record(
-            workspace_id=workspace.pk, actor=actor, action=AuditAction.UPDATE, instance=definition,
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=definition,
             changes=diff(before, snapshot(definition, CUSTOM_FIELD_AUDITED)),
         )
     return definition
@@ -625,7 +720,10 @@ def custom_field_delete(
     """Removes the definition; stored values stay in the records' JSON but are no longer shown."""
     with transaction.atomic():
         audit_record(
-            workspace_id=workspace.pk, actor=actor, action=AuditAction.DELETE, instance=definition,
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.DELETE,
+            instance=definition,
             changes=diff(snapshot(definition, CUSTOM_FIELD_AUDITED), {}),
         )
         definition.delete()

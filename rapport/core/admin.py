@@ -13,7 +13,8 @@ from rapport.audit.services import audit_record, diff, snapshot
 
 def _audited_fields(obj: models.Model) -> list[str]:
     return [
-        f.name for f in obj._meta.concrete_fields
+        f.name
+        for f in obj._meta.concrete_fields
         if f.name not in ("id", "workspace", "created_at", "updated_at") and f.editable
     ]
 
@@ -29,16 +30,21 @@ class AuditedAdmin(admin.ModelAdmin):
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             audit_record(
-                workspace_id=obj.workspace_id, actor=request.user,
+                workspace_id=obj.workspace_id,
+                actor=request.user,
                 action=AuditAction.UPDATE if change else AuditAction.CREATE,
-                instance=obj, changes=diff(before, snapshot(obj, fields)),
+                instance=obj,
+                changes=diff(before, snapshot(obj, fields)),
             )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
             audit_record(
-                workspace_id=obj.workspace_id, actor=request.user, action=AuditAction.DELETE,
-                instance=obj, changes=diff(snapshot(obj, _audited_fields(obj)), {}),
+                workspace_id=obj.workspace_id,
+                actor=request.user,
+                action=AuditAction.DELETE,
+                instance=obj,
+                changes=diff(snapshot(obj, _audited_fields(obj)), {}),
             )
             super().delete_model(request, obj)
 

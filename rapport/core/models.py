@@ -1,5 +1,7 @@
 """The base every customer-data model inherits: its workspace, timestamps, scoped manager."""
 
+from typing import Any
+
 from django.db import models
 from django_scopes import ScopedManager
 
@@ -17,8 +19,8 @@ class WorkspaceScopedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=False)
     updated_at = models.DateTimeField(auto_now=True, db_index=False)
 
-    objects = ScopedManager(workspace="workspace")
-    unscoped = models.Manager()
+    objects: models.Manager[Any] = ScopedManager(workspace="workspace")
+    unscoped = models.Manager()  # noqa: DJ012  (a manager, not a field)
 
     class Meta:
         abstract = True

@@ -41,8 +41,9 @@ class TimelinePage:
     next_before: dt.datetime | None
 
 
-def timeline_for(record: models.Model, *, before: dt.datetime | None = None,
-                 limit: int = 25) -> TimelinePage:
+def timeline_for(
+    record: models.Model, *, before: dt.datetime | None = None, limit: int = 25
+) -> TimelinePage:
     items: list[TimelineItem] = []
     for source in _sources.get(record._meta.label_lower, []):
         items.extend(source(record, before, limit + 1))

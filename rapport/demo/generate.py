@@ -22,15 +22,29 @@ from rapport.tenancy.services import membership_add, user_create, workspace_crea
 
 DEMO_PASSWORD = "rapport-demo"
 INDUSTRIES = [
-    "Software", "Manufacturing", "Retail", "Healthcare", "Logistics", "Financial services",
-    "Education", "Hospitality", "Construction", "Media", "Energy", "Legal",
+    "Software",
+    "Manufacturing",
+    "Retail",
+    "Healthcare",
+    "Logistics",
+    "Financial services",
+    "Education",
+    "Hospitality",
+    "Construction",
+    "Media",
+    "Energy",
+    "Legal",
 ]
 SOURCES = ["website", "referral", "trade show", "cold outreach", "webinar", "partner", "import"]
 STAGE_WEIGHTS = {
-    LifecycleStage.SUBSCRIBER: 10, LifecycleStage.LEAD: 30,
-    LifecycleStage.MARKETING_QUALIFIED: 12, LifecycleStage.SALES_QUALIFIED: 8,
-    LifecycleStage.OPPORTUNITY: 8, LifecycleStage.CUSTOMER: 22,
-    LifecycleStage.EVANGELIST: 4, LifecycleStage.CHURNED: 6,
+    LifecycleStage.SUBSCRIBER: 10,
+    LifecycleStage.LEAD: 30,
+    LifecycleStage.MARKETING_QUALIFIED: 12,
+    LifecycleStage.SALES_QUALIFIED: 8,
+    LifecycleStage.OPPORTUNITY: 8,
+    LifecycleStage.CUSTOMER: 22,
+    LifecycleStage.EVANGELIST: 4,
+    LifecycleStage.CHURNED: 6,
 }
 TAGS = ["vip", "newsletter", "decision-maker", "champion", "at-risk", "partner", "event-2026"]
 AREA_CODES = [212, 305, 312, 415, 503, 617, 702, 713, 206, 404, 512, 720]
@@ -52,8 +66,12 @@ def demo_create(*, size: DemoSize | None = None, seed: int = 2026) -> Workspace:
     rng = random.Random(seed)
     names = ["demo", "sam", "alex"][: size.users]
     users: list[AbstractUser] = [
-        user_create(username=n, password=DEMO_PASSWORD, email=f"{n}@demo.rapport.example",
-                    first_name=n.title())
+        user_create(
+            username=n,
+            password=DEMO_PASSWORD,
+            email=f"{n}@demo.rapport.example",
+            first_name=n.title(),
+        )
         for n in names
     ]
     with audit_source("cli"):
@@ -65,53 +83,83 @@ def demo_create(*, size: DemoSize | None = None, seed: int = 2026) -> Workspace:
     return workspace
 
 
-def _fill(workspace: Workspace, users: list[AbstractUser], size: DemoSize, fake: Faker,
-          rng: random.Random) -> None:
+def _fill(
+    workspace: Workspace, users: list[AbstractUser], size: DemoSize, fake: Faker, rng: random.Random
+) -> None:
     actor = users[0]
-    custom_field_create(workspace=workspace, actor=actor, data={
-        "entity": "contact", "label": "Preferred language", "field_type": "choice",
-        "choices": ["English", "French", "German", "Spanish"],
-    })
-    custom_field_create(workspace=workspace, actor=actor, data={
-        "entity": "company", "label": "Contract renewal", "field_type": "date",
-    })
+    custom_field_create(
+        workspace=workspace,
+        actor=actor,
+        data={
+            "entity": "contact",
+            "label": "Preferred language",
+            "field_type": "choice",
+            "choices": ["English", "French", "German", "Spanish"],
+        },
+    )
+    custom_field_create(
+        workspace=workspace,
+        actor=actor,
+        data={
+            "entity": "company",
+            "label": "Contract renewal",
+            "field_type": "date",
+        },
+    )
     company_ids = []
     for _ in range(size.companies):
         name = fake.unique.company()
-        company = company_create(workspace=workspace, actor=rng.choice(users), data={
-            "name": name,
-            "domain": fake.unique.domain_name(),
-            "industry": rng.choice(INDUSTRIES),
-            "size_band": rng.choice([v for v in SizeBand.values if v]),
-            "annual_revenue": str(rng.randrange(100, 500_000) * 1000),
-            "annual_revenue_currency": rng.choice(["USD", "USD", "EUR", "GBP"]),
-            "city": fake.city(), "country": "US", "owner_id": rng.choice(users).pk,
-            "tags": rng.sample(TAGS, rng.choice([0, 0, 1, 2])),
-            "custom_fields": {"contract_renewal": fake.date_between("-1y", "+2y").isoformat()}
-            if rng.random() < 0.3 else {},
-        })
+        company = company_create(
+            workspace=workspace,
+            actor=rng.choice(users),
+            data={
+                "name": name,
+                "domain": fake.unique.domain_name(),
+                "industry": rng.choice(INDUSTRIES),
+                "size_band": rng.choice([v for v in SizeBand.values if v]),
+                "annual_revenue": str(rng.randrange(100, 500_000) * 1000),
+                "annual_revenue_currency": rng.choice(["USD", "USD", "EUR", "GBP"]),
+                "city": fake.city(),
+                "country": "US",
+                "owner_id": rng.choice(users).pk,
+                "tags": rng.sample(TAGS, rng.choice([0, 0, 1, 2])),
+                "custom_fields": {"contract_renewal": fake.date_between("-1y", "+2y").isoformat()}
+                if rng.random() < 0.3
+                else {},
+            },
+        )
         company_ids.append(company.pk)
     stages, weights = list(STAGE_WEIGHTS), list(STAGE_WEIGHTS.values())
     contact_ids = []
     for _ in range(size.contacts):
         first, last = fake.first_name(), fake.last_name()
         company_id = rng.choice(company_ids) if rng.random() < 0.85 else None
-        contact = contact_create(workspace=workspace, actor=rng.choice(users), data={
-            "first_name": first, "last_name": last,
-            "emails": [f"{first}.{last}{rng.randrange(1000)}@{fake.free_email_domain()}".lower()],
-            "phones": [f"+1 ({rng.choice(AREA_CODES)}) 555-01{rng.randrange(100):02d}"]
-            if rng.random() < 0.7 else [],
-            "job_title": fake.job()[:150],
-            "company_ids": [company_id] if company_id else [],
-            "lifecycle_stage": rng.choices(stages, weights)[0],
-            "owner_id": rng.choice(users).pk,
-            "source": rng.choice(SOURCES),
-            "city": fake.city(), "country": "US",
-            "tags": rng.sample(TAGS, rng.choice([0, 0, 0, 1, 2])),
-            "do_not_email": rng.random() < 0.05,
-            "custom_fields": {"preferred_language": rng.choice(["English", "French", "German"])}
-            if rng.random() < 0.4 else {},
-        })
+        contact = contact_create(
+            workspace=workspace,
+            actor=rng.choice(users),
+            data={
+                "first_name": first,
+                "last_name": last,
+                "emails": [
+                    f"{first}.{last}{rng.randrange(1000)}@{fake.free_email_domain()}".lower()
+                ],
+                "phones": [f"+1 ({rng.choice(AREA_CODES)}) 555-01{rng.randrange(100):02d}"]
+                if rng.random() < 0.7
+                else [],
+                "job_title": fake.job()[:150],
+                "company_ids": [company_id] if company_id else [],
+                "lifecycle_stage": rng.choices(stages, weights)[0],
+                "owner_id": rng.choice(users).pk,
+                "source": rng.choice(SOURCES),
+                "city": fake.city(),
+                "country": "US",
+                "tags": rng.sample(TAGS, rng.choice([0, 0, 0, 1, 2])),
+                "do_not_email": rng.random() < 0.05,
+                "custom_fields": {"preferred_language": rng.choice(["English", "French", "German"])}
+                if rng.random() < 0.4
+                else {},
+            },
+        )
         contact_ids.append((contact.pk, company_id))
     now = timezone.now()
     for _ in range(size.activities):
@@ -119,30 +167,53 @@ def _fill(workspace: Workspace, users: list[AbstractUser], size: DemoSize, fake:
         _activity(workspace, rng.choice(users), users, contact_id, company_id, now, fake, rng)
 
 
-def _activity(workspace: Workspace, actor: AbstractUser, users: list[AbstractUser],
-              contact_id: int, company_id: int | None, now: dt.datetime, fake: Faker,
-              rng: random.Random) -> None:
+def _activity(
+    workspace: Workspace,
+    actor: AbstractUser,
+    users: list[AbstractUser],
+    contact_id: int,
+    company_id: int | None,
+    now: dt.datetime,
+    fake: Faker,
+    rng: random.Random,
+) -> None:
     kind = rng.choices(["note", "call", "email", "meeting", "task"], [25, 30, 25, 10, 10])[0]
     when = now - dt.timedelta(minutes=rng.randrange(0, 60 * 24 * 730))
     data: dict[str, object] = {
-        "kind": kind, "contact_ids": [contact_id],
-        "company_ids": [company_id] if company_id else [], "occurred_at": when,
+        "kind": kind,
+        "contact_ids": [contact_id],
+        "company_ids": [company_id] if company_id else [],
+        "occurred_at": when,
     }
     if kind == "note":
         data["body"] = fake.paragraph(nb_sentences=3)
     elif kind == "call":
-        data.update(subject="Call: " + fake.bs(), direction=rng.choice(["inbound", "outbound"]),
-                    duration_seconds=rng.randrange(30, 3600), outcome=rng.choice(CALL_OUTCOMES),
-                    body=fake.sentence())
+        data.update(
+            subject="Call: " + fake.bs(),
+            direction=rng.choice(["inbound", "outbound"]),
+            duration_seconds=rng.randrange(30, 3600),
+            outcome=rng.choice(CALL_OUTCOMES),
+            body=fake.sentence(),
+        )
     elif kind == "email":
-        data.update(subject=fake.sentence(nb_words=6).rstrip("."), body=fake.paragraph(),
-                    direction=rng.choice(["inbound", "outbound"]))
+        data.update(
+            subject=fake.sentence(nb_words=6).rstrip("."),
+            body=fake.paragraph(),
+            direction=rng.choice(["inbound", "outbound"]),
+        )
     elif kind == "meeting":
-        data.update(subject="Meeting: " + fake.catch_phrase(), starts_at=when,
-                    ends_at=when + dt.timedelta(minutes=rng.choice([30, 45, 60, 90])),
-                    attendees=[fake.name() for _ in range(rng.randrange(1, 4))])
+        data.update(
+            subject="Meeting: " + fake.catch_phrase(),
+            starts_at=when,
+            ends_at=when + dt.timedelta(minutes=rng.choice([30, 45, 60, 90])),
+            attendees=[fake.name() for _ in range(rng.randrange(1, 4))],
+        )
     else:
         due = when + dt.timedelta(days=rng.randrange(1, 30))
-        data.update(subject="Follow up: " + fake.bs(), due_at=due,
-                    assignee_id=rng.choice(users).pk, done=due < now and rng.random() < 0.8)
+        data.update(
+            subject="Follow up: " + fake.bs(),
+            due_at=due,
+            assignee_id=rng.choice(users).pk,
+            done=due < now and rng.random() < 0.8,
+        )
     activity_create(workspace=workspace, actor=actor, data=data)

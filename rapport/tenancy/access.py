@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.http import HttpRequest
 from django_scopes import scope
@@ -30,7 +31,7 @@ def bearer_secret(request: HttpRequest) -> str | None:
     return None
 
 
-def memberships_of(user: object) -> list[Membership]:
+def memberships_of(user: Any) -> list[Membership]:
     return list(
         Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name")
     )

@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 
 from rapport.tenancy.access import memberships_of
-from rapport.tenancy.roles import RECORDS_WRITE, SETTINGS_WRITE, AUDIT_READ
+from rapport.tenancy.roles import AUDIT_READ, RECORDS_WRITE, SETTINGS_WRITE
 
 
 def workspace(request: HttpRequest) -> dict[str, object]:

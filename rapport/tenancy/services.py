@@ -3,10 +3,10 @@
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 import pycountry
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -22,8 +22,12 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def workspace_create(
-    *, name: str, owner: AbstractUser | None = None, default_region: str = "US",
-    base_currency: str = "USD", slug: str | None = None,
+    *,
+    name: str,
+    owner: Any = None,
+    default_region: str = "US",
+    base_currency: str = "USD",
+    slug: str | None = None,
 ) -> Workspace:
     name = name.strip()
     if not name:
@@ -38,7 +42,9 @@ def workspace_create(
         candidate = f"{base}-{n}"
     with transaction.atomic():
         workspace = Workspace.objects.create(
-            name=name, slug=candidate, default_region=region,
+            name=name,
+            slug=candidate,
+            default_region=region,
             base_currency=currency_clean(base_currency, field="base_currency"),
         )
         if owner is not None:
@@ -46,15 +52,15 @@ def workspace_create(
     return workspace
 
 
-def user_create(*, username: str, password: str, email: str = "", **extra: object) -> AbstractUser:
+def user_create(*, username: str, password: str, email: str = "", **extra: Any) -> Any:
     User = get_user_model()
     if User.objects.filter(username=username).exists():
         raise ServiceValidationError.single("username", f"'{username}' is already taken")
     user = User.objects.create_user(username=username, email=email, password=password, **extra)
-    return user  # type: ignore[return-value]
+    return user
 
 
-def membership_add(*, workspace: Workspace, user: AbstractUser, role: str) -> Membership:
+def membership_add(*, workspace: Workspace, user: Any, role: str) -> Membership:
     if role not in Role.values:
         raise ServiceValidationError.single("role", f"must be one of {', '.join(Role.values)}")
     membership, _ = Membership.objects.update_or_create(

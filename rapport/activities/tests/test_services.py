@@ -16,10 +16,17 @@ def ann(scoped, owner):
 
 
 def test_a_call_keeps_direction_duration_and_outcome(scoped, owner, ann):
-    call = activity_create(workspace=scoped, actor=owner, data={
-        "kind": "call", "direction": "outbound", "duration_seconds": 300,
-        "outcome": "connected", "contact_ids": [ann.pk],
-    })
+    call = activity_create(
+        workspace=scoped,
+        actor=owner,
+        data={
+            "kind": "call",
+            "direction": "outbound",
+            "duration_seconds": 300,
+            "outcome": "connected",
+            "contact_ids": [ann.pk],
+        },
+    )
     assert (call.direction, call.duration_seconds, call.outcome) == ("outbound", 300, "connected")
     assert list(call.contacts.all()) == [ann]
     assert call.author == owner
@@ -27,27 +34,46 @@ def test_a_call_keeps_direction_duration_and_outcome(scoped, owner, ann):
 
 def test_fields_of_another_kind_are_refused(scoped, owner, ann):
     with pytest.raises(ServiceValidationError) as exc:
-        activity_create(workspace=scoped, actor=owner, data={
-            "kind": "note", "body": "x", "duration_seconds": 10, "due_at": "2026-01-01T00:00:00Z",
-            "contact_ids": [ann.pk],
-        })
+        activity_create(
+            workspace=scoped,
+            actor=owner,
+            data={
+                "kind": "note",
+                "body": "x",
+                "duration_seconds": 10,
+                "due_at": "2026-01-01T00:00:00Z",
+                "contact_ids": [ann.pk],
+            },
+        )
     assert set(exc.value.as_dict()) == {"duration_seconds", "due_at"}
 
 
 def test_a_meeting_cannot_end_before_it_starts(scoped, owner, ann):
     with pytest.raises(ServiceValidationError) as exc:
-        activity_create(workspace=scoped, actor=owner, data={
-            "kind": "meeting", "starts_at": "2026-03-01T10:00:00+00:00",
-            "ends_at": "2026-03-01T09:00:00+00:00", "contact_ids": [ann.pk],
-        })
+        activity_create(
+            workspace=scoped,
+            actor=owner,
+            data={
+                "kind": "meeting",
+                "starts_at": "2026-03-01T10:00:00+00:00",
+                "ends_at": "2026-03-01T09:00:00+00:00",
+                "contact_ids": [ann.pk],
+            },
+        )
     assert "ends_at" in exc.value.as_dict()
     assert not Activity.objects.exists()
 
 
 def test_times_are_stored_in_utc(scoped, owner, ann):
-    meeting = activity_create(workspace=scoped, actor=owner, data={
-        "kind": "meeting", "starts_at": "2026-03-01T10:00:00+02:00", "contact_ids": [ann.pk],
-    })
+    meeting = activity_create(
+        workspace=scoped,
+        actor=owner,
+        data={
+            "kind": "meeting",
+            "starts_at": "2026-03-01T10:00:00+02:00",
+            "contact_ids": [ann.pk],
+        },
+    )
     assert meeting.starts_at == dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
     assert meeting.occurred_at == meeting.starts_at
 
@@ -57,9 +83,15 @@ def test_an_activity_must_link_to_a_record_of_this_workspace(
 ):
     theirs = make_contact(other_workspace, outsider)
     with pytest.raises(ServiceValidationError) as exc:
-        activity_create(workspace=scoped, actor=owner, data={
-            "kind": "note", "body": "x", "contact_ids": [theirs.pk],
-        })
+        activity_create(
+            workspace=scoped,
+            actor=owner,
+            data={
+                "kind": "note",
+                "body": "x",
+                "contact_ids": [theirs.pk],
+            },
+        )
     assert "contact_ids" in exc.value.as_dict()
     with pytest.raises(ServiceValidationError) as exc:
         activity_create(workspace=scoped, actor=owner, data={"kind": "note", "body": "x"})
@@ -67,10 +99,16 @@ def test_an_activity_must_link_to_a_record_of_this_workspace(
 
 
 def test_a_task_is_assigned_to_its_creator_by_default_and_can_be_done(scoped, owner, ann, member):
-    task = activity_create(workspace=scoped, actor=owner, data={
-        "kind": "task", "subject": "Send quote", "due_at": "2026-12-01T09:00:00Z",
-        "contact_ids": [ann.pk],
-    })
+    task = activity_create(
+        workspace=scoped,
+        actor=owner,
+        data={
+            "kind": "task",
+            "subject": "Send quote",
+            "due_at": "2026-12-01T09:00:00Z",
+            "contact_ids": [ann.pk],
+        },
+    )
     assert task.assignee == owner
     assert list(open_tasks_for(user_id=owner.pk)) == [task]
     task_set_done(workspace=scoped, actor=owner, activity=task, done=True)
@@ -81,11 +119,13 @@ def test_a_task_is_assigned_to_its_creator_by_default_and_can_be_done(scoped, ow
 
 
 def test_open_tasks_are_ordered_by_due_date_with_undated_last(scoped, owner, ann):
-    later = make_activity(scoped, owner, kind="task", subject="b", due_at="2026-12-05T00:00:00Z",
-                          contact_ids=[ann.pk])
+    later = make_activity(
+        scoped, owner, kind="task", subject="b", due_at="2026-12-05T00:00:00Z", contact_ids=[ann.pk]
+    )
     undated = make_activity(scoped, owner, kind="task", subject="c", contact_ids=[ann.pk])
-    sooner = make_activity(scoped, owner, kind="task", subject="a",
-                           due_at="2026-12-01T00:00:00Z", contact_ids=[ann.pk])
+    sooner = make_activity(
+        scoped, owner, kind="task", subject="a", due_at="2026-12-01T00:00:00Z", contact_ids=[ann.pk]
+    )
     tasks = list(open_tasks_for(user_id=owner.pk))
     assert tasks == [sooner, later, undated]
 

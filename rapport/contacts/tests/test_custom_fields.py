@@ -9,7 +9,7 @@ from rapport.contacts.services import (
 from rapport.contacts.tests.factories import make_contact
 from rapport.core.errors import ServiceValidationError
 
-DEFINITIONS = [
+DEFINITIONS: list[dict[str, object]] = [
     {"label": "Notes", "field_type": "text"},
     {"label": "Seats", "field_type": "number"},
     {"label": "Discount", "field_type": "decimal"},
@@ -29,14 +29,26 @@ def fields(scoped, owner):
 
 
 GOOD = {
-    "notes": "likes golf", "seats": "12", "discount": "7.50", "renewal": "2027-01-31",
-    "active": "yes", "tier": "gold", "products": ["crm", "bi"],
-    "profile": "https://example.com/p", "billing_email": "AP@Example.com",
+    "notes": "likes golf",
+    "seats": "12",
+    "discount": "7.50",
+    "renewal": "2027-01-31",
+    "active": "yes",
+    "tier": "gold",
+    "products": ["crm", "bi"],
+    "profile": "https://example.com/p",
+    "billing_email": "AP@Example.com",
 }
 STORED = {
-    "notes": "likes golf", "seats": 12, "discount": "7.50", "renewal": "2027-01-31",
-    "active": True, "tier": "gold", "products": ["crm", "bi"],
-    "profile": "https://example.com/p", "billing_email": "ap@example.com",
+    "notes": "likes golf",
+    "seats": 12,
+    "discount": "7.50",
+    "renewal": "2027-01-31",
+    "active": True,
+    "tier": "gold",
+    "products": ["crm", "bi"],
+    "profile": "https://example.com/p",
+    "billing_email": "ap@example.com",
 }
 
 
@@ -46,11 +58,21 @@ def test_good_values_of_every_type_are_stored_in_their_type(fields, scoped, owne
     assert contact.custom_fields == STORED
 
 
-@pytest.mark.parametrize("key,value", [
-    ("seats", "twelve"), ("seats", True), ("discount", "7,5"), ("renewal", "31/01/2027"),
-    ("active", "maybe"), ("tier", "bronze"), ("products", ["crm", "hr"]), ("profile", "ftp://x"),
-    ("billing_email", "nobody"), ("notes", 42),
-])
+@pytest.mark.parametrize(
+    "key,value",
+    [
+        ("seats", "twelve"),
+        ("seats", True),
+        ("discount", "7,5"),
+        ("renewal", "31/01/2027"),
+        ("active", "maybe"),
+        ("tier", "bronze"),
+        ("products", ["crm", "hr"]),
+        ("profile", "ftp://x"),
+        ("billing_email", "nobody"),
+        ("notes", 42),
+    ],
+)
 def test_a_bad_value_is_refused_naming_the_custom_field(fields, scoped, owner, key, value):
     with pytest.raises(ServiceValidationError) as exc:
         make_contact(scoped, owner, custom_fields={key: value})
@@ -64,22 +86,37 @@ def test_an_unknown_custom_field_is_refused(fields, scoped, owner):
 
 
 def test_a_required_field_is_enforced_on_create_and_update(scoped, owner):
-    custom_field_create(workspace=scoped, actor=owner, data={
-        "entity": "contact", "label": "Region code", "field_type": "text", "required": True,
-    })
+    custom_field_create(
+        workspace=scoped,
+        actor=owner,
+        data={
+            "entity": "contact",
+            "label": "Region code",
+            "field_type": "text",
+            "required": True,
+        },
+    )
     with pytest.raises(ServiceValidationError) as exc:
         make_contact(scoped, owner)
     assert "custom_fields.region_code" in exc.value.as_dict()
     contact = make_contact(scoped, owner, custom_fields={"region_code": "N1"})
     with pytest.raises(ServiceValidationError):
-        contact_update(workspace=scoped, actor=owner, contact=contact,
-                       data={"custom_fields": {"region_code": None}})
+        contact_update(
+            workspace=scoped,
+            actor=owner,
+            contact=contact,
+            data={"custom_fields": {"region_code": None}},
+        )
 
 
 def test_a_partial_update_keeps_the_other_custom_values(fields, scoped, owner):
     contact = make_contact(scoped, owner, custom_fields={"tier": "gold", "seats": 3})
-    contact_update(workspace=scoped, actor=owner, contact=contact,
-                   data={"custom_fields": {"seats": 4, "tier": None}})
+    contact_update(
+        workspace=scoped,
+        actor=owner,
+        contact=contact,
+        data={"custom_fields": {"seats": 4, "tier": None}},
+    )
     assert contact.custom_fields == {"seats": 4}
 
 
@@ -90,36 +127,74 @@ def test_definitions_of_another_workspace_do_not_apply(fields, other_workspace, 
 
 def test_a_choice_field_needs_choices_and_its_type_cannot_change(scoped, owner):
     with pytest.raises(ServiceValidationError) as exc:
-        custom_field_create(workspace=scoped, actor=owner, data={
-            "entity": "contact", "label": "Tier", "field_type": "choice",
-        })
+        custom_field_create(
+            workspace=scoped,
+            actor=owner,
+            data={
+                "entity": "contact",
+                "label": "Tier",
+                "field_type": "choice",
+            },
+        )
     assert "choices" in exc.value.as_dict()
-    definition = custom_field_create(workspace=scoped, actor=owner, data={
-        "entity": "contact", "label": "Size", "field_type": "text",
-    })
+    definition = custom_field_create(
+        workspace=scoped,
+        actor=owner,
+        data={
+            "entity": "contact",
+            "label": "Size",
+            "field_type": "text",
+        },
+    )
     with pytest.raises(ServiceValidationError) as exc:
-        custom_field_update(workspace=scoped, actor=owner, definition=definition,
-                            data={"field_type": "number"})
+        custom_field_update(
+            workspace=scoped, actor=owner, definition=definition, data={"field_type": "number"}
+        )
     assert "field_type" in exc.value.as_dict()
 
 
 def test_keys_are_derived_from_labels_and_unique_per_entity(scoped, owner):
-    d = custom_field_create(workspace=scoped, actor=owner, data={
-        "entity": "contact", "label": "Account Manager!", "field_type": "text",
-    })
+    d = custom_field_create(
+        workspace=scoped,
+        actor=owner,
+        data={
+            "entity": "contact",
+            "label": "Account Manager!",
+            "field_type": "text",
+        },
+    )
     assert d.key == "account_manager"
     with pytest.raises(ServiceValidationError):
-        custom_field_create(workspace=scoped, actor=owner, data={
-            "entity": "contact", "label": "Account manager", "field_type": "text",
-        })
-    custom_field_create(workspace=scoped, actor=owner, data={
-        "entity": "company", "label": "Account manager", "field_type": "text",
-    })
+        custom_field_create(
+            workspace=scoped,
+            actor=owner,
+            data={
+                "entity": "contact",
+                "label": "Account manager",
+                "field_type": "text",
+            },
+        )
+    custom_field_create(
+        workspace=scoped,
+        actor=owner,
+        data={
+            "entity": "company",
+            "label": "Account manager",
+            "field_type": "text",
+        },
+    )
 
 
 def test_contact_create_runs_required_checks_without_custom_fields_given(scoped, owner):
-    custom_field_create(workspace=scoped, actor=owner, data={
-        "entity": "contact", "label": "Must", "field_type": "boolean", "required": True,
-    })
+    custom_field_create(
+        workspace=scoped,
+        actor=owner,
+        data={
+            "entity": "contact",
+            "label": "Must",
+            "field_type": "boolean",
+            "required": True,
+        },
+    )
     with pytest.raises(ServiceValidationError):
         contact_create(workspace=scoped, actor=owner, data={"first_name": "X"})

@@ -16,26 +16,43 @@ def found(f: RecordFilter, **kw):
 @pytest.fixture
 def people(scoped, owner, member):
     acme = make_company(scoped, owner, name="Acme Widgets")
-    make_contact(scoped, owner, first_name="Renée", last_name="Dubois",
-                 emails=["renee@dubois.fr"], phones=["+33 1 42 68 53 00"], tags=["vip"],
-                 lifecycle_stage="customer")
-    make_contact(scoped, owner, first_name="Bob", last_name="Renner",
-                 emails=["bob@acme.com"], phones=["(415) 555-0199"], company_ids=[acme.pk],
-                 owner_id=member.pk)
+    make_contact(
+        scoped,
+        owner,
+        first_name="Renée",
+        last_name="Dubois",
+        emails=["renee@dubois.fr"],
+        phones=["+33 1 42 68 53 00"],
+        tags=["vip"],
+        lifecycle_stage="customer",
+    )
+    make_contact(
+        scoped,
+        owner,
+        first_name="Bob",
+        last_name="Renner",
+        emails=["bob@acme.com"],
+        phones=["(415) 555-0199"],
+        company_ids=[acme.pk],
+        owner_id=member.pk,
+    )
     make_contact(scoped, owner, first_name="Carla", last_name="Smith", emails=["c@smith.io"])
     return acme
 
 
-@pytest.mark.parametrize("q,expected", [
-    ("ren", {"Renée", "Bob"}),  # first name (accent-insensitive) or last name prefix
-    ("renee dub", {"Renée"}),
-    ("DUBOIS", {"Renée"}),
-    ("bob@acme", {"Bob"}),
-    ("415 555 0199", {"Bob"}),
-    ("+33142685300", {"Renée"}),
-    ("acme", {"Bob"}),  # the company name
-    ("nobody", set()),
-])
+@pytest.mark.parametrize(
+    "q,expected",
+    [
+        ("ren", {"Renée", "Bob"}),  # first name (accent-insensitive) or last name prefix
+        ("renee dub", {"Renée"}),
+        ("DUBOIS", {"Renée"}),
+        ("bob@acme", {"Bob"}),
+        ("415 555 0199", {"Bob"}),
+        ("+33142685300", {"Renée"}),
+        ("acme", {"Bob"}),  # the company name
+        ("nobody", set()),
+    ],
+)
 def test_search_finds_by_name_email_phone_and_company(people, q, expected):
     assert found(RecordFilter(q=q)) == expected
 
@@ -69,11 +86,21 @@ def test_created_and_updated_ranges(scoped, owner):
 
 
 def test_custom_field_filters_cast_to_the_field_type(scoped, owner):
-    custom_field_create(workspace=scoped, actor=owner, data={
-        "entity": "contact", "label": "Seats", "field_type": "number"})
-    custom_field_create(workspace=scoped, actor=owner, data={
-        "entity": "contact", "label": "Products", "field_type": "multi_choice",
-        "choices": ["crm", "erp"]})
+    custom_field_create(
+        workspace=scoped,
+        actor=owner,
+        data={"entity": "contact", "label": "Seats", "field_type": "number"},
+    )
+    custom_field_create(
+        workspace=scoped,
+        actor=owner,
+        data={
+            "entity": "contact",
+            "label": "Products",
+            "field_type": "multi_choice",
+            "choices": ["crm", "erp"],
+        },
+    )
     make_contact(scoped, owner, first_name="A", custom_fields={"seats": 5, "products": ["crm"]})
     make_contact(scoped, owner, first_name="B", custom_fields={"seats": 50, "products": ["erp"]})
     assert found(RecordFilter(custom={"seats": "5"})) == {"A"}
@@ -90,8 +117,9 @@ def test_companies_search_by_name_and_domain(scoped, owner):
     assert [c.name for c in company_list(f=RecordFilter(q="initech.io")).items] == ["Initech"]
 
 
-def test_the_contact_list_costs_a_fixed_number_of_queries(people, scoped, owner,
-                                                          django_assert_max_num_queries):
+def test_the_contact_list_costs_a_fixed_number_of_queries(
+    people, scoped, owner, django_assert_max_num_queries
+):
     for i in range(30):
         make_contact(scoped, owner, first_name=f"P{i}", tags=["x", "y"], company_ids=[people.pk])
     with django_assert_max_num_queries(2):

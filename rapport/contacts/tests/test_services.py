@@ -21,17 +21,26 @@ def errors_of(exc_info: pytest.ExceptionInfo[ServiceValidationError]) -> dict[st
 
 
 def test_it_stores_emails_lowercased_and_phones_in_e164(scoped, owner):
-    contact = contact_create(workspace=scoped, actor=owner, data={
-        "first_name": "Zoë", "last_name": "Smith",
-        "emails": ["Zoe.Smith@Example.COM", "zoe@home.org"],
-        "phones": ["(415) 555-0132", "+44 20 7946 0958"],
-    })
+    contact = contact_create(
+        workspace=scoped,
+        actor=owner,
+        data={
+            "first_name": "Zoë",
+            "last_name": "Smith",
+            "emails": ["Zoe.Smith@Example.COM", "zoe@home.org"],
+            "phones": ["(415) 555-0132", "+44 20 7946 0958"],
+        },
+    )
     assert contact.email == "zoe.smith@example.com"
     assert contact.phone == "+14155550132"
     assert list(contact.emails.values_list("email", "is_primary")) == [
-        ("zoe.smith@example.com", True), ("zoe@home.org", False)
+        ("zoe.smith@example.com", True),
+        ("zoe@home.org", False),
     ]
-    assert list(contact.phones.values_list("number", flat=True)) == ["+14155550132", "+442079460958"]
+    assert list(contact.phones.values_list("number", flat=True)) == [
+        "+14155550132",
+        "+442079460958",
+    ]
     assert contact.search_name == "zoe smith"
     assert contact.sort_name == "smith zoe"
 
@@ -43,13 +52,28 @@ def test_it_reads_local_phone_numbers_in_the_workspace_region(other_workspace, o
 
 def test_it_names_every_bad_field_and_writes_nothing(scoped, owner):
     with pytest.raises(ServiceValidationError) as exc:
-        contact_create(workspace=scoped, actor=owner, data={
-            "first_name": "Bad", "emails": ["ok@example.com", "not-an-email"], "phones": ["12"],
-            "lifecycle_stage": "hot", "country": "XX", "owner_id": 999_999, "colour": "red",
-        })
+        contact_create(
+            workspace=scoped,
+            actor=owner,
+            data={
+                "first_name": "Bad",
+                "emails": ["ok@example.com", "not-an-email"],
+                "phones": ["12"],
+                "lifecycle_stage": "hot",
+                "country": "XX",
+                "owner_id": 999_999,
+                "colour": "red",
+            },
+        )
     errors = errors_of(exc)
-    assert set(errors) == {"emails.1", "phones.0", "lifecycle_stage", "country", "owner_id",
-                           "colour"}
+    assert set(errors) == {
+        "emails.1",
+        "phones.0",
+        "lifecycle_stage",
+        "country",
+        "owner_id",
+        "colour",
+    }
     assert "not a valid email" in errors["emails.1"][0]
     assert Contact.objects.count() == 0
     assert ContactEmail.objects.count() == 0
@@ -63,9 +87,15 @@ def test_it_needs_a_name_or_an_email(scoped, owner):
 
 
 def test_it_records_the_creation_with_its_fields_in_the_audit_trail(scoped, owner):
-    contact = contact_create(workspace=scoped, actor=owner, data={
-        "first_name": "Ann", "emails": ["ann@example.com"], "tags": ["vip"],
-    })
+    contact = contact_create(
+        workspace=scoped,
+        actor=owner,
+        data={
+            "first_name": "Ann",
+            "emails": ["ann@example.com"],
+            "tags": ["vip"],
+        },
+    )
     entry = AuditEntry.objects.get(entity="contacts.contact", object_id=contact.pk)
     assert entry.action == "create"
     assert entry.actor == owner
@@ -77,12 +107,20 @@ def test_it_records_the_creation_with_its_fields_in_the_audit_trail(scoped, owne
 
 def test_an_update_records_only_the_fields_that_changed(scoped, owner):
     contact = make_contact(scoped, owner, emails=["a@example.com"])
-    contact_update(workspace=scoped, actor=owner, contact=contact, data={
-        "job_title": "CTO", "first_name": "Ann", "emails": ["b@example.com"],
-    })
+    contact_update(
+        workspace=scoped,
+        actor=owner,
+        contact=contact,
+        data={
+            "job_title": "CTO",
+            "first_name": "Ann",
+            "emails": ["b@example.com"],
+        },
+    )
     entry = AuditEntry.objects.filter(action="update").get()
     assert entry.changes == {
-        "job_title": ["", "CTO"], "emails": [["a@example.com"], ["b@example.com"]]
+        "job_title": ["", "CTO"],
+        "emails": [["a@example.com"], ["b@example.com"]],
     }
     contact.refresh_from_db()
     assert contact.email == "b@example.com"
@@ -114,9 +152,9 @@ def test_companies_link_with_the_first_as_primary(scoped, owner):
 def test_it_refuses_a_company_of_another_workspace(scoped, owner, other_workspace, outsider):
     theirs = make_company(other_workspace, outsider, name="Theirs")
     with pytest.raises(ServiceValidationError) as exc:
-        contact_create(workspace=scoped, actor=owner, data={
-            "first_name": "Ann", "company_ids": [theirs.pk]
-        })
+        contact_create(
+            workspace=scoped, actor=owner, data={"first_name": "Ann", "company_ids": [theirs.pk]}
+        )
     assert "company_ids" in errors_of(exc)
 
 
@@ -129,21 +167,30 @@ def test_tags_are_created_on_first_use_and_matched_case_insensitively(scoped, ow
 
 
 def test_company_domain_and_revenue_are_normalised(scoped, owner):
-    company = company_create(workspace=scoped, actor=owner, data={
-        "name": "Acme", "domain": "HTTPS://www.Acme.co.uk/about", "annual_revenue": "1250000.50",
-    })
+    company = company_create(
+        workspace=scoped,
+        actor=owner,
+        data={
+            "name": "Acme",
+            "domain": "HTTPS://www.Acme.co.uk/about",
+            "annual_revenue": "1250000.50",
+        },
+    )
     assert company.domain == "acme.co.uk"
     assert company.annual_revenue == Decimal("1250000.50")
     assert company.annual_revenue_currency == "USD"
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("domain", "not a domain", "not a valid domain"),
-    ("annual_revenue", "lots", "not a decimal"),
-    ("annual_revenue", "-5", "negative"),
-    ("annual_revenue_currency", "XYZ", "ISO 4217"),
-    ("size_band", "huge", "not one of"),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("domain", "not a domain", "not a valid domain"),
+        ("annual_revenue", "lots", "not a decimal"),
+        ("annual_revenue", "-5", "negative"),
+        ("annual_revenue_currency", "XYZ", "ISO 4217"),
+        ("size_band", "huge", "not one of"),
+    ],
+)
 def test_company_fields_are_validated(scoped, owner, field, value, message):
     with pytest.raises(ServiceValidationError) as exc:
         company_create(workspace=scoped, actor=owner, data={"name": "Acme", field: value})

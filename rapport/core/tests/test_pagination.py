@@ -41,8 +41,9 @@ def test_pages_stay_stable_when_rows_are_inserted_while_paging(twenty, owner):
     make_contact(twenty, owner, first_name="A", last_name="Aaa")
     make_contact(twenty, owner, first_name="N05a", last_name="Same")
     make_contact(twenty, owner, first_name="Z", last_name="Zzz")
-    second = contact_list(f=RecordFilter(), region="US", sort="name", cursor=first.next_cursor,
-                          limit=5)
+    second = contact_list(
+        f=RecordFilter(), region="US", sort="name", cursor=first.next_cursor, limit=5
+    )
     assert names(second) == ["N05", "N05a", "N06", "N07", "N08"]
 
 
@@ -51,8 +52,9 @@ def test_equal_timestamps_are_broken_by_id(scoped, owner):
         for i in range(7):
             make_contact(scoped, owner, first_name=f"T{i}")
     p1 = contact_list(f=RecordFilter(), region="US", sort="-created", limit=4)
-    p2 = contact_list(f=RecordFilter(), region="US", sort="-created", cursor=p1.next_cursor,
-                      limit=4)
+    p2 = contact_list(
+        f=RecordFilter(), region="US", sort="-created", cursor=p1.next_cursor, limit=4
+    )
     assert names(p1) + names(p2) == [f"T{i}" for i in reversed(range(7))]
     assert p2.next_cursor is None
 
@@ -60,8 +62,7 @@ def test_equal_timestamps_are_broken_by_id(scoped, owner):
 def test_prev_cursor_returns_the_page_before(twenty):
     p1 = contact_list(f=RecordFilter(), region="US", sort="name", limit=5)
     p2 = contact_list(f=RecordFilter(), region="US", sort="name", cursor=p1.next_cursor, limit=5)
-    back = contact_list(f=RecordFilter(), region="US", sort="name", cursor=p2.prev_cursor,
-                        limit=5)
+    back = contact_list(f=RecordFilter(), region="US", sort="name", cursor=p2.prev_cursor, limit=5)
     assert names(back) == names(p1)
     assert back.prev_cursor is None
     assert p1.prev_cursor is None

@@ -12,15 +12,23 @@ T0 = dt.datetime(2026, 5, 1, 12, 0, tzinfo=dt.UTC)
 def test_a_contact_timeline_merges_activities_and_changes_newest_first(scoped, owner):
     with time_machine.travel(T0, tick=False):
         ann = make_contact(scoped, owner)
-    make_activity(scoped, owner, contact_ids=[ann.pk], body="old call notes",
-                  occurred_at=T0 + dt.timedelta(hours=1))
+    make_activity(
+        scoped,
+        owner,
+        contact_ids=[ann.pk],
+        body="old call notes",
+        occurred_at=T0 + dt.timedelta(hours=1),
+    )
     with time_machine.travel(T0 + dt.timedelta(hours=2), tick=False):
         contact_update(workspace=scoped, actor=owner, contact=ann, data={"job_title": "CFO"})
-    make_activity(scoped, owner, contact_ids=[ann.pk], body="latest",
-                  occurred_at=T0 + dt.timedelta(hours=3))
+    make_activity(
+        scoped, owner, contact_ids=[ann.pk], body="latest", occurred_at=T0 + dt.timedelta(hours=3)
+    )
     items = timeline_for(ann).items
     assert [(i.kind, getattr(i.obj, "body", None) or i.obj.action) for i in items] == [
-        ("activity", "latest"), ("change", "update"), ("activity", "old call notes"),
+        ("activity", "latest"),
+        ("change", "update"),
+        ("activity", "old call notes"),
         ("change", "create"),
     ]
 
@@ -28,9 +36,15 @@ def test_a_contact_timeline_merges_activities_and_changes_newest_first(scoped, o
 def test_the_timeline_pages_back_without_gaps_or_repeats(scoped, owner):
     ann = make_contact(scoped, owner)
     for i in range(12):
-        make_activity(scoped, owner, contact_ids=[ann.pk], body=f"n{i}",
-                      occurred_at=T0 - dt.timedelta(hours=i))
-    seen, before = [], None
+        make_activity(
+            scoped,
+            owner,
+            contact_ids=[ann.pk],
+            body=f"n{i}",
+            occurred_at=T0 - dt.timedelta(hours=i),
+        )
+    seen: list[str] = []
+    before = None
     while True:
         page = timeline_for(ann, before=before, limit=5)
         seen.extend(i.key for i in page.items)

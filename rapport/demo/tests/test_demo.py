@@ -18,7 +18,11 @@ def test_the_demo_loads_once_through_the_services(db):
         assert Company.objects.filter(workspace=ws).count() == 8
         assert Activity.objects.filter(workspace=ws).count() == 120
         assert set(Activity.objects.values_list("kind", flat=True)) == {
-            "note", "call", "email", "meeting", "task"
+            "note",
+            "call",
+            "email",
+            "meeting",
+            "task",
         }
         entries = AuditEntry.objects.filter(workspace=ws, entity="contacts.contact")
         assert entries.count() == 40

@@ -8,15 +8,16 @@ from rapport.tenancy.models import Membership, Workspace
 def test_createworkspace_and_createuser_set_up_a_tenant(db, monkeypatch, capsys):
     monkeypatch.setenv("RAPPORT_PASSWORD", "a long enough passphrase 42")
     call_command("createuser", "lena", "--email", "lena@x.io")
-    call_command("createworkspace", "Northwind", "--owner", "lena", "--region", "DE",
-                 "--currency", "EUR")
+    call_command(
+        "createworkspace", "Northwind", "--owner", "lena", "--region", "DE", "--currency", "EUR"
+    )
     ws = Workspace.objects.get(slug="northwind")
     assert (ws.default_region, ws.base_currency) == ("DE", "EUR")
     call_command("createuser", "max", "--workspace", "northwind", "--role", "viewer")
     roles = dict(Membership.objects.filter(workspace=ws).values_list("user__username", "role"))
     assert roles == {"lena": "owner", "max": "viewer"}
-    assert get_user_model().objects.get(username="max").check_password(
-        "a long enough passphrase 42"
+    assert (
+        get_user_model().objects.get(username="max").check_password("a long enough passphrase 42")
     )
 
 

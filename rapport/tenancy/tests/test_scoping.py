@@ -11,10 +11,16 @@ from rapport.tenancy.access import workspace_scope
 
 @pytest.fixture
 def two_tenants(workspace, owner, other_workspace, outsider):
-    ours = make_contact(workspace, owner, first_name="Ours", emails=["ours@example.com"],
-                        tags=["shared-name"])
-    theirs = make_contact(other_workspace, outsider, first_name="Theirs",
-                          emails=["theirs@example.com"], tags=["shared-name"])
+    ours = make_contact(
+        workspace, owner, first_name="Ours", emails=["ours@example.com"], tags=["shared-name"]
+    )
+    theirs = make_contact(
+        other_workspace,
+        outsider,
+        first_name="Theirs",
+        emails=["theirs@example.com"],
+        tags=["shared-name"],
+    )
     make_activity(workspace, owner, contact_ids=[ours.pk])
     make_activity(other_workspace, outsider, contact_ids=[theirs.pk])
     make_company(other_workspace, outsider, name="Theirs Inc")

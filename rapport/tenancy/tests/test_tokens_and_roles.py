@@ -63,17 +63,25 @@ def test_the_session_picks_the_chosen_workspace_and_never_a_foreign_one(
     second = workspace_create(name="Second", owner=owner)
     request = RequestFactory().get("/")
     request.user = owner
-    request.session = {"workspace_id": second.pk}
-    assert membership_resolve(request).workspace == second
-    request.session = {"workspace_id": other_workspace.pk}
-    assert membership_resolve(request).workspace == workspace  # falls back to one of theirs
+    request.session = {"workspace_id": second.pk}  # type: ignore[assignment]
+    chosen = membership_resolve(request)
+    assert chosen is not None and chosen.workspace == second
+    request.session = {"workspace_id": other_workspace.pk}  # type: ignore[assignment]
+    fallback = membership_resolve(request)
+    assert fallback is not None and fallback.workspace == workspace  # one of theirs
 
 
-@pytest.mark.parametrize("role,scope,allowed", [
-    ("viewer", RECORDS_WRITE, False), ("member", RECORDS_WRITE, True),
-    ("member", RECORDS_DELETE, False), ("manager", RECORDS_DELETE, True),
-    ("manager", SETTINGS_WRITE, False), ("admin", SETTINGS_WRITE, True),
-    ("owner", SETTINGS_WRITE, True),
-])
+@pytest.mark.parametrize(
+    "role,scope,allowed",
+    [
+        ("viewer", RECORDS_WRITE, False),
+        ("member", RECORDS_WRITE, True),
+        ("member", RECORDS_DELETE, False),
+        ("manager", RECORDS_DELETE, True),
+        ("manager", SETTINGS_WRITE, False),
+        ("admin", SETTINGS_WRITE, True),
+        ("owner", SETTINGS_WRITE, True),
+    ],
+)
 def test_roles_grant_their_scopes(role, scope, allowed):
     assert Membership(role=role).has_scope(scope) is allowed

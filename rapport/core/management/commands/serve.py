@@ -22,8 +22,18 @@ class Command(BaseCommand):
         if settings.DEBUG:
             self.stdout.write("DEBUG is on: do not expose this server.")
         args_ = [
-            "granian", "--interface", "wsgi", "--host", opts["host"], "--port", str(opts["port"]),
-            "--workers", str(opts["workers"]), "--blocking-threads", "4", "config.wsgi:application",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--host",
+            opts["host"],
+            "--port",
+            str(opts["port"]),
+            "--workers",
+            str(opts["workers"]),
+            "--blocking-threads",
+            "4",
+            "config.wsgi:application",
         ]
         granian = os.path.join(os.path.dirname(sys.executable), "granian")
         os.execv(granian, args_)  # noqa: S606  (replaces this process; argv is ours)

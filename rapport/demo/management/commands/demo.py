@@ -21,7 +21,8 @@ class Command(BaseCommand):
             self.stdout.write("demo workspace present already")
         else:
             size = DemoSize(
-                companies=opts["companies"], contacts=opts["contacts"],
+                companies=opts["companies"],
+                contacts=opts["contacts"],
                 activities=opts["activities"],
             )
             self.stdout.write("loading the demo workspace (about a minute)…")

@@ -22,7 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--role", default=Role.MEMBER, choices=Role.values)
         parser.add_argument("--superuser", action="store_true")
         parser.add_argument(
-            "--password-env", default="RAPPORT_PASSWORD",
+            "--password-env",
+            default="RAPPORT_PASSWORD",
             help="environment variable holding the password (else you are asked)",
         )
 
@@ -39,8 +40,11 @@ class Command(BaseCommand):
                 raise CommandError(f"no workspace with slug {opts['workspace']!r}")
         try:
             user = user_create(
-                username=opts["username"], password=password, email=opts["email"],
-                is_staff=opts["superuser"], is_superuser=opts["superuser"],
+                username=opts["username"],
+                password=password,
+                email=opts["email"],
+                is_staff=opts["superuser"],
+                is_superuser=opts["superuser"],
             )
         except ServiceValidationError as exc:
             raise CommandError(str(exc)) from exc

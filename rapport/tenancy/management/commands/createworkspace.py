@@ -24,7 +24,9 @@ class Command(BaseCommand):
                 raise CommandError(f"no user named {opts['owner']!r}")
         try:
             ws = workspace_create(
-                name=opts["name"], owner=owner, default_region=opts["region"],
+                name=opts["name"],
+                owner=owner,
+                default_region=opts["region"],
                 base_currency=opts["currency"],
             )
         except ServiceValidationError as exc:
