@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "rapport.audit",
     "rapport.contacts",
     "rapport.activities",
+    "rapport.sales",
     "rapport.api",
     "rapport.web",
     "rapport.demo",

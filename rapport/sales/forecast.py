@@ -1,0 +1,182 @@
+"""Sales forecasts per period and owner, in the workspace's base currency.
+
+- closed won: deals won in the period, converted at the rate of their close date;
+- pipeline: open deals expected to close in the period (not omitted), unweighted;
+- weighted: open amount × the stage's configured probability;
+- commit: closed won + open deals in the commit category; best case adds best-case deals;
+- calibrated: closed won + open amount × the stage's *observed* win rate, i.e. the share of the
+  workspace's closed deals that passed through that stage and were won. The observed rate is
+  shrunk toward the configured probability with the weight of `PRIOR_DEALS` deals, so a stage
+  with little history is not trusted blindly.
+
+Open deals have not closed, so they are valued at the latest known rate; won deals at the rate
+of the day they were won.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate, TruncMonth
+from django.utils import timezone
+
+from rapport.sales.currency import CENT, RateBook
+from rapport.sales.models import Deal, DealStageChange, ForecastCategory, Stage, StageOutcome
+from rapport.tenancy.models import Workspace
+
+PRIOR_DEALS = Decimal(10)
+ZERO = Decimal(0)
+
+
+def period_of(day: dt.date, granularity: str) -> str:
+    if granularity == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year}-{day.month:02d}"
+
+
+@dataclass
+class ForecastRow:
+    period: str
+    owner_id: int | None
+    closed_won: Decimal = ZERO
+    pipeline: Decimal = ZERO
+    weighted: Decimal = ZERO
+    commit: Decimal = ZERO
+    best_case: Decimal = ZERO
+    calibrated: Decimal = ZERO
+    deals_won: int = 0
+    deals_open: int = 0
+
+
+@dataclass
+class Forecast:
+    granularity: str
+    base_currency: str
+    rows: list[ForecastRow]
+    observed_rates: dict[int, Decimal] = field(default_factory=dict)
+
+    def totals_by_period(self) -> list[ForecastRow]:
+        out: dict[str, ForecastRow] = {}
+        for r in self.rows:
+            t = out.setdefault(r.period, ForecastRow(r.period, None))
+            for name in (
+                "closed_won",
+                "pipeline",
+                "weighted",
+                "commit",
+                "best_case",
+                "calibrated",
+                "deals_won",
+                "deals_open",
+            ):
+                setattr(t, name, getattr(t, name) + getattr(r, name))
+        return [out[k] for k in sorted(out)]
+
+
+def observed_win_rates() -> dict[int, Decimal]:
+    """Per stage: P(won | a closed deal passed through the stage), shrunk toward the config."""
+    counts = (
+        DealStageChange.objects.filter(deal__outcome__in=[StageOutcome.WON, StageOutcome.LOST])
+        .values("to_stage_id")
+        .annotate(
+            n=Count("deal_id", distinct=True),
+            won=Count("deal_id", distinct=True, filter=Q(deal__outcome=StageOutcome.WON)),
+        )
+    )
+    seen = {row["to_stage_id"]: (row["n"], row["won"]) for row in counts}
+    rates: dict[int, Decimal] = {}
+    for stage_id, probability, outcome in Stage.objects.values_list("id", "probability", "outcome"):
+        if outcome != StageOutcome.OPEN:
+            rates[stage_id] = Decimal(1) if outcome == StageOutcome.WON else ZERO
+            continue
+        n, won = seen.get(stage_id, (0, 0))
+        prior = probability / 100
+        rates[stage_id] = (Decimal(won) + PRIOR_DEALS * prior) / (Decimal(n) + PRIOR_DEALS)
+    return rates
+
+
+def forecast(
+    *,
+    workspace: Workspace,
+    start: dt.date,
+    end: dt.date,
+    granularity: str = "month",
+    by_owner: bool = True,
+    pipeline_id: int | None = None,
+) -> Forecast:
+    """Figures for periods overlapping [start, end), one row per (period, owner)."""
+    if granularity not in ("month", "quarter"):
+        raise ValueError("granularity must be month or quarter")
+    book = RateBook(workspace)
+    today = timezone.now().date()
+    deals = Deal.objects.all()
+    if pipeline_id is not None:
+        deals = deals.filter(pipeline_id=pipeline_id)
+    rows: dict[tuple[str, int | None], ForecastRow] = {}
+
+    def row(day: dt.date, owner_id: int | None) -> ForecastRow:
+        key = (period_of(day, granularity), owner_id if by_owner else None)
+        if key not in rows:
+            rows[key] = ForecastRow(*key)
+        return rows[key]
+
+    start_at = dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC)
+    end_at = dt.datetime.combine(end, dt.time.min, tzinfo=dt.UTC)
+    won = (
+        deals.filter(outcome=StageOutcome.WON, closed_at__gte=start_at, closed_at__lt=end_at)
+        .annotate(day=TruncDate("closed_at"))
+        .values("owner_id", "currency", "day")
+        .annotate(total=Sum("amount"), n=Count("id"))
+        .order_by()
+    )
+    for r in won:
+        target = row(r["day"], r["owner_id"])
+        amount = book.to_base(r["total"], r["currency"], r["day"])
+        target.closed_won += amount
+        target.commit += amount
+        target.best_case += amount
+        target.calibrated += amount
+        target.deals_won += r["n"]
+
+    probability = dict(Stage.objects.values_list("id", "probability"))
+    observed = observed_win_rates()
+    open_deals = (
+        deals.filter(
+            outcome=StageOutcome.OPEN, expected_close_date__gte=start, expected_close_date__lt=end
+        )
+        .exclude(forecast_category=ForecastCategory.OMITTED)
+        .annotate(month=TruncMonth("expected_close_date"))
+        .values("owner_id", "stage_id", "forecast_category", "currency", "month")
+        .annotate(total=Sum("amount"), n=Count("id"))
+        .order_by()
+    )
+    for r in open_deals:
+        target = row(r["month"], r["owner_id"])
+        amount = book.to_base(r["total"], r["currency"], today)
+        target.pipeline += amount
+        target.deals_open += r["n"]
+        target.weighted += (amount * probability[r["stage_id"]] / 100).quantize(CENT)
+        target.calibrated += (amount * observed[r["stage_id"]]).quantize(CENT)
+        if r["forecast_category"] == ForecastCategory.COMMIT:
+            target.commit += amount
+            target.best_case += amount
+        elif r["forecast_category"] == ForecastCategory.BEST_CASE:
+            target.best_case += amount
+    ordered = sorted(rows.values(), key=lambda x: (x.period, x.owner_id or 0))
+    return Forecast(granularity, workspace.base_currency, ordered, observed)
+
+
+def stage_durations() -> dict[int, dt.timedelta]:
+    """Average time deals spent in each stage they left (from the stage history)."""
+    spent: dict[int, list[dt.timedelta]] = defaultdict(list)
+    last: dict[int, tuple[int, dt.datetime]] = {}
+    for deal_id, stage_id, at in DealStageChange.objects.order_by(
+        "deal_id", "changed_at", "id"
+    ).values_list("deal_id", "to_stage_id", "changed_at"):
+        if deal_id in last:
+            prev_stage, prev_at = last[deal_id]
+            spent[prev_stage].append(at - prev_at)
+        last[deal_id] = (stage_id, at)
+    return {s: sum(v, dt.timedelta()) / len(v) for s, v in spent.items()}

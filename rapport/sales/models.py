@@ -1,0 +1,282 @@
+"""Sales: pipelines and deals with their stage history, products, orders and exchange rates."""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from rapport.activities.models import Activity
+from rapport.contacts.models import Company, Contact
+from rapport.core.models import WorkspaceScopedModel
+
+
+def amount_field(**kwargs: Any) -> models.DecimalField:
+    """A money amount: Decimal with two places; its currency lives in a sibling field."""
+    return models.DecimalField(max_digits=18, decimal_places=2, **kwargs)
+
+
+class ExchangeRate(WorkspaceScopedModel):
+    """`rate` units of the workspace's base currency buy one unit of `currency` on `day`.
+
+    A conversion on a date uses the latest rate on or before it.
+    """
+
+    currency = models.CharField(max_length=3)
+    day = models.DateField()
+    rate = models.DecimalField(max_digits=20, decimal_places=10)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "currency", "day"], name="exchangerate_unique_day"
+            ),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="exchangerate_positive"),
+        ]
+        ordering = ["currency", "-day"]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.day}: {self.rate}"
+
+
+class Pipeline(WorkspaceScopedModel):
+    name = models.CharField(max_length=100)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="pipeline_unique_name")
+        ]
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StageOutcome(models.TextChoices):
+    OPEN = "open", "Open"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+
+
+class Stage(WorkspaceScopedModel):
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="stages")
+    name = models.CharField(max_length=100)
+    position = models.PositiveIntegerField(default=0)
+    probability = models.DecimalField(
+        max_digits=5, decimal_places=2, help_text="configured chance to win, 0–100"
+    )
+    outcome = models.CharField(max_length=4, choices=StageOutcome.choices, default="open")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pipeline", "name"], name="stage_unique_name"),
+            models.CheckConstraint(
+                condition=Q(probability__gte=0, probability__lte=100), name="stage_probability"
+            ),
+        ]
+        ordering = ["pipeline", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ForecastCategory(models.TextChoices):
+    PIPELINE = "pipeline", "Pipeline"
+    BEST_CASE = "best_case", "Best case"
+    COMMIT = "commit", "Commit"
+    OMITTED = "omitted", "Omitted"
+
+
+class ContactRole(models.TextChoices):
+    DECISION_MAKER = "decision_maker", "Decision maker"
+    ECONOMIC_BUYER = "economic_buyer", "Economic buyer"
+    INFLUENCER = "influencer", "Influencer"
+    CHAMPION = "champion", "Champion"
+    TECHNICAL = "technical", "Technical evaluator"
+    USER = "user", "User"
+    OTHER = "other", "Other"
+
+
+class Deal(WorkspaceScopedModel):
+    name = models.CharField(max_length=200)
+    amount = amount_field(default=0)
+    currency = models.CharField(max_length=3)
+    expected_close_date = models.DateField(null=True, blank=True)
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="deals")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="deals")
+    # Copied from the stage so boards, forecasts and KPIs filter without a join.
+    outcome = models.CharField(max_length=4, choices=StageOutcome.choices, default="open")
+    stage_entered_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
+    )
+    contacts: models.ManyToManyField[Contact, Any] = models.ManyToManyField(
+        Contact, through="DealContact", related_name="deals"
+    )
+    forecast_category = models.CharField(
+        max_length=10, choices=ForecastCategory.choices, default=ForecastCategory.PIPELINE
+    )
+    lost_reason = models.CharField(max_length=200, blank=True)
+    next_step = models.CharField(max_length=200, blank=True)
+    position = models.FloatField(default=0, help_text="order within its stage on the board")
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["workspace", "pipeline", "stage", "position"], name="deal_board_idx"
+            ),
+            models.Index(
+                fields=["workspace", "outcome", "expected_close_date"], name="deal_open_idx"
+            ),
+            models.Index(fields=["workspace", "outcome", "closed_at"], name="deal_closed_idx"),
+            models.Index(fields=["workspace", "owner"], name="deal_owner_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DealContact(WorkspaceScopedModel):
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="contact_links")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="deal_links")
+    role = models.CharField(max_length=20, choices=ContactRole.choices, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "contact"], name="dealcontact_unique")
+        ]
+
+
+class DealStageChange(WorkspaceScopedModel):
+    """One move of a deal into a stage; the first row of a deal has no `from_stage`."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.ForeignKey(
+        Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["deal", "changed_at"], name="stagechange_deal_idx")]
+        ordering = ["changed_at", "id"]
+
+
+class DealActivity(WorkspaceScopedModel):
+    """Links an activity to a deal: the activities app stays unaware of deals."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="deal_links")
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="activity_links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "activity"], name="dealactivity_unique")
+        ]
+
+
+class Product(WorkspaceScopedModel):
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "sku"], name="product_sku")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sku})"
+
+
+class ProductPrice(WorkspaceScopedModel):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="prices")
+    currency = models.CharField(max_length=3)
+    unit_price = amount_field()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "currency"], name="productprice_unique")
+        ]
+
+
+class DealLine(WorkspaceScopedModel):
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    unit_price = amount_field()
+
+    @property
+    def total(self) -> Any:
+        return (self.quantity * self.unit_price).quantize(self.unit_price)
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PAID = "paid", "Paid"
+    FULFILLED = "fulfilled", "Fulfilled"
+    CANCELLED = "cancelled", "Cancelled"
+    REFUNDED = "refunded", "Refunded"
+
+
+class OrderChannel(models.TextChoices):
+    SALES = "sales", "Sales (won deal)"
+    MANUAL = "manual", "Entered by hand"
+    IMPORT = "import", "Import"
+    ERP = "erp", "ERP"
+    ECOMMERCE = "ecommerce", "E-commerce"
+
+
+class Order(WorkspaceScopedModel):
+    """A purchase. `external_id` makes pushes idempotent: the same id updates, never duplicates."""
+
+    external_id = models.CharField(max_length=100, blank=True)
+    ordered_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=OrderStatus.choices, default="paid")
+    channel = models.CharField(max_length=10, choices=OrderChannel.choices, default="manual")
+    currency = models.CharField(max_length=3)
+    total = amount_field(default=0)
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    deal = models.OneToOneField(
+        Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="order"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "external_id"],
+                condition=~Q(external_id=""),
+                name="order_unique_external_id",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "contact", "-ordered_at"], name="order_contact_idx"),
+            models.Index(fields=["workspace", "company", "-ordered_at"], name="order_company_idx"),
+            models.Index(fields=["workspace", "-ordered_at"], name="order_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id or f"Order #{self.pk}"
+
+
+class OrderLine(WorkspaceScopedModel):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sku = models.CharField(max_length=64, blank=True)
+    description = models.CharField(max_length=200, blank=True)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    unit_price = amount_field()
+    line_total = amount_field()
