@@ -6,5 +6,6 @@ from rapport.api.router import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("forms/", include("rapport.sales.public_urls")),
     path("", include("rapport.web.urls")),
 ]

@@ -280,3 +280,68 @@ class OrderLine(WorkspaceScopedModel):
     quantity = models.DecimalField(max_digits=12, decimal_places=3)
     unit_price = amount_field()
     line_total = amount_field()
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", "New"
+    WORKING = "working", "Working"
+    NURTURING = "nurturing", "Nurturing"
+    QUALIFIED = "qualified", "Qualified"
+    DISQUALIFIED = "disqualified", "Disqualified"
+    CONVERTED = "converted", "Converted"
+
+
+class Lead(WorkspaceScopedModel):
+    """A prospect not yet qualified: kept apart from contacts until converted."""
+
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    job_title = models.CharField(max_length=150, blank=True)
+    company_name = models.CharField(max_length=200, blank=True)
+    domain = models.CharField(max_length=253, blank=True)
+    source = models.CharField(max_length=100, blank=True)
+    campaign = models.CharField(max_length=100, blank=True)
+    message = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=LeadStatus.choices, default="new")
+    disqualify_reason = models.CharField(max_length=200, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    score = models.IntegerField(default=0)
+    converted_at = models.DateTimeField(null=True, blank=True)
+    converted_contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    converted_company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    converted_deal = models.ForeignKey(
+        Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "status", "-created_at"], name="lead_status_idx"),
+            models.Index(fields=["workspace", "email"], name="lead_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email or f"Lead #{self.pk}"
+
+
+class WebForm(WorkspaceScopedModel):
+    """A public web-to-lead form: its key identifies the workspace, no login involved."""
+
+    name = models.CharField(max_length=100)
+    key = models.CharField(max_length=40, unique=True)
+    allowed_origins = models.JSONField(default=list, blank=True)
+    source = models.CharField(max_length=100, default="web form")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,249 @@
+"""Leads: capture (by hand, API, public web form), disqualification and conversion."""
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from rapport.audit.models import AuditAction
+from rapport.audit.services import audit_record, diff, snapshot
+from rapport.contacts.models import Company, Contact, ContactEmail, LifecycleStage
+from rapport.contacts.normalise import domain_normalise, email_normalise, phone_normalise
+from rapport.contacts.services import (
+    Actor,
+    Data,
+    _Collector,
+    _owner,
+    _text,
+    _unknown_keys,
+    company_create,
+    contact_create,
+)
+from rapport.core.errors import ServiceValidationError
+from rapport.sales.models import Deal, Lead, LeadStatus, WebForm
+from rapport.sales.services import deal_create
+from rapport.tenancy.models import Workspace
+
+LEAD_TEXT = {
+    "first_name": 100, "last_name": 100, "job_title": 150, "company_name": 200, "source": 100,
+    "campaign": 100, "message": 5000,
+}
+LEAD_FIELDS = [*LEAD_TEXT, "email", "phone", "domain", "owner_id", "status"]
+LEAD_AUDITED = [*LEAD_TEXT, "email", "phone", "domain", "owner", "status", "disqualify_reason"]
+# Statuses a person may set by hand; "converted" only comes from lead_convert.
+SETTABLE_STATUSES = [LeadStatus.NEW, LeadStatus.WORKING, LeadStatus.NURTURING, LeadStatus.QUALIFIED]
+
+
+def _lead_clean(*, workspace: Workspace, data: Data, lead: Lead | None) -> Data:
+    c = _Collector()
+    _unknown_keys(data, LEAD_FIELDS, c)
+    clean: Data = {}
+    for name, limit in LEAD_TEXT.items():
+        if name in data:
+            clean[name] = _text(data, name, limit, c)
+    if data.get("email"):
+        clean["email"] = c.run(lambda: email_normalise(str(data["email"])))
+    if data.get("phone"):
+        clean["phone"] = c.run(
+            lambda: phone_normalise(str(data["phone"]), region=workspace.default_region)
+        )
+    if data.get("domain"):
+        clean["domain"] = c.run(lambda: domain_normalise(str(data["domain"])))
+    if "owner_id" in data:
+        clean["owner_id"] = _owner(workspace, data, c)
+    if "status" in data:
+        if data["status"] not in SETTABLE_STATUSES:
+            c.add("status", f"must be one of {', '.join(SETTABLE_STATUSES)}")
+        clean["status"] = data["status"]
+    has_name = clean.get("first_name") or clean.get("last_name") or (
+        lead and (lead.first_name or lead.last_name)
+    )
+    if not (has_name or clean.get("email") or (lead and lead.email)) and not c.errors:
+        c.add("email", "a lead needs an email or a name")
+    c.raise_if_any()
+    return clean
+
+
+def lead_create(*, workspace: Workspace, actor: Actor, data: Data) -> Lead:
+    clean = _lead_clean(workspace=workspace, data=data, lead=None)
+    with transaction.atomic():
+        lead = Lead.objects.create(workspace=workspace, **clean)
+        after = {k: v for k, v in snapshot(lead, LEAD_AUDITED).items() if v not in ("", None)}
+        audit_record(workspace_id=workspace.pk, actor=actor, action=AuditAction.CREATE,
+                     instance=lead, changes=diff({}, after))
+    return lead
+
+
+def _lead_change(workspace: Workspace, actor: Actor, lead: Lead, values: Data) -> Lead:
+    with transaction.atomic():
+        before = snapshot(lead, LEAD_AUDITED)
+        for k, v in values.items():
+            setattr(lead, k, v)
+        lead.save()
+        audit_record(workspace_id=workspace.pk, actor=actor, action=AuditAction.UPDATE,
+                     instance=lead, changes=diff(before, snapshot(lead, LEAD_AUDITED)))
+    return lead
+
+
+def _is_converted(lead: Lead) -> bool:
+    """From the database: the caller's copy may predate a conversion."""
+    return Lead.objects.filter(pk=lead.pk, status=LeadStatus.CONVERTED).exists()
+
+
+def lead_update(*, workspace: Workspace, actor: Actor, lead: Lead, data: Data) -> Lead:
+    if _is_converted(lead):
+        raise ServiceValidationError.single("status", "a converted lead cannot be changed")
+    return _lead_change(workspace, actor, lead, _lead_clean(workspace=workspace, data=data,
+                                                            lead=lead))
+
+
+def lead_disqualify(*, workspace: Workspace, actor: Actor, lead: Lead, reason: str) -> Lead:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceValidationError.single("disqualify_reason", "is required")
+    if _is_converted(lead):
+        raise ServiceValidationError.single("status", "a converted lead cannot be disqualified")
+    return _lead_change(workspace, actor, lead, {
+        "status": LeadStatus.DISQUALIFIED, "disqualify_reason": reason[:200]})
+
+
+@dataclass
+class Conversion:
+    lead: Lead
+    contact: Contact
+    contact_created: bool
+    company: Company | None
+    company_created: bool
+    deal: Deal | None
+
+
+def _matching_company(lead: Lead) -> Company | None:
+    if lead.domain:
+        found = Company.objects.filter(domain=lead.domain).order_by("id").first()
+        if found:
+            return found
+    if lead.email:
+        email_domain = lead.email.rsplit("@", 1)[-1]
+        found = Company.objects.filter(domain=email_domain).order_by("id").first()
+        if found:
+            return found
+    return None
+
+
+def lead_convert(*, workspace: Workspace, actor: Actor, lead: Lead,
+                 deal: Data | None = None) -> Conversion:
+    """Turn a lead into a contact, a company and optionally a deal, in one transaction.
+
+    An existing contact with the lead's email, and an existing company with its domain (or
+    its email's domain), are linked rather than duplicated. The lead row is locked first, so a
+    second conversion, even a concurrent one, is refused.
+    """
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        if locked.status == LeadStatus.CONVERTED:
+            raise ServiceValidationError.single("status", "this lead is converted already")
+        if locked.status == LeadStatus.DISQUALIFIED:
+            raise ServiceValidationError.single("status", "a disqualified lead cannot convert")
+        company = _matching_company(locked)
+        company_created = False
+        if company is None and locked.company_name:
+            company = company_create(workspace=workspace, actor=actor, data={
+                "name": locked.company_name, "domain": locked.domain, "owner_id": locked.owner_id,
+            })
+            company_created = True
+        contact = None
+        if locked.email:
+            link = ContactEmail.objects.filter(email=locked.email).select_related("contact")
+            first = link.order_by("contact_id").first()
+            contact = first.contact if first else None
+        contact_created = contact is None
+        if contact is None:
+            contact = contact_create(workspace=workspace, actor=actor, data={
+                "first_name": locked.first_name, "last_name": locked.last_name,
+                "emails": [locked.email] if locked.email else [],
+                "phones": [locked.phone] if locked.phone else [],
+                "job_title": locked.job_title, "source": locked.source,
+                "company_ids": [company.pk] if company else [], "owner_id": locked.owner_id,
+                "lifecycle_stage": LifecycleStage.SALES_QUALIFIED,
+            })
+        new_deal = None
+        if deal is not None:
+            new_deal = deal_create(workspace=workspace, actor=actor, data={
+                "name": f"{company.name if company else contact.display_name} deal",
+                "company_id": company.pk if company else None,
+                "contacts": [{"id": contact.pk, "role": "decision_maker"}],
+                "owner_id": locked.owner_id, **deal,
+            })
+        _lead_change(workspace, actor, locked, {
+            "status": LeadStatus.CONVERTED, "converted_at": timezone.now(),
+            "converted_contact": contact, "converted_company": company,
+            "converted_deal": new_deal,
+        })
+    return Conversion(locked, contact, contact_created, company, company_created, new_deal)
+
+
+def lead_conversion_by_source() -> list[dict[str, Any]]:
+    """Per source: leads, converted leads, and those whose contact became a customer."""
+    customer = [LifecycleStage.CUSTOMER, LifecycleStage.EVANGELIST]
+    rows = (
+        Lead.objects.values("source")
+        .annotate(
+            leads=Count("id"),
+            converted=Count("id", filter=Q(status=LeadStatus.CONVERTED)),
+            customers=Count("id", filter=Q(converted_contact__lifecycle_stage__in=customer)),
+        )
+        .order_by("source")
+    )
+    return [
+        {**r, "conversion_rate": r["converted"] / r["leads"],
+         "customer_rate": r["customers"] / r["leads"]}
+        for r in rows
+    ]
+
+
+# --- the public web-to-lead form -----------------------------------------------------------
+
+WEB_FIELDS = ["first_name", "last_name", "email", "phone", "company_name", "job_title",
+              "message", "campaign"]
+HONEYPOT = "website"
+RATE_LIMIT = 20  # submissions per form and address per hour
+
+
+def web_form_create(*, workspace: Workspace, actor: Actor, name: str,
+                    allowed_origins: list[str] | None = None) -> WebForm:
+    c = _Collector()
+    if not (name or "").strip():
+        c.add("name", "is required")
+    origins = allowed_origins or []
+    for i, origin in enumerate(origins):
+        if not origin.startswith(("https://", "http://")) or origin.count("/") != 2:
+            c.add(f"allowed_origins.{i}", "must be a scheme and host, like https://example.com")
+    c.raise_if_any()
+    form = WebForm.objects.create(workspace=workspace, name=name.strip(), key=secrets.token_urlsafe(
+        24), allowed_origins=origins)
+    audit_record(workspace_id=workspace.pk, actor=actor, action=AuditAction.CREATE, instance=form,
+                 changes={"name": [None, form.name], "allowed_origins": [None, origins]})
+    return form
+
+
+class RateLimited(Exception):
+    """Too many submissions from one address: answer 429."""
+
+
+def web_lead_submit(*, form: WebForm, data: dict[str, str], address: str) -> Lead | None:
+    """A submission of the public form. A filled honeypot is accepted and dropped silently."""
+    if data.get(HONEYPOT):
+        return None
+    bucket = f"webform:{form.pk}:{address}:{timezone.now():%Y%m%d%H}"
+    cache.add(bucket, 0, timeout=3600)
+    if cache.incr(bucket) > RATE_LIMIT:
+        raise RateLimited
+    values: Data = {k: data[k] for k in WEB_FIELDS if data.get(k)}
+    values["source"] = form.source
+    if form.owner_id:
+        values["owner_id"] = form.owner_id
+    return lead_create(workspace=form.workspace, actor=None, data=values)
