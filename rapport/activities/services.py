@@ -19,6 +19,7 @@ from rapport.audit.services import audit_record, diff, snapshot
 from rapport.contacts.models import Company, Contact
 from rapport.contacts.services import Actor, Data, _Collector, _owner, _text, _unknown_keys
 from rapport.core.errors import ServiceValidationError
+from rapport.core.hooks import records_changed
 from rapport.tenancy.models import Workspace
 
 ACTIVITY_FIELDS = [
@@ -232,6 +233,7 @@ def activity_create(*, workspace: Workspace, actor: Actor, data: Data) -> Activi
             instance=activity,
             changes=diff({}, _non_empty(_snapshot(activity, clean))),
         )
+        records_changed(entity="activities.activity", workspace_id=workspace.pk, ids=[activity.pk])
     return activity
 
 
@@ -249,6 +251,7 @@ def activity_update(
             instance=activity,
             changes=diff(before, _snapshot(activity)),
         )
+        records_changed(entity="activities.activity", workspace_id=workspace.pk, ids=[activity.pk])
     return activity
 
 

@@ -33,6 +33,7 @@ from rapport.contacts.models import (
 )
 from rapport.contacts.normalise import domain_normalise, email_normalise, phone_normalise
 from rapport.core.errors import FieldError, ServiceValidationError
+from rapport.core.hooks import records_changed
 from rapport.core.money import amount_clean, currency_clean
 from rapport.tenancy.models import Membership, Workspace
 
@@ -369,6 +370,7 @@ def contact_create(*, workspace: Workspace, actor: Actor, data: Data) -> Contact
             instance=contact,
             changes=diff({}, {k: v for k, v in after.items() if v not in ("", None, [], {})}),
         )
+        records_changed(entity="contacts.contact", workspace_id=workspace.pk, ids=[contact.pk])
     return contact
 
 
@@ -384,6 +386,7 @@ def contact_update(*, workspace: Workspace, actor: Actor, contact: Contact, data
             instance=contact,
             changes=diff(before, _contact_snapshot(contact)),
         )
+        records_changed(entity="contacts.contact", workspace_id=workspace.pk, ids=[contact.pk])
     return contact
 
 

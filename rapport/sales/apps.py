@@ -6,4 +6,4 @@ class SalesConfig(AppConfig):
     label = "sales"
 
     def ready(self) -> None:
-        from rapport.sales import timeline  # noqa: F401  (joins the timeline registry)
+        from rapport.sales import scoring, timeline  # noqa: F401  (join the registries)

@@ -25,12 +25,18 @@ from rapport.contacts.services import (
 )
 from rapport.core.errors import ServiceValidationError
 from rapport.sales.models import Deal, Lead, LeadStatus, WebForm
+from rapport.sales.scoring import lead_score
 from rapport.sales.services import deal_create
 from rapport.tenancy.models import Workspace
 
 LEAD_TEXT = {
-    "first_name": 100, "last_name": 100, "job_title": 150, "company_name": 200, "source": 100,
-    "campaign": 100, "message": 5000,
+    "first_name": 100,
+    "last_name": 100,
+    "job_title": 150,
+    "company_name": 200,
+    "source": 100,
+    "campaign": 100,
+    "message": 5000,
 }
 LEAD_FIELDS = [*LEAD_TEXT, "email", "phone", "domain", "owner_id", "status"]
 LEAD_AUDITED = [*LEAD_TEXT, "email", "phone", "domain", "owner", "status", "disqualify_reason"]
@@ -59,8 +65,10 @@ def _lead_clean(*, workspace: Workspace, data: Data, lead: Lead | None) -> Data:
         if data["status"] not in SETTABLE_STATUSES:
             c.add("status", f"must be one of {', '.join(SETTABLE_STATUSES)}")
         clean["status"] = data["status"]
-    has_name = clean.get("first_name") or clean.get("last_name") or (
-        lead and (lead.first_name or lead.last_name)
+    has_name = (
+        clean.get("first_name")
+        or clean.get("last_name")
+        or (lead and (lead.first_name or lead.last_name))
     )
     if not (has_name or clean.get("email") or (lead and lead.email)) and not c.errors:
         c.add("email", "a lead needs an email or a name")
@@ -68,13 +76,25 @@ def _lead_clean(*, workspace: Workspace, data: Data, lead: Lead | None) -> Data:
     return clean
 
 
+def _apply_score(lead: Lead) -> None:
+    score = lead_score(lead)
+    lead.score, lead.score_reasons = score.total, score.reasons
+
+
 def lead_create(*, workspace: Workspace, actor: Actor, data: Data) -> Lead:
     clean = _lead_clean(workspace=workspace, data=data, lead=None)
     with transaction.atomic():
-        lead = Lead.objects.create(workspace=workspace, **clean)
+        lead = Lead(workspace=workspace, **clean)
+        _apply_score(lead)
+        lead.save()
         after = {k: v for k, v in snapshot(lead, LEAD_AUDITED).items() if v not in ("", None)}
-        audit_record(workspace_id=workspace.pk, actor=actor, action=AuditAction.CREATE,
-                     instance=lead, changes=diff({}, after))
+        audit_record(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=lead,
+            changes=diff({}, after),
+        )
     return lead
 
 
@@ -83,9 +103,15 @@ def _lead_change(workspace: Workspace, actor: Actor, lead: Lead, values: Data) -
         before = snapshot(lead, LEAD_AUDITED)
         for k, v in values.items():
             setattr(lead, k, v)
+        _apply_score(lead)
         lead.save()
-        audit_record(workspace_id=workspace.pk, actor=actor, action=AuditAction.UPDATE,
-                     instance=lead, changes=diff(before, snapshot(lead, LEAD_AUDITED)))
+        audit_record(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=lead,
+            changes=diff(before, snapshot(lead, LEAD_AUDITED)),
+        )
     return lead
 
 
@@ -97,8 +123,9 @@ def _is_converted(lead: Lead) -> bool:
 def lead_update(*, workspace: Workspace, actor: Actor, lead: Lead, data: Data) -> Lead:
     if _is_converted(lead):
         raise ServiceValidationError.single("status", "a converted lead cannot be changed")
-    return _lead_change(workspace, actor, lead, _lead_clean(workspace=workspace, data=data,
-                                                            lead=lead))
+    return _lead_change(
+        workspace, actor, lead, _lead_clean(workspace=workspace, data=data, lead=lead)
+    )
 
 
 def lead_disqualify(*, workspace: Workspace, actor: Actor, lead: Lead, reason: str) -> Lead:
@@ -107,8 +134,12 @@ def lead_disqualify(*, workspace: Workspace, actor: Actor, lead: Lead, reason: s
         raise ServiceValidationError.single("disqualify_reason", "is required")
     if _is_converted(lead):
         raise ServiceValidationError.single("status", "a converted lead cannot be disqualified")
-    return _lead_change(workspace, actor, lead, {
-        "status": LeadStatus.DISQUALIFIED, "disqualify_reason": reason[:200]})
+    return _lead_change(
+        workspace,
+        actor,
+        lead,
+        {"status": LeadStatus.DISQUALIFIED, "disqualify_reason": reason[:200]},
+    )
 
 
 @dataclass
@@ -134,8 +165,9 @@ def _matching_company(lead: Lead) -> Company | None:
     return None
 
 
-def lead_convert(*, workspace: Workspace, actor: Actor, lead: Lead,
-                 deal: Data | None = None) -> Conversion:
+def lead_convert(
+    *, workspace: Workspace, actor: Actor, lead: Lead, deal: Data | None = None
+) -> Conversion:
     """Turn a lead into a contact, a company and optionally a deal, in one transaction.
 
     An existing contact with the lead's email, and an existing company with its domain (or
@@ -151,9 +183,15 @@ def lead_convert(*, workspace: Workspace, actor: Actor, lead: Lead,
         company = _matching_company(locked)
         company_created = False
         if company is None and locked.company_name:
-            company = company_create(workspace=workspace, actor=actor, data={
-                "name": locked.company_name, "domain": locked.domain, "owner_id": locked.owner_id,
-            })
+            company = company_create(
+                workspace=workspace,
+                actor=actor,
+                data={
+                    "name": locked.company_name,
+                    "domain": locked.domain,
+                    "owner_id": locked.owner_id,
+                },
+            )
             company_created = True
         contact = None
         if locked.email:
@@ -162,27 +200,46 @@ def lead_convert(*, workspace: Workspace, actor: Actor, lead: Lead,
             contact = first.contact if first else None
         contact_created = contact is None
         if contact is None:
-            contact = contact_create(workspace=workspace, actor=actor, data={
-                "first_name": locked.first_name, "last_name": locked.last_name,
-                "emails": [locked.email] if locked.email else [],
-                "phones": [locked.phone] if locked.phone else [],
-                "job_title": locked.job_title, "source": locked.source,
-                "company_ids": [company.pk] if company else [], "owner_id": locked.owner_id,
-                "lifecycle_stage": LifecycleStage.SALES_QUALIFIED,
-            })
+            contact = contact_create(
+                workspace=workspace,
+                actor=actor,
+                data={
+                    "first_name": locked.first_name,
+                    "last_name": locked.last_name,
+                    "emails": [locked.email] if locked.email else [],
+                    "phones": [locked.phone] if locked.phone else [],
+                    "job_title": locked.job_title,
+                    "source": locked.source,
+                    "company_ids": [company.pk] if company else [],
+                    "owner_id": locked.owner_id,
+                    "lifecycle_stage": LifecycleStage.SALES_QUALIFIED,
+                },
+            )
         new_deal = None
         if deal is not None:
-            new_deal = deal_create(workspace=workspace, actor=actor, data={
-                "name": f"{company.name if company else contact.display_name} deal",
-                "company_id": company.pk if company else None,
-                "contacts": [{"id": contact.pk, "role": "decision_maker"}],
-                "owner_id": locked.owner_id, **deal,
-            })
-        _lead_change(workspace, actor, locked, {
-            "status": LeadStatus.CONVERTED, "converted_at": timezone.now(),
-            "converted_contact": contact, "converted_company": company,
-            "converted_deal": new_deal,
-        })
+            new_deal = deal_create(
+                workspace=workspace,
+                actor=actor,
+                data={
+                    "name": f"{company.name if company else contact.display_name} deal",
+                    "company_id": company.pk if company else None,
+                    "contacts": [{"id": contact.pk, "role": "decision_maker"}],
+                    "owner_id": locked.owner_id,
+                    **deal,
+                },
+            )
+        _lead_change(
+            workspace,
+            actor,
+            locked,
+            {
+                "status": LeadStatus.CONVERTED,
+                "converted_at": timezone.now(),
+                "converted_contact": contact,
+                "converted_company": company,
+                "converted_deal": new_deal,
+            },
+        )
     return Conversion(locked, contact, contact_created, company, company_created, new_deal)
 
 
@@ -199,22 +256,34 @@ def lead_conversion_by_source() -> list[dict[str, Any]]:
         .order_by("source")
     )
     return [
-        {**r, "conversion_rate": r["converted"] / r["leads"],
-         "customer_rate": r["customers"] / r["leads"]}
+        {
+            **r,
+            "conversion_rate": r["converted"] / r["leads"],
+            "customer_rate": r["customers"] / r["leads"],
+        }
         for r in rows
     ]
 
 
 # --- the public web-to-lead form -----------------------------------------------------------
 
-WEB_FIELDS = ["first_name", "last_name", "email", "phone", "company_name", "job_title",
-              "message", "campaign"]
+WEB_FIELDS = [
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company_name",
+    "job_title",
+    "message",
+    "campaign",
+]
 HONEYPOT = "website"
 RATE_LIMIT = 20  # submissions per form and address per hour
 
 
-def web_form_create(*, workspace: Workspace, actor: Actor, name: str,
-                    allowed_origins: list[str] | None = None) -> WebForm:
+def web_form_create(
+    *, workspace: Workspace, actor: Actor, name: str, allowed_origins: list[str] | None = None
+) -> WebForm:
     c = _Collector()
     if not (name or "").strip():
         c.add("name", "is required")
@@ -223,10 +292,19 @@ def web_form_create(*, workspace: Workspace, actor: Actor, name: str,
         if not origin.startswith(("https://", "http://")) or origin.count("/") != 2:
             c.add(f"allowed_origins.{i}", "must be a scheme and host, like https://example.com")
     c.raise_if_any()
-    form = WebForm.objects.create(workspace=workspace, name=name.strip(), key=secrets.token_urlsafe(
-        24), allowed_origins=origins)
-    audit_record(workspace_id=workspace.pk, actor=actor, action=AuditAction.CREATE, instance=form,
-                 changes={"name": [None, form.name], "allowed_origins": [None, origins]})
+    form = WebForm.objects.create(
+        workspace=workspace,
+        name=name.strip(),
+        key=secrets.token_urlsafe(24),
+        allowed_origins=origins,
+    )
+    audit_record(
+        workspace_id=workspace.pk,
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=form,
+        changes={"name": [None, form.name], "allowed_origins": [None, origins]},
+    )
     return form
 
 

@@ -320,6 +320,7 @@ class Lead(WorkspaceScopedModel):
     converted_deal = models.ForeignKey(
         Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    score_reasons = models.JSONField(default=list, blank=True)
 
     class Meta:
         indexes = [
@@ -345,3 +346,50 @@ class WebForm(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ScoringTarget(models.TextChoices):
+    LEAD = "lead", "Leads"
+    CONTACT = "contact", "Contacts"
+
+
+class ScoringOperator(models.TextChoices):
+    EQUALS = "equals", "is"
+    CONTAINS = "contains", "contains"
+    IN = "in", "is one of"
+    PRESENT = "present", "is filled in"
+
+
+class ScoringRule(WorkspaceScopedModel):
+    """Points for fit (a field matches) or engagement (activities of a kind in a window)."""
+
+    target = models.CharField(max_length=10, choices=ScoringTarget.choices)
+    field = models.CharField(max_length=40, blank=True, help_text="fit rules")
+    operator = models.CharField(max_length=10, choices=ScoringOperator.choices, blank=True)
+    value = models.CharField(max_length=200, blank=True)
+    activity_kind = models.CharField(max_length=10, blank=True, help_text="engagement rules")
+    window_days = models.PositiveIntegerField(null=True, blank=True)
+    max_points = models.IntegerField(null=True, blank=True)
+    points = models.IntegerField()
+
+    class Meta:
+        ordering = ["target", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.points:+d} {self.field or self.activity_kind}"
+
+
+class ContactScore(WorkspaceScopedModel):
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="score")
+    score = models.IntegerField(default=0)
+    reasons = models.JSONField(default=list)
+    computed_at = models.DateTimeField()
+
+
+class ScoringSettings(WorkspaceScopedModel):
+    """The score at which a contact becomes marketing-qualified (one row per workspace)."""
+
+    mql_threshold = models.PositiveIntegerField(default=50)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace"], name="scoringsettings_one")]

@@ -34,8 +34,12 @@ def _same_origin(request: HttpRequest, origin: str) -> bool:
 
 def _context(form: WebForm, values: dict[str, str], errors: dict[str, list[str]]) -> dict:
     fields = [
-        {"name": n, "label": n.replace("_", " ").capitalize(), "value": values.get(n, ""),
-         "errors": errors.get(n, [])}
+        {
+            "name": n,
+            "label": n.replace("_", " ").capitalize(),
+            "value": values.get(n, ""),
+            "errors": errors.get(n, []),
+        }
         for n in WEB_FIELDS
     ]
     return {"form": form, "fields": fields, "honeypot": HONEYPOT}
@@ -68,12 +72,16 @@ def web_form(request: HttpRequest, key: str) -> HttpResponse:
         with workspace_scope(form.workspace), audit_source("webform"):
             web_lead_submit(form=form, data=data, address=request.META.get("REMOTE_ADDR", ""))
     except RateLimited:
-        return _cors(JsonResponse({"title": "Too many submissions", "status": 429}, status=429),
-                     origin, form)
+        return _cors(
+            JsonResponse({"title": "Too many submissions", "status": 429}, status=429), origin, form
+        )
     except ServiceValidationError as exc:
         if wants_json:
-            body = {"title": "Invalid submission", "status": 422,
-                    "errors": [{"field": e.field, "message": e.message} for e in exc.errors]}
+            body = {
+                "title": "Invalid submission",
+                "status": 422,
+                "errors": [{"field": e.field, "message": e.message} for e in exc.errors],
+            }
             return _cors(JsonResponse(body, status=422), origin, form)
         context = _context(form, data, exc.as_dict())
         return render(request, "sales/web_form.html", context, status=422)

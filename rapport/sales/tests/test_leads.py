@@ -17,9 +17,15 @@ from rapport.sales.tests.factories import make_pipeline
 
 
 def new_lead(ws, actor, **data):
-    base = {"first_name": "Ines", "last_name": "Moreau", "email": "Ines@Moreau-Conseil.fr",
-            "company_name": "Moreau Conseil", "domain": "moreau-conseil.fr", "source": "webinar",
-            "phone": "+33 6 12 34 56 78"}
+    base = {
+        "first_name": "Ines",
+        "last_name": "Moreau",
+        "email": "Ines@Moreau-Conseil.fr",
+        "company_name": "Moreau Conseil",
+        "domain": "moreau-conseil.fr",
+        "source": "webinar",
+        "phone": "+33 6 12 34 56 78",
+    }
     base.update(data)
     return lead_create(workspace=ws, actor=actor, data=base)
 
@@ -27,7 +33,10 @@ def new_lead(ws, actor, **data):
 def test_a_lead_is_normalised_like_a_contact(scoped, owner):
     lead = new_lead(scoped, owner, domain="https://www.Moreau-Conseil.fr/")
     assert (lead.email, lead.phone, lead.domain) == (
-        "ines@moreau-conseil.fr", "+33612345678", "moreau-conseil.fr")
+        "ines@moreau-conseil.fr",
+        "+33612345678",
+        "moreau-conseil.fr",
+    )
     with pytest.raises(ServiceValidationError) as exc:
         lead_create(workspace=scoped, actor=owner, data={"email": "nope", "status": "converted"})
     assert set(exc.value.as_dict()) == {"email", "status"}
@@ -91,13 +100,18 @@ def test_disqualifying_needs_a_reason_and_blocks_conversion(scoped, owner):
 
 
 def test_conversion_rates_by_source(scoped, owner):
-    converted = [new_lead(scoped, owner, email=f"a{i}@x.io", domain="", company_name="")
-                 for i in range(2)]
+    converted = [
+        new_lead(scoped, owner, email=f"a{i}@x.io", domain="", company_name="") for i in range(2)
+    ]
     new_lead(scoped, owner, email="b@x.io", domain="", company_name="")
     new_lead(scoped, owner, email="c@x.io", source="referral", domain="", company_name="")
     results = [lead_convert(workspace=scoped, actor=owner, lead=lead) for lead in converted]
-    contact_update(workspace=scoped, actor=owner, contact=results[0].contact,
-                   data={"lifecycle_stage": "customer"})
+    contact_update(
+        workspace=scoped,
+        actor=owner,
+        contact=results[0].contact,
+        data={"lifecycle_stage": "customer"},
+    )
     rows = {r["source"]: r for r in lead_conversion_by_source()}
     assert rows["webinar"]["leads"] == 3
     assert rows["webinar"]["converted"] == 2

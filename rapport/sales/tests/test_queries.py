@@ -13,13 +13,15 @@ def test_the_board_lists_each_stage_with_cards_counts_and_totals(
     ids = stage_ids(pipeline)
     for i in range(3):
         deal_create(workspace=scoped, actor=owner, data={"name": f"q{i}", "amount": "100"})
-    moved = deal_create(workspace=scoped, actor=owner,
-                        data={"name": "p", "amount": "250.50", "owner_id": member.pk})
+    moved = deal_create(
+        workspace=scoped, actor=owner, data={"name": "p", "amount": "250.50", "owner_id": member.pk}
+    )
     deal_move(workspace=scoped, actor=owner, deal=moved, stage_id=ids["Proposal"], position=1.5)
     with django_assert_max_num_queries(6):  # stages, totals, one card query per stage
         columns = board(pipeline=pipeline)
-        names = [(stage.name, [d.name for d in cards], n, total)
-                 for stage, cards, n, total in columns]
+        names = [
+            (stage.name, [d.name for d in cards], n, total) for stage, cards, n, total in columns
+        ]
         owners = [d.owner for _, cards, _, _ in columns for d in cards]
     assert names == [
         ("Qualify", ["q0", "q1", "q2"], 3, Decimal("300.00")),

@@ -11,8 +11,12 @@ from rapport.tenancy.access import workspace_scope
 def form(workspace, owner):
     cache.clear()
     with workspace_scope(workspace):
-        return web_form_create(workspace=workspace, actor=owner, name="Contact us",
-                               allowed_origins=["https://www.acme.example"])
+        return web_form_create(
+            workspace=workspace,
+            actor=owner,
+            name="Contact us",
+            allowed_origins=["https://www.acme.example"],
+        )
 
 
 def leads():
@@ -43,8 +47,11 @@ def test_a_filled_honeypot_looks_accepted_but_stores_nothing(client, form):
 
 
 def test_bad_input_is_shown_by_field_and_stores_nothing(client, form):
-    response = client.post(f"/forms/{form.key}/", {"email": "not-an-email", "first_name": "T"},
-                           HTTP_ACCEPT="application/json")
+    response = client.post(
+        f"/forms/{form.key}/",
+        {"email": "not-an-email", "first_name": "T"},
+        HTTP_ACCEPT="application/json",
+    )
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["email"]
     page = client.post(f"/forms/{form.key}/", {"email": "bad"})
@@ -53,8 +60,12 @@ def test_bad_input_is_shown_by_field_and_stores_nothing(client, form):
 
 
 def test_cross_site_posts_only_from_allowed_origins_with_cors_headers(client, form):
-    allowed = client.post(f"/forms/{form.key}/", GOOD, HTTP_ORIGIN="https://www.acme.example",
-                          HTTP_ACCEPT="application/json")
+    allowed = client.post(
+        f"/forms/{form.key}/",
+        GOOD,
+        HTTP_ORIGIN="https://www.acme.example",
+        HTTP_ACCEPT="application/json",
+    )
     assert allowed.status_code == 201
     assert allowed["Access-Control-Allow-Origin"] == "https://www.acme.example"
     refused = client.post(f"/forms/{form.key}/", GOOD, HTTP_ORIGIN="https://evil.example")
@@ -76,6 +87,7 @@ def test_an_origin_must_be_scheme_and_host(workspace, owner):
     from rapport.core.errors import ServiceValidationError
 
     with workspace_scope(workspace), pytest.raises(ServiceValidationError) as exc:
-        web_form_create(workspace=workspace, actor=owner, name="x",
-                        allowed_origins=["acme.example/path"])
+        web_form_create(
+            workspace=workspace, actor=owner, name="x", allowed_origins=["acme.example/path"]
+        )
     assert "allowed_origins.0" in exc.value.as_dict()
