@@ -1,3 +1,56 @@
+"""`/api/v1/`: assembles each app's routers into one versioned API.
+
+Each app owns its endpoints in its `api.py`; this module only mounts them, installs the
+problem-details error handling, and serves the OpenAPI schema (`/api/v1/openapi.json`) and
+its docs page (`/api/v1/docs`, Swagger UI from local static files).
+"""
+
+from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Rapport API", version="1", urls_namespace="api-v1")
+from rapport.activities.api import router as activities_router
+from rapport.api.permissions import READ
+from rapport.api.problem import (
+    install_problem_handlers,
+    method_not_allowed_as_problem,
+    not_found_view,
+)
+from rapport.contacts.api import companies, contacts, custom_fields, tags
+from rapport.tenancy.api import router as me_router
+
+DESCRIPTION = """
+JSON API of Rapport, the open-source CRM.
+
+**Authentication.** Send a personal API token as `Authorization: Bearer rpt_...`, or use the
+web session cookie (then unsafe methods need the `csrftoken` cookie's value as the
+`X-CSRFToken` header). Every call acts in one workspace: the token's, or the session's.
+
+**Errors** are RFC 9457 problem details (`application/problem+json`) with an `errors` list
+naming each bad field, e.g. `{"field": "emails.0", "message": "..."}`.
+
+**Lists** are cursor-paginated: follow `next_cursor` with `?cursor=`; pages stay stable while
+records are added.
+"""
+
+
+class RapportAPI(NinjaAPI):
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = method_not_allowed_as_problem(pattern.callback)
+        # Last, so it only answers paths no endpoint matched.
+        urls.append(re_path(r"^.+$", not_found_view))
+        return urls
+
+
+api = RapportAPI(
+    title="Rapport API", version="1", description=DESCRIPTION, auth=READ, urls_namespace="api-v1"
+)
+install_problem_handlers(api)
+api.add_router("/me", me_router)
+api.add_router("/contacts", contacts)
+api.add_router("/companies", companies)
+api.add_router("/activities", activities_router)
+api.add_router("/tags", tags)
+api.add_router("/custom-fields", custom_fields)

@@ -1,0 +1,135 @@
+"""Activities (notes, calls, logged emails, meetings, tasks) over `/api/v1/activities`.
+
+Which fields apply to which kind is the service's rule; the schema only checks JSON types,
+so a `duration_seconds` on a note is refused by the service, naming the field.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import prefetch_related_objects
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from rapport.activities.models import Activity, ActivityKind, CallOutcome, Direction
+from rapport.activities.queries import activity_get, activity_list
+from rapport.activities.services import activity_create, activity_delete, activity_update
+from rapport.api.permissions import DELETE, READ, WRITE, caller
+from rapport.api.records import PageOut, PageParams, UtcDatetime, WriteSchema, query_errors
+from rapport.core.pagination import Page
+
+router = Router(tags=["activities"])
+
+
+class ActivityWrite(WriteSchema):
+    kind: ActivityKind | None = Field(None, description="required on create; fixed afterwards")
+    subject: str | None = None
+    body: str | None = None
+    occurred_at: UtcDatetime | None = Field(None, description="defaults to now (or the start)")
+    direction: Direction | None = Field(None, description="call and email")
+    duration_seconds: int | None = Field(None, description="call")
+    outcome: CallOutcome | None = Field(None, description="call")
+    starts_at: UtcDatetime | None = Field(None, description="meeting")
+    ends_at: UtcDatetime | None = Field(None, description="meeting")
+    attendees: list[str] | None = Field(None, description="meeting: names or emails")
+    due_at: UtcDatetime | None = Field(None, description="task")
+    assignee_id: int | None = Field(None, description="task: a member; defaults to the author")
+    done: bool | None = Field(None, description="task")
+    contact_ids: list[int] | None = None
+    company_ids: list[int] | None = None
+
+
+class ActivityOut(Schema):
+    id: int
+    kind: str
+    subject: str
+    body: str
+    occurred_at: dt.datetime
+    author_id: int | None
+    direction: str
+    duration_seconds: int | None
+    outcome: str
+    starts_at: dt.datetime | None
+    ends_at: dt.datetime | None
+    attendees: list[str]
+    due_at: dt.datetime | None
+    assignee_id: int | None
+    done: bool
+    done_at: dt.datetime | None
+    contact_ids: list[int]
+    company_ids: list[int]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_done(obj: Activity) -> bool:
+        return obj.done_at is not None
+
+    @staticmethod
+    def resolve_contact_ids(obj: Activity) -> list[int]:
+        return sorted(link.contact_id for link in obj.contact_links.all())
+
+    @staticmethod
+    def resolve_company_ids(obj: Activity) -> list[int]:
+        return sorted(link.company_id for link in obj.company_links.all())
+
+
+class ActivityListParams(PageParams):
+    kind: ActivityKind | None = None
+    contact_id: int | None = None
+    company_id: int | None = None
+    assignee_id: int | None = None
+    open_only: bool = Field(False, description="only tasks not done yet")
+    occurred_after: UtcDatetime | None = None
+    occurred_before: UtcDatetime | None = None
+
+
+def _with_links(items: Sequence[Activity]) -> None:
+    prefetch_related_objects(list(items), "contact_links", "company_links")
+
+
+def _activity_out(activity_id: int) -> Activity:
+    activity = activity_get(activity_id=activity_id)
+    _with_links([activity])
+    return activity
+
+
+@router.get("", response=PageOut[ActivityOut], auth=READ, description="newest first")
+def list_activities(request: HttpRequest, params: Query[ActivityListParams]) -> Page[Activity]:
+    filters: dict[str, Any] = params.model_dump(exclude={"kind"})
+    with query_errors():
+        return activity_list(kind=params.kind or "", **filters)
+
+
+@router.post("", response={201: ActivityOut}, auth=WRITE)
+def create_activity(request: HttpRequest, payload: ActivityWrite) -> Status[Activity]:
+    c = caller(request)
+    activity = activity_create(workspace=c.workspace, actor=c.actor, data=payload.service_data())
+    return Status(201, _activity_out(activity.pk))
+
+
+@router.get("/{int:activity_id}", response=ActivityOut, auth=READ)
+def get_activity(request: HttpRequest, activity_id: int) -> Activity:
+    return _activity_out(activity_id)
+
+
+@router.patch("/{int:activity_id}", response=ActivityOut, auth=WRITE)
+def update_activity(request: HttpRequest, activity_id: int, payload: ActivityWrite) -> Activity:
+    c = caller(request)
+    activity = activity_update(
+        workspace=c.workspace,
+        actor=c.actor,
+        activity=activity_get(activity_id=activity_id),
+        data=payload.service_data(),
+    )
+    return _activity_out(activity.pk)
+
+
+@router.delete("/{int:activity_id}", response={204: None}, auth=DELETE)
+def delete_activity(request: HttpRequest, activity_id: int) -> Status[None]:
+    c = caller(request)
+    activity_delete(
+        workspace=c.workspace, actor=c.actor, activity=activity_get(activity_id=activity_id)
+    )
+    return Status(204, None)

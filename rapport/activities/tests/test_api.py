@@ -1,0 +1,204 @@
+"""Activities through `/api/v1/activities`."""
+
+import datetime as dt
+
+import pytest
+
+from rapport.activities.models import Activity
+from rapport.api.testing import ApiClient, problem_fields
+from rapport.audit.models import AuditEntry
+from rapport.contacts.tests.factories import make_activity, make_company, make_contact
+from rapport.tenancy.access import workspace_scope
+
+
+@pytest.fixture
+def api(workspace, owner):
+    return ApiClient.with_token(owner, workspace)
+
+
+@pytest.fixture
+def ann(workspace):
+    return make_contact(workspace, first_name="Ann")
+
+
+def test_it_logs_a_call_on_a_contact(api, ann):
+    response = api.post(
+        "/activities",
+        {
+            "kind": "call",
+            "subject": "Intro",
+            "direction": "outbound",
+            "duration_seconds": 300,
+            "outcome": "connected",
+            "occurred_at": "2024-05-01T10:00:00+02:00",
+            "contact_ids": [ann.pk],
+        },
+    )
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["kind"], body["duration_seconds"], body["outcome"]) == ("call", 300, "connected")
+    assert body["occurred_at"].startswith("2024-05-01T08:00:00")
+    assert body["contact_ids"] == [ann.pk]
+
+
+def test_it_schedules_a_meeting_and_checks_its_times(api, ann):
+    good = api.post(
+        "/activities",
+        {
+            "kind": "meeting",
+            "subject": "Demo",
+            "starts_at": "2030-01-01T09:00:00Z",
+            "ends_at": "2030-01-01T10:00:00Z",
+            "attendees": ["ann@example.com"],
+            "contact_ids": [ann.pk],
+        },
+    )
+    bad = api.post(
+        "/activities",
+        {
+            "kind": "meeting",
+            "starts_at": "2030-01-01T09:00:00Z",
+            "ends_at": "2030-01-01T08:00:00Z",
+            "contact_ids": [ann.pk],
+        },
+    )
+
+    assert good.status_code == 201
+    assert good.json()["attendees"] == ["ann@example.com"]
+    assert set(problem_fields(bad)) == {"ends_at"}
+
+
+def test_fields_of_another_kind_are_refused_by_name(api, ann):
+    response = api.post(
+        "/activities",
+        {
+            "kind": "note",
+            "body": "hi",
+            "duration_seconds": 60,
+            "due_at": "2030-01-01T00:00:00Z",
+            "contact_ids": [ann.pk],
+        },
+    )
+
+    assert response.status_code == 422
+    assert set(problem_fields(response)) == {"duration_seconds", "due_at"}
+    with workspace_scope(ann.workspace):
+        assert not Activity.objects.exists()
+
+
+def test_an_activity_must_link_to_a_record(api):
+    response = api.post("/activities", {"kind": "note", "body": "orphan"})
+
+    assert set(problem_fields(response)) == {"contact_ids"}
+
+
+def test_an_unknown_kind_is_refused(api, ann):
+    response = api.post("/activities", {"kind": "fax", "contact_ids": [ann.pk]})
+
+    assert response.status_code == 422
+    assert set(problem_fields(response)) == {"kind"}
+
+
+def test_a_task_is_marked_done_and_reopened(api, owner, ann):
+    task = api.post(
+        "/activities", {"kind": "task", "subject": "Send quote", "contact_ids": [ann.pk]}
+    ).json()
+    assert task["assignee_id"] == owner.pk
+    assert task["done"] is False
+
+    done = api.patch(f"/activities/{task['id']}", {"done": True}).json()
+    reopened = api.patch(f"/activities/{task['id']}", {"done": False}).json()
+
+    assert done["done"] is True
+    assert done["done_at"] is not None
+    assert reopened["done"] is False
+    kind_change = api.patch(f"/activities/{task['id']}", {"kind": "note"})
+    assert set(problem_fields(kind_change)) == {"kind"}
+
+
+def test_activity_writes_are_audited_as_api_writes(api, workspace, owner, ann):
+    note = api.post("/activities", {"kind": "note", "body": "hello", "contact_ids": [ann.pk]})
+    api.patch(f"/activities/{note.json()['id']}", {"body": "hello again"})
+    api.delete(f"/activities/{note.json()['id']}")
+
+    with workspace_scope(workspace):
+        entries = list(AuditEntry.objects.filter(entity="activities.activity").order_by("id"))
+    assert [e.action for e in entries] == ["create", "update", "delete"]
+    assert {(e.source, e.actor_id) for e in entries} == {("api", owner.pk)}
+    assert entries[0].changes["contacts"] == [None, [ann.pk]]
+    assert entries[1].changes == {"body": ["hello", "hello again"]}
+
+
+def test_it_lists_newest_first_with_filters(api, workspace, owner, ann):
+    initech = make_company(workspace, name="Initech")
+    day = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+    make_activity(workspace, body="old", occurred_at=day, contact_ids=[ann.pk])
+    make_activity(
+        workspace, body="new", occurred_at=day + dt.timedelta(days=2), company_ids=[initech.pk]
+    )
+    make_activity(
+        workspace,
+        owner,
+        kind="task",
+        subject="todo",
+        contact_ids=[ann.pk],
+        occurred_at=day + dt.timedelta(days=1),
+    )
+
+    def bodies(**params):
+        response = api.get("/activities", params)
+        assert response.status_code == 200, response.content
+        return [a["body"] or a["subject"] for a in response.json()["items"]]
+
+    assert bodies() == ["new", "todo", "old"]
+    assert bodies(contact_id=ann.pk) == ["todo", "old"]
+    assert bodies(company_id=initech.pk) == ["new"]
+    assert bodies(kind="task") == ["todo"]
+    assert bodies(open_only=True, assignee_id=owner.pk) == ["todo"]
+    assert bodies(occurred_after="2024-05-02T12:00:00Z") == ["new"]
+    assert bodies(occurred_before="2024-05-01T12:00:00") == ["old"]
+    assert set(problem_fields(api.get("/activities", {"kind": "fax"}))) == {"kind"}
+
+
+def test_it_pages_through_activities_without_repeats_under_inserts(api, workspace, ann):
+    day = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+    originals = [
+        make_activity(
+            workspace, body=f"n{i}", occurred_at=day + dt.timedelta(hours=i), contact_ids=[ann.pk]
+        ).pk
+        for i in range(7)
+    ]
+    first = api.get("/activities", {"limit": 3}).json()
+    make_activity(workspace, body="newest", contact_ids=[ann.pk])
+    make_activity(
+        workspace,
+        body="middle",
+        occurred_at=day + dt.timedelta(hours=3, minutes=30),
+        contact_ids=[ann.pk],
+    )
+    seen = [a["id"] for a in first["items"]]
+    cursor = first["next_cursor"]
+    while cursor:
+        body = api.get("/activities", {"limit": 3, "cursor": cursor}).json()
+        seen.extend(a["id"] for a in body["items"])
+        cursor = body["next_cursor"]
+
+    walked = [pk for pk in seen if pk in originals]
+    assert walked == list(reversed(originals))
+
+
+def test_the_activity_list_costs_the_same_queries_for_3_or_30_rows(
+    api, workspace, ann, django_assert_max_num_queries, django_assert_num_queries
+):
+    initech = make_company(workspace, name="Initech")
+    for _ in range(3):
+        make_activity(workspace, contact_ids=[ann.pk], company_ids=[initech.pk])
+    api.get("/activities")
+    with django_assert_max_num_queries(6) as few:
+        api.get("/activities", {"limit": 200})
+    for _ in range(27):
+        make_activity(workspace, contact_ids=[ann.pk], company_ids=[initech.pk])
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = api.get("/activities", {"limit": 200})
+    assert len(response.json()["items"]) == 30

@@ -1,0 +1,192 @@
+"""Every API error as RFC 9457 problem details, naming each bad field.
+
+One shape for all errors, whoever raises them (pydantic through ninja, a service, a lookup,
+the auth layer, Django's URL routing):
+
+    {"type": ..., "title": ..., "status": 422, "detail": ...,
+     "errors": [{"field": "emails.0", "message": "..."}]}
+
+Fields are dotted paths into the request (`emails.0`, `custom_fields.size`, `items`), the
+convention the services use, so a client maps an error to its input the same way whichever
+layer found it. Problems about the query string (a bad cursor, sort or filter) are 400;
+problems about the body are 422.
+"""
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from functools import wraps
+from http import HTTPStatus
+from typing import Any, TypeVar, cast
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from rapport.core.errors import FieldError, PermissionDenied, ServiceValidationError
+
+logger = logging.getLogger(__name__)
+
+CONTENT_TYPE = "application/problem+json"
+TYPE_BASE = "urn:rapport:problem:"
+# Where ninja reports a parameter, and whether a problem there is about the query (400).
+QUERY_LOCATIONS = {"query", "path", "header", "cookie"}
+
+
+class ProblemFieldError(Schema):
+    field: str
+    message: str
+
+
+class InvalidQuery(ServiceValidationError):
+    """A service refused the query string (cursor, sort, filter) rather than a body: a 400."""
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    errors: Iterable[FieldError] = (),
+    type_name: str | None = None,
+    title: str | None = None,
+) -> HttpResponse:
+    body = {
+        "type": TYPE_BASE + type_name if type_name else "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "errors": [{"field": e.field, "message": e.message} for e in errors],
+    }
+    return HttpResponse(json.dumps(body), status=status, content_type=CONTENT_TYPE)
+
+
+def validation_problem(errors: Sequence[FieldError], *, in_query: bool) -> HttpResponse:
+    if in_query:
+        return problem_response(
+            400,
+            "The query string has invalid values.",
+            errors=errors,
+            type_name="invalid-query",
+            title="Invalid query",
+        )
+    return problem_response(
+        422,
+        "The request has invalid fields; nothing was written.",
+        errors=errors,
+        type_name="validation-error",
+        title="Invalid request",
+    )
+
+
+def field_path(loc: Sequence[str | int]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def pydantic_field_errors(errors: Iterable[Any], *, whole: str) -> list[FieldError]:
+    """Pydantic's error dicts as field errors; an error about the input as a whole is `whole`."""
+    return [
+        FieldError(field_path(e.get("loc", ())) or whole, str(e.get("msg", "is invalid")))
+        for e in errors
+    ]
+
+
+def _ninja_field_errors(exc: NinjaValidationError) -> tuple[list[FieldError], bool]:
+    """Ninja locations read ("body", <param name>, field...) or ("query", field...).
+
+    The parameter name is the handler's own (`payload`), meaningless to a client, so dropped.
+    """
+    out: list[FieldError] = []
+    in_query = True
+    for e in exc.errors:
+        loc = list(e.get("loc", ()))
+        where = str(loc[0]) if loc else "body"
+        if where in QUERY_LOCATIONS:
+            rest = loc[1:]
+        else:
+            in_query = False
+            rest = loc[2:] if len(loc) > 2 else []
+        message = str(e.get("msg", "is invalid"))
+        out.append(FieldError(field_path(rest) or ("body" if where == "body" else where), message))
+    return out, in_query and bool(out)
+
+
+def _on_ninja_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors, in_query = _ninja_field_errors(exc)
+    return validation_problem(errors, in_query=in_query)
+
+
+def _on_service_validation(request: HttpRequest, exc: ServiceValidationError) -> HttpResponse:
+    return validation_problem(exc.errors, in_query=isinstance(exc, InvalidQuery))
+
+
+def _on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Another workspace's record lands here too: the scoped manager never finds it.
+    return problem_response(404, "No such resource in this workspace.")
+
+
+def _on_permission_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
+    needed = str(exc)
+    detail = f"Your role does not allow this (needs {needed})." if needed else str(exc)
+    return problem_response(403, detail or "Your role does not allow this.")
+
+
+def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    response = problem_response(exc.status_code, str(exc))
+    if isinstance(exc, AuthenticationError):
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("API request failed: %s %s", request.method, request.path)
+    return problem_response(500, "The server failed to answer this request.")
+
+
+E = TypeVar("E", bound=Exception)
+
+
+def _handle(
+    api: NinjaAPI, exc_class: type[E], handler: Callable[[HttpRequest, E], HttpResponse]
+) -> None:
+    # Ninja types handlers as taking the class or an instance; it only ever passes instances.
+    api.add_exception_handler(exc_class, cast(Any, handler))
+
+
+def install_problem_handlers(api: NinjaAPI) -> None:
+    """Replace ninja's default error bodies with problem details."""
+    _handle(api, Exception, _on_unexpected)
+    _handle(api, HttpError, _on_http_error)
+    _handle(api, NinjaValidationError, _on_ninja_validation)
+    _handle(api, ServiceValidationError, _on_service_validation)
+    _handle(api, Http404, _on_not_found)
+    _handle(api, ObjectDoesNotExist, _on_not_found)
+    _handle(api, PermissionDenied, _on_permission_denied)
+    _handle(api, DjangoPermissionDenied, _on_permission_denied)
+
+
+def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any path under the API that no endpoint matches."""
+    return problem_response(404, f"No endpoint at {request.path}.")
+
+
+def method_not_allowed_as_problem(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Ninja answers a wrong method with a plain-text 405 before any handler runs."""
+
+    @wraps(view)  # keeps ninja's csrf_exempt flag: CSRF is the auth layer's job here
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            problem = problem_response(
+                405, f"{request.method} is not allowed here; use one of: {allowed}."
+            )
+            problem["Allow"] = allowed
+            return problem
+        return response
+
+    return wrapper

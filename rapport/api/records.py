@@ -1,0 +1,194 @@
+"""What every record endpoint shares: list parameters, the page envelope, the bulk upsert.
+
+Contacts, companies and activities are different records but list and bulk-write the same
+way; the per-entity modules keep only what differs (their schemas and which service to call).
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+import pydantic
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import IntegrityError, models, transaction
+from django.http import HttpRequest
+from ninja import Field, Schema
+from pydantic import AfterValidator, BaseModel, ConfigDict, SkipValidation
+
+from rapport.api.problem import InvalidQuery, ProblemFieldError, pydantic_field_errors
+from rapport.contacts.queries import MAX_PAGE, RecordFilter
+from rapport.core.errors import FieldError, ServiceValidationError
+
+T = TypeVar("T")
+W = TypeVar("W", bound="WriteSchema")
+M = TypeVar("M", bound=models.Model)
+
+MAX_BULK = 1000
+CUSTOM_FILTER_PREFIX = "cf."
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """A date-time without an offset is read as UTC, the zone everything is stored in."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+UtcDatetime = Annotated[dt.datetime, AfterValidator(as_utc)]
+
+
+class WriteSchema(BaseModel):
+    """A request body for a service. Unknown keys are refused by name, not silently dropped.
+
+    Pydantic checks the JSON types; the service then checks meaning (a valid email, an owner
+    in this workspace) and both report errors the same way, so a client sees one format.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    def service_data(self) -> dict[str, Any]:
+        """Only the keys the client sent: PATCH leaves the others as they are."""
+        return self.model_dump(exclude_unset=True)
+
+
+class PageOut(Schema, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page")
+    prev_cursor: str | None = Field(description="pass as `cursor` for the previous page")
+
+
+class PageParams(Schema):
+    cursor: str | None = None
+    limit: int = Field(50, ge=1, le=MAX_PAGE)
+
+
+class RecordListParams(PageParams):
+    """Filters shared by contact and company lists; custom fields come as `cf.<key>=value`."""
+
+    q: str = Field("", description="search by name, email, phone or company")
+    owner_id: int | None = None
+    tag: str = ""
+    created_after: UtcDatetime | None = None
+    created_before: UtcDatetime | None = None
+    updated_after: UtcDatetime | None = None
+    updated_before: UtcDatetime | None = None
+    sort: str = Field("name", description="name, created or updated; prefix - to reverse")
+
+
+CUSTOM_FILTER_HELP = (
+    "Filter on custom field values with `cf.<key>=<value>` query parameters, e.g. "
+    "`cf.region=EMEA`; the value is read as the field's type, and a multiple-choice field "
+    "matches records having that choice."
+)
+
+
+def custom_filters(request: HttpRequest) -> dict[str, str]:
+    """The `cf.<key>=value` parameters; ninja cannot declare parameters with open names."""
+    found: dict[str, str] = {}
+    for name in request.GET:
+        if not name.startswith(CUSTOM_FILTER_PREFIX):
+            continue
+        key = name.removeprefix(CUSTOM_FILTER_PREFIX)
+        if not key:
+            raise InvalidQuery([FieldError(name, "needs a custom field key after 'cf.'")])
+        found[key] = request.GET[name]
+    return found
+
+
+def record_filter(request: HttpRequest, params: RecordListParams) -> RecordFilter:
+    fields = params.model_dump(exclude={"cursor", "limit", "sort"})
+    return RecordFilter(**fields, custom=custom_filters(request))
+
+
+@contextmanager
+def query_errors() -> Iterator[None]:
+    """A service refusing a list's parameters is a bad query string (400), not a bad body."""
+    try:
+        yield
+    except InvalidQuery:
+        raise
+    except ServiceValidationError as exc:
+        raise InvalidQuery(exc.errors) from exc
+
+
+# --- bulk ------------------------------------------------------------------------------
+
+
+class BulkIn(Schema, Generic[W]):
+    # Items are validated one by one in `bulk_upsert`, so a bad item fails alone instead of
+    # failing the request; SkipValidation keeps the item schema in the OpenAPI document.
+    items: list[SkipValidation[W]] = Field(
+        ...,
+        max_length=MAX_BULK,
+        description=f"up to {MAX_BULK} records; an item with an `id` updates, without creates",
+    )
+
+
+class BulkItemResult(Schema):
+    index: int
+    status: Literal["created", "updated", "error"]
+    id: int | None
+    errors: list[ProblemFieldError]
+
+
+class BulkOut(Schema):
+    created: int
+    updated: int
+    failed: int
+    results: list[BulkItemResult]
+
+
+def _error(index: int, errors: list[FieldError]) -> BulkItemResult:
+    return BulkItemResult(
+        index=index,
+        status="error",
+        id=None,
+        errors=[ProblemFieldError(field=e.field, message=e.message) for e in errors],
+    )
+
+
+def bulk_upsert(
+    items: list[Any],
+    *,
+    schema: type[W],
+    create: Callable[[dict[str, Any]], M],
+    update: Callable[[int, dict[str, Any]], M],
+) -> BulkOut:
+    """Create or update each item in its own savepoint; one item's failure writes nothing of it
+    and leaves the others alone. The result says, per item index, what happened."""
+    results: list[BulkItemResult] = []
+    for index, raw in enumerate(items):
+        try:
+            data = schema.model_validate(raw).service_data()
+        except pydantic.ValidationError as exc:
+            results.append(_error(index, pydantic_field_errors(exc.errors(), whole="item")))
+            continue
+        record_id = data.pop("id", None)
+        try:
+            with transaction.atomic():
+                record = create(data) if record_id is None else update(record_id, data)
+        except ServiceValidationError as exc:
+            results.append(_error(index, exc.errors))
+            continue
+        except ObjectDoesNotExist:
+            results.append(_error(index, [FieldError("id", "no such record in this workspace")]))
+            continue
+        except IntegrityError:
+            # A concurrent write took a unique value between validation and insert.
+            results.append(_error(index, [FieldError("item", "conflicts with another record")]))
+            continue
+        results.append(
+            BulkItemResult(
+                index=index,
+                status="created" if record_id is None else "updated",
+                id=record.pk,
+                errors=[],
+            )
+        )
+    return BulkOut(
+        created=sum(r.status == "created" for r in results),
+        updated=sum(r.status == "updated" for r in results),
+        failed=sum(r.status == "error" for r in results),
+        results=results,
+    )

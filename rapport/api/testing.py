@@ -1,0 +1,54 @@
+"""A small JSON client for API tests: calls `/api/v1/` as one user of one workspace."""
+
+import json
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.test import Client
+
+from rapport.tenancy.models import Membership, Workspace
+from rapport.tenancy.services import api_token_create
+
+PREFIX = "/api/v1"
+Response = Any  # django.test's response: an HttpResponse with .json() added
+
+
+class ApiClient:
+    def __init__(self, client: Client, headers: dict[str, str] | None = None) -> None:
+        self.client = client
+        self.headers = headers or {}
+
+    @classmethod
+    def with_token(cls, user: User, workspace: Workspace) -> "ApiClient":
+        membership = Membership.objects.get(user=user, workspace=workspace)
+        _, secret = api_token_create(membership=membership, name="tests")
+        return cls(Client(), {"Authorization": f"Bearer {secret}"})
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Response:
+        return self.client.get(PREFIX + path, params or {}, headers=self.headers)
+
+    def _send(self, method: str, path: str, body: Any) -> Response:
+        send = getattr(self.client, method)
+        data = None if body is None else json.dumps(body)
+        return send(PREFIX + path, data=data, content_type="application/json", headers=self.headers)
+
+    def post(self, path: str, body: Any = None) -> Response:
+        return self._send("post", path, body)
+
+    def patch(self, path: str, body: Any = None) -> Response:
+        return self._send("patch", path, body)
+
+    def put(self, path: str, body: Any = None) -> Response:
+        return self._send("put", path, body)
+
+    def delete(self, path: str) -> Response:
+        return self._send("delete", path, None)
+
+
+def problem_fields(response: Response) -> dict[str, str]:
+    """The problem's bad fields and their messages, after checking the problem's shape."""
+    assert response["Content-Type"] == "application/problem+json", response.content
+    body = response.json()
+    assert body["status"] == response.status_code
+    assert {"type", "title", "detail", "errors"} <= body.keys()
+    return {e["field"]: e["message"] for e in body["errors"]}

@@ -1,0 +1,53 @@
+import re
+
+from django.contrib.staticfiles import finders
+from django.test import Client
+
+
+def test_it_serves_an_openapi_3_schema_at_a_stable_url(db):
+    schema = Client().get("/api/v1/openapi.json").json()
+
+    assert schema["openapi"].startswith("3.")
+    assert schema["info"]["title"] == "Rapport API"
+    for path in (
+        "/api/v1/contacts",
+        "/api/v1/contacts/bulk",
+        "/api/v1/contacts/{contact_id}",
+        "/api/v1/companies",
+        "/api/v1/companies/bulk",
+        "/api/v1/activities",
+        "/api/v1/tags",
+        "/api/v1/custom-fields",
+        "/api/v1/me",
+        "/api/v1/me/tokens",
+    ):
+        assert path in schema["paths"], path
+
+
+def test_the_schema_documents_both_ways_to_authenticate(db):
+    schema = Client().get("/api/v1/openapi.json").json()
+
+    schemes = schema["components"]["securitySchemes"].values()
+    assert {"type": "http", "scheme": "bearer"} in schemes
+    assert any(s["type"] == "apiKey" and s["in"] == "cookie" for s in schemes)
+
+
+def test_bulk_items_are_documented_with_the_record_schema(db):
+    schema = Client().get("/api/v1/openapi.json").json()
+
+    body = schema["paths"]["/api/v1/contacts/bulk"]["post"]["requestBody"]
+    ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    items = schema["components"]["schemas"][ref]["properties"]["items"]
+    assert items["maxItems"] == 1000
+    assert {"id", "first_name", "emails", "custom_fields"} <= items["items"]["properties"].keys()
+
+
+def test_the_docs_page_works_offline(db):
+    html = Client().get("/api/v1/docs").content.decode()
+
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets, html
+    for url in assets:
+        assert url.startswith("/static/"), f"{url} is not served by Rapport itself"
+        assert finders.find(url.removeprefix("/static/")), f"{url} is missing"
+    assert "swagger-ui-bundle.js" in html

@@ -1,0 +1,156 @@
+"""Every error is RFC 9457 problem details naming each bad field."""
+
+import pytest
+from django.test import Client
+
+from rapport.api.testing import ApiClient, problem_fields
+from rapport.audit.models import AuditEntry
+from rapport.contacts.models import Contact
+from rapport.contacts.tests.factories import make_contact
+from rapport.tenancy.access import workspace_scope
+
+
+@pytest.fixture
+def api(workspace, owner):
+    return ApiClient.with_token(owner, workspace)
+
+
+def _nothing_written(workspace) -> bool:
+    with workspace_scope(workspace):
+        return not Contact.objects.exists() and not AuditEntry.objects.exists()
+
+
+def test_type_errors_name_each_bad_field(api, workspace):
+    response = api.post(
+        "/contacts", {"first_name": 5, "emails": "ann@example.com", "do_not_call": "maybe"}
+    )
+
+    assert response.status_code == 422
+    assert set(problem_fields(response)) == {"first_name", "emails", "do_not_call"}
+    assert response.json()["type"] != "about:blank"
+    assert _nothing_written(workspace)
+
+
+def test_service_errors_name_each_bad_field_with_its_position(api, workspace):
+    response = api.post(
+        "/contacts",
+        {
+            "first_name": "Ann",
+            "emails": ["ann@example.com", "not-an-email"],
+            "phones": ["12"],
+            "country": "XX",
+            "owner_id": 999_999,
+            "custom_fields": {"no_such_field": 1},
+        },
+    )
+
+    assert response.status_code == 422
+    fields = problem_fields(response)
+    assert set(fields) == {
+        "emails.1",
+        "phones.0",
+        "country",
+        "owner_id",
+        "custom_fields.no_such_field",
+    }
+    assert "not-an-email" in fields["emails.1"]
+    assert _nothing_written(workspace)
+
+
+def test_unknown_fields_are_refused_by_name(api, workspace):
+    response = api.post("/contacts", {"first_name": "Ann", "fist_name": "typo"})
+
+    assert response.status_code == 422
+    assert set(problem_fields(response)) == {"fist_name"}
+    assert _nothing_written(workspace)
+
+
+def test_a_bad_cursor_is_a_400_naming_the_cursor(api):
+    response = api.get("/contacts", {"cursor": "not-a-cursor"})
+
+    assert response.status_code == 400
+    assert set(problem_fields(response)) == {"cursor"}
+
+
+def test_a_cursor_from_another_sort_order_is_refused(api, workspace):
+    for name in ("Ann", "Bob"):
+        make_contact(workspace, first_name=name)
+    cursor = api.get("/contacts", {"limit": 1, "sort": "name"}).json()["next_cursor"]
+
+    response = api.get("/contacts", {"limit": 1, "sort": "-created", "cursor": cursor})
+
+    assert response.status_code == 400
+    assert set(problem_fields(response)) == {"cursor"}
+
+
+def test_bad_query_parameters_are_a_400_naming_each(api):
+    response = api.get("/contacts", {"limit": 1000, "created_after": "last week", "sort": "age"})
+
+    assert response.status_code == 400
+    assert set(problem_fields(response)) == {"limit", "created_after"}
+    response = api.get("/contacts", {"sort": "age"})
+    assert set(problem_fields(response)) == {"sort"}
+
+
+def test_an_unknown_record_is_a_404_problem(api):
+    response = api.get("/contacts/424242")
+
+    assert response.status_code == 404
+    assert problem_fields(response) == {}
+
+
+def test_an_unknown_path_is_a_404_problem(api):
+    response = api.get("/contactz")
+
+    assert response.status_code == 404
+    problem_fields(response)
+
+
+def test_a_wrong_method_is_a_405_problem_saying_what_is_allowed(api, workspace):
+    contact = make_contact(workspace)
+
+    response = api.put(f"/contacts/{contact.pk}", {"first_name": "Bea"})
+
+    assert response.status_code == 405
+    problem_fields(response)
+    assert set(response["Allow"].split(", ")) == {"GET", "PATCH", "DELETE"}
+
+
+def test_malformed_json_is_a_400_problem(api, workspace):
+    response = api.client.post(
+        "/api/v1/contacts",
+        data="{not json",
+        content_type="application/json",
+        headers=api.headers,
+    )
+
+    assert response.status_code == 400
+    problem_fields(response)
+    assert _nothing_written(workspace)
+
+
+def test_a_viewer_write_is_a_403_problem(workspace, viewer):
+    response = ApiClient.with_token(viewer, workspace).post("/contacts", {"first_name": "Ann"})
+
+    assert response.status_code == 403
+    assert "records:write" in response.json()["detail"]
+
+
+def test_an_unexpected_failure_is_a_500_problem(api, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr("rapport.contacts.api.contact_list", broken)
+
+    response = api.get("/contacts")
+
+    assert response.status_code == 500
+    assert "on fire" not in response.json()["detail"]
+    problem_fields(response)
+
+
+def test_unauthenticated_is_a_401_problem(db):
+    response = Client().post("/api/v1/contacts", data="{}", content_type="application/json")
+
+    assert response.status_code == 401
+    problem_fields(response)

@@ -1,0 +1,440 @@
+"""Contacts, companies, tags and custom field definitions over `/api/v1/`.
+
+Handlers translate only: the scope is declared in the decorator, records are fetched through
+`queries`, and each write is one service call. Contacts and companies share their schema
+bases and the list and bulk machinery in `rapport.api.records`.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import prefetch_related_objects
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from rapport.api.permissions import DELETE, READ, SETTINGS, WRITE, Caller, caller
+from rapport.api.records import (
+    CUSTOM_FILTER_HELP,
+    BulkIn,
+    BulkOut,
+    PageOut,
+    RecordListParams,
+    WriteSchema,
+    bulk_upsert,
+    query_errors,
+    record_filter,
+)
+from rapport.contacts.models import (
+    Company,
+    Contact,
+    CustomFieldDefinition,
+    CustomFieldEntity,
+    CustomFieldType,
+    LifecycleStage,
+    PreferredChannel,
+    SizeBand,
+    Tag,
+)
+from rapport.contacts.queries import (
+    company_get,
+    company_list,
+    contact_get,
+    contact_list,
+    custom_field_get,
+    custom_field_list,
+    tag_get,
+    tag_list,
+)
+from rapport.contacts.services import (
+    company_create,
+    company_delete,
+    company_update,
+    contact_create,
+    contact_delete,
+    contact_update,
+    custom_field_create,
+    custom_field_delete,
+    custom_field_update,
+    tag_create,
+    tag_delete,
+    tag_update,
+)
+from rapport.core.pagination import Page
+
+contacts = Router(tags=["contacts"])
+companies = Router(tags=["companies"])
+tags = Router(tags=["tags"])
+custom_fields = Router(tags=["custom fields"])
+
+# --- schemas shared by contacts and companies ---------------------------------------------
+
+
+class RecordWrite(WriteSchema):
+    """Fields contacts and companies both have. Every field is optional: on create the
+    service says which are required; on PATCH only the fields sent change."""
+
+    street: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    country: str | None = Field(None, description="ISO 3166 alpha-2")
+    owner_id: int | None = Field(None, description="a member of the workspace")
+    tags: list[str] | None = Field(None, description="tag names; missing tags are created")
+    custom_fields: dict[str, Any] | None = Field(
+        None, description="values by custom field key, merged into the stored ones; null clears"
+    )
+
+
+class RecordOut(Schema):
+    id: int
+    street: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+    owner_id: int | None
+    tags: list[str]
+    custom_fields: dict[str, Any]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_tags(obj: Contact | Company) -> list[str]:
+        return [t.name for t in obj.tags.all()]
+
+
+# --- contacts ---------------------------------------------------------------------------
+
+
+class ContactWrite(RecordWrite):
+    first_name: str | None = None
+    last_name: str | None = None
+    job_title: str | None = None
+    source: str | None = None
+    emails: list[str] | None = Field(None, description="the first is the primary email")
+    phones: list[str] | None = Field(
+        None,
+        description="stored in E.164; numbers without + are read in the workspace's region; "
+        "the first is the primary phone",
+    )
+    company_ids: list[int] | None = Field(None, description="the first is the primary company")
+    lifecycle_stage: LifecycleStage | None = None
+    preferred_channel: PreferredChannel | None = None
+    do_not_email: bool | None = None
+    do_not_call: bool | None = None
+
+
+class ContactBulkItem(ContactWrite):
+    id: int | None = Field(None, description="update this contact; omit to create one")
+
+
+class ContactOut(RecordOut):
+    first_name: str
+    last_name: str
+    display_name: str
+    job_title: str
+    source: str
+    email: str = Field(description="the primary email")
+    phone: str = Field(description="the primary phone, E.164")
+    emails: list[str]
+    phones: list[str]
+    primary_company_id: int | None
+    company_ids: list[int]
+    lifecycle_stage: str
+    preferred_channel: str
+    do_not_email: bool
+    do_not_call: bool
+
+    @staticmethod
+    def resolve_emails(obj: Contact) -> list[str]:
+        return [e.email for e in obj.emails.all()]
+
+    @staticmethod
+    def resolve_phones(obj: Contact) -> list[str]:
+        return [p.number for p in obj.phones.all()]
+
+    @staticmethod
+    def resolve_company_ids(obj: Contact) -> list[int]:
+        links = sorted(obj.company_links.all(), key=lambda link: (not link.is_primary, link.pk))
+        return [link.company_id for link in links]
+
+
+class ContactListParams(RecordListParams):
+    lifecycle_stage: str = ""
+    company_id: int | None = None
+
+
+def _with_contact_rows(items: Sequence[Contact]) -> None:
+    # Three queries for the whole page instead of three per contact.
+    prefetch_related_objects(list(items), "emails", "phones", "company_links", "tags")
+
+
+def _contact_out(contact_id: int) -> Contact:
+    """The contact as the API shows it, re-read so rows a write replaced are not stale."""
+    contact = contact_get(contact_id=contact_id)
+    _with_contact_rows([contact])
+    return contact
+
+
+def _contact_create(c: Caller, data: dict[str, Any]) -> Contact:
+    return contact_create(workspace=c.workspace, actor=c.actor, data=data)
+
+
+def _contact_update(c: Caller, contact_id: int, data: dict[str, Any]) -> Contact:
+    contact = contact_get(contact_id=contact_id)
+    return contact_update(workspace=c.workspace, actor=c.actor, contact=contact, data=data)
+
+
+@contacts.get("", response=PageOut[ContactOut], auth=READ, description=CUSTOM_FILTER_HELP)
+def list_contacts(request: HttpRequest, params: Query[ContactListParams]) -> Page[Contact]:
+    region = caller(request).workspace.default_region
+    with query_errors():
+        page = contact_list(
+            f=record_filter(request, params),
+            region=region,
+            sort=params.sort,
+            cursor=params.cursor,
+            limit=params.limit,
+        )
+    _with_contact_rows(page.items)
+    return page
+
+
+@contacts.post("", response={201: ContactOut}, auth=WRITE)
+def create_contact(request: HttpRequest, payload: ContactWrite) -> Status[Contact]:
+    contact = _contact_create(caller(request), payload.service_data())
+    return Status(201, _contact_out(contact.pk))
+
+
+@contacts.post("/bulk", response=BulkOut, auth=WRITE)
+def bulk_contacts(request: HttpRequest, payload: BulkIn[ContactBulkItem]) -> BulkOut:
+    c = caller(request)
+    return bulk_upsert(
+        payload.items,
+        schema=ContactBulkItem,
+        create=lambda data: _contact_create(c, data),
+        update=lambda pk, data: _contact_update(c, pk, data),
+    )
+
+
+@contacts.get("/{int:contact_id}", response=ContactOut, auth=READ)
+def get_contact(request: HttpRequest, contact_id: int) -> Contact:
+    return _contact_out(contact_id)
+
+
+@contacts.patch("/{int:contact_id}", response=ContactOut, auth=WRITE)
+def update_contact(request: HttpRequest, contact_id: int, payload: ContactWrite) -> Contact:
+    contact = _contact_update(caller(request), contact_id, payload.service_data())
+    return _contact_out(contact.pk)
+
+
+@contacts.delete("/{int:contact_id}", response={204: None}, auth=DELETE)
+def delete_contact(request: HttpRequest, contact_id: int) -> Status[None]:
+    c = caller(request)
+    contact_delete(workspace=c.workspace, actor=c.actor, contact=contact_get(contact_id=contact_id))
+    return Status(204, None)
+
+
+# --- companies --------------------------------------------------------------------------
+
+
+class CompanyWrite(RecordWrite):
+    name: str | None = None
+    domain: str | None = Field(None, description="a URL or host; stored as the bare domain")
+    industry: str | None = None
+    size_band: SizeBand | None = None
+    annual_revenue: Decimal | None = None
+    annual_revenue_currency: str | None = Field(
+        None, description="ISO 4217; the workspace's base currency if omitted"
+    )
+    parent_id: int | None = None
+
+
+class CompanyBulkItem(CompanyWrite):
+    id: int | None = Field(None, description="update this company; omit to create one")
+
+
+class CompanyOut(RecordOut):
+    name: str
+    domain: str
+    industry: str
+    size_band: str
+    annual_revenue: Decimal | None
+    annual_revenue_currency: str
+    parent_id: int | None
+
+
+def _company_out(company_id: int) -> Company:
+    return company_get(company_id=company_id)
+
+
+def _company_create(c: Caller, data: dict[str, Any]) -> Company:
+    return company_create(workspace=c.workspace, actor=c.actor, data=data)
+
+
+def _company_update(c: Caller, company_id: int, data: dict[str, Any]) -> Company:
+    company = company_get(company_id=company_id)
+    return company_update(workspace=c.workspace, actor=c.actor, company=company, data=data)
+
+
+@companies.get("", response=PageOut[CompanyOut], auth=READ, description=CUSTOM_FILTER_HELP)
+def list_companies(request: HttpRequest, params: Query[RecordListParams]) -> Page[Company]:
+    with query_errors():
+        return company_list(
+            f=record_filter(request, params),
+            sort=params.sort,
+            cursor=params.cursor,
+            limit=params.limit,
+        )
+
+
+@companies.post("", response={201: CompanyOut}, auth=WRITE)
+def create_company(request: HttpRequest, payload: CompanyWrite) -> Status[Company]:
+    company = _company_create(caller(request), payload.service_data())
+    return Status(201, _company_out(company.pk))
+
+
+@companies.post("/bulk", response=BulkOut, auth=WRITE)
+def bulk_companies(request: HttpRequest, payload: BulkIn[CompanyBulkItem]) -> BulkOut:
+    c = caller(request)
+    return bulk_upsert(
+        payload.items,
+        schema=CompanyBulkItem,
+        create=lambda data: _company_create(c, data),
+        update=lambda pk, data: _company_update(c, pk, data),
+    )
+
+
+@companies.get("/{int:company_id}", response=CompanyOut, auth=READ)
+def get_company(request: HttpRequest, company_id: int) -> Company:
+    return _company_out(company_id)
+
+
+@companies.patch("/{int:company_id}", response=CompanyOut, auth=WRITE)
+def update_company(request: HttpRequest, company_id: int, payload: CompanyWrite) -> Company:
+    company = _company_update(caller(request), company_id, payload.service_data())
+    return _company_out(company.pk)
+
+
+@companies.delete("/{int:company_id}", response={204: None}, auth=DELETE)
+def delete_company(request: HttpRequest, company_id: int) -> Status[None]:
+    c = caller(request)
+    company_delete(workspace=c.workspace, actor=c.actor, company=company_get(company_id=company_id))
+    return Status(204, None)
+
+
+# --- tags -------------------------------------------------------------------------------
+
+
+class TagWrite(WriteSchema):
+    name: str | None = None
+    color: str | None = Field(None, description="#rrggbb")
+
+
+class TagOut(Schema):
+    id: int
+    name: str
+    color: str
+
+
+@tags.get("", response=list[TagOut], auth=READ)
+def list_tags(request: HttpRequest) -> list[Tag]:
+    return list(tag_list())
+
+
+@tags.post("", response={201: TagOut}, auth=WRITE)
+def create_tag(request: HttpRequest, payload: TagWrite) -> Status[Tag]:
+    c = caller(request)
+    tag = tag_create(workspace=c.workspace, actor=c.actor, data=payload.service_data())
+    return Status(201, tag)
+
+
+@tags.get("/{int:tag_id}", response=TagOut, auth=READ)
+def get_tag(request: HttpRequest, tag_id: int) -> Tag:
+    return tag_get(tag_id=tag_id)
+
+
+@tags.patch("/{int:tag_id}", response=TagOut, auth=WRITE)
+def update_tag(request: HttpRequest, tag_id: int, payload: TagWrite) -> Tag:
+    c = caller(request)
+    tag = tag_get(tag_id=tag_id)
+    return tag_update(workspace=c.workspace, actor=c.actor, tag=tag, data=payload.service_data())
+
+
+@tags.delete("/{int:tag_id}", response={204: None}, auth=DELETE)
+def delete_tag(request: HttpRequest, tag_id: int) -> Status[None]:
+    c = caller(request)
+    tag_delete(workspace=c.workspace, actor=c.actor, tag=tag_get(tag_id=tag_id))
+    return Status(204, None)
+
+
+# --- custom field definitions -----------------------------------------------------------
+
+
+class CustomFieldWrite(WriteSchema):
+    entity: CustomFieldEntity | None = Field(None, description="fixed once created")
+    key: str | None = Field(None, description="derived from the label if omitted; fixed")
+    label: str | None = None
+    field_type: CustomFieldType | None = Field(None, description="fixed once created")
+    choices: list[str] | None = Field(None, description="for choice and multi_choice fields")
+    required: bool | None = None
+    position: int | None = None
+
+
+class CustomFieldOut(Schema):
+    id: int
+    entity: str
+    key: str
+    label: str
+    field_type: str
+    choices: list[str]
+    required: bool
+    position: int
+
+
+class CustomFieldListParams(Schema):
+    entity: CustomFieldEntity | None = None
+
+
+@custom_fields.get("", response=list[CustomFieldOut], auth=READ)
+def list_custom_fields(
+    request: HttpRequest, params: Query[CustomFieldListParams]
+) -> list[CustomFieldDefinition]:
+    return list(custom_field_list(entity=params.entity or ""))
+
+
+@custom_fields.post("", response={201: CustomFieldOut}, auth=SETTINGS)
+def create_custom_field(
+    request: HttpRequest, payload: CustomFieldWrite
+) -> Status[CustomFieldDefinition]:
+    c = caller(request)
+    data = payload.service_data()
+    return Status(201, custom_field_create(workspace=c.workspace, actor=c.actor, data=data))
+
+
+@custom_fields.get("/{int:definition_id}", response=CustomFieldOut, auth=READ)
+def get_custom_field(request: HttpRequest, definition_id: int) -> CustomFieldDefinition:
+    return custom_field_get(definition_id=definition_id)
+
+
+@custom_fields.patch("/{int:definition_id}", response=CustomFieldOut, auth=SETTINGS)
+def update_custom_field(
+    request: HttpRequest, definition_id: int, payload: CustomFieldWrite
+) -> CustomFieldDefinition:
+    c = caller(request)
+    return custom_field_update(
+        workspace=c.workspace,
+        actor=c.actor,
+        definition=custom_field_get(definition_id=definition_id),
+        data=payload.service_data(),
+    )
+
+
+@custom_fields.delete("/{int:definition_id}", response={204: None}, auth=SETTINGS)
+def delete_custom_field(request: HttpRequest, definition_id: int) -> Status[None]:
+    c = caller(request)
+    definition = custom_field_get(definition_id=definition_id)
+    custom_field_delete(workspace=c.workspace, actor=c.actor, definition=definition)
+    return Status(204, None)
