@@ -3,20 +3,18 @@
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
+from rapport.activities.links import link_types
 from rapport.activities.models import (
     Activity,
-    ActivityCompany,
-    ActivityContact,
     ActivityKind,
     CallOutcome,
     Direction,
 )
 from rapport.audit.models import AuditAction
 from rapport.audit.services import audit_record, diff, snapshot
-from rapport.contacts.models import Company, Contact
 from rapport.contacts.services import Actor, Data, _Collector, _owner, _text, _unknown_keys
 from rapport.core.errors import ServiceValidationError
 from rapport.core.hooks import records_changed
@@ -36,8 +34,6 @@ ACTIVITY_FIELDS = [
     "due_at",
     "assignee_id",
     "done",
-    "contact_ids",
-    "company_ids",
 ]
 AUDITED = [
     "kind",
@@ -86,7 +82,7 @@ def _datetime(data: Data, name: str, c: _Collector) -> dt.datetime | None:
     return value.astimezone(dt.UTC)
 
 
-def _ids(data: Data, name: str, model: type[Contact | Company], c: _Collector) -> list[int] | None:
+def _ids(data: Data, name: str, model: type[models.Model], c: _Collector) -> list[int] | None:
     value = data[name]
     if value is None:
         return []
@@ -94,7 +90,7 @@ def _ids(data: Data, name: str, model: type[Contact | Company], c: _Collector) -
         c.add(name, "must be a list of ids")
         return None
     ids = list(dict.fromkeys(value))
-    found = set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    found = set(model._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
     missing = [i for i in ids if i not in found]
     if missing:
         c.add(name, f"not found: {', '.join(map(str, missing))}")
@@ -104,7 +100,7 @@ def _ids(data: Data, name: str, model: type[Contact | Company], c: _Collector) -
 
 def _activity_clean(*, workspace: Workspace, data: Data, activity: Activity | None) -> Data:
     c = _Collector()
-    _unknown_keys(data, ACTIVITY_FIELDS, c)
+    _unknown_keys(data, [*ACTIVITY_FIELDS, *(lt.key for lt in link_types())], c)
     clean: Data = {}
     kind = data.get("kind") if activity is None else activity.kind
     if activity is not None and "kind" in data and data["kind"] != activity.kind:
@@ -151,10 +147,9 @@ def _activity_clean(*, workspace: Workspace, data: Data, activity: Activity | No
         if not isinstance(data["done"], bool):
             c.add("done", "must be true or false")
         clean["done"] = data["done"]
-    if "contact_ids" in data:
-        clean["contact_ids"] = _ids(data, "contact_ids", Contact, c)
-    if "company_ids" in data:
-        clean["company_ids"] = _ids(data, "company_ids", Company, c)
+    for lt in link_types():
+        if lt.key in data:
+            clean[lt.key] = _ids(data, lt.key, lt.target, c)
     starts = clean.get("starts_at", activity.starts_at if activity else None)
     ends = clean.get("ends_at", activity.ends_at if activity else None)
     if kind == ActivityKind.MEETING and activity is None and starts is None and not c.errors:
@@ -165,10 +160,11 @@ def _activity_clean(*, workspace: Workspace, data: Data, activity: Activity | No
         c.add("subject", "a task needs a subject")
     if kind == ActivityKind.NOTE and activity is None and not clean.get("body"):
         c.add("body", "a note cannot be empty")
-    unlinked = not clean.get("contact_ids") and not clean.get("company_ids")
-    link_errors = any(e.field in ("contact_ids", "company_ids") for e in c.errors)
+    keys = [lt.key for lt in link_types()]
+    unlinked = not any(clean.get(k) for k in keys)
+    link_errors = any(e.field in keys for e in c.errors)
     if activity is None and unlinked and not link_errors:
-        c.add("contact_ids", "link the activity to at least one contact or company")
+        c.add("contact_ids", f"link the activity to at least one record ({', '.join(keys)})")
     c.raise_if_any()
     return clean
 
@@ -176,7 +172,7 @@ def _activity_clean(*, workspace: Workspace, data: Data, activity: Activity | No
 def _apply(*, workspace: Workspace, activity: Activity, clean: Data, actor: Actor) -> None:
     creating = activity._state.adding
     for name, value in clean.items():
-        if name not in ("contact_ids", "company_ids", "done"):
+        if name != "done" and name not in {lt.key for lt in link_types()}:
             setattr(activity, name, value)
     if "done" in clean:
         if clean["done"] and activity.done_at is None:
@@ -189,31 +185,26 @@ def _apply(*, workspace: Workspace, activity: Activity, clean: Data, actor: Acto
         activity.assignee_id = getattr(actor, "pk", None)
     activity.workspace = workspace
     activity.save()
-    if "contact_ids" in clean:
+    for lt in link_types():
+        if lt.key not in clean:
+            continue
         if not creating:
-            activity.contact_links.all().delete()
-        ActivityContact.objects.bulk_create(
-            ActivityContact(workspace=workspace, activity=activity, contact_id=i)
-            for i in clean["contact_ids"]
-        )
-    if "company_ids" in clean:
-        if not creating:
-            activity.company_links.all().delete()
-        ActivityCompany.objects.bulk_create(
-            ActivityCompany(workspace=workspace, activity=activity, company_id=i)
-            for i in clean["company_ids"]
+            lt.link_model._default_manager.filter(activity=activity).delete()
+        lt.link_model._default_manager.bulk_create(
+            lt.link_model(workspace=workspace, activity=activity, **{f"{lt.field}_id": i})
+            for i in clean[lt.key]
         )
 
 
 def _snapshot(activity: Activity, clean: Data | None = None) -> dict[str, Any]:
     """The audited state; on create the links are taken from `clean` instead of re-read."""
     snap = snapshot(activity, AUDITED)
-    if clean is not None:
-        snap["contacts"] = sorted(clean.get("contact_ids") or [])
-        snap["companies"] = sorted(clean.get("company_ids") or [])
-        return snap
-    snap["contacts"] = sorted(activity.contact_links.values_list("contact_id", flat=True))
-    snap["companies"] = sorted(activity.company_links.values_list("company_id", flat=True))
+    for lt in link_types():
+        if clean is not None:
+            snap[lt.audit_name] = sorted(clean.get(lt.key) or [])
+        else:
+            links = lt.link_model._default_manager.filter(activity=activity)
+            snap[lt.audit_name] = sorted(links.values_list(f"{lt.field}_id", flat=True))
     return snap
 
 

@@ -23,7 +23,14 @@ from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from rapport.sales.currency import CENT, RateBook
-from rapport.sales.models import Deal, DealStageChange, ForecastCategory, Stage, StageOutcome
+from rapport.sales.models import (
+    Deal,
+    DealStageChange,
+    ForecastCategory,
+    ForecastSnapshot,
+    Stage,
+    StageOutcome,
+)
 from rapport.tenancy.models import Workspace
 
 PRIOR_DEALS = Decimal(10)
@@ -180,3 +187,117 @@ def stage_durations() -> dict[int, dt.timedelta]:
             spent[prev_stage].append(at - prev_at)
         last[deal_id] = (stage_id, at)
     return {s: sum(v, dt.timedelta()) / len(v) for s, v in spent.items()}
+
+
+def period_bounds(period: str) -> tuple[dt.date, dt.date]:
+    """[first day, first day after) of "2026-11" or "2026-Q4"."""
+    year, _, rest = period.partition("-")
+    if rest.startswith("Q"):
+        first_month = (int(rest[1]) - 1) * 3 + 1
+        months = 3
+    else:
+        first_month, months = int(rest), 1
+    start = dt.date(int(year), first_month, 1)
+    end_month = first_month + months
+    end = dt.date(int(year) + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1)
+    return start, end
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+SNAPSHOT_MONTHS = 3
+
+
+def forecast_snapshot_take(*, workspace: Workspace, day: dt.date | None = None) -> int:
+    """Record the day's forecast per owner for this month and the next two; returns the rows.
+
+    Totals are sums of the owner rows (deals without an owner have their own row), so they are
+    computed when read rather than stored twice.
+    """
+    day = day or timezone.now().date()
+    start = day.replace(day=1)
+    result = forecast(
+        workspace=workspace,
+        start=start,
+        end=_add_months(start, SNAPSHOT_MONTHS),
+        granularity="month",
+    )
+    for r in result.rows:
+        ForecastSnapshot.objects.update_or_create(
+            workspace=workspace,
+            period=r.period,
+            taken_on=day,
+            owner_id=r.owner_id,
+            defaults={
+                "currency": result.base_currency,
+                "closed_won": r.closed_won,
+                "pipeline": r.pipeline,
+                "weighted": r.weighted,
+                "commit": r.commit,
+                "best_case": r.best_case,
+                "calibrated": r.calibrated,
+            },
+        )
+    return len(result.rows)
+
+
+@dataclass
+class ForecastVsActual:
+    period: str
+    forecast_on: dt.date | None
+    weighted: Decimal
+    commit: Decimal
+    best_case: Decimal
+    calibrated: Decimal
+    actual: Decimal
+
+    def error(self, method: str) -> Decimal | None:
+        """Forecast minus actual, as a share of the actual (None when nothing was won)."""
+        if not self.actual:
+            return None
+        return (getattr(self, method) - self.actual) / self.actual
+
+
+def forecast_vs_actual(*, workspace: Workspace, periods: list[str]) -> list[ForecastVsActual]:
+    """For each past month, the forecast as it stood on its first day against what was won.
+
+    The snapshot used is the last one taken on or before the period's first day.
+    """
+    actual = forecast(
+        workspace=workspace,
+        start=period_bounds(periods[0])[0],
+        end=period_bounds(periods[-1])[1],
+        granularity="month",
+        by_owner=False,
+    )
+    won = {r.period: r.closed_won for r in actual.rows}
+    out = []
+    for period in periods:
+        first_day = period_bounds(period)[0]
+        taken_on = (
+            ForecastSnapshot.objects.filter(period=period, taken_on__lte=first_day)
+            .order_by("-taken_on")
+            .values_list("taken_on", flat=True)
+            .first()
+        )
+        sums = ForecastSnapshot.objects.filter(period=period, taken_on=taken_on).aggregate(
+            weighted=Sum("weighted"),
+            commit=Sum("commit"),
+            best_case=Sum("best_case"),
+            calibrated=Sum("calibrated"),
+        )
+        out.append(
+            ForecastVsActual(
+                period=period,
+                forecast_on=taken_on,
+                weighted=sums["weighted"] or ZERO,
+                commit=sums["commit"] or ZERO,
+                best_case=sums["best_case"] or ZERO,
+                calibrated=sums["calibrated"] or ZERO,
+                actual=won.get(period, ZERO),
+            )
+        )
+    return out

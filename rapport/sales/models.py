@@ -393,3 +393,31 @@ class ScoringSettings(WorkspaceScopedModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace"], name="scoringsettings_one")]
+
+
+class ForecastSnapshot(WorkspaceScopedModel):
+    """The forecast for one period as it stood on one day, so it can later be set against
+    what was actually won. Taken daily by `rapport forecast_snapshot` (cron or the worker)."""
+
+    period = models.CharField(max_length=7, help_text="2026-11 or 2026-Q4")
+    taken_on = models.DateField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    currency = models.CharField(max_length=3)
+    closed_won = amount_field()
+    pipeline = amount_field()
+    weighted = amount_field()
+    commit = amount_field()
+    best_case = amount_field()
+    calibrated = amount_field()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "period", "taken_on", "owner"],
+                name="forecastsnapshot_unique",
+                nulls_distinct=False,
+            )
+        ]
+        indexes = [models.Index(fields=["workspace", "period", "taken_on"], name="snapshot_idx")]

@@ -138,3 +138,25 @@ def test_pipelines_need_won_and_lost_stages(scoped, owner):
             ],
         )
     assert "stages.0.probability" in exc.value.as_dict()
+
+
+def test_an_activity_links_to_a_deal_and_joins_its_timeline(scoped, owner, pipeline):
+    from rapport.activities.services import activity_create
+    from rapport.core.timeline import timeline_for
+
+    deal = deal_create(workspace=scoped, actor=owner, data={"name": "Timeline deal"})
+    note = activity_create(
+        workspace=scoped,
+        actor=owner,
+        data={"kind": "note", "body": "pricing call", "deal_ids": [deal.pk]},
+    )
+    kinds = [(i.kind, getattr(i.obj, "body", "")) for i in timeline_for(deal).items]
+    assert ("activity", "pricing call") in kinds
+    assert ("change", "") in kinds  # the deal's creation
+    entry = AuditEntry.objects.get(entity="activities.activity", object_id=note.pk)
+    assert entry.changes["deals"] == [None, [deal.pk]]
+    with pytest.raises(ServiceValidationError) as exc:
+        activity_create(
+            workspace=scoped, actor=owner, data={"kind": "note", "body": "x", "deal_ids": [999_999]}
+        )
+    assert "deal_ids" in exc.value.as_dict()

@@ -108,3 +108,32 @@ def test_quarterly_totals_add_up_across_owners(book, scoped):
     assert totals["2026-Q1"].closed_won == Decimal("1601.00")
     assert totals["2026-Q2"].weighted == Decimal("720.00")
     assert totals["2026-Q2"].closed_won == 0
+
+
+def test_forecast_versus_actual_uses_the_snapshot_from_the_period_start(book, scoped, owner):
+    from django.core.management import call_command
+
+    from rapport.sales.forecast import forecast_snapshot_take, forecast_vs_actual
+    from rapport.sales.models import ForecastSnapshot
+
+    with at("2026-03-20"):  # too late for March's start: not used for March
+        forecast_snapshot_take(workspace=scoped)
+    with at("2026-04-01"):
+        call_command("forecast_snapshot")
+    assert ForecastSnapshot.objects.filter(taken_on="2026-04-01").exists()
+    with at("2026-04-21"):
+        deal_move(
+            workspace=scoped, actor=owner, deal=scoped_deal("apr commit"), stage_id=book["Won"]
+        )
+    [march, april] = forecast_vs_actual(workspace=scoped, periods=["2026-03", "2026-04"])
+    assert march.forecast_on is None and march.actual == 0
+    assert april.forecast_on == dt.date(2026, 4, 1)
+    assert (april.weighted, april.commit) == (Decimal("720.00"), Decimal("1000.00"))
+    assert april.actual == Decimal("1000.00")
+    assert april.error("weighted") == Decimal("-0.28")
+
+
+def scoped_deal(name):
+    from rapport.sales.models import Deal
+
+    return Deal.objects.get(name=name)

@@ -1,0 +1,106 @@
+"""Sales KPIs over a period, in the workspace's base currency.
+
+- win rate: won / (won + lost) among deals closed in the period;
+- average deal size: mean won amount;
+- sales cycle: mean days from a won deal's creation to its win;
+- pipeline velocity: open deals × average deal size × win rate / sales cycle, i.e. the
+  revenue the current pipeline is expected to bring per day;
+- deals at risk: open deals past their expected close date, or with no activity in N days.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, DateTimeField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from rapport.sales.currency import CENT, RateBook
+from rapport.sales.models import Deal, DealActivity, StageOutcome
+from rapport.tenancy.models import Workspace
+
+ZERO = Decimal(0)
+STALE_DAYS = 14
+
+
+@dataclass
+class SalesKpis:
+    currency: str
+    deals_won: int
+    deals_lost: int
+    win_rate: Decimal | None
+    revenue_won: Decimal
+    average_deal_size: Decimal | None
+    sales_cycle_days: Decimal | None
+    open_deals: int
+    pipeline_velocity_per_day: Decimal | None
+
+
+def sales_kpis(
+    *, workspace: Workspace, start: dt.date, end: dt.date, owner_id: int | None = None
+) -> SalesKpis:
+    book = RateBook(workspace)
+    start_at = dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC)
+    end_at = dt.datetime.combine(end, dt.time.min, tzinfo=dt.UTC)
+    deals = Deal.objects.all() if owner_id is None else Deal.objects.filter(owner_id=owner_id)
+    closed = deals.filter(closed_at__gte=start_at, closed_at__lt=end_at)
+    counts = closed.aggregate(
+        won=Count("id", filter=Q(outcome=StageOutcome.WON)),
+        lost=Count("id", filter=Q(outcome=StageOutcome.LOST)),
+    )
+    won_rows = (
+        closed.filter(outcome=StageOutcome.WON)
+        .annotate(day=TruncDate("closed_at"))
+        .values("currency", "day")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    revenue = sum((book.to_base(r["total"], r["currency"], r["day"]) for r in won_rows), ZERO)
+    cycle_seconds = [
+        (closed_at - created_at).total_seconds()
+        for closed_at, created_at in closed.filter(outcome=StageOutcome.WON).values_list(
+            "closed_at", "created_at"
+        )
+    ]
+    won, lost = counts["won"], counts["lost"]
+    win_rate = Decimal(won) / Decimal(won + lost) if won + lost else None
+    average = (revenue / won).quantize(CENT) if won else None
+    cycle = (
+        (Decimal(sum(cycle_seconds)) / len(cycle_seconds) / 86400).quantize(Decimal("0.1"))
+        if cycle_seconds
+        else None
+    )
+    open_count = deals.filter(outcome=StageOutcome.OPEN).count()
+    velocity = None
+    if average is not None and win_rate is not None and cycle:
+        velocity = (open_count * average * win_rate / cycle).quantize(CENT)
+    return SalesKpis(
+        workspace.base_currency, won, lost, win_rate, revenue, average, cycle, open_count, velocity
+    )
+
+
+def deals_at_risk(*, stale_days: int = STALE_DAYS, today: dt.date | None = None) -> QuerySet[Deal]:
+    """Open deals past their expected close date or without an activity in `stale_days`,
+    annotated with `last_activity_at` (their creation when they never had one)."""
+    now = (
+        timezone.now() if today is None else dt.datetime.combine(today, dt.time.min, tzinfo=dt.UTC)
+    )
+    last = (
+        DealActivity.objects.filter(deal_id=OuterRef("pk"))
+        .values("deal_id")
+        .annotate(at=Max("activity__occurred_at"))
+        .values("at")
+    )
+    return (
+        Deal.objects.filter(outcome=StageOutcome.OPEN)
+        .annotate(
+            last_activity_at=Coalesce(Subquery(last, output_field=DateTimeField()), "created_at")
+        )
+        .filter(
+            Q(expected_close_date__lt=now.date())
+            | Q(last_activity_at__lt=now - dt.timedelta(days=stale_days))
+        )
+        .select_related("owner", "stage")
+        .order_by("last_activity_at", "id")
+    )
