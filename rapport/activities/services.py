@@ -14,7 +14,7 @@ from rapport.activities.models import (
     Direction,
 )
 from rapport.audit.models import AuditAction
-from rapport.audit.services import audit_record, diff, snapshot
+from rapport.audit.services import audit_bulk_created, audit_record, diff, snapshot
 from rapport.contacts.services import Actor, Data, _Collector, _owner, _text, _unknown_keys
 from rapport.core.errors import ServiceValidationError
 from rapport.core.hooks import records_changed
@@ -82,7 +82,11 @@ def _datetime(data: Data, name: str, c: _Collector) -> dt.datetime | None:
     return value.astimezone(dt.UTC)
 
 
-def _ids(data: Data, name: str, model: type[models.Model], c: _Collector) -> list[int] | None:
+def _ids(
+    data: Data, name: str, model: type[models.Model], c: _Collector, known: set[int] | None
+) -> list[int] | None:
+    """The ids, checked to exist in the workspace (against `known` when a bulk caller has
+    looked them all up at once)."""
     value = data[name]
     if value is None:
         return []
@@ -90,7 +94,11 @@ def _ids(data: Data, name: str, model: type[models.Model], c: _Collector) -> lis
         c.add(name, "must be a list of ids")
         return None
     ids = list(dict.fromkeys(value))
-    found = set(model._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
+    found = (
+        known
+        if known is not None
+        else set(model._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
+    )
     missing = [i for i in ids if i not in found]
     if missing:
         c.add(name, f"not found: {', '.join(map(str, missing))}")
@@ -98,7 +106,13 @@ def _ids(data: Data, name: str, model: type[models.Model], c: _Collector) -> lis
     return ids
 
 
-def _activity_clean(*, workspace: Workspace, data: Data, activity: Activity | None) -> Data:
+def _activity_clean(
+    *,
+    workspace: Workspace,
+    data: Data,
+    activity: Activity | None,
+    known: dict[str, set[int]] | None = None,
+) -> Data:
     c = _Collector()
     _unknown_keys(data, [*ACTIVITY_FIELDS, *(lt.key for lt in link_types())], c)
     clean: Data = {}
@@ -149,7 +163,7 @@ def _activity_clean(*, workspace: Workspace, data: Data, activity: Activity | No
         clean["done"] = data["done"]
     for lt in link_types():
         if lt.key in data:
-            clean[lt.key] = _ids(data, lt.key, lt.target, c)
+            clean[lt.key] = _ids(data, lt.key, lt.target, c, (known or {}).get(lt.key))
     starts = clean.get("starts_at", activity.starts_at if activity else None)
     ends = clean.get("ends_at", activity.ends_at if activity else None)
     if kind == ActivityKind.MEETING and activity is None and starts is None and not c.errors:
@@ -169,7 +183,7 @@ def _activity_clean(*, workspace: Workspace, data: Data, activity: Activity | No
     return clean
 
 
-def _apply(*, workspace: Workspace, activity: Activity, clean: Data, actor: Actor) -> None:
+def _set_fields(*, workspace: Workspace, activity: Activity, clean: Data, actor: Actor) -> None:
     creating = activity._state.adding
     for name, value in clean.items():
         if name != "done" and name not in {lt.key for lt in link_types()}:
@@ -184,16 +198,28 @@ def _apply(*, workspace: Workspace, activity: Activity, clean: Data, actor: Acto
     if activity.kind == ActivityKind.TASK and creating and not activity.assignee_id:
         activity.assignee_id = getattr(actor, "pk", None)
     activity.workspace = workspace
-    activity.save()
+
+
+def _write_links(
+    *, workspace: Workspace, written: list[tuple[Activity, Data]], creating: bool
+) -> None:
     for lt in link_types():
-        if lt.key not in clean:
-            continue
+        manager = lt.link_model._default_manager
+        pairs = [(a, clean[lt.key]) for a, clean in written if lt.key in clean]
         if not creating:
-            lt.link_model._default_manager.filter(activity=activity).delete()
-        lt.link_model._default_manager.bulk_create(
-            lt.link_model(workspace=workspace, activity=activity, **{f"{lt.field}_id": i})
-            for i in clean[lt.key]
+            manager.filter(activity__in=[a for a, _ in pairs]).delete()
+        manager.bulk_create(
+            lt.link_model(workspace=workspace, activity=a, **{f"{lt.field}_id": i})
+            for a, ids in pairs
+            for i in ids
         )
+
+
+def _apply(*, workspace: Workspace, activity: Activity, clean: Data, actor: Actor) -> None:
+    creating = activity._state.adding
+    _set_fields(workspace=workspace, activity=activity, clean=clean, actor=actor)
+    activity.save()
+    _write_links(workspace=workspace, written=[(activity, clean)], creating=creating)
 
 
 def _snapshot(activity: Activity, clean: Data | None = None) -> dict[str, Any]:
@@ -226,6 +252,51 @@ def activity_create(*, workspace: Workspace, actor: Actor, data: Data) -> Activi
         )
         records_changed(entity="activities.activity", workspace_id=workspace.pk, ids=[activity.pk])
     return activity
+
+
+BULK_MAX = 1000
+
+
+def activity_bulk_create(
+    *, workspace: Workspace, actor: Actor, items: list[Data]
+) -> list[Activity | ServiceValidationError]:
+    """Create up to BULK_MAX activities in a few statements; one result per item, in order.
+
+    Bad items are reported and skipped; the good ones are written together, with their links
+    and audit entries, in one transaction. Linked ids are checked with one query per link type.
+    """
+    if len(items) > BULK_MAX:
+        raise ServiceValidationError.single("items", f"at most {BULK_MAX} per call")
+    known = {}
+    for lt in link_types():
+        wanted = {i for it in items for i in (it.get(lt.key) or []) if isinstance(i, int)}
+        known[lt.key] = set(
+            lt.target._default_manager.filter(pk__in=wanted).values_list("pk", flat=True)
+        )
+    results: list[Activity | ServiceValidationError] = []
+    written: list[tuple[Activity, Data]] = []
+    for item in items:
+        try:
+            clean = _activity_clean(workspace=workspace, data=item, activity=None, known=known)
+        except ServiceValidationError as exc:
+            results.append(exc)
+            continue
+        activity = Activity(workspace=workspace, author_id=getattr(actor, "pk", None))
+        _set_fields(workspace=workspace, activity=activity, clean=clean, actor=actor)
+        results.append(activity)
+        written.append((activity, clean))
+    with transaction.atomic():
+        Activity.objects.bulk_create([a for a, _ in written], batch_size=500)
+        _write_links(workspace=workspace, written=written, creating=True)
+        audit_bulk_created(
+            workspace_id=workspace.pk,
+            actor=actor,
+            created=[(a, _snapshot(a, clean)) for a, clean in written],
+        )
+        records_changed(
+            entity="activities.activity", workspace_id=workspace.pk, ids=[a.pk for a, _ in written]
+        )
+    return results
 
 
 def activity_update(

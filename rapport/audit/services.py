@@ -64,3 +64,29 @@ def audit_record(
         changes=changes,
         at=timezone.now(),
     )
+
+
+def audit_bulk_created(
+    *, workspace_id: int, actor: Any, created: list[tuple[models.Model, Snapshot]]
+) -> None:
+    """One "create" entry per (instance, its snapshot), in one insert: for bulk writers."""
+    now = timezone.now()
+    actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+    source = current_source()
+    AuditEntry.unscoped.bulk_create(
+        (
+            AuditEntry(
+                workspace_id=workspace_id,
+                actor_id=actor_id,
+                source=source,
+                action=AuditAction.CREATE,
+                entity=obj._meta.label_lower,
+                object_id=obj.pk,
+                object_repr=str(obj)[:200],
+                changes={k: [None, v] for k, v in snap.items() if v not in ("", None, [], {})},
+                at=now,
+            )
+            for obj, snap in created
+        ),
+        batch_size=1000,
+    )

@@ -1,4 +1,5 @@
-"""A realistic demo workspace, made with Faker through the same services users go through.
+"""A realistic demo workspace, made with Faker through the same services users go through
+(the bulk ones for the high-volume history).
 
 Seeded, so two runs give the same names; every record lands in the audit trail like any other.
 """
@@ -11,10 +12,11 @@ from django.contrib.auth.models import AbstractUser
 from django.utils import timezone
 from faker import Faker
 
-from rapport.activities.services import activity_create
+from rapport.activities.services import BULK_MAX, activity_bulk_create
 from rapport.audit.context import audit_source
 from rapport.contacts.models import LifecycleStage, SizeBand
 from rapport.contacts.services import company_create, contact_create, custom_field_create
+from rapport.demo.sales_data import sales_demo_fill
 from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.models import Workspace
 from rapport.tenancy.roles import Role
@@ -57,6 +59,8 @@ class DemoSize:
     companies: int = 300
     contacts: int = 3_000
     activities: int = 20_000
+    deals: int = 2_000
+    orders: int = 20_000
 
 
 def demo_create(*, size: DemoSize | None = None, seed: int = 2026) -> Workspace:
@@ -162,21 +166,36 @@ def _fill(
         )
         contact_ids.append((contact.pk, company_id))
     now = timezone.now()
+    by_author: dict[int, list[dict[str, object]]] = {u.pk: [] for u in users}
     for _ in range(size.activities):
         contact_id, company_id = rng.choice(contact_ids)
-        _activity(workspace, rng.choice(users), users, contact_id, company_id, now, fake, rng)
+        by_author[rng.choice(users).pk].append(
+            _activity_data(users, contact_id, company_id, now, fake, rng)
+        )
+    for author in users:
+        items = by_author[author.pk]
+        for start in range(0, len(items), BULK_MAX):
+            activity_bulk_create(
+                workspace=workspace, actor=author, items=items[start : start + BULK_MAX]
+            )
+    sales_demo_fill(
+        workspace=workspace,
+        users=users,
+        contacts=contact_ids,
+        rng=rng,
+        deals=size.deals,
+        orders=size.orders,
+    )
 
 
-def _activity(
-    workspace: Workspace,
-    actor: AbstractUser,
+def _activity_data(
     users: list[AbstractUser],
     contact_id: int,
     company_id: int | None,
     now: dt.datetime,
     fake: Faker,
     rng: random.Random,
-) -> None:
+) -> dict[str, object]:
     kind = rng.choices(["note", "call", "email", "meeting", "task"], [25, 30, 25, 10, 10])[0]
     when = now - dt.timedelta(minutes=rng.randrange(0, 60 * 24 * 730))
     data: dict[str, object] = {
@@ -216,4 +235,4 @@ def _activity(
             assignee_id=rng.choice(users).pk,
             done=due < now and rng.random() < 0.8,
         )
-    activity_create(workspace=workspace, actor=actor, data=data)
+    return data

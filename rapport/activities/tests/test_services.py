@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -142,3 +143,27 @@ def test_links_to_companies_and_their_audit(scoped, owner, ann):
     entry = AuditEntry.objects.get(entity="activities.activity", object_id=note.pk)
     assert entry.changes["companies"] == [None, [acme.pk]]
     assert entry.changes["contacts"] == [None, [ann.pk]]
+
+
+def test_bulk_create_writes_the_good_items_with_links_and_audit_and_reports_the_bad(
+    scoped, owner, ann, django_assert_max_num_queries
+):
+    from rapport.activities.services import activity_bulk_create
+
+    items: list[dict[str, Any]] = [
+        {"kind": "note", "body": f"n{i}", "contact_ids": [ann.pk]} for i in range(30)
+    ]
+    items += [
+        {"kind": "note", "body": "orphan", "contact_ids": [999_999]},
+        {"kind": "call", "duration_seconds": -1, "contact_ids": [ann.pk]},
+    ]
+    with django_assert_max_num_queries(16):
+        results = activity_bulk_create(workspace=scoped, actor=owner, items=items)
+    assert all(isinstance(r, Activity) for r in results[:30])
+    bad = [r for r in results[30:] if isinstance(r, ServiceValidationError)]
+    assert [list(r.as_dict()) for r in bad] == [["contact_ids"], ["duration_seconds"]]
+    assert Activity.objects.count() == 30
+    assert ann.activities.count() == 30
+    entries = AuditEntry.objects.filter(entity="activities.activity")
+    assert entries.count() == 30
+    assert entries[0].changes["contacts"] == [None, [ann.pk]]

@@ -8,13 +8,18 @@ from rapport.tenancy.models import Workspace
 
 
 class Command(BaseCommand):
-    help = "Load the demo workspace (3 users, 300 companies, 3,000 contacts, 20,000 activities)."
+    help = (
+        "Load the demo workspace: 3 users, 300 companies, 3,000 contacts, 20,000 activities, "
+        "2,000 deals and 20,000 orders."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--if-empty", action="store_true", help="do nothing if loaded already")
         parser.add_argument("--contacts", type=int, default=3_000)
         parser.add_argument("--companies", type=int, default=300)
         parser.add_argument("--activities", type=int, default=20_000)
+        parser.add_argument("--deals", type=int, default=2_000)
+        parser.add_argument("--orders", type=int, default=20_000)
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["if_empty"] and Workspace.objects.filter(slug="demo-company").exists():
@@ -24,6 +29,8 @@ class Command(BaseCommand):
                 companies=opts["companies"],
                 contacts=opts["contacts"],
                 activities=opts["activities"],
+                deals=opts["deals"],
+                orders=opts["orders"],
             )
             self.stdout.write("loading the demo workspace (about a minute)…")
             with transaction.atomic():
