@@ -1,6 +1,26 @@
-from django.urls import path
-from django.views.generic import RedirectView
+"""The UI's URLs: the workspace-wide pages here, each app's pages from its own urls."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from rapport.web import views
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/"), name="home"),
+    path("", views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("workspace/switch/", views.workspace_switch, name="workspace_switch"),
+    path("search/", views.search, name="search"),
+    path("tasks/", views.tasks, name="tasks"),
+    path("settings/audit/", views.audit_log, name="audit_log"),
+    path("settings/tokens/", views.api_tokens, name="api_tokens"),
+    path("settings/tokens/<int:pk>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
+    path("settings/fields/", views.custom_fields, name="custom_fields"),
+    path("settings/fields/<int:pk>/delete/", views.custom_field_remove, name="custom_field_delete"),
+    path("", include("rapport.contacts.urls")),
+    path("", include("rapport.activities.urls")),
 ]

@@ -1,0 +1,173 @@
+"""Timeline actions from the UI: quick-add, edit, delete, and ticking tasks done."""
+
+import pytest
+
+from rapport.activities.models import Activity
+from rapport.audit.models import AuditEntry
+from rapport.contacts.tests.factories import make_activity, make_company, make_contact
+from rapport.tenancy.access import workspace_scope
+from rapport.web.tests import fixtures
+
+# The UI fixtures this module uses (shared with the other UI test modules).
+member_client = fixtures.member_client
+owner_client = fixtures.owner_client
+plain_static_storage = fixtures.plain_static_storage
+viewer_client = fixtures.viewer_client
+
+pytestmark = pytest.mark.django_db
+
+
+def activities_in(workspace):
+    with workspace_scope(workspace):
+        return list(Activity.objects.order_by("pk"))
+
+
+@pytest.fixture
+def ann(workspace):
+    return make_contact(workspace, first_name="Ann")
+
+
+@pytest.fixture
+def task(workspace, owner, ann):
+    return make_activity(
+        workspace,
+        owner,
+        kind="task",
+        subject="Send the quote",
+        contact_ids=[ann.pk],
+        assignee_id=owner.pk,
+    )
+
+
+def test_a_quick_note_is_created_and_answered_with_its_timeline_item(owner_client, workspace, ann):
+    response = owner_client.post(
+        "/activities/new/",
+        {
+            "kind": "note",
+            "contact": ann.pk,
+            "note-body": "Wants a demo",
+        },
+    )
+    assert response.status_code == 200
+    assert b"Wants a demo" in response.content
+    assert b'hx-swap-oob="true"' in response.content  # a fresh, empty form replaces the old one
+    [note] = activities_in(workspace)
+    with workspace_scope(workspace):
+        assert list(note.contacts.all()) == [ann]
+        entry = AuditEntry.objects.get(entity="activities.activity", object_id=note.pk)
+    assert entry.source == "ui"
+
+
+def test_a_quick_call_and_task_take_their_own_fields(owner_client, workspace, owner):
+    initech = make_company(workspace, name="Initech")
+    owner_client.post(
+        "/activities/new/",
+        {
+            "kind": "call",
+            "company": initech.pk,
+            "call-direction": "outbound",
+            "call-outcome": "connected",
+            "call-duration_minutes": "15",
+        },
+    )
+    owner_client.post(
+        "/activities/new/",
+        {
+            "kind": "task",
+            "company": initech.pk,
+            "task-subject": "Follow up",
+            "task-due_at": "2030-01-02T09:30",
+        },
+    )
+    call, task = activities_in(workspace)
+    assert (call.kind, call.duration_seconds, call.outcome) == ("call", 900, "connected")
+    assert (task.kind, task.subject, task.assignee_id) == ("task", "Follow up", owner.pk)
+    assert task.due_at.isoformat().startswith("2030-01-02T09:30")
+
+
+def test_an_empty_note_answers_with_the_form_and_its_error(owner_client, workspace, ann):
+    response = owner_client.post(
+        "/activities/new/", {"kind": "note", "contact": ann.pk, "note-body": ""}
+    )
+    assert response["HX-Retarget"] == "#quick-add-note"
+    assert b"cannot be empty" in response.content
+    assert activities_in(workspace) == []
+
+
+def test_adding_to_another_workspaces_contact_is_not_found(owner_client, other_workspace):
+    theirs = make_contact(other_workspace, first_name="Secret")
+    response = owner_client.post(
+        "/activities/new/",
+        {
+            "kind": "note",
+            "contact": theirs.pk,
+            "note-body": "sneaky",
+        },
+    )
+    assert response.status_code == 404
+    assert activities_in(other_workspace) == []
+
+
+def test_a_viewer_cannot_add_tick_edit_or_delete(viewer_client, workspace, ann, task):
+    assert (
+        viewer_client.post(
+            "/activities/new/", {"kind": "note", "contact": ann.pk, "note-body": "x"}
+        ).status_code
+        == 403
+    )
+    assert viewer_client.post(f"/activities/{task.pk}/done/", {"done": "true"}).status_code == 403
+    assert (
+        viewer_client.post(f"/activities/{task.pk}/edit/", {"subject": "changed"}).status_code
+        == 403
+    )
+    assert viewer_client.post(f"/activities/{task.pk}/delete/").status_code == 403
+    [unchanged] = activities_in(workspace)
+    assert unchanged.done_at is None and unchanged.subject == "Send the quote"
+
+
+def test_ticking_a_task_done_and_back(owner_client, workspace, task):
+    response = owner_client.post(f"/activities/{task.pk}/done/", {"done": "true", "view": "tasks"})
+    assert b"is-done" in response.content
+    task.refresh_from_db()
+    assert task.done_at is not None
+    owner_client.post(f"/activities/{task.pk}/done/", {"done": "false"})
+    task.refresh_from_db()
+    assert task.done_at is None
+    with workspace_scope(workspace):
+        sources = set(
+            AuditEntry.objects.filter(object_id=task.pk, action="update").values_list(
+                "source", flat=True
+            )
+        )
+    assert sources == {"ui"}
+
+
+def test_another_workspaces_task_is_not_found(owner_client, other_workspace, outsider):
+    theirs = make_contact(other_workspace, first_name="Secret")
+    their_task = make_activity(
+        other_workspace, outsider, kind="task", subject="theirs", contact_ids=[theirs.pk]
+    )
+    for url in ("done", "edit", "delete"):
+        assert owner_client.post(f"/activities/{their_task.pk}/{url}/").status_code == 404
+    assert owner_client.get(f"/activities/{their_task.pk}/").status_code == 404
+    [still] = activities_in(other_workspace)
+    assert still.done_at is None
+
+
+def test_editing_an_activity_in_place(owner_client, workspace, owner, ann):
+    note = make_activity(workspace, owner, contact_ids=[ann.pk], body="first draft")
+    form = owner_client.get(f"/activities/{note.pk}/edit/")
+    assert b"first draft" in form.content and b"<html" not in form.content
+    bad = owner_client.post(f"/activities/{note.pk}/edit/", {"body": "x" * 100_001})
+    assert b"at most" in bad.content
+    response = owner_client.post(f"/activities/{note.pk}/edit/", {"body": "final"})
+    assert b"final" in response.content
+    note.refresh_from_db()
+    assert note.body == "final"
+
+
+def test_deleting_needs_the_delete_scope(owner_client, member_client, workspace, owner, ann):
+    note = make_activity(workspace, owner, contact_ids=[ann.pk])
+    assert member_client.post(f"/activities/{note.pk}/delete/").status_code == 403
+    assert owner_client.post(f"/activities/{note.pk}/delete/").status_code == 200
+    assert activities_in(workspace) == []

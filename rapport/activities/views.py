@@ -1,0 +1,112 @@
+"""Timeline actions: quick-add, edit in place, delete, and ticking a task done.
+
+Each answers with the fragment htmx swaps in: the new or changed timeline item (or task row),
+or the form again with its errors.
+"""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+from django_htmx.http import reswap, retarget
+
+from rapport.activities.forms import QUICK_ADD_KINDS, ActivityForm
+from rapport.activities.queries import activity_get
+from rapport.activities.services import activity_create as activity_create_service
+from rapport.activities.services import activity_delete, activity_update, task_set_done
+from rapport.contacts.models import Company, Contact
+from rapport.contacts.queries import company_get, contact_get
+from rapport.core.errors import ServiceValidationError
+from rapport.core.timeline import TimelineItem
+from rapport.tenancy.roles import RECORDS_DELETE, RECORDS_WRITE
+from rapport.web.access import found_or_404, member_required, scope_required, workspace_of
+
+
+def _linked_record(request: HttpRequest) -> Contact | Company:
+    """The contact or company the new activity belongs to, looked up in this workspace."""
+    contact_id, company_id = request.POST.get("contact", ""), request.POST.get("company", "")
+    if contact_id.isdigit():
+        return found_or_404(contact_get, contact_id=int(contact_id))
+    if company_id.isdigit():
+        return found_or_404(company_get, company_id=int(company_id))
+    raise Http404
+
+
+def _item(request: HttpRequest, activity: object, **extra: object) -> HttpResponse:
+    item = TimelineItem(activity.occurred_at, "activity", f"b{activity.pk}", activity)  # type: ignore[attr-defined]
+    return render(request, "timeline/_activity.html", {"item": item, **extra})
+
+
+@scope_required(RECORDS_WRITE)
+@require_POST
+def activity_create(request: HttpRequest) -> HttpResponse:
+    kind = request.POST.get("kind", "")
+    if kind not in QUICK_ADD_KINDS:
+        raise Http404
+    record = _linked_record(request)
+    workspace = workspace_of(request)
+    form = ActivityForm(request.POST, kind=kind, workspace=workspace)
+    if form.is_valid():
+        try:
+            activity = activity_create_service(
+                workspace=workspace, actor=request.user, data=form.service_data(record=record)
+            )
+        except ServiceValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            fresh = ActivityForm(kind=kind, workspace=workspace)
+            return _item(request, activity, fresh_form=fresh, record=record)
+    response = render(request, "activities/_quick_add.html", {"form": form, "record": record})
+    return reswap(retarget(response, f"#quick-add-{kind}"), "outerHTML")
+
+
+@member_required
+def activity_item(request: HttpRequest, pk: int) -> HttpResponse:
+    """The timeline item alone (after "Cancel" on its edit form)."""
+    return _item(request, found_or_404(activity_get, activity_id=pk))
+
+
+@scope_required(RECORDS_WRITE)
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = found_or_404(activity_get, activity_id=pk)
+    workspace = workspace_of(request)
+    data = request.POST if request.method == "POST" else None
+    form = ActivityForm(data, kind=activity.kind, workspace=workspace, instance=activity)
+    if data is not None and form.is_valid():
+        try:
+            activity_update(
+                workspace=workspace,
+                actor=request.user,
+                activity=activity,
+                data=form.service_data(),
+            )
+        except ServiceValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            return _item(request, found_or_404(activity_get, activity_id=pk))
+    return render(request, "activities/_edit.html", {"form": form, "activity": activity})
+
+
+@scope_required(RECORDS_DELETE)
+@require_POST
+def activity_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = found_or_404(activity_get, activity_id=pk)
+    activity_delete(workspace=workspace_of(request), actor=request.user, activity=activity)
+    return HttpResponse("")
+
+
+@scope_required(RECORDS_WRITE)
+@require_POST
+def task_done(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = found_or_404(activity_get, activity_id=pk)
+    try:
+        task_set_done(
+            workspace=workspace_of(request),
+            actor=request.user,
+            activity=activity,
+            done=request.POST.get("done") == "true",
+        )
+    except ServiceValidationError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain")
+    if request.POST.get("view") == "tasks":
+        return render(request, "activities/_task_row.html", {"task": activity})
+    return _item(request, activity)

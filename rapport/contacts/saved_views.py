@@ -1,0 +1,46 @@
+"""A user's saved list views: a name for a set of list filters and a sort.
+
+A saved view is a personal preference, not customer data, so it is not audited. Reads and
+writes run inside the workspace scope, and a user only ever sees and deletes their own.
+"""
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from rapport.contacts.models import CustomFieldEntity, SavedView
+from rapport.core.errors import ServiceValidationError
+from rapport.tenancy.models import Workspace
+
+
+def saved_views_for(*, user: Any, entity: str) -> QuerySet[SavedView]:
+    return SavedView.objects.filter(user=user, entity=entity)
+
+
+def saved_view_get(*, user: Any, saved_view_id: int) -> SavedView:
+    return SavedView.objects.get(user=user, pk=saved_view_id)
+
+
+def saved_view_create(
+    *, workspace: Workspace, user: Any, entity: str, name: str, params: dict[str, str]
+) -> SavedView:
+    name = name.strip()
+    if not name:
+        raise ServiceValidationError.single("name", "is required")
+    if entity not in CustomFieldEntity.values:
+        raise ServiceValidationError.single("entity", "is not a list")
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in params.items()):
+        raise ServiceValidationError.single("params", "must map names to text")
+    # Saving under an existing name replaces that view: the name is how the user finds it.
+    view, _ = SavedView.objects.update_or_create(
+        workspace=workspace,
+        user=user,
+        entity=entity,
+        name=name[:80],
+        defaults={"params": params},
+    )
+    return view
+
+
+def saved_view_delete(*, saved_view: SavedView) -> None:
+    saved_view.delete()

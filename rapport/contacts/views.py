@@ -1,0 +1,468 @@
+"""Pages for contacts and companies.
+
+Both lists, forms, detail pages and exports are the same views, told which kind of record they
+serve by a `RecordKind`: what differs (fields, columns, services, queries) is data, not code.
+"""
+
+import csv
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from rapport.activities.forms import quick_add_forms
+from rapport.contacts import queries, services
+from rapport.contacts.forms import (
+    CompanyForm,
+    ContactForm,
+    ListFilterForm,
+    RecordForm,
+    SavedViewForm,
+    filter_options,
+    user_label,
+)
+from rapport.contacts.models import CustomFieldDefinition, CustomFieldEntity
+from rapport.contacts.queries import RecordFilter
+from rapport.contacts.saved_views import (
+    saved_view_create,
+    saved_view_delete,
+    saved_view_get,
+    saved_views_for,
+)
+from rapport.core.errors import ServiceValidationError
+from rapport.core.pagination import Page
+from rapport.core.timeline import timeline_for
+from rapport.tenancy.access import workspace_scope
+from rapport.tenancy.models import Workspace
+from rapport.tenancy.roles import RECORDS_DELETE, RECORDS_WRITE
+from rapport.web.access import (
+    check_scope,
+    found_or_404,
+    member_required,
+    membership_of,
+    scope_required,
+    workspace_of,
+)
+from rapport.web.htmx import is_partial
+
+PAGE_SIZE = 50
+TIMELINE_PAGE = 20
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    sort: str = ""  # the list's sort name ("name", "updated", ...), or "" if not sortable
+    css: str = ""
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    name: str  # "contact": URL names, templates and wording
+    plural: str
+    entity: str  # CustomFieldEntity value
+    form_class: type[RecordForm]
+    get: Callable[[int], Model]
+    page: Callable[[RecordFilter, Workspace, str, str | None, int], Page[Any]]
+    queryset: Callable[[RecordFilter, Workspace], QuerySet[Any]]
+    sorts: dict[str, Any]
+    create: Callable[..., Model]
+    update: Callable[..., Model]
+    delete: Callable[..., None]
+    columns: list[Column]
+    filters: list[str]
+    csv_columns: list[tuple[str, Callable[[Any], Any]]]
+    search_hint: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def url_name(self, action: str) -> str:
+        return f"contacts:{self.name}_{action}"
+
+    def url(self, action: str, *args: Any) -> str:
+        return reverse(self.url_name(action), args=args)
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return {a: self.url(a) for a in ("list", "new", "export", "view_save")}
+
+    def record_urls(self, pk: int) -> dict[str, str]:
+        return {a: self.url(a, pk) for a in ("detail", "edit", "delete", "timeline")}
+
+
+def _tags(record: Any) -> str:
+    return ", ".join(t.name for t in record.tags.all())
+
+
+def _when(value: dt.datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+CONTACTS = RecordKind(
+    name="contact",
+    plural="contacts",
+    entity=CustomFieldEntity.CONTACT,
+    form_class=ContactForm,
+    get=lambda pk: queries.contact_get(contact_id=pk),
+    page=lambda f, ws, sort, cursor, limit: queries.contact_list(
+        f=f, region=ws.default_region, sort=sort, cursor=cursor, limit=limit
+    ),
+    queryset=lambda f, ws: (
+        queries.contact_queryset(f=f, region=ws.default_region)
+        .select_related("primary_company", "owner")
+        .prefetch_related("tags")
+    ),
+    sorts=queries.CONTACT_SORTS,
+    create=services.contact_create,
+    update=services.contact_update,
+    delete=services.contact_delete,
+    columns=[
+        Column("Name", "name"),
+        Column("Email", css="hide-sm"),
+        Column("Phone", css="hide-lg"),
+        Column("Company", css="hide-sm"),
+        Column("Stage"),
+        Column("Owner", css="hide-md"),
+        Column("Tags", css="hide-lg"),
+        Column("Updated", "-updated", css="hide-sm num"),
+    ],
+    filters=["owner", "tag", "lifecycle_stage", "company"],
+    csv_columns=[
+        ("id", lambda c: c.pk),
+        ("first_name", lambda c: c.first_name),
+        ("last_name", lambda c: c.last_name),
+        ("email", lambda c: c.email),
+        ("phone", lambda c: c.phone),
+        ("job_title", lambda c: c.job_title),
+        ("company", lambda c: c.primary_company.name if c.primary_company else ""),
+        ("lifecycle_stage", lambda c: c.lifecycle_stage),
+        ("owner", lambda c: user_label(c.owner)),
+        ("source", lambda c: c.source),
+        ("tags", _tags),
+        ("city", lambda c: c.city),
+        ("country", lambda c: c.country),
+        ("created_at", lambda c: _when(c.created_at)),
+        ("updated_at", lambda c: _when(c.updated_at)),
+    ],
+    search_hint="Name, email, phone or company",
+)
+
+COMPANIES = RecordKind(
+    name="company",
+    plural="companies",
+    entity=CustomFieldEntity.COMPANY,
+    form_class=CompanyForm,
+    get=lambda pk: queries.company_get(company_id=pk),
+    page=lambda f, ws, sort, cursor, limit: queries.company_list(
+        f=f, sort=sort, cursor=cursor, limit=limit
+    ),
+    queryset=lambda f, ws: (
+        queries.company_queryset(f=f).select_related("owner", "parent").prefetch_related("tags")
+    ),
+    sorts=queries.COMPANY_SORTS,
+    create=services.company_create,
+    update=services.company_update,
+    delete=services.company_delete,
+    columns=[
+        Column("Name", "name"),
+        Column("Domain", css="hide-sm"),
+        Column("Industry", css="hide-md"),
+        Column("Size", css="hide-md"),
+        Column("Owner", css="hide-md"),
+        Column("Tags", css="hide-lg"),
+        Column("Updated", "-updated", css="hide-sm num"),
+    ],
+    filters=["owner", "tag"],
+    csv_columns=[
+        ("id", lambda c: c.pk),
+        ("name", lambda c: c.name),
+        ("domain", lambda c: c.domain),
+        ("industry", lambda c: c.industry),
+        ("size_band", lambda c: c.size_band),
+        ("annual_revenue", lambda c: "" if c.annual_revenue is None else str(c.annual_revenue)),
+        ("annual_revenue_currency", lambda c: c.annual_revenue_currency),
+        ("parent", lambda c: c.parent.name if c.parent else ""),
+        ("owner", lambda c: user_label(c.owner)),
+        ("tags", _tags),
+        ("city", lambda c: c.city),
+        ("country", lambda c: c.country),
+        ("created_at", lambda c: _when(c.created_at)),
+        ("updated_at", lambda c: _when(c.updated_at)),
+    ],
+    search_hint="Name or domain",
+)
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+
+def _list_query(request: HttpRequest, kind: RecordKind) -> tuple[ListFilterForm, str]:
+    form = ListFilterForm(request.GET, filters=kind.filters)
+    form.is_valid()  # every field is optional; bad values are reported, the rest still apply
+    sort = form.cleaned_data.get("sort") or "name"
+    if sort not in kind.sorts:
+        form.add_error("sort", f"Unknown sort {sort!r}.")
+        sort = "name"
+    return form, sort
+
+
+@member_required
+@require_GET
+def record_list(request: HttpRequest, kind: RecordKind) -> HttpResponse:
+    form, sort = _list_query(request, kind)
+    workspace = workspace_of(request)
+    page: Page[Any] = Page(items=[], next_cursor=None, prev_cursor=None)
+    try:
+        f = form.record_filter()
+        page = kind.page(f, workspace, sort, form.cleaned_data.get("cursor") or None, PAGE_SIZE)
+    except ServiceValidationError as exc:
+        for error in exc.errors:
+            form.add_error(None, f"{error.field}: {error.message}")
+    context = {"kind": kind, "form": form, "page": page, "sort": sort, "params": request.GET}
+    if is_partial(request, "record-table"):
+        response = render(request, "contacts/_table.html", context)
+    else:
+        context |= {
+            "options": filter_options(workspace),
+            "saved_views": saved_views_for(user=request.user, entity=kind.entity),
+            "saved_view_form": SavedViewForm(),
+        }
+        response = render(request, "contacts/list.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _csv_safe(value: Any) -> str:
+    """Keeps a spreadsheet from running a cell as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@member_required
+@require_GET
+def record_export(request: HttpRequest, kind: RecordKind) -> HttpResponseBase:
+    form, sort = _list_query(request, kind)
+    workspace = workspace_of(request)
+    try:
+        qs = kind.queryset(form.record_filter(), workspace)
+    except ServiceValidationError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain")
+    keys = kind.sorts[sort]
+    qs = qs.order_by(*[f"-{k.field}" if k.descending else k.field for k in keys], "pk")
+    definitions = list(CustomFieldDefinition.objects.filter(entity=kind.entity))
+
+    def rows() -> Iterator[str]:
+        # The response streams after the middleware has left the workspace scope: re-enter it
+        # so prefetches (tags) stay scoped to this workspace.
+        writer = csv.writer(_Echo())
+        header = [name for name, _ in kind.csv_columns] + [f"cf_{d.key}" for d in definitions]
+        yield writer.writerow(header)
+        with workspace_scope(workspace):
+            for record in qs.iterator(chunk_size=1000):
+                values = [get(record) for _, get in kind.csv_columns]
+                custom = record.custom_fields or {}
+                values += [custom.get(d.key, "") for d in definitions]
+                yield writer.writerow([_csv_safe(v) for v in values])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kind.plural}.csv"'
+    return response
+
+
+@member_required
+@require_POST
+def saved_view_save(request: HttpRequest, kind: RecordKind) -> HttpResponse:
+    form = SavedViewForm(request.POST)
+    filters = ListFilterForm(request.POST, filters=kind.filters)
+    if form.is_valid() and filters.is_valid():
+        view = saved_view_create(
+            workspace=workspace_of(request),
+            user=request.user,
+            entity=kind.entity,
+            name=form.cleaned_data["name"],
+            params=filters.saved_params(),
+        )
+        messages.success(request, f"Saved view “{view.name}”.")
+        url = _saved_view_url(kind, view.params)
+    else:
+        messages.error(request, "Give the view a name to save it.")
+        url = kind.url("list")
+    # Saved over htmx (with the filter form's current values): the whole page goes there.
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)  # type: ignore[attr-defined]
+
+
+def _saved_view_url(kind: RecordKind, params: dict[str, str]) -> str:
+    query = QueryDict(mutable=True)
+    query.update(params)
+    return f"{kind.url('list')}?{query.urlencode()}" if params else kind.url("list")
+
+
+@member_required
+@require_POST
+def saved_view_remove(request: HttpRequest, kind: RecordKind, view_id: int) -> HttpResponse:
+    view = found_or_404(saved_view_get, user=request.user, saved_view_id=view_id)
+    saved_view_delete(saved_view=view)
+    messages.success(request, f"Deleted view “{view.name}”.")
+    return redirect(kind.url("list"))
+
+
+# --- create and edit -------------------------------------------------------------------------
+
+
+def _record_form_page(request: HttpRequest, kind: RecordKind, record: Model | None) -> HttpResponse:
+    workspace = workspace_of(request)
+    data = request.POST if request.method == "POST" else None
+    form = kind.form_class(data, workspace=workspace, instance=record)
+    if data is not None and form.is_valid():
+        try:
+            if record is None:
+                record = kind.create(
+                    workspace=workspace, actor=request.user, data=form.service_data()
+                )
+            else:
+                kind.update(
+                    workspace=workspace,
+                    actor=request.user,
+                    data=form.service_data(),
+                    **{kind.name: record},
+                )
+        except ServiceValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, f"Saved {record}.")
+            return redirect(kind.url("detail", record.pk))
+    back_url = kind.url("detail", record.pk) if record else kind.url("list")
+    context = {"kind": kind, "form": form, "record": record, "back_url": back_url}
+    return render(request, "contacts/form.html", context)
+
+
+@scope_required(RECORDS_WRITE)
+def record_new(request: HttpRequest, kind: RecordKind) -> HttpResponse:
+    return _record_form_page(request, kind, None)
+
+
+@scope_required(RECORDS_WRITE)
+def record_edit(request: HttpRequest, kind: RecordKind, pk: int) -> HttpResponse:
+    return _record_form_page(request, kind, found_or_404(kind.get, pk=pk))
+
+
+@scope_required(RECORDS_DELETE)
+def record_delete(request: HttpRequest, kind: RecordKind, pk: int) -> HttpResponse:
+    record = found_or_404(kind.get, pk=pk)
+    if request.method == "POST":
+        kind.delete(workspace=workspace_of(request), actor=request.user, **{kind.name: record})
+        messages.success(request, f"Deleted {record}.")
+        return redirect(kind.url("list"))
+    context = {"kind": kind, "record": record, "back_url": kind.url("detail", record.pk)}
+    return render(request, "contacts/confirm_delete.html", context)
+
+
+# --- detail page ------------------------------------------------------------------------------
+
+
+def _field_rows(kind: RecordKind, form: RecordForm, record: Model) -> list[dict[str, Any]]:
+    rows = form.detail_rows()
+    for row in rows:
+        row["url"] = kind.url("field", record.pk, row["name"])
+    return rows
+
+
+@member_required
+@require_GET
+def record_detail(request: HttpRequest, kind: RecordKind, pk: int) -> HttpResponse:
+    record = found_or_404(kind.get, pk=pk)
+    form = kind.form_class(workspace=workspace_of(request), instance=record)
+    context = {
+        "kind": kind,
+        "record": record,
+        "form": form,
+        "rows": _field_rows(kind, form, record),
+        "timeline": timeline_for(record, limit=TIMELINE_PAGE),
+        "timeline_url": kind.url("timeline", record.pk),
+        "urls": kind.record_urls(record.pk),
+        "quick_add": quick_add_forms(workspace=workspace_of(request), record=record),
+        "can_delete": membership_of(request).has_scope(RECORDS_DELETE),
+    }
+    return render(request, f"contacts/{kind.name}_detail.html", context)
+
+
+@member_required
+def record_field(request: HttpRequest, kind: RecordKind, pk: int, name: str) -> HttpResponse:
+    """One field of the detail page: shown, swapped for an input, saved in place."""
+    record = found_or_404(kind.get, pk=pk)
+    workspace = workspace_of(request)
+    editing = request.method == "POST" or request.GET.get("edit") == "1"
+    if editing:
+        check_scope(request, RECORDS_WRITE)
+    form = kind.form_class(
+        request.POST if request.method == "POST" else None,
+        workspace=workspace,
+        instance=record,
+        only=[name],
+    )
+    if not _field_rows(kind, form, record):
+        raise Http404  # not a field the detail page shows (or no such field)
+    saved = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            kind.update(
+                workspace=workspace,
+                actor=request.user,
+                data=form.service_data(),
+                **{kind.name: record},
+            )
+        except ServiceValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            saved, editing = True, False
+            record = found_or_404(kind.get, pk=pk)
+            form = kind.form_class(workspace=workspace, instance=record, only=[name])
+    [row] = _field_rows(kind, form, record)
+    if editing:
+        form.fields[name].widget.attrs["autofocus"] = True
+    context = {
+        "kind": kind,
+        "record": record,
+        "row": row,
+        "editing": editing,
+        "bound": form[name],
+        "form": form,
+        "saved": saved,
+    }
+    response = render(request, "contacts/_field.html", context)
+    if saved:
+        trigger_client_event(response, "timeline-changed")
+    return response
+
+
+@member_required
+@require_GET
+def record_timeline(request: HttpRequest, kind: RecordKind, pk: int) -> HttpResponse:
+    record = found_or_404(kind.get, pk=pk)
+    before = None
+    if request.GET.get("before"):
+        try:
+            before = dt.datetime.fromisoformat(request.GET["before"])
+        except ValueError as exc:
+            raise Http404 from exc
+    context = {
+        "timeline": timeline_for(record, before=before, limit=TIMELINE_PAGE),
+        "timeline_url": kind.url("timeline", record.pk),
+        "record": record,
+        "first_page": before is None,
+    }
+    return render(request, "timeline/_items.html", context)

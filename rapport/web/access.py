@@ -1,0 +1,71 @@
+"""What every UI view needs before it runs: a signed-in member, and the scope for the action.
+
+The middleware has already resolved `request.membership` and opened the workspace scope; these
+decorators only turn its absence into a login redirect or a page, and a missing scope into 403.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+
+from rapport.tenancy.models import Membership, Workspace
+
+View = Callable[..., HttpResponseBase]
+T = TypeVar("T")
+
+
+def member_required(view: View) -> View:
+    """Anonymous users go to the login page; users without a workspace see why."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if getattr(request, "membership", None) is None:
+            return render(request, "web/no_workspace.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def scope_required(scope_name: str) -> Callable[[View], View]:
+    """A member whose role lacks `scope_name` gets 403 and nothing runs."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def check(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            check_scope(request, scope_name)
+            return view(request, *args, **kwargs)
+
+        return member_required(check)
+
+    return decorate
+
+
+def check_scope(request: HttpRequest, scope_name: str) -> None:
+    """For a view that reads for everyone but writes only for some: 403 without the scope."""
+    if not membership_of(request).has_scope(scope_name):
+        raise PermissionDenied(scope_name)
+
+
+def membership_of(request: HttpRequest) -> Membership:
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    return membership
+
+
+def workspace_of(request: HttpRequest) -> Workspace:
+    return membership_of(request).workspace
+
+
+def found_or_404(getter: Callable[..., T], **lookup: Any) -> T:
+    """Call an `<entity>_get` helper; a record of another workspace is simply not found."""
+    try:
+        return getter(**lookup)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc

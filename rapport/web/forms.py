@@ -1,0 +1,59 @@
+"""Form helpers shared by every UI form: service errors shown next to their fields."""
+
+import re
+
+from django import forms
+
+from rapport.core.errors import ServiceValidationError
+
+_INDEX_SUFFIX = re.compile(r"\.\d+$")
+
+
+def add_service_errors(
+    form: forms.Form, exc: ServiceValidationError, field_names: dict[str, str] | None = None
+) -> None:
+    """Put each service error on the form field it names (`emails.1` on `emails`, ...).
+
+    `field_names` maps a service field name to the form's (`owner_id` → `owner`); custom field
+    values (`custom_fields.key`) land on `cf_key`. An error for a field the form does not show
+    becomes a form-wide error that still names the field.
+    """
+    names = field_names or {}
+    for error in exc.errors:
+        service_field = _INDEX_SUFFIX.sub("", error.field)
+        if service_field.startswith("custom_fields."):
+            name = "cf_" + service_field.removeprefix("custom_fields.")
+        else:
+            name = names.get(service_field, service_field)
+        if name in form.fields:
+            form.add_error(name, error.message)
+        else:
+            form.add_error(None, f"{service_field.replace('_', ' ')}: {error.message}")
+
+
+class LinesField(forms.CharField):
+    """One value per line (emails, phones, company names); the first one is the primary."""
+
+    widget = forms.Textarea(attrs={"rows": 2})
+
+    def prepare_value(self, value: object) -> object:
+        if isinstance(value, (list, tuple)):
+            return "\n".join(str(v) for v in value)
+        return value
+
+    def to_python(self, value: object) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class CommaListField(forms.CharField):
+    """Comma-separated names (tags, choices)."""
+
+    def prepare_value(self, value: object) -> object:
+        if isinstance(value, (list, tuple)):
+            return ", ".join(str(v) for v in value)
+        return value
+
+    def to_python(self, value: object) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        return [part.strip() for part in text.split(",") if part.strip()]

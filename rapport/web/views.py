@@ -1,0 +1,155 @@
+"""Workspace-wide pages: home, switcher, global search, my tasks, audit log, tokens, fields."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from rapport.activities.queries import open_tasks_for
+from rapport.audit.queries import audit_for_workspace
+from rapport.contacts.models import CustomFieldDefinition, CustomFieldEntity, CustomFieldType
+from rapport.contacts.queries import RecordFilter, company_list, contact_list
+from rapport.contacts.services import custom_field_create, custom_field_delete
+from rapport.core.errors import ServiceValidationError
+from rapport.core.pagination import SortKey, paginate
+from rapport.tenancy.access import SESSION_WORKSPACE_KEY, memberships_of
+from rapport.tenancy.roles import AUDIT_READ, SETTINGS_WRITE
+from rapport.tenancy.services import api_token_create, api_token_revoke
+from rapport.web.access import found_or_404, member_required, membership_of, scope_required
+from rapport.web.forms import CommaListField, add_service_errors
+from rapport.web.htmx import is_partial
+
+SEARCH_DROPDOWN = 5
+SEARCH_PAGE = 25
+AUDIT_PAGE = 50
+
+
+@member_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("tasks")
+
+
+@require_POST
+@member_required
+def workspace_switch(request: HttpRequest) -> HttpResponse:
+    wanted = request.POST.get("workspace", "")
+    membership = next(
+        (m for m in memberships_of(request.user) if str(m.workspace_id) == wanted), None
+    )
+    if membership is None:
+        raise Http404
+    request.session[SESSION_WORKSPACE_KEY] = membership.workspace_id
+    messages.success(request, f"Switched to {membership.workspace.name}.")
+    return redirect("home")
+
+
+@member_required
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    dropdown = is_partial(request, "search-results")
+    limit = SEARCH_DROPDOWN if dropdown else SEARCH_PAGE
+    contacts: list[Any] = []
+    companies: list[Any] = []
+    if q:
+        region = membership_of(request).workspace.default_region
+        contacts = contact_list(f=RecordFilter(q=q), region=region, limit=limit).items
+        companies = company_list(f=RecordFilter(q=q), limit=limit).items
+    template = "web/_search_results.html" if dropdown else "web/search.html"
+    return render(request, template, {"q": q, "contacts": contacts, "companies": companies})
+
+
+@member_required
+@require_GET
+def tasks(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "web/tasks.html", {"tasks": open_tasks_for(user_id=int(request.user.pk or 0))}
+    )
+
+
+@scope_required(AUDIT_READ)
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    try:
+        page = paginate(
+            audit_for_workspace(),
+            keys=[SortKey("at", True)],
+            cursor=request.GET.get("cursor") or None,
+            limit=AUDIT_PAGE,
+        )
+    except ServiceValidationError as exc:
+        raise Http404 from exc
+    return render(request, "web/audit_log.html", {"page": page, "params": request.GET})
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Token name")
+
+
+@member_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    membership = membership_of(request)
+    form = TokenForm(request.POST or None)
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, secret = api_token_create(membership=membership, name=form.cleaned_data["name"])
+        except ServiceValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            form = TokenForm()
+            messages.success(request, f"Created token “{token.name}”.")
+    tokens = membership.tokens.order_by("revoked_at", "-created_at")
+    context = {"form": form, "tokens": tokens, "secret": secret}
+    return render(request, "web/api_tokens.html", context)
+
+
+@require_POST
+@member_required
+def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    # Through the membership: another user's token (or another workspace's) is not found.
+    token = get_object_or_404(membership_of(request).tokens, pk=pk)
+    api_token_revoke(token=token)
+    messages.success(request, f"Revoked token “{token.name}”.")
+    return redirect("api_tokens")
+
+
+class CustomFieldForm(forms.Form):
+    entity = forms.ChoiceField(choices=CustomFieldEntity.choices, label="Record")
+    label = forms.CharField(max_length=100)
+    field_type = forms.ChoiceField(choices=CustomFieldType.choices, label="Type")
+    choices = CommaListField(required=False, help_text="For choice fields, comma-separated")
+    required = forms.BooleanField(required=False)
+
+
+@scope_required(SETTINGS_WRITE)
+def custom_fields(request: HttpRequest) -> HttpResponse:
+    form = CustomFieldForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            definition = custom_field_create(
+                workspace=membership_of(request).workspace,
+                actor=request.user,
+                data=form.cleaned_data,
+            )
+        except ServiceValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Added the field “{definition.label}”.")
+            return redirect("custom_fields")
+    definitions = CustomFieldDefinition.objects.order_by("entity", "position", "id")
+    return render(request, "web/custom_fields.html", {"form": form, "definitions": definitions})
+
+
+@require_POST
+@scope_required(SETTINGS_WRITE)
+def custom_field_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    definition = found_or_404(CustomFieldDefinition.objects.get, pk=pk)
+    custom_field_delete(
+        workspace=membership_of(request).workspace, actor=request.user, definition=definition
+    )
+    messages.success(request, f"Removed the field “{definition.label}”.")
+    return redirect("custom_fields")
