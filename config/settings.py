@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "rapport.contacts",
     "rapport.activities",
     "rapport.sales",
+    "rapport.service",
     "rapport.api",
     "rapport.web",
     "rapport.demo",

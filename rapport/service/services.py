@@ -1,0 +1,462 @@
+"""Writes on calendars, SLA policies, teams and tickets."""
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+import holidays
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max
+from django.utils import timezone
+
+from rapport.audit.models import AuditAction
+from rapport.audit.services import audit_record, diff, snapshot
+from rapport.contacts.models import Contact
+from rapport.contacts.services import (
+    Actor,
+    Data,
+    _Collector,
+    _owner,
+    _text,
+    _unknown_keys,
+    tags_resolve,
+)
+from rapport.core.errors import ServiceValidationError
+from rapport.core.hooks import records_changed
+from rapport.service.models import (
+    AssignmentMethod,
+    BusinessCalendar,
+    Channel,
+    MessageKind,
+    Priority,
+    SlaPolicy,
+    Team,
+    TeamMember,
+    Ticket,
+    TicketMessage,
+    TicketStatus,
+    TicketType,
+)
+from rapport.service.sla import (
+    parse_targets,
+    parse_weekly_hours,
+    policy_for,
+    sla_apply,
+    sla_pause_end,
+)
+from rapport.tenancy.models import Workspace
+
+OPEN_STATUSES = [TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.ON_HOLD]
+
+
+def _audit(
+    workspace: Workspace,
+    actor: Actor,
+    action: str,
+    obj: Any,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    audit_record(
+        workspace_id=workspace.pk,
+        actor=actor,
+        action=action,
+        instance=obj,
+        changes=diff(before, after),
+    )
+
+
+# --- calendars, policies, teams ------------------------------------------------------------
+
+
+def calendar_create(*, workspace: Workspace, actor: Actor, data: Data) -> BusinessCalendar:
+    c = _Collector()
+    _unknown_keys(
+        data, ["name", "timezone", "weekly_hours", "country", "subdivision", "closed_days"], c
+    )
+    name = _text(data, "name", 100, c) if "name" in data else ""
+    if not name:
+        c.add("name", "is required")
+    tz = str(data.get("timezone") or "UTC")
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        c.add("timezone", f"'{tz}' is not an IANA time zone")
+    weekly = c.run(lambda: parse_weekly_hours(data.get("weekly_hours")))
+    country = str(data.get("country") or "").upper()
+    if country and country not in holidays.list_supported_countries():
+        c.add("country", f"no public holidays are known for '{country}'")
+    closed = data.get("closed_days") or []
+    for i, day in enumerate(closed):
+        try:
+            dt.date.fromisoformat(str(day))
+        except ValueError:
+            c.add(f"closed_days.{i}", f"'{day}' is not a date (YYYY-MM-DD)")
+    c.raise_if_any()
+    with transaction.atomic():
+        calendar = BusinessCalendar.objects.create(
+            workspace=workspace,
+            name=name,
+            timezone=tz,
+            weekly_hours=weekly,
+            country=country,
+            subdivision=str(data.get("subdivision") or ""),
+            closed_days=[str(d) for d in closed],
+        )
+        _audit(
+            workspace,
+            actor,
+            AuditAction.CREATE,
+            calendar,
+            {},
+            snapshot(calendar, ["name", "timezone", "weekly_hours", "country", "closed_days"]),
+        )
+    return calendar
+
+
+def sla_policy_create(*, workspace: Workspace, actor: Actor, data: Data) -> SlaPolicy:
+    c = _Collector()
+    _unknown_keys(data, ["name", "tier", "calendar_id", "targets"], c)
+    name = _text(data, "name", 100, c) if "name" in data else ""
+    if not name:
+        c.add("name", "is required")
+    tier = str(data.get("tier") or "")
+    if SlaPolicy.objects.filter(tier=tier).exists():
+        c.add("tier", f"a policy for tier '{tier or 'default'}' exists already")
+    calendar = BusinessCalendar.objects.filter(pk=data.get("calendar_id")).first()
+    if calendar is None:
+        c.add("calendar_id", "no such calendar")
+    targets = c.run(lambda: parse_targets(data.get("targets")))
+    c.raise_if_any()
+    with transaction.atomic():
+        policy = SlaPolicy.objects.create(
+            workspace=workspace, name=name, tier=tier, calendar=calendar, targets=targets
+        )
+        _audit(
+            workspace,
+            actor,
+            AuditAction.CREATE,
+            policy,
+            {},
+            snapshot(policy, ["name", "tier", "calendar", "targets"]),
+        )
+    return policy
+
+
+def team_create(
+    *, workspace: Workspace, actor: Actor, name: str, assignment: str, member_ids: list[int]
+) -> Team:
+    c = _Collector()
+    if not (name or "").strip():
+        c.add("name", "is required")
+    if assignment not in AssignmentMethod.values:
+        c.add("assignment", f"must be one of {', '.join(AssignmentMethod.values)}")
+    members = set(workspace.memberships.values_list("user_id", flat=True))
+    for i, uid in enumerate(member_ids):
+        if uid not in members:
+            c.add(f"member_ids.{i}", "is not a member of this workspace")
+    c.raise_if_any()
+    with transaction.atomic():
+        team = Team.objects.create(workspace=workspace, name=name.strip(), assignment=assignment)
+        TeamMember.objects.bulk_create(
+            TeamMember(workspace=workspace, team=team, user_id=uid) for uid in member_ids
+        )
+        _audit(
+            workspace,
+            actor,
+            AuditAction.CREATE,
+            team,
+            {},
+            {"name": team.name, "assignment": assignment, "members": member_ids},
+        )
+    return team
+
+
+def team_member_set_away(
+    *, workspace: Workspace, actor: Actor, member: TeamMember, away: bool
+) -> None:
+    with transaction.atomic():
+        before = member.away
+        member.away = away
+        member.save(update_fields=["away", "updated_at"])
+        _audit(workspace, actor, AuditAction.UPDATE, member, {"away": before}, {"away": away})
+
+
+def team_next_assignee(team: Team) -> int | None:
+    """Who gets the next ticket: members not away; round robin takes the one who waited
+    longest since their last ticket, least loaded the one with fewest open tickets (ties go
+    to who waited longest). The chosen member's turn is recorded under a row lock."""
+    members = TeamMember.objects.select_for_update().filter(team=team, away=False)
+    ordered = list(members.order_by(F("last_assigned_at").asc(nulls_first=True), "id"))
+    if not ordered:
+        return None
+    if team.assignment == AssignmentMethod.LEAST_LOADED:
+        loads = dict(
+            Ticket.objects.filter(
+                status__in=OPEN_STATUSES, assignee_id__in=[m.user_id for m in ordered]
+            )
+            .values("assignee_id")
+            .annotate(n=Count("id"))
+            .values_list("assignee_id", "n")
+        )
+        ordered.sort(key=lambda m: loads.get(m.user_id, 0))  # stable: ties keep waiting order
+    chosen = ordered[0]
+    chosen.last_assigned_at = timezone.now()
+    chosen.save(update_fields=["last_assigned_at", "updated_at"])
+    return chosen.user_id
+
+
+# --- tickets -------------------------------------------------------------------------------
+
+TICKET_FIELDS = [
+    "subject",
+    "body",
+    "requester_id",
+    "priority",
+    "ticket_type",
+    "channel",
+    "team_id",
+    "assignee_id",
+    "tags",
+    "root_cause",
+    "resolution",
+]
+TICKET_AUDITED = [
+    "subject",
+    "status",
+    "priority",
+    "ticket_type",
+    "channel",
+    "requester",
+    "company",
+    "assignee",
+    "team",
+    "root_cause",
+    "resolution",
+]
+
+
+def _choice(data: Data, name: str, choices: Any, c: _Collector) -> Any:
+    value = data[name]
+    if value not in choices.values:
+        c.add(name, f"must be one of {', '.join(choices.values)}")
+    return value
+
+
+def _ticket_clean(*, workspace: Workspace, data: Data, ticket: Ticket | None) -> Data:
+    c = _Collector()
+    _unknown_keys(data, TICKET_FIELDS, c)
+    clean: Data = {}
+    for name, limit in (
+        ("subject", 200),
+        ("body", 100_000),
+        ("root_cause", 100),
+        ("resolution", 10_000),
+    ):
+        if name in data:
+            clean[name] = _text(data, name, limit, c)
+    if ticket is None:
+        if not clean.get("subject"):
+            c.add("subject", "is required")
+        if not clean.get("body"):
+            c.add("body", "describe the request")
+    if "requester_id" in data or ticket is None:
+        requester = (
+            Contact.objects.select_related("primary_company")
+            .filter(pk=data.get("requester_id"))
+            .first()
+        )
+        if requester is None:
+            c.add("requester_id", "no such contact")
+        clean["requester"] = requester
+    for name, choices in (
+        ("priority", Priority),
+        ("ticket_type", TicketType),
+        ("channel", Channel),
+    ):
+        if name in data:
+            clean[name] = _choice(data, name, choices, c)
+    if "team_id" in data:
+        team = Team.objects.filter(pk=data["team_id"]).first() if data["team_id"] else None
+        if data["team_id"] and team is None:
+            c.add("team_id", "no such team")
+        clean["team"] = team
+    if "assignee_id" in data:
+        clean["assignee_id"] = _owner(workspace, {"owner_id": data["assignee_id"]}, c)
+    if "tags" in data:
+        if not isinstance(data["tags"], list):
+            c.add("tags", "must be a list of tag names")
+        clean["tags"] = data["tags"]
+    c.raise_if_any()
+    return clean
+
+
+def _next_number() -> int:
+    return (Ticket.objects.aggregate(m=Max("number"))["m"] or 0) + 1
+
+
+def ticket_create(
+    *,
+    workspace: Workspace,
+    actor: Actor,
+    data: Data,
+    from_contact: bool = True,
+    message_id: str = "",
+) -> Ticket:
+    """Open a ticket; its first message is the request (from the requester by default).
+
+    The SLA policy follows the requester's tier; a team with automatic assignment picks the
+    assignee when none is given. Numbers are per workspace: a clash between two concurrent
+    creations is retried once.
+    """
+    clean = _ticket_clean(workspace=workspace, data=data, ticket=None)
+    requester: Contact = clean.pop("requester")
+    body, tags = clean.pop("body"), clean.pop("tags", None)
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                ticket = Ticket(
+                    workspace=workspace,
+                    requester=requester,
+                    number=_next_number(),
+                    company_id=requester.primary_company_id,
+                    **clean,
+                )
+                if (
+                    ticket.team
+                    and not ticket.assignee_id
+                    and (ticket.team.assignment != AssignmentMethod.MANUAL)
+                ):
+                    ticket.assignee_id = team_next_assignee(ticket.team)
+                ticket.sla_policy = policy_for(requester)
+                ticket.created_at = timezone.now()
+                sla_apply(ticket)
+                ticket.save()
+                if tags:
+                    ticket.tags.set(tags_resolve(workspace=workspace, names=tags))
+                TicketMessage.objects.create(
+                    workspace=workspace,
+                    ticket=ticket,
+                    kind=MessageKind.PUBLIC,
+                    body=body,
+                    contact=requester if from_contact else None,
+                    author_id=None if from_contact else getattr(actor, "pk", None),
+                    message_id=message_id,
+                )
+                _audit(
+                    workspace,
+                    actor,
+                    AuditAction.CREATE,
+                    ticket,
+                    {},
+                    {k: v for k, v in snapshot(ticket, TICKET_AUDITED).items() if v},
+                )
+                records_changed(entity="service.ticket", workspace_id=workspace.pk, ids=[ticket.pk])
+                return ticket
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def ticket_update(*, workspace: Workspace, actor: Actor, ticket: Ticket, data: Data) -> Ticket:
+    clean = _ticket_clean(workspace=workspace, data=data, ticket=ticket)
+    if "body" in clean:
+        raise ServiceValidationError.single("body", "add a message instead of editing the request")
+    tags = clean.pop("tags", None)
+    with transaction.atomic():
+        before = snapshot(ticket, TICKET_AUDITED)
+        for name, value in clean.items():
+            setattr(ticket, name, value)
+        if "priority" in clean:
+            sla_apply(ticket)
+        ticket.save()
+        if tags is not None:
+            ticket.tags.set(tags_resolve(workspace=workspace, names=tags))
+        _audit(
+            workspace, actor, AuditAction.UPDATE, ticket, before, snapshot(ticket, TICKET_AUDITED)
+        )
+    return ticket
+
+
+def ticket_set_status(*, workspace: Workspace, actor: Actor, ticket: Ticket, status: str) -> Ticket:
+    """Move a ticket; pending pauses the resolution clock, solved stops it, reopening resumes."""
+    if status not in TicketStatus.values:
+        raise ServiceValidationError.single(
+            "status", f"must be one of {', '.join(TicketStatus.values)}"
+        )
+    if ticket.status == TicketStatus.CLOSED and status != TicketStatus.CLOSED:
+        raise ServiceValidationError.single("status", "a closed ticket cannot be reopened")
+    if status == ticket.status:
+        return ticket
+    now = timezone.now()
+    with transaction.atomic():
+        before = snapshot(ticket, TICKET_AUDITED)
+        if ticket.status == TicketStatus.PENDING:
+            sla_pause_end(ticket, now)
+            sla_apply(ticket)
+        if status == TicketStatus.PENDING:
+            ticket.pending_since = now
+        if status in (TicketStatus.SOLVED, TicketStatus.CLOSED):
+            ticket.solved_at = ticket.solved_at or now
+        else:
+            ticket.solved_at = None
+        ticket.status = status
+        ticket.save()
+        _audit(
+            workspace, actor, AuditAction.UPDATE, ticket, before, snapshot(ticket, TICKET_AUDITED)
+        )
+    return ticket
+
+
+def ticket_reply(
+    *,
+    workspace: Workspace,
+    actor: Actor,
+    ticket: Ticket,
+    body: str,
+    kind: str = MessageKind.PUBLIC,
+    contact: Contact | None = None,
+    message_id: str = "",
+) -> TicketMessage:
+    """Add to the conversation. An agent's first public reply meets the first-response SLA
+    and opens a new ticket; a customer's reply reopens a pending or solved one."""
+    body = (body or "").strip()
+    if not body:
+        raise ServiceValidationError.single("body", "a message cannot be empty")
+    if kind not in MessageKind.values:
+        raise ServiceValidationError.single("kind", "must be public or internal")
+    if contact is not None and kind == MessageKind.INTERNAL:
+        raise ServiceValidationError.single("kind", "customers cannot write internal notes")
+    with transaction.atomic():
+        message = TicketMessage.objects.create(
+            workspace=workspace,
+            ticket=ticket,
+            kind=kind,
+            body=body,
+            contact=contact,
+            author_id=None if contact else getattr(actor, "pk", None),
+            message_id=message_id,
+        )
+        if contact is not None:
+            if ticket.status in (TicketStatus.PENDING, TicketStatus.SOLVED):
+                ticket_set_status(
+                    workspace=workspace, actor=actor, ticket=ticket, status=TicketStatus.OPEN
+                )
+        elif kind == MessageKind.PUBLIC:
+            if ticket.first_responded_at is None:
+                ticket.first_responded_at = message.created_at
+                ticket.save(update_fields=["first_responded_at", "updated_at"])
+            if ticket.status == TicketStatus.NEW:
+                ticket_set_status(
+                    workspace=workspace, actor=actor, ticket=ticket, status=TicketStatus.OPEN
+                )
+        _audit(
+            workspace,
+            actor,
+            AuditAction.CREATE,
+            message,
+            {},
+            {"ticket": ticket.pk, "kind": kind, "body": body[:500]},
+        )
+    return message
