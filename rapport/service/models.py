@@ -177,3 +177,16 @@ class TicketMessage(WorkspaceScopedModel):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["workspace", "message_id"], name="message_mid_idx")]
+
+
+class Mailbox(WorkspaceScopedModel):
+    """An inbound address: mail to it becomes tickets of its workspace."""
+
+    address = models.CharField(max_length=254, unique=True)
+    default_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.address

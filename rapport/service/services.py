@@ -2,6 +2,7 @@
 
 import datetime as dt
 import zoneinfo
+from functools import partial
 from typing import Any
 
 import holidays
@@ -23,6 +24,7 @@ from rapport.contacts.services import (
 )
 from rapport.core.errors import ServiceValidationError
 from rapport.core.hooks import records_changed
+from rapport.service.mail_out import new_message_id, reply_mail_send
 from rapport.service.models import (
     AssignmentMethod,
     BusinessCalendar,
@@ -444,6 +446,11 @@ def ticket_reply(
                     workspace=workspace, actor=actor, ticket=ticket, status=TicketStatus.OPEN
                 )
         elif kind == MessageKind.PUBLIC:
+            message.message_id = new_message_id()
+            message.save(update_fields=["message_id"])
+            transaction.on_commit(
+                partial(reply_mail_send, workspace=workspace, message_id=message.pk)
+            )
             if ticket.first_responded_at is None:
                 ticket.first_responded_at = message.created_at
                 ticket.save(update_fields=["first_responded_at", "updated_at"])

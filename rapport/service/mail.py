@@ -1,0 +1,120 @@
+"""Email in and out of tickets.
+
+In: a parsed message to a workspace's mailbox becomes a new ticket, or a reply on the ticket it
+answers: found by the Message-IDs in In-Reply-To/References, else by the "[#123]" token in
+the subject, and only when the sender is that ticket's requester (anyone else opens a new
+ticket rather than writing into a stranger's conversation). The sender is matched to a
+contact by email, or created.
+"""
+
+import re
+from email.message import EmailMessage
+from email.utils import getaddresses, make_msgid, parseaddr
+
+from django.db import transaction
+from django.utils.html import strip_tags
+
+from rapport.audit.context import audit_source
+from rapport.contacts.models import Contact, ContactEmail
+from rapport.contacts.services import contact_create
+from rapport.core.errors import ServiceValidationError
+from rapport.service.models import Channel, Mailbox, Ticket, TicketMessage
+from rapport.service.services import ticket_create, ticket_reply
+from rapport.tenancy.access import workspace_scope
+
+TOKEN = re.compile(r"\[#(\d+)\]")
+MAX_BODY_CHARS = 100_000
+
+
+class MailRejected(Exception):
+    """The message cannot become a ticket; the SMTP server answers with this text."""
+
+
+def mailbox_for(address: str) -> Mailbox | None:
+    return (
+        Mailbox.unscoped.select_related("workspace", "default_team")
+        .filter(address__iexact=address.strip(), active=True)
+        .first()
+    )
+
+
+def _text_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        raise MailRejected("554 5.6.0 the message has no text body")
+    content = part.get_content()
+    if part.get_content_type() == "text/html":
+        content = strip_tags(content)
+    return content.strip()[:MAX_BODY_CHARS]
+
+
+def _sender_contact(mailbox: Mailbox, message: EmailMessage) -> Contact:
+    name, address = parseaddr(str(message.get("From", "")))
+    if "@" not in address:
+        raise MailRejected("554 5.1.7 the message has no valid From address")
+    link = ContactEmail.objects.select_related("contact").filter(email=address.lower()).first()
+    if link is not None:
+        return link.contact
+    first, _, last = name.partition(" ")
+    try:
+        return contact_create(
+            workspace=mailbox.workspace,
+            actor=None,
+            data={"first_name": first, "last_name": last, "emails": [address], "source": "email"},
+        )
+    except ServiceValidationError as exc:
+        raise MailRejected(f"554 5.1.7 {exc}") from exc
+
+
+def _thread(message: EmailMessage, sender: Contact) -> Ticket | None:
+    ids = [
+        mid
+        for _, mid in getaddresses(
+            [str(message.get("In-Reply-To", "")), str(message.get("References", ""))]
+        )
+        if mid
+    ]
+    ids = [f"<{mid.strip('<>')}>" for mid in ids]
+    ticket = None
+    if ids:
+        found = TicketMessage.objects.filter(message_id__in=ids).select_related("ticket").first()
+        ticket = found.ticket if found else None
+    if ticket is None:
+        match = TOKEN.search(str(message.get("Subject", "")))
+        ticket = Ticket.objects.filter(number=int(match.group(1))).first() if match else None
+    if ticket is not None and ticket.requester_id != sender.pk:
+        return None
+    return ticket
+
+
+def mail_ingest(*, mailbox: Mailbox, message: EmailMessage) -> TicketMessage:
+    """Turn one inbound message into a ticket or a reply, inside its workspace."""
+    workspace = mailbox.workspace
+    message_id = str(message.get("Message-ID", "") or make_msgid()).strip()
+    with workspace_scope(workspace), audit_source("email"), transaction.atomic():
+        if TicketMessage.objects.filter(message_id=message_id).exists():
+            # A retried delivery: answer success without a second copy.
+            return TicketMessage.objects.get(message_id=message_id)
+        body = _text_of(message)
+        sender = _sender_contact(mailbox, message)
+        ticket = _thread(message, sender)
+        if ticket is not None:
+            return ticket_reply(
+                workspace=workspace,
+                actor=None,
+                ticket=ticket,
+                body=body,
+                contact=sender,
+                message_id=message_id,
+            )
+        subject = TOKEN.sub("", str(message.get("Subject", "") or "")).strip() or "(no subject)"
+        data = {
+            "subject": subject[:200],
+            "body": body or "(empty message)",
+            "requester_id": sender.pk,
+            "channel": Channel.EMAIL,
+        }
+        if mailbox.default_team_id:
+            data["team_id"] = mailbox.default_team_id
+        ticket = ticket_create(workspace=workspace, actor=None, data=data, message_id=message_id)
+        return ticket.messages.get()
