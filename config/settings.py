@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "rapport.activities",
     "rapport.sales",
     "rapport.service",
+    "rapport.knowledge",
+    "rapport.feedback",
     "rapport.api",
     "rapport.web",
     "rapport.demo",
