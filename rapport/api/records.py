@@ -116,12 +116,12 @@ def query_errors() -> Iterator[None]:
 
 
 class BulkIn(Schema, Generic[W]):
-    # Items are validated one by one in `bulk_upsert`, so a bad item fails alone instead of
+    # Items are validated one by one in `bulk_write`, so a bad item fails alone instead of
     # failing the request; SkipValidation keeps the item schema in the OpenAPI document.
     items: list[SkipValidation[W]] = Field(
         ...,
         max_length=MAX_BULK,
-        description=f"up to {MAX_BULK} records; an item with an `id` updates, without creates",
+        description=f"up to {MAX_BULK} records, each written or refused on its own",
     )
 
 
@@ -148,15 +148,15 @@ def _error(index: int, errors: list[FieldError]) -> BulkItemResult:
     )
 
 
-def bulk_upsert(
+def bulk_write(
     items: list[Any],
     *,
     schema: type[W],
-    create: Callable[[dict[str, Any]], M],
-    update: Callable[[int, dict[str, Any]], M],
+    write: Callable[[dict[str, Any]], tuple[M, bool]],
 ) -> BulkOut:
-    """Create or update each item in its own savepoint; one item's failure writes nothing of it
-    and leaves the others alone. The result says, per item index, what happened."""
+    """Write each item in its own savepoint; one item's failure writes nothing of it and leaves
+    the others alone. `write` returns the record and whether it was created. The result says,
+    per item index, what happened."""
     results: list[BulkItemResult] = []
     for index, raw in enumerate(items):
         try:
@@ -164,10 +164,9 @@ def bulk_upsert(
         except pydantic.ValidationError as exc:
             results.append(_error(index, pydantic_field_errors(exc.errors(), whole="item")))
             continue
-        record_id = data.pop("id", None)
         try:
             with transaction.atomic():
-                record = create(data) if record_id is None else update(record_id, data)
+                record, created = write(data)
         except ServiceValidationError as exc:
             results.append(_error(index, exc.errors))
             continue
@@ -181,7 +180,7 @@ def bulk_upsert(
         results.append(
             BulkItemResult(
                 index=index,
-                status="created" if record_id is None else "updated",
+                status="created" if created else "updated",
                 id=record.pk,
                 errors=[],
             )
@@ -192,3 +191,21 @@ def bulk_upsert(
         failed=sum(r.status == "error" for r in results),
         results=results,
     )
+
+
+def bulk_upsert(
+    items: list[Any],
+    *,
+    schema: type[W],
+    create: Callable[[dict[str, Any]], M],
+    update: Callable[[int, dict[str, Any]], M],
+) -> BulkOut:
+    """`bulk_write` for records matched by `id`: an item with one updates, without creates."""
+
+    def write(data: dict[str, Any]) -> tuple[M, bool]:
+        record_id = data.pop("id", None)
+        if record_id is None:
+            return create(data), True
+        return update(record_id, data), False
+
+    return bulk_write(items, schema=schema, write=write)

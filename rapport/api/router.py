@@ -16,6 +16,7 @@ from rapport.api.problem import (
     not_found_view,
 )
 from rapport.contacts.api import companies, contacts, custom_fields, tags
+from rapport.sales.api import router as sales_router
 from rapport.tenancy.api import router as me_router
 
 DESCRIPTION = """
@@ -54,3 +55,4 @@ api.add_router("/companies", companies)
 api.add_router("/activities", activities_router)
 api.add_router("/tags", tags)
 api.add_router("/custom-fields", custom_fields)
+api.add_router("/sales", sales_router)

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from rapport.audit.models import AuditAction
@@ -281,16 +282,27 @@ HONEYPOT = "website"
 RATE_LIMIT = 20  # submissions per form and address per hour
 
 
+def _origins_clean(origins: Any, c: _Collector) -> list[str]:
+    if not isinstance(origins, list):
+        c.add("allowed_origins", "must be a list")
+        return []
+    for i, origin in enumerate(origins):
+        if (
+            not isinstance(origin, str)
+            or not origin.startswith(("https://", "http://"))
+            or origin.count("/") != 2
+        ):
+            c.add(f"allowed_origins.{i}", "must be a scheme and host, like https://example.com")
+    return origins
+
+
 def web_form_create(
     *, workspace: Workspace, actor: Actor, name: str, allowed_origins: list[str] | None = None
 ) -> WebForm:
     c = _Collector()
     if not (name or "").strip():
         c.add("name", "is required")
-    origins = allowed_origins or []
-    for i, origin in enumerate(origins):
-        if not origin.startswith(("https://", "http://")) or origin.count("/") != 2:
-            c.add(f"allowed_origins.{i}", "must be a scheme and host, like https://example.com")
+    origins = _origins_clean(allowed_origins or [], c)
     c.raise_if_any()
     form = WebForm.objects.create(
         workspace=workspace,
@@ -325,3 +337,64 @@ def web_lead_submit(*, form: WebForm, data: dict[str, str], address: str) -> Lea
     if form.owner_id:
         values["owner_id"] = form.owner_id
     return lead_create(workspace=form.workspace, actor=None, data=values)
+
+
+def lead_delete(*, workspace: Workspace, actor: Actor, lead: Lead) -> None:
+    """Delete a lead; the contact, company and deal a conversion made stay."""
+    with transaction.atomic():
+        before = {k: v for k, v in snapshot(lead, LEAD_AUDITED).items() if v not in ("", None)}
+        audit_record(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.DELETE,
+            instance=lead,
+            changes=diff(before, {}),
+        )
+        lead.delete()
+
+
+WEB_FORM_AUDITED = ["name", "allowed_origins", "active"]
+
+
+def web_form_update(*, workspace: Workspace, actor: Actor, form: WebForm, data: Data) -> WebForm:
+    """Rename a form, change its allowed origins, or (de)activate it: an inactive form's
+    key answers 404, so a leaked key is switched off without deleting the form."""
+    c = _Collector()
+    _unknown_keys(data, WEB_FORM_AUDITED, c)
+    clean: Data = {}
+    if "name" in data:
+        clean["name"] = _text(data, "name", 100, c)
+        if not clean["name"] and not c.errors:
+            c.add("name", "is required")
+    if "allowed_origins" in data:
+        clean["allowed_origins"] = _origins_clean(data["allowed_origins"], c)
+    if "active" in data:
+        if not isinstance(data["active"], bool):
+            c.add("active", "must be true or false")
+        clean["active"] = data["active"]
+    c.raise_if_any()
+    with transaction.atomic():
+        before = snapshot(form, WEB_FORM_AUDITED)
+        for k, v in clean.items():
+            setattr(form, k, v)
+        form.save()
+        audit_record(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=form,
+            changes=diff(before, snapshot(form, WEB_FORM_AUDITED)),
+        )
+    return form
+
+
+def web_form_embed_html(*, form: WebForm, action_url: str) -> str:
+    """A plain HTML form posting to the public endpoint, for pasting into another site.
+
+    No script: the honeypot is hidden with an inline style, so it works wherever HTML does.
+    """
+    fields = [{"name": n, "label": n.replace("_", " ").capitalize()} for n in WEB_FIELDS]
+    return render_to_string(
+        "sales/web_form_embed.html",
+        {"form": form, "action_url": action_url, "fields": fields, "honeypot": HONEYPOT},
+    ).strip()

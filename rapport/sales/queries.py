@@ -1,12 +1,27 @@
 """Reads for sales: the board, purchase history, and the figures forecasts and KPIs use."""
 
+import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
+from rapport.core.pagination import Page, SortKey, paginate
 from rapport.sales.currency import RateBook
-from rapport.sales.models import Deal, Order, OrderStatus, Pipeline, Stage
+from rapport.sales.models import (
+    Deal,
+    DealStageChange,
+    ExchangeRate,
+    Lead,
+    Order,
+    OrderStatus,
+    Pipeline,
+    Product,
+    ScoringRule,
+    Stage,
+    WebForm,
+)
 from rapport.tenancy.models import Workspace
 
 BOARD_CARDS_PER_STAGE = 50
@@ -44,7 +59,7 @@ def board(
     for stage in stages:
         cards = list(
             deals.filter(stage=stage)
-            .select_related("owner", "company")
+            .select_related("owner", "company", "stage")
             .order_by("position", "id")[:BOARD_CARDS_PER_STAGE]
         )
         n, total = totals.get(stage.pk, (0, Decimal(0)))
@@ -78,3 +93,161 @@ def lifetime_revenue(
     )
     book = RateBook(workspace)
     return sum((book.to_base(r["total"], r["currency"], r["day"]) for r in rows), Decimal(0))
+
+
+# --- lists and lookups for the API: cursor pages, fetched within the caller's workspace -------
+
+NEWEST_FIRST = [SortKey("created_at", True)]
+
+
+@dataclass
+class LeadFilter:
+    status: str = ""
+    owner_id: int | None = None
+    source: str = ""
+    q: str = ""
+
+
+def lead_list(*, f: LeadFilter, cursor: str | None = None, limit: int = 50) -> Page[Lead]:
+    """Newest first; `q` matches the start of a name, the email or the company name."""
+    qs = Lead.objects.all()
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.owner_id is not None:
+        qs = qs.filter(owner_id=f.owner_id)
+    if f.source:
+        qs = qs.filter(source__iexact=f.source)
+    text = f.q.strip()
+    if text:
+        qs = qs.filter(
+            Q(first_name__istartswith=text)
+            | Q(last_name__istartswith=text)
+            | Q(email__istartswith=text)
+            | Q(company_name__istartswith=text)
+        )
+    return paginate(qs, keys=NEWEST_FIRST, cursor=cursor, limit=limit)
+
+
+def lead_get(*, lead_id: int) -> Lead:
+    return Lead.objects.get(pk=lead_id)
+
+
+def web_form_list() -> QuerySet[WebForm]:
+    return WebForm.objects.order_by("name", "id")
+
+
+def web_form_get(*, form_id: int) -> WebForm:
+    return WebForm.objects.get(pk=form_id)
+
+
+def scoring_rule_list() -> QuerySet[ScoringRule]:
+    return ScoringRule.objects.all()
+
+
+def scoring_rule_get(*, rule_id: int) -> ScoringRule:
+    return ScoringRule.objects.get(pk=rule_id)
+
+
+@dataclass
+class DealFilter:
+    pipeline_id: int | None = None
+    stage_id: int | None = None
+    owner_id: int | None = None
+    outcome: str = ""
+    company_id: int | None = None
+    expected_close_after: dt.date | None = None
+    expected_close_before: dt.date | None = None
+
+
+def deal_list(*, f: DealFilter, cursor: str | None = None, limit: int = 50) -> Page[Deal]:
+    """Newest first. The close range is [after, before): `before` is the first day left out."""
+    return paginate(deal_queryset(f=f), keys=NEWEST_FIRST, cursor=cursor, limit=limit)
+
+
+def deal_totals(*, f: DealFilter) -> list[dict[str, object]]:
+    """The filtered deals' count and amount per currency (amounts in different currencies are
+    not added up here; the forecast converts)."""
+    rows = (
+        deal_queryset(f=f)
+        .order_by()
+        .values("currency")
+        .annotate(deals=Count("id"), amount=Sum("amount"))
+        .order_by("currency")
+    )
+    return list(rows)
+
+
+def deal_queryset(*, f: DealFilter) -> QuerySet[Deal]:
+    qs = Deal.objects.select_related("stage", "owner", "company")
+    for name in ("pipeline_id", "stage_id", "owner_id", "company_id"):
+        value = getattr(f, name)
+        if value is not None:
+            qs = qs.filter(**{name: value})
+    if f.outcome:
+        qs = qs.filter(outcome=f.outcome)
+    if f.expected_close_after:
+        qs = qs.filter(expected_close_date__gte=f.expected_close_after)
+    if f.expected_close_before:
+        qs = qs.filter(expected_close_date__lt=f.expected_close_before)
+    return qs
+
+
+def deal_detail(*, deal_id: int) -> Deal:
+    """A deal with its contacts and roles, its lines, and its stage history, oldest first."""
+    return (
+        Deal.objects.select_related("stage")
+        .prefetch_related(
+            "contact_links",
+            "lines",
+            Prefetch(
+                "stage_changes", queryset=DealStageChange.objects.order_by("changed_at", "id")
+            ),
+        )
+        .get(pk=deal_id)
+    )
+
+
+def product_list(
+    *, active: bool | None = None, cursor: str | None = None, limit: int = 50
+) -> Page[Product]:
+    qs = Product.objects.prefetch_related("prices")
+    if active is not None:
+        qs = qs.filter(active=active)
+    return paginate(qs, keys=[SortKey("name", False)], cursor=cursor, limit=limit)
+
+
+def product_get(*, product_id: int) -> Product:
+    return Product.objects.prefetch_related("prices").get(pk=product_id)
+
+
+@dataclass
+class OrderFilter:
+    contact_id: int | None = None
+    company_id: int | None = None
+    status: str = ""
+    channel: str = ""
+    external_id: str = ""
+
+
+def order_list(*, f: OrderFilter, cursor: str | None = None, limit: int = 50) -> Page[Order]:
+    """Most recent first: the purchase history of a contact or company when filtered so."""
+    qs = purchase_history(contact_id=f.contact_id, company_id=f.company_id)
+    for name in ("status", "channel", "external_id"):
+        value = getattr(f, name)
+        if value:
+            qs = qs.filter(**{name: value})
+    return paginate(qs, keys=[SortKey("ordered_at", True)], cursor=cursor, limit=limit)
+
+
+def order_get(*, order_id: int) -> Order:
+    return Order.objects.prefetch_related("lines").get(pk=order_id)
+
+
+def exchange_rate_list(
+    *, currency: str = "", cursor: str | None = None, limit: int = 50
+) -> Page[ExchangeRate]:
+    """Newest day first."""
+    qs = ExchangeRate.objects.all()
+    if currency:
+        qs = qs.filter(currency=currency.upper())
+    return paginate(qs, keys=[SortKey("day", True)], cursor=cursor, limit=limit)

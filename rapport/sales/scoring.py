@@ -131,6 +131,11 @@ def _threshold() -> int:
     return settings_row.mql_threshold if settings_row else ScoringSettings().mql_threshold
 
 
+def scoring_threshold_get() -> int:
+    """The workspace's marketing-qualified threshold (the default until one is set)."""
+    return _threshold()
+
+
 BEFORE_MQL = {LifecycleStage.SUBSCRIBER, LifecycleStage.LEAD}
 
 
@@ -248,3 +253,16 @@ def scoring_threshold_set(*, workspace: Workspace, actor: Actor, threshold: int)
             instance=row,
             changes={"mql_threshold": [before, threshold]},
         )
+
+
+def scoring_rule_delete(*, workspace: Workspace, actor: Actor, rule: ScoringRule) -> None:
+    """Delete a rule. Stored scores keep their old figures until the record next changes."""
+    with transaction.atomic():
+        audit_record(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.DELETE,
+            instance=rule,
+            changes={k: [getattr(rule, k), None] for k in RULE_FIELDS if getattr(rule, k)},
+        )
+        rule.delete()

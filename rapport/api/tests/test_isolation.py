@@ -135,10 +135,17 @@ COLLECTION_CALLS = {
 }
 
 
+# Apps whose operations have their own isolation tables, with the same schema check.
+APP_PREFIXES = {"/sales/": "rapport/sales/tests/test_api_access.py"}
+
+
 def test_every_operation_has_an_isolation_case(db):
     paths = Client().get("/api/v1/openapi.json").json()["paths"]
     operations = {
-        (method, path.removeprefix("/api/v1")) for path, ops in paths.items() for method in ops
+        (method, path.removeprefix("/api/v1"))
+        for path, ops in paths.items()
+        for method in ops
+        if not path.removeprefix("/api/v1").startswith(tuple(APP_PREFIXES))
     }
     covered = {(method, path) for method, path, _ in RECORD_CALLS} | COLLECTION_CALLS
 

@@ -7,6 +7,7 @@ from django.test import Client
 
 from rapport.activities.models import Activity
 from rapport.api.testing import ApiClient, problem_fields
+from rapport.api.tests.test_isolation import APP_PREFIXES
 from rapport.audit.models import AuditEntry
 from rapport.contacts.models import Company, Contact, CustomFieldDefinition, Tag
 from rapport.contacts.services import custom_field_create
@@ -82,7 +83,7 @@ def test_every_write_operation_is_listed_here(db):
         (method, path.removeprefix("/api/v1"))
         for path, ops in paths.items()
         for method in ops
-        if method != "get"
+        if method != "get" and not path.removeprefix("/api/v1").startswith(tuple(APP_PREFIXES))
     }
 
     assert writes == {(m, p) for m, p, _ in WRITES} | OPEN_TO_ALL_ROLES
