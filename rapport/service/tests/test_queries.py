@@ -1,0 +1,105 @@
+import datetime as dt
+
+import pytest
+import time_machine
+
+from rapport.contacts.tests.factories import make_company, make_contact
+from rapport.core.errors import ServiceValidationError
+from rapport.service.queries import TicketFilter, customer_tickets, sla_at_risk, ticket_list
+from rapport.service.services import (
+    calendar_create,
+    sla_policy_create,
+    team_create,
+    ticket_create,
+    ticket_reply,
+    ticket_set_status,
+)
+
+
+def make(ws, actor, requester, **extra):
+    return ticket_create(
+        workspace=ws,
+        actor=actor,
+        data={
+            "subject": extra.pop("subject", "Help"),
+            "body": "b",
+            "requester_id": requester.pk,
+            **extra,
+        },
+    )
+
+
+def subjects(f: TicketFilter) -> set[str]:
+    return {t.subject for t in ticket_list(f=f).items}
+
+
+def test_the_agent_views(scoped, owner, member):
+    ann = make_contact(scoped, owner)
+    team = team_create(
+        workspace=scoped, actor=owner, name="T", assignment="manual", member_ids=[member.pk]
+    )
+    make(scoped, owner, ann, subject="mine", assignee_id=owner.pk)
+    make(scoped, owner, ann, subject="theirs", assignee_id=member.pk, team_id=team.pk)
+    make(scoped, owner, ann, subject="nobody")
+    done = make(scoped, owner, ann, subject="done")
+    ticket_set_status(workspace=scoped, actor=owner, ticket=done, status="solved")
+    assert subjects(TicketFilter(view="mine", user_id=owner.pk)) == {"mine"}
+    assert subjects(TicketFilter(view="unassigned")) == {"nobody"}
+    assert subjects(TicketFilter(view="team", team_id=team.pk)) == {"theirs"}
+    assert subjects(TicketFilter(status="open")) == {"mine", "theirs", "nobody"}
+    assert subjects(TicketFilter(q=f"#{done.number}")) == {"done"}
+    with pytest.raises(ServiceValidationError):
+        ticket_list(f=TicketFilter(view="team"))
+
+
+def test_the_breach_list_shows_overdue_and_nearly_due_but_not_paused(scoped, owner):
+    calendar = calendar_create(
+        workspace=scoped,
+        actor=owner,
+        data={
+            "name": "24/7",
+            "timezone": "UTC",
+            "weekly_hours": {
+                d: ["00:00-00:00"] for d in ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+            },
+        },
+    )
+    sla_policy_create(
+        workspace=scoped,
+        actor=owner,
+        data={
+            "name": "p",
+            "calendar_id": calendar.pk,
+            "targets": {
+                "normal": {"first_response": 60, "resolution": 240},
+                "low": {"first_response": 600, "resolution": 6000},
+            },
+        },
+    )
+    ann = make_contact(scoped, owner)
+    t0 = dt.datetime(2026, 2, 2, 9, tzinfo=dt.UTC)
+    with time_machine.travel(t0, tick=False):
+        late = make(scoped, owner, ann, subject="late")
+        answered = make(scoped, owner, ann, subject="answered")
+        ticket_reply(workspace=scoped, actor=owner, ticket=answered, body="hi")
+        make(scoped, owner, ann, subject="relaxed", priority="low")
+        waiting = make(scoped, owner, ann, subject="waiting")
+        ticket_reply(workspace=scoped, actor=owner, ticket=waiting, body="hi")
+        ticket_set_status(workspace=scoped, actor=owner, ticket=waiting, status="pending")
+    risky = sla_at_risk(now=t0 + dt.timedelta(minutes=30))
+    assert [t.subject for t in risky] == ["late"]  # first response due 10:00, within the hour
+    risky = sla_at_risk(now=t0 + dt.timedelta(hours=3, minutes=30))
+    assert {t.subject for t in risky} == {"late", "answered"}
+    assert late in risky
+
+
+def test_customer_context_covers_the_company(scoped, owner):
+    acme = make_company(scoped, owner, name="Acme")
+    ann = make_contact(scoped, owner, company_ids=[acme.pk])
+    bob = make_contact(scoped, owner, first_name="Bob", company_ids=[acme.pk])
+    stranger = make_contact(scoped, owner, first_name="Cy")
+    current = make(scoped, owner, ann, subject="current")
+    make(scoped, owner, bob, subject="colleague")
+    make(scoped, owner, stranger, subject="other")
+    context = customer_tickets(contact_id=ann.pk, company_id=acme.pk, exclude_id=current.pk)
+    assert [t.subject for t in context] == ["colleague"]
