@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ServiceConfig(AppConfig):
     name = "rapport.service"
     label = "service"
+
+    def ready(self) -> None:
+        from rapport.service import timeline  # noqa: F401  (joins the timeline registry)

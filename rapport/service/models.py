@@ -132,7 +132,14 @@ class Ticket(WorkspaceScopedModel):
     solved_at = models.DateTimeField(null=True, blank=True)
     pending_since = models.DateTimeField(null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(default=0, help_text="business time pending")
+    sla_breached_at = models.DateTimeField(
+        null=True, blank=True, help_text="set by the SLA sweep when a clock first ran out"
+    )
+    reopened_count = models.PositiveIntegerField(default=0)
     # Complaint management.
+    product = models.ForeignKey(
+        "sales.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     root_cause = models.CharField(max_length=100, blank=True)
     resolution = models.TextField(blank=True)
 

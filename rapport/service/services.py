@@ -13,6 +13,7 @@ from django.utils import timezone
 from rapport.audit.models import AuditAction
 from rapport.audit.services import audit_record, diff, snapshot
 from rapport.contacts.models import Contact
+from rapport.contacts.normalise import email_normalise
 from rapport.contacts.services import (
     Actor,
     Data,
@@ -24,11 +25,13 @@ from rapport.contacts.services import (
 )
 from rapport.core.errors import ServiceValidationError
 from rapport.core.hooks import records_changed
+from rapport.sales.models import Product
 from rapport.service.mail_out import new_message_id, reply_mail_send
 from rapport.service.models import (
     AssignmentMethod,
     BusinessCalendar,
     Channel,
+    Mailbox,
     MessageKind,
     Priority,
     SlaPolicy,
@@ -222,6 +225,7 @@ TICKET_FIELDS = [
     "tags",
     "root_cause",
     "resolution",
+    "product_id",
 ]
 TICKET_AUDITED = [
     "subject",
@@ -233,6 +237,7 @@ TICKET_AUDITED = [
     "company",
     "assignee",
     "team",
+    "product",
     "root_cause",
     "resolution",
 ]
@@ -285,6 +290,11 @@ def _ticket_clean(*, workspace: Workspace, data: Data, ticket: Ticket | None) ->
         clean["team"] = team
     if "assignee_id" in data:
         clean["assignee_id"] = _owner(workspace, {"owner_id": data["assignee_id"]}, c)
+    if "product_id" in data:
+        product_id = data["product_id"]
+        if product_id is not None and not Product.objects.filter(pk=product_id).exists():
+            c.add("product_id", "no such product")
+        clean["product_id"] = product_id
     if "tags" in data:
         if not isinstance(data["tags"], list):
             c.add("tags", "must be a list of tag names")
@@ -402,6 +412,8 @@ def ticket_set_status(*, workspace: Workspace, actor: Actor, ticket: Ticket, sta
         if status in (TicketStatus.SOLVED, TicketStatus.CLOSED):
             ticket.solved_at = ticket.solved_at or now
         else:
+            if ticket.status == TicketStatus.SOLVED:
+                ticket.reopened_count += 1
             ticket.solved_at = None
         ticket.status = status
         ticket.save()
@@ -467,3 +479,52 @@ def ticket_reply(
             {"ticket": ticket.pk, "kind": kind, "body": body[:500]},
         )
     return message
+
+
+def ticket_delete(*, workspace: Workspace, actor: Actor, ticket: Ticket) -> None:
+    """Delete a ticket and its conversation; the audit entry keeps what it was."""
+    with transaction.atomic():
+        before = {k: v for k, v in snapshot(ticket, TICKET_AUDITED).items() if v}
+        _audit(
+            workspace, actor, AuditAction.DELETE, ticket, {"number": ticket.number, **before}, {}
+        )
+        ticket.delete()
+
+
+# --- mailboxes -----------------------------------------------------------------------------
+
+
+def mailbox_create(*, workspace: Workspace, actor: Actor, data: Data) -> Mailbox:
+    """An inbound address for this workspace. Addresses are unique across all workspaces
+    (mail-in routes by address alone), so a taken address is refused without saying whose."""
+    c = _Collector()
+    _unknown_keys(data, ["address", "default_team_id", "active"], c)
+    address = c.run(partial(email_normalise, str(data.get("address") or ""), field="address"))
+    if address and Mailbox.unscoped.filter(address=address).exists():
+        c.add("address", f"'{address}' is already in use")
+    team = None
+    if data.get("default_team_id") is not None:
+        team = Team.objects.filter(pk=data["default_team_id"]).first()
+        if team is None:
+            c.add("default_team_id", "no such team")
+    active = data.get("active", True)
+    if not isinstance(active, bool):
+        c.add("active", "must be true or false")
+    c.raise_if_any()
+    try:
+        with transaction.atomic():
+            mailbox = Mailbox.objects.create(
+                workspace=workspace, address=address, default_team=team, active=active
+            )
+            _audit(
+                workspace,
+                actor,
+                AuditAction.CREATE,
+                mailbox,
+                {},
+                snapshot(mailbox, ["address", "default_team", "active"]),
+            )
+    except IntegrityError as exc:
+        # Another workspace took the address between the check and the insert.
+        raise ServiceValidationError.single("address", f"'{address}' is already in use") from exc
+    return mailbox
