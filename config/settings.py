@@ -138,6 +138,9 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# Uploaded files (ticket attachments) are served only through permission-checked views.
+MEDIA_ROOT = Path(os.environ.get("RAPPORT_MEDIA_DIR", DATA_DIR / "media"))
+
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STORAGES = {

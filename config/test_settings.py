@@ -5,6 +5,8 @@ fixture would make the suite several times slower.
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("RAPPORT_INSECURE_DEV_KEY", "true")
 
@@ -18,3 +20,5 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+MEDIA_ROOT = Path(tempfile.gettempdir()) / "rapport-test-media"

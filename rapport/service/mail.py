@@ -18,6 +18,7 @@ from rapport.audit.context import audit_source
 from rapport.contacts.models import Contact, ContactEmail
 from rapport.contacts.services import contact_create
 from rapport.core.errors import ServiceValidationError
+from rapport.service.attachments import attachment_add
 from rapport.service.models import Channel, Mailbox, Ticket, TicketMessage
 from rapport.service.services import ticket_create, ticket_reply
 from rapport.tenancy.access import workspace_scope
@@ -99,7 +100,7 @@ def mail_ingest(*, mailbox: Mailbox, message: EmailMessage) -> TicketMessage:
         sender = _sender_contact(mailbox, message)
         ticket = _thread(message, sender)
         if ticket is not None:
-            return ticket_reply(
+            stored = ticket_reply(
                 workspace=workspace,
                 actor=None,
                 ticket=ticket,
@@ -107,14 +108,46 @@ def mail_ingest(*, mailbox: Mailbox, message: EmailMessage) -> TicketMessage:
                 contact=sender,
                 message_id=message_id,
             )
-        subject = TOKEN.sub("", str(message.get("Subject", "") or "")).strip() or "(no subject)"
-        data = {
-            "subject": subject[:200],
-            "body": body or "(empty message)",
-            "requester_id": sender.pk,
-            "channel": Channel.EMAIL,
-        }
-        if mailbox.default_team_id:
-            data["team_id"] = mailbox.default_team_id
-        ticket = ticket_create(workspace=workspace, actor=None, data=data, message_id=message_id)
-        return ticket.messages.get()
+        else:
+            subject = TOKEN.sub("", str(message.get("Subject", "") or "")).strip()
+            data = {
+                "subject": (subject or "(no subject)")[:200],
+                "body": body or "(empty message)",
+                "requester_id": sender.pk,
+                "channel": Channel.EMAIL,
+            }
+            if mailbox.default_team_id:
+                data["team_id"] = mailbox.default_team_id
+            ticket = ticket_create(
+                workspace=workspace, actor=None, data=data, message_id=message_id
+            )
+            stored = ticket.messages.get()
+        _keep_attachments(message, stored)
+        return stored
+
+
+def _keep_attachments(message: EmailMessage, stored: TicketMessage) -> None:
+    """Store each attached file; a refused one is named in an internal note, not lost quietly."""
+    refused = []
+    for part in message.iter_attachments():
+        name = part.get_filename() or "attachment"
+        try:
+            attachment_add(
+                workspace=stored.ticket.workspace,
+                actor=None,
+                ticket=stored.ticket,
+                message=stored,
+                name=name,
+                content=part.get_payload(decode=True) or b"",
+                content_type=part.get_content_type(),
+            )
+        except ServiceValidationError as exc:
+            refused.append(f"{name}: {exc.errors[0].message}")
+    if refused:
+        ticket_reply(
+            workspace=stored.ticket.workspace,
+            actor=None,
+            ticket=stored.ticket,
+            kind="internal",
+            body="Attachments not kept:\n" + "\n".join(refused),
+        )

@@ -197,3 +197,16 @@ class Mailbox(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return self.address
+
+
+class TicketAttachment(WorkspaceScopedModel):
+    """A file on a ticket, kept through Django's storage API and served only after a check."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        TicketMessage, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()

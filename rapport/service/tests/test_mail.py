@@ -141,3 +141,19 @@ def test_a_redelivered_message_is_stored_once(smtp):
     send(smtp, message(Message_ID="<dup@client.example>"))
     with scopes_disabled():
         assert TicketMessage.objects.count() == 1
+
+
+def test_attachments_are_kept_and_refused_ones_noted(smtp):
+    msg = message()
+    msg.add_attachment(
+        b"%PDF-1.7 fake", maintype="application", subtype="pdf", filename="invoice.pdf"
+    )
+    msg.add_attachment(b"MZ\x90\x00", maintype="application", subtype="pdf", filename="evil.pdf")
+    send(smtp, msg)
+    [ticket] = tickets()
+    with scopes_disabled():
+        [kept] = ticket.attachments.all()
+        notes = [m.body for m in ticket.messages.filter(kind="internal")]
+    assert (kept.name, kept.content_type, kept.size) == ("invoice.pdf", "application/pdf", 13)
+    assert kept.file.read() == b"%PDF-1.7 fake"
+    assert notes == ["Attachments not kept:\nevil.pdf: the content is not a application/pdf file"]
