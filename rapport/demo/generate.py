@@ -17,6 +17,7 @@ from rapport.audit.context import audit_source
 from rapport.contacts.models import LifecycleStage, SizeBand
 from rapport.contacts.services import company_create, contact_create, custom_field_create
 from rapport.demo.sales_data import sales_demo_fill
+from rapport.demo.service_data import service_demo_fill
 from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.models import Workspace
 from rapport.tenancy.roles import Role
@@ -61,6 +62,7 @@ class DemoSize:
     activities: int = 20_000
     deals: int = 2_000
     orders: int = 20_000
+    tickets: int = 1_500
 
 
 def demo_create(*, size: DemoSize | None = None, seed: int = 2026) -> Workspace:
@@ -185,6 +187,9 @@ def _fill(
         rng=rng,
         deals=size.deals,
         orders=size.orders,
+    )
+    service_demo_fill(
+        workspace=workspace, users=users, contacts=contact_ids, rng=rng, tickets=size.tickets
     )
 
 

@@ -5,22 +5,13 @@ from rapport.activities.models import Activity
 from rapport.audit.models import AuditEntry
 from rapport.contacts.models import Company, Contact
 from rapport.sales.models import Deal, Order
+from rapport.service.models import Ticket
 from rapport.tenancy.models import Workspace
 
 
 def test_the_demo_loads_once_through_the_services(db):
-    args = [
-        "--contacts",
-        "40",
-        "--companies",
-        "8",
-        "--activities",
-        "120",
-        "--deals",
-        "60",
-        "--orders",
-        "300",
-    ]
+    args = "--contacts 40 --companies 8 --activities 120 --deals 60 --orders 300 --tickets 80"
+    args = args.split()
     call_command("demo", "--if-empty", *args)
     call_command("demo", "--if-empty", *args)
     ws = Workspace.objects.get(slug="demo-company")
@@ -52,3 +43,9 @@ def test_the_demo_loads_once_through_the_services(db):
         assert Order.objects.filter(workspace=ws).count() == 300
         assert Order.objects.filter(workspace=ws, channel="sales").count() == won
         assert AuditEntry.objects.filter(workspace=ws, entity="sales.order").count() == 300
+        tickets = Ticket.objects.filter(workspace=ws)
+        assert tickets.count() == 80
+        assert tickets.filter(first_responded_at__isnull=False).count() > 60
+        breached = tickets.filter(sla_breached_at__isnull=False).count()
+        assert 0 < breached < 40  # realistic: most tickets meet their SLA
+        assert all(t.first_response_due_at for t in tickets)

@@ -10,7 +10,7 @@ from rapport.tenancy.models import Workspace
 class Command(BaseCommand):
     help = (
         "Load the demo workspace: 3 users, 300 companies, 3,000 contacts, 20,000 activities, "
-        "2,000 deals and 20,000 orders."
+        "2,000 deals, 20,000 orders and a year of 1,500 tickets."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -20,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--activities", type=int, default=20_000)
         parser.add_argument("--deals", type=int, default=2_000)
         parser.add_argument("--orders", type=int, default=20_000)
+        parser.add_argument("--tickets", type=int, default=1_500)
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["if_empty"] and Workspace.objects.filter(slug="demo-company").exists():
@@ -31,6 +32,7 @@ class Command(BaseCommand):
                 activities=opts["activities"],
                 deals=opts["deals"],
                 orders=opts["orders"],
+                tickets=opts["tickets"],
             )
             self.stdout.write("loading the demo workspace (about a minute)…")
             with transaction.atomic():
