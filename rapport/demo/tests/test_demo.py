@@ -10,9 +10,20 @@ from rapport.tenancy.models import Workspace
 
 
 def test_the_demo_loads_once_through_the_services(db):
-    args = (
-        "--contacts 40 --companies 8 --activities 120 --deals 60 --orders 300 --tickets 80".split()
-    )
+    args = [
+        "--contacts",
+        "40",
+        "--companies",
+        "8",
+        "--activities",
+        "120",
+        "--deals",
+        "60",
+        "--orders",
+        "300",
+        "--tickets",
+        "80",
+    ]
     call_command("demo", "--if-empty", *args)
     call_command("demo", "--if-empty", *args)
     ws = Workspace.objects.get(slug="demo-company")
