@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "rapport.service",
     "rapport.knowledge",
     "rapport.feedback",
+    "rapport.portal",
     "rapport.api",
     "rapport.web",
     "rapport.demo",
