@@ -17,6 +17,7 @@ from rapport.api.problem import (
 )
 from rapport.contacts.api import companies, contacts, custom_fields, tags
 from rapport.sales.api import router as sales_router
+from rapport.service.api import router as service_router
 from rapport.tenancy.api import router as me_router
 
 DESCRIPTION = """
@@ -56,3 +57,4 @@ api.add_router("/activities", activities_router)
 api.add_router("/tags", tags)
 api.add_router("/custom-fields", custom_fields)
 api.add_router("/sales", sales_router)
+api.add_router("/service", service_router)

@@ -131,6 +131,7 @@ def _keep_attachments(message: EmailMessage, stored: TicketMessage) -> None:
     refused = []
     for part in message.iter_attachments():
         name = part.get_filename() or "attachment"
+        payload = part.get_payload(decode=True)
         try:
             attachment_add(
                 workspace=stored.ticket.workspace,
@@ -138,7 +139,7 @@ def _keep_attachments(message: EmailMessage, stored: TicketMessage) -> None:
                 ticket=stored.ticket,
                 message=stored,
                 name=name,
-                content=part.get_payload(decode=True) or b"",
+                content=payload if isinstance(payload, bytes) else b"",
                 content_type=part.get_content_type(),
             )
         except ServiceValidationError as exc:

@@ -289,7 +289,11 @@ def _ticket_clean(*, workspace: Workspace, data: Data, ticket: Ticket | None) ->
             c.add("team_id", "no such team")
         clean["team"] = team
     if "assignee_id" in data:
-        clean["assignee_id"] = _owner(workspace, {"owner_id": data["assignee_id"]}, c)
+        # The contacts helper reports under `owner_id`; the client sent `assignee_id`.
+        found = _Collector()
+        clean["assignee_id"] = _owner(workspace, {"owner_id": data["assignee_id"]}, found)
+        for e in found.errors:
+            c.add("assignee_id", e.message)
     if "product_id" in data:
         product_id = data["product_id"]
         if product_id is not None and not Product.objects.filter(pk=product_id).exists():
@@ -420,6 +424,7 @@ def ticket_set_status(*, workspace: Workspace, actor: Actor, ticket: Ticket, sta
         _audit(
             workspace, actor, AuditAction.UPDATE, ticket, before, snapshot(ticket, TICKET_AUDITED)
         )
+        records_changed(entity="service.ticket", workspace_id=workspace.pk, ids=[ticket.pk])
     return ticket
 
 

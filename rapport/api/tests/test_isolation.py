@@ -136,7 +136,10 @@ COLLECTION_CALLS = {
 
 
 # Apps whose operations have their own isolation tables, with the same schema check.
-APP_PREFIXES = {"/sales/": "rapport/sales/tests/test_api_access.py"}
+APP_PREFIXES = {
+    "/sales/": "rapport/sales/tests/test_api_access.py",
+    "/service/": "rapport/service/tests/test_api_access.py",
+}
 
 
 def test_every_operation_has_an_isolation_case(db):
