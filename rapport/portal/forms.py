@@ -1,0 +1,24 @@
+from django import forms
+
+
+class LinkRequestForm(forms.Form):
+    email = forms.EmailField(label="Your email address", max_length=254)
+
+
+class PortalTicketForm(forms.Form):
+    subject = forms.CharField(max_length=200, label="What do you need help with?")
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 7}), max_length=20_000, label="Details"
+    )
+
+
+class PortalReplyForm(forms.Form):
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), max_length=20_000, label="Your reply"
+    )
+
+
+class ArticleVoteForm(forms.Form):
+    helpful = forms.TypedChoiceField(
+        choices=[("yes", "Yes"), ("no", "No")], coerce=lambda v: v == "yes"
+    )

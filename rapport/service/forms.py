@@ -1,0 +1,207 @@
+"""Forms of the agent desk: the ticket list's query string, a new ticket, the ticket page's
+side panel, the reply box and knowledge-base articles."""
+
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+
+from rapport.contacts.forms import MemberChoiceField, members_of
+from rapport.contacts.models import Contact
+from rapport.core.errors import ServiceValidationError
+from rapport.knowledge.models import ArticleStatus, ArticleVisibility
+from rapport.service.desk_queries import team_list
+from rapport.service.desk_services import Upload
+from rapport.service.models import MessageKind, Priority, Ticket, TicketStatus, TicketType
+from rapport.service.page_queries import category_list, contact_by_email
+from rapport.service.queries import SORTS, TicketFilter
+from rapport.tenancy.models import Workspace
+from rapport.web.forms import CommaListField, add_service_errors
+
+MAX_FILES = 5
+STATUS_FILTER = [("", "Any status"), ("open", "Unsolved"), *TicketStatus.choices]
+
+
+class TicketListForm(forms.Form):
+    """The list's query string. Every field is optional; a bad value is reported and the rest
+    still apply."""
+
+    q = forms.CharField(required=False, max_length=200)
+    status = forms.ChoiceField(required=False, choices=STATUS_FILTER)
+    priority = forms.ChoiceField(required=False, choices=[("", "Any priority"), *Priority.choices])
+    ticket_type = forms.ChoiceField(required=False, choices=[("", "Any type"), *TicketType.choices])
+    tag = forms.CharField(required=False, max_length=50)
+    team = forms.IntegerField(required=False, min_value=1)
+    sort = forms.ChoiceField(required=False, choices=[(s, s) for s in SORTS])
+    cursor = forms.CharField(required=False)
+
+    def ticket_filter(self, *, view: str, user_id: int) -> TicketFilter:
+        data = self.cleaned_data
+        return TicketFilter(
+            view=view,
+            user_id=user_id,
+            team_id=data.get("team"),
+            status=data.get("status") or "",
+            priority=data.get("priority") or "",
+            ticket_type=data.get("ticket_type") or "",
+            tag=data.get("tag") or "",
+            q=data.get("q") or "",
+        )
+
+
+def _team_choices() -> list[tuple[Any, str]]:
+    return [("", "No team"), *((t.pk, t.name) for t in team_list())]
+
+
+class TicketFieldsForm(forms.Form):
+    """Fields a ticket is created with and edited by; `service_data` speaks the services'
+    names (`assignee_id`, `team_id`)."""
+
+    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.NORMAL)
+    ticket_type = forms.ChoiceField(
+        choices=TicketType.choices, initial=TicketType.QUESTION, label="Type"
+    )
+    assignee = MemberChoiceField(queryset=None, required=False, empty_label="Unassigned")
+    team = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    tags = CommaListField(required=False, help_text="Separate tags with commas")
+
+    SERVICE_NAMES = {"assignee": "assignee_id", "team": "team_id"}
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = members_of(workspace)  # type: ignore[attr-defined]
+        self.fields["team"].choices = _team_choices()  # type: ignore[attr-defined]
+
+    def service_data(self, names: list[str] | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in names if names is not None else list(self.fields):
+            value = self.cleaned_data.get(name)
+            if name == "assignee":
+                value = value.pk if value else None
+            out[self.SERVICE_NAMES.get(name, name)] = value
+        return out
+
+    def add_service_errors(self, exc: ServiceValidationError) -> None:
+        add_service_errors(self, exc, {v: k for k, v in self.SERVICE_NAMES.items()})
+
+
+class TicketCreateForm(TicketFieldsForm):
+    requester_email = forms.EmailField(label="Requester's email")
+    subject = forms.CharField(max_length=200)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label="Request")
+
+    field_order = ["requester_email", "subject", "body", "priority", "ticket_type", "team"]
+
+    def clean_requester_email(self) -> Contact:
+        contact = contact_by_email(email=self.cleaned_data["requester_email"])
+        if contact is None:
+            raise forms.ValidationError("No contact has this email address; add them first.")
+        return contact
+
+    def service_data(self, names: list[str] | None = None) -> dict[str, Any]:
+        data = super().service_data(
+            ["priority", "ticket_type", "assignee", "team", "tags", "subject", "body"]
+        )
+        data["requester_id"] = self.cleaned_data["requester_email"].pk
+        data["channel"] = "phone"
+        return data
+
+    def add_service_errors(self, exc: ServiceValidationError) -> None:
+        add_service_errors(
+            self, exc, {"requester_id": "requester_email", "assignee_id": "assignee"}
+        )
+
+
+class TicketEditForm(TicketFieldsForm):
+    """The ticket page's side panel."""
+
+    status = forms.ChoiceField(choices=TicketStatus.choices)
+    root_cause = forms.CharField(required=False, max_length=100, label="Root cause")
+    resolution = forms.CharField(
+        required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    field_order = ["status", "priority", "assignee", "team", "ticket_type", "tags"]
+
+    @staticmethod
+    def initial_for(ticket: Ticket) -> dict[str, Any]:
+        return {
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "ticket_type": ticket.ticket_type,
+            "assignee": ticket.assignee_id,
+            "team": ticket.team_id,
+            "tags": [t.name for t in ticket.tags.all()],
+            "root_cause": ticket.root_cause,
+            "resolution": ticket.resolution,
+        }
+
+    def changed_service_data(self) -> dict[str, Any]:
+        """Only what the agent changed, so an untouched field is neither re-validated nor
+        audited again."""
+        names = [n for n in self.changed_data if n != "status"]
+        return self.service_data(names)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        cleaned: list[UploadedFile] = []
+        for f in files:
+            cleaned.append(super().clean(f, initial))
+        return cleaned
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="Message")
+    kind = forms.ChoiceField(
+        choices=MessageKind.choices, initial=MessageKind.PUBLIC, widget=forms.RadioSelect
+    )
+    attachments = MultipleFileField(required=False, label="Attach files")
+
+    def clean_attachments(self) -> list[UploadedFile]:
+        files: list[UploadedFile] = self.cleaned_data.get("attachments") or []
+        if len(files) > MAX_FILES:
+            raise forms.ValidationError(f"Attach at most {MAX_FILES} files to one message.")
+        return files
+
+    def uploads(self) -> list[Upload]:
+        return [
+            Upload(name=f.name or "", content=f.read(), content_type=f.content_type or "")
+            for f in self.cleaned_data.get("attachments") or []
+        ]
+
+
+class ArticleForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    body_markdown = forms.CharField(
+        required=False,
+        label="Text (Markdown)",
+        widget=forms.Textarea(attrs={"rows": 18, "class": "mono"}),
+    )
+    status = forms.ChoiceField(choices=ArticleStatus.choices, initial=ArticleStatus.DRAFT)
+    visibility = forms.ChoiceField(
+        choices=ArticleVisibility.choices, initial=ArticleVisibility.INTERNAL
+    )
+    category = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [  # type: ignore[attr-defined]
+            ("", "No category"),
+            *((c.pk, c.name) for c in category_list()),
+        ]
+
+    def service_data(self) -> dict[str, Any]:
+        data = {k: self.cleaned_data[k] for k in ("title", "body_markdown", "status", "visibility")}
+        data["category_id"] = self.cleaned_data["category"]
+        return data
+
+    def add_service_errors(self, exc: ServiceValidationError) -> None:
+        add_service_errors(self, exc, {"category_id": "category"})

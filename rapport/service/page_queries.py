@@ -1,0 +1,92 @@
+"""Reads the desk pages need beyond the ticket queries: a requester found by email, the
+customer's context beside a ticket, and the knowledge base as agents see it (drafts too).
+
+Like every read they run in the request's workspace scope, so another workspace's rows are
+simply not there.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from rapport.contacts.models import Contact, ContactEmail
+from rapport.contacts.normalise import email_normalise
+from rapport.core.errors import ServiceValidationError
+from rapport.knowledge.keywords import words_of
+from rapport.knowledge.models import Article, Category
+from rapport.sales.models import Deal, Order, StageOutcome
+from rapport.sales.queries import lifetime_revenue, purchase_history
+from rapport.service.models import Ticket
+from rapport.service.queries import customer_tickets
+from rapport.tenancy.models import Workspace
+
+CONTEXT_ROWS = 5
+
+
+def contact_by_email(*, email: str) -> Contact | None:
+    """The contact one of whose addresses is `email` (addresses are stored normalised)."""
+    try:
+        address = email_normalise(email)
+    except ServiceValidationError:
+        return None
+    link = (
+        ContactEmail.objects.select_related("contact__primary_company")
+        .filter(email=address)
+        .order_by("-is_primary", "id")
+        .first()
+    )
+    return link.contact if link else None
+
+
+@dataclass
+class CustomerContext:
+    other_tickets: list[Ticket]
+    open_deals: list[Deal]
+    recent_orders: list[Order]
+    lifetime_revenue: Decimal | None  # None when an order's currency has no rate
+    currency: str
+
+
+def customer_context(*, workspace: Workspace, ticket: Ticket) -> CustomerContext:
+    """What the agent should know about the requester: their (and their company's) other
+    tickets, open deals, latest orders and what they have spent so far."""
+    contact_id, company_id = ticket.requester_id, ticket.company_id
+    deals = Q(contacts__id=contact_id) | (Q(company_id=company_id) if company_id else Q(pk__in=[]))
+    try:
+        revenue: Decimal | None = lifetime_revenue(workspace=workspace, contact_id=contact_id)
+    except ServiceValidationError:
+        revenue = None
+    return CustomerContext(
+        other_tickets=list(
+            customer_tickets(contact_id=contact_id, company_id=company_id, exclude_id=ticket.pk)[
+                :CONTEXT_ROWS
+            ]
+        ),
+        open_deals=list(
+            Deal.objects.filter(deals, outcome=StageOutcome.OPEN)
+            .select_related("stage")
+            .distinct()
+            .order_by("expected_close_date", "id")[:CONTEXT_ROWS]
+        ),
+        recent_orders=list(purchase_history(contact_id=contact_id)[:CONTEXT_ROWS]),
+        lifetime_revenue=revenue,
+        currency=workspace.base_currency,
+    )
+
+
+def article_list(*, q: str = "") -> QuerySet[Article]:
+    """Every article, drafts and internal ones included, newest change first; `q` keeps
+    those whose title or text contains each of its words."""
+    qs = Article.objects.select_related("category", "author")
+    for word in words_of(q)[:10]:
+        qs = qs.filter(Q(title__icontains=word) | Q(body_markdown__icontains=word))
+    return qs.order_by("-updated_at", "-id")
+
+
+def article_get(*, article_id: int) -> Article:
+    return Article.objects.select_related("category", "author").get(pk=article_id)
+
+
+def category_list() -> QuerySet[Category]:
+    return Category.objects.order_by("position", "name")

@@ -1,0 +1,426 @@
+"""The agent desk's pages: lists, new ticket, ticket page (reply, notes, files, properties),
+SLA at risk, dashboard and knowledge base; who may see and change what."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from rapport.audit.models import AuditEntry
+from rapport.contacts.tests.factories import make_contact
+from rapport.knowledge.models import Article
+from rapport.knowledge.services import article_create
+from rapport.service.models import Ticket, TicketAttachment, TicketMessage
+from rapport.service.services import team_create, ticket_reply, ticket_set_status
+from rapport.service.tests.factories import make_calendar, make_policy, make_ticket
+from rapport.tenancy.access import workspace_scope
+from rapport.web.tests import fixtures
+
+member_client = fixtures.member_client
+outsider_client = fixtures.outsider_client
+owner_client = fixtures.owner_client
+plain_static_storage = fixtures.plain_static_storage
+viewer_client = fixtures.viewer_client
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4 a small report"
+MONDAY_9 = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def ann(workspace):
+    return make_contact(workspace, first_name="Ann", last_name="Lee", emails=["ann@acme.io"])
+
+
+@pytest.fixture
+def ticket(workspace, owner, ann):
+    return make_ticket(workspace, owner, ann, subject="Printer on fire", body="Smoke everywhere")
+
+
+@pytest.fixture
+def article(workspace, owner):
+    with workspace_scope(workspace):
+        return article_create(
+            workspace=workspace,
+            actor=owner,
+            data={
+                "title": "Printer fire safety",
+                "body_markdown": "# Steps\n\nUnplug the **printer**.<script>alert(1)</script>",
+                "status": "published",
+                "visibility": "public",
+            },
+        )
+
+
+@pytest.fixture
+def theirs(other_workspace, outsider):
+    contact = make_contact(other_workspace, first_name="Secret", emails=["secret@globex.io"])
+    return make_ticket(other_workspace, outsider, contact, subject="Globex secret ticket")
+
+
+def reload(workspace, obj):
+    with workspace_scope(workspace):
+        return type(obj).objects.get(pk=obj.pk)
+
+
+def messages_of(workspace, ticket):
+    with workspace_scope(workspace):
+        return list(TicketMessage.objects.filter(ticket=ticket).order_by("pk"))
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+def test_the_views_split_tickets_by_assignee(owner_client, workspace, owner, member, ann):
+    make_ticket(workspace, owner, ann, subject="Mine to do", assignee_id=owner.pk)
+    make_ticket(workspace, owner, ann, subject="Nobody has it")
+    make_ticket(workspace, owner, ann, subject="Mia has it", assignee_id=member.pk)
+    mine = owner_client.get("/tickets/mine/").content.decode()
+    unassigned = owner_client.get("/tickets/unassigned/").content.decode()
+    every = owner_client.get("/tickets/all/").content.decode()
+    assert "Mine to do" in mine and "Nobody has it" not in mine and "Mia has it" not in mine
+    assert "Nobody has it" in unassigned and "Mine to do" not in unassigned
+    assert all(s in every for s in ("Mine to do", "Nobody has it", "Mia has it"))
+
+
+def test_the_team_queue_shows_the_chosen_team(owner_client, workspace, owner, ann):
+    with workspace_scope(workspace):
+        red = team_create(
+            workspace=workspace, actor=owner, name="Red", assignment="manual", member_ids=[]
+        )
+        blue = team_create(
+            workspace=workspace, actor=owner, name="Blue", assignment="manual", member_ids=[]
+        )
+    make_ticket(workspace, owner, ann, subject="Red alert", team_id=red.pk)
+    make_ticket(workspace, owner, ann, subject="Blue moon", team_id=blue.pk)
+    page = owner_client.get(f"/tickets/team/?team={blue.pk}").content.decode()
+    assert "Blue moon" in page and "Red alert" not in page
+
+
+def test_filters_narrow_the_list(owner_client, workspace, owner, ann):
+    make_ticket(workspace, owner, ann, subject="Urgent outage", priority="urgent", tags=["vip"])
+    make_ticket(workspace, owner, ann, subject="Calm question")
+    assert b"Calm question" not in owner_client.get("/tickets/all/?priority=urgent").content
+    assert b"Urgent outage" in owner_client.get("/tickets/all/?tag=vip").content
+    assert b"Urgent outage" not in owner_client.get("/tickets/all/?q=calm").content
+    assert b"Urgent outage" not in owner_client.get("/tickets/all/?status=solved").content
+
+
+def test_an_htmx_filter_returns_only_the_table(owner_client, ticket):
+    response = owner_client.get(
+        "/tickets/all/?q=printer", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="ticket-table"
+    )
+    body = response.content.decode()
+    assert body.startswith('<div id="ticket-table"') and "Printer on fire" in body
+
+
+def test_an_unknown_view_is_not_found(owner_client):
+    assert owner_client.get("/tickets/everything/").status_code == 404
+
+
+def test_the_list_pages_with_cursors(owner_client, workspace, owner, ann):
+    for i in range(55):
+        make_ticket(workspace, owner, ann, subject=f"Ticket number {i:02d}")
+    first = owner_client.get("/tickets/all/").content.decode()
+    assert 'rel="next"' in first and first.count("Ticket number") == 50
+    cursor = first.split('rel="next" href="?cursor=')[1].split('"')[0]
+    second = owner_client.get(f"/tickets/all/?cursor={cursor}").content.decode()
+    assert second.count("Ticket number") == 5
+
+
+def test_the_list_costs_a_bounded_number_of_queries(
+    owner_client, workspace, owner, ann, django_assert_max_num_queries
+):
+    calendar = make_calendar(workspace, owner)
+    make_policy(workspace, owner, calendar)
+    for i in range(30):
+        make_ticket(workspace, owner, ann, subject=f"Load {i}", assignee_id=owner.pk, tags=["a"])
+    # session, user, membership, memberships menu, teams, default team, page, tags
+    with django_assert_max_num_queries(9):
+        response = owner_client.get("/tickets/all/")
+    assert response.content.decode().count("Load ") == 30
+
+
+# --- outsiders and viewers --------------------------------------------------------------------
+
+
+def test_an_outsider_finds_none_of_the_pages(outsider_client, ticket, article):
+    for url in (f"/tickets/{ticket.pk}/", f"/kb/{article.pk}/", f"/kb/{article.pk}/edit/"):
+        assert outsider_client.get(url).status_code == 404, url
+    for url in (f"/tickets/{ticket.pk}/reply/", f"/tickets/{ticket.pk}/properties/"):
+        assert outsider_client.post(url, {"body": "hi", "status": "solved"}).status_code == 404
+    assert messages_of(ticket.workspace, ticket)[-1].body == "Smoke everywhere"
+
+
+def test_an_outsiders_lists_never_show_our_tickets(outsider_client, ticket, theirs):
+    for url in ("/tickets/all/", "/tickets/unassigned/", "/service/sla/", "/kb/"):
+        assert b"Printer on fire" not in outsider_client.get(url).content, url
+    assert b"Globex secret ticket" in outsider_client.get("/tickets/all/").content
+
+
+def test_our_members_cannot_open_another_workspaces_ticket(owner_client, theirs):
+    assert owner_client.get(f"/tickets/{theirs.pk}/").status_code == 404
+    assert owner_client.post(f"/tickets/{theirs.pk}/reply/", {"body": "x"}).status_code == 404
+
+
+def test_a_viewer_reads_but_every_write_is_refused(viewer_client, workspace, ticket, article):
+    page = viewer_client.get(f"/tickets/{ticket.pk}/")
+    assert page.status_code == 200 and b'id="reply"' not in page.content
+    writes = [
+        ("/tickets/new/", {"requester_email": "ann@acme.io", "subject": "s", "body": "b"}),
+        (f"/tickets/{ticket.pk}/reply/", {"body": "hello", "kind": "public"}),
+        (f"/tickets/{ticket.pk}/properties/", {"status": "solved", "priority": "urgent"}),
+        ("/kb/new/", {"title": "t", "status": "draft", "visibility": "internal"}),
+        (f"/kb/{article.pk}/edit/", {"title": "changed", "status": "draft"}),
+    ]
+    for url, data in writes:
+        assert viewer_client.post(url, data).status_code == 403, url
+    assert viewer_client.get("/tickets/new/").status_code == 403
+    with workspace_scope(workspace):
+        assert Ticket.objects.count() == 1
+        assert TicketMessage.objects.count() == 1
+        assert Article.objects.get().title == "Printer fire safety"
+    assert reload(workspace, ticket).status == "new"
+
+
+# --- a new ticket -----------------------------------------------------------------------------
+
+
+def test_an_agent_opens_a_ticket_for_a_known_contact(member_client, workspace, ann):
+    response = member_client.post(
+        "/tickets/new/",
+        {
+            "requester_email": "ANN@acme.io",
+            "subject": "Phoned about invoice",
+            "body": "Invoice 42 is wrong",
+            "priority": "high",
+            "ticket_type": "question",
+            "tags": "billing, phone",
+        },
+    )
+    with workspace_scope(workspace):
+        ticket = Ticket.objects.get()
+        assert ticket.requester == ann and ticket.priority == "high"
+        assert sorted(t.name for t in ticket.tags.all()) == ["billing", "phone"]
+        assert ticket.messages.get().author is not None
+        assert AuditEntry.objects.filter(object_id=str(ticket.pk), source="ui").exists()
+    assert response.status_code == 302 and response["Location"] == f"/tickets/{ticket.pk}/"
+
+
+def test_a_new_ticket_form_shows_its_errors_and_saves_nothing(member_client, workspace, ann):
+    response = member_client.post(
+        "/tickets/new/",
+        {"requester_email": "nobody@nowhere.io", "subject": "", "body": "x", "priority": "x"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "No contact has this email address" in page and "This field is required" in page
+    with workspace_scope(workspace):
+        assert not Ticket.objects.exists()
+
+
+def test_suggestions_follow_what_is_typed(member_client, article):
+    response = member_client.get("/tickets/suggestions/?subject=printer&body=fire")
+    assert b"Printer fire safety" in response.content
+    assert b"Printer fire" not in member_client.get("/tickets/suggestions/?subject=bananas").content
+
+
+# --- the ticket page --------------------------------------------------------------------------
+
+
+def test_the_ticket_page_shows_conversation_clocks_context_and_articles(
+    owner_client, workspace, owner, ann, article
+):
+    calendar = make_calendar(workspace, owner)
+    make_policy(workspace, owner, calendar)
+    with time_machine.travel(MONDAY_9, tick=False):
+        ticket = make_ticket(workspace, owner, ann, subject="Printer on fire")
+        make_ticket(workspace, owner, ann, subject="Earlier trouble")
+        with workspace_scope(workspace):
+            ticket_reply(
+                workspace=workspace, actor=owner, ticket=ticket, body="Looking", kind="internal"
+            )
+        page = owner_client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "Since this morning" in page and "Looking" in page
+    assert 'class="msg msg-internal msg-agent"' in page and "Internal note" in page
+    assert "Earlier trouble" in page  # the requester's other ticket
+    assert "due Mar 3, 11:00" in page and "due Mar 3, 17:00" in page
+    assert "Printer fire safety" in page
+
+
+def test_a_public_reply_is_mailed_and_audited_as_ui(
+    member_client, workspace, ticket, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_client.post(
+            f"/tickets/{ticket.pk}/reply/", {"body": "We are on it", "kind": "public"}
+        )
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [["ann@acme.io"]]
+    assert mail.outbox[0].body == "We are on it"
+    with workspace_scope(workspace):
+        reply = TicketMessage.objects.get(body="We are on it")
+        assert reply.kind == "public"
+        assert AuditEntry.objects.get(object_id=str(reply.pk)).source == "ui"
+    assert reload(workspace, ticket).status == "open"
+
+
+def test_an_internal_note_is_not_mailed(
+    member_client, workspace, ticket, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        member_client.post(f"/tickets/{ticket.pk}/reply/", {"body": "Psst", "kind": "internal"})
+    assert mail.outbox == []
+    assert messages_of(workspace, ticket)[-1].kind == "internal"
+
+
+def test_a_reply_keeps_its_files(member_client, workspace, ticket):
+    upload = SimpleUploadedFile("report.pdf", PDF, content_type="application/pdf")
+    member_client.post(
+        f"/tickets/{ticket.pk}/reply/",
+        {"body": "See attached", "kind": "public", "attachments": upload},
+    )
+    with workspace_scope(workspace):
+        attachment = TicketAttachment.objects.get()
+        assert attachment.name == "report.pdf" and attachment.message.body == "See attached"
+    page = member_client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert f"/attachments/{attachment.pk}/" in page
+
+
+def test_a_refused_file_is_explained_and_nothing_is_sent(
+    member_client, workspace, ticket, django_capture_on_commit_callbacks
+):
+    good = SimpleUploadedFile("notes.txt", b"fine", content_type="text/plain")
+    bad = SimpleUploadedFile("tool.exe", b"MZ\x90", content_type="application/x-msdownload")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_client.post(
+            f"/tickets/{ticket.pk}/reply/",
+            {"body": "Here you go", "kind": "public", "attachments": [good, bad]},
+        )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Nothing was sent" in page and "are not accepted" in page
+    assert "Here you go" in page  # the draft is kept
+    assert mail.outbox == []
+    assert len(messages_of(workspace, ticket)) == 1
+    with workspace_scope(workspace):
+        assert not TicketAttachment.objects.exists()
+
+
+def test_an_empty_reply_is_refused(member_client, workspace, ticket):
+    response = member_client.post(f"/tickets/{ticket.pk}/reply/", {"body": "", "kind": "public"})
+    assert response.status_code == 200 and b"This field is required" in response.content
+    assert len(messages_of(workspace, ticket)) == 1
+
+
+def test_the_side_panel_changes_fields_and_status_together(
+    member_client, workspace, member, ticket
+):
+    response = member_client.post(
+        f"/tickets/{ticket.pk}/properties/",
+        {
+            "status": "solved",
+            "priority": "high",
+            "ticket_type": "complaint",
+            "assignee": member.pk,
+            "root_cause": "Fuser overheated",
+            "resolution": "Replaced the fuser",
+            "tags": "hardware",
+        },
+    )
+    assert response.status_code == 302
+    saved = reload(workspace, ticket)
+    assert (saved.status, saved.priority, saved.ticket_type) == ("solved", "high", "complaint")
+    assert saved.assignee_id == member.pk and saved.root_cause == "Fuser overheated"
+    assert saved.solved_at is not None
+    with workspace_scope(workspace):
+        sources = set(
+            AuditEntry.objects.filter(object_id=str(ticket.pk)).values_list("source", flat=True)
+        )
+    assert "ui" in sources
+
+
+def test_a_refused_status_change_keeps_every_field(member_client, workspace, owner, ticket):
+    with workspace_scope(workspace):
+        ticket_set_status(workspace=workspace, actor=owner, ticket=ticket, status="closed")
+    response = member_client.post(
+        f"/tickets/{ticket.pk}/properties/",
+        {"status": "open", "priority": "urgent", "ticket_type": "question"},
+    )
+    assert response.status_code == 200 and b"a closed ticket cannot be reopened" in response.content
+    saved = reload(workspace, ticket)
+    assert (saved.status, saved.priority) == ("closed", "normal")
+
+
+def test_an_assignee_from_another_workspace_is_refused(member_client, workspace, ticket, outsider):
+    response = member_client.post(
+        f"/tickets/{ticket.pk}/properties/",
+        {"status": "new", "priority": "normal", "ticket_type": "question", "assignee": outsider.pk},
+    )
+    assert response.status_code == 200 and b"Select a valid choice" in response.content
+    assert reload(workspace, ticket).assignee_id is None
+
+
+# --- SLA at risk and the dashboard ------------------------------------------------------------
+
+
+def test_the_at_risk_page_lists_overdue_tickets(owner_client, workspace, owner, ann):
+    calendar = make_calendar(workspace, owner)
+    make_policy(workspace, owner, calendar)
+    with time_machine.travel(MONDAY_9, tick=False):
+        make_ticket(workspace, owner, ann, subject="Waiting too long")
+    with time_machine.travel(MONDAY_9 + dt.timedelta(hours=3), tick=False):
+        page = owner_client.get("/service/sla/").content.decode()
+    assert "Waiting too long" in page and "Breached" in page
+
+
+def test_the_dashboard_shows_kpis_and_complaints(owner_client, workspace, owner, ann):
+    complaint = make_ticket(workspace, owner, ann, subject="Rude driver", ticket_type="complaint")
+    with workspace_scope(workspace):
+        ticket_set_status(workspace=workspace, actor=owner, ticket=complaint, status="solved")
+        Ticket.objects.filter(pk=complaint.pk).update(root_cause="Courier")
+    page = owner_client.get("/service/?period=30").content.decode()
+    assert "Tickets opened" in page and "SLA compliance" in page and "CSAT" in page
+    assert "Courier" in page
+
+
+# --- knowledge base ---------------------------------------------------------------------------
+
+
+def test_an_article_page_renders_markdown_without_scripts(owner_client, article):
+    page = owner_client.get(f"/kb/{article.pk}/").content.decode()
+    assert "<strong>printer</strong>" in page and "alert(1)" not in page
+
+
+def test_writing_an_article(member_client, workspace):
+    response = member_client.post(
+        "/kb/new/",
+        {
+            "title": "Reset a password",
+            "body_markdown": "1. Click *Forgot*",
+            "status": "published",
+            "visibility": "public",
+        },
+    )
+    with workspace_scope(workspace):
+        article = Article.objects.get()
+        assert AuditEntry.objects.get(object_id=str(article.pk)).source == "ui"
+    assert response["Location"] == f"/kb/{article.pk}/"
+    assert article.is_public and article.author is not None
+    assert b"Reset a password" in member_client.get("/kb/?q=password").content
+
+
+def test_an_article_form_shows_errors_and_saves_nothing(member_client, workspace):
+    response = member_client.post("/kb/new/", {"title": "", "status": "draft"})
+    assert response.status_code == 200 and b"This field is required" in response.content
+    with workspace_scope(workspace):
+        assert not Article.objects.exists()
+
+
+def test_the_pages_answer_members(member_client, ticket, article):
+    for url in ("/tickets/", "/tickets/new/", "/service/", "/service/sla/", "/kb/", "/kb/new/"):
+        response = member_client.get(url, follow=True)
+        assert response.status_code == 200, url

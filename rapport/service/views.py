@@ -1,0 +1,354 @@
+"""The agent desk: ticket lists, a new ticket, the ticket page (conversation, reply, side
+panel, SLA clocks, customer context, suggested articles), the SLA-at-risk list, the service
+dashboard and the knowledge base's agent pages."""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from rapport.core.errors import ServiceValidationError
+from rapport.core.pagination import Page
+from rapport.feedback.queries import csat_summary, nps_summary
+from rapport.knowledge.models import Article
+from rapport.knowledge.queries import article_suggestions
+from rapport.knowledge.rendering import render_markdown
+from rapport.knowledge.services import article_create, article_update
+from rapport.service import page_queries
+from rapport.service.desk_queries import team_list
+from rapport.service.desk_services import ticket_answer, ticket_properties_set
+from rapport.service.forms import (
+    ArticleForm,
+    ReplyForm,
+    TicketCreateForm,
+    TicketEditForm,
+    TicketListForm,
+)
+from rapport.service.models import TeamMember, Ticket
+from rapport.service.queries import (
+    sla_at_risk,
+    ticket_conversation,
+    ticket_get,
+    ticket_list,
+)
+from rapport.service.reports import complaint_report, service_kpis
+from rapport.service.services import ticket_create
+from rapport.service.sla import sla_clocks
+from rapport.tenancy.roles import RECORDS_WRITE
+from rapport.web.access import (
+    check_scope,
+    found_or_404,
+    member_required,
+    membership_of,
+    scope_required,
+    workspace_of,
+)
+from rapport.web.htmx import is_partial
+
+PAGE_SIZE = 50
+AT_RISK_ROWS = 200
+SUGGESTIONS = 5
+VIEW_TITLES = {
+    "mine": "My tickets",
+    "unassigned": "Unassigned",
+    "team": "Team queue",
+    "all": "All tickets",
+}
+PERIODS = {"7": "Last 7 days", "30": "Last 30 days", "90": "Last 90 days", "365": "Last year"}
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+def _default_team_id(user_id: int, teams: list[Any]) -> int | None:
+    """A team queue opens on the agent's own (first) team, else the first team there is."""
+    mine = TeamMember.objects.filter(user_id=user_id).order_by("team__name").first()
+    if mine is not None:
+        return mine.team_id
+    return teams[0].pk if teams else None
+
+
+@member_required
+@require_GET
+def ticket_queue(request: HttpRequest, view: str) -> HttpResponse:
+    if view not in VIEW_TITLES:
+        raise Http404
+    form = TicketListForm(request.GET)
+    form.is_valid()
+    user_id = int(request.user.pk or 0)
+    partial = is_partial(request, "ticket-table")
+    teams = [] if partial else list(team_list())
+    f = form.ticket_filter(view=view, user_id=user_id)
+    if view == "team" and f.team_id is None:
+        f.team_id = _default_team_id(user_id, teams)
+    page: Page[Ticket] = Page(items=[], next_cursor=None, prev_cursor=None)
+    sort = form.cleaned_data.get("sort") or "-updated"
+    try:
+        page = ticket_list(
+            f=f, sort=sort, cursor=form.cleaned_data.get("cursor") or None, limit=PAGE_SIZE
+        )
+    except ServiceValidationError as exc:
+        for error in exc.errors:
+            message = "Choose a team first." if error.field == "team_id" else error.message
+            form.add_error(None, message)
+    prefetch_related_objects(page.items, "tags")
+    context = {
+        "view": view,
+        "title": VIEW_TITLES[view],
+        "views": VIEW_TITLES,
+        "form": form,
+        "page": page,
+        "params": request.GET,
+        "teams": teams,
+        "team_id": f.team_id,
+        "list_url": reverse("service:ticket_queue", args=[view]),
+    }
+    template = "service/_ticket_table.html" if partial else "service/ticket_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@member_required
+@require_GET
+def tickets_home(request: HttpRequest) -> HttpResponse:
+    return redirect("service:ticket_queue", view="mine")
+
+
+@member_required
+@require_GET
+def at_risk(request: HttpRequest) -> HttpResponse:
+    tickets = list(sla_at_risk()[:AT_RISK_ROWS])
+    return render(request, "service/at_risk.html", {"tickets": tickets, "limit": AT_RISK_ROWS})
+
+
+# --- a new ticket -----------------------------------------------------------------------------
+
+
+@scope_required(RECORDS_WRITE)
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    workspace = workspace_of(request)
+    if request.method == "POST":
+        form = TicketCreateForm(request.POST, workspace=workspace)
+        if form.is_valid():
+            try:
+                ticket = ticket_create(
+                    workspace=workspace,
+                    actor=request.user,
+                    data=form.service_data(),
+                    from_contact=False,
+                )
+            except ServiceValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, f"Opened ticket #{ticket.number}.")
+                return redirect("service:ticket_detail", pk=ticket.pk)
+    else:
+        form = TicketCreateForm(
+            workspace=workspace, initial={"requester_email": request.GET.get("email", "")}
+        )
+    return render(request, "service/ticket_new.html", {"form": form})
+
+
+@member_required
+@require_GET
+def suggestions(request: HttpRequest) -> HttpResponse:
+    """Articles matching what is being typed into a new ticket (an htmx fragment)."""
+    text = f"{request.GET.get('subject', '')} {request.GET.get('body', '')}"[:5000]
+    articles = article_suggestions(text=text, public_only=False, limit=SUGGESTIONS)
+    return render(request, "service/_suggestions.html", {"articles": articles})
+
+
+# --- the ticket page --------------------------------------------------------------------------
+
+
+def _ticket_page(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    edit_form: TicketEditForm | None = None,
+    reply_form: ReplyForm | None = None,
+) -> HttpResponse:
+    workspace = workspace_of(request)
+    conversation = list(ticket_conversation(ticket=ticket).prefetch_related("attachments"))
+    request_text = f"{ticket.subject} {conversation[0].body if conversation else ''}"
+    first_clock, resolution_clock = sla_clocks(ticket)
+    edit_form = edit_form or TicketEditForm(
+        workspace=workspace, initial=TicketEditForm.initial_for(ticket)
+    )
+    if not membership_of(request).has_scope(RECORDS_WRITE):
+        for field in edit_form.fields.values():
+            field.disabled = True  # a viewer sees the values, without a way to change them
+    context = {
+        "ticket": ticket,
+        "conversation": conversation,
+        "loose_attachments": list(ticket.attachments.filter(message__isnull=True)),
+        "first_clock": first_clock,
+        "resolution_clock": resolution_clock,
+        "customer": page_queries.customer_context(workspace=workspace, ticket=ticket),
+        "suggested": article_suggestions(
+            text=request_text[:5000], public_only=False, limit=SUGGESTIONS
+        ),
+        "edit_form": edit_form,
+        "reply_form": reply_form or ReplyForm(),
+    }
+    return render(request, "service/ticket_detail.html", context)
+
+
+@member_required
+@require_GET
+def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _ticket_page(request, found_or_404(ticket_get, ticket_id=pk))
+
+
+@member_required
+@require_POST
+def ticket_properties(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = found_or_404(ticket_get, ticket_id=pk)
+    check_scope(request, RECORDS_WRITE)
+    workspace = workspace_of(request)
+    form = TicketEditForm(
+        request.POST, workspace=workspace, initial=TicketEditForm.initial_for(ticket)
+    )
+    if form.is_valid():
+        try:
+            ticket_properties_set(
+                workspace=workspace,
+                actor=request.user,
+                ticket=ticket,
+                data=form.changed_service_data(),
+                status=form.cleaned_data["status"],
+            )
+        except ServiceValidationError as exc:
+            form.add_service_errors(exc)
+            ticket = found_or_404(ticket_get, ticket_id=pk)  # as it still is in the database
+        else:
+            messages.success(request, f"Saved ticket #{ticket.number}.")
+            return redirect("service:ticket_detail", pk=ticket.pk)
+    return _ticket_page(request, ticket, edit_form=form)
+
+
+@member_required
+@require_POST
+def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = found_or_404(ticket_get, ticket_id=pk)
+    check_scope(request, RECORDS_WRITE)
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            message = ticket_answer(
+                workspace=workspace_of(request),
+                actor=request.user,
+                ticket=ticket,
+                body=form.cleaned_data["body"],
+                kind=form.cleaned_data["kind"],
+                uploads=form.uploads(),
+            )
+        except ServiceValidationError as exc:
+            form.add_error(None, "Nothing was sent: fix the problem below and send again.")
+            for error in exc.errors:
+                name = {"file": "attachments"}.get(error.field, error.field)
+                form.add_error(name if name in form.fields else None, error.message)
+        else:
+            sent = "Reply sent to the customer" if message.kind == "public" else "Note added"
+            messages.success(request, f"{sent}.")
+            return redirect(reverse("service:ticket_detail", args=[ticket.pk]) + "#conversation")
+    return _ticket_page(request, ticket, reply_form=form)
+
+
+# --- SLA, dashboard ---------------------------------------------------------------------------
+
+
+@member_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    period = request.GET.get("period", "30")
+    if period not in PERIODS:
+        period = "30"
+    today = timezone.localdate()
+    start, end = today - dt.timedelta(days=int(period)), today + dt.timedelta(days=1)
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC)
+    context = {
+        "period": period,
+        "periods": PERIODS,
+        "kpis": service_kpis(start=start, end=end),
+        "complaints": complaint_report(start=start, end=end),
+        "csat": next(iter(csat_summary(since=since)), None),
+        "csat_by_agent": csat_summary(by="agent", since=since),
+        "nps": next(iter(nps_summary(since=since)), None),
+        "at_risk_count": sla_at_risk().count(),
+    }
+    return render(request, "service/dashboard.html", context)
+
+
+# --- knowledge base -----------------------------------------------------------------------------
+
+
+@member_required
+@require_GET
+def article_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:200]
+    articles = list(page_queries.article_list(q=q)[:PAGE_SIZE])
+    return render(request, "service/kb_list.html", {"articles": articles, "q": q})
+
+
+@member_required
+@require_GET
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    article = found_or_404(page_queries.article_get, article_id=pk)
+    context = {"article": article, "html": render_markdown(article.body_markdown)}
+    return render(request, "service/kb_article.html", context)
+
+
+def _article_form_page(request: HttpRequest, article: Article | None) -> HttpResponse:
+    workspace = workspace_of(request)
+    if request.method == "POST":
+        form = ArticleForm(request.POST)
+        if form.is_valid():
+            try:
+                if article is None:
+                    article = article_create(
+                        workspace=workspace, actor=request.user, data=form.service_data()
+                    )
+                else:
+                    article_update(
+                        workspace=workspace,
+                        actor=request.user,
+                        article=article,
+                        data=form.service_data(),
+                    )
+            except ServiceValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, f"Saved “{article.title}”.")
+                return redirect("service:article_detail", pk=article.pk)
+    elif article is not None:
+        form = ArticleForm(
+            initial={
+                "title": article.title,
+                "body_markdown": article.body_markdown,
+                "status": article.status,
+                "visibility": article.visibility,
+                "category": article.category_id,
+            }
+        )
+    else:
+        form = ArticleForm()
+    return render(request, "service/kb_form.html", {"form": form, "article": article})
+
+
+@scope_required(RECORDS_WRITE)
+def article_new(request: HttpRequest) -> HttpResponse:
+    return _article_form_page(request, None)
+
+
+@scope_required(RECORDS_WRITE)
+def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _article_form_page(request, found_or_404(page_queries.article_get, article_id=pk))

@@ -1,0 +1,140 @@
+"""The service desk in the browser: an agent answers a ticket; a customer signs in to the
+portal with the mailed link, opens a ticket and reads the agent's answer."""
+
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from rapport.contacts.tests.factories import make_contact
+from rapport.knowledge.services import article_create
+from rapport.service.models import Ticket, TicketAttachment
+from rapport.service.services import ticket_reply
+from rapport.service.tests.factories import make_calendar, make_policy, make_ticket
+from rapport.tenancy.access import workspace_scope
+
+pytestmark = pytest.mark.browser
+
+PDF = b"%PDF-1.4 packing list"
+
+
+def test_an_agent_answers_a_ticket(page, log_in, workspace, owner):
+    ann = make_contact(workspace, first_name="Ann", last_name="Lee", emails=["ann@acme.io"])
+    make_policy(
+        workspace,
+        owner,
+        make_calendar(
+            workspace,
+            owner,
+            weekly_hours={
+                day: ["00:00-00:00"] for day in ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+            },
+        ),
+    )
+    ticket = make_ticket(
+        workspace, owner, ann, subject="Parcel never arrived", body="Order 1042 is a week late"
+    )
+    log_in("olivia")
+
+    page.get_by_role("link", name="Tickets").click()
+    page.get_by_role("link", name="Unassigned").click()
+    page.get_by_role("link", name=re.compile("Parcel never arrived")).click()
+    expect(page.locator("#record-title")).to_contain_text("Parcel never arrived")
+    expect(page.locator("#sla")).to_contain_text("On track")
+
+    # A refused file: the reason shows, the draft stays, nothing is sent.
+    page.get_by_placeholder(re.compile("Write a reply")).fill("Sorry! It ships today.")
+    page.get_by_label("Attach files").set_input_files(
+        [{"name": "tool.exe", "mimeType": "application/x-msdownload", "buffer": b"MZ\x90"}]
+    )
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#reply")).to_contain_text("are not accepted")
+    expect(page.get_by_placeholder(re.compile("Write a reply"))).to_have_value(
+        "Sorry! It ships today."
+    )
+    assert mail.outbox == []
+
+    # An internal note first, then the public answer with the packing list.
+    page.get_by_placeholder(re.compile("Write a reply")).fill("Courier confirmed the delay")
+    page.locator(".kind-internal").click()
+    page.get_by_label("Attach files").set_input_files([])
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".msg-internal")).to_contain_text("Courier confirmed the delay")
+    assert mail.outbox == []
+
+    page.get_by_placeholder(re.compile("Write a reply")).fill("Sorry! It ships today.")
+    page.locator(".kind-public").click()
+    page.get_by_label("Attach files").set_input_files(
+        [{"name": "packing.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".flash-success")).to_contain_text("Reply sent")
+    reply = page.locator(".msg-agent.msg-public").last
+    expect(reply).to_contain_text("Sorry! It ships today.")
+    expect(reply).to_contain_text("packing.pdf")
+    expect(page.locator("#sla")).to_contain_text("Met")
+    assert [m.to for m in mail.outbox] == [["ann@acme.io"]]
+
+    # Waiting on the customer now: the status changes from the side panel.
+    page.get_by_label("Status").select_option("pending")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator(".ticket-head .badge").first).to_have_text("Pending (on customer)")
+    with workspace_scope(workspace):
+        saved = Ticket.objects.get(pk=ticket.pk)
+        assert saved.status == "pending" and saved.first_responded_at is not None
+        assert TicketAttachment.objects.get().name == "packing.pdf"
+
+
+def test_a_customer_signs_in_opens_a_ticket_and_reads_the_answer(page, workspace, owner):
+    ann = make_contact(workspace, first_name="Ann", last_name="Lee", emails=["ann@acme.io"])
+    with workspace_scope(workspace):
+        article_create(
+            workspace=workspace,
+            actor=owner,
+            data={
+                "title": "Tracking a late parcel",
+                "body_markdown": "Use the tracking link in your order mail.",
+                "status": "published",
+                "visibility": "public",
+            },
+        )
+
+    page.goto(f"/portal/{workspace.slug}/")
+    page.get_by_label("Your email address").fill("ann@acme.io")
+    page.get_by_role("button", name="Email me a sign-in link").click()
+    expect(page.locator("#link-sent")).to_contain_text("If that address is known to us")
+    [message] = mail.outbox
+    found = re.search(r"https?://\S+/portal/\S+/link/\S+/", message.body)
+    assert found, message.body
+    link = found.group(0)
+
+    page.goto(link)
+    page.get_by_role("button", name="Continue to my requests").click()
+    expect(page.get_by_role("heading", name="My requests")).to_be_visible()
+
+    page.get_by_role("link", name="New request").first.click()
+    page.get_by_label("What do you need help with?").fill("My parcel is late")
+    page.get_by_label("Details").fill("Ordered two weeks ago, tracking shows nothing.")
+    expect(page.locator("#suggestions")).to_contain_text("Tracking a late parcel")
+    page.get_by_role("button", name="Send request").click()
+    expect(page.locator(".p-flash")).to_contain_text("your request is ticket #1")
+
+    with workspace_scope(workspace):
+        ticket = Ticket.objects.get()
+        assert ticket.requester == ann and ticket.channel == "portal"
+        ticket_reply(workspace=workspace, actor=owner, ticket=ticket, body="It left today!")
+        ticket_reply(
+            workspace=workspace, actor=owner, ticket=ticket, body="Check stock", kind="internal"
+        )
+
+    page.reload()
+    expect(page.locator(".p-msg-team")).to_contain_text("It left today!")
+    expect(page.locator("#conversation")).not_to_contain_text("Check stock")
+    page.get_by_label("Your reply").fill("Great, thanks!")
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator(".p-msg-customer").last).to_contain_text("Great, thanks!")
+
+    # The link was single use.
+    page.goto(link)
+    expect(page.get_by_role("heading", name="This link no longer works")).to_be_visible()
