@@ -328,7 +328,7 @@ def web_lead_submit(*, form: WebForm, data: dict[str, str], address: str) -> Lea
     """A submission of the public form. A filled honeypot is accepted and dropped silently."""
     if data.get(HONEYPOT):
         return None
-    bucket = f"webform:{form.pk}:{address}:{timezone.now():%Y%m%d%H}"
+    bucket = f"webform:{form.key}:{address}:{timezone.now():%Y%m%d%H}"
     cache.add(bucket, 0, timeout=3600)
     if cache.incr(bucket) > RATE_LIMIT:
         raise RateLimited
