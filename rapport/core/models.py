@@ -20,7 +20,7 @@ class WorkspaceScopedModel(models.Model):
     updated_at = models.DateTimeField(auto_now=True, db_index=False)
 
     objects: models.Manager[Any] = ScopedManager(workspace="workspace")
-    unscoped = models.Manager()  # noqa: DJ012  (a manager, not a field)
+    unscoped = models.Manager()
 
     class Meta:
         abstract = True
