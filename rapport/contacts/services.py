@@ -147,12 +147,13 @@ def _country(data: Data, c: _Collector) -> str | None:
     return value
 
 
-def _owner(workspace: Workspace, data: Data, c: _Collector) -> int | None:
-    owner_id = data["owner_id"]
+def _owner(workspace: Workspace, data: Data, c: _Collector, field: str = "owner_id") -> int | None:
+    """The user id in `data[field]`, checked to be a member (errors are named `field`)."""
+    owner_id = data[field]
     if owner_id is None:
         return None
     if not Membership.objects.filter(workspace=workspace, user_id=owner_id).exists():
-        c.add("owner_id", "is not a member of this workspace")
+        c.add(field, "is not a member of this workspace")
         return None
     return int(owner_id)
 
