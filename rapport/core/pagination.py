@@ -74,6 +74,12 @@ def _after(keys: list[SortKey], values: list[Any]) -> Q:
         here = Q(**{f"{key.field}__{op}": values[i]})
         equal_prefix = Q(**{keys[j].field: values[j] for j in range(i)})
         condition = (equal_prefix & here) | condition if i else here | condition
+    # Implied by the condition above, but PostgreSQL cannot derive it from the OR: with it, an
+    # index on the sort keys starts its scan at the cursor instead of reading (and filtering)
+    # every row before it, so page 1,000 costs what page 1 costs.
+    first, value = keys[0], values[0]
+    if value is not None:
+        condition &= Q(**{f"{first.field}__{'lte' if first.descending else 'gte'}": value})
     return condition
 
 
