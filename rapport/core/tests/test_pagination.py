@@ -96,7 +96,8 @@ def test_a_nullable_sort_key_pages_with_nulls_last_both_ways(scoped, owner, desc
     for i, due in enumerate(dues):
         make_activity(scoped, owner, kind="task", subject=f"t{i}", due_at=due, contact_ids=[ann.pk])
     keys = [SortKey("due_at", descending)]
-    pages, cursor = [], None
+    pages: list[list[str]] = []
+    cursor = None
     while True:
         page = paginate(Activity.objects.all(), keys=keys, cursor=cursor, limit=2)
         pages.append([a.subject for a in page.items])
@@ -111,7 +112,8 @@ def test_a_nullable_sort_key_pages_with_nulls_last_both_ways(scoped, owner, desc
     expected = [f"t{i}" for _, i in dated] + [f"t{i}" for i in sorted(undated, reverse=descending)]
     assert walked == expected
     # And back again from the last page, through the prev cursors.
-    back, cursor = [], page.prev_cursor
+    back: list[str] = []
+    cursor = page.prev_cursor
     while cursor:
         page = paginate(Activity.objects.all(), keys=keys, cursor=cursor, limit=2)
         back = [a.subject for a in page.items] + back
