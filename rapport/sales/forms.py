@@ -339,3 +339,49 @@ class ForecastForm(forms.Form):
 
     def value(self, name: str, default: Any = None) -> Any:
         return (self.cleaned_data.get(name) if self.is_valid() else None) or default
+
+
+# --- catalogue and settings -----------------------------------------------------------------
+
+
+def _parse_stage(line: str) -> dict[str, Any]:
+    """`Proposal, 50` or `Closed won, won` or `Closed lost, lost`."""
+    name, _, rest = (part.strip() for part in line.partition(","))
+    rest = rest.lower()
+    if rest in ("won", "lost"):
+        return {"name": name, "outcome": rest}
+    return {"name": name, "probability": rest or "0"}
+
+
+class PipelineForm(forms.Form):
+    name = forms.CharField(max_length=100, required=False)
+    stages = LinesField(
+        required=False,
+        label="Stages",
+        help_text="One per line, in order: “Name, probability %” for open stages, "
+        "“Name, won” and “Name, lost” for the closing ones",
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def stage_data(self) -> list[dict[str, Any]]:
+        return [_parse_stage(line) for line in self.cleaned_data["stages"]]
+
+
+def _parse_price(line: str) -> tuple[str, str]:
+    """`USD 49.00` (or `49.00 USD`)."""
+    first, _, second = line.strip().partition(" ")
+    return (first, second.strip()) if first.isalpha() else (second.strip(), first)
+
+
+class ProductForm(forms.Form):
+    sku = forms.CharField(max_length=64, required=False, label="SKU")
+    name = forms.CharField(max_length=200, required=False)
+    prices = LinesField(required=False, help_text="One per line, e.g. “USD 49.00”")
+
+    def product_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "sku": data["sku"],
+            "name": data["name"],
+            "prices": dict(_parse_price(line) for line in data["prices"]),
+        }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rapport.sales import views
+from rapport.sales import catalogue_views, views
 
 app_name = "sales"
 
@@ -31,6 +31,9 @@ urlpatterns = [
     path("leads/<int:pk>/convert/", views.lead_convert, name="lead_convert"),
     path("forecast/", views.forecast_page, name="forecast"),
     path("settings/web-forms/", views.web_forms, name="web_forms"),
+    path("settings/pipelines/", catalogue_views.pipelines, name="pipelines"),
+    path("products/", catalogue_views.products, name="products"),
+    path("orders/", catalogue_views.orders, name="orders"),
     path("contacts/<int:pk>/purchases/", views.contact_purchases, name="contact_purchases"),
     path("companies/<int:pk>/purchases/", views.company_purchases, name="company_purchases"),
 ]
