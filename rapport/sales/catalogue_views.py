@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.contrib import messages
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -16,7 +17,7 @@ from rapport.tenancy.roles import RECORDS_WRITE, SETTINGS_WRITE
 from rapport.web.access import check_scope, member_required, workspace_of
 from rapport.web.forms import add_service_errors
 
-T = TypeVar("T")
+T = TypeVar("T", bound=Model)
 
 
 def _page_or_404(getter: Callable[..., Page[T]], **kwargs: Any) -> Page[T]:
