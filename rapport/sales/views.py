@@ -559,11 +559,6 @@ def web_forms(request: HttpRequest) -> HttpResponse:
 # --- forecast -------------------------------------------------------------------------------
 
 
-def _month_start(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 @member_required
 @require_GET
 def forecast_page(request: HttpRequest) -> HttpResponse:
@@ -573,11 +568,11 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
     owner_id = form.value("owner")
     today = timezone.now().date()
     if granularity == "quarter":
-        this = _month_start(today, 0).replace(month=(today.month - 1) // 3 * 3 + 1)
-        start, end = _month_start(this, -3), _month_start(this, 9)
+        this = forecasting.month_start(today, 0).replace(month=(today.month - 1) // 3 * 3 + 1)
+        start, end = forecasting.month_start(this, -3), forecasting.month_start(this, 9)
     else:
-        this = _month_start(today, 0)
-        start, end = _month_start(this, -2), _month_start(this, 4)
+        this = forecasting.month_start(today, 0)
+        start, end = forecasting.month_start(this, -2), forecasting.month_start(this, 4)
     context: dict[str, Any] = {
         "form": form,
         "granularity": granularity,
@@ -586,14 +581,19 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
         "currency": workspace.base_currency,
         "current_period": forecasting.period_of(today, granularity),
     }
-    past = [forecasting.period_of(_month_start(this, -m), "month") for m in range(6, 0, -1)]
+    past = [
+        forecasting.period_of(forecasting.month_start(this, -m), "month") for m in range(6, 0, -1)
+    ]
     try:
         result = forecasting.forecast(
             workspace=workspace, start=start, end=end, granularity=granularity
         )
         months = (end.year - start.year) * 12 + end.month - start.month
         periods = sorted(
-            {forecasting.period_of(_month_start(start, m), granularity) for m in range(months)}
+            {
+                forecasting.period_of(forecasting.month_start(start, m), granularity)
+                for m in range(months)
+            }
         )
         context |= _forecast_rows(result, owner_id, periods)
         context["vs_actual"] = forecasting.forecast_vs_actual(workspace=workspace, periods=past)
