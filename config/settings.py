@@ -100,6 +100,7 @@ TEMPLATES = [
 ]
 
 DATA_DIR = Path(os.environ.get("RAPPORT_DATA_DIR", BASE_DIR / "var"))
+DATA_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite file and collected static files live here
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{DATA_DIR / 'rapport.sqlite3'}",
