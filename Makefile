@@ -13,7 +13,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Browser libraries (SortableJS, Chart.js) come from npm and are served by Django staticfiles;
+# reinstalled only when the lock file is newer than the installed tree.
+node_modules: package-lock.json
+	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null)
+	npm ci --no-audit --no-fund
+	touch node_modules
+
+install: $(STAMP) node_modules
 
 migrate: install
 	$(BIN)/rapport migrate --noinput -v0
@@ -37,4 +44,4 @@ lint: install
 	$(BIN)/mypy rapport config
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

@@ -68,3 +68,13 @@ def scoped(workspace):
 
     with workspace_scope(workspace):
         yield workspace
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and other cached counters must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

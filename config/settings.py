@@ -113,6 +113,7 @@ TEMPLATES = [
 ]
 
 DATA_DIR = Path(os.environ.get("RAPPORT_DATA_DIR", BASE_DIR / "var"))
+DATA_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite file and collected static files live here
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{DATA_DIR / 'rapport.sqlite3'}",
@@ -153,6 +154,11 @@ MEDIA_ROOT = Path(os.environ.get("RAPPORT_MEDIA_DIR", DATA_DIR / "media"))
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Third-party browser libraries, installed from package-lock.json by `make install` (npm ci).
+STATICFILES_DIRS = [
+    ("vendor/sortablejs", BASE_DIR / "node_modules" / "sortablejs"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -5,9 +5,9 @@ from typing import Any, ClassVar
 from django import forms
 from django.db.models import Model
 
+from rapport.activities.links import link_type_for
 from rapport.activities.models import Activity, ActivityKind, CallOutcome, Direction
 from rapport.contacts.forms import MemberChoiceField, members_of
-from rapport.contacts.models import Company
 from rapport.core.errors import ServiceValidationError
 from rapport.tenancy.models import Workspace
 from rapport.web.forms import add_service_errors
@@ -105,8 +105,8 @@ class ActivityForm(forms.Form):
                 data[name] = value
         if self.instance is None:
             data["kind"] = self.kind
-            key = "company_ids" if isinstance(record, Company) else "contact_ids"
-            data[key] = [record.pk] if record is not None else []
+            if record is not None:
+                data[link_type_for(record).key] = [record.pk]
         return data
 
     def add_service_errors(self, exc: ServiceValidationError) -> None:

@@ -31,5 +31,10 @@ def link_types() -> list[LinkType]:
     return list(_types.values())
 
 
+def link_type_for(record: models.Model) -> LinkType:
+    """The link type whose target is `record`'s model: how an activity is tied to it."""
+    return next(lt for lt in _types.values() if isinstance(record, lt.target))
+
+
 activity_link_type(LinkType("contact_ids", "contacts", Contact, ActivityContact, "contact"))
 activity_link_type(LinkType("company_ids", "companies", Company, ActivityCompany, "company"))

@@ -156,7 +156,7 @@ def _activity_clean(
             c.add("attendees", "must be a list of names or emails")
         clean["attendees"] = [v.strip() for v in value if isinstance(v, str) and v.strip()]
     if "assignee_id" in data:
-        clean["assignee_id"] = _owner(workspace, {"owner_id": data["assignee_id"]}, c)
+        clean["assignee_id"] = _owner(workspace, data, c, field="assignee_id")
     if "done" in data:
         if not isinstance(data["done"], bool):
             c.add("done", "must be true or false")

@@ -4,30 +4,31 @@ Each answers with the fragment htmx swaps in: the new or changed timeline item (
 or the form again with its errors.
 """
 
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
 from rapport.activities.forms import QUICK_ADD_KINDS, ActivityForm
+from rapport.activities.links import link_types
 from rapport.activities.queries import activity_get
 from rapport.activities.services import activity_create as activity_create_service
 from rapport.activities.services import activity_delete, activity_update, task_set_done
-from rapport.contacts.models import Company, Contact
-from rapport.contacts.queries import company_get, contact_get
 from rapport.core.errors import ServiceValidationError
 from rapport.core.timeline import TimelineItem
 from rapport.tenancy.roles import RECORDS_DELETE, RECORDS_WRITE
 from rapport.web.access import found_or_404, member_required, scope_required, workspace_of
 
 
-def _linked_record(request: HttpRequest) -> Contact | Company:
-    """The contact or company the new activity belongs to, looked up in this workspace."""
-    contact_id, company_id = request.POST.get("contact", ""), request.POST.get("company", "")
-    if contact_id.isdigit():
-        return found_or_404(contact_get, contact_id=int(contact_id))
-    if company_id.isdigit():
-        return found_or_404(company_get, company_id=int(company_id))
+def _linked_record(request: HttpRequest) -> Model:
+    """The record (contact, company, or any registered link target such as a deal) the new
+    activity belongs to, named by its model's field in the form and looked up in this
+    workspace's scope."""
+    for lt in link_types():
+        value = request.POST.get(lt.field, "")
+        if value.isdigit():
+            return found_or_404(lt.target._default_manager.get, pk=int(value))
     raise Http404
 
 

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from rapport.audit.context import current_source
@@ -90,3 +90,26 @@ def audit_bulk_created(
         ),
         batch_size=1000,
     )
+
+
+def audited_update(
+    *,
+    workspace_id: int,
+    actor: Any,
+    instance: models.Model,
+    values: dict[str, Any],
+    fields: list[str],
+) -> None:
+    """Set `values` on `instance`, save it, and record what changed, in one transaction."""
+    with transaction.atomic():
+        before = snapshot(instance, fields)
+        for name, value in values.items():
+            setattr(instance, name, value)
+        instance.save()
+        audit_record(
+            workspace_id=workspace_id,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=instance,
+            changes=diff(before, snapshot(instance, fields)),
+        )

@@ -132,6 +132,9 @@ class Company(PostalAddress, WorkspaceScopedModel):
         verbose_name_plural = "companies"
         indexes = [
             pattern_index("name_key", name="company_name_idx"),
+            # The list's default order (name, then id): the pattern index above cannot serve
+            # ORDER BY, so without this the first page sorts every company of the workspace.
+            models.Index(fields=["workspace", "name_key", "id"], name="company_sort_idx"),
             models.Index(fields=["workspace", "domain"], name="company_domain_idx"),
             models.Index(fields=["workspace", "-updated_at", "-id"], name="company_updated_idx"),
         ]
@@ -180,6 +183,9 @@ class Contact(PostalAddress, WorkspaceScopedModel):
         indexes = [
             pattern_index("search_name", name="contact_search_name_idx"),
             pattern_index("sort_name", name="contact_sort_name_idx"),
+            # The list's default order (name, then id), read straight off the index; the pattern
+            # index above serves `LIKE 'prefix%'` only, not ORDER BY.
+            models.Index(fields=["workspace", "sort_name", "id"], name="contact_sort_idx"),
             models.Index(fields=["workspace", "-updated_at", "-id"], name="contact_updated_idx"),
             models.Index(fields=["workspace", "-created_at", "-id"], name="contact_created_idx"),
             models.Index(fields=["workspace", "owner"], name="contact_owner_idx"),

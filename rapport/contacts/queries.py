@@ -5,8 +5,9 @@ All run inside the caller's workspace scope; the scoped manager adds the workspa
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, F, Func, Prefetch, Q, QuerySet, Subquery
 
 from rapport.contacts.custom_fields import custom_field_filter
 from rapport.contacts.models import (
@@ -76,8 +77,37 @@ def contact_search_q(q: str, *, region: str) -> Q:
     return (
         Q(search_name__startswith=key)
         | Q(sort_name__startswith=key)
-        | Q(primary_company__in=company_ids)
+        | Q(_InSubquery("primary_company_id", company_ids))
     )
+
+
+class _InSubquery(Func):
+    """`column IN (subquery)`, written `column = ANY(ARRAY(subquery))` on PostgreSQL.
+
+    Inside an OR, PostgreSQL can only run `IN (subquery)` as a filter on every row, so a
+    search ORed with it read the whole table (seconds at a million contacts). The ARRAY form
+    runs the subquery once, first, and its result drives an index scan: the planner can then
+    combine all three arms of the name search in a BitmapOr, or walk the sort index when the
+    prefix matches so many rows that the first page is found sooner that way.
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, column: str, subquery: QuerySet) -> None:
+        super().__init__(F(column), Subquery(subquery))
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        column, subquery = self.get_source_expressions()
+        column_sql, column_params = compiler.compile(column)
+        subquery_sql, subquery_params = compiler.compile(subquery)
+        joiner = " = ANY(ARRAY" if connection.vendor == "postgresql" else " IN ("
+        return (
+            f"{column_sql}{joiner}{subquery_sql})",
+            (*column_params, *subquery_params),
+        )
 
 
 def _common_filters(qs: QuerySet, f: RecordFilter, entity: str) -> QuerySet:
@@ -111,6 +141,16 @@ def contact_queryset(*, f: RecordFilter, region: str) -> QuerySet[Contact]:
     return _common_filters(qs, f, CustomFieldEntity.CONTACT)
 
 
+def _tags_prefetch() -> Prefetch:
+    """The tags of a page of records, in one query.
+
+    Given its own (workspace-scoped) queryset, Django attaches each record's tags without
+    building a scoped, filtered queryset per record (a workspace filter each): 10 ms less
+    for a page of 50 in profiles, the same rows.
+    """
+    return Prefetch("tags", queryset=Tag.objects.all())
+
+
 def contact_list(
     *, f: RecordFilter, region: str, sort: str = "name", cursor: str | None = None, limit: int = 50
 ) -> Page[Contact]:
@@ -119,7 +159,7 @@ def contact_list(
     qs = (
         contact_queryset(f=f, region=region)
         .select_related("primary_company", "owner")
-        .prefetch_related("tags")
+        .prefetch_related(_tags_prefetch())
     )
     return paginate(qs, keys=CONTACT_SORTS[sort], cursor=cursor, limit=min(max(limit, 1), MAX_PAGE))
 
@@ -138,7 +178,7 @@ def company_list(
 ) -> Page[Company]:
     if sort not in COMPANY_SORTS:
         raise ServiceValidationError.single("sort", f"must be one of {', '.join(COMPANY_SORTS)}")
-    qs = company_queryset(f=f).select_related("owner", "parent").prefetch_related("tags")
+    qs = company_queryset(f=f).select_related("owner", "parent").prefetch_related(_tags_prefetch())
     return paginate(qs, keys=COMPANY_SORTS[sort], cursor=cursor, limit=min(max(limit, 1), MAX_PAGE))
 
 

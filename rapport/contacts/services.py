@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from rapport.audit.models import AuditAction
-from rapport.audit.services import audit_record, diff, snapshot
+from rapport.audit.services import audit_record, audited_update, diff, snapshot
 from rapport.contacts.custom_fields import custom_fields_clean
 from rapport.contacts.models import (
     Company,
@@ -147,12 +147,13 @@ def _country(data: Data, c: _Collector) -> str | None:
     return value
 
 
-def _owner(workspace: Workspace, data: Data, c: _Collector) -> int | None:
-    owner_id = data["owner_id"]
+def _owner(workspace: Workspace, data: Data, c: _Collector, field: str = "owner_id") -> int | None:
+    """The user id in `data[field]`, checked to be a member (errors are named `field`)."""
+    owner_id = data[field]
     if owner_id is None:
         return None
     if not Membership.objects.filter(workspace=workspace, user_id=owner_id).exists():
-        c.add("owner_id", "is not a member of this workspace")
+        c.add(field, "is not a member of this workspace")
         return None
     return int(owner_id)
 
@@ -612,18 +613,13 @@ def tag_update(*, workspace: Workspace, actor: Actor, tag: Tag, data: Data) -> T
     clean = _tag_clean(data)
     if "name" in clean:
         _tag_name_free(clean["name"], exclude_id=tag.pk)
-    with transaction.atomic():
-        before = snapshot(tag, ["name", "color"])
-        for k, v in clean.items():
-            setattr(tag, k, v)
-        tag.save()
-        audit_record(
-            workspace_id=workspace.pk,
-            actor=actor,
-            action=AuditAction.UPDATE,
-            instance=tag,
-            changes=diff(before, snapshot(tag, ["name", "color"])),
-        )
+    audited_update(
+        workspace_id=workspace.pk,
+        actor=actor,
+        instance=tag,
+        values=clean,
+        fields=["name", "color"],
+    )
     return tag
 
 
@@ -702,18 +698,13 @@ def custom_field_update(
     *, workspace: Workspace, actor: Actor, definition: CustomFieldDefinition, data: Data
 ) -> CustomFieldDefinition:
     clean = _custom_field_clean(data, definition)
-    with transaction.atomic():
-        before = snapshot(definition, CUSTOM_FIELD_AUDITED)
-        for k, v in clean.items():
-            setattr(definition, k, v)
-        definition.save()
-        audit_record(
-            workspace_id=workspace.pk,
-            actor=actor,
-            action=AuditAction.UPDATE,
-            instance=definition,
-            changes=diff(before, snapshot(definition, CUSTOM_FIELD_AUDITED)),
-        )
+    audited_update(
+        workspace_id=workspace.pk,
+        actor=actor,
+        instance=definition,
+        values=clean,
+        fields=CUSTOM_FIELD_AUDITED,
+    )
     return definition
 
 

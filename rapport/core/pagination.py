@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from rapport.core.errors import ServiceValidationError
 
@@ -65,23 +65,60 @@ def _typed(model: type[models.Model], field: str, value: Any) -> Any:
     return value
 
 
-def _after(keys: list[SortKey], values: list[Any]) -> Q:
-    """Rows strictly after `values` in the order `keys` (lexicographic keyset condition)."""
+def _nullable(model: type[models.Model], field: str) -> bool:
+    return field != "pk" and bool(getattr(model._meta.get_field(field), "null", False))
+
+
+def _order(key: SortKey, nullable: bool, nulls_last: bool) -> Any:
+    """Plain ordering for NOT NULL keys (so indexes serve both directions); explicit NULL
+    placement for nullable ones, which SQLite and PostgreSQL would otherwise put apart."""
+    if not nullable:
+        return f"-{key.field}" if key.descending else key.field
+    expression = F(key.field)
+    placement = {"nulls_last": True} if nulls_last else {"nulls_first": True}
+    return expression.desc(**placement) if key.descending else expression.asc(**placement)
+
+
+def _after(keys: list[SortKey], values: list[Any], nullable: list[bool], nulls_last: bool) -> Q:
+    """Rows strictly after `values` in the order `keys` (lexicographic keyset condition).
+
+    NULLs of a nullable key sort after every value when `nulls_last`, before them otherwise.
+    """
+    nothing = Q(pk__in=[])
+
+    def equal(i: int) -> Q:
+        field, value = keys[i].field, values[i]
+        return Q(**{f"{field}__isnull": True}) if value is None else Q(**{field: value})
+
+    def beyond(i: int) -> Q:
+        key, value = keys[i], values[i]
+        if value is None:
+            return nothing if nulls_last else Q(**{f"{key.field}__isnull": False})
+        here = Q(**{f"{key.field}__{'lt' if key.descending else 'gt'}": value})
+        return here | Q(**{f"{key.field}__isnull": True}) if nullable[i] and nulls_last else here
+
     condition = Q()
     for i in reversed(range(len(keys))):
-        key = keys[i]
-        op = "lt" if key.descending else "gt"
-        here = Q(**{f"{key.field}__{op}": values[i]})
-        equal_prefix = Q(**{keys[j].field: values[j] for j in range(i)})
-        condition = (equal_prefix & here) | condition if i else here | condition
+        prefix = Q()
+        for j in range(i):
+            prefix &= equal(j)
+        condition = (prefix & beyond(i)) | condition if i else beyond(i) | condition
+    # Implied by the condition above, but PostgreSQL cannot derive it from the OR: with it, an
+    # index on the sort keys starts its scan at the cursor instead of reading (and filtering)
+    # every row before it, so page 1,000 costs what page 1 costs.
+    first, value = keys[0], values[0]
+    if value is not None and not nullable[0]:
+        condition &= Q(**{f"{first.field}__{'lte' if first.descending else 'gte'}": value})
     return condition
 
 
 def paginate(qs: QuerySet[T], *, keys: list[SortKey], cursor: str | None, limit: int) -> Page[T]:
     keys = [*keys, SortKey("pk", keys[0].descending if keys else False)]
     model = qs.model
+    nullable = [_nullable(model, k.field) for k in keys]
     direction = "next"
     signature = _signature(keys)
+    walk = keys
     if cursor:
         raw_values, direction = _decode(cursor, signature)
         if len(raw_values) != len(keys):
@@ -90,11 +127,12 @@ def paginate(qs: QuerySet[T], *, keys: list[SortKey], cursor: str | None, limit:
             values = [_typed(model, k.field, v) for k, v in zip(keys, raw_values, strict=True)]
         except (ValueError, TypeError) as exc:
             raise ServiceValidationError.single("cursor", "is not a valid cursor") from exc
-        walk = keys if direction == "next" else [SortKey(k.field, not k.descending) for k in keys]
-        qs = qs.filter(_after(walk, values))
-    else:
-        walk = keys
-    ordering = [f"-{k.field}" if k.descending else k.field for k in walk]
+        if direction == "prev":
+            walk = [SortKey(k.field, not k.descending) for k in keys]
+        qs = qs.filter(_after(walk, values, nullable, nulls_last=direction == "next"))
+    ordering = [
+        _order(k, n, nulls_last=direction == "next") for k, n in zip(walk, nullable, strict=True)
+    ]
     rows = list(qs.order_by(*ordering)[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractUser
 from django.utils import timezone
 
 from rapport.audit.services import audit_bulk_created, snapshot
+from rapport.demo.forecast_history import forecast_history_fill
 from rapport.demo.timestamps import keep_given_timestamps
 from rapport.sales.models import (
     Deal,
@@ -127,6 +128,7 @@ def sales_demo_fill(
     ]
     won = _deals(workspace, users, contacts, rng, now, deals, [new_business, renewals])
     _orders(workspace, actor, contacts, products, rng, now, won, orders)
+    forecast_history_fill(workspace=workspace, today=now.date())
 
 
 def _deals(

@@ -203,7 +203,8 @@ def period_bounds(period: str) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
+def month_start(day: dt.date, months: int = 0) -> dt.date:
+    """The first day of the month `months` after (or before) the month of `day`."""
     index = day.year * 12 + day.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
 
@@ -222,7 +223,7 @@ def forecast_snapshot_take(*, workspace: Workspace, day: dt.date | None = None) 
     result = forecast(
         workspace=workspace,
         start=start,
-        end=_add_months(start, SNAPSHOT_MONTHS),
+        end=month_start(start, SNAPSHOT_MONTHS),
         granularity="month",
     )
     for r in result.rows:

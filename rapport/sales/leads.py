@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from rapport.audit.models import AuditAction
-from rapport.audit.services import audit_record, diff, snapshot
+from rapport.audit.services import audit_record, audited_update, diff, snapshot
 from rapport.contacts.models import Company, Contact, ContactEmail, LifecycleStage
 from rapport.contacts.normalise import domain_normalise, email_normalise, phone_normalise
 from rapport.contacts.services import (
@@ -328,7 +328,7 @@ def web_lead_submit(*, form: WebForm, data: dict[str, str], address: str) -> Lea
     """A submission of the public form. A filled honeypot is accepted and dropped silently."""
     if data.get(HONEYPOT):
         return None
-    bucket = f"webform:{form.pk}:{address}:{timezone.now():%Y%m%d%H}"
+    bucket = f"webform:{form.key}:{address}:{timezone.now():%Y%m%d%H}"
     cache.add(bucket, 0, timeout=3600)
     if cache.incr(bucket) > RATE_LIMIT:
         raise RateLimited
@@ -373,18 +373,13 @@ def web_form_update(*, workspace: Workspace, actor: Actor, form: WebForm, data: 
             c.add("active", "must be true or false")
         clean["active"] = data["active"]
     c.raise_if_any()
-    with transaction.atomic():
-        before = snapshot(form, WEB_FORM_AUDITED)
-        for k, v in clean.items():
-            setattr(form, k, v)
-        form.save()
-        audit_record(
-            workspace_id=workspace.pk,
-            actor=actor,
-            action=AuditAction.UPDATE,
-            instance=form,
-            changes=diff(before, snapshot(form, WEB_FORM_AUDITED)),
-        )
+    audited_update(
+        workspace_id=workspace.pk,
+        actor=actor,
+        instance=form,
+        values=clean,
+        fields=WEB_FORM_AUDITED,
+    )
     return form
 
 

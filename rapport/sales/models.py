@@ -414,10 +414,16 @@ class ForecastSnapshot(WorkspaceScopedModel):
 
     class Meta:
         constraints = [
+            # Two constraints rather than NULLS NOT DISTINCT, which SQLite lacks.
             models.UniqueConstraint(
                 fields=["workspace", "period", "taken_on", "owner"],
+                condition=Q(owner__isnull=False),
                 name="forecastsnapshot_unique",
-                nulls_distinct=False,
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "period", "taken_on"],
+                condition=Q(owner__isnull=True),
+                name="forecastsnapshot_unique_unowned",
+            ),
         ]
         indexes = [models.Index(fields=["workspace", "period", "taken_on"], name="snapshot_idx")]

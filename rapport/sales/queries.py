@@ -231,7 +231,9 @@ class OrderFilter:
 
 def order_list(*, f: OrderFilter, cursor: str | None = None, limit: int = 50) -> Page[Order]:
     """Most recent first: the purchase history of a contact or company when filtered so."""
-    qs = purchase_history(contact_id=f.contact_id, company_id=f.company_id)
+    qs = purchase_history(contact_id=f.contact_id, company_id=f.company_id).select_related(
+        "contact", "company"
+    )
     for name in ("status", "channel", "external_id"):
         value = getattr(f, name)
         if value:

@@ -391,14 +391,16 @@ def deal_move(
     position: float | None = None,
     lost_reason: str = "",
 ) -> Deal:
-    """Move a deal to a stage of its pipeline (the kanban drag), keeping its place on the board."""
+    """Move a deal to a stage of its pipeline (the kanban drag) and to its place on the board,
+    both or neither."""
     data: Data = {"stage_id": stage_id}
     if lost_reason:
         data["lost_reason"] = lost_reason
-    deal = deal_update(workspace=workspace, actor=actor, deal=deal, data=data)
-    if position is not None:
-        Deal.objects.filter(pk=deal.pk).update(position=position)
-        deal.position = position
+    with transaction.atomic():
+        deal = deal_update(workspace=workspace, actor=actor, deal=deal, data=data)
+        if position is not None:
+            Deal.objects.filter(pk=deal.pk).update(position=position)
+            deal.position = position
     return deal
 
 

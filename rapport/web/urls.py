@@ -23,5 +23,6 @@ urlpatterns = [
     path("settings/fields/<int:pk>/delete/", views.custom_field_remove, name="custom_field_delete"),
     path("", include("rapport.contacts.urls")),
     path("", include("rapport.activities.urls")),
+    path("", include("rapport.sales.urls")),
     path("", include("rapport.service.urls")),
 ]

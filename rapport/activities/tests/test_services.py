@@ -167,3 +167,18 @@ def test_bulk_create_writes_the_good_items_with_links_and_audit_and_reports_the_
     entries = AuditEntry.objects.filter(entity="activities.activity")
     assert entries.count() == 30
     assert entries[0].changes["contacts"] == [None, [ann.pk]]
+
+
+def test_an_assignee_outside_the_workspace_is_named_as_assignee(scoped, owner, ann, outsider):
+    with pytest.raises(ServiceValidationError) as exc:
+        activity_create(
+            workspace=scoped,
+            actor=owner,
+            data={
+                "kind": "task",
+                "subject": "s",
+                "assignee_id": outsider.pk,
+                "contact_ids": [ann.pk],
+            },
+        )
+    assert exc.value.as_dict() == {"assignee_id": ["is not a member of this workspace"]}

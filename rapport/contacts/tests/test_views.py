@@ -536,6 +536,8 @@ def test_each_cell_hides_on_the_same_screens_as_its_header(owner_client, workspa
         return [widths.findall(cell) for cell in cells]
 
     header = re.findall(r"<th(?=[\s>])([^>]*)>", table)
-    first_row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", table, re.S).group(1)
+    match = re.search(r"<tbody>\s*<tr>(.*?)</tr>", table, re.S)
+    assert match is not None
+    first_row = match.group(1)
     cells = re.findall(r"<td([^>]*)>", first_row)
     assert hides(cells) == hides(header)

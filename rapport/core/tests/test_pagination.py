@@ -83,3 +83,39 @@ def test_a_cursor_of_another_sort_is_refused(twenty):
     assert Contact.objects.count() == 20
     with pytest.raises(ServiceValidationError):
         contact_list(f=RecordFilter(), region="US", sort="name", cursor=page.next_cursor)
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_a_nullable_sort_key_pages_with_nulls_last_both_ways(scoped, owner, descending):
+    from rapport.activities.models import Activity
+    from rapport.contacts.tests.factories import make_activity
+    from rapport.core.pagination import SortKey, paginate
+
+    ann = make_contact(scoped, owner)
+    dues = [None, "2026-01-03", None, "2026-01-01", "2026-01-02", None, "2026-01-02"]
+    for i, due in enumerate(dues):
+        make_activity(scoped, owner, kind="task", subject=f"t{i}", due_at=due, contact_ids=[ann.pk])
+    keys = [SortKey("due_at", descending)]
+    pages: list[list[str]] = []
+    cursor = None
+    while True:
+        page = paginate(Activity.objects.all(), keys=keys, cursor=cursor, limit=2)
+        pages.append([a.subject for a in page.items])
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    walked = [s for p in pages for s in p]
+    dated = sorted((d, i) for i, d in enumerate(dues) if d)
+    if descending:
+        dated.sort(key=lambda x: (x[0], x[1]), reverse=True)
+    undated = [i for i, d in enumerate(dues) if d is None]
+    expected = [f"t{i}" for _, i in dated] + [f"t{i}" for i in sorted(undated, reverse=descending)]
+    assert walked == expected
+    # And back again from the last page, through the prev cursors.
+    back: list[str] = []
+    cursor = page.prev_cursor
+    while cursor:
+        page = paginate(Activity.objects.all(), keys=keys, cursor=cursor, limit=2)
+        back = [a.subject for a in page.items] + back
+        cursor = page.prev_cursor
+    assert back + pages[-1] == expected

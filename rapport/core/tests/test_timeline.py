@@ -61,3 +61,26 @@ def test_a_company_timeline_shows_its_own_activities_not_its_contacts(scoped, ow
     make_activity(scoped, owner, company_ids=[acme.pk], body="company note")
     bodies = [i.obj.body for i in timeline_for(acme).items if i.kind == "activity"]
     assert bodies == ["company note"]
+
+
+def test_changes_name_the_people_and_companies_they_point_at(scoped, owner, member):
+    from rapport.contacts.services import company_delete
+
+    acme = make_company(scoped, owner, name="Acme")
+    gone = make_company(scoped, owner, name="Gone Ltd")
+    ann = make_contact(scoped, owner, company_ids=[gone.pk])
+    contact_update(
+        workspace=scoped,
+        actor=owner,
+        contact=ann,
+        data={"owner_id": member.pk, "company_ids": [acme.pk]},
+    )
+    gone_id = gone.pk
+    company_delete(workspace=scoped, actor=owner, company=gone)
+    [update] = [
+        i.obj for i in timeline_for(ann).items if i.kind == "change" and i.obj.action == "update"
+    ]
+    assert update.changes_display["owner"] == [None, "mia"]
+    assert update.changes_display["primary_company"] == [f"#{gone_id} (deleted)", "Acme"]
+    assert update.changes_display["companies"] == [[f"#{gone_id} (deleted)"], ["Acme"]]
+    assert update.changes["owner"] == [None, member.pk]  # the stored trail keeps the ids

@@ -4,7 +4,7 @@ from django_scopes import scopes_disabled
 from rapport.activities.models import Activity
 from rapport.audit.models import AuditEntry
 from rapport.contacts.models import Company, Contact
-from rapport.sales.models import Deal, Order
+from rapport.sales.models import Deal, ForecastSnapshot, Order
 from rapport.service.models import Ticket
 from rapport.tenancy.models import Workspace
 
@@ -55,6 +55,10 @@ def test_the_demo_loads_once_through_the_services(db):
         assert Order.objects.filter(workspace=ws).count() == 300
         assert Order.objects.filter(workspace=ws, channel="sales").count() == won
         assert AuditEntry.objects.filter(workspace=ws, entity="sales.order").count() == 300
+        # Past months have a reconstructed forecast to compare with what was won.
+        assert (
+            ForecastSnapshot.objects.filter(workspace=ws).values("taken_on").distinct().count() == 6
+        )
         tickets = Ticket.objects.filter(workspace=ws)
         assert tickets.count() == 80
         assert tickets.filter(first_responded_at__isnull=False).count() > 60

@@ -160,3 +160,15 @@ def test_an_activity_links_to_a_deal_and_joins_its_timeline(scoped, owner, pipel
             workspace=scoped, actor=owner, data={"kind": "note", "body": "x", "deal_ids": [999_999]}
         )
     assert "deal_ids" in exc.value.as_dict()
+
+
+def test_a_deals_timeline_names_its_stages(scoped, owner, pipeline):
+    from rapport.core.timeline import timeline_for
+
+    ids = stage_ids(pipeline)
+    deal = deal_create(workspace=scoped, actor=owner, data={"name": "Named"})
+    deal_move(workspace=scoped, actor=owner, deal=deal, stage_id=ids["Proposal"])
+    [update] = [
+        i.obj for i in timeline_for(deal).items if i.kind == "change" and i.obj.action == "update"
+    ]
+    assert update.changes_display["stage"] == ["Qualify", "Proposal"]

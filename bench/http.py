@@ -1,0 +1,706 @@
+"""Measure the contact list, search and contact page through the real HTTP stack.
+
+    .venv/bin/python bench/load.py                 # once: the data (see its docstring)
+    .venv/bin/python bench/http.py                 # 8 clients, 100 requests each per endpoint
+    .venv/bin/python bench/http.py --requests 25 --only ui_list_first,api_list_first
+    .venv/bin/python bench/http.py --markdown docs/bench-results.md --json /tmp/bench.json
+
+It starts granian (WSGI, `config.wsgi:application`, DEBUG off) on a free port of 127.0.0.1
+against DATABASE_URL (default postgres://postgres@127.0.0.1:5432/rapport_bench), signs in as
+bench-owner (a session cookie for the pages, an API token for `/api/v1/`), and for each
+endpoint runs `--clients` threads, each sending `--requests` requests over one keep-alive
+connection (after a short warm-up), bounded by `--max-seconds` per endpoint. It reports
+p50/p95/p99 latency and requests/s.
+
+The floor beside each figure: the SQL the same request runs, captured in-process with Django's
+test client (CaptureQueriesContext), each SELECT then run in PostgreSQL with
+EXPLAIN (ANALYZE, TIMING OFF); the floor is the median over sample requests of the sum of
+planning and execution times, single client. Beside it, the CPU time of the same requests in
+Django alone (test client, no HTTP, SQL excluded), and the CPU the server processes (granian
+and its workers) spent per request during the run: both hold whatever else the machine runs.
+The gap between the floor and the HTTP figure is Django, the templates or serialisation, the
+WSGI server, queueing behind the other clients on two cores, and the network stack.
+
+Nothing here runs in the test suite; it only ever talks to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# This file is named http.py: keep its directory off sys.path so `import http` (used by the
+# standard library, Django and httpx) finds the standard library's package, not this script.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
+import argparse  # noqa: E402
+import http.client  # noqa: E402
+import json  # noqa: E402
+import random  # noqa: E402
+import socket  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from pathlib import Path  # noqa: E402
+from urllib.parse import urlencode, urlsplit  # noqa: E402
+
+ROOT = Path(_HERE).parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/rapport_bench"
+BENCH_SECRET_KEY = "bench-only-secret-key-not-for-production-use-0123456789"
+TARGETS = {"list": 50.0, "search": 50.0, "page": 100.0}
+MIN_LIST_RPS = 300.0
+
+
+@dataclass
+class Endpoint:
+    name: str
+    label: str
+    target: str  # key of TARGETS
+    urls: list[str]
+    api: bool = False
+
+
+@dataclass
+class Result:
+    endpoint: Endpoint
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: int = 0
+    error_sample: str = ""
+    wall_s: float = 0.0
+    floor_ms: float | None = None
+    floor_queries: int = 0
+    floor_slowest: str = ""
+    in_process_ms: float | None = None
+    server_cpu_ms: float | None = None
+
+    def pct(self, p: float) -> float:
+        data = sorted(self.latencies_ms)
+        if not data:
+            return float("nan")
+        k = min(len(data) - 1, max(0, round(p / 100 * len(data) + 0.5) - 1))
+        return data[k]
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies_ms) / self.wall_s if self.wall_s else 0.0
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# --- set-up: Django in this process, for samples, auth and the SQL floor -----------------
+
+
+def django_setup(url: str, data_dir: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ["SECRET_KEY"] = os.environ.get("SECRET_KEY") or BENCH_SECRET_KEY
+    os.environ["DEBUG"] = "false"
+    os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
+    os.environ["RAPPORT_DATA_DIR"] = data_dir
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def collectstatic(data_dir: str) -> None:
+    """DEBUG off serves hashed static names from a manifest: build it once, outside the repo."""
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        check=True,
+    )
+
+
+@dataclass
+class Samples:
+    workspace_id: int
+    names: list[str]
+    emails: list[str]
+    phones: list[str]
+    contact_ids: list[int]
+    deep_cursors: list[str]
+    other_contact_id: int | None
+
+
+def samples_pick(n: int, depth: int) -> Samples:
+    """Search terms and records of the bench workspace, picked at random (seeded)."""
+    import phonenumbers
+    from django.db import connection
+    from django.db.models import Q
+
+    from rapport.contacts.models import Contact
+    from rapport.contacts.queries import CONTACT_SORTS
+    from rapport.core.pagination import paginate
+    from rapport.tenancy.access import workspace_scope
+    from rapport.tenancy.models import Workspace
+
+    workspace = Workspace.objects.get(slug="bench")
+    ws = workspace.pk
+    with connection.cursor() as cur:
+        cur.execute("SELECT setseed(0.17)")
+        cur.execute(
+            """SELECT id, first_name, last_name, email, phone FROM contacts_contact
+               WHERE workspace_id = %s AND id IN (
+                   SELECT id FROM contacts_contact TABLESAMPLE SYSTEM (1) REPEATABLE (7)
+                   WHERE workspace_id = %s)
+               ORDER BY random() LIMIT %s""",
+            [ws, ws, n * 4],
+        )
+        rows = cur.fetchall()
+        if len(rows) < n:  # a small quick-run database: sample the whole table
+            cur.execute(
+                "SELECT id, first_name, last_name, email, phone FROM contacts_contact "
+                "WHERE workspace_id = %s ORDER BY random() LIMIT %s",
+                [ws, n * 4],
+            )
+            rows = cur.fetchall()
+        cur.execute(
+            """SELECT sort_name, id FROM (
+                   SELECT sort_name, id, row_number() OVER (ORDER BY sort_name, id) AS rn
+                   FROM contacts_contact WHERE workspace_id = %s) AS ranked
+               WHERE rn %% 97 = 0 AND rn >= LEAST(%s, (SELECT count(*) / 2 FROM contacts_contact
+                                                 WHERE workspace_id = %s)) ORDER BY rn LIMIT 20""",
+            [ws, depth, ws],
+        )
+        deep_rows = cur.fetchall()
+        cur.execute("SELECT min(id) FROM contacts_contact WHERE workspace_id <> %s", [ws])
+        other = cur.fetchone()
+    # A deep page's cursor in the app's own format: the cursor after the row at that depth.
+    deep: list[str] = []
+    with workspace_scope(workspace):
+        for sort_name, pk in deep_rows:
+            at_or_after = Q(sort_name__gt=sort_name) | Q(sort_name=sort_name, pk__gte=pk)
+            page = paginate(
+                Contact.objects.filter(at_or_after),
+                keys=CONTACT_SORTS["name"],
+                cursor=None,
+                limit=1,
+            )
+            if page.next_cursor:
+                deep.append(page.next_cursor)
+    random.Random(3).shuffle(rows)
+    names: list[str] = []
+    for i, (_, first, last, _, _) in enumerate(rows):
+        # Half the searches type a last name, half a full name, as people do.
+        term = last if i % 2 == 0 else f"{first} {last}"
+        if term.strip():
+            names.append(term.strip())
+    phones = []
+    for _, _, _, _, phone in rows:
+        if phone:
+            number = phonenumbers.parse(phone, None)
+            region = phonenumbers.region_code_for_number(number)
+            fmt = (
+                phonenumbers.PhoneNumberFormat.NATIONAL
+                if region == workspace.default_region
+                else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+            )
+            phones.append(phonenumbers.format_number(number, fmt))
+    return Samples(
+        workspace_id=ws,
+        names=names[:n],
+        emails=[r[3] for r in rows if r[3]][:n],
+        phones=phones[:n],
+        contact_ids=[r[0] for r in rows][:n],
+        deep_cursors=deep or [""],
+        other_contact_id=other[0] if other else None,
+    )
+
+
+@dataclass
+class Auth:
+    session_cookie: str
+    token: str
+    token_id: int
+
+
+def auth_create() -> Auth:
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from rapport.tenancy.models import Membership
+    from rapport.tenancy.services import api_token_create
+
+    user = get_user_model().objects.get(username="bench-owner")
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    membership = Membership.objects.get(user=user, workspace__slug="bench")
+    token, secret = api_token_create(membership=membership, name="bench/http.py")
+    return Auth(session_cookie=cookie, token=secret, token_id=token.pk)
+
+
+def auth_remove(auth: Auth) -> None:
+    from django.contrib.sessions.models import Session
+
+    from rapport.tenancy.models import ApiToken
+
+    ApiToken.objects.filter(pk=auth.token_id).delete()
+    Session.objects.filter(session_key=auth.session_cookie).delete()
+
+
+def endpoints_build(s: Samples) -> list[Endpoint]:
+    def ui(params: dict[str, str]) -> str:
+        return "/contacts/" + (f"?{urlencode(params)}" if params else "")
+
+    def api(params: dict[str, str]) -> str:
+        return "/api/v1/contacts" + (f"?{urlencode(params)}" if params else "")
+
+    out: list[Endpoint] = []
+    for prefix, make, is_api in (("ui", ui, False), ("api", api, True)):
+        kind = "API" if is_api else "page"
+        out += [
+            Endpoint(
+                f"{prefix}_list_first",
+                f"{kind}: contact list, first page",
+                "list",
+                [make({})],
+                is_api,
+            ),
+            Endpoint(
+                f"{prefix}_list_deep",
+                f"{kind}: contact list, page ~1,000+",
+                "list",
+                [make({"cursor": c}) for c in s.deep_cursors],
+                is_api,
+            ),
+            Endpoint(
+                f"{prefix}_search_name",
+                f"{kind}: search by name",
+                "search",
+                [make({"q": q}) for q in s.names],
+                is_api,
+            ),
+            Endpoint(
+                f"{prefix}_search_email",
+                f"{kind}: search by email",
+                "search",
+                [make({"q": q}) for q in s.emails],
+                is_api,
+            ),
+            Endpoint(
+                f"{prefix}_search_phone",
+                f"{kind}: search by phone",
+                "search",
+                [make({"q": q}) for q in s.phones],
+                is_api,
+            ),
+        ]
+        if not is_api:
+            out.append(
+                Endpoint(
+                    "ui_contact_page",
+                    "page: contact with its timeline",
+                    "page",
+                    [f"/contacts/{pk}/" for pk in s.contact_ids],
+                )
+            )
+    return out
+
+
+def in_process_measure(endpoint: Endpoint, auth: Auth, samples: int) -> float:
+    """Median CPU time of the request in Django alone (test client, no HTTP, SQL excluded).
+
+    CPU time, not wall time: it does not change with what else the machine is running.
+    """
+    from django.test import Client
+
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {auth.token}"} if endpoint.api else {}
+    client = Client()
+    if not endpoint.api:
+        client.cookies["sessionid"] = auth.session_cookie
+    times = []
+    for url in endpoint.urls[:samples] * 3:
+        t0 = time.thread_time()
+        client.get(url, **headers)
+        times.append((time.thread_time() - t0) * 1000)
+    return statistics.median(times)
+
+
+def floor_measure(endpoint: Endpoint, auth: Auth, samples: int) -> tuple[float, int, str]:
+    """Median over sample requests of the summed EXPLAIN ANALYZE time of their SELECTs."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {auth.token}"} if endpoint.api else {}
+    client = Client()
+    if not endpoint.api:
+        client.cookies["sessionid"] = auth.session_cookie
+    totals: list[float] = []
+    counts: list[int] = []
+    slowest = (0.0, "")
+    for url in endpoint.urls[:samples]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, **headers)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code} in-process")
+        total = 0.0
+        selects = [
+            q["sql"]
+            for q in captured.captured_queries
+            if q["sql"].lstrip().upper().startswith("SELECT")
+        ]
+        with connection.cursor() as cur:
+            for sql in selects:
+                runs = []
+                for _ in range(3):
+                    cur.execute(f"EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) {sql}")
+                    plan = cur.fetchone()[0]
+                    plan = json.loads(plan) if isinstance(plan, str) else plan
+                    runs.append(plan[0]["Planning Time"] + plan[0]["Execution Time"])
+                best = statistics.median(runs)
+                total += best
+                if best > slowest[0]:
+                    slowest = (best, sql)
+        totals.append(total)
+        counts.append(len(captured.captured_queries))
+    return statistics.median(totals), max(counts), slowest[1]
+
+
+# --- the server ---------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def server_start(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+    env = os.environ.copy()
+    env["DATABASE_CONN_MAX_AGE"] = "600"
+    env["PYTHONPATH"] = str(ROOT)
+    command = [
+        str(Path(sys.executable).parent / "granian"),
+        "--interface",
+        "wsgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--blocking-threads",
+        str(threads),
+        "--no-ws",
+        "--log-level",
+        "warning",
+        "config.wsgi:application",
+    ]
+    log(" ".join(command[1:]))
+    proc = subprocess.Popen(command, cwd=ROOT, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/api/v1/openapi.json")
+            conn.getresponse().read()
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("granian did not answer within 30 s")
+
+
+def cpu_seconds(root_pid: int) -> float:
+    """User + system CPU of a process and its descendants (the granian workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, frontier = {root_pid}, [root_pid]
+    while frontier:
+        pid = frontier.pop()
+        children = [child for child, parent in parents.items() if parent == pid]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(cpu.get(pid, 0.0) for pid in tree)
+
+
+# --- load ---------------------------------------------------------------------------------
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection (http.client: the least client CPU per request,
+    which matters when the clients share the machine's two cores with the server)."""
+
+    def __init__(self, port: int, headers: dict[str, str]) -> None:
+        self.port = port
+        self.headers = headers
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def get(self, url: str) -> tuple[int, bytes]:
+        try:
+            self.conn.request("GET", url, headers=self.headers)
+            response = self.conn.getresponse()
+            return response.status, response.read()
+        except (http.client.HTTPException, OSError):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            raise
+
+
+def headers_for(endpoint: Endpoint, auth: Auth) -> dict[str, str]:
+    if endpoint.api:
+        return {"Authorization": f"Bearer {auth.token}", "Accept": "application/json"}
+    return {"Cookie": f"sessionid={auth.session_cookie}", "Accept": "text/html"}
+
+
+def run_endpoint(
+    endpoint: Endpoint,
+    port: int,
+    auth: Auth,
+    clients: int,
+    requests: int,
+    warmup: int,
+    max_seconds: float,
+) -> Result:
+    result = Result(endpoint)
+    lock = threading.Lock()
+    start_gate = threading.Barrier(clients + 1)
+
+    def client(index: int) -> None:
+        conn = Connection(port, headers_for(endpoint, auth))
+        urls = endpoint.urls
+        for i in range(warmup):
+            conn.get(urls[(index * 7919 + i) % len(urls)])
+        start_gate.wait()
+        deadline = time.perf_counter() + max_seconds
+        mine: list[float] = []
+        errors, sample = 0, ""
+        for i in range(requests):
+            if time.perf_counter() > deadline:
+                break
+            url = urls[(index * 104729 + i * 31) % len(urls)]
+            t0 = time.perf_counter()
+            try:
+                status, body = conn.get(url)
+            except (http.client.HTTPException, OSError) as exc:
+                status, body = 0, str(exc).encode()
+            elapsed = (time.perf_counter() - t0) * 1000
+            if status == 200:
+                mine.append(elapsed)
+            else:
+                errors += 1
+                sample = sample or f"{status} {url}: {body[:200]!r}"
+        with lock:
+            result.latencies_ms.extend(mine)
+            result.errors += errors
+            result.error_sample = result.error_sample or sample
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    for t in threads:
+        t.start()
+    start_gate.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    result.wall_s = time.perf_counter() - t0
+    return result
+
+
+def tenancy_check(
+    port: int, auth: Auth, other_contact_id: int | None, endpoints: list[Endpoint]
+) -> None:
+    """A contact of the other workspace must be a 404 on the page and in the API."""
+    if other_contact_id is None:
+        return
+    checks = [
+        (f"/contacts/{other_contact_id}/", False),
+        (f"/api/v1/contacts/{other_contact_id}", True),
+    ]
+    for url, api in [(u, a) for u, a in checks if any(e.api == a for e in endpoints)]:
+        endpoint = Endpoint("check", "check", "page", [url], api)
+        status, _ = Connection(port, headers_for(endpoint, auth)).get(url)
+        if status != 404:
+            raise SystemExit(f"tenancy broken: {url} answered {status}, not 404")
+    log(f"tenancy holds: the other workspace's contact #{other_contact_id} is a 404")
+
+
+# --- report -------------------------------------------------------------------------------
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def table(results: list[Result]) -> str:
+    lines = [
+        "| Endpoint | Requests | p50 ms | p95 ms | p99 ms | req/s | Target p95 | "
+        "SQL floor ms (queries) | Django CPU ms | Server CPU ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        target = TARGETS[r.endpoint.target]
+        ok = "ok" if r.pct(95) <= target else "MISSED"
+        if r.endpoint.target == "list" and r.rps < MIN_LIST_RPS:
+            ok += f", < {MIN_LIST_RPS:.0f} req/s"
+        errors = f" ({r.errors} errors)" if r.errors else ""
+        lines.append(
+            f"| {r.endpoint.label} | {len(r.latencies_ms):,}{errors} | {fmt(r.pct(50))} | "
+            f"{fmt(r.pct(95))} | {fmt(r.pct(99))} | {fmt(r.rps, 0)} | ≤ {target:.0f} ({ok}) | "
+            f"{fmt(r.floor_ms, 2)} ({r.floor_queries}) | {fmt(r.in_process_ms)} | "
+            f"{fmt(r.server_cpu_ms)} |"
+        )
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    import platform
+
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SHOW server_version")
+        pg = cur.fetchone()[0]
+        cur.execute("SHOW shared_buffers")
+        buffers = cur.fetchone()[0]
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, "
+        f"PostgreSQL {pg} (shared_buffers {buffers}), load average "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} before the run"
+    )
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description="HTTP benchmark of the contact list and pages")
+    p.add_argument("--clients", type=int, default=8)
+    p.add_argument("--requests", type=int, default=100, help="per client and endpoint")
+    p.add_argument("--warmup", type=int, default=5, help="unmeasured requests per client")
+    p.add_argument("--max-seconds", type=float, default=60.0, help="cap per endpoint")
+    p.add_argument("--workers", type=int, default=2, help="granian worker processes")
+    p.add_argument("--threads", type=int, default=2, help="granian blocking threads per worker")
+    p.add_argument("--samples", type=int, default=200, help="distinct URLs per endpoint")
+    p.add_argument(
+        "--depth", type=int, default=50_000, help="rows before the deep page (at most half)"
+    )
+    p.add_argument("--floor-samples", type=int, default=10, help="requests EXPLAINed per endpoint")
+    p.add_argument("--no-floor", action="store_true")
+    p.add_argument("--only", default="", help="comma-separated endpoint names")
+    p.add_argument("--json", help="write the figures to this file")
+    p.add_argument("--markdown", help="write the table to this file")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
+    if urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit("the bench only runs against a PostgreSQL on this machine")
+    data_dir = tempfile.mkdtemp(prefix="rapport-bench-")
+    django_setup(url, data_dir)
+    collectstatic(data_dir)
+    about = machine()
+    log(about)
+    samples = samples_pick(args.samples, args.depth)
+    endpoints = endpoints_build(samples)
+    if args.only:
+        wanted = set(args.only.split(","))
+        endpoints = [e for e in endpoints if e.name in wanted]
+    auth = auth_create()
+    results: list[Result] = []
+    port = free_port()
+    server = server_start(port, args.workers, args.threads)
+    try:
+        tenancy_check(port, auth, samples.other_contact_id, endpoints)
+        for endpoint in endpoints:
+            cpu_before = cpu_seconds(server.pid)
+            r = run_endpoint(
+                endpoint, port, auth, args.clients, args.requests, args.warmup, args.max_seconds
+            )
+            requests_sent = len(r.latencies_ms) + r.errors + args.clients * args.warmup
+            r.server_cpu_ms = (cpu_seconds(server.pid) - cpu_before) * 1000 / requests_sent
+            results.append(r)
+            log(
+                f"{endpoint.name:18} p50 {fmt(r.pct(50)):>7} p95 {fmt(r.pct(95)):>7} "
+                f"p99 {fmt(r.pct(99)):>7} ms {fmt(r.rps, 0):>6} req/s"
+                + (f"  {r.errors} errors, e.g. {r.error_sample}" if r.errors else "")
+            )
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    if not args.no_floor:
+        for r in results:
+            r.floor_ms, r.floor_queries, r.floor_slowest = floor_measure(
+                r.endpoint, auth, args.floor_samples
+            )
+            r.in_process_ms = in_process_measure(r.endpoint, auth, args.floor_samples)
+            log(
+                f"{r.endpoint.name:18} SQL floor {r.floor_ms:.2f} ms in {r.floor_queries} "
+                f"queries; {r.in_process_ms:.1f} ms in-process"
+            )
+    auth_remove(auth)
+    report = table(results)
+    print()
+    print(about)
+    print(
+        f"{args.clients} concurrent clients, {args.requests} requests each per endpoint, "
+        f"granian {args.workers} workers x {args.threads} threads\n"
+    )
+    print(report)
+    if args.markdown:
+        Path(args.markdown).write_text(report + "\n")
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "machine": about,
+                    "clients": args.clients,
+                    "requests": args.requests,
+                    "workers": args.workers,
+                    "threads": args.threads,
+                    "results": [
+                        {
+                            "name": r.endpoint.name,
+                            "label": r.endpoint.label,
+                            "n": len(r.latencies_ms),
+                            "errors": r.errors,
+                            "p50": r.pct(50),
+                            "p95": r.pct(95),
+                            "p99": r.pct(99),
+                            "rps": r.rps,
+                            "floor_ms": r.floor_ms,
+                            "floor_queries": r.floor_queries,
+                            "floor_slowest_sql": r.floor_slowest,
+                            "in_process_ms": r.in_process_ms,
+                            "server_cpu_ms": r.server_cpu_ms,
+                        }
+                        for r in results
+                    ],
+                },
+                indent=2,
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""Pipelines (settings), the product catalogue and the order book."""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.contrib import messages
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from rapport.core.errors import ServiceValidationError
+from rapport.core.pagination import Page
+from rapport.sales import queries
+from rapport.sales.forms import PipelineForm, ProductForm
+from rapport.sales.services import pipeline_create, product_create
+from rapport.tenancy.roles import RECORDS_WRITE, SETTINGS_WRITE
+from rapport.web.access import check_scope, member_required, workspace_of
+from rapport.web.forms import add_service_errors
+
+T = TypeVar("T", bound=Model)
+
+
+def _page_or_404(getter: Callable[..., Page[T]], **kwargs: Any) -> Page[T]:
+    """A list page; a tampered cursor is a page that does not exist."""
+    try:
+        return getter(**kwargs)
+    except ServiceValidationError as exc:
+        raise Http404 from exc
+
+
+@member_required
+def pipelines(request: HttpRequest) -> HttpResponse:
+    form = PipelineForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        check_scope(request, SETTINGS_WRITE)
+        if form.is_valid():
+            try:
+                created = pipeline_create(
+                    workspace=workspace_of(request),
+                    actor=request.user,
+                    name=form.cleaned_data["name"],
+                    stages=form.stage_data(),
+                )
+            except ServiceValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"Created the pipeline “{created.name}”.")
+                return redirect("sales:pipelines")
+    return render(
+        request, "sales/pipelines.html", {"pipelines": queries.pipeline_list(), "form": form}
+    )
+
+
+@member_required
+def products(request: HttpRequest) -> HttpResponse:
+    form = ProductForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        check_scope(request, RECORDS_WRITE)
+        if form.is_valid():
+            try:
+                created = product_create(
+                    workspace=workspace_of(request), actor=request.user, data=form.product_data()
+                )
+            except ServiceValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"Added {created.name} to the catalogue.")
+                return redirect("sales:products")
+    page = _page_or_404(queries.product_list, cursor=request.GET.get("cursor") or None)
+    return render(
+        request, "sales/products.html", {"page": page, "form": form, "params": request.GET}
+    )
+
+
+@member_required
+def orders(request: HttpRequest) -> HttpResponse:
+    page = _page_or_404(
+        queries.order_list, f=queries.OrderFilter(), cursor=request.GET.get("cursor") or None
+    )
+    return render(request, "sales/orders.html", {"page": page, "params": request.GET})

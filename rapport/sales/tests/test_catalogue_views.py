@@ -1,0 +1,95 @@
+"""Pipelines (settings), products and orders pages."""
+
+import pytest
+from django_scopes import scopes_disabled
+
+from rapport.contacts.tests.factories import make_contact
+from rapport.sales.models import Pipeline, Product
+from rapport.sales.services import order_upsert, product_create
+from rapport.tenancy.access import workspace_scope
+from rapport.web.tests import fixtures
+
+member_client = fixtures.member_client
+outsider_client = fixtures.outsider_client
+owner_client = fixtures.owner_client
+plain_static_storage = fixtures.plain_static_storage
+viewer_client = fixtures.viewer_client
+
+pytestmark = pytest.mark.django_db
+STAGES = "Qualify, 20\nProposal, 60\nWon, won\nLost, lost"
+
+
+def test_an_admin_creates_a_pipeline_from_stage_lines(owner_client, workspace):
+    response = owner_client.post("/settings/pipelines/", {"name": "Partners", "stages": STAGES})
+    assert response.status_code == 302
+    with workspace_scope(workspace):
+        pipeline = Pipeline.objects.get(name="Partners")
+        stages = [(s.name, int(s.probability), s.outcome) for s in pipeline.stages.all()]
+    assert stages == [
+        ("Qualify", 20, "open"),
+        ("Proposal", 60, "open"),
+        ("Won", 100, "won"),
+        ("Lost", 0, "lost"),
+    ]
+    page = owner_client.get("/settings/pipelines/").content.decode()
+    assert "Partners" in page and "Proposal" in page
+
+
+def test_a_bad_pipeline_shows_the_errors_and_saves_nothing(owner_client, workspace):
+    response = owner_client.post("/settings/pipelines/", {"name": "", "stages": "Only, 150"})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "is required" in text and "won stage" in text
+    with scopes_disabled():
+        assert not Pipeline.objects.exists()
+
+
+def test_a_member_cannot_create_a_pipeline(member_client):
+    assert (
+        member_client.post("/settings/pipelines/", {"name": "X", "stages": STAGES}).status_code
+        == 403
+    )
+    with scopes_disabled():
+        assert not Pipeline.objects.exists()
+
+
+def test_products_are_listed_and_added_with_prices(member_client, viewer_client, workspace):
+    response = member_client.post(
+        "/products/", {"sku": "MUG", "name": "Mug", "prices": "USD 12.50\n11.00 EUR"}
+    )
+    assert response.status_code == 302
+    with workspace_scope(workspace):
+        mug = Product.objects.get(sku="MUG")
+        assert {p.currency: str(p.unit_price) for p in mug.prices.all()} == {
+            "USD": "12.50",
+            "EUR": "11.00",
+        }
+    assert "12.50 USD" in viewer_client.get("/products/").content.decode()
+    assert viewer_client.post("/products/", {"sku": "X", "name": "X"}).status_code == 403
+    bad = member_client.post("/products/", {"sku": "MUG", "name": "", "prices": "XYZ 1"})
+    assert "exists already" in bad.content.decode() and "ISO 4217" in bad.content.decode()
+
+
+def test_orders_list_newest_first_within_the_workspace(
+    viewer_client, outsider_client, workspace, owner, django_assert_max_num_queries
+):
+    with workspace_scope(workspace):
+        ann = make_contact(workspace, owner, first_name="Ann", last_name="Buyer")
+        product_create(workspace=workspace, actor=owner, data={"sku": "A", "name": "A"})
+        for i in range(12):
+            order_upsert(
+                workspace=workspace,
+                actor=owner,
+                data={
+                    "external_id": f"SHOP-{i}",
+                    "ordered_at": f"2026-03-{i + 1:02d}T10:00:00+00:00",
+                    "contact_id": ann.pk,
+                    "lines": [{"sku": "A", "quantity": 1, "unit_price": "5"}],
+                },
+            )
+    with django_assert_max_num_queries(12):
+        page = viewer_client.get("/orders/").content.decode()
+    assert page.index("SHOP-11") < page.index("SHOP-0")
+    assert "Ann Buyer" in page
+    assert "SHOP-" not in outsider_client.get("/orders/").content.decode()
+    assert viewer_client.get("/orders/?cursor=garbage").status_code == 404
