@@ -51,7 +51,7 @@ from urllib.parse import urlencode, urlsplit  # noqa: E402
 ROOT = Path(_HERE).parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/rapport_bench"
 BENCH_SECRET_KEY = "bench-only-secret-key-not-for-production-use-0123456789"
-TARGETS = {"list": 50.0, "search": 50.0, "page": 100.0}
+TARGETS = {"list": 50.0, "search": 50.0, "page": 100.0, "sales": 200.0}
 MIN_LIST_RPS = 300.0
 
 
@@ -305,6 +305,42 @@ def endpoints_build(s: Samples) -> list[Endpoint]:
                 )
             )
     return out
+
+
+def sales_endpoints_build() -> list[Endpoint]:
+    """The deal board and the forecast (page and API) over the bench pipeline: load its data
+    with bench/sales_load.py first."""
+    import datetime as dt
+
+    from rapport.sales.models import Pipeline
+
+    pipeline = Pipeline.unscoped.get(workspace__slug="bench", name="Bench pipeline")
+    today = dt.date.today()
+    start = today.replace(day=1) - dt.timedelta(days=180)
+    year = {
+        "start": start.replace(day=1).isoformat(),
+        "end": (start + dt.timedelta(days=400)).replace(day=1).isoformat(),
+    }
+    return [
+        Endpoint(
+            "ui_board", "page: deal board", "sales", [f"/deals/board/?pipeline={pipeline.pk}"]
+        ),
+        Endpoint("ui_forecast", "page: forecast", "sales", ["/forecast/"]),
+        Endpoint(
+            "api_board",
+            "API: board",
+            "sales",
+            [f"/api/v1/sales/pipelines/{pipeline.pk}/board"],
+            api=True,
+        ),
+        Endpoint(
+            "api_forecast",
+            "API: forecast, 13 months by owner",
+            "sales",
+            [f"/api/v1/sales/forecast?{urlencode(year)}"],
+            api=True,
+        ),
+    ]
 
 
 def in_process_measure(endpoint: Endpoint, auth: Auth, samples: int) -> float:
@@ -603,6 +639,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--floor-samples", type=int, default=10, help="requests EXPLAINed per endpoint")
     p.add_argument("--no-floor", action="store_true")
     p.add_argument("--only", default="", help="comma-separated endpoint names")
+    p.add_argument(
+        "--suite",
+        choices=["contacts", "sales"],
+        default="contacts",
+        help="contacts: list, search, contact page; sales: board and forecast",
+    )
     p.add_argument("--json", help="write the figures to this file")
     p.add_argument("--markdown", help="write the table to this file")
     return p.parse_args(argv)
@@ -618,8 +660,12 @@ def main(argv: list[str] | None = None) -> None:
     collectstatic(data_dir)
     about = machine()
     log(about)
-    samples = samples_pick(args.samples, args.depth)
-    endpoints = endpoints_build(samples)
+    if args.suite == "sales":
+        samples = None
+        endpoints = sales_endpoints_build()
+    else:
+        samples = samples_pick(args.samples, args.depth)
+        endpoints = endpoints_build(samples)
     if args.only:
         wanted = set(args.only.split(","))
         endpoints = [e for e in endpoints if e.name in wanted]
@@ -628,7 +674,8 @@ def main(argv: list[str] | None = None) -> None:
     port = free_port()
     server = server_start(port, args.workers, args.threads)
     try:
-        tenancy_check(port, auth, samples.other_contact_id, endpoints)
+        if samples is not None:
+            tenancy_check(port, auth, samples.other_contact_id, endpoints)
         for endpoint in endpoints:
             cpu_before = cpu_seconds(server.pid)
             r = run_endpoint(

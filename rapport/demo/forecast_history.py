@@ -21,7 +21,7 @@ COMMIT_FROM, BEST_CASE_FROM = Decimal(75), Decimal(50)
 def forecast_history_fill(*, workspace: Workspace, today: dt.date, months: int = 6) -> int:
     book = RateBook(workspace)
     probability = dict(Stage.objects.values_list("id", "probability"))
-    observed = observed_win_rates()
+    observed = observed_win_rates(workspace=workspace)
     history: dict[int, list[tuple[dt.datetime, int]]] = defaultdict(list)
     for deal_id, at, stage_id in DealStageChange.objects.order_by("changed_at").values_list(
         "deal_id", "changed_at", "to_stage_id"

@@ -181,7 +181,7 @@ def _deals(
             if target.outcome != StageOutcome.OPEN:
                 break
         deal.stage, deal.outcome = stage, stage.outcome
-        deal.stage_entered_at = changes[-1].changed_at
+        deal.stage_entered_at = deal.last_activity_at = changes[-1].changed_at
         deal.updated_at = deal.stage_entered_at
         if stage.outcome != StageOutcome.OPEN:
             deal.closed_at = deal.stage_entered_at

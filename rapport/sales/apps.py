@@ -7,7 +7,12 @@ class SalesConfig(AppConfig):
 
     def ready(self) -> None:
         from rapport.activities.links import LinkType, activity_link_type
-        from rapport.sales import references, scoring, timeline  # noqa: F401  (registries)
+        from rapport.sales import (  # noqa: F401  (they join the registries)
+            listeners,
+            references,
+            scoring,
+            timeline,
+        )
         from rapport.sales.models import Deal, DealActivity
 
         activity_link_type(LinkType("deal_ids", "deals", Deal, DealActivity, "deal"))

@@ -18,7 +18,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
@@ -82,8 +83,26 @@ class Forecast:
         return [out[k] for k in sorted(out)]
 
 
-def observed_win_rates() -> dict[int, Decimal]:
-    """Per stage: P(won | a closed deal passed through the stage), shrunk toward the config."""
+OBSERVED_CACHE_SECONDS = 600
+
+
+def observed_win_rates(*, workspace: Workspace) -> dict[int, Decimal]:
+    """Per stage: P(won | a closed deal passed through the stage), shrunk toward the config.
+
+    Counting every stage change costs a scan of the history, so the result is cached per
+    workspace under the newest stage change's id: any move makes a new key at once. Deleting
+    deals does not, and ages out with the cache (ten minutes); the figure is an estimate.
+    """
+    newest = DealStageChange.objects.aggregate(m=Max("id"))["m"]
+    key = f"sales:observed-win-rates:{workspace.pk}:{newest}"
+    cached: dict[int, Decimal] | None = cache.get(key)
+    if cached is None:
+        cached = _observed_win_rates()
+        cache.set(key, cached, OBSERVED_CACHE_SECONDS)
+    return cached
+
+
+def _observed_win_rates() -> dict[int, Decimal]:
     counts = (
         DealStageChange.objects.filter(deal__outcome__in=[StageOutcome.WON, StageOutcome.LOST])
         .values("to_stage_id")
@@ -148,7 +167,7 @@ def forecast(
         target.deals_won += r["n"]
 
     probability = dict(Stage.objects.values_list("id", "probability"))
-    observed = observed_win_rates()
+    observed = observed_win_rates(workspace=workspace)
     open_deals = (
         deals.filter(
             outcome=StageOutcome.OPEN, expected_close_date__gte=start, expected_close_date__lt=end

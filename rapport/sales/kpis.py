@@ -12,12 +12,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DateTimeField, Max, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from rapport.sales.currency import CENT, RateBook
-from rapport.sales.models import Deal, DealActivity, StageOutcome
+from rapport.sales.models import Deal, StageOutcome
 from rapport.tenancy.models import Workspace
 
 ZERO = Decimal(0)
@@ -82,21 +82,12 @@ def sales_kpis(
 
 def deals_at_risk(*, stale_days: int = STALE_DAYS, today: dt.date | None = None) -> QuerySet[Deal]:
     """Open deals past their expected close date or without an activity in `stale_days`,
-    annotated with `last_activity_at` (their creation when they never had one)."""
+    quietest first (`last_activity_at` is their creation when they never had one)."""
     now = (
         timezone.now() if today is None else dt.datetime.combine(today, dt.time.min, tzinfo=dt.UTC)
     )
-    last = (
-        DealActivity.objects.filter(deal_id=OuterRef("pk"))
-        .values("deal_id")
-        .annotate(at=Max("activity__occurred_at"))
-        .values("at")
-    )
     return (
         Deal.objects.filter(outcome=StageOutcome.OPEN)
-        .annotate(
-            last_activity_at=Coalesce(Subquery(last, output_field=DateTimeField()), "created_at")
-        )
         .filter(
             Q(expected_close_date__lt=now.date())
             | Q(last_activity_at__lt=now - dt.timedelta(days=stale_days))

@@ -124,6 +124,9 @@ class Deal(WorkspaceScopedModel):
     lost_reason = models.CharField(max_length=200, blank=True)
     next_step = models.CharField(max_length=200, blank=True)
     position = models.FloatField(default=0, help_text="order within its stage on the board")
+    # The latest activity linked to the deal (its creation until one is logged), kept by a
+    # listener on activities so "deals at risk" is an index scan, not a subquery per deal.
+    last_activity_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         indexes = [
@@ -135,6 +138,9 @@ class Deal(WorkspaceScopedModel):
             ),
             models.Index(fields=["workspace", "outcome", "closed_at"], name="deal_closed_idx"),
             models.Index(fields=["workspace", "owner"], name="deal_owner_idx"),
+            models.Index(
+                fields=["workspace", "outcome", "last_activity_at"], name="deal_quiet_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -332,7 +332,7 @@ def _deal_apply(*, workspace: Workspace, deal: Deal, clean: Data, actor: Actor) 
             setattr(deal, name, value)
     if stage_changed and new_stage is not None:
         deal.outcome = new_stage.outcome
-        deal.stage_entered_at = now
+        deal.stage_entered_at = deal.last_activity_at = now
         deal.closed_at = now if new_stage.outcome != StageOutcome.OPEN else None
     deal.workspace = workspace
     creating = deal._state.adding
@@ -362,7 +362,8 @@ def _deal_apply(*, workspace: Workspace, deal: Deal, clean: Data, actor: Actor) 
 def deal_create(*, workspace: Workspace, actor: Actor, data: Data) -> Deal:
     clean = _deal_clean(workspace=workspace, data=data, deal=None)
     with transaction.atomic():
-        deal = Deal(workspace=workspace, stage_entered_at=timezone.now())
+        now = timezone.now()
+        deal = Deal(workspace=workspace, stage_entered_at=now, last_activity_at=now)
         _deal_apply(workspace=workspace, deal=deal, clean=clean, actor=actor)
         after = {k: v for k, v in _deal_snapshot(deal).items() if v not in ("", None, [])}
         _audit(workspace, actor, AuditAction.CREATE, deal, {}, after)

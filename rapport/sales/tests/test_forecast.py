@@ -66,8 +66,8 @@ def book(scoped, owner, member):
     return ids
 
 
-def test_observed_rates_shrink_toward_the_configured_probability(book):
-    rates = observed_win_rates()
+def test_observed_rates_shrink_toward_the_configured_probability(book, scoped):
+    rates = observed_win_rates(workspace=scoped)
     # Qualify: six closed deals passed through it (the four of history and the two won in
     # February), three were won; prior 20% with the weight of 10 deals: (3 + 2) / (6 + 10).
     assert rates[book["Qualify"]] == Decimal(5) / Decimal(16)
@@ -137,3 +137,16 @@ def scoped_deal(name):
     from rapport.sales.models import Deal
 
     return Deal.objects.get(name=name)
+
+
+def test_observed_rates_are_cached_until_a_deal_moves(
+    book, scoped, owner, django_assert_num_queries
+):
+    first = observed_win_rates(workspace=scoped)
+    with django_assert_num_queries(1):  # only the newest stage change's id
+        assert observed_win_rates(workspace=scoped) == first
+    deal = scoped_deal("apr best")
+    deal_move(workspace=scoped, actor=owner, deal=deal, stage_id=book["Lost"], lost_reason="x")
+    moved = observed_win_rates(workspace=scoped)
+    # One more closed deal passed through Qualify, and was lost: (3 + 2) / (7 + 10).
+    assert moved[book["Qualify"]] == Decimal(5) / Decimal(17)

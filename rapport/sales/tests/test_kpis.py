@@ -49,7 +49,7 @@ def test_an_empty_period_has_no_rates(scoped, owner):
     assert kpis.pipeline_velocity_per_day is None
 
 
-def test_deals_at_risk_are_overdue_or_quiet(scoped, owner):
+def test_deals_at_risk_are_overdue_or_quiet(scoped, owner, django_capture_on_commit_callbacks):
     make_pipeline(scoped, owner)
     ann = make_contact(scoped, owner)
     with at("2026-05-01"):
@@ -60,7 +60,7 @@ def test_deals_at_risk_are_overdue_or_quiet(scoped, owner):
             actor=owner,
             data={"name": "late", "expected_close_date": "2026-05-20"},
         )
-    with at("2026-05-25"):
+    with at("2026-05-25"), django_capture_on_commit_callbacks(execute=True):
         activity_create(
             workspace=scoped,
             actor=owner,
@@ -69,5 +69,7 @@ def test_deals_at_risk_are_overdue_or_quiet(scoped, owner):
     with at("2026-05-28"):
         risky = list(deals_at_risk(stale_days=14))
     assert [d.name for d in risky] == ["quiet", "late"]
-    assert risky[0].last_activity_at == quiet.created_at  # type: ignore[attr-defined]
+    assert risky[0].last_activity_at == quiet.created_at
     assert overdue in risky and busy not in risky
+    busy.refresh_from_db()
+    assert busy.last_activity_at == dt.datetime(2026, 5, 25, tzinfo=dt.UTC)
