@@ -24,7 +24,9 @@ from rapport.sales.models import (
 )
 from rapport.tenancy.models import Workspace
 
-BOARD_CARDS_PER_STAGE = 50
+# Enough to work a column; the rest is one click away in the list (a board of 300 cards costs
+# more to render than all its queries together).
+BOARD_CARDS_PER_STAGE = 25
 
 
 def pipeline_list() -> QuerySet[Pipeline]:
