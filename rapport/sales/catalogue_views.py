@@ -1,4 +1,4 @@
-"""Pipelines (settings), the product catalogue and the order book."""
+"""Sales settings (pipelines, scoring), the product catalogue and the order book."""
 
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -11,10 +11,16 @@ from django.shortcuts import redirect, render
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page
 from rapport.sales import queries
-from rapport.sales.forms import PipelineForm, ProductForm
+from rapport.sales.forms import PipelineForm, ProductForm, ScoringRuleForm, ThresholdForm
+from rapport.sales.scoring import (
+    scoring_rule_create,
+    scoring_rule_delete,
+    scoring_threshold_get,
+    scoring_threshold_set,
+)
 from rapport.sales.services import pipeline_create, product_create
 from rapport.tenancy.roles import RECORDS_WRITE, SETTINGS_WRITE
-from rapport.web.access import check_scope, member_required, workspace_of
+from rapport.web.access import check_scope, found_or_404, member_required, workspace_of
 from rapport.web.forms import add_service_errors
 
 T = TypeVar("T", bound=Model)
@@ -78,3 +84,49 @@ def orders(request: HttpRequest) -> HttpResponse:
         queries.order_list, f=queries.OrderFilter(), cursor=request.GET.get("cursor") or None
     )
     return render(request, "sales/orders.html", {"page": page, "params": request.GET})
+
+
+@member_required
+def scoring(request: HttpRequest) -> HttpResponse:
+    """Scoring rules and the marketing-qualified threshold (admins change them)."""
+    rule_form = ScoringRuleForm(request.POST if "add_rule" in request.POST else None)
+    threshold_form = ThresholdForm(
+        request.POST if "set_threshold" in request.POST else None,
+        initial={"mql_threshold": scoring_threshold_get()},
+    )
+    if request.method == "POST":
+        check_scope(request, SETTINGS_WRITE)
+        workspace = workspace_of(request)
+        try:
+            if "delete_rule" in request.POST:
+                rule = found_or_404(
+                    queries.scoring_rule_get, rule_id=int(request.POST["delete_rule"])
+                )
+                scoring_rule_delete(workspace=workspace, actor=request.user, rule=rule)
+                messages.success(request, "Rule removed; scores change as records change.")
+                return redirect("sales:scoring")
+            if rule_form.is_bound and rule_form.is_valid():
+                scoring_rule_create(
+                    workspace=workspace, actor=request.user, data=rule_form.rule_data()
+                )
+                messages.success(request, "Rule added; scores change as records change.")
+                return redirect("sales:scoring")
+            if threshold_form.is_bound and threshold_form.is_valid():
+                scoring_threshold_set(
+                    workspace=workspace,
+                    actor=request.user,
+                    threshold=threshold_form.cleaned_data["mql_threshold"],
+                )
+                messages.success(request, "Threshold saved.")
+                return redirect("sales:scoring")
+        except ServiceValidationError as exc:
+            add_service_errors(rule_form if rule_form.is_bound else threshold_form, exc)
+    return render(
+        request,
+        "sales/scoring.html",
+        {
+            "rules": queries.scoring_rule_list(),
+            "rule_form": rule_form,
+            "threshold_form": threshold_form,
+        },
+    )

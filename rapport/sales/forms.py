@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.db.models import Model
 
+from rapport.activities.models import ActivityKind
 from rapport.contacts.forms import MemberChoiceField, companies_named, members_of, user_label
 from rapport.core.errors import ServiceValidationError
 from rapport.sales.leads import SETTABLE_STATUSES
@@ -20,10 +21,13 @@ from rapport.sales.models import (
     LeadStatus,
     Pipeline,
     Product,
+    ScoringOperator,
+    ScoringTarget,
     Stage,
     StageOutcome,
 )
 from rapport.sales.queries import DealFilter, LeadFilter
+from rapport.sales.scoring import FIT_FIELDS
 from rapport.tenancy.models import Workspace
 from rapport.web.forms import LinesField, add_service_errors
 
@@ -385,3 +389,36 @@ class ProductForm(forms.Form):
             "name": data["name"],
             "prices": dict(_parse_price(line) for line in data["prices"]),
         }
+
+
+class ScoringRuleForm(forms.Form):
+    """One rule: a fit rule names a field, an operator and a value; an engagement rule (for
+    contacts) names an activity kind and a window."""
+
+    target = forms.ChoiceField(choices=ScoringTarget.choices)
+    field = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "—"),
+            *sorted({(f, f.replace("_", " ")) for fields in FIT_FIELDS.values() for f in fields}),
+        ],
+        help_text="fit rules",
+    )
+    operator = forms.ChoiceField(required=False, choices=[("", "—"), *ScoringOperator.choices])
+    value = forms.CharField(required=False, max_length=200)
+    activity_kind = forms.ChoiceField(
+        required=False,
+        label="Activity",
+        choices=[("", "—"), ("any", "Any activity"), *ActivityKind.choices],
+        help_text="engagement rules (contacts)",
+    )
+    window_days = forms.IntegerField(required=False, label="Within (days)")
+    max_points = forms.IntegerField(required=False, label="At most (points)")
+    points = forms.IntegerField(required=False)
+
+    def rule_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
+
+
+class ThresholdForm(forms.Form):
+    mql_threshold = forms.IntegerField(label="Marketing-qualified at score")

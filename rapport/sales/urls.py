@@ -32,6 +32,7 @@ urlpatterns = [
     path("forecast/", views.forecast_page, name="forecast"),
     path("settings/web-forms/", views.web_forms, name="web_forms"),
     path("settings/pipelines/", catalogue_views.pipelines, name="pipelines"),
+    path("settings/scoring/", catalogue_views.scoring, name="scoring"),
     path("products/", catalogue_views.products, name="products"),
     path("orders/", catalogue_views.orders, name="orders"),
     path("contacts/<int:pk>/purchases/", views.contact_purchases, name="contact_purchases"),

@@ -93,3 +93,71 @@ def test_orders_list_newest_first_within_the_workspace(
     assert "Ann Buyer" in page
     assert "SHOP-" not in outsider_client.get("/orders/").content.decode()
     assert viewer_client.get("/orders/?cursor=garbage").status_code == 404
+
+
+def test_an_admin_manages_scoring_rules_and_the_threshold(owner_client, member_client, workspace):
+    from rapport.sales.leads import lead_create
+    from rapport.sales.models import ScoringRule, ScoringSettings
+
+    response = owner_client.post(
+        "/settings/scoring/",
+        {
+            "add_rule": "1",
+            "target": "lead",
+            "field": "job_title",
+            "operator": "contains",
+            "value": "VP",
+            "points": "20",
+        },
+    )
+    assert response.status_code == 302
+    page = owner_client.get("/settings/scoring/").content.decode()
+    assert "job title" in page and "+20" in page
+    with workspace_scope(workspace):
+        lead = lead_create(
+            workspace=workspace, actor=None, data={"email": "vp@x.io", "job_title": "VP Sales"}
+        )
+        assert lead.score == 20
+        rule = ScoringRule.objects.get()
+    bad = owner_client.post(
+        "/settings/scoring/",
+        {
+            "add_rule": "1",
+            "target": "lead",
+            "activity_kind": "call",
+            "window_days": "0",
+            "points": "5",
+        },
+    )
+    assert "engagement rules apply to contacts" in bad.content.decode()
+    assert (
+        member_client.post(
+            "/settings/scoring/", {"set_threshold": "1", "mql_threshold": "10"}
+        ).status_code
+        == 403
+    )
+    assert (
+        owner_client.post(
+            "/settings/scoring/", {"set_threshold": "1", "mql_threshold": "35"}
+        ).status_code
+        == 302
+    )
+    assert owner_client.post("/settings/scoring/", {"delete_rule": rule.pk}).status_code == 302
+    with workspace_scope(workspace):
+        assert ScoringSettings.objects.get().mql_threshold == 35
+        assert not ScoringRule.objects.exists()
+
+
+def test_another_workspaces_rule_cannot_be_removed(owner_client, outsider_client, workspace):
+    from rapport.sales.models import ScoringRule
+    from rapport.sales.scoring import scoring_rule_create
+
+    with workspace_scope(workspace):
+        rule = scoring_rule_create(
+            workspace=workspace,
+            actor=None,
+            data={"target": "lead", "field": "source", "operator": "present", "points": 1},
+        )
+    assert outsider_client.post("/settings/scoring/", {"delete_rule": rule.pk}).status_code == 404
+    with scopes_disabled():
+        assert ScoringRule.objects.filter(pk=rule.pk).exists()
