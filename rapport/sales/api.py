@@ -679,14 +679,14 @@ class BoardColumnOut(Schema):
     stage: StageOut
     deal_count: int
     amount_sum: DecimalStr = Field(
-        description="the amounts as entered, whatever their currency: a size, not a figure "
-        "in one currency (the forecast converts)"
+        description="the column's amounts in the workspace's base currency, at the latest rate"
     )
     deals: list[DealOut] = Field(description="the first cards by board position")
 
 
 class BoardOut(Schema):
     pipeline_id: int
+    currency: str
     columns: list[BoardColumnOut]
 
 
@@ -699,9 +699,15 @@ def get_board(request: HttpRequest, pipeline_id: int, params: Query[BoardParams]
     pipeline = pipeline_get(pipeline_id=pipeline_id)
     columns = [
         {"stage": stage, "deal_count": n, "amount_sum": total.quantize(CENT), "deals": cards}
-        for stage, cards, n, total in board(pipeline=pipeline, owner_id=params.owner_id)
+        for stage, cards, n, total in board(
+            workspace=caller(request).workspace, pipeline=pipeline, owner_id=params.owner_id
+        )
     ]
-    return {"pipeline_id": pipeline.pk, "columns": columns}
+    return {
+        "pipeline_id": pipeline.pk,
+        "currency": caller(request).workspace.base_currency,
+        "columns": columns,
+    }
 
 
 # --- products ------------------------------------------------------------------------------

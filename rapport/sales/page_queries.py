@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from rapport.sales.models import Deal, DealContact, DealLine, DealStageChange, Pipeline, Stage
+from rapport.sales.models import Deal, DealContact, DealLine, DealStageChange, Stage
 
 
 @dataclass
@@ -43,15 +43,3 @@ def deal_contacts(*, deal: Deal) -> QuerySet[DealContact]:
 
 def deal_lines(*, deal: Deal) -> QuerySet[DealLine]:
     return deal.lines.select_related("product").order_by("id")
-
-
-def board_currency(*, pipeline: Pipeline, owner_id: int | None = None, default: str) -> str | None:
-    """The one currency the pipeline's deals use, or None when they mix currencies (the
-    board's column totals then add amounts as entered, so they are labelled as mixed)."""
-    deals = Deal.objects.filter(pipeline=pipeline)
-    if owner_id is not None:
-        deals = deals.filter(owner_id=owner_id)
-    currencies = list(deals.order_by().values_list("currency", flat=True).distinct()[:2])
-    if len(currencies) > 1:
-        return None
-    return currencies[0] if currencies else default

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from rapport.core.pagination import Page, SortKey, paginate
 from rapport.sales.currency import RateBook
@@ -42,21 +43,22 @@ def deal_get(*, deal_id: int) -> Deal:
 
 
 def board(
-    *, pipeline: Pipeline, owner_id: int | None = None
+    *, workspace: Workspace, pipeline: Pipeline, owner_id: int | None = None
 ) -> list[tuple[Stage, list[Deal], int, Decimal]]:
-    """Each stage with its first cards (by board position), its deal count and amount total.
-
-    Totals are per currency-agnostic sum of amounts in the deals' own currencies only when
-    one currency is used; the board shows counts and the cards, the forecast does the money.
-    """
+    """Each stage with its first cards (by board position), its deal count and its amount in
+    the base currency, converted at the latest rate (the deals are not closed: no rate of
+    their closing day exists yet). A currency without any rate is a ServiceValidationError."""
     stages = list(pipeline.stages.order_by("position", "id"))
     deals = Deal.objects.filter(pipeline=pipeline)
     if owner_id is not None:
         deals = deals.filter(owner_id=owner_id)
-    totals = {
-        row["stage_id"]: (row["n"], row["total"] or Decimal(0))
-        for row in deals.values("stage_id").annotate(n=Count("id"), total=Sum("amount"))
-    }
+    book = RateBook(workspace)
+    today = timezone.now().date()
+    totals: dict[int, tuple[int, Decimal]] = {}
+    for row in deals.values("stage_id", "currency").annotate(n=Count("id"), total=Sum("amount")):
+        n, total = totals.get(row["stage_id"], (0, Decimal(0)))
+        converted = book.to_base(row["total"] or Decimal(0), row["currency"], today)
+        totals[row["stage_id"]] = (n + row["n"], total + converted)
     out = []
     for stage in stages:
         cards = list(

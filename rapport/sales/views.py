@@ -5,6 +5,7 @@ workspace's id is a 404), calls one service or query, and renders.
 """
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -66,17 +67,23 @@ def _int(value: str | None) -> int | None:
 
 def _board_context(request: HttpRequest, pipeline: Any, owner_id: int | None) -> dict[str, Any]:
     workspace = workspace_of(request)
-    columns = queries.board(pipeline=pipeline, owner_id=owner_id)
+    try:
+        columns, error = (
+            queries.board(workspace=workspace, pipeline=pipeline, owner_id=owner_id),
+            "",
+        )
+    except ServiceValidationError as exc:  # a currency without an exchange rate
+        columns = [(s, [], 0, Decimal(0)) for s in pipeline.stages.order_by("position", "id")]
+        error = "; ".join(e.message for e in exc.errors)
     return {
+        "board_error": error,
         "pipeline": pipeline,
         "owner_id": owner_id,
         "columns": [
             {"stage": s, "cards": cards, "count": n, "total": total, "more": n - len(cards)}
             for s, cards, n, total in columns
         ],
-        "currency": page_queries.board_currency(
-            pipeline=pipeline, owner_id=owner_id, default=workspace.base_currency
-        ),
+        "currency": workspace.base_currency,
         "today": timezone.now().date(),
     }
 

@@ -17,8 +17,8 @@ def test_the_board_lists_each_stage_with_cards_counts_and_totals(
         workspace=scoped, actor=owner, data={"name": "p", "amount": "250.50", "owner_id": member.pk}
     )
     deal_move(workspace=scoped, actor=owner, deal=moved, stage_id=ids["Proposal"], position=1.5)
-    with django_assert_max_num_queries(6):  # stages, totals, one card query per stage
-        columns = board(pipeline=pipeline)
+    with django_assert_max_num_queries(7):  # stages, rates, totals, a card query per stage
+        columns = board(workspace=scoped, pipeline=pipeline)
         names = [
             (stage.name, [d.name for d in cards], n, total) for stage, cards, n, total in columns
         ]
@@ -30,8 +30,33 @@ def test_the_board_lists_each_stage_with_cards_counts_and_totals(
         ("Lost", [], 0, Decimal(0)),
     ]
     assert owners.count(member) == 1
-    mine = board(pipeline=pipeline, owner_id=member.pk)
+    mine = board(workspace=scoped, pipeline=pipeline, owner_id=member.pk)
     assert [n for _, _, n, _ in mine] == [0, 1, 0, 0]
+
+
+def test_board_totals_are_in_the_base_currency_at_the_latest_rate(scoped, owner):
+    import datetime as dt
+
+    import pytest
+
+    from rapport.core.errors import ServiceValidationError
+    from rapport.sales.services import exchange_rate_set
+
+    pipeline = make_pipeline(scoped, owner)
+    deal_create(workspace=scoped, actor=owner, data={"name": "u", "amount": "100"})
+    deal_create(
+        workspace=scoped, actor=owner, data={"name": "e", "amount": "100", "currency": "EUR"}
+    )
+    with pytest.raises(ServiceValidationError, match="no EUR"):
+        board(workspace=scoped, pipeline=pipeline)
+    exchange_rate_set(
+        workspace=scoped, actor=owner, currency="EUR", day=dt.date(2020, 1, 1), rate="1.10"
+    )
+    exchange_rate_set(
+        workspace=scoped, actor=owner, currency="EUR", day=dt.date(2026, 1, 1), rate="1.20"
+    )
+    [(_, _, n, total), *_] = board(workspace=scoped, pipeline=pipeline)
+    assert (n, total) == (2, Decimal("220.00"))
 
 
 def test_deleting_a_won_deal_keeps_its_order(scoped, owner):

@@ -577,3 +577,12 @@ def test_purchases_show_orders_with_lines_and_lifetime_revenue(owner_client, wor
     assert "ERP-0" in content and "ERP-1" in content and "1 × Widget" in content
     page = owner_client.get(f"/contacts/{contact.pk}/").content.decode()
     assert f'hx-get="/contacts/{contact.pk}/purchases/"' in page
+
+
+def test_the_board_names_a_missing_exchange_rate_instead_of_failing(
+    owner_client, workspace, pipeline
+):
+    make_deal(workspace, pipeline, name="Euro deal", amount="10", currency="EUR")
+    response = owner_client.get("/deals/board/")
+    assert response.status_code == 200
+    assert "need an exchange rate: no EUR" in response.content.decode()
