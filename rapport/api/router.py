@@ -16,6 +16,8 @@ from rapport.api.problem import (
     not_found_view,
 )
 from rapport.contacts.api import companies, contacts, custom_fields, tags
+from rapport.feedback.api import router as feedback_router
+from rapport.knowledge.api import router as knowledge_router
 from rapport.sales.api import router as sales_router
 from rapport.service.api import router as service_router
 from rapport.tenancy.api import router as me_router
@@ -58,3 +60,5 @@ api.add_router("/tags", tags)
 api.add_router("/custom-fields", custom_fields)
 api.add_router("/sales", sales_router)
 api.add_router("/service", service_router)
+api.add_router("/knowledge", knowledge_router)
+api.add_router("/feedback", feedback_router)

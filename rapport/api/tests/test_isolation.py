@@ -139,6 +139,8 @@ COLLECTION_CALLS = {
 APP_PREFIXES = {
     "/sales/": "rapport/sales/tests/test_api_access.py",
     "/service/": "rapport/service/tests/test_api_access.py",
+    "/knowledge/": "rapport/knowledge/tests/test_api_access.py",
+    "/feedback/": "rapport/feedback/tests/test_api_access.py",
 }
 
 
