@@ -16,6 +16,8 @@ from rapport.activities.services import BULK_MAX, activity_bulk_create
 from rapport.audit.context import audit_source
 from rapport.contacts.models import LifecycleStage, SizeBand
 from rapport.contacts.services import company_create, contact_create, custom_field_create
+from rapport.demo.feedback_data import feedback_demo_fill
+from rapport.demo.knowledge_data import knowledge_demo_fill
 from rapport.demo.sales_data import sales_demo_fill
 from rapport.demo.service_data import service_demo_fill
 from rapport.tenancy.access import workspace_scope
@@ -63,6 +65,7 @@ class DemoSize:
     deals: int = 2_000
     orders: int = 20_000
     tickets: int = 1_500
+    nps_contacts: int = 300
 
 
 def demo_create(*, size: DemoSize | None = None, seed: int = 2026) -> Workspace:
@@ -190,6 +193,14 @@ def _fill(
     )
     service_demo_fill(
         workspace=workspace, users=users, contacts=contact_ids, rng=rng, tickets=size.tickets
+    )
+    knowledge_demo_fill(workspace=workspace, users=users, contacts=contact_ids, rng=rng)
+    feedback_demo_fill(
+        workspace=workspace,
+        users=users,
+        contacts=contact_ids,
+        rng=rng,
+        nps_contacts=size.nps_contacts,
     )
 
 

@@ -42,8 +42,9 @@ def _page(
         },
         status=status,
     )
-    # The token is in the URL: keep it out of Referer headers sent to other sites.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the URL: keep it out of Referer headers sent to other sites. Not
+    # "no-referrer": that makes browsers send `Origin: null`, failing the comment's CSRF check.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

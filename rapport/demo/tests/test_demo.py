@@ -1,11 +1,19 @@
 from django.core.management import call_command
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from rapport.activities.models import Activity
 from rapport.audit.models import AuditEntry
 from rapport.contacts.models import Company, Contact
+from rapport.demo.feedback_data import MIXED_COMMENTS, NEGATIVE_COMMENTS, POSITIVE_COMMENTS
+from rapport.feedback.models import SurveyInvite
+from rapport.feedback.queries import csat_summary, nps_summary
+from rapport.feedback.sentiment import sentiment_score
+from rapport.knowledge.models import Article, ArticleVote, Category
+from rapport.knowledge.rendering import render_markdown
 from rapport.sales.models import Deal, ForecastSnapshot, Order
 from rapport.service.models import Ticket
+from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.models import Workspace
 
 
@@ -23,6 +31,8 @@ def test_the_demo_loads_once_through_the_services(db):
         "300",
         "--tickets",
         "80",
+        "--nps-contacts",
+        "25",
     ]
     call_command("demo", "--if-empty", *args)
     call_command("demo", "--if-empty", *args)
@@ -65,3 +75,90 @@ def test_the_demo_loads_once_through_the_services(db):
         breached = tickets.filter(sla_breached_at__isnull=False).count()
         assert 0 < breached < 40  # realistic: most tickets meet their SLA
         assert all(t.first_response_due_at for t in tickets)
+
+        _check_help_centre(ws)
+        _check_surveys(ws, tickets)
+
+
+def _check_help_centre(ws):
+    assert list(Category.objects.filter(workspace=ws).values_list("name", flat=True)) == [
+        "Getting started",
+        "Account and billing",
+        "Orders and delivery",
+        "Troubleshooting",
+    ]
+    articles = Article.objects.filter(workspace=ws)
+    assert articles.count() == 25
+    assert articles.filter(category__isnull=True).count() == 0
+    public = articles.filter(status="published", visibility="public")
+    internal = articles.filter(visibility="internal")
+    drafts = articles.filter(status="draft")
+    assert (public.count(), internal.count(), drafts.count()) == (18, 5, 3)
+    assert internal.filter(status="published").count() == 4
+    assert not drafts.filter(published_at__isnull=False).exists()
+    now = timezone.now()
+    for article in articles.filter(status="published"):
+        assert article.created_at < article.published_at < now
+        assert "<" not in article.title and render_markdown(article.body_markdown).strip()
+    # Customers vote on public articles, agents on internal ones; drafts take no votes.
+    votes = ArticleVote.objects.filter(workspace=ws)
+    assert votes.count() > 40
+    assert not votes.filter(article__status="draft").exists()
+    assert not votes.filter(article__visibility="public").exclude(voter_key__startswith="contact:")
+    assert not votes.filter(article__visibility="internal").exclude(voter_key__startswith="user:")
+    yes, no = sum(a.helpful_yes for a in articles), sum(a.helpful_no for a in articles)
+    assert yes + no == votes.count() and yes == votes.filter(helpful=True).count()
+    assert yes > 2 * no  # mostly helpful
+
+
+def _check_surveys(ws, tickets):
+    now = timezone.now()
+    invites = SurveyInvite.objects.filter(workspace=ws)
+    csat = invites.filter(kind="csat")
+    mailable = tickets.filter(solved_at__isnull=False, requester__do_not_email=False).exclude(
+        requester__email=""
+    )
+    # Every solved ticket a requester can be mailed about has its one survey.
+    assert sorted(csat.values_list("ticket_id", flat=True)) == sorted(
+        mailable.values_list("pk", flat=True)
+    )
+    for invite in csat.select_related("ticket"):
+        assert invite.ticket_solved_at == invite.ticket.solved_at
+        assert invite.agent_id == invite.ticket.assignee_id and invite.contact_id == (
+            invite.ticket.requester_id
+        )
+    answered = csat.filter(answered_at__isnull=False)
+    assert 0.15 < answered.count() / csat.count() < 0.6
+    assert set(answered.values_list("score", flat=True)) <= {1, 2, 3, 4, 5}
+    assert not csat.filter(answered_at__isnull=True, score__isnull=False).exists()
+    nps = invites.filter(kind="nps")
+    assert nps.count() == 25 and not nps.filter(ticket__isnull=False).exists()
+    nps_answered = nps.filter(answered_at__isnull=False)
+    assert 4 <= nps_answered.count() <= 17
+    assert set(nps_answered.values_list("score", flat=True)) <= set(range(11))
+    for invite in invites.filter(answered_at__isnull=False):
+        assert invite.created_at < invite.answered_at <= now
+    commented = invites.exclude(comment="")
+    assert commented.exists()
+    for invite in commented:
+        assert invite.answered_at < invite.commented_at <= now
+        assert invite.sentiment == sentiment_score(invite.comment)
+        if invite.comment in POSITIVE_COMMENTS:
+            assert invite.score >= (4 if invite.kind == "csat" else 8)
+    assert not invites.filter(comment="", sentiment__isnull=False).exists()
+    assert AuditEntry.objects.filter(workspace=ws, entity="feedback.surveyinvite").count() == (
+        invites.count()
+    )
+    with workspace_scope(ws):
+        [overall] = csat_summary()
+        assert overall.count == answered.count()
+        assert overall.average >= 3.5 and overall.satisfied_pct > 55
+        [nps_row] = nps_summary()
+        assert nps_row.count == nps_answered.count()
+
+
+def test_demo_comments_read_as_their_scores_do():
+    # The comment pools are picked by score; VADER must agree with the mood of each one.
+    assert all(sentiment_score(c) > 0.2 for c in POSITIVE_COMMENTS)
+    assert all(sentiment_score(c) < -0.2 for c in NEGATIVE_COMMENTS)
+    assert all(-0.6 < sentiment_score(c) < 0.6 for c in MIXED_COMMENTS)

@@ -29,7 +29,7 @@ def test_the_survey_page_offers_the_scores_without_a_login(browser, invite):
     assert response.status_code == 200
     for score in range(1, 6):
         assert f'href="/feedback/{invite.token}/{score}/"' in response.content.decode()
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
