@@ -52,3 +52,30 @@ def problem_fields(response: Response) -> dict[str, str]:
     assert body["status"] == response.status_code
     assert {"type", "title", "detail", "errors"} <= body.keys()
     return {e["field"]: e["message"] for e in body["errors"]}
+
+
+def schema_operations(prefix: str) -> set[tuple[str, str]]:
+    """(method, path) of every operation under `prefix` in the served OpenAPI schema, so an
+    access test can insist that each one has its isolation and role cases."""
+    paths = Client().get(f"{PREFIX}/openapi.json").json()["paths"]
+    return {
+        (method, path.removeprefix(PREFIX))
+        for path, operations in paths.items()
+        for method in operations
+        if path.removeprefix(PREFIX).startswith(prefix)
+    }
+
+
+def call(api: ApiClient, method: str, path: str, body: Any, ids: dict[str, Any]) -> Response:
+    """Send `method` to `path` with its `{placeholders}` filled from `ids`."""
+    send = getattr(api, method)
+    url = path.format(**ids)
+    return send(url, body) if body is not None else send(url)
+
+
+def listed_ids(response: Response) -> set[int]:
+    """The ids a list answered (a page's items, or a plain list)."""
+    assert response.status_code == 200, response.content
+    body = response.json()
+    items = body["items"] if isinstance(body, dict) else body
+    return {item["id"] for item in items}

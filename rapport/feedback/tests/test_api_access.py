@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.test import Client
 
-from rapport.api.testing import ApiClient, problem_fields
+from rapport.api.testing import ApiClient, listed_ids, problem_fields, schema_operations
 from rapport.audit.models import AuditEntry
 from rapport.contacts.tests.factories import make_contact
 from rapport.feedback.models import SurveyInvite
@@ -85,13 +84,8 @@ COLLECTION_CALLS = {
 
 
 def _operations() -> set[tuple[str, str]]:
-    paths = Client().get("/api/v1/openapi.json").json()["paths"]
-    return {
-        (method, path.removeprefix("/api/v1").replace("{survey_id}", "{nps_id}"))
-        for path, ops in paths.items()
-        for method in ops
-        if path.removeprefix("/api/v1").startswith(PREFIX)
-    }
+    """The schema's operations, with the survey id named after the fixture that fills it."""
+    return {(m, p.replace("{survey_id}", "{nps_id}")) for m, p in schema_operations(PREFIX)}
 
 
 def test_every_feedback_operation_has_an_isolation_case(db):
@@ -111,20 +105,15 @@ def test_another_workspaces_survey_is_not_found(sides, key):
     assert other.name not in response.content.decode()
 
 
-def _listed_ids(response) -> set[int]:
-    assert response.status_code == 200, response.content
-    return {item["id"] for item in response.json()["items"]}
-
-
 def test_the_survey_list_shows_only_the_callers_own(sides):
     looker, other = sides
 
-    assert _listed_ids(looker.api.get("/feedback/surveys")) == {
+    assert listed_ids(looker.api.get("/feedback/surveys")) == {
         looker.ids["nps_id"],
         looker.ids["csat_id"],
     }
     assert (
-        _listed_ids(looker.api.get("/feedback/surveys", {"contact_id": other.ids["contact_id"]}))
+        listed_ids(looker.api.get("/feedback/surveys", {"contact_id": other.ids["contact_id"]}))
         == set()
     )
 

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.test import Client
 
-from rapport.api.testing import ApiClient, problem_fields
+from rapport.api.testing import ApiClient, call, listed_ids, problem_fields, schema_operations
 from rapport.audit.models import AuditEntry
 from rapport.knowledge.models import Article, Category
 from rapport.knowledge.services import category_create
@@ -88,26 +87,10 @@ COLLECTION_CALLS = {
 }
 
 
-def _operations() -> set[tuple[str, str]]:
-    paths = Client().get("/api/v1/openapi.json").json()["paths"]
-    return {
-        (method, path.removeprefix("/api/v1"))
-        for path, ops in paths.items()
-        for method in ops
-        if path.removeprefix("/api/v1").startswith(PREFIX)
-    }
-
-
-def _send(api: ApiClient, method: str, path: str, body: Any, ids: dict[str, int]) -> Any:
-    send = getattr(api, method)
-    url = path.format(**ids)
-    return send(url, body) if body is not None else send(url)
-
-
 def test_every_knowledge_operation_has_an_isolation_case(db):
     covered = {(method, path) for method, path, _ in RECORD_CALLS} | COLLECTION_CALLS
 
-    assert _operations() == covered
+    assert schema_operations(PREFIX) == covered
 
 
 @pytest.mark.parametrize(("method", "path", "body"), RECORD_CALLS)
@@ -115,19 +98,12 @@ def test_another_workspaces_article_is_not_found(sides, method, path, body):
     looker, other = sides
     before = _state(other.workspace)
 
-    response = _send(looker.api, method, path, body, other.ids)
+    response = call(looker.api, method, path, body, other.ids)
 
     assert response.status_code == 404, response.content
     problem_fields(response)
     assert other.name not in response.content.decode()
     assert _state(other.workspace) == before
-
-
-def _listed_ids(response) -> set[int]:
-    assert response.status_code == 200, response.content
-    body = response.json()
-    items = body["items"] if isinstance(body, dict) else body
-    return {item["id"] for item in items}
 
 
 @pytest.mark.parametrize(
@@ -142,18 +118,16 @@ def _listed_ids(response) -> set[int]:
 def test_lists_show_only_the_callers_own_records(sides, path, params, key):
     looker, _ = sides
 
-    assert _listed_ids(looker.api.get(path, params)) == {looker.ids[key]}
+    assert listed_ids(looker.api.get(path, params)) == {looker.ids[key]}
 
 
 def test_searching_for_another_workspaces_words_finds_nothing(sides):
     looker, other = sides
 
-    assert _listed_ids(looker.api.get("/knowledge/articles", {"q": other.name})) == set()
-    assert _listed_ids(looker.api.get("/knowledge/suggestions", {"text": other.name})) == set()
+    assert listed_ids(looker.api.get("/knowledge/articles", {"q": other.name})) == set()
+    assert listed_ids(looker.api.get("/knowledge/suggestions", {"text": other.name})) == set()
     assert (
-        _listed_ids(
-            looker.api.get("/knowledge/articles", {"category_id": other.ids["category_id"]})
-        )
+        listed_ids(looker.api.get("/knowledge/articles", {"category_id": other.ids["category_id"]}))
         == set()
     )
 
@@ -197,7 +171,7 @@ WRITES: list[tuple[str, str, dict[str, Any] | None]] = [
 
 
 def test_every_knowledge_write_has_a_viewer_case(db):
-    writes = {(m, p) for m, p in _operations() if m != "get"}
+    writes = {(m, p) for m, p in schema_operations(PREFIX) if m != "get"}
 
     assert writes == {(m, p) for m, p, _ in WRITES}
 
@@ -207,7 +181,7 @@ def test_a_viewer_cannot_write_the_knowledge_base(ours, viewer, method, path, bo
     before = _state(ours.workspace)
     api = ApiClient.with_token(viewer, ours.workspace)
 
-    response = _send(api, method, path, body, ours.ids)
+    response = call(api, method, path, body, ours.ids)
 
     assert response.status_code == 403, response.content
     problem_fields(response)

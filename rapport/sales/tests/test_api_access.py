@@ -11,9 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 
-from rapport.api.testing import ApiClient, problem_fields
+from rapport.api.testing import ApiClient, call, listed_ids, problem_fields, schema_operations
 from rapport.audit.models import AuditEntry
 from rapport.contacts.models import Contact
 from rapport.contacts.tests.factories import make_company, make_contact
@@ -201,16 +200,6 @@ COLLECTION_CALLS = {
 }
 
 
-def _sales_operations() -> set[tuple[str, str]]:
-    paths = Client().get("/api/v1/openapi.json").json()["paths"]
-    return {
-        (method, path.removeprefix("/api/v1"))
-        for path, ops in paths.items()
-        for method in ops
-        if path.removeprefix("/api/v1").startswith(PREFIX)
-    }
-
-
 def _body(body: dict[str, Any] | None, ids: dict[str, int]) -> dict[str, Any] | None:
     if body is None:
         return None
@@ -218,15 +207,15 @@ def _body(body: dict[str, Any] | None, ids: dict[str, int]) -> dict[str, Any] | 
 
 
 def _send(api: ApiClient, method: str, path: str, body: Any, ids: dict[str, int]) -> Any:
-    send = getattr(api, method)
-    url = path.format(**ids, currency="EUR", day=DAY)
-    return send(url, _body(body, ids)) if body is not None else send(url)
+    """`call` with the rate endpoint's currency and day, and ids filled into the body."""
+    filled = _body(body, ids) if body is not None else None
+    return call(api, method, path, filled, {**ids, "currency": "EUR", "day": DAY})
 
 
 def test_every_sales_operation_has_an_isolation_case(db):
     covered = {(method, path) for method, path, _ in RECORD_CALLS} | COLLECTION_CALLS
 
-    assert _sales_operations() == covered
+    assert schema_operations(PREFIX) == covered
 
 
 @pytest.mark.parametrize(("method", "path", "body"), RECORD_CALLS)
@@ -242,13 +231,6 @@ def test_another_workspaces_sales_record_is_not_found(sides, method, path, body)
     problem_fields(response)
     assert other.source not in response.content.decode()
     assert _state(other.workspace) == before
-
-
-def _listed_ids(response) -> set[int]:
-    assert response.status_code == 200, response.content
-    body = response.json()
-    items = body["items"] if isinstance(body, dict) else body
-    return {item["id"] for item in items}
 
 
 @pytest.mark.parametrize(
@@ -267,7 +249,7 @@ def _listed_ids(response) -> set[int]:
 def test_lists_show_only_the_callers_own_records(sides, path, keys):
     looker, _ = sides
 
-    assert _listed_ids(looker.api.get(path)) == {looker.ids[k] for k in keys}
+    assert listed_ids(looker.api.get(path)) == {looker.ids[k] for k in keys}
 
 
 def test_filters_by_another_workspaces_ids_find_nothing(sides):
@@ -280,7 +262,7 @@ def test_filters_by_another_workspaces_ids_find_nothing(sides):
         ("/sales/orders", {"company_id": other.ids["company_id"]}),
         ("/sales/leads", {"q": other.source}),
     ]:
-        assert _listed_ids(looker.api.get(path, params)) == set(), (path, params)
+        assert listed_ids(looker.api.get(path, params)) == set(), (path, params)
 
 
 def test_lead_conversion_by_source_counts_only_the_callers_leads(sides):
@@ -479,7 +461,7 @@ WRITES: list[tuple[str, str, dict[str, Any] | None]] = [
 
 
 def test_every_sales_write_has_a_viewer_case(db):
-    writes = {(m, p) for m, p in _sales_operations() if m != "get"}
+    writes = {(m, p) for m, p in schema_operations(PREFIX) if m != "get"}
 
     assert writes == {(m, p) for m, p, _ in WRITES}
 

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.test import Client
 
-from rapport.api.testing import ApiClient, problem_fields
+from rapport.api.testing import ApiClient, call, listed_ids, problem_fields, schema_operations
 from rapport.audit.models import AuditEntry
 from rapport.contacts.tests.factories import make_company, make_contact
 from rapport.service.models import (
@@ -151,26 +150,10 @@ COLLECTION_CALLS = {
 }
 
 
-def _service_operations() -> set[tuple[str, str]]:
-    paths = Client().get("/api/v1/openapi.json").json()["paths"]
-    return {
-        (method, path.removeprefix("/api/v1"))
-        for path, ops in paths.items()
-        for method in ops
-        if path.removeprefix("/api/v1").startswith(PREFIX)
-    }
-
-
-def _send(api: ApiClient, method: str, path: str, body: Any, ids: dict[str, int]) -> Any:
-    send = getattr(api, method)
-    url = path.format(**ids)
-    return send(url, body) if body is not None else send(url)
-
-
 def test_every_service_operation_has_an_isolation_case(db):
     covered = {(method, path) for method, path, _ in RECORD_CALLS} | COLLECTION_CALLS
 
-    assert _service_operations() == covered
+    assert schema_operations(PREFIX) == covered
 
 
 @pytest.mark.parametrize(("method", "path", "body"), RECORD_CALLS)
@@ -178,7 +161,7 @@ def test_another_workspaces_service_record_is_not_found(sides, method, path, bod
     looker, other = sides
     before = _state(other.workspace)
 
-    response = _send(looker.api, method, path, body, other.ids)
+    response = call(looker.api, method, path, body, other.ids)
 
     assert response.status_code == 404, response.content
     problem_fields(response)
@@ -198,13 +181,6 @@ def test_a_member_of_another_workspaces_team_is_not_found_through_our_team(sides
     assert _state(other.workspace) == before
 
 
-def _listed_ids(response) -> set[int]:
-    assert response.status_code == 200, response.content
-    body = response.json()
-    items = body["items"] if isinstance(body, dict) else body
-    return {item["id"] for item in items}
-
-
 @pytest.mark.parametrize(
     ("path", "key"),
     [
@@ -219,7 +195,7 @@ def _listed_ids(response) -> set[int]:
 def test_lists_show_only_the_callers_own_records(sides, path, key):
     looker, _ = sides
 
-    assert _listed_ids(looker.api.get(path)) == {looker.ids[key]}
+    assert listed_ids(looker.api.get(path)) == {looker.ids[key]}
 
 
 def test_filters_by_another_workspaces_ids_find_nothing(sides):
@@ -232,7 +208,7 @@ def test_filters_by_another_workspaces_ids_find_nothing(sides):
         {"q": other.name},
         {"tag": other.name.lower()},
     ]:
-        assert _listed_ids(looker.api.get("/service/tickets", params)) == set(), params
+        assert listed_ids(looker.api.get("/service/tickets", params)) == set(), params
 
 
 def test_writes_cannot_link_another_workspaces_records(sides):
@@ -345,7 +321,7 @@ def _body(body: dict[str, Any] | None, ids: dict[str, int]) -> dict[str, Any] | 
 
 
 def test_every_service_write_has_a_viewer_case(db):
-    writes = {(m, p) for m, p in _service_operations() if m != "get"}
+    writes = {(m, p) for m, p in schema_operations(PREFIX) if m != "get"}
 
     assert writes == {(m, p) for m, p, _ in WRITES}
 
@@ -355,7 +331,7 @@ def test_a_viewer_cannot_write_service_records(ours, viewer, method, path, body)
     before = _state(ours.workspace)
     api = ApiClient.with_token(viewer, ours.workspace)
 
-    response = _send(api, method, path, _body(body, ours.ids), ours.ids)
+    response = call(api, method, path, _body(body, ours.ids), ours.ids)
 
     assert response.status_code == 403, response.content
     problem_fields(response)
