@@ -630,8 +630,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--requests", type=int, default=100, help="per client and endpoint")
     p.add_argument("--warmup", type=int, default=5, help="unmeasured requests per client")
     p.add_argument("--max-seconds", type=float, default=60.0, help="cap per endpoint")
-    p.add_argument("--workers", type=int, default=2, help="granian worker processes")
-    p.add_argument("--threads", type=int, default=2, help="granian blocking threads per worker")
+    # 3 x 1 is what `rapport serve` runs on two cores (measured: docs/performance.md).
+    p.add_argument("--workers", type=int, default=3, help="granian worker processes")
+    p.add_argument("--threads", type=int, default=1, help="granian blocking threads per worker")
     p.add_argument("--samples", type=int, default=200, help="distinct URLs per endpoint")
     p.add_argument(
         "--depth", type=int, default=50_000, help="rows before the deep page (at most half)"

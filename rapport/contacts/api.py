@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
@@ -26,9 +25,18 @@ from rapport.api.records import (
     query_errors,
     record_filter,
 )
+
+# The lean list reads (same filters, sorts and cursors as `queries.contact_list`), under the
+# names the handlers have always called.
+from rapport.contacts.listing import company_page as company_list
+from rapport.contacts.listing import contact_page as contact_list
+from rapport.contacts.listing import tag_names
 from rapport.contacts.models import (
     Company,
     Contact,
+    ContactCompany,
+    ContactEmail,
+    ContactPhone,
     CustomFieldDefinition,
     CustomFieldEntity,
     CustomFieldType,
@@ -39,9 +47,7 @@ from rapport.contacts.models import (
 )
 from rapport.contacts.queries import (
     company_get,
-    company_list,
     contact_get,
-    contact_list,
     custom_field_get,
     custom_field_list,
     tag_get,
@@ -102,7 +108,7 @@ class RecordOut(Schema):
 
     @staticmethod
     def resolve_tags(obj: Contact | Company) -> list[str]:
-        return [t.name for t in obj.tags.all()]
+        return tag_names(obj)
 
 
 # --- contacts ---------------------------------------------------------------------------
@@ -149,14 +155,19 @@ class ContactOut(RecordOut):
 
     @staticmethod
     def resolve_emails(obj: Contact) -> list[str]:
-        return [e.email for e in obj.emails.all()]
+        rows = getattr(obj, "api_emails", None)
+        return rows if rows is not None else [e.email for e in obj.emails.all()]
 
     @staticmethod
     def resolve_phones(obj: Contact) -> list[str]:
-        return [p.number for p in obj.phones.all()]
+        rows = getattr(obj, "api_phones", None)
+        return rows if rows is not None else [p.number for p in obj.phones.all()]
 
     @staticmethod
     def resolve_company_ids(obj: Contact) -> list[int]:
+        rows = getattr(obj, "api_company_ids", None)
+        if rows is not None:
+            return rows
         links = sorted(obj.company_links.all(), key=lambda link: (not link.is_primary, link.pk))
         return [link.company_id for link in links]
 
@@ -167,8 +178,47 @@ class ContactListParams(RecordListParams):
 
 
 def _with_contact_rows(items: Sequence[Contact]) -> None:
-    # Three queries for the whole page instead of three per contact.
-    prefetch_related_objects(list(items), "emails", "phones", "company_links", "tags")
+    """Emails, phones and companies of a page of contacts: one query each for the page.
+
+    Read as plain values (no model instances) into lists on each contact, which the schema's
+    resolvers read. Prefetched into the related managers instead, Django builds a filtered
+    queryset per contact and relation to hold them (150 for a page of 50) and a model instance
+    per row: together half the request's CPU. Same rows, same order (primary first, then by
+    id, as the models order them). Tags come with the page (`contact_page`, `contact_get`).
+    """
+    contacts = list(items)
+    if not contacts:
+        return
+    ids = [c.pk for c in contacts]
+
+    def prefetched(relation: str) -> bool:
+        return all(relation in getattr(c, "_prefetched_objects_cache", {}) for c in contacts)
+
+    primary_first = ("-is_primary", "id")
+    emails: dict[int, list[str]] = {pk: [] for pk in ids}
+    if prefetched("emails"):  # `contact_get` has them already
+        for c in contacts:
+            emails[c.pk] = [e.email for e in c.emails.all()]
+    else:
+        rows = ContactEmail.objects.filter(contact_id__in=ids).order_by(*primary_first)
+        for contact_id, email in rows.values_list("contact_id", "email"):
+            emails[contact_id].append(email)
+    phones: dict[int, list[str]] = {pk: [] for pk in ids}
+    if prefetched("phones"):
+        for c in contacts:
+            phones[c.pk] = [p.number for p in c.phones.all()]
+    else:
+        rows = ContactPhone.objects.filter(contact_id__in=ids).order_by(*primary_first)
+        for contact_id, number in rows.values_list("contact_id", "number"):
+            phones[contact_id].append(number)
+    companies: dict[int, list[int]] = {pk: [] for pk in ids}
+    rows = ContactCompany.objects.filter(contact_id__in=ids).order_by(*primary_first)
+    for contact_id, company_id in rows.values_list("contact_id", "company_id"):
+        companies[contact_id].append(company_id)
+    for c in contacts:
+        c.api_emails = emails[c.pk]  # type: ignore[attr-defined]
+        c.api_phones = phones[c.pk]  # type: ignore[attr-defined]
+        c.api_company_ids = companies[c.pk]  # type: ignore[attr-defined]
 
 
 def _contact_out(contact_id: int) -> Contact:
@@ -189,11 +239,10 @@ def _contact_update(c: Caller, contact_id: int, data: dict[str, Any]) -> Contact
 
 @contacts.get("", response=PageOut[ContactOut], auth=READ, description=CUSTOM_FILTER_HELP)
 def list_contacts(request: HttpRequest, params: Query[ContactListParams]) -> Page[Contact]:
-    region = caller(request).workspace.default_region
     with query_errors():
         page = contact_list(
             f=record_filter(request, params),
-            region=region,
+            workspace=caller(request).workspace,
             sort=params.sort,
             cursor=params.cursor,
             limit=params.limit,
@@ -284,6 +333,7 @@ def list_companies(request: HttpRequest, params: Query[RecordListParams]) -> Pag
     with query_errors():
         return company_list(
             f=record_filter(request, params),
+            workspace=caller(request).workspace,
             sort=params.sort,
             cursor=params.cursor,
             limit=params.limit,

@@ -31,24 +31,49 @@ def bearer_secret(request: HttpRequest) -> str | None:
     return None
 
 
+_MEMBERSHIPS_ATTR = "_rapport_memberships"
+
+
 def memberships_of(user: Any) -> list[Membership]:
+    """The user's memberships, by workspace name.
+
+    The middleware reads them once per request to pick the request's membership and keeps
+    them on the request's user object (new each request), so the workspace switcher does
+    not ask again.
+    """
+    cached = getattr(user, _MEMBERSHIPS_ATTR, None)
+    if cached is not None:
+        return list(cached)
     return list(
         Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name")
     )
 
 
 def membership_resolve(request: HttpRequest) -> Membership | None:
-    """A bearer token wins; otherwise the session user's chosen (or first) workspace."""
+    """A bearer token wins; otherwise the session user's chosen (or first) workspace.
+
+    One query for a session: all the user's memberships (a handful), the chosen one picked
+    here, the rest kept for the workspace switcher.
+    """
     secret = bearer_secret(request)
     if secret is not None:
         return api_token_authenticate(secret)
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
+    user = getattr(user, "_wrapped", user)  # the loaded user behind the lazy object
+    memberships = list(
+        Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name")
+    )
+    for m in memberships:
+        m.user = user
+    setattr(user, _MEMBERSHIPS_ATTR, memberships)
     wanted = request.session.get(SESSION_WORKSPACE_KEY)
-    qs = Membership.objects.filter(user=user).select_related("workspace", "user")
-    membership = qs.filter(workspace_id=wanted).first() if wanted else None
-    return membership or qs.order_by("workspace__name").first()
+    if wanted:
+        for m in memberships:
+            if str(m.workspace_id) == str(wanted):
+                return m
+    return memberships[0] if memberships else None
 
 
 def require_scope(membership: Membership | None, scope_name: str) -> Membership:

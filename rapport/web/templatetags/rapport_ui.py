@@ -2,13 +2,27 @@
 
 from typing import Any
 
+import phonenumbers
 from django import template
 from django.http import QueryDict
+from django.urls import get_script_prefix, reverse
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata, PhoneNumber, PhoneNumberFormat
+from phonenumbers.phonenumberutil import ValidationResult
+from phonenumbers.phonenumberutil import (
+    _maybe_strip_national_prefix_carrier_code as _strip_national_prefix,
+)
+from phonenumbers.phonenumberutil import _test_number_length as _number_length
 
 from rapport.contacts.normalise import phone_display
 from rapport.tenancy.models import Membership
 
 register = template.Library()
+
+_KEEP_PREFIX = (
+    ValidationResult.TOO_SHORT,
+    ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
+    ValidationResult.INVALID_LENGTH,
+)
 
 
 @register.filter
@@ -18,7 +32,65 @@ def has_scope(membership: Membership | None, scope_name: str) -> bool:
 
 @register.filter
 def phone(e164: str) -> str:
-    return phone_display(e164)
+    return phone_format(e164)
+
+
+def phone_format(e164: str) -> str:
+    """`phone_display` of a stored E.164 number, without parsing it again.
+
+    Stored numbers are E.164 (`+` and digits): the country code is the one prefix of 1 to 3
+    digits that `phonenumbers` knows, the rest is the national number, with the leading-zero
+    flags and national-prefix handling `phonenumbers.parse` applies; only the formatting
+    runs, about half the cost of parse + format (26 against 57 µs), which counts at 50 rows.
+    Anything else (not `+` and ASCII digits, no known country code) takes the slow path.
+    """
+    digits = e164[1:]
+    if len(e164) < 4 or e164[0] != "+" or not (digits.isascii() and digits.isdigit()):
+        return phone_display(e164)
+    if digits[0] == "0":  # no country code starts with 0
+        return phone_display(e164)
+    for size in (1, 2, 3):
+        code = int(e164[1 : 1 + size])
+        if code in COUNTRY_CODE_TO_REGION_CODE:
+            national = e164[1 + size :]
+            break
+    else:
+        return phone_display(e164)
+    if len(national) < 2 or len(national) > 17:
+        return phone_display(e164)
+    metadata = PhoneMetadata.metadata_for_region_or_calling_code(
+        code, phonenumbers.region_code_for_country_code(code)
+    )
+    if metadata is not None:  # as parse does: a national prefix left in the number goes
+        _, stripped, _ = _strip_national_prefix(national, metadata)
+        if _number_length(stripped, metadata) not in _KEEP_PREFIX:
+            national = stripped
+    number = PhoneNumber(country_code=code, national_number=int(national))
+    if len(national) > 1 and national[0] == "0":
+        number.italian_leading_zero = True
+        zeros = 1
+        while zeros < len(national) - 1 and national[zeros] == "0":
+            zeros += 1
+        if zeros != 1:
+            number.number_of_leading_zeros = zeros
+    return str(phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL))
+
+
+_PK_URLS: dict[tuple[str, str], tuple[str, str]] = {}
+
+
+@register.filter
+def pk_url(pk: int, name: str) -> str:
+    """`{% url name pk %}` for a URL whose one argument is an integer: reversed once per
+    process (and script prefix), the pk put in by text. A tenth of the cost, which counts in
+    loops (a timeline item has three such links)."""
+    key = (name, get_script_prefix())
+    parts = _PK_URLS.get(key)
+    if parts is None:
+        marker = 987654321
+        before, after = reverse(name, args=[marker]).split(str(marker))
+        parts = _PK_URLS[key] = (before, after)
+    return f"{parts[0]}{int(pk)}{parts[1]}"
 
 
 @register.simple_tag

@@ -1,0 +1,118 @@
+"""Pages of contacts and companies for the list page and the API list, read lean.
+
+`queries.contact_list` and `queries.company_list` are the reference: the same filters
+(`contact_queryset`, `company_queryset`), sorts, cursors and limits. Here the page's tags come
+as names from one query on the link table, attached to each record as `tag_names`, instead of
+a prefetch that builds a related manager and a filtered queryset per record (about 2 ms for a
+page of 50); and the list page may ask only for the columns it shows.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import Model
+
+from rapport.contacts import queries
+from rapport.contacts.models import Company, Contact
+from rapport.contacts.queries import RecordFilter
+from rapport.core.errors import ServiceValidationError
+from rapport.core.pagination import Page, paginate
+from rapport.tenancy.models import Workspace
+
+# What the list page's rows show (plus the sort keys a cursor is made of).
+CONTACT_ROW_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "job_title",
+    "lifecycle_stage",
+    "sort_name",
+    "created_at",
+    "updated_at",
+    "primary_company_id",
+    "owner_id",
+    "primary_company__name",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+)
+
+
+def _limit(limit: int) -> int:
+    return min(max(limit, 1), queries.MAX_PAGE)
+
+
+def contact_page(
+    *,
+    f: RecordFilter,
+    workspace: Workspace,
+    sort: str = "name",
+    cursor: str | None = None,
+    limit: int = 50,
+    only: Sequence[str] | None = None,
+) -> Page[Contact]:
+    if sort not in queries.CONTACT_SORTS:
+        raise ServiceValidationError.single(
+            "sort", f"must be one of {', '.join(queries.CONTACT_SORTS)}"
+        )
+    qs = queries.contact_queryset(f=f, region=workspace.default_region).select_related(
+        "primary_company", "owner"
+    )
+    if only:
+        qs = qs.only(*only)
+    page = paginate(qs, keys=queries.CONTACT_SORTS[sort], cursor=cursor, limit=_limit(limit))
+    attach_tag_names(page.items, workspace=workspace)
+    return page
+
+
+def company_page(
+    *,
+    f: RecordFilter,
+    workspace: Workspace,
+    sort: str = "name",
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[Company]:
+    if sort not in queries.COMPANY_SORTS:
+        raise ServiceValidationError.single(
+            "sort", f"must be one of {', '.join(queries.COMPANY_SORTS)}"
+        )
+    qs = queries.company_queryset(f=f).select_related("owner", "parent")
+    page = paginate(qs, keys=queries.COMPANY_SORTS[sort], cursor=cursor, limit=_limit(limit))
+    attach_tag_names(page.items, workspace=workspace)
+    return page
+
+
+def attach_tag_names(records: Sequence[Model], *, workspace: Workspace) -> None:
+    """Each record's tag names, by name (as `Tag` orders them), in `record.tag_names`.
+
+    One query on the link table for the records given (already read in the workspace's
+    scope), restricted to the workspace's tags as well.
+    """
+    if not records:
+        return
+    model: Any = type(records[0])
+    through = model.tags.through
+    owner_column = f"{model._meta.model_name}_id"
+    names: dict[int, list[str]] = {r.pk: [] for r in records}
+    rows = (
+        through.objects.filter(**{f"{owner_column}__in": list(names)})
+        .filter(tag__workspace_id=workspace.pk)
+        .order_by("tag__name", "tag_id")
+        .values_list(owner_column, "tag__name")
+    )
+    for pk, name in rows:
+        names[pk].append(name)
+    for record in records:
+        record.tag_names = names[record.pk]  # type: ignore[attr-defined]
+
+
+def tag_names(record: Any) -> list[str]:
+    """The record's tag names: attached by the page, else prefetched, else a query."""
+    attached = getattr(record, "tag_names", None)
+    if attached is not None:
+        return list(attached)
+    cache = getattr(record, "_prefetched_objects_cache", {})
+    tags = cache["tags"] if "tags" in cache else record.tags.all()
+    return [t.name for t in tags]
