@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "rapport.knowledge",
     "rapport.feedback",
     "rapport.portal",
+    "rapport.data",
     "rapport.api",
     "rapport.web",
     "rapport.demo",

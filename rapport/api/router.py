@@ -16,6 +16,7 @@ from rapport.api.problem import (
     not_found_view,
 )
 from rapport.contacts.api import companies, contacts, custom_fields, tags
+from rapport.data.api import router as data_router
 from rapport.feedback.api import router as feedback_router
 from rapport.knowledge.api import router as knowledge_router
 from rapport.sales.api import router as sales_router
@@ -62,3 +63,4 @@ api.add_router("/sales", sales_router)
 api.add_router("/service", service_router)
 api.add_router("/knowledge", knowledge_router)
 api.add_router("/feedback", feedback_router)
+api.add_router("/data", data_router)

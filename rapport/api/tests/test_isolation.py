@@ -141,6 +141,7 @@ APP_PREFIXES = {
     "/service/": "rapport/service/tests/test_api_access.py",
     "/knowledge/": "rapport/knowledge/tests/test_api_access.py",
     "/feedback/": "rapport/feedback/tests/test_api_access.py",
+    "/data/": "rapport/data/tests/test_api_access.py",
 }
 
 

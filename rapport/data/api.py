@@ -1,0 +1,223 @@
+"""Imports over `/api/v1/data/`: upload a CSV, check the mapping with a dry run, start,
+watch, cancel, undo, and read or download the row errors.
+
+`POST /data/imports` takes the file as multipart form data (`file`, `entity`, `mode`) and
+answers with the detected columns and a suggested mapping; `/dry-run` shows the first rows
+as they would be stored without writing anything; `/start` queues the import, whose counters
+`GET /data/imports/{id}` then reports. Importing needs the write scope; undoing an import
+deletes records, so it needs the delete scope.
+"""
+
+import datetime as dt
+
+from django.http import HttpRequest, StreamingHttpResponse
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+
+from rapport.api.permissions import DELETE, READ, WRITE, caller
+from rapport.api.records import PageOut, PageParams, WriteSchema, query_errors
+from rapport.core.pagination import Page, SortKey, paginate
+from rapport.data.importers import Importer, importers
+from rapport.data.models import ImportBatch, ImportMode, ImportRowError, ImportStatus
+from rapport.data.queries import import_errors, import_errors_csv, import_get, import_list
+from rapport.data.services import (
+    DRY_RUN_ROWS,
+    MAX_DRY_RUN_ROWS,
+    PreviewRow,
+    import_cancel,
+    import_create,
+    import_dry_run,
+    import_start,
+    import_undo,
+)
+
+router = Router(tags=["imports"])
+
+
+class ImportFieldOut(Schema):
+    name: str
+    label: str
+    many: bool = Field(description="several columns may feed this field")
+
+
+class ImporterOut(Schema):
+    entity: str
+    label: str
+    match: str = Field(description="how a row finds the existing record it stands for")
+    fields: list[ImportFieldOut]
+
+    @staticmethod
+    def resolve_match(obj: Importer) -> str:
+        return obj.match_help
+
+
+class ImportOut(Schema):
+    id: int
+    entity: str
+    filename: str
+    encoding: str
+    delimiter: str
+    columns: list[str] = Field(description="the file's header row")
+    mapping: dict[str, str] = Field(description="column -> field (suggested until started)")
+    mode: ImportMode
+    status: ImportStatus
+    rows: int = Field(description="data rows processed so far")
+    created: int
+    updated: int
+    skipped: int
+    failed: int
+    created_by_id: int | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+class ImportSettingsIn(WriteSchema):
+    mapping: dict[str, str | None] | None = Field(
+        None, description="column -> field; null or omitted columns are not imported"
+    )
+    mode: ImportMode | None = Field(None, description="what to do with a row that matches")
+
+
+class DryRunIn(ImportSettingsIn):
+    limit: int = Field(DRY_RUN_ROWS, ge=1, le=MAX_DRY_RUN_ROWS)
+
+
+class FieldErrorOut(Schema):
+    field: str = Field(description="the column at fault; empty for the whole row")
+    message: str
+
+
+class PreviewRowOut(Schema):
+    row: int = Field(description="as a spreadsheet numbers it: the header is row 1")
+    action: str = Field(description="created, updated, skipped or failed")
+    values: dict[str, object] = Field(description="the record as it would be stored")
+    errors: list[FieldErrorOut]
+
+
+class RowErrorOut(Schema):
+    id: int
+    row: int
+    column: str
+    message: str
+    raw: list[str] = Field(description="the row's cells as read")
+
+
+def _settings(payload: ImportSettingsIn) -> dict[str, object]:
+    data = payload.service_data()
+    return {
+        "mapping": None if data.get("mapping") is None else data["mapping"],
+        "mode": data.get("mode"),
+    }
+
+
+@router.get("/importers", response=list[ImporterOut], auth=READ)
+def list_importers(request: HttpRequest) -> list[Importer]:
+    """What can be imported, each with the fields a column can be mapped to."""
+    return importers()
+
+
+@router.post("/imports", response={201: ImportOut}, auth=WRITE)
+def create_import(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    entity: Form[str],
+    mode: Form[ImportMode] = ImportMode.SKIP,
+) -> Status[ImportBatch]:
+    """Upload a CSV file (any common encoding and delimiter); nothing is imported yet."""
+    c = caller(request)
+    batch = import_create(workspace=c.workspace, actor=c.actor, entity=entity, file=file, mode=mode)
+    return Status(201, batch)
+
+
+@router.get("/imports", response=PageOut[ImportOut], auth=READ)
+def list_imports(request: HttpRequest, params: Query[PageParams]) -> Page[ImportBatch]:
+    """Newest first."""
+    with query_errors():
+        return paginate(
+            import_list(),
+            keys=[SortKey("created_at", True)],
+            cursor=params.cursor,
+            limit=params.limit,
+        )
+
+
+@router.get("/imports/{int:batch_id}", response=ImportOut, auth=READ)
+def get_import(request: HttpRequest, batch_id: int) -> ImportBatch:
+    """Status and counters: poll this for progress."""
+    return import_get(batch_id=batch_id)
+
+
+@router.post("/imports/{int:batch_id}/dry-run", response=list[PreviewRowOut], auth=WRITE)
+def dry_run_import(request: HttpRequest, batch_id: int, payload: DryRunIn) -> list[PreviewRow]:
+    """The first rows as they would be stored (or why not), with this mapping and mode;
+    nothing is written."""
+    c = caller(request)
+    batch = import_get(batch_id=batch_id)
+    settings = _settings(payload)
+    return import_dry_run(
+        workspace=c.workspace,
+        actor=c.actor,
+        batch=batch,
+        mapping=settings["mapping"],  # type: ignore[arg-type]
+        mode=settings["mode"],  # type: ignore[arg-type]
+        limit=payload.limit,
+    )
+
+
+@router.post("/imports/{int:batch_id}/start", response={202: ImportOut}, auth=WRITE)
+def start_import(
+    request: HttpRequest, batch_id: int, payload: ImportSettingsIn
+) -> Status[ImportBatch]:
+    """Queue the import with this mapping and mode (the suggested mapping if omitted)."""
+    c = caller(request)
+    batch = import_get(batch_id=batch_id)
+    settings = _settings(payload)
+    batch = import_start(
+        workspace=c.workspace,
+        actor=c.actor,
+        batch=batch,
+        mapping=settings["mapping"],  # type: ignore[arg-type]
+        mode=settings["mode"],  # type: ignore[arg-type]
+    )
+    return Status(202, import_get(batch_id=batch.pk))
+
+
+@router.post("/imports/{int:batch_id}/cancel", response=ImportOut, auth=WRITE)
+def cancel_import(request: HttpRequest, batch_id: int) -> ImportBatch:
+    """Stop after the chunk being written; what was imported stays until undone."""
+    c = caller(request)
+    return import_cancel(workspace=c.workspace, actor=c.actor, batch=import_get(batch_id=batch_id))
+
+
+@router.post("/imports/{int:batch_id}/undo", response=ImportOut, auth=DELETE)
+def undo_import(request: HttpRequest, batch_id: int) -> ImportBatch:
+    """Delete the records the import created and restore the fields it updated."""
+    c = caller(request)
+    return import_undo(workspace=c.workspace, actor=c.actor, batch=import_get(batch_id=batch_id))
+
+
+@router.get("/imports/{int:batch_id}/errors", response=PageOut[RowErrorOut], auth=READ)
+def list_import_errors(
+    request: HttpRequest, batch_id: int, params: Query[PageParams]
+) -> Page[ImportRowError]:
+    """Which row, which column, why; in row order."""
+    batch = import_get(batch_id=batch_id)
+    with query_errors():
+        return paginate(
+            import_errors(batch=batch),
+            keys=[SortKey("row", False)],
+            cursor=params.cursor,
+            limit=params.limit,
+        )
+
+
+@router.get("/imports/{int:batch_id}/errors.csv", auth=READ)
+def download_import_errors(request: HttpRequest, batch_id: int) -> StreamingHttpResponse:
+    """The row errors as a CSV file, each with the row as read, safe to open in a
+    spreadsheet."""
+    batch = import_get(batch_id=batch_id)
+    response = StreamingHttpResponse(
+        import_errors_csv(batch=batch), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-errors.csv"'
+    return response

@@ -1,0 +1,318 @@
+"""Importers for contacts and companies, written through the contacts app's services.
+
+They live here until the contacts app takes them over; either way they join the registry
+like any later app's importer (leads, deals, orders) will.
+"""
+
+import re
+from typing import Any
+
+import pycountry
+from django.db import models
+
+from rapport.contacts.models import Company, Contact, ContactEmail, ContactPhone, LifecycleStage
+from rapport.contacts.normalise import domain_normalise, email_normalise, phone_normalise
+from rapport.contacts.normalise import search_key as name_key
+from rapport.contacts.services import (
+    company_create,
+    company_delete,
+    company_update,
+    contact_create,
+    contact_delete,
+    contact_update,
+)
+from rapport.core.errors import ServiceValidationError
+from rapport.data.importers import (
+    Actor,
+    ImportContext,
+    Importer,
+    ImportField,
+    ImportRow,
+    Values,
+    importer_register,
+)
+from rapport.tenancy.models import Workspace
+
+ADDRESS = [
+    ImportField(
+        "street",
+        "Street",
+        ("mailing street", "billing street", "street address", "address", "address line 1"),
+    ),
+    ImportField("city", "City", ("mailing city", "billing city", "town")),
+    ImportField(
+        "region",
+        "Region",
+        ("state", "province", "state/province", "state/region", "mailing state", "billing state"),
+    ),
+    ImportField(
+        "postal_code",
+        "Postal code",
+        ("zip", "zip code", "postcode", "mailing zip/postal code", "billing zip/postal code"),
+    ),
+    ImportField("country", "Country", ("mailing country", "billing country", "country/region")),
+]
+ADDRESS_NAMES = [f.name for f in ADDRESS]
+
+
+def _country(raw: str) -> str:
+    """An ISO code from a code or an English name; anything else is left for the service to
+    refuse, naming the column."""
+    if len(raw) == 2:
+        return raw.upper()
+    try:
+        return str(pycountry.countries.lookup(raw).alpha_2)
+    except LookupError:
+        return raw
+
+
+def _tags(row: ImportRow) -> list[str]:
+    return [t.strip() for cell in row.all("tags") for t in re.split(r"[;,]", cell) if t.strip()]
+
+
+def _lifecycle_stage(raw: str) -> str:
+    key = name_key(raw).replace(" ", "_").replace("-", "_")
+    by_label = {name_key(label): value for value, label in LifecycleStage.choices}
+    return by_label.get(name_key(raw), key)
+
+
+def _merged(existing: list[Any], new: list[Any]) -> list[Any]:
+    return [*existing, *(v for v in new if v not in existing)]
+
+
+class ContactImporter(Importer):
+    entity = "contacts"
+    label = "Contacts"
+    model = Contact
+    match_help = "an existing contact with one of the row's emails, else one of its phones"
+    fields = [
+        ImportField("first_name", "First name", ("first", "given name", "firstname")),
+        ImportField("last_name", "Last name", ("last", "surname", "family name", "lastname")),
+        ImportField(
+            "email",
+            "Email",
+            ("email address", "e-mail", "e-mail address", "primary email", "work email"),
+            many=True,
+        ),
+        ImportField(
+            "phone",
+            "Phone",
+            (
+                "phone number",
+                "mobile",
+                "mobile phone",
+                "mobile phone number",
+                "telephone",
+                "business phone",
+                "work phone",
+            ),
+            many=True,
+        ),
+        ImportField("job_title", "Job title", ("title", "position", "job")),
+        ImportField(
+            "company", "Company", ("company name", "account name", "organization", "organisation")
+        ),
+        *ADDRESS,
+        ImportField("source", "Source", ("lead source", "original source")),
+        ImportField("lifecycle_stage", "Lifecycle stage", ("lifecycle", "stage")),
+        ImportField("tags", "Tags", ("labels", "tag"), many=True),
+    ]
+    error_fields = {"emails": "email", "phones": "phone", "company_ids": "company"}
+    TEXT = ["first_name", "last_name", "job_title", "source", *ADDRESS_NAMES]
+
+    def match(self, *, workspace: Workspace, row: ImportRow) -> models.Model | None:
+        emails = [e for e in (self._quietly(email_normalise, v) for v in row.all("email")) if e]
+        if emails:
+            hit = (
+                ContactEmail.objects.filter(workspace=workspace, email__in=emails)
+                .order_by("contact_id")
+                .values_list("contact_id", flat=True)
+                .first()
+            )
+            if hit is not None:
+                return Contact.objects.filter(workspace=workspace, pk=hit).first()
+        region = workspace.default_region
+        phones = [
+            p
+            for p in (self._quietly(phone_normalise, v, region=region) for v in row.all("phone"))
+            if p
+        ]
+        if phones:
+            hit = (
+                ContactPhone.objects.filter(workspace=workspace, number__in=phones)
+                .order_by("contact_id")
+                .values_list("contact_id", flat=True)
+                .first()
+            )
+            if hit is not None:
+                return Contact.objects.filter(workspace=workspace, pk=hit).first()
+        return None
+
+    @staticmethod
+    def _quietly(fn: Any, value: str, **kwargs: Any) -> str | None:
+        try:
+            return str(fn(value, **kwargs))
+        except ServiceValidationError:
+            return None
+
+    def _company_id(self, ctx: ImportContext, row: ImportRow) -> int:
+        name = row.first("company")
+        company = Company.objects.filter(workspace=ctx.workspace, name_key=name_key(name)).first()
+        if company is None:
+            try:
+                company = company_create(
+                    workspace=ctx.workspace, actor=ctx.actor, data={"name": name}
+                )
+            except ServiceValidationError as exc:
+                raise ServiceValidationError.single("company_ids", str(exc)) from exc
+            ctx.side_created.append(("companies", company))
+        return int(company.pk)
+
+    def _data(self, ctx: ImportContext, row: ImportRow) -> Values:
+        data: Values = {name: row.first(name) for name in self.TEXT if row.has(name)}
+        if "country" in data:
+            data["country"] = _country(data["country"])
+        if row.has("lifecycle_stage"):
+            data["lifecycle_stage"] = _lifecycle_stage(row.first("lifecycle_stage"))
+        if row.has("email"):
+            data["emails"] = row.all("email")
+        if row.has("phone"):
+            data["phones"] = row.all("phone")
+        if row.has("tags"):
+            data["tags"] = _tags(row)
+        if row.has("company"):
+            data["company_ids"] = [self._company_id(ctx, row)]
+        return data
+
+    def create(self, *, ctx: ImportContext, row: ImportRow) -> models.Model:
+        return contact_create(workspace=ctx.workspace, actor=ctx.actor, data=self._data(ctx, row))
+
+    def _lists(self, contact: Contact) -> Values:
+        return {
+            "emails": [e.email for e in contact.emails.all()],
+            "phones": [p.number for p in contact.phones.all()],
+            "company_ids": list(
+                contact.company_links.order_by("-is_primary", "id").values_list(
+                    "company_id", flat=True
+                )
+            ),
+            "tags": [t.name for t in contact.tags.all()],
+        }
+
+    def update(self, *, ctx: ImportContext, instance: models.Model, row: ImportRow) -> Values:
+        assert isinstance(instance, Contact)
+        data = self._data(ctx, row)
+        existing = self._lists(instance)
+        previous: Values = {}
+        for name, value in data.items():
+            if name in existing:
+                # A row adds emails, phones, companies and tags; it never drops any.
+                data[name] = row.sent[name] = _merged(existing[name], value)
+                previous[name] = existing[name]
+            else:
+                previous[name] = getattr(instance, name)
+        contact_update(workspace=ctx.workspace, actor=ctx.actor, contact=instance, data=data)
+        return previous
+
+    def restore(
+        self, *, workspace: Workspace, actor: Actor, instance: models.Model, previous: Values
+    ) -> None:
+        assert isinstance(instance, Contact)
+        if "company_ids" in previous:
+            alive = set(
+                Company.objects.filter(pk__in=previous["company_ids"]).values_list("pk", flat=True)
+            )
+            previous = {
+                **previous,
+                "company_ids": [c for c in previous["company_ids"] if c in alive],
+            }
+        contact_update(workspace=workspace, actor=actor, contact=instance, data=previous)
+
+    def delete(self, *, workspace: Workspace, actor: Actor, instance: models.Model) -> None:
+        assert isinstance(instance, Contact)
+        contact_delete(workspace=workspace, actor=actor, contact=instance)
+
+    def stored(self, instance: models.Model) -> Values:
+        assert isinstance(instance, Contact)
+        company = instance.primary_company
+        return {
+            **{name: getattr(instance, name) for name in self.TEXT},
+            "lifecycle_stage": instance.lifecycle_stage,
+            **{k: v for k, v in self._lists(instance).items() if k != "company_ids"},
+            "company": company.name if company else "",
+        }
+
+
+class CompanyImporter(Importer):
+    entity = "companies"
+    label = "Companies"
+    model = Company
+    match_help = "an existing company with the row's domain"
+    fields = [
+        ImportField("name", "Name", ("company name", "account name", "company", "organization")),
+        ImportField(
+            "domain", "Domain", ("website", "website url", "company domain name", "web site")
+        ),
+        ImportField("industry", "Industry", ()),
+        *ADDRESS,
+        ImportField("tags", "Tags", ("labels", "tag"), many=True),
+    ]
+    TEXT = ["name", "domain", "industry", *ADDRESS_NAMES]
+
+    def match(self, *, workspace: Workspace, row: ImportRow) -> models.Model | None:
+        if not row.has("domain"):
+            return None
+        try:
+            domain = domain_normalise(row.first("domain"))
+        except ServiceValidationError:
+            return None
+        return (
+            Company.objects.filter(workspace=workspace, domain=domain).order_by("pk").first()
+            if domain
+            else None
+        )
+
+    def _data(self, row: ImportRow) -> Values:
+        data: Values = {name: row.first(name) for name in self.TEXT if row.has(name)}
+        if "country" in data:
+            data["country"] = _country(data["country"])
+        if row.has("tags"):
+            data["tags"] = _tags(row)
+        return data
+
+    def create(self, *, ctx: ImportContext, row: ImportRow) -> models.Model:
+        return company_create(workspace=ctx.workspace, actor=ctx.actor, data=self._data(row))
+
+    def update(self, *, ctx: ImportContext, instance: models.Model, row: ImportRow) -> Values:
+        assert isinstance(instance, Company)
+        data = self._data(row)
+        previous: Values = {}
+        for name, value in data.items():
+            if name == "tags":
+                previous["tags"] = [t.name for t in instance.tags.all()]
+                data["tags"] = _merged(previous["tags"], value)
+            else:
+                previous[name] = getattr(instance, name)
+        company_update(workspace=ctx.workspace, actor=ctx.actor, company=instance, data=data)
+        return previous
+
+    def restore(
+        self, *, workspace: Workspace, actor: Actor, instance: models.Model, previous: Values
+    ) -> None:
+        assert isinstance(instance, Company)
+        company_update(workspace=workspace, actor=actor, company=instance, data=previous)
+
+    def delete(self, *, workspace: Workspace, actor: Actor, instance: models.Model) -> None:
+        assert isinstance(instance, Company)
+        company_delete(workspace=workspace, actor=actor, company=instance)
+
+    def stored(self, instance: models.Model) -> Values:
+        assert isinstance(instance, Company)
+        return {
+            **{name: getattr(instance, name) for name in self.TEXT},
+            "tags": [t.name for t in instance.tags.all()],
+        }
+
+
+importer_register(ContactImporter())
+importer_register(CompanyImporter())

@@ -1,0 +1,176 @@
+"""Reading an uploaded CSV file whatever its encoding, delimiter or defects.
+
+The file is read as a stream (a million rows must not sit in memory): one pass checks the
+encoding, then rows are parsed as they are needed. A defective row (a cell too many or too
+few, a field too large) becomes a row error instead of stopping the import.
+"""
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from rapport.core.errors import ServiceValidationError
+
+# A cell longer than this is refused (a row error). The csv module's own limit is process-wide;
+# it is raised once here so that such a cell is read whole, and the rows after it are not
+# parsed from the middle of it.
+FIELD_LIMIT = 131_072
+READER_LIMIT = 16 * 1024 * 1024
+if csv.field_size_limit() < READER_LIMIT:
+    csv.field_size_limit(READER_LIMIT)
+
+SNIFF_BYTES = 64 * 1024
+CHUNK_BYTES = 1024 * 1024
+DELIMITERS = ",;\t|"
+
+Binary = IO[bytes]
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    encoding: str
+    delimiter: str
+    columns: list[str]
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    number: int  # as a spreadsheet numbers it: the header is row 1
+    cells: list[str]
+    error: str = ""  # the row could not be used
+    error_column: str = ""  # the column at fault, if one is
+
+
+def _decodes(fh: Binary, encoding: str, skip: int) -> bool:
+    fh.seek(skip)
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        while chunk := fh.read(CHUNK_BYTES):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def detect_encoding(fh: Binary) -> str:
+    """UTF-8 (with or without BOM) or UTF-16 with BOM; otherwise Windows-1252, the usual
+    encoding of a spreadsheet saved as CSV on Windows, and Latin-1, which reads any byte."""
+    fh.seek(0)
+    head = fh.read(4)
+    if head.startswith(codecs.BOM_UTF8):
+        if _decodes(fh, "utf-8", 3):
+            return "utf-8-sig"
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        if _decodes(fh, "utf-16", 0):
+            return "utf-16"
+    elif _decodes(fh, "utf-8", 0):
+        return "utf-8"
+    if _decodes(fh, "cp1252", 0):
+        return "cp1252"
+    return "latin-1"
+
+
+def _text(fh: Binary, encoding: str) -> io.TextIOWrapper:
+    fh.seek(0)
+    return io.TextIOWrapper(fh, encoding=encoding, newline="")
+
+
+def detect_delimiter(sample: str) -> str:
+    lines = [line for line in sample.splitlines() if line.strip()][:20]
+    if not lines:
+        return ","
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        # The sniffer gives up on files with one column or uneven rows: take the candidate
+        # the header row uses most, defaulting to a comma.
+        counts = {d: lines[0].count(d) for d in DELIMITERS}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
+
+
+def csv_layout(fh: Binary) -> CsvLayout:
+    """Encoding, delimiter and header of a CSV file; an unusable file is a `file` error."""
+    fh.seek(0)
+    if not fh.read(SNIFF_BYTES).strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise ServiceValidationError.single("file", "the file is empty")
+    encoding = detect_encoding(fh)
+    text = _text(fh, encoding)
+    try:
+        sample = text.read(SNIFF_BYTES)
+        delimiter = detect_delimiter(sample)
+        text.seek(0)
+        reader = csv.reader(text, delimiter=delimiter)
+        try:
+            header = next((row for row in reader if any(c.strip() for c in row)), None)
+        except csv.Error as exc:
+            raise ServiceValidationError.single(
+                "file", f"the header row is unreadable: {exc}"
+            ) from exc
+    finally:
+        text.detach()
+    if header is None:
+        raise ServiceValidationError.single("file", "the file is empty")
+    columns = [c.strip() for c in header]
+    blank = [i + 1 for i, c in enumerate(columns) if not c]
+    if blank:
+        raise ServiceValidationError.single(
+            "file", f"the header row has no name for column {', '.join(map(str, blank))}"
+        )
+    dupes = sorted({c for c in columns if columns.count(c) > 1})
+    if dupes:
+        raise ServiceValidationError.single(
+            "file", f"the header row names a column twice: {', '.join(dupes)}"
+        )
+    return CsvLayout(encoding=encoding, delimiter=delimiter, columns=columns)
+
+
+def csv_rows(fh: Binary, layout: CsvLayout) -> Iterator[CsvRow]:
+    """The data rows after the header; blank lines are passed over, defective rows carry
+    their `error`."""
+    text = _text(fh, layout.encoding)
+    try:
+        reader = csv.reader(text, delimiter=layout.delimiter)
+        width = len(layout.columns)
+        number = 0
+        header_seen = False
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                # Past a cell too large even for the reader, its position in the file is
+                # unknown: what follows would be read from the middle of that cell.
+                number += 1
+                yield CsvRow(number, [], f"unreadable, and so is the rest of the file: {exc}")
+                return
+            number += 1
+            if not any(c.strip() for c in cells):
+                continue
+            if not header_seen:
+                header_seen = True
+                continue
+            if len(cells) != width:
+                yield CsvRow(
+                    number,
+                    cells,
+                    f"has {len(cells)} cells where the header has {width} columns",
+                )
+                continue
+            huge = next((i for i, c in enumerate(cells) if len(c) > FIELD_LIMIT), None)
+            if huge is not None:
+                yield CsvRow(
+                    number,
+                    [c[:200] for c in cells],
+                    f"holds {len(cells[huge]):,} characters, more than the {FIELD_LIMIT:,} allowed",
+                    layout.columns[huge],
+                )
+                continue
+            yield CsvRow(number, cells)
+    finally:
+        text.detach()

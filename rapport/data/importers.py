@@ -1,0 +1,185 @@
+"""The importer registry: how each kind of record is brought in from a file.
+
+An app registers one `Importer` per entity it owns (contacts, companies, later leads, deals,
+orders...). The import framework reads files, maps columns to the importer's fields, keeps
+the batch's counters, errors and undo log; the importer only says which fields it accepts,
+how a row finds the record it matches, and how a row is written through the app's services.
+"""
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
+
+from rapport.core.errors import FieldError, ServiceValidationError
+from rapport.tenancy.models import Workspace
+
+Actor = AbstractBaseUser | AnonymousUser | None
+Values = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ImportField:
+    name: str
+    label: str
+    # Column headers that mean this field in other tools' exports (Salesforce, HubSpot...),
+    # compared without case, spaces or punctuation.
+    aliases: tuple[str, ...] = ()
+    # Several columns may feed it (Email, Work Email...): their values are kept in column order.
+    many: bool = False
+
+
+@dataclass
+class ImportRow:
+    """One row's non-empty values by importer field, each with the column it came from."""
+
+    number: int
+    values: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # Per service list field, the list written when it is not just the row's own values (an
+    # update adds them to the record's), so an error on `emails.3` can be traced to a column.
+    sent: dict[str, list[Any]] = field(default_factory=dict)
+
+    def has(self, name: str) -> bool:
+        return bool(self.values.get(name))
+
+    def first(self, name: str) -> str:
+        cells = self.values.get(name)
+        return cells[0][1] if cells else ""
+
+    def all(self, name: str) -> list[str]:
+        return [value for _, value in self.values.get(name, [])]
+
+    def column(self, name: str, index: int = 0) -> str:
+        cells = self.values.get(name, [])
+        if not cells:
+            return ""
+        return cells[min(max(index, 0), len(cells) - 1)][0]
+
+
+@dataclass
+class ImportContext:
+    workspace: Workspace
+    actor: Actor
+    # Records a row created on the way (a contact's company): undone with the batch.
+    side_created: list[tuple[str, models.Model]] = field(default_factory=list)
+
+
+class Importer(ABC):
+    entity: str  # the registry key, e.g. "contacts"
+    label: str
+    model: type[models.Model]
+    fields: list[ImportField]
+    # A service error's field -> the import field whose column is to blame ("emails" -> "email").
+    error_fields: dict[str, str] = {}
+    match_help: str = ""
+
+    @abstractmethod
+    def match(self, *, workspace: Workspace, row: ImportRow) -> models.Model | None:
+        """The existing record this row stands for, if any (only within `workspace`)."""
+
+    @abstractmethod
+    def create(self, *, ctx: ImportContext, row: ImportRow) -> models.Model: ...
+
+    @abstractmethod
+    def update(self, *, ctx: ImportContext, instance: models.Model, row: ImportRow) -> Values:
+        """Write the row's values over `instance`; return what they replaced, for undo."""
+
+    @abstractmethod
+    def restore(
+        self, *, workspace: Workspace, actor: Actor, instance: models.Model, previous: Values
+    ) -> None: ...
+
+    @abstractmethod
+    def delete(self, *, workspace: Workspace, actor: Actor, instance: models.Model) -> None: ...
+
+    @abstractmethod
+    def stored(self, instance: models.Model) -> Values:
+        """The record as stored, for the dry run's preview."""
+
+    def error_column(self, row: ImportRow, service_field: str) -> str:
+        base, _, index = service_field.partition(".")
+        name = self.error_fields.get(base, base)
+        if not index.isdigit():
+            return row.column(name)
+        position = int(index)
+        sent = row.sent.get(base)
+        if sent is not None and position < len(sent):
+            value = sent[position]
+            return next((col for col, v in row.values.get(name, []) if v == value), "")
+        return row.column(name, position)
+
+
+_importers: dict[str, Importer] = {}
+
+
+def importer_register(importer: Importer) -> Importer:
+    _importers[importer.entity] = importer
+    return importer
+
+
+def importer_get(entity: str) -> Importer:
+    try:
+        return _importers[entity]
+    except KeyError:
+        known = ", ".join(sorted(_importers))
+        raise ServiceValidationError.single(
+            "entity", f"'{entity}' cannot be imported; one of: {known}"
+        ) from None
+
+
+def importers() -> list[Importer]:
+    return [_importers[k] for k in sorted(_importers)]
+
+
+def header_key(header: str) -> str:
+    return re.sub(r"[\W_]+", "", header.casefold())
+
+
+def mapping_suggest(importer: Importer, columns: Iterable[str]) -> dict[str, str]:
+    """column -> field for the columns whose header names a field (its name, label or an
+    alias); each single-valued field is suggested for its first such column only."""
+    known: dict[str, ImportField] = {}
+    for f in importer.fields:
+        for name in (f.name, f.label, *f.aliases):
+            known.setdefault(header_key(name), f)
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for column in columns:
+        found = known.get(header_key(column))
+        if found is None or (found.name in taken and not found.many):
+            continue
+        mapping[column] = found.name
+        taken.add(found.name)
+    return mapping
+
+
+def mapping_clean(importer: Importer, columns: list[str], mapping: Any) -> dict[str, str]:
+    """The mapping, checked: known columns, known fields, single fields fed once."""
+    if not isinstance(mapping, dict):
+        raise ServiceValidationError.single("mapping", "must map column names to fields")
+    fields = {f.name: f for f in importer.fields}
+    errors = []
+    clean: dict[str, str] = {}
+    used: dict[str, str] = {}
+    for column, name in mapping.items():
+        if name in (None, ""):
+            continue
+        key = f"mapping.{column}"
+        if column not in columns:
+            errors.append((key, "is not a column of the file"))
+        elif name not in fields:
+            errors.append((key, f"'{name}' is not a field of {importer.entity}"))
+        elif name in used and not fields[name].many:
+            errors.append((key, f"'{name}' is already fed by column '{used[name]}'"))
+        else:
+            clean[column] = name
+            used.setdefault(name, column)
+    if not clean and not errors:
+        errors.append(("mapping", "maps no column to a field"))
+    if errors:
+        raise ServiceValidationError([FieldError(k, m) for k, m in errors])
+    return clean

@@ -1,0 +1,95 @@
+"""Imports: every file brought in is a batch that can be watched, cancelled and undone.
+
+A batch remembers which records it created or updated (with the values it overwrote), so
+undo works on exactly those rows, and which rows it could not store and why.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from rapport.core.models import WorkspaceScopedModel
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", "Uploaded, not started"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+    UNDONE = "undone", "Undone"
+    FAILED = "failed", "Failed"
+
+
+class ImportMode(models.TextChoices):
+    SKIP = "skip", "Skip rows that match an existing record"
+    UPDATE = "update", "Update the matching record"
+    CREATE = "create", "Create a new record even if one matches"
+
+
+class ImportBatch(WorkspaceScopedModel):
+    entity = models.CharField(max_length=30, help_text="the importer's key, e.g. contacts")
+    filename = models.CharField(max_length=255, help_text="as uploaded")
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=255)
+    encoding = models.CharField(max_length=20)
+    delimiter = models.CharField(max_length=1)
+    columns = models.JSONField(default=list, help_text="the header row")
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
+    mode = models.CharField(max_length=6, choices=ImportMode.choices, default=ImportMode.SKIP)
+    mapping = models.JSONField(default=dict, help_text="column header -> importer field")
+    rows = models.PositiveIntegerField(default=0, help_text="data rows read so far")
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "-created_at", "-id"], name="import_idx")]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.filename}"
+
+
+class ImportRowError(WorkspaceScopedModel):
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="errors")
+    row = models.PositiveIntegerField(help_text="spreadsheet numbering: the header is row 1")
+    column = models.CharField(max_length=255, blank=True, help_text="empty: the whole row")
+    message = models.TextField()
+    raw = models.JSONField(default=list, help_text="the row's cells as read")
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "batch", "row"], name="importerror_idx")]
+        ordering = ["row", "id"]
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.message}"
+
+
+class ImportedRecordAction(models.TextChoices):
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Updated"
+
+
+class ImportedRecord(WorkspaceScopedModel):
+    """One record a batch wrote; `previous` holds, for an update, the values it replaced."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="records")
+    entity = models.CharField(max_length=30)
+    object_id = models.BigIntegerField()
+    action = models.CharField(max_length=7, choices=ImportedRecordAction.choices)
+    previous = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "batch", "id"], name="importedrecord_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.entity}#{self.object_id}"

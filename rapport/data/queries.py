@@ -1,0 +1,51 @@
+"""Reads of the import framework: batches, their row errors, the error report as CSV."""
+
+import csv
+import io
+from collections.abc import Iterator
+
+from django.db.models import QuerySet
+
+from rapport.data.models import ImportBatch, ImportRowError
+from rapport.tenancy.access import workspace_scope
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def import_get(*, batch_id: int) -> ImportBatch:
+    """The batch of the current workspace (another workspace's is DoesNotExist, like none)."""
+    return ImportBatch.objects.select_related("created_by").get(pk=batch_id)
+
+
+def import_list() -> QuerySet[ImportBatch]:
+    return ImportBatch.objects.all()
+
+
+def import_errors(*, batch: ImportBatch) -> QuerySet[ImportRowError]:
+    return ImportRowError.objects.filter(batch=batch).order_by("row", "id")
+
+
+def spreadsheet_safe(value: object) -> str:
+    """The cell as text a spreadsheet shows rather than evaluates."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.lstrip(" ").startswith(FORMULA_STARTS) else text
+
+
+def import_errors_csv(*, batch: ImportBatch) -> Iterator[str]:
+    """The error report, a line at a time: row, column, message, then the row as read, every
+    cell neutralised against formula injection."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(cells: list[object]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([spreadsheet_safe(c) for c in cells])
+        return buffer.getvalue()
+
+    yield "\ufeff" + line(["row", "column", "error", *batch.columns])
+    # A response streams after the middleware has left the workspace scope: re-enter it.
+    with workspace_scope(batch.workspace):
+        for error in import_errors(batch=batch).iterator(chunk_size=1000):
+            yield line([error.row, error.column, error.message, *error.raw])

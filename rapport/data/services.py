@@ -1,0 +1,386 @@
+"""Writes of the import framework: upload, dry run, start, process, cancel, undo.
+
+Every row is written through its app's services inside its own savepoint, so a bad row is
+rolled back alone and reported (row, column, why) while the good rows around it are kept.
+Rows are processed in chunks, each chunk one transaction that also moves the batch's
+counters, so progress is visible to other requests while the import runs and a cancel is
+noticed between chunks.
+"""
+
+import itertools
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import User
+from django.core.files.base import File
+from django.db import DatabaseError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from rapport.audit.models import AuditAction
+from rapport.audit.services import audit_record
+from rapport.core.errors import FieldError, ServiceValidationError
+from rapport.data.csv_files import CsvLayout, CsvRow, csv_layout, csv_rows
+from rapport.data.importers import (
+    Actor,
+    ImportContext,
+    Importer,
+    ImportRow,
+    Values,
+    importer_get,
+    mapping_clean,
+    mapping_suggest,
+)
+from rapport.data.models import (
+    ImportBatch,
+    ImportedRecord,
+    ImportedRecordAction,
+    ImportMode,
+    ImportRowError,
+    ImportStatus,
+)
+from rapport.tenancy.models import Workspace
+
+T = TypeVar("T")
+
+CHUNK_ROWS = 500
+DRY_RUN_ROWS = 20
+MAX_DRY_RUN_ROWS = 200
+UNDOABLE = {ImportStatus.DONE, ImportStatus.CANCELLED, ImportStatus.FAILED}
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    it = iter(items)
+    while chunk := list(itertools.islice(it, size)):
+        yield chunk
+
+
+def _mode_clean(mode: str) -> str:
+    if mode not in ImportMode.values:
+        raise ServiceValidationError.single(
+            "mode", f"'{mode}' is not one of: {', '.join(ImportMode.values)}"
+        )
+    return mode
+
+
+def _status_change(batch: ImportBatch, actor: Actor, status: str) -> None:
+    before = batch.status
+    batch.status = status
+    audit_record(
+        workspace_id=batch.workspace_id,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=batch,
+        changes={"status": [before, status]},
+    )
+
+
+def import_create(
+    *, workspace: Workspace, actor: Actor, entity: str, file: File, mode: str = ImportMode.SKIP
+) -> ImportBatch:
+    """Store an uploaded file as a new batch, its layout detected and a mapping suggested."""
+    importer = importer_get(entity)
+    _mode_clean(mode)
+    layout = csv_layout(file)
+    file.seek(0)
+    with transaction.atomic():
+        batch = ImportBatch(
+            workspace=workspace,
+            entity=importer.entity,
+            filename=(file.name or "import.csv").rsplit("/", 1)[-1][:255],
+            encoding=layout.encoding,
+            delimiter=layout.delimiter,
+            columns=layout.columns,
+            mode=mode,
+            mapping=mapping_suggest(importer, layout.columns),
+            created_by=actor if isinstance(actor, User) else None,
+        )
+        batch.file.save(f"{workspace.pk}-{uuid.uuid4().hex}.csv", file, save=False)
+        batch.save()
+        audit_record(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=batch,
+            changes={"entity": [None, batch.entity], "filename": [None, batch.filename]},
+        )
+    return batch
+
+
+# --- writing rows ------------------------------------------------------------------------
+
+
+@dataclass
+class RowOutcome:
+    number: int
+    action: str  # created, updated, skipped or failed
+    instance: Any = None
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
+    records: list[ImportedRecord] = field(default_factory=list)
+    cells: list[str] = field(default_factory=list)
+
+
+def _import_row(csv_row: CsvRow, batch: ImportBatch, importer: Importer) -> ImportRow:
+    row = ImportRow(number=csv_row.number)
+    for column, value in zip(batch.columns, csv_row.cells, strict=True):
+        name = batch.mapping.get(column)
+        value = value.strip()
+        if name and value:
+            row.values.setdefault(name, []).append((column, value))
+    return row
+
+
+def _write_row(
+    *, csv_row: CsvRow, batch: ImportBatch, importer: Importer, actor: Actor
+) -> RowOutcome:
+    outcome = RowOutcome(csv_row.number, "failed", cells=csv_row.cells)
+    if csv_row.error:
+        outcome.errors.append((csv_row.error_column, csv_row.error))
+        return outcome
+    row = _import_row(csv_row, batch, importer)
+    workspace = batch.workspace
+    ctx = ImportContext(workspace=workspace, actor=actor)
+    match = (
+        None if batch.mode == ImportMode.CREATE else importer.match(workspace=workspace, row=row)
+    )
+    if match is not None and batch.mode == ImportMode.SKIP:
+        outcome.action = "skipped"
+        outcome.instance = match
+        return outcome
+    try:
+        with transaction.atomic():
+            if match is not None:
+                previous = importer.update(ctx=ctx, instance=match, row=row)
+                outcome.instance, outcome.action = match, ImportedRecordAction.UPDATED
+            else:
+                outcome.instance = importer.create(ctx=ctx, row=row)
+                outcome.action = ImportedRecordAction.CREATED
+                previous = {}
+    except ServiceValidationError as exc:
+        outcome.errors = [(importer.error_column(row, e.field), e.message) for e in exc.errors]
+        return outcome
+    except DatabaseError as exc:
+        outcome.errors = [("", f"could not be stored: {exc}"[:1000])]
+        return outcome
+    outcome.records = [
+        *(
+            ImportedRecord(
+                workspace=workspace,
+                batch=batch,
+                entity=entity,
+                object_id=obj.pk,
+                action=ImportedRecordAction.CREATED,
+            )
+            for entity, obj in ctx.side_created
+        ),
+        ImportedRecord(
+            workspace=workspace,
+            batch=batch,
+            entity=importer.entity,
+            object_id=outcome.instance.pk,
+            action=outcome.action,
+            previous=previous,
+        ),
+    ]
+    return outcome
+
+
+# --- dry run -----------------------------------------------------------------------------
+
+
+@dataclass
+class PreviewRow:
+    row: int
+    action: str
+    values: Values
+    errors: list[FieldError]
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+def import_dry_run(
+    *,
+    workspace: Workspace,
+    actor: Actor,
+    batch: ImportBatch,
+    mapping: dict[str, str] | None = None,
+    mode: str | None = None,
+    limit: int = DRY_RUN_ROWS,
+) -> list[PreviewRow]:
+    """The first `limit` rows as they would be stored, or why they would not be; nothing is
+    written. Rows really go through the services, in a transaction rolled back at the end, so
+    the preview cannot disagree with the import."""
+    importer = importer_get(batch.entity)
+    if mapping is not None:
+        batch.mapping = mapping_clean(importer, batch.columns, mapping)
+    if mode is not None:
+        batch.mode = _mode_clean(mode)
+    if not 1 <= limit <= MAX_DRY_RUN_ROWS:
+        raise ServiceValidationError.single("limit", f"must be 1 to {MAX_DRY_RUN_ROWS}")
+    layout = CsvLayout(batch.encoding, batch.delimiter, batch.columns)
+    preview: list[PreviewRow] = []
+    try:
+        with transaction.atomic(), batch.file.open("rb") as fh:
+            for csv_row in itertools.islice(csv_rows(fh, layout), limit):
+                outcome = _write_row(csv_row=csv_row, batch=batch, importer=importer, actor=actor)
+                values = importer.stored(outcome.instance) if outcome.instance else {}
+                errors = [FieldError(column, message) for column, message in outcome.errors]
+                preview.append(PreviewRow(outcome.number, outcome.action, values, errors))
+            raise _DryRunRollback
+    except _DryRunRollback:
+        pass
+    batch.refresh_from_db(fields=["mapping", "mode"])
+    return preview
+
+
+# --- the import itself -------------------------------------------------------------------
+
+
+def import_start(
+    *,
+    workspace: Workspace,
+    actor: Actor,
+    batch: ImportBatch,
+    mapping: dict[str, str] | None = None,
+    mode: str | None = None,
+    enqueue: bool = True,
+) -> ImportBatch:
+    """Fix the mapping and mode and queue the import (it runs once this transaction commits;
+    `enqueue=False` leaves running it to the caller, as the CLI does)."""
+    from rapport.data.tasks import import_run
+
+    importer = importer_get(batch.entity)
+    if batch.status != ImportStatus.UPLOADED:
+        raise ServiceValidationError.single("status", f"the import is {batch.status} already")
+    clean = mapping_clean(importer, batch.columns, batch.mapping if mapping is None else mapping)
+    with transaction.atomic():
+        batch.mapping = clean
+        if mode is not None:
+            batch.mode = _mode_clean(mode)
+        _status_change(batch, actor, ImportStatus.QUEUED)
+        batch.save(update_fields=["mapping", "mode", "status", "updated_at"])
+        if enqueue:
+            transaction.on_commit(lambda: import_run.enqueue(workspace.pk, batch.pk))
+    return batch
+
+
+def _cancelled(batch: ImportBatch) -> bool:
+    return ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.CANCELLED).exists()
+
+
+def import_process(
+    *, workspace: Workspace, batch_id: int, chunk_rows: int = CHUNK_ROWS
+) -> ImportBatch:
+    """Run a queued import to its end or until it is cancelled (the body of the task)."""
+    batch = ImportBatch.objects.get(workspace=workspace, pk=batch_id)
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:  # cancelled before it started, or another worker has it
+        return batch
+    batch.refresh_from_db()
+    importer = importer_get(batch.entity)
+    actor = batch.created_by
+    layout = CsvLayout(batch.encoding, batch.delimiter, batch.columns)
+    try:
+        with batch.file.open("rb") as fh:
+            for chunk in _chunks(csv_rows(fh, layout), chunk_rows):
+                if _cancelled(batch):
+                    break
+                _process_chunk(batch, importer, actor, chunk)
+    except Exception:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.FAILED, finished_at=timezone.now()
+        )
+        raise
+    ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.RUNNING).update(
+        status=ImportStatus.DONE
+    )
+    ImportBatch.objects.filter(pk=batch.pk).update(finished_at=timezone.now())
+    batch.refresh_from_db()
+    return batch
+
+
+def _process_chunk(
+    batch: ImportBatch, importer: Importer, actor: Actor, chunk: list[CsvRow]
+) -> None:
+    counts = {"created": 0, "updated": 0, "skipped": 0, "failed": 0}
+    errors: list[ImportRowError] = []
+    records: list[ImportedRecord] = []
+    with transaction.atomic():
+        for csv_row in chunk:
+            outcome = _write_row(csv_row=csv_row, batch=batch, importer=importer, actor=actor)
+            counts[outcome.action] += 1
+            records.extend(outcome.records)
+            errors.extend(
+                ImportRowError(
+                    workspace=batch.workspace,
+                    batch=batch,
+                    row=outcome.number,
+                    column=column[:255],
+                    message=message,
+                    raw=outcome.cells,
+                )
+                for column, message in outcome.errors
+            )
+        ImportRowError.objects.bulk_create(errors)
+        ImportedRecord.objects.bulk_create(records)
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            rows=F("rows") + len(chunk), **{k: F(k) + v for k, v in counts.items()}
+        )
+
+
+def import_cancel(*, workspace: Workspace, actor: Actor, batch: ImportBatch) -> ImportBatch:
+    """Stop a queued or running import after its current chunk; what it wrote stays (undo
+    removes it)."""
+    with transaction.atomic():
+        stopped = ImportBatch.objects.filter(
+            pk=batch.pk, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
+        ).update(status=ImportStatus.CANCELLED, finished_at=timezone.now())
+        if not stopped:
+            batch.refresh_from_db()
+            raise ServiceValidationError.single(
+                "status",
+                f"only a queued or running import can be cancelled; this one is {batch.status}",
+            )
+        before = batch.status
+        batch.refresh_from_db()
+        audit_record(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=batch,
+            changes={"status": [before, ImportStatus.CANCELLED]},
+        )
+    return batch
+
+
+def import_undo(*, workspace: Workspace, actor: Actor, batch: ImportBatch) -> ImportBatch:
+    """Delete what the import created and put back what it overwrote, newest first, through
+    the services (so each record's audit trail shows it); records deleted since are passed
+    over."""
+    batch.refresh_from_db()
+    if batch.status not in UNDOABLE:
+        raise ServiceValidationError.single(
+            "status",
+            f"only a finished or cancelled import can be undone; this one is {batch.status}",
+        )
+    with transaction.atomic():
+        for record in ImportedRecord.objects.filter(batch=batch).order_by("-id").iterator():
+            importer = importer_get(record.entity)
+            instance = importer.model._default_manager.filter(pk=record.object_id).first()
+            if instance is None:
+                continue
+            if record.action == ImportedRecordAction.CREATED:
+                importer.delete(workspace=workspace, actor=actor, instance=instance)
+            else:
+                importer.restore(
+                    workspace=workspace, actor=actor, instance=instance, previous=record.previous
+                )
+        _status_change(batch, actor, ImportStatus.UNDONE)
+        batch.save(update_fields=["status", "updated_at"])
+    return batch
