@@ -46,16 +46,25 @@ def _link_mail_send(*, workspace_name: str, address: str, url: str) -> None:
     ).send()
 
 
+LINKS_PER_HOUR = 5
+
+
 def portal_link_request(
     *, workspace: Workspace, email: str, link_url: Callable[[str], str]
 ) -> PortalLink | None:
     """Mail a one-time sign-in link if a contact has `email`; None (and no mail) otherwise.
 
     Callers must answer the same either way, so addresses cannot be probed. The mail goes
-    out after commit, to the address that was asked for (one of the contact's own).
+    out after commit, to the address that was asked for (one of the contact's own). At most
+    LINKS_PER_HOUR links a contact an hour: the form cannot be used to flood a mailbox.
     """
     contact = contact_by_email(email=email)
     if contact is None:
+        return None
+    recent = PortalLink.objects.filter(
+        contact=contact, created_at__gte=timezone.now() - dt.timedelta(hours=1)
+    )
+    if recent.count() >= LINKS_PER_HOUR:
         return None
     token = secrets.token_urlsafe(32)
     address = email_normalise(email)

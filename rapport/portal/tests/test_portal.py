@@ -315,3 +315,19 @@ def test_files_download_only_from_public_messages_of_ones_own_tickets(
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"hello"
     for hidden in (internal, bobs):
         assert ann_client.get(portal(workspace, f"files/{hidden.pk}/")).status_code == 404
+
+
+def test_links_are_limited_per_contact_and_hour_with_the_same_answer(
+    client, workspace, ann, django_capture_on_commit_callbacks
+):
+    from rapport.portal.services import LINKS_PER_HOUR
+
+    answers = [
+        request_link(client, workspace, "ann@initech.io", django_capture_on_commit_callbacks)
+        for _ in range(LINKS_PER_HOUR + 2)
+    ]
+    assert {a.status_code for a in answers} == {200}
+    assert len(mail.outbox) == LINKS_PER_HOUR
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=61)):
+        request_link(client, workspace, "ann@initech.io", django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == LINKS_PER_HOUR + 1
