@@ -113,3 +113,22 @@ def audited_update(
             instance=instance,
             changes=diff(before, snapshot(instance, fields)),
         )
+
+
+def audit_change(
+    *,
+    workspace_id: int,
+    actor: Any,
+    action: str,
+    instance: models.Model,
+    before: Snapshot,
+    after: Snapshot,
+) -> AuditEntry | None:
+    """`audit_record` of the difference between two snapshots."""
+    return audit_record(
+        workspace_id=workspace_id,
+        actor=actor,
+        action=action,
+        instance=instance,
+        changes=diff(before, after),
+    )

@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from rapport.audit.models import AuditAction
-from rapport.audit.services import audit_record, diff, snapshot
+from rapport.audit.services import audit_change, snapshot
 from rapport.contacts.models import Company, Contact
 from rapport.contacts.services import Actor, Data, _Collector, _owner, _text, _unknown_keys
 from rapport.core.errors import ServiceValidationError
@@ -35,24 +35,6 @@ from rapport.sales.models import (
 )
 from rapport.tenancy.models import Workspace
 
-
-def _audit(
-    workspace: Workspace,
-    actor: Actor,
-    action: str,
-    instance: Any,
-    before: dict[str, Any],
-    after: dict[str, Any],
-) -> None:
-    audit_record(
-        workspace_id=workspace.pk,
-        actor=actor,
-        action=action,
-        instance=instance,
-        changes=diff(before, after),
-    )
-
-
 # --- exchange rates ------------------------------------------------------------------------
 
 
@@ -74,13 +56,13 @@ def exchange_rate_set(
         obj, created = ExchangeRate.objects.update_or_create(
             workspace=workspace, currency=currency, day=day, defaults={"rate": value}
         )
-        _audit(
-            workspace,
-            actor,
-            AuditAction.CREATE if created else AuditAction.UPDATE,
-            obj,
-            before,
-            snapshot(obj, ["currency", "day", "rate"]),
+        audit_change(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            instance=obj,
+            before=before,
+            after=snapshot(obj, ["currency", "day", "rate"]),
         )
     return obj
 
@@ -142,13 +124,13 @@ def pipeline_create(
         Stage.objects.bulk_create(
             Stage(workspace=workspace, pipeline=pipeline, **s) for s in cleaned
         )
-        _audit(
-            workspace,
-            actor,
-            AuditAction.CREATE,
-            pipeline,
-            {},
-            {"name": name, "stages": [s["name"] for s in cleaned]},
+        audit_change(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=pipeline,
+            before={},
+            after={"name": name, "stages": [s["name"] for s in cleaned]},
         )
     return pipeline
 
@@ -366,7 +348,14 @@ def deal_create(*, workspace: Workspace, actor: Actor, data: Data) -> Deal:
         deal = Deal(workspace=workspace, stage_entered_at=now, last_activity_at=now)
         _deal_apply(workspace=workspace, deal=deal, clean=clean, actor=actor)
         after = {k: v for k, v in _deal_snapshot(deal).items() if v not in ("", None, [])}
-        _audit(workspace, actor, AuditAction.CREATE, deal, {}, after)
+        audit_change(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=deal,
+            before={},
+            after=after,
+        )
         _after_stage_change(workspace=workspace, actor=actor, deal=deal)
     return deal
 
@@ -377,7 +366,14 @@ def deal_update(*, workspace: Workspace, actor: Actor, deal: Deal, data: Data) -
         before = _deal_snapshot(deal)
         was_won = deal.outcome == StageOutcome.WON
         _deal_apply(workspace=workspace, deal=deal, clean=clean, actor=actor)
-        _audit(workspace, actor, AuditAction.UPDATE, deal, before, _deal_snapshot(deal))
+        audit_change(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=deal,
+            before=before,
+            after=_deal_snapshot(deal),
+        )
         if not was_won:
             _after_stage_change(workspace=workspace, actor=actor, deal=deal)
     return deal
@@ -408,7 +404,14 @@ def deal_move(
 def deal_delete(*, workspace: Workspace, actor: Actor, deal: Deal) -> None:
     with transaction.atomic():
         before = {k: v for k, v in _deal_snapshot(deal).items() if v not in ("", None, [])}
-        _audit(workspace, actor, AuditAction.DELETE, deal, before, {})
+        audit_change(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.DELETE,
+            instance=deal,
+            before=before,
+            after={},
+        )
         Order.objects.filter(deal=deal).update(deal=None)
         deal.delete()
 
@@ -479,13 +482,13 @@ def product_create(*, workspace: Workspace, actor: Actor, data: Data) -> Product
             ProductPrice(workspace=workspace, product=product, currency=k, unit_price=v)
             for k, v in prices.items()
         )
-        _audit(
-            workspace,
-            actor,
-            AuditAction.CREATE,
-            product,
-            {},
-            {"sku": sku, "name": name, "prices": {k: str(v) for k, v in prices.items()}},
+        audit_change(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=product,
+            before={},
+            after={"sku": sku, "name": name, "prices": {k: str(v) for k, v in prices.items()}},
         )
     return product
 
@@ -611,13 +614,13 @@ def _order_write(*, workspace: Workspace, actor: Actor, order: Order, clean: Dat
     after = snapshot(order, ORDER_AUDITED)
     if creating:
         after = {k: v for k, v in after.items() if v not in ("", None)}
-    _audit(
-        workspace,
-        actor,
-        AuditAction.CREATE if creating else AuditAction.UPDATE,
-        order,
-        before,
-        after,
+    audit_change(
+        workspace_id=workspace.pk,
+        actor=actor,
+        action=AuditAction.CREATE if creating else AuditAction.UPDATE,
+        instance=order,
+        before=before,
+        after=after,
     )
     return order
 

@@ -11,7 +11,7 @@ from django.db.models import Count, F, Max
 from django.utils import timezone
 
 from rapport.audit.models import AuditAction
-from rapport.audit.services import audit_record, diff, snapshot
+from rapport.audit.services import audit_change, snapshot
 from rapport.contacts.models import Contact
 from rapport.contacts.normalise import email_normalise
 from rapport.contacts.services import (
@@ -54,23 +54,6 @@ from rapport.tenancy.models import Workspace
 OPEN_STATUSES = [TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.ON_HOLD]
 
 
-def _audit(
-    workspace: Workspace,
-    actor: Actor,
-    action: str,
-    obj: Any,
-    before: dict[str, Any],
-    after: dict[str, Any],
-) -> None:
-    audit_record(
-        workspace_id=workspace.pk,
-        actor=actor,
-        action=action,
-        instance=obj,
-        changes=diff(before, after),
-    )
-
-
 # --- calendars, policies, teams ------------------------------------------------------------
 
 
@@ -108,13 +91,15 @@ def calendar_create(*, workspace: Workspace, actor: Actor, data: Data) -> Busine
             subdivision=str(data.get("subdivision") or ""),
             closed_days=[str(d) for d in closed],
         )
-        _audit(
-            workspace,
-            actor,
-            AuditAction.CREATE,
-            calendar,
-            {},
-            snapshot(calendar, ["name", "timezone", "weekly_hours", "country", "closed_days"]),
+        audit_change(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=calendar,
+            before={},
+            after=snapshot(
+                calendar, ["name", "timezone", "weekly_hours", "country", "closed_days"]
+            ),
         )
     return calendar
 
@@ -137,13 +122,13 @@ def sla_policy_create(*, workspace: Workspace, actor: Actor, data: Data) -> SlaP
         policy = SlaPolicy.objects.create(
             workspace=workspace, name=name, tier=tier, calendar=calendar, targets=targets
         )
-        _audit(
-            workspace,
-            actor,
-            AuditAction.CREATE,
-            policy,
-            {},
-            snapshot(policy, ["name", "tier", "calendar", "targets"]),
+        audit_change(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=policy,
+            before={},
+            after=snapshot(policy, ["name", "tier", "calendar", "targets"]),
         )
     return policy
 
@@ -166,13 +151,13 @@ def team_create(
         TeamMember.objects.bulk_create(
             TeamMember(workspace=workspace, team=team, user_id=uid) for uid in member_ids
         )
-        _audit(
-            workspace,
-            actor,
-            AuditAction.CREATE,
-            team,
-            {},
-            {"name": team.name, "assignment": assignment, "members": member_ids},
+        audit_change(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=team,
+            before={},
+            after={"name": team.name, "assignment": assignment, "members": member_ids},
         )
     return team
 
@@ -184,7 +169,14 @@ def team_member_set_away(
         before = member.away
         member.away = away
         member.save(update_fields=["away", "updated_at"])
-        _audit(workspace, actor, AuditAction.UPDATE, member, {"away": before}, {"away": away})
+        audit_change(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=member,
+            before={"away": before},
+            after={"away": away},
+        )
 
 
 def team_next_assignee(team: Team) -> int | None:
@@ -359,13 +351,13 @@ def ticket_create(
                     author_id=None if from_contact else getattr(actor, "pk", None),
                     message_id=message_id,
                 )
-                _audit(
-                    workspace,
-                    actor,
-                    AuditAction.CREATE,
-                    ticket,
-                    {},
-                    {k: v for k, v in snapshot(ticket, TICKET_AUDITED).items() if v},
+                audit_change(
+                    workspace_id=workspace.pk,
+                    actor=actor,
+                    action=AuditAction.CREATE,
+                    instance=ticket,
+                    before={},
+                    after={k: v for k, v in snapshot(ticket, TICKET_AUDITED).items() if v},
                 )
                 records_changed(entity="service.ticket", workspace_id=workspace.pk, ids=[ticket.pk])
                 return ticket
@@ -389,8 +381,13 @@ def ticket_update(*, workspace: Workspace, actor: Actor, ticket: Ticket, data: D
         ticket.save()
         if tags is not None:
             ticket.tags.set(tags_resolve(workspace=workspace, names=tags))
-        _audit(
-            workspace, actor, AuditAction.UPDATE, ticket, before, snapshot(ticket, TICKET_AUDITED)
+        audit_change(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=ticket,
+            before=before,
+            after=snapshot(ticket, TICKET_AUDITED),
         )
     return ticket
 
@@ -421,8 +418,13 @@ def ticket_set_status(*, workspace: Workspace, actor: Actor, ticket: Ticket, sta
             ticket.solved_at = None
         ticket.status = status
         ticket.save()
-        _audit(
-            workspace, actor, AuditAction.UPDATE, ticket, before, snapshot(ticket, TICKET_AUDITED)
+        audit_change(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=ticket,
+            before=before,
+            after=snapshot(ticket, TICKET_AUDITED),
         )
         records_changed(entity="service.ticket", workspace_id=workspace.pk, ids=[ticket.pk])
     return ticket
@@ -475,13 +477,13 @@ def ticket_reply(
                 ticket_set_status(
                     workspace=workspace, actor=actor, ticket=ticket, status=TicketStatus.OPEN
                 )
-        _audit(
-            workspace,
-            actor,
-            AuditAction.CREATE,
-            message,
-            {},
-            {"ticket": ticket.pk, "kind": kind, "body": body[:500]},
+        audit_change(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=message,
+            before={},
+            after={"ticket": ticket.pk, "kind": kind, "body": body[:500]},
         )
     return message
 
@@ -490,8 +492,13 @@ def ticket_delete(*, workspace: Workspace, actor: Actor, ticket: Ticket) -> None
     """Delete a ticket and its conversation; the audit entry keeps what it was."""
     with transaction.atomic():
         before = {k: v for k, v in snapshot(ticket, TICKET_AUDITED).items() if v}
-        _audit(
-            workspace, actor, AuditAction.DELETE, ticket, {"number": ticket.number, **before}, {}
+        audit_change(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.DELETE,
+            instance=ticket,
+            before={"number": ticket.number, **before},
+            after={},
         )
         ticket.delete()
 
@@ -521,13 +528,13 @@ def mailbox_create(*, workspace: Workspace, actor: Actor, data: Data) -> Mailbox
             mailbox = Mailbox.objects.create(
                 workspace=workspace, address=address, default_team=team, active=active
             )
-            _audit(
-                workspace,
-                actor,
-                AuditAction.CREATE,
-                mailbox,
-                {},
-                snapshot(mailbox, ["address", "default_team", "active"]),
+            audit_change(
+                workspace_id=workspace.pk,
+                actor=actor,
+                action=AuditAction.CREATE,
+                instance=mailbox,
+                before={},
+                after=snapshot(mailbox, ["address", "default_team", "active"]),
             )
     except IntegrityError as exc:
         # Another workspace took the address between the check and the insert.
