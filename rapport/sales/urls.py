@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rapport.sales import catalogue_views, views
+from rapport.sales import catalogue_views, forecast_views, views
 
 app_name = "sales"
 
@@ -29,7 +29,8 @@ urlpatterns = [
     path("leads/<int:pk>/edit/", views.lead_edit, name="lead_edit"),
     path("leads/<int:pk>/disqualify/", views.lead_disqualify, name="lead_disqualify"),
     path("leads/<int:pk>/convert/", views.lead_convert, name="lead_convert"),
-    path("forecast/", views.forecast_page, name="forecast"),
+    path("forecast/", forecast_views.forecast_page, name="forecast"),
+    path("forecast/panels/<slug:name>/", forecast_views.forecast_panel, name="forecast_panel"),
     path("settings/web-forms/", views.web_forms, name="web_forms"),
     path("settings/pipelines/", catalogue_views.pipelines, name="pipelines"),
     path("settings/scoring/", catalogue_views.scoring, name="scoring"),

@@ -23,8 +23,7 @@ from rapport.contacts.queries import company_get, contact_get
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page
 from rapport.core.timeline import timeline_for
-from rapport.sales import forecast as forecasting
-from rapport.sales import kpis, leads, page_queries, queries
+from rapport.sales import leads, page_queries, queries
 from rapport.sales.board import deal_place
 from rapport.sales.forms import (
     ConvertForm,
@@ -33,7 +32,6 @@ from rapport.sales.forms import (
     DealForm,
     DealLineForm,
     DisqualifyForm,
-    ForecastForm,
     LeadFilterForm,
     LeadForm,
     ServiceForm,
@@ -55,7 +53,6 @@ from rapport.web.htmx import is_partial
 PAGE_SIZE = 50
 TIMELINE_PAGE = 20
 PURCHASES_PAGE = 10
-AT_RISK_SHOWN = 10
 
 
 def _int(value: str | None) -> int | None:
@@ -561,91 +558,6 @@ def web_forms(request: HttpRequest) -> HttpResponse:
         embed = leads.web_form_embed_html(form=web_form, action_url=url)
         items.append({"form": web_form, "url": url, "embed": embed})
     return render(request, "sales/web_forms.html", {"items": items, "form": form})
-
-
-# --- forecast -------------------------------------------------------------------------------
-
-
-@member_required
-@require_GET
-def forecast_page(request: HttpRequest) -> HttpResponse:
-    workspace = workspace_of(request)
-    form = ForecastForm(request.GET)
-    granularity = form.value("granularity", "month")
-    owner_id = form.value("owner")
-    today = timezone.now().date()
-    if granularity == "quarter":
-        this = forecasting.month_start(today, 0).replace(month=(today.month - 1) // 3 * 3 + 1)
-        start, end = forecasting.month_start(this, -3), forecasting.month_start(this, 9)
-    else:
-        this = forecasting.month_start(today, 0)
-        start, end = forecasting.month_start(this, -2), forecasting.month_start(this, 4)
-    context: dict[str, Any] = {
-        "form": form,
-        "granularity": granularity,
-        "owner_id": owner_id,
-        "owners": [(u.pk, user_label(u)) for u in members_of(workspace)],
-        "currency": workspace.base_currency,
-        "current_period": forecasting.period_of(today, granularity),
-    }
-    past = [
-        forecasting.period_of(forecasting.month_start(this, -m), "month") for m in range(6, 0, -1)
-    ]
-    try:
-        result = forecasting.forecast(
-            workspace=workspace, start=start, end=end, granularity=granularity
-        )
-        months = (end.year - start.year) * 12 + end.month - start.month
-        periods = sorted(
-            {
-                forecasting.period_of(forecasting.month_start(start, m), granularity)
-                for m in range(months)
-            }
-        )
-        context |= _forecast_rows(result, owner_id, periods)
-        context["vs_actual"] = forecasting.forecast_vs_actual(workspace=workspace, periods=past)
-        context["kpis"] = kpis.sales_kpis(
-            workspace=workspace,
-            start=today - dt.timedelta(days=90),
-            end=today + dt.timedelta(days=1),
-            owner_id=owner_id,
-        )
-    except ServiceValidationError as exc:  # typically: an exchange rate is missing
-        context["error"] = "; ".join(e.message for e in exc.errors)
-    at_risk = kpis.deals_at_risk()
-    if owner_id is not None:
-        at_risk = at_risk.filter(owner_id=owner_id)
-    context["at_risk"] = list(at_risk[:AT_RISK_SHOWN])
-    context["at_risk_count"] = at_risk.count()
-    context["conversion"] = leads.lead_conversion_by_source()
-    context["today"] = today
-    return render(request, "sales/forecast.html", context)
-
-
-def _forecast_rows(
-    result: forecasting.Forecast, owner_id: int | None, periods: list[str]
-) -> dict[str, Any]:
-    """Rows for every period of the range (the forecast only has periods with deals), the
-    team's or one owner's, the per-owner totals over the range, and the chart's series."""
-    if owner_id is None:
-        found = result.totals_by_period()
-    else:
-        found = [r for r in result.rows if r.owner_id == owner_id]
-    by_period = {r.period: r for r in found}
-    rows = [by_period.get(p) or forecasting.ForecastRow(p, owner_id) for p in periods]
-    by_owner: dict[int | None, forecasting.ForecastRow] = {}
-    for r in result.rows:
-        total = by_owner.setdefault(r.owner_id, forecasting.ForecastRow("", r.owner_id))
-        for name in ("closed_won", "pipeline", "weighted", "commit", "best_case", "calibrated"):
-            setattr(total, name, getattr(total, name) + getattr(r, name))
-    chart = {
-        "labels": [r.period for r in rows],
-        "closed_won": [float(r.closed_won) for r in rows],
-        "weighted": [float(r.weighted) for r in rows],
-        "calibrated": [float(r.calibrated) for r in rows],
-        "best_case": [float(r.best_case) for r in rows],
-    }
-    return {"rows": rows, "by_owner": by_owner, "chart": chart}
 
 
 # --- purchases on contact and company pages ---------------------------------------------------

@@ -115,4 +115,7 @@ def test_a_web_lead_becomes_a_won_deal_an_order_and_forecast_revenue(
     page.goto("/forecast/")
     expect(page.locator("#closed-won-now")).to_have_text("5,200")
     expect(page.locator("#forecast-chart")).to_be_visible()
+    # The KPI tiles and the deals at risk arrive as panels after the page.
+    expect(page.get_by_text("Win rate")).to_be_visible()
+    expect(page.locator("#at-risk")).to_be_visible()
     shot(page, "forecast")

@@ -37,6 +37,12 @@ def stages(workspace, pipeline):
         return stage_ids(pipeline)
 
 
+FORECAST = [
+    "/forecast/",
+    *(f"/forecast/panels/{p}/" for p in ("kpis", "vs-actual", "conversion", "at-risk")),
+]
+
+
 def make_deal(workspace, pipeline, **data):
     with workspace_scope(workspace):
         return deal_create(
@@ -68,7 +74,10 @@ def theirs(other_workspace):
     with workspace_scope(other_workspace):
         pipeline = make_pipeline(other_workspace)
         deal = deal_create(
-            workspace=other_workspace, actor=None, data={"name": "Secret", "amount": "5"}
+            workspace=other_workspace,
+            actor=None,
+            # Past its close date, so it would show among the deals at risk if scoping failed.
+            data={"name": "Secret", "amount": "5", "expected_close_date": "2020-01-01"},
         )
         lead = lead_create(workspace=other_workspace, actor=None, data={"email": "x@globex.io"})
         contact = make_contact(other_workspace, first_name="Hidden")
@@ -130,7 +139,7 @@ def test_an_outsider_gets_404_for_every_record_page_of_this_workspace(
 
 
 def test_the_lists_show_nothing_of_another_workspace(owner_client, theirs, deal, lead):
-    for url in ("/deals/", "/deals/board/", "/leads/", "/forecast/", "/settings/web-forms/"):
+    for url in ("/deals/", "/deals/board/", "/leads/", "/settings/web-forms/", *FORECAST):
         response = owner_client.get(url)
         assert response.status_code == 200, url
         assert b"Secret" not in response.content and b"globex" not in response.content, url
@@ -148,7 +157,7 @@ def test_a_viewer_reads_every_page_but_cannot_write(
         f"/deals/{deal.pk}/",
         "/leads/",
         f"/leads/{lead.pk}/",
-        "/forecast/",
+        *FORECAST,
         "/settings/web-forms/",
         f"/contacts/{contact.pk}/purchases/",
     ):
@@ -178,7 +187,7 @@ def test_a_viewer_reads_every_page_but_cannot_write(
 
 
 def test_signed_out_visitors_go_to_the_login_page(client, deal):
-    for url in ("/deals/", "/deals/board/", f"/deals/{deal.pk}/", "/leads/", "/forecast/"):
+    for url in ("/deals/", "/deals/board/", f"/deals/{deal.pk}/", "/leads/", *FORECAST):
         response = client.get(url)
         assert response.status_code == 302 and "/login/" in response["Location"], url
 
@@ -534,21 +543,42 @@ def test_a_member_may_see_web_forms_but_not_create_one(member_client, workspace)
     assert member_client.post("/settings/web-forms/", {"name": "Mine"}).status_code == 403
 
 
-def test_the_forecast_shows_closed_won_kpis_and_deals_at_risk(
+def test_the_forecast_shows_closed_won_and_loads_kpis_and_deals_at_risk_as_panels(
     owner_client, workspace, pipeline, stages
 ):
     won = make_deal(workspace, pipeline, name="Won deal", amount="700")
     late = make_deal(workspace, pipeline, name="Late deal", expected_close_date="2020-01-01")
     owner_client.post(f"/deals/{won.pk}/move/", {"stage": stages["Won"]})
-    response = owner_client.get("/forecast/")
-    content = response.content.decode()
+    content = owner_client.get("/forecast/").content.decode()
     assert 'id="closed-won-now">700<' in content
-    assert "Win rate" in content and "100%" in content
-    assert "Late deal" in content and late.name in content
     assert "forecast-data" in content
+    for panel in ("kpis", "vs-actual", "conversion", "at-risk"):
+        assert f'hx-get="/forecast/panels/{panel}/"' in content
+    kpis = owner_client.get("/forecast/panels/kpis/").content.decode()
+    assert "Win rate" in kpis and "100%" in kpis
+    at_risk = owner_client.get("/forecast/panels/at-risk/").content.decode()
+    assert "Late deal" in at_risk and f"/deals/{late.pk}/" in at_risk
     quarters = owner_client.get("/forecast/?granularity=quarter").content.decode()
     today = dt.date.today()
     assert f"{today.year}-Q{(today.month - 1) // 3 + 1}" in quarters
+
+
+def test_forecast_panels_follow_the_chosen_owner(owner_client, owner, member, workspace, pipeline):
+    make_deal(
+        workspace, pipeline, name="Mine late", expected_close_date="2020-01-01", owner_id=owner.pk
+    )
+    make_deal(
+        workspace,
+        pipeline,
+        name="Theirs late",
+        expected_close_date="2020-01-01",
+        owner_id=member.pk,
+    )
+    page = owner_client.get(f"/forecast/?owner={member.pk}").content.decode()
+    assert f'hx-get="/forecast/panels/at-risk/?owner={member.pk}"' in page
+    at_risk = owner_client.get(f"/forecast/panels/at-risk/?owner={member.pk}").content.decode()
+    assert "Theirs late" in at_risk and "Mine late" not in at_risk
+    assert owner_client.get("/forecast/panels/nope/").status_code == 404
 
 
 def test_the_forecast_names_a_missing_exchange_rate(owner_client, workspace, pipeline):

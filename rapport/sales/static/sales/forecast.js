@@ -8,9 +8,9 @@
       labels: data.labels,
       datasets: [
         { type: "bar", label: "Closed won", data: data.closed_won, backgroundColor: "#3b5bdb", borderRadius: 4, order: 2 },
-        { type: "line", label: "Weighted", data: data.weighted, borderColor: "#f08c00", backgroundColor: "#f08c00", tension: 0.25, order: 1 },
-        { type: "line", label: "Calibrated", data: data.calibrated, borderColor: "#2b8a3e", backgroundColor: "#2b8a3e", tension: 0.25, order: 1 },
-        { type: "line", label: "Best case", data: data.best_case, borderColor: "#adb5bd", backgroundColor: "#adb5bd", borderDash: [5, 4], tension: 0.25, order: 1 },
+        { type: "line", label: "Weighted", data: data.weighted, borderColor: "#f08c00", backgroundColor: "#f08c00", tension: 0, order: 1 },
+        { type: "line", label: "Calibrated", data: data.calibrated, borderColor: "#2b8a3e", backgroundColor: "#2b8a3e", tension: 0, order: 1 },
+        { type: "line", label: "Best case", data: data.best_case, borderColor: "#adb5bd", backgroundColor: "#adb5bd", borderDash: [5, 4], tension: 0, order: 1 },
       ],
     },
     options: {
