@@ -325,7 +325,16 @@ def sales_endpoints_build() -> list[Endpoint]:
         Endpoint(
             "ui_board", "page: deal board", "sales", [f"/deals/board/?pipeline={pipeline.pk}"]
         ),
-        Endpoint("ui_forecast", "page: forecast", "sales", ["/forecast/"]),
+        Endpoint("ui_forecast", "page: forecast (table and chart)", "sales", ["/forecast/"]),
+        *(
+            Endpoint(f"ui_forecast_{name}", f"panel: forecast {name}", "sales", [url])
+            for name, url in (
+                ("kpis", "/forecast/panels/kpis/"),
+                ("vs_actual", "/forecast/panels/vs-actual/"),
+                ("at_risk", "/forecast/panels/at-risk/"),
+                ("conversion", "/forecast/panels/conversion/"),
+            )
+        ),
         Endpoint(
             "api_board",
             "API: board",
