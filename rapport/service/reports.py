@@ -1,15 +1,21 @@
 """Service figures: KPIs over a period and the complaint report that feeds improvement."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import median
 
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from rapport.service.models import Ticket, TicketStatus, TicketType
 from rapport.service.services import OPEN_STATUSES
+
+# Solved with no breach and, where a resolution target was set, before it.
+ON_TIME = Q(sla_breached_at__isnull=True) & (
+    Q(resolution_due_at__isnull=True) | Q(solved_at__lte=F("resolution_due_at"))
+)
+_ON_TIME = ExpressionWrapper(ON_TIME, output_field=BooleanField())
 
 
 def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -53,11 +59,7 @@ def service_kpis(
     resolution = [s - c for c, s in solved.values_list("created_at", "solved_at")]
     counts = solved.aggregate(
         n=Count("id"),
-        on_time=Count(
-            "id",
-            filter=Q(sla_breached_at__isnull=True)
-            & (Q(resolution_due_at__isnull=True) | Q(solved_at__lte=F("resolution_due_at"))),
-        ),
+        on_time=Count("id", filter=ON_TIME),
         reopened=Count("id", filter=Q(reopened_count__gt=0)),
     )
     backlog = list(tickets.filter(status__in=OPEN_STATUSES).values_list("created_at", flat=True))
@@ -72,6 +74,83 @@ def service_kpis(
         backlog=len(backlog),
         backlog_median_age_hours=_hours([now - c for c in backlog]),
     )
+
+
+@dataclass
+class TrendPoint:
+    bucket: dt.date  # the first day of the day, week (Monday) or month
+    created: int = 0
+    solved: int = 0
+    solved_on_time: int = 0
+    first_responses: list[dt.timedelta] = field(default_factory=list)
+    resolutions: list[dt.timedelta] = field(default_factory=list)
+
+    @property
+    def sla_compliance(self) -> float | None:
+        return self.solved_on_time / self.solved if self.solved else None
+
+    @property
+    def median_first_response_hours(self) -> float | None:
+        return _hours(self.first_responses)
+
+    @property
+    def median_resolution_hours(self) -> float | None:
+        return _hours(self.resolutions)
+
+
+def bucket_of(day: dt.date, size: str) -> dt.date:
+    if size == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if size == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _buckets(start: dt.date, end: dt.date, size: str) -> list[dt.date]:
+    out: list[dt.date] = []
+    day = bucket_of(start, size)
+    while day < end:
+        out.append(day)
+        day = (
+            (day + dt.timedelta(days=32)).replace(day=1)
+            if size == "month"
+            else day + dt.timedelta(days=7 if size == "week" else 1)
+        )
+    return out
+
+
+def service_trend(
+    *, start: dt.date, end: dt.date, size: str = "week", team_id: int | None = None
+) -> list[TrendPoint]:
+    """The KPIs per day, week or month of [start, end), for the dashboard's charts: opened
+    and solved, SLA compliance and median times, each counted in the bucket where it happened
+    (a first response in the bucket the ticket was opened, a resolution where it was solved)."""
+    if size not in ("day", "week", "month"):
+        raise ValueError("size must be day, week or month")
+    lo, hi = _bounds(start, end)
+    tickets = Ticket.objects.all() if team_id is None else Ticket.objects.filter(team_id=team_id)
+    points = {b: TrendPoint(b) for b in _buckets(start, end, size)}
+
+    def point(moment: dt.datetime) -> TrendPoint:
+        return points[bucket_of(moment.astimezone(dt.UTC).date(), size)]
+
+    for created, responded in tickets.filter(created_at__gte=lo, created_at__lt=hi).values_list(
+        "created_at", "first_responded_at"
+    ):
+        p = point(created)
+        p.created += 1
+        if responded is not None:
+            p.first_responses.append(responded - created)
+    for created, solved, on_time in (
+        tickets.filter(solved_at__gte=lo, solved_at__lt=hi)
+        .annotate(on_time=_ON_TIME)
+        .values_list("created_at", "solved_at", "on_time")
+    ):
+        p = point(solved)
+        p.solved += 1
+        p.solved_on_time += bool(on_time)
+        p.resolutions.append(solved - created)
+    return [points[b] for b in sorted(points)]
 
 
 def complaint_report(*, start: dt.date, end: dt.date) -> list[dict[str, object]]:
@@ -112,3 +191,28 @@ def _seconds(value: object) -> float:
     if isinstance(value, dt.timedelta):
         return value.total_seconds()
     return float(value) / 1_000_000  # type: ignore[arg-type]
+
+
+def service_charts(
+    *, trend: list[TrendPoint], complaints: list[dict[str, object]]
+) -> dict[str, object]:
+    """The dashboard charts' series: the trend per bucket and complaints per month by cause."""
+    causes = sorted({str(r["root_cause"]) for r in complaints})
+    months = sorted({str(r["month"]) for r in complaints})
+    per_cause = {(str(r["month"]), str(r["root_cause"])): 0 for r in complaints}
+    for r in complaints:
+        per_cause[(str(r["month"]), str(r["root_cause"]))] += int(r["complaints"])  # type: ignore[call-overload]
+    return {
+        "labels": [p.bucket.isoformat() for p in trend],
+        "created": [p.created for p in trend],
+        "solved": [p.solved for p in trend],
+        "sla_compliance": [
+            None if p.sla_compliance is None else round(p.sla_compliance * 100, 1) for p in trend
+        ],
+        "first_response_hours": [p.median_first_response_hours for p in trend],
+        "resolution_hours": [p.median_resolution_hours for p in trend],
+        "complaint_months": months,
+        "complaints_by_cause": {
+            cause: [per_cause.get((m, cause), 0) for m in months] for cause in causes
+        },
+    }

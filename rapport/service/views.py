@@ -38,7 +38,12 @@ from rapport.service.queries import (
     ticket_get,
     ticket_list,
 )
-from rapport.service.reports import complaint_report, service_kpis
+from rapport.service.reports import (
+    complaint_report,
+    service_charts,
+    service_kpis,
+    service_trend,
+)
 from rapport.service.services import ticket_create
 from rapport.service.sla import sla_clocks
 from rapport.tenancy.roles import RECORDS_WRITE
@@ -275,11 +280,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     start, end = today - dt.timedelta(days=int(period)), today + dt.timedelta(days=1)
     since = dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC)
+    complaints = complaint_report(start=start, end=end)
+    trend = service_trend(start=start, end=end, size="day" if int(period) <= 30 else "week")
     context = {
         "period": period,
         "periods": PERIODS,
         "kpis": service_kpis(start=start, end=end),
-        "complaints": complaint_report(start=start, end=end),
+        "complaints": complaints,
+        "charts": service_charts(trend=trend, complaints=complaints),
         "csat": next(iter(csat_summary(since=since)), None),
         "csat_by_agent": csat_summary(by="agent", since=since),
         "nps": next(iter(nps_summary(since=since)), None),

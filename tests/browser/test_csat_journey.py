@@ -94,3 +94,12 @@ def test_a_customer_answers_the_csat_survey_of_a_solved_ticket(
             ("comment", "sentiment"),
             ("score",),
         ]
+
+    # The agent's service dashboard counts the solved ticket and the answer, with its charts.
+    page.get_by_role("link", name="Service dashboard").click()
+    expect(page.locator("#kpis")).to_contain_text("4.0/5")
+    for chart in ("#chart-volume", "#chart-times"):
+        expect(page.locator(chart)).to_be_visible()
+    # Chart.js drew on the canvas (it sets the canvas size from its box when it renders).
+    drawn = page.locator("#chart-volume").evaluate("c => Chart.getChart(c) !== undefined")
+    assert drawn

@@ -6,7 +6,7 @@ from rapport.audit.models import AuditEntry
 from rapport.contacts.tests.factories import make_contact
 from rapport.core.timeline import timeline_for
 from rapport.sales.services import product_create
-from rapport.service.reports import complaint_report, service_kpis
+from rapport.service.reports import complaint_report, service_charts, service_kpis, service_trend
 from rapport.service.services import (
     calendar_create,
     sla_policy_create,
@@ -84,6 +84,47 @@ def test_kpis_from_a_hand_computed_fixture(scoped, owner):
     assert kpis.reopen_rate == 0.5
     assert kpis.backlog_median_age_hours == 24.0
     assert open_.status == "new"
+
+
+def test_the_trend_counts_each_figure_in_the_week_it_happened(scoped, owner):
+    always_open_policy(scoped, owner)
+    ann = make_contact(scoped, owner)
+    with at(T0):  # Monday 2 March
+        early, late = (ticket(scoped, owner, ann, subject=s) for s in "ab")
+    with at(T0 + dt.timedelta(hours=1)):
+        ticket_reply(workspace=scoped, actor=owner, ticket=early, body="hi")
+        ticket_set_status(workspace=scoped, actor=owner, ticket=early, status="solved")
+    with at(T0 + dt.timedelta(days=8)):  # the next week, past the 8 h resolution target
+        ticket_reply(workspace=scoped, actor=owner, ticket=late, body="hi")
+        ticket_set_status(workspace=scoped, actor=owner, ticket=late, status="solved")
+        ticket(scoped, owner, ann, subject="c")
+    trend = service_trend(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 15), size="week")
+    assert [p.bucket for p in trend] == [
+        dt.date(2026, 2, 23),  # the week of Sunday 1 March starts on Monday 23 February
+        dt.date(2026, 3, 2),
+        dt.date(2026, 3, 9),
+    ]
+    first, this, next_ = trend
+    assert (first.created, first.solved, first.sla_compliance) == (0, 0, None)
+    assert (this.created, this.solved, this.sla_compliance) == (2, 1, 1.0)
+    assert this.median_first_response_hours == 96.5  # 1 h and 8 days, both opened this week
+    assert this.median_resolution_hours == 1.0
+    assert (next_.created, next_.solved, next_.sla_compliance) == (1, 1, 0.0)
+    assert next_.median_resolution_hours == 192.0
+    charts = service_charts(trend=trend, complaints=[])
+    assert charts["labels"] == ["2026-02-23", "2026-03-02", "2026-03-09"]
+    assert charts["created"] == [0, 2, 1] and charts["sla_compliance"] == [None, 100.0, 0.0]
+
+
+def test_complaints_chart_stacks_causes_per_month():
+    rows = [
+        {"month": "2026-01", "root_cause": "Courier", "product": "A", "complaints": 2},
+        {"month": "2026-01", "root_cause": "Courier", "product": "B", "complaints": 1},
+        {"month": "2026-02", "root_cause": "Billing", "product": "A", "complaints": 4},
+    ]
+    charts = service_charts(trend=[], complaints=rows)
+    assert charts["complaint_months"] == ["2026-01", "2026-02"]
+    assert charts["complaints_by_cause"] == {"Billing": [0, 4], "Courier": [3, 0]}
 
 
 def test_the_sweep_flags_each_breach_once_audits_it_and_tells_the_assignee(

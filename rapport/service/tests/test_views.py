@@ -385,6 +385,8 @@ def test_the_dashboard_shows_kpis_and_complaints(owner_client, workspace, owner,
     page = owner_client.get("/service/?period=30").content.decode()
     assert "Tickets opened" in page and "SLA compliance" in page and "CSAT" in page
     assert "Courier" in page
+    assert 'id="service-charts"' in page and 'id="chart-volume"' in page
+    assert 'id="chart-complaints"' in page and "service/dashboard.js" in page
 
 
 # --- knowledge base ---------------------------------------------------------------------------
