@@ -27,6 +27,7 @@ urlpatterns = [
     path("leads/new/", views.lead_new, name="lead_new"),
     path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
     path("leads/<int:pk>/edit/", views.lead_edit, name="lead_edit"),
+    path("leads/<int:pk>/fields/<str:name>/", views.lead_field, name="lead_field"),
     path("leads/<int:pk>/disqualify/", views.lead_disqualify, name="lead_disqualify"),
     path("leads/<int:pk>/convert/", views.lead_convert, name="lead_convert"),
     path("forecast/", forecast_views.forecast_page, name="forecast"),

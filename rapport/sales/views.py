@@ -470,7 +470,7 @@ def _lead_page(
     form = LeadForm(workspace=workspace, instance=lead)
     context = {
         "record": lead,
-        "rows": [{**row, "url": ""} for row in form.detail_rows()],
+        "rows": _rows(form, "sales:lead_field", lead.pk),
         "disqualify_form": disqualify_form or DisqualifyForm(),
         "convert_form": convert_form or ConvertForm(workspace=workspace),
         "open": bool(disqualify_form or convert_form),
@@ -482,6 +482,23 @@ def _lead_page(
 @require_GET
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _lead_page(request, found_or_404(queries.lead_get, lead_id=pk))
+
+
+@member_required
+def lead_field(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """One field of the lead page, edited in place like a deal's."""
+    lead = found_or_404(queries.lead_get, lead_id=pk)
+    return _inline_field(
+        request,
+        record=lead,
+        name=name,
+        form_class=LeadForm,
+        url_name="sales:lead_field",
+        save=lambda data: leads.lead_update(
+            workspace=workspace_of(request), actor=request.user, lead=lead, data=data
+        ),
+        refetch=lambda: queries.lead_get(lead_id=pk),
+    )
 
 
 @scope_required(RECORDS_WRITE)

@@ -117,6 +117,8 @@ def _record_urls(deal_id, lead_id, contact_id, company_id, pipeline_id):
         ("get", f"/deals/board/?pipeline={pipeline_id}"),
         ("get", f"/leads/{lead_id}/"),
         ("get", f"/leads/{lead_id}/edit/"),
+        ("get", f"/leads/{lead_id}/fields/first_name/"),
+        ("post", f"/leads/{lead_id}/fields/first_name/"),
         ("post", f"/leads/{lead_id}/disqualify/"),
         ("post", f"/leads/{lead_id}/convert/"),
         ("get", f"/contacts/{contact_id}/purchases/"),
@@ -170,6 +172,7 @@ def test_a_viewer_reads_every_page_but_cannot_write(
         (f"/deals/{deal.pk}/contacts/", {"email": "vic@x.io"}),
         ("/leads/new/", {"email": "new@x.io", "status": "new"}),
         (f"/leads/{lead.pk}/edit/", {"first_name": "Renamed", "status": "new"}),
+        (f"/leads/{lead.pk}/fields/first_name/", {"first_name": "Renamed"}),
         (f"/leads/{lead.pk}/disqualify/", {"reason": "spam"}),
         (f"/leads/{lead.pk}/convert/", {"with_deal": "on", "pipeline": pipeline.pk}),
         ("/settings/web-forms/", {"name": "Sneaky form"}),
@@ -439,6 +442,34 @@ def test_a_note_added_on_the_deal_page_is_linked_to_the_deal(owner_client, works
 
 
 # --- leads ----------------------------------------------------------------------------------
+
+
+def test_a_lead_field_edited_in_place_is_saved_audited_and_a_bad_value_is_shown(
+    owner_client, workspace, lead
+):
+    page = owner_client.get(f"/leads/{lead.pk}/").content.decode()
+    assert f'hx-get="/leads/{lead.pk}/fields/email/?edit=1"' in page
+    response = owner_client.post(f"/leads/{lead.pk}/fields/email/", {"email": "not an email"})
+    assert b"field-error" in response.content
+    assert fresh(workspace, Lead, lead.pk).email == "ada@engines.io"
+    response = owner_client.post(f"/leads/{lead.pk}/fields/first_name/", {"first_name": "Augusta"})
+    assert b"Augusta" in response.content and b'id="record-title"' in response.content
+    assert "timeline-changed" in response["HX-Trigger"]
+    assert fresh(workspace, Lead, lead.pk).first_name == "Augusta"
+    [change] = ui_audit(workspace, entity="sales.lead", object_id=lead.pk, action="update")
+    assert change.changes["first_name"] == ["Ada", "Augusta"]
+
+
+def test_a_converted_lead_shows_its_fields_without_inline_edit(
+    owner_client, workspace, lead, pipeline
+):
+    owner_client.post(f"/leads/{lead.pk}/convert/", {"pipeline": pipeline.pk})
+    assert fresh(workspace, Lead, lead.pk).status == "converted"
+    page = owner_client.get(f"/leads/{lead.pk}/").content.decode()
+    assert f"/leads/{lead.pk}/fields/" not in page and "Ada" in page
+    response = owner_client.post(f"/leads/{lead.pk}/fields/first_name/", {"first_name": "X"})
+    assert b"cannot be changed" in response.content
+    assert fresh(workspace, Lead, lead.pk).first_name == "Ada"
 
 
 def test_the_lead_list_filters_by_status_source_and_search(owner_client, workspace, lead):
