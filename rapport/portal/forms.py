@@ -22,3 +22,12 @@ class ArticleVoteForm(forms.Form):
     helpful = forms.TypedChoiceField(
         choices=[("yes", "Yes"), ("no", "No")], coerce=lambda v: v == "yes"
     )
+
+
+class PortalSettingsForm(forms.Form):
+    share_company_tickets = forms.BooleanField(
+        required=False,
+        label="Contacts also see their company's tickets",
+        help_text="A contact signed in to the portal sees every ticket of their primary company, "
+        "not only their own: for customers whose colleagues follow each other's requests.",
+    )

@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from rapport.portal.settings_views import portal_settings
 from rapport.web import views
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("settings/tokens/<int:pk>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
     path("settings/fields/", views.custom_fields, name="custom_fields"),
     path("settings/fields/<int:pk>/delete/", views.custom_field_remove, name="custom_field_delete"),
+    path("settings/portal/", portal_settings, name="portal_settings"),
     path("", include("rapport.contacts.urls")),
     path("", include("rapport.activities.urls")),
     path("", include("rapport.sales.urls")),
