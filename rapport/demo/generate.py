@@ -18,6 +18,7 @@ from rapport.contacts.models import LifecycleStage, SizeBand
 from rapport.contacts.services import company_create, contact_create, custom_field_create
 from rapport.demo.feedback_data import feedback_demo_fill
 from rapport.demo.knowledge_data import knowledge_demo_fill
+from rapport.demo.lead_data import leads_demo_fill
 from rapport.demo.sales_data import sales_demo_fill
 from rapport.demo.service_data import service_demo_fill
 from rapport.tenancy.access import workspace_scope
@@ -64,6 +65,7 @@ class DemoSize:
     activities: int = 20_000
     deals: int = 2_000
     orders: int = 20_000
+    leads: int = 400
     tickets: int = 1_500
     nps_contacts: int = 300
 
@@ -191,6 +193,7 @@ def _fill(
         deals=size.deals,
         orders=size.orders,
     )
+    leads_demo_fill(workspace=workspace, users=users, fake=fake, rng=rng, count=size.leads)
     service_demo_fill(
         workspace=workspace, users=users, contacts=contact_ids, rng=rng, tickets=size.tickets
     )

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.core.management import call_command
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -11,7 +13,7 @@ from rapport.feedback.queries import csat_summary, nps_summary
 from rapport.feedback.sentiment import sentiment_score
 from rapport.knowledge.models import Article, ArticleVote, Category
 from rapport.knowledge.rendering import render_markdown
-from rapport.sales.models import Deal, ForecastSnapshot, Order
+from rapport.sales.models import Deal, ForecastSnapshot, Lead, Order
 from rapport.service.models import Ticket
 from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.models import Workspace
@@ -29,6 +31,8 @@ def test_the_demo_loads_once_through_the_services(db):
         "60",
         "--orders",
         "300",
+        "--leads",
+        "60",
         "--tickets",
         "80",
         "--nps-contacts",
@@ -65,6 +69,14 @@ def test_the_demo_loads_once_through_the_services(db):
         assert Order.objects.filter(workspace=ws).count() == 300
         assert Order.objects.filter(workspace=ws, channel="sales").count() == won
         assert AuditEntry.objects.filter(workspace=ws, entity="sales.order").count() == 300
+        # Leads come from several sources; the converted ones link existing contacts, so
+        # converting them added no contact, and their dates spread over the past year.
+        leads = Lead.objects.filter(workspace=ws)
+        assert leads.count() == 60 and leads.values("source").distinct().count() >= 4
+        converted = leads.filter(status="converted")
+        assert converted.exists() and leads.filter(status="disqualified").exists()
+        assert all(lead.converted_contact_id for lead in converted)
+        assert leads.filter(created_at__lt=timezone.now() - dt.timedelta(days=90)).exists()
         # Past months have a reconstructed forecast to compare with what was won.
         assert (
             ForecastSnapshot.objects.filter(workspace=ws).values("taken_on").distinct().count() == 6

@@ -10,8 +10,8 @@ from rapport.tenancy.models import Workspace
 class Command(BaseCommand):
     help = (
         "Load the demo workspace: 3 users, 300 companies, 3,000 contacts, 20,000 activities, "
-        "2,000 deals, 20,000 orders, a year of 1,500 tickets, a help centre, CSAT answers and an "
-        "NPS round to 300 contacts."
+        "2,000 deals, 20,000 orders, 400 leads, a year of 1,500 tickets, a help centre, CSAT "
+        "answers and an NPS round to 300 contacts."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -21,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--activities", type=int, default=20_000)
         parser.add_argument("--deals", type=int, default=2_000)
         parser.add_argument("--orders", type=int, default=20_000)
+        parser.add_argument("--leads", type=int, default=400)
         parser.add_argument("--tickets", type=int, default=1_500)
         parser.add_argument("--nps-contacts", type=int, default=300)
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
                 activities=opts["activities"],
                 deals=opts["deals"],
                 orders=opts["orders"],
+                leads=opts["leads"],
                 tickets=opts["tickets"],
                 nps_contacts=opts["nps_contacts"],
             )
