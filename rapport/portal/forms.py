@@ -1,5 +1,7 @@
 from django import forms
 
+from rapport.service.forms import AttachmentsForm
+
 
 class LinkRequestForm(forms.Form):
     email = forms.EmailField(label="Your email address", max_length=254)
@@ -12,10 +14,11 @@ class PortalTicketForm(forms.Form):
     )
 
 
-class PortalReplyForm(forms.Form):
+class PortalReplyForm(AttachmentsForm):
     body = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), max_length=20_000, label="Your reply"
     )
+    field_order = ["body", "attachments"]
 
 
 class ArticleVoteForm(forms.Form):

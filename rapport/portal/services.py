@@ -19,7 +19,7 @@ from rapport.contacts.normalise import email_normalise
 from rapport.contacts.services import Actor
 from rapport.core.errors import ServiceValidationError
 from rapport.portal.models import PortalLink, PortalSettings
-from rapport.service.desk_services import ticket_answer
+from rapport.service.desk_services import Upload, ticket_answer
 from rapport.service.models import Channel, Ticket, TicketMessage
 from rapport.service.page_queries import contact_by_email
 from rapport.service.services import ticket_create
@@ -147,11 +147,24 @@ def portal_ticket_open(
 
 
 def portal_reply(
-    *, workspace: Workspace, contact: Contact, ticket: Ticket, body: str
+    *,
+    workspace: Workspace,
+    contact: Contact,
+    ticket: Ticket,
+    body: str,
+    uploads: list[Upload] | None = None,
 ) -> TicketMessage:
     """The contact's answer on one of the tickets they may see (the caller fetched it through
-    the portal's queries); always public, and it reopens a pending or solved ticket."""
-    return ticket_answer(workspace=workspace, actor=None, ticket=ticket, body=body, contact=contact)
+    the portal's queries), with its files (the desk's checks of size and type apply); always
+    public, and it reopens a pending or solved ticket."""
+    return ticket_answer(
+        workspace=workspace,
+        actor=None,
+        ticket=ticket,
+        body=body,
+        contact=contact,
+        uploads=uploads,
+    )
 
 
 def portal_settings_update(

@@ -169,7 +169,7 @@ def ticket(request: HttpRequest, number: int) -> HttpResponse:
 def reply(request: HttpRequest, number: int) -> HttpResponse:
     visitor = visitor_of(request)
     found = _ticket(request, number)
-    form = PortalReplyForm(request.POST)
+    form = PortalReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             portal_reply(
@@ -177,9 +177,10 @@ def reply(request: HttpRequest, number: int) -> HttpResponse:
                 contact=visitor.signed_in(),
                 ticket=found,
                 body=form.cleaned_data["body"],
+                uploads=form.uploads(),
             )
         except ServiceValidationError as exc:
-            add_service_errors(form, exc)
+            form.add_upload_errors(exc)
         else:
             messages.success(request, "Your reply was sent.")
             return redirect(_url(request, "ticket", found.number) + "#conversation")

@@ -158,11 +158,9 @@ class MultipleFileField(forms.FileField):
         return cleaned
 
 
-class ReplyForm(forms.Form):
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="Message")
-    kind = forms.ChoiceField(
-        choices=MessageKind.choices, initial=MessageKind.PUBLIC, widget=forms.RadioSelect
-    )
+class AttachmentsForm(forms.Form):
+    """Up to MAX_FILES files sent with a message; the service checks each file's size and type."""
+
     attachments = MultipleFileField(required=False, label="Attach files")
 
     def clean_attachments(self) -> list[UploadedFile]:
@@ -176,6 +174,20 @@ class ReplyForm(forms.Form):
             Upload(name=f.name or "", content=f.read(), content_type=f.content_type or "")
             for f in self.cleaned_data.get("attachments") or []
         ]
+
+    def add_upload_errors(self, exc: ServiceValidationError) -> None:
+        """The services name a refused file `file`: shown under the files field."""
+        for error in exc.errors:
+            name = {"file": "attachments"}.get(error.field, error.field)
+            self.add_error(name if name in self.fields else None, error.message)
+
+
+class ReplyForm(AttachmentsForm):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="Message")
+    kind = forms.ChoiceField(
+        choices=MessageKind.choices, initial=MessageKind.PUBLIC, widget=forms.RadioSelect
+    )
+    field_order = ["body", "kind", "attachments"]
 
 
 class ArticleForm(forms.Form):

@@ -258,9 +258,7 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ServiceValidationError as exc:
             form.add_error(None, "Nothing was sent: fix the problem below and send again.")
-            for error in exc.errors:
-                name = {"file": "attachments"}.get(error.field, error.field)
-                form.add_error(name if name in form.fields else None, error.message)
+            form.add_upload_errors(exc)
         else:
             sent = "Reply sent to the customer" if message.kind == "public" else "Note added"
             messages.success(request, f"{sent}.")

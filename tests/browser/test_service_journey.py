@@ -134,8 +134,12 @@ def test_a_customer_signs_in_opens_a_ticket_and_reads_the_answer(page, workspace
     expect(page.locator(".p-msg-team")).to_contain_text("It left today!")
     expect(page.locator("#conversation")).not_to_contain_text("Check stock")
     page.get_by_label("Your reply").fill("Great, thanks!")
+    page.get_by_label("Attach files").set_input_files(
+        [{"name": "label.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\nlabel"}]
+    )
     page.get_by_role("button", name="Send reply").click()
     expect(page.locator(".p-msg-customer").last).to_contain_text("Great, thanks!")
+    expect(page.locator(".p-msg-customer").last).to_contain_text("label.png")
 
     # The link was single use.
     page.goto(link)

@@ -274,6 +274,40 @@ def test_a_customer_reply_reopens_a_pending_ticket(ann_client, workspace, owner,
         assert ticket.status == "open" and last.body == "Still" and last.kind == "public"
 
 
+def test_a_customer_reply_carries_files_they_can_download_again(ann_client, workspace, anns_ticket):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = portal(workspace, f"tickets/{anns_ticket.number}/reply/")
+    pdf = SimpleUploadedFile("receipt.pdf", b"%PDF-1.4 receipt", content_type="application/pdf")
+    response = ann_client.post(url, {"body": "Here is the receipt", "attachments": [pdf]})
+    assert response.status_code == 302
+    with workspace_scope(workspace):
+        message = Ticket.objects.get(pk=anns_ticket.pk).messages.order_by("-pk").first()
+        [attachment] = message.attachments.all()
+    assert (message.body, attachment.name, message.contact_id) == (
+        "Here is the receipt",
+        "receipt.pdf",
+        anns_ticket.requester_id,
+    )
+    page = ann_client.get(portal(workspace, f"tickets/{anns_ticket.number}/")).content.decode()
+    assert "receipt.pdf" in page
+    download = ann_client.get(portal(workspace, f"files/{attachment.pk}/"))
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 receipt"
+
+
+def test_a_refused_file_is_named_and_the_reply_is_not_kept(ann_client, workspace, anns_ticket):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = portal(workspace, f"tickets/{anns_ticket.number}/reply/")
+    fake = SimpleUploadedFile("invoice.pdf", b"MZ not a pdf", content_type="application/pdf")
+    response = ann_client.post(url, {"body": "See attached", "attachments": [fake]})
+    assert response.status_code == 200
+    assert "invoice.pdf: the content is not a application/pdf file" in response.content.decode()
+    with workspace_scope(workspace):
+        bodies = list(Ticket.objects.get(pk=anns_ticket.pk).messages.values_list("body", flat=True))
+    assert "See attached" not in bodies
+
+
 def test_suggestions_offer_public_articles_only(ann_client, workspace, owner):
     with workspace_scope(workspace):
         for title, visibility in (("Printer jams", "public"), ("Printer internals", "internal")):
