@@ -15,10 +15,11 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from rapport.api.permissions import DELETE, READ, WRITE, caller
 from rapport.api.records import PageOut, PageParams, WriteSchema, query_errors
-from rapport.core.pagination import Page, SortKey, paginate
+from rapport.core.pagination import Page
+from rapport.data.error_report import error_report_response
 from rapport.data.importers import Importer, importers
 from rapport.data.models import ImportBatch, ImportMode, ImportRowError, ImportStatus
-from rapport.data.queries import import_errors, import_errors_csv, import_get, import_list
+from rapport.data.queries import import_error_page, import_get, import_page
 from rapport.data.services import (
     DRY_RUN_ROWS,
     MAX_DRY_RUN_ROWS,
@@ -61,6 +62,7 @@ class ImportOut(Schema):
     mode: ImportMode
     status: ImportStatus
     rows: int = Field(description="data rows processed so far")
+    total_rows: int | None = Field(description="data rows in the file, counted at upload")
     created: int
     updated: int
     skipped: int
@@ -133,12 +135,7 @@ def create_import(
 def list_imports(request: HttpRequest, params: Query[PageParams]) -> Page[ImportBatch]:
     """Newest first."""
     with query_errors():
-        return paginate(
-            import_list(),
-            keys=[SortKey("created_at", True)],
-            cursor=params.cursor,
-            limit=params.limit,
-        )
+        return import_page(cursor=params.cursor, limit=params.limit)
 
 
 @router.get("/imports/{int:batch_id}", response=ImportOut, auth=READ)
@@ -203,21 +200,11 @@ def list_import_errors(
     """Which row, which column, why; in row order."""
     batch = import_get(batch_id=batch_id)
     with query_errors():
-        return paginate(
-            import_errors(batch=batch),
-            keys=[SortKey("row", False)],
-            cursor=params.cursor,
-            limit=params.limit,
-        )
+        return import_error_page(batch=batch, cursor=params.cursor, limit=params.limit)
 
 
 @router.get("/imports/{int:batch_id}/errors.csv", auth=READ)
 def download_import_errors(request: HttpRequest, batch_id: int) -> StreamingHttpResponse:
     """The row errors as a CSV file, each with the row as read, safe to open in a
     spreadsheet."""
-    batch = import_get(batch_id=batch_id)
-    response = StreamingHttpResponse(
-        import_errors_csv(batch=batch), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-errors.csv"'
-    return response
+    return error_report_response(import_get(batch_id=batch_id))

@@ -174,3 +174,18 @@ def csv_rows(fh: Binary, layout: CsvLayout) -> Iterator[CsvRow]:
             yield CsvRow(number, cells)
     finally:
         text.detach()
+
+
+def csv_row_count(fh: Binary, layout: CsvLayout) -> int | None:
+    """About as many data rows as `csv_rows` yields, counted at the csv module's C speed (a
+    full `csv_rows` pass costs several times more, too much to add to every upload): blank
+    lines are passed over likewise, but a line whose cells hold only spaces is counted. None
+    when the file cannot be read to its end."""
+    text = _text(fh, layout.encoding)
+    try:
+        records = sum(map(any, csv.reader(text, delimiter=layout.delimiter)))
+    except csv.Error:
+        return None
+    finally:
+        text.detach()
+    return max(records - 1, 0)  # less the header

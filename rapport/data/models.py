@@ -39,6 +39,9 @@ class ImportBatch(WorkspaceScopedModel):
     mode = models.CharField(max_length=6, choices=ImportMode.choices, default=ImportMode.SKIP)
     mapping = models.JSONField(default=dict, help_text="column header -> importer field")
     rows = models.PositiveIntegerField(default=0, help_text="data rows read so far")
+    total_rows = models.PositiveIntegerField(
+        null=True, blank=True, help_text="data rows in the file, counted at upload"
+    )
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
+from rapport.core.pagination import Page, SortKey, paginate
 from rapport.data.models import ImportBatch, ImportRowError
 from rapport.tenancy.access import workspace_scope
 
@@ -22,8 +23,27 @@ def import_list() -> QuerySet[ImportBatch]:
     return ImportBatch.objects.all()
 
 
+def import_page(*, cursor: str | None, limit: int) -> Page[ImportBatch]:
+    """Newest first, with who started each (a bad cursor is a `cursor` error)."""
+    return paginate(
+        import_list().select_related("created_by"),
+        keys=[SortKey("created_at", True)],
+        cursor=cursor,
+        limit=limit,
+    )
+
+
 def import_errors(*, batch: ImportBatch) -> QuerySet[ImportRowError]:
     return ImportRowError.objects.filter(batch=batch).order_by("row", "id")
+
+
+def import_error_page(
+    *, batch: ImportBatch, cursor: str | None, limit: int
+) -> Page[ImportRowError]:
+    """In row order (a bad cursor is a `cursor` error)."""
+    return paginate(
+        import_errors(batch=batch), keys=[SortKey("row", False)], cursor=cursor, limit=limit
+    )
 
 
 def spreadsheet_safe(value: object) -> str:

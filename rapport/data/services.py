@@ -20,9 +20,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from rapport.audit.models import AuditAction
-from rapport.audit.services import audit_record
+from rapport.audit.services import audit_change, audit_record
 from rapport.core.errors import FieldError, ServiceValidationError
-from rapport.data.csv_files import CsvLayout, CsvRow, csv_layout, csv_rows
+from rapport.data.csv_files import CsvLayout, CsvRow, csv_layout, csv_row_count, csv_rows
 from rapport.data.importers import (
     Actor,
     ImportContext,
@@ -84,6 +84,7 @@ def import_create(
     importer = importer_get(entity)
     _mode_clean(mode)
     layout = csv_layout(file)
+    total_rows = csv_row_count(file, layout)  # so the run's progress shows against the whole
     file.seek(0)
     with transaction.atomic():
         batch = ImportBatch(
@@ -93,6 +94,7 @@ def import_create(
             encoding=layout.encoding,
             delimiter=layout.delimiter,
             columns=layout.columns,
+            total_rows=total_rows,
             mode=mode,
             mapping=mapping_suggest(importer, layout.columns),
             created_by=actor if isinstance(actor, User) else None,
@@ -105,6 +107,33 @@ def import_create(
             action=AuditAction.CREATE,
             instance=batch,
             changes={"entity": [None, batch.entity], "filename": [None, batch.filename]},
+        )
+    return batch
+
+
+def import_configure(
+    *, workspace: Workspace, actor: Actor, batch: ImportBatch, mapping: dict[str, str], mode: str
+) -> ImportBatch:
+    """Keep the mapping and mode chosen for an import not started yet, so the preview and the
+    start that follow use them (the wizard's mapping step)."""
+    importer = importer_get(batch.entity)
+    if batch.status != ImportStatus.UPLOADED:
+        raise ServiceValidationError.single("status", f"the import is {batch.status} already")
+    clean, mode = mapping_clean(importer, batch.columns, mapping), _mode_clean(mode)
+    before = {"mapping": batch.mapping, "mode": batch.mode}
+    after = {"mapping": clean, "mode": mode}
+    if after == before:
+        return batch
+    with transaction.atomic():
+        batch.mapping, batch.mode = clean, mode
+        batch.save(update_fields=["mapping", "mode", "updated_at"])
+        audit_change(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=batch,
+            before=before,
+            after=after,
         )
     return batch
 

@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("rapport.activities.urls")),
     path("", include("rapport.sales.urls")),
     path("", include("rapport.service.urls")),
+    path("", include("rapport.data.urls")),
 ]

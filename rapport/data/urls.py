@@ -1,0 +1,17 @@
+from django.urls import path
+
+from rapport.data import views
+
+app_name = "data"
+
+urlpatterns = [
+    path("imports/", views.import_list, name="import_list"),
+    path("imports/new/", views.import_new, name="import_new"),
+    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/mapping/", views.import_mapping, name="import_mapping"),
+    path("imports/<int:pk>/preview/", views.import_preview, name="import_preview"),
+    path("imports/<int:pk>/start/", views.import_start, name="import_start"),
+    path("imports/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
+    path("imports/<int:pk>/undo/", views.import_undo, name="import_undo"),
+    path("imports/<int:pk>/errors.csv", views.import_errors_csv, name="import_errors_csv"),
+]
