@@ -21,6 +21,7 @@ urlpatterns = [
     path("settings/tokens/", views.api_tokens, name="api_tokens"),
     path("settings/tokens/<int:pk>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
     path("settings/fields/", views.custom_fields, name="custom_fields"),
+    path("settings/fields/<int:pk>/edit/", views.custom_field_edit, name="custom_field_edit"),
     path("settings/fields/<int:pk>/delete/", views.custom_field_remove, name="custom_field_delete"),
     path("settings/portal/", portal_settings, name="portal_settings"),
     path("", include("rapport.contacts.urls")),

@@ -12,7 +12,11 @@ from rapport.activities.queries import open_tasks_for
 from rapport.audit.queries import audit_for_workspace
 from rapport.contacts.models import CustomFieldDefinition, CustomFieldEntity, CustomFieldType
 from rapport.contacts.queries import RecordFilter, company_list, contact_list
-from rapport.contacts.services import custom_field_create, custom_field_delete
+from rapport.contacts.services import (
+    custom_field_create,
+    custom_field_delete,
+    custom_field_update,
+)
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import SortKey, paginate
 from rapport.tenancy.access import SESSION_WORKSPACE_KEY, memberships_of
@@ -142,6 +146,46 @@ def custom_fields(request: HttpRequest) -> HttpResponse:
             return redirect("custom_fields")
     definitions = CustomFieldDefinition.objects.order_by("entity", "position", "id")
     return render(request, "web/custom_fields.html", {"form": form, "definitions": definitions})
+
+
+class CustomFieldEditForm(forms.Form):
+    """What may change once a field exists: its record, key and type are fixed, since stored
+    values and API clients depend on them."""
+
+    label = forms.CharField(max_length=100)
+    choices = CommaListField(required=False, help_text="For choice fields, comma-separated")
+    required = forms.BooleanField(required=False)
+    position = forms.IntegerField(min_value=0, help_text="Order on forms and pages, from 0")
+
+
+@scope_required(SETTINGS_WRITE)
+def custom_field_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    definition = found_or_404(CustomFieldDefinition.objects.get, pk=pk)
+    initial = {
+        "label": definition.label,
+        "choices": definition.choices,
+        "required": definition.required,
+        "position": definition.position,
+    }
+    form = CustomFieldEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if definition.field_type not in (CustomFieldType.CHOICE, CustomFieldType.MULTI_CHOICE):
+            data.pop("choices")
+        try:
+            custom_field_update(
+                workspace=membership_of(request).workspace,
+                actor=request.user,
+                definition=definition,
+                data=data,
+            )
+        except ServiceValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Saved the field “{definition.label}”.")
+            return redirect("custom_fields")
+    context = {"form": form, "definition": definition}
+    return render(request, "web/custom_field_edit.html", context)
 
 
 @require_POST

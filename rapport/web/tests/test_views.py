@@ -252,6 +252,36 @@ def test_a_choice_field_without_choices_is_refused_on_its_field(owner_client, wo
     assert definitions(workspace) == []
 
 
+def test_an_admin_edits_a_fields_label_choices_and_order_and_it_is_audited(
+    owner_client, workspace, owner
+):
+    from rapport.audit.models import AuditEntry
+    from rapport.contacts.services import custom_field_create
+
+    with workspace_scope(workspace):
+        tier = custom_field_create(
+            workspace=workspace,
+            actor=owner,
+            data={"entity": "contact", "label": "Tier", "field_type": "choice", "choices": ["A"]},
+        )
+    url = f"/settings/fields/{tier.pk}/edit/"
+    page = owner_client.get(url).content.decode()
+    assert 'value="Tier"' in page and "<code>tier</code>" in page
+    bad = owner_client.post(url, {"label": "Tier", "choices": "", "position": "0"})
+    assert "at least one choice" in bad.context["form"].errors["choices"][0]
+    response = owner_client.post(
+        url,
+        {"label": "Customer tier", "choices": "Gold, Silver", "required": "on", "position": "2"},
+    )
+    assert response.status_code == 302
+    with workspace_scope(workspace):
+        tier.refresh_from_db()
+        change = AuditEntry.objects.filter(entity="contacts.customfielddefinition").latest("id")
+    assert (tier.key, tier.label, tier.choices) == ("tier", "Customer tier", ["Gold", "Silver"])
+    assert (tier.required, tier.position) == (True, 2)
+    assert change.action == "update" and change.changes["label"] == ["Tier", "Customer tier"]
+
+
 def test_only_admins_manage_custom_fields(member_client, workspace):
     assert member_client.get("/settings/fields/").status_code == 403
     assert (
@@ -260,6 +290,7 @@ def test_only_admins_manage_custom_fields(member_client, workspace):
         ).status_code
         == 403
     )
+    assert member_client.get("/settings/fields/1/edit/").status_code == 403
     assert definitions(workspace) == []
 
 
@@ -273,4 +304,7 @@ def test_another_workspaces_field_cannot_be_removed(owner_client, other_workspac
             data={"entity": "contact", "label": "Secret", "field_type": "text"},
         )
     assert owner_client.post(f"/settings/fields/{theirs.pk}/delete/").status_code == 404
+    edit = f"/settings/fields/{theirs.pk}/edit/"
+    assert owner_client.get(edit).status_code == 404
+    assert owner_client.post(edit, {"label": "Mine now", "position": "0"}).status_code == 404
     assert definitions(other_workspace) == ["secret"]
