@@ -258,10 +258,11 @@ class ContactCompany(WorkspaceScopedModel):
 
 
 class SavedView(WorkspaceScopedModel):
-    """A named list query (filters and sort) a user keeps for a contacts or companies list."""
+    """A named list query (filters and sort) a user keeps for a list: contacts, companies,
+    tickets (`SAVED_VIEW_LISTS` in saved_views.py names them)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    entity = models.CharField(max_length=20, choices=CustomFieldEntity.choices)
+    entity = models.CharField(max_length=20)
     name = models.CharField(max_length=80)
     params = models.JSONField(default=dict)
 

@@ -8,9 +8,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from rapport.contacts.models import CustomFieldEntity, SavedView
+from rapport.contacts.models import SavedView
 from rapport.core.errors import ServiceValidationError
 from rapport.tenancy.models import Workspace
+
+# The lists whose views can be saved (the entity names the list views pass).
+SAVED_VIEW_LISTS = ("contact", "company", "ticket")
 
 
 def saved_views_for(*, user: Any, entity: str) -> QuerySet[SavedView]:
@@ -27,7 +30,7 @@ def saved_view_create(
     name = name.strip()
     if not name:
         raise ServiceValidationError.single("name", "is required")
-    if entity not in CustomFieldEntity.values:
+    if entity not in SAVED_VIEW_LISTS:
         raise ServiceValidationError.single("entity", "is not a list")
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in params.items()):
         raise ServiceValidationError.single("params", "must map names to text")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rapport.service import views
+from rapport.service import saved_view_views, views
 
 app_name = "service"
 
@@ -11,6 +11,12 @@ urlpatterns = [
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket_detail"),
     path("tickets/<int:pk>/properties/", views.ticket_properties, name="ticket_properties"),
     path("tickets/<int:pk>/reply/", views.ticket_reply, name="ticket_reply"),
+    path("tickets/saved-views/", saved_view_views.ticket_view_save, name="ticket_view_save"),
+    path(
+        "tickets/saved-views/<int:view_id>/delete/",
+        saved_view_views.ticket_view_delete,
+        name="ticket_view_delete",
+    ),
     path("tickets/<slug:view>/", views.ticket_queue, name="ticket_queue"),
     path("service/", views.dashboard, name="dashboard"),
     path("service/sla/", views.at_risk, name="at_risk"),

@@ -44,6 +44,7 @@ from rapport.service.reports import (
     service_kpis,
     service_trend,
 )
+from rapport.service.saved_view_views import saved_ticket_views
 from rapport.service.services import ticket_create
 from rapport.service.sla import sla_clocks
 from rapport.tenancy.roles import RECORDS_WRITE
@@ -114,6 +115,7 @@ def ticket_queue(request: HttpRequest, view: str) -> HttpResponse:
         "teams": teams,
         "team_id": f.team_id,
         "list_url": reverse("service:ticket_queue", args=[view]),
+        "saved_views": [] if partial else saved_ticket_views(request.user),
     }
     template = "service/_ticket_table.html" if partial else "service/ticket_list.html"
     response = render(request, template, context)

@@ -138,10 +138,54 @@ def test_the_list_costs_a_bounded_number_of_queries(
     make_policy(workspace, owner, calendar)
     for i in range(30):
         make_ticket(workspace, owner, ann, subject=f"Load {i}", assignee_id=owner.pk, tags=["a"])
-    # session, user, membership, memberships menu, teams, default team, page, tags
-    with django_assert_max_num_queries(9):
+    # session, user, membership, memberships menu, teams, default team, page, tags, saved views
+    with django_assert_max_num_queries(10):
         response = owner_client.get("/tickets/all/")
     assert response.content.decode().count("Load ") == 30
+
+
+def test_an_agent_saves_a_filtered_queue_as_a_view_only_they_see(
+    owner_client, member_client, workspace, owner, ann
+):
+    make_ticket(workspace, owner, ann, subject="Refund please", ticket_type="complaint")
+    make_ticket(workspace, owner, ann, subject="How do I export", ticket_type="question")
+    response = owner_client.post(
+        "/tickets/saved-views/",
+        {"name": "Complaints", "view": "unassigned", "ticket_type": "complaint", "cursor": "x"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/tickets/unassigned/?ticket_type=complaint"
+    page = owner_client.get(response["Location"]).content.decode()
+    assert "Refund please" in page and "How do I export" not in page
+    assert 'href="/tickets/unassigned/?ticket_type=complaint">Complaints</a>' in page
+    assert "Complaints</a>" not in member_client.get("/tickets/all/").content.decode()
+    with workspace_scope(workspace):
+        from rapport.contacts.models import SavedView
+
+        view = SavedView.objects.get()
+    assert member_client.post(f"/tickets/saved-views/{view.pk}/delete/").status_code == 404
+    assert owner_client.post(f"/tickets/saved-views/{view.pk}/delete/").status_code == 302
+    with workspace_scope(workspace):
+        assert not SavedView.objects.exists()
+
+
+def test_a_view_needs_a_name_and_a_known_queue(owner_client, workspace):
+    from rapport.contacts.models import SavedView
+
+    assert owner_client.post("/tickets/saved-views/", {"view": "all"}).status_code == 302
+    assert owner_client.post("/tickets/saved-views/", {"name": "X", "view": "x"}).status_code == 404
+    with workspace_scope(workspace):
+        assert not SavedView.objects.exists()
+
+
+def test_a_contact_list_view_cannot_be_deleted_as_a_ticket_view(owner_client, workspace, owner):
+    from rapport.contacts.saved_views import saved_view_create
+
+    with workspace_scope(workspace):
+        view = saved_view_create(
+            workspace=workspace, user=owner, entity="contact", name="Mine", params={}
+        )
+    assert owner_client.post(f"/tickets/saved-views/{view.pk}/delete/").status_code == 404
 
 
 # --- outsiders and viewers --------------------------------------------------------------------
