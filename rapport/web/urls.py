@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("rapport.activities.urls")),
     path("", include("rapport.sales.urls")),
     path("", include("rapport.service.urls")),
+    path("merge/", include("rapport.merge.urls")),
 ]
