@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "rapport.feedback",
     "rapport.portal",
     "rapport.data",
+    "rapport.merge",
     "rapport.api",
     "rapport.web",
     "rapport.demo",

@@ -6,4 +6,4 @@ class ActivitiesConfig(AppConfig):
     label = "activities"
 
     def ready(self) -> None:
-        from rapport.activities import timeline  # noqa: F401  (joins the timeline registry)
+        from rapport.activities import merge_handlers, timeline  # noqa: F401  (join registries)

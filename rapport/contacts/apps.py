@@ -6,4 +6,4 @@ class ContactsConfig(AppConfig):
     label = "contacts"
 
     def ready(self) -> None:
-        from rapport.contacts import references  # noqa: F401  (joins the audit registry)
+        from rapport.contacts import merge_handlers, references  # noqa: F401  (join registries)

@@ -6,4 +6,4 @@ class FeedbackConfig(AppConfig):
     label = "feedback"
 
     def ready(self) -> None:
-        from rapport.feedback import tasks  # noqa: F401  (listens to ticket changes)
+        from rapport.feedback import merge_handlers, tasks  # noqa: F401  (join registries)

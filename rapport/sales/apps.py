@@ -9,6 +9,7 @@ class SalesConfig(AppConfig):
         from rapport.activities.links import LinkType, activity_link_type
         from rapport.sales import (  # noqa: F401  (they join the registries)
             listeners,
+            merge_handlers,
             references,
             scoring,
             timeline,

@@ -6,4 +6,4 @@ class ServiceConfig(AppConfig):
     label = "service"
 
     def ready(self) -> None:
-        from rapport.service import timeline  # noqa: F401  (joins the timeline registry)
+        from rapport.service import merge_handlers, timeline  # noqa: F401  (join registries)

@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("rapport.sales.urls")),
     path("", include("rapport.service.urls")),
     path("", include("rapport.data.urls")),
+    path("merge/", include("rapport.merge.urls")),
 ]

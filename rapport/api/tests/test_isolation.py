@@ -142,6 +142,7 @@ APP_PREFIXES = {
     "/knowledge/": "rapport/knowledge/tests/test_api_access.py",
     "/feedback/": "rapport/feedback/tests/test_api_access.py",
     "/data/": "rapport/data/tests/test_api_access.py",
+    "/merge/": "rapport/merge/tests/test_api_access.py",
 }
 
 

@@ -1,0 +1,19 @@
+import datetime as dt
+
+from django.db import models
+
+from rapport.core.timeline import TimelineItem, timeline_source
+from rapport.merge.queries import merges_of
+
+
+@timeline_source("contacts.contact", "contacts.company")
+def record_merges(
+    record: models.Model, before: dt.datetime | None, limit: int
+) -> list[TimelineItem]:
+    """A merge shows on the survivor's timeline (with its undo button while it can be
+    undone), and on the restored record once undone."""
+    qs = merges_of(entity=record._meta.label_lower, record_id=record.pk)
+    if before is not None:
+        qs = qs.filter(merged_at__lt=before)
+    rows = qs.select_related("merged_by", "undone_by").order_by("-merged_at", "-id")[:limit]
+    return [TimelineItem(m.merged_at, "merge", f"m{m.pk}", m) for m in rows]
