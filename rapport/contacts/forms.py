@@ -265,6 +265,7 @@ class ContactForm(RecordForm):
         required=False,
         label="Companies",
         help_text="Company names, one per line; the first is primary",
+        widget=forms.Textarea(attrs={"rows": 2, "data-company-suggest-lines": ""}),
     )
     lifecycle_stage = forms.ChoiceField(choices=LifecycleStage.choices, initial=LifecycleStage.LEAD)
     source = forms.CharField(required=False)
@@ -346,7 +347,12 @@ class CompanyForm(RecordForm):
     annual_revenue_currency = forms.CharField(
         required=False, label="Currency", max_length=3, help_text="ISO code, e.g. USD"
     )
-    parent = forms.CharField(required=False, label="Parent company", help_text="Company name")
+    parent = forms.CharField(
+        required=False,
+        label="Parent company",
+        help_text="Company name",
+        widget=forms.TextInput(attrs={"data-company-suggest": ""}),
+    )
 
     field_order = [
         "name",

@@ -215,3 +215,13 @@ def custom_field_list(*, entity: str = "") -> QuerySet[CustomFieldDefinition]:
 
 def custom_field_get(*, definition_id: int) -> CustomFieldDefinition:
     return CustomFieldDefinition.objects.get(pk=definition_id)
+
+
+def company_names_starting(*, text: str, limit: int = 10) -> list[str]:
+    """Names of the companies whose name starts with `text` (case and accents ignored), in
+    name order: read off the (workspace, name_key, id) index, so fast at any size."""
+    key = search_key(text)
+    if not key:
+        return []
+    rows = Company.objects.filter(name_key__startswith=key).order_by("name_key", "id")
+    return list(rows.values_list("name", flat=True)[:limit])

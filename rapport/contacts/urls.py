@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from rapport.contacts import views
+from rapport.contacts import suggest_views, views
 from rapport.contacts.views import COMPANIES, CONTACTS, RecordKind
 
 app_name = "contacts"
@@ -26,4 +26,8 @@ def record_urls(kind: RecordKind) -> list[URLPattern]:
     ]
 
 
-urlpatterns = [*record_urls(CONTACTS), *record_urls(COMPANIES)]
+urlpatterns = [
+    path("companies/names/", suggest_views.company_names, name="company_names"),
+    *record_urls(CONTACTS),
+    *record_urls(COMPANIES),
+]

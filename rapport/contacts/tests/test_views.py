@@ -541,3 +541,21 @@ def test_each_cell_hides_on_the_same_screens_as_its_header(owner_client, workspa
     first_row = match.group(1)
     cells = re.findall(r"<td([^>]*)>", first_row)
     assert hides(cells) == hides(header)
+
+
+def test_company_names_are_suggested_from_this_workspace_only(
+    owner_client, workspace, other_workspace
+):
+    for name in ("Acme Corp", "Acme Labs", "Ácmé Tools", "Globex"):
+        make_company(workspace, name=name)
+    make_company(other_workspace, name="Acme Secret")
+    names = owner_client.get("/companies/names/?q=acm").json()["names"]
+    assert names == ["Acme Corp", "Acme Labs", "Ácmé Tools"]
+    assert owner_client.get("/companies/names/?q=").json()["names"] == []
+    assert owner_client.get("/companies/names/?q=zzz").json()["names"] == []
+
+
+def test_company_suggestions_need_a_signed_in_member(client, outsider_client, workspace):
+    make_company(workspace, name="Acme Corp")
+    assert client.get("/companies/names/?q=acme").status_code == 302
+    assert outsider_client.get("/companies/names/?q=acme").json()["names"] == []
