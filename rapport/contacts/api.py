@@ -81,6 +81,9 @@ class RecordWrite(WriteSchema):
     """Fields contacts and companies both have. Every field is optional: on create the
     service says which are required; on PATCH only the fields sent change."""
 
+    external_id: str | None = Field(
+        None, description="another system's id for the record; unique in the workspace"
+    )
     street: str | None = None
     city: str | None = None
     region: str | None = None
@@ -95,6 +98,7 @@ class RecordWrite(WriteSchema):
 
 class RecordOut(Schema):
     id: int
+    external_id: str
     street: str
     city: str
     region: str

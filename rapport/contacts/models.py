@@ -111,8 +111,17 @@ class PostalAddress(models.Model):
         abstract = True
 
 
+def external_id_unique(name: str) -> models.UniqueConstraint:
+    """Another system's id for the record (a CRM's or ERP's): unique in a workspace when set,
+    so an import or sync that sends it again finds the same record."""
+    return models.UniqueConstraint(
+        fields=["workspace", "external_id"], condition=~models.Q(external_id=""), name=name
+    )
+
+
 class Company(PostalAddress, WorkspaceScopedModel):
     name = models.CharField(max_length=200)
+    external_id = models.CharField(max_length=100, blank=True, help_text="another system's id")
     name_key = models.CharField(max_length=200, editable=False, help_text="lowercased for search")
     domain = models.CharField(max_length=253, blank=True)
     industry = models.CharField(max_length=100, blank=True)
@@ -130,6 +139,7 @@ class Company(PostalAddress, WorkspaceScopedModel):
 
     class Meta:
         verbose_name_plural = "companies"
+        constraints = [external_id_unique("company_unique_external_id")]
         indexes = [
             pattern_index("name_key", name="company_name_idx"),
             # The list's default order (name, then id): the pattern index above cannot serve
@@ -149,6 +159,7 @@ class Company(PostalAddress, WorkspaceScopedModel):
 class Contact(PostalAddress, WorkspaceScopedModel):
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
+    external_id = models.CharField(max_length=100, blank=True, help_text="another system's id")
     # Derived, lowercased and accent-free: "first last" for search, "last first" for sorting.
     search_name = models.CharField(max_length=201, editable=False)
     sort_name = models.CharField(max_length=201, editable=False)
@@ -180,6 +191,7 @@ class Contact(PostalAddress, WorkspaceScopedModel):
     custom_fields = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        constraints = [external_id_unique("contact_unique_external_id")]
         indexes = [
             pattern_index("search_name", name="contact_search_name_idx"),
             pattern_index("sort_name", name="contact_sort_name_idx"),

@@ -1,9 +1,14 @@
-"""Normalisation of emails, phones, domains and names, the same for UI, API and imports."""
+"""Normalisation of emails, phones, domains, names and dates, the same for UI, API and
+imports."""
 
+import calendar
+import datetime as dt
+import re
 import unicodedata
 from urllib.parse import urlsplit
 
 import phonenumbers
+from django.utils import timezone
 from email_validator import EmailNotValidError, validate_email
 
 from rapport.core.errors import ServiceValidationError
@@ -82,3 +87,156 @@ def search_key(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text or "")
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.lower().split())
+
+
+# --- names ---------------------------------------------------------------------------------
+
+# Joined to the surname in lower case ("Ludwig van Beethoven") unless they open the name.
+NAME_PARTICLES = frozenset(
+    {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du", "la", "le"}
+)
+
+
+# Words of letters joined by spaces, hyphens, apostrophes or dots: "Jean-Luc", "St. John".
+_NAME = re.compile(r"[^\W\d_]+(?:[ '’.\-]+[^\W\d_]+)*\.?")
+
+
+def _word_capitalise(word: str, *, first: bool) -> str:
+    if not first and word in NAME_PARTICLES:
+        return word
+    # "o'brien" -> "O'Brien", "jean-luc" -> "Jean-Luc"
+    return re.sub(r"[^\W\d_]+", lambda m: m.group(0)[:1].upper() + m.group(0)[1:], word)
+
+
+def name_normalise(raw: str) -> str:
+    """Whitespace collapsed, and capitals for a name typed all in lower or all in upper case
+    ("ANNE O'NEIL" -> "Anne O'Neil"). A name in mixed case is kept as typed ("McDonald" or
+    "DeVries" cannot be guessed), and so is anything not made of letters."""
+    text = " ".join((raw or "").split())
+    if text != text.lower() and text != text.upper():
+        return text
+    if not _NAME.fullmatch(text):  # digits, brackets, "=": not a name to guess the casing of
+        return text
+    words = text.lower().split(" ")
+    return " ".join(_word_capitalise(w, first=i == 0) for i, w in enumerate(words))
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+# Regions whose people write the month first (12/31/2024); everyone else writes 31/12/2024.
+MONTH_FIRST_REGIONS = frozenset({"US", "PH", "FM", "MH", "PW", "GU", "PR", "AS", "VI", "MP", "UM"})
+# Excel counts days from 1899-12-30 (its 1900 leap-year bug included). Only serials from
+# 1927 to 2173 are read as dates, so a bare year or a small count is not taken for one.
+EXCEL_EPOCH = dt.datetime(1899, 12, 30, tzinfo=dt.UTC)
+EXCEL_SERIALS = (10_000, 100_000)
+MONTHS = {
+    name.lower(): number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number], calendar.month_abbr[number])
+}
+MONTHS["sept"] = 9
+WEEKDAYS = {d.lower() for d in (*calendar.day_name, *calendar.day_abbr)}
+_SERIAL = re.compile(r"\d{5}(\.\d+)?")
+_NUMERIC = re.compile(r"(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})")
+_TIME = re.compile(
+    r"[ T,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([ap]\.?m\.?)?\s*(z|utc|gmt)?$",
+    re.IGNORECASE,
+)
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if len(text) <= 2:  # as strptime's %y: 69-99 are the 1900s
+        year += 1900 if year >= 69 else 2000
+    return year
+
+
+def _numeric_date(text: str, region: str) -> dt.date | None:
+    match = _NUMERIC.fullmatch(text)
+    if match is None:
+        return None
+    a, b, c = match.groups()
+    if len(a) == 4:  # 2024-12-31, 2024/12/31
+        return dt.date(int(a), int(b), int(c))
+    first, second = int(a), int(b)
+    month_first = region.upper() in MONTH_FIRST_REGIONS
+    if first > 12 or (second <= 12 and not month_first):
+        day, month = first, second
+    else:
+        month, day = first, second
+    return dt.date(_year(c), month, day)
+
+
+def _worded_date(text: str) -> dt.date | None:
+    """ "Dec 31, 2024", "31 December 2024", "Tuesday, 31st Dec 2024", "31-Dec-24"."""
+    words = [w for w in re.split(r"[\s,./\-]+", text.lower()) if w and w not in WEEKDAYS]
+    months = [w for w in words if w.rstrip(".") in MONTHS]
+    numbers = [re.sub(r"(st|nd|rd|th)$", "", w) for w in words if w not in months]
+    if len(months) != 1 or len(numbers) != 2 or not all(n.isdigit() for n in numbers):
+        return None
+    month = MONTHS[months[0].rstrip(".")]
+    day, year = numbers if len(numbers[1]) > 2 or int(numbers[0]) <= 31 else numbers[::-1]
+    if len(day) > 2:
+        day, year = year, day
+    return dt.date(_year(year), month, int(day))
+
+
+def _excel_serial(text: str) -> dt.datetime | None:
+    if not _SERIAL.fullmatch(text) or not EXCEL_SERIALS[0] <= float(text) < EXCEL_SERIALS[1]:
+        return None
+    return EXCEL_EPOCH + dt.timedelta(days=float(text))
+
+
+def _date_part(text: str, region: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    return _numeric_date(text, region) or _worded_date(text)
+
+
+def datetime_parse(raw: str | dt.date, *, region: str, field: str = "date") -> dt.datetime:
+    """An aware datetime from ISO 8601, a day-month-year or month-day-year date (which one by
+    the workspace's region when both could be), a date with its month in words, or an Excel
+    serial number; with or without a time of day. A time without a zone is taken as UTC."""
+    if isinstance(raw, dt.datetime):
+        return raw if timezone.is_aware(raw) else raw.replace(tzinfo=dt.UTC)
+    if isinstance(raw, dt.date):
+        return dt.datetime.combine(raw, dt.time(), tzinfo=dt.UTC)
+    text = " ".join((raw or "").split())
+    problem = f"'{text}' is not a date (e.g. 2024-12-31, {_example(region)} or Dec 31, 2024)"
+    if not text:
+        raise ServiceValidationError.single(field, "is not a date: the value is empty")
+    try:
+        value = dt.datetime.fromisoformat(text)
+        return value if timezone.is_aware(value) else value.replace(tzinfo=dt.UTC)
+    except ValueError:
+        pass
+    try:
+        serial = _excel_serial(text)
+        if serial is not None:
+            return serial
+        time = dt.time()
+        clock = _TIME.search(text)
+        if clock is not None:
+            hour, minute, second, meridiem, _ = clock.groups()
+            hour_24 = int(hour) % 12 + (12 if meridiem and meridiem[0] in "pP" else 0)
+            time = dt.time(hour_24 if meridiem else int(hour), int(minute), int(second or 0))
+            text = text[: clock.start()]
+        day = _date_part(text, region)
+    except ValueError as exc:  # a day or month out of range: 31/02/2024, 13/13/2024
+        raise ServiceValidationError.single(field, f"'{text}' is not a date: {exc}") from exc
+    if day is None:
+        raise ServiceValidationError.single(field, problem)
+    return dt.datetime.combine(day, time, tzinfo=dt.UTC)
+
+
+def date_parse(raw: str | dt.date, *, region: str, field: str = "date") -> dt.date:
+    """The calendar date of `datetime_parse` (a time of day, if any, is dropped)."""
+    if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+        return raw
+    return datetime_parse(raw, region=region, field=field).date()
+
+
+def _example(region: str) -> str:
+    return "12/31/2024" if region.upper() in MONTH_FIRST_REGIONS else "31/12/2024"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pycountry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.text import slugify
 
 from rapport.audit.models import AuditAction
@@ -31,7 +31,12 @@ from rapport.contacts.models import (
     SizeBand,
     Tag,
 )
-from rapport.contacts.normalise import domain_normalise, email_normalise, phone_normalise
+from rapport.contacts.normalise import (
+    domain_normalise,
+    email_normalise,
+    name_normalise,
+    phone_normalise,
+)
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.core.hooks import records_changed
 from rapport.core.money import amount_clean, currency_clean
@@ -62,6 +67,7 @@ COMPANY_TEXT_LIMITS = {
 CONTACT_AUDITED = [
     "first_name",
     "last_name",
+    "external_id",
     "job_title",
     "primary_company",
     "lifecycle_stage",
@@ -75,6 +81,7 @@ CONTACT_AUDITED = [
 ]
 COMPANY_AUDITED = [
     "name",
+    "external_id",
     "domain",
     "industry",
     "size_band",
@@ -215,6 +222,24 @@ def _tags(data: Data, c: _Collector) -> list[str] | None:
     return list(dict.fromkeys(names))
 
 
+def _external_id(
+    workspace: Workspace, model: type[models.Model], data: Data, pk: int | None, c: _Collector
+) -> str | None:
+    """Stripped, at most 100 characters, and not another record's of the same workspace."""
+    value = _text(data, "external_id", 100, c)
+    if value:
+        taken = (
+            model._default_manager.filter(workspace=workspace, external_id=value)
+            .exclude(pk=pk)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if taken is not None:
+            c.add("external_id", f"'{value}' is already the external id of record #{taken}")
+            return None
+    return value
+
+
 def _unknown_keys(data: Data, allowed: Iterable[str], c: _Collector) -> None:
     for key in data.keys() - set(allowed):
         c.add(key, "is not a known field")
@@ -237,6 +262,7 @@ def tags_resolve(*, workspace: Workspace, names: list[str]) -> list[Tag]:
 
 CONTACT_FIELDS = [
     *CONTACT_TEXT_LIMITS,
+    "external_id",
     "country",
     "emails",
     "phones",
@@ -267,6 +293,13 @@ def _contact_clean(*, workspace: Workspace, data: Data, contact: Contact | None)
     for name, limit in CONTACT_TEXT_LIMITS.items():
         if name in data:
             clean[name] = _text(data, name, limit, c)
+    for name in ("first_name", "last_name"):
+        if clean.get(name):
+            clean[name] = name_normalise(clean[name])
+    if "external_id" in data:
+        clean["external_id"] = _external_id(
+            workspace, Contact, data, contact.pk if contact else None, c
+        )
     if "country" in data:
         clean["country"] = _country(data, c)
     if "emails" in data:
@@ -314,6 +347,7 @@ def _contact_apply(*, workspace: Workspace, contact: Contact, clean: Data) -> No
     creating = contact._state.adding
     for name in [
         *CONTACT_TEXT_LIMITS,
+        "external_id",
         "country",
         "lifecycle_stage",
         "preferred_channel",
@@ -408,6 +442,7 @@ def contact_delete(*, workspace: Workspace, actor: Actor, contact: Contact) -> N
 
 COMPANY_FIELDS = [
     *COMPANY_TEXT_LIMITS,
+    "external_id",
     "country",
     "domain",
     "size_band",
@@ -437,6 +472,10 @@ def _company_clean(*, workspace: Workspace, data: Data, company: Company | None)
         c.add("name", "is required")
     if company is not None and "name" in clean and clean["name"] == "":
         c.add("name", "is required")
+    if "external_id" in data:
+        clean["external_id"] = _external_id(
+            workspace, Company, data, company.pk if company else None, c
+        )
     if "country" in data:
         clean["country"] = _country(data, c)
     if "domain" in data:

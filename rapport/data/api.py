@@ -1,5 +1,5 @@
-"""Imports over `/api/v1/data/`: upload a CSV, check the mapping with a dry run, start,
-watch, cancel, undo, and read or download the row errors.
+"""Imports over `/api/v1/data/`: upload a CSV, Excel or vCard file, check the mapping with a
+dry run, start, watch, cancel, undo, and read or download the row errors.
 
 `POST /data/imports` takes the file as multipart form data (`file`, `entity`, `mode`) and
 answers with the detected columns and a suggested mapping; `/dry-run` shows the first rows
@@ -18,7 +18,13 @@ from rapport.api.records import PageOut, PageParams, WriteSchema, query_errors
 from rapport.core.pagination import Page
 from rapport.data.error_report import error_report_response
 from rapport.data.importers import Importer, importers
-from rapport.data.models import ImportBatch, ImportMode, ImportRowError, ImportStatus
+from rapport.data.models import (
+    FileFormat,
+    ImportBatch,
+    ImportMode,
+    ImportRowError,
+    ImportStatus,
+)
 from rapport.data.queries import import_error_page, import_get, import_page
 from rapport.data.services import (
     DRY_RUN_ROWS,
@@ -55,8 +61,9 @@ class ImportOut(Schema):
     id: int
     entity: str
     filename: str
-    encoding: str
-    delimiter: str
+    file_format: FileFormat = Field(description="recognised by the file's content")
+    encoding: str = Field(description="text files only")
+    delimiter: str = Field(description="CSV only")
     columns: list[str] = Field(description="the file's header row")
     mapping: dict[str, str] = Field(description="column -> field (suggested until started)")
     mode: ImportMode
@@ -125,7 +132,8 @@ def create_import(
     entity: Form[str],
     mode: Form[ImportMode] = ImportMode.SKIP,
 ) -> Status[ImportBatch]:
-    """Upload a CSV file (any common encoding and delimiter); nothing is imported yet."""
+    """Upload a CSV file (any common encoding and delimiter), an Excel workbook (its first
+    sheet with data) or a vCard file; nothing is imported yet."""
     c = caller(request)
     batch = import_create(workspace=c.workspace, actor=c.actor, entity=entity, file=file, mode=mode)
     return Status(201, batch)

@@ -29,6 +29,8 @@ from rapport.data.importers import (
     ImportField,
     ImportRow,
     Values,
+    external_id_field,
+    external_id_match,
     importer_register,
 )
 from rapport.tenancy.models import Workspace
@@ -53,6 +55,10 @@ ADDRESS = [
     ImportField("country", "Country", ("mailing country", "billing country", "country/region")),
 ]
 ADDRESS_NAMES = [f.name for f in ADDRESS]
+PERSON_NAME = [
+    ImportField("first_name", "First name", ("first", "given name", "firstname")),
+    ImportField("last_name", "Last name", ("last", "surname", "family name", "lastname")),
+]
 
 
 def _country(raw: str) -> str:
@@ -84,10 +90,13 @@ class ContactImporter(Importer):
     entity = "contacts"
     label = "Contacts"
     model = Contact
-    match_help = "an existing contact with one of the row's emails, else one of its phones"
+    match_help = (
+        "an existing contact with the row's external id, else one of its emails, else one of "
+        "its phones"
+    )
     fields = [
-        ImportField("first_name", "First name", ("first", "given name", "firstname")),
-        ImportField("last_name", "Last name", ("last", "surname", "family name", "lastname")),
+        external_id_field("contact id", "salesforce id", "hubspot id"),
+        *PERSON_NAME,
         ImportField(
             "email",
             "Email",
@@ -115,12 +124,15 @@ class ContactImporter(Importer):
         *ADDRESS,
         ImportField("source", "Source", ("lead source", "original source")),
         ImportField("lifecycle_stage", "Lifecycle stage", ("lifecycle", "stage")),
-        ImportField("tags", "Tags", ("labels", "tag"), many=True),
+        ImportField("tags", "Tags", ("labels", "tag", "categories"), many=True),
     ]
     error_fields = {"emails": "email", "phones": "phone", "company_ids": "company"}
-    TEXT = ["first_name", "last_name", "job_title", "source", *ADDRESS_NAMES]
+    TEXT = ["external_id", "first_name", "last_name", "job_title", "source", *ADDRESS_NAMES]
 
     def match(self, *, workspace: Workspace, row: ImportRow) -> models.Model | None:
+        by_id = external_id_match(Contact, workspace=workspace, row=row)
+        if by_id is not None:
+            return by_id
         emails = [e for e in (self._quietly(email_normalise, v) for v in row.all("email")) if e]
         if emails:
             hit = (
@@ -247,8 +259,9 @@ class CompanyImporter(Importer):
     entity = "companies"
     label = "Companies"
     model = Company
-    match_help = "an existing company with the row's domain"
+    match_help = "an existing company with the row's external id, else its domain"
     fields = [
+        external_id_field("account id", "company id"),
         ImportField("name", "Name", ("company name", "account name", "company", "organization")),
         ImportField(
             "domain", "Domain", ("website", "website url", "company domain name", "web site")
@@ -257,9 +270,12 @@ class CompanyImporter(Importer):
         *ADDRESS,
         ImportField("tags", "Tags", ("labels", "tag"), many=True),
     ]
-    TEXT = ["name", "domain", "industry", *ADDRESS_NAMES]
+    TEXT = ["external_id", "name", "domain", "industry", *ADDRESS_NAMES]
 
     def match(self, *, workspace: Workspace, row: ImportRow) -> models.Model | None:
+        by_id = external_id_match(Company, workspace=workspace, row=row)
+        if by_id is not None:
+            return by_id
         if not row.has("domain"):
             return None
         try:

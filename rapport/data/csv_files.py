@@ -93,6 +93,39 @@ def detect_delimiter(sample: str) -> str:
         return best if counts[best] else ","
 
 
+def header_columns(header: list[str]) -> list[str]:
+    """The header row's column names, each present and named once (any file format)."""
+    columns = [c.strip() for c in header]
+    blank = [i + 1 for i, c in enumerate(columns) if not c]
+    if blank:
+        raise ServiceValidationError.single(
+            "file", f"the header row has no name for column {', '.join(map(str, blank))}"
+        )
+    dupes = sorted({c for c in columns if columns.count(c) > 1})
+    if dupes:
+        raise ServiceValidationError.single(
+            "file", f"the header row names a column twice: {', '.join(dupes)}"
+        )
+    return columns
+
+
+def checked_row(number: int, cells: list[str], columns: list[str]) -> CsvRow:
+    """The row, or its error if it does not fit the header or holds a cell too large."""
+    if len(cells) != len(columns):
+        return CsvRow(
+            number, cells, f"has {len(cells)} cells where the header has {len(columns)} columns"
+        )
+    huge = next((i for i, c in enumerate(cells) if len(c) > FIELD_LIMIT), None)
+    if huge is not None:
+        return CsvRow(
+            number,
+            [c[:200] for c in cells],
+            f"holds {len(cells[huge]):,} characters, more than the {FIELD_LIMIT:,} allowed",
+            columns[huge],
+        )
+    return CsvRow(number, cells)
+
+
 def csv_layout(fh: Binary) -> CsvLayout:
     """Encoding, delimiter and header of a CSV file; an unusable file is a `file` error."""
     fh.seek(0)
@@ -115,17 +148,7 @@ def csv_layout(fh: Binary) -> CsvLayout:
         text.detach()
     if header is None:
         raise ServiceValidationError.single("file", "the file is empty")
-    columns = [c.strip() for c in header]
-    blank = [i + 1 for i, c in enumerate(columns) if not c]
-    if blank:
-        raise ServiceValidationError.single(
-            "file", f"the header row has no name for column {', '.join(map(str, blank))}"
-        )
-    dupes = sorted({c for c in columns if columns.count(c) > 1})
-    if dupes:
-        raise ServiceValidationError.single(
-            "file", f"the header row names a column twice: {', '.join(dupes)}"
-        )
+    columns = header_columns(header)
     return CsvLayout(encoding=encoding, delimiter=delimiter, columns=columns)
 
 
@@ -135,7 +158,6 @@ def csv_rows(fh: Binary, layout: CsvLayout) -> Iterator[CsvRow]:
     text = _text(fh, layout.encoding)
     try:
         reader = csv.reader(text, delimiter=layout.delimiter)
-        width = len(layout.columns)
         number = 0
         header_seen = False
         while True:
@@ -155,23 +177,7 @@ def csv_rows(fh: Binary, layout: CsvLayout) -> Iterator[CsvRow]:
             if not header_seen:
                 header_seen = True
                 continue
-            if len(cells) != width:
-                yield CsvRow(
-                    number,
-                    cells,
-                    f"has {len(cells)} cells where the header has {width} columns",
-                )
-                continue
-            huge = next((i for i, c in enumerate(cells) if len(c) > FIELD_LIMIT), None)
-            if huge is not None:
-                yield CsvRow(
-                    number,
-                    [c[:200] for c in cells],
-                    f"holds {len(cells[huge]):,} characters, more than the {FIELD_LIMIT:,} allowed",
-                    layout.columns[huge],
-                )
-                continue
-            yield CsvRow(number, cells)
+            yield checked_row(number, cells, layout.columns)
     finally:
         text.detach()
 

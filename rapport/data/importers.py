@@ -113,6 +113,22 @@ class Importer(ABC):
         return row.column(name, position)
 
 
+def external_id_field(*aliases: str) -> ImportField:
+    """Another system's id for the record: a row that sends it again finds the same record.
+    A bare "ID" column is not suggested: it is as often a row counter, whose 1, 2, 3 would
+    match the records of another file's 1, 2, 3."""
+    return ImportField("external_id", "External ID", ("record id", "uid", *aliases))
+
+
+def external_id_match(
+    model: type[models.Model], *, workspace: Workspace, row: ImportRow
+) -> models.Model | None:
+    value = row.first("external_id")
+    if not value:
+        return None
+    return model._default_manager.filter(workspace=workspace, external_id=value).first()
+
+
 _importers: dict[str, Importer] = {}
 
 
@@ -141,7 +157,8 @@ def header_key(header: str) -> str:
 
 def mapping_suggest(importer: Importer, columns: Iterable[str]) -> dict[str, str]:
     """column -> field for the columns whose header names a field (its name, label or an
-    alias); each single-valued field is suggested for its first such column only."""
+    alias, numbered or not for a field several columns feed); each single-valued field is
+    suggested for its first such column only."""
     known: dict[str, ImportField] = {}
     for f in importer.fields:
         for name in (f.name, f.label, *f.aliases):
@@ -149,7 +166,12 @@ def mapping_suggest(importer: Importer, columns: Iterable[str]) -> dict[str, str
     mapping: dict[str, str] = {}
     taken: set[str] = set()
     for column in columns:
-        found = known.get(header_key(column))
+        key = header_key(column)
+        found = known.get(key)
+        if found is None:
+            # "Email 2", "Phone 3": the further columns of a field several columns may feed
+            numbered = known.get(key.rstrip("0123456789"))
+            found = numbered if numbered is not None and numbered.many else None
         if found is None or (found.name in taken and not found.many):
             continue
         mapping[column] = found.name

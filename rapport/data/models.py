@@ -26,12 +26,22 @@ class ImportMode(models.TextChoices):
     CREATE = "create", "Create a new record even if one matches"
 
 
+class FileFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "Excel workbook"
+    XLS = "xls", "Excel 97–2003 workbook"
+    VCARD = "vcard", "vCard"
+
+
 class ImportBatch(WorkspaceScopedModel):
     entity = models.CharField(max_length=30, help_text="the importer's key, e.g. contacts")
     filename = models.CharField(max_length=255, help_text="as uploaded")
     file = models.FileField(upload_to="imports/%Y/%m/", max_length=255)
-    encoding = models.CharField(max_length=20)
-    delimiter = models.CharField(max_length=1)
+    file_format = models.CharField(
+        max_length=5, choices=FileFormat.choices, default=FileFormat.CSV, help_text="by content"
+    )
+    encoding = models.CharField(max_length=20, blank=True, help_text="text files only")
+    delimiter = models.CharField(max_length=1, blank=True, help_text="CSV only")
     columns = models.JSONField(default=list, help_text="the header row")
     status = models.CharField(
         max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED

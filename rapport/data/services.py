@@ -22,7 +22,8 @@ from django.utils import timezone
 from rapport.audit.models import AuditAction
 from rapport.audit.services import audit_change, audit_record
 from rapport.core.errors import FieldError, ServiceValidationError
-from rapport.data.csv_files import CsvLayout, CsvRow, csv_layout, csv_row_count, csv_rows
+from rapport.data.csv_files import CsvRow
+from rapport.data.file_formats import batch_layout, file_layout, file_row_count, file_rows
 from rapport.data.importers import (
     Actor,
     ImportContext,
@@ -80,17 +81,20 @@ def _status_change(batch: ImportBatch, actor: Actor, status: str) -> None:
 def import_create(
     *, workspace: Workspace, actor: Actor, entity: str, file: File, mode: str = ImportMode.SKIP
 ) -> ImportBatch:
-    """Store an uploaded file as a new batch, its layout detected and a mapping suggested."""
+    """Store an uploaded file as a new batch, its format and layout detected and a mapping
+    suggested."""
     importer = importer_get(entity)
     _mode_clean(mode)
-    layout = csv_layout(file)
-    total_rows = csv_row_count(file, layout)  # so the run's progress shows against the whole
+    filename = (file.name or "import").rsplit("/", 1)[-1][:255]
+    layout = file_layout(file, filename=filename)
+    total_rows = file_row_count(file, layout)  # so the run's progress shows against the whole
     file.seek(0)
     with transaction.atomic():
         batch = ImportBatch(
             workspace=workspace,
             entity=importer.entity,
-            filename=(file.name or "import.csv").rsplit("/", 1)[-1][:255],
+            filename=filename,
+            file_format=layout.file_format,
             encoding=layout.encoding,
             delimiter=layout.delimiter,
             columns=layout.columns,
@@ -99,14 +103,18 @@ def import_create(
             mapping=mapping_suggest(importer, layout.columns),
             created_by=actor if isinstance(actor, User) else None,
         )
-        batch.file.save(f"{workspace.pk}-{uuid.uuid4().hex}.csv", file, save=False)
+        batch.file.save(f"{workspace.pk}-{uuid.uuid4().hex}.{layout.extension}", file, save=False)
         batch.save()
         audit_record(
             workspace_id=workspace.pk,
             actor=actor,
             action=AuditAction.CREATE,
             instance=batch,
-            changes={"entity": [None, batch.entity], "filename": [None, batch.filename]},
+            changes={
+                "entity": [None, batch.entity],
+                "filename": [None, batch.filename],
+                "file_format": [None, batch.file_format],
+            },
         )
     return batch
 
@@ -250,11 +258,11 @@ def import_dry_run(
         batch.mode = _mode_clean(mode)
     if not 1 <= limit <= MAX_DRY_RUN_ROWS:
         raise ServiceValidationError.single("limit", f"must be 1 to {MAX_DRY_RUN_ROWS}")
-    layout = CsvLayout(batch.encoding, batch.delimiter, batch.columns)
+    layout = batch_layout(batch)
     preview: list[PreviewRow] = []
     try:
         with transaction.atomic(), batch.file.open("rb") as fh:
-            for csv_row in itertools.islice(csv_rows(fh, layout), limit):
+            for csv_row in itertools.islice(file_rows(fh, layout), limit):
                 outcome = _write_row(csv_row=csv_row, batch=batch, importer=importer, actor=actor)
                 values = importer.stored(outcome.instance) if outcome.instance else {}
                 errors = [FieldError(column, message) for column, message in outcome.errors]
@@ -314,10 +322,10 @@ def import_process(
     batch.refresh_from_db()
     importer = importer_get(batch.entity)
     actor = batch.created_by
-    layout = CsvLayout(batch.encoding, batch.delimiter, batch.columns)
+    layout = batch_layout(batch)
     try:
         with batch.file.open("rb") as fh:
-            for chunk in _chunks(csv_rows(fh, layout), chunk_rows):
+            for chunk in _chunks(file_rows(fh, layout), chunk_rows):
                 if _cancelled(batch):
                     break
                 _process_chunk(batch, importer, actor, chunk)

@@ -163,6 +163,9 @@ def errors_under(prefix: str, fields: Iterable[str]) -> Iterator[None]:
 
 
 class LeadWrite(WriteSchema):
+    external_id: str | None = Field(
+        None, description="another system's id for the record; unique in the workspace"
+    )
     first_name: str | None = None
     last_name: str | None = None
     email: str | None = Field(None, description="a lead needs an email or a name")
@@ -181,6 +184,7 @@ class LeadWrite(WriteSchema):
 
 class LeadOut(Schema):
     id: int
+    external_id: str
     first_name: str
     last_name: str
     email: str
@@ -530,6 +534,9 @@ class DealLineIn(WriteSchema):
 
 class DealWrite(WriteSchema):
     name: str | None = None
+    external_id: str | None = Field(
+        None, description="another system's id for the record; unique in the workspace"
+    )
     amount: Decimal | None = Field(None, description="the lines' total if omitted with lines")
     currency: str | None = Field(None, description="ISO 4217; the base currency if omitted")
     expected_close_date: dt.date | None = None
@@ -547,6 +554,7 @@ class DealWrite(WriteSchema):
 class DealOut(Schema):
     id: int
     name: str
+    external_id: str
     amount: DecimalStr
     currency: str
     expected_close_date: dt.date | None

@@ -2,6 +2,7 @@
 
 import secrets
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.core.cache import cache
@@ -13,11 +14,17 @@ from django.utils import timezone
 from rapport.audit.models import AuditAction
 from rapport.audit.services import audit_record, audited_update, diff, snapshot
 from rapport.contacts.models import Company, Contact, ContactEmail, LifecycleStage
-from rapport.contacts.normalise import domain_normalise, email_normalise, phone_normalise
+from rapport.contacts.normalise import (
+    domain_normalise,
+    email_normalise,
+    name_normalise,
+    phone_normalise,
+)
 from rapport.contacts.services import (
     Actor,
     Data,
     _Collector,
+    _external_id,
     _owner,
     _text,
     _unknown_keys,
@@ -39,8 +46,17 @@ LEAD_TEXT = {
     "campaign": 100,
     "message": 5000,
 }
-LEAD_FIELDS = [*LEAD_TEXT, "email", "phone", "domain", "owner_id", "status"]
-LEAD_AUDITED = [*LEAD_TEXT, "email", "phone", "domain", "owner", "status", "disqualify_reason"]
+LEAD_FIELDS = [*LEAD_TEXT, "external_id", "email", "phone", "domain", "owner_id", "status"]
+LEAD_AUDITED = [
+    *LEAD_TEXT,
+    "external_id",
+    "email",
+    "phone",
+    "domain",
+    "owner",
+    "status",
+    "disqualify_reason",
+]
 # Statuses a person may set by hand; "converted" only comes from lead_convert.
 SETTABLE_STATUSES = [LeadStatus.NEW, LeadStatus.WORKING, LeadStatus.NURTURING, LeadStatus.QUALIFIED]
 
@@ -52,14 +68,21 @@ def _lead_clean(*, workspace: Workspace, data: Data, lead: Lead | None) -> Data:
     for name, limit in LEAD_TEXT.items():
         if name in data:
             clean[name] = _text(data, name, limit, c)
-    if data.get("email"):
-        clean["email"] = c.run(lambda: email_normalise(str(data["email"])))
-    if data.get("phone"):
-        clean["phone"] = c.run(
-            lambda: phone_normalise(str(data["phone"]), region=workspace.default_region)
-        )
-    if data.get("domain"):
-        clean["domain"] = c.run(lambda: domain_normalise(str(data["domain"])))
+    for name in ("first_name", "last_name"):
+        if clean.get(name):
+            clean[name] = name_normalise(clean[name])
+    if "external_id" in data:
+        clean["external_id"] = _external_id(workspace, Lead, data, lead.pk if lead else None, c)
+    # An empty value clears the field (an import's undo puts an empty email back).
+    region = workspace.default_region
+    for name, normalise in (
+        ("email", email_normalise),
+        ("phone", partial(phone_normalise, region=region)),
+        ("domain", domain_normalise),
+    ):
+        if name in data:
+            raw = str(data[name] or "")
+            clean[name] = c.run(partial(normalise, raw)) if raw else ""
     if "owner_id" in data:
         clean["owner_id"] = _owner(workspace, data, c)
     if "status" in data:

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from rapport.activities.models import Activity
-from rapport.contacts.models import Company, Contact
+from rapport.contacts.models import Company, Contact, external_id_unique
 from rapport.core.models import WorkspaceScopedModel
 
 
@@ -98,8 +98,13 @@ class ContactRole(models.TextChoices):
     OTHER = "other", "Other"
 
 
+def external_id_field() -> models.CharField:
+    return models.CharField(max_length=100, blank=True, help_text="another system's id")
+
+
 class Deal(WorkspaceScopedModel):
     name = models.CharField(max_length=200)
+    external_id = external_id_field()
     amount = amount_field(default=0)
     currency = models.CharField(max_length=3)
     expected_close_date = models.DateField(null=True, blank=True)
@@ -129,6 +134,7 @@ class Deal(WorkspaceScopedModel):
     last_activity_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
+        constraints = [external_id_unique("deal_unique_external_id")]
         indexes = [
             models.Index(
                 fields=["workspace", "pipeline", "stage", "position"], name="deal_board_idx"
@@ -242,7 +248,7 @@ class OrderChannel(models.TextChoices):
 class Order(WorkspaceScopedModel):
     """A purchase. `external_id` makes pushes idempotent: the same id updates, never duplicates."""
 
-    external_id = models.CharField(max_length=100, blank=True)
+    external_id = external_id_field()
     ordered_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=OrderStatus.choices, default="paid")
     channel = models.CharField(max_length=10, choices=OrderChannel.choices, default="manual")
@@ -259,13 +265,7 @@ class Order(WorkspaceScopedModel):
     )
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["workspace", "external_id"],
-                condition=~Q(external_id=""),
-                name="order_unique_external_id",
-            )
-        ]
+        constraints = [external_id_unique("order_unique_external_id")]
         indexes = [
             models.Index(fields=["workspace", "contact", "-ordered_at"], name="order_contact_idx"),
             models.Index(fields=["workspace", "company", "-ordered_at"], name="order_company_idx"),
@@ -302,6 +302,7 @@ class Lead(WorkspaceScopedModel):
 
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
+    external_id = external_id_field()
     email = models.CharField(max_length=254, blank=True)
     phone = models.CharField(max_length=20, blank=True)
     job_title = models.CharField(max_length=150, blank=True)
@@ -329,6 +330,7 @@ class Lead(WorkspaceScopedModel):
     score_reasons = models.JSONField(default=list, blank=True)
 
     class Meta:
+        constraints = [external_id_unique("lead_unique_external_id")]
         indexes = [
             models.Index(fields=["workspace", "status", "-created_at"], name="lead_status_idx"),
             models.Index(fields=["workspace", "email"], name="lead_email_idx"),

@@ -5,14 +5,22 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from rapport.audit.models import AuditAction
 from rapport.audit.services import audit_change, snapshot
 from rapport.contacts.models import Company, Contact
-from rapport.contacts.services import Actor, Data, _Collector, _owner, _text, _unknown_keys
+from rapport.contacts.services import (
+    Actor,
+    Data,
+    _Collector,
+    _external_id,
+    _owner,
+    _text,
+    _unknown_keys,
+)
 from rapport.core.errors import ServiceValidationError
 from rapport.core.money import amount_clean, currency_clean
 from rapport.sales.models import (
@@ -34,6 +42,23 @@ from rapport.sales.models import (
     StageOutcome,
 )
 from rapport.tenancy.models import Workspace
+
+
+def _delete_audited(
+    *, workspace: Workspace, actor: Actor, instance: models.Model, before: dict[str, Any]
+) -> None:
+    """Delete `instance`, auditing its non-empty values as they were."""
+    with transaction.atomic():
+        audit_change(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.DELETE,
+            instance=instance,
+            before={k: v for k, v in before.items() if v not in ("", None, [], {})},
+            after={},
+        )
+        instance.delete()
+
 
 # --- exchange rates ------------------------------------------------------------------------
 
@@ -139,6 +164,7 @@ def pipeline_create(
 
 DEAL_FIELDS = [
     "name",
+    "external_id",
     "amount",
     "currency",
     "expected_close_date",
@@ -154,6 +180,7 @@ DEAL_FIELDS = [
 ]
 DEAL_AUDITED = [
     "name",
+    "external_id",
     "amount",
     "currency",
     "expected_close_date",
@@ -239,6 +266,8 @@ def _deal_clean(*, workspace: Workspace, data: Data, deal: Deal | None) -> Data:
             clean[name] = _text(data, name, limit, c)
     if deal is None and not clean.get("name"):
         c.add("name", "is required")
+    if "external_id" in data:
+        clean["external_id"] = _external_id(workspace, Deal, data, deal.pk if deal else None, c)
     if "amount" in data:
         clean["amount"] = c.run(lambda: amount_clean(data["amount"], field="amount"))
     if "currency" in data or deal is None:
@@ -403,17 +432,10 @@ def deal_move(
 
 def deal_delete(*, workspace: Workspace, actor: Actor, deal: Deal) -> None:
     with transaction.atomic():
-        before = {k: v for k, v in _deal_snapshot(deal).items() if v not in ("", None, [])}
-        audit_change(
-            workspace_id=workspace.pk,
-            actor=actor,
-            action=AuditAction.DELETE,
-            instance=deal,
-            before=before,
-            after={},
-        )
         Order.objects.filter(deal=deal).update(deal=None)
-        deal.delete()
+        _delete_audited(
+            workspace=workspace, actor=actor, instance=deal, before=_deal_snapshot(deal)
+        )
 
 
 def _after_stage_change(*, workspace: Workspace, actor: Actor, deal: Deal) -> None:
@@ -452,32 +474,55 @@ def _after_stage_change(*, workspace: Workspace, actor: Actor, deal: Deal) -> No
 # --- products ------------------------------------------------------------------------------
 
 
-def product_create(*, workspace: Workspace, actor: Actor, data: Data) -> Product:
+PRODUCT_FIELDS = ["sku", "name", "active", "prices"]
+
+
+def _product_clean(*, data: Data, product: Product | None) -> Data:
     c = _Collector()
-    _unknown_keys(data, ["sku", "name", "active", "prices"], c)
-    sku = _text(data, "sku", 64, c) if "sku" in data else ""
-    name = _text(data, "name", 200, c) if "name" in data else ""
-    if not sku:
-        c.add("sku", "is required")
-    elif Product.objects.filter(sku=sku).exists():
+    _unknown_keys(data, PRODUCT_FIELDS, c)
+    clean: Data = {}
+    for name, limit in (("sku", 64), ("name", 200)):
+        if name in data or product is None:
+            clean[name] = _text(data, name, limit, c) if name in data else ""
+            if clean[name] == "":
+                c.add(name, "is required")
+    sku = clean.get("sku")
+    others = Product.objects.exclude(pk=product.pk) if product else Product.objects.all()
+    if sku and others.filter(sku=sku).exists():
         c.add("sku", f"'{sku}' exists already")
-    if not name:
-        c.add("name", "is required")
-    prices: dict[str, Decimal] = {}
+    if "active" in data:
+        clean["active"] = bool(data["active"])
+    prices: dict[str, Decimal | None] = {}
     raw_prices = data.get("prices", {})
     if not isinstance(raw_prices, dict):
         c.add("prices", "must map currencies to unit prices")
         raw_prices = {}
     for cur, amount in raw_prices.items():
         code = c.run(partial(currency_clean, cur, field=f"prices.{cur}"))
-        value = c.run(partial(amount_clean, amount, field=f"prices.{cur}"))
-        if code and value is not None:
-            prices[code] = value
+        if amount is None and product is not None:  # an update drops that currency's price
+            prices[code] = None
+        elif code:
+            prices[code] = c.run(partial(amount_clean, amount, field=f"prices.{cur}"))
+    if "prices" in data:
+        clean["prices"] = prices
     c.raise_if_any()
+    return clean
+
+
+def _product_snapshot(product: Product) -> dict[str, Any]:
+    return {
+        "sku": product.sku,
+        "name": product.name,
+        "active": product.active,
+        "prices": {p.currency: str(p.unit_price) for p in product.prices.order_by("currency")},
+    }
+
+
+def product_create(*, workspace: Workspace, actor: Actor, data: Data) -> Product:
+    clean = _product_clean(data=data, product=None)
+    prices = clean.pop("prices", {})
     with transaction.atomic():
-        product = Product.objects.create(
-            workspace=workspace, sku=sku, name=name, active=bool(data.get("active", True))
-        )
+        product = Product.objects.create(workspace=workspace, **clean)
         ProductPrice.objects.bulk_create(
             ProductPrice(workspace=workspace, product=product, currency=k, unit_price=v)
             for k, v in prices.items()
@@ -488,9 +533,51 @@ def product_create(*, workspace: Workspace, actor: Actor, data: Data) -> Product
             action=AuditAction.CREATE,
             instance=product,
             before={},
-            after={"sku": sku, "name": name, "prices": {k: str(v) for k, v in prices.items()}},
+            after={k: v for k, v in _product_snapshot(product).items() if k != "active"},
         )
     return product
+
+
+def product_update(*, workspace: Workspace, actor: Actor, product: Product, data: Data) -> Product:
+    """Change the SKU, name or active flag; `prices` sets the given currencies' unit prices
+    (null removes that currency's; a currency not given keeps its price)."""
+    clean = _product_clean(data=data, product=product)
+    prices = clean.pop("prices", {})
+    with transaction.atomic():
+        before = _product_snapshot(product)
+        for name, value in clean.items():
+            setattr(product, name, value)
+        product.save()
+        for currency, unit_price in prices.items():
+            if unit_price is None:
+                product.prices.filter(currency=currency).delete()
+            else:
+                ProductPrice.objects.update_or_create(
+                    workspace=workspace,
+                    product=product,
+                    currency=currency,
+                    defaults={"unit_price": unit_price},
+                )
+        audit_change(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=product,
+            before=before,
+            after=_product_snapshot(product),
+        )
+    return product
+
+
+def product_delete(*, workspace: Workspace, actor: Actor, product: Product) -> None:
+    """Delete a product no deal line uses (orders keep their lines' SKU and description)."""
+    if DealLine.objects.filter(product=product).exists():
+        raise ServiceValidationError.single(
+            "product", f"'{product.sku}' is on deals' line items; deactivate it instead"
+        )
+    _delete_audited(
+        workspace=workspace, actor=actor, instance=product, before=_product_snapshot(product)
+    )
 
 
 # --- orders --------------------------------------------------------------------------------
@@ -652,3 +739,9 @@ def order_upsert(*, workspace: Workspace, actor: Actor, data: Data) -> tuple[Ord
             if attempt:
                 raise
     raise AssertionError("unreachable")
+
+
+def order_delete(*, workspace: Workspace, actor: Actor, order: Order) -> None:
+    _delete_audited(
+        workspace=workspace, actor=actor, instance=order, before=snapshot(order, ORDER_AUDITED)
+    )

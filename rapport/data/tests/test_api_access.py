@@ -160,7 +160,7 @@ def test_an_empty_upload_is_a_problem_naming_the_file(ours):
     response = _upload(ours.api, b"", entity="contacts")
 
     assert response.status_code == 422
-    assert problem_fields(response) == {"file": "the file is empty"}
+    assert problem_fields(response) == {"file": "'people.csv': the file is empty"}
 
 
 # --- roles -----------------------------------------------------------------------------------

@@ -100,7 +100,7 @@ def test_an_empty_file_cannot_be_uploaded(workspace, upload):
     with pytest.raises(ServiceValidationError) as exc:
         upload(workspace, b"")
 
-    assert exc.value.as_dict() == {"file": ["the file is empty"]}
+    assert exc.value.as_dict() == {"file": ["'people.csv': the file is empty"]}
 
 
 def test_a_mapping_to_an_unknown_field_or_column_is_refused(workspace, upload, run_import):

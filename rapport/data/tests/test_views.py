@@ -142,7 +142,7 @@ def test_the_mapping_page_suggests_a_field_for_each_known_header(owner_client, u
         "",
     ]
     assert "4 data rows" in html
-    assert "A row matches an existing contact with one of the row&#x27;s emails" in html
+    assert "A row matches an existing contact with the row&#x27;s external id" in html
     for label in ("Skip rows that match", "Update the matching record", "Create a new record"):
         assert label in html
 

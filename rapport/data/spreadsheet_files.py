@@ -1,0 +1,101 @@
+"""Reading an uploaded Excel workbook (.xlsx, or an old .xls) as a header and rows of text.
+
+python-calamine (Rust's calamine) reads the workbook: it is fast, read-only, and turns date
+cells into dates. Cells become the text a CSV export of the sheet would hold, so importers
+see one kind of row whatever the file: dates in ISO 8601, whole numbers without ".0". A date
+typed into an unformatted cell stays an Excel serial number ("45657"), which the shared date
+parser reads as such.
+"""
+
+import datetime as dt
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+import python_calamine as calamine
+
+from rapport.core.errors import ServiceValidationError
+from rapport.data.csv_files import Binary, CsvRow, checked_row, header_columns
+
+# A workbook is a zip archive that calamine unpacks into memory: one that would unpack to more
+# than this (a "zip bomb", or a sheet far beyond what an import wizard should take) is refused
+# before it is opened.
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+
+
+def _unpacked_size(fh: Binary) -> int:
+    fh.seek(0)
+    try:
+        with zipfile.ZipFile(fh) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        return 0  # not a zip (an .xls), or a broken one: calamine says which
+
+
+def _sheet(fh: Binary) -> Any:
+    """The first visible worksheet holding data."""
+    if _unpacked_size(fh) > MAX_UNPACKED_BYTES:
+        raise ServiceValidationError.single(
+            "file", f"the workbook unpacks to more than {MAX_UNPACKED_BYTES // 2**20:,} MB"
+        )
+    fh.seek(0)
+    try:
+        book = calamine.CalamineWorkbook.from_filelike(fh)
+    except calamine.PasswordError as exc:
+        raise ServiceValidationError.single(
+            "file", "the workbook is password-protected; save it without a password"
+        ) from exc
+    except (calamine.CalamineError, ValueError) as exc:
+        raise ServiceValidationError.single(
+            "file", f"is not a readable Excel workbook ({exc})"
+        ) from exc
+    for meta in book.sheets_metadata:
+        if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+            continue
+        if meta.visible != calamine.SheetVisibleEnum.Visible:
+            continue
+        sheet = book.get_sheet_by_name(meta.name)
+        if sheet.height and any(_text(v) for row in sheet.iter_rows() for v in row):
+            return sheet
+    raise ServiceValidationError.single("file", "the workbook has no data in any visible sheet")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def _rows(fh: Binary) -> Iterator[tuple[int, list[str]]]:
+    """(spreadsheet row number, cells) of the non-blank rows."""
+    for index, row in enumerate(_sheet(fh).iter_rows()):
+        cells = [_text(v) for v in row]
+        if any(c.strip() for c in cells):
+            yield index + 1, cells
+
+
+def _trimmed(cells: list[str], width: int) -> list[str]:
+    """A sheet's rows are as wide as its widest; blank cells right of the header go."""
+    while len(cells) > width and not cells[-1].strip():
+        cells = cells[:-1]
+    return cells
+
+
+def spreadsheet_columns(fh: Binary) -> list[str]:
+    _, cells = next(_rows(fh))  # `_sheet` found one
+    while cells and not cells[-1].strip():
+        cells = cells[:-1]
+    return header_columns(cells)
+
+
+def spreadsheet_rows(fh: Binary, columns: list[str]) -> Iterator[CsvRow]:
+    rows = _rows(fh)
+    next(rows, None)  # the header
+    for number, cells in rows:
+        yield checked_row(number, _trimmed(cells, len(columns)), columns)

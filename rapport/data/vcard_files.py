@@ -1,0 +1,134 @@
+"""Reading an uploaded vCard file (.vcf: one or many cards) as a header and rows of text.
+
+Each card becomes a row under fixed column names (First Name, Email, Phone 2, Organization...),
+so a vCard maps to importer fields like any spreadsheet. The file is read twice as a stream:
+once to count the most emails and phones a card has (the columns), once to parse the cards.
+A card that cannot be parsed is that row's error; the cards after it are still read. Row 2 is
+the first card, as if the cards were a spreadsheet under a header row.
+"""
+
+import io
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import vobject
+
+from rapport.core.errors import ServiceValidationError
+from rapport.data.csv_files import Binary, CsvRow, checked_row
+
+CARD_CHARS = 4 * 1024 * 1024  # a card with a large photo is still read; anything past is not
+NAME_COLUMNS = ["UID", "First Name", "Last Name"]
+WORK_COLUMNS = ["Organization", "Title"]
+ADDRESS_COLUMNS = ["Street", "City", "Region", "Postal Code", "Country"]
+OTHER_COLUMNS = ["Categories", "Note"]
+_PROPERTY = re.compile(r"^(?:[\w-]+\.)?(EMAIL|TEL)[;:]", re.IGNORECASE)
+
+
+def vcard_starts(head: str) -> bool:
+    return head.lstrip("\ufeff \t\r\n").upper().startswith("BEGIN:VCARD")
+
+
+def _cards(fh: Binary, encoding: str) -> Iterator[list[str]]:
+    """Each card's lines, BEGIN:VCARD to END:VCARD (text outside cards is passed over)."""
+    fh.seek(0)
+    text = io.TextIOWrapper(fh, encoding=encoding, newline="")
+    try:
+        lines: list[str] | None = None
+        for line in text:
+            key = line.strip().upper()
+            if key == "BEGIN:VCARD":
+                lines = []
+            if lines is None:
+                continue
+            lines.append(line)
+            if key == "END:VCARD":
+                yield lines
+                lines = None
+    finally:
+        text.detach()
+
+
+def _numbered(name: str, count: int) -> list[str]:
+    return [name if i == 1 else f"{name} {i}" for i in range(1, count + 1)]
+
+
+def vcard_columns(fh: Binary, encoding: str) -> list[str]:
+    most = {"EMAIL": 1, "TEL": 1}
+    cards = 0
+    for lines in _cards(fh, encoding):
+        cards += 1
+        found = {"EMAIL": 0, "TEL": 0}
+        for line in lines:
+            match = _PROPERTY.match(line)
+            if match:
+                found[match.group(1).upper()] += 1
+        most = {k: max(most[k], found[k]) for k in most}
+    if not cards:
+        raise ServiceValidationError.single(
+            "file", "holds no vCard (no BEGIN:VCARD ... END:VCARD block)"
+        )
+    return [
+        *NAME_COLUMNS,
+        *_numbered("Email", most["EMAIL"]),
+        *_numbered("Phone", most["TEL"]),
+        *WORK_COLUMNS,
+        *ADDRESS_COLUMNS,
+        *OTHER_COLUMNS,
+    ]
+
+
+def _values(card: Any, name: str) -> list[Any]:
+    return [p.value for p in card.contents.get(name, [])]
+
+
+def _first(card: Any, name: str) -> Any:
+    values = _values(card, name)
+    return values[0] if values else None
+
+
+def _joined(value: Any, separator: str) -> str:
+    if isinstance(value, list | tuple):
+        return separator.join(str(v).strip() for v in value if str(v).strip())
+    return str(value or "").strip()
+
+
+def _card_cells(card: Any) -> dict[str, str]:
+    cells: dict[str, str] = {"UID": _joined(_first(card, "uid"), " ")}
+    name = _first(card, "n")
+    if name is not None:
+        cells["First Name"] = _joined(name.given, " ")
+        cells["Last Name"] = _joined(name.family, " ")
+    if not (cells.get("First Name") or cells.get("Last Name")):
+        # FN only (some exporters): "Jane van Doe" -> Jane / van Doe
+        given, _, family = _joined(_first(card, "fn"), " ").partition(" ")
+        cells["First Name"], cells["Last Name"] = given, family
+    for column, prop in (("Email", "email"), ("Phone", "tel")):
+        values = [_joined(v, " ") for v in _values(card, prop)]
+        cells.update(zip(_numbered(column, len(values)), values, strict=True))
+    org = _first(card, "org")  # the name, then its units (departments): the name is the company
+    cells["Organization"] = _joined(org[:1] if isinstance(org, list) else org, " ")
+    cells["Title"] = _joined(_first(card, "title"), " ")
+    address = _first(card, "adr")
+    if address is not None:
+        parts = (address.street, address.city, address.region, address.code, address.country)
+        cells.update(zip(ADDRESS_COLUMNS, (_joined(p, ", ") for p in parts), strict=True))
+    cells["Categories"] = ", ".join(_joined(v, ", ") for v in _values(card, "categories"))
+    cells["Note"] = _joined(_first(card, "note"), " ")
+    return cells
+
+
+def vcard_rows(fh: Binary, encoding: str, columns: list[str]) -> Iterator[CsvRow]:
+    for index, lines in enumerate(_cards(fh, encoding)):
+        number = index + 2
+        text = "".join(lines)
+        if len(text) > CARD_CHARS:
+            yield CsvRow(number, [], f"the card holds {len(text):,} characters, too many")
+            continue
+        try:
+            card = vobject.readOne(text)
+        except (vobject.base.ParseError, ValueError, AttributeError) as exc:
+            yield CsvRow(number, [], f"is not a readable vCard: {exc}"[:1000])
+            continue
+        cells = _card_cells(card)
+        yield checked_row(number, [cells.get(c, "") for c in columns], columns)
