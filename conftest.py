@@ -78,3 +78,10 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(params=["outsider looks at ours", "we look at theirs"])
+def sides(request, ours, theirs):
+    """(the looker, the world that must stay invisible to them), both ways round. Access test
+    modules define `ours` (the workspace under test) and `theirs` (the outsider's)."""
+    return (theirs, ours) if request.param == "outsider looks at ours" else (ours, theirs)

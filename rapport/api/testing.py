@@ -1,6 +1,7 @@
 """A small JSON client for API tests: calls `/api/v1/` as one user of one workspace."""
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -66,11 +67,36 @@ def schema_operations(prefix: str) -> set[tuple[str, str]]:
     }
 
 
+@dataclass
+class World:
+    """One workspace's records for an access test: its ids by name, a token client of its owner,
+    and a name that must never show up in another workspace's answers."""
+
+    workspace: Workspace
+    api: ApiClient
+    ids: dict[str, int]
+    name: str
+
+
 def call(api: ApiClient, method: str, path: str, body: Any, ids: dict[str, Any]) -> Response:
-    """Send `method` to `path` with its `{placeholders}` filled from `ids`."""
+    """Send `method` to `path` with its `{placeholders}` filled from `ids`, and the body's
+    values that are a whole `{placeholder}` too (a foreign id in a body is a case of its own)."""
     send = getattr(api, method)
     url = path.format(**ids)
-    return send(url, body) if body is not None else send(url)
+    if body is None:
+        return send(url)
+    filled = {
+        k: ids[v[1:-1]] if isinstance(v, str) and v[:1] == "{" and v[-1:] == "}" else v
+        for k, v in body.items()
+    }
+    return send(url, filled)
+
+
+def assert_not_found(response: Response, *, hidden: str) -> None:
+    """A 404 problem that gives nothing of the other workspace away."""
+    assert response.status_code == 404, response.content
+    problem_fields(response)
+    assert hidden not in response.content.decode()
 
 
 def listed_ids(response: Response) -> set[int]:

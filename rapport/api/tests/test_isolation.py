@@ -90,12 +90,6 @@ def theirs(other_workspace, outsider) -> World:
     )
 
 
-@pytest.fixture(params=["outsider looks at ours", "we look at theirs"])
-def sides(request, ours, theirs) -> tuple[World, World]:
-    """(the looker, the workspace whose records must stay invisible to them)"""
-    return (theirs, ours) if request.param == "outsider looks at ours" else (ours, theirs)
-
-
 # Operations on one record: called with the other workspace's id, each must answer 404.
 RECORD_CALLS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("get", "/contacts/{contact_id}", None),

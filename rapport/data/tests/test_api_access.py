@@ -8,14 +8,21 @@ so a new data endpoint without an isolation case and, for a write, a viewer case
 
 import csv
 import io
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from rapport.api.testing import PREFIX as API
-from rapport.api.testing import ApiClient, call, listed_ids, problem_fields, schema_operations
+from rapport.api.testing import (
+    ApiClient,
+    World,
+    assert_not_found,
+    call,
+    listed_ids,
+    problem_fields,
+    schema_operations,
+)
 from rapport.audit.models import AuditEntry
 from rapport.contacts.models import Contact
 from rapport.data.models import ImportBatch, ImportRowError
@@ -23,14 +30,6 @@ from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.models import Workspace
 
 PREFIX = "/data/"
-
-
-@dataclass
-class World:
-    workspace: Workspace
-    api: ApiClient
-    ids: dict[str, int]
-    name: str
 
 
 def _world(workspace, user, upload, run_import, *, name: str) -> World:
@@ -49,11 +48,6 @@ def ours(workspace, owner, upload, run_import) -> World:
 @pytest.fixture
 def theirs(other_workspace, outsider, upload, run_import) -> World:
     return _world(other_workspace, outsider, upload, run_import, name="Yorick")
-
-
-@pytest.fixture(params=["outsider looks at ours", "we look at theirs"])
-def sides(request, ours, theirs) -> tuple[World, World]:
-    return (theirs, ours) if request.param == "outsider looks at ours" else (ours, theirs)
 
 
 def _state(workspace: Workspace) -> tuple[Any, ...]:
@@ -104,9 +98,7 @@ def test_another_workspaces_import_is_not_found(sides, method, path, body):
 
     response = call(looker.api, method, path, body, other.ids)
 
-    assert response.status_code == 404, response.content
-    problem_fields(response)
-    assert other.name not in response.content.decode()
+    assert_not_found(response, hidden=other.name)
     assert _state(other.workspace) == before
 
 

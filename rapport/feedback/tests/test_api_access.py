@@ -7,12 +7,18 @@ schema, so a new feedback endpoint without an isolation case and, for a write, a
 fails here.
 """
 
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from rapport.api.testing import ApiClient, listed_ids, problem_fields, schema_operations
+from rapport.api.testing import (
+    ApiClient,
+    World,
+    assert_not_found,
+    listed_ids,
+    problem_fields,
+    schema_operations,
+)
 from rapport.audit.models import AuditEntry
 from rapport.contacts.tests.factories import make_contact
 from rapport.feedback.models import SurveyInvite
@@ -23,14 +29,6 @@ from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.models import Workspace
 
 PREFIX = "/feedback/"
-
-
-@dataclass
-class World:
-    workspace: Workspace
-    api: ApiClient
-    ids: dict[str, int]
-    name: str
 
 
 def _world(workspace: Workspace, user: Any, *, name: str, nps: int, csat: int) -> World:
@@ -56,12 +54,6 @@ def ours(workspace, owner) -> World:
 @pytest.fixture
 def theirs(other_workspace, outsider) -> World:
     return _world(other_workspace, outsider, name="Yorick", nps=0, csat=1)
-
-
-@pytest.fixture(params=["outsider looks at ours", "we look at theirs"])
-def sides(request, ours, theirs) -> tuple[World, World]:
-    """(the looker, the workspace whose records must stay invisible to them)"""
-    return (theirs, ours) if request.param == "outsider looks at ours" else (ours, theirs)
 
 
 def _state(workspace: Workspace) -> tuple[Any, ...]:
@@ -100,9 +92,7 @@ def test_another_workspaces_survey_is_not_found(sides, key):
 
     response = looker.api.get(f"/feedback/surveys/{other.ids[key]}")
 
-    assert response.status_code == 404, response.content
-    problem_fields(response)
-    assert other.name not in response.content.decode()
+    assert_not_found(response, hidden=other.name)
 
 
 def test_the_survey_list_shows_only_the_callers_own(sides):

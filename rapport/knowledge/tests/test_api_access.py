@@ -6,12 +6,19 @@ schema, so a new knowledge endpoint without an isolation case and, for a write, 
 fails here.
 """
 
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from rapport.api.testing import ApiClient, call, listed_ids, problem_fields, schema_operations
+from rapport.api.testing import (
+    ApiClient,
+    World,
+    assert_not_found,
+    call,
+    listed_ids,
+    problem_fields,
+    schema_operations,
+)
 from rapport.audit.models import AuditEntry
 from rapport.knowledge.models import Article, Category
 from rapport.knowledge.services import category_create
@@ -20,14 +27,6 @@ from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.models import Workspace
 
 PREFIX = "/knowledge/"
-
-
-@dataclass
-class World:
-    workspace: Workspace
-    api: ApiClient
-    ids: dict[str, int]
-    name: str
 
 
 def _world(workspace: Workspace, user: Any, *, name: str) -> World:
@@ -52,12 +51,6 @@ def ours(workspace, owner) -> World:
 @pytest.fixture
 def theirs(other_workspace, outsider) -> World:
     return _world(other_workspace, outsider, name="Yorick")
-
-
-@pytest.fixture(params=["outsider looks at ours", "we look at theirs"])
-def sides(request, ours, theirs) -> tuple[World, World]:
-    """(the looker, the workspace whose records must stay invisible to them)"""
-    return (theirs, ours) if request.param == "outsider looks at ours" else (ours, theirs)
 
 
 def _state(workspace: Workspace) -> tuple[Any, ...]:
@@ -100,9 +93,7 @@ def test_another_workspaces_article_is_not_found(sides, method, path, body):
 
     response = call(looker.api, method, path, body, other.ids)
 
-    assert response.status_code == 404, response.content
-    problem_fields(response)
-    assert other.name not in response.content.decode()
+    assert_not_found(response, hidden=other.name)
     assert _state(other.workspace) == before
 
 

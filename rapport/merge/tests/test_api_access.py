@@ -5,12 +5,18 @@ The tables below name every `/merge/` operation; tests check them against the Op
 so a new merge endpoint without an isolation case and, for a write, a viewer case fails here.
 """
 
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from rapport.api.testing import ApiClient, call, problem_fields, schema_operations
+from rapport.api.testing import (
+    ApiClient,
+    World,
+    assert_not_found,
+    call,
+    problem_fields,
+    schema_operations,
+)
 from rapport.audit.models import AuditEntry
 from rapport.contacts.models import Company, Contact
 from rapport.contacts.tests.factories import make_activity, make_company, make_contact
@@ -20,14 +26,6 @@ from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.models import Workspace
 
 PREFIX = "/merge/"
-
-
-@dataclass
-class World:
-    workspace: Workspace
-    api: ApiClient
-    ids: dict[str, int]
-    name: str
 
 
 def _world(workspace, user, *, name: str) -> World:
@@ -59,11 +57,6 @@ def theirs(other_workspace, outsider) -> World:
     return _world(other_workspace, outsider, name="Yorick")
 
 
-@pytest.fixture(params=["outsider looks at ours", "we look at theirs"])
-def sides(request, ours, theirs) -> tuple[World, World]:
-    return (theirs, ours) if request.param == "outsider looks at ours" else (ours, theirs)
-
-
 def _state(workspace: Workspace) -> tuple[Any, ...]:
     with workspace_scope(workspace):
         return (
@@ -76,12 +69,6 @@ def _state(workspace: Workspace) -> tuple[Any, ...]:
 
 CONTACTS = {"survivor_id": "{contact_id}", "other_id": "{twin_id}"}
 COMPANIES = {"survivor_id": "{company_id}", "other_id": "{company_twin_id}"}
-
-
-def _body(template: dict[str, str] | None, ids: dict[str, int]) -> dict[str, Any] | None:
-    if template is None:
-        return None
-    return {k: int(v.format(**ids)) for k, v in template.items()}
 
 
 RECORD_CALLS: list[tuple[str, str, dict[str, str] | None]] = [
@@ -101,11 +88,9 @@ def test_another_workspaces_records_and_merges_are_not_found(sides, method, path
     looker, other = sides
     before = _state(other.workspace)
 
-    response = call(looker.api, method, path, _body(body, other.ids), other.ids)
+    response = call(looker.api, method, path, body, other.ids)
 
-    assert response.status_code == 404, response.content
-    problem_fields(response)
-    assert other.name not in response.content.decode()
+    assert_not_found(response, hidden=other.name)
     assert _state(other.workspace) == before
 
 
@@ -136,7 +121,7 @@ def test_a_viewer_cannot_merge_or_undo(ours, viewer, method, path, body):
     before = _state(ours.workspace)
     api = ApiClient.with_token(viewer, ours.workspace)
 
-    response = call(api, method, path, _body(body, ours.ids), ours.ids)
+    response = call(api, method, path, body, ours.ids)
 
     assert response.status_code == 403, response.content
     problem_fields(response)
