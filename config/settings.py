@@ -43,6 +43,10 @@ if not SECRET_KEY:
 # Where links in emails (surveys, portal sign-in) point: this server as customers reach it.
 RAPPORT_PUBLIC_URL = os.environ.get("RAPPORT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Rapport <rapport@localhost>")
+# Campaigns go out in batches of this many messages over one SMTP connection, with a pause
+# (seconds) between batches so a shared mail server is not flooded.
+RAPPORT_CAMPAIGN_BATCH_SIZE = int(os.environ.get("RAPPORT_CAMPAIGN_BATCH_SIZE", "100"))
+RAPPORT_CAMPAIGN_BATCH_PAUSE = float(os.environ.get("RAPPORT_CAMPAIGN_BATCH_PAUSE", "1.0"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -76,6 +80,7 @@ INSTALLED_APPS = [
     "rapport.portal",
     "rapport.data",
     "rapport.merge",
+    "rapport.campaigns",
     "rapport.api",
     "rapport.web",
     "rapport.demo",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("forms/", include("rapport.sales.public_urls")),
     path("feedback/", include("rapport.feedback.public_urls")),
     path("portal/", include("rapport.portal.urls")),
+    path("t/", include("rapport.campaigns.public_urls")),
     path("attachments/<int:attachment_id>/", attachment_download, name="attachment-download"),
     path("", include("rapport.web.urls")),
 ]

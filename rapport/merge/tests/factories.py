@@ -7,6 +7,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 
+from rapport.campaigns.tests.factories import campaign_receipt
 from rapport.contacts.tests.factories import make_activity, make_company, make_contact
 from rapport.feedback.services import nps_send
 from rapport.merge.registry import relations_to
@@ -95,6 +96,7 @@ def contact_pair(workspace: Workspace, actor: Any) -> Pair:
         nps_send(workspace=workspace, actor=actor, contact_ids=[bob.pk])
         portal_link_request(workspace=workspace, email="annie@globex.io", link_url=lambda t: t)
     make_ticket(workspace, actor, bob)
+    campaign_receipt(workspace, actor, bob)
     return Pair(ann, bob)
 
 

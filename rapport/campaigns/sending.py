@@ -1,0 +1,197 @@
+"""Sending a campaign: recipients are written first, then mailed batch by batch.
+
+Each message is claimed (pending → claimed) and committed before it goes to the SMTP server
+and marked sent right after. A crash can only leave claimed rows behind, at most one per
+worker; a resumed send marks them "uncertain" and never mails them again, so a restart never
+sends anyone the campaign twice, and everything still pending goes out.
+"""
+
+import logging
+import smtplib
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+from email_validator import EmailNotValidError, validate_email
+
+from rapport.campaigns.models import (
+    Campaign,
+    CampaignStatus,
+    Recipient,
+    RecipientStatus,
+    Suppression,
+)
+from rapport.campaigns.rendering import merge_context, render_parts
+from rapport.campaigns.tracking import track_html, track_text, unsubscribe_url
+from rapport.contacts.models import Contact
+from rapport.core.errors import ServiceValidationError
+from rapport.service.mail_out import MAIL_DOMAIN, new_message_id
+from rapport.tenancy.models import Workspace
+
+log = logging.getLogger(__name__)
+QUEUE_CHUNK = 2000
+
+
+def bounce_address(token: str) -> str:
+    """The envelope sender: a bounce comes back to an address that names the recipient."""
+    return f"bounce+{token}@{MAIL_DOMAIN}"
+
+
+def _skip_reason(email: str, do_not_email: bool, suppressed: bool) -> str:
+    if not email:
+        return "no email address"
+    if do_not_email:
+        return "do not email"
+    if suppressed:
+        return "unsubscribed or bounced before"
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return "invalid email address"
+    return ""
+
+
+def campaign_queue(*, workspace: Workspace, campaign: Campaign, contacts: QuerySet[Contact]) -> int:
+    """Write a recipient row for each of `contacts`, with the reason where one must be skipped;
+    an address already in the campaign is left as it is. Returns how many rows were added."""
+    if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
+        raise ServiceValidationError.single("status", f"a {campaign.status} campaign is not queued")
+    suppressed = Suppression.objects.filter(email=OuterRef("email"))
+    rows = (
+        contacts.annotate(suppressed=Exists(suppressed))
+        .order_by("id")
+        .values_list("id", "email", "do_not_email", "suppressed")
+    )
+    added = 0
+    batch: list[Recipient] = []
+    for contact_id, email, do_not_email, is_suppressed in rows.iterator(chunk_size=QUEUE_CHUNK):
+        reason = _skip_reason(email, do_not_email, is_suppressed)
+        batch.append(
+            Recipient(
+                workspace=workspace,
+                campaign=campaign,
+                contact_id=contact_id,
+                # No address is still one row per contact, so its skip is reported.
+                email=email.lower() or f"<none:{contact_id}>",
+                status=RecipientStatus.SKIPPED if reason else RecipientStatus.PENDING,
+                skip_reason=reason,
+            )
+        )
+        if len(batch) >= QUEUE_CHUNK:
+            added += _insert(batch)
+            batch = []
+    return added + _insert(batch)
+
+
+def _insert(batch: list[Recipient]) -> int:
+    if not batch:
+        return 0
+    before = Recipient.objects.filter(campaign=batch[0].campaign).count()
+    Recipient.objects.bulk_create(batch, ignore_conflicts=True)
+    return Recipient.objects.filter(campaign=batch[0].campaign).count() - before
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    failed: int = 0
+    uncertain: int = 0
+
+
+def _message(
+    campaign: Campaign, recipient: Recipient, workspace: Workspace, connection: BaseEmailBackend
+) -> EmailMultiAlternatives:
+    template = campaign.template
+    leave = unsubscribe_url(recipient.token)
+    mail = render_parts(
+        {
+            "subject": template.subject,
+            "body_text": template.body_text,
+            "body_html": template.body_html,
+        },
+        merge_context(recipient.contact, workspace, leave),
+    )
+    message = EmailMultiAlternatives(
+        subject=mail.subject,
+        body=track_text(mail.body_text, recipient.token),
+        from_email=bounce_address(recipient.token),
+        to=[recipient.email],
+        headers={
+            "From": campaign.from_email or settings.DEFAULT_FROM_EMAIL,
+            "Message-ID": recipient.message_id,
+            "List-Unsubscribe": f"<{leave}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+        connection=connection,
+    )
+    if mail.body_html:
+        message.attach_alternative(track_html(mail.body_html, recipient.token), "text/html")
+    return message
+
+
+def _claim(recipient: Recipient) -> bool:
+    """Claim one pending row; another worker that got there first wins."""
+    claimed = Recipient.objects.filter(pk=recipient.pk, status=RecipientStatus.PENDING).update(
+        status=RecipientStatus.CLAIMED,
+        claimed_at=timezone.now(),
+        message_id=recipient.message_id,
+    )
+    return claimed == 1
+
+
+def _send_batch(
+    workspace: Workspace, campaign: Campaign, batch: list[Recipient], result: SendResult
+) -> None:
+    """One SMTP connection for the whole batch."""
+    with get_connection() as connection:
+        for recipient in batch:
+            recipient.message_id = new_message_id()
+            if not _claim(recipient):
+                continue
+            status = RecipientStatus.SENT
+            try:
+                _message(campaign, recipient, workspace, connection).send()
+            except (smtplib.SMTPRecipientsRefused, ServiceValidationError):
+                log.warning("campaign %s: %s refused", campaign.pk, recipient.email, exc_info=True)
+                status = RecipientStatus.FAILED
+            except (smtplib.SMTPException, OSError):
+                # The server or the connection failed: this one was not accepted; try it again.
+                Recipient.objects.filter(pk=recipient.pk).update(status=RecipientStatus.PENDING)
+                raise
+            Recipient.objects.filter(pk=recipient.pk).update(status=status, sent_at=timezone.now())
+            if status == RecipientStatus.SENT:
+                result.sent += 1
+            else:
+                result.failed += 1
+
+
+def campaign_send(*, workspace: Workspace, campaign_id: int) -> SendResult:
+    """Send what is pending, batch by batch, pausing between batches; resumable at any point."""
+    result = SendResult()
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
+        if campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.SENT):
+            return result
+        result.uncertain = Recipient.objects.filter(
+            campaign=campaign, status=RecipientStatus.CLAIMED
+        ).update(status=RecipientStatus.UNCERTAIN)
+        campaign.status = CampaignStatus.SENDING
+        campaign.started_at = campaign.started_at or timezone.now()
+        campaign.save(update_fields=["status", "started_at", "updated_at"])
+    size = settings.RAPPORT_CAMPAIGN_BATCH_SIZE
+    pending = Recipient.objects.filter(campaign=campaign, status=RecipientStatus.PENDING)
+    while batch := list(pending.select_related("contact__primary_company").order_by("id")[:size]):
+        _send_batch(workspace, campaign, batch, result)
+        time.sleep(settings.RAPPORT_CAMPAIGN_BATCH_PAUSE)
+        campaign.refresh_from_db(fields=["status"])
+        if campaign.status == CampaignStatus.CANCELLED:
+            return result
+    Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.SENDING).update(
+        status=CampaignStatus.SENT, finished_at=timezone.now()
+    )
+    return result
