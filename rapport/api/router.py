@@ -15,6 +15,7 @@ from rapport.api.problem import (
     method_not_allowed_as_problem,
     not_found_view,
 )
+from rapport.campaigns.api import router as campaigns_router
 from rapport.contacts.api import companies, contacts, custom_fields, tags
 from rapport.data.api import router as data_router
 from rapport.feedback.api import router as feedback_router
@@ -66,3 +67,4 @@ api.add_router("/knowledge", knowledge_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/data", data_router)
 api.add_router("/merge", merge_router)
+api.add_router("/campaigns", campaigns_router)

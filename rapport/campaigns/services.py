@@ -123,6 +123,7 @@ CAMPAIGN_AUDITED = ["name", "template", "from_email", "currency", "budget", "cos
 
 def campaign_create(*, workspace: Workspace, actor: Actor, data: Data) -> Campaign:
     clean = _campaign_clean(data, creating=True)
+    clean.setdefault("currency", workspace.base_currency)
     with transaction.atomic():
         campaign = Campaign.objects.create(
             workspace=workspace,

@@ -1,0 +1,160 @@
+"""Attribution maths and the campaign report, on hand-built touches and deals."""
+
+import datetime as dt
+from decimal import Decimal
+
+import time_machine
+
+from rapport.campaigns.attribution import campaign_attribution
+from rapport.campaigns.models import EventKind, Recipient, RecipientStatus, TrackingEvent
+from rapport.campaigns.queries import campaign_report
+from rapport.campaigns.tests.factories import make_campaign, make_template
+from rapport.contacts.tests.factories import make_contact
+from rapport.sales.leads import lead_convert, lead_create
+from rapport.sales.services import deal_create, exchange_rate_set
+from rapport.sales.tests.factories import make_pipeline, stage_ids
+
+UTC = dt.UTC
+
+
+def at(day: int) -> dt.datetime:
+    return dt.datetime(2026, 3, day, 12, tzinfo=UTC)
+
+
+def touch(workspace, campaign, contact, kind, day, status=RecipientStatus.SENT):
+    recipient, _ = Recipient.objects.get_or_create(
+        workspace=workspace,
+        campaign=campaign,
+        contact=contact,
+        email=contact.email,
+        defaults={"status": status},
+    )
+    TrackingEvent.objects.create(
+        workspace=workspace,
+        recipient=recipient,
+        campaign=campaign,
+        contact=contact,
+        kind=kind,
+        at=at(day),
+    )
+
+
+def won_deal(workspace, owner, pipeline, day, **data):
+    with time_machine.travel(at(day), tick=False):
+        return deal_create(
+            workspace=workspace,
+            actor=owner,
+            data={"pipeline_id": pipeline.pk, "stage_id": stage_ids(pipeline)["Won"], **data},
+        )
+
+
+def test_first_and_last_touch_split_won_revenue_in_the_base_currency(scoped, workspace, owner):
+    template = make_template(workspace, owner)
+    a, b, c = (
+        make_campaign(workspace, owner, name=n, template_id=template.pk) for n in ("A", "B", "C")
+    )
+    pipeline = make_pipeline(workspace, owner)
+    exchange_rate_set(
+        workspace=workspace, actor=owner, currency="EUR", day=at(1).date(), rate="1.1"
+    )
+    ann = make_contact(workspace, first_name="Ann", emails=["ann@x.example"])
+    bo = make_contact(workspace, first_name="Bo", emails=["bo@x.example"])
+    touch(workspace, a, ann, EventKind.OPEN, 2)
+    touch(workspace, b, ann, EventKind.CLICK, 3)
+    won_deal(
+        workspace,
+        owner,
+        pipeline,
+        5,
+        name="Ann's",
+        amount="1000",
+        currency="EUR",
+        contacts=[ann.pk],
+    )
+    touch(workspace, c, ann, EventKind.CLICK, 6)  # after the win: not a touch of that deal
+    won_deal(
+        workspace,
+        owner,
+        pipeline,
+        7,
+        name="Untouched",
+        amount="50",
+        currency="USD",
+        contacts=[bo.pk],
+    )
+    with time_machine.travel(at(1), tick=False):
+        lead = lead_create(
+            workspace=workspace,
+            actor=owner,
+            data={"first_name": "Cy", "email": "cy@x.example", "campaign": "C"},
+        )
+    with time_machine.travel(at(8), tick=False):
+        conversion = lead_convert(
+            workspace=workspace,
+            actor=owner,
+            lead=lead,
+            deal={
+                "name": "Cy's",
+                "amount": "500",
+                "currency": "USD",
+                "pipeline_id": pipeline.pk,
+                "stage_id": stage_ids(pipeline)["Won"],
+            },
+        )
+    touch(workspace, a, conversion.contact, EventKind.CLICK, 4)
+
+    result = campaign_attribution(workspace=workspace)
+
+    assert result[a.pk].first_touch_revenue == Decimal("1100.00")
+    assert result[a.pk].last_touch_revenue == Decimal("500.00")
+    assert result[b.pk].first_touch_revenue == 0
+    assert result[b.pk].last_touch_revenue == Decimal("1100.00")
+    assert result[c.pk].first_touch_revenue == Decimal("500.00")
+    assert result[c.pk].last_touch_revenue == 0
+    assert (result[a.pk].first_touch_deals, result[c.pk].first_touch_deals) == (1, 1)
+    total_first = sum(r.first_touch_revenue for r in result.values())
+    assert total_first == Decimal("1600.00")  # the untouched deal is nobody's
+
+
+def test_the_report_counts_recipients_once_and_computes_roi(scoped, workspace, owner):
+    campaign = make_campaign(workspace, owner, cost="200", currency="USD")
+    pipeline = make_pipeline(workspace, owner)
+    people = [
+        make_contact(workspace, first_name=f"P{n}", emails=[f"p{n}@x.example"]) for n in range(4)
+    ]
+    touch(workspace, campaign, people[0], EventKind.OPEN, 2)
+    touch(workspace, campaign, people[0], EventKind.OPEN, 3)  # twice: one opener
+    touch(workspace, campaign, people[0], EventKind.CLICK, 3)
+    touch(workspace, campaign, people[1], EventKind.OPEN, 2)
+    touch(workspace, campaign, people[2], EventKind.BOUNCE, 2)
+    touch(workspace, campaign, people[3], EventKind.UNSUBSCRIBE, 2, status=RecipientStatus.SENT)
+    Recipient.objects.create(
+        workspace=workspace,
+        campaign=campaign,
+        contact=people[3],
+        email="other@x.example",
+        status=RecipientStatus.SKIPPED,
+    )
+    lead_create(
+        workspace=workspace, actor=owner, data={"first_name": "L", "campaign": campaign.name}
+    )
+    won_deal(
+        workspace,
+        owner,
+        pipeline,
+        9,
+        name="Won",
+        amount="500",
+        currency="USD",
+        contacts=[people[0].pk],
+    )
+
+    report = campaign_report(workspace=workspace, campaign=campaign)
+
+    assert (report.recipients, report.skipped, report.sent) == (5, 1, 4)
+    assert (report.bounced, report.delivered) == (1, 3)
+    assert (report.opened, report.clicked, report.unsubscribed) == (2, 1, 1)
+    assert report.leads == 1
+    assert report.attributed.first_touch_revenue == Decimal("500.00")
+    assert report.roi == {"first_touch": Decimal("1.50"), "last_touch": Decimal("1.50")}
+    assert report.rate(report.opened) == 2 / 3
