@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from rapport.campaigns.attribution import Attributed, campaign_attribution
 from rapport.campaigns.models import (
@@ -32,6 +33,29 @@ def template_get(*, template_id: int) -> EmailTemplate:
 
 def campaign_list() -> QuerySet[Campaign]:
     return Campaign.objects.select_related("template")
+
+
+def campaign_list_with_counts() -> QuerySet[Campaign]:
+    """Campaigns with how many were sent, and how many recipients opened and clicked."""
+    events = TrackingEvent.objects.filter(campaign=OuterRef("pk")).order_by().values("campaign")
+
+    def who(kind: str) -> Subquery:
+        return Subquery(
+            events.filter(kind=kind).annotate(n=Count("recipient", distinct=True)).values("n")
+        )
+
+    sent = (
+        Recipient.objects.filter(campaign=OuterRef("pk"), status=RecipientStatus.SENT)
+        .order_by()
+        .values("campaign")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return campaign_list().annotate(
+        sent=Coalesce(Subquery(sent), 0),
+        opened=Coalesce(who(EventKind.OPEN), 0),
+        clicked=Coalesce(who(EventKind.CLICK), 0),
+    )
 
 
 def campaign_get(*, campaign_id: int) -> Campaign:

@@ -195,3 +195,19 @@ def campaign_send(*, workspace: Workspace, campaign_id: int) -> SendResult:
         status=CampaignStatus.SENT, finished_at=timezone.now()
     )
     return result
+
+
+def template_test_send(
+    *, workspace: Workspace, parts: dict[str, str], contact: Contact, to: str
+) -> None:
+    """Mail the template as `contact` would get it to `to` (a colleague), marked as a test and
+    untracked: no recipient row, no events."""
+    try:
+        validate_email(to, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ServiceValidationError.single("to", str(exc)) from exc
+    mail = render_parts(parts, merge_context(contact, workspace, unsubscribe_url("test")))
+    message = EmailMultiAlternatives(subject=f"[Test] {mail.subject}", body=mail.body_text, to=[to])
+    if mail.body_html:
+        message.attach_alternative(mail.body_html, "text/html")
+    message.send()
