@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "rapport.data",
     "rapport.merge",
     "rapport.campaigns",
+    "rapport.sequences",
     "rapport.api",
     "rapport.web",
     "rapport.demo",

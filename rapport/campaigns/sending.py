@@ -61,6 +61,10 @@ def campaign_queue(*, workspace: Workspace, campaign: Campaign, contacts: QueryS
     an address already in the campaign is left as it is. Returns how many rows were added."""
     if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
         raise ServiceValidationError.single("status", f"a {campaign.status} campaign is not queued")
+    return _queue(workspace, campaign, contacts)
+
+
+def _queue(workspace: Workspace, campaign: Campaign, contacts: QuerySet[Contact]) -> int:
     suppressed = Suppression.objects.filter(email=OuterRef("email"))
     rows = (
         contacts.annotate(suppressed=Exists(suppressed))
@@ -211,3 +215,21 @@ def template_test_send(
     if mail.body_html:
         message.attach_alternative(mail.body_html, "text/html")
     message.send()
+
+
+def recipient_send(
+    *, workspace: Workspace, campaign: Campaign, contact: Contact
+) -> Recipient | None:
+    """One message of `campaign` to `contact`, now: a sequence's email step. The same skip
+    rules, claim and tracking as a campaign's send; an address already sent it is not sent
+    again (None when another contact with that address got it)."""
+    _queue(workspace, campaign, Contact.objects.filter(pk=contact.pk))
+    recipient = (
+        Recipient.objects.select_related("contact__primary_company")
+        .filter(campaign=campaign, contact=contact)
+        .first()
+    )
+    if recipient is not None and recipient.status == RecipientStatus.PENDING:
+        _send_batch(workspace, campaign, [recipient], SendResult())
+        recipient.refresh_from_db()
+    return recipient

@@ -17,6 +17,7 @@ from rapport.sales.models import Pipeline
 from rapport.sales.scoring import contacts_rescore_now
 from rapport.sales.services import deal_create, order_upsert
 from rapport.sales.tests.factories import make_pipeline
+from rapport.sequences.tests.factories import enrolled
 from rapport.service.tests.factories import make_ticket
 from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.models import Workspace
@@ -97,6 +98,7 @@ def contact_pair(workspace: Workspace, actor: Any) -> Pair:
         portal_link_request(workspace=workspace, email="annie@globex.io", link_url=lambda t: t)
     make_ticket(workspace, actor, bob)
     campaign_receipt(workspace, actor, bob)
+    enrolled(workspace, actor, bob)
     return Pair(ann, bob)
 
 

@@ -295,6 +295,7 @@ def test_every_handler_for_contacts_is_registered_by_its_own_app():
         "feedback",
         "portal",
         "sales",
+        "sequences",
         "service",
     }
 
