@@ -22,6 +22,7 @@ from rapport.feedback.api import router as feedback_router
 from rapport.knowledge.api import router as knowledge_router
 from rapport.merge.api import router as merge_router
 from rapport.sales.api import router as sales_router
+from rapport.sequences.api import router as sequences_router
 from rapport.service.api import router as service_router
 from rapport.tenancy.api import router as me_router
 
@@ -68,3 +69,4 @@ api.add_router("/feedback", feedback_router)
 api.add_router("/data", data_router)
 api.add_router("/merge", merge_router)
 api.add_router("/campaigns", campaigns_router)
+api.add_router("/sequences", sequences_router)

@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("rapport.data.urls")),
     path("merge/", include("rapport.merge.urls")),
     path("campaigns/", include("rapport.campaigns.urls")),
+    path("sequences/", include("rapport.sequences.urls")),
 ]
