@@ -1,0 +1,42 @@
+"""A marketer builds a sequence step by step, sees a bad step named, saves and activates it."""
+
+import pytest
+from playwright.sync_api import expect
+
+from rapport.campaigns.tests.factories import make_template
+from rapport.sequences.models import Sequence
+from rapport.tenancy.access import workspace_scope
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_sequence_is_built_corrected_and_activated(page, log_in, workspace, owner):
+    make_template(workspace, owner, name="Welcome")
+    log_in("olivia")
+    page.get_by_role("link", name="Sequences").click()
+    page.get_by_role("link", name="New sequence").click()
+    page.get_by_label("Name").fill("Trial onboarding")
+    page.get_by_label("They leave when they become").select_option(label="Customer")
+
+    add = page.locator("#add-step")
+    add.get_by_role("button", name="Email").click()
+    page.locator(".step-row").nth(0).get_by_role("combobox").select_option(label="Welcome")
+    add.get_by_role("button", name="Wait").click()
+    add.get_by_role("button", name="Task").click()
+    add.get_by_role("button", name="Wait").click()
+    page.locator(".step-row").nth(2).get_by_placeholder("Call them").fill("Call about the trial")
+    page.locator(".step-row").nth(3).get_by_role("button", name="Remove this step").click()
+    page.locator(".step-row").nth(1).locator("input[name$='-days']").fill("")
+    page.get_by_role("button", name="Create sequence").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("steps.2.days")
+    page.locator(".step-row").nth(1).locator("input[name$='-days']").fill("3")
+    page.get_by_role("button", name="Create sequence").click()
+    expect(page.get_by_text("Saved “Trial onboarding”.")).to_be_visible()
+    page.get_by_role("button", name="Activate").click()
+    expect(page.locator("#sequence-status")).to_have_text("Active")
+    expect(page.get_by_text("Pause the sequence to change its steps.")).to_be_visible()
+    with workspace_scope(workspace):
+        steps = Sequence.objects.get().steps
+    assert [s["type"] for s in steps] == ["email", "wait", "task"]
+    assert steps[1]["days"] == 3 and steps[2]["subject"] == "Call about the trial"
