@@ -128,6 +128,7 @@ RECORD_CALLS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("delete", "/service/tickets/{ticket_id}", None),
     ("post", "/service/tickets/{ticket_id}/status", {"status": "solved"}),
     ("get", "/service/tickets/{ticket_id}/messages", None),
+    ("get", "/service/tickets/{ticket_id}/sla-history", None),
     ("post", "/service/tickets/{ticket_id}/messages", {"body": "Hijacked"}),
     ("get", "/service/calendars/{calendar_id}", None),
     ("get", "/service/sla-policies/{policy_id}", None),
