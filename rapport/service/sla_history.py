@@ -9,9 +9,10 @@ runs twice, or two sweeps at once, add nothing the second time.
 """
 
 import datetime as dt
+from collections.abc import Iterable
 
 from rapport.service.business_hours import Calendar
-from rapport.service.models import SlaClock, SlaEvent, SlaEventKind, Ticket
+from rapport.service.models import SlaClock, SlaEvent, SlaEventKind, Ticket, TicketStatus
 from rapport.service.sla import calendar_of
 
 
@@ -70,7 +71,7 @@ def sla_event_build(
     )
 
 
-def sla_events_save(events: list[SlaEvent | None]) -> None:
+def sla_events_save(events: Iterable[SlaEvent | None]) -> None:
     """Insert the steps; an outcome its clock already has is skipped, not duplicated."""
     SlaEvent.objects.bulk_create([e for e in events if e is not None], ignore_conflicts=True)
 
@@ -120,3 +121,40 @@ def policy_note(ticket: Ticket) -> str:
     if target is None:
         return f"{where}: no target"
     return f"{where}: {target['first_response']} / {target['resolution']} business minutes"
+
+
+DERIVED = "derived from the ticket's stored times"
+
+
+def sla_history_derive(
+    ticket: Ticket, *, now: dt.datetime, calendar: Calendar | None = None
+) -> list[SlaEvent]:
+    """The history a ticket written without one (before SLA history existed, or in bulk by
+    the demo) would have had, from its stored clock times. A breach is dated when the clock ran
+    out. Pauses are stored only as a total, so the figures are those of today's due times."""
+    if ticket.sla_policy is None:
+        return []
+    calendar = calendar or calendar_of(ticket.sla_policy.calendar)
+
+    def step(kind: SlaEventKind, at: dt.datetime, clock: SlaClock, note: str = DERIVED) -> None:
+        event = sla_event_build(ticket, kind, now=at, clock=clock, note=note, calendar=calendar)
+        if event is not None:
+            events.append(event)
+
+    events: list[SlaEvent] = []
+    step(SlaEventKind.POLICY_APPLIED, ticket.created_at, SlaClock.BOTH, policy_note(ticket))
+    step(SlaEventKind.STARTED, ticket.created_at, SlaClock.BOTH)
+    waiting = ticket.status == TicketStatus.PENDING  # its resolution due time will still move
+    for clock, due, stopped in (
+        (SlaClock.FIRST_RESPONSE, ticket.first_response_due_at, ticket.first_responded_at),
+        (SlaClock.RESOLUTION, ticket.resolution_due_at, ticket.solved_at),
+    ):
+        if due is None:
+            continue
+        if stopped is not None and stopped <= due:
+            step(SlaEventKind.MET, stopped, clock)
+        elif (stopped or now) > due and not (clock == SlaClock.RESOLUTION and waiting):
+            step(SlaEventKind.BREACHED, due, clock)
+    if ticket.pending_since is not None:
+        step(SlaEventKind.PAUSED, ticket.pending_since, SlaClock.RESOLUTION)
+    return sorted(events, key=lambda e: e.occurred_at)

@@ -2,9 +2,11 @@
 moment, written by the status services and the sweep, once per outcome, per workspace."""
 
 import datetime as dt
+from io import StringIO
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import IntegrityError
 
 from rapport.api.testing import ApiClient
@@ -223,3 +225,27 @@ def test_the_ticket_page_lists_the_history_under_the_clocks(
     assert "Jan 5, 10:00 UTC" in section
     assert "Breached" in section and "Resolution · " in section
     assert "over by 2h 00m" in section
+
+
+def test_tickets_without_a_history_get_one_derived_from_their_times(workspace, owner, ann, london):
+    with workspace_scope(workspace):
+        with at("2026-01-05T10:00:00+00:00"):
+            ticket = make_ticket(workspace, owner, ann)
+        with at("2026-01-05T13:00:00+00:00"):  # an hour past the first-response target
+            ticket_reply(workspace=workspace, actor=owner, ticket=ticket, body="Looking")
+        with at("2026-01-05T15:00:00+00:00"):
+            ticket_set_status(workspace=workspace, actor=owner, ticket=ticket, status="solved")
+        SlaEvent.objects.all().delete()  # as written before SLA history, or in bulk
+    with at("2026-02-01T00:00:00+00:00"):
+        call_command("sla_history_backfill", stdout=StringIO())
+        call_command("sla_history_backfill", stdout=StringIO())  # nothing left to do
+
+    events = history(workspace, ticket)
+    assert [(e.kind, e.clock, e.occurred_at) for e in events] == [
+        ("policy_applied", "", utc("2026-01-05T10:00:00+00:00")),
+        ("started", "", utc("2026-01-05T10:00:00+00:00")),
+        ("breached", "first_response", utc("2026-01-05T12:00:00+00:00")),
+        ("met", "resolution", utc("2026-01-05T15:00:00+00:00")),
+    ]
+    assert events[3].business_remaining_seconds == 3 * H  # Mon 15-17 and Tue 9-10
+    assert events[3].note == "derived from the ticket's stored times"
