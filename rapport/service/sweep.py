@@ -11,7 +11,7 @@ from functools import partial
 
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -78,11 +78,25 @@ def _at_risk_horizon() -> dt.timedelta:
     return dt.timedelta(minutes=AT_RISK_SHARE * longest)
 
 
+def _kept_breach(clock: SlaClock) -> Exists:
+    return Exists(
+        SlaEvent.objects.filter(ticket=OuterRef("pk"), kind=SlaEventKind.BREACHED, clock=clock)
+    )
+
+
 def _history_sweep(now: dt.datetime) -> None:
     """Record each running clock's near breach and breach, skipping outcomes already kept."""
     soon = now + _at_risk_horizon()
-    first = Q(first_responded_at__isnull=True, first_response_due_at__lt=soon)
-    resolution = Q(resolution_due_at__lt=soon) & ~Q(status=TicketStatus.PENDING)
+    # A clock whose breach is kept has nothing left to record: skip it in the query, so
+    # tickets left open long past due do not weigh on every run.
+    first = Q(first_responded_at__isnull=True, first_response_due_at__lt=soon) & ~_kept_breach(
+        SlaClock.FIRST_RESPONSE
+    )
+    resolution = (
+        Q(resolution_due_at__lt=soon)
+        & ~Q(status=TicketStatus.PENDING)
+        & ~_kept_breach(SlaClock.RESOLUTION)
+    )
     candidates = list(
         Ticket.objects.filter(status__in=OPEN_STATUSES, sla_policy__isnull=False)
         .filter(first | resolution)

@@ -7,7 +7,8 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 
 from rapport.api.testing import ApiClient
 from rapport.contacts.tests.factories import make_contact
@@ -249,3 +250,26 @@ def test_tickets_without_a_history_get_one_derived_from_their_times(workspace, o
     ]
     assert events[3].business_remaining_seconds == 3 * H  # Mon 15-17 and Tue 9-10
     assert events[3].note == "derived from the ticket's stored times"
+
+
+def test_the_sweep_costs_the_same_queries_for_few_or_many_late_tickets(
+    workspace, owner, ann, london
+):
+    def sweep_queries(tickets: int, now: str) -> int:
+        with at("2026-01-05T10:00:00+00:00"):
+            for _ in range(tickets):
+                make_ticket(workspace, owner, ann)
+        with CaptureQueriesContext(connection) as queries:
+            sla_sweep(workspace=workspace, now=utc(now))
+        # The breach stamp's audit entries are one per ticket by design; the rest is not.
+        return sum("audit_auditentry" not in q["sql"] for q in queries.captured_queries)
+
+    assert sweep_queries(2, "2026-01-06T12:00:00+00:00") == sweep_queries(
+        5, "2026-01-07T12:00:00+00:00"
+    )
+    with workspace_scope(workspace):
+        assert SlaEvent.objects.filter(kind="breached").count() == 7 * 2
+        # Once both clocks of every ticket breached, a run finds nothing to look at.
+        with CaptureQueriesContext(connection) as queries:
+            sla_sweep(workspace=workspace, now=utc("2026-01-08T12:00:00+00:00"))
+        assert not any("INSERT" in q["sql"] for q in queries.captured_queries)
