@@ -1,14 +1,17 @@
 """The IMAP poller against a real IMAP conversation on loopback: unread mail becomes tickets
 and replies through mail-in's path, and is marked seen only once stored."""
 
+import importlib
 from email.message import EmailMessage
 
 import pytest
 from django.core.management import CommandError, call_command
 from django_scopes import scopes_disabled
 
-from rapport.core.schedules import schedules
+from rapport.core import schedules as core_schedules
+from rapport.core.schedules import Schedule
 from rapport.service import mail
+from rapport.service import schedules as service_schedules
 from rapport.service.imap import REJECTED, ImapAccount, ImapFailed, mail_poll, mail_poll_task
 from rapport.service.models import Mailbox as DeskMailbox
 from rapport.service.models import Ticket, TicketMessage
@@ -148,17 +151,26 @@ def test_wrong_credentials_or_folder_are_named(box):
         mail_poll(account(box, folder="Archive"))
 
 
-def test_the_command_and_the_schedule_read_the_imap_settings(box, settings):
+def scheduled_with(monkeypatch) -> dict[str, Schedule]:
+    """The service's schedules as its module declares them under the current settings."""
+    core_schedules.schedules()  # every app's module imported once, into the real registry
+    monkeypatch.setattr(core_schedules, "_schedules", dict(core_schedules._schedules))
+    importlib.reload(service_schedules)
+    return {s.name: s for s in core_schedules.schedules()}
+
+
+def test_the_command_and_the_schedule_read_the_imap_settings(box, settings, monkeypatch):
     box.add(message())
     settings.IMAP_HOST = ""
     with pytest.raises(CommandError, match="IMAP_HOST"):
         call_command("mail-poll")
     assert mail_poll_task.call() == 0
-    assert "mail_poll" in {s.name for s in schedules()}
+    assert "mail_poll" not in scheduled_with(monkeypatch)
 
     settings.IMAP_HOST, settings.IMAP_PORT, settings.IMAP_TLS = "127.0.0.1", box.port, "off"
     settings.IMAP_USER, settings.IMAP_PASSWORD = box.user, box.password
     settings.IMAP_FOLDER = box.folder
+    assert scheduled_with(monkeypatch)["mail_poll"].cron == "* * * * *"
     assert mail_poll_task.call() == 1
     box.add(message(subject="Second"))
     out = call_command("mail-poll")
