@@ -420,6 +420,11 @@ def ticket_set_status(*, workspace: Workspace, actor: Actor, ticket: Ticket, sta
     with transaction.atomic():
         before = snapshot(ticket, TICKET_AUDITED)
         was_solved = ticket.solved_at is not None
+        reopening = ticket.status == TicketStatus.SOLVED and status != TicketStatus.CLOSED
+        if reopening:
+            sla_event_record(
+                ticket, SlaEventKind.RESUMED, now=now, clock=SlaClock.RESOLUTION, note="reopened"
+            )
         if ticket.status == TicketStatus.PENDING:
             paused_before = ticket.paused_seconds
             sla_pause_end(ticket, now)
@@ -440,15 +445,8 @@ def ticket_set_status(*, workspace: Workspace, actor: Actor, ticket: Ticket, sta
             if not was_solved:
                 sla_outcome_record(ticket, SlaClock.RESOLUTION, now=now)
         else:
-            if ticket.status == TicketStatus.SOLVED:
+            if reopening:
                 ticket.reopened_count += 1
-                sla_event_record(
-                    ticket,
-                    SlaEventKind.RESUMED,
-                    now=now,
-                    clock=SlaClock.RESOLUTION,
-                    note="reopened",
-                )
             ticket.solved_at = None
         ticket.status = status
         ticket.save()
