@@ -53,6 +53,21 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 
+# The optional IMAP poller (`rapport mail-poll`): unread mail of one mailbox becomes tickets.
+# IMAP_TLS is "ssl" (implicit TLS, port 993), "starttls" or "off" (port 143, loopback only).
+IMAP_HOST = os.environ.get("IMAP_HOST", "")
+IMAP_USER = os.environ.get("IMAP_USER", "")
+IMAP_PASSWORD = os.environ.get("IMAP_PASSWORD", "")
+IMAP_FOLDER = os.environ.get("IMAP_FOLDER", "INBOX")
+IMAP_ADDRESS = os.environ.get("IMAP_ADDRESS", "")  # its Rapport mailbox; else the To headers
+IMAP_TLS = os.environ.get("IMAP_TLS", "ssl").lower()
+if IMAP_TLS not in {"ssl", "starttls", "off"}:
+    raise ImproperlyConfigured(f"IMAP_TLS must be ssl, starttls or off, got {IMAP_TLS!r}")
+try:
+    IMAP_PORT = int(os.environ.get("IMAP_PORT") or (993 if IMAP_TLS == "ssl" else 143))
+except ValueError as exc:
+    raise ImproperlyConfigured("IMAP_PORT must be a port number") from exc
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

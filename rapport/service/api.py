@@ -2,8 +2,9 @@
 list, and the desk's configuration (business calendars, SLA policies, teams, mailboxes).
 
 Each resource has its own router and OpenAPI tag: `/service/tickets` (with `/{id}/status`,
-`/{id}/messages` and `/at-risk`), `/service/calendars`, `/service/sla-policies`,
-`/service/teams` (with `/{id}/members/{user_id}` for the away flag) and `/service/mailboxes`.
+`/{id}/messages`, `/{id}/sla-history` and `/at-risk`), `/service/calendars`,
+`/service/sla-policies`, `/service/teams` (with `/{id}/members/{user_id}` for the away flag)
+and `/service/mailboxes`.
 
 A ticket shows both SLA clocks, first response and resolution, as a due time and a state
 computed at the time of the request. Tickets need the write scope and their deletion the
@@ -38,6 +39,9 @@ from rapport.service.models import (
     Mailbox,
     MessageKind,
     Priority,
+    SlaClock,
+    SlaEvent,
+    SlaEventKind,
     SlaPolicy,
     Team,
     TeamMember,
@@ -52,6 +56,7 @@ from rapport.service.queries import (
     ticket_conversation,
     ticket_get,
     ticket_list,
+    ticket_sla_history,
 )
 from rapport.service.services import (
     calendar_create,
@@ -196,6 +201,22 @@ class MessageOut(Schema):
     created_at: dt.datetime
 
 
+class SlaEventOut(Schema):
+    kind: SlaEventKind
+    clock: SlaClock = Field(description="empty when the step concerns both clocks")
+    occurred_at: dt.datetime
+    first_response_due_at: dt.datetime | None = Field(description="as it stood after the step")
+    resolution_due_at: dt.datetime | None
+    business_elapsed_seconds: int = Field(
+        description="business time the resolution clock had run, pending time excluded"
+    )
+    business_remaining_seconds: int | None = Field(
+        description="business time left until the clock's due time; negative once past it"
+    )
+    business_paused_seconds: int = Field(description="business time spent pending so far")
+    note: str
+
+
 def _with_ticket_rows(items: Iterable[Ticket]) -> None:
     prefetch_related_objects(list(items), "tags")
 
@@ -270,6 +291,13 @@ def set_ticket_status(request: HttpRequest, ticket_id: int, payload: StatusIn) -
 def list_ticket_messages(request: HttpRequest, ticket_id: int) -> list[TicketMessage]:
     """The conversation, oldest first, public replies and internal notes alike."""
     return list(ticket_conversation(ticket=ticket_get(ticket_id=ticket_id)))
+
+
+@tickets.get("/{int:ticket_id}/sla-history", response=list[SlaEventOut], auth=READ)
+def list_ticket_sla_history(request: HttpRequest, ticket_id: int) -> list[SlaEvent]:
+    """Each step of the SLA clocks, oldest first: policy applied, started, paused, resumed,
+    near breach, breached, met; times in UTC with the business-time figures of the moment."""
+    return list(ticket_sla_history(ticket=ticket_get(ticket_id=ticket_id)))
 
 
 @tickets.post("/{int:ticket_id}/messages", response={201: MessageOut}, auth=WRITE)

@@ -7,7 +7,10 @@ ticket rather than writing into a stranger's conversation). The sender is matche
 contact by email, or created.
 """
 
+import email
 import re
+from collections.abc import Iterable
+from email import policy
 from email.message import EmailMessage
 from email.utils import getaddresses, make_msgid, parseaddr
 
@@ -37,6 +40,31 @@ def mailbox_for(address: str) -> Mailbox | None:
         .filter(address__iexact=address.strip(), active=True)
         .first()
     )
+
+
+def mail_parse(raw: bytes) -> EmailMessage:
+    """The message as received; one that cannot be read is refused (554)."""
+    try:
+        message = email.message_from_bytes(raw, policy=policy.default)
+    except Exception as exc:  # the parser's failures are not one type; refuse, do not crash
+        raise MailRejected("554 5.6.0 malformed message") from exc
+    if not isinstance(message, EmailMessage) or (message.defects and not message.get("From")):
+        raise MailRejected("554 5.6.0 malformed message")
+    return message
+
+
+def mail_deliver(*, raw: bytes, recipients: Iterable[str]) -> list[TicketMessage]:
+    """The one way inbound mail enters, from the SMTP server or the IMAP poller: parse it,
+    then store it for each recipient that is an active mailbox. Raises MailRejected with
+    the SMTP reply when the message cannot become a ticket."""
+    message = mail_parse(raw)
+    stored = [
+        mail_ingest(mailbox=mailbox, message=message)
+        for mailbox in filter(None, (mailbox_for(a) for a in recipients))
+    ]
+    if not stored:
+        raise MailRejected("550 5.1.1 no such mailbox")
+    return stored
 
 
 def _text_of(message: EmailMessage) -> str:

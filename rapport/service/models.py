@@ -210,3 +210,56 @@ class TicketAttachment(WorkspaceScopedModel):
     name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
+
+
+class SlaEventKind(models.TextChoices):
+    POLICY_APPLIED = "policy_applied", "Policy applied"
+    STARTED = "started", "Clock started"
+    PAUSED = "paused", "Paused (pending on customer)"
+    RESUMED = "resumed", "Resumed"
+    AT_RISK = "at_risk", "Near breach"
+    BREACHED = "breached", "Breached"
+    MET = "met", "Met"
+
+
+class SlaClock(models.TextChoices):
+    BOTH = "", "Both clocks"
+    FIRST_RESPONSE = "first_response", "First response"
+    RESOLUTION = "resolution", "Resolution"
+
+
+# Outcomes a clock reaches once: a second sweep or a retried write must not repeat them.
+ONCE_PER_CLOCK = [SlaEventKind.AT_RISK, SlaEventKind.BREACHED, SlaEventKind.MET]
+
+
+class SlaEvent(WorkspaceScopedModel):
+    """One step of a ticket's SLA clocks, with the business-time figures as they stood then.
+
+    Business figures are seconds of open time on the policy's calendar: `elapsed` is what the
+    resolution clock has run (pending time excluded), `remaining` what is left until the due
+    time of `clock` (negative once past it), `paused` the pending time so far.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sla_events")
+    kind = models.CharField(max_length=20, choices=SlaEventKind.choices)
+    clock = models.CharField(max_length=20, choices=SlaClock.choices, blank=True)
+    occurred_at = models.DateTimeField()
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    business_elapsed_seconds = models.IntegerField(default=0)
+    business_remaining_seconds = models.IntegerField(null=True, blank=True)
+    business_paused_seconds = models.IntegerField(default=0)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "ticket", "kind", "clock"],
+                condition=Q(kind__in=ONCE_PER_CLOCK),
+                name="slaevent_once_per_clock",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "ticket", "occurred_at"], name="slaevent_ticket_idx")
+        ]

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page, SortKey, paginate
-from rapport.service.models import Ticket, TicketMessage, TicketStatus
+from rapport.service.models import SlaEvent, Ticket, TicketMessage, TicketStatus
 from rapport.service.services import OPEN_STATUSES
 
 VIEWS = ["mine", "unassigned", "team", "all"]
@@ -87,6 +87,11 @@ def ticket_get(*, ticket_id: int) -> Ticket:
 def ticket_conversation(*, ticket: Ticket, public_only: bool = False) -> QuerySet[TicketMessage]:
     qs = ticket.messages.select_related("author", "contact")
     return qs.filter(kind="public") if public_only else qs
+
+
+def ticket_sla_history(*, ticket: Ticket) -> QuerySet[SlaEvent]:
+    """Every step of the ticket's SLA clocks, oldest first."""
+    return SlaEvent.objects.filter(ticket=ticket).order_by("occurred_at", "id")
 
 
 def sla_at_risk(

@@ -34,6 +34,8 @@ from rapport.service.models import (
     Mailbox,
     MessageKind,
     Priority,
+    SlaClock,
+    SlaEventKind,
     SlaPolicy,
     Team,
     TeamMember,
@@ -48,6 +50,13 @@ from rapport.service.sla import (
     policy_for,
     sla_apply,
     sla_pause_end,
+)
+from rapport.service.sla_history import (
+    business_duration,
+    policy_note,
+    sla_event_record,
+    sla_outcome_record,
+    sla_start_record,
 )
 from rapport.tenancy.models import Workspace
 
@@ -340,6 +349,7 @@ def ticket_create(
                 ticket.created_at = timezone.now()
                 sla_apply(ticket)
                 ticket.save()
+                sla_start_record(ticket)
                 if tags:
                     ticket.tags.set(tags_resolve(workspace=workspace, names=tags))
                 TicketMessage.objects.create(
@@ -379,6 +389,10 @@ def ticket_update(*, workspace: Workspace, actor: Actor, ticket: Ticket, data: D
         if "priority" in clean:
             sla_apply(ticket)
         ticket.save()
+        if "priority" in clean and before["priority"] != ticket.priority:
+            sla_event_record(
+                ticket, SlaEventKind.POLICY_APPLIED, now=timezone.now(), note=policy_note(ticket)
+            )
         if tags is not None:
             ticket.tags.set(tags_resolve(workspace=workspace, names=tags))
         audit_change(
@@ -405,15 +419,33 @@ def ticket_set_status(*, workspace: Workspace, actor: Actor, ticket: Ticket, sta
     now = timezone.now()
     with transaction.atomic():
         before = snapshot(ticket, TICKET_AUDITED)
+        was_solved = ticket.solved_at is not None
+        reopening = ticket.status == TicketStatus.SOLVED and status != TicketStatus.CLOSED
+        if reopening:
+            sla_event_record(
+                ticket, SlaEventKind.RESUMED, now=now, clock=SlaClock.RESOLUTION, note="reopened"
+            )
         if ticket.status == TicketStatus.PENDING:
+            paused_before = ticket.paused_seconds
             sla_pause_end(ticket, now)
             sla_apply(ticket)
+            sla_event_record(
+                ticket,
+                SlaEventKind.RESUMED,
+                now=now,
+                clock=SlaClock.RESOLUTION,
+                note=f"pending for {business_duration(ticket.paused_seconds - paused_before)} "
+                "of business time",
+            )
         if status == TicketStatus.PENDING:
             ticket.pending_since = now
+            sla_event_record(ticket, SlaEventKind.PAUSED, now=now, clock=SlaClock.RESOLUTION)
         if status in (TicketStatus.SOLVED, TicketStatus.CLOSED):
             ticket.solved_at = ticket.solved_at or now
+            if not was_solved:
+                sla_outcome_record(ticket, SlaClock.RESOLUTION, now=now)
         else:
-            if ticket.status == TicketStatus.SOLVED:
+            if reopening:
                 ticket.reopened_count += 1
             ticket.solved_at = None
         ticket.status = status
@@ -473,6 +505,7 @@ def ticket_reply(
             if ticket.first_responded_at is None:
                 ticket.first_responded_at = message.created_at
                 ticket.save(update_fields=["first_responded_at", "updated_at"])
+                sla_outcome_record(ticket, SlaClock.FIRST_RESPONSE, now=message.created_at)
             if ticket.status == TicketStatus.NEW:
                 ticket_set_status(
                     workspace=workspace, actor=actor, ticket=ticket, status=TicketStatus.OPEN

@@ -3,28 +3,25 @@ in Django's synchronous world through sync_to_async. Bad mail gets an SMTP error
 crash: oversized data is refused by aiosmtpd itself (552), unknown recipients at RCPT (550),
 unparseable or bodiless messages at DATA (554)."""
 
-import email
 import logging
-from email import policy
-from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from asgiref.sync import sync_to_async
 from django.db import connections
 
-from rapport.service.mail import MailRejected, mail_ingest, mailbox_for
+from rapport.service.mail import MailRejected, mail_deliver, mailbox_for
 from rapport.service.models import Mailbox
 
 log = logging.getLogger(__name__)
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024
 
 
-def _ingest(mailbox: Mailbox, message: EmailMessage) -> None:
+def _deliver(raw: bytes, recipients: list[str]) -> None:
     """Runs in sync_to_async's worker thread, whose database connection is closed after each
     message: the server is long-lived and the thread's connection would otherwise go stale."""
     try:
-        mail_ingest(mailbox=mailbox, message=message)
+        mail_deliver(raw=raw, recipients=recipients)
     finally:
         connections.close_all()
 
@@ -46,26 +43,14 @@ class TicketMailHandler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        raw = envelope.original_content or envelope.content
         try:
-            message = email.message_from_bytes(
-                envelope.original_content or envelope.content, policy=policy.default
-            )
-        except Exception:  # the parser's failures are not one type; refuse, do not crash
-            log.warning("unparseable inbound mail", exc_info=True)
-            return "554 5.6.0 malformed message"
-        if not isinstance(message, EmailMessage) or (message.defects and not message.get("From")):
-            return "554 5.6.0 malformed message"
-        for address in envelope.rcpt_tos:
-            mailbox = await sync_to_async(_mailbox)(address)
-            if mailbox is None:
-                continue
-            try:
-                await sync_to_async(_ingest)(mailbox, message)
-            except MailRejected as exc:
-                return str(exc)
-            except Exception:
-                log.exception("inbound mail could not become a ticket")
-                return "451 4.3.0 temporary failure, try again later"
+            await sync_to_async(_deliver)(raw, list(envelope.rcpt_tos))
+        except MailRejected as exc:
+            return str(exc)
+        except Exception:
+            log.exception("inbound mail could not become a ticket")
+            return "451 4.3.0 temporary failure, try again later"
         return "250 Message accepted for delivery"
 
 

@@ -37,6 +37,7 @@ from rapport.service.queries import (
     ticket_conversation,
     ticket_get,
     ticket_list,
+    ticket_sla_history,
 )
 from rapport.service.reports import (
     complaint_report,
@@ -199,6 +200,7 @@ def _ticket_page(
         "loose_attachments": list(ticket.attachments.filter(message__isnull=True)),
         "first_clock": first_clock,
         "resolution_clock": resolution_clock,
+        "sla_history": list(ticket_sla_history(ticket=ticket)),
         "customer": page_queries.customer_context(workspace=workspace, ticket=ticket),
         "suggested": article_suggestions(
             text=request_text[:5000], public_only=False, limit=SUGGESTIONS

@@ -80,6 +80,13 @@ def test_an_agent_answers_a_ticket(page, log_in, workspace, owner):
     page.get_by_label("Status").select_option("pending")
     page.get_by_role("button", name="Save changes").click()
     expect(page.locator(".ticket-head .badge").first).to_have_text("Pending (on customer)")
+    # The SLA history under the clocks tells the story so far.
+    history = page.locator("#sla-history li")
+    expect(history).to_have_count(4)
+    expect(history.nth(0)).to_contain_text("Policy applied")
+    expect(history.nth(2)).to_contain_text("Met")
+    expect(history.nth(2)).to_contain_text("First response")
+    expect(history.nth(3)).to_contain_text("Paused (pending on customer)")
     with workspace_scope(workspace):
         saved = Ticket.objects.get(pk=ticket.pk)
         assert saved.status == "pending" and saved.first_responded_at is not None

@@ -6,6 +6,7 @@ from django import template
 
 from rapport.service.models import Ticket
 from rapport.service.sla import Clock, sla_clocks
+from rapport.service.sla_history import business_duration
 
 register = template.Library()
 
@@ -46,6 +47,21 @@ def hours(value: float | None) -> str:
     if value < 48:
         return f"{value:.1f} h"
     return f"{value / 24:.1f} days"
+
+
+@register.filter
+def business_time(seconds: int) -> str:
+    return business_duration(seconds)
+
+
+@register.filter
+def time_to_due(seconds: int) -> str:
+    """Business time left on a clock, or how far past due it is."""
+    return (
+        f"over by {business_duration(-seconds)}"
+        if seconds < 0
+        else f"left {business_duration(seconds)}"
+    )
 
 
 @register.filter

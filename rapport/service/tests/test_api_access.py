@@ -119,6 +119,7 @@ RECORD_CALLS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("delete", "/service/tickets/{ticket_id}", None),
     ("post", "/service/tickets/{ticket_id}/status", {"status": "solved"}),
     ("get", "/service/tickets/{ticket_id}/messages", None),
+    ("get", "/service/tickets/{ticket_id}/sla-history", None),
     ("post", "/service/tickets/{ticket_id}/messages", {"body": "Hijacked"}),
     ("get", "/service/calendars/{calendar_id}", None),
     ("get", "/service/sla-policies/{policy_id}", None),
@@ -330,10 +331,13 @@ def test_a_viewer_cannot_write_service_records(ours, viewer, method, path, body)
         "/service/sla-policies",
         "/service/teams",
         "/service/mailboxes",
+        "/service/tickets/{ticket_id}/messages",
+        "/service/tickets/{ticket_id}/sla-history",
     ],
 )
 def test_a_viewer_reads(ours, viewer, path):
-    assert ApiClient.with_token(viewer, ours.workspace).get(path).status_code == 200
+    api = ApiClient.with_token(viewer, ours.workspace)
+    assert api.get(path.format(**ours.ids)).status_code == 200
 
 
 def test_a_member_works_tickets_but_neither_deletes_them_nor_sets_up_the_desk(ours, member):
@@ -365,3 +369,21 @@ def test_an_admin_deletes_tickets_and_sets_up_the_desk(ours, admin_user):
     assert deleted.status_code == 204
     with workspace_scope(ours.workspace):
         assert not Ticket.objects.filter(pk=ours.ids["ticket_id"]).exists()
+
+
+def test_a_customers_portal_session_reaches_nothing_of_the_desk_api(
+    ours, django_capture_on_commit_callbacks
+):
+    """Signing in to the portal is not signing in as an agent: even the requester's own
+    ticket, and every desk operation, answers 401 to the portal's session."""
+    from rapport.portal.tests.test_portal import portal, signed_in_as
+
+    zelda = signed_in_as(ours.workspace, "zelda@example.com", django_capture_on_commit_callbacks)
+    assert zelda.get(portal(ours.workspace, "tickets/")).status_code == 200  # signed in
+    before = _state(ours.workspace)
+    api = ApiClient(zelda)
+    calls = RECORD_CALLS + [(m, p, {}) for m, p in sorted(COLLECTION_CALLS)]
+    for method, path, body in calls:
+        response = call(api, method, path, _body(body, ours.ids), ours.ids)
+        assert response.status_code == 401, (method, path, response.status_code)
+    assert _state(ours.workspace) == before
