@@ -384,6 +384,6 @@ def test_a_customers_portal_session_reaches_nothing_of_the_desk_api(
     api = ApiClient(zelda)
     calls = RECORD_CALLS + [(m, p, {}) for m, p in sorted(COLLECTION_CALLS)]
     for method, path, body in calls:
-        response = call(api, method, path, _body(body, ours.ids), ours.ids)
+        response = call(api, method, path, body, ours.ids)
         assert response.status_code == 401, (method, path, response.status_code)
     assert _state(ours.workspace) == before
