@@ -25,7 +25,8 @@ from rapport.service.services import (
     sla_policy_create,
     team_create,
 )
-from rapport.service.sla import sla_apply
+from rapport.service.sla import calendar_of, sla_apply
+from rapport.service.sla_history import sla_events_save, sla_history_derive
 from rapport.tenancy.models import Workspace
 
 SUBJECTS = {
@@ -166,6 +167,13 @@ def service_demo_fill(
             for m in messages:
                 m.ticket = ticket
         TicketMessage.objects.bulk_create([m for _, ms in built for m in ms], batch_size=1000)
+    calendars = {p.pk: calendar_of(p.calendar) for p in {t.sla_policy for t, _ in built} if p}
+    sla_events_save(
+        event
+        for t, _ in built
+        if t.sla_policy is not None
+        for event in sla_history_derive(t, now=now, calendar=calendars[t.sla_policy.pk])
+    )
     audit_bulk_created(
         workspace_id=workspace.pk,
         actor=None,

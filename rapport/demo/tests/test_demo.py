@@ -87,6 +87,9 @@ def test_the_demo_loads_once_through_the_services(db):
         breached = tickets.filter(sla_breached_at__isnull=False).count()
         assert 0 < breached < 40  # realistic: most tickets meet their SLA
         assert all(t.first_response_due_at for t in tickets)
+        # Each ticket has its clock history, breaches included, as a live desk would.
+        assert not tickets.filter(sla_events__isnull=True).exists()
+        assert tickets.filter(sla_events__kind="breached").distinct().count() == breached
 
         _check_help_centre(ws)
         _check_surveys(ws, tickets)
