@@ -288,7 +288,15 @@ def test_a_row_moved_on_since_the_merge_stays_where_it_is(workspace, owner, cont
 
 def test_every_handler_for_contacts_is_registered_by_its_own_app():
     owners = {h.key.split(".")[0] for h in merge_handlers(CONTACT)}
-    assert owners == {"activities", "contacts", "feedback", "portal", "sales", "service"}
+    assert owners == {
+        "activities",
+        "contacts",
+        "feedback",
+        "marketing",
+        "portal",
+        "sales",
+        "service",
+    }
 
 
 # --- companies -------------------------------------------------------------------------------
