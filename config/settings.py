@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "rapport.portal",
     "rapport.data",
     "rapport.merge",
+    "rapport.marketing",
     "rapport.campaigns",
     "rapport.sequences",
     "rapport.api",

@@ -20,6 +20,7 @@ from rapport.contacts.api import companies, contacts, custom_fields, tags
 from rapport.data.api import router as data_router
 from rapport.feedback.api import router as feedback_router
 from rapport.knowledge.api import router as knowledge_router
+from rapport.marketing.api import router as marketing_router
 from rapport.merge.api import router as merge_router
 from rapport.sales.api import router as sales_router
 from rapport.sequences.api import router as sequences_router
@@ -68,5 +69,6 @@ api.add_router("/knowledge", knowledge_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/data", data_router)
 api.add_router("/merge", merge_router)
+api.add_router("/marketing", marketing_router)
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/sequences", sequences_router)

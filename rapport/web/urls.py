@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("rapport.service.urls")),
     path("", include("rapport.data.urls")),
     path("merge/", include("rapport.merge.urls")),
+    path("marketing/", include("rapport.marketing.urls")),
     path("campaigns/", include("rapport.campaigns.urls")),
     path("sequences/", include("rapport.sequences.urls")),
 ]

@@ -10,6 +10,7 @@ from django.db import models
 from rapport.campaigns.tests.factories import campaign_receipt
 from rapport.contacts.tests.factories import make_activity, make_company, make_contact
 from rapport.feedback.services import nps_send
+from rapport.marketing.services import consent_record, static_list_add, static_list_create
 from rapport.merge.registry import relations_to
 from rapport.portal.services import portal_link_request
 from rapport.sales.leads import lead_convert, lead_create
@@ -96,6 +97,18 @@ def contact_pair(workspace: Workspace, actor: Any) -> Pair:
         contacts_rescore_now(workspace=workspace, contact_ids=[bob.pk])
         nps_send(workspace=workspace, actor=actor, contact_ids=[bob.pk])
         portal_link_request(workspace=workspace, email="annie@globex.io", link_url=lambda t: t)
+        consent_record(
+            workspace=workspace,
+            actor=actor,
+            contact=bob,
+            purpose="newsletter",
+            status="opted_in",
+            source="web form",
+        )
+        newsletter = static_list_create(workspace=workspace, actor=actor, data={"name": "Fair"})
+        static_list_add(
+            workspace=workspace, actor=actor, static_list=newsletter, contact_ids=[ann.pk, bob.pk]
+        )
     make_ticket(workspace, actor, bob)
     campaign_receipt(workspace, actor, bob)
     enrolled(workspace, actor, bob)

@@ -293,6 +293,7 @@ def test_every_handler_for_contacts_is_registered_by_its_own_app():
         "campaigns",
         "contacts",
         "feedback",
+        "marketing",
         "portal",
         "sales",
         "sequences",

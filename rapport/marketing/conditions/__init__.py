@@ -1,0 +1,5 @@
+"""Segment condition types. Importing this package registers the marketing app's own types;
+other apps register theirs from their `AppConfig.ready` (campaign engagement will add
+"opened / clicked a campaign" this way)."""
+
+from rapport.marketing.conditions import activity, contact, custom_fields, sales  # noqa: F401

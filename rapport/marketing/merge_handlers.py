@@ -1,0 +1,12 @@
+"""A merge moves list memberships (a list holding both keeps one) and the whole consent
+history, so the survivor's current consent is the latest statement of either record."""
+
+from rapport.marketing.models import ConsentEvent, StaticListMember
+from rapport.merge.registry import RelationMove, merge_handler_register
+
+merge_handler_register(
+    RelationMove(
+        StaticListMember, "contact", label="list memberships", unique_with=("static_list",)
+    )
+)
+merge_handler_register(RelationMove(ConsentEvent, "contact", label="consent statements"))

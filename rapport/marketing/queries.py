@@ -1,0 +1,102 @@
+"""Reads: segments and their members, static lists, and consent (current, history, allowed)."""
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.lookups import Exact
+
+from rapport.contacts.models import Contact
+from rapport.marketing.definition import Tree, definition_q
+from rapport.marketing.models import (
+    EMAIL_PURPOSES,
+    ConsentEvent,
+    ConsentPurpose,
+    ConsentStatus,
+    Segment,
+    StaticList,
+)
+from rapport.tenancy.models import Workspace
+
+PREVIEW_SIZE = 20
+
+
+def segment_get(*, segment_id: int) -> Segment:
+    """The segment in the current workspace; `Segment.DoesNotExist` for another's (a 404)."""
+    return Segment.objects.get(pk=segment_id)
+
+
+def segment_list() -> QuerySet[Segment]:
+    return Segment.objects.order_by("name", "id")
+
+
+def definition_members(*, workspace: Workspace, definition: Tree) -> QuerySet[Contact]:
+    """The contacts a (clean) definition matches: one query, whatever the conditions."""
+    return Contact.objects.filter(workspace=workspace).filter(
+        definition_q(definition, workspace=workspace)
+    )
+
+
+def segment_members(*, workspace: Workspace, segment: Segment) -> QuerySet[Contact]:
+    return definition_members(workspace=workspace, definition=segment.definition)
+
+
+def members_preview(members: QuerySet[Contact]) -> list[Contact]:
+    return list(
+        members.select_related("primary_company").order_by("sort_name", "id")[:PREVIEW_SIZE]
+    )
+
+
+def static_list_get(*, list_id: int) -> StaticList:
+    return StaticList.objects.get(pk=list_id)
+
+
+def static_list_list() -> QuerySet[StaticList]:
+    return StaticList.objects.annotate(member_count=Count("members")).order_by("name", "id")
+
+
+def static_list_members(*, static_list: StaticList) -> QuerySet[Contact]:
+    return Contact.objects.filter(list_memberships__static_list=static_list)
+
+
+def static_lists_of(*, contact: Contact) -> QuerySet[StaticList]:
+    return StaticList.objects.filter(members__contact=contact).order_by("name")
+
+
+# --- consent -------------------------------------------------------------------------------
+
+
+def _latest_status(purpose: str) -> Subquery:
+    return Subquery(
+        ConsentEvent.objects.filter(contact_id=OuterRef("pk"), purpose=purpose)
+        .order_by("-at", "-id")
+        .values("status")[:1]
+    )
+
+
+def consent_allowed_q(purpose: str) -> Q:
+    """Contacts who may be reached for `purpose`: their latest statement is an opt-in (no
+    statement means unknown, which does not allow a send), and for email purposes they are
+    not marked "do not email". Combine with a segment to get who a send may reach, in SQL."""
+    q = Q(Exact(_latest_status(purpose), Value(ConsentStatus.OPTED_IN.value)))
+    if purpose in EMAIL_PURPOSES:
+        q &= Q(do_not_email=False)
+    return q
+
+
+def consent_allows(*, contact: Contact, purpose: str) -> bool:
+    """Whether a send for `purpose` may reach `contact` now (what every send checks)."""
+    return Contact.objects.filter(pk=contact.pk).filter(consent_allowed_q(purpose)).exists()
+
+
+def consent_current(*, contact: Contact) -> list[tuple[str, str, ConsentEvent | None]]:
+    """Per purpose: (purpose, its label, the latest statement or None for unknown)."""
+    latest: dict[str, ConsentEvent] = {}
+    for event in ConsentEvent.objects.filter(contact=contact).order_by("-at", "-id"):
+        latest.setdefault(event.purpose, event)
+    return [(value, label, latest.get(value)) for value, label in ConsentPurpose.choices]
+
+
+def consent_history(*, contact: Contact) -> QuerySet[ConsentEvent]:
+    return (
+        ConsentEvent.objects.filter(contact=contact)
+        .select_related("recorded_by")
+        .order_by("-at", "-id")
+    )

@@ -1,0 +1,187 @@
+"""Marketing pages: the builder counts as it changes and saves what it shows; members only,
+within their workspace; viewers read but do not write."""
+
+import pytest
+
+from rapport.contacts.tests.factories import make_contact
+from rapport.marketing.models import ConsentEvent, Segment, StaticList
+from rapport.marketing.services import static_list_add, static_list_create
+from rapport.marketing.tests.factories import make_segment
+from rapport.tenancy.access import workspace_scope
+from rapport.web.tests import fixtures
+
+member_client = fixtures.member_client
+outsider_client = fixtures.outsider_client
+owner_client = fixtures.owner_client
+plain_static_storage = fixtures.plain_static_storage
+viewer_client = fixtures.viewer_client
+
+pytestmark = pytest.mark.django_db
+LEADS = {"op": "and", "rules": [{"type": "lifecycle_stage", "op": "is", "stage": "lead"}]}
+
+
+@pytest.fixture
+def people(workspace):
+    return [
+        make_contact(workspace, first_name="Ann", lifecycle_stage="customer"),
+        make_contact(workspace, first_name="Bob", lifecycle_stage="lead"),
+        make_contact(workspace, first_name="Cy", lifecycle_stage="lead"),
+    ]
+
+
+@pytest.fixture
+def segment(workspace, people):
+    return make_segment(workspace, name="Hot leads", definition=LEADS)
+
+
+@pytest.fixture
+def static_list(workspace, people):
+    with workspace_scope(workspace):
+        created = static_list_create(workspace=workspace, actor=None, data={"name": "Fair"})
+        static_list_add(
+            workspace=workspace, actor=None, static_list=created, contact_ids=[people[0].pk]
+        )
+    return created
+
+
+def test_the_builder_adds_a_condition_and_counts(member_client, people):
+    everyone = member_client.post("/marketing/segments/builder/", {"r.op": "and"})
+    added = member_client.post("/marketing/segments/builder/", {"r.op": "and", "action": "add:r"})
+    leads = member_client.post(
+        "/marketing/segments/builder/",
+        {"r.op": "and", "r.0.type": "lifecycle_stage", "r.0.op": "is", "r.0.stage": "lead"},
+    )
+
+    assert everyone.context["count"] == 3
+    assert 'name="r.0.type"' in added.content.decode()
+    assert leads.context["count"] == 2
+
+
+def test_the_builder_nests_groups_and_removes_nodes(member_client, people):
+    form = {
+        "r.op": "and",
+        "r.0.op": "or",
+        "r.0.0.type": "contact_field",
+        "r.0.0.field": "first_name",
+        "r.0.0.op": "is",
+        "r.0.0.value": "Ann",
+        "r.0.1.type": "contact_field",
+        "r.0.1.field": "first_name",
+        "r.0.1.op": "is",
+        "r.0.1.value": "Bob",
+    }
+    both = member_client.post("/marketing/segments/builder/", form)
+    only_bob = member_client.post(
+        "/marketing/segments/builder/", {**form, "action": "remove:r.0.0"}
+    )
+
+    assert both.context["count"] == 2
+    assert only_bob.context["count"] == 1
+    assert 'name="r.0.0.value" aria-label="Value" placeholder="Value" value="Bob"' in (
+        only_bob.content.decode()
+    )
+
+
+def test_saving_the_builder_form_stores_the_definition(member_client, workspace, people):
+    response = member_client.post(
+        "/marketing/segments/new/",
+        {"name": "Leads", "r.op": "and", "r.0.type": "lifecycle_stage", "r.0.stage": "lead"},
+    )
+
+    with workspace_scope(workspace):
+        segment = Segment.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/marketing/segments/{segment.pk}/"
+    assert segment.definition == {
+        "op": "and",
+        "rules": [{"type": "lifecycle_stage", "op": "is", "stage": "lead"}],
+    }
+    page = member_client.get(f"/marketing/segments/{segment.pk}/")
+    assert page.context["count"] == 2
+    assert {c.first_name for c in page.context["preview"]} == {"Bob", "Cy"}
+
+
+def test_a_segment_copies_its_members_to_a_list(member_client, workspace, segment, static_list):
+    response = member_client.post(
+        f"/marketing/segments/{segment.pk}/to-list/", {"list_id": static_list.pk}
+    )
+
+    assert response.status_code == 302
+    page = member_client.get(f"/marketing/lists/{static_list.pk}/")
+    assert {c.first_name for c in page.context["members"]} == {"Ann", "Bob", "Cy"}
+
+
+def test_consent_is_recorded_from_the_contact_panel(member_client, workspace, people):
+    ann = people[0]
+    response = member_client.post(
+        f"/marketing/contacts/{ann.pk}/consent/",
+        {"purpose": "newsletter", "status": "opted_in", "source": "trade fair"},
+    )
+
+    assert response.status_code == 200
+    assert "trade fair" in response.content.decode()
+    with workspace_scope(workspace):
+        assert ConsentEvent.objects.get().status == "opted_in"
+    contact_page = member_client.get(f"/contacts/{ann.pk}/")
+    assert f"/marketing/contacts/{ann.pk}/panel/" in contact_page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/marketing/segments/{segment}/",
+        "/marketing/segments/{segment}/edit/",
+        "/marketing/lists/{list}/",
+        "/marketing/contacts/{contact}/panel/",
+    ],
+)
+def test_another_workspaces_records_are_not_found(
+    outsider_client, segment, static_list, people, url
+):
+    path = url.format(segment=segment.pk, list=static_list.pk, contact=people[0].pk)
+
+    assert outsider_client.get(path).status_code == 404
+
+
+def test_another_workspaces_segments_and_lists_are_not_listed(
+    outsider_client, segment, static_list
+):
+    assert "Hot leads" not in outsider_client.get("/marketing/segments/").content.decode()
+    assert "Fair" not in outsider_client.get("/marketing/lists/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/marketing/segments/new/", {"name": "Eve", "r.op": "and"}),
+        ("/marketing/segments/{segment}/edit/", {"name": "Eve", "r.op": "and"}),
+        ("/marketing/segments/{segment}/delete/", {}),
+        ("/marketing/segments/{segment}/to-list/", {"list_id": "{list}"}),
+        ("/marketing/lists/", {"name": "Eve"}),
+        ("/marketing/lists/{list}/delete/", {}),
+        ("/marketing/lists/{list}/remove/{contact}/", {}),
+        ("/marketing/contacts/{contact}/lists/", {"list_id": "{list}"}),
+        (
+            "/marketing/contacts/{contact}/consent/",
+            {"purpose": "sms", "status": "opted_in", "source": "eve"},
+        ),
+    ],
+)
+def test_a_viewer_cannot_write(viewer_client, workspace, segment, static_list, people, url, data):
+    ids = {"segment": segment.pk, "list": static_list.pk, "contact": people[0].pk}
+    filled = {k: v.format(**ids) for k, v in data.items()}
+
+    response = viewer_client.post(url.format(**ids), filled)
+
+    assert response.status_code == 403
+    with workspace_scope(workspace):
+        assert list(Segment.objects.values_list("name", flat=True)) == ["Hot leads"]
+        assert list(StaticList.objects.values_list("name", flat=True)) == ["Fair"]
+        assert StaticList.objects.get().members.count() == 1
+        assert not ConsentEvent.objects.exists()
+
+
+def test_a_viewer_reads_and_explores_the_builder(viewer_client, segment, static_list):
+    assert viewer_client.get(f"/marketing/segments/{segment.pk}/").status_code == 200
+    assert viewer_client.get(f"/marketing/lists/{static_list.pk}/").status_code == 200
+    assert viewer_client.post("/marketing/segments/builder/", {"r.op": "and"}).status_code == 200

@@ -1,0 +1,50 @@
+"""A marketer builds a segment: the count follows each change in the builder, the saved
+segment shows exactly its members."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from rapport.contacts.tests.factories import make_contact
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_segment_is_built_counted_saved_and_shows_its_members(page, log_in, workspace, owner):
+    make_contact(workspace, first_name="Ann", last_name="Lee", lifecycle_stage="customer")
+    make_contact(workspace, first_name="Bob", last_name="Ray", lifecycle_stage="lead")
+    make_contact(workspace, first_name="Cy", last_name="Day", lifecycle_stage="lead")
+    log_in("olivia")
+
+    page.goto("/marketing/segments/")
+    page.get_by_role("link", name="New segment").click()
+    count = page.locator("#segment-count")
+    expect(count).to_have_text("3 contacts match")
+
+    page.get_by_label("Name").fill("Open leads")
+    page.get_by_role("button", name="Add condition").click()
+    page.get_by_label("Condition type").select_option("lifecycle_stage")
+    expect(page.get_by_label("Stage")).to_be_visible()
+    page.get_by_label("Stage").select_option("lead")
+    expect(count).to_have_text("2 contacts match")
+
+    # An OR group: leads, or anyone called Ann.
+    page.get_by_label("Match").first.select_option("or")
+    expect(count).to_have_text("2 contacts match")
+    page.get_by_role("button", name="Add condition").click()
+    condition = page.locator(".segment-condition").nth(1)
+    condition.get_by_label("Value").fill("Ann")
+    condition.get_by_label("Value").press("Tab")
+    expect(count).to_have_text("3 contacts match")
+    condition.get_by_role("button", name="Remove condition").click()
+    expect(count).to_have_text("2 contacts match")
+
+    page.get_by_role("button", name="Save segment").click()
+    expect(page).to_have_url(re.compile(r"/marketing/segments/\d+/$"))
+    expect(page.locator("#segment-title")).to_have_text("Open leads")
+    expect(page.locator("#segment-member-count")).to_have_text("2")
+    members = page.locator("#members")
+    expect(members).to_contain_text("Bob Ray")
+    expect(members).to_contain_text("Cy Day")
+    expect(members).not_to_contain_text("Ann Lee")
