@@ -26,6 +26,7 @@ from rapport.campaigns.rendering import MERGE_FIELDS
 from rapport.campaigns.services import (
     campaign_cancel,
     campaign_create,
+    campaign_start,
     campaign_update,
     template_create,
     template_update,
@@ -129,6 +130,9 @@ class CampaignUpdate(WriteSchema):
     )
     budget: Decimal | None = None
     cost: Decimal | None = None
+    segment_id: int | None = Field(None, description="send to this segment's members")
+    static_list_id: int | None = Field(None, description="or to this list's members")
+    scheduled_at: dt.datetime | None = Field(None, description="send then; now if empty")
 
 
 class CampaignCreate(CampaignUpdate):
@@ -145,6 +149,9 @@ class CampaignOut(Schema):
     currency: str
     budget: Decimal
     cost: Decimal
+    segment_id: int | None
+    static_list_id: int | None
+    scheduled_at: dt.datetime | None
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
     created_at: dt.datetime
@@ -198,6 +205,22 @@ def update_campaign(request: HttpRequest, campaign_id: int, payload: CampaignUpd
     return campaign_update(
         workspace=c.workspace, actor=c.actor, campaign=campaign, data=payload.service_data()
     )
+
+
+class StartOut(Schema):
+    recipients: int = Field(description="rows written, skipped ones included (see the report)")
+    campaign: CampaignOut
+
+
+@router.post("/campaigns/{int:campaign_id}/start", response=StartOut, auth=WRITE)
+def start_campaign(request: HttpRequest, campaign_id: int) -> dict:
+    """Writes the recipients from the segment or list, then sends in the background, now or
+    at `scheduled_at`. Contacts without an email-marketing opt-in, marked do-not-email,
+    unsubscribed or bounced before are skipped, with the reason kept."""
+    c = caller(request)
+    campaign = campaign_get(campaign_id=campaign_id)
+    added = campaign_start(workspace=c.workspace, actor=c.actor, campaign=campaign)
+    return {"recipients": added, "campaign": campaign_get(campaign_id=campaign_id)}
 
 
 @router.post("/campaigns/{int:campaign_id}/cancel", response=CampaignOut, auth=WRITE)

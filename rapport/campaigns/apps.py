@@ -6,4 +6,4 @@ class CampaignsConfig(AppConfig):
     label = "campaigns"
 
     def ready(self) -> None:
-        from rapport.campaigns import merge_handlers, timeline  # noqa: F401  (join registries)
+        from rapport.campaigns import conditions, merge_handlers, timeline  # noqa: F401  (join registries)

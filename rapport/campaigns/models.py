@@ -50,6 +50,13 @@ class Campaign(WorkspaceScopedModel):
         max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
     )
     from_email = models.EmailField(blank=True)
+    # Who it goes to: a segment (evaluated when sending starts) or a static list.
+    segment = models.ForeignKey(
+        "marketing.Segment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    static_list = models.ForeignKey(
+        "marketing.StaticList", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     scheduled_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

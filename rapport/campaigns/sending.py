@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, QuerySet
 from django.utils import timezone
 from email_validator import EmailNotValidError, validate_email
 
@@ -30,6 +30,8 @@ from rapport.campaigns.rendering import merge_context, render_parts
 from rapport.campaigns.tracking import track_html, track_text, unsubscribe_url
 from rapport.contacts.models import Contact
 from rapport.core.errors import ServiceValidationError
+from rapport.marketing.models import ConsentPurpose
+from rapport.marketing.queries import consent_allowed_q
 from rapport.service.mail_out import MAIL_DOMAIN, new_message_id
 from rapport.tenancy.models import Workspace
 
@@ -42,13 +44,15 @@ def bounce_address(token: str) -> str:
     return f"bounce+{token}@{MAIL_DOMAIN}"
 
 
-def _skip_reason(email: str, do_not_email: bool, suppressed: bool) -> str:
+def _skip_reason(email: str, do_not_email: bool, suppressed: bool, consented: bool) -> str:
     if not email:
         return "no email address"
     if do_not_email:
         return "do not email"
     if suppressed:
         return "unsubscribed or bounced before"
+    if not consented:
+        return "no consent to email marketing"
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:
@@ -66,15 +70,20 @@ def campaign_queue(*, workspace: Workspace, campaign: Campaign, contacts: QueryS
 
 def _queue(workspace: Workspace, campaign: Campaign, contacts: QuerySet[Contact]) -> int:
     suppressed = Suppression.objects.filter(email=OuterRef("email"))
+    consent = ExpressionWrapper(
+        consent_allowed_q(ConsentPurpose.EMAIL_MARKETING), output_field=BooleanField()
+    )
     rows = (
-        contacts.annotate(suppressed=Exists(suppressed))
+        contacts.annotate(suppressed=Exists(suppressed), consented=consent)
         .order_by("id")
-        .values_list("id", "email", "do_not_email", "suppressed")
+        .values_list("id", "email", "do_not_email", "suppressed", "consented")
     )
     added = 0
     batch: list[Recipient] = []
-    for contact_id, email, do_not_email, is_suppressed in rows.iterator(chunk_size=QUEUE_CHUNK):
-        reason = _skip_reason(email, do_not_email, is_suppressed)
+    for contact_id, email, do_not_email, is_suppressed, consented in rows.iterator(
+        chunk_size=QUEUE_CHUNK
+    ):
+        reason = _skip_reason(email, do_not_email, is_suppressed, consented)
         batch.append(
             Recipient(
                 workspace=workspace,

@@ -1,5 +1,6 @@
 """Writes on templates and campaigns, and what recipients do with the messages they got."""
 
+import datetime as dt
 from functools import partial
 from typing import Any
 
@@ -26,11 +27,24 @@ from rapport.contacts.models import Contact
 from rapport.contacts.services import Actor, Data, _Collector, _text, _unknown_keys
 from rapport.core.errors import ServiceValidationError
 from rapport.core.money import amount_clean, currency_clean
+from rapport.marketing.models import ConsentPurpose, ConsentStatus, Segment, StaticList
+from rapport.marketing.queries import segment_members, static_list_members
+from rapport.marketing.services import consent_record
 from rapport.tenancy.models import Workspace
 
 TEMPLATE_FIELDS = {"name": 120, "subject": 250, "body_html": 200_000, "body_text": 100_000}
 CAMPAIGN_TEXT = {"name": 150, "from_email": 254}
-CAMPAIGN_FIELDS = ["name", "template_id", "from_email", "currency", "budget", "cost"]
+CAMPAIGN_FIELDS = [
+    "name",
+    "template_id",
+    "from_email",
+    "currency",
+    "budget",
+    "cost",
+    "segment_id",
+    "static_list_id",
+    "scheduled_at",
+]
 
 
 def _template_clean(data: Data, *, creating: bool) -> Data:
@@ -109,6 +123,14 @@ def _campaign_clean(data: Data, *, creating: bool) -> Data:
         clean["template"] = template
     elif creating:
         c.add("template_id", "is required")
+    for name, model in (("segment_id", Segment), ("static_list_id", StaticList)):
+        if name in data:
+            clean[name.removesuffix("_id")] = _in_workspace(model, data[name], name, c)
+    if "scheduled_at" in data:
+        when = data["scheduled_at"]
+        if when is not None and (not isinstance(when, dt.datetime) or timezone.is_naive(when)):
+            c.add("scheduled_at", "must be a date and time with a time zone")
+        clean["scheduled_at"] = when
     if "currency" in data:
         clean["currency"] = c.run(lambda: currency_clean(data["currency"]))
     for money in ("budget", "cost"):
@@ -118,7 +140,28 @@ def _campaign_clean(data: Data, *, creating: bool) -> Data:
     return clean
 
 
-CAMPAIGN_AUDITED = ["name", "template", "from_email", "currency", "budget", "cost", "status"]
+def _in_workspace(model: Any, pk: Any, field: str, c: _Collector) -> Any:
+    """The record of this workspace with id `pk` (None for None), or an error naming `field`."""
+    if pk is None:
+        return None
+    found = model.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+    if found is None:
+        c.add(field, f"is not a {model._meta.verbose_name} of this workspace")
+    return found
+
+
+CAMPAIGN_AUDITED = [
+    "name",
+    "template",
+    "from_email",
+    "segment",
+    "static_list",
+    "scheduled_at",
+    "currency",
+    "budget",
+    "cost",
+    "status",
+]
 
 
 def campaign_create(*, workspace: Workspace, actor: Actor, data: Data) -> Campaign:
@@ -170,19 +213,39 @@ def campaign_update(
         return _campaign_change(workspace, actor, campaign, clean)
 
 
-def campaign_start(
-    *, workspace: Workspace, actor: Actor, campaign: Campaign, audience: QuerySet[Contact]
-) -> int:
-    """Write the recipients and hand the sending to the background worker; returns how many
-    recipients were written."""
-    from rapport.campaigns.tasks import campaign_send_task
+def campaign_audience(*, workspace: Workspace, campaign: Campaign) -> QuerySet[Contact]:
+    if campaign.segment is not None:
+        return segment_members(workspace=workspace, segment=campaign.segment)
+    if campaign.static_list is not None:
+        return static_list_members(static_list=campaign.static_list)
+    raise ServiceValidationError.single("segment_id", "choose a segment or a list to send to")
 
+
+def campaign_start(
+    *,
+    workspace: Workspace,
+    actor: Actor,
+    campaign: Campaign,
+    audience: QuerySet[Contact] | None = None,
+) -> int:
+    """Write the recipients (the campaign's segment or list unless `audience` is given) and
+    hand the sending to the background worker, now or at `scheduled_at`; returns how many
+    recipients were written."""
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if audience is None:
+            audience = campaign_audience(workspace=workspace, campaign=campaign)
         added = campaign_queue(workspace=workspace, campaign=campaign, contacts=audience)
         _campaign_change(workspace, actor, campaign, {"status": CampaignStatus.SCHEDULED})
-        transaction.on_commit(lambda: campaign_send_task.enqueue(workspace.pk, campaign.pk))
+        if campaign.scheduled_at is None or campaign.scheduled_at <= timezone.now():
+            transaction.on_commit(partial(campaign_send_enqueue, campaign))
     return added
+
+
+def campaign_send_enqueue(campaign: Campaign) -> None:
+    from rapport.campaigns.tasks import campaign_send_task
+
+    campaign_send_task.enqueue(campaign.workspace_id, campaign.pk)
 
 
 def campaign_cancel(*, workspace: Workspace, actor: Actor, campaign: Campaign) -> Campaign:
@@ -236,7 +299,21 @@ def _suppress(recipient: Recipient, reason: str, detail: str) -> TrackingEvent:
 
 
 def recipient_unsubscribed(*, recipient: Recipient) -> TrackingEvent:
-    return _suppress(recipient, SuppressionReason.UNSUBSCRIBE, "")
+    """Suppressed for every later campaign, and the opt-out joins the contact's consent
+    history (the record a data protection officer asks for)."""
+    with transaction.atomic():
+        event = _suppress(recipient, SuppressionReason.UNSUBSCRIBE, "")
+        with audit_source("campaign"):
+            consent_record(
+                workspace=recipient.workspace,
+                actor=None,
+                contact=recipient.contact,
+                purpose=ConsentPurpose.EMAIL_MARKETING,
+                status=ConsentStatus.OPTED_OUT,
+                source="unsubscribe link",
+                note=f"campaign “{recipient.campaign.name}”"[:500],
+            )
+    return event
 
 
 def recipient_bounced(*, recipient: Recipient, detail: str) -> TrackingEvent:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.campaign_edit, name="new"),
     path("<int:pk>/", views.campaign_detail, name="detail"),
     path("<int:pk>/edit/", views.campaign_edit, name="edit"),
+    path("<int:pk>/start/", views.campaign_start_view, name="start"),
     path("<int:pk>/cancel/", views.campaign_cancel_view, name="cancel"),
     path("templates/", views.templates, name="templates"),
     path("templates/new/", views.template_edit, name="template_new"),

@@ -22,6 +22,7 @@ from rapport.campaigns.sending import template_test_send
 from rapport.campaigns.services import (
     campaign_cancel,
     campaign_create,
+    campaign_start,
     campaign_update,
     template_create,
     template_update,
@@ -92,6 +93,21 @@ def campaign_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         return redirect("campaigns:detail", pk=result.pk)
     context = {"form": result, "campaign": campaign}
     return render(request, "campaigns/campaign_form.html", context)
+
+
+@scope_required(RECORDS_WRITE)
+@require_POST
+def campaign_start_view(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = found_or_404(campaign_get, campaign_id=pk)
+    try:
+        added = campaign_start(
+            workspace=workspace_of(request), actor=request.user, campaign=campaign
+        )
+    except ServiceValidationError as exc:
+        messages.error(request, exc.errors[0].message)
+    else:
+        messages.success(request, f"Sending to {added} recipient{'s' if added != 1 else ''}.")
+    return redirect("campaigns:detail", pk=pk)
 
 
 @scope_required(RECORDS_WRITE)

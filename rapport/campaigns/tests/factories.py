@@ -3,6 +3,8 @@ from typing import Any
 from rapport.campaigns.models import Campaign, EmailTemplate, Recipient
 from rapport.campaigns.services import campaign_create, recipient_opened, template_create
 from rapport.contacts.models import Contact
+from rapport.marketing.models import ConsentPurpose, ConsentStatus
+from rapport.marketing.services import consent_record
 from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.models import Workspace
 
@@ -41,3 +43,17 @@ def campaign_receipt(workspace: Workspace, actor: Any, contact: Contact) -> Reci
         )
         recipient_opened(recipient=recipient)
     return recipient
+
+
+def opt_in(workspace: Workspace, *contacts: Contact) -> None:
+    """These contacts agreed to email marketing (sends reach only those who did)."""
+    with workspace_scope(workspace):
+        for contact in contacts:
+            consent_record(
+                workspace=workspace,
+                actor=None,
+                contact=contact,
+                purpose=ConsentPurpose.EMAIL_MARKETING,
+                status=ConsentStatus.OPTED_IN,
+                source="signup form",
+            )

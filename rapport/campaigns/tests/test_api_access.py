@@ -19,6 +19,7 @@ from rapport.audit.models import AuditEntry
 from rapport.campaigns.models import Campaign, EmailTemplate
 from rapport.campaigns.tests.factories import make_campaign
 from rapport.contacts.tests.factories import make_contact
+from rapport.marketing.services import segment_create
 from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.models import Workspace
 
@@ -62,6 +63,7 @@ RECORD_CALLS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("get", "/campaigns/campaigns/{campaign_id}", None),
     ("patch", "/campaigns/campaigns/{campaign_id}", {"name": "Hijacked"}),
     ("post", "/campaigns/campaigns/{campaign_id}/cancel", None),
+    ("post", "/campaigns/campaigns/{campaign_id}/start", None),
     ("get", "/campaigns/campaigns/{campaign_id}/report", None),
 ]
 COLLECTION_CALLS = {
@@ -179,3 +181,31 @@ def test_a_viewer_reads_and_previews(ours, viewer):
     assert api.get(f"/campaigns/campaigns/{ours.ids['campaign_id']}/report").status_code == 200
     preview = call(api, "post", RECORD_CALLS[2][1], RECORD_CALLS[2][2], ours.ids)
     assert preview.status_code == 200
+
+
+def test_a_campaign_cannot_send_to_another_workspaces_segment(sides):
+    looker, other = sides
+    with workspace_scope(other.workspace):
+        segment = segment_create(
+            workspace=other.workspace, actor=None, data={"name": f"{other.name} segment"}
+        )
+
+    response = looker.api.patch(
+        f"/campaigns/campaigns/{looker.ids['campaign_id']}", {"segment_id": segment.pk}
+    )
+
+    assert response.status_code == 422
+    assert "segment_id" in problem_fields(response)
+
+
+def test_a_campaign_starts_through_the_api(ours):
+    with workspace_scope(ours.workspace):
+        segment = segment_create(workspace=ours.workspace, actor=None, data={"name": "All"})
+    ours.api.patch(f"/campaigns/campaigns/{ours.ids['campaign_id']}", {"segment_id": segment.pk})
+
+    response = ours.api.post(f"/campaigns/campaigns/{ours.ids['campaign_id']}/start")
+
+    body = response.json()
+    assert response.status_code == 200
+    assert body["recipients"] == 1  # the one contact, skipped for want of consent
+    assert body["campaign"]["status"] in ("scheduled", "sending", "sent")

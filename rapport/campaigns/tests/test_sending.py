@@ -11,7 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from rapport.campaigns.models import Campaign, CampaignStatus, Recipient, RecipientStatus
 from rapport.campaigns.sending import campaign_send
 from rapport.campaigns.services import campaign_start, recipient_unsubscribed
-from rapport.campaigns.tests.factories import make_campaign
+from rapport.campaigns.tests.factories import make_campaign, opt_in
 from rapport.campaigns.tracking import click_verified
 from rapport.contacts.models import Contact
 from rapport.contacts.tests.factories import make_company, make_contact
@@ -52,8 +52,13 @@ def sink(settings):
     controller.stop()
 
 
-def _start(workspace, owner, campaign):
+def _start(workspace, owner, campaign, *, without_consent=()):
+    """Send to every contact, all opted in to email marketing but `without_consent`."""
+    asked = {c.pk for c in without_consent}
     with workspace_scope(workspace):
+        opt_in(
+            workspace, *Contact.objects.exclude(pk__in=asked).exclude(consent_events__isnull=False)
+        )
         return campaign_start(
             workspace=workspace, actor=owner, campaign=campaign, audience=Contact.objects.all()
         )
@@ -101,22 +106,22 @@ def test_the_tracked_link_carries_a_valid_signature_for_the_original_url(sink, w
     assert click_verified(token, query["u"][0], query["s"][0])
 
 
-def test_opted_out_bounced_invalid_and_addressless_contacts_are_skipped(sink, workspace, owner):
+def test_opted_out_bounced_invalid_unconsented_and_addressless_contacts_are_skipped(
+    sink, workspace, owner
+):
     make_contact(workspace, first_name="Ok", emails=["ok@client.example"])
     make_contact(workspace, first_name="Nope", emails=["nope@client.example"], do_not_email=True)
     gone = make_contact(workspace, first_name="Gone", emails=["gone@client.example"])
     make_contact(workspace, first_name="Nomail")
+    unasked = make_contact(workspace, first_name="Unasked", emails=["unasked@client.example"])
     earlier = make_campaign(workspace, owner, name="Earlier")
-    _start(workspace, owner, earlier)
+    _start(workspace, owner, earlier, without_consent=[unasked])
     with workspace_scope(workspace):
         recipient_unsubscribed(recipient=Recipient.objects.get(contact=gone))
     sink.envelopes.clear()
 
-    _start(
-        workspace,
-        owner,
-        make_campaign(workspace, owner, name="Later", template_id=earlier.template_id),
-    )
+    later = make_campaign(workspace, owner, name="Later", template_id=earlier.template_id)
+    _start(workspace, owner, later, without_consent=[unasked])
 
     assert sink.recipients() == ["ok@client.example"]
     with workspace_scope(workspace):
@@ -129,6 +134,7 @@ def test_opted_out_bounced_invalid_and_addressless_contacts_are_skipped(sink, wo
         "Nope": "do not email",
         "Gone": "unsubscribed or bounced before",
         "Nomail": "no email address",
+        "Unasked": "no consent to email marketing",
     }
 
 

@@ -164,3 +164,33 @@ def test_a_viewer_reads_and_previews_but_changes_nothing(viewer_client, campaign
         assert viewer_client.post(path, data).status_code == 403, path
     with workspace_scope(workspace):
         assert Campaign.objects.get().name == "Spring launch"
+
+
+def test_a_draft_is_sent_from_its_page_to_its_segment(
+    owner_client, workspace, owner, ann, mailoutbox, django_capture_on_commit_callbacks
+):
+    from rapport.campaigns.tests.factories import opt_in
+    from rapport.marketing.services import segment_create
+
+    opt_in(workspace, ann)
+    with workspace_scope(workspace):
+        segment = segment_create(workspace=workspace, actor=owner, data={"name": "Everyone"})
+    created = owner_client.post(
+        "/campaigns/new/",
+        {
+            "name": "Now",
+            "template": make_campaign(workspace, owner).template_id,
+            "segment": segment.pk,
+            "budget": "0",
+            "cost": "0",
+        },
+    )
+    detail = created["Location"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(detail + "start/")
+    page = owner_client.get(detail).content.decode()
+
+    assert [m.to for m in mail.outbox] == [["ann@client.example"]]
+    assert "segment" in page and "Everyone" in page
+    assert 'data-kpi="sent">1<' in page

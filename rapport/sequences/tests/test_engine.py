@@ -10,7 +10,7 @@ from django.core import mail
 from rapport.activities.models import Activity
 from rapport.campaigns.models import EventKind, Recipient
 from rapport.campaigns.services import recipient_clicked, recipient_opened
-from rapport.campaigns.tests.factories import make_template
+from rapport.campaigns.tests.factories import make_template, opt_in
 from rapport.contacts.models import Contact
 from rapport.contacts.services import contact_update
 from rapport.contacts.tests.factories import make_activity, make_contact
@@ -38,6 +38,7 @@ def _sequence(workspace, owner, steps, **data):
 
 
 def _enroll(workspace, owner, sequence, *contacts):
+    opt_in(workspace, *contacts)  # email steps reach only those who agreed
     ids = [c.pk for c in contacts]
     sequence_enroll(
         workspace=workspace,
