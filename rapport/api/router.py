@@ -17,6 +17,7 @@ from rapport.api.problem import (
 )
 from rapport.contacts.api import companies, contacts, custom_fields, tags
 from rapport.data.api import router as data_router
+from rapport.data.export_api import router as exports_router
 from rapport.feedback.api import router as feedback_router
 from rapport.knowledge.api import router as knowledge_router
 from rapport.merge.api import router as merge_router
@@ -65,4 +66,5 @@ api.add_router("/service", service_router)
 api.add_router("/knowledge", knowledge_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/data", data_router)
+api.add_router("/exports", exports_router)
 api.add_router("/merge", merge_router)
