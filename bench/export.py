@@ -15,16 +15,22 @@ memory: its resident set before the request and the peak while serving it (sampl
 
 from __future__ import annotations
 
-import argparse
-import http.client
 import os
-import socket
-import subprocess
 import sys
-import threading
-import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+# bench/ holds a script named http.py: keep the directory off sys.path so `import http`
+# finds the standard library's package.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
+import argparse  # noqa: E402
+import http.client  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+from urllib.parse import urlsplit, urlunsplit  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/rapport_export_bench"

@@ -90,9 +90,13 @@ def ordered(qs: QuerySet[Any], keys: Iterable[SortKey]) -> QuerySet[Any]:
     return qs.order_by(*[f"-{k.field}" if k.descending else k.field for k in keys], "pk")
 
 
+FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
 def formula_safe(value: Any) -> Any:
-    """Keeps a spreadsheet from running a text cell as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Keeps a spreadsheet from running a text cell as a formula (CSV injection). Only text
+    is touched: a number or a date is never run, and a negative amount stays a number."""
+    if value.__class__ is str and value and value[0] in FORMULA_STARTS:
         return f"'{value}"
     return value
 
