@@ -128,8 +128,9 @@ def server_start(port: int) -> subprocess.Popen[bytes]:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/api/v1/openapi.json")
+            # A generous timeout: the first request imports and warms up Django.
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            conn.request("GET", "/api/v1/me")
             conn.getresponse().read()
             return proc
         except OSError:
