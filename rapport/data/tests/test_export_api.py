@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from rapport.api.testing import ApiClient, problem_fields
+from rapport.api.testing import ApiClient, problem_fields, schema_operations
 from rapport.contacts.tests.factories import make_contact
 from rapport.data.models import DataExport
 from rapport.data.tests.workbooks import sheet_rows
@@ -49,3 +49,14 @@ def test_a_bad_format_is_a_problem_naming_the_field(owner, workspace, people):
     response = ApiClient.with_token(owner, workspace).get("/exports/contacts/pdf")
     assert response.status_code == 422
     assert "format" in problem_fields(response)
+
+
+def test_the_export_operations_are_the_ones_these_tests_cover(db):
+    # A new export endpoint needs its outsider and viewer cases here.
+    assert schema_operations("/exports/") == {("get", "/exports/{entity}/{file_format}")}
+
+
+@pytest.mark.parametrize("entity", ["contacts", "companies", "leads", "deals", "orders", "tickets"])
+def test_a_viewer_may_export_no_list_through_the_api(viewer, workspace, entity):
+    response = ApiClient.with_token(viewer, workspace).get(f"/exports/{entity}/csv")
+    assert response.status_code == 403
