@@ -18,6 +18,7 @@ from rapport.api.problem import (
 from rapport.campaigns.api import router as campaigns_router
 from rapport.contacts.api import companies, contacts, custom_fields, tags
 from rapport.data.api import router as data_router
+from rapport.data.export_api import router as exports_router
 from rapport.feedback.api import router as feedback_router
 from rapport.knowledge.api import router as knowledge_router
 from rapport.marketing.api import router as marketing_router
@@ -68,6 +69,7 @@ api.add_router("/service", service_router)
 api.add_router("/knowledge", knowledge_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/data", data_router)
+api.add_router("/exports", exports_router)
 api.add_router("/merge", merge_router)
 api.add_router("/marketing", marketing_router)
 api.add_router("/campaigns", campaigns_router)

@@ -12,7 +12,6 @@ def record_urls(kind: RecordKind) -> list[URLPattern]:
     p, n = kind.plural, kind.name
     return [
         path(f"{p}/", views.record_list, k, name=f"{n}_list"),
-        path(f"{p}/export.csv", views.record_export, k, name=f"{n}_export"),
         path(f"{p}/views/", views.saved_view_save, k, name=f"{n}_view_save"),
         path(
             f"{p}/views/<int:view_id>/delete/", views.saved_view_remove, k, name=f"{n}_view_delete"

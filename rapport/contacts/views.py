@@ -4,17 +4,15 @@ Both lists, forms, detail pages and exports are the same views, told which kind 
 serve by a `RecordKind`: what differs (fields, columns, services, queries) is data, not code.
 """
 
-import csv
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
-from django.http.response import HttpResponseBase
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -33,11 +31,9 @@ from rapport.contacts.forms import (
     RecordForm,
     SavedViewForm,
     filter_options,
-    user_label,
 )
 from rapport.contacts.listing import CONTACT_ROW_FIELDS, tag_names
 from rapport.contacts.models import (
-    CustomFieldDefinition,
     CustomFieldEntity,
     LifecycleStage,
     SizeBand,
@@ -52,7 +48,6 @@ from rapport.contacts.saved_views import (
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page
 from rapport.core.timeline import timeline_for
-from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.models import Workspace
 from rapport.tenancy.roles import RECORDS_DELETE, RECORDS_WRITE
 from rapport.web.access import (
@@ -89,14 +84,12 @@ class RecordKind:
     form_class: type[RecordForm]
     get: Callable[[int], Model]
     page: Callable[[RecordFilter, Workspace, str, str | None, int], Page[Any]]
-    queryset: Callable[[RecordFilter, Workspace], QuerySet[Any]]
     sorts: dict[str, Any]
     create: Callable[..., Model]
     update: Callable[..., Model]
     delete: Callable[..., None]
     columns: list[Column]
     filters: list[str]
-    csv_columns: list[tuple[str, Callable[[Any], Any]]]
     search_hint: str
     rows: Callable[[list[Any]], SafeString]
     extra: dict[str, Any] = field(default_factory=dict)
@@ -115,20 +108,12 @@ class RecordKind:
         prefix = get_script_prefix()
         urls = _KIND_URLS.get((self.name, prefix))
         if urls is None:
-            urls = {a: self.url(a) for a in ("list", "new", "export", "view_save")}
+            urls = {a: self.url(a) for a in ("list", "new", "view_save")}
             _KIND_URLS[(self.name, prefix)] = urls
         return urls
 
     def record_urls(self, pk: int) -> dict[str, str]:
         return {a: self.url(a, pk) for a in ("detail", "edit", "delete", "timeline")}
-
-
-def _tags(record: Any) -> str:
-    return ", ".join(t.name for t in record.tags.all())
-
-
-def _when(value: dt.datetime | None) -> str:
-    return value.isoformat() if value else ""
 
 
 # --- list rows --------------------------------------------------------------------------------
@@ -267,11 +252,6 @@ CONTACTS = RecordKind(
     page=lambda f, ws, sort, cursor, limit: listing.contact_page(
         f=f, workspace=ws, sort=sort, cursor=cursor, limit=limit, only=CONTACT_ROW_FIELDS
     ),
-    queryset=lambda f, ws: (
-        queries.contact_queryset(f=f, region=ws.default_region)
-        .select_related("primary_company", "owner")
-        .prefetch_related("tags")
-    ),
     sorts=queries.CONTACT_SORTS,
     create=services.contact_create,
     update=services.contact_update,
@@ -287,25 +267,9 @@ CONTACTS = RecordKind(
         Column("Updated", "-updated", css="hide-sm num"),
     ],
     filters=["owner", "tag", "lifecycle_stage", "company"],
-    csv_columns=[
-        ("id", lambda c: c.pk),
-        ("first_name", lambda c: c.first_name),
-        ("last_name", lambda c: c.last_name),
-        ("email", lambda c: c.email),
-        ("phone", lambda c: c.phone),
-        ("job_title", lambda c: c.job_title),
-        ("company", lambda c: c.primary_company.name if c.primary_company else ""),
-        ("lifecycle_stage", lambda c: c.lifecycle_stage),
-        ("owner", lambda c: user_label(c.owner)),
-        ("source", lambda c: c.source),
-        ("tags", _tags),
-        ("city", lambda c: c.city),
-        ("country", lambda c: c.country),
-        ("created_at", lambda c: _when(c.created_at)),
-        ("updated_at", lambda c: _when(c.updated_at)),
-    ],
     search_hint="Name, email, phone or company",
     rows=contact_rows,
+    extra={"vcard": True},
 )
 
 COMPANIES = RecordKind(
@@ -316,9 +280,6 @@ COMPANIES = RecordKind(
     get=lambda pk: queries.company_get(company_id=pk),
     page=lambda f, ws, sort, cursor, limit: listing.company_page(
         f=f, workspace=ws, sort=sort, cursor=cursor, limit=limit
-    ),
-    queryset=lambda f, ws: (
-        queries.company_queryset(f=f).select_related("owner", "parent").prefetch_related("tags")
     ),
     sorts=queries.COMPANY_SORTS,
     create=services.company_create,
@@ -334,22 +295,6 @@ COMPANIES = RecordKind(
         Column("Updated", "-updated", css="hide-sm num"),
     ],
     filters=["owner", "tag"],
-    csv_columns=[
-        ("id", lambda c: c.pk),
-        ("name", lambda c: c.name),
-        ("domain", lambda c: c.domain),
-        ("industry", lambda c: c.industry),
-        ("size_band", lambda c: c.size_band),
-        ("annual_revenue", lambda c: "" if c.annual_revenue is None else str(c.annual_revenue)),
-        ("annual_revenue_currency", lambda c: c.annual_revenue_currency),
-        ("parent", lambda c: c.parent.name if c.parent else ""),
-        ("owner", lambda c: user_label(c.owner)),
-        ("tags", _tags),
-        ("city", lambda c: c.city),
-        ("country", lambda c: c.country),
-        ("created_at", lambda c: _when(c.created_at)),
-        ("updated_at", lambda c: _when(c.updated_at)),
-    ],
     search_hint="Name or domain",
     rows=company_rows,
 )
@@ -398,48 +343,6 @@ def record_list(request: HttpRequest, kind: RecordKind) -> HttpResponse:
         }
         response = render(request, "contacts/list.html", context)
     patch_vary_headers(response, ("HX-Request",))
-    return response
-
-
-def _csv_safe(value: Any) -> str:
-    """Keeps a spreadsheet from running a cell as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-@member_required
-@require_GET
-def record_export(request: HttpRequest, kind: RecordKind) -> HttpResponseBase:
-    form, sort = _list_query(request, kind)
-    workspace = workspace_of(request)
-    try:
-        qs = kind.queryset(form.record_filter(), workspace)
-    except ServiceValidationError as exc:
-        return HttpResponse(str(exc), status=400, content_type="text/plain")
-    keys = kind.sorts[sort]
-    qs = qs.order_by(*[f"-{k.field}" if k.descending else k.field for k in keys], "pk")
-    definitions = list(CustomFieldDefinition.objects.filter(entity=kind.entity))
-
-    def rows() -> Iterator[str]:
-        # The response streams after the middleware has left the workspace scope: re-enter it
-        # so prefetches (tags) stay scoped to this workspace.
-        writer = csv.writer(_Echo())
-        header = [name for name, _ in kind.csv_columns] + [f"cf_{d.key}" for d in definitions]
-        yield writer.writerow(header)
-        with workspace_scope(workspace):
-            for record in qs.iterator(chunk_size=1000):
-                values = [get(record) for _, get in kind.csv_columns]
-                custom = record.custom_fields or {}
-                values += [custom.get(d.key, "") for d in definitions]
-                yield writer.writerow([_csv_safe(v) for v in values])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{kind.plural}.csv"'
     return response
 
 

@@ -6,4 +6,8 @@ class DataConfig(AppConfig):
     label = "data"
 
     def ready(self) -> None:
-        from rapport.data import contact_importers  # noqa: F401  (registers contacts, companies)
+        from rapport.data import (  # noqa: F401  (register contacts and companies)
+            contact_exports,
+            contact_importers,
+            quality_sections,
+        )

@@ -106,3 +106,31 @@ class ImportedRecord(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.action} {self.entity}#{self.object_id}"
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "Excel workbook"
+    VCARD = "vcf", "vCard"
+
+
+class DataExport(WorkspaceScopedModel):
+    """One export: who took which records out, filtered how, in which format, how many rows.
+
+    Written (with its audit entry) before the first byte is sent, so an export cut short
+    by the client is still on record.
+    """
+
+    entity = models.CharField(max_length=30, help_text="the exporter's key, e.g. contacts")
+    file_format = models.CharField(max_length=10, choices=ExportFormat.choices)
+    filters = models.JSONField(default=dict, blank=True, help_text="the list's query parameters")
+    rows = models.PositiveIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "-created_at"], name="data_export_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.rows} {self.entity} as {self.file_format}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rapport.data import views
+from rapport.data import export_views, views
 
 app_name = "data"
 
@@ -14,4 +14,10 @@ urlpatterns = [
     path("imports/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
     path("imports/<int:pk>/undo/", views.import_undo, name="import_undo"),
     path("imports/<int:pk>/errors.csv", views.import_errors_csv, name="import_errors_csv"),
+    path(
+        "exports/<slug:entity>.<slug:file_format>",
+        export_views.export_download,
+        name="export",
+    ),
+    path("data/quality/", export_views.data_quality, name="quality"),
 ]

@@ -8,6 +8,7 @@ class SalesConfig(AppConfig):
     def ready(self) -> None:
         from rapport.activities.links import LinkType, activity_link_type
         from rapport.sales import (  # noqa: F401  (they join the registries)
+            exports,
             importers,
             listeners,
             merge_handlers,

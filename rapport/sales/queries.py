@@ -113,7 +113,12 @@ class LeadFilter:
 
 
 def lead_list(*, f: LeadFilter, cursor: str | None = None, limit: int = 50) -> Page[Lead]:
-    """Newest first; `q` matches the start of a name, the email or the company name."""
+    """Newest first."""
+    return paginate(lead_queryset(f=f), keys=NEWEST_FIRST, cursor=cursor, limit=limit)
+
+
+def lead_queryset(*, f: LeadFilter) -> QuerySet[Lead]:
+    """`q` matches the start of a name, the email or the company name."""
     qs = Lead.objects.all()
     if f.status:
         qs = qs.filter(status=f.status)
@@ -129,7 +134,7 @@ def lead_list(*, f: LeadFilter, cursor: str | None = None, limit: int = 50) -> P
             | Q(email__istartswith=text)
             | Q(company_name__istartswith=text)
         )
-    return paginate(qs, keys=NEWEST_FIRST, cursor=cursor, limit=limit)
+    return qs
 
 
 def lead_get(*, lead_id: int) -> Lead:
@@ -233,16 +238,22 @@ class OrderFilter:
     external_id: str = ""
 
 
+ORDERS_NEWEST_FIRST = [SortKey("ordered_at", True)]
+
+
 def order_list(*, f: OrderFilter, cursor: str | None = None, limit: int = 50) -> Page[Order]:
     """Most recent first: the purchase history of a contact or company when filtered so."""
-    qs = purchase_history(contact_id=f.contact_id, company_id=f.company_id).select_related(
-        "contact", "company"
-    )
+    qs = order_queryset(f=f).select_related("contact", "company")
+    return paginate(qs, keys=ORDERS_NEWEST_FIRST, cursor=cursor, limit=limit)
+
+
+def order_queryset(*, f: OrderFilter) -> QuerySet[Order]:
+    qs = purchase_history(contact_id=f.contact_id, company_id=f.company_id)
     for name in ("status", "channel", "external_id"):
         value = getattr(f, name)
         if value:
             qs = qs.filter(**{name: value})
-    return paginate(qs, keys=[SortKey("ordered_at", True)], cursor=cursor, limit=limit)
+    return qs
 
 
 def order_get(*, order_id: int) -> Order:

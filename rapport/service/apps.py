@@ -6,4 +6,8 @@ class ServiceConfig(AppConfig):
     label = "service"
 
     def ready(self) -> None:
-        from rapport.service import merge_handlers, timeline  # noqa: F401  (join registries)
+        from rapport.service import (  # noqa: F401  (they join the registries)
+            exports,
+            merge_handlers,
+            timeline,
+        )

@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 
 from rapport.tenancy.access import memberships_of
-from rapport.tenancy.roles import AUDIT_READ, RECORDS_WRITE, SETTINGS_WRITE
+from rapport.tenancy.roles import AUDIT_READ, RECORDS_EXPORT, RECORDS_WRITE, SETTINGS_WRITE
 
 
 def workspace(request: HttpRequest) -> dict[str, object]:
@@ -13,6 +13,7 @@ def workspace(request: HttpRequest) -> dict[str, object]:
         "current_membership": membership,
         "my_memberships": lambda: memberships_of(request.user),
         "can_write": membership.has_scope(RECORDS_WRITE),
+        "can_export": membership.has_scope(RECORDS_EXPORT),
         "can_admin": membership.has_scope(SETTINGS_WRITE),
         "can_audit": membership.has_scope(AUDIT_READ),
     }

@@ -14,12 +14,15 @@ class Role(models.TextChoices):
 RECORDS_READ = "records:read"
 RECORDS_WRITE = "records:write"
 RECORDS_DELETE = "records:delete"
+# Taking records out in bulk (CSV, XLSX, vCard): members and above, not viewers, who read
+# records one page at a time but may not carry the whole book away.
+RECORDS_EXPORT = "records:export"
 SETTINGS_WRITE = "settings:write"
 AUDIT_READ = "audit:read"
 MEMBERS_MANAGE = "members:manage"
 
 _READ = {RECORDS_READ}
-_WRITE = _READ | {RECORDS_WRITE}
+_WRITE = _READ | {RECORDS_WRITE, RECORDS_EXPORT}
 _MANAGE = _WRITE | {RECORDS_DELETE}
 _ADMIN = _MANAGE | {SETTINGS_WRITE, AUDIT_READ, MEMBERS_MANAGE}
 

@@ -137,6 +137,7 @@ APP_PREFIXES = {
     "/feedback/": "rapport/feedback/tests/test_api_access.py",
     "/data/": "rapport/data/tests/test_api_access.py",
     "/merge/": "rapport/merge/tests/test_api_access.py",
+    "/exports/": "rapport/data/tests/test_export_api.py",
 }
 
 

@@ -151,38 +151,6 @@ def test_the_companies_list_hides_other_workspaces(owner_client, workspace, othe
     assert b"Initech" in content and b"Globex Secret" not in content
 
 
-# --- CSV export -----------------------------------------------------------------------------
-
-
-def test_the_export_holds_the_filtered_rows_of_this_workspace_only(owner_client, workspace, theirs):
-    make_contact(workspace, first_name="Cara", lifecycle_stage="customer", tags=["vip"])
-    make_contact(workspace, first_name="Lea", lifecycle_stage="lead")
-    response = owner_client.get("/contacts/export.csv?lifecycle_stage=customer")
-    assert response["Content-Type"].startswith("text/csv")
-    rows = rows_of(response)
-    assert rows[0][:3] == ["id", "first_name", "last_name"]
-    assert [r[1] for r in rows[1:]] == ["Cara"]
-    assert rows[1][rows[0].index("tags")] == "vip"
-
-
-def test_the_export_never_includes_another_workspace(owner_client, ann, theirs):
-    body = str(rows_of(owner_client.get("/contacts/export.csv")))
-    assert "Ann" in body and "Secret" not in body
-
-
-def test_the_export_keeps_spreadsheets_from_running_formulas(owner_client, workspace):
-    make_contact(workspace, first_name="=HYPERLINK(1)")
-    rows = rows_of(owner_client.get("/contacts/export.csv"))
-    assert rows[1][1] == "'=HYPERLINK(1)"
-
-
-def test_the_companies_export_is_scoped_too(owner_client, workspace, other_workspace):
-    make_company(workspace, name="Initech")
-    make_company(other_workspace, name="Globex Secret")
-    names = [r[1] for r in rows_of(owner_client.get("/companies/export.csv"))[1:]]
-    assert names == ["Initech"]
-
-
 # --- another workspace's records: 404 -------------------------------------------------------
 
 

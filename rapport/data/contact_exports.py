@@ -1,0 +1,121 @@
+"""Exporters for contacts and companies: the list pages' filters, sorts and columns.
+
+They live in `data` beside the contact importers; other apps register theirs in their own
+`exports` module.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
+
+from rapport.contacts import queries
+from rapport.contacts.forms import ListFilterForm
+from rapport.contacts.models import Company, Contact, CustomFieldDefinition, CustomFieldEntity
+from rapport.contacts.queries import RecordFilter
+from rapport.contacts.views import COMPANIES, CONTACTS, RecordKind
+from rapport.core.errors import ServiceValidationError
+from rapport.data.exports import (
+    TAGS,
+    ExportColumn,
+    Exporter,
+    ExportRequest,
+    exporter_register,
+    form_cleaned,
+    ordered,
+)
+from rapport.tenancy.models import Workspace
+
+_CONTACT_COLUMNS = [
+    ExportColumn("id", "pk"),
+    ExportColumn("first_name", "first_name"),
+    ExportColumn("last_name", "last_name"),
+    ExportColumn("email", "email"),
+    ExportColumn("phone", "phone"),
+    ExportColumn("job_title", "job_title"),
+    ExportColumn("company", "primary_company__name"),
+    ExportColumn("lifecycle_stage", "lifecycle_stage"),
+    ExportColumn("owner", "owner__username"),
+    ExportColumn("source", "source"),
+    ExportColumn("tags", TAGS),
+    ExportColumn("street", "street"),
+    ExportColumn("city", "city"),
+    ExportColumn("region", "region"),
+    ExportColumn("postal_code", "postal_code"),
+    ExportColumn("country", "country"),
+    ExportColumn("external_id", "external_id"),
+    ExportColumn("created_at", "created_at"),
+    ExportColumn("updated_at", "updated_at"),
+]
+_COMPANY_COLUMNS = [
+    ExportColumn("id", "pk"),
+    ExportColumn("name", "name"),
+    ExportColumn("domain", "domain"),
+    ExportColumn("industry", "industry"),
+    ExportColumn("size_band", "size_band"),
+    ExportColumn("annual_revenue", "annual_revenue"),
+    ExportColumn("annual_revenue_currency", "annual_revenue_currency"),
+    ExportColumn("parent", "parent__name"),
+    ExportColumn("owner", "owner__username"),
+    ExportColumn("tags", TAGS),
+    ExportColumn("city", "city"),
+    ExportColumn("country", "country"),
+    ExportColumn("external_id", "external_id"),
+    ExportColumn("created_at", "created_at"),
+    ExportColumn("updated_at", "updated_at"),
+]
+
+
+def _with_custom_fields(columns: list[ExportColumn], entity: str) -> list[ExportColumn]:
+    definitions = CustomFieldDefinition.objects.filter(entity=entity).order_by("position", "id")
+    return columns + [ExportColumn(f"cf_{d.key}", f"custom_fields__{d.key}") for d in definitions]
+
+
+def _record_queryset(
+    kind: RecordKind, build: Callable[[RecordFilter, Workspace], QuerySet[Any]], ask: ExportRequest
+) -> QuerySet[Any]:
+    """The list page's filter form, filter and sort (`contacts.views` `record_list`)."""
+    form = form_cleaned(ListFilterForm(ask.params, filters=kind.filters))
+    sort = form.cleaned_data.get("sort") or "name"
+    if sort not in kind.sorts:
+        raise ServiceValidationError.single("sort", f"must be one of {', '.join(kind.sorts)}")
+    return ordered(build(form.record_filter(), ask.workspace), kind.sorts[sort])
+
+
+exporter_register(
+    Exporter(
+        entity="contacts",
+        label="Contacts",
+        model=Contact,
+        columns=lambda: _with_custom_fields(_CONTACT_COLUMNS, CustomFieldEntity.CONTACT),
+        queryset=lambda ask: _record_queryset(
+            CONTACTS,
+            lambda f, ws: queries.contact_queryset(f=f, region=ws.default_region),
+            ask,
+        ),
+        vcard={
+            "first_name": "first_name",
+            "last_name": "last_name",
+            "email": "email",
+            "phone": "phone",
+            "company": "organisation",
+            "job_title": "title",
+            "street": "street",
+            "city": "city",
+            "region": "region",
+            "postal_code": "postal_code",
+            "country": "country",
+        },
+    )
+)
+exporter_register(
+    Exporter(
+        entity="companies",
+        label="Companies",
+        model=Company,
+        columns=lambda: _with_custom_fields(_COMPANY_COLUMNS, CustomFieldEntity.COMPANY),
+        queryset=lambda ask: _record_queryset(
+            COMPANIES, lambda f, ws: queries.company_queryset(f=f), ask
+        ),
+    )
+)

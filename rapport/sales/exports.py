@@ -1,0 +1,117 @@
+"""Exporters for leads, deals and orders: each list's own filter parsing and order (the
+sales `AppConfig.ready` imports this module to join the registry)."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from pydantic import ValidationError
+
+from rapport.core.errors import FieldError, ServiceValidationError
+from rapport.data.exports import (
+    ExportColumn,
+    Exporter,
+    ExportRequest,
+    exporter_register,
+    form_cleaned,
+    ordered,
+)
+from rapport.sales import queries
+from rapport.sales.api import OrderListParams
+from rapport.sales.forms import DealFilterForm, LeadFilterForm
+from rapport.sales.models import Deal, Lead, Order
+
+
+def _columns(*paths: str, **renamed: str) -> list[ExportColumn]:
+    return [ExportColumn("id", "pk"), *(ExportColumn(p, p) for p in paths)] + [
+        ExportColumn(header, path) for header, path in renamed.items()
+    ]
+
+
+def _leads(ask: ExportRequest) -> QuerySet[Any]:
+    form = form_cleaned(LeadFilterForm(ask.params))
+    return ordered(queries.lead_queryset(f=form.lead_filter()), queries.NEWEST_FIRST)
+
+
+def _deals(ask: ExportRequest) -> QuerySet[Any]:
+    form = form_cleaned(DealFilterForm(ask.params))
+    return ordered(queries.deal_queryset(f=form.deal_filter()), queries.NEWEST_FIRST)
+
+
+def _orders(ask: ExportRequest) -> QuerySet[Any]:
+    """The orders list has no filter form: the API list's parameters are the filters."""
+    try:
+        params = OrderListParams.model_validate(ask.params.dict())
+    except ValidationError as exc:
+        raise ServiceValidationError(
+            [FieldError(".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()]
+        ) from None
+    f = queries.OrderFilter(**params.model_dump(exclude={"cursor", "limit"}, exclude_none=True))
+    qs = queries.order_queryset(f=f).prefetch_related(None)
+    return ordered(qs, queries.ORDERS_NEWEST_FIRST)
+
+
+exporter_register(
+    Exporter(
+        entity="leads",
+        label="Leads",
+        model=Lead,
+        columns=lambda: _columns(
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "job_title",
+            "company_name",
+            "domain",
+            "source",
+            "campaign",
+            "status",
+            "score",
+            "created_at",
+            owner="owner__username",
+        ),
+        queryset=_leads,
+    )
+)
+exporter_register(
+    Exporter(
+        entity="deals",
+        label="Deals",
+        model=Deal,
+        columns=lambda: _columns(
+            "name",
+            "amount",
+            "currency",
+            "expected_close_date",
+            "outcome",
+            "external_id",
+            "created_at",
+            "closed_at",
+            pipeline="pipeline__name",
+            stage="stage__name",
+            company="company__name",
+            owner="owner__username",
+        ),
+        queryset=_deals,
+    )
+)
+exporter_register(
+    Exporter(
+        entity="orders",
+        label="Orders",
+        model=Order,
+        columns=lambda: _columns(
+            "external_id",
+            "ordered_at",
+            "status",
+            "channel",
+            "total",
+            "currency",
+            contact_first_name="contact__first_name",
+            contact_last_name="contact__last_name",
+            contact_email="contact__email",
+            company="company__name",
+        ),
+        queryset=_orders,
+    )
+)
