@@ -23,18 +23,24 @@ workspace. Logins: bench-owner / bench-password (the big workspace), other-owner
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import random
 import sys
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
+# bench/http.py sits beside this file: keep this directory off sys.path so `import http`
+# (Django, psycopg) finds the standard library's package, not that script.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import random  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+from urllib.parse import urlsplit, urlunsplit  # noqa: E402
+
+import psycopg  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/rapport_bench"
@@ -369,6 +375,29 @@ def indexes_drop(conn: psycopg.Connection) -> SavedIndexes:
     conn.commit()
     log(f"dropped {len(indexes)} indexes and {len(uniques)} unique constraints for the load")
     return SavedIndexes(indexes=list(indexes), uniques=list(uniques))
+
+
+def blank_text_defaults(conn: psycopg.Connection) -> list[tuple[str, str]]:
+    """Give the bulk tables' NOT NULL text columns without a default a default of '' for the
+    load; returns them, for `defaults_drop` after. Django's blank CharFields have no database
+    default, and a column added later (say `external_id`) must not break a COPY that does not
+    name it."""
+    columns = conn.execute(
+        """SELECT table_name, column_name FROM information_schema.columns
+           WHERE table_schema = 'public' AND table_name = ANY(%s) AND is_nullable = 'NO'
+             AND data_type IN ('character varying', 'text') AND column_default IS NULL""",
+        [BULK_TABLES],
+    ).fetchall()
+    for table, column in columns:
+        conn.execute(f"ALTER TABLE {table} ALTER COLUMN \"{column}\" SET DEFAULT ''")
+    conn.commit()
+    return list(columns)
+
+
+def defaults_drop(conn: psycopg.Connection, columns: list[tuple[str, str]]) -> None:
+    for table, column in columns:
+        conn.execute(f'ALTER TABLE {table} ALTER COLUMN "{column}" DROP DEFAULT')
+    conn.commit()
 
 
 def indexes_restore(conn: psycopg.Connection, saved: SavedIndexes) -> None:
@@ -979,6 +1008,7 @@ def main(argv: list[str] | None = None) -> None:
         conn.execute("SET maintenance_work_mem = '1GB'")
         conn.execute("SET work_mem = '256MB'")
         saved = indexes_drop(conn)
+        defaulted = blank_text_defaults(conn)
         try:
             for tenant, vol in ((big, volumes), (small, small_volumes)):
                 log(
@@ -999,6 +1029,7 @@ def main(argv: list[str] | None = None) -> None:
                 log(f"  activities and links in {time.monotonic() - t0:.0f} s")
         finally:
             conn.rollback()
+            defaults_drop(conn, defaulted)
             indexes_restore(conn, saved)
         sequences_reset(conn)
         conn.autocommit = True

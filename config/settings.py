@@ -197,6 +197,23 @@ WHITENOISE_USE_FINDERS = DEBUG
 # A missing manifest entry falls back to the plain file name instead of failing the page.
 WHITENOISE_MANIFEST_STRICT = False
 
+# The cache: Redis when REDIS_URL is set (shared by every worker process), else each process's
+# memory. Kept list pages are keyed by the workspace's data version read from the database on
+# every request (rapport.tenancy.data_version), so a per-process cache is still right.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+RAPPORT_KEEP_PAGES = env_bool("RAPPORT_KEEP_PAGES", True)
+if REDIS_URL:
+    # A cache every worker shares: sessions are read from it, written through to the
+    # database, so a logout or a workspace switch is seen by every worker at once.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

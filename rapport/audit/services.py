@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from rapport.audit.context import current_source
 from rapport.audit.models import AuditAction, AuditEntry
+from rapport.tenancy.data_version import data_changed
 
 Snapshot = dict[str, Any]
 
@@ -49,9 +50,14 @@ def audit_record(
     instance: models.Model,
     changes: dict[str, list[Any]],
 ) -> AuditEntry | None:
-    """Write one audit entry; an update that changed nothing writes nothing."""
+    """Write one audit entry; an update that changed nothing writes nothing.
+
+    Every write of customer data passes here, so this is also where the workspace's data
+    version is raised (after the commit): kept pages of the workspace go stale.
+    """
     if action == AuditAction.UPDATE and not changes:
         return None
+    data_changed(workspace_id=workspace_id)
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
     return AuditEntry.unscoped.create(
         workspace_id=workspace_id,
@@ -70,6 +76,7 @@ def audit_bulk_created(
     *, workspace_id: int, actor: Any, created: list[tuple[models.Model, Snapshot]]
 ) -> None:
     """One "create" entry per (instance, its snapshot), in one insert: for bulk writers."""
+    data_changed(workspace_id=workspace_id)
     now = timezone.now()
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
     source = current_source()

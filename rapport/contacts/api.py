@@ -6,12 +6,13 @@ bases and the list and bulk machinery in `rapport.api.records`.
 """
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
+from ninja.renderers import JSONRenderer
 
 from rapport.api.permissions import DELETE, READ, SETTINGS, WRITE, Caller, caller
 from rapport.api.records import (
@@ -68,6 +69,7 @@ from rapport.contacts.services import (
     tag_update,
 )
 from rapport.core.pagination import Page
+from rapport.tenancy.data_version import kept
 
 contacts = Router(tags=["contacts"])
 companies = Router(tags=["companies"])
@@ -241,18 +243,40 @@ def _contact_update(c: Caller, contact_id: int, data: dict[str, Any]) -> Contact
     return contact_update(workspace=c.workspace, actor=c.actor, contact=contact, data=data)
 
 
+def _kept_json(request: HttpRequest, name: str, build: Callable[[], Schema]) -> HttpResponse:
+    """A list answer kept per workspace data version, as the JSON ninja would send.
+
+    The answer holds records only, the same for every caller of the workspace: its key holds
+    the query string (the workspace and its version are always in it). Bad input raises
+    before anything is kept.
+    """
+    body = kept(
+        workspace=caller(request).workspace,
+        name=name,
+        inputs=(sorted(request.GET.lists()),),
+        build=lambda: _JSON.render(request, build().model_dump(), response_status=200),
+    )
+    return HttpResponse(body, content_type=_JSON.media_type)
+
+
+_JSON = JSONRenderer()
+
+
 @contacts.get("", response=PageOut[ContactOut], auth=READ, description=CUSTOM_FILTER_HELP)
-def list_contacts(request: HttpRequest, params: Query[ContactListParams]) -> Page[Contact]:
-    with query_errors():
-        page = contact_list(
-            f=record_filter(request, params),
-            workspace=caller(request).workspace,
-            sort=params.sort,
-            cursor=params.cursor,
-            limit=params.limit,
-        )
-    _with_contact_rows(page.items)
-    return page
+def list_contacts(request: HttpRequest, params: Query[ContactListParams]) -> HttpResponse:
+    def build() -> Schema:
+        with query_errors():
+            page = contact_list(
+                f=record_filter(request, params),
+                workspace=caller(request).workspace,
+                sort=params.sort,
+                cursor=params.cursor,
+                limit=params.limit,
+            )
+        _with_contact_rows(page.items)
+        return PageOut[ContactOut].from_orm(page)
+
+    return _kept_json(request, "api-contacts", build)
 
 
 @contacts.post("", response={201: ContactOut}, auth=WRITE)

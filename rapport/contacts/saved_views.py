@@ -6,10 +6,12 @@ writes run inside the workspace scope, and a user only ever sees and deletes the
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 
 from rapport.contacts.models import SavedView
 from rapport.core.errors import ServiceValidationError
+from rapport.tenancy.data_version import data_changed
 from rapport.tenancy.models import Workspace
 
 # The lists whose views can be saved (the entity names the list views pass).
@@ -35,15 +37,19 @@ def saved_view_create(
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in params.items()):
         raise ServiceValidationError.single("params", "must map names to text")
     # Saving under an existing name replaces that view: the name is how the user finds it.
-    view, _ = SavedView.objects.update_or_create(
-        workspace=workspace,
-        user=user,
-        entity=entity,
-        name=name[:80],
-        defaults={"params": params},
-    )
+    with transaction.atomic():
+        view, _ = SavedView.objects.update_or_create(
+            workspace=workspace,
+            user=user,
+            entity=entity,
+            name=name[:80],
+            defaults={"params": params},
+        )
+        data_changed(workspace_id=workspace.pk)  # the list pages keep each user's saved views
     return view
 
 
 def saved_view_delete(*, saved_view: SavedView) -> None:
-    saved_view.delete()
+    with transaction.atomic():
+        saved_view.delete()
+        data_changed(workspace_id=saved_view.workspace_id)

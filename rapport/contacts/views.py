@@ -14,11 +14,13 @@ from django.contrib import messages
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
@@ -48,8 +50,9 @@ from rapport.contacts.saved_views import (
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page
 from rapport.core.timeline import timeline_for
+from rapport.tenancy.data_version import kept
 from rapport.tenancy.models import Workspace
-from rapport.tenancy.roles import RECORDS_DELETE, RECORDS_WRITE
+from rapport.tenancy.roles import RECORDS_DELETE, RECORDS_EXPORT, RECORDS_WRITE
 from rapport.web.access import (
     check_scope,
     found_or_404,
@@ -313,32 +316,84 @@ def _list_query(request: HttpRequest, kind: RecordKind) -> tuple[ListFilterForm,
     return form, sort
 
 
+def _table_html(request: HttpRequest, kind: RecordKind, form: ListFilterForm, sort: str) -> str:
+    """The rendered table of one list page, kept per workspace data version.
+
+    The table shows records only (no write buttons, no form token), the same to every member:
+    its key holds the query string and what the rendering reads besides (htmx or not, time
+    zone, language, script prefix); the workspace and its version are always in it.
+    """
+    workspace = workspace_of(request)
+    htmx = bool(getattr(request, "htmx", False))
+
+    def build() -> str:
+        page: Page[Any] = Page(items=[], next_cursor=None, prev_cursor=None)
+        try:
+            f = form.record_filter()
+            cursor = form.cleaned_data.get("cursor") or None
+            page = kind.page(f, workspace, sort, cursor, PAGE_SIZE)
+        except ServiceValidationError as exc:
+            for error in exc.errors:
+                form.add_error(None, f"{error.field}: {error.message}")
+        context = {
+            "kind": kind,
+            "form": form,
+            "page": page,
+            "rows": kind.rows(page.items),
+            "sort": sort,
+            "params": request.GET,
+        }
+        return render_to_string("contacts/_table.html", context, request=request)
+
+    inputs = (
+        sorted(request.GET.lists()),
+        htmx,
+        # The filtered table re-sends the export buttons, shown only to roles that may export.
+        membership_of(request).has_scope(RECORDS_EXPORT),
+        timezone.get_current_timezone_name(),
+        get_language(),
+        get_script_prefix(),
+    )
+    return kept(workspace=workspace, name=f"{kind.plural}-table", inputs=inputs, build=build)
+
+
+def _list_options(workspace: Workspace) -> dict[str, list[tuple[Any, str]]]:
+    """The filter selects' choices (members, tags), kept per workspace data version."""
+
+    def build() -> dict[str, list[tuple[Any, str]]]:
+        return {
+            k: [(v, str(label)) for v, label in c] for k, c in filter_options(workspace).items()
+        }
+
+    return kept(workspace=workspace, name="list-options", inputs=(), build=build)
+
+
+def _saved_views(request: HttpRequest, kind: RecordKind) -> list[Any]:
+    """The user's saved views of this list, kept per workspace data version and user."""
+    return kept(
+        workspace=workspace_of(request),
+        name="saved-views",
+        inputs=(request.user.pk, kind.entity),
+        build=lambda: list(saved_views_for(user=request.user, entity=kind.entity)),
+    )
+
+
 @member_required
 @require_GET
 def record_list(request: HttpRequest, kind: RecordKind) -> HttpResponse:
     form, sort = _list_query(request, kind)
-    workspace = workspace_of(request)
-    page: Page[Any] = Page(items=[], next_cursor=None, prev_cursor=None)
-    try:
-        f = form.record_filter()
-        page = kind.page(f, workspace, sort, form.cleaned_data.get("cursor") or None, PAGE_SIZE)
-    except ServiceValidationError as exc:
-        for error in exc.errors:
-            form.add_error(None, f"{error.field}: {error.message}")
-    context = {
-        "kind": kind,
-        "form": form,
-        "page": page,
-        "rows": kind.rows(page.items),
-        "sort": sort,
-        "params": request.GET,
-    }
+    table = _table_html(request, kind, form, sort)
     if is_partial(request, "record-table"):
-        response = render(request, "contacts/_table.html", context)
+        response = HttpResponse(table)
     else:
-        context |= {
-            "options": filter_options(workspace),
-            "saved_views": saved_views_for(user=request.user, entity=kind.entity),
+        context = {
+            "kind": kind,
+            "form": form,
+            "table": table,
+            "sort": sort,
+            "params": request.GET,
+            "options": _list_options(workspace_of(request)),
+            "saved_views": _saved_views(request, kind),
             "saved_view_form": SavedViewForm(),
         }
         response = render(request, "contacts/list.html", context)

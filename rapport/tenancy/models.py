@@ -14,6 +14,9 @@ class Workspace(models.Model):
     )
     base_currency = models.CharField(max_length=3, default="USD")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Raised after every committed change of this workspace's data (tenancy.data_version):
+    # pages kept in the cache are keyed by it, so a change makes every kept page unreachable.
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     def __str__(self) -> str:
         return self.name

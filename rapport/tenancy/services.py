@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from rapport.core.errors import ServiceValidationError
 from rapport.core.money import currency_clean
+from rapport.tenancy.data_version import data_changed
 from rapport.tenancy.models import ApiToken, Membership, Workspace
 from rapport.tenancy.roles import Role
 
@@ -66,6 +67,7 @@ def membership_add(*, workspace: Workspace, user: Any, role: str) -> Membership:
     membership, _ = Membership.objects.update_or_create(
         workspace=workspace, user=user, defaults={"role": role}
     )
+    data_changed(workspace_id=workspace.pk)  # the owner filter and owner names list members
     return membership
 
 

@@ -1,0 +1,91 @@
+"""Pages kept in the cache per workspace, and the version that makes them stale.
+
+Every committed change of a workspace's data raises `Workspace.data_version`
+(`data_changed`, called by the audit writer, which every write of customer data passes, and by
+the few writes that are not audited: members, saved views). A kept page's key holds the
+workspace id and the version the request read with its membership, before it read any data;
+so a page kept under a version holds data at least as new as that version, and once a change
+commits, every page kept before it is under an old key and is never served again.
+
+The version is raised after the commit, not inside the write's transaction, so writes never
+queue on the workspace row; a request that reads the old version in the instant between the
+commit and the raise reads the new data too, and keeps it under the old key, which is harmless.
+
+Django's cache framework keeps the pages: Redis when `REDIS_URL` is set (shared by every
+worker), else each process's memory, which is still right because the version comes from the
+database on every request. `RAPPORT_KEEP_PAGES` turns keeping off (the test settings do).
+"""
+
+import hashlib
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import F
+
+from rapport.tenancy.models import Workspace
+
+T = TypeVar("T")
+
+# Long enough to serve a busy list many times, short enough that what no version tracks (a
+# user's display name, changed in the admin) shows within minutes.
+KEEP_SECONDS = 600
+
+
+class _PendingRaise:
+    """The workspaces changed at one transaction level, raised once each when it commits."""
+
+    def __init__(self) -> None:
+        self.workspace_ids: set[int] = set()
+        self.savepoints = tuple(connection.savepoint_ids)
+        self.done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        for workspace_id in sorted(self.workspace_ids):
+            Workspace.objects.filter(pk=workspace_id).update(data_version=F("data_version") + 1)
+
+
+def _pending_raise() -> _PendingRaise | None:
+    """The raise registered at this transaction level, while it is still to run (a rollback
+    drops it from the commit hooks)."""
+    pending = getattr(connection, "_rapport_pending_raise", None)
+    if pending is None or pending.done or pending.savepoints != tuple(connection.savepoint_ids):
+        return None
+    registered = (entry[1] for entry in connection.run_on_commit)  # (savepoints, fn, robust)
+    return pending if any(fn is pending for fn in registered) else None
+
+
+def data_changed(*, workspace_id: int) -> None:
+    """Raise the workspace's data version once the current transaction commits (at once
+    outside a transaction). The changes made at one level of a transaction (a service's
+    audit entries, say) raise each workspace once."""
+    pending = _pending_raise() if connection.in_atomic_block else None
+    if pending is not None:
+        pending.workspace_ids.add(workspace_id)
+        return
+    pending = _PendingRaise()
+    pending.workspace_ids.add(workspace_id)
+    connection._rapport_pending_raise = pending  # type: ignore[attr-defined]
+    transaction.on_commit(pending)
+
+
+def kept(
+    *, workspace: Workspace, name: str, inputs: tuple[object, ...], build: Callable[[], T]
+) -> T:
+    """`build()`, kept under (workspace, its data version, name, inputs).
+
+    `inputs` must hold everything else the result depends on (the query string, the time
+    zone, a role where the rendering differs by role). The workspace id is always in the key.
+    """
+    if not getattr(settings, "RAPPORT_KEEP_PAGES", True):
+        return build()
+    digest = hashlib.sha256(repr(inputs).encode()).hexdigest()[:32]
+    key = f"rapport:{name}:w{workspace.pk}:v{workspace.data_version}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, KEEP_SECONDS)
+    return value
