@@ -10,13 +10,18 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.tenancy.models import Workspace
+
+if TYPE_CHECKING:
+    from rapport.data.csv_files import CsvRow
+    from rapport.data.models import ImportBatch
+    from rapport.data.services import RowOutcome
 
 Actor = AbstractBaseUser | AnonymousUser | None
 Values = dict[str, Any]
@@ -68,6 +73,13 @@ class ImportContext:
     side_created: list[tuple[str, models.Model]] = field(default_factory=list)
 
 
+class BulkWriter(Protocol):
+    """Writes a chunk of rows at once with the outcome, row for row, that the row path would
+    have given (one writer serves one import run, so it may cache across chunks)."""
+
+    def write(self, chunk: list["CsvRow"]) -> list["RowOutcome"]: ...
+
+
 class Importer(ABC):
     entity: str  # the registry key, e.g. "contacts"
     label: str
@@ -99,6 +111,10 @@ class Importer(ABC):
     @abstractmethod
     def stored(self, instance: models.Model) -> Values:
         """The record as stored, for the dry run's preview."""
+
+    def bulk_writer(self, *, batch: "ImportBatch", actor: Actor) -> BulkWriter | None:
+        """A writer for whole chunks, for importers that have one; None: row by row."""
+        return None
 
     def error_column(self, row: ImportRow, service_field: str) -> str:
         base, _, index = service_field.partition(".")
