@@ -88,6 +88,9 @@ class Importer(ABC):
     # A service error's field -> the import field whose column is to blame ("emails" -> "email").
     error_fields: dict[str, str] = {}
     match_help: str = ""
+    # Rows sharing this field's value are one record (an order's line items, one a row): a row
+    # whose record this import wrote already is added to it through `extend`, whatever the mode.
+    group_field: str | None = None
 
     @abstractmethod
     def match(self, *, workspace: Workspace, row: ImportRow) -> models.Model | None:
@@ -99,6 +102,10 @@ class Importer(ABC):
     @abstractmethod
     def update(self, *, ctx: ImportContext, instance: models.Model, row: ImportRow) -> Values:
         """Write the row's values over `instance`; return what they replaced, for undo."""
+
+    def extend(self, *, ctx: ImportContext, instance: models.Model, row: ImportRow) -> Values:
+        """Add a further row of the group to its record; return what it replaced, for undo."""
+        raise NotImplementedError(f"{self.entity} rows are not grouped")
 
     @abstractmethod
     def restore(

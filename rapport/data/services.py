@@ -175,8 +175,15 @@ def _import_row(csv_row: CsvRow, batch: ImportBatch, importer: Importer) -> Impo
 
 
 def _write_row(
-    *, csv_row: CsvRow, batch: ImportBatch, importer: Importer, actor: Actor
+    *,
+    csv_row: CsvRow,
+    batch: ImportBatch,
+    importer: Importer,
+    actor: Actor,
+    groups: dict[str, int] | None = None,
 ) -> RowOutcome:
+    """One row through the services. `groups` maps, for an importer whose rows group, each
+    group's value to the record this run wrote for it, so a further row extends that one."""
     outcome = RowOutcome(csv_row.number, "failed", cells=csv_row.cells)
     if csv_row.error:
         outcome.errors.append((csv_row.error_column, csv_row.error))
@@ -184,16 +191,26 @@ def _write_row(
     row = _import_row(csv_row, batch, importer)
     workspace = batch.workspace
     ctx = ImportContext(workspace=workspace, actor=actor)
-    match = (
-        None if batch.mode == ImportMode.CREATE else importer.match(workspace=workspace, row=row)
-    )
-    if match is not None and batch.mode == ImportMode.SKIP:
+    group = row.first(importer.group_field) if importer.group_field else ""
+    grouped = groups.get(group) if group and groups is not None else None
+    if grouped is not None:
+        match = importer.model._default_manager.filter(pk=grouped).first()
+    else:
+        match = (
+            None
+            if batch.mode == ImportMode.CREATE
+            else importer.match(workspace=workspace, row=row)
+        )
+    if match is not None and grouped is None and batch.mode == ImportMode.SKIP:
         outcome.action = "skipped"
         outcome.instance = match
         return outcome
     try:
         with transaction.atomic():
-            if match is not None:
+            if match is not None and grouped is not None:
+                previous = importer.extend(ctx=ctx, instance=match, row=row)
+                outcome.instance, outcome.action = match, ImportedRecordAction.UPDATED
+            elif match is not None:
                 previous = importer.update(ctx=ctx, instance=match, row=row)
                 outcome.instance, outcome.action = match, ImportedRecordAction.UPDATED
             else:
@@ -206,6 +223,8 @@ def _write_row(
     except DatabaseError as exc:
         outcome.errors = [("", f"could not be stored: {exc}"[:1000])]
         return outcome
+    if group and groups is not None:
+        groups[group] = outcome.instance.pk
     outcome.records = [
         *(
             ImportedRecord(
@@ -267,8 +286,11 @@ def import_dry_run(
     preview: list[PreviewRow] = []
     try:
         with transaction.atomic(), batch.file.open("rb") as fh:
+            groups: dict[str, int] = {}
             for csv_row in itertools.islice(file_rows(fh, layout), limit):
-                outcome = _write_row(csv_row=csv_row, batch=batch, importer=importer, actor=actor)
+                outcome = _write_row(
+                    csv_row=csv_row, batch=batch, importer=importer, actor=actor, groups=groups
+                )
                 values = importer.stored(outcome.instance) if outcome.instance else {}
                 errors = [FieldError(column, message) for column, message in outcome.errors]
                 preview.append(PreviewRow(outcome.number, outcome.action, values, errors))
@@ -331,12 +353,13 @@ def import_process(
     layout = batch_layout(batch)
     writer = importer.bulk_writer(batch=batch, actor=actor) if bulk else None
     size = chunk_rows or (BULK_CHUNK_ROWS if writer else CHUNK_ROWS)
+    groups: dict[str, int] = {}
     try:
         with batch.file.open("rb") as fh:
             for chunk in _chunks(file_rows(fh, layout), size):
                 if _cancelled(batch):
                     break
-                _process_chunk(batch, importer, actor, chunk, writer)
+                _process_chunk(batch, importer, actor, chunk, writer, groups)
     except Exception:
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportStatus.FAILED, finished_at=timezone.now()
@@ -355,7 +378,8 @@ def _process_chunk(
     importer: Importer,
     actor: Actor,
     chunk: list[CsvRow],
-    writer: BulkWriter | None = None,
+    writer: BulkWriter | None,
+    groups: dict[str, int],
 ) -> None:
     counts = {"created": 0, "updated": 0, "skipped": 0, "failed": 0}
     errors: list[ImportRowError] = []
@@ -365,7 +389,9 @@ def _process_chunk(
             writer.write(chunk)
             if writer is not None
             else (
-                _write_row(csv_row=csv_row, batch=batch, importer=importer, actor=actor)
+                _write_row(
+                    csv_row=csv_row, batch=batch, importer=importer, actor=actor, groups=groups
+                )
                 for csv_row in chunk
             )
         )
