@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, models, transaction
+from django.utils import timezone
 
 from rapport.audit.services import audit_bulk_created, snapshot
 from rapport.contacts.custom_fields import custom_fields_clean
@@ -29,6 +30,7 @@ from rapport.contacts.models import (
     ContactPhone,
     CustomFieldEntity,
     LifecycleStage,
+    PhoneKind,
     Tag,
 )
 from rapport.contacts.normalise import email_normalise, name_normalise, phone_normalise
@@ -57,6 +59,28 @@ from rapport.data.services import RowOutcome, _import_row, _write_row
 
 # Keeps an `IN (...)` list within every database's limit on query parameters.
 IN_LIST = 1000
+
+
+def rows_insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Insert plain rows (values by attribute name) without building a model instance each:
+    COPY on PostgreSQL, `bulk_create` elsewhere. Defaults and `auto_now` are not applied, so
+    `rows` carries every column the table needs."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=IN_LIST
+        )
+        return
+    by_attname = {f.attname: f.column for f in model._meta.concrete_fields}
+    names = ", ".join(connection.ops.quote_name(by_attname[c]) for c in columns)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 def _slices(values: Iterable[Any]) -> Iterable[list[Any]]:
@@ -415,40 +439,42 @@ class ContactBulkWriter:
         for p, company_id in zip(pending, company_ids, strict=True):
             p.contact.primary_company_id = company_id
         Contact.objects.bulk_create([p.contact for p in pending], batch_size=IN_LIST)
-        ContactEmail.objects.bulk_create(
-            (
-                ContactEmail(workspace=ws, contact=p.contact, email=e, is_primary=i == 0)
-                for p in pending
-                for i, e in enumerate(p.emails)
-            ),
-            batch_size=IN_LIST,
+        now = timezone.now()
+        stamps = (ws.pk, now, now)
+        stamped = ["workspace_id", "created_at", "updated_at"]
+        rows_insert(
+            ContactEmail,
+            [*stamped, "contact_id", "email", "is_primary"],
+            [(*stamps, p.contact.pk, e, i == 0) for p in pending for i, e in enumerate(p.emails)],
         )
-        ContactPhone.objects.bulk_create(
-            (
-                ContactPhone(workspace=ws, contact=p.contact, number=n, is_primary=i == 0)
+        rows_insert(
+            ContactPhone,
+            [*stamped, "contact_id", "number", "is_primary", "kind"],
+            [
+                (*stamps, p.contact.pk, n, i == 0, PhoneKind.WORK)
                 for p in pending
                 for i, n in enumerate(p.phones)
-            ),
-            batch_size=IN_LIST,
+            ],
         )
-        ContactCompany.objects.bulk_create(
-            (
-                ContactCompany(workspace=ws, contact=p.contact, company_id=cid, is_primary=True)
+        rows_insert(
+            ContactCompany,
+            [*stamped, "contact_id", "company_id", "is_primary"],
+            [
+                (*stamps, p.contact.pk, cid, True)
                 for p, cid in zip(pending, company_ids, strict=True)
                 if cid is not None
-            ),
-            batch_size=IN_LIST,
+            ],
         )
         names = list(dict.fromkeys(t for p in pending for t in p.tags))
         tags = {t.name.lower(): t for t in tags_resolve(workspace=ws, names=names)}
-        Through = Contact.tags.through
-        Through.objects.bulk_create(
-            (
-                Through(contact_id=p.contact.pk, tag_id=tags[t.lower()].pk)
+        rows_insert(
+            Contact.tags.through,
+            ["contact_id", "tag_id"],
+            [
+                (p.contact.pk, tag_id)
                 for p in pending
-                for t in dict.fromkeys(tags[n.lower()].name for n in p.tags)
-            ),
-            batch_size=IN_LIST,
+                for tag_id in dict.fromkeys(tags[n.lower()].pk for n in p.tags)
+            ],
         )
         audit_bulk_created(
             workspace_id=ws.pk,
