@@ -13,6 +13,7 @@ row path, after the rows before it are written, so it sees what the row path wou
 """
 
 import itertools
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,6 +82,41 @@ def rows_insert(model: type[models.Model], columns: list[str], rows: list[tuple[
     ):
         for row in rows:
             copy.write_row(row)
+
+
+def instances_insert(objs: list[Any]) -> None:
+    """`bulk_create` for new instances of one model, by COPY on PostgreSQL: their ids are
+    drawn from the table's sequence first, as the database would draw them."""
+    if not objs:
+        return
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(objs, batch_size=IN_LIST)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, len(objs)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    now = timezone.now()
+    fields = model._meta.concrete_fields
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk, obj.created_at, obj.updated_at = pk, now, now
+        obj._state.adding, obj._state.db = False, connection.alias
+    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
+    columns = [f.attname for f in fields]
+    rows_insert(
+        model,
+        columns,
+        [
+            tuple(
+                json.dumps(getattr(obj, c)) if c in json_fields else getattr(obj, c)
+                for c in columns
+            )
+            for obj in objs
+        ],
+    )
 
 
 def _slices(values: Iterable[Any]) -> Iterable[list[Any]]:
@@ -429,7 +465,7 @@ class ContactBulkWriter:
             new.instance = Company(workspace=ws, name=new.name)
             new.instance.set_derived_fields()
             companies.append(new.instance)
-        Company.objects.bulk_create(companies, batch_size=IN_LIST)
+        instances_insert(companies)
         audit_bulk_created(
             workspace_id=ws.pk,
             actor=actor,
@@ -438,7 +474,7 @@ class ContactBulkWriter:
         company_ids = [self._company_id(p.company) for p in pending]
         for p, company_id in zip(pending, company_ids, strict=True):
             p.contact.primary_company_id = company_id
-        Contact.objects.bulk_create([p.contact for p in pending], batch_size=IN_LIST)
+        instances_insert([p.contact for p in pending])
         now = timezone.now()
         stamps = (ws.pk, now, now)
         stamped = ["workspace_id", "created_at", "updated_at"]
