@@ -59,7 +59,7 @@ def _phone(rng: random.Random) -> str:
     n = rng.randrange(10_000)
     kind = rng.randrange(6)
     area = rng.choice(["415", "212", "646", "312", "617"])
-    exchange = rng.choice(["555", "201", "342", "789"])
+    exchange = str(rng.randrange(201, 1000))
     if kind == 0:
         return f"({area}) {exchange}-{n:04d}"
     if kind == 1:
@@ -67,7 +67,7 @@ def _phone(rng: random.Random) -> str:
     if kind == 2:
         return f"+1 {area} {exchange} {n:04d}"
     if kind == 3:
-        return f"+44 20 7946 {n:04d}"
+        return f"+44 20 7{rng.randrange(100, 1000)} {n:04d}"
     if kind == 4:
         return f"+49 30 {rng.randrange(1_000_000, 9_999_999)}"
     return f"+33 1 {n // 100:02d} {n % 100:02d} {rng.randrange(100):02d} {rng.randrange(100):02d}"
@@ -87,6 +87,7 @@ def generate(path: Path, rows: int, seed: int = 7) -> dict[str, int]:
     cities = [fake.city() for _ in range(500)]
     domains = ["example.com", "mail.example.org", "Corp.Example.NET", "exämple.de"]
     counts = {"rows": rows, "bad": 0, "duplicates": 0}
+    earlier: list[str] = []  # emails a later row repeats (as a duplicate, differently cased)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
@@ -108,10 +109,9 @@ def generate(path: Path, rows: int, seed: int = 7) -> dict[str, int]:
                 rng.choice(COUNTRIES),
             ]
             roll = rng.random()
-            if roll < 0.02 and i > 10:
-                j = rng.randrange(i)
+            if roll < 0.02 and earlier:
                 row[0] = f"dup-{i}"
-                row[3] = f"{row[1][:1]}.{row[2]}{j}@example.com".upper()
+                row[3] = rng.choice(earlier).upper()
                 counts["duplicates"] += 1
             elif roll < 0.023:
                 row[3] = "not-an-email"
@@ -125,6 +125,8 @@ def generate(path: Path, rows: int, seed: int = 7) -> dict[str, int]:
             elif roll < 0.03:
                 row[1:4] = ["", "", ""]
                 counts["bad"] += 1
+            elif len(earlier) < 50_000:
+                earlier.append(email)
             out.writerow(row)
     return counts
 
