@@ -24,6 +24,7 @@ from rapport.contacts.services import (
 from rapport.core.errors import ServiceValidationError
 from rapport.data.importers import (
     Actor,
+    BulkWriter,
     ImportContext,
     Importer,
     ImportField,
@@ -33,6 +34,7 @@ from rapport.data.importers import (
     external_id_match,
     importer_register,
 )
+from rapport.data.models import ImportBatch
 from rapport.tenancy.models import Workspace
 
 ADDRESS = [
@@ -128,6 +130,11 @@ class ContactImporter(Importer):
     ]
     error_fields = {"emails": "email", "phones": "phone", "company_ids": "company"}
     TEXT = ["external_id", "first_name", "last_name", "job_title", "source", *ADDRESS_NAMES]
+
+    def bulk_writer(self, *, batch: ImportBatch, actor: Actor) -> BulkWriter:
+        from rapport.data.contact_bulk import ContactBulkWriter  # it builds on this module
+
+        return ContactBulkWriter(self, batch=batch, actor=actor)
 
     def match(self, *, workspace: Workspace, row: ImportRow) -> models.Model | None:
         by_id = external_id_match(Contact, workspace=workspace, row=row)

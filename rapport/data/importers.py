@@ -10,13 +10,18 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.tenancy.models import Workspace
+
+if TYPE_CHECKING:
+    from rapport.data.csv_files import CsvRow
+    from rapport.data.models import ImportBatch
+    from rapport.data.services import RowOutcome
 
 Actor = AbstractBaseUser | AnonymousUser | None
 Values = dict[str, Any]
@@ -68,6 +73,13 @@ class ImportContext:
     side_created: list[tuple[str, models.Model]] = field(default_factory=list)
 
 
+class BulkWriter(Protocol):
+    """Writes a chunk of rows at once with the outcome, row for row, that the row path would
+    have given (one writer serves one import run, so it may cache across chunks)."""
+
+    def write(self, chunk: list["CsvRow"]) -> list["RowOutcome"]: ...
+
+
 class Importer(ABC):
     entity: str  # the registry key, e.g. "contacts"
     label: str
@@ -76,6 +88,9 @@ class Importer(ABC):
     # A service error's field -> the import field whose column is to blame ("emails" -> "email").
     error_fields: dict[str, str] = {}
     match_help: str = ""
+    # Rows sharing this field's value are one record (an order's line items, one a row): a row
+    # whose record this import wrote already is added to it through `extend`, whatever the mode.
+    group_field: str | None = None
 
     @abstractmethod
     def match(self, *, workspace: Workspace, row: ImportRow) -> models.Model | None:
@@ -88,6 +103,10 @@ class Importer(ABC):
     def update(self, *, ctx: ImportContext, instance: models.Model, row: ImportRow) -> Values:
         """Write the row's values over `instance`; return what they replaced, for undo."""
 
+    def extend(self, *, ctx: ImportContext, instance: models.Model, row: ImportRow) -> Values:
+        """Add a further row of the group to its record; return what it replaced, for undo."""
+        raise NotImplementedError(f"{self.entity} rows are not grouped")
+
     @abstractmethod
     def restore(
         self, *, workspace: Workspace, actor: Actor, instance: models.Model, previous: Values
@@ -99,6 +118,10 @@ class Importer(ABC):
     @abstractmethod
     def stored(self, instance: models.Model) -> Values:
         """The record as stored, for the dry run's preview."""
+
+    def bulk_writer(self, *, batch: "ImportBatch", actor: Actor) -> BulkWriter | None:
+        """A writer for whole chunks, for importers that have one; None: row by row."""
+        return None
 
     def error_column(self, row: ImportRow, service_field: str) -> str:
         base, _, index = service_field.partition(".")

@@ -7,6 +7,7 @@ workspace by `import_values`. An update returns what it overwrote, as JSON, so u
 back through the same services.
 """
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
@@ -448,8 +449,9 @@ ORDER_STATUS_SYNONYMS = {
 
 
 class OrderImporter(Importer):
-    """One row is one order: a line from its SKU, quantity and unit price columns, or a
-    single line for its total."""
+    """A row is an order line: from its SKU, quantity and unit price columns, or a single line
+    for its total. Rows sharing an order id are one order with a line each (as Shopify and
+    most shops export them); the first row gives the order's date, status and customer."""
 
     entity = "orders"
     label = "Orders"
@@ -484,11 +486,24 @@ class OrderImporter(Importer):
         "lines": "unit_price",
     }
 
+    group_field = "external_id"
+
     def error_column(self, row: ImportRow, service_field: str) -> str:
-        return super().error_column(row, self.error_fields.get(service_field, service_field))
+        field = re.sub(r"^lines\.\d+\.", "lines.0.", service_field)
+        return super().error_column(row, self.error_fields.get(field, field))
 
     def match(self, *, workspace: Workspace, row: ImportRow) -> models.Model | None:
         return external_id_match(Order, workspace=workspace, row=row)
+
+    def extend(self, *, ctx: ImportContext, instance: models.Model, row: ImportRow) -> Values:
+        assert isinstance(instance, Order)
+        previous = self._as_data(instance)
+        r = _ReadRow(ctx, row)
+        line = self._line(r)
+        r.done({})
+        data = {**previous, "lines": [*previous["lines"], line]}
+        order_upsert(workspace=ctx.workspace, actor=ctx.actor, data=data)
+        return previous
 
     def _line(self, r: _ReadRow) -> dict[str, Any]:
         row = r.row

@@ -20,10 +20,17 @@ def upload(owner):
 
 
 @pytest.fixture
-def run_import(owner):
+def import_bulk():
+    """Whether `run_import` takes the bulk path where an importer has one (a test module
+    parametrises this to run its tests down both paths)."""
+    return True
+
+
+@pytest.fixture
+def run_import(owner, import_bulk):
     """Start a batch and process it here, in chunks of `chunk_rows`."""
 
-    def run(batch, *, mode=None, mapping=None, actor=owner, chunk_rows=500):
+    def run(batch, *, mode=None, mapping=None, actor=owner, chunk_rows=500, bulk=None):
         workspace = batch.workspace
         with workspace_scope(workspace):
             import_start(
@@ -34,6 +41,11 @@ def run_import(owner):
                 mode=mode,
                 enqueue=False,
             )
-            return import_process(workspace=workspace, batch_id=batch.pk, chunk_rows=chunk_rows)
+            return import_process(
+                workspace=workspace,
+                batch_id=batch.pk,
+                chunk_rows=chunk_rows,
+                bulk=import_bulk if bulk is None else bulk,
+            )
 
     return run

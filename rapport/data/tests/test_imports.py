@@ -28,6 +28,12 @@ Di,Eve,di@acme.io,,Globex,
 """
 
 
+@pytest.fixture(params=[True, False], ids=["bulk", "row"])
+def import_bulk(request):
+    """Every import test runs down the bulk path and the row path: same results."""
+    return request.param
+
+
 def _errors(batch):
     with workspace_scope(batch.workspace):
         return [(e.row, e.column, e.message) for e in ImportRowError.objects.filter(batch=batch)]
@@ -247,7 +253,7 @@ def test_an_import_cancelled_half_way_stops_after_its_chunk(
 
     monkeypatch.setattr(ContactImporter, "create", create_then_cancel)
 
-    batch = run_import(batch, chunk_rows=2)
+    batch = run_import(batch, chunk_rows=2, bulk=False)
 
     assert batch.status == "cancelled"
     assert (batch.rows, batch.created) == (4, 4)

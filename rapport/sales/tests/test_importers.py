@@ -333,6 +333,71 @@ def test_an_order_update_is_undone_to_its_lines_and_a_created_one_deleted(
         assert list(Order.objects.values_list("external_id", flat=True)) == ["SO-1"]
 
 
+SHOPIFY_LINES = """Name,Created at,Email,Lineitem sku,Lineitem name,Lineitem quantity,Lineitem price
+#1001,2024-12-31,ann@acme.io,GEN-1,Gen,2,10.00
+#1002,2024-12-31,ann@acme.io,,Cable,1,3.50
+#1001,,,,Case,1,4.00
+#1001,,,,Strap,x,1.00
+#1001,,,,Strap,3,1.00
+"""
+SHOPIFY_MAPPING = {
+    "Name": "external_id",
+    "Created at": "ordered_at",
+    "Email": "contact_email",
+    "Lineitem sku": "sku",
+    "Lineitem name": "description",
+    "Lineitem quantity": "quantity",
+    "Lineitem price": "unit_price",
+}
+
+
+def test_rows_sharing_an_order_id_are_one_order_with_a_line_each(workspace, owner, customers):
+    ann, _ = customers
+
+    batch = _import(workspace, owner, "orders", SHOPIFY_LINES, mapping=SHOPIFY_MAPPING)
+
+    assert (batch.created, batch.updated, batch.failed) == (2, 2, 1)
+    assert [(row, column) for row, column, _ in _errors(batch)] == [(5, "Lineitem quantity")]
+    with workspace_scope(workspace):
+        first = Order.objects.get(external_id="#1001")
+        lines = [(ln.description, ln.quantity, ln.unit_price) for ln in first.lines.order_by("id")]
+        assert Order.objects.count() == 2
+    assert (first.contact_id, first.total) == (ann.pk, Decimal("27.00"))
+    assert lines == [
+        ("Gen", 2, Decimal("10.00")),
+        ("Case", 1, Decimal("4.00")),
+        ("Strap", 3, Decimal("1.00")),
+    ]
+
+
+def test_an_order_re_imported_in_update_mode_gets_the_files_lines_not_twice_them(
+    workspace, owner, customers
+):
+    _import(workspace, owner, "orders", SHOPIFY_LINES, mapping=SHOPIFY_MAPPING)
+
+    again = _import(
+        workspace, owner, "orders", SHOPIFY_LINES, mode="update", mapping=SHOPIFY_MAPPING
+    )
+    skipped = _import(workspace, owner, "orders", SHOPIFY_LINES, mapping=SHOPIFY_MAPPING)
+
+    assert (skipped.skipped, skipped.created, skipped.updated) == (5, 0, 0)
+    with workspace_scope(workspace):
+        assert Order.objects.get(external_id="#1001").lines.count() == 3
+    _undo(again, owner)
+    with workspace_scope(workspace):
+        assert Order.objects.get(external_id="#1001").lines.count() == 3
+        assert Order.objects.get(external_id="#1001").total == Decimal("27.00")
+
+
+def test_undo_removes_an_order_built_from_several_rows(workspace, owner, customers):
+    batch = _import(workspace, owner, "orders", SHOPIFY_LINES, mapping=SHOPIFY_MAPPING)
+
+    _undo(batch, owner)
+
+    with workspace_scope(workspace):
+        assert not Order.objects.exists()
+
+
 def test_an_order_never_finds_another_workspaces_contact_or_order(
     workspace, other_workspace, owner, outsider
 ):

@@ -1,0 +1,560 @@
+"""The bulk path of contact imports: a chunk of rows cleaned, matched and inserted at once.
+
+The row path costs a dozen queries a row (matching, validation, the record, its emails,
+phones, company, tags and audit entry); here a chunk costs a few queries per kind of key and
+one insert per table. The outcome is the row path's, row for row: the values are cleaned by
+the same normalise functions and service helpers (with repeated raw values cached), existing
+records are matched in the same order (external id, then emails, then phones, the lowest id
+winning), a row matching a record created earlier in the file behaves as it would there, and
+every created record gets its audit entry, its batch record for undo and its
+`records_changed` announcement. What the bulk path cannot decide on its own (a row that
+updates a record, or reuses the external id of a row before it in create mode) goes down the
+row path, after the rows before it are written, so it sees what the row path would.
+"""
+
+import itertools
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import DatabaseError, connection, models, transaction
+from django.utils import timezone
+
+from rapport.audit.services import audit_bulk_created, snapshot
+from rapport.contacts.custom_fields import custom_fields_clean
+from rapport.contacts.models import (
+    Company,
+    Contact,
+    ContactCompany,
+    ContactEmail,
+    ContactPhone,
+    CustomFieldEntity,
+    LifecycleStage,
+    PhoneKind,
+    Tag,
+)
+from rapport.contacts.normalise import email_normalise, name_normalise, phone_normalise
+from rapport.contacts.normalise import search_key as name_key
+from rapport.contacts.services import (
+    COMPANY_AUDITED,
+    CONTACT_AUDITED,
+    CONTACT_TEXT_LIMITS,
+    _choice,
+    _Collector,
+    _company_clean,
+    _country,
+    _tags,
+    _text,
+    tags_resolve,
+)
+from rapport.core.errors import FieldError, ServiceValidationError
+from rapport.core.hooks import records_changed
+from rapport.data.contact_importers import _country as country_read
+from rapport.data.contact_importers import _lifecycle_stage
+from rapport.data.contact_importers import _tags as tags_read
+from rapport.data.csv_files import CsvRow
+from rapport.data.importers import Actor, Importer, ImportRow
+from rapport.data.models import ImportBatch, ImportedRecord, ImportedRecordAction, ImportMode
+from rapport.data.services import RowOutcome, _import_row, _write_row
+
+# Keeps an `IN (...)` list within every database's limit on query parameters.
+IN_LIST = 1000
+
+
+def rows_insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Insert plain rows (values by attribute name) without building a model instance each:
+    COPY on PostgreSQL, `bulk_create` elsewhere. Defaults and `auto_now` are not applied, so
+    `rows` carries every column the table needs."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=IN_LIST
+        )
+        return
+    by_attname = {f.attname: f.column for f in model._meta.concrete_fields}
+    names = ", ".join(connection.ops.quote_name(by_attname[c]) for c in columns)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
+def instances_insert(objs: list[Any]) -> None:
+    """`bulk_create` for new instances of one model, by COPY on PostgreSQL: their ids are
+    drawn from the table's sequence first, as the database would draw them."""
+    if not objs:
+        return
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(objs, batch_size=IN_LIST)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, len(objs)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    now = timezone.now()
+    fields = model._meta.concrete_fields
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk, obj.created_at, obj.updated_at = pk, now, now
+        obj._state.adding, obj._state.db = False, connection.alias
+    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
+    columns = [f.attname for f in fields]
+    rows_insert(
+        model,
+        columns,
+        [
+            tuple(
+                json.dumps(getattr(obj, c)) if c in json_fields else getattr(obj, c)
+                for c in columns
+            )
+            for obj in objs
+        ],
+    )
+
+
+def _slices(values: Iterable[Any]) -> Iterable[list[Any]]:
+    it = iter(values)
+    while part := list(itertools.islice(it, IN_LIST)):
+        yield part
+
+
+class _Memo:
+    """A normaliser's answers by raw value: the cleaned value, or its error message (the
+    message names the value, not the field, so it serves every column it comes from)."""
+
+    def __init__(self, fn: Callable[[str], str]) -> None:
+        self.fn = fn
+        self.known: dict[str, tuple[str, str]] = {}
+
+    def __call__(self, raw: str) -> tuple[str, str]:
+        hit = self.known.get(raw)
+        if hit is None:
+            try:
+                hit = (self.fn(raw), "")
+            except ServiceValidationError as exc:
+                hit = ("", exc.errors[0].message)
+            if len(self.known) < 500_000:  # repeated values are few; unique ones need no memory
+                self.known[raw] = hit
+        return hit
+
+
+@dataclass
+class _NewCompany:
+    name: str
+    instance: Company | None = None
+
+
+@dataclass
+class _Pending:
+    """A contact waiting for the chunk's inserts, and the outcome it will fill."""
+
+    csv_row: CsvRow
+    position: int  # in the chunk's outcomes
+    contact: Contact
+    emails: list[str]
+    phones: list[str]
+    company: int | _NewCompany | None
+    owns_company: bool  # the row that created the company, as the row path would
+    tags: list[str]
+    external_id: str
+
+
+@dataclass
+class _Keys:
+    """Where a key (external id, email, phone) leads: a stored contact's id or a pending one."""
+
+    stored: dict[str, int] = field(default_factory=dict)
+    pending: dict[str, int] = field(default_factory=dict)  # -> index in the pending list
+
+    def store(self, key: str, pk: int) -> None:
+        self.stored[key] = min(pk, self.stored.get(key, pk))
+
+
+class ContactBulkWriter:
+    def __init__(self, importer: Importer, *, batch: ImportBatch, actor: Actor) -> None:
+        self.importer = importer
+        self.batch = batch
+        self.actor = actor
+        self.workspace = batch.workspace
+        region = self.workspace.default_region
+        self.email = _Memo(email_normalise)
+        self.phone = _Memo(lambda raw: phone_normalise(raw, region=region))
+        self.country = _Memo(self._country)
+        self.company_errors: dict[str, str] = {}
+        # Required custom fields are the only thing a new contact without them can miss.
+        try:
+            custom_fields_clean(entity=CustomFieldEntity.CONTACT, values={})
+            self.custom_errors: list[FieldError] = []
+        except ServiceValidationError as exc:
+            self.custom_errors = exc.errors
+        self._reset()
+
+    def _reset(self) -> None:
+        """What one chunk knows: the keys its rows may match, and its rows waiting to be
+        inserted (kept per chunk, so memory stays flat however long the file)."""
+        self.ids = _Keys()
+        self.emails = _Keys()
+        self.phones = _Keys()
+        self.companies: dict[str, int | _NewCompany] = {}
+        self.pending: list[_Pending] = []
+        self.outcomes: list[RowOutcome] = []
+
+    # --- cleaning, as contacts.services._contact_clean does for what an import sends -------
+
+    @staticmethod
+    def _country(raw: str) -> str:
+        c = _Collector()
+        value = _country({"country": country_read(raw)}, c)
+        c.raise_if_any()
+        return value or ""
+
+    def _listed(self, memo: _Memo, raws: list[str], name: str, c: _Collector) -> list[str]:
+        out = []
+        for i, raw in enumerate(raws):
+            value, problem = memo(raw)
+            if problem:
+                c.add(f"{name}.{i}", problem)
+            else:
+                out.append(value)
+        return list(dict.fromkeys(out))
+
+    def _clean(self, row: ImportRow) -> tuple[dict[str, Any], list[FieldError]]:
+        c = _Collector()
+        clean: dict[str, Any] = {}
+        for name, limit in CONTACT_TEXT_LIMITS.items():
+            if row.has(name):
+                clean[name] = _text({name: row.first(name)}, name, limit, c)
+        for name in ("first_name", "last_name"):
+            if clean.get(name):
+                clean[name] = name_normalise(clean[name])
+        if row.has("external_id"):
+            clean["external_id"] = _text(
+                {"external_id": row.first("external_id")}, "external_id", 100, c
+            )
+        if row.has("country"):
+            value, problem = self.country(row.first("country"))
+            if problem:
+                c.add("country", problem)
+            clean["country"] = value
+        if row.has("email"):
+            clean["emails"] = self._listed(self.email, row.all("email"), "emails", c)
+        if row.has("phone"):
+            clean["phones"] = self._listed(self.phone, row.all("phone"), "phones", c)
+        if row.has("lifecycle_stage"):
+            stage = {"lifecycle_stage": _lifecycle_stage(row.first("lifecycle_stage"))}
+            clean["lifecycle_stage"] = _choice(stage, "lifecycle_stage", LifecycleStage, c)
+        if row.has("tags"):
+            clean["tags"] = _tags({"tags": tags_read(row)}, c)
+        c.errors.extend(self.custom_errors)
+        named = clean.get("first_name") or clean.get("last_name") or clean.get("emails")
+        if not named and not c.errors:
+            c.add("first_name", "a contact needs a name or an email")
+        return clean, c.errors
+
+    def _company_error(self, name: str) -> str:
+        if name not in self.company_errors:
+            try:
+                _company_clean(workspace=self.workspace, data={"name": name}, company=None)
+                self.company_errors[name] = ""
+            except ServiceValidationError as exc:
+                self.company_errors[name] = str(exc)
+        return self.company_errors[name]
+
+    # --- a chunk ------------------------------------------------------------------------
+
+    def write(self, chunk: list[CsvRow]) -> list[RowOutcome]:
+        rows = [None if r.error else _import_row(r, self.batch, self.importer) for r in chunk]
+        self._reset()
+        self._prefetch([r for r in rows if r is not None])
+        for csv_row, row in zip(chunk, rows, strict=True):
+            if row is None:
+                outcome = RowOutcome(csv_row.number, "failed", cells=csv_row.cells)
+                outcome.errors.append((csv_row.error_column, csv_row.error))
+                self.outcomes.append(outcome)
+            else:
+                self.outcomes.append(self._row(csv_row, row))
+        self._flush()
+        outcomes = self.outcomes
+        self._reset()
+        return outcomes
+
+    def _normalised(self, memo: _Memo, raws: list[str]) -> list[str]:
+        return [v for v, problem in map(memo, raws) if not problem]
+
+    def _prefetch(self, rows: list[ImportRow]) -> None:
+        ws = self.workspace
+        ids = {r.first("external_id") for r in rows if r.has("external_id")}
+        for part in _slices(ids):
+            qs = Contact.objects.filter(workspace=ws, external_id__in=part)
+            for ext, pk in qs.values_list("external_id", "pk"):
+                self.ids.store(ext, pk)
+        if self.batch.mode != ImportMode.CREATE:
+            for keys, model, column, memo, name in (
+                (self.emails, ContactEmail, "email", self.email, "email"),
+                (self.phones, ContactPhone, "number", self.phone, "phone"),
+            ):
+                wanted = {v for r in rows for v in self._normalised(memo, r.all(name))}
+                for part in _slices(wanted):
+                    qs = model.objects.filter(workspace=ws, **{f"{column}__in": part})
+                    for key, pk in qs.values_list(column, "contact_id"):
+                        keys.store(key, pk)
+        names = {name_key(r.first("company")) for r in rows if r.has("company")}
+        for part in _slices(names):
+            qs = Company.objects.filter(workspace=ws, name_key__in=part).order_by("-pk")
+            self.companies.update(qs.values_list("name_key", "pk"))  # the lowest id wins
+
+    def _match(self, row: ImportRow) -> int | _Pending | None:
+        """The row path's match: by external id, else the lowest id among its emails' contacts,
+        else among its phones'; records written earlier in this file included."""
+        ext = row.first("external_id")
+        candidates: list[tuple[_Keys, list[str]]] = [(self.ids, [ext] if ext else [])]
+        candidates.append((self.emails, self._normalised(self.email, row.all("email"))))
+        candidates.append((self.phones, self._normalised(self.phone, row.all("phone"))))
+        for keys, values in candidates:
+            stored = [keys.stored[v] for v in values if v in keys.stored]
+            if stored:
+                return min(stored)
+            pending = [keys.pending[v] for v in values if v in keys.pending]
+            if pending:
+                return self.pending[min(pending)]
+        return None
+
+    def _row(self, csv_row: CsvRow, row: ImportRow) -> RowOutcome:
+        """The row's outcome: final, or (for a row to create) filled in when it is inserted."""
+        outcome = RowOutcome(csv_row.number, "failed", cells=csv_row.cells)
+        mode = self.batch.mode
+        match = None if mode == ImportMode.CREATE else self._match(row)
+        if match is not None and mode == ImportMode.SKIP:
+            outcome.action = "skipped"
+            return outcome
+        ext = row.first("external_id")
+        if match is not None or (ext and ext in self.ids.pending):
+            return self._by_row_path(csv_row)
+        if row.has("company"):
+            name = row.first("company")
+            problem = self._company_error(name) if name_key(name) not in self.companies else ""
+            if problem:
+                outcome.errors = [(self.importer.error_column(row, "company_ids"), problem)]
+                return outcome
+        clean, errors = self._clean(row)
+        if ext and ext in self.ids.stored and not any(e.field == "external_id" for e in errors):
+            taken = self.ids.stored[ext]
+            errors.insert(
+                self._external_id_position(errors),
+                FieldError("external_id", f"'{ext}' is already the external id of record #{taken}"),
+            )
+        if errors:
+            outcome.errors = [(self.importer.error_column(row, e.field), e.message) for e in errors]
+            return outcome
+        company: int | _NewCompany | None = None
+        owns_company = False
+        if row.has("company"):
+            key = name_key(row.first("company"))
+            company = self.companies.get(key)
+            if company is None:
+                company = self.companies[key] = _NewCompany(row.first("company"))
+                owns_company = True
+        self._add_pending(csv_row, clean, company, owns_company)
+        return outcome
+
+    @staticmethod
+    def _external_id_position(errors: list[FieldError]) -> int:
+        """Where `_contact_clean` reports the external id: after the text fields' errors."""
+        text = set(CONTACT_TEXT_LIMITS)
+        return sum(1 for e in errors if e.field in text)
+
+    def _add_pending(
+        self,
+        csv_row: CsvRow,
+        clean: dict[str, Any],
+        company: int | _NewCompany | None,
+        owns_company: bool,
+    ) -> None:
+        contact = Contact(workspace=self.workspace)
+        for name in (*CONTACT_TEXT_LIMITS, "external_id", "country", "lifecycle_stage"):
+            if name in clean:
+                setattr(contact, name, clean[name])
+        emails, phones = clean.get("emails", []), clean.get("phones", [])
+        contact.email = emails[0] if emails else ""
+        contact.phone = phones[0] if phones else ""
+        contact.set_derived_fields()
+        index = len(self.pending)
+        ext = clean.get("external_id", "")
+        self.pending.append(
+            _Pending(
+                csv_row,
+                len(self.outcomes),
+                contact,
+                emails,
+                phones,
+                company,
+                owns_company,
+                clean.get("tags", []),
+                ext,
+            )
+        )
+        if ext:
+            self.ids.pending.setdefault(ext, index)
+        for keys, values in ((self.emails, emails), (self.phones, phones)):
+            for value in values:
+                keys.pending.setdefault(value, index)
+
+    def _by_row_path(self, csv_row: CsvRow) -> RowOutcome:
+        self._flush()
+        done = _write_row(
+            csv_row=csv_row, batch=self.batch, importer=self.importer, actor=self.actor
+        )
+        contact = done.instance
+        if isinstance(contact, Contact):
+            if contact.external_id:
+                self.ids.store(contact.external_id, contact.pk)
+            for e in contact.emails.all():
+                self.emails.store(e.email, contact.pk)
+            for p in contact.phones.all():
+                self.phones.store(p.number, contact.pk)
+        for entity, record in ((r.entity, r) for r in done.records):
+            if entity == "companies":
+                company = Company.objects.get(pk=record.object_id)
+                self.companies.setdefault(company.name_key, company.pk)
+        return done
+
+    # --- inserts -------------------------------------------------------------------------
+
+    def _flush(self) -> None:
+        if not self.pending:
+            return
+        pending, self.pending = self.pending, []
+        try:
+            with transaction.atomic():
+                self._insert(pending)
+        except DatabaseError:
+            # A conflict the chunk could not foresee (another writer took an external id):
+            # the row path stores what it can and names the rest.
+            for p in pending:
+                self.outcomes[p.position] = _write_row(
+                    csv_row=p.csv_row, batch=self.batch, importer=self.importer, actor=self.actor
+                )
+            return
+        for keys in (self.ids, self.emails, self.phones):
+            keys.pending.clear()
+        for p in pending:
+            pk = p.contact.pk
+            if p.external_id:
+                self.ids.store(p.external_id, pk)
+            for e in p.emails:
+                self.emails.store(e, pk)
+            for n in p.phones:
+                self.phones.store(n, pk)
+        for key, company in list(self.companies.items()):
+            if isinstance(company, _NewCompany) and company.instance is not None:
+                self.companies[key] = company.instance.pk
+
+    def _insert(self, pending: list[_Pending]) -> None:
+        ws, actor = self.workspace, self.actor
+        new_companies = [p.company for p in pending if p.owns_company]
+        companies = []
+        for new in new_companies:
+            assert isinstance(new, _NewCompany)
+            new.instance = Company(workspace=ws, name=new.name)
+            new.instance.set_derived_fields()
+            companies.append(new.instance)
+        instances_insert(companies)
+        audit_bulk_created(
+            workspace_id=ws.pk,
+            actor=actor,
+            created=[(c, {**snapshot(c, COMPANY_AUDITED), "tags": []}) for c in companies],
+        )
+        company_ids = [self._company_id(p.company) for p in pending]
+        for p, company_id in zip(pending, company_ids, strict=True):
+            p.contact.primary_company_id = company_id
+        instances_insert([p.contact for p in pending])
+        now = timezone.now()
+        stamps = (ws.pk, now, now)
+        stamped = ["workspace_id", "created_at", "updated_at"]
+        rows_insert(
+            ContactEmail,
+            [*stamped, "contact_id", "email", "is_primary"],
+            [(*stamps, p.contact.pk, e, i == 0) for p in pending for i, e in enumerate(p.emails)],
+        )
+        rows_insert(
+            ContactPhone,
+            [*stamped, "contact_id", "number", "is_primary", "kind"],
+            [
+                (*stamps, p.contact.pk, n, i == 0, PhoneKind.WORK)
+                for p in pending
+                for i, n in enumerate(p.phones)
+            ],
+        )
+        rows_insert(
+            ContactCompany,
+            [*stamped, "contact_id", "company_id", "is_primary"],
+            [
+                (*stamps, p.contact.pk, cid, True)
+                for p, cid in zip(pending, company_ids, strict=True)
+                if cid is not None
+            ],
+        )
+        names = list(dict.fromkeys(t for p in pending for t in p.tags))
+        tags = {t.name.lower(): t for t in tags_resolve(workspace=ws, names=names)}
+        rows_insert(
+            Contact.tags.through,
+            ["contact_id", "tag_id"],
+            [
+                (p.contact.pk, tag_id)
+                for p in pending
+                for tag_id in dict.fromkeys(tags[n.lower()].pk for n in p.tags)
+            ],
+        )
+        audit_bulk_created(
+            workspace_id=ws.pk,
+            actor=actor,
+            created=[
+                (p.contact, self._contact_snapshot(p, cid, tags))
+                for p, cid in zip(pending, company_ids, strict=True)
+            ],
+        )
+        records_changed(
+            entity="contacts.contact", workspace_id=ws.pk, ids=[p.contact.pk for p in pending]
+        )
+        for p in pending:
+            outcome = self.outcomes[p.position]
+            outcome.action = ImportedRecordAction.CREATED
+            outcome.instance = p.contact
+            if p.owns_company:
+                assert isinstance(p.company, _NewCompany) and p.company.instance is not None
+                outcome.records.append(self._record("companies", p.company.instance.pk))
+            outcome.records.append(self._record("contacts", p.contact.pk))
+
+    @staticmethod
+    def _company_id(company: int | _NewCompany | None) -> int | None:
+        if isinstance(company, _NewCompany):
+            assert company.instance is not None
+            return int(company.instance.pk)
+        return company
+
+    @staticmethod
+    def _contact_snapshot(
+        p: _Pending, company_id: int | None, tags: dict[str, Tag]
+    ) -> dict[str, Any]:
+        snap = snapshot(p.contact, CONTACT_AUDITED)
+        snap["emails"] = p.emails
+        snap["phones"] = p.phones
+        snap["companies"] = [company_id] if company_id is not None else []
+        snap["tags"] = sorted({tags[n.lower()].name for n in p.tags})
+        return snap
+
+    def _record(self, entity: str, pk: int) -> ImportedRecord:
+        return ImportedRecord(
+            workspace=self.workspace,
+            batch=self.batch,
+            entity=entity,
+            object_id=pk,
+            action=ImportedRecordAction.CREATED,
+        )
