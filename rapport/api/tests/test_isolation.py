@@ -138,6 +138,9 @@ APP_PREFIXES = {
     "/data/": "rapport/data/tests/test_api_access.py",
     "/merge/": "rapport/merge/tests/test_api_access.py",
     "/exports/": "rapport/data/tests/test_export_api.py",
+    "/marketing/": "rapport/marketing/tests/test_api_access.py",
+    "/campaigns/": "rapport/campaigns/tests/test_api_access.py",
+    "/sequences": "rapport/sequences/tests/test_api_access.py",
 }
 
 
