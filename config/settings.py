@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "rapport.portal",
     "rapport.data",
     "rapport.merge",
+    "rapport.dedupe",
     "rapport.api",
     "rapport.web",
     "rapport.demo",
