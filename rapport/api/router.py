@@ -17,6 +17,7 @@ from rapport.api.problem import (
 )
 from rapport.contacts.api import companies, contacts, custom_fields, tags
 from rapport.data.api import router as data_router
+from rapport.dedupe.api import router as dedupe_router
 from rapport.feedback.api import router as feedback_router
 from rapport.knowledge.api import router as knowledge_router
 from rapport.merge.api import router as merge_router
@@ -66,3 +67,4 @@ api.add_router("/knowledge", knowledge_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/data", data_router)
 api.add_router("/merge", merge_router)
+api.add_router("/dedupe", dedupe_router)

@@ -101,3 +101,10 @@ def pairs_mark_merged(*, entity: str, removed_id: int, undone: bool) -> int:
     return involving.filter(status=PairStatus.OPEN).update(
         status=PairStatus.MERGED, updated_at=timezone.now()
     )
+
+
+def dedupe_request(*, workspace: Workspace) -> None:
+    """Queue a detection run of the workspace (after commit, in a worker)."""
+    from rapport.dedupe.tasks import dedupe_workspace  # tasks import this module
+
+    transaction.on_commit(lambda: dedupe_workspace.enqueue(workspace.pk))
