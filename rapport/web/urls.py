@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("rapport.service.urls")),
     path("", include("rapport.data.urls")),
     path("merge/", include("rapport.merge.urls")),
+    path("duplicates/", include("rapport.dedupe.urls")),
 ]
