@@ -78,7 +78,8 @@ def detect(
     ra, rb = _random_pairs(frame.height, np.random.default_rng(seed))
     u = u_from_random_pairs(levels_of(spec, frame, ra, rb), sizes)
     levels = levels_of(spec, frame, ia, ib)
-    model = fit(levels, sizes, u)
+    # About one duplicate a record at most: a bound on the duplicates among the candidates.
+    model = fit(levels, sizes, u, max_prior=min(0.5, frame.height / max(len(ia), 1)))
     probability = model.probability(levels)
     kept = probability >= threshold
     ka, kb = ia[kept], ib[kept]
