@@ -65,7 +65,8 @@ def rapport_pairs(frame: pd.DataFrame) -> set[tuple[str, str]]:
 
 def splink_pairs(frame: pd.DataFrame) -> set[tuple[str, str]]:
     import splink.comparison_library as cl
-    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+    from splink import Linker, SettingsCreator, block_on
+    from splink.backends.duckdb import DuckDBAPI
 
     data = frame.rename(columns={"rec_id": "unique_id"}).replace("", None)
     settings = SettingsCreator(
@@ -83,7 +84,7 @@ def splink_pairs(frame: pd.DataFrame) -> set[tuple[str, str]]:
             block_on("postcode"),
         ],
     )
-    linker = Linker(data, settings, DuckDBAPI())
+    linker = Linker(DuckDBAPI().register(data), settings)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("last"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("postcode"))
