@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from rapport.api.permissions import DELETE, READ, SETTINGS, WRITE, Caller, caller
@@ -68,6 +68,8 @@ from rapport.contacts.services import (
     tag_update,
 )
 from rapport.core.pagination import Page
+from rapport.dedupe.api import duplicate_conflict
+from rapport.dedupe.queries import company_candidates, contact_candidates
 
 contacts = Router(tags=["contacts"])
 companies = Router(tags=["companies"])
@@ -255,8 +257,22 @@ def list_contacts(request: HttpRequest, params: Query[ContactListParams]) -> Pag
     return page
 
 
+def contact_candidates_for(payload: "ContactWrite") -> list[Contact]:
+    return contact_candidates(
+        first_name=payload.first_name or "",
+        last_name=payload.last_name or "",
+        email=(payload.emails or [""])[0],
+        phone=(payload.phones or [""])[0],
+    )
+
+
 @contacts.post("", response={201: ContactOut}, auth=WRITE)
-def create_contact(request: HttpRequest, payload: ContactWrite) -> Status[Contact]:
+def create_contact(
+    request: HttpRequest, payload: ContactWrite, check_duplicates: bool = False
+) -> Status[Contact] | HttpResponse:
+    """With `check_duplicates=true`, a likely duplicate answers 409 with the candidates."""
+    if check_duplicates and (conflict := duplicate_conflict(contact_candidates_for(payload))):
+        return conflict
     contact = _contact_create(caller(request), payload.service_data())
     return Status(201, _contact_out(contact.pk))
 
@@ -345,7 +361,16 @@ def list_companies(request: HttpRequest, params: Query[RecordListParams]) -> Pag
 
 
 @companies.post("", response={201: CompanyOut}, auth=WRITE)
-def create_company(request: HttpRequest, payload: CompanyWrite) -> Status[Company]:
+def create_company(
+    request: HttpRequest, payload: CompanyWrite, check_duplicates: bool = False
+) -> Status[Company] | HttpResponse:
+    """With `check_duplicates=true`, a likely duplicate answers 409 with the candidates."""
+    if check_duplicates and (
+        conflict := duplicate_conflict(
+            company_candidates(name=payload.name or "", domain=payload.domain or "")
+        )
+    ):
+        return conflict
     company = _company_create(caller(request), payload.service_data())
     return Status(201, _company_out(company.pk))
 

@@ -4,12 +4,14 @@ Merging a pair goes through `/api/v1/merge/`; the pair is then marked merged by 
 """
 
 import datetime as dt
-from typing import Literal
+import json
+from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from rapport.api.permissions import READ, WRITE, caller
+from rapport.api.problem import CONTENT_TYPE as PROBLEM_CONTENT_TYPE
 from rapport.dedupe.models import DuplicatePair
 from rapport.dedupe.queries import pair_get, pair_list
 from rapport.dedupe.services import dedupe_request, pair_mark_not_duplicate
@@ -58,3 +60,18 @@ def start_run(request: HttpRequest) -> Status[RunOut]:
     """Queue a detection run of contacts and companies (a background task)."""
     dedupe_request(workspace=caller(request).workspace)
     return Status(202, RunOut(queued=True))
+
+
+def duplicate_conflict(candidates: list[Any]) -> HttpResponse | None:
+    """A 409 problem naming the likely duplicates of a record about to be created, if any."""
+    if not candidates:
+        return None
+    body = {
+        "type": "about:blank",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "likely duplicates exist; create again without check_duplicates to save anyway",
+        "errors": [],
+        "candidates": [{"id": c.pk, "name": str(c)} for c in candidates],
+    }
+    return HttpResponse(json.dumps(body), status=409, content_type=PROBLEM_CONTENT_TYPE)

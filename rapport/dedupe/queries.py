@@ -1,12 +1,14 @@
 """Reads: the review queue, one pair, and the likely duplicates of a record being saved."""
 
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from rapport.contacts.models import Company, Contact
-from rapport.contacts.normalise import search_key
+from rapport.contacts.normalise import domain_normalise, search_key
+from rapport.core.errors import ServiceValidationError
 from rapport.dedupe.models import DuplicatePair, PairEntity, PairStatus
 
 CANDIDATE_LIMIT = 5
@@ -70,7 +72,9 @@ def company_candidates(*, name: str, domain: str, exclude_id: int | None = None)
     """Companies sharing the domain or the name (case and accents aside)."""
     match = Q(pk__in=[])
     if domain:
-        match |= Q(domain=domain)
+        # Not a domain at all: no candidate by domain; the create itself will say why.
+        with suppress(ServiceValidationError):
+            match |= Q(domain=domain_normalise(domain))
     if name:
         match |= Q(name_key=search_key(name))
     found = Company.objects.filter(match)

@@ -73,3 +73,46 @@ def test_a_run_finds_the_duplicates_created_since(
     assert response.status_code == 202
     pair = pair_of(workspace, planted["dana"], twin)
     assert pair.status == PairStatus.OPEN
+
+
+def test_creating_with_check_duplicates_answers_409_with_the_candidates(workspace, member, planted):
+    api = ApiClient.with_token(member, workspace)
+    body = {"first_name": "Annie", "last_name": "Lee", "emails": ["ANN@acme.io"]}
+
+    refused = api.post("/contacts?check_duplicates=true", body)
+    saved_anyway = api.post("/contacts", body)
+
+    assert refused.status_code == 409
+    assert refused["Content-Type"] == "application/problem+json"
+    assert [c["id"] for c in refused.json()["candidates"]] == [
+        planted["ann"].pk,
+        planted["anne"].pk,
+    ]
+    assert saved_anyway.status_code == 201
+
+
+def test_a_company_with_a_known_domain_is_flagged_but_a_new_one_is_created(
+    workspace, member, planted
+):
+    api = ApiClient.with_token(member, workspace)
+
+    flagged = api.post(
+        "/companies?check_duplicates=true", {"name": "Wayne", "domain": "https://www.wayne.io/"}
+    )
+    created = api.post(
+        "/companies?check_duplicates=true", {"name": "Brand New", "domain": "new.io"}
+    )
+
+    assert flagged.status_code == 409
+    assert flagged.json()["candidates"][0]["id"] == planted["wayne"].pk
+    assert created.status_code == 201
+
+
+def test_the_duplicate_check_never_names_another_workspaces_records(
+    other_workspace, outsider, planted
+):
+    api = ApiClient.with_token(outsider, other_workspace)
+
+    response = api.post("/contacts?check_duplicates=true", {"emails": ["ann@acme.io"]})
+
+    assert response.status_code == 201
