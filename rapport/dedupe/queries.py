@@ -81,3 +81,24 @@ def company_candidates(*, name: str, domain: str, exclude_id: int | None = None)
     if exclude_id:
         found = found.exclude(pk=exclude_id)
     return list(found.order_by("pk")[:CANDIDATE_LIMIT])
+
+
+def _first(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return str(value[0]) if value else ""
+    return str(value or "")
+
+
+def record_duplicates(*, entity: str, data: dict[str, Any], exclude_id: int | None) -> list[Any]:
+    """Likely duplicates of a contact or company about to be saved, from its service data."""
+    if entity == PairEntity.CONTACT:
+        return contact_candidates(
+            first_name=_first(data.get("first_name")),
+            last_name=_first(data.get("last_name")),
+            email=_first(data.get("emails")),
+            phone=_first(data.get("phones")),
+            exclude_id=exclude_id,
+        )
+    return company_candidates(
+        name=_first(data.get("name")), domain=_first(data.get("domain")), exclude_id=exclude_id
+    )

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from rapport.dedupe.models import PairStatus
 from rapport.dedupe.tests.factories import pair_of, plant
+from rapport.tenancy.access import workspace_scope
 from rapport.web.tests import fixtures
 
 member_client = fixtures.member_client
@@ -69,3 +70,35 @@ def test_an_outsider_neither_sees_nor_decides_our_pairs(outsider_client, workspa
     assert "ann@acme.io" not in outsider_client.get("/duplicates/").content.decode()
     assert outsider_client.post(f"/duplicates/{pair.pk}/not-duplicate/").status_code == 404
     assert pair_of(workspace, planted["ann"], planted["anne"]).status == PairStatus.OPEN
+
+
+def test_the_contact_form_warns_of_a_likely_duplicate_and_saves_when_confirmed(
+    member_client, workspace, planted
+):
+    from rapport.contacts.models import Contact
+
+    form = {
+        "first_name": "Annabel",
+        "last_name": "Lee",
+        "emails": "ann@acme.io",
+        "lifecycle_stage": "lead",
+    }
+    with workspace_scope(workspace):
+        before = Contact.objects.count()
+
+    warned = member_client.post("/contacts/new/", form)
+    saved = member_client.post("/contacts/new/", {**form, "save_anyway": "1"})
+
+    assert warned.status_code == 200
+    assert 'id="duplicate-warning"' in warned.content.decode()
+    assert "Save anyway" in warned.content.decode()
+    assert saved.status_code == 302
+    with workspace_scope(workspace):
+        assert Contact.objects.count() == before + 1
+
+
+def test_the_company_form_warns_on_a_known_domain(member_client, planted):
+    response = member_client.post("/companies/new/", {"name": "Wayne Co", "domain": "wayne.io"})
+
+    assert 'id="duplicate-warning"' in response.content.decode()
+    assert "Wayne Enterprises" in response.content.decode()
