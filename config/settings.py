@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "rapport.marketing",
     "rapport.campaigns",
     "rapport.sequences",
+    "rapport.dedupe",
     "rapport.api",
     "rapport.web",
     "rapport.demo",

@@ -19,6 +19,7 @@ from rapport.campaigns.api import router as campaigns_router
 from rapport.contacts.api import companies, contacts, custom_fields, tags
 from rapport.data.api import router as data_router
 from rapport.data.export_api import router as exports_router
+from rapport.dedupe.api import router as dedupe_router
 from rapport.feedback.api import router as feedback_router
 from rapport.knowledge.api import router as knowledge_router
 from rapport.marketing.api import router as marketing_router
@@ -74,3 +75,4 @@ api.add_router("/merge", merge_router)
 api.add_router("/marketing", marketing_router)
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/sequences", sequences_router)
+api.add_router("/dedupe", dedupe_router)

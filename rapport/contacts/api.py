@@ -69,6 +69,8 @@ from rapport.contacts.services import (
     tag_update,
 )
 from rapport.core.pagination import Page
+from rapport.dedupe.api import duplicate_conflict
+from rapport.dedupe.queries import company_candidates, contact_candidates
 from rapport.tenancy.data_version import kept
 
 contacts = Router(tags=["contacts"])
@@ -279,8 +281,22 @@ def list_contacts(request: HttpRequest, params: Query[ContactListParams]) -> Htt
     return _kept_json(request, "api-contacts", build)
 
 
+def contact_candidates_for(payload: "ContactWrite") -> list[Contact]:
+    return contact_candidates(
+        first_name=payload.first_name or "",
+        last_name=payload.last_name or "",
+        email=(payload.emails or [""])[0],
+        phone=(payload.phones or [""])[0],
+    )
+
+
 @contacts.post("", response={201: ContactOut}, auth=WRITE)
-def create_contact(request: HttpRequest, payload: ContactWrite) -> Status[Contact]:
+def create_contact(
+    request: HttpRequest, payload: ContactWrite, check_duplicates: bool = False
+) -> Status[Contact] | HttpResponse:
+    """With `check_duplicates=true`, a likely duplicate answers 409 with the candidates."""
+    if check_duplicates and (conflict := duplicate_conflict(contact_candidates_for(payload))):
+        return conflict
     contact = _contact_create(caller(request), payload.service_data())
     return Status(201, _contact_out(contact.pk))
 
@@ -369,7 +385,16 @@ def list_companies(request: HttpRequest, params: Query[RecordListParams]) -> Pag
 
 
 @companies.post("", response={201: CompanyOut}, auth=WRITE)
-def create_company(request: HttpRequest, payload: CompanyWrite) -> Status[Company]:
+def create_company(
+    request: HttpRequest, payload: CompanyWrite, check_duplicates: bool = False
+) -> Status[Company] | HttpResponse:
+    """With `check_duplicates=true`, a likely duplicate answers 409 with the candidates."""
+    if check_duplicates and (
+        conflict := duplicate_conflict(
+            company_candidates(name=payload.name or "", domain=payload.domain or "")
+        )
+    ):
+        return conflict
     company = _company_create(caller(request), payload.service_data())
     return Status(201, _company_out(company.pk))
 

@@ -50,6 +50,7 @@ from rapport.contacts.saved_views import (
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page
 from rapport.core.timeline import timeline_for
+from rapport.dedupe.queries import record_duplicates
 from rapport.tenancy.data_version import kept
 from rapport.tenancy.models import Workspace
 from rapport.tenancy.roles import RECORDS_DELETE, RECORDS_EXPORT, RECORDS_WRITE
@@ -445,7 +446,12 @@ def _record_form_page(request: HttpRequest, kind: RecordKind, record: Model | No
     workspace = workspace_of(request)
     data = request.POST if request.method == "POST" else None
     form = kind.form_class(data, workspace=workspace, instance=record)
-    if data is not None and form.is_valid():
+    duplicates: list[Any] = []
+    if data is not None and form.is_valid() and "save_anyway" not in data:
+        duplicates = record_duplicates(
+            entity=kind.name, data=form.service_data(), exclude_id=record.pk if record else None
+        )
+    if data is not None and not duplicates and form.is_valid():
         try:
             if record is None:
                 record = kind.create(
@@ -464,7 +470,13 @@ def _record_form_page(request: HttpRequest, kind: RecordKind, record: Model | No
             messages.success(request, f"Saved {record}.")
             return redirect(kind.url("detail", record.pk))
     back_url = kind.url("detail", record.pk) if record else kind.url("list")
-    context = {"kind": kind, "form": form, "record": record, "back_url": back_url}
+    context = {
+        "kind": kind,
+        "form": form,
+        "record": record,
+        "back_url": back_url,
+        "duplicates": duplicates,
+    }
     return render(request, "contacts/form.html", context)
 
 

@@ -33,4 +33,5 @@ urlpatterns = [
     path("marketing/", include("rapport.marketing.urls")),
     path("campaigns/", include("rapport.campaigns.urls")),
     path("sequences/", include("rapport.sequences.urls")),
+    path("duplicates/", include("rapport.dedupe.urls")),
 ]

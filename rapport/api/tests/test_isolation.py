@@ -141,6 +141,7 @@ APP_PREFIXES = {
     "/marketing/": "rapport/marketing/tests/test_api_access.py",
     "/campaigns/": "rapport/campaigns/tests/test_api_access.py",
     "/sequences": "rapport/sequences/tests/test_api_access.py",
+    "/dedupe/": "rapport/dedupe/tests/test_api.py",
 }
 
 

@@ -1,0 +1,77 @@
+"""Suspected duplicates over `/api/v1/dedupe/`: the review queue, "not a duplicate", a new run.
+
+Merging a pair goes through `/api/v1/merge/`; the pair is then marked merged by itself.
+"""
+
+import datetime as dt
+import json
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema, Status
+
+from rapport.api.permissions import READ, WRITE, caller
+from rapport.api.problem import CONTENT_TYPE as PROBLEM_CONTENT_TYPE
+from rapport.dedupe.models import DuplicatePair
+from rapport.dedupe.queries import pair_get, pair_list
+from rapport.dedupe.services import dedupe_request, pair_mark_not_duplicate
+
+router = Router(tags=["dedupe"])
+
+
+class PairOut(Schema):
+    id: int
+    entity: str = Field(description="contact or company")
+    a_id: int = Field(description="the lower record id")
+    b_id: int = Field(description="the higher record id")
+    probability: float = Field(description="match probability, 0 to 1")
+    reasons: list[str]
+    status: str = Field(description="open, not_duplicate or merged")
+    updated_at: dt.datetime
+
+
+class PairListParams(Schema):
+    entity: Literal["contact", "company"] | None = None
+    status: Literal["open", "not_duplicate", "merged"] = "open"
+    limit: int = Field(50, ge=1, le=200)
+
+
+class RunOut(Schema):
+    queued: bool
+
+
+@router.get("/pairs", response=list[PairOut], auth=READ)
+def list_pairs(request: HttpRequest, params: Query[PairListParams]) -> list[DuplicatePair]:
+    """Suspected duplicates, most likely first."""
+    return list(pair_list(entity=params.entity, status=params.status)[: params.limit])
+
+
+@router.post("/pairs/{int:pair_id}/not-duplicate", response=PairOut, auth=WRITE)
+def mark_not_duplicate(request: HttpRequest, pair_id: int) -> DuplicatePair:
+    """Remember the two records are distinct; later runs never reopen the pair."""
+    c = caller(request)
+    pair = pair_get(pair_id=pair_id)
+    pair_mark_not_duplicate(workspace=c.workspace, actor=c.actor, pair=pair)
+    return pair
+
+
+@router.post("/runs", response={202: RunOut}, auth=WRITE)
+def start_run(request: HttpRequest) -> Status[RunOut]:
+    """Queue a detection run of contacts and companies (a background task)."""
+    dedupe_request(workspace=caller(request).workspace)
+    return Status(202, RunOut(queued=True))
+
+
+def duplicate_conflict(candidates: list[Any]) -> HttpResponse | None:
+    """A 409 problem naming the likely duplicates of a record about to be created, if any."""
+    if not candidates:
+        return None
+    body = {
+        "type": "about:blank",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "likely duplicates exist; create again without check_duplicates to save anyway",
+        "errors": [],
+        "candidates": [{"id": c.pk, "name": str(c)} for c in candidates],
+    }
+    return HttpResponse(json.dumps(body), status=409, content_type=PROBLEM_CONTENT_TYPE)

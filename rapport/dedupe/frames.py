@@ -1,0 +1,142 @@
+"""A workspace's contacts or companies as one polars frame (one query), and how to compare them.
+
+Values are normalised for comparison here (lowercase, accents removed, digits only for
+postcodes), whatever the stored casing; the stored emails, phones and domains are already
+normalised by the contacts services.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+from django.db.models import QuerySet
+
+from rapport.contacts.models import Company, Contact
+from rapport.dedupe.blocking import BlockingKey, soundex
+from rapport.dedupe.comparison import JARO_WINKLER, TOKEN_SORT, Comparison
+from rapport.dedupe.detection import Spec
+
+CONTACT = "contact"
+COMPANY = "company"
+
+
+def folded(column: str) -> pl.Expr:
+    """Lowercase, accent-free, spaces collapsed (like `contacts.normalise.search_key`)."""
+    return (
+        pl.col(column)
+        .fill_null("")
+        .str.normalize("NFKD")
+        .str.replace_all(r"\p{Mn}", "")
+        .str.to_lowercase()
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
+
+
+def _prefix(column: str, n: int) -> pl.Expr:
+    return pl.col(column).str.slice(0, n)
+
+
+NAME_LEVELS = (0.80, 0.92)
+TEXT_LEVELS = (0.75, 0.90)
+
+CONTACT_SPEC = Spec(
+    comparisons=(
+        Comparison("first", "first name", JARO_WINKLER, NAME_LEVELS),
+        Comparison("last", "last name", JARO_WINKLER, NAME_LEVELS),
+        Comparison("email", "email", JARO_WINKLER, (0.92,)),
+        Comparison("phone", "phone"),
+        Comparison("company", "company", TOKEN_SORT, TEXT_LEVELS),
+        Comparison("street", "street", TOKEN_SORT, TEXT_LEVELS),
+        Comparison("city", "city", JARO_WINKLER, (0.90,)),
+        Comparison("postcode", "postcode"),
+    ),
+    blocking=(
+        BlockingKey("email", pl.col("email")),
+        BlockingKey("phone", pl.col("phone")),
+        BlockingKey("last name sound, first initial", soundex("last") + _prefix("first", 1)),
+        BlockingKey("first name sound, postcode", soundex("first") + pl.col("postcode")),
+        BlockingKey("last name sound, postcode", soundex("last") + pl.col("postcode")),
+        BlockingKey("last name sound, company", soundex("last") + pl.col("company")),
+    ),
+    order="sort",
+)
+
+COMPANY_SPEC = Spec(
+    comparisons=(
+        Comparison("name", "name", TOKEN_SORT, TEXT_LEVELS),
+        Comparison("domain", "domain"),
+        Comparison("street", "street", TOKEN_SORT, TEXT_LEVELS),
+        Comparison("city", "city", JARO_WINKLER, (0.90,)),
+        Comparison("postcode", "postcode"),
+    ),
+    blocking=(
+        BlockingKey("domain", pl.col("domain")),
+        BlockingKey("name prefix", _prefix("name", 5)),
+        BlockingKey("name sound, city", soundex("name") + pl.col("city")),
+    ),
+    order="name",
+)
+
+
+def contact_frame_from(rows: list[tuple]) -> pl.DataFrame:
+    """Rows of (id, first, last, email, phone, company, street, city, postcode) as a frame."""
+    columns = ["id", "first", "last", "email", "phone", "company", "street", "city", "postcode"]
+    raw = pl.DataFrame(rows, schema=columns, orient="row", schema_overrides={"id": pl.Int64})
+    return raw.with_columns(
+        *(folded(c) for c in ("first", "last", "company", "street", "city")),
+        pl.col("email").fill_null("").str.to_lowercase(),
+        pl.col("phone").fill_null(""),
+        pl.col("postcode").fill_null("").str.replace_all(r"\s", "").str.to_lowercase(),
+    ).with_columns(sort=pl.concat_str("last", "first", separator=" "))
+
+
+def company_frame_from(rows: list[tuple]) -> pl.DataFrame:
+    """Rows of (id, name, domain, street, city, postcode) as a frame."""
+    columns = ["id", "name", "domain", "street", "city", "postcode"]
+    raw = pl.DataFrame(rows, schema=columns, orient="row", schema_overrides={"id": pl.Int64})
+    return raw.with_columns(
+        *(folded(c) for c in ("name", "street", "city")),
+        pl.col("domain").fill_null("").str.to_lowercase(),
+        pl.col("postcode").fill_null("").str.replace_all(r"\s", "").str.to_lowercase(),
+    )
+
+
+def _contact_rows() -> QuerySet:
+    return Contact.objects.values_list(
+        "id",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "primary_company__name",
+        "street",
+        "city",
+        "postal_code",
+    )
+
+
+def _company_rows() -> QuerySet:
+    return Company.objects.values_list("id", "name", "domain", "street", "city", "postal_code")
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str  # contact, company
+    spec: Spec
+    load: Callable[[], pl.DataFrame]
+    merge_entity: str  # as merges name it: contacts.contact
+
+
+def _companies() -> pl.DataFrame:
+    return company_frame_from(list(_company_rows().iterator(chunk_size=20_000)))
+
+
+def _contacts() -> pl.DataFrame:
+    return contact_frame_from(list(_contact_rows().iterator(chunk_size=20_000)))
+
+
+ENTITIES = {
+    CONTACT: Entity(CONTACT, CONTACT_SPEC, _contacts, "contacts.contact"),
+    COMPANY: Entity(COMPANY, COMPANY_SPEC, _companies, "contacts.company"),
+}

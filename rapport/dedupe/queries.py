@@ -1,0 +1,104 @@
+"""Reads: the review queue, one pair, and the likely duplicates of a record being saved."""
+
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from rapport.contacts.models import Company, Contact
+from rapport.contacts.normalise import domain_normalise, search_key
+from rapport.core.errors import ServiceValidationError
+from rapport.dedupe.models import DuplicatePair, PairEntity, PairStatus
+
+CANDIDATE_LIMIT = 5
+
+
+def pair_list(*, entity: str | None = None, status: str = PairStatus.OPEN) -> QuerySet:
+    """Pairs by falling probability (the review queue)."""
+    pairs = DuplicatePair.objects.filter(status=status)
+    if entity:
+        pairs = pairs.filter(entity=entity)
+    return pairs.order_by("-probability", "id")
+
+
+def pair_get(*, pair_id: int) -> DuplicatePair:
+    return DuplicatePair.objects.get(pk=pair_id)
+
+
+@dataclass
+class QueueRow:
+    pair: DuplicatePair
+    a: Any
+    b: Any
+
+
+def queue_rows(pairs: list[DuplicatePair]) -> list[QueueRow]:
+    """Pairs with both records, two queries per entity whatever the page size."""
+    models: dict[str, Any] = {PairEntity.CONTACT: Contact, PairEntity.COMPANY: Company}
+    records: dict[tuple[str, int], Any] = {}
+    for entity, model in models.items():
+        ids = {i for p in pairs if p.entity == entity for i in (p.a_id, p.b_id)}
+        if ids:
+            related = "primary_company" if model is Contact else "parent"
+            for record in model.objects.select_related(related).filter(pk__in=ids):
+                records[(entity, record.pk)] = record
+    return [
+        QueueRow(p, records[(p.entity, p.a_id)], records[(p.entity, p.b_id)])
+        for p in pairs
+        if (p.entity, p.a_id) in records and (p.entity, p.b_id) in records
+    ]
+
+
+def contact_candidates(
+    *, first_name: str, last_name: str, email: str, phone: str, exclude_id: int | None = None
+) -> list[Contact]:
+    """Contacts sharing the email, the phone or the full name (each an indexed lookup)."""
+    match = Q(pk__in=[])
+    if email:
+        match |= Q(email=email.strip().lower())
+    if phone:
+        match |= Q(phone=phone)
+    name = search_key(f"{first_name} {last_name}")
+    if first_name and last_name:
+        match |= Q(search_name=name)
+    found = Contact.objects.filter(match)
+    if exclude_id:
+        found = found.exclude(pk=exclude_id)
+    return list(found.order_by("pk")[:CANDIDATE_LIMIT])
+
+
+def company_candidates(*, name: str, domain: str, exclude_id: int | None = None) -> list[Company]:
+    """Companies sharing the domain or the name (case and accents aside)."""
+    match = Q(pk__in=[])
+    if domain:
+        # Not a domain at all: no candidate by domain; the create itself will say why.
+        with suppress(ServiceValidationError):
+            match |= Q(domain=domain_normalise(domain))
+    if name:
+        match |= Q(name_key=search_key(name))
+    found = Company.objects.filter(match)
+    if exclude_id:
+        found = found.exclude(pk=exclude_id)
+    return list(found.order_by("pk")[:CANDIDATE_LIMIT])
+
+
+def _first(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return str(value[0]) if value else ""
+    return str(value or "")
+
+
+def record_duplicates(*, entity: str, data: dict[str, Any], exclude_id: int | None) -> list[Any]:
+    """Likely duplicates of a contact or company about to be saved, from its service data."""
+    if entity == PairEntity.CONTACT:
+        return contact_candidates(
+            first_name=_first(data.get("first_name")),
+            last_name=_first(data.get("last_name")),
+            email=_first(data.get("emails")),
+            phone=_first(data.get("phones")),
+            exclude_id=exclude_id,
+        )
+    return company_candidates(
+        name=_first(data.get("name")), domain=_first(data.get("domain")), exclude_id=exclude_id
+    )

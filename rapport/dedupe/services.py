@@ -1,0 +1,110 @@
+"""Writes of duplicate detection: a detection run, "not a duplicate", pairs closed by merges."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from rapport.audit.models import AuditAction
+from rapport.audit.services import audit_record
+from rapport.core.errors import ServiceValidationError
+from rapport.dedupe.detection import DEFAULT_THRESHOLD, detect
+from rapport.dedupe.frames import ENTITIES
+from rapport.dedupe.models import DuplicatePair, PairStatus
+from rapport.tenancy.models import Workspace
+
+BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    entity: str
+    records: int
+    candidates: int
+    open_pairs: int
+
+
+def dedupe_run(
+    *, workspace: Workspace, entity: str, threshold: float = DEFAULT_THRESHOLD
+) -> RunSummary:
+    """Detect `entity` duplicates in the workspace and refresh its open pairs.
+
+    A pair already decided (not a duplicate, merged) keeps its status whatever the new score;
+    an open pair no longer found (its records changed) is dropped from the queue.
+    """
+    if entity not in ENTITIES:
+        raise ServiceValidationError.single("entity", f"'{entity}' is not contact or company")
+    spec = ENTITIES[entity]
+    frame = spec.load()
+    found = detect(frame, spec.spec, threshold=threshold)
+    now = timezone.now()
+    rows = [
+        DuplicatePair(
+            workspace=workspace,
+            entity=entity,
+            a_id=int(a),
+            b_id=int(b),
+            probability=round(float(p), 4),
+            reasons=reasons,
+            created_at=now,
+            updated_at=now,
+        )
+        for a, b, p, reasons in zip(found.a, found.b, found.probability, found.reasons, strict=True)
+    ]
+    kept = {(r.a_id, r.b_id) for r in rows}
+    with transaction.atomic():
+        stale = [
+            pk
+            for pk, a, b in DuplicatePair.objects.filter(
+                entity=entity, status=PairStatus.OPEN
+            ).values_list("pk", "a_id", "b_id")
+            if (a, b) not in kept
+        ]
+        for start in range(0, len(stale), BATCH):
+            DuplicatePair.objects.filter(pk__in=stale[start : start + BATCH]).delete()
+        DuplicatePair.objects.bulk_create(
+            rows,
+            batch_size=BATCH,
+            update_conflicts=True,
+            unique_fields=["workspace", "entity", "a_id", "b_id"],
+            update_fields=["probability", "reasons", "updated_at"],
+        )
+    return RunSummary(entity, frame.height, found.candidates, len(rows))
+
+
+def pair_mark_not_duplicate(*, workspace: Workspace, actor: Any, pair: DuplicatePair) -> None:
+    """Remember that the two records are distinct: no later run reopens the pair."""
+    if pair.status == PairStatus.NOT_DUPLICATE:
+        return
+    with transaction.atomic():
+        before = pair.status
+        pair.status = PairStatus.NOT_DUPLICATE
+        pair.save(update_fields=["status", "updated_at"])
+        audit_record(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=pair,
+            changes={"status": [before, pair.status]},
+        )
+
+
+def pairs_mark_merged(*, entity: str, removed_id: int, undone: bool) -> int:
+    """A merge removed `removed_id`: its open pairs are closed (reopened if the merge is undone)."""
+    involving = DuplicatePair.objects.filter(Q(a_id=removed_id) | Q(b_id=removed_id), entity=entity)
+    if undone:
+        return involving.filter(status=PairStatus.MERGED).update(
+            status=PairStatus.OPEN, updated_at=timezone.now()
+        )
+    return involving.filter(status=PairStatus.OPEN).update(
+        status=PairStatus.MERGED, updated_at=timezone.now()
+    )
+
+
+def dedupe_request(*, workspace: Workspace) -> None:
+    """Queue a detection run of the workspace (after commit, in a worker)."""
+    from rapport.dedupe.tasks import dedupe_workspace  # tasks import this module
+
+    transaction.on_commit(lambda: dedupe_workspace.enqueue(workspace.pk))
