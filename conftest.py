@@ -80,8 +80,20 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture
+def ours(request, workspace, owner):
+    """The world under test, built by the test module's `world(workspace, user, *, name)`."""
+    return request.module.world(workspace, owner, name="Zelda")
+
+
+@pytest.fixture
+def theirs(request, other_workspace, outsider):
+    """The outsider's world, built the same way: what `ours` must never see."""
+    return request.module.world(other_workspace, outsider, name="Yorick")
+
+
 @pytest.fixture(params=["outsider looks at ours", "we look at theirs"])
 def sides(request, ours, theirs):
     """(the looker, the world that must stay invisible to them), both ways round. Access test
-    modules define `ours` (the workspace under test) and `theirs` (the outsider's)."""
+    modules define `world(...)`, or their own `ours` and `theirs` when they need more."""
     return (theirs, ours) if request.param == "outsider looks at ours" else (ours, theirs)

@@ -1,6 +1,7 @@
 """A small JSON client for API tests: calls `/api/v1/` as one user of one workspace."""
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,3 +106,20 @@ def listed_ids(response: Response) -> set[int]:
     body = response.json()
     items = body["items"] if isinstance(body, dict) else body
     return {item["id"] for item in items}
+
+
+def assert_isolated(
+    sides: tuple[World, World],
+    method: str,
+    path: str,
+    body: Any,
+    *,
+    state: Callable[[Workspace], Any],
+) -> None:
+    """The looker calls `path` with the other world's ids: a 404 that shows nothing of it,
+    and nothing of it (as `state` reads it) changed."""
+    looker, other = sides
+    before = state(other.workspace)
+    response = call(looker.api, method, path, body, other.ids)
+    assert_not_found(response, hidden=other.name)
+    assert state(other.workspace) == before

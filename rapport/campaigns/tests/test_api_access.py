@@ -9,6 +9,7 @@ import pytest
 from rapport.api.testing import (
     ApiClient,
     World,
+    assert_isolated,
     assert_not_found,
     call,
     listed_ids,
@@ -26,7 +27,7 @@ from rapport.tenancy.models import Workspace
 PREFIX = "/campaigns/"
 
 
-def _world(workspace: Workspace, user: Any, *, name: str) -> World:
+def world(workspace: Workspace, user: Any, *, name: str) -> World:
     campaign = make_campaign(workspace, user, name=f"{name} spring", cost="100")
     contact = make_contact(workspace, first_name=name, emails=[f"{name.lower()}@x.example"])
     ids = {
@@ -35,16 +36,6 @@ def _world(workspace: Workspace, user: Any, *, name: str) -> World:
         "contact_id": contact.pk,
     }
     return World(workspace, ApiClient.with_token(user, workspace), ids, name)
-
-
-@pytest.fixture
-def ours(workspace, owner) -> World:
-    return _world(workspace, owner, name="Zelda")
-
-
-@pytest.fixture
-def theirs(other_workspace, outsider) -> World:
-    return _world(other_workspace, outsider, name="Yorick")
 
 
 def _state(workspace: Workspace) -> tuple[Any, ...]:
@@ -83,13 +74,7 @@ def test_every_campaign_operation_has_an_isolation_case(db):
 
 @pytest.mark.parametrize(("method", "path", "body"), RECORD_CALLS)
 def test_another_workspaces_campaign_record_is_not_found(sides, method, path, body):
-    looker, other = sides
-    before = _state(other.workspace)
-
-    response = call(looker.api, method, path, body, other.ids)
-
-    assert_not_found(response, hidden=other.name)
-    assert _state(other.workspace) == before
+    assert_isolated(sides, method, path, body, state=_state)
 
 
 def test_our_template_cannot_be_previewed_as_another_workspaces_contact(sides):

@@ -17,7 +17,7 @@ from rapport.api.testing import PREFIX as API
 from rapport.api.testing import (
     ApiClient,
     World,
-    assert_not_found,
+    assert_isolated,
     call,
     listed_ids,
     problem_fields,
@@ -93,13 +93,7 @@ def test_every_data_operation_has_an_isolation_case(db):
 
 @pytest.mark.parametrize(("method", "path", "body"), RECORD_CALLS)
 def test_another_workspaces_import_is_not_found(sides, method, path, body):
-    looker, other = sides
-    before = _state(other.workspace)
-
-    response = call(looker.api, method, path, body, other.ids)
-
-    assert_not_found(response, hidden=other.name)
-    assert _state(other.workspace) == before
+    assert_isolated(sides, method, path, body, state=_state)
 
 
 def test_the_list_shows_only_the_callers_imports(sides):

@@ -13,7 +13,7 @@ import pytest
 from rapport.api.testing import (
     ApiClient,
     World,
-    assert_not_found,
+    assert_isolated,
     call,
     listed_ids,
     problem_fields,
@@ -29,7 +29,7 @@ from rapport.tenancy.models import Workspace
 PREFIX = "/knowledge/"
 
 
-def _world(workspace: Workspace, user: Any, *, name: str) -> World:
+def world(workspace: Workspace, user: Any, *, name: str) -> World:
     with workspace_scope(workspace):
         category = category_create(workspace=workspace, actor=user, data={"name": f"{name} FAQ"})
     article = make_article(
@@ -41,16 +41,6 @@ def _world(workspace: Workspace, user: Any, *, name: str) -> World:
     )
     ids = {"category_id": category.pk, "article_id": article.pk}
     return World(workspace, ApiClient.with_token(user, workspace), ids, name)
-
-
-@pytest.fixture
-def ours(workspace, owner) -> World:
-    return _world(workspace, owner, name="Zelda")
-
-
-@pytest.fixture
-def theirs(other_workspace, outsider) -> World:
-    return _world(other_workspace, outsider, name="Yorick")
 
 
 def _state(workspace: Workspace) -> tuple[Any, ...]:
@@ -88,13 +78,7 @@ def test_every_knowledge_operation_has_an_isolation_case(db):
 
 @pytest.mark.parametrize(("method", "path", "body"), RECORD_CALLS)
 def test_another_workspaces_article_is_not_found(sides, method, path, body):
-    looker, other = sides
-    before = _state(other.workspace)
-
-    response = call(looker.api, method, path, body, other.ids)
-
-    assert_not_found(response, hidden=other.name)
-    assert _state(other.workspace) == before
+    assert_isolated(sides, method, path, body, state=_state)
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ class World:
     name: str
 
 
-def _world(workspace: Workspace, user: Any, *, name: str) -> World:
+def world(workspace: Workspace, user: Any, *, name: str) -> World:
     contact = make_contact(workspace, user, first_name=name, lifecycle_stage="lead")
     segment = make_segment(
         workspace,
@@ -53,16 +53,6 @@ def _world(workspace: Workspace, user: Any, *, name: str) -> World:
         )
     ids = {"segment_id": segment.pk, "list_id": static_list.pk, "contact_id": contact.pk}
     return World(workspace, ApiClient.with_token(user, workspace), ids, name)
-
-
-@pytest.fixture
-def ours(workspace, owner) -> World:
-    return _world(workspace, owner, name="Zelda")
-
-
-@pytest.fixture
-def theirs(other_workspace, outsider) -> World:
-    return _world(other_workspace, outsider, name="Yorick")
 
 
 @pytest.fixture(params=["outsider looks at ours", "we look at theirs"])

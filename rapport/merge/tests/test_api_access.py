@@ -12,7 +12,7 @@ import pytest
 from rapport.api.testing import (
     ApiClient,
     World,
-    assert_not_found,
+    assert_isolated,
     call,
     problem_fields,
     schema_operations,
@@ -28,7 +28,7 @@ from rapport.tenancy.models import Workspace
 PREFIX = "/merge/"
 
 
-def _world(workspace, user, *, name: str) -> World:
+def world(workspace, user, *, name: str) -> World:
     ann = make_contact(workspace, first_name=name, emails=[f"{name.lower()}@x.example"])
     twin = make_contact(workspace, first_name=name, last_name="Twin")
     make_activity(workspace, contact_ids=[twin.pk], subject=f"{name}'s call")
@@ -45,16 +45,6 @@ def _world(workspace, user, *, name: str) -> World:
         "merge_id": merged.pk,
     }
     return World(workspace, ApiClient.with_token(user, workspace), ids, name)
-
-
-@pytest.fixture
-def ours(workspace, owner) -> World:
-    return _world(workspace, owner, name="Zelda")
-
-
-@pytest.fixture
-def theirs(other_workspace, outsider) -> World:
-    return _world(other_workspace, outsider, name="Yorick")
 
 
 def _state(workspace: Workspace) -> tuple[Any, ...]:
@@ -85,13 +75,7 @@ def test_every_merge_operation_has_an_isolation_case(db):
 
 @pytest.mark.parametrize(("method", "path", "body"), RECORD_CALLS)
 def test_another_workspaces_records_and_merges_are_not_found(sides, method, path, body):
-    looker, other = sides
-    before = _state(other.workspace)
-
-    response = call(looker.api, method, path, body, other.ids)
-
-    assert_not_found(response, hidden=other.name)
-    assert _state(other.workspace) == before
+    assert_isolated(sides, method, path, body, state=_state)
 
 
 def test_our_survivor_cannot_swallow_another_workspaces_record(sides):

@@ -9,7 +9,7 @@ import pytest
 from rapport.api.testing import (
     ApiClient,
     World,
-    assert_not_found,
+    assert_isolated,
     call,
     listed_ids,
     problem_fields,
@@ -25,7 +25,7 @@ from rapport.tenancy.models import Workspace
 PREFIX = "/sequences"
 
 
-def _world(workspace: Workspace, user: Any, *, name: str) -> World:
+def world(workspace: Workspace, user: Any, *, name: str) -> World:
     contact = make_contact(workspace, first_name=name, emails=[f"{name.lower()}@x.example"])
     sequence = enrolled(workspace, user, contact)
     with workspace_scope(workspace):
@@ -38,16 +38,6 @@ def _world(workspace: Workspace, user: Any, *, name: str) -> World:
         "template_id": template_id,
     }
     return World(workspace, ApiClient.with_token(user, workspace), ids, name)
-
-
-@pytest.fixture
-def ours(workspace, owner) -> World:
-    return _world(workspace, owner, name="Zelda")
-
-
-@pytest.fixture
-def theirs(other_workspace, outsider) -> World:
-    return _world(other_workspace, outsider, name="Yorick")
 
 
 def _state(workspace: Workspace) -> tuple[Any, ...]:
@@ -78,13 +68,7 @@ def test_every_sequence_operation_has_an_isolation_case(db):
 
 @pytest.mark.parametrize(("method", "path", "body"), RECORD_CALLS)
 def test_another_workspaces_sequence_is_not_found(sides, method, path, body):
-    looker, other = sides
-    before = _state(other.workspace)
-
-    response = call(looker.api, method, path, body, other.ids)
-
-    assert_not_found(response, hidden=other.name)
-    assert _state(other.workspace) == before
+    assert_isolated(sides, method, path, body, state=_state)
 
 
 def test_another_workspaces_contacts_cannot_be_enrolled(sides):

@@ -13,7 +13,7 @@ import pytest
 from rapport.api.testing import (
     ApiClient,
     World,
-    assert_not_found,
+    assert_isolated,
     call,
     listed_ids,
     problem_fields,
@@ -43,7 +43,7 @@ from rapport.tenancy.models import Workspace
 PREFIX = "/service/"
 
 
-def _world(workspace: Workspace, user: Any, *, name: str) -> World:
+def world(workspace: Workspace, user: Any, *, name: str) -> World:
     company = make_company(workspace, user, name=f"{name} Inc")
     contact = make_contact(workspace, user, first_name=name, emails=[f"{name.lower()}@example.com"])
     calendar = make_calendar(workspace, user, name=f"{name} hours", weekly_hours=ROUND_THE_CLOCK)
@@ -83,16 +83,6 @@ def _world(workspace: Workspace, user: Any, *, name: str) -> World:
         "ticket_id": ticket.pk,
     }
     return World(workspace, ApiClient.with_token(user, workspace), ids, name)
-
-
-@pytest.fixture
-def ours(workspace, owner) -> World:
-    return _world(workspace, owner, name="Zelda")
-
-
-@pytest.fixture
-def theirs(other_workspace, outsider) -> World:
-    return _world(other_workspace, outsider, name="Yorick")
 
 
 def _state(workspace: Workspace) -> tuple[Any, ...]:
@@ -150,13 +140,7 @@ def test_every_service_operation_has_an_isolation_case(db):
 
 @pytest.mark.parametrize(("method", "path", "body"), RECORD_CALLS)
 def test_another_workspaces_service_record_is_not_found(sides, method, path, body):
-    looker, other = sides
-    before = _state(other.workspace)
-
-    response = call(looker.api, method, path, body, other.ids)
-
-    assert_not_found(response, hidden=other.name)
-    assert _state(other.workspace) == before
+    assert_isolated(sides, method, path, body, state=_state)
 
 
 def test_a_member_of_another_workspaces_team_is_not_found_through_our_team(sides):
