@@ -6,4 +6,9 @@ class CampaignsConfig(AppConfig):
     label = "campaigns"
 
     def ready(self) -> None:
-        from rapport.campaigns import conditions, merge_handlers, timeline  # noqa: F401  (join registries)
+        from rapport.campaigns import (  # noqa: F401  (join registries)
+            bounces,
+            conditions,
+            merge_handlers,
+            timeline,
+        )

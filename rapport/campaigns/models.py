@@ -117,6 +117,7 @@ class EventKind(models.TextChoices):
     CLICK = "click", "Clicked"
     UNSUBSCRIBE = "unsubscribe", "Unsubscribed"
     BOUNCE = "bounce", "Bounced"
+    SOFT_BOUNCE = "soft_bounce", "Bounced for now"
 
 
 class TrackingEvent(WorkspaceScopedModel):

@@ -318,3 +318,8 @@ def recipient_unsubscribed(*, recipient: Recipient) -> TrackingEvent:
 
 def recipient_bounced(*, recipient: Recipient, detail: str) -> TrackingEvent:
     return _suppress(recipient, SuppressionReason.BOUNCE, detail)
+
+
+def recipient_soft_bounced(*, recipient: Recipient, detail: str) -> TrackingEvent:
+    """A temporary failure: on the timeline, but the address stays mailable."""
+    return _event(recipient, EventKind.SOFT_BOUNCE, detail=detail)

@@ -22,6 +22,7 @@ from rapport.contacts.models import Contact, ContactEmail
 from rapport.contacts.services import contact_create
 from rapport.core.errors import ServiceValidationError
 from rapport.service.attachments import attachment_add
+from rapport.service.inbound import inbound_route_for
 from rapport.service.models import Channel, Mailbox, Ticket, TicketMessage
 from rapport.service.services import ticket_create, ticket_reply
 from rapport.tenancy.access import workspace_scope
@@ -55,14 +56,19 @@ def mail_parse(raw: bytes) -> EmailMessage:
 
 def mail_deliver(*, raw: bytes, recipients: Iterable[str]) -> list[TicketMessage]:
     """The one way inbound mail enters, from the SMTP server or the IMAP poller: parse it,
-    then store it for each recipient that is an active mailbox. Raises MailRejected with
+    then store it for each recipient that is an active mailbox, or hand it to the route that
+    takes its address (`service.inbound`, e.g. campaign bounces). Raises MailRejected with
     the SMTP reply when the message cannot become a ticket."""
     message = mail_parse(raw)
-    stored = [
-        mail_ingest(mailbox=mailbox, message=message)
-        for mailbox in filter(None, (mailbox_for(a) for a in recipients))
-    ]
-    if not stored:
+    stored, routed = [], False
+    for address in recipients:
+        route = inbound_route_for(address)
+        if route is not None:
+            route.deliver(address, message)
+            routed = True
+        elif (mailbox := mailbox_for(address)) is not None:
+            stored.append(mail_ingest(mailbox=mailbox, message=message))
+    if not stored and not routed:
         raise MailRejected("550 5.1.1 no such mailbox")
     return stored
 

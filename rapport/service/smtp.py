@@ -10,6 +10,7 @@ from aiosmtpd.controller import Controller
 from asgiref.sync import sync_to_async
 from django.db import connections
 
+from rapport.service.inbound import inbound_route_for
 from rapport.service.mail import MailRejected, mail_deliver, mailbox_for
 from rapport.service.models import Mailbox
 
@@ -37,7 +38,8 @@ class TicketMailHandler:
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
-        if await sync_to_async(_mailbox)(address) is None:
+        routed = inbound_route_for(address) is not None
+        if not routed and await sync_to_async(_mailbox)(address) is None:
             return "550 5.1.1 no such mailbox"
         envelope.rcpt_tos.append(address)
         return "250 OK"
