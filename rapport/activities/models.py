@@ -76,6 +76,9 @@ class Activity(WorkspaceScopedModel):
                 name="activity_open_task_idx",
                 condition=Q(kind="task", done_at__isnull=True),
             ),
+            # Covering: "no call in the last 90 days" (segments) probes each contact's
+            # activities by id for kind and time, answered from the index alone.
+            models.Index(fields=["id", "kind", "occurred_at"], name="activity_kind_time_idx"),
         ]
 
     def __str__(self) -> str:
@@ -93,6 +96,10 @@ class ActivityContact(WorkspaceScopedModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["contact", "activity"], name="activitycontact_unique")
+        ]
+        # Covering, for the same probe: a contact's activity ids within the workspace scope.
+        indexes = [
+            models.Index(fields=["contact", "workspace", "activity"], name="activitycontact_cover")
         ]
 
 
