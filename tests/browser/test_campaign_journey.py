@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from rapport.campaigns.tests.factories import make_template, opt_in
 from rapport.contacts.tests.factories import make_contact
+from rapport.web.tests.browser import htmx_settled
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +42,7 @@ def test_a_campaign_to_a_segment_is_clicked_and_reported(
     expect(count).to_have_text("2 contacts match")
     page.get_by_label("Name").fill("Leads")
     page.get_by_role("button", name="Add condition").click()
+    htmx_settled(page)
     page.get_by_label("Condition type").select_option("lifecycle_stage")
     page.get_by_label("Stage").select_option("lead")
     expect(count).to_have_text(re.compile(r"^1 contacts? match"))

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from rapport.contacts.tests.factories import make_contact
+from rapport.web.tests.browser import htmx_settled
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +25,7 @@ def test_a_segment_is_built_counted_saved_and_shows_its_members(page, log_in, wo
 
     page.get_by_label("Name").fill("Open leads")
     page.get_by_role("button", name="Add condition").click()
+    htmx_settled(page)
     page.get_by_label("Condition type").select_option("lifecycle_stage")
     expect(page.get_by_label("Stage")).to_be_visible()
     page.get_by_label("Stage").select_option("lead")
@@ -33,6 +35,7 @@ def test_a_segment_is_built_counted_saved_and_shows_its_members(page, log_in, wo
     page.get_by_label("Match").first.select_option("or")
     expect(count).to_have_text("2 contacts match")
     page.get_by_role("button", name="Add condition").click()
+    htmx_settled(page)
     condition = page.locator(".segment-condition").nth(1)
     condition.get_by_label("Value").fill("Ann")
     condition.get_by_label("Value").press("Tab")
