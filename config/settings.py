@@ -47,6 +47,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Rapport <rapport@loca
 # (seconds) between batches so a shared mail server is not flooded.
 RAPPORT_CAMPAIGN_BATCH_SIZE = int(os.environ.get("RAPPORT_CAMPAIGN_BATCH_SIZE", "100"))
 RAPPORT_CAMPAIGN_BATCH_PAUSE = float(os.environ.get("RAPPORT_CAMPAIGN_BATCH_PAUSE", "1.0"))
+# Rows claimed and noted together: a crash may leave this many "uncertain" (never resent).
+RAPPORT_CAMPAIGN_CLAIM_GROUP = int(os.environ.get("RAPPORT_CAMPAIGN_CLAIM_GROUP", "20"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -7,9 +7,10 @@ shown, not run. A missing field renders empty and falls back with `or`:
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import ChainableUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import ChainableUndefined, Template, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
 from rapport.contacts.models import Contact
@@ -74,12 +75,19 @@ def template_check(parts: dict[str, str]) -> None:
         raise ServiceValidationError(errors)
 
 
+@lru_cache(maxsize=256)
+def _compiled(part: str, source: str) -> Template:
+    """Compiling is most of a render's cost; a campaign renders the same source thousands of
+    times."""
+    return TEMPLATE_PARTS[part].from_string(source)
+
+
 def render_parts(parts: dict[str, str], context: dict[str, Any]) -> RenderedMail:
     """Render subject and bodies; an expression the sandbox refuses is an error of its part."""
     out: dict[str, str] = {}
     for name in TEMPLATE_PARTS:
         try:
-            out[name] = TEMPLATE_PARTS[name].from_string(parts.get(name, "")).render(context)
+            out[name] = _compiled(name, parts.get(name, "")).render(context)
         except TemplateError as exc:
             raise ServiceValidationError.single(name, f"cannot be rendered: {exc}") from exc
     return RenderedMail(

@@ -7,6 +7,7 @@ check and nobody can use Rapport as an open redirect.
 
 import html
 import re
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -19,16 +20,22 @@ _href = re.compile(r'href="(https?://[^"]+)"', re.IGNORECASE)
 _text_url = re.compile(r"https?://[^\s<>\"')\]]+")
 
 
-def _absolute(path: str) -> str:
-    return settings.RAPPORT_PUBLIC_URL + path
+@lru_cache(maxsize=8)
+def _pattern(name: str, base: str) -> str:
+    """The link's absolute URL with a `{}` for the token: reversed once, not per message."""
+    return base + reverse(name, args=["TOKEN"]).replace("TOKEN", "{}")
+
+
+def _url(name: str, token: str) -> str:
+    return _pattern(name, settings.RAPPORT_PUBLIC_URL).format(token)
 
 
 def open_pixel_url(token: str) -> str:
-    return _absolute(reverse("campaign-open", args=[token]))
+    return _url("campaign-open", token)
 
 
 def unsubscribe_url(token: str) -> str:
-    return _absolute(reverse("campaign-unsubscribe", args=[token]))
+    return _url("campaign-unsubscribe", token)
 
 
 def click_signature(token: str, url: str) -> str:
@@ -37,7 +44,7 @@ def click_signature(token: str, url: str) -> str:
 
 def click_url(token: str, url: str) -> str:
     query = urlencode({"u": url, "s": click_signature(token, url)})
-    return _absolute(reverse("campaign-click", args=[token])) + "?" + query
+    return _url("campaign-click", token) + "?" + query
 
 
 def click_verified(token: str, url: str, signature: str) -> bool:
