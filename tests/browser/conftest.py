@@ -11,8 +11,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 from rapport.web.tests.fixtures import plain_static_storage  # noqa: F401  (autouse here)
+
+
+class OneRequestAtATime(WSGIServer):
+    """The live server answers one request at a time. On SQLite its request threads would all
+    use the test's one in-memory connection, which is not safe from two threads at once: the
+    forecast page, whose panels load in parallel, hung the suite that way."""
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override
+
+
+LiveServerThread.server_class = OneRequestAtATime
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
 # thread with a running loop unless told this is deliberate.

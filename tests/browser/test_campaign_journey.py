@@ -44,6 +44,7 @@ def test_a_campaign_to_a_segment_is_clicked_and_reported(
     page.get_by_role("button", name="Add condition").click()
     htmx_settled(page)
     page.get_by_label("Condition type").select_option("lifecycle_stage")
+    htmx_settled(page)
     page.get_by_label("Stage").select_option("lead")
     expect(count).to_have_text(re.compile(r"^1 contacts? match"))
     page.get_by_role("button", name="Save segment").click()

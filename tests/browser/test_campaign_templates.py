@@ -41,6 +41,8 @@ def test_a_template_previews_as_a_contact_and_a_campaign_reports(page, log_in, w
     expect(page.get_by_role("heading", name="Spring launch")).to_be_visible()
     expect(page.locator("#campaign-status")).to_have_text("Draft")
     expect(page.locator("#attribution")).to_contain_text("-1.00×")
-    assert page.locator("#chart-funnel").evaluate("c => c.width > 0 && !!Chart.getChart(c)")
+    page.wait_for_function(  # the funnel is drawn once Chart.js has loaded
+        "() => window.Chart && !!Chart.getChart(document.getElementById('chart-funnel'))"
+    )
     with workspace_scope(workspace):
         assert Campaign.objects.get().template.name == "Spring"

@@ -27,12 +27,14 @@ def test_a_segment_is_built_counted_saved_and_shows_its_members(page, log_in, wo
     page.get_by_role("button", name="Add condition").click()
     htmx_settled(page)
     page.get_by_label("Condition type").select_option("lifecycle_stage")
+    htmx_settled(page)
     expect(page.get_by_label("Stage")).to_be_visible()
     page.get_by_label("Stage").select_option("lead")
     expect(count).to_have_text("2 contacts match")
 
     # An OR group: leads, or anyone called Ann.
     page.get_by_label("Match").first.select_option("or")
+    htmx_settled(page)
     expect(count).to_have_text("2 contacts match")
     page.get_by_role("button", name="Add condition").click()
     htmx_settled(page)
