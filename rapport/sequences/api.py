@@ -35,6 +35,7 @@ class SequenceUpdate(WriteSchema):
     )
     from_email: str | None = None
     enter_on_stage: str | None = Field(None, description="contacts reaching it enter; '' for none")
+    enter_segment_id: int | None = Field(None, description="its members enter (and later joiners)")
     exit_on_stage: str | None = Field(None, description="contacts reaching it leave; '' for none")
     exit_on_reply: bool | None = None
 
@@ -50,6 +51,7 @@ class SequenceOut(Schema):
     steps: list[dict[str, Any]]
     from_email: str
     enter_on_stage: str
+    enter_segment_id: int | None
     exit_on_stage: str
     exit_on_reply: bool
     updated_at: dt.datetime

@@ -17,7 +17,9 @@ from rapport.audit.context import audit_source
 from rapport.campaigns.models import Campaign, EventKind, Recipient, TrackingEvent
 from rapport.campaigns.sending import recipient_send
 from rapport.contacts.models import Contact, LifecycleStage
+from rapport.marketing.queries import segment_members
 from rapport.sequences.models import Enrollment, EnrollmentStatus, Sequence, SequenceStatus
+from rapport.sequences.services import sequence_enroll
 from rapport.sequences.steps import BranchStep, EmailStep, TaskStep, WaitStep, steps_parse
 from rapport.service.models import TicketMessage
 from rapport.tenancy.access import workspace_scope
@@ -146,10 +148,27 @@ def sequences_advance(*, workspace: Workspace, limit: int = 500) -> int:
     return done
 
 
+def segment_entries(*, workspace: Workspace) -> int:
+    """Enter the members of each active sequence's entry segment who are not in it yet."""
+    added = 0
+    active = Sequence.objects.filter(status=SequenceStatus.ACTIVE, enter_segment__isnull=False)
+    for sequence in active.select_related("enter_segment"):
+        assert sequence.enter_segment is not None
+        members = segment_members(workspace=workspace, segment=sequence.enter_segment)
+        added += sequence_enroll(
+            workspace=workspace,
+            actor=None,
+            sequence=sequence,
+            contacts=members.exclude(sequence_enrollments__sequence=sequence),
+        )
+    return added
+
+
 @task()
 def sequences_advance_all() -> int:
     total = 0
     for workspace in Workspace.objects.all():
         with workspace_scope(workspace), audit_source("sequence"):
+            segment_entries(workspace=workspace)
             total += sequences_advance(workspace=workspace)
     return total

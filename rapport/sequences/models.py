@@ -21,6 +21,10 @@ class Sequence(WorkspaceScopedModel):
     from_email = models.EmailField(blank=True)
     # Entry by event: a contact reaching this lifecycle stage enters (blank: by hand only).
     enter_on_stage = models.CharField(max_length=20, choices=LifecycleStage.choices, blank=True)
+    # Entry by segment: its members enter, and whoever joins it later at the next sweep.
+    enter_segment = models.ForeignKey(
+        "marketing.Segment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Goals: reaching this stage, or replying, takes the contact out.
     exit_on_stage = models.CharField(max_length=20, choices=LifecycleStage.choices, blank=True)
     exit_on_reply = models.BooleanField(default=True)

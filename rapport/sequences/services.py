@@ -12,12 +12,21 @@ from rapport.campaigns.models import Campaign, CampaignStatus, EmailTemplate
 from rapport.contacts.models import Contact, LifecycleStage
 from rapport.contacts.services import Actor, Data, _Collector, _text, _unknown_keys
 from rapport.core.errors import ServiceValidationError
+from rapport.marketing.models import Segment
 from rapport.sequences.models import Enrollment, EnrollmentStatus, Sequence, SequenceStatus
 from rapport.sequences.steps import BranchStep, EmailStep, steps_dump, steps_parse
 from rapport.tenancy.models import Workspace
 
-FIELDS = ["name", "steps", "from_email", "enter_on_stage", "exit_on_stage", "exit_on_reply"]
-AUDITED = [*FIELDS, "status"]
+FIELDS = [
+    "name",
+    "steps",
+    "from_email",
+    "enter_on_stage",
+    "enter_segment_id",
+    "exit_on_stage",
+    "exit_on_reply",
+]
+AUDITED = [*(f.removesuffix("_id") for f in FIELDS), "status"]
 
 
 def _clean(data: Data, *, creating: bool) -> dict[str, Any]:
@@ -35,6 +44,12 @@ def _clean(data: Data, *, creating: bool) -> dict[str, Any]:
             if value and value not in LifecycleStage.values:
                 c.add(name, f"must be one of {', '.join(LifecycleStage.values)}")
             clean[name] = value
+    if "enter_segment_id" in data:
+        pk = data["enter_segment_id"]
+        segment = Segment.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+        if pk is not None and segment is None:
+            c.add("enter_segment_id", "is not a segment of this workspace")
+        clean["enter_segment"] = segment
     if "exit_on_reply" in data:
         if not isinstance(data["exit_on_reply"], bool):
             c.add("exit_on_reply", "must be true or false")

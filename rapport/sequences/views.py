@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from rapport.campaigns.queries import template_list
 from rapport.contacts.models import LifecycleStage
 from rapport.core.errors import ServiceValidationError
+from rapport.marketing.queries import segment_list
 from rapport.sequences.builder import STEP_INPUTS, steps_from_post
 from rapport.sequences.models import Sequence, SequenceStatus
 from rapport.sequences.queries import enrollment_get, enrollment_list, sequence_get, sequence_list
@@ -53,6 +54,7 @@ def _page(
         "errors": errors,
         "templates": list(template_list()),
         "stages": LifecycleStage.choices,
+        "segments": list(segment_list()),
         "step_types": list(STEP_INPUTS),
         "enrollments": list(enrollment_list(sequence=sequence)[:ENROLLMENTS_SHOWN])
         if sequence
@@ -67,6 +69,9 @@ def _values(request: HttpRequest) -> dict[str, Any]:
         "name": post.get("name", ""),
         "from_email": post.get("from_email", ""),
         "enter_on_stage": post.get("enter_on_stage", ""),
+        "enter_segment_id": int(post["enter_segment"])
+        if post.get("enter_segment", "").isdigit()
+        else None,
         "exit_on_stage": post.get("exit_on_stage", ""),
         "exit_on_reply": post.get("exit_on_reply") == "on",
         "steps": steps_from_post(post),
@@ -77,7 +82,15 @@ def _values(request: HttpRequest) -> dict[str, Any]:
 def sequence_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     sequence = found_or_404(sequence_get, sequence_id=pk) if pk else None
     if request.method != "POST":
-        fields = ("name", "from_email", "enter_on_stage", "exit_on_stage", "exit_on_reply", "steps")
+        fields = (
+            "name",
+            "from_email",
+            "enter_on_stage",
+            "enter_segment_id",
+            "exit_on_stage",
+            "exit_on_reply",
+            "steps",
+        )
         values = {n: getattr(sequence, n) for n in fields} if sequence else {"exit_on_reply": True}
         return _page(request, sequence, values, [])
     check_scope(request, RECORDS_WRITE)

@@ -15,9 +15,11 @@ from rapport.contacts.models import Contact
 from rapport.contacts.services import contact_update
 from rapport.contacts.tests.factories import make_activity, make_contact
 from rapport.core.errors import ServiceValidationError
-from rapport.sequences.engine import sequences_advance
+from rapport.marketing.services import segment_create
+from rapport.sequences.engine import segment_entries, sequences_advance
 from rapport.sequences.models import Enrollment
 from rapport.sequences.services import sequence_create, sequence_enroll, sequence_set_status
+from rapport.tenancy.access import workspace_scope
 
 START = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
 
@@ -240,3 +242,43 @@ def test_a_tracked_open_counts_for_the_branch_only_for_its_own_recipient(
         Activity.objects.filter(kind="task").values_list("contact_links__contact_id", flat=True)
     ) == [a.pk]
     assert EventKind.CLICK in Recipient.objects.get(contact=a).events.values_list("kind", flat=True)
+
+
+def test_a_segments_members_enter_and_later_joiners_follow(workspace, owner, templates):
+    welcome, _ = templates
+    lea = make_contact(
+        workspace, first_name="Lea", emails=["lea@x.example"], lifecycle_stage="lead"
+    )
+    make_contact(workspace, first_name="Cus", emails=["cus@x.example"], lifecycle_stage="customer")
+    leads = segment_create(
+        workspace=workspace,
+        actor=owner,
+        data={
+            "name": "Leads",
+            "definition": {"op": "and", "rules": [{"type": "lifecycle_stage", "stage": "lead"}]},
+        },
+    )
+    sequence = _sequence(
+        workspace, owner, [{"type": "email", "template_id": welcome.pk}], enter_segment_id=leads.pk
+    )
+
+    assert segment_entries(workspace=workspace) == 1
+    later = make_contact(
+        workspace, first_name="Neo", emails=["neo@x.example"], lifecycle_stage="lead"
+    )
+    assert segment_entries(workspace=workspace) == 1  # Neo only: Lea is in already
+
+    entered = set(Enrollment.objects.filter(sequence=sequence).values_list("contact_id", flat=True))
+    assert entered == {lea.pk, later.pk}
+
+
+def test_another_workspaces_segment_cannot_be_the_entry(workspace, owner, other_workspace, scoped):
+    with workspace_scope(other_workspace):
+        theirs = segment_create(workspace=other_workspace, actor=None, data={"name": "Theirs"})
+
+    with pytest.raises(ServiceValidationError) as caught:
+        sequence_create(
+            workspace=workspace, actor=owner, data={"name": "S", "enter_segment_id": theirs.pk}
+        )
+
+    assert "enter_segment_id" in caught.value.as_dict()
