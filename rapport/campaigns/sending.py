@@ -79,7 +79,7 @@ def _queue(workspace: Workspace, campaign: Campaign, contacts: QuerySet[Contact]
         .order_by("id")
         .values_list("id", "email", "do_not_email", "suppressed", "consented")
     )
-    added = 0
+    already = Recipient.objects.filter(campaign=campaign).count()
     batch: list[Recipient] = []
     for contact_id, email, do_not_email, is_suppressed, consented in rows.iterator(
         chunk_size=QUEUE_CHUNK
@@ -97,17 +97,10 @@ def _queue(workspace: Workspace, campaign: Campaign, contacts: QuerySet[Contact]
             )
         )
         if len(batch) >= QUEUE_CHUNK:
-            added += _insert(batch)
+            Recipient.objects.bulk_create(batch, ignore_conflicts=True)
             batch = []
-    return added + _insert(batch)
-
-
-def _insert(batch: list[Recipient]) -> int:
-    if not batch:
-        return 0
-    before = Recipient.objects.filter(campaign=batch[0].campaign).count()
     Recipient.objects.bulk_create(batch, ignore_conflicts=True)
-    return Recipient.objects.filter(campaign=batch[0].campaign).count() - before
+    return Recipient.objects.filter(campaign=campaign).count() - already
 
 
 @dataclass

@@ -24,7 +24,14 @@ from rapport.campaigns.models import (
 from rapport.campaigns.rendering import template_check
 from rapport.campaigns.sending import campaign_queue
 from rapport.contacts.models import Contact
-from rapport.contacts.services import Actor, Data, _Collector, _text, _unknown_keys
+from rapport.contacts.services import (
+    Actor,
+    Data,
+    _Collector,
+    _in_workspace,
+    _text,
+    _unknown_keys,
+)
 from rapport.core.errors import ServiceValidationError
 from rapport.core.money import amount_clean, currency_clean
 from rapport.marketing.models import ConsentPurpose, ConsentStatus, Segment, StaticList
@@ -116,13 +123,11 @@ def _campaign_clean(data: Data, *, creating: bool) -> Data:
     }
     if (creating or "name" in data) and not clean.get("name"):
         c.add("name", "is required")
-    if "template_id" in data:
-        template = EmailTemplate.objects.filter(pk=data["template_id"]).first()
-        if template is None:
-            c.add("template_id", "is not a template of this workspace")
-        clean["template"] = template
-    elif creating:
-        c.add("template_id", "is required")
+    if creating or "template_id" in data:
+        if data.get("template_id") is None:
+            c.add("template_id", "is required")
+        else:
+            clean["template"] = _in_workspace(EmailTemplate, data["template_id"], "template_id", c)
     for name, model in (("segment_id", Segment), ("static_list_id", StaticList)):
         if name in data:
             clean[name.removesuffix("_id")] = _in_workspace(model, data[name], name, c)
@@ -138,16 +143,6 @@ def _campaign_clean(data: Data, *, creating: bool) -> Data:
             clean[money] = c.run(partial(amount_clean, data[money], field=money))
     c.raise_if_any()
     return clean
-
-
-def _in_workspace(model: Any, pk: Any, field: str, c: _Collector) -> Any:
-    """The record of this workspace with id `pk` (None for None), or an error naming `field`."""
-    if pk is None:
-        return None
-    found = model.objects.filter(pk=pk).first() if isinstance(pk, int) else None
-    if found is None:
-        c.add(field, f"is not a {model._meta.verbose_name} of this workspace")
-    return found
 
 
 CAMPAIGN_AUDITED = [

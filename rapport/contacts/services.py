@@ -165,6 +165,19 @@ def _owner(workspace: Workspace, data: Data, c: _Collector, field: str = "owner_
     return int(owner_id)
 
 
+def _in_workspace(model: Any, pk: Any, field: str, c: _Collector) -> Any:
+    """The record of the current workspace with id `pk` (None for None), or an error on `field`.
+
+    `model.objects` is the workspace-scoped manager, so another workspace's id is not found.
+    """
+    if pk is None:
+        return None
+    found = model.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+    if found is None:
+        c.add(field, f"is not a {model._meta.verbose_name} of this workspace")
+    return found
+
+
 def _list_of_str(data: Data, name: str, c: _Collector) -> list[str] | None:
     value = data[name]
     if value is None:

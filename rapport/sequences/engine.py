@@ -23,7 +23,7 @@ from rapport.sequences.services import sequence_enroll
 from rapport.sequences.steps import BranchStep, EmailStep, TaskStep, WaitStep, steps_parse
 from rapport.service.models import TicketMessage
 from rapport.tenancy.access import workspace_scope
-from rapport.tenancy.models import Workspace
+from rapport.tenancy.models import Membership, Workspace
 
 log = logging.getLogger(__name__)
 STEPS_PER_RUN = 20  # a branch looping back runs on at the next sweep, not forever now
@@ -111,7 +111,12 @@ def enrollment_advance(*, workspace: Workspace, enrollment: Enrollment) -> None:
 
 
 def _task(workspace: Workspace, enrollment: Enrollment, step: TaskStep, now: dt.datetime) -> None:
+    """A task for the contact's owner, or unassigned if the owner has left the workspace
+    (an ex-member is refused as assignee, and the step would otherwise fail at every sweep)."""
     contact = enrollment.contact
+    owner_id = contact.owner_id
+    if owner_id and not Membership.objects.filter(workspace=workspace, user_id=owner_id).exists():
+        owner_id = None
     activity_create(
         workspace=workspace,
         actor=None,
@@ -120,7 +125,7 @@ def _task(workspace: Workspace, enrollment: Enrollment, step: TaskStep, now: dt.
             "subject": step.subject,
             "body": f"From the sequence “{enrollment.sequence.name}”.",
             "due_at": (now + dt.timedelta(days=step.due_in_days)).isoformat(),
-            "assignee_id": contact.owner_id,
+            "assignee_id": owner_id,
             "contact_ids": [contact.pk],
         },
     )

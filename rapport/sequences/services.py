@@ -10,7 +10,14 @@ from rapport.audit.models import AuditAction
 from rapport.audit.services import audit_change, audit_record, snapshot
 from rapport.campaigns.models import Campaign, CampaignStatus, EmailTemplate
 from rapport.contacts.models import Contact, LifecycleStage
-from rapport.contacts.services import Actor, Data, _Collector, _text, _unknown_keys
+from rapport.contacts.services import (
+    Actor,
+    Data,
+    _Collector,
+    _in_workspace,
+    _text,
+    _unknown_keys,
+)
 from rapport.core.errors import ServiceValidationError
 from rapport.marketing.models import Segment
 from rapport.sequences.models import Enrollment, EnrollmentStatus, Sequence, SequenceStatus
@@ -46,10 +53,7 @@ def _clean(data: Data, *, creating: bool) -> dict[str, Any]:
             clean[name] = value
     if "enter_segment_id" in data:
         pk = data["enter_segment_id"]
-        segment = Segment.objects.filter(pk=pk).first() if isinstance(pk, int) else None
-        if pk is not None and segment is None:
-            c.add("enter_segment_id", "is not a segment of this workspace")
-        clean["enter_segment"] = segment
+        clean["enter_segment"] = _in_workspace(Segment, pk, "enter_segment_id", c)
     if "exit_on_reply" in data:
         if not isinstance(data["exit_on_reply"], bool):
             c.add("exit_on_reply", "must be true or false")

@@ -20,6 +20,7 @@ from rapport.sequences.engine import segment_entries, sequences_advance
 from rapport.sequences.models import Enrollment
 from rapport.sequences.services import sequence_create, sequence_enroll, sequence_set_status
 from rapport.tenancy.access import workspace_scope
+from rapport.tenancy.models import Membership
 
 START = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
 
@@ -282,3 +283,16 @@ def test_another_workspaces_segment_cannot_be_the_entry(workspace, owner, other_
         )
 
     assert "enter_segment_id" in caught.value.as_dict()
+
+
+def test_a_task_for_an_owner_who_left_is_made_unassigned(workspace, owner, member, templates):
+    contact = make_contact(workspace, emails=["lee@x.example"], owner_id=member.pk)
+    with time_machine.travel(START, tick=False):
+        sequence = _sequence(workspace, owner, [{"type": "task", "subject": "Follow up"}])
+        _enroll(workspace, owner, sequence, contact)
+    Membership.objects.filter(workspace=workspace, user=member).delete()
+
+    assert _sweep(workspace, START) == 1
+    task = Activity.objects.get(kind="task")
+    assert (task.subject, task.assignee_id) == ("Follow up", None)
+    assert _state(contact) == ("completed", 1, "")
