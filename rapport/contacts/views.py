@@ -207,6 +207,8 @@ def contact_rows(records: list[Any]) -> SafeString:
         stage = c.lifecycle_stage
         out.append(
             "<tr>\n"
+            f'  <td class="select-cell"><input type="checkbox" name="contact_ids" value="{c.pk}"'
+            f' aria-label="Select {escape(name)}"></td>\n'
             f'  <td><a class="rowlink" href="{contact_url(c.pk)}"><span class="avatar avatar-sm">'
             f"{escape(initials(name))}</span><span><strong>{escape(name)}</strong>{job}</span>"
             "</a></td>\n"
@@ -261,6 +263,7 @@ CONTACTS = RecordKind(
     update=services.contact_update,
     delete=services.contact_delete,
     columns=[
+        Column("", css="select-cell"),  # ticked rows go onto a static list (marketing)
         Column("Name", "name"),
         Column("Email", css="hide-sm"),
         Column("Phone", css="hide-lg"),

@@ -1,9 +1,15 @@
 """Reads: segments and their members, static lists, and consent (current, history, allowed)."""
 
+from typing import Any
+
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.lookups import Exact
 
+from rapport.contacts.forms import ListFilterForm
 from rapport.contacts.models import Contact
+from rapport.contacts.queries import contact_queryset
+from rapport.core.errors import ServiceValidationError
+from rapport.data.exports import form_cleaned
 from rapport.marketing.definition import Tree, definition_q
 from rapport.marketing.models import (
     EMAIL_PURPOSES,
@@ -54,6 +60,22 @@ def static_list_list() -> QuerySet[StaticList]:
 
 def static_list_members(*, static_list: StaticList) -> QuerySet[Contact]:
     return Contact.objects.filter(list_memberships__static_list=static_list)
+
+
+def contacts_matching_ids(*, params: Any, workspace: Workspace, limit: int) -> list[int]:
+    """The ids of the contacts the contact list's filters (`params`) select, at most `limit`:
+    more is refused rather than cut short, so a list never silently gets part of a filter."""
+    form = form_cleaned(ListFilterForm(params, filters=ListFilterForm.FILTERS))
+    found = contact_queryset(f=form.record_filter(), region=workspace.default_region)
+    ids = list(found.order_by("pk").values_list("pk", flat=True).distinct()[: limit + 1])
+    if not ids:
+        raise ServiceValidationError.single("contact_ids", "no contact matches these filters")
+    if len(ids) > limit:
+        raise ServiceValidationError.single(
+            "contact_ids",
+            f"more than {limit:,} contacts match these filters: narrow them, or use a segment",
+        )
+    return ids
 
 
 def static_lists_of(*, contact: Contact) -> QuerySet[StaticList]:

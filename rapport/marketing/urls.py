@@ -13,6 +13,8 @@ urlpatterns = [
     path("segments/<int:pk>/delete/", views.segment_delete_view, name="segment_delete"),
     path("segments/<int:pk>/to-list/", views.segment_to_list, name="segment_to_list"),
     path("lists/", views.list_list_page, name="list_list"),
+    path("lists/options/", views.list_options, name="list_options"),
+    path("lists/add-contacts/", views.contacts_to_list, name="contacts_to_list"),
     path("lists/<int:pk>/", views.list_detail, name="list_detail"),
     path("lists/<int:pk>/delete/", views.list_delete_view, name="list_delete"),
     path(

@@ -5,8 +5,12 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
+from rapport.contacts.forms import ListFilterForm
 from rapport.contacts.queries import contact_get
 from rapport.core.errors import ServiceValidationError
 from rapport.marketing.builder import tree_apply, tree_from_form, tree_nodes, type_choices
@@ -15,6 +19,7 @@ from rapport.marketing.models import ConsentPurpose, ConsentStatus, Segment
 from rapport.marketing.queries import (
     consent_current,
     consent_history,
+    contacts_matching_ids,
     definition_members,
     members_preview,
     segment_get,
@@ -230,6 +235,40 @@ def list_add_contact(request: HttpRequest, pk: int) -> HttpResponse:
         contact_ids=[contact.pk],
     )
     return _consent_panel(request, contact)
+
+
+@member_required
+@require_GET
+def list_options(request: HttpRequest) -> HttpResponse:
+    """The workspace's lists as `<option>`s, for the contact list's "Add to list" menu."""
+    return render(request, "marketing/_list_options.html", {"lists": static_list_list()})
+
+
+@scope_required(RECORDS_WRITE)
+@require_POST
+def contacts_to_list(request: HttpRequest) -> HttpResponse:
+    """From the contact list: the ticked contacts (`scope=selected`) or all that its filters
+    select (`scope=matching`) onto a list. An error goes back to the list, filters kept."""
+    workspace = workspace_of(request)
+    static_list = found_or_404(static_list_get, list_id=_int(request.POST.get("list_id")))
+    try:
+        if request.POST.get("scope") == "matching":
+            ids = contacts_matching_ids(
+                params=request.POST, workspace=workspace, limit=LIST_CHANGE_LIMIT
+            )
+        else:
+            ids = [_int(v) for v in request.POST.getlist("contact_ids")]
+        added = static_list_add(
+            workspace=workspace, actor=request.user, static_list=static_list, contact_ids=ids
+        )
+    except ServiceValidationError as exc:
+        messages.error(request, "; ".join(f"{e.field}: {e.message}" for e in exc.errors))
+        query = urlencode({k: v for k in ListFilterForm.SAVED if (v := request.POST.get(k))})
+        url = reverse("contacts:contact_list") + (f"?{query}" if query else "")
+    else:
+        messages.success(request, f"{added} contacts added to “{static_list.name}”.")
+        url = reverse("marketing:list_detail", args=[static_list.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)  # type: ignore[attr-defined]
 
 
 @scope_required(RECORDS_DELETE)

@@ -7,6 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from rapport.contacts.tests.factories import make_contact
+from rapport.marketing.services import static_list_create
+from rapport.tenancy.access import workspace_scope
 from rapport.web.tests.browser import htmx_settled
 
 pytestmark = pytest.mark.browser
@@ -53,3 +55,34 @@ def test_a_segment_is_built_counted_saved_and_shows_its_members(page, log_in, wo
     expect(members).to_contain_text("Bob Ray")
     expect(members).to_contain_text("Cy Day")
     expect(members).not_to_contain_text("Ann Lee")
+
+
+def test_ticked_contacts_and_a_filter_go_onto_a_list_from_the_contact_list(
+    page, log_in, workspace, owner
+):
+    make_contact(workspace, first_name="Ann", last_name="Lee", lifecycle_stage="customer")
+    make_contact(workspace, first_name="Bob", last_name="Ray", lifecycle_stage="lead")
+    make_contact(workspace, first_name="Cy", last_name="Day", lifecycle_stage="lead")
+    with workspace_scope(workspace):
+        fair = static_list_create(workspace=workspace, actor=owner, data={"name": "Fair"})
+    log_in("olivia")
+
+    page.goto("/contacts/")
+    page.get_by_label("Select Ann Lee").check()
+    page.get_by_text("Add to list").click()
+    expect(page.get_by_label("List")).to_have_value(str(fair.pk))  # loaded as the menu opened
+    page.get_by_role("button", name="Add ticked contacts").click()
+    expect(page).to_have_url(re.compile(rf"/marketing/lists/{fair.pk}/$"))
+    expect(page.locator("body")).to_contain_text("1 contacts added to “Fair”")
+
+    page.goto("/contacts/")
+    page.get_by_label("Lifecycle stage").select_option("lead")
+    htmx_settled(page)
+    expect(page.locator("#record-table")).not_to_contain_text("Ann Lee")
+    page.get_by_text("Add to list").click()
+    expect(page.get_by_label("List")).to_have_value(str(fair.pk))
+    page.get_by_role("button", name="Add all that match the filters").click()
+    expect(page).to_have_url(re.compile(rf"/marketing/lists/{fair.pk}/$"))
+    members = page.locator("#members")
+    for name in ("Ann Lee", "Bob Ray", "Cy Day"):
+        expect(members).to_contain_text(name)

@@ -161,6 +161,8 @@ def test_another_workspaces_segments_and_lists_are_not_listed(
         ("/marketing/lists/{list}/delete/", {}),
         ("/marketing/lists/{list}/remove/{contact}/", {}),
         ("/marketing/contacts/{contact}/lists/", {"list_id": "{list}"}),
+        ("/marketing/lists/add-contacts/", {"list_id": "{list}", "contact_ids": "{contact}"}),
+        ("/marketing/lists/add-contacts/", {"list_id": "{list}", "scope": "matching"}),
         (
             "/marketing/contacts/{contact}/consent/",
             {"purpose": "sms", "status": "opted_in", "source": "eve"},
@@ -185,3 +187,84 @@ def test_a_viewer_reads_and_explores_the_builder(viewer_client, segment, static_
     assert viewer_client.get(f"/marketing/segments/{segment.pk}/").status_code == 200
     assert viewer_client.get(f"/marketing/lists/{static_list.pk}/").status_code == 200
     assert viewer_client.post("/marketing/segments/builder/", {"r.op": "and"}).status_code == 200
+
+
+def _members(workspace, static_list):
+    with workspace_scope(workspace):
+        return set(static_list.members.values_list("contact__first_name", flat=True))
+
+
+def test_ticked_contacts_go_onto_a_list_from_the_contact_list(
+    member_client, workspace, people, static_list
+):
+    ann, bob, _ = people
+    page = member_client.get("/contacts/").content.decode()
+    assert f'name="contact_ids" value="{bob.pk}"' in page
+    assert 'id="add-to-list"' in page
+
+    response = member_client.post(
+        "/marketing/lists/add-contacts/",
+        {"list_id": static_list.pk, "scope": "selected", "contact_ids": [ann.pk, bob.pk]},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/marketing/lists/{static_list.pk}/"
+    assert _members(workspace, static_list) == {"Ann", "Bob"}
+
+
+def test_all_contacts_matching_the_filters_go_onto_a_list(member_client, workspace, static_list):
+    response = member_client.post(
+        "/marketing/lists/add-contacts/",
+        {"list_id": static_list.pk, "scope": "matching", "lifecycle_stage": "lead", "q": ""},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"/marketing/lists/{static_list.pk}/"
+    assert _members(workspace, static_list) == {"Ann", "Bob", "Cy"}
+
+
+def test_a_filter_matching_too_many_is_refused_and_adds_nobody(
+    member_client, workspace, people, static_list, monkeypatch
+):
+    monkeypatch.setattr("rapport.marketing.views.LIST_CHANGE_LIMIT", 1)
+
+    response = member_client.post(
+        "/marketing/lists/add-contacts/",
+        {"list_id": static_list.pk, "scope": "matching", "lifecycle_stage": "lead"},
+    )
+
+    assert response["Location"] == "/contacts/?lifecycle_stage=lead"
+    shown = member_client.get(response["Location"]).content.decode()
+    assert "more than 1 contacts match these filters" in shown
+    assert _members(workspace, static_list) == {"Ann"}
+
+
+def test_a_bad_filter_or_another_workspaces_contact_adds_nobody(
+    member_client, workspace, static_list, other_workspace
+):
+    with workspace_scope(other_workspace):
+        stranger = make_contact(other_workspace, first_name="Zed")
+    bad = member_client.post(
+        "/marketing/lists/add-contacts/",
+        {"list_id": static_list.pk, "scope": "matching", "lifecycle_stage": "royalty"},
+    )
+    assert "lifecycle_stage" in member_client.get(bad["Location"]).content.decode()
+    foreign = member_client.post(
+        "/marketing/lists/add-contacts/",
+        {"list_id": static_list.pk, "scope": "selected", "contact_ids": [stranger.pk]},
+    )
+    assert "no such contacts" in member_client.get(foreign["Location"]).content.decode()
+    assert _members(workspace, static_list) == {"Ann"}
+
+
+def test_the_list_menu_offers_only_this_workspaces_lists(
+    member_client, other_workspace, static_list
+):
+    with workspace_scope(other_workspace):
+        static_list_create(workspace=other_workspace, actor=None, data={"name": "Theirs"})
+
+    options = member_client.get("/marketing/lists/options/").content.decode()
+
+    assert f'<option value="{static_list.pk}">Fair</option>' in options
+    assert "Theirs" not in options
