@@ -181,7 +181,8 @@ def subscription_request_create(
             after=after,
         )
         if double_opt_in:
-            transaction.on_commit(lambda: _mail(subscription))
+            # robust: a mail server that is down is logged; the lead and request are kept.
+            transaction.on_commit(lambda: _mail(subscription), robust=True)
         else:
             subscription_confirm(
                 subscription=subscription, ip_address=ip_address, user_agent=user_agent
@@ -192,7 +193,7 @@ def subscription_request_create(
 @dataclass
 class Confirmation:
     subscription: SubscriptionRequest
-    contact: Contact
+    contact: Contact | None
     already: bool
 
 
@@ -224,7 +225,8 @@ def subscription_confirm(
     workspace = subscription.workspace
     with transaction.atomic():
         locked = SubscriptionRequest.objects.select_for_update().get(pk=subscription.pk)
-        if locked.confirmed_at is not None and locked.contact is not None:
+        if locked.confirmed_at is not None:
+            # Even when its contact has since been deleted: a used link never brings them back.
             return Confirmation(locked, locked.contact, already=True)
         now = timezone.now()
         if locked.double_opt_in and now > locked.expires_at:

@@ -15,7 +15,7 @@ from rapport.audit.models import AuditEntry
 from rapport.contacts.models import Contact
 from rapport.contacts.tests.factories import make_contact
 from rapport.marketing.models import ConsentEvent, StaticListMember, SubscriptionRequest
-from rapport.marketing.optin import TOKEN_SALT, optin_token
+from rapport.marketing.optin import TOKEN_SALT, optin_token, subscription_confirm
 from rapport.marketing.queries import consent_allows
 from rapport.marketing.services import static_list_create
 from rapport.sales import leads
@@ -322,3 +322,30 @@ def test_a_token_is_bound_to_its_request(submit, form):
     submit(form)
     [request] = rows(SubscriptionRequest)
     assert link_of(mail.outbox[0]).endswith(f"/{optin_token(request)}/")
+
+
+def test_a_used_link_does_not_bring_back_a_deleted_contact(submit, form, workspace):
+    submit(form)
+    [request] = rows(SubscriptionRequest)
+    Client().post(link_of(mail.outbox[0]))
+    with scopes_disabled():
+        Contact.objects.all().delete()
+
+    with workspace_scope(workspace):
+        again = subscription_confirm(subscription=request, ip_address=None, user_agent="")
+
+    assert again.already and again.contact is None
+    assert rows(Contact) == [] and rows(StaticListMember) == []
+    assert b"already subscribed" in Client().post(link_of(mail.outbox[0])).content
+
+
+def test_a_mail_server_that_is_down_keeps_the_lead_and_the_request(submit, form, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("no SMTP server")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
+
+    response = submit(form)
+
+    assert response.status_code == 200
+    assert len(rows(Lead)) == 1 and len(rows(SubscriptionRequest)) == 1
