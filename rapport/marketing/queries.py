@@ -12,6 +12,7 @@ from rapport.marketing.models import (
     ConsentStatus,
     Segment,
     StaticList,
+    SubscriptionRequest,
 )
 from rapport.tenancy.models import Workspace
 
@@ -54,6 +55,18 @@ def static_list_list() -> QuerySet[StaticList]:
 
 def static_list_members(*, static_list: StaticList) -> QuerySet[Contact]:
     return Contact.objects.filter(list_memberships__static_list=static_list)
+
+
+def subscription_requests_recent(
+    *, static_list: StaticList, limit: int = PREVIEW_SIZE
+) -> list[SubscriptionRequest]:
+    """The latest web form requests to join the list, confirmed or not: the evidence of
+    each opt-in (who asked, from where, when it was confirmed)."""
+    return list(
+        SubscriptionRequest.objects.filter(static_list=static_list)
+        .select_related("contact")
+        .order_by("-requested_at", "-id")[:limit]
+    )
 
 
 def static_lists_of(*, contact: Contact) -> QuerySet[StaticList]:

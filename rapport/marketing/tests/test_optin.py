@@ -22,6 +22,7 @@ from rapport.sales import leads
 from rapport.sales.leads import web_form_create
 from rapport.sales.models import Lead
 from rapport.tenancy.access import workspace_scope
+from rapport.web.tests.fixtures import signed_in
 
 GOOD = {"first_name": "tom", "last_name": "baker", "email": "Tom@Example.org"}
 LINK = re.compile(r"https?://\S+/subscribe/confirm/\S+/")
@@ -349,3 +350,18 @@ def test_a_mail_server_that_is_down_keeps_the_lead_and_the_request(submit, form,
 
     assert response.status_code == 200
     assert len(rows(Lead)) == 1 and len(rows(SubscriptionRequest)) == 1
+
+
+def test_the_list_page_shows_each_sign_up_and_whether_it_was_confirmed(
+    submit, form, newsletter, owner
+):
+    submit(form)
+    reader = signed_in(owner)
+    page = reader.get(f"/marketing/lists/{newsletter.pk}/").content.decode()
+    assert "Web form sign-ups" in page and "tom@example.org" in page
+    assert "Awaiting confirmation" in page and "Newsletter signup" in page
+
+    Client().post(link_of(mail.outbox[0]))
+
+    page = reader.get(f"/marketing/lists/{newsletter.pk}/").content.decode()
+    assert "Confirmed " in page and "Awaiting confirmation" not in page
