@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("forms/", include("rapport.sales.public_urls")),
     path("feedback/", include("rapport.feedback.public_urls")),
+    path("subscribe/", include("rapport.marketing.public_urls")),
     path("portal/", include("rapport.portal.urls")),
     path("t/", include("rapport.campaigns.public_urls")),
     path("attachments/<int:attachment_id>/", attachment_download, name="attachment-download"),

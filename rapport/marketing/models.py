@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from rapport.contacts.models import Contact
 from rapport.core.models import WorkspaceScopedModel
@@ -96,3 +97,50 @@ class ConsentEvent(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()}: {self.get_status_display()}"
+
+
+class SubscriptionRequest(WorkspaceScopedModel):
+    """Someone asked, through a web form, to join a static list: the evidence of that request.
+
+    Nothing is added to the list until the address confirms (double opt-in). The row stays
+    after confirmation as the record a DPO asks for: what was asked, from where (IP, browser),
+    when, and when it was confirmed. The link in the mail is signed over this row's id, its
+    workspace and its list (`marketing.optin`), so it cannot be forged or pointed elsewhere.
+    """
+
+    static_list = models.ForeignKey(
+        StaticList, on_delete=models.CASCADE, related_name="subscription_requests"
+    )
+    web_form = models.ForeignKey(
+        "sales.WebForm", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    form_name = models.CharField(max_length=100, help_text="kept if the form is deleted")
+    email = models.CharField(max_length=254)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    requested_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    double_opt_in = models.BooleanField(default=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    confirmed_ip_address = models.GenericIPAddressField(null=True, blank=True)
+    confirmed_user_agent = models.CharField(max_length=300, blank=True)
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["workspace", "static_list", "email"], name="subscription_request_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.static_list_id}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.confirmed_at is None and timezone.now() > self.expires_at

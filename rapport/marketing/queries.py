@@ -18,6 +18,7 @@ from rapport.marketing.models import (
     ConsentStatus,
     Segment,
     StaticList,
+    SubscriptionRequest,
 )
 from rapport.tenancy.models import Workspace
 
@@ -76,6 +77,18 @@ def contacts_matching_ids(*, params: Any, workspace: Workspace, limit: int) -> l
             f"more than {limit:,} contacts match these filters: narrow them, or use a segment",
         )
     return ids
+
+
+def subscription_requests_recent(
+    *, static_list: StaticList, limit: int = PREVIEW_SIZE
+) -> list[SubscriptionRequest]:
+    """The latest web form requests to join the list, confirmed or not: the evidence of
+    each opt-in (who asked, from where, when it was confirmed)."""
+    return list(
+        SubscriptionRequest.objects.filter(static_list=static_list)
+        .select_related("contact")
+        .order_by("-requested_at", "-id")[:limit]
+    )
 
 
 def static_lists_of(*, contact: Contact) -> QuerySet[StaticList]:

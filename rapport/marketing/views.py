@@ -28,6 +28,7 @@ from rapport.marketing.queries import (
     static_list_get,
     static_list_list,
     static_list_members,
+    subscription_requests_recent,
 )
 from rapport.marketing.services import (
     LIST_CHANGE_LIMIT,
@@ -205,6 +206,7 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "count": members.count(),
         "members": members_preview(members),
         "can_delete": membership_of(request).has_scope(RECORDS_DELETE),
+        "subscription_requests": subscription_requests_recent(static_list=static_list),
     }
     return render(request, "marketing/list_detail.html", context)
 

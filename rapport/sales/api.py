@@ -328,6 +328,13 @@ class WebFormCreate(WriteSchema):
     allowed_origins: list[str] | None = Field(
         None, description="sites allowed to post the form from a browser, e.g. https://acme.io"
     )
+    static_list_id: int | None = Field(
+        None, description="a static list of this workspace that a submission asks to join"
+    )
+    double_opt_in: bool | None = Field(
+        None,
+        description="join the list only after confirming from the mailed link (default true)",
+    )
 
 
 class WebFormUpdate(WebFormCreate):
@@ -342,6 +349,8 @@ class WebFormOut(Schema):
     allowed_origins: list[str]
     active: bool
     owner_id: int | None
+    static_list_id: int | None
+    double_opt_in: bool
     url: str = Field(description="where the form posts, and its hosted page")
     embed_html: str = Field(
         description="a plain HTML form for another site, with the `website` honeypot hidden"
@@ -372,6 +381,8 @@ def create_web_form(request: HttpRequest, payload: WebFormCreate) -> Status[WebF
         actor=c.actor,
         name=payload.name or "",
         allowed_origins=payload.allowed_origins,
+        static_list_id=payload.static_list_id,
+        double_opt_in=True if payload.double_opt_in is None else payload.double_opt_in,
     )
     return Status(201, form)
 

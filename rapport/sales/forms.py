@@ -13,6 +13,7 @@ from django.db.models import Model
 from rapport.activities.models import ActivityKind
 from rapport.contacts.forms import MemberChoiceField, companies_named, members_of, user_label
 from rapport.core.errors import ServiceValidationError
+from rapport.marketing.models import StaticList
 from rapport.sales.leads import SETTABLE_STATUSES
 from rapport.sales.models import (
     ContactRole,
@@ -281,13 +282,42 @@ class DealLineForm(forms.Form):
         self.fields["product"].queryset = Product.objects.filter(active=True)  # type: ignore[attr-defined]
 
 
-class WebFormForm(forms.Form):
+class WebFormSubscriptionForm(forms.Form):
+    """Which list a web form's submissions ask to join, and whether the address confirms."""
+
+    static_list = forms.ModelChoiceField(
+        queryset=StaticList.objects.none(),
+        required=False,
+        label="Subscribe to list",
+        empty_label="No list",
+        help_text="A submission with an email asks to join this list",
+    )
+    double_opt_in = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Double opt-in: join only after confirming from the email we send",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["static_list"].queryset = StaticList.objects.order_by("name", "id")  # type: ignore[attr-defined]
+
+    def service_data(self) -> dict[str, Any]:
+        chosen = self.cleaned_data["static_list"]
+        return {
+            "static_list_id": chosen.pk if chosen else None,
+            "double_opt_in": self.cleaned_data["double_opt_in"],
+        }
+
+
+class WebFormForm(WebFormSubscriptionForm):
     name = forms.CharField(max_length=100, required=False)
     allowed_origins = LinesField(
         required=False,
         label="Allowed sites",
         help_text="Origins that may post the form, one per line, e.g. https://example.com",
     )
+    field_order = ["name", "allowed_origins", "static_list", "double_opt_in"]
 
 
 # --- list filters ---------------------------------------------------------------------------

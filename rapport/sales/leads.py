@@ -32,6 +32,8 @@ from rapport.contacts.services import (
     contact_create,
 )
 from rapport.core.errors import ServiceValidationError
+from rapport.marketing.models import StaticList
+from rapport.marketing.optin import web_form_subscribe
 from rapport.sales.models import Deal, Lead, LeadStatus, WebForm
 from rapport.sales.scoring import lead_score
 from rapport.sales.services import deal_create
@@ -319,27 +321,67 @@ def _origins_clean(origins: Any, c: _Collector) -> list[str]:
     return origins
 
 
+def _static_list_clean(workspace: Workspace, value: Any, c: _Collector) -> int | None:
+    """A list of this workspace (another's answers as not found), or None for no list."""
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        c.add("static_list_id", "must be a list id")
+        return None
+    if not StaticList.unscoped.filter(pk=value, workspace=workspace).exists():
+        c.add("static_list_id", f"no list {value} in this workspace")
+        return None
+    return value
+
+
+def _double_opt_in_clean(value: Any, c: _Collector) -> bool:
+    if not isinstance(value, bool):
+        c.add("double_opt_in", "must be true or false")
+        return True
+    return value
+
+
 def web_form_create(
-    *, workspace: Workspace, actor: Actor, name: str, allowed_origins: list[str] | None = None
+    *,
+    workspace: Workspace,
+    actor: Actor,
+    name: str,
+    allowed_origins: list[str] | None = None,
+    static_list_id: int | None = None,
+    double_opt_in: bool = True,
 ) -> WebForm:
+    """A new public form. With a list, a submission asks to join it; with double opt-in (the
+    default) only once the address confirms from the mail it is sent."""
     c = _Collector()
     if not (name or "").strip():
         c.add("name", "is required")
     origins = _origins_clean(allowed_origins or [], c)
+    list_id = _static_list_clean(workspace, static_list_id, c)
+    opt_in = _double_opt_in_clean(double_opt_in, c)
     c.raise_if_any()
-    form = WebForm.objects.create(
-        workspace=workspace,
-        name=name.strip(),
-        key=secrets.token_urlsafe(24),
-        allowed_origins=origins,
-    )
-    audit_record(
-        workspace_id=workspace.pk,
-        actor=actor,
-        action=AuditAction.CREATE,
-        instance=form,
-        changes={"name": [None, form.name], "allowed_origins": [None, origins]},
-    )
+    with transaction.atomic():
+        form = WebForm.objects.create(
+            workspace=workspace,
+            name=name.strip(),
+            key=secrets.token_urlsafe(24),
+            allowed_origins=origins,
+            static_list_id=list_id,
+            double_opt_in=opt_in,
+        )
+        changes: dict[str, list[Any]] = {
+            "name": [None, form.name],
+            "allowed_origins": [None, origins],
+        }
+        if list_id is not None:
+            changes["static_list"] = [None, list_id]
+            changes["double_opt_in"] = [None, opt_in]
+        audit_record(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=form,
+            changes=changes,
+        )
     return form
 
 
@@ -347,8 +389,13 @@ class RateLimited(Exception):
     """Too many submissions from one address: answer 429."""
 
 
-def web_lead_submit(*, form: WebForm, data: dict[str, str], address: str) -> Lead | None:
-    """A submission of the public form. A filled honeypot is accepted and dropped silently."""
+def web_lead_submit(
+    *, form: WebForm, data: dict[str, str], address: str, user_agent: str = ""
+) -> Lead | None:
+    """A submission of the public form. A filled honeypot is accepted and dropped silently.
+
+    A form that names a list also records the request to join it (and, with double opt-in,
+    mails the confirmation link after the commit): with the lead, or not at all."""
     if data.get(HONEYPOT):
         return None
     bucket = f"webform:{form.key}:{address}:{timezone.now():%Y%m%d%H}"
@@ -359,7 +406,10 @@ def web_lead_submit(*, form: WebForm, data: dict[str, str], address: str) -> Lea
     values["source"] = form.source
     if form.owner_id:
         values["owner_id"] = form.owner_id
-    return lead_create(workspace=form.workspace, actor=None, data=values)
+    with transaction.atomic():
+        lead = lead_create(workspace=form.workspace, actor=None, data=values)
+        web_form_subscribe(form=form, data=data, ip_address=address or None, user_agent=user_agent)
+    return lead
 
 
 def lead_delete(*, workspace: Workspace, actor: Actor, lead: Lead) -> None:
@@ -376,14 +426,15 @@ def lead_delete(*, workspace: Workspace, actor: Actor, lead: Lead) -> None:
         lead.delete()
 
 
-WEB_FORM_AUDITED = ["name", "allowed_origins", "active"]
+WEB_FORM_AUDITED = ["name", "allowed_origins", "active", "static_list", "double_opt_in"]
+WEB_FORM_SETTABLE = ["name", "allowed_origins", "active", "static_list_id", "double_opt_in"]
 
 
 def web_form_update(*, workspace: Workspace, actor: Actor, form: WebForm, data: Data) -> WebForm:
-    """Rename a form, change its allowed origins, or (de)activate it: an inactive form's
-    key answers 404, so a leaked key is switched off without deleting the form."""
+    """Rename a form, change its allowed origins or its list, or (de)activate it: an inactive
+    form's key answers 404, so a leaked key is switched off without deleting the form."""
     c = _Collector()
-    _unknown_keys(data, WEB_FORM_AUDITED, c)
+    _unknown_keys(data, WEB_FORM_SETTABLE, c)
     clean: Data = {}
     if "name" in data:
         clean["name"] = _text(data, "name", 100, c)
@@ -395,6 +446,10 @@ def web_form_update(*, workspace: Workspace, actor: Actor, form: WebForm, data: 
         if not isinstance(data["active"], bool):
             c.add("active", "must be true or false")
         clean["active"] = data["active"]
+    if "static_list_id" in data:
+        clean["static_list_id"] = _static_list_clean(workspace, data["static_list_id"], c)
+    if "double_opt_in" in data:
+        clean["double_opt_in"] = _double_opt_in_clean(data["double_opt_in"], c)
     c.raise_if_any()
     audited_update(
         workspace_id=workspace.pk,

@@ -351,6 +351,17 @@ class WebForm(WorkspaceScopedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     active = models.BooleanField(default=True)
+    static_list = models.ForeignKey(
+        "marketing.StaticList",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="the list a submission subscribes to (same workspace)",
+    )
+    double_opt_in = models.BooleanField(
+        default=True, help_text="subscribe only once the address confirms by mail"
+    )
 
     def __str__(self) -> str:
         return self.name

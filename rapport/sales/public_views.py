@@ -70,7 +70,12 @@ def web_form(request: HttpRequest, key: str) -> HttpResponse:
         data = {k: request.POST.get(k, "") for k in [*WEB_FIELDS, HONEYPOT]}
     try:
         with workspace_scope(form.workspace), audit_source("webform"):
-            web_lead_submit(form=form, data=data, address=request.META.get("REMOTE_ADDR", ""))
+            web_lead_submit(
+                form=form,
+                data=data,
+                address=request.META.get("REMOTE_ADDR", ""),
+                user_agent=request.headers.get("User-Agent", ""),
+            )
     except RateLimited:
         return _cors(
             JsonResponse({"title": "Too many submissions", "status": 429}, status=429), origin, form

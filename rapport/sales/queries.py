@@ -142,7 +142,7 @@ def lead_get(*, lead_id: int) -> Lead:
 
 
 def web_form_list() -> QuerySet[WebForm]:
-    return WebForm.objects.order_by("name", "id")
+    return WebForm.objects.select_related("static_list").order_by("name", "id")
 
 
 def web_form_get(*, form_id: int) -> WebForm:

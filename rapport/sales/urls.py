@@ -33,6 +33,11 @@ urlpatterns = [
     path("forecast/", forecast_views.forecast_page, name="forecast"),
     path("forecast/panels/<slug:name>/", forecast_views.forecast_panel, name="forecast_panel"),
     path("settings/web-forms/", views.web_forms, name="web_forms"),
+    path(
+        "settings/web-forms/<int:form_id>/subscription/",
+        views.web_form_subscription,
+        name="web_form_subscription",
+    ),
     path("settings/pipelines/", catalogue_views.pipelines, name="pipelines"),
     path("settings/scoring/", catalogue_views.scoring, name="scoring"),
     path("products/", catalogue_views.products, name="products"),

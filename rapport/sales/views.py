@@ -36,6 +36,7 @@ from rapport.sales.forms import (
     LeadForm,
     ServiceForm,
     WebFormForm,
+    WebFormSubscriptionForm,
 )
 from rapport.sales.models import Deal, Lead, StageOutcome
 from rapport.sales.services import deal_create, deal_update
@@ -563,6 +564,7 @@ def web_forms(request: HttpRequest) -> HttpResponse:
                     actor=request.user,
                     name=form.cleaned_data["name"],
                     allowed_origins=form.cleaned_data["allowed_origins"],
+                    **form.service_data(),
                 )
             except ServiceValidationError as exc:
                 add_service_errors(form, exc)
@@ -573,8 +575,36 @@ def web_forms(request: HttpRequest) -> HttpResponse:
     for web_form in queries.web_form_list():
         url = request.build_absolute_uri(reverse("web-form", args=[web_form.key]))
         embed = leads.web_form_embed_html(form=web_form, action_url=url)
-        items.append({"form": web_form, "url": url, "embed": embed})
+        subscription = WebFormSubscriptionForm(
+            prefix=f"f{web_form.pk}",
+            initial={"static_list": web_form.static_list, "double_opt_in": web_form.double_opt_in},
+        )
+        items.append({"form": web_form, "url": url, "embed": embed, "subscription": subscription})
     return render(request, "sales/web_forms.html", {"items": items, "form": form})
+
+
+@member_required
+@require_POST
+def web_form_subscription(request: HttpRequest, form_id: int) -> HttpResponse:
+    """Change the list a web form subscribes to, and its double opt-in."""
+    check_scope(request, SETTINGS_WRITE)
+    web_form = found_or_404(queries.web_form_get, form_id=form_id)
+    form = WebFormSubscriptionForm(request.POST, prefix=f"f{web_form.pk}")
+    if not form.is_valid():
+        messages.error(request, "Choose a list of this workspace.")
+        return redirect("sales:web_forms")
+    try:
+        leads.web_form_update(
+            workspace=workspace_of(request),
+            actor=request.user,
+            form=web_form,
+            data=form.service_data(),
+        )
+    except ServiceValidationError as exc:
+        messages.error(request, "; ".join(f"{e.field}: {e.message}" for e in exc.errors))
+    else:
+        messages.success(request, f"Saved the subscription of “{web_form.name}”.")
+    return redirect("sales:web_forms")
 
 
 # --- purchases on contact and company pages ---------------------------------------------------

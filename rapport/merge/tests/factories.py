@@ -10,6 +10,7 @@ from django.db import models
 from rapport.campaigns.tests.factories import campaign_receipt
 from rapport.contacts.tests.factories import make_activity, make_company, make_contact
 from rapport.feedback.services import nps_send
+from rapport.marketing.optin import subscription_request_create
 from rapport.marketing.services import consent_record, static_list_add, static_list_create
 from rapport.merge.registry import relations_to
 from rapport.portal.services import portal_link_request
@@ -108,6 +109,16 @@ def contact_pair(workspace: Workspace, actor: Any) -> Pair:
         newsletter = static_list_create(workspace=workspace, actor=actor, data={"name": "Fair"})
         static_list_add(
             workspace=workspace, actor=actor, static_list=newsletter, contact_ids=[ann.pk, bob.pk]
+        )
+        subscription_request_create(
+            workspace=workspace,
+            static_list=newsletter,
+            form_name="Fair signup",
+            web_form_id=None,
+            double_opt_in=False,
+            data={"email": "annie@globex.io"},
+            ip_address="192.0.2.7",
+            user_agent="Kiosk",
         )
     make_ticket(workspace, actor, bob)
     campaign_receipt(workspace, actor, bob)
