@@ -369,6 +369,25 @@ def _list_options(workspace: Workspace) -> dict[str, list[tuple[Any, str]]]:
     return kept(workspace=workspace, name="list-options", inputs=(), build=build)
 
 
+def _filters_html(request: HttpRequest, kind: RecordKind, form: ListFilterForm, sort: str) -> str:
+    """The rendered filter form (search, owner, tag, stage, company), kept per workspace data
+    version: it shows the query's values and the workspace's members and tags, nothing that
+    differs by user or role, and no form token (it is a GET form)."""
+    workspace = workspace_of(request)
+
+    def build() -> str:
+        context = {
+            "kind": kind,
+            "form": form,
+            "sort": sort,
+            "options": _list_options(workspace),
+        }
+        return render_to_string("contacts/_filters.html", context)
+
+    inputs = (sorted(request.GET.lists()), get_language(), get_script_prefix())
+    return kept(workspace=workspace, name=f"{kind.plural}-filters", inputs=inputs, build=build)
+
+
 def _saved_views(request: HttpRequest, kind: RecordKind) -> list[Any]:
     """The user's saved views of this list, kept per workspace data version and user."""
     return kept(
@@ -393,7 +412,7 @@ def record_list(request: HttpRequest, kind: RecordKind) -> HttpResponse:
             "table": table,
             "sort": sort,
             "params": request.GET,
-            "options": _list_options(workspace_of(request)),
+            "filters": _filters_html(request, kind, form, sort),
             "saved_views": _saved_views(request, kind),
             "saved_view_form": SavedViewForm(),
         }
