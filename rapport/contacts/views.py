@@ -36,6 +36,7 @@ from rapport.contacts.forms import (
 )
 from rapport.contacts.listing import CONTACT_ROW_FIELDS, tag_names
 from rapport.contacts.models import (
+    CustomFieldDefinition,
     CustomFieldEntity,
     LifecycleStage,
     SizeBand,
@@ -524,7 +525,12 @@ def record_delete(request: HttpRequest, kind: RecordKind, pk: int) -> HttpRespon
 
 
 def _field_rows(kind: RecordKind, form: RecordForm, record: Model) -> list[dict[str, Any]]:
-    rows = form.detail_rows()
+    return _with_field_urls(kind, form.detail_rows(), record)
+
+
+def _with_field_urls(
+    kind: RecordKind, rows: list[dict[str, Any]], record: Model
+) -> list[dict[str, Any]]:
     if rows:
         marker = "field-name-marker"
         prefix, suffix = kind.url("field", record.pk, marker).split(marker)
@@ -539,7 +545,14 @@ def record_detail(request: HttpRequest, kind: RecordKind, pk: int) -> HttpRespon
     record = found_or_404(kind.get, pk=pk)
     workspace = workspace_of(request)
     membership = membership_of(request)
-    form = kind.form_class(workspace=workspace, instance=record)
+    # Custom field definitions change only through audited services: kept per data version.
+    definitions = kept(
+        workspace=workspace,
+        name="custom-field-definitions",
+        inputs=(kind.entity,),
+        build=lambda: list(CustomFieldDefinition.objects.filter(entity=kind.entity)),
+    )
+    rows = kind.form_class.read_only_rows(instance=record, definitions=definitions)
     quick_add: list[Any] = []
     quick_add_html = ""
     if membership.has_scope(RECORDS_WRITE):  # the timeline card shows them to writers only
@@ -552,8 +565,7 @@ def record_detail(request: HttpRequest, kind: RecordKind, pk: int) -> HttpRespon
     context = {
         "kind": kind,
         "record": record,
-        "form": form,
-        "rows": _field_rows(kind, form, record),
+        "rows": _with_field_urls(kind, rows, record),
         "timeline": timeline_for(record, limit=TIMELINE_PAGE),
         "timeline_url": kind.url("timeline", record.pk),
         "urls": kind.record_urls(record.pk),

@@ -171,3 +171,20 @@ def test_the_kept_filter_form_shows_each_querys_values_escaped(
     theirs = outsider_client.get("/contacts/?tag=vip").content.decode()
     assert '<option value="secret-tag">' in theirs
     assert '<option value="vip"' not in theirs
+
+
+def test_a_new_custom_field_shows_on_the_record_page_at_once(
+    owner_client, workspace, owner, django_capture_on_commit_callbacks
+):
+    from rapport.contacts.services import custom_field_create
+
+    with django_capture_on_commit_callbacks(execute=True):
+        contact = make_contact(workspace, first_name="Ann", custom_fields={})
+    assert b"Shoe size" not in owner_client.get(f"/contacts/{contact.pk}/").content
+    with django_capture_on_commit_callbacks(execute=True), workspace_scope(workspace):
+        custom_field_create(
+            workspace=workspace,
+            actor=owner,
+            data={"entity": "contact", "label": "Shoe size", "field_type": "text"},
+        )
+    assert b"Shoe size" in owner_client.get(f"/contacts/{contact.pk}/").content
