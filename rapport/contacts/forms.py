@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Model, QuerySet
+from django.forms.utils import pretty_name
 
 from rapport.contacts.models import (
     Company,
@@ -215,6 +216,34 @@ class RecordForm(forms.Form):
 
     def display_owner(self) -> str:
         return user_label(self.instance.owner)  # type: ignore[union-attr]
+
+    @classmethod
+    def read_only_rows(
+        cls, *, instance: Model, definitions: list[CustomFieldDefinition]
+    ) -> list[dict[str, Any]]:
+        """`detail_rows()` of the form for `instance`, without building the form.
+
+        A bound-for-display form copies every field (a deep copy each) and reads the
+        workspace's custom fields; the detail page only reads labels and displayed values,
+        so the class's own fields are read in place, the same display rules applied.
+        """
+        view = cls.__new__(cls)
+        view.instance = instance
+        view.definitions = {f"cf_{d.key}": d for d in definitions}
+        view.fields = {
+            **cls.base_fields,
+            **{name: custom_form_field(d) for name, d in view.definitions.items()},
+        }
+        view.initial = view.initial_from(instance)
+        return [
+            {
+                "name": n,
+                "label": view.fields[n].label or pretty_name(n),
+                "value": view.display(n),
+            }
+            for n in [*cls.inline_fields, *view.definitions]
+            if n in view.fields
+        ]
 
     def detail_rows(self) -> list[dict[str, Any]]:
         names = [*self.inline_fields, *self.definitions]

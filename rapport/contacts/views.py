@@ -36,6 +36,7 @@ from rapport.contacts.forms import (
 )
 from rapport.contacts.listing import CONTACT_ROW_FIELDS, tag_names
 from rapport.contacts.models import (
+    CustomFieldDefinition,
     CustomFieldEntity,
     LifecycleStage,
     SizeBand,
@@ -372,6 +373,25 @@ def _list_options(workspace: Workspace) -> dict[str, list[tuple[Any, str]]]:
     return kept(workspace=workspace, name="list-options", inputs=(), build=build)
 
 
+def _filters_html(request: HttpRequest, kind: RecordKind, form: ListFilterForm, sort: str) -> str:
+    """The rendered filter form (search, owner, tag, stage, company), kept per workspace data
+    version: it shows the query's values and the workspace's members and tags, nothing that
+    differs by user or role, and no form token (it is a GET form)."""
+    workspace = workspace_of(request)
+
+    def build() -> str:
+        context = {
+            "kind": kind,
+            "form": form,
+            "sort": sort,
+            "options": _list_options(workspace),
+        }
+        return render_to_string("contacts/_filters.html", context)
+
+    inputs = (sorted(request.GET.lists()), get_language(), get_script_prefix())
+    return kept(workspace=workspace, name=f"{kind.plural}-filters", inputs=inputs, build=build)
+
+
 def _saved_views(request: HttpRequest, kind: RecordKind) -> list[Any]:
     """The user's saved views of this list, kept per workspace data version and user."""
     return kept(
@@ -396,7 +416,7 @@ def record_list(request: HttpRequest, kind: RecordKind) -> HttpResponse:
             "table": table,
             "sort": sort,
             "params": request.GET,
-            "options": _list_options(workspace_of(request)),
+            "filters": _filters_html(request, kind, form, sort),
             "saved_views": _saved_views(request, kind),
             "saved_view_form": SavedViewForm(),
         }
@@ -508,7 +528,12 @@ def record_delete(request: HttpRequest, kind: RecordKind, pk: int) -> HttpRespon
 
 
 def _field_rows(kind: RecordKind, form: RecordForm, record: Model) -> list[dict[str, Any]]:
-    rows = form.detail_rows()
+    return _with_field_urls(kind, form.detail_rows(), record)
+
+
+def _with_field_urls(
+    kind: RecordKind, rows: list[dict[str, Any]], record: Model
+) -> list[dict[str, Any]]:
     if rows:
         marker = "field-name-marker"
         prefix, suffix = kind.url("field", record.pk, marker).split(marker)
@@ -523,7 +548,14 @@ def record_detail(request: HttpRequest, kind: RecordKind, pk: int) -> HttpRespon
     record = found_or_404(kind.get, pk=pk)
     workspace = workspace_of(request)
     membership = membership_of(request)
-    form = kind.form_class(workspace=workspace, instance=record)
+    # Custom field definitions change only through audited services: kept per data version.
+    definitions = kept(
+        workspace=workspace,
+        name="custom-field-definitions",
+        inputs=(kind.entity,),
+        build=lambda: list(CustomFieldDefinition.objects.filter(entity=kind.entity)),
+    )
+    rows = kind.form_class.read_only_rows(instance=record, definitions=definitions)
     quick_add: list[Any] = []
     quick_add_html = ""
     if membership.has_scope(RECORDS_WRITE):  # the timeline card shows them to writers only
@@ -536,8 +568,7 @@ def record_detail(request: HttpRequest, kind: RecordKind, pk: int) -> HttpRespon
     context = {
         "kind": kind,
         "record": record,
-        "form": form,
-        "rows": _field_rows(kind, form, record),
+        "rows": _with_field_urls(kind, rows, record),
         "timeline": timeline_for(record, limit=TIMELINE_PAGE),
         "timeline_url": kind.url("timeline", record.pk),
         "urls": kind.record_urls(record.pk),

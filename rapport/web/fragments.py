@@ -79,3 +79,12 @@ def quick_add_panels(
         _put(key, kept)
     tabs, html = kept
     return [dict(t) for t in tabs], mark_safe(html.replace(_RECORD, record_input))
+
+
+def kept_html(key: tuple[Any, ...], build: Callable[[], str]) -> str:
+    """`build()`, kept under `key` in this process's small LRU (see `keptfragment`)."""
+    html: str | None = _get(("fragment", *key))
+    if html is None:
+        html = build()
+        _put(("fragment", *key), html)
+    return str(html)

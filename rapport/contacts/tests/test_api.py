@@ -549,3 +549,40 @@ def test_company_bulk_shares_the_same_behaviour(api, workspace):
     with workspace_scope(workspace):
         assert Company.objects.get(pk=existing.pk).industry == "Software"
         assert Company.objects.count() == 2
+
+
+def test_the_plain_api_rows_are_what_ninja_dumps(api, workspace, owner):
+    from rapport.api.records import PageOut
+    from rapport.contacts.api import _CONTACT_ROWS, ContactOut, _with_contact_rows
+    from rapport.contacts.listing import contact_page
+    from rapport.contacts.queries import RecordFilter
+
+    _define(workspace, owner, entity="contact", label="Tier", field_type="choice", choices=["a"])
+    acme, initech = make_company(workspace, name="Acme"), make_company(workspace, name="Initech")
+    make_contact(
+        workspace,
+        first_name="Ann",
+        emails=["ann@acme.io", "ann2@acme.io"],
+        phones=["+12125550100", "+442071838750"],
+        company_ids=[initech.pk, acme.pk],
+        tags=["vip", "b2b"],
+        owner_id=owner.pk,
+        custom_fields={"tier": "a"},
+        do_not_email=True,
+    )
+    make_contact(workspace, first_name="", last_name="", emails=["x@y.io"])
+    make_contact(workspace, first_name="Bo", lifecycle_stage="customer", preferred_channel="phone")
+    with workspace_scope(workspace):
+        f = RecordFilter()
+        page = contact_page(f=f, workspace=workspace, sort="name", cursor=None, limit=5)
+        _with_contact_rows(page.items)
+        assert (
+            _CONTACT_ROWS.dump(page.items)
+            == PageOut[ContactOut].from_orm(page).model_dump()["items"]
+        )
+    answer = api.get("/contacts?limit=2").json()
+    assert list(answer) == ["items", "next_cursor", "prev_cursor"]
+    assert answer["next_cursor"]
+    first = answer["items"][0]
+    assert list(first) == list(ContactOut.model_fields)
+    assert first["company_ids"] == [initech.pk, acme.pk]

@@ -198,3 +198,37 @@ def test_contact_create_runs_required_checks_without_custom_fields_given(scoped,
     )
     with pytest.raises(ServiceValidationError):
         contact_create(workspace=scoped, actor=owner, data={"first_name": "X"})
+
+
+def test_the_read_only_detail_rows_are_the_forms_rows(fields, scoped, owner):
+    from rapport.contacts.forms import CompanyForm, ContactForm
+    from rapport.contacts.models import CustomFieldDefinition
+    from rapport.contacts.queries import company_get, contact_get
+    from rapport.contacts.tests.factories import make_company
+
+    acme = make_company(scoped, owner, name="Acme <b>", annual_revenue="1234.5")
+    initech = make_company(scoped, owner, name="Initech", parent_id=acme.pk, tags=["x"])
+    made = make_contact(
+        scoped,
+        owner,
+        emails=["ann@acme.io", "a2@acme.io"],
+        phones=["+12125550100"],
+        company_ids=[initech.pk, acme.pk],
+        tags=["vip", "golf"],
+        owner_id=owner.pk,
+        lifecycle_stage="customer",
+        preferred_channel="email",
+        custom_fields=GOOD,
+    )
+    contact = contact_get(contact_id=made.pk)
+    definitions = list(CustomFieldDefinition.objects.filter(entity="contact"))
+    rows = ContactForm.read_only_rows(instance=contact, definitions=definitions)
+    assert rows == ContactForm(workspace=scoped, instance=contact).detail_rows()
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["companies"]["value"] == "Initech, Acme <b>"
+    assert by_name["cf_products"]["value"] == "crm, bi"
+    assert by_name["lifecycle_stage"]["value"] == "Customer"
+    company = company_get(company_id=initech.pk)
+    assert CompanyForm.read_only_rows(instance=company, definitions=[]) == (
+        CompanyForm(workspace=scoped, instance=company).detail_rows()
+    )

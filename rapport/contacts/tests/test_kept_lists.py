@@ -152,3 +152,39 @@ def test_a_write_makes_the_kept_api_list_stale_and_it_stays_in_its_workspace(
     assert names(owner_client) == ["Ann", "Bob"]
     bad = owner_client.get("/api/v1/contacts?sort=nope")
     assert bad.status_code == 400
+
+
+def test_the_kept_filter_form_shows_each_querys_values_escaped(
+    owner_client, outsider_client, workspace, other_workspace, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_contact(workspace, first_name="Ann", tags=["vip"])
+        make_contact(other_workspace, first_name="Theirs", tags=["secret-tag"])
+    plain = owner_client.get("/contacts/").content.decode()
+    assert '<option value="vip">' in plain
+    assert "secret-tag" not in plain
+    filtered = owner_client.get("/contacts/?tag=vip&q=%3Cb%3EAnn").content.decode()
+    assert '<option value="vip" selected>' in filtered
+    assert 'value="&lt;b&gt;Ann"' in filtered
+    assert "<b>Ann" not in filtered
+    assert '<option value="vip" selected>' not in owner_client.get("/contacts/").content.decode()
+    theirs = outsider_client.get("/contacts/?tag=vip").content.decode()
+    assert '<option value="secret-tag">' in theirs
+    assert '<option value="vip"' not in theirs
+
+
+def test_a_new_custom_field_shows_on_the_record_page_at_once(
+    owner_client, workspace, owner, django_capture_on_commit_callbacks
+):
+    from rapport.contacts.services import custom_field_create
+
+    with django_capture_on_commit_callbacks(execute=True):
+        contact = make_contact(workspace, first_name="Ann", custom_fields={})
+    assert b"Shoe size" not in owner_client.get(f"/contacts/{contact.pk}/").content
+    with django_capture_on_commit_callbacks(execute=True), workspace_scope(workspace):
+        custom_field_create(
+            workspace=workspace,
+            actor=owner,
+            data={"entity": "contact", "label": "Shoe size", "field_type": "text"},
+        )
+    assert b"Shoe size" in owner_client.get(f"/contacts/{contact.pk}/").content

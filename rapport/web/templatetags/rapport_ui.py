@@ -1,11 +1,14 @@
 """Small template helpers for the UI: scope checks, query strings, phone display."""
 
+import re
 from typing import Any
 
 import phonenumbers
 from django import template
 from django.http import QueryDict
+from django.template.defaulttags import CsrfTokenNode
 from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata, PhoneNumber, PhoneNumberFormat
 from phonenumbers.phonenumberutil import ValidationResult
 from phonenumbers.phonenumberutil import (
@@ -15,6 +18,7 @@ from phonenumbers.phonenumberutil import _test_number_length as _number_length
 
 from rapport.contacts.normalise import phone_display
 from rapport.tenancy.models import Membership
+from rapport.web.fragments import kept_html
 
 register = template.Library()
 
@@ -173,3 +177,60 @@ def user_name(user: Any, fallback: str = "") -> str:
     if user is None:
         return fallback
     return str(user.get_full_name() or user.get_username())
+
+
+# --- fragments kept per process ------------------------------------------------------------
+
+_DIGITS = re.compile(r"\d+")
+_KEY_TYPES = (str, int, bool, type(None))
+
+
+@register.filter
+def path_shape(path: str) -> str:
+    """The path with each run of digits as `#`: `/contacts/12/` and `/contacts/345/` share a
+    shape. A test of the path against digit-free text (equality, `in`, a prefix) gives the
+    same answer for every path of one shape, so a fragment whose output depends on the path
+    only through such tests (the navigation's active link) can be kept per shape."""
+    return _DIGITS.sub("#", path)
+
+
+class KeptFragmentNode(template.Node):
+    def __init__(
+        self, name: str, vary: list[template.base.FilterExpression], nodelist: template.NodeList
+    ) -> None:
+        self.name = name
+        self.vary = vary
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> str:
+        values = tuple(v.resolve(context) for v in self.vary)
+        for value in values:
+            if not isinstance(value, _KEY_TYPES):
+                # A model or a list would key by its repr: say exactly what varies instead.
+                raise template.TemplateSyntaxError(
+                    f"keptfragment {self.name!r}: vary on strings, numbers or booleans, "
+                    f"not {type(value).__name__}"
+                )
+        key = (self.name, values, get_script_prefix(), get_language())
+        return kept_html(key, lambda: self.nodelist.render(context))
+
+
+@register.tag("keptfragment")
+def keptfragment(parser: template.base.Parser, token: template.base.Token) -> KeptFragmentNode:
+    """`{% keptfragment "name" v1 v2 ... %}...{% endkeptfragment %}`: the block rendered once
+    per process for each (name, v1, v2, ..., script prefix, language) and kept in a small LRU.
+
+    For markup that is the same for everyone sharing those values (links, labels): the values
+    must hold everything the block reads that can differ between requests. Never put a CSRF
+    token, a user's or a workspace's data, or anything read from the database inside unless
+    it is among the values.
+    """
+    bits = token.split_contents()
+    if len(bits) < 2 or bits[1][0] not in "\"'" or bits[1][-1] != bits[1][0]:
+        raise template.TemplateSyntaxError("keptfragment needs a quoted name first")
+    vary = [parser.compile_filter(b) for b in bits[2:]]
+    nodelist = parser.parse(("endkeptfragment",))
+    parser.delete_first_token()
+    if nodelist.get_nodes_by_type(CsrfTokenNode):
+        raise template.TemplateSyntaxError("keptfragment: a CSRF token is per request")
+    return KeptFragmentNode(bits[1][1:-1], vary, nodelist)
