@@ -114,7 +114,7 @@ def load(deals: int, orders: int) -> None:
                 INSERT INTO sales_deal (workspace_id, created_at, updated_at, name, amount,
                     currency, expected_close_date, pipeline_id, stage_id, outcome,
                     stage_entered_at, closed_at, owner_id, company_id, forecast_category,
-                    lost_reason, next_step, position)
+                    lost_reason, next_step, position, external_id)
                 SELECT %(ws)s, created, created, 'Bench deal ' || g,
                        round((500 + random() * 50000)::numeric, 2),
                        CASE WHEN g %% 5 = 0 THEN 'EUR' ELSE 'USD' END,
@@ -126,7 +126,7 @@ def load(deals: int, orders: int) -> None:
                        %(c0)s + (g * 7919) %% (%(c1)s - %(c0)s + 1),
                        CASE WHEN reach = 4 THEN 'commit' WHEN reach = 3 THEN 'best_case'
                             ELSE 'pipeline' END,
-                       CASE WHEN reach = 6 THEN 'Price' ELSE '' END, '', g
+                       CASE WHEN reach = 6 THEN 'Price' ELSE '' END, '', g, ''
                 FROM (
                     SELECT g, now() - (random() * 720) * interval '1 day' AS created,
                            CASE WHEN random() < 0.35 THEN 5 + (random() < 0.6)::int

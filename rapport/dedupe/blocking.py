@@ -20,6 +20,9 @@ DEFAULT_WINDOW = 10
 class BlockingKey:
     name: str
     expr: pl.Expr  # the key; null or "" puts the record in no block
+    # The compared columns the key is built from: pairs it finds agree on them by
+    # construction, so they say nothing about those fields when weights are learned.
+    fields: tuple[str, ...] = ()
 
 
 def soundex(column: str) -> pl.Expr:
@@ -35,11 +38,12 @@ def _soundex_series(values: pl.Series) -> pl.Series:
 
 def candidate_pairs(
     frame: pl.DataFrame, keys: tuple[BlockingKey, ...], *, order: str, window: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Row positions (a < b) of the distinct pairs sharing at least one key."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row positions (a < b) of the distinct pairs sharing at least one key, and for each a
+    bit mask of the keys that found it (bit k: `keys[k]`)."""
     found = []
     rows = frame.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("row"))
-    for key in keys:
+    for index, key in enumerate(keys):
         keyed = (
             rows.select("row", order, key.expr.alias("key"))
             .filter(pl.col("key").is_not_null() & (pl.col("key") != ""))
@@ -54,10 +58,12 @@ def candidate_pairs(
                 )
                 .filter(pl.col("same"))
                 .select(
-                    pl.min_horizontal("a", "b").alias("a"), pl.max_horizontal("a", "b").alias("b")
+                    pl.min_horizontal("a", "b").alias("a"),
+                    pl.max_horizontal("a", "b").alias("b"),
+                    pl.lit(1 << index, dtype=pl.Int64).alias("key"),
                 )
             )
     if not found:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    pairs = pl.concat(found).unique().sort("a", "b")
-    return pairs["a"].to_numpy(), pairs["b"].to_numpy()
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64)
+    pairs = pl.concat(found).unique().group_by("a", "b").agg(pl.col("key").sum()).sort("a", "b")
+    return pairs["a"].to_numpy(), pairs["b"].to_numpy(), pairs["key"].to_numpy()

@@ -74,12 +74,16 @@ def detect(
 ) -> Found:
     frame = frame.sort("id")  # row order = id order, so a row pair (a < b) is an id pair too
     sizes = [c.levels for c in spec.comparisons]
-    ia, ib = candidate_pairs(frame, spec.blocking, order=spec.order, window=window)
+    ia, ib, keys = candidate_pairs(frame, spec.blocking, order=spec.order, window=window)
     ra, rb = _random_pairs(frame.height, np.random.default_rng(seed))
     u = u_from_random_pairs(levels_of(spec, frame, ra, rb), sizes)
     levels = levels_of(spec, frame, ia, ib)
     # About one duplicate a record at most: a bound on the duplicates among the candidates.
-    model = fit(levels, sizes, u, max_prior=min(0.5, frame.height / max(len(ia), 1)))
+    columns = [c.column for c in spec.comparisons]
+    held_out = [frozenset(columns.index(f) for f in key.fields) for key in spec.blocking]
+    model = fit(
+        levels, keys, held_out, sizes, u, max_prior=min(0.5, frame.height / max(len(ia), 1))
+    )
     probability = model.probability(levels)
     kept = probability >= threshold
     ka, kb = ia[kept], ib[kept]

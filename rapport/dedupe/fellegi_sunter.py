@@ -18,10 +18,7 @@ from rapport.dedupe.comparison import MISSING
 
 PRIOR_STRENGTH = 20.0  # pseudo-pairs pulling m and the prior toward their starting guess
 U_PRIOR_PAIRS = 20.0
-# EM stopped early: run on, it drifts toward the pattern the blocking itself creates (every
-# candidate shares a surname sound, so "same surname" becomes the duplicate class); on FEBRL1
-# precision falls from 0.99 after two iterations to 0.24 after forty (docs/performance.md).
-ITERATIONS = 2
+KEY_ITERATIONS = 20
 # Below this many candidate pairs EM has too little to learn from (it would call every
 # candidate a duplicate and reinforce itself): the starting guesses are used as they are.
 MIN_PAIRS_TO_LEARN = 500
@@ -79,36 +76,78 @@ def u_from_random_pairs(levels: np.ndarray, sizes: list[int]) -> list[np.ndarray
     return u
 
 
+def _em(
+    levels: np.ndarray,
+    model: Model,
+    m0: list[np.ndarray],
+    *,
+    held: frozenset[int],
+    iterations: int,
+    prior: float,
+    max_prior: float,
+) -> None:
+    """EM over the pairs' level patterns: the prior and the m of every field not `held`."""
+    patterns, counts = np.unique(levels, axis=0, return_counts=True)
+    counts = counts.astype(np.float64)
+    for _ in range(iterations):
+        posterior = model.probability(patterns) * counts
+        share = (posterior.sum() + PRIOR_STRENGTH * prior) / (counts.sum() + PRIOR_STRENGTH)
+        model.prior = float(np.clip(share, 1e-6, min(max_prior, 1 - 1e-6)))
+        for f, size in enumerate(m0):
+            if f in held:
+                continue
+            column = patterns[:, f]
+            present = column != MISSING
+            tally = np.bincount(column[present], weights=posterior[present], minlength=len(size))
+            m = (tally + PRIOR_STRENGTH * size) / (tally.sum() + PRIOR_STRENGTH)
+            # Duplicates agree on a field more often than they disagree on it.
+            m = np.minimum(m, m[-1])
+            model.m[f] = m / m.sum()
+
+
 def fit(
     levels: np.ndarray,
+    keys: np.ndarray,
+    held_out: list[frozenset[int]],
     sizes: list[int],
     u: list[np.ndarray],
     *,
     prior: float = 0.1,
     max_prior: float = 1.0,
 ) -> Model:
-    """Learn m and the prior from the candidate pairs' levels by EM, u held fixed.
+    """Learn m by EM once per blocking key, then the prior over all candidate pairs.
 
-    Left free, EM drifts toward the pattern the blocking itself creates (every candidate pair
-    shares a surname sound, so "same surname" becomes the duplicate class); `max_prior` bounds
-    the share of duplicates among the candidates, and with it that drift.
+    Pairs found by a key agree on the fields the key is built from (`held_out[k]`) by
+    construction, so those fields are left out of that key's run (as if missing), or EM would
+    take "same surname" for the mark of a duplicate; each field's m is the mean of the
+    runs that learned it (the way splink trains per blocking rule). The prior is learned with
+    m held, bounded by `max_prior`. Pairs are `levels` rows; bit k of `keys[i]` says whether
+    key k found row i.
     """
     m0 = [_m_start(size) for size in sizes]
     model = Model(m=[m.copy() for m in m0], u=u, prior=prior)
     if levels.shape[0] < MIN_PAIRS_TO_LEARN:
         return model
-    patterns, counts = np.unique(levels, axis=0, return_counts=True)
-    counts = counts.astype(np.float64)
-    for _ in range(ITERATIONS):
-        posterior = model.probability(patterns) * counts
-        share = (posterior.sum() + PRIOR_STRENGTH * prior) / (counts.sum() + PRIOR_STRENGTH)
-        model.prior = float(np.clip(share, 1e-6, min(max_prior, 1 - 1e-6)))
-        for f, size in enumerate(sizes):
-            column = patterns[:, f]
-            present = column != MISSING
-            tally = np.bincount(column[present], weights=posterior[present], minlength=size)
-            m = (tally + PRIOR_STRENGTH * m0[f]) / (tally.sum() + PRIOR_STRENGTH)
-            # Duplicates agree on a field more often than they disagree on it.
-            m = np.minimum(m, m[-1])
-            model.m[f] = m / m.sum()
+    learned: list[list[np.ndarray]] = [[] for _ in sizes]
+    for key, held in enumerate(held_out):
+        rows = levels[(keys >> key) & 1 == 1]
+        if rows.shape[0] < MIN_PAIRS_TO_LEARN:
+            continue
+        rows[:, list(held)] = MISSING  # they tell nothing here: out of the weights as well
+        run = Model(m=[m.copy() for m in m0], u=u, prior=prior)
+        _em(rows, run, m0, held=held, iterations=KEY_ITERATIONS, prior=prior, max_prior=1.0)
+        for f in range(len(sizes)):
+            if f not in held:
+                learned[f].append(run.m[f])
+    model.m = [np.mean(runs, axis=0) if runs else m0[f] for f, runs in enumerate(learned)]
+    every_field = frozenset(range(len(sizes)))
+    _em(
+        levels,
+        model,
+        m0,
+        held=every_field,
+        iterations=KEY_ITERATIONS,
+        prior=prior,
+        max_prior=max_prior,
+    )
     return model

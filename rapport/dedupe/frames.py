@@ -52,12 +52,28 @@ CONTACT_SPEC = Spec(
         Comparison("postcode", "postcode"),
     ),
     blocking=(
-        BlockingKey("email", pl.col("email")),
-        BlockingKey("phone", pl.col("phone")),
-        BlockingKey("last name sound, first initial", soundex("last") + _prefix("first", 1)),
-        BlockingKey("first name sound, postcode", soundex("first") + pl.col("postcode")),
-        BlockingKey("last name sound, postcode", soundex("last") + pl.col("postcode")),
-        BlockingKey("last name sound, company", soundex("last") + pl.col("company")),
+        BlockingKey("email", pl.col("email"), ("email",)),
+        BlockingKey("phone", pl.col("phone"), ("phone",)),
+        BlockingKey(
+            "last name sound, first initial",
+            soundex("last") + _prefix("first", 1),
+            ("last", "first"),
+        ),
+        BlockingKey(
+            "first name sound, postcode",
+            soundex("first") + pl.col("postcode"),
+            ("first", "postcode"),
+        ),
+        BlockingKey(
+            "last name sound, postcode",
+            soundex("last") + pl.col("postcode"),
+            ("last", "postcode"),
+        ),
+        BlockingKey(
+            "last name sound, company",
+            soundex("last") + pl.col("company"),
+            ("last", "company"),
+        ),
     ),
     order="sort",
 )
@@ -71,9 +87,9 @@ COMPANY_SPEC = Spec(
         Comparison("postcode", "postcode"),
     ),
     blocking=(
-        BlockingKey("domain", pl.col("domain")),
-        BlockingKey("name prefix", _prefix("name", 5)),
-        BlockingKey("name sound, city", soundex("name") + pl.col("city")),
+        BlockingKey("domain", pl.col("domain"), ("domain",)),
+        BlockingKey("name prefix", _prefix("name", 5), ("name",)),
+        BlockingKey("name sound, city", soundex("name") + pl.col("city"), ("name", "city")),
     ),
     order="name",
 )

@@ -33,7 +33,7 @@ def _found(result) -> dict[tuple[int, int], float]:
 
 def test_blocking_finds_every_planted_pair_without_pairing_everything():
     frame = contact_frame_from(PEOPLE).sort("id")
-    ia, ib = candidate_pairs(frame, CONTACT_SPEC.blocking, order="sort", window=10)
+    ia, ib, _ = candidate_pairs(frame, CONTACT_SPEC.blocking, order="sort", window=10)
     ids = frame["id"].to_numpy()
     pairs = {(int(ids[a]), int(ids[b])) for a, b in zip(ia, ib, strict=True)}
 
@@ -44,7 +44,7 @@ def test_blocking_finds_every_planted_pair_without_pairing_everything():
 def test_a_block_larger_than_the_window_is_read_as_a_sorted_neighbourhood():
     many = [(i, "John", "Smith", "", "", "", "", "", "") for i in range(1, 101)]
     frame = contact_frame_from(many).sort("id")
-    ia, ib = candidate_pairs(frame, CONTACT_SPEC.blocking, order="sort", window=5)
+    ia, ib, _ = candidate_pairs(frame, CONTACT_SPEC.blocking, order="sort", window=5)
 
     assert len(ia) <= 100 * 5  # not 4,950
     assert np.all(ia < ib)
