@@ -10,9 +10,23 @@ from django.utils import timezone
 
 from rapport.audit.context import current_source
 from rapport.audit.models import AuditAction, AuditEntry
+from rapport.core.bulk_rows import rows_insert
 from rapport.tenancy.data_version import data_changed
 
 Snapshot = dict[str, Any]
+AUDIT_COLUMNS = [
+    "workspace_id",
+    "created_at",
+    "updated_at",
+    "actor_id",
+    "source",
+    "action",
+    "entity",
+    "object_id",
+    "object_repr",
+    "changes",
+    "at",
+]
 
 
 def _json_safe(value: Any) -> Any:
@@ -80,23 +94,18 @@ def audit_bulk_created(
     now = timezone.now()
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
     source = current_source()
-    AuditEntry.unscoped.bulk_create(
-        (
-            AuditEntry(
-                workspace_id=workspace_id,
-                actor_id=actor_id,
-                source=source,
-                action=AuditAction.CREATE,
-                entity=obj._meta.label_lower,
-                object_id=obj.pk,
-                object_repr=str(obj)[:200],
-                changes={k: [None, v] for k, v in snap.items() if v not in ("", None, [], {})},
-                at=now,
+    create = AuditAction.CREATE.value
+    rows = []
+    for obj, snap in created:
+        entity = obj._meta.label_lower
+        changes = {k: [None, v] for k, v in snap.items() if v not in ("", None, [], {})}
+        rows.append(
+            (
+                *(workspace_id, now, now, actor_id, source, create, entity, obj.pk),
+                *(str(obj)[:200], changes, now),
             )
-            for obj, snap in created
-        ),
-        batch_size=1000,
-    )
+        )
+    rows_insert(AuditEntry, AUDIT_COLUMNS, rows)
 
 
 def audited_update(

@@ -13,12 +13,11 @@ row path, after the rows before it are written, so it sees what the row path wou
 """
 
 import itertools
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import DatabaseError, connection, models, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from rapport.audit.services import audit_bulk_created, snapshot
@@ -48,6 +47,7 @@ from rapport.contacts.services import (
     _text,
     tags_resolve,
 )
+from rapport.core.bulk_rows import rows_insert
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.core.hooks import records_changed
 from rapport.data.contact_importers import _country as country_read
@@ -60,28 +60,6 @@ from rapport.data.services import RowOutcome, _import_row, _write_row
 
 # Keeps an `IN (...)` list within every database's limit on query parameters.
 IN_LIST = 1000
-
-
-def rows_insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert plain rows (values by attribute name) without building a model instance each:
-    COPY on PostgreSQL, `bulk_create` elsewhere. Defaults and `auto_now` are not applied, so
-    `rows` carries every column the table needs."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model._default_manager.bulk_create(
-            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=IN_LIST
-        )
-        return
-    by_attname = {f.attname: f.column for f in model._meta.concrete_fields}
-    names = ", ".join(connection.ops.quote_name(by_attname[c]) for c in columns)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
 
 
 def instances_insert(objs: list[Any]) -> None:
@@ -104,19 +82,8 @@ def instances_insert(objs: list[Any]) -> None:
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk, obj.created_at, obj.updated_at = pk, now, now
         obj._state.adding, obj._state.db = False, connection.alias
-    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
     columns = [f.attname for f in fields]
-    rows_insert(
-        model,
-        columns,
-        [
-            tuple(
-                json.dumps(getattr(obj, c)) if c in json_fields else getattr(obj, c)
-                for c in columns
-            )
-            for obj in objs
-        ],
-    )
+    rows_insert(model, columns, [tuple(getattr(obj, c) for c in columns) for obj in objs])
 
 
 def _slices(values: Iterable[Any]) -> Iterable[list[Any]]:
