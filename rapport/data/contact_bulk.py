@@ -37,6 +37,7 @@ from rapport.contacts.normalise import email_normalise, name_normalise, phone_no
 from rapport.contacts.normalise import search_key as name_key
 from rapport.contacts.services import (
     COMPANY_AUDITED,
+    COMPANY_TEXT_LIMITS,
     CONTACT_AUDITED,
     CONTACT_TEXT_LIMITS,
     _choice,
@@ -55,8 +56,8 @@ from rapport.data.contact_importers import _lifecycle_stage
 from rapport.data.contact_importers import _tags as tags_read
 from rapport.data.csv_files import CsvRow
 from rapport.data.importers import Actor, Importer, ImportRow
-from rapport.data.models import ImportBatch, ImportedRecord, ImportedRecordAction, ImportMode
-from rapport.data.services import RowOutcome, _import_row, _write_row
+from rapport.data.models import ImportBatch, ImportedRecordAction, ImportMode
+from rapport.data.services import RowOutcome, UndoRecord, _import_row, _write_row
 
 # Keeps an `IN (...)` list within every database's limit on query parameters.
 IN_LIST = 1000
@@ -155,12 +156,18 @@ class ContactBulkWriter:
         self.phone = _Memo(lambda raw: phone_normalise(raw, region=region))
         self.country = _Memo(self._country)
         self.company_errors: dict[str, str] = {}
+        self.name_keys: dict[str, str] = {}
         # Required custom fields are the only thing a new contact without them can miss.
         try:
             custom_fields_clean(entity=CustomFieldEntity.CONTACT, values={})
             self.custom_errors: list[FieldError] = []
         except ServiceValidationError as exc:
             self.custom_errors = exc.errors
+        try:
+            _company_clean(workspace=self.workspace, data={"name": "A"}, company=None)
+            self.company_fields_ok = True
+        except ServiceValidationError:
+            self.company_fields_ok = False
         self._reset()
 
     def _reset(self) -> None:
@@ -225,8 +232,23 @@ class ContactBulkWriter:
             c.add("first_name", "a contact needs a name or an email")
         return clean, c.errors
 
+    def _name_key(self, name: str) -> str:
+        key = self.name_keys.get(name)
+        if key is None:
+            key = name_key(name)
+            if len(self.name_keys) < 500_000:
+                self.name_keys[name] = key
+        return key
+
     def _company_error(self, name: str) -> str:
         if name not in self.company_errors:
+            # A name of the right length is all a new company's check looks at besides the
+            # required custom fields (the same for every name): only the rest goes to the
+            # service, whose message is then the row path's.
+            value = name.strip()
+            if self.company_fields_ok and value and len(value) <= COMPANY_TEXT_LIMITS["name"]:
+                self.company_errors[name] = ""
+                return ""
             try:
                 _company_clean(workspace=self.workspace, data={"name": name}, company=None)
                 self.company_errors[name] = ""
@@ -272,7 +294,7 @@ class ContactBulkWriter:
                     qs = model.objects.filter(workspace=ws, **{f"{column}__in": part})
                     for key, pk in qs.values_list(column, "contact_id"):
                         keys.store(key, pk)
-        names = {name_key(r.first("company")) for r in rows if r.has("company")}
+        names = {self._name_key(r.first("company")) for r in rows if r.has("company")}
         for part in _slices(names):
             qs = Company.objects.filter(workspace=ws, name_key__in=part).order_by("-pk")
             self.companies.update(qs.values_list("name_key", "pk"))  # the lowest id wins
@@ -306,7 +328,8 @@ class ContactBulkWriter:
             return self._by_row_path(csv_row)
         if row.has("company"):
             name = row.first("company")
-            problem = self._company_error(name) if name_key(name) not in self.companies else ""
+            known = self._name_key(name) in self.companies
+            problem = "" if known else self._company_error(name)
             if problem:
                 outcome.errors = [(self.importer.error_column(row, "company_ids"), problem)]
                 return outcome
@@ -323,7 +346,7 @@ class ContactBulkWriter:
         company: int | _NewCompany | None = None
         owns_company = False
         if row.has("company"):
-            key = name_key(row.first("company"))
+            key = self._name_key(row.first("company"))
             company = self.companies.get(key)
             if company is None:
                 company = self.companies[key] = _NewCompany(row.first("company"))
@@ -517,11 +540,6 @@ class ContactBulkWriter:
         snap["tags"] = sorted({tags[n.lower()].name for n in p.tags})
         return snap
 
-    def _record(self, entity: str, pk: int) -> ImportedRecord:
-        return ImportedRecord(
-            workspace=self.workspace,
-            batch=self.batch,
-            entity=entity,
-            object_id=pk,
-            action=ImportedRecordAction.CREATED,
-        )
+    @staticmethod
+    def _record(entity: str, pk: int) -> UndoRecord:
+        return UndoRecord(entity, pk, ImportedRecordAction.CREATED, {})

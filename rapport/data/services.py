@@ -12,7 +12,7 @@ import itertools
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.contrib.auth.models import User
 from django.core.files.base import File
@@ -163,13 +163,22 @@ def import_configure(
 # --- writing rows ------------------------------------------------------------------------
 
 
+class UndoRecord(NamedTuple):
+    """A record a row wrote, for the batch's undo log (stored as an `ImportedRecord`)."""
+
+    entity: str
+    object_id: int
+    action: str
+    previous: Values
+
+
 @dataclass
 class RowOutcome:
     number: int
     action: str  # created, updated, skipped or failed
     instance: Any = None
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
-    records: list[ImportedRecord] = field(default_factory=list)
+    records: list[UndoRecord] = field(default_factory=list)
     cells: list[str] = field(default_factory=list)
 
 
@@ -236,23 +245,10 @@ def _write_row(
         groups[group] = outcome.instance.pk
     outcome.records = [
         *(
-            ImportedRecord(
-                workspace=workspace,
-                batch=batch,
-                entity=entity,
-                object_id=obj.pk,
-                action=ImportedRecordAction.CREATED,
-            )
+            UndoRecord(entity, obj.pk, ImportedRecordAction.CREATED, {})
             for entity, obj in ctx.side_created
         ),
-        ImportedRecord(
-            workspace=workspace,
-            batch=batch,
-            entity=importer.entity,
-            object_id=outcome.instance.pk,
-            action=outcome.action,
-            previous=previous,
-        ),
+        UndoRecord(importer.entity, outcome.instance.pk, outcome.action, previous),
     ]
     return outcome
 
@@ -409,7 +405,7 @@ def _process_chunk(
         for outcome in outcomes:
             counts[outcome.action] += 1
             records.extend(
-                (ws_id, now, now, batch_id, r.entity, r.object_id, r.action, r.previous)
+                (ws_id, now, now, batch_id, r.entity, r.object_id, str(r.action), r.previous)
                 for r in outcome.records
             )
             errors.extend(
