@@ -1,5 +1,6 @@
 """The audit writer. Every service that changes customer data calls `audit_record`."""
 
+import functools
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
@@ -43,12 +44,17 @@ def _json_safe(value: Any) -> Any:
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> Snapshot:
     """The audited fields of `instance` as JSON-safe values (foreign keys as ids)."""
-    out: Snapshot = {}
-    for name in fields:
-        field = instance._meta.get_field(name)
-        attname = getattr(field, "attname", name)
-        out[name] = _json_safe(getattr(instance, attname))
-    return out
+    return {
+        name: _json_safe(getattr(instance, attname))
+        for name, attname in _attnames(type(instance), tuple(fields))
+    }
+
+
+@functools.lru_cache(maxsize=256)
+def _attnames(model: type[models.Model], fields: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Each field's attribute (a foreign key's id), looked up once per model and field list:
+    bulk writers take thousands of snapshots a chunk."""
+    return [(name, getattr(model._meta.get_field(name), "attname", name)) for name in fields]
 
 
 def diff(before: Snapshot, after: Snapshot) -> dict[str, list[Any]]:
