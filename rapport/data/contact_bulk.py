@@ -61,6 +61,8 @@ from rapport.data.services import RowOutcome, UndoRecord, _import_row, _write_ro
 
 # Keeps an `IN (...)` list within every database's limit on query parameters.
 IN_LIST = 1000
+# Answers a normaliser keeps between chunks (a chunk of 10,000 rows asks for about 20,000).
+MEMO_LIMIT = 50_000
 
 
 def instances_insert(objs: list[Any]) -> None:
@@ -108,9 +110,15 @@ class _Memo:
                 hit = (self.fn(raw), "")
             except ServiceValidationError as exc:
                 hit = ("", exc.errors[0].message)
-            if len(self.known) < 500_000:  # repeated values are few; unique ones need no memory
-                self.known[raw] = hit
+            self.known[raw] = hit
         return hit
+
+    def trim(self) -> None:
+        """Forget the answers once they outgrow a few chunks' worth: a chunk asks for each of
+        its values three times (prefetch, match, clean), later chunks seldom repeat them, and
+        a million rows' answers would hold hundreds of megabytes."""
+        if len(self.known) > MEMO_LIMIT:
+            self.known.clear()
 
 
 @dataclass
@@ -235,9 +243,7 @@ class ContactBulkWriter:
     def _name_key(self, name: str) -> str:
         key = self.name_keys.get(name)
         if key is None:
-            key = name_key(name)
-            if len(self.name_keys) < 500_000:
-                self.name_keys[name] = key
+            key = self.name_keys[name] = name_key(name)
         return key
 
     def _company_error(self, name: str) -> str:
@@ -259,6 +265,12 @@ class ContactBulkWriter:
     # --- a chunk ------------------------------------------------------------------------
 
     def write(self, chunk: list[CsvRow]) -> list[RowOutcome]:
+        for memo in (self.email, self.phone, self.country):
+            memo.trim()
+        if len(self.name_keys) > MEMO_LIMIT:
+            self.name_keys.clear()
+        if len(self.company_errors) > MEMO_LIMIT:
+            self.company_errors.clear()
         rows = [None if r.error else _import_row(r, self.batch, self.importer) for r in chunk]
         self._reset()
         self._prefetch([r for r in rows if r is not None])
