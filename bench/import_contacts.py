@@ -172,8 +172,10 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_rapport(path: Path, url: str) -> dict[str, object]:
+def run_rapport(path: Path, url: str, profile: Path | None = None) -> dict[str, object]:
     _django(url)
+    import cProfile
+
     from django.core.files import File
 
     from rapport.audit.context import audit_source
@@ -181,7 +183,10 @@ def run_rapport(path: Path, url: str) -> dict[str, object]:
     from rapport.tenancy.access import workspace_scope
 
     owner, workspace = _workspace()
+    profiler = cProfile.Profile() if profile else None
     start = time.perf_counter()
+    if profiler:
+        profiler.enable()
     with workspace_scope(workspace), audit_source("import"), path.open("rb") as fh:
         batch = import_create(
             workspace=workspace, actor=owner, entity="contacts", file=File(fh, name=path.name)
@@ -190,6 +195,9 @@ def run_rapport(path: Path, url: str) -> dict[str, object]:
         import_start(workspace=workspace, actor=owner, batch=batch, enqueue=False)
         batch = import_process(workspace=workspace, batch_id=batch.pk)
     end = time.perf_counter()
+    if profiler and profile:
+        profiler.disable()
+        profiler.dump_stats(profile)
     return {
         "upload_s": round(uploaded - start, 1),
         "import_s": round(end - uploaded, 1),
@@ -284,6 +292,8 @@ def _stage(stage: str, args: argparse.Namespace) -> dict[str, object]:
     _fresh_database(args.url)
     cmd = [sys.executable, __file__, "--stage", stage, "--csv", str(args.csv), "--url", args.url]
     cmd += ["--iie-rows", str(args.iie_rows)]
+    if args.profile and stage == "rapport":
+        cmd += ["--profile", str(args.profile)]
     done = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
@@ -296,10 +306,13 @@ def main() -> None:
     parser.add_argument("--csv", type=Path, default=None)
     parser.add_argument("--stage", choices=["rapport", "iie", "copy"])
     parser.add_argument("--only", choices=["rapport", "iie", "copy"], action="append")
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="write the Rapport run's cProfile stats here"
+    )
     args = parser.parse_args()
     if args.stage:
         runs = {
-            "rapport": lambda: run_rapport(args.csv, args.url),
+            "rapport": lambda: run_rapport(args.csv, args.url, args.profile),
             "iie": lambda: run_import_export(args.csv, args.url, args.iie_rows),
             "copy": lambda: run_copy(args.csv, args.url),
         }

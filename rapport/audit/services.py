@@ -1,5 +1,6 @@
 """The audit writer. Every service that changes customer data calls `audit_record`."""
 
+import functools
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
@@ -10,9 +11,23 @@ from django.utils import timezone
 
 from rapport.audit.context import current_source
 from rapport.audit.models import AuditAction, AuditEntry
+from rapport.core.bulk_rows import rows_insert
 from rapport.tenancy.data_version import data_changed
 
 Snapshot = dict[str, Any]
+AUDIT_COLUMNS = [
+    "workspace_id",
+    "created_at",
+    "updated_at",
+    "actor_id",
+    "source",
+    "action",
+    "entity",
+    "object_id",
+    "object_repr",
+    "changes",
+    "at",
+]
 
 
 def _json_safe(value: Any) -> Any:
@@ -29,12 +44,17 @@ def _json_safe(value: Any) -> Any:
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> Snapshot:
     """The audited fields of `instance` as JSON-safe values (foreign keys as ids)."""
-    out: Snapshot = {}
-    for name in fields:
-        field = instance._meta.get_field(name)
-        attname = getattr(field, "attname", name)
-        out[name] = _json_safe(getattr(instance, attname))
-    return out
+    return {
+        name: _json_safe(getattr(instance, attname))
+        for name, attname in _attnames(type(instance), tuple(fields))
+    }
+
+
+@functools.lru_cache(maxsize=256)
+def _attnames(model: type[models.Model], fields: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Each field's attribute (a foreign key's id), looked up once per model and field list:
+    bulk writers take thousands of snapshots a chunk."""
+    return [(name, getattr(model._meta.get_field(name), "attname", name)) for name in fields]
 
 
 def diff(before: Snapshot, after: Snapshot) -> dict[str, list[Any]]:
@@ -80,23 +100,18 @@ def audit_bulk_created(
     now = timezone.now()
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
     source = current_source()
-    AuditEntry.unscoped.bulk_create(
-        (
-            AuditEntry(
-                workspace_id=workspace_id,
-                actor_id=actor_id,
-                source=source,
-                action=AuditAction.CREATE,
-                entity=obj._meta.label_lower,
-                object_id=obj.pk,
-                object_repr=str(obj)[:200],
-                changes={k: [None, v] for k, v in snap.items() if v not in ("", None, [], {})},
-                at=now,
+    create = AuditAction.CREATE.value
+    rows = []
+    for obj, snap in created:
+        entity = obj._meta.label_lower
+        changes = {k: [None, v] for k, v in snap.items() if v not in ("", None, [], {})}
+        rows.append(
+            (
+                *(workspace_id, now, now, actor_id, source, create, entity, obj.pk),
+                *(str(obj)[:200], changes, now),
             )
-            for obj, snap in created
-        ),
-        batch_size=1000,
-    )
+        )
+    rows_insert(AuditEntry, AUDIT_COLUMNS, rows)
 
 
 def audited_update(

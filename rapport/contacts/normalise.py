@@ -3,6 +3,7 @@ imports."""
 
 import calendar
 import datetime as dt
+import functools
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -13,10 +14,31 @@ from email_validator import EmailNotValidError, validate_email
 
 from rapport.core.errors import ServiceValidationError
 
+# An unquoted ASCII local part (RFC 5322 dot-atom): the common case, whose only check left
+# is its domain's, which repeats from row to row in any list of people.
+_DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+
+
+@functools.lru_cache(maxsize=8192)
+def _email_domain(domain: str) -> tuple[str, str] | None:
+    """The domain as email-validator normalises it, and its ASCII form; None if it is not
+    valid (the full check then words the problem)."""
+    try:
+        result = validate_email(f"a@{domain}", check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return str(result.domain), str(result.ascii_domain)
+
 
 def email_normalise(raw: str, *, field: str = "email") -> str:
     """A syntactically valid address, lowercased (no DNS look-up: imports must work offline)."""
     raw = (raw or "").strip()
+    local, at, domain = raw.rpartition("@")
+    if at and len(local) <= 64 and _DOT_ATOM.fullmatch(local):
+        known = _email_domain(domain)
+        # email-validator's length limits, on both the address and its ASCII form
+        if known is not None and len(local) + 1 + max(len(known[0]), len(known[1])) <= 254:
+            return f"{local}@{known[0]}".lower()
     try:
         result = validate_email(raw, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -84,7 +106,10 @@ def domain_normalise(raw: str, *, field: str = "domain") -> str:
 
 def search_key(text: str) -> str:
     """Lowercase, accents removed, spaces collapsed: what name search and sorting compare."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
+    text = text or ""
+    if text.isascii():  # every normalisation form leaves ASCII as it is
+        return " ".join(text.lower().split())
+    decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.lower().split())
 

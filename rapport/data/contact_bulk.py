@@ -13,12 +13,11 @@ row path, after the rows before it are written, so it sees what the row path wou
 """
 
 import itertools
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import DatabaseError, connection, models, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from rapport.audit.services import audit_bulk_created, snapshot
@@ -38,6 +37,7 @@ from rapport.contacts.normalise import email_normalise, name_normalise, phone_no
 from rapport.contacts.normalise import search_key as name_key
 from rapport.contacts.services import (
     COMPANY_AUDITED,
+    COMPANY_TEXT_LIMITS,
     CONTACT_AUDITED,
     CONTACT_TEXT_LIMITS,
     _choice,
@@ -48,6 +48,7 @@ from rapport.contacts.services import (
     _text,
     tags_resolve,
 )
+from rapport.core.bulk_rows import rows_insert
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.core.hooks import records_changed
 from rapport.data.contact_importers import _country as country_read
@@ -55,33 +56,13 @@ from rapport.data.contact_importers import _lifecycle_stage
 from rapport.data.contact_importers import _tags as tags_read
 from rapport.data.csv_files import CsvRow
 from rapport.data.importers import Actor, Importer, ImportRow
-from rapport.data.models import ImportBatch, ImportedRecord, ImportedRecordAction, ImportMode
-from rapport.data.services import RowOutcome, _import_row, _write_row
+from rapport.data.models import ImportBatch, ImportedRecordAction, ImportMode
+from rapport.data.services import RowOutcome, UndoRecord, _import_row, _write_row
 
 # Keeps an `IN (...)` list within every database's limit on query parameters.
 IN_LIST = 1000
-
-
-def rows_insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert plain rows (values by attribute name) without building a model instance each:
-    COPY on PostgreSQL, `bulk_create` elsewhere. Defaults and `auto_now` are not applied, so
-    `rows` carries every column the table needs."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model._default_manager.bulk_create(
-            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=IN_LIST
-        )
-        return
-    by_attname = {f.attname: f.column for f in model._meta.concrete_fields}
-    names = ", ".join(connection.ops.quote_name(by_attname[c]) for c in columns)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
+# Answers a normaliser keeps between chunks (a chunk of 10,000 rows asks for about 20,000).
+MEMO_LIMIT = 50_000
 
 
 def instances_insert(objs: list[Any]) -> None:
@@ -104,19 +85,8 @@ def instances_insert(objs: list[Any]) -> None:
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk, obj.created_at, obj.updated_at = pk, now, now
         obj._state.adding, obj._state.db = False, connection.alias
-    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
     columns = [f.attname for f in fields]
-    rows_insert(
-        model,
-        columns,
-        [
-            tuple(
-                json.dumps(getattr(obj, c)) if c in json_fields else getattr(obj, c)
-                for c in columns
-            )
-            for obj in objs
-        ],
-    )
+    rows_insert(model, columns, [tuple(getattr(obj, c) for c in columns) for obj in objs])
 
 
 def _slices(values: Iterable[Any]) -> Iterable[list[Any]]:
@@ -140,9 +110,15 @@ class _Memo:
                 hit = (self.fn(raw), "")
             except ServiceValidationError as exc:
                 hit = ("", exc.errors[0].message)
-            if len(self.known) < 500_000:  # repeated values are few; unique ones need no memory
-                self.known[raw] = hit
+            self.known[raw] = hit
         return hit
+
+    def trim(self) -> None:
+        """Forget the answers once they outgrow a few chunks' worth: a chunk asks for each of
+        its values three times (prefetch, match, clean), later chunks seldom repeat them, and
+        a million rows' answers would hold hundreds of megabytes."""
+        if len(self.known) > MEMO_LIMIT:
+            self.known.clear()
 
 
 @dataclass
@@ -188,12 +164,18 @@ class ContactBulkWriter:
         self.phone = _Memo(lambda raw: phone_normalise(raw, region=region))
         self.country = _Memo(self._country)
         self.company_errors: dict[str, str] = {}
+        self.name_keys: dict[str, str] = {}
         # Required custom fields are the only thing a new contact without them can miss.
         try:
             custom_fields_clean(entity=CustomFieldEntity.CONTACT, values={})
             self.custom_errors: list[FieldError] = []
         except ServiceValidationError as exc:
             self.custom_errors = exc.errors
+        try:
+            _company_clean(workspace=self.workspace, data={"name": "A"}, company=None)
+            self.company_fields_ok = True
+        except ServiceValidationError:
+            self.company_fields_ok = False
         self._reset()
 
     def _reset(self) -> None:
@@ -258,8 +240,21 @@ class ContactBulkWriter:
             c.add("first_name", "a contact needs a name or an email")
         return clean, c.errors
 
+    def _name_key(self, name: str) -> str:
+        key = self.name_keys.get(name)
+        if key is None:
+            key = self.name_keys[name] = name_key(name)
+        return key
+
     def _company_error(self, name: str) -> str:
         if name not in self.company_errors:
+            # A name of the right length is all a new company's check looks at besides the
+            # required custom fields (the same for every name): only the rest goes to the
+            # service, whose message is then the row path's.
+            value = name.strip()
+            if self.company_fields_ok and value and len(value) <= COMPANY_TEXT_LIMITS["name"]:
+                self.company_errors[name] = ""
+                return ""
             try:
                 _company_clean(workspace=self.workspace, data={"name": name}, company=None)
                 self.company_errors[name] = ""
@@ -270,6 +265,12 @@ class ContactBulkWriter:
     # --- a chunk ------------------------------------------------------------------------
 
     def write(self, chunk: list[CsvRow]) -> list[RowOutcome]:
+        for memo in (self.email, self.phone, self.country):
+            memo.trim()
+        if len(self.name_keys) > MEMO_LIMIT:
+            self.name_keys.clear()
+        if len(self.company_errors) > MEMO_LIMIT:
+            self.company_errors.clear()
         rows = [None if r.error else _import_row(r, self.batch, self.importer) for r in chunk]
         self._reset()
         self._prefetch([r for r in rows if r is not None])
@@ -305,7 +306,7 @@ class ContactBulkWriter:
                     qs = model.objects.filter(workspace=ws, **{f"{column}__in": part})
                     for key, pk in qs.values_list(column, "contact_id"):
                         keys.store(key, pk)
-        names = {name_key(r.first("company")) for r in rows if r.has("company")}
+        names = {self._name_key(r.first("company")) for r in rows if r.has("company")}
         for part in _slices(names):
             qs = Company.objects.filter(workspace=ws, name_key__in=part).order_by("-pk")
             self.companies.update(qs.values_list("name_key", "pk"))  # the lowest id wins
@@ -339,7 +340,8 @@ class ContactBulkWriter:
             return self._by_row_path(csv_row)
         if row.has("company"):
             name = row.first("company")
-            problem = self._company_error(name) if name_key(name) not in self.companies else ""
+            known = self._name_key(name) in self.companies
+            problem = "" if known else self._company_error(name)
             if problem:
                 outcome.errors = [(self.importer.error_column(row, "company_ids"), problem)]
                 return outcome
@@ -356,7 +358,7 @@ class ContactBulkWriter:
         company: int | _NewCompany | None = None
         owns_company = False
         if row.has("company"):
-            key = name_key(row.first("company"))
+            key = self._name_key(row.first("company"))
             company = self.companies.get(key)
             if company is None:
                 company = self.companies[key] = _NewCompany(row.first("company"))
@@ -550,11 +552,6 @@ class ContactBulkWriter:
         snap["tags"] = sorted({tags[n.lower()].name for n in p.tags})
         return snap
 
-    def _record(self, entity: str, pk: int) -> ImportedRecord:
-        return ImportedRecord(
-            workspace=self.workspace,
-            batch=self.batch,
-            entity=entity,
-            object_id=pk,
-            action=ImportedRecordAction.CREATED,
-        )
+    @staticmethod
+    def _record(entity: str, pk: int) -> UndoRecord:
+        return UndoRecord(entity, pk, ImportedRecordAction.CREATED, {})

@@ -12,7 +12,7 @@ import itertools
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.contrib.auth.models import User
 from django.core.files.base import File
@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from rapport.audit.models import AuditAction
 from rapport.audit.services import audit_change, audit_record
+from rapport.core.bulk_rows import rows_insert
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.data.csv_files import CsvRow
 from rapport.data.file_formats import batch_layout, file_layout, file_row_count, file_rows
@@ -54,6 +55,14 @@ CHUNK_ROWS = 500
 BULK_CHUNK_ROWS = 10_000
 DRY_RUN_ROWS = 20
 MAX_DRY_RUN_ROWS = 200
+ROW_ERROR_COLUMNS = [
+    *("workspace_id", "created_at", "updated_at", "batch_id"),
+    *("row", "column", "message", "raw"),
+]
+IMPORTED_RECORD_COLUMNS = [
+    *("workspace_id", "created_at", "updated_at", "batch_id"),
+    *("entity", "object_id", "action", "previous"),
+]
 UNDOABLE = {ImportStatus.DONE, ImportStatus.CANCELLED, ImportStatus.FAILED}
 
 
@@ -154,13 +163,22 @@ def import_configure(
 # --- writing rows ------------------------------------------------------------------------
 
 
+class UndoRecord(NamedTuple):
+    """A record a row wrote, for the batch's undo log (stored as an `ImportedRecord`)."""
+
+    entity: str
+    object_id: int
+    action: str
+    previous: Values
+
+
 @dataclass
 class RowOutcome:
     number: int
     action: str  # created, updated, skipped or failed
     instance: Any = None
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
-    records: list[ImportedRecord] = field(default_factory=list)
+    records: list[UndoRecord] = field(default_factory=list)
     cells: list[str] = field(default_factory=list)
 
 
@@ -227,23 +245,10 @@ def _write_row(
         groups[group] = outcome.instance.pk
     outcome.records = [
         *(
-            ImportedRecord(
-                workspace=workspace,
-                batch=batch,
-                entity=entity,
-                object_id=obj.pk,
-                action=ImportedRecordAction.CREATED,
-            )
+            UndoRecord(entity, obj.pk, ImportedRecordAction.CREATED, {})
             for entity, obj in ctx.side_created
         ),
-        ImportedRecord(
-            workspace=workspace,
-            batch=batch,
-            entity=importer.entity,
-            object_id=outcome.instance.pk,
-            action=outcome.action,
-            previous=previous,
-        ),
+        UndoRecord(importer.entity, outcome.instance.pk, outcome.action, previous),
     ]
     return outcome
 
@@ -382,8 +387,10 @@ def _process_chunk(
     groups: dict[str, int],
 ) -> None:
     counts = {"created": 0, "updated": 0, "skipped": 0, "failed": 0}
-    errors: list[ImportRowError] = []
-    records: list[ImportedRecord] = []
+    ws_id, batch_id = batch.workspace_id, batch.pk
+    now = timezone.now()
+    errors: list[tuple[Any, ...]] = []
+    records: list[tuple[Any, ...]] = []
     with transaction.atomic():
         outcomes = (
             writer.write(chunk)
@@ -397,20 +404,18 @@ def _process_chunk(
         )
         for outcome in outcomes:
             counts[outcome.action] += 1
-            records.extend(outcome.records)
+            records.extend(
+                (ws_id, now, now, batch_id, r.entity, r.object_id, str(r.action), r.previous)
+                for r in outcome.records
+            )
             errors.extend(
-                ImportRowError(
-                    workspace=batch.workspace,
-                    batch=batch,
-                    row=outcome.number,
-                    column=column[:255],
-                    message=message,
-                    raw=outcome.cells,
-                )
+                (ws_id, now, now, batch_id, outcome.number, column[:255], message, outcome.cells)
                 for column, message in outcome.errors
             )
-        ImportRowError.objects.bulk_create(errors, batch_size=1000)
-        ImportedRecord.objects.bulk_create(records, batch_size=1000)
+        # Plain rows, by COPY on PostgreSQL: in the file's order, so undo (newest id first)
+        # takes back what a later row did before what an earlier one did.
+        rows_insert(ImportRowError, ROW_ERROR_COLUMNS, errors)
+        rows_insert(ImportedRecord, IMPORTED_RECORD_COLUMNS, records)
         ImportBatch.objects.filter(pk=batch.pk).update(
             rows=F("rows") + len(chunk), **{k: F(k) + v for k, v in counts.items()}
         )

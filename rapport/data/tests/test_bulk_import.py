@@ -170,3 +170,18 @@ def test_a_bulk_import_costs_a_few_queries_per_chunk_not_per_row(owner, upload, 
     # statements more; the row path takes about ten queries a row.
     assert queries[1] < 60
     assert queries[1] - queries[0] < 30
+
+
+@pytest.mark.parametrize("mode", ["skip", "update"])
+def test_a_bulk_import_that_forgets_its_cached_answers_between_chunks_leaves_the_same(
+    owner, upload, run_import, monkeypatch, mode
+):
+    results = []
+    for limit in (None, 0):
+        if limit is not None:  # every chunk starts with the normalisers' answers forgotten
+            monkeypatch.setattr("rapport.data.contact_bulk.MEMO_LIMIT", limit)
+        workspace = _ws(owner, f"{mode} {limit}")
+        batch = run_import(upload(workspace, MIXED), mode=mode, chunk_rows=3, bulk=True)
+        results.append(_canonical(batch))
+
+    assert results[1] == results[0]

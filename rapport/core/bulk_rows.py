@@ -1,0 +1,53 @@
+"""Inserting many plain rows at once, for the bulk writers (imports, their audit and undo).
+
+Building a model instance per row and letting `bulk_create` render an INSERT costs more than
+the insert itself once a chunk holds tens of thousands of rows; on PostgreSQL COPY takes the
+values as they are. The two paths store the same rows (`test_bulk_rows.py` compares them).
+"""
+
+import itertools
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection, models
+
+
+def _json_columns(model: type[models.Model], columns: Sequence[str]) -> list[int]:
+    fields = model._meta.concrete_fields
+    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
+    return [i for i, c in enumerate(columns) if c in json_fields]
+
+
+def rows_insert(
+    model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Insert `rows` (values in the order of `columns`, by attribute name; JSON fields as
+    Python values) without building a model instance each on PostgreSQL: COPY there,
+    `bulk_create` elsewhere. Defaults and `auto_now` are not applied on the COPY path, so
+    `rows` carries every column the table needs."""
+    if connection.vendor != "postgresql":
+        objs = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        if objs:
+            model._base_manager.bulk_create(objs, batch_size=1000)
+        return
+    json_at = _json_columns(model, columns)
+    by_attname = {f.attname: f.column for f in model._meta.concrete_fields}
+    names = ", ".join(connection.ops.quote_name(by_attname[c]) for c in columns)
+    table = connection.ops.quote_name(model._meta.db_table)
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return
+    dumps = json.dumps
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+    ):
+        write = copy.write_row
+        for row in itertools.chain([first], rows):
+            if json_at:
+                row = list(row)
+                for i in json_at:
+                    row[i] = dumps(row[i])
+            write(row)
