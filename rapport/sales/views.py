@@ -25,6 +25,7 @@ from rapport.core.pagination import Page
 from rapport.core.timeline import timeline_for
 from rapport.sales import leads, page_queries, queries
 from rapport.sales.board import deal_place
+from rapport.sales.board_cards import deal_cards
 from rapport.sales.forms import (
     ConvertForm,
     DealContactForm,
@@ -73,16 +74,22 @@ def _board_context(request: HttpRequest, pipeline: Any, owner_id: int | None) ->
     except ServiceValidationError as exc:  # a currency without an exchange rate
         columns = [(s, [], 0, Decimal(0)) for s in pipeline.stages.order_by("position", "id")]
         error = "; ".join(e.message for e in exc.errors)
+    today = timezone.now().date()
     return {
         "board_error": error,
         "pipeline": pipeline,
         "owner_id": owner_id,
         "columns": [
-            {"stage": s, "cards": cards, "count": n, "total": total, "more": n - len(cards)}
+            {
+                "stage": s,
+                "cards_html": deal_cards(cards, today),
+                "count": n,
+                "total": total,
+                "more": n - len(cards),
+            }
             for s, cards, n, total in columns
         ],
         "currency": workspace.base_currency,
-        "today": timezone.now().date(),
     }
 
 

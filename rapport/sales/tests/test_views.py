@@ -214,6 +214,28 @@ def test_the_board_shows_a_column_per_stage_with_its_count_and_total(
     assert "Small one" in filtered and "Big one" not in filtered
 
 
+def test_a_card_escapes_its_values_and_flags_a_late_close(
+    owner_client, workspace, pipeline, stages, owner
+):
+    hostile = make_company(workspace, name="<b>Evil</b> & Co")
+    make_deal(
+        workspace,
+        pipeline,
+        name='<script>alert("x")</script>',
+        company_id=hostile.pk,
+        owner_id=owner.pk,
+        expected_close_date="2020-01-31",
+    )
+    make_deal(workspace, pipeline, name="Undated")
+
+    content = owner_client.get("/deals/board/").content.decode()
+
+    assert "<script>alert" not in content and "&lt;b&gt;Evil&lt;/b&gt; &amp; Co" in content
+    assert 'data-name="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"' in content
+    assert 'class="deal-card-date is-late" title="Expected close">Jan 31, 2020</span>' in content
+    assert '<span class="muted">No close date</span>' in content
+
+
 def test_the_board_costs_a_bounded_number_of_queries(
     owner_client, workspace, pipeline, owner, django_assert_max_num_queries
 ):
