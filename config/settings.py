@@ -212,6 +212,10 @@ CACHES = {
     )
 }
 RAPPORT_KEEP_PAGES = env_bool("RAPPORT_KEEP_PAGES", True)
+# Exports: a workbook above this many rows (or any the user asks so) is built by a background
+# job into the default storage; its file is removed after RAPPORT_EXPORT_FILE_DAYS.
+RAPPORT_EXPORT_INLINE_XLSX_ROWS = int(os.environ.get("RAPPORT_EXPORT_INLINE_XLSX_ROWS", "20000"))
+RAPPORT_EXPORT_FILE_DAYS = int(os.environ.get("RAPPORT_EXPORT_FILE_DAYS", "7"))
 if REDIS_URL:
     # A cache every worker shares: sessions are read from it, written through to the
     # database, so a logout or a workspace switch is seen by every worker at once.

@@ -2,23 +2,113 @@
 same query parameters as the entity's list page (e.g. `?lifecycle_stage=customer&tag=vip`).
 
 The body streams as the list's web export does; exporting needs the `records:export` scope.
+A workbook above `RAPPORT_EXPORT_INLINE_XLSX_ROWS` rows (or asked with `background=1`) is
+built by a background job instead: the answer is 202 with the job's status, which
+`/api/v1/exports/jobs/{id}` reports and whose `download_url` serves the file once done.
 """
 
-from django.http import HttpRequest
+from datetime import datetime
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import FileResponse, Http404, HttpRequest
 from django.http.response import HttpResponseBase
-from ninja import Router
+from django.urls import reverse
+from ninja import Router, Schema, Status
 
 from rapport.api.permissions import caller, requires
+from rapport.data.export_formats import CONTENT_TYPES
 from rapport.data.export_http import export_response
+from rapport.data.export_queries import export_get
 from rapport.data.exports import ExportRequest
+from rapport.data.models import DataExport, ExportStatus
 from rapport.tenancy.roles import RECORDS_EXPORT
 
 router = Router(tags=["exports"])
 EXPORT = requires(RECORDS_EXPORT)
 
 
-@router.get("/{entity}/{file_format}", auth=EXPORT, summary="Export a list", response={200: None})
-def export(request: HttpRequest, entity: str, file_format: str) -> HttpResponseBase:
+class ExportJobOut(Schema):
+    id: int
+    entity: str
+    file_format: str
+    status: str
+    rows: int
+    rows_written: int
+    error: str
+    created_at: datetime
+    finished_at: datetime | None
+    status_url: str
+    download_url: str | None
+
+
+def _job(export: DataExport) -> ExportJobOut:
+    done = export.status == ExportStatus.DONE and bool(export.file)
+    return ExportJobOut(
+        id=export.pk,
+        entity=export.entity,
+        file_format=export.file_format,
+        status=export.status,
+        rows=export.rows,
+        rows_written=export.rows_written,
+        error=export.error,
+        created_at=export.created_at,
+        finished_at=export.finished_at,
+        status_url=reverse("api-v1:export_job", args=[export.pk]),
+        download_url=reverse("api-v1:export_job_file", args=[export.pk]) if done else None,
+    )
+
+
+def _get(export_id: int) -> DataExport:
+    try:
+        return export_get(export_id=export_id)
+    except ObjectDoesNotExist as exc:
+        raise Http404(f"export {export_id} not found") from exc
+
+
+@router.get(
+    "/jobs/{export_id}",
+    auth=EXPORT,
+    response=ExportJobOut,
+    url_name="export_job",
+    summary="A background export's status",
+)
+def export_job(request: HttpRequest, export_id: int) -> ExportJobOut:
+    return _job(_get(export_id))
+
+
+@router.get(
+    "/jobs/{export_id}/file",
+    auth=EXPORT,
+    response={200: None},
+    url_name="export_job_file",
+    summary="Download a finished background export",
+)
+def export_job_file(request: HttpRequest, export_id: int) -> HttpResponseBase:
+    export = _get(export_id)
+    if export.status != ExportStatus.DONE or not export.file:
+        raise Http404(f"export {export_id} has no file ({export.status})")
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=f"{export.entity}-{export.created_at:%Y%m%d-%H%M}.{export.file_format}",
+        content_type=CONTENT_TYPES.get(export.file_format, "application/octet-stream"),
+    )
+
+
+@router.get(
+    "/{entity}/{file_format}",
+    auth=EXPORT,
+    summary="Export a list",
+    response={200: None, 202: ExportJobOut},
+)
+def export(request: HttpRequest, entity: str, file_format: str) -> object:
     c = caller(request)
-    ask = ExportRequest(workspace=c.workspace, user_id=int(c.actor.pk), params=request.GET)
-    return export_response(entity=entity, file_format=file_format, ask=ask, actor=c.actor)
+    params = request.GET.copy()
+    background = bool(params.pop("background", None))
+    ask = ExportRequest(workspace=c.workspace, user_id=int(c.actor.pk), params=params)
+    result = export_response(
+        entity=entity, file_format=file_format, ask=ask, actor=c.actor, background=background
+    )
+    if isinstance(result, DataExport):
+        return Status(202, _job(result))
+    return result

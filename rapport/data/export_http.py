@@ -8,6 +8,7 @@ response outlives the middleware that set the scope for the request.
 from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
@@ -22,12 +23,15 @@ from rapport.data.export_formats import (
 )
 from rapport.data.export_services import export_record
 from rapport.data.exports import ExportRequest, export_rows, exporter_get
+from rapport.data.models import DataExport
 from rapport.tenancy.access import workspace_scope
 
 
 def export_response(
-    *, entity: str, file_format: str, ask: ExportRequest, actor: Any
-) -> HttpResponseBase:
+    *, entity: str, file_format: str, ask: ExportRequest, actor: Any, background: bool = False
+) -> HttpResponseBase | DataExport:
+    """The file as the response, or, for a workbook above `RAPPORT_EXPORT_INLINE_XLSX_ROWS`
+    rows or asked for in the `background`, the queued `DataExport` whose job builds it."""
     exporter = exporter_get(entity)
     if file_format not in CONTENT_TYPES:
         raise ServiceValidationError.single("format", f"must be one of {', '.join(CONTENT_TYPES)}")
@@ -41,6 +45,16 @@ def export_response(
             "format", f"{count} rows do not fit in a workbook; export them as CSV"
         )
     filters = {k: str(v) for k, v in ask.params.items() if v}
+    if file_format == "xlsx" and (background or count > settings.RAPPORT_EXPORT_INLINE_XLSX_ROWS):
+        return export_record(
+            workspace=ask.workspace,
+            actor=actor,
+            entity=entity,
+            file_format=file_format,
+            filters=filters,
+            rows=count,
+            query=ask.params.urlencode(),
+        )
     export_record(
         workspace=ask.workspace,
         actor=actor,

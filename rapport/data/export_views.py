@@ -1,29 +1,89 @@
-"""Export downloads from the list pages, and the data quality dashboard."""
+"""Export downloads from the list pages, the background exports page, and the data quality
+dashboard.
 
-from django.http import HttpRequest, HttpResponse
+A workbook too large to build in the request (or asked for in the background) answers with
+a redirect to `/exports/`, where its row shows the job's progress (polled while it runs) and
+then a download link; the file is served by `export_file`, never by a public media URL.
+"""
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from rapport.core.errors import ServiceValidationError
+from rapport.data.export_formats import CONTENT_TYPES
 from rapport.data.export_http import export_response
+from rapport.data.export_queries import export_get, export_recent
 from rapport.data.exports import ExportRequest
+from rapport.data.models import DataExport, ExportStatus
 from rapport.data.quality import quality_report
 from rapport.tenancy.roles import RECORDS_EXPORT
-from rapport.web.access import member_required, scope_required, workspace_of
+from rapport.web.access import found_or_404, member_required, scope_required, workspace_of
 
 
 @scope_required(RECORDS_EXPORT)
 @require_GET
 def export_download(request: HttpRequest, entity: str, file_format: str) -> HttpResponseBase:
-    """`/exports/<entity>.<format>?<the list's query string>`: what the list shows, whole."""
+    """`/exports/<entity>.<format>?<the list's query string>`: what the list shows, whole.
+    `background=1` asks for the background job whatever the size."""
+    params = request.GET.copy()
+    background = bool(params.pop("background", None))
     ask = ExportRequest(
-        workspace=workspace_of(request), user_id=int(request.user.pk or 0), params=request.GET
+        workspace=workspace_of(request), user_id=int(request.user.pk or 0), params=params
     )
     try:
-        return export_response(entity=entity, file_format=file_format, ask=ask, actor=request.user)
+        result = export_response(
+            entity=entity,
+            file_format=file_format,
+            ask=ask,
+            actor=request.user,
+            background=background,
+        )
     except ServiceValidationError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    if isinstance(result, DataExport):
+        messages.info(
+            request,
+            f"Your export of {result.rows} {result.entity} is being prepared; "
+            "download it here when it is done.",
+        )
+        return redirect("data:export_list")
+    return result
+
+
+@scope_required(RECORDS_EXPORT)
+@require_GET
+def export_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "data/export_list.html", {"exports": export_recent()})
+
+
+@scope_required(RECORDS_EXPORT)
+@require_GET
+def export_row(request: HttpRequest, pk: int) -> HttpResponse:
+    """One export's row, polled by htmx while its job runs."""
+    export = found_or_404(export_get, export_id=pk)
+    return render(request, "data/_export_row.html", {"export": export})
+
+
+@scope_required(RECORDS_EXPORT)
+@require_GET
+def export_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The finished file, to members of its workspace with the export scope only."""
+    export = found_or_404(export_get, export_id=pk)
+    if export.status != ExportStatus.DONE or not export.file:
+        return HttpResponse(
+            f"export {pk}: no file ({export.get_status_display()})",
+            status=404,
+            content_type="text/plain; charset=utf-8",
+        )
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=f"{export.entity}-{export.created_at:%Y%m%d-%H%M}.{export.file_format}",
+        content_type=CONTENT_TYPES.get(export.file_format, "application/octet-stream"),
+    )
 
 
 @member_required

@@ -114,6 +114,14 @@ class ExportFormat(models.TextChoices):
     VCARD = "vcf", "vCard"
 
 
+class ExportStatus(models.TextChoices):
+    DONE = "done", "Done"  # an export sent in the response is done once recorded
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    FAILED = "failed", "Failed"
+    EXPIRED = "expired", "File removed"
+
+
 class DataExport(WorkspaceScopedModel):
     """One export: who took which records out, filtered how, in which format, how many rows.
 
@@ -128,9 +136,27 @@ class DataExport(WorkspaceScopedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A background export (a large workbook): its job's state, progress and file.
+    status = models.CharField(
+        max_length=10, choices=ExportStatus.choices, default=ExportStatus.DONE
+    )
+    background = models.BooleanField(default=False)
+    query = models.TextField(blank=True, help_text="the list's whole query string, for the job")
+    rows_written = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/%Y/%m/", max_length=255, blank=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "-created_at"], name="data_export_recent_idx")]
+
+    @property
+    def running(self) -> bool:
+        return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.rows_written * 100 // self.rows) if self.rows else 100
 
     def __str__(self) -> str:
         return f"{self.rows} {self.entity} as {self.file_format}"

@@ -1,4 +1,4 @@
-"""Background work of the data app: running an import."""
+"""Background work of the data app: running an import, building a large export."""
 
 from django_tasks import task
 
@@ -13,3 +13,21 @@ def import_run(workspace_id: int, batch_id: int) -> None:
     workspace = Workspace.objects.get(pk=workspace_id)
     with workspace_scope(workspace), audit_source("import"):
         import_process(workspace=workspace, batch_id=batch_id)
+
+
+@task()
+def export_run(workspace_id: int, export_id: int) -> None:
+    """Builds a large workbook export into the default storage."""
+    from rapport.data.export_services import export_build
+
+    workspace = Workspace.objects.get(pk=workspace_id)
+    with workspace_scope(workspace), audit_source("export"):
+        export_build(workspace=workspace, export_id=export_id)
+
+
+@task()
+def exports_clean_files() -> None:
+    """Removes background exports' files past their keeping time (the rows stay)."""
+    from rapport.data.export_services import exports_clean
+
+    exports_clean()

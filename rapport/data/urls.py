@@ -14,6 +14,9 @@ urlpatterns = [
     path("imports/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
     path("imports/<int:pk>/undo/", views.import_undo, name="import_undo"),
     path("imports/<int:pk>/errors.csv", views.import_errors_csv, name="import_errors_csv"),
+    path("exports/", export_views.export_list, name="export_list"),
+    path("exports/<int:pk>/row/", export_views.export_row, name="export_row"),
+    path("exports/<int:pk>/file/", export_views.export_file, name="export_file"),
     path(
         "exports/<slug:entity>.<slug:file_format>",
         export_views.export_download,

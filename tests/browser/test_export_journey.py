@@ -48,3 +48,29 @@ def test_a_filtered_list_exports_as_csv_and_excel(page, log_in, workspace, owner
     contacts = page.locator(".quality-section").first
     expect(contacts).to_contain_text("(3 records)")
     expect(contacts.locator("tr[data-figure='Last name']")).to_contain_text("100%")
+
+
+def test_a_background_workbook_is_prepared_then_downloaded_from_the_exports_page(
+    page, log_in, workspace, owner, settings
+):
+    settings.RAPPORT_EXPORT_INLINE_XLSX_ROWS = 1
+    make_contact(workspace, first_name="Lena", last_name="Lead", lifecycle_stage="lead")
+    make_contact(workspace, first_name="Carl", last_name="Customer", lifecycle_stage="customer")
+    make_contact(workspace, first_name="Cleo", last_name="Client", lifecycle_stage="customer")
+    log_in("olivia")
+    page.goto("/contacts/")
+    page.get_by_label("Lifecycle stage").select_option("customer")
+    expect(page.locator("#export-xlsx-background")).to_have_attribute(
+        "href", re.compile(r"lifecycle_stage=customer.*background=1|background=1.*lifecycle")
+    )
+    page.locator("#export-xlsx-background").click()
+    expect(page).to_have_url(re.compile(r"/exports/$"))
+    expect(page.get_by_role("status")).to_contain_text("being prepared")
+    row = page.locator("#export-table tbody tr").first
+    expect(row).to_have_attribute("data-status", "done")
+    expect(row).to_contain_text("lifecycle_stage=customer")
+    with page.expect_download() as info:
+        row.get_by_role("link", name="Download").click()
+    sheet = sheet_rows(Path(info.value.path()).read_bytes())
+    first = sheet[0].index("first_name")
+    assert sorted(r[first] for r in sheet[1:]) == ["Carl", "Cleo"]

@@ -53,7 +53,11 @@ def test_a_bad_format_is_a_problem_naming_the_field(owner, workspace, people):
 
 def test_the_export_operations_are_the_ones_these_tests_cover(db):
     # A new export endpoint needs its outsider and viewer cases here.
-    assert schema_operations("/exports/") == {("get", "/exports/{entity}/{file_format}")}
+    assert schema_operations("/exports/") == {
+        ("get", "/exports/{entity}/{file_format}"),
+        ("get", "/exports/jobs/{export_id}"),
+        ("get", "/exports/jobs/{export_id}/file"),
+    }
 
 
 @pytest.mark.parametrize("entity", ["contacts", "companies", "leads", "deals", "orders", "tickets"])
