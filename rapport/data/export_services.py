@@ -116,10 +116,23 @@ def export_build(*, workspace: Workspace, export_id: int) -> DataExport:
     return export
 
 
+# A million-row workbook takes minutes; a job still "running" after this lost its worker.
+STALLED_AFTER = dt.timedelta(hours=2)
+
+
 def exports_clean(*, now: dt.datetime | None = None) -> int:
     """Removes the files of background exports older than `RAPPORT_EXPORT_FILE_DAYS`; the rows
-    (the record of who exported what) stay. Returns how many files were removed."""
-    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.RAPPORT_EXPORT_FILE_DAYS)
+    (the record of who exported what) stay. A job whose worker died is marked failed, so its
+    row stops polling and says to export again. Returns how many files were removed."""
+    now = now or timezone.now()
+    DataExport.unscoped.filter(
+        status=ExportStatus.RUNNING, created_at__lt=now - STALLED_AFTER
+    ).update(
+        status=ExportStatus.FAILED,
+        error="the worker stopped before the workbook was finished: export again",
+        finished_at=now,
+    )
+    cutoff = now - dt.timedelta(days=settings.RAPPORT_EXPORT_FILE_DAYS)
     removed = 0
     old = DataExport.unscoped.filter(created_at__lt=cutoff).exclude(file="")
     for export in old.iterator():

@@ -183,6 +183,19 @@ def test_old_files_are_removed_and_the_rows_stay(
     assert owner_client.get(f"/exports/{export.pk}/file/").status_code == 404
 
 
+def test_a_job_that_lost_its_worker_is_marked_failed(owner_client, people):
+    owner_client.get("/exports/contacts.xlsx?background=1")  # queued; the task never runs
+    export = DataExport.unscoped.get()
+    DataExport.unscoped.filter(pk=export.pk).update(status=ExportStatus.RUNNING)
+
+    exports_clean(now=timezone.now() + dt.timedelta(minutes=30))
+    export.refresh_from_db()
+    assert export.status == ExportStatus.RUNNING
+    exports_clean(now=timezone.now() + dt.timedelta(hours=3))
+    export.refresh_from_db()
+    assert export.status == ExportStatus.FAILED and "export again" in export.error
+
+
 def test_the_cleaning_is_scheduled(db):
     from rapport.core.schedules import schedules
 
