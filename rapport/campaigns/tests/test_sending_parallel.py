@@ -109,7 +109,7 @@ def test_a_resume_still_marks_a_dead_workers_claimed_rows_uncertain(slow_sink, w
         opt_in(workspace, *Contact.objects.all())
         campaign_queue(workspace=workspace, campaign=campaign, contacts=Contact.objects.all())
         # A worker claimed one row and died: its claim is committed, its lock gone.
-        dead = Recipient.objects.order_by("id").first()
+        dead = Recipient.objects.order_by("id")[0]
         Recipient.objects.filter(pk=dead.pk).update(status=RecipientStatus.CLAIMED)
         result = campaign_send(workspace=workspace, campaign_id=campaign.pk)
         dead.refresh_from_db()
