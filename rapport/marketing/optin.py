@@ -199,7 +199,10 @@ class Confirmation:
 
 def _contact_for(subscription: SubscriptionRequest) -> Contact:
     """The workspace's contact with this address (the oldest, as a lead conversion picks),
-    or a new one: a confirmation never makes a duplicate."""
+    or a new one: a confirmation never makes a duplicate. The workspace row is locked first:
+    two confirmations of one new address (two lists) at once would otherwise both find no
+    contact and both create one. SQLite's IMMEDIATE transactions serialise them anyway."""
+    Workspace.objects.select_for_update().filter(pk=subscription.workspace_id).first()
     link = ContactEmail.objects.filter(email=subscription.email).select_related("contact")
     first = link.order_by("contact_id").first()
     if first is not None:
@@ -271,6 +274,28 @@ def subscription_confirm(
         )
     subscription.refresh_from_db()
     return Confirmation(locked, contact, already=False)
+
+
+def subscription_requests_purge(*, workspace: Workspace) -> int:
+    """Delete the workspace's double opt-in requests that expired unconfirmed more than
+    RAPPORT_OPTIN_RETENTION_DAYS ago: an address nobody confirmed is personal data kept for no
+    purpose. Confirmed requests stay, as the evidence of consent. Needs the workspace scope."""
+    cutoff = timezone.now() - dt.timedelta(days=settings.RAPPORT_OPTIN_RETENTION_DAYS)
+    stale = SubscriptionRequest.objects.filter(confirmed_at__isnull=True, expires_at__lt=cutoff)
+    deleted = 0
+    with transaction.atomic():
+        for subscription in stale.select_for_update():
+            audit_change(
+                workspace_id=workspace.pk,
+                actor=None,
+                action=AuditAction.DELETE,
+                instance=subscription,
+                before=snapshot(subscription, REQUEST_AUDITED),
+                after={},
+            )
+            subscription.delete()
+            deleted += 1
+    return deleted
 
 
 def web_form_subscribe(
