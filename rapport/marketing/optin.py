@@ -195,6 +195,20 @@ class Confirmation:
     subscription: SubscriptionRequest
     contact: Contact | None
     already: bool
+    held_back: str = ""  # why no campaign will reach the address despite the opt-in
+
+
+def _held_back(contact: Contact, email: str) -> str:
+    """A confirmation does not lift a block someone else set: "do not email" is a staff or
+    contact decision, and a suppression is an earlier unsubscribe or a hard bounce (a dead
+    address). The opt-in is still recorded; the page and the consent note say it is held."""
+    from rapport.campaigns.models import Suppression  # campaigns builds on marketing
+
+    if contact.do_not_email:
+        return "the contact is marked do not email"
+    if Suppression.objects.filter(email=email.lower()).exists():
+        return "the address is suppressed (unsubscribed or bounced before)"
+    return ""
 
 
 def _contact_for(subscription: SubscriptionRequest) -> Contact:
@@ -241,6 +255,7 @@ def subscription_confirm(
             static_list=locked.static_list,
             contact_ids=[contact.pk],
         )
+        held_back = _held_back(contact, locked.email)
         how = SOURCE_DOUBLE if locked.double_opt_in else SOURCE_SINGLE
         evidence = f"requested {locked.requested_at:%Y-%m-%d %H:%M:%S} UTC"
         if locked.ip_address:
@@ -254,7 +269,11 @@ def subscription_confirm(
             purpose=ConsentPurpose.EMAIL_MARKETING,
             status=ConsentStatus.OPTED_IN,
             source=_clip(f"{how}: {locked.form_name}", 100),
-            note=_clip(f"{evidence}; list {locked.static_list.name}", 500),
+            note=_clip(
+                f"{evidence}; list {locked.static_list.name}"
+                + (f"; not mailed: {held_back}" if held_back else ""),
+                500,
+            ),
             at=now,
         )
         before = snapshot(locked, REQUEST_AUDITED)
@@ -273,7 +292,7 @@ def subscription_confirm(
             after=snapshot(locked, REQUEST_AUDITED),
         )
     subscription.refresh_from_db()
-    return Confirmation(locked, contact, already=False)
+    return Confirmation(locked, contact, already=False, held_back=held_back)
 
 
 def subscription_requests_purge(*, workspace: Workspace) -> int:

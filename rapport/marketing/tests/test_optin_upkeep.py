@@ -109,3 +109,35 @@ def test_two_confirmations_of_one_new_address_at_once_make_one_contact(
         assert Contact.objects.filter(emails__email="tom@example.org").count() == 1
         contacts = set(SubscriptionRequest.objects.values_list("contact_id", flat=True))
     assert len(contacts) == 1 and None not in contacts
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("block", ["do_not_email", "suppressed"])
+def test_a_blocked_address_that_confirms_stays_blocked_and_is_told(workspace, owner, block):
+    from django.test import Client
+
+    from rapport.campaigns.models import Suppression
+    from rapport.contacts.tests.factories import make_contact
+    from rapport.marketing.models import ConsentEvent
+    from rapport.marketing.optin import optin_token
+
+    (news,) = _lists(workspace, owner, "News")
+    contact = make_contact(workspace, first_name="Tom", emails=["tom@example.org"])
+    with workspace_scope(workspace):
+        if block == "do_not_email":
+            Contact.objects.filter(pk=contact.pk).update(do_not_email=True)
+        else:
+            Suppression.objects.create(workspace=workspace, email="tom@example.org")
+    subscription = _request(workspace, news)
+
+    page = Client().post(f"/subscribe/confirm/{optin_token(subscription)}/")
+
+    assert page.status_code == 200
+    assert "will not mail this address for now" in page.content.decode()
+    with workspace_scope(workspace):
+        contact.refresh_from_db()
+        event = ConsentEvent.objects.get(contact=contact)
+        assert (block != "do_not_email") or contact.do_not_email
+        if block == "suppressed":
+            assert Suppression.objects.filter(email="tom@example.org").exists()
+    assert "not mailed:" in event.note
