@@ -141,3 +141,27 @@ def test_a_blocked_address_that_confirms_stays_blocked_and_is_told(workspace, ow
         if block == "suppressed":
             assert Suppression.objects.filter(email="tom@example.org").exists()
     assert "not mailed:" in event.note
+
+
+@pytest.mark.django_db
+def test_the_api_lists_a_lists_subscription_requests_and_not_anothers(
+    workspace, owner, other_workspace
+):
+    from rapport.api.testing import ApiClient
+
+    news, offers = _lists(workspace, owner, "News", "Offers")
+    asked = _request(workspace, news, "tom@example.org")
+    _request(workspace, offers, "ann@example.org")
+    api = ApiClient.with_token(owner, workspace)
+
+    page = api.get(f"/marketing/lists/{news.pk}/subscription-requests")
+
+    assert page.status_code == 200
+    items = page.json()["items"]
+    assert [(i["id"], i["email"], i["confirmed_at"]) for i in items] == [
+        (asked.pk, "tom@example.org", None)
+    ]
+    assert items[0]["ip_address"] == "192.0.2.1"
+    with workspace_scope(other_workspace):
+        theirs = static_list_create(workspace=other_workspace, actor=None, data={"name": "X"})
+    assert api.get(f"/marketing/lists/{theirs.pk}/subscription-requests").status_code == 404
