@@ -5,17 +5,24 @@ messages go to the SMTP server, and noted sent (or refused) when the group is do
 can only leave one group per worker claimed and unnoted; a resumed send marks those rows
 "uncertain" and never mails them again, so a restart never sends anyone the campaign twice,
 and everything still pending goes out.
+
+Several workers may send one campaign at once. On PostgreSQL each claims with SELECT ... FOR
+UPDATE SKIP LOCKED and keeps its in-flight group locked until noted, so a second worker (or a
+resume) neither claims nor marks uncertain what a live one is sending. SQLite serialises
+writers; a second worker there can only mislabel a live group "uncertain" until it is noted.
 """
 
 import logging
 import smtplib
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, QuerySet
 from django.utils import timezone
 from email_validator import EmailNotValidError, validate_email
@@ -162,37 +169,67 @@ def _note(done: list[Recipient]) -> None:
         Recipient.objects.bulk_update(done, ["status", "sent_at", "message_id"])
 
 
+@contextmanager
+def _held(claimed: list[Recipient]) -> Iterator[None]:
+    """Hold row locks on a claimed group while its messages go out, where the database has
+    them (PostgreSQL). A send that starts meanwhile (a second worker, or a resume) then sees
+    these rows as live and leaves them alone; if this worker dies, its transaction ends and
+    the rows, still "claimed", are free to be marked uncertain. SQLite has no row locks and
+    serialises writers, so there the messages go out without a surrounding transaction."""
+    if not connection.features.has_select_for_update_skip_locked:
+        yield
+        return
+    with transaction.atomic():
+        list(
+            Recipient.objects.select_for_update()
+            .filter(pk__in=[r.pk for r in claimed])
+            .values_list("pk", flat=True)
+        )
+        yield
+
+
 def _send_group(
     workspace: Workspace,
     campaign: Campaign,
     group: list[Recipient],
-    connection: BaseEmailBackend,
+    smtp: BaseEmailBackend,
     result: SendResult,
 ) -> None:
-    done: list[Recipient] = []
-    try:
-        for recipient in _claim(group):
-            recipient.message_id = new_message_id()
-            try:
-                _message(campaign, recipient, workspace, connection).send()
-                recipient.status = RecipientStatus.SENT
-                result.sent += 1
-            except (smtplib.SMTPRecipientsRefused, ServiceValidationError):
-                log.warning("campaign %s: %s refused", campaign.pk, recipient.email, exc_info=True)
-                recipient.status = RecipientStatus.FAILED
-                result.failed += 1
-            recipient.sent_at = timezone.now()
-            done.append(recipient)
-    except (smtplib.SMTPException, OSError):
-        # The server or the connection failed: what it had not accepted goes back to pending.
-        noted = {r.pk for r in done}
-        untried = [r.pk for r in group if r.pk not in noted]
-        Recipient.objects.filter(pk__in=untried, status=RecipientStatus.CLAIMED).update(
-            status=RecipientStatus.PENDING
-        )
-        raise
-    finally:
+    claimed = _claim(group)
+    if not claimed:
+        return
+    failure: BaseException | None = None
+    # The note is written inside the held transaction: it commits with the lock's release, so
+    # no other send can see these rows claimed but unlocked while this worker is alive.
+    with _held(claimed):
+        done: list[Recipient] = []
+        try:
+            for recipient in claimed:
+                recipient.message_id = new_message_id()
+                try:
+                    _message(campaign, recipient, workspace, smtp).send()
+                    recipient.status = RecipientStatus.SENT
+                    result.sent += 1
+                except (smtplib.SMTPRecipientsRefused, ServiceValidationError):
+                    log.warning(
+                        "campaign %s: %s refused", campaign.pk, recipient.email, exc_info=True
+                    )
+                    recipient.status = RecipientStatus.FAILED
+                    result.failed += 1
+                recipient.sent_at = timezone.now()
+                done.append(recipient)
+        except (smtplib.SMTPException, OSError) as exc:
+            # The server or the connection failed: what it had not accepted goes back to
+            # pending. Raised after the transaction commits, so the note is kept.
+            noted = {r.pk for r in done}
+            untried = [r.pk for r in claimed if r.pk not in noted]
+            Recipient.objects.filter(pk__in=untried, status=RecipientStatus.CLAIMED).update(
+                status=RecipientStatus.PENDING
+            )
+            failure = exc
         _note(done)
+    if failure is not None:
+        raise failure
 
 
 def _send_batch(
@@ -202,9 +239,20 @@ def _send_batch(
     commits per group instead of two per message. A crash leaves at most one group claimed
     and unnoted; those rows become "uncertain" and are never sent again."""
     size = settings.RAPPORT_CAMPAIGN_CLAIM_GROUP
-    with get_connection() as connection:
+    with get_connection() as smtp:
         for first in range(0, len(batch), size):
-            _send_group(workspace, campaign, batch[first : first + size], connection, result)
+            _send_group(workspace, campaign, batch[first : first + size], smtp, result)
+
+
+def _orphans_mark_uncertain(campaign: Campaign) -> int:
+    """Rows a dead worker claimed and never noted become "uncertain". On PostgreSQL a live
+    worker holds locks on the group it is sending (`_held`), so SKIP LOCKED leaves its rows
+    out: a second worker starting on the same campaign takes nothing from the first."""
+    claimed = Recipient.objects.filter(campaign=campaign, status=RecipientStatus.CLAIMED)
+    if connection.features.has_select_for_update_skip_locked:
+        orphans = list(claimed.select_for_update(skip_locked=True).values_list("pk", flat=True))
+        claimed = Recipient.objects.filter(pk__in=orphans, status=RecipientStatus.CLAIMED)
+    return claimed.update(status=RecipientStatus.UNCERTAIN)
 
 
 def campaign_send(*, workspace: Workspace, campaign_id: int) -> SendResult:
@@ -214,9 +262,7 @@ def campaign_send(*, workspace: Workspace, campaign_id: int) -> SendResult:
         campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
         if campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.SENT):
             return result
-        result.uncertain = Recipient.objects.filter(
-            campaign=campaign, status=RecipientStatus.CLAIMED
-        ).update(status=RecipientStatus.UNCERTAIN)
+        result.uncertain = _orphans_mark_uncertain(campaign)
         campaign.status = CampaignStatus.SENDING
         campaign.started_at = campaign.started_at or timezone.now()
         campaign.save(update_fields=["status", "started_at", "updated_at"])

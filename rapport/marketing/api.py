@@ -28,6 +28,7 @@ from rapport.marketing.models import (
     ConsentStatus,
     Segment,
     StaticList,
+    SubscriptionRequest,
 )
 from rapport.marketing.queries import (
     consent_current,
@@ -39,6 +40,7 @@ from rapport.marketing.queries import (
     static_list_get,
     static_list_list,
     static_list_members,
+    static_list_subscription_requests,
 )
 from rapport.marketing.services import (
     LIST_CHANGE_LIMIT,
@@ -243,6 +245,40 @@ def list_list_members(
 ) -> Page[Contact]:
     members = static_list_members(static_list=static_list_get(list_id=list_id))
     return _members_page(members, params)
+
+
+class SubscriptionRequestOut(Schema):
+    id: int
+    email: str
+    first_name: str
+    last_name: str
+    form_name: str
+    double_opt_in: bool
+    requested_at: dt.datetime
+    expires_at: dt.datetime
+    confirmed_at: dt.datetime | None
+    ip_address: str | None
+    confirmed_ip_address: str | None
+    contact_id: int | None
+
+
+@lists.get(
+    "/{int:list_id}/subscription-requests",
+    response=PageOut[SubscriptionRequestOut],
+    auth=READ,
+)
+def list_list_subscription_requests(
+    request: HttpRequest, list_id: int, params: Query[PageParams]
+) -> Page[SubscriptionRequest]:
+    """Web form sign-ups for the list, newest first: the double opt-in evidence."""
+    asked = static_list_subscription_requests(static_list=static_list_get(list_id=list_id))
+    with query_errors():
+        return paginate(
+            asked,
+            keys=[SortKey("requested_at", True)],
+            cursor=params.cursor,
+            limit=params.limit,
+        )
 
 
 @lists.post("/{int:list_id}/members", response=ChangedOut, auth=WRITE)

@@ -195,11 +195,28 @@ class Confirmation:
     subscription: SubscriptionRequest
     contact: Contact | None
     already: bool
+    held_back: str = ""  # why no campaign will reach the address despite the opt-in
+
+
+def _held_back(contact: Contact, email: str) -> str:
+    """A confirmation does not lift a block someone else set: "do not email" is a staff or
+    contact decision, and a suppression is an earlier unsubscribe or a hard bounce (a dead
+    address). The opt-in is still recorded; the page and the consent note say it is held."""
+    from rapport.campaigns.models import Suppression  # campaigns builds on marketing
+
+    if contact.do_not_email:
+        return "the contact is marked do not email"
+    if Suppression.objects.filter(email=email.lower()).exists():
+        return "the address is suppressed (unsubscribed or bounced before)"
+    return ""
 
 
 def _contact_for(subscription: SubscriptionRequest) -> Contact:
     """The workspace's contact with this address (the oldest, as a lead conversion picks),
-    or a new one: a confirmation never makes a duplicate."""
+    or a new one: a confirmation never makes a duplicate. The workspace row is locked first:
+    two confirmations of one new address (two lists) at once would otherwise both find no
+    contact and both create one. SQLite's IMMEDIATE transactions serialise them anyway."""
+    Workspace.objects.select_for_update().filter(pk=subscription.workspace_id).first()
     link = ContactEmail.objects.filter(email=subscription.email).select_related("contact")
     first = link.order_by("contact_id").first()
     if first is not None:
@@ -238,6 +255,7 @@ def subscription_confirm(
             static_list=locked.static_list,
             contact_ids=[contact.pk],
         )
+        held_back = _held_back(contact, locked.email)
         how = SOURCE_DOUBLE if locked.double_opt_in else SOURCE_SINGLE
         evidence = f"requested {locked.requested_at:%Y-%m-%d %H:%M:%S} UTC"
         if locked.ip_address:
@@ -251,7 +269,11 @@ def subscription_confirm(
             purpose=ConsentPurpose.EMAIL_MARKETING,
             status=ConsentStatus.OPTED_IN,
             source=_clip(f"{how}: {locked.form_name}", 100),
-            note=_clip(f"{evidence}; list {locked.static_list.name}", 500),
+            note=_clip(
+                f"{evidence}; list {locked.static_list.name}"
+                + (f"; not mailed: {held_back}" if held_back else ""),
+                500,
+            ),
             at=now,
         )
         before = snapshot(locked, REQUEST_AUDITED)
@@ -270,7 +292,29 @@ def subscription_confirm(
             after=snapshot(locked, REQUEST_AUDITED),
         )
     subscription.refresh_from_db()
-    return Confirmation(locked, contact, already=False)
+    return Confirmation(locked, contact, already=False, held_back=held_back)
+
+
+def subscription_requests_purge(*, workspace: Workspace) -> int:
+    """Delete the workspace's double opt-in requests that expired unconfirmed more than
+    RAPPORT_OPTIN_RETENTION_DAYS ago: an address nobody confirmed is personal data kept for no
+    purpose. Confirmed requests stay, as the evidence of consent. Needs the workspace scope."""
+    cutoff = timezone.now() - dt.timedelta(days=settings.RAPPORT_OPTIN_RETENTION_DAYS)
+    stale = SubscriptionRequest.objects.filter(confirmed_at__isnull=True, expires_at__lt=cutoff)
+    deleted = 0
+    with transaction.atomic():
+        for subscription in stale.select_for_update():
+            audit_change(
+                workspace_id=workspace.pk,
+                actor=None,
+                action=AuditAction.DELETE,
+                instance=subscription,
+                before=snapshot(subscription, REQUEST_AUDITED),
+                after={},
+            )
+            subscription.delete()
+            deleted += 1
+    return deleted
 
 
 def web_form_subscribe(

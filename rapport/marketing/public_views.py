@@ -60,4 +60,5 @@ def optin_confirm(request: HttpRequest, token: str) -> HttpResponse:
             )
     except OptinExpired:
         return _page(request, {**context, "state": "expired"}, status=410)
-    return _page(request, {**context, "state": "already" if done.already else "done"})
+    state = "already" if done.already else "done"
+    return _page(request, {**context, "state": state, "held_back": done.held_back})

@@ -63,6 +63,11 @@ def static_list_members(*, static_list: StaticList) -> QuerySet[Contact]:
     return Contact.objects.filter(list_memberships__static_list=static_list)
 
 
+def static_list_subscription_requests(*, static_list: StaticList) -> QuerySet[SubscriptionRequest]:
+    """The web form sign-ups asking to join `static_list`, confirmed or not (newest first)."""
+    return SubscriptionRequest.objects.filter(static_list=static_list)
+
+
 def contacts_matching_ids(*, params: Any, workspace: Workspace, limit: int) -> list[int]:
     """The ids of the contacts the contact list's filters (`params`) select, at most `limit`:
     more is refused rather than cut short, so a list never silently gets part of a filter."""

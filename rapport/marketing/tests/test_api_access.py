@@ -82,6 +82,7 @@ RECORD_CALLS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("patch", "/marketing/lists/{list_id}", {"name": "Hijacked"}),
     ("delete", "/marketing/lists/{list_id}", None),
     ("get", "/marketing/lists/{list_id}/members", None),
+    ("get", "/marketing/lists/{list_id}/subscription-requests", None),
     ("post", "/marketing/lists/{list_id}/members", {"contact_ids": [1]}),
     ("post", "/marketing/lists/{list_id}/members/remove", {"contact_ids": [1]}),
     ("get", "/marketing/consent/{contact_id}", None),
