@@ -79,3 +79,19 @@ def test_another_workspaces_tickets_are_not_this_ones(
         _ticket(other, outsider, bob, "Outsider ticket")
     assert b"Outsider ticket" in outsider_client.get(f"/contacts/{bob.pk}/").content
     assert b"Outsider ticket" not in owner_client.get(f"/contacts/{ann.pk}/").content
+
+
+def test_a_new_member_is_in_the_quick_add_assignees_at_once(
+    owner_client, workspace, django_capture_on_commit_callbacks
+):
+    from rapport.tenancy.models import Role
+    from rapport.tenancy.services import membership_add, user_create
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ann = make_contact(workspace, first_name="Ann")
+    assert b"zoe-newcomer" not in owner_client.get(f"/contacts/{ann.pk}/").content
+    with django_capture_on_commit_callbacks(execute=True):
+        zoe = user_create(username="zoe-newcomer", password="correct horse battery staple")
+        membership_add(workspace=workspace, user=zoe, role=Role.MEMBER)
+    page = owner_client.get(f"/contacts/{ann.pk}/").content.decode()
+    assert f'<option value="{zoe.pk}">zoe-newcomer</option>' in page
