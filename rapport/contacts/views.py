@@ -569,7 +569,7 @@ def record_detail(request: HttpRequest, kind: RecordKind, pk: int) -> HttpRespon
         "kind": kind,
         "record": record,
         "rows": _with_field_urls(kind, rows, record),
-        "timeline": timeline_for(record, limit=TIMELINE_PAGE),
+        "timeline": timeline_for(record, limit=TIMELINE_PAGE, workspace=workspace),
         "timeline_url": kind.url("timeline", record.pk),
         "urls": kind.record_urls(record.pk),
         "quick_add": quick_add,
@@ -639,7 +639,9 @@ def record_timeline(request: HttpRequest, kind: RecordKind, pk: int) -> HttpResp
         except ValueError as exc:
             raise Http404 from exc
     context = {
-        "timeline": timeline_for(record, before=before, limit=TIMELINE_PAGE),
+        "timeline": timeline_for(
+            record, before=before, limit=TIMELINE_PAGE, workspace=workspace_of(request)
+        ),
         "timeline_url": kind.url("timeline", record.pk),
         "record": record,
         "first_page": before is None,

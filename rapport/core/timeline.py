@@ -22,14 +22,26 @@ class TimelineItem:
 
 TimelineSource = Callable[[models.Model, dt.datetime | None, int], list[TimelineItem]]
 _sources: dict[str, list[TimelineSource]] = {}
+# A source's "does the workspace hold any row of mine at all" check (in the active scope).
+_any_rows: dict[TimelineSource, Callable[[], bool]] = {}
 
 
-def timeline_source(*entities: str) -> Callable[[TimelineSource], TimelineSource]:
-    """Register a source for records of these `app_label.model` entities."""
+def timeline_source(
+    *entities: str, any_rows: Callable[[], bool] | None = None
+) -> Callable[[TimelineSource], TimelineSource]:
+    """Register a source for records of these `app_label.model` entities.
+
+    `any_rows`, if given, answers whether the active workspace has any row the source could
+    show (for any record). A page that passes its workspace to `timeline_for` keeps that
+    answer per data version and skips the source's query while the workspace has none: the
+    rows a source shows are written through audited services, which raise the version.
+    """
 
     def register(fn: TimelineSource) -> TimelineSource:
         for entity in entities:
             _sources.setdefault(entity, []).append(fn)
+        if any_rows is not None:
+            _any_rows[fn] = any_rows
         return fn
 
     return register
@@ -41,11 +53,29 @@ class TimelinePage:
     next_before: dt.datetime | None
 
 
+def _has_rows(workspace: Any, source: TimelineSource) -> bool:
+    check = _any_rows.get(source)
+    if check is None or workspace is None:
+        return True
+    from rapport.tenancy.data_version import kept  # core does not depend on tenancy at import
+
+    name = f"timeline-any-rows:{source.__module__}.{source.__qualname__}"
+    return kept(workspace=workspace, name=name, inputs=(), build=check)
+
+
 def timeline_for(
-    record: models.Model, *, before: dt.datetime | None = None, limit: int = 25
+    record: models.Model,
+    *,
+    before: dt.datetime | None = None,
+    limit: int = 25,
+    workspace: Any = None,
 ) -> TimelinePage:
+    """The record's items newest first. With `workspace` (the request's, whose data version
+    was read before any data), sources known to have no rows in it are skipped."""
     items: list[TimelineItem] = []
     for source in _sources.get(record._meta.label_lower, []):
+        if not _has_rows(workspace, source):
+            continue
         items.extend(source(record, before, limit + 1))
     items.sort(key=lambda i: (i.at, i.key), reverse=True)
     page = items[:limit]

@@ -3,10 +3,15 @@ import datetime as dt
 from django.db import models
 
 from rapport.core.timeline import TimelineItem, timeline_source
+from rapport.merge.models import MergeRecord
 from rapport.merge.queries import merges_of
 
 
-@timeline_source("contacts.contact", "contacts.company")
+def _any_merges() -> bool:
+    return MergeRecord.objects.exists()
+
+
+@timeline_source("contacts.contact", "contacts.company", any_rows=_any_merges)
 def record_merges(
     record: models.Model, before: dt.datetime | None, limit: int
 ) -> list[TimelineItem]:

@@ -6,7 +6,11 @@ from rapport.core.timeline import TimelineItem, timeline_source
 from rapport.service.models import Ticket
 
 
-@timeline_source("contacts.contact")
+def _any_tickets() -> bool:
+    return Ticket.objects.exists()
+
+
+@timeline_source("contacts.contact", any_rows=_any_tickets)
 def contact_tickets(
     record: models.Model, before: dt.datetime | None, limit: int
 ) -> list[TimelineItem]:

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from rapport.contacts.forms import members_of
+from rapport.tenancy.data_version import kept as kept_per_version
 from rapport.tenancy.models import Workspace
 
 _MAX_ENTRIES = 256
@@ -60,7 +61,15 @@ def quick_add_panels(
     HTML is kept per workspace, record type, kinds and exact member list (ids and names, in
     order), with the record's input put in on the way out; `make_forms` runs on a miss only.
     """
-    members = tuple(members_of(workspace).values_list("pk", "first_name", "last_name", "username"))
+    # The member list changes only through services that raise the data version.
+    members = kept_per_version(
+        workspace=workspace,
+        name="quick-add-members",
+        inputs=(),
+        build=lambda: tuple(
+            members_of(workspace).values_list("pk", "first_name", "last_name", "username")
+        ),
+    )
     model_name = record._meta.model_name
     key = (workspace.pk, record._meta.label_lower, tuple(kinds), members)
     record_input = f'name="{model_name}" value="{record.pk}"'

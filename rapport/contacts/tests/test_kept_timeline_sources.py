@@ -1,0 +1,97 @@
+"""Timeline sources a workspace has no rows for are skipped, by an answer kept per data
+version: a write shows at once, and another workspace's answer is never used."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from rapport.contacts.tests.factories import make_contact
+from rapport.service.services import ticket_create
+from rapport.tenancy.access import workspace_scope
+from rapport.web.tests import fixtures
+
+owner_client = fixtures.owner_client
+outsider_client = fixtures.outsider_client
+plain_static_storage = fixtures.plain_static_storage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def keep_pages(settings):
+    settings.RAPPORT_KEEP_PAGES = True
+
+
+def _ticket(workspace, owner, contact, subject):
+    with workspace_scope(workspace):
+        return ticket_create(
+            workspace=workspace,
+            actor=owner,
+            data={"subject": subject, "body": "b", "requester_id": contact.pk},
+        )
+
+
+def test_a_ticket_shows_at_once_after_the_workspace_had_none(
+    owner_client, workspace, owner, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ann = make_contact(workspace, first_name="Ann")
+    first = owner_client.get(f"/contacts/{ann.pk}/")
+    assert first.status_code == 200
+    assert b"Broken &lt;login&gt;" not in first.content
+    with django_capture_on_commit_callbacks(execute=True):
+        _ticket(workspace, owner, ann, "Broken <login>")
+    page = owner_client.get(f"/contacts/{ann.pk}/").content
+    assert b"Broken &lt;login&gt;" in page
+    timeline = owner_client.get(f"/contacts/{ann.pk}/timeline/").content
+    assert b"Broken &lt;login&gt;" in timeline
+
+
+def test_an_empty_source_costs_no_query_once_known(
+    owner_client, workspace, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ann = make_contact(workspace, first_name="Ann")
+    owner_client.get(f"/contacts/{ann.pk}/timeline/")
+    with CaptureQueriesContext(connection) as queries:
+        assert owner_client.get(f"/contacts/{ann.pk}/timeline/").status_code == 200
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "service_ticket" not in sql
+    assert "merge_mergerecord" not in sql
+    assert "activities_activity" in sql  # the other sources still run
+
+
+def test_another_workspaces_tickets_are_not_this_ones(
+    owner_client,
+    outsider_client,
+    workspace,
+    other_workspace,
+    outsider,
+    django_capture_on_commit_callbacks,
+):
+    other = other_workspace
+    with django_capture_on_commit_callbacks(execute=True):
+        ann = make_contact(workspace, first_name="Ann")
+        bob = make_contact(other, first_name="Bob")
+    # this workspace learns it has no tickets; the other gets one
+    owner_client.get(f"/contacts/{ann.pk}/")
+    with django_capture_on_commit_callbacks(execute=True):
+        _ticket(other, outsider, bob, "Outsider ticket")
+    assert b"Outsider ticket" in outsider_client.get(f"/contacts/{bob.pk}/").content
+    assert b"Outsider ticket" not in owner_client.get(f"/contacts/{ann.pk}/").content
+
+
+def test_a_new_member_is_in_the_quick_add_assignees_at_once(
+    owner_client, workspace, django_capture_on_commit_callbacks
+):
+    from rapport.tenancy.models import Role
+    from rapport.tenancy.services import membership_add, user_create
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ann = make_contact(workspace, first_name="Ann")
+    assert b"zoe-newcomer" not in owner_client.get(f"/contacts/{ann.pk}/").content
+    with django_capture_on_commit_callbacks(execute=True):
+        zoe = user_create(username="zoe-newcomer", password="correct horse battery staple")
+        membership_add(workspace=workspace, user=zoe, role=Role.MEMBER)
+    page = owner_client.get(f"/contacts/{ann.pk}/").content.decode()
+    assert f'<option value="{zoe.pk}">zoe-newcomer</option>' in page
