@@ -172,7 +172,9 @@ def _in_workspace(model: Any, pk: Any, field: str, c: _Collector) -> Any:
     """
     if pk is None:
         return None
-    found = model.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+    # JSON true is an int to Python, and would otherwise be read as id 1.
+    is_id = isinstance(pk, int) and not isinstance(pk, bool)
+    found = model.objects.filter(pk=pk).first() if is_id else None
     if found is None:
         c.add(field, f"is not a {model._meta.verbose_name} of this workspace")
     return found

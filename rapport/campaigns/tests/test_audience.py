@@ -21,9 +21,10 @@ from rapport.campaigns.tests.factories import make_campaign, opt_in
 from rapport.contacts.tests.factories import make_contact
 from rapport.core.errors import ServiceValidationError
 from rapport.marketing.definition import definition_clean
-from rapport.marketing.models import ConsentEvent
+from rapport.marketing.models import ConsentEvent, Segment
 from rapport.marketing.queries import consent_allows, definition_members
 from rapport.marketing.services import segment_create, static_list_add, static_list_create
+from rapport.tenancy.access import workspace_scope
 
 LEADS = {"op": "and", "rules": [{"type": "lifecycle_stage", "op": "is", "stage": "lead"}]}
 
@@ -182,3 +183,13 @@ def test_the_audience_cannot_change_once_sending(workspace, owner, people):
         campaign_update(
             workspace=workspace, actor=owner, campaign=campaign, data={"segment_id": None}
         )
+
+
+def test_true_is_not_read_as_the_segment_with_id_1(workspace, owner):
+    with workspace_scope(workspace):
+        Segment.objects.create(pk=1, workspace=workspace, name="First", definition={})
+
+        with pytest.raises(ServiceValidationError) as exc:
+            make_campaign(workspace, owner, segment_id=True)
+
+    assert "segment_id" in exc.value.as_dict()
