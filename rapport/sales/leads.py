@@ -25,6 +25,7 @@ from rapport.contacts.services import (
     Data,
     _Collector,
     _external_id,
+    _in_workspace,
     _owner,
     _text,
     _unknown_keys,
@@ -321,17 +322,10 @@ def _origins_clean(origins: Any, c: _Collector) -> list[str]:
     return origins
 
 
-def _static_list_clean(workspace: Workspace, value: Any, c: _Collector) -> int | None:
-    """A list of this workspace (another's answers as not found), or None for no list."""
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        c.add("static_list_id", "must be a list id")
-        return None
-    if not StaticList.unscoped.filter(pk=value, workspace=workspace).exists():
-        c.add("static_list_id", f"no list {value} in this workspace")
-        return None
-    return value
+def _static_list_id(value: Any, c: _Collector) -> int | None:
+    """The id of a list of the current workspace (another's answers as not found), or None."""
+    found = _in_workspace(StaticList, value, "static_list_id", c)
+    return found.pk if found else None
 
 
 def _double_opt_in_clean(value: Any, c: _Collector) -> bool:
@@ -356,7 +350,7 @@ def web_form_create(
     if not (name or "").strip():
         c.add("name", "is required")
     origins = _origins_clean(allowed_origins or [], c)
-    list_id = _static_list_clean(workspace, static_list_id, c)
+    list_id = _static_list_id(static_list_id, c)
     opt_in = _double_opt_in_clean(double_opt_in, c)
     c.raise_if_any()
     with transaction.atomic():
@@ -447,7 +441,7 @@ def web_form_update(*, workspace: Workspace, actor: Actor, form: WebForm, data: 
             c.add("active", "must be true or false")
         clean["active"] = data["active"]
     if "static_list_id" in data:
-        clean["static_list_id"] = _static_list_clean(workspace, data["static_list_id"], c)
+        clean["static_list_id"] = _static_list_id(data["static_list_id"], c)
     if "double_opt_in" in data:
         clean["double_opt_in"] = _double_opt_in_clean(data["double_opt_in"], c)
     c.raise_if_any()

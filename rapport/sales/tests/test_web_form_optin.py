@@ -69,9 +69,7 @@ def test_another_workspaces_list_is_refused_on_create_and_update(
         assert WebForm.objects.count() == 1
 
     for exc in (created, updated):
-        assert exc.value.as_dict() == {
-            "static_list_id": [f"no list {their_list.pk} in this workspace"]
-        }
+        assert exc.value.as_dict() == {"static_list_id": ["is not a static list of this workspace"]}
     assert fresh(workspace, form.pk).static_list is None
 
 
@@ -87,9 +85,7 @@ def test_the_api_sets_and_changes_the_list_and_names_a_bad_one(
     assert single.json()["double_opt_in"] is False
     refused = api.patch(f"/sales/web-forms/{body['id']}", {"static_list_id": their_list.pk})
     assert refused.status_code == 422
-    assert problem_fields(refused) == {
-        "static_list_id": f"no list {their_list.pk} in this workspace"
-    }
+    assert problem_fields(refused) == {"static_list_id": "is not a static list of this workspace"}
     cleared = api.patch(f"/sales/web-forms/{body['id']}", {"static_list_id": None})
     assert cleared.json()["static_list_id"] is None
     assert fresh(workspace, body["id"]).static_list is None
