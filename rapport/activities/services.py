@@ -14,7 +14,7 @@ from rapport.activities.models import (
     Direction,
 )
 from rapport.audit.models import AuditAction
-from rapport.audit.services import audit_bulk_created, audit_record, diff, snapshot
+from rapport.audit.services import audit_bulk_created, audit_record, diff, non_empty, snapshot
 from rapport.contacts.services import Actor, Data, _Collector, _owner, _text, _unknown_keys
 from rapport.core.errors import ServiceValidationError
 from rapport.core.hooks import records_changed
@@ -234,10 +234,6 @@ def _snapshot(activity: Activity, clean: Data | None = None) -> dict[str, Any]:
     return snap
 
 
-def _non_empty(snap: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in snap.items() if v not in ("", None, [], {})}
-
-
 def activity_create(*, workspace: Workspace, actor: Actor, data: Data) -> Activity:
     clean = _activity_clean(workspace=workspace, data=data, activity=None)
     with transaction.atomic():
@@ -248,7 +244,7 @@ def activity_create(*, workspace: Workspace, actor: Actor, data: Data) -> Activi
             actor=actor,
             action=AuditAction.CREATE,
             instance=activity,
-            changes=diff({}, _non_empty(_snapshot(activity, clean))),
+            changes=diff({}, non_empty(_snapshot(activity, clean))),
         )
         records_changed(entity="activities.activity", workspace_id=workspace.pk, ids=[activity.pk])
     return activity
@@ -324,7 +320,7 @@ def activity_delete(*, workspace: Workspace, actor: Actor, activity: Activity) -
             actor=actor,
             action=AuditAction.DELETE,
             instance=activity,
-            changes=diff(_non_empty(_snapshot(activity)), {}),
+            changes=diff(non_empty(_snapshot(activity)), {}),
         )
         activity.delete()
 

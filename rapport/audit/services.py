@@ -62,6 +62,11 @@ def diff(before: Snapshot, after: Snapshot) -> dict[str, list[Any]]:
     return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
 
 
+def non_empty(snap: Snapshot) -> Snapshot:
+    """The values a snapshot holds: a create or a delete records only what was set."""
+    return {k: v for k, v in snap.items() if v not in ("", None, [], {})}
+
+
 def audit_record(
     *,
     workspace_id: int,

@@ -15,7 +15,7 @@ from django.db import models, transaction
 from django.utils.text import slugify
 
 from rapport.audit.models import AuditAction
-from rapport.audit.services import audit_record, audited_update, diff, snapshot
+from rapport.audit.services import audit_record, audited_update, diff, non_empty, snapshot
 from rapport.contacts.custom_fields import custom_fields_clean
 from rapport.contacts.models import (
     Company,
@@ -418,7 +418,7 @@ def contact_create(*, workspace: Workspace, actor: Actor, data: Data) -> Contact
             actor=actor,
             action=AuditAction.CREATE,
             instance=contact,
-            changes=diff({}, {k: v for k, v in after.items() if v not in ("", None, [], {})}),
+            changes=diff({}, non_empty(after)),
         )
         records_changed(entity="contacts.contact", workspace_id=workspace.pk, ids=[contact.pk])
     return contact
@@ -448,7 +448,7 @@ def contact_delete(*, workspace: Workspace, actor: Actor, contact: Contact) -> N
             actor=actor,
             action=AuditAction.DELETE,
             instance=contact,
-            changes=diff({k: v for k, v in before.items() if v not in ("", None, [], {})}, {}),
+            changes=diff(non_empty(before), {}),
         )
         contact.delete()
 
@@ -580,7 +580,7 @@ def company_create(*, workspace: Workspace, actor: Actor, data: Data) -> Company
             actor=actor,
             action=AuditAction.CREATE,
             instance=company,
-            changes=diff({}, {k: v for k, v in after.items() if v not in ("", None, [], {})}),
+            changes=diff({}, non_empty(after)),
         )
     return company
 
@@ -608,7 +608,7 @@ def company_delete(*, workspace: Workspace, actor: Actor, company: Company) -> N
             actor=actor,
             action=AuditAction.DELETE,
             instance=company,
-            changes=diff({k: v for k, v in before.items() if v not in ("", None, [], {})}, {}),
+            changes=diff(non_empty(before), {}),
         )
         company.delete()
 

@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from rapport.audit.models import AuditAction
-from rapport.audit.services import audit_change, snapshot
+from rapport.audit.services import audit_change, non_empty, snapshot
 from rapport.contacts.models import Company, Contact
 from rapport.contacts.services import (
     Actor,
@@ -54,7 +54,7 @@ def _delete_audited(
             actor=actor,
             action=AuditAction.DELETE,
             instance=instance,
-            before={k: v for k, v in before.items() if v not in ("", None, [], {})},
+            before=non_empty(before),
             after={},
         )
         instance.delete()
