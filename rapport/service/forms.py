@@ -175,11 +175,21 @@ class AttachmentsForm(forms.Form):
             for f in self.cleaned_data.get("attachments") or []
         ]
 
+    # The services' names for what this form calls otherwise (a refused file is `file`).
+    ERROR_FIELDS = {"file": "attachments"}
+
     def add_upload_errors(self, exc: ServiceValidationError) -> None:
-        """The services name a refused file `file`: shown under the files field."""
+        """Each service error under the field it concerns (the form's top when none)."""
         for error in exc.errors:
-            name = {"file": "attachments"}.get(error.field, error.field)
+            name = self.ERROR_FIELDS.get(error.field, error.field)
             self.add_error(name if name in self.fields else None, error.message)
+
+
+# What an agent may move a ticket to as they send: the statuses a conversation leads to.
+STATUS_AFTER_REPLY = [("", "Keep the status")] + [
+    (s.value, f"Set to {s.label}")
+    for s in (TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.ON_HOLD, TicketStatus.SOLVED)
+]
 
 
 class ReplyForm(AttachmentsForm):
@@ -187,7 +197,11 @@ class ReplyForm(AttachmentsForm):
     kind = forms.ChoiceField(
         choices=MessageKind.choices, initial=MessageKind.PUBLIC, widget=forms.RadioSelect
     )
-    field_order = ["body", "kind", "attachments"]
+    set_status = forms.ChoiceField(
+        required=False, choices=STATUS_AFTER_REPLY, label="After sending"
+    )
+    field_order = ["body", "kind", "set_status", "attachments"]
+    ERROR_FIELDS = {**AttachmentsForm.ERROR_FIELDS, "status": "set_status"}
 
 
 class ArticleForm(forms.Form):

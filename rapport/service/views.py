@@ -259,12 +259,15 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 kind=form.cleaned_data["kind"],
                 uploads=form.uploads(),
+                status=form.cleaned_data["set_status"],
             )
         except ServiceValidationError as exc:
             form.add_error(None, "Nothing was sent: fix the problem below and send again.")
             form.add_upload_errors(exc)
         else:
             sent = "Reply sent to the customer" if message.kind == "public" else "Note added"
+            if form.cleaned_data["set_status"]:
+                sent += f"; the ticket is now {ticket.get_status_display().lower()}"
             messages.success(request, f"{sent}.")
             return redirect(reverse("service:ticket_detail", args=[ticket.pk]) + "#conversation")
     return _ticket_page(request, ticket, reply_form=form)

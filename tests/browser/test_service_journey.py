@@ -93,6 +93,26 @@ def test_an_agent_answers_a_ticket(page, log_in, workspace, owner):
         assert TicketAttachment.objects.get().name == "packing.pdf"
 
 
+def test_an_agent_answers_from_the_keyboard_and_solves_in_one_step(page, log_in, workspace, owner):
+    ann = make_contact(workspace, first_name="Ann", last_name="Lee", emails=["ann@acme.io"])
+    ticket = make_ticket(workspace, owner, ann, subject="Invoice copy", body="Please resend it")
+    log_in("olivia")
+    page.goto(f"/tickets/{ticket.pk}/")
+
+    page.get_by_label("After sending").select_option(label="Set to Solved")
+    box = page.get_by_placeholder(re.compile("Write a reply"))
+    box.fill("Attached to this mail again.")
+    box.press("Control+Enter")
+    expect(page.locator(".flash-success")).to_contain_text("the ticket is now solved")
+    expect(page.locator(".ticket-head .badge").first).to_have_text("Solved")
+    expect(page.locator(".msg-agent.msg-public").last).to_contain_text("Attached to this mail")
+    # The chooser is back to keeping the status for the next message.
+    expect(page.get_by_label("After sending")).to_have_value("")
+    assert [m.to for m in mail.outbox if "Invoice copy" in m.subject] == [["ann@acme.io"]]
+    with workspace_scope(workspace):
+        assert Ticket.objects.get(pk=ticket.pk).solved_at is not None
+
+
 def test_a_customer_signs_in_opens_a_ticket_and_reads_the_answer(page, workspace, owner):
     ann = make_contact(workspace, first_name="Ann", last_name="Lee", emails=["ann@acme.io"])
     with workspace_scope(workspace):

@@ -354,6 +354,60 @@ def test_a_refused_file_is_explained_and_nothing_is_sent(
         assert not TicketAttachment.objects.exists()
 
 
+def test_a_reply_sets_the_status_in_the_same_step(
+    member_client, workspace, ticket, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_client.post(
+            f"/tickets/{ticket.pk}/reply/",
+            {"body": "Could you send a photo?", "kind": "public", "set_status": "pending"},
+            follow=True,
+        )
+    assert "the ticket is now pending (on customer)" in response.content.decode()
+    saved = reload(workspace, ticket)
+    assert saved.status == "pending" and saved.pending_since is not None
+    assert saved.first_responded_at is not None
+    assert [m.body for m in mail.outbox] == ["Could you send a photo?"]
+
+
+def test_a_reply_without_a_status_keeps_it(member_client, workspace, owner, ticket):
+    with workspace_scope(workspace):
+        ticket_set_status(workspace=workspace, actor=owner, ticket=ticket, status="on_hold")
+    member_client.post(
+        f"/tickets/{ticket.pk}/reply/", {"body": "Still checking", "kind": "internal"}
+    )
+    assert reload(workspace, ticket).status == "on_hold"
+
+
+def test_a_refused_status_after_a_reply_sends_nothing(
+    member_client, workspace, owner, ticket, django_capture_on_commit_callbacks
+):
+    with workspace_scope(workspace):
+        ticket_set_status(workspace=workspace, actor=owner, ticket=ticket, status="closed")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_client.post(
+            f"/tickets/{ticket.pk}/reply/",
+            {"body": "One more thing", "kind": "public", "set_status": "open"},
+        )
+    page = response.content.decode()
+    assert response.status_code == 200 and "Nothing was sent" in page
+    # The error sits under the status chooser, after it in the page.
+    assert page.index("a closed ticket cannot be reopened") > page.index('id="id_set_status"')
+    assert "One more thing" in page
+    assert mail.outbox == [] and len(messages_of(workspace, ticket)) == 1
+    assert reload(workspace, ticket).status == "closed"
+
+
+def test_an_unknown_status_after_a_reply_is_named(member_client, workspace, ticket):
+    response = member_client.post(
+        f"/tickets/{ticket.pk}/reply/", {"body": "Hi", "kind": "public", "set_status": "closed"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "Select a valid choice" in page
+    assert page.index("Select a valid choice") > page.index('id="id_set_status"')
+    assert len(messages_of(workspace, ticket)) == 1
+
+
 def test_an_empty_reply_is_refused(member_client, workspace, ticket):
     response = member_client.post(f"/tickets/{ticket.pk}/reply/", {"body": "", "kind": "public"})
     assert response.status_code == 200 and b"This field is required" in response.content
