@@ -13,7 +13,7 @@ from rapport.knowledge.models import ArticleStatus, ArticleVisibility
 from rapport.service.desk_queries import team_list
 from rapport.service.desk_services import Upload
 from rapport.service.models import MessageKind, Priority, Ticket, TicketStatus, TicketType
-from rapport.service.page_queries import category_list, contact_by_email
+from rapport.service.page_queries import category_list, contact_by_email, product_choices
 from rapport.service.queries import SORTS, TicketFilter
 from rapport.tenancy.models import Workspace
 from rapport.web.forms import CommaListField, add_service_errors
@@ -116,12 +116,28 @@ class TicketEditForm(TicketFieldsForm):
     """The ticket page's side panel."""
 
     status = forms.ChoiceField(choices=TicketStatus.choices)
-    root_cause = forms.CharField(required=False, max_length=100, label="Root cause")
+    product = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    root_cause = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Root cause",
+        widget=forms.TextInput(attrs={"list": "root-causes", "autocomplete": "off"}),
+        help_text="For complaints: pick a cause used before, or name a new one",
+    )
     resolution = forms.CharField(
         required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    field_order = ["status", "priority", "assignee", "team", "ticket_type", "tags"]
+    field_order = ["status", "priority", "assignee", "team", "ticket_type", "tags", "product"]
+    SERVICE_NAMES = {**TicketFieldsForm.SERVICE_NAMES, "product": "product_id"}
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, workspace=workspace, **kwargs)
+        keep = self.initial.get("product")
+        self.fields["product"].choices = [  # type: ignore[attr-defined]
+            ("", "No product"),
+            *product_choices(keep_id=keep),
+        ]
 
     @staticmethod
     def initial_for(ticket: Ticket) -> dict[str, Any]:
@@ -132,6 +148,7 @@ class TicketEditForm(TicketFieldsForm):
             "assignee": ticket.assignee_id,
             "team": ticket.team_id,
             "tags": [t.name for t in ticket.tags.all()],
+            "product": ticket.product_id,
             "root_cause": ticket.root_cause,
             "resolution": ticket.resolution,
         }

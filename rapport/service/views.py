@@ -206,6 +206,7 @@ def _ticket_page(
             text=request_text[:5000], public_only=False, limit=SUGGESTIONS
         ),
         "edit_form": edit_form,
+        "root_causes": page_queries.root_causes_used(),
         "reply_form": reply_form or ReplyForm(),
     }
     return render(request, "service/ticket_detail.html", context)

@@ -12,7 +12,10 @@ from rapport.audit.models import AuditEntry
 from rapport.contacts.tests.factories import make_contact
 from rapport.knowledge.models import Article
 from rapport.knowledge.services import article_create
+from rapport.sales.models import Product
+from rapport.sales.services import product_create
 from rapport.service.models import Ticket, TicketAttachment, TicketMessage
+from rapport.service.reports import complaint_report
 from rapport.service.services import team_create, ticket_reply, ticket_set_status
 from rapport.service.tests.factories import make_calendar, make_policy, make_ticket
 from rapport.tenancy.access import workspace_scope
@@ -439,6 +442,97 @@ def test_the_side_panel_changes_fields_and_status_together(
             AuditEntry.objects.filter(object_id=str(ticket.pk)).values_list("source", flat=True)
         )
     assert "ui" in sources
+
+
+def _product(workspace, owner, name, sku, active=True):
+    with workspace_scope(workspace):
+        return product_create(
+            workspace=workspace, actor=owner, data={"sku": sku, "name": name, "active": active}
+        )
+
+
+def test_the_side_panel_names_the_product_a_complaint_is_about(
+    member_client, workspace, owner, ticket
+):
+    printer = _product(workspace, owner, "Laser printer", "LP-1")
+    response = member_client.post(
+        f"/tickets/{ticket.pk}/properties/",
+        {
+            "status": "solved",
+            "priority": "normal",
+            "ticket_type": "complaint",
+            "product": printer.pk,
+            "root_cause": "Faulty part",
+        },
+    )
+    assert response.status_code == 302
+    assert reload(workspace, ticket).product_id == printer.pk
+    today = dt.date.today()
+    with workspace_scope(workspace):
+        [row] = complaint_report(start=today, end=today + dt.timedelta(days=1))
+    assert (row["root_cause"], row["product"]) == ("Faulty part", "Laser printer")
+    page = member_client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert f'<option value="{printer.pk}" selected>Laser printer (LP-1)</option>' in page
+
+
+def test_a_retired_product_stays_on_its_ticket_and_is_not_offered_to_others(
+    member_client, workspace, owner, ann, ticket
+):
+    old = _product(workspace, owner, "Old model", "OM-1")
+    with workspace_scope(workspace):
+        Ticket.objects.filter(pk=ticket.pk).update(product=old)
+        Product.objects.filter(pk=old.pk).update(active=False)
+    page = member_client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "Old model (OM-1)" in page
+    member_client.post(
+        f"/tickets/{ticket.pk}/properties/",
+        {"status": "open", "priority": "high", "ticket_type": "question", "product": old.pk},
+    )
+    saved = reload(workspace, ticket)
+    assert (saved.priority, saved.product_id) == ("high", old.pk)
+    other = make_ticket(workspace, owner, ann, subject="Another")
+    assert "Old model" not in member_client.get(f"/tickets/{other.pk}/").content.decode()
+
+
+def test_another_workspaces_product_is_refused(
+    member_client, workspace, other_workspace, outsider, ticket
+):
+    theirs = _product(other_workspace, outsider, "Globex widget", "GW-1")
+    response = member_client.post(
+        f"/tickets/{ticket.pk}/properties/",
+        {"status": "new", "priority": "normal", "ticket_type": "question", "product": theirs.pk},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "Select a valid choice" in page
+    assert "Globex widget" not in page
+    assert reload(workspace, ticket).product_id is None
+
+
+def test_root_causes_in_use_are_offered_and_keep_one_spelling(
+    member_client, workspace, owner, ann, other_workspace, outsider
+):
+    for subject, cause in [("Late", "Courier delay"), ("Later", "Courier delay"), ("Bad", "Fit")]:
+        make_ticket(
+            workspace, owner, ann, subject=subject, ticket_type="complaint", root_cause=cause
+        )
+    stranger = make_contact(other_workspace, first_name="Sam", emails=["sam@globex.io"])
+    make_ticket(other_workspace, outsider, stranger, ticket_type="complaint", root_cause="Secret")
+    ticket = make_ticket(workspace, owner, ann, subject="Lost parcel", ticket_type="complaint")
+    page = member_client.get(f"/tickets/{ticket.pk}/").content.decode()
+    offered = page[page.index('<datalist id="root-causes">') :]
+    offered = offered[: offered.index("</datalist>")]
+    assert offered.index("Courier delay") < offered.index("Fit")  # most used first
+    assert "Secret" not in offered
+    member_client.post(
+        f"/tickets/{ticket.pk}/properties/",
+        {
+            "status": "new",
+            "priority": "normal",
+            "ticket_type": "complaint",
+            "root_cause": "courier DELAY",
+        },
+    )
+    assert reload(workspace, ticket).root_cause == "Courier delay"
 
 
 def test_a_refused_status_change_keeps_every_field(member_client, workspace, owner, ticket):
