@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page
-from rapport.feedback.queries import csat_summary, nps_summary
+from rapport.feedback.queries import SENTIMENTS, csat_summary, nps_summary, survey_comments
 from rapport.knowledge.models import Article
 from rapport.knowledge.queries import article_suggestions
 from rapport.knowledge.rendering import render_markdown
@@ -62,6 +62,7 @@ from rapport.web.htmx import is_partial
 PAGE_SIZE = 50
 AT_RISK_ROWS = 200
 SUGGESTIONS = 5
+COMMENTS = 20
 VIEW_TITLES = {
     "mine": "My tickets",
     "unassigned": "Unassigned",
@@ -283,6 +284,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     period = request.GET.get("period", "30")
     if period not in PERIODS:
         period = "30"
+    sentiment = request.GET.get("sentiment", "")
+    if sentiment not in SENTIMENTS:
+        sentiment = ""
     today = timezone.localdate()
     start, end = today - dt.timedelta(days=int(period)), today + dt.timedelta(days=1)
     since = dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC)
@@ -296,6 +300,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "charts": service_charts(trend=trend, complaints=complaints),
         "csat": next(iter(csat_summary(since=since)), None),
         "csat_by_agent": csat_summary(by="agent", since=since),
+        "csat_by_team": csat_summary(by="team", since=since),
+        "sentiment": sentiment,
+        "sentiments": SENTIMENTS,
+        "comments": survey_comments(since=since, sentiment=sentiment, limit=COMMENTS),
         "nps": next(iter(nps_summary(since=since)), None),
         "at_risk_count": sla_at_risk().count(),
     }

@@ -10,6 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from rapport.audit.models import AuditEntry
 from rapport.contacts.tests.factories import make_contact
+from rapport.feedback.models import SurveyInvite
+from rapport.feedback.services import survey_answer, survey_comment
 from rapport.knowledge.models import Article
 from rapport.knowledge.services import article_create
 from rapport.sales.models import Product
@@ -579,6 +581,44 @@ def test_the_dashboard_shows_kpis_and_complaints(owner_client, workspace, owner,
     assert "Courier" in page
     assert 'id="service-charts"' in page and 'id="chart-volume"' in page
     assert 'id="chart-complaints"' in page and "service/dashboard.js" in page
+
+
+def test_the_dashboard_shows_csat_per_team_and_comments_by_sentiment(
+    owner_client, workspace, owner, member, ann, django_capture_on_commit_callbacks
+):
+    with workspace_scope(workspace):
+        team = team_create(
+            workspace=workspace,
+            actor=owner,
+            name="Returns desk",
+            assignment="manual",
+            member_ids=[member.pk],
+        )
+    said = {"Happy": (5, "Lovely, fast and kind"), "Angry": (1, "Awful, slow and rude")}
+    for subject, (score, comment) in said.items():
+        ticket = make_ticket(
+            workspace, owner, ann, subject=subject, team_id=team.pk, assignee_id=member.pk
+        )
+        with workspace_scope(workspace), django_capture_on_commit_callbacks(execute=True):
+            ticket_set_status(workspace=workspace, actor=owner, ticket=ticket, status="solved")
+        with workspace_scope(workspace):
+            invite = SurveyInvite.objects.get(ticket=ticket)
+            survey_answer(invite=invite, score=score)
+            survey_comment(invite=SurveyInvite.objects.get(pk=invite.pk), comment=comment)
+    page = owner_client.get("/service/?period=30").content.decode()
+    teams = page[page.index('id="csat-teams"') :]
+    assert "Returns desk" in teams[: teams.index("</table>")]
+    comments = page[page.index('id="comment-list"') :]
+    comments = comments[: comments.index("</ul>")]
+    assert "Lovely, fast and kind" in comments and "Awful, slow and rude" in comments
+    assert ">Negative<" in comments and ">Positive<" in comments
+    page = owner_client.get("/service/?period=30&sentiment=negative").content.decode()
+    comments = page[page.index('id="comment-list"') :]
+    comments = comments[: comments.index("</ul>")]
+    assert "Awful, slow and rude" in comments and "Lovely" not in comments
+    assert '<input type="hidden" name="sentiment" value="negative">' in page  # kept on period
+    unknown = owner_client.get("/service/?sentiment=furious").content.decode()
+    assert "Lovely, fast and kind" in unknown  # an unknown filter shows them all
 
 
 # --- knowledge base ---------------------------------------------------------------------------
