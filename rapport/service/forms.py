@@ -12,7 +12,14 @@ from rapport.core.errors import ServiceValidationError
 from rapport.knowledge.models import ArticleStatus, ArticleVisibility
 from rapport.service.desk_queries import team_list
 from rapport.service.desk_services import Upload
-from rapport.service.models import MessageKind, Priority, Ticket, TicketStatus, TicketType
+from rapport.service.models import (
+    Channel,
+    MessageKind,
+    Priority,
+    Ticket,
+    TicketStatus,
+    TicketType,
+)
 from rapport.service.page_queries import category_list, contact_by_email, product_choices
 from rapport.service.queries import SORTS, TicketFilter
 from rapport.tenancy.models import Workspace
@@ -26,10 +33,19 @@ class TicketListForm(forms.Form):
     """The list's query string. Every field is optional; a bad value is reported and the rest
     still apply."""
 
-    q = forms.CharField(required=False, max_length=200)
+    q = forms.CharField(required=False, max_length=200, label="Search")
     status = forms.ChoiceField(required=False, choices=STATUS_FILTER)
     priority = forms.ChoiceField(required=False, choices=[("", "Any priority"), *Priority.choices])
-    ticket_type = forms.ChoiceField(required=False, choices=[("", "Any type"), *TicketType.choices])
+    ticket_type = forms.ChoiceField(
+        required=False, choices=[("", "Any type"), *TicketType.choices], label="Type"
+    )
+    channel = forms.ChoiceField(required=False, choices=[("", "Any channel"), *Channel.choices])
+    sla = forms.ChoiceField(
+        required=False,
+        label="SLA",
+        choices=[("", "Any SLA outcome"), ("breached", "SLA breached"), ("kept", "SLA kept")],
+    )
+    assignee = forms.IntegerField(required=False, min_value=1)
     tag = forms.CharField(required=False, max_length=50)
     team = forms.IntegerField(required=False, min_value=1)
     sort = forms.ChoiceField(required=False, choices=[(s, s) for s in SORTS])
@@ -44,6 +60,9 @@ class TicketListForm(forms.Form):
             status=data.get("status") or "",
             priority=data.get("priority") or "",
             ticket_type=data.get("ticket_type") or "",
+            channel=data.get("channel") or "",
+            assignee_id=data.get("assignee"),
+            breached={"breached": True, "kept": False}.get(data.get("sla") or ""),
             tag=data.get("tag") or "",
             q=data.get("q") or "",
         )

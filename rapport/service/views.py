@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
+from rapport.contacts.forms import members_of, user_label
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page
 from rapport.feedback.queries import SENTIMENTS, csat_summary, nps_summary, survey_comments
@@ -75,6 +76,10 @@ PERIODS = {"7": "Last 7 days", "30": "Last 30 days", "90": "Last 90 days", "365"
 # --- lists ------------------------------------------------------------------------------------
 
 
+def agents_of(workspace: Any) -> list[tuple[int, str]]:
+    return [(u.pk, user_label(u)) for u in members_of(workspace)]
+
+
 def _default_team_id(user_id: int, teams: list[Any]) -> int | None:
     """A team queue opens on the agent's own (first) team, else the first team there is."""
     mine = TeamMember.objects.filter(user_id=user_id).order_by("team__name").first()
@@ -116,6 +121,9 @@ def ticket_queue(request: HttpRequest, view: str) -> HttpResponse:
         "params": request.GET,
         "teams": teams,
         "team_id": f.team_id,
+        "agents": []
+        if partial or view in ("mine", "unassigned")
+        else agents_of(workspace_of(request)),
         "list_url": reverse("service:ticket_queue", args=[view]),
         "saved_views": [] if partial else saved_ticket_views(request.user),
     }

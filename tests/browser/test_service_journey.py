@@ -147,6 +147,43 @@ def test_an_agent_files_a_complaint_under_a_product_and_a_known_cause(
     expect(complaints.locator("tr", has_text="Steel kettle")).to_contain_text("Faulty part")
 
 
+def test_a_lead_lists_breached_tickets_of_one_agent_and_keeps_the_view(
+    page, log_in, workspace, owner, member
+):
+    ann = make_contact(workspace, first_name="Ann", last_name="Lee", emails=["ann@acme.io"])
+    for subject, assignee, breached in [
+        ("Mia overdue", member, True),
+        ("Mia on time", member, False),
+        ("Olivia overdue", owner, True),
+    ]:
+        ticket = make_ticket(workspace, owner, ann, subject=subject, assignee_id=assignee.pk)
+        if breached:
+            with workspace_scope(workspace):
+                Ticket.objects.filter(pk=ticket.pk).update(sla_breached_at=ticket.created_at)
+    log_in("olivia")
+    page.goto("/tickets/all/")
+    table = page.locator("#ticket-table")
+    expect(table).to_contain_text("Mia on time")
+
+    page.get_by_label("Assignee").select_option(label="mia")
+    page.get_by_label("SLA").select_option("breached")
+    expect(table).not_to_contain_text("Mia on time")
+    expect(table).not_to_contain_text("Olivia overdue")
+    expect(table).to_contain_text("Mia overdue")
+
+    page.locator("summary", has_text="Save view").click()
+    page.get_by_label("Name this view").fill("Mia's breaches")
+    page.get_by_role("button", name="Save current filters").click()
+    saved = page.get_by_role("link", name="Mia's breaches")
+    expect(saved).to_be_visible()
+    page.get_by_role("link", name="All tickets").click()
+    expect(page.get_by_label("SLA")).to_have_value("")
+    page.get_by_role("link", name="Mia's breaches").click()
+    expect(page.get_by_label("SLA")).to_have_value("breached")
+    expect(page.locator("#ticket-table")).to_contain_text("Mia overdue")
+    expect(page.locator("#ticket-table")).not_to_contain_text("Mia on time")
+
+
 def test_a_customer_signs_in_opens_a_ticket_and_reads_the_answer(page, workspace, owner):
     ann = make_contact(workspace, first_name="Ann", last_name="Lee", emails=["ann@acme.io"])
     with workspace_scope(workspace):

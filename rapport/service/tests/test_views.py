@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import QueryDict
 
 from rapport.audit.models import AuditEntry
 from rapport.contacts.tests.factories import make_contact
@@ -114,6 +115,35 @@ def test_filters_narrow_the_list(owner_client, workspace, owner, ann):
     assert b"Urgent outage" not in owner_client.get("/tickets/all/?status=solved").content
 
 
+def test_filters_by_assignee_channel_and_sla_outcome(owner_client, workspace, owner, member, ann):
+    make_ticket(workspace, owner, ann, subject="Mia phoned", assignee_id=member.pk, channel="phone")
+    late = make_ticket(workspace, owner, ann, subject="Olivia late", assignee_id=owner.pk)
+    with workspace_scope(workspace):
+        Ticket.objects.filter(pk=late.pk).update(sla_breached_at=MONDAY_9)
+
+    def listed(query):
+        page = owner_client.get(f"/tickets/all/?{query}").content.decode()
+        return {s for s in ("Mia phoned", "Olivia late") if s in page}
+
+    assert listed(f"assignee={member.pk}") == {"Mia phoned"}
+    assert listed("channel=phone") == {"Mia phoned"}
+    assert listed("channel=email") == {"Olivia late"}
+    assert listed("sla=breached") == {"Olivia late"}
+    assert listed("sla=kept") == {"Mia phoned"}
+    page = owner_client.get(f"/tickets/all/?assignee={member.pk}").content.decode()
+    assert f'<option value="{member.pk}" selected>' in page
+    # "My tickets" is one assignee already: no second chooser there.
+    assert 'name="assignee"' not in owner_client.get("/tickets/mine/").content.decode()
+
+
+def test_a_bad_filter_value_is_named_and_the_rest_still_apply(owner_client, workspace, owner, ann):
+    make_ticket(workspace, owner, ann, subject="By phone", channel="phone")
+    make_ticket(workspace, owner, ann, subject="By mail")
+    page = owner_client.get("/tickets/all/?channel=pigeon&q=phone").content.decode()
+    assert "By phone" in page and "By mail" not in page
+    assert "Channel: Select a valid choice. pigeon is not one of the available choices." in page
+
+
 def test_an_htmx_filter_returns_only_the_table(owner_client, ticket):
     response = owner_client.get(
         "/tickets/all/?q=printer", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="ticket-table"
@@ -172,6 +202,25 @@ def test_an_agent_saves_a_filtered_queue_as_a_view_only_they_see(
     assert owner_client.post(f"/tickets/saved-views/{view.pk}/delete/").status_code == 302
     with workspace_scope(workspace):
         assert not SavedView.objects.exists()
+
+
+def test_a_saved_view_keeps_every_filter_of_the_list(owner_client, member):
+    filters = {
+        "q": "refund",
+        "status": "open",
+        "priority": "high",
+        "ticket_type": "complaint",
+        "channel": "phone",
+        "sla": "breached",
+        "assignee": str(member.pk),
+        "tag": "vip",
+        "sort": "-created",
+    }
+    response = owner_client.post(
+        "/tickets/saved-views/", {"name": "Everything", "view": "all", **filters}
+    )
+    location = QueryDict(response["Location"].split("?", 1)[1])
+    assert location.dict() == filters
 
 
 def test_a_view_needs_a_name_and_a_known_queue(owner_client, workspace):
