@@ -1,4 +1,5 @@
-"""Reads on survey results: CSAT per agent, team or period, and NPS per period.
+"""Reads on survey results: CSAT per agent, team or period, NPS per period, and the latest
+comments with their sentiment.
 
 Only answered surveys count; `since`/`until` bound the answer time (until is exclusive).
 """
@@ -136,3 +137,43 @@ def nps_summary(
         for r in rows
         if r["count"]
     ]
+
+
+# VADER's own cut-offs for its compound score.
+POSITIVE, NEGATIVE = 0.05, -0.05
+SENTIMENTS = ["positive", "neutral", "negative"]
+
+
+def sentiment_label(score: float | None) -> str:
+    if score is None:
+        return ""
+    return "positive" if score >= POSITIVE else "negative" if score <= NEGATIVE else "neutral"
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    survey: SurveyInvite
+    sentiment: str  # positive, neutral or negative
+
+
+def survey_comments(
+    *,
+    since: dt.datetime | None = None,
+    sentiment: str = "",
+    limit: int = 20,
+) -> list[CommentRow]:
+    """What customers wrote in surveys (CSAT and NPS), newest first, with who it was about;
+    `sentiment` keeps only positive, neutral or negative ones."""
+    qs = SurveyInvite.objects.exclude(comment="").select_related("contact", "ticket", "agent")
+    if since is not None:
+        qs = qs.filter(commented_at__gte=since)
+    if sentiment == "positive":
+        qs = qs.filter(sentiment__gte=POSITIVE)
+    elif sentiment == "negative":
+        qs = qs.filter(sentiment__lte=NEGATIVE)
+    elif sentiment == "neutral":
+        qs = qs.filter(sentiment__gt=NEGATIVE, sentiment__lt=POSITIVE)
+    elif sentiment:  # not one of SENTIMENTS
+        raise ValueError(f"no sentiment {sentiment!r}")
+    rows = qs.order_by("-commented_at", "-id")[:limit]
+    return [CommentRow(survey=r, sentiment=sentiment_label(r.sentiment)) for r in rows]

@@ -159,6 +159,11 @@ class TicketListParams(PageParams):
     ticket_type: TicketType | None = None
     requester_id: int | None = None
     company_id: int | None = None
+    assignee_id: int | None = None
+    channel: Channel | None = None
+    breached: bool | None = Field(
+        None, description="true: an SLA clock ran out (stamped by the sweep); false: none did"
+    )
     tag: str = ""
     q: str = Field("", description="words of the subject, or the ticket number (#1042)")
     # Not the query's "due" order: cursor pages cannot yet step over tickets without a due

@@ -46,8 +46,11 @@ def ticket_answer(
     kind: str = MessageKind.PUBLIC,
     uploads: list[Upload] | None = None,
     contact: Contact | None = None,
+    status: str = "",
 ) -> TicketMessage:
-    """A message with its files: all of them are kept, or (one refused) none is."""
+    """A message with its files and, if `status` is given, the ticket moved to it (an agent
+    answers and sets it pending on the customer or solved in one step): all of it is kept, or
+    (one file refused, a closed ticket reopened) none is."""
     with transaction.atomic():
         message = ticket_reply(
             workspace=workspace,
@@ -73,4 +76,6 @@ def ticket_answer(
                 raise ServiceValidationError(
                     [FieldError(e.field, f"{upload.name}: {e.message}") for e in exc.errors]
                 ) from exc
+        if status:
+            ticket_set_status(workspace=workspace, actor=actor, ticket=ticket, status=status)
     return message

@@ -12,8 +12,15 @@ from rapport.core.errors import ServiceValidationError
 from rapport.knowledge.models import ArticleStatus, ArticleVisibility
 from rapport.service.desk_queries import team_list
 from rapport.service.desk_services import Upload
-from rapport.service.models import MessageKind, Priority, Ticket, TicketStatus, TicketType
-from rapport.service.page_queries import category_list, contact_by_email
+from rapport.service.models import (
+    Channel,
+    MessageKind,
+    Priority,
+    Ticket,
+    TicketStatus,
+    TicketType,
+)
+from rapport.service.page_queries import category_list, contact_by_email, product_choices
 from rapport.service.queries import SORTS, TicketFilter
 from rapport.tenancy.models import Workspace
 from rapport.web.forms import CommaListField, add_service_errors
@@ -26,10 +33,19 @@ class TicketListForm(forms.Form):
     """The list's query string. Every field is optional; a bad value is reported and the rest
     still apply."""
 
-    q = forms.CharField(required=False, max_length=200)
+    q = forms.CharField(required=False, max_length=200, label="Search")
     status = forms.ChoiceField(required=False, choices=STATUS_FILTER)
     priority = forms.ChoiceField(required=False, choices=[("", "Any priority"), *Priority.choices])
-    ticket_type = forms.ChoiceField(required=False, choices=[("", "Any type"), *TicketType.choices])
+    ticket_type = forms.ChoiceField(
+        required=False, choices=[("", "Any type"), *TicketType.choices], label="Type"
+    )
+    channel = forms.ChoiceField(required=False, choices=[("", "Any channel"), *Channel.choices])
+    sla = forms.ChoiceField(
+        required=False,
+        label="SLA",
+        choices=[("", "Any SLA outcome"), ("breached", "SLA breached"), ("kept", "SLA kept")],
+    )
+    assignee = forms.IntegerField(required=False, min_value=1)
     tag = forms.CharField(required=False, max_length=50)
     team = forms.IntegerField(required=False, min_value=1)
     sort = forms.ChoiceField(required=False, choices=[(s, s) for s in SORTS])
@@ -44,6 +60,9 @@ class TicketListForm(forms.Form):
             status=data.get("status") or "",
             priority=data.get("priority") or "",
             ticket_type=data.get("ticket_type") or "",
+            channel=data.get("channel") or "",
+            assignee_id=data.get("assignee"),
+            breached={"breached": True, "kept": False}.get(data.get("sla") or ""),
             tag=data.get("tag") or "",
             q=data.get("q") or "",
         )
@@ -116,12 +135,28 @@ class TicketEditForm(TicketFieldsForm):
     """The ticket page's side panel."""
 
     status = forms.ChoiceField(choices=TicketStatus.choices)
-    root_cause = forms.CharField(required=False, max_length=100, label="Root cause")
+    product = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    root_cause = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Root cause",
+        widget=forms.TextInput(attrs={"list": "root-causes", "autocomplete": "off"}),
+        help_text="For complaints: pick a cause used before, or name a new one",
+    )
     resolution = forms.CharField(
         required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    field_order = ["status", "priority", "assignee", "team", "ticket_type", "tags"]
+    field_order = ["status", "priority", "assignee", "team", "ticket_type", "tags", "product"]
+    SERVICE_NAMES = {**TicketFieldsForm.SERVICE_NAMES, "product": "product_id"}
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, workspace=workspace, **kwargs)
+        keep = self.initial.get("product")
+        self.fields["product"].choices = [  # type: ignore[attr-defined]
+            ("", "No product"),
+            *product_choices(keep_id=keep),
+        ]
 
     @staticmethod
     def initial_for(ticket: Ticket) -> dict[str, Any]:
@@ -132,6 +167,7 @@ class TicketEditForm(TicketFieldsForm):
             "assignee": ticket.assignee_id,
             "team": ticket.team_id,
             "tags": [t.name for t in ticket.tags.all()],
+            "product": ticket.product_id,
             "root_cause": ticket.root_cause,
             "resolution": ticket.resolution,
         }
@@ -175,11 +211,21 @@ class AttachmentsForm(forms.Form):
             for f in self.cleaned_data.get("attachments") or []
         ]
 
+    # The services' names for what this form calls otherwise (a refused file is `file`).
+    ERROR_FIELDS = {"file": "attachments"}
+
     def add_upload_errors(self, exc: ServiceValidationError) -> None:
-        """The services name a refused file `file`: shown under the files field."""
+        """Each service error under the field it concerns (the form's top when none)."""
         for error in exc.errors:
-            name = {"file": "attachments"}.get(error.field, error.field)
+            name = self.ERROR_FIELDS.get(error.field, error.field)
             self.add_error(name if name in self.fields else None, error.message)
+
+
+# What an agent may move a ticket to as they send: the statuses a conversation leads to.
+STATUS_AFTER_REPLY = [("", "Keep the status")] + [
+    (s.value, f"Set to {s.label}")
+    for s in (TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.ON_HOLD, TicketStatus.SOLVED)
+]
 
 
 class ReplyForm(AttachmentsForm):
@@ -187,7 +233,11 @@ class ReplyForm(AttachmentsForm):
     kind = forms.ChoiceField(
         choices=MessageKind.choices, initial=MessageKind.PUBLIC, widget=forms.RadioSelect
     )
-    field_order = ["body", "kind", "attachments"]
+    set_status = forms.ChoiceField(
+        required=False, choices=STATUS_AFTER_REPLY, label="After sending"
+    )
+    field_order = ["body", "kind", "set_status", "attachments"]
+    ERROR_FIELDS = {**AttachmentsForm.ERROR_FIELDS, "status": "set_status"}
 
 
 class ArticleForm(forms.Form):

@@ -8,20 +8,21 @@ simply not there.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from rapport.contacts.models import Contact, ContactEmail
 from rapport.contacts.normalise import email_normalise
 from rapport.core.errors import ServiceValidationError
 from rapport.knowledge.keywords import words_of
 from rapport.knowledge.models import Article, Category
-from rapport.sales.models import Deal, Order, StageOutcome
+from rapport.sales.models import Deal, Order, Product, StageOutcome
 from rapport.sales.queries import lifetime_revenue, purchase_history
-from rapport.service.models import Ticket
+from rapport.service.models import Ticket, TicketType
 from rapport.service.queries import customer_tickets
 from rapport.tenancy.models import Workspace
 
 CONTEXT_ROWS = 5
+ROOT_CAUSES_OFFERED = 100
 
 
 def contact_by_email(*, email: str) -> Contact | None:
@@ -90,3 +91,23 @@ def article_get(*, article_id: int) -> Article:
 
 def category_list() -> QuerySet[Category]:
     return Category.objects.order_by("position", "name")
+
+
+def product_choices(*, keep_id: int | None = None) -> list[tuple[int, str]]:
+    """Products a ticket can be about: the active ones, and the one it names already even if
+    it was retired since (so saving the panel does not drop it)."""
+    qs = Product.objects.filter(Q(active=True) | Q(pk=keep_id) if keep_id else Q(active=True))
+    return [(p.pk, str(p)) for p in qs.order_by("name", "id")]
+
+
+def root_causes_used() -> list[str]:
+    """Root causes complaints already carry, most used first, offered while typing one so a
+    cause is spelt one way and the complaint report groups it as one."""
+    rows = (
+        Ticket.objects.filter(ticket_type=TicketType.COMPLAINT)
+        .exclude(root_cause="")
+        .values("root_cause")
+        .annotate(n=Count("id"))
+        .order_by("-n", "root_cause")
+    )
+    return [r["root_cause"] for r in rows[:ROOT_CAUSES_OFFERED]]

@@ -32,6 +32,9 @@ class TicketFilter:
     ticket_type: str = ""
     requester_id: int | None = None
     company_id: int | None = None
+    assignee_id: int | None = None
+    channel: str = ""
+    breached: bool | None = None  # True: an SLA clock ran out; False: none did
     tag: str = ""
     q: str = ""
 
@@ -54,10 +57,12 @@ def ticket_queryset(f: TicketFilter) -> QuerySet[Ticket]:
         if f.status not in TicketStatus.values:
             raise ServiceValidationError.single("status", "is not a ticket status")
         qs = qs.filter(status=f.status)
-    for name in ("priority", "ticket_type", "requester_id", "company_id"):
+    for name in ("priority", "ticket_type", "requester_id", "company_id", "assignee_id", "channel"):
         value = getattr(f, name)
         if value not in ("", None):
             qs = qs.filter(**{name: value})
+    if f.breached is not None:
+        qs = qs.filter(sla_breached_at__isnull=not f.breached)
     if f.tag:
         qs = qs.filter(tags__name__iexact=f.tag)
     text = f.q.strip()

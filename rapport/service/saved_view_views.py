@@ -23,7 +23,8 @@ from rapport.service.queries import VIEWS
 from rapport.web.access import found_or_404, member_required, workspace_of
 
 ENTITY = "ticket"
-SAVED_FILTERS = ("q", "status", "priority", "ticket_type", "tag", "team", "sort")
+# Every filter of the list (a new one is kept without a change here); the cursor is a page.
+SAVED_FILTERS = [name for name in TicketListForm.base_fields if name != "cursor"]
 
 
 def saved_view_url(view: SavedView) -> str:

@@ -251,6 +251,19 @@ def _choice(data: Data, name: str, choices: Any, c: _Collector) -> Any:
     return value
 
 
+def _cause_as_spelt(cause: str, ticket: Ticket | None) -> str:
+    """A root cause matching one another ticket uses but for case takes its spelling, so the
+    complaint report counts "Courier delay" and "courier delay" as the one cause they are."""
+    used = (
+        Ticket.objects.filter(root_cause__iexact=cause)
+        .exclude(pk=ticket.pk if ticket else None)
+        .values_list("root_cause", flat=True)
+        .order_by("id")
+        .first()
+    )
+    return used or cause
+
+
 def _ticket_clean(*, workspace: Workspace, data: Data, ticket: Ticket | None) -> Data:
     c = _Collector()
     _unknown_keys(data, TICKET_FIELDS, c)
@@ -263,6 +276,8 @@ def _ticket_clean(*, workspace: Workspace, data: Data, ticket: Ticket | None) ->
     ):
         if name in data:
             clean[name] = _text(data, name, limit, c)
+    if clean.get("root_cause"):
+        clean["root_cause"] = _cause_as_spelt(clean["root_cause"], ticket)
     if ticket is None:
         if not clean.get("subject"):
             c.add("subject", "is required")

@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
+from rapport.contacts.forms import members_of, user_label
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page
-from rapport.feedback.queries import csat_summary, nps_summary
+from rapport.feedback.queries import SENTIMENTS, csat_summary, nps_summary, survey_comments
 from rapport.knowledge.models import Article
 from rapport.knowledge.queries import article_suggestions
 from rapport.knowledge.rendering import render_markdown
@@ -62,6 +63,7 @@ from rapport.web.htmx import is_partial
 PAGE_SIZE = 50
 AT_RISK_ROWS = 200
 SUGGESTIONS = 5
+COMMENTS = 20
 VIEW_TITLES = {
     "mine": "My tickets",
     "unassigned": "Unassigned",
@@ -72,6 +74,10 @@ PERIODS = {"7": "Last 7 days", "30": "Last 30 days", "90": "Last 90 days", "365"
 
 
 # --- lists ------------------------------------------------------------------------------------
+
+
+def agents_of(workspace: Any) -> list[tuple[int, str]]:
+    return [(u.pk, user_label(u)) for u in members_of(workspace)]
 
 
 def _default_team_id(user_id: int, teams: list[Any]) -> int | None:
@@ -115,6 +121,9 @@ def ticket_queue(request: HttpRequest, view: str) -> HttpResponse:
         "params": request.GET,
         "teams": teams,
         "team_id": f.team_id,
+        "agents": []
+        if partial or view in ("mine", "unassigned")
+        else agents_of(workspace_of(request)),
         "list_url": reverse("service:ticket_queue", args=[view]),
         "saved_views": [] if partial else saved_ticket_views(request.user),
     }
@@ -206,6 +215,7 @@ def _ticket_page(
             text=request_text[:5000], public_only=False, limit=SUGGESTIONS
         ),
         "edit_form": edit_form,
+        "root_causes": page_queries.root_causes_used(),
         "reply_form": reply_form or ReplyForm(),
     }
     return render(request, "service/ticket_detail.html", context)
@@ -259,12 +269,15 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 kind=form.cleaned_data["kind"],
                 uploads=form.uploads(),
+                status=form.cleaned_data["set_status"],
             )
         except ServiceValidationError as exc:
             form.add_error(None, "Nothing was sent: fix the problem below and send again.")
             form.add_upload_errors(exc)
         else:
             sent = "Reply sent to the customer" if message.kind == "public" else "Note added"
+            if form.cleaned_data["set_status"]:
+                sent += f"; the ticket is now {ticket.get_status_display().lower()}"
             messages.success(request, f"{sent}.")
             return redirect(reverse("service:ticket_detail", args=[ticket.pk]) + "#conversation")
     return _ticket_page(request, ticket, reply_form=form)
@@ -279,6 +292,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     period = request.GET.get("period", "30")
     if period not in PERIODS:
         period = "30"
+    sentiment = request.GET.get("sentiment", "")
+    if sentiment not in SENTIMENTS:
+        sentiment = ""
     today = timezone.localdate()
     start, end = today - dt.timedelta(days=int(period)), today + dt.timedelta(days=1)
     since = dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC)
@@ -292,6 +308,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "charts": service_charts(trend=trend, complaints=complaints),
         "csat": next(iter(csat_summary(since=since)), None),
         "csat_by_agent": csat_summary(by="agent", since=since),
+        "csat_by_team": csat_summary(by="team", since=since),
+        "sentiment": sentiment,
+        "sentiments": SENTIMENTS,
+        "comments": survey_comments(since=since, sentiment=sentiment, limit=COMMENTS),
         "nps": next(iter(nps_summary(since=since)), None),
         "at_risk_count": sla_at_risk().count(),
     }

@@ -104,3 +104,13 @@ def test_a_customer_answers_the_csat_survey_of_a_solved_ticket(
     page.wait_for_function(
         "() => window.Chart && Chart.getChart(document.getElementById('chart-volume'))"
     )
+    # The comment is there with its sentiment, and the team's figures beside the agent's.
+    comments = page.locator("#survey-comments")
+    expect(comments).to_contain_text(COMMENT)
+    expect(comments.locator("li").first).to_contain_text("Positive")
+    expect(page.locator("#csat-teams")).to_contain_text("No team")
+    comments.get_by_role("link", name="Negative").click()
+    expect(page.locator("#survey-comments")).to_contain_text("No comments in this period.")
+    expect(page.locator("#survey-comments").get_by_role("link", name="Negative")).to_have_attribute(
+        "aria-current", "true"
+    )

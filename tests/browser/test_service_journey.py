@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from rapport.contacts.tests.factories import make_contact
 from rapport.knowledge.services import article_create
+from rapport.sales.services import product_create
 from rapport.service.models import Ticket, TicketAttachment
 from rapport.service.services import ticket_reply
 from rapport.service.tests.factories import make_calendar, make_policy, make_ticket
@@ -91,6 +92,96 @@ def test_an_agent_answers_a_ticket(page, log_in, workspace, owner):
         saved = Ticket.objects.get(pk=ticket.pk)
         assert saved.status == "pending" and saved.first_responded_at is not None
         assert TicketAttachment.objects.get().name == "packing.pdf"
+
+
+def test_an_agent_answers_from_the_keyboard_and_solves_in_one_step(page, log_in, workspace, owner):
+    ann = make_contact(workspace, first_name="Ann", last_name="Lee", emails=["ann@acme.io"])
+    ticket = make_ticket(workspace, owner, ann, subject="Invoice copy", body="Please resend it")
+    log_in("olivia")
+    page.goto(f"/tickets/{ticket.pk}/")
+
+    page.get_by_label("After sending").select_option(label="Set to Solved")
+    box = page.get_by_placeholder(re.compile("Write a reply"))
+    box.fill("Attached to this mail again.")
+    box.press("Control+Enter")
+    expect(page.locator(".flash-success")).to_contain_text("the ticket is now solved")
+    expect(page.locator(".ticket-head .badge").first).to_have_text("Solved")
+    expect(page.locator(".msg-agent.msg-public").last).to_contain_text("Attached to this mail")
+    # The chooser is back to keeping the status for the next message.
+    expect(page.get_by_label("After sending")).to_have_value("")
+    assert [m.to for m in mail.outbox if "Invoice copy" in m.subject] == [["ann@acme.io"]]
+    with workspace_scope(workspace):
+        assert Ticket.objects.get(pk=ticket.pk).solved_at is not None
+
+
+def test_an_agent_files_a_complaint_under_a_product_and_a_known_cause(
+    page, log_in, workspace, owner
+):
+    ann = make_contact(workspace, first_name="Ann", last_name="Lee", emails=["ann@acme.io"])
+    with workspace_scope(workspace):
+        kettle = product_create(
+            workspace=workspace, actor=owner, data={"sku": "K-2", "name": "Steel kettle"}
+        )
+    make_ticket(workspace, owner, ann, ticket_type="complaint", root_cause="Faulty part")
+    ticket = make_ticket(workspace, owner, ann, subject="Kettle leaks", body="Water on the counter")
+    log_in("olivia")
+    page.goto(f"/tickets/{ticket.pk}/")
+
+    panel = page.locator("#properties")
+    panel.get_by_label("Type").select_option("complaint")
+    panel.get_by_label("Product").select_option(label="Steel kettle (K-2)")
+    # The cause used before is offered as the agent types it.
+    cause = panel.get_by_label("Root cause")
+    expect(cause).to_have_attribute("list", "root-causes")
+    expect(page.locator("#root-causes option")).to_have_attribute("value", "Faulty part")
+    cause.fill("faulty part")
+    panel.get_by_label("Resolution").fill("Sent a new kettle")
+    panel.get_by_role("button", name="Save changes").click()
+    expect(page.locator(".flash-success")).to_contain_text(f"Saved ticket #{ticket.number}")
+    expect(panel.get_by_label("Product")).to_have_value(str(kettle.pk))
+    expect(panel.get_by_label("Root cause")).to_have_value("Faulty part")
+
+    page.get_by_role("link", name="Service dashboard").click()
+    complaints = page.locator("#complaints")
+    expect(complaints).to_contain_text("Steel kettle")
+    expect(complaints.locator("tr", has_text="Steel kettle")).to_contain_text("Faulty part")
+
+
+def test_a_lead_lists_breached_tickets_of_one_agent_and_keeps_the_view(
+    page, log_in, workspace, owner, member
+):
+    ann = make_contact(workspace, first_name="Ann", last_name="Lee", emails=["ann@acme.io"])
+    for subject, assignee, breached in [
+        ("Mia overdue", member, True),
+        ("Mia on time", member, False),
+        ("Olivia overdue", owner, True),
+    ]:
+        ticket = make_ticket(workspace, owner, ann, subject=subject, assignee_id=assignee.pk)
+        if breached:
+            with workspace_scope(workspace):
+                Ticket.objects.filter(pk=ticket.pk).update(sla_breached_at=ticket.created_at)
+    log_in("olivia")
+    page.goto("/tickets/all/")
+    table = page.locator("#ticket-table")
+    expect(table).to_contain_text("Mia on time")
+
+    page.get_by_label("Assignee").select_option(label="mia")
+    page.get_by_label("SLA").select_option("breached")
+    expect(table).not_to_contain_text("Mia on time")
+    expect(table).not_to_contain_text("Olivia overdue")
+    expect(table).to_contain_text("Mia overdue")
+
+    page.locator("summary", has_text="Save view").click()
+    page.get_by_label("Name this view").fill("Mia's breaches")
+    page.get_by_role("button", name="Save current filters").click()
+    saved = page.get_by_role("link", name="Mia's breaches")
+    expect(saved).to_be_visible()
+    page.get_by_role("link", name="All tickets").click()
+    expect(page.get_by_label("SLA")).to_have_value("")
+    page.get_by_role("link", name="Mia's breaches").click()
+    expect(page.get_by_label("SLA")).to_have_value("breached")
+    expect(page.locator("#ticket-table")).to_contain_text("Mia overdue")
+    expect(page.locator("#ticket-table")).not_to_contain_text("Mia on time")
 
 
 def test_a_customer_signs_in_opens_a_ticket_and_reads_the_answer(page, workspace, owner):

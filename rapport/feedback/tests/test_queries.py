@@ -5,8 +5,8 @@ import time_machine
 
 from rapport.contacts.tests.factories import make_contact
 from rapport.feedback.models import SurveyInvite
-from rapport.feedback.queries import csat_summary, nps_summary
-from rapport.feedback.services import nps_send, survey_answer
+from rapport.feedback.queries import csat_summary, nps_summary, survey_comments
+from rapport.feedback.services import nps_send, survey_answer, survey_comment
 from rapport.tenancy.access import workspace_scope
 
 
@@ -108,3 +108,43 @@ def test_another_workspace_results_never_count(workspace, other_workspace):
     with workspace_scope(workspace):
         (row,) = nps_summary()
     assert (row.count, row.nps) == (1, 100.0)
+
+
+def test_comments_come_newest_first_with_their_sentiment(
+    scoped, ann, member, solve, django_assert_max_num_queries
+):
+    said = [
+        (5, "Wonderful, quick and friendly help!", "2026-03-01T10:00:00+00:00"),
+        (1, "Terrible. Nobody answered for days and the problem is still there.", "2026-03-02"),
+        (3, "The parcel came on Tuesday.", "2026-03-03T10:00:00+00:00"),
+    ]
+    for score, comment, when in said:
+        ticket = solve(ann, assignee_id=member.pk)
+        invite = SurveyInvite.objects.get(ticket=ticket)
+        with time_machine.travel(dt.datetime.fromisoformat(when).replace(tzinfo=dt.UTC)):
+            survey_answer(invite=invite, score=score)
+            survey_comment(invite=SurveyInvite.objects.get(pk=invite.pk), comment=comment)
+    solve(ann)  # surveyed, no comment: not listed
+    with django_assert_max_num_queries(1):
+        rows = survey_comments()
+    assert [(r.survey.score, r.sentiment) for r in rows] == [
+        (3, "neutral"),
+        (1, "negative"),
+        (5, "positive"),
+    ]
+    assert rows[0].survey.agent == member and rows[0].survey.contact == ann
+    assert [r.survey.score for r in survey_comments(sentiment="negative")] == [1]
+    assert [r.survey.score for r in survey_comments(sentiment="positive")] == [5]
+    since = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
+    assert [r.survey.score for r in survey_comments(since=since)] == [3, 1]
+    with pytest.raises(ValueError):
+        survey_comments(sentiment="angry")
+
+
+def test_another_workspaces_comments_are_not_listed(workspace, other_workspace):
+    answer_nps(other_workspace, [0], "2026-03-01T00:00:00+00:00")
+    with workspace_scope(other_workspace):
+        survey_comment(invite=SurveyInvite.objects.get(), comment="Awful")
+        assert len(survey_comments()) == 1
+    with workspace_scope(workspace):
+        assert survey_comments() == []

@@ -338,6 +338,23 @@ def test_a_patch_names_its_bad_fields(api, ann, owner):
     assert api.get(url).json()["subject"] == "Cannot log in"
 
 
+def test_the_list_filters_by_assignee_channel_and_breach(workspace, owner, member, api, ann):
+    make_ticket(workspace, owner, ann, subject="phoned", assignee_id=member.pk, channel="phone")
+    late = make_ticket(workspace, owner, ann, subject="late", assignee_id=owner.pk)
+    with workspace_scope(workspace):
+        Ticket.objects.filter(pk=late.pk).update(sla_breached_at=dt.datetime.now(dt.UTC))
+
+    def subjects(**params):
+        response = api.get("/service/tickets", params)
+        assert response.status_code == 200
+        return {t["subject"] for t in response.json()["items"]}
+
+    assert subjects(assignee_id=member.pk) == {"phoned"}
+    assert subjects(channel="phone") == {"phoned"}
+    assert subjects(breached="true") == {"late"}
+    assert subjects(breached="false") == {"phoned"}
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
@@ -347,6 +364,8 @@ def test_a_patch_names_its_bad_fields(api, ann, owner):
         ({"sort": "due"}, "sort"),
         ({"cursor": "not-a-cursor"}, "cursor"),
         ({"limit": 0}, "limit"),
+        ({"channel": "pigeon"}, "channel"),
+        ({"breached": "perhaps"}, "breached"),
     ],
 )
 def test_a_bad_list_query_is_a_400_naming_the_parameter(api, params, field):

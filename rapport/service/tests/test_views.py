@@ -7,12 +7,18 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import QueryDict
 
 from rapport.audit.models import AuditEntry
 from rapport.contacts.tests.factories import make_contact
+from rapport.feedback.models import SurveyInvite
+from rapport.feedback.services import survey_answer, survey_comment
 from rapport.knowledge.models import Article
 from rapport.knowledge.services import article_create
+from rapport.sales.models import Product
+from rapport.sales.services import product_create
 from rapport.service.models import Ticket, TicketAttachment, TicketMessage
+from rapport.service.reports import complaint_report
 from rapport.service.services import team_create, ticket_reply, ticket_set_status
 from rapport.service.tests.factories import make_calendar, make_policy, make_ticket
 from rapport.tenancy.access import workspace_scope
@@ -109,6 +115,35 @@ def test_filters_narrow_the_list(owner_client, workspace, owner, ann):
     assert b"Urgent outage" not in owner_client.get("/tickets/all/?status=solved").content
 
 
+def test_filters_by_assignee_channel_and_sla_outcome(owner_client, workspace, owner, member, ann):
+    make_ticket(workspace, owner, ann, subject="Mia phoned", assignee_id=member.pk, channel="phone")
+    late = make_ticket(workspace, owner, ann, subject="Olivia late", assignee_id=owner.pk)
+    with workspace_scope(workspace):
+        Ticket.objects.filter(pk=late.pk).update(sla_breached_at=MONDAY_9)
+
+    def listed(query):
+        page = owner_client.get(f"/tickets/all/?{query}").content.decode()
+        return {s for s in ("Mia phoned", "Olivia late") if s in page}
+
+    assert listed(f"assignee={member.pk}") == {"Mia phoned"}
+    assert listed("channel=phone") == {"Mia phoned"}
+    assert listed("channel=email") == {"Olivia late"}
+    assert listed("sla=breached") == {"Olivia late"}
+    assert listed("sla=kept") == {"Mia phoned"}
+    page = owner_client.get(f"/tickets/all/?assignee={member.pk}").content.decode()
+    assert f'<option value="{member.pk}" selected>' in page
+    # "My tickets" is one assignee already: no second chooser there.
+    assert 'name="assignee"' not in owner_client.get("/tickets/mine/").content.decode()
+
+
+def test_a_bad_filter_value_is_named_and_the_rest_still_apply(owner_client, workspace, owner, ann):
+    make_ticket(workspace, owner, ann, subject="By phone", channel="phone")
+    make_ticket(workspace, owner, ann, subject="By mail")
+    page = owner_client.get("/tickets/all/?channel=pigeon&q=phone").content.decode()
+    assert "By phone" in page and "By mail" not in page
+    assert "Channel: Select a valid choice. pigeon is not one of the available choices." in page
+
+
 def test_an_htmx_filter_returns_only_the_table(owner_client, ticket):
     response = owner_client.get(
         "/tickets/all/?q=printer", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="ticket-table"
@@ -167,6 +202,25 @@ def test_an_agent_saves_a_filtered_queue_as_a_view_only_they_see(
     assert owner_client.post(f"/tickets/saved-views/{view.pk}/delete/").status_code == 302
     with workspace_scope(workspace):
         assert not SavedView.objects.exists()
+
+
+def test_a_saved_view_keeps_every_filter_of_the_list(owner_client, member):
+    filters = {
+        "q": "refund",
+        "status": "open",
+        "priority": "high",
+        "ticket_type": "complaint",
+        "channel": "phone",
+        "sla": "breached",
+        "assignee": str(member.pk),
+        "tag": "vip",
+        "sort": "-created",
+    }
+    response = owner_client.post(
+        "/tickets/saved-views/", {"name": "Everything", "view": "all", **filters}
+    )
+    location = QueryDict(response["Location"].split("?", 1)[1])
+    assert location.dict() == filters
 
 
 def test_a_view_needs_a_name_and_a_known_queue(owner_client, workspace):
@@ -354,6 +408,60 @@ def test_a_refused_file_is_explained_and_nothing_is_sent(
         assert not TicketAttachment.objects.exists()
 
 
+def test_a_reply_sets_the_status_in_the_same_step(
+    member_client, workspace, ticket, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_client.post(
+            f"/tickets/{ticket.pk}/reply/",
+            {"body": "Could you send a photo?", "kind": "public", "set_status": "pending"},
+            follow=True,
+        )
+    assert "the ticket is now pending (on customer)" in response.content.decode()
+    saved = reload(workspace, ticket)
+    assert saved.status == "pending" and saved.pending_since is not None
+    assert saved.first_responded_at is not None
+    assert [m.body for m in mail.outbox] == ["Could you send a photo?"]
+
+
+def test_a_reply_without_a_status_keeps_it(member_client, workspace, owner, ticket):
+    with workspace_scope(workspace):
+        ticket_set_status(workspace=workspace, actor=owner, ticket=ticket, status="on_hold")
+    member_client.post(
+        f"/tickets/{ticket.pk}/reply/", {"body": "Still checking", "kind": "internal"}
+    )
+    assert reload(workspace, ticket).status == "on_hold"
+
+
+def test_a_refused_status_after_a_reply_sends_nothing(
+    member_client, workspace, owner, ticket, django_capture_on_commit_callbacks
+):
+    with workspace_scope(workspace):
+        ticket_set_status(workspace=workspace, actor=owner, ticket=ticket, status="closed")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_client.post(
+            f"/tickets/{ticket.pk}/reply/",
+            {"body": "One more thing", "kind": "public", "set_status": "open"},
+        )
+    page = response.content.decode()
+    assert response.status_code == 200 and "Nothing was sent" in page
+    # The error sits under the status chooser, after it in the page.
+    assert page.index("a closed ticket cannot be reopened") > page.index('id="id_set_status"')
+    assert "One more thing" in page
+    assert mail.outbox == [] and len(messages_of(workspace, ticket)) == 1
+    assert reload(workspace, ticket).status == "closed"
+
+
+def test_an_unknown_status_after_a_reply_is_named(member_client, workspace, ticket):
+    response = member_client.post(
+        f"/tickets/{ticket.pk}/reply/", {"body": "Hi", "kind": "public", "set_status": "closed"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "Select a valid choice" in page
+    assert page.index("Select a valid choice") > page.index('id="id_set_status"')
+    assert len(messages_of(workspace, ticket)) == 1
+
+
 def test_an_empty_reply_is_refused(member_client, workspace, ticket):
     response = member_client.post(f"/tickets/{ticket.pk}/reply/", {"body": "", "kind": "public"})
     assert response.status_code == 200 and b"This field is required" in response.content
@@ -385,6 +493,97 @@ def test_the_side_panel_changes_fields_and_status_together(
             AuditEntry.objects.filter(object_id=str(ticket.pk)).values_list("source", flat=True)
         )
     assert "ui" in sources
+
+
+def _product(workspace, owner, name, sku, active=True):
+    with workspace_scope(workspace):
+        return product_create(
+            workspace=workspace, actor=owner, data={"sku": sku, "name": name, "active": active}
+        )
+
+
+def test_the_side_panel_names_the_product_a_complaint_is_about(
+    member_client, workspace, owner, ticket
+):
+    printer = _product(workspace, owner, "Laser printer", "LP-1")
+    response = member_client.post(
+        f"/tickets/{ticket.pk}/properties/",
+        {
+            "status": "solved",
+            "priority": "normal",
+            "ticket_type": "complaint",
+            "product": printer.pk,
+            "root_cause": "Faulty part",
+        },
+    )
+    assert response.status_code == 302
+    assert reload(workspace, ticket).product_id == printer.pk
+    today = dt.date.today()
+    with workspace_scope(workspace):
+        [row] = complaint_report(start=today, end=today + dt.timedelta(days=1))
+    assert (row["root_cause"], row["product"]) == ("Faulty part", "Laser printer")
+    page = member_client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert f'<option value="{printer.pk}" selected>Laser printer (LP-1)</option>' in page
+
+
+def test_a_retired_product_stays_on_its_ticket_and_is_not_offered_to_others(
+    member_client, workspace, owner, ann, ticket
+):
+    old = _product(workspace, owner, "Old model", "OM-1")
+    with workspace_scope(workspace):
+        Ticket.objects.filter(pk=ticket.pk).update(product=old)
+        Product.objects.filter(pk=old.pk).update(active=False)
+    page = member_client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "Old model (OM-1)" in page
+    member_client.post(
+        f"/tickets/{ticket.pk}/properties/",
+        {"status": "open", "priority": "high", "ticket_type": "question", "product": old.pk},
+    )
+    saved = reload(workspace, ticket)
+    assert (saved.priority, saved.product_id) == ("high", old.pk)
+    other = make_ticket(workspace, owner, ann, subject="Another")
+    assert "Old model" not in member_client.get(f"/tickets/{other.pk}/").content.decode()
+
+
+def test_another_workspaces_product_is_refused(
+    member_client, workspace, other_workspace, outsider, ticket
+):
+    theirs = _product(other_workspace, outsider, "Globex widget", "GW-1")
+    response = member_client.post(
+        f"/tickets/{ticket.pk}/properties/",
+        {"status": "new", "priority": "normal", "ticket_type": "question", "product": theirs.pk},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "Select a valid choice" in page
+    assert "Globex widget" not in page
+    assert reload(workspace, ticket).product_id is None
+
+
+def test_root_causes_in_use_are_offered_and_keep_one_spelling(
+    member_client, workspace, owner, ann, other_workspace, outsider
+):
+    for subject, cause in [("Late", "Courier delay"), ("Later", "Courier delay"), ("Bad", "Fit")]:
+        make_ticket(
+            workspace, owner, ann, subject=subject, ticket_type="complaint", root_cause=cause
+        )
+    stranger = make_contact(other_workspace, first_name="Sam", emails=["sam@globex.io"])
+    make_ticket(other_workspace, outsider, stranger, ticket_type="complaint", root_cause="Secret")
+    ticket = make_ticket(workspace, owner, ann, subject="Lost parcel", ticket_type="complaint")
+    page = member_client.get(f"/tickets/{ticket.pk}/").content.decode()
+    offered = page[page.index('<datalist id="root-causes">') :]
+    offered = offered[: offered.index("</datalist>")]
+    assert offered.index("Courier delay") < offered.index("Fit")  # most used first
+    assert "Secret" not in offered
+    member_client.post(
+        f"/tickets/{ticket.pk}/properties/",
+        {
+            "status": "new",
+            "priority": "normal",
+            "ticket_type": "complaint",
+            "root_cause": "courier DELAY",
+        },
+    )
+    assert reload(workspace, ticket).root_cause == "Courier delay"
 
 
 def test_a_refused_status_change_keeps_every_field(member_client, workspace, owner, ticket):
@@ -431,6 +630,44 @@ def test_the_dashboard_shows_kpis_and_complaints(owner_client, workspace, owner,
     assert "Courier" in page
     assert 'id="service-charts"' in page and 'id="chart-volume"' in page
     assert 'id="chart-complaints"' in page and "service/dashboard.js" in page
+
+
+def test_the_dashboard_shows_csat_per_team_and_comments_by_sentiment(
+    owner_client, workspace, owner, member, ann, django_capture_on_commit_callbacks
+):
+    with workspace_scope(workspace):
+        team = team_create(
+            workspace=workspace,
+            actor=owner,
+            name="Returns desk",
+            assignment="manual",
+            member_ids=[member.pk],
+        )
+    said = {"Happy": (5, "Lovely, fast and kind"), "Angry": (1, "Awful, slow and rude")}
+    for subject, (score, comment) in said.items():
+        ticket = make_ticket(
+            workspace, owner, ann, subject=subject, team_id=team.pk, assignee_id=member.pk
+        )
+        with workspace_scope(workspace), django_capture_on_commit_callbacks(execute=True):
+            ticket_set_status(workspace=workspace, actor=owner, ticket=ticket, status="solved")
+        with workspace_scope(workspace):
+            invite = SurveyInvite.objects.get(ticket=ticket)
+            survey_answer(invite=invite, score=score)
+            survey_comment(invite=SurveyInvite.objects.get(pk=invite.pk), comment=comment)
+    page = owner_client.get("/service/?period=30").content.decode()
+    teams = page[page.index('id="csat-teams"') :]
+    assert "Returns desk" in teams[: teams.index("</table>")]
+    comments = page[page.index('id="comment-list"') :]
+    comments = comments[: comments.index("</ul>")]
+    assert "Lovely, fast and kind" in comments and "Awful, slow and rude" in comments
+    assert ">Negative<" in comments and ">Positive<" in comments
+    page = owner_client.get("/service/?period=30&sentiment=negative").content.decode()
+    comments = page[page.index('id="comment-list"') :]
+    comments = comments[: comments.index("</ul>")]
+    assert "Awful, slow and rude" in comments and "Lovely" not in comments
+    assert '<input type="hidden" name="sentiment" value="negative">' in page  # kept on period
+    unknown = owner_client.get("/service/?sentiment=furious").content.decode()
+    assert "Lovely, fast and kind" in unknown  # an unknown filter shows them all
 
 
 # --- knowledge base ---------------------------------------------------------------------------
