@@ -138,7 +138,10 @@ def test_opted_out_bounced_invalid_unconsented_and_addressless_contacts_are_skip
     }
 
 
-def test_a_send_resumed_after_a_crash_mails_nobody_twice(sink, workspace, owner, monkeypatch):
+def test_a_send_resumed_after_a_crash_mails_nobody_twice(
+    sink, workspace, owner, monkeypatch, settings
+):
+    settings.RAPPORT_CAMPAIGN_SEND_TASKS = 1  # one worker, which dies; the resume is below
     for n in range(5):
         make_contact(workspace, first_name=f"P{n}", emails=[f"p{n}@client.example"])
     campaign = make_campaign(workspace, owner)
