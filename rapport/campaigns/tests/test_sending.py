@@ -26,10 +26,19 @@ class Sink:
 
     def __init__(self) -> None:
         self.envelopes: list = []
+        self.sessions: list = []  # the SMTP session (connection) of each envelope
 
     async def handle_DATA(self, server, session, envelope):
         self.envelopes.append(envelope)
+        self.sessions.append(session)
         return "250 OK"
+
+    def per_connection(self) -> list[int]:
+        """How many messages each connection carried, in order."""
+        counts: dict[int, int] = {}
+        for session in self.sessions:  # all kept alive, so no id is reused
+            counts[id(session)] = counts.get(id(session), 0) + 1
+        return list(counts.values())
 
     def messages(self):
         return [email.message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
@@ -90,6 +99,17 @@ def test_a_campaign_reaches_each_address_once_with_unsubscribe_headers(sink, wor
     assert f"/t/o/{row.token}.gif" in html
     assert "https://shop.example/spring" not in html.replace("u=https", "")  # every link tracked
     assert campaign.status == CampaignStatus.SENT
+
+
+def test_each_batch_goes_over_one_smtp_connection(sink, workspace, owner):
+    for n in range(5):
+        make_contact(workspace, first_name=f"P{n}", emails=[f"p{n}@client.example"])
+    campaign = make_campaign(workspace, owner)
+
+    _start(workspace, owner, campaign)
+
+    # Batches of two (the fixture's size): 2 + 2 + 1 messages, one connection each.
+    assert sink.per_connection() == [2, 2, 1]
 
 
 def test_the_tracked_link_carries_a_valid_signature_for_the_original_url(sink, workspace, owner):
