@@ -101,15 +101,22 @@ def test_a_campaign_reaches_each_address_once_with_unsubscribe_headers(sink, wor
     assert campaign.status == CampaignStatus.SENT
 
 
-def test_each_batch_goes_over_one_smtp_connection(sink, workspace, owner):
+def test_each_batch_goes_over_one_smtp_connection_then_pauses(
+    sink, workspace, owner, monkeypatch, settings
+):
+    settings.RAPPORT_CAMPAIGN_BATCH_PAUSE = 0.25
+    pauses: list[float] = []
+    monkeypatch.setattr("rapport.campaigns.sending.time.sleep", pauses.append)
     for n in range(5):
         make_contact(workspace, first_name=f"P{n}", emails=[f"p{n}@client.example"])
     campaign = make_campaign(workspace, owner)
 
     _start(workspace, owner, campaign)
 
-    # Batches of two (the fixture's size): 2 + 2 + 1 messages, one connection each.
+    # Batches of two (the fixture's size): 2 + 2 + 1 messages, one connection each, and the
+    # throttle's pause after each.
     assert sink.per_connection() == [2, 2, 1]
+    assert pauses == [0.25] * 3
 
 
 def test_the_tracked_link_carries_a_valid_signature_for_the_original_url(sink, workspace, owner):

@@ -58,6 +58,17 @@ def slow_sink(settings):
     controller.stop()
 
 
+def _queued(workspace, owner, people: int) -> Campaign:
+    """A campaign with `people` opted-in recipients written, none sent yet."""
+    for n in range(people):
+        make_contact(workspace, first_name=f"P{n}", emails=[f"p{n}@client.example"])
+    campaign = make_campaign(workspace, owner)
+    with workspace_scope(workspace):
+        opt_in(workspace, *Contact.objects.all())
+        campaign_queue(workspace=workspace, campaign=campaign, contacts=Contact.objects.all())
+    return campaign
+
+
 def _worker(workspace, campaign_id: int, results: list[SendResult], errors: list) -> None:
     try:
         with workspace_scope(workspace):
@@ -69,12 +80,7 @@ def _worker(workspace, campaign_id: int, results: list[SendResult], errors: list
 
 
 def test_two_workers_on_one_campaign_mail_every_recipient_exactly_once(slow_sink, workspace, owner):
-    for n in range(PEOPLE):
-        make_contact(workspace, first_name=f"P{n}", emails=[f"p{n}@client.example"])
-    campaign = make_campaign(workspace, owner)
-    with workspace_scope(workspace):
-        opt_in(workspace, *Contact.objects.all())
-        campaign_queue(workspace=workspace, campaign=campaign, contacts=Contact.objects.all())
+    campaign = _queued(workspace, owner, PEOPLE)
     results: list[SendResult] = []
     errors: list = []
 
@@ -103,12 +109,8 @@ def test_two_workers_on_one_campaign_mail_every_recipient_exactly_once(slow_sink
 
 
 def test_a_resume_still_marks_a_dead_workers_claimed_rows_uncertain(slow_sink, workspace, owner):
-    for n in range(3):
-        make_contact(workspace, first_name=f"P{n}", emails=[f"p{n}@client.example"])
-    campaign = make_campaign(workspace, owner)
+    campaign = _queued(workspace, owner, 3)
     with workspace_scope(workspace):
-        opt_in(workspace, *Contact.objects.all())
-        campaign_queue(workspace=workspace, campaign=campaign, contacts=Contact.objects.all())
         # A worker claimed one row and died: its claim is committed, its lock gone.
         dead = Recipient.objects.order_by("id")[0]
         Recipient.objects.filter(pk=dead.pk).update(status=RecipientStatus.CLAIMED)
@@ -123,12 +125,8 @@ def test_a_resume_still_marks_a_dead_workers_claimed_rows_uncertain(slow_sink, w
 def test_a_worker_done_while_another_holds_a_group_leaves_the_finish_to_it(
     slow_sink, workspace, owner
 ):
-    for n in range(3):
-        make_contact(workspace, first_name=f"P{n}", emails=[f"p{n}@client.example"])
-    campaign = make_campaign(workspace, owner)
+    campaign = _queued(workspace, owner, 3)
     with workspace_scope(workspace):
-        opt_in(workspace, *Contact.objects.all())
-        campaign_queue(workspace=workspace, campaign=campaign, contacts=Contact.objects.all())
         held = Recipient.objects.order_by("id")[0]
         Recipient.objects.filter(pk=held.pk).update(status=RecipientStatus.CLAIMED)
     locked, release = threading.Event(), threading.Event()
