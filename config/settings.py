@@ -49,6 +49,9 @@ RAPPORT_CAMPAIGN_BATCH_SIZE = int(os.environ.get("RAPPORT_CAMPAIGN_BATCH_SIZE", 
 RAPPORT_CAMPAIGN_BATCH_PAUSE = float(os.environ.get("RAPPORT_CAMPAIGN_BATCH_PAUSE", "1.0"))
 # Rows claimed and noted together: a crash may leave this many "uncertain" (never resent).
 RAPPORT_CAMPAIGN_CLAIM_GROUP = int(os.environ.get("RAPPORT_CAMPAIGN_CLAIM_GROUP", "20"))
+# Send tasks queued per campaign: as many workers as are free share its sending (one db_worker
+# runs them in turn, the later ones finding nothing left); see docs/performance.md.
+RAPPORT_CAMPAIGN_SEND_TASKS = int(os.environ.get("RAPPORT_CAMPAIGN_SEND_TASKS", "2"))
 # Double opt-in requests left unconfirmed are deleted this many days after their link expired.
 RAPPORT_OPTIN_RETENTION_DAYS = int(os.environ.get("RAPPORT_OPTIN_RETENTION_DAYS", "30"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -115,6 +115,7 @@ class SendResult:
     sent: int = 0
     failed: int = 0
     uncertain: int = 0
+    finished: bool = False
 
 
 def _message(
@@ -256,7 +257,8 @@ def _orphans_mark_uncertain(campaign: Campaign) -> int:
 
 
 def campaign_send(*, workspace: Workspace, campaign_id: int) -> SendResult:
-    """Send what is pending, batch by batch, pausing between batches; resumable at any point."""
+    """Send what is pending, batch by batch, pausing between batches; resumable at any point,
+    and safe to run in several workers at once (RAPPORT_CAMPAIGN_SEND_TASKS of them)."""
     result = SendResult()
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
@@ -274,10 +276,21 @@ def campaign_send(*, workspace: Workspace, campaign_id: int) -> SendResult:
         campaign.refresh_from_db(fields=["status"])
         if campaign.status == CampaignStatus.CANCELLED:
             return result
-    Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.SENDING).update(
-        status=CampaignStatus.SENT, finished_at=timezone.now()
-    )
+    result.finished = _finish(campaign)
     return result
+
+
+def _finish(campaign: Campaign) -> bool:
+    """Mark the campaign sent, in one statement, once no row is pending or being sent: of
+    several workers, the last to finish its groups does it, and only one can."""
+    unsettled = Recipient.objects.filter(
+        campaign=OuterRef("pk"), status__in=[RecipientStatus.PENDING, RecipientStatus.CLAIMED]
+    )
+    return bool(
+        Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.SENDING)
+        .filter(~Exists(unsettled))
+        .update(status=CampaignStatus.SENT, finished_at=timezone.now())
+    )
 
 
 def template_test_send(

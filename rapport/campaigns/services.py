@@ -4,6 +4,7 @@ import datetime as dt
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -238,9 +239,11 @@ def campaign_start(
 
 
 def campaign_send_enqueue(campaign: Campaign) -> None:
+    """Queue RAPPORT_CAMPAIGN_SEND_TASKS sends of the campaign: free workers share it."""
     from rapport.campaigns.tasks import campaign_send_task
 
-    campaign_send_task.enqueue(campaign.workspace_id, campaign.pk)
+    for _ in range(settings.RAPPORT_CAMPAIGN_SEND_TASKS):
+        campaign_send_task.enqueue(campaign.workspace_id, campaign.pk)
 
 
 def campaign_cancel(*, workspace: Workspace, actor: Actor, campaign: Campaign) -> Campaign:

@@ -2,6 +2,7 @@
 sends."""
 
 import datetime as dt
+from dataclasses import asdict
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -10,15 +11,17 @@ from django_tasks import task
 from rapport.audit.context import audit_source
 from rapport.campaigns.models import Campaign, CampaignStatus, Recipient, RecipientStatus
 from rapport.campaigns.sending import campaign_send
+from rapport.campaigns.services import campaign_send_enqueue
 from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.models import Workspace
 
 
 @task()
-def campaign_send_task(workspace_id: int, campaign_id: int) -> None:
+def campaign_send_task(workspace_id: int, campaign_id: int) -> dict[str, int | bool]:
+    """One worker's share of a send; its counts are kept as the task's result."""
     workspace = Workspace.objects.get(pk=workspace_id)
     with workspace_scope(workspace), audit_source("campaign"):
-        campaign_send(workspace=workspace, campaign_id=campaign_id)
+        return asdict(campaign_send(workspace=workspace, campaign_id=campaign_id))
 
 
 STALLED_AFTER = dt.timedelta(minutes=10)
@@ -26,23 +29,31 @@ STALLED_AFTER = dt.timedelta(minutes=10)
 
 @task()
 def campaigns_dispatch() -> int:
-    """Start scheduled campaigns that are due, and resume sends whose worker died (pending
-    rows left and nothing claimed for a while). Returns how many sends were enqueued."""
+    """Hand due scheduled campaigns to the workers, and resume sends whose workers died (rows
+    pending or claimed, nothing claimed for a while). A due campaign is marked sending as its
+    tasks are queued, so a busy worker's queue is not topped up again each minute. Returns
+    how many campaigns were handed over."""
     now = timezone.now()
+    quiet = now - STALLED_AFTER
     started = 0
     for workspace in Workspace.objects.all():
         with workspace_scope(workspace):
             due = Campaign.objects.filter(status=CampaignStatus.SCHEDULED, scheduled_at__lte=now)
-            recent = Recipient.objects.filter(
-                campaign=OuterRef("pk"), claimed_at__gte=now - STALLED_AFTER
+            recent = Recipient.objects.filter(campaign=OuterRef("pk"), claimed_at__gte=quiet)
+            unsettled = Recipient.objects.filter(
+                campaign=OuterRef("pk"),
+                status__in=[RecipientStatus.PENDING, RecipientStatus.CLAIMED],
             )
-            pending = Recipient.objects.filter(
-                campaign=OuterRef("pk"), status=RecipientStatus.PENDING
-            )
-            stalled = Campaign.objects.filter(status=CampaignStatus.SENDING).filter(
-                Exists(pending), ~Exists(recent)
-            )
+            # Started by a worker (queued tasks are durable), then quiet for a while.
+            stalled = Campaign.objects.filter(
+                status=CampaignStatus.SENDING, started_at__isnull=False, updated_at__lte=quiet
+            ).filter(Exists(unsettled), ~Exists(recent))
             for campaign in [*due, *stalled]:
-                campaign_send_task.enqueue(workspace.pk, campaign.pk)
-                started += 1
+                # The conditional update is the claim: of two dispatchers, one queues the tasks.
+                claim = Campaign.objects.filter(
+                    pk=campaign.pk, status=campaign.status, updated_at=campaign.updated_at
+                )
+                if claim.update(status=CampaignStatus.SENDING, updated_at=now):
+                    campaign_send_enqueue(campaign)
+                    started += 1
     return started

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -150,6 +151,13 @@ def segment_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("marketing:segment_list")
 
 
+def _added_note(added: int, list_name: str) -> str:
+    note = ngettext(
+        "%(n)d contact added to “%(list)s”.", "%(n)d contacts added to “%(list)s”.", added
+    )
+    return note % {"n": added, "list": list_name}
+
+
 @scope_required(RECORDS_WRITE)
 @require_POST
 def segment_to_list(request: HttpRequest, pk: int) -> HttpResponse:
@@ -165,7 +173,7 @@ def segment_to_list(request: HttpRequest, pk: int) -> HttpResponse:
     added = static_list_add(
         workspace=workspace, actor=request.user, static_list=static_list, contact_ids=ids
     )
-    messages.success(request, f"{added} contacts added to “{static_list.name}”.")
+    messages.success(request, _added_note(added, static_list.name))
     return redirect("marketing:list_detail", static_list.pk)
 
 
@@ -268,7 +276,7 @@ def contacts_to_list(request: HttpRequest) -> HttpResponse:
         query = urlencode({k: v for k in ListFilterForm.SAVED if (v := request.POST.get(k))})
         url = reverse("contacts:contact_list") + (f"?{query}" if query else "")
     else:
-        messages.success(request, f"{added} contacts added to “{static_list.name}”.")
+        messages.success(request, _added_note(added, static_list.name))
         url = reverse("marketing:list_detail", args=[static_list.pk])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)  # type: ignore[attr-defined]
 

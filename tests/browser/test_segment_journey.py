@@ -73,7 +73,7 @@ def test_ticked_contacts_and_a_filter_go_onto_a_list_from_the_contact_list(
     expect(page.get_by_label("List")).to_have_value(str(fair.pk))  # loaded as the menu opened
     page.get_by_role("button", name="Add ticked contacts").click()
     expect(page).to_have_url(re.compile(rf"/marketing/lists/{fair.pk}/$"))
-    expect(page.locator("body")).to_contain_text("1 contacts added to “Fair”")
+    expect(page.locator("body")).to_contain_text("1 contact added to “Fair”")
 
     page.goto("/contacts/")
     page.get_by_label("Lifecycle stage").select_option("lead")

@@ -100,8 +100,10 @@ def test_a_scheduled_campaign_waits_for_its_time(workspace, owner, people):
 def test_the_dispatcher_resumes_a_send_whose_worker_died(workspace, owner, people):
     lead, customer = people
     campaign = make_campaign(workspace, owner)
-    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.SENDING)
     long_ago = timezone.now() - dt.timedelta(hours=1)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        status=CampaignStatus.SENDING, started_at=long_ago, updated_at=long_ago
+    )
     Recipient.objects.create(
         workspace=workspace,
         campaign=campaign,

@@ -26,10 +26,19 @@ class Sink:
 
     def __init__(self) -> None:
         self.envelopes: list = []
+        self.sessions: list = []  # the SMTP session (connection) of each envelope
 
     async def handle_DATA(self, server, session, envelope):
         self.envelopes.append(envelope)
+        self.sessions.append(session)
         return "250 OK"
+
+    def per_connection(self) -> list[int]:
+        """How many messages each connection carried, in order."""
+        counts: dict[int, int] = {}
+        for session in self.sessions:  # all kept alive, so no id is reused
+            counts[id(session)] = counts.get(id(session), 0) + 1
+        return list(counts.values())
 
     def messages(self):
         return [email.message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
@@ -92,6 +101,24 @@ def test_a_campaign_reaches_each_address_once_with_unsubscribe_headers(sink, wor
     assert campaign.status == CampaignStatus.SENT
 
 
+def test_each_batch_goes_over_one_smtp_connection_then_pauses(
+    sink, workspace, owner, monkeypatch, settings
+):
+    settings.RAPPORT_CAMPAIGN_BATCH_PAUSE = 0.25
+    pauses: list[float] = []
+    monkeypatch.setattr("rapport.campaigns.sending.time.sleep", pauses.append)
+    for n in range(5):
+        make_contact(workspace, first_name=f"P{n}", emails=[f"p{n}@client.example"])
+    campaign = make_campaign(workspace, owner)
+
+    _start(workspace, owner, campaign)
+
+    # Batches of two (the fixture's size): 2 + 2 + 1 messages, one connection each, and the
+    # throttle's pause after each.
+    assert sink.per_connection() == [2, 2, 1]
+    assert pauses == [0.25] * 3
+
+
 def test_the_tracked_link_carries_a_valid_signature_for_the_original_url(sink, workspace, owner):
     make_contact(workspace, emails=["ann@client.example"])
     _start(workspace, owner, make_campaign(workspace, owner))
@@ -138,7 +165,10 @@ def test_opted_out_bounced_invalid_unconsented_and_addressless_contacts_are_skip
     }
 
 
-def test_a_send_resumed_after_a_crash_mails_nobody_twice(sink, workspace, owner, monkeypatch):
+def test_a_send_resumed_after_a_crash_mails_nobody_twice(
+    sink, workspace, owner, monkeypatch, settings
+):
+    settings.RAPPORT_CAMPAIGN_SEND_TASKS = 1  # one worker, which dies; the resume is below
     for n in range(5):
         make_contact(workspace, first_name=f"P{n}", emails=[f"p{n}@client.example"])
     campaign = make_campaign(workspace, owner)

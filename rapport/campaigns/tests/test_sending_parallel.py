@@ -7,7 +7,7 @@ import threading
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.db import connection
+from django.db import connection, transaction
 
 from rapport.campaigns.models import Campaign, CampaignStatus, Recipient, RecipientStatus
 from rapport.campaigns.sending import SendResult, campaign_queue, campaign_send
@@ -58,6 +58,17 @@ def slow_sink(settings):
     controller.stop()
 
 
+def _queued(workspace, owner, people: int) -> Campaign:
+    """A campaign with `people` opted-in recipients written, none sent yet."""
+    for n in range(people):
+        make_contact(workspace, first_name=f"P{n}", emails=[f"p{n}@client.example"])
+    campaign = make_campaign(workspace, owner)
+    with workspace_scope(workspace):
+        opt_in(workspace, *Contact.objects.all())
+        campaign_queue(workspace=workspace, campaign=campaign, contacts=Contact.objects.all())
+    return campaign
+
+
 def _worker(workspace, campaign_id: int, results: list[SendResult], errors: list) -> None:
     try:
         with workspace_scope(workspace):
@@ -69,12 +80,7 @@ def _worker(workspace, campaign_id: int, results: list[SendResult], errors: list
 
 
 def test_two_workers_on_one_campaign_mail_every_recipient_exactly_once(slow_sink, workspace, owner):
-    for n in range(PEOPLE):
-        make_contact(workspace, first_name=f"P{n}", emails=[f"p{n}@client.example"])
-    campaign = make_campaign(workspace, owner)
-    with workspace_scope(workspace):
-        opt_in(workspace, *Contact.objects.all())
-        campaign_queue(workspace=workspace, campaign=campaign, contacts=Contact.objects.all())
+    campaign = _queued(workspace, owner, PEOPLE)
     results: list[SendResult] = []
     errors: list = []
 
@@ -95,6 +101,7 @@ def test_two_workers_on_one_campaign_mail_every_recipient_exactly_once(slow_sink
     assert sorted(r.sent for r in results) != [0, PEOPLE]
     assert sum(r.sent for r in results) == PEOPLE
     assert [r.uncertain for r in results] == [0, 0]
+    assert [r.finished for r in results].count(True) == 1
     with workspace_scope(workspace):
         statuses = set(Recipient.objects.values_list("status", flat=True))
         assert statuses == {RecipientStatus.SENT}
@@ -102,12 +109,8 @@ def test_two_workers_on_one_campaign_mail_every_recipient_exactly_once(slow_sink
 
 
 def test_a_resume_still_marks_a_dead_workers_claimed_rows_uncertain(slow_sink, workspace, owner):
-    for n in range(3):
-        make_contact(workspace, first_name=f"P{n}", emails=[f"p{n}@client.example"])
-    campaign = make_campaign(workspace, owner)
+    campaign = _queued(workspace, owner, 3)
     with workspace_scope(workspace):
-        opt_in(workspace, *Contact.objects.all())
-        campaign_queue(workspace=workspace, campaign=campaign, contacts=Contact.objects.all())
         # A worker claimed one row and died: its claim is committed, its lock gone.
         dead = Recipient.objects.order_by("id")[0]
         Recipient.objects.filter(pk=dead.pk).update(status=RecipientStatus.CLAIMED)
@@ -117,3 +120,42 @@ def test_a_resume_still_marks_a_dead_workers_claimed_rows_uncertain(slow_sink, w
     assert (result.sent, result.uncertain) == (2, 1)
     assert dead.status == RecipientStatus.UNCERTAIN
     assert dead.email not in slow_sink.recipients()
+
+
+def test_a_worker_done_while_another_holds_a_group_leaves_the_finish_to_it(
+    slow_sink, workspace, owner
+):
+    campaign = _queued(workspace, owner, 3)
+    with workspace_scope(workspace):
+        held = Recipient.objects.order_by("id")[0]
+        Recipient.objects.filter(pk=held.pk).update(status=RecipientStatus.CLAIMED)
+    locked, release = threading.Event(), threading.Event()
+
+    def other_worker() -> None:
+        """Holds its claimed row locked, as `_held` does while sending, then notes it sent."""
+        try:
+            with workspace_scope(workspace), transaction.atomic():
+                list(Recipient.objects.select_for_update().filter(pk=held.pk))
+                locked.set()
+                release.wait(timeout=30)
+                Recipient.objects.filter(pk=held.pk).update(status=RecipientStatus.SENT)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    assert locked.wait(timeout=30)
+    with workspace_scope(workspace):
+        first = campaign_send(workspace=workspace, campaign_id=campaign.pk)
+        status_while_held = Campaign.objects.get(pk=campaign.pk).status
+    release.set()
+    thread.join(timeout=30)
+    with workspace_scope(workspace):
+        last = campaign_send(workspace=workspace, campaign_id=campaign.pk)
+        campaign.refresh_from_db()
+
+    assert (first.sent, first.uncertain, first.finished) == (2, 0, False)
+    assert status_while_held == CampaignStatus.SENDING
+    assert (last.sent, last.uncertain, last.finished) == (0, 0, True)
+    assert campaign.status == CampaignStatus.SENT
+    assert held.email not in slow_sink.recipients()

@@ -109,6 +109,9 @@ def test_a_segment_copies_its_members_to_a_list(member_client, workspace, segmen
     assert response.status_code == 302
     page = member_client.get(f"/marketing/lists/{static_list.pk}/")
     assert {c.first_name for c in page.context["members"]} == {"Ann", "Bob", "Cy"}
+    assert [str(m) for m in page.context["messages"]] == [
+        "2 contacts added to “Fair”."
+    ]  # Ann was on it
 
 
 def test_consent_is_recorded_from_the_contact_panel(member_client, workspace, people):

@@ -296,3 +296,41 @@ def test_a_task_for_an_owner_who_left_is_made_unassigned(workspace, owner, membe
     task = Activity.objects.get(kind="task")
     assert (task.subject, task.assignee_id) == ("Follow up", None)
     assert _state(contact) == ("completed", 1, "")
+
+
+def test_a_reply_after_the_email_sends_the_contact_down_the_then_branch(
+    workspace, owner, templates
+):
+    """With exit on reply off, a reply is a branch condition: only one logged after the
+    branch's email counts (an older conversation does not)."""
+    welcome, _ = templates
+    answered = make_contact(workspace, first_name="Ans", emails=["ans@x.example"])
+    earlier = make_contact(workspace, first_name="Old", emails=["old@x.example"])
+    with time_machine.travel(START - dt.timedelta(days=3), tick=False):
+        make_activity(workspace, owner, kind="email", direction="inbound", contact_ids=[earlier.pk])
+    with time_machine.travel(START, tick=False):
+        sequence = _sequence(
+            workspace,
+            owner,
+            [
+                {"type": "email", "template_id": welcome.pk},
+                {"type": "wait", "days": 2},
+                {"type": "branch", "on": "replied", "then_step": 4, "else_step": 5},
+                {"type": "task", "subject": "They answered"},
+            ],
+            exit_on_reply=False,
+        )
+        _enroll(workspace, owner, sequence, answered, earlier)
+    _sweep(workspace, START)
+    with time_machine.travel(START + dt.timedelta(hours=5), tick=False):
+        make_activity(
+            workspace, owner, kind="email", direction="inbound", contact_ids=[answered.pk]
+        )
+
+    _sweep(workspace, START + dt.timedelta(days=2, minutes=1))
+
+    task = Activity.objects.get(kind="task")
+    assert task.subject == "They answered"
+    assert list(task.contact_links.values_list("contact_id", flat=True)) == [answered.pk]
+    assert _state(answered) == ("completed", 4, "")
+    assert _state(earlier) == ("completed", 4, "")
