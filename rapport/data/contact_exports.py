@@ -65,6 +65,27 @@ _COMPANY_COLUMNS = [
     ExportColumn("updated_at", "updated_at"),
 ]
 
+# The vCard properties of a contact row, by export column header.
+CONTACT_VCARD = {
+    "first_name": "first_name",
+    "last_name": "last_name",
+    "email": "email",
+    "phone": "phone",
+    "company": "organisation",
+    "job_title": "title",
+    "street": "street",
+    "city": "city",
+    "region": "region",
+    "postal_code": "postal_code",
+    "country": "country",
+}
+
+
+def contact_columns() -> list[ExportColumn]:
+    """The contacts export's columns, its custom fields included (segment and list members
+    leave as the same file)."""
+    return _with_custom_fields(_CONTACT_COLUMNS, CustomFieldEntity.CONTACT)
+
 
 def _with_custom_fields(columns: list[ExportColumn], entity: str) -> list[ExportColumn]:
     definitions = CustomFieldDefinition.objects.filter(entity=entity).order_by("position", "id")
@@ -87,25 +108,13 @@ exporter_register(
         entity="contacts",
         label="Contacts",
         model=Contact,
-        columns=lambda: _with_custom_fields(_CONTACT_COLUMNS, CustomFieldEntity.CONTACT),
+        columns=contact_columns,
         queryset=lambda ask: _record_queryset(
             CONTACTS,
             lambda f, ws: queries.contact_queryset(f=f, region=ws.default_region),
             ask,
         ),
-        vcard={
-            "first_name": "first_name",
-            "last_name": "last_name",
-            "email": "email",
-            "phone": "phone",
-            "company": "organisation",
-            "job_title": "title",
-            "street": "street",
-            "city": "city",
-            "region": "region",
-            "postal_code": "postal_code",
-            "country": "country",
-        },
+        vcard=CONTACT_VCARD,
     )
 )
 exporter_register(

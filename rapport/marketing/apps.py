@@ -6,4 +6,8 @@ class MarketingConfig(AppConfig):
     label = "marketing"
 
     def ready(self) -> None:
-        from rapport.marketing import conditions, merge_handlers  # noqa: F401  (join registries)
+        from rapport.marketing import (  # noqa: F401  (they join the registries)
+            conditions,
+            exports,
+            merge_handlers,
+        )

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -138,6 +138,7 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "preview": members_preview(members),
         "lists": static_list_list(),
         "can_delete": membership_of(request).has_scope(RECORDS_DELETE),
+        "export_params": _export_params("segment", segment.pk),
     }
     return render(request, "marketing/segment_detail.html", context)
 
@@ -175,6 +176,13 @@ def segment_to_list(request: HttpRequest, pk: int) -> HttpResponse:
     )
     messages.success(request, _added_note(added, static_list.name))
     return redirect("marketing:list_detail", static_list.pk)
+
+
+def _export_params(name: str, pk: int) -> QueryDict:
+    """The query string of the members' export links (`marketing.exports`)."""
+    params = QueryDict(mutable=True)
+    params[name] = str(pk)
+    return params
 
 
 def _int(raw: str | None) -> int:
@@ -215,6 +223,7 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "members": members_preview(members),
         "can_delete": membership_of(request).has_scope(RECORDS_DELETE),
         "subscription_requests": subscription_requests_recent(static_list=static_list),
+        "export_params": _export_params("list", static_list.pk),
     }
     return render(request, "marketing/list_detail.html", context)
 

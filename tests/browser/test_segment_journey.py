@@ -1,7 +1,8 @@
 """A marketer builds a segment: the count follows each change in the builder, the saved
-segment shows exactly its members."""
+segment shows exactly its members and exports them."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -55,6 +56,12 @@ def test_a_segment_is_built_counted_saved_and_shows_its_members(page, log_in, wo
     expect(members).to_contain_text("Bob Ray")
     expect(members).to_contain_text("Cy Day")
     expect(members).not_to_contain_text("Ann Lee")
+
+    # The segment leaves as a file of exactly its members, by last name as the list sorts.
+    with page.expect_download() as download:
+        page.locator("#export-csv").click()
+    exported = Path(download.value.path()).read_text()
+    assert [line.split(",")[1] for line in exported.splitlines()[1:]] == ["Cy", "Bob"]
 
 
 def test_ticked_contacts_and_a_filter_go_onto_a_list_from_the_contact_list(
