@@ -3,6 +3,7 @@ the members, only this workspace's segment or list, a bad or foreign id refused 
 
 import pytest
 
+from rapport.api.testing import ApiClient, problem_fields
 from rapport.contacts.tests.factories import make_contact
 from rapport.data import exports
 from rapport.data.tests.test_exports import by_header, csv_rows
@@ -119,3 +120,15 @@ def test_a_viewer_may_not_export_members_nor_sees_the_buttons(
 
 def test_both_member_exports_are_registered():
     assert {"segment-members", "list-members"} <= {e.entity for e in exports.exporters()}
+
+
+def test_the_api_exports_a_segment_and_names_a_foreign_one(owner, workspace, people, theirs):
+    api = ApiClient.with_token(owner, workspace)
+    segment = make_segment(workspace, name="Leads", definition=LEADS)
+
+    ours = api.get("/exports/segment-members/csv", {"segment": segment.pk})
+    foreign = api.get("/exports/segment-members/csv", {"segment": theirs[0].pk})
+
+    assert [r["first_name"] for r in by_header(csv_rows(ours))] == ["Bob", "Cy"]
+    assert foreign.status_code == 422
+    assert problem_fields(foreign) == {"segment": "is not a segment of this workspace"}
