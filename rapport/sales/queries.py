@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
@@ -63,24 +64,30 @@ def board(
         converted = book.to_base(row["total"] or Decimal(0), row["currency"], today)
         totals[row["stage_id"]] = (n + row["n"], total + converted)
     cards: dict[int, list[Deal]] = {stage.pk: [] for stage in stages}
-    for deal in _first_cards(deals, BOARD_CARDS_PER_STAGE):
+    for deal in _first_cards(deals, [s.pk for s in stages], BOARD_CARDS_PER_STAGE):
         cards[deal.stage_id].append(deal)
     return [(stage, cards[stage.pk], *totals.get(stage.pk, (0, Decimal(0)))) for stage in stages]
 
 
-def _first_cards(deals: QuerySet[Deal], per_stage: int) -> QuerySet[Deal]:
-    """The first `per_stage` deals of every stage in board order, in one query: each deal
-    numbered within its stage by a window function, the first ones kept."""
-    ranked = deals.annotate(
+def _first_cards(deals: QuerySet[Deal], stage_ids: list[int], per_stage: int) -> list[Deal]:
+    """The first `per_stage` deals of every stage in board order, in one query.
+
+    PostgreSQL: one LIMIT per stage, joined by UNION ALL, each a short scan of `deal_board_idx`
+    (a window function numbers every deal of the pipeline first: 1.5 s over 100,000 deals).
+    SQLite cannot limit the parts of a UNION: there a window function numbers the deals.
+    """
+    if not stage_ids:
+        return []
+    ordered = deals.select_related("owner", "company", "stage").order_by("position", "id")
+    if connection.features.supports_slicing_ordering_in_compound:
+        first, *rest = [ordered.filter(stage_id=pk)[:per_stage] for pk in stage_ids]
+        return list(first.union(*rest, all=True).order_by("stage_id", "position", "id"))
+    ranked = ordered.annotate(
         board_rank=Window(
             RowNumber(), partition_by=[F("stage_id")], order_by=[F("position"), F("id")]
         )
     )
-    return (
-        ranked.filter(board_rank__lte=per_stage)
-        .select_related("owner", "company", "stage")
-        .order_by("stage_id", "position", "id")
-    )
+    return list(ranked.filter(board_rank__lte=per_stage))
 
 
 def purchase_history(
