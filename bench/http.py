@@ -682,7 +682,11 @@ def main(argv: list[str] | None = None) -> None:
     auth = auth_create()
     results: list[Result] = []
     port = free_port()
-    server = server_start(port, args.workers, args.threads)
+    try:
+        server = server_start(port, args.workers, args.threads)
+    except SystemExit:  # the server did not start: leave no token or session behind
+        auth_remove(auth)
+        raise
     try:
         if samples is not None:
             tenancy_check(port, auth, samples.other_contact_id, endpoints)
