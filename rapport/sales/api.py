@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import PlainSerializer, StringConstraints, WithJsonSchema
@@ -45,6 +45,7 @@ from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.core.pagination import Page
 from rapport.sales.currency import CENT
 from rapport.sales.forecast import ForecastRow, forecast
+from rapport.sales.kept import kept_json
 from rapport.sales.leads import (
     lead_conversion_by_source,
     lead_convert,
@@ -714,19 +715,22 @@ class BoardParams(Schema):
 
 
 @pipelines.get("/{int:pipeline_id}/board", response=BoardOut, auth=READ)
-def get_board(request: HttpRequest, pipeline_id: int, params: Query[BoardParams]) -> dict[str, Any]:
-    pipeline = pipeline_get(pipeline_id=pipeline_id)
-    columns = [
-        {"stage": stage, "deal_count": n, "amount_sum": total.quantize(CENT), "deals": cards}
-        for stage, cards, n, total in board(
-            workspace=caller(request).workspace, pipeline=pipeline, owner_id=params.owner_id
-        )
-    ]
-    return {
-        "pipeline_id": pipeline.pk,
-        "currency": caller(request).workspace.base_currency,
-        "columns": columns,
-    }
+def get_board(request: HttpRequest, pipeline_id: int, params: Query[BoardParams]) -> HttpResponse:
+    workspace = caller(request).workspace
+
+    def build() -> dict[str, Any]:
+        pipeline = pipeline_get(pipeline_id=pipeline_id)
+        columns = [
+            {"stage": stage, "deal_count": n, "amount_sum": total.quantize(CENT), "deals": cards}
+            for stage, cards, n, total in board(
+                workspace=workspace, pipeline=pipeline, owner_id=params.owner_id
+            )
+        ]
+        return {"pipeline_id": pipeline.pk, "currency": workspace.base_currency, "columns": columns}
+
+    return kept_json(
+        request, workspace=workspace, name=f"api-board-{pipeline_id}", schema=BoardOut, build=build
+    )
 
 
 # --- products ------------------------------------------------------------------------------
@@ -960,27 +964,34 @@ class PurchasesOut(PageOut[OrderOut]):
 
 
 @reports.get("/forecast", response=ForecastOut, auth=READ)
-def get_forecast(request: HttpRequest, params: Query[ForecastParams]) -> dict[str, Any]:
+def get_forecast(request: HttpRequest, params: Query[ForecastParams]) -> HttpResponse:
     """Closed-won, pipeline, weighted, commit, best case and calibrated figures per period
     overlapping [start, end), in the base currency. An amount in a currency with no rate
     on the day it needs is a 422 naming `currency`."""
     if params.end <= params.start:
         raise InvalidQuery([FieldError("end", "must be after start")])
-    result = forecast(
-        workspace=caller(request).workspace,
-        start=params.start,
-        end=params.end,
-        granularity=params.granularity,
-        by_owner=params.by_owner,
-        pipeline_id=params.pipeline_id,
+    workspace = caller(request).workspace
+
+    def build() -> dict[str, Any]:
+        result = forecast(
+            workspace=workspace,
+            start=params.start,
+            end=params.end,
+            granularity=params.granularity,
+            by_owner=params.by_owner,
+            pipeline_id=params.pipeline_id,
+        )
+        totals: list[ForecastRow] = result.totals_by_period()
+        return {
+            "granularity": result.granularity,
+            "currency": result.base_currency,
+            "rows": result.rows,
+            "totals": totals,
+        }
+
+    return kept_json(
+        request, workspace=workspace, name="api-forecast", schema=ForecastOut, build=build
     )
-    totals: list[ForecastRow] = result.totals_by_period()
-    return {
-        "granularity": result.granularity,
-        "currency": result.base_currency,
-        "rows": result.rows,
-        "totals": totals,
-    }
 
 
 def _purchases(

@@ -294,29 +294,34 @@ def forecast_vs_actual(*, workspace: Workspace, periods: list[str]) -> list[Fore
         by_owner=False,
     )
     won = {r.period: r.closed_won for r in actual.rows}
-    out = []
-    for period in periods:
-        first_day = period_bounds(period)[0]
-        taken_on = (
-            ForecastSnapshot.objects.filter(period=period, taken_on__lte=first_day)
-            .order_by("-taken_on")
-            .values_list("taken_on", flat=True)
-            .first()
-        )
-        sums = ForecastSnapshot.objects.filter(period=period, taken_on=taken_on).aggregate(
+    # Every snapshot day's sums of the periods, in one query; each period then takes its last
+    # day on or before its first day.
+    days: dict[str, dict[dt.date, dict[str, Decimal]]] = defaultdict(dict)
+    for r in (
+        ForecastSnapshot.objects.filter(period__in=periods)
+        .values("period", "taken_on")
+        .annotate(
             weighted=Sum("weighted"),
             commit=Sum("commit"),
             best_case=Sum("best_case"),
             calibrated=Sum("calibrated"),
         )
+        .order_by()
+    ):
+        days[r["period"]][r["taken_on"]] = r
+    out = []
+    for period in periods:
+        first_day = period_bounds(period)[0]
+        taken_on = max((d for d in days[period] if d <= first_day), default=None)
+        sums = days[period].get(taken_on, {}) if taken_on else {}
         out.append(
             ForecastVsActual(
                 period=period,
                 forecast_on=taken_on,
-                weighted=sums["weighted"] or ZERO,
-                commit=sums["commit"] or ZERO,
-                best_case=sums["best_case"] or ZERO,
-                calibrated=sums["calibrated"] or ZERO,
+                weighted=sums.get("weighted") or ZERO,
+                commit=sums.get("commit") or ZERO,
+                best_case=sums.get("best_case") or ZERO,
+                calibrated=sums.get("calibrated") or ZERO,
                 actual=won.get(period, ZERO),
             )
         )

@@ -3,7 +3,8 @@
 The page itself computes only the forecast table and chart; the KPI tiles, forecast versus
 actual, lead conversion and the deals at risk are each an htmx panel loaded right after it,
 so the figures a manager came for are not held up by aggregates over the whole deal table,
-and each panel can fail or be refreshed alone.
+and each panel can fail or be refreshed alone. The figures and panels are kept per workspace
+data version (`sales.kept`); the panels show records only, the same to every member.
 """
 
 import datetime as dt
@@ -11,6 +12,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -20,6 +22,7 @@ from rapport.sales import forecast as forecasting
 from rapport.sales import kpis, leads
 from rapport.sales.forecast_page import forecast_table, past_months
 from rapport.sales.forms import ForecastForm
+from rapport.sales.kept import kept_for_today
 from rapport.web.access import member_required, workspace_of
 
 AT_RISK_SHOWN = 10
@@ -37,22 +40,29 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
     form = ForecastForm(request.GET)
     granularity = form.value("granularity", "month")
     owner_id = form.value("owner")
+
+    def build() -> dict[str, Any]:
+        figures: dict[str, Any] = {"owners": [(u.pk, user_label(u)) for u in members_of(workspace)]}
+        try:
+            figures["table"] = forecast_table(
+                workspace=workspace,
+                today=timezone.now().date(),
+                granularity=granularity,
+                owner_id=owner_id,
+            )
+        except ServiceValidationError as exc:  # typically: an exchange rate is missing
+            figures["error"] = _error(exc)
+        return figures
+
     context: dict[str, Any] = {
         "granularity": granularity,
         "owner_id": owner_id,
-        "owners": [(u.pk, user_label(u)) for u in members_of(workspace)],
         "currency": workspace.base_currency,
         "panel_query": f"?owner={owner_id}" if owner_id else "",
+        **kept_for_today(
+            workspace=workspace, name="forecast", inputs=(granularity, owner_id), build=build
+        ),
     }
-    try:
-        context["table"] = forecast_table(
-            workspace=workspace,
-            today=timezone.now().date(),
-            granularity=granularity,
-            owner_id=owner_id,
-        )
-    except ServiceValidationError as exc:  # typically: an exchange rate is missing
-        context["error"] = _error(exc)
     return render(request, "sales/forecast.html", context)
 
 
@@ -109,6 +119,11 @@ def forecast_panel(request: HttpRequest, name: str) -> HttpResponse:
     if panel is None:
         raise Http404("no such panel")
     owner_id = ForecastForm(request.GET).value("owner")
-    context = panel(request, owner_id)
     template = f"sales/_forecast_{name.replace('-', '_')}.html"
-    return render(request, template, context)
+    html = kept_for_today(
+        workspace=workspace_of(request),
+        name=f"forecast-{name}",
+        inputs=(owner_id,),
+        build=lambda: render_to_string(template, panel(request, owner_id)),
+    )
+    return HttpResponse(html)

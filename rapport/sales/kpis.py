@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -45,9 +45,14 @@ def sales_kpis(
     end_at = dt.datetime.combine(end, dt.time.min, tzinfo=dt.UTC)
     deals = Deal.objects.all() if owner_id is None else Deal.objects.filter(owner_id=owner_id)
     closed = deals.filter(closed_at__gte=start_at, closed_at__lt=end_at)
+    won_q = Q(outcome=StageOutcome.WON)
     counts = closed.aggregate(
-        won=Count("id", filter=Q(outcome=StageOutcome.WON)),
+        won=Count("id", filter=won_q),
         lost=Count("id", filter=Q(outcome=StageOutcome.LOST)),
+        cycle=Avg(
+            ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField()),
+            filter=won_q,
+        ),
     )
     won_rows = (
         closed.filter(outcome=StageOutcome.WON)
@@ -57,18 +62,12 @@ def sales_kpis(
         .order_by()
     )
     revenue = sum((book.to_base(r["total"], r["currency"], r["day"]) for r in won_rows), ZERO)
-    cycle_seconds = [
-        (closed_at - created_at).total_seconds()
-        for closed_at, created_at in closed.filter(outcome=StageOutcome.WON).values_list(
-            "closed_at", "created_at"
-        )
-    ]
     won, lost = counts["won"], counts["lost"]
     win_rate = Decimal(won) / Decimal(won + lost) if won + lost else None
     average = (revenue / won).quantize(CENT) if won else None
     cycle = (
-        (Decimal(sum(cycle_seconds)) / len(cycle_seconds) / 86400).quantize(Decimal("0.1"))
-        if cycle_seconds
+        (Decimal(counts["cycle"].total_seconds()) / 86400).quantize(Decimal("0.1"))
+        if counts["cycle"] is not None
         else None
     )
     open_count = deals.filter(outcome=StageOutcome.OPEN).count()

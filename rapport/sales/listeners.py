@@ -1,4 +1,7 @@
-"""Sales keeps its deals' last-activity time as activities linked to them are written."""
+"""Sales keeps its deals' last-activity time as activities linked to them are written.
+
+The time is not audited but changes the deals at risk: it raises the workspace's data version
+(`sales.kept`)."""
 
 from django.db.models import DateTimeField, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -6,6 +9,7 @@ from django.db.models.functions import Coalesce
 from rapport.core.hooks import on_records_changed
 from rapport.sales.models import Deal, DealActivity
 from rapport.tenancy.access import workspace_scope
+from rapport.tenancy.data_version import data_changed
 from rapport.tenancy.models import Workspace
 
 
@@ -27,3 +31,4 @@ def deals_touch(workspace_id: int, ids: list[int]) -> None:
         Deal.objects.filter(pk__in=deal_ids).update(
             last_activity_at=Coalesce(Subquery(latest, output_field=DateTimeField()), "created_at")
         )
+        data_changed(workspace_id=workspace_id)

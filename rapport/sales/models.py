@@ -136,8 +136,10 @@ class Deal(WorkspaceScopedModel):
     class Meta:
         constraints = [external_id_unique("deal_unique_external_id")]
         indexes = [
+            # The id settles ties: deals never dragged share position 0, and a column's first
+            # cards are then read from the index instead of sorting the whole column.
             models.Index(
-                fields=["workspace", "pipeline", "stage", "position"], name="deal_board_idx"
+                fields=["workspace", "pipeline", "stage", "position", "id"], name="deal_board_idx"
             ),
             models.Index(
                 fields=["workspace", "outcome", "expected_close_date"], name="deal_open_idx"

@@ -4,8 +4,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db import connection
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
 from rapport.core.pagination import Page, SortKey, paginate
@@ -47,8 +48,11 @@ def board(
 ) -> list[tuple[Stage, list[Deal], int, Decimal]]:
     """Each stage with its first cards (by board position), its deal count and its amount in
     the base currency, converted at the latest rate (the deals are not closed: no rate of
-    their closing day exists yet). A currency without any rate is a ServiceValidationError."""
-    stages = list(pipeline.stages.order_by("position", "id"))
+    their closing day exists yet). A currency without any rate is a ServiceValidationError.
+
+    Three queries whatever the number of stages (the stages when not prefetched, the counts
+    and totals, the cards), plus the exchange rates."""
+    stages = sorted(pipeline.stages.all(), key=lambda s: (s.position, s.pk))
     deals = Deal.objects.filter(pipeline=pipeline)
     if owner_id is not None:
         deals = deals.filter(owner_id=owner_id)
@@ -59,16 +63,31 @@ def board(
         n, total = totals.get(row["stage_id"], (0, Decimal(0)))
         converted = book.to_base(row["total"] or Decimal(0), row["currency"], today)
         totals[row["stage_id"]] = (n + row["n"], total + converted)
-    out = []
-    for stage in stages:
-        cards = list(
-            deals.filter(stage=stage)
-            .select_related("owner", "company", "stage")
-            .order_by("position", "id")[:BOARD_CARDS_PER_STAGE]
+    cards: dict[int, list[Deal]] = {stage.pk: [] for stage in stages}
+    for deal in _first_cards(deals, [s.pk for s in stages], BOARD_CARDS_PER_STAGE):
+        cards[deal.stage_id].append(deal)
+    return [(stage, cards[stage.pk], *totals.get(stage.pk, (0, Decimal(0)))) for stage in stages]
+
+
+def _first_cards(deals: QuerySet[Deal], stage_ids: list[int], per_stage: int) -> list[Deal]:
+    """The first `per_stage` deals of every stage in board order, in one query.
+
+    PostgreSQL: one LIMIT per stage, joined by UNION ALL, each a short scan of `deal_board_idx`
+    (a window function numbers every deal of the pipeline first: 1.5 s over 100,000 deals).
+    SQLite cannot limit the parts of a UNION: there a window function numbers the deals.
+    """
+    if not stage_ids:
+        return []
+    ordered = deals.select_related("owner", "company", "stage").order_by("position", "id")
+    if connection.features.supports_slicing_ordering_in_compound:
+        first, *rest = [ordered.filter(stage_id=pk)[:per_stage] for pk in stage_ids]
+        return list(first.union(*rest, all=True).order_by("stage_id", "position", "id"))
+    ranked = ordered.annotate(
+        board_rank=Window(
+            RowNumber(), partition_by=[F("stage_id")], order_by=[F("position"), F("id")]
         )
-        n, total = totals.get(stage.pk, (0, Decimal(0)))
-        out.append((stage, cards, n, total))
-    return out
+    )
+    return list(ranked.filter(board_rank__lte=per_stage))
 
 
 def purchase_history(

@@ -41,6 +41,7 @@ from rapport.sales.models import (
     Stage,
     StageOutcome,
 )
+from rapport.tenancy.data_version import data_changed
 from rapport.tenancy.models import Workspace
 
 
@@ -418,7 +419,8 @@ def deal_move(
     lost_reason: str = "",
 ) -> Deal:
     """Move a deal to a stage of its pipeline (the kanban drag) and to its place on the board,
-    both or neither."""
+    both or neither. A place is board layout, not audited, but it changes what the board
+    shows: it raises the workspace's data version itself (`sales.kept`)."""
     data: Data = {"stage_id": stage_id}
     if lost_reason:
         data["lost_reason"] = lost_reason
@@ -427,6 +429,7 @@ def deal_move(
         if position is not None:
             Deal.objects.filter(pk=deal.pk).update(position=position)
             deal.position = position
+            data_changed(workspace_id=workspace.pk)
     return deal
 
 

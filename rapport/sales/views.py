@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -39,6 +40,7 @@ from rapport.sales.forms import (
     WebFormForm,
     WebFormSubscriptionForm,
 )
+from rapport.sales.kept import kept_for_today
 from rapport.sales.models import Deal, Lead, StageOutcome
 from rapport.sales.services import deal_create, deal_update
 from rapport.tenancy.roles import RECORDS_WRITE, SETTINGS_WRITE
@@ -64,7 +66,8 @@ def _int(value: str | None) -> int | None:
 # --- the board ------------------------------------------------------------------------------
 
 
-def _board_context(request: HttpRequest, pipeline: Any, owner_id: int | None) -> dict[str, Any]:
+def _board_html(request: HttpRequest, pipeline: Any, owner_id: int | None) -> str:
+    """The board's columns (`sales/_board.html`): the same for every member, no form token."""
     workspace = workspace_of(request)
     try:
         columns, error = (
@@ -72,12 +75,12 @@ def _board_context(request: HttpRequest, pipeline: Any, owner_id: int | None) ->
             "",
         )
     except ServiceValidationError as exc:  # a currency without an exchange rate
-        columns = [(s, [], 0, Decimal(0)) for s in pipeline.stages.order_by("position", "id")]
+        stages = sorted(pipeline.stages.all(), key=lambda s: (s.position, s.pk))
+        columns = [(s, [], 0, Decimal(0)) for s in stages]
         error = "; ".join(e.message for e in exc.errors)
     today = timezone.now().date()
-    return {
+    context = {
         "board_error": error,
-        "pipeline": pipeline,
         "owner_id": owner_id,
         "columns": [
             {
@@ -91,24 +94,41 @@ def _board_context(request: HttpRequest, pipeline: Any, owner_id: int | None) ->
         ],
         "currency": workspace.base_currency,
     }
+    return render_to_string("sales/_board.html", context)
+
+
+def _board_view(request: HttpRequest, wanted: int | None, owner_id: int | None) -> dict[str, Any]:
+    """What the board page shows but the buttons: the pipelines, the owners and the board,
+    kept per workspace data version (`sales.kept`); `found` is false for an unknown pipeline."""
+
+    def build() -> dict[str, Any]:
+        pipelines = list(queries.pipeline_list())
+        pipeline = next(
+            (p for p in pipelines if p.pk == wanted), pipelines[0] if pipelines else None
+        )
+        if wanted is not None and (pipeline is None or pipeline.pk != wanted):
+            return {"found": False}
+        return {
+            "found": True,
+            "pipelines": [{"pk": p.pk, "name": p.name} for p in pipelines],
+            "pipeline": {"pk": pipeline.pk} if pipeline else None,
+            "owners": [(u.pk, user_label(u)) for u in members_of(workspace_of(request))],
+            "board_html": _board_html(request, pipeline, owner_id) if pipeline else "",
+            "owner_id": owner_id,
+        }
+
+    return kept_for_today(
+        workspace=workspace_of(request), name="board", inputs=(wanted, owner_id), build=build
+    )
 
 
 @member_required
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
-    pipelines = list(queries.pipeline_list())
-    wanted = _int(request.GET.get("pipeline"))
-    pipeline = next((p for p in pipelines if p.pk == wanted), pipelines[0] if pipelines else None)
-    if wanted is not None and (pipeline is None or pipeline.pk != wanted):
+    view = _board_view(request, _int(request.GET.get("pipeline")), _int(request.GET.get("owner")))
+    if not view["found"]:
         raise Http404
-    owner_id = _int(request.GET.get("owner"))
-    context: dict[str, Any] = {
-        "pipelines": pipelines,
-        "owners": [(u.pk, user_label(u)) for u in members_of(workspace_of(request))],
-    }
-    if pipeline is not None:
-        context |= _board_context(request, pipeline, owner_id)
-    return render(request, "sales/board.html", context)
+    return render(request, "sales/board.html", view)
 
 
 @scope_required(RECORDS_WRITE)
@@ -133,7 +153,7 @@ def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
     except ServiceValidationError as exc:
         return _problem(exc)
     owner_id = _int(request.POST.get("owner"))
-    return render(request, "sales/_board.html", _board_context(request, deal.pipeline, owner_id))
+    return HttpResponse(_board_html(request, deal.pipeline, owner_id))
 
 
 def _problem(exc: ServiceValidationError) -> JsonResponse:

@@ -133,6 +133,27 @@ def test_forecast_versus_actual_uses_the_snapshot_from_the_period_start(book, sc
     assert april.error("weighted") == Decimal("-0.28")
 
 
+def test_forecast_versus_actual_reads_the_snapshots_in_one_query(
+    book, scoped, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rapport.sales.forecast import forecast_snapshot_take, forecast_vs_actual
+
+    with at("2026-01-01"):
+        forecast_snapshot_take(workspace=scoped)
+    two = ["2026-03", "2026-04"]
+    six = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
+    forecast_vs_actual(workspace=scoped, periods=six)  # the observed rates are kept after this
+    with CaptureQueriesContext(connection) as few:
+        forecast_vs_actual(workspace=scoped, periods=two)
+    with django_assert_num_queries(len(few.captured_queries)):
+        rows = forecast_vs_actual(workspace=scoped, periods=six)
+    assert rows[0].forecast_on == dt.date(2026, 1, 1)
+    assert rows[5].forecast_on is None  # June was not forecast on January 1st
+
+
 def scoped_deal(name):
     from rapport.sales.models import Deal
 
