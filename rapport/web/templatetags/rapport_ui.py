@@ -19,6 +19,7 @@ from phonenumbers.phonenumberutil import _test_number_length as _number_length
 from rapport.contacts.normalise import phone_display
 from rapport.tenancy.models import Membership
 from rapport.web.fragments import kept_html
+from rapport.web.timeline_html import items_html
 
 register = template.Library()
 
@@ -234,3 +235,15 @@ def keptfragment(parser: template.base.Parser, token: template.base.Token) -> Ke
     if nodelist.get_nodes_by_type(CsrfTokenNode):
         raise template.TemplateSyntaxError("keptfragment: a CSRF token is per request")
     return KeptFragmentNode(bits[1][1:-1], vary, nodelist)
+
+
+@register.simple_tag(takes_context=True)
+def timeline_items(context: template.Context, items: list[Any]) -> str:
+    """`{% timeline_items timeline.items %}`: each item's `<li>` (see `web.timeline_html`)."""
+    return items_html(items, context)
+
+
+@register.simple_tag(takes_context=True)
+def timeline_item(context: template.Context, item: Any) -> str:
+    """`{% timeline_item item %}`: one item's `<li>` (after a quick-add or an edit)."""
+    return items_html([item], context)
