@@ -35,6 +35,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=120)
     parser.add_argument("--samples", type=int, default=20, help="distinct contacts")
     parser.add_argument("--profile", type=int, default=0, help="print this many functions")
+    parser.add_argument("--sort", default="tottime", help="pstats order: tottime, cumulative")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", bench_http.DEFAULT_URL)
     data_dir = tempfile.mkdtemp(prefix="rapport-bench-")
@@ -75,7 +76,7 @@ def main() -> None:
     for q in queries:
         print("  ", q["sql"][:150])
     if profile:
-        pstats.Stats(profile, stream=sys.stdout).sort_stats("tottime").print_stats(args.profile)
+        pstats.Stats(profile, stream=sys.stdout).sort_stats(args.sort).print_stats(args.profile)
 
 
 if __name__ == "__main__":
