@@ -145,3 +145,41 @@ def test_campaign_events_are_not_asked_while_no_campaign_was_sent(
     with CaptureQueriesContext(connection) as queries:
         assert owner_client.get(f"/contacts/{ann.pk}/").status_code == 200
     assert "campaigns_trackingevent" not in " ".join(q["sql"] for q in queries.captured_queries)
+
+
+def test_the_contact_pages_queries_do_not_grow_with_its_timeline(
+    owner_client, workspace, owner, member, django_capture_on_commit_callbacks
+):
+    """A page of items (notes, tasks with authors and assignees, a change naming an owner)
+    costs what a page of two items costs: no query per item, however they are written."""
+    from rapport.contacts.services import contact_update
+    from rapport.contacts.tests.factories import make_activity, make_company
+
+    with django_capture_on_commit_callbacks(execute=True):
+        company = make_company(workspace, name="Initech")
+        few = make_contact(workspace, first_name="Few", company_ids=[company.pk])
+        many = make_contact(workspace, first_name="Many", company_ids=[company.pk])
+        make_activity(workspace, owner, contact_ids=[few.pk])
+        for i in range(12):
+            make_activity(workspace, owner, contact_ids=[many.pk], body=f"note {i}")
+            make_activity(
+                workspace,
+                member,
+                kind="task",
+                subject=f"task {i}",
+                assignee_id=member.pk,
+                contact_ids=[many.pk],
+            )
+        with workspace_scope(workspace):
+            for contact in (few, many):  # a change naming an owner on both
+                contact_update(
+                    workspace=workspace, actor=owner, contact=contact, data={"owner_id": member.pk}
+                )
+    counts, items = [], []
+    for contact in (few, many, few, many):
+        with CaptureQueriesContext(connection) as queries:
+            html = owner_client.get(f"/contacts/{contact.pk}/").content.decode()
+        counts.append(len(queries))
+        items.append(html.count('class="tl-item'))
+    assert items[2] <= 4 and items[3] >= 15  # a page's worth (items at one instant wait)
+    assert counts[2] == counts[3] <= 12
