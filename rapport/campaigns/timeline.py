@@ -2,11 +2,20 @@ import datetime as dt
 
 from django.db import models
 
-from rapport.campaigns.models import TrackingEvent
+from rapport.campaigns.models import Recipient, TrackingEvent
 from rapport.core.timeline import TimelineItem, timeline_source
 
 
-@timeline_source("contacts.contact")
+def _any_recipients() -> bool:
+    """Whether the workspace ever queued a campaign. Opens and clicks arrive through the
+    public tracking endpoints and do not raise the data version (a version raise per open
+    would throw away every kept list page at each tracking pixel), so "any event" could
+    be stale; but every event belongs to a recipient, and recipients are written only by
+    `campaign_start`, whose audited change raises the version when it commits."""
+    return Recipient.objects.exists()
+
+
+@timeline_source("contacts.contact", any_rows=_any_recipients)
 def contact_campaign_events(
     record: models.Model, before: dt.datetime | None, limit: int
 ) -> list[TimelineItem]:

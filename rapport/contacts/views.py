@@ -65,6 +65,7 @@ from rapport.web.access import (
 )
 from rapport.web.fragments import quick_add_panels
 from rapport.web.htmx import is_partial
+from rapport.web.kept_urls import url_pattern
 from rapport.web.templatetags.rapport_ui import initials, phone_format
 
 PAGE_SIZE = 50
@@ -130,20 +131,8 @@ class RecordKind:
 # without its lazy-string wrapper); the markup is the same.
 
 
-_URL_PATTERNS: dict[tuple[str, str], tuple[str, str]] = {}
-
-
-def _url_pattern(name: str) -> Callable[[int], str]:
-    """`reverse(name, args=[pk])` for many pks: reversed once per process (and script
-    prefix), the pk put in by text. Only for URLs whose one argument is an integer."""
-    key = (name, get_script_prefix())
-    parts = _URL_PATTERNS.get(key)
-    if parts is None:
-        marker = 987654321
-        before, after = reverse(name, args=[marker]).split(str(marker))
-        parts = _URL_PATTERNS[key] = (before, after)
-    prefix, suffix = parts
-    return lambda pk: f"{prefix}{int(pk)}{suffix}"
+# The list rows' (and the deal board's, rapport/sales/board_cards.py) name for it.
+_url_pattern = url_pattern
 
 
 class _Dates:

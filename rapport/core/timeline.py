@@ -15,7 +15,7 @@ from django.db import models
 @dataclass(frozen=True)
 class TimelineItem:
     at: dt.datetime
-    kind: str  # the template fragment that renders it, e.g. "activity" or "change"
+    kind: str  # what renders it (a writer in web.timeline_html, else timeline/_<kind>.html)
     key: str  # unique across sources: keeps the order stable when two items share a time
     obj: Any
 

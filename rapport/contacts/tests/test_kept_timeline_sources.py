@@ -95,3 +95,91 @@ def test_a_new_member_is_in_the_quick_add_assignees_at_once(
         membership_add(workspace=workspace, user=zoe, role=Role.MEMBER)
     page = owner_client.get(f"/contacts/{ann.pk}/").content.decode()
     assert f'<option value="{zoe.pk}">zoe-newcomer</option>' in page
+
+
+def test_a_first_open_shows_at_once_though_opens_do_not_raise_the_version(
+    owner_client, client, workspace, owner, django_capture_on_commit_callbacks
+):
+    """Opens come through the public pixel and leave the data version alone; the campaign
+    events source is skipped only while the workspace has no recipient at all, and the first
+    recipients come with `campaign_start`'s audited change, which raises it."""
+    from rapport.campaigns.models import Recipient
+    from rapport.campaigns.services import campaign_start
+    from rapport.campaigns.tests.factories import make_campaign, opt_in
+    from rapport.contacts.models import Contact
+    from rapport.tenancy.models import Workspace
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ann = make_contact(workspace, first_name="Ann", emails=["ann@client.example"])
+        opt_in(workspace, ann)
+        campaign = make_campaign(workspace, owner, name="Spring <launch>")
+    page = f"/contacts/{ann.pk}/"
+    owner_client.get(page)  # known: no recipients, the source skipped
+    with django_capture_on_commit_callbacks(execute=True), workspace_scope(workspace):
+        campaign_start(
+            workspace=workspace,
+            actor=owner,
+            campaign=campaign,
+            audience=Contact.objects.filter(pk=ann.pk),
+        )
+    assert b"Spring &lt;launch&gt;" not in owner_client.get(page).content  # sent, not opened
+    with workspace_scope(workspace):
+        recipient = Recipient.objects.get(contact=ann)
+    version = Workspace.objects.get(pk=workspace.pk).data_version
+
+    assert client.get(f"/t/o/{recipient.token}.gif").status_code == 200
+
+    assert Workspace.objects.get(pk=workspace.pk).data_version == version
+    html = owner_client.get(page).content.decode()
+    assert '<strong>Opened</strong> campaign <span class="tl-subject">Spring &lt;launch&gt;' in html
+    timeline = owner_client.get(f"/contacts/{ann.pk}/timeline/").content.decode()
+    assert "Spring &lt;launch&gt;" in timeline
+
+
+def test_campaign_events_are_not_asked_while_no_campaign_was_sent(
+    owner_client, workspace, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ann = make_contact(workspace, first_name="Ann")
+    owner_client.get(f"/contacts/{ann.pk}/")
+    with CaptureQueriesContext(connection) as queries:
+        assert owner_client.get(f"/contacts/{ann.pk}/").status_code == 200
+    assert "campaigns_trackingevent" not in " ".join(q["sql"] for q in queries.captured_queries)
+
+
+def test_the_contact_pages_queries_do_not_grow_with_its_timeline(
+    owner_client, workspace, owner, member, django_capture_on_commit_callbacks
+):
+    """A page of items (notes, tasks with authors and assignees, a change naming an owner)
+    costs what a page of two items costs: no query per item, however they are written."""
+    from rapport.contacts.services import contact_update
+    from rapport.contacts.tests.factories import make_activity, make_company
+
+    with django_capture_on_commit_callbacks(execute=True):
+        company = make_company(workspace, name="Initech")
+        few = make_contact(workspace, first_name="Few", company_ids=[company.pk])
+        many = make_contact(workspace, first_name="Many", company_ids=[company.pk])
+        make_activity(workspace, owner, contact_ids=[few.pk])
+        for i in range(12):
+            make_activity(workspace, owner, contact_ids=[many.pk], body=f"note {i}")
+            make_activity(
+                workspace,
+                member,
+                kind="task",
+                subject=f"task {i}",
+                assignee_id=member.pk,
+                contact_ids=[many.pk],
+            )
+        with workspace_scope(workspace):
+            for contact in (few, many):  # a change naming an owner on both
+                contact_update(
+                    workspace=workspace, actor=owner, contact=contact, data={"owner_id": member.pk}
+                )
+    counts, items = [], []
+    for contact in (few, many, few, many):
+        with CaptureQueriesContext(connection) as queries:
+            html = owner_client.get(f"/contacts/{contact.pk}/").content.decode()
+        counts.append(len(queries))
+        items.append(html.count('class="tl-item'))
+    assert items[2] <= 4 and items[3] >= 15  # a page's worth (items at one instant wait)
+    assert counts[2] == counts[3] <= 12

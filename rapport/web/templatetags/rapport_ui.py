@@ -7,7 +7,8 @@ import phonenumbers
 from django import template
 from django.http import QueryDict
 from django.template.defaulttags import CsrfTokenNode
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix
+from django.utils.html import escape
 from django.utils.translation import get_language
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata, PhoneNumber, PhoneNumberFormat
 from phonenumbers.phonenumberutil import ValidationResult
@@ -19,6 +20,9 @@ from phonenumbers.phonenumberutil import _test_number_length as _number_length
 from rapport.contacts.normalise import phone_display
 from rapport.tenancy.models import Membership
 from rapport.web.fragments import kept_html
+from rapport.web.kept_urls import fixed_url as url_for
+from rapport.web.kept_urls import url_pattern
+from rapport.web.timeline_html import items_html
 
 register = template.Library()
 
@@ -80,21 +84,17 @@ def phone_format(e164: str) -> str:
     return str(phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL))
 
 
-_PK_URLS: dict[tuple[str, str], tuple[str, str]] = {}
-
-
 @register.filter
 def pk_url(pk: int, name: str) -> str:
-    """`{% url name pk %}` for a URL whose one argument is an integer: reversed once per
-    process (and script prefix), the pk put in by text. A tenth of the cost, which counts in
-    loops (a timeline item has three such links)."""
-    key = (name, get_script_prefix())
-    parts = _PK_URLS.get(key)
-    if parts is None:
-        marker = 987654321
-        before, after = reverse(name, args=[marker]).split(str(marker))
-        parts = _PK_URLS[key] = (before, after)
-    return f"{parts[0]}{int(pk)}{parts[1]}"
+    """`{% url name pk %}` for a URL whose one argument is an integer, at a tenth of the cost
+    (`web.kept_urls`), which counts in loops."""
+    return url_pattern(name)(pk)
+
+
+@register.simple_tag
+def fixed_url(name: str) -> str:
+    """`{% url name %}` for a URL without arguments, reversed once per process."""
+    return escape(url_for(name))
 
 
 @register.simple_tag
@@ -234,3 +234,15 @@ def keptfragment(parser: template.base.Parser, token: template.base.Token) -> Ke
     if nodelist.get_nodes_by_type(CsrfTokenNode):
         raise template.TemplateSyntaxError("keptfragment: a CSRF token is per request")
     return KeptFragmentNode(bits[1][1:-1], vary, nodelist)
+
+
+@register.simple_tag(takes_context=True)
+def timeline_items(context: template.Context, items: list[Any]) -> str:
+    """`{% timeline_items timeline.items %}`: each item's `<li>` (see `web.timeline_html`)."""
+    return items_html(items, context)
+
+
+@register.simple_tag(takes_context=True)
+def timeline_item(context: template.Context, item: Any) -> str:
+    """`{% timeline_item item %}`: one item's `<li>` (after a quick-add or an edit)."""
+    return items_html([item], context)
