@@ -49,6 +49,8 @@ RAPPORT_CAMPAIGN_BATCH_SIZE = int(os.environ.get("RAPPORT_CAMPAIGN_BATCH_SIZE", 
 RAPPORT_CAMPAIGN_BATCH_PAUSE = float(os.environ.get("RAPPORT_CAMPAIGN_BATCH_PAUSE", "1.0"))
 # Rows claimed and noted together: a crash may leave this many "uncertain" (never resent).
 RAPPORT_CAMPAIGN_CLAIM_GROUP = int(os.environ.get("RAPPORT_CAMPAIGN_CLAIM_GROUP", "20"))
+# Processes cleaning an import's emails and phones one chunk ahead of the writer (0: none).
+RAPPORT_IMPORT_CLEAN_WORKERS = int(os.environ.get("RAPPORT_IMPORT_CLEAN_WORKERS", "1"))
 # Double opt-in requests left unconfirmed are deleted this many days after their link expired.
 RAPPORT_OPTIN_RETENTION_DAYS = int(os.environ.get("RAPPORT_OPTIN_RETENTION_DAYS", "30"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
