@@ -156,9 +156,7 @@ class _Keys:
 
 
 class ContactBulkWriter:
-    def __init__(
-        self, importer: Importer, *, batch: ImportBatch, actor: Actor, workers: int | None = None
-    ) -> None:
+    def __init__(self, importer: Importer, *, batch: ImportBatch, actor: Actor) -> None:
         self.importer = importer
         self.batch = batch
         self.actor = actor
@@ -166,9 +164,7 @@ class ContactBulkWriter:
         region = self.workspace.default_region
         self.email = _Memo(email_normalise)
         self.phone = _Memo(phone_cleaner(region))
-        self.ahead = CleanAhead(
-            workers=workers_wanted() if workers is None else workers, region=region
-        )
+        self.ahead = CleanAhead(workers=workers_wanted(), region=region)
         self.columns = mapped_columns(batch)
         # Where a row's raw emails and phones are, for handing them to the workers unread.
         self.email_at, self.phone_at = (
@@ -286,7 +282,7 @@ class ContactBulkWriter:
             cells = csv_row.cells
             for at, raws in ((self.email_at, emails), (self.phone_at, phones)):
                 for i in at:
-                    if raw := cells[i].strip() if i < len(cells) else "":
+                    if raw := cells[i].strip():
                         raws[raw] = None
         self.ahead.submit(id(chunk), emails, phones)
 
