@@ -30,6 +30,7 @@ import random
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -172,6 +173,35 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_s(who: int = resource.RUSAGE_SELF) -> float:
+    """CPU seconds (user + system): on a shared machine the measure that load does not
+    stretch as much as wall time."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+class _ChildRss(threading.Thread):
+    """The largest resident size any child process (a cleaning worker) reaches, polled: the
+    kernel's own figure for children counts the parent's pages a spawned child forked from."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_kb = 0
+
+    def run(self) -> None:
+        pid = os.getpid()
+        while True:
+            try:
+                kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+                for kid in kids:
+                    for line in Path(f"/proc/{kid}/status").read_text().splitlines():
+                        if line.startswith("VmRSS:"):
+                            self.peak_kb = max(self.peak_kb, int(line.split()[1]))
+            except OSError:  # a child that exited between the two reads
+                pass
+            time.sleep(0.2)
+
+
 def run_rapport(path: Path, url: str, profile: Path | None = None) -> dict[str, object]:
     _django(url)
     import cProfile
@@ -183,8 +213,10 @@ def run_rapport(path: Path, url: str, profile: Path | None = None) -> dict[str, 
     from rapport.tenancy.access import workspace_scope
 
     owner, workspace = _workspace()
+    children = _ChildRss()
+    children.start()
     profiler = cProfile.Profile() if profile else None
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), _cpu_s()
     if profiler:
         profiler.enable()
     with workspace_scope(workspace), audit_source("import"), path.open("rb") as fh:
@@ -206,7 +238,11 @@ def run_rapport(path: Path, url: str, profile: Path | None = None) -> dict[str, 
         "created": batch.created,
         "skipped": batch.skipped,
         "failed": batch.failed,
+        "cpu_s": round(_cpu_s() - cpu_start, 1),
+        # the cleaning workers (each its own process), measured once they have exited
+        "workers_cpu_s": round(_cpu_s(resource.RUSAGE_CHILDREN), 1),
         "peak_rss_mb": round(_peak_mb()),
+        "worker_peak_rss_mb": round(children.peak_kb / 1024),
     }
 
 

@@ -52,6 +52,8 @@ RAPPORT_CAMPAIGN_CLAIM_GROUP = int(os.environ.get("RAPPORT_CAMPAIGN_CLAIM_GROUP"
 # Send tasks queued per campaign: as many workers as are free share its sending (one db_worker
 # runs them in turn, the later ones finding nothing left); see docs/performance.md.
 RAPPORT_CAMPAIGN_SEND_TASKS = int(os.environ.get("RAPPORT_CAMPAIGN_SEND_TASKS", "2"))
+# Processes cleaning an import's emails and phones one chunk ahead of the writer (0: none).
+RAPPORT_IMPORT_CLEAN_WORKERS = int(os.environ.get("RAPPORT_IMPORT_CLEAN_WORKERS", "1"))
 # Double opt-in requests left unconfirmed are deleted this many days after their link expired.
 RAPPORT_OPTIN_RETENTION_DAYS = int(os.environ.get("RAPPORT_OPTIN_RETENTION_DAYS", "30"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

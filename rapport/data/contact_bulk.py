@@ -33,7 +33,7 @@ from rapport.contacts.models import (
     PhoneKind,
     Tag,
 )
-from rapport.contacts.normalise import email_normalise, name_normalise, phone_normalise
+from rapport.contacts.normalise import email_normalise, name_normalise
 from rapport.contacts.normalise import search_key as name_key
 from rapport.contacts.services import (
     COMPANY_AUDITED,
@@ -51,13 +51,20 @@ from rapport.contacts.services import (
 from rapport.core.bulk_rows import rows_insert
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.core.hooks import records_changed
+from rapport.data.clean_pool import Answer, CleanAhead, answer, phone_cleaner, workers_wanted
 from rapport.data.contact_importers import _country as country_read
 from rapport.data.contact_importers import _lifecycle_stage
 from rapport.data.contact_importers import _tags as tags_read
 from rapport.data.csv_files import CsvRow
 from rapport.data.importers import Actor, Importer, ImportRow
 from rapport.data.models import ImportBatch, ImportedRecordAction, ImportMode
-from rapport.data.services import RowOutcome, UndoRecord, _import_row, _write_row
+from rapport.data.services import (
+    RowOutcome,
+    UndoRecord,
+    _import_row,
+    _write_row,
+    mapped_columns,
+)
 
 # Keeps an `IN (...)` list within every database's limit on query parameters.
 IN_LIST = 1000
@@ -96,21 +103,16 @@ def _slices(values: Iterable[Any]) -> Iterable[list[Any]]:
 
 
 class _Memo:
-    """A normaliser's answers by raw value: the cleaned value, or its error message (the
-    message names the value, not the field, so it serves every column it comes from)."""
+    """A normaliser's answers by raw value (`clean_pool.answer`), kept across rows and chunks."""
 
     def __init__(self, fn: Callable[[str], str]) -> None:
         self.fn = fn
-        self.known: dict[str, tuple[str, str]] = {}
+        self.known: dict[str, Answer] = {}
 
-    def __call__(self, raw: str) -> tuple[str, str]:
+    def __call__(self, raw: str) -> Answer:
         hit = self.known.get(raw)
         if hit is None:
-            try:
-                hit = (self.fn(raw), "")
-            except ServiceValidationError as exc:
-                hit = ("", exc.errors[0].message)
-            self.known[raw] = hit
+            hit = self.known[raw] = answer(self.fn, raw)
         return hit
 
     def trim(self) -> None:
@@ -161,7 +163,13 @@ class ContactBulkWriter:
         self.workspace = batch.workspace
         region = self.workspace.default_region
         self.email = _Memo(email_normalise)
-        self.phone = _Memo(lambda raw: phone_normalise(raw, region=region))
+        self.phone = _Memo(phone_cleaner(region))
+        self.ahead = CleanAhead(workers=workers_wanted(), region=region)
+        self.columns = mapped_columns(batch)
+        # Where a row's raw emails and phones are, for handing them to the workers unread.
+        self.email_at, self.phone_at = (
+            [i for i, _, fed in self.columns if fed == name] for name in ("email", "phone")
+        )
         self.country = _Memo(self._country)
         self.company_errors: dict[str, str] = {}
         self.name_keys: dict[str, str] = {}
@@ -264,14 +272,34 @@ class ContactBulkWriter:
 
     # --- a chunk ------------------------------------------------------------------------
 
+    def prepare(self, chunk: list[CsvRow]) -> None:
+        """Hand the chunk after the one being written to the cleaning workers."""
+        emails: dict[str, None] = {}
+        phones: dict[str, None] = {}
+        for csv_row in chunk:
+            if csv_row.error:
+                continue
+            cells = csv_row.cells
+            for at, raws in ((self.email_at, emails), (self.phone_at, phones)):
+                for i in at:
+                    if raw := cells[i].strip():
+                        raws[raw] = None
+        self.ahead.submit(id(chunk), emails, phones)
+
+    def close(self) -> None:
+        self.ahead.close()
+
     def write(self, chunk: list[CsvRow]) -> list[RowOutcome]:
         for memo in (self.email, self.phone, self.country):
             memo.trim()
+        emails, phones = self.ahead.answers(id(chunk))
+        self.email.known.update(emails)
+        self.phone.known.update(phones)
         if len(self.name_keys) > MEMO_LIMIT:
             self.name_keys.clear()
         if len(self.company_errors) > MEMO_LIMIT:
             self.company_errors.clear()
-        rows = [None if r.error else _import_row(r, self.batch, self.importer) for r in chunk]
+        rows = [None if r.error else _import_row(r, self.columns) for r in chunk]
         self._reset()
         self._prefetch([r for r in rows if r is not None])
         for csv_row, row in zip(chunk, rows, strict=True):

@@ -77,7 +77,14 @@ class BulkWriter(Protocol):
     """Writes a chunk of rows at once with the outcome, row for row, that the row path would
     have given (one writer serves one import run, so it may cache across chunks)."""
 
+    def prepare(self, chunk: list["CsvRow"]) -> None:
+        """Called with the next chunk before the current one is written: work that needs no
+        database (cleaning values) may start on it elsewhere meanwhile."""
+
     def write(self, chunk: list["CsvRow"]) -> list["RowOutcome"]: ...
+
+    def close(self) -> None:
+        """The run is over (finished, cancelled or failed): release what `prepare` started."""
 
 
 class Importer(ABC):

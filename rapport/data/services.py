@@ -182,13 +182,21 @@ class RowOutcome:
     cells: list[str] = field(default_factory=list)
 
 
-def _import_row(csv_row: CsvRow, batch: ImportBatch, importer: Importer) -> ImportRow:
+MappedColumns = list[tuple[int, str, str]]
+
+
+def mapped_columns(batch: ImportBatch) -> MappedColumns:
+    """(position, column, field) of each column the mapping feeds to a field."""
+    return [(i, c, batch.mapping[c]) for i, c in enumerate(batch.columns) if batch.mapping.get(c)]
+
+
+def _import_row(csv_row: CsvRow, columns: MappedColumns) -> ImportRow:
+    """The row's non-empty values by field (`csv_row` has no `error`: every column's cell)."""
     row = ImportRow(number=csv_row.number)
-    for column, value in zip(batch.columns, csv_row.cells, strict=True):
-        name = batch.mapping.get(column)
-        value = value.strip()
-        if name and value:
-            row.values.setdefault(name, []).append((column, value))
+    values, cells = row.values, csv_row.cells
+    for i, column, name in columns:
+        if value := cells[i].strip():
+            values.setdefault(name, []).append((column, value))
     return row
 
 
@@ -206,7 +214,7 @@ def _write_row(
     if csv_row.error:
         outcome.errors.append((csv_row.error_column, csv_row.error))
         return outcome
-    row = _import_row(csv_row, batch, importer)
+    row = _import_row(csv_row, mapped_columns(batch))
     workspace = batch.workspace
     ctx = ImportContext(workspace=workspace, actor=actor)
     group = row.first(importer.group_field) if importer.group_field else ""
@@ -358,24 +366,42 @@ def import_process(
     layout = batch_layout(batch)
     writer = importer.bulk_writer(batch=batch, actor=actor) if bulk else None
     size = chunk_rows or (BULK_CHUNK_ROWS if writer else CHUNK_ROWS)
-    groups: dict[str, int] = {}
     try:
         with batch.file.open("rb") as fh:
-            for chunk in _chunks(file_rows(fh, layout), size):
-                if _cancelled(batch):
-                    break
-                _process_chunk(batch, importer, actor, chunk, writer, groups)
+            _process_chunks(batch, importer, actor, _chunks(file_rows(fh, layout), size), writer)
     except Exception:
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportStatus.FAILED, finished_at=timezone.now()
         )
         raise
+    finally:
+        if writer is not None:
+            writer.close()
     ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.RUNNING).update(
         status=ImportStatus.DONE
     )
     ImportBatch.objects.filter(pk=batch.pk).update(finished_at=timezone.now())
     batch.refresh_from_db()
     return batch
+
+
+def _process_chunks(
+    batch: ImportBatch,
+    importer: Importer,
+    actor: Actor,
+    chunks: Iterator[list[CsvRow]],
+    writer: BulkWriter | None,
+) -> None:
+    """Each chunk in its transaction until the end or a cancel. One chunk is read ahead, so
+    a bulk writer can start cleaning it while the current one is written."""
+    groups: dict[str, int] = {}
+    chunk = next(chunks, None)
+    while chunk is not None and not _cancelled(batch):
+        ahead = next(chunks, None)
+        if writer is not None and ahead is not None:
+            writer.prepare(ahead)
+        _process_chunk(batch, importer, actor, chunk, writer, groups)
+        chunk = ahead
 
 
 def _process_chunk(
