@@ -42,8 +42,8 @@ TEXT_LEVELS = (0.75, 0.90)
 
 CONTACT_SPEC = Spec(
     comparisons=(
-        Comparison("first", "first name", JARO_WINKLER, NAME_LEVELS),
-        Comparison("last", "last name", JARO_WINKLER, NAME_LEVELS),
+        Comparison("first", "first name", JARO_WINKLER, NAME_LEVELS, term_frequency=True),
+        Comparison("last", "last name", JARO_WINKLER, NAME_LEVELS, term_frequency=True),
         Comparison("email", "email", JARO_WINKLER, (0.92,)),
         Comparison("phone", "phone"),
         Comparison("company", "company", TOKEN_SORT, TEXT_LEVELS),
