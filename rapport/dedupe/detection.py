@@ -5,7 +5,7 @@ code serves a workspace's records (`dedupe.frames`) and the FEBRL benchmark.
 """
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -27,8 +27,7 @@ class Spec:
 
 @dataclass
 class Found:
-    """Pairs at or above the threshold: ids (a < b), probability, reasons; the counts, and
-    the seconds each phase took (blocking, comparison, learning, scoring)."""
+    """Pairs at or above the threshold: ids (a < b), probability, reasons; and the counts."""
 
     a: np.ndarray
     b: np.ndarray
@@ -36,7 +35,21 @@ class Found:
     reasons: list[list[str]]
     candidates: int
     model: Model
-    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class PhaseClock:
+    """Wall and CPU seconds (this process, every thread) of consecutive phases."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.cpu_seconds: dict[str, float] = {}
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def lap(self, phase: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.seconds[phase] = round(wall - self._wall, 3)
+        self.cpu_seconds[phase] = round(cpu - self._cpu, 3)
+        self._wall, self._cpu = wall, cpu
 
 
 def levels_of(spec: Spec, frame: pl.DataFrame, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
@@ -108,8 +121,10 @@ def detect(
     threshold: float = DEFAULT_THRESHOLD,
     window: int = DEFAULT_WINDOW,
     seed: int = 0,
+    clock: PhaseClock | None = None,
 ) -> Found:
-    clock = _Clock()
+    """`clock`, if given, gets a lap for each phase: blocking, comparison, learning, scoring."""
+    clock = clock or PhaseClock()
     frame = frame.sort("id")  # row order = id order, so a row pair (a < b) is an id pair too
     sizes = [c.levels for c in spec.comparisons]
     ia, ib, keys = candidate_pairs(frame, spec.blocking, order=spec.order, window=window)
@@ -138,18 +153,4 @@ def detect(
         reasons=reasons,
         candidates=len(ia),
         model=model,
-        seconds=clock.seconds,
     )
-
-
-class _Clock:
-    """Wall seconds of consecutive phases."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-        self._last = time.perf_counter()
-
-    def lap(self, phase: str) -> None:
-        now = time.perf_counter()
-        self.seconds[phase] = round(now - self._last, 3)
-        self._last = now

@@ -96,6 +96,22 @@ def u_from_random_pairs(levels: np.ndarray, sizes: list[int]) -> list[np.ndarray
     return u
 
 
+def _patterns(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of `levels` and how many times each occurs.
+
+    Each row is read as one integer (its levels as digits), so millions of pairs cost one
+    sort of integers, not a sort of rows.
+    """
+    base = int(levels.max(initial=0)) + 2  # digits 0 (MISSING) .. top level + 1
+    codes = np.zeros(levels.shape[0], dtype=np.int64)
+    for f in range(levels.shape[1]):
+        codes = codes * base + (levels[:, f] + 1)
+    distinct, counts = np.unique(codes, return_counts=True)
+    powers = base ** np.arange(levels.shape[1] - 1, -1, -1, dtype=np.int64)
+    patterns = (distinct[:, None] // powers) % base - 1
+    return patterns.astype(levels.dtype), counts.astype(np.float64)
+
+
 def _em(
     levels: np.ndarray,
     model: Model,
@@ -107,8 +123,7 @@ def _em(
     max_prior: float,
 ) -> None:
     """EM over the pairs' level patterns: the prior and the m of every field not `held`."""
-    patterns, counts = np.unique(levels, axis=0, return_counts=True)
-    counts = counts.astype(np.float64)
+    patterns, counts = _patterns(levels)
     for _ in range(iterations):
         posterior = model.probability(patterns) * counts
         share = (posterior.sum() + PRIOR_STRENGTH * prior) / (counts.sum() + PRIOR_STRENGTH)

@@ -1,6 +1,6 @@
 """Writes of duplicate detection: a detection run, "not a duplicate", pairs closed by merges."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -10,7 +10,7 @@ from django.utils import timezone
 from rapport.audit.models import AuditAction
 from rapport.audit.services import audit_record
 from rapport.core.errors import ServiceValidationError
-from rapport.dedupe.detection import DEFAULT_THRESHOLD, detect
+from rapport.dedupe.detection import DEFAULT_THRESHOLD, Found, PhaseClock, detect
 from rapport.dedupe.frames import ENTITIES
 from rapport.dedupe.models import DuplicatePair, PairStatus
 from rapport.tenancy.models import Workspace
@@ -24,6 +24,7 @@ class RunSummary:
     records: int
     candidates: int
     open_pairs: int
+    clock: PhaseClock = field(default_factory=PhaseClock)  # the time each phase took
 
 
 def dedupe_run(
@@ -37,8 +38,17 @@ def dedupe_run(
     if entity not in ENTITIES:
         raise ServiceValidationError.single("entity", f"'{entity}' is not contact or company")
     spec = ENTITIES[entity]
+    clock = PhaseClock()
     frame = spec.load()
-    found = detect(frame, spec.spec, threshold=threshold)
+    clock.lap("read")
+    found = detect(frame, spec.spec, threshold=threshold, clock=clock)
+    _pairs_store(workspace, entity, found)
+    clock.lap("write")
+    return RunSummary(entity, frame.height, found.candidates, len(found.a), clock)
+
+
+def _pairs_store(workspace: Workspace, entity: str, found: Found) -> None:
+    """Insert or refresh the found pairs; drop open pairs no longer found."""
     now = timezone.now()
     rows = [
         DuplicatePair(
@@ -71,7 +81,6 @@ def dedupe_run(
             unique_fields=["workspace", "entity", "a_id", "b_id"],
             update_fields=["probability", "reasons", "updated_at"],
         )
-    return RunSummary(entity, frame.height, found.candidates, len(rows))
 
 
 def pair_mark_not_duplicate(*, workspace: Workspace, actor: Any, pair: DuplicatePair) -> None:
