@@ -4,6 +4,9 @@ A field's *level* says how alike the two values are (0: unlike; the top level: e
 similar above a threshold; -1: one side empty). Scoring works on levels only. Similarities are
 computed once per distinct pair of values (names and cities repeat a lot), in rapidfuzz's
 vectorised `cpdist`, never in a Python loop over pairs.
+
+A field compared with `term_frequency` also tells how many records hold each pair's shared
+value, so scoring can weigh a shared rare surname above a shared "Smith".
 """
 
 from collections.abc import Callable
@@ -32,24 +35,34 @@ class Comparison:
     label: str  # in reasons: "same email", "last name 0.94 similar"
     scorer: Scorer | None = None  # None: equal or not
     thresholds: tuple[float, ...] = field(default=())
+    term_frequency: bool = False  # weigh an equal value by how rare it is in the records
 
     @property
     def levels(self) -> int:
         """How many levels besides missing: unlike, each threshold, equal."""
         return len(self.thresholds) + 2
 
-    def reason(self, level: int, similarity: float) -> str | None:
+    def reason(self, level: int, similarity: float, note: str = "") -> str | None:
         if level == self.levels - 1:
-            return f"same {self.label}"
+            return f"same {self.label}{note}"
         if level > 0:
             return f"{self.label} {similarity:.2f} similar"
         return None
 
 
-def _codes(
-    values: pl.Series, ia: np.ndarray, ib: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, list[str], int]:
-    """Each side's value as an index into the distinct values, and the index of ""."""
+@dataclass
+class Compared:
+    """One field over many pairs: levels, similarities and, for a `term_frequency` field,
+    how many of the `records` with a value hold the first record's value."""
+
+    levels: np.ndarray  # int8
+    similarity: np.ndarray  # float32
+    holders: np.ndarray | None = None  # int64, per pair
+    records: int = 0
+
+
+def _codes(values: pl.Series) -> tuple[np.ndarray, list[str], int]:
+    """Each value as an index into the sorted distinct values, and the index of ""."""
     uniques = values.fill_null("").unique(maintain_order=False).sort()
     codes = (
         values.fill_null("")
@@ -57,14 +70,13 @@ def _codes(
         .to_numpy()
     )
     empty = uniques.index_of("")
-    return codes[ia], codes[ib], uniques.to_list(), -1 if empty is None else int(empty)
+    return codes, uniques.to_list(), -1 if empty is None else int(empty)
 
 
-def compare(
-    comparison: Comparison, values: pl.Series, ia: np.ndarray, ib: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """(levels as int8, similarities as float32) of the pairs (ia[k], ib[k]) of `values`."""
-    ca, cb, uniques, empty = _codes(values, ia, ib)
+def compare(comparison: Comparison, values: pl.Series, ia: np.ndarray, ib: np.ndarray) -> Compared:
+    """The pairs (ia[k], ib[k]) of `values` compared."""
+    codes, uniques, empty = _codes(values)
+    ca, cb = codes[ia], codes[ib]
     similarity = np.where(ca == cb, 1.0, 0.0).astype(np.float32)
     if comparison.scorer is not None:
         differing = ca != cb
@@ -88,4 +100,9 @@ def compare(
         levels[similarity >= threshold] = i
     levels[ca == cb] = comparison.levels - 1
     levels[(ca == empty) | (cb == empty)] = MISSING
-    return levels, similarity
+    if not comparison.term_frequency:
+        return Compared(levels, similarity)
+    holders = np.bincount(codes, minlength=len(uniques))
+    if empty >= 0:
+        holders[empty] = 0
+    return Compared(levels, similarity, holders[ca], int(holders.sum()))

@@ -4,14 +4,15 @@ Pure computation on a polars frame (an `id` column plus the compared columns), s
 code serves a workspace's records (`dedupe.frames`) and the FEBRL benchmark.
 """
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
 from rapport.dedupe.blocking import DEFAULT_WINDOW, BlockingKey, candidate_pairs
-from rapport.dedupe.comparison import Comparison, compare
-from rapport.dedupe.fellegi_sunter import Model, fit, u_from_random_pairs
+from rapport.dedupe.comparison import Compared, Comparison, compare
+from rapport.dedupe.fellegi_sunter import Model, fit, term_frequency_bits, u_from_random_pairs
 
 DEFAULT_THRESHOLD = 0.8
 RANDOM_PAIRS = 200_000
@@ -36,22 +37,71 @@ class Found:
     model: Model
 
 
+class PhaseClock:
+    """Wall and CPU seconds (this process, every thread) of consecutive phases."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.cpu_seconds: dict[str, float] = {}
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def lap(self, phase: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.seconds[phase] = round(wall - self._wall, 3)
+        self.cpu_seconds[phase] = round(cpu - self._cpu, 3)
+        self._wall, self._cpu = wall, cpu
+
+
 def levels_of(spec: Spec, frame: pl.DataFrame, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
     """Pairs × fields matrix of comparison levels."""
     if len(ia) == 0:
         return np.empty((0, len(spec.comparisons)), dtype=np.int8)
-    return np.column_stack([compare(c, frame[c.column], ia, ib)[0] for c in spec.comparisons])
+    return np.column_stack([compare(c, frame[c.column], ia, ib).levels for c in spec.comparisons])
 
 
-def reasons_of(spec: Spec, frame: pl.DataFrame, ia: np.ndarray, ib: np.ndarray) -> list[list[str]]:
-    """Readable reasons ("same email", "first names 0.94 similar") for a few kept pairs."""
+def _rarity(
+    compared: Compared, u: np.ndarray, equal: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Term-frequency bits of the pairs whose values are equal (0 elsewhere) and the holders."""
+    if compared.holders is None:
+        return None
+    bits = term_frequency_bits(float(u[-1]), compared.holders, compared.records)
+    return np.where(equal, bits, 0.0), compared.holders
+
+
+def compare_pairs(
+    spec: Spec, frame: pl.DataFrame, ia: np.ndarray, ib: np.ndarray, u: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs × fields levels, and each pair's term-frequency bits summed over its fields."""
+    columns, bits = [], np.zeros(len(ia))
+    for c, field_u in zip(spec.comparisons, u, strict=True):
+        compared = compare(c, frame[c.column], ia, ib)
+        columns.append(compared.levels)
+        rarity = _rarity(compared, field_u, compared.levels == c.levels - 1)
+        if rarity is not None:
+            bits += rarity[0]
+    if not columns or len(ia) == 0:
+        return np.empty((len(ia), len(spec.comparisons)), dtype=np.int8), bits
+    return np.column_stack(columns), bits
+
+
+def reasons_of(
+    spec: Spec, frame: pl.DataFrame, ia: np.ndarray, ib: np.ndarray, u: list[np.ndarray]
+) -> list[list[str]]:
+    """Readable reasons ("same email", "first name 0.94 similar", "same last name (rare: 3 of
+    20,000 records)") for a few kept pairs."""
     reasons: list[list[str]] = [[] for _ in range(len(ia))]
     if len(ia) == 0:
         return reasons
-    for c in spec.comparisons:
-        levels, similarity = compare(c, frame[c.column], ia, ib)
-        for k in np.flatnonzero(levels > 0):
-            reason = c.reason(int(levels[k]), float(similarity[k]))
+    for c, field_u in zip(spec.comparisons, u, strict=True):
+        compared = compare(c, frame[c.column], ia, ib)
+        rarity = _rarity(compared, field_u, compared.levels == c.levels - 1)
+        for k in np.flatnonzero(compared.levels > 0):
+            note = ""
+            if rarity is not None and abs(rarity[0][k]) >= 1:
+                kind = "rare" if rarity[0][k] > 0 else "common"
+                note = f" ({kind}: {rarity[1][k]:,} of {compared.records:,} records)"
+            reason = c.reason(int(compared.levels[k]), float(compared.similarity[k]), note)
             if reason:
                 reasons[k].append(reason)
     return reasons
@@ -71,28 +121,36 @@ def detect(
     threshold: float = DEFAULT_THRESHOLD,
     window: int = DEFAULT_WINDOW,
     seed: int = 0,
+    clock: PhaseClock | None = None,
 ) -> Found:
+    """`clock`, if given, gets a lap for each phase: blocking, comparison, learning, scoring."""
+    clock = clock or PhaseClock()
     frame = frame.sort("id")  # row order = id order, so a row pair (a < b) is an id pair too
     sizes = [c.levels for c in spec.comparisons]
     ia, ib, keys = candidate_pairs(frame, spec.blocking, order=spec.order, window=window)
+    clock.lap("blocking")
     ra, rb = _random_pairs(frame.height, np.random.default_rng(seed))
     u = u_from_random_pairs(levels_of(spec, frame, ra, rb), sizes)
-    levels = levels_of(spec, frame, ia, ib)
+    levels, rarity = compare_pairs(spec, frame, ia, ib, u)
+    clock.lap("comparison")
     # About one duplicate a record at most: a bound on the duplicates among the candidates.
     columns = [c.column for c in spec.comparisons]
     held_out = [frozenset(columns.index(f) for f in key.fields) for key in spec.blocking]
     model = fit(
         levels, keys, held_out, sizes, u, max_prior=min(0.5, frame.height / max(len(ia), 1))
     )
-    probability = model.probability(levels)
+    clock.lap("learning")
+    probability = model.probability(levels, rarity)
     kept = probability >= threshold
     ka, kb = ia[kept], ib[kept]
     ids = frame["id"].to_numpy()
+    reasons = reasons_of(spec, frame, ka, kb, u)
+    clock.lap("scoring")
     return Found(
         a=ids[ka],
         b=ids[kb],
         probability=probability[kept],
-        reasons=reasons_of(spec, frame, ka, kb),
+        reasons=reasons,
         candidates=len(ia),
         model=model,
     )

@@ -7,6 +7,7 @@ normalised by the contacts services.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 
 import polars as pl
 from django.db.models import QuerySet
@@ -18,6 +19,7 @@ from rapport.dedupe.detection import Spec
 
 CONTACT = "contact"
 COMPANY = "company"
+READ_CHUNK = 50_000
 
 
 def folded(column: str) -> pl.Expr:
@@ -42,8 +44,8 @@ TEXT_LEVELS = (0.75, 0.90)
 
 CONTACT_SPEC = Spec(
     comparisons=(
-        Comparison("first", "first name", JARO_WINKLER, NAME_LEVELS),
-        Comparison("last", "last name", JARO_WINKLER, NAME_LEVELS),
+        Comparison("first", "first name", JARO_WINKLER, NAME_LEVELS, term_frequency=True),
+        Comparison("last", "last name", JARO_WINKLER, NAME_LEVELS, term_frequency=True),
         Comparison("email", "email", JARO_WINKLER, (0.92,)),
         Comparison("phone", "phone"),
         Comparison("company", "company", TOKEN_SORT, TEXT_LEVELS),
@@ -95,10 +97,15 @@ COMPANY_SPEC = Spec(
 )
 
 
+def _schema(columns: list[str]) -> dict[str, pl.DataType]:
+    """Ids and strings, even in a chunk where a column is all null (chunks must concatenate)."""
+    return {c: pl.Int64() if c == "id" else pl.String() for c in columns}
+
+
 def contact_frame_from(rows: list[tuple]) -> pl.DataFrame:
     """Rows of (id, first, last, email, phone, company, street, city, postcode) as a frame."""
     columns = ["id", "first", "last", "email", "phone", "company", "street", "city", "postcode"]
-    raw = pl.DataFrame(rows, schema=columns, orient="row", schema_overrides={"id": pl.Int64})
+    raw = pl.DataFrame(rows, schema=_schema(columns), orient="row")
     return raw.with_columns(
         *(folded(c) for c in ("first", "last", "company", "street", "city")),
         pl.col("email").fill_null("").str.to_lowercase(),
@@ -110,7 +117,7 @@ def contact_frame_from(rows: list[tuple]) -> pl.DataFrame:
 def company_frame_from(rows: list[tuple]) -> pl.DataFrame:
     """Rows of (id, name, domain, street, city, postcode) as a frame."""
     columns = ["id", "name", "domain", "street", "city", "postcode"]
-    raw = pl.DataFrame(rows, schema=columns, orient="row", schema_overrides={"id": pl.Int64})
+    raw = pl.DataFrame(rows, schema=_schema(columns), orient="row")
     return raw.with_columns(
         *(folded(c) for c in ("name", "street", "city")),
         pl.col("domain").fill_null("").str.to_lowercase(),
@@ -144,12 +151,22 @@ class Entity:
     merge_entity: str  # as merges name it: contacts.contact
 
 
+def _read(rows: QuerySet, build: Callable[[list[tuple]], pl.DataFrame]) -> pl.DataFrame:
+    """The query's rows as one frame, built a chunk at a time: a million contacts never live
+    as a million Python tuples at once (one query still: a server-side cursor on PostgreSQL)."""
+    cursor = rows.iterator(chunk_size=READ_CHUNK)
+    frames = []
+    while chunk := list(islice(cursor, READ_CHUNK)):
+        frames.append(build(chunk))
+    return pl.concat(frames) if frames else build([])
+
+
 def _companies() -> pl.DataFrame:
-    return company_frame_from(list(_company_rows().iterator(chunk_size=20_000)))
+    return _read(_company_rows(), company_frame_from)
 
 
 def _contacts() -> pl.DataFrame:
-    return contact_frame_from(list(_contact_rows().iterator(chunk_size=20_000)))
+    return _read(_contact_rows(), contact_frame_from)
 
 
 ENTITIES = {

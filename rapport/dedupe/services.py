@@ -1,21 +1,24 @@
 """Writes of duplicate detection: a detection run, "not a duplicate", pairs closed by merges."""
 
-from dataclasses import dataclass
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from rapport.audit.models import AuditAction
 from rapport.audit.services import audit_record
 from rapport.core.errors import ServiceValidationError
-from rapport.dedupe.detection import DEFAULT_THRESHOLD, detect
+from rapport.dedupe.detection import DEFAULT_THRESHOLD, Found, PhaseClock, detect
 from rapport.dedupe.frames import ENTITIES
 from rapport.dedupe.models import DuplicatePair, PairStatus
 from rapport.tenancy.models import Workspace
 
 BATCH = 5_000
+FoundRow = tuple[int, int, float, list[str]]  # a, b, probability, reasons
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class RunSummary:
     records: int
     candidates: int
     open_pairs: int
+    clock: PhaseClock = field(default_factory=PhaseClock)  # the time each phase took
 
 
 def dedupe_run(
@@ -37,41 +41,92 @@ def dedupe_run(
     if entity not in ENTITIES:
         raise ServiceValidationError.single("entity", f"'{entity}' is not contact or company")
     spec = ENTITIES[entity]
+    clock = PhaseClock()
     frame = spec.load()
-    found = detect(frame, spec.spec, threshold=threshold)
+    clock.lap("read")
+    found = detect(frame, spec.spec, threshold=threshold, clock=clock)
+    _pairs_store(workspace, entity, found)
+    clock.lap("write")
+    return RunSummary(entity, frame.height, found.candidates, len(found.a), clock)
+
+
+def _pairs_store(workspace: Workspace, entity: str, found: Found) -> None:
+    """Insert or refresh the found pairs; drop open pairs no longer found."""
+    probability = found.probability.round(4).tolist()
+    rows = zip(found.a.tolist(), found.b.tolist(), probability, found.reasons, strict=True)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            _pairs_copy(workspace, entity, rows)
+        else:
+            _pairs_bulk_create(workspace, entity, rows)
+
+
+def _pairs_copy(workspace: Workspace, entity: str, rows: Iterable[FoundRow]) -> None:
+    """PostgreSQL: the pairs by COPY into a temporary table, then one upsert from it and one
+    delete of the open pairs missing from it (a million contacts' 90,000 pairs in seconds)."""
+    # The table's name comes from the model, every value is a parameter.
+    table = connection.ops.quote_name(DuplicatePair._meta.db_table)
+    scope: dict[str, Any] = {"workspace": workspace.pk, "entity": entity, "open": PairStatus.OPEN}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE dedupe_found (a_id bigint, b_id bigint, "
+            "probability double precision, reasons jsonb) ON COMMIT DROP"
+        )
+        with cursor.cursor.copy("COPY dedupe_found FROM STDIN") as copy:
+            for a, b, p, reasons in rows:
+                copy.write_row((a, b, p, json.dumps(reasons)))
+        cursor.execute(
+            f"""DELETE FROM {table} pair WHERE pair.workspace_id = %(workspace)s
+                AND pair.entity = %(entity)s AND pair.status = %(open)s
+                AND NOT EXISTS (SELECT 1 FROM dedupe_found f
+                                WHERE f.a_id = pair.a_id AND f.b_id = pair.b_id)""",  # noqa: S608
+            scope,
+        )
+        cursor.execute(
+            f"""INSERT INTO {table} (workspace_id, entity, a_id, b_id, probability, reasons,
+                                     status, created_at, updated_at)
+                SELECT %(workspace)s, %(entity)s, a_id, b_id, probability, reasons, %(open)s,
+                       %(now)s, %(now)s FROM dedupe_found
+                ON CONFLICT (workspace_id, entity, a_id, b_id) DO UPDATE
+                SET probability = EXCLUDED.probability, reasons = EXCLUDED.reasons,
+                    updated_at = EXCLUDED.updated_at""",  # noqa: S608
+            {**scope, "now": timezone.now()},
+        )
+        cursor.execute("DROP TABLE dedupe_found")  # now, not at commit: a run may follow
+
+
+def _pairs_bulk_create(workspace: Workspace, entity: str, rows: Iterable[FoundRow]) -> None:
     now = timezone.now()
-    rows = [
+    pairs = [
         DuplicatePair(
             workspace=workspace,
             entity=entity,
-            a_id=int(a),
-            b_id=int(b),
-            probability=round(float(p), 4),
+            a_id=a,
+            b_id=b,
+            probability=p,
             reasons=reasons,
             created_at=now,
             updated_at=now,
         )
-        for a, b, p, reasons in zip(found.a, found.b, found.probability, found.reasons, strict=True)
+        for a, b, p, reasons in rows
     ]
-    kept = {(r.a_id, r.b_id) for r in rows}
-    with transaction.atomic():
-        stale = [
-            pk
-            for pk, a, b in DuplicatePair.objects.filter(
-                entity=entity, status=PairStatus.OPEN
-            ).values_list("pk", "a_id", "b_id")
-            if (a, b) not in kept
-        ]
-        for start in range(0, len(stale), BATCH):
-            DuplicatePair.objects.filter(pk__in=stale[start : start + BATCH]).delete()
-        DuplicatePair.objects.bulk_create(
-            rows,
-            batch_size=BATCH,
-            update_conflicts=True,
-            unique_fields=["workspace", "entity", "a_id", "b_id"],
-            update_fields=["probability", "reasons", "updated_at"],
-        )
-    return RunSummary(entity, frame.height, found.candidates, len(rows))
+    kept = {(r.a_id, r.b_id) for r in pairs}
+    stale = [
+        pk
+        for pk, a, b in DuplicatePair.objects.filter(
+            entity=entity, status=PairStatus.OPEN
+        ).values_list("pk", "a_id", "b_id")
+        if (a, b) not in kept
+    ]
+    for start in range(0, len(stale), BATCH):
+        DuplicatePair.objects.filter(pk__in=stale[start : start + BATCH]).delete()
+    DuplicatePair.objects.bulk_create(
+        pairs,
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["workspace", "entity", "a_id", "b_id"],
+        update_fields=["probability", "reasons", "updated_at"],
+    )
 
 
 def pair_mark_not_duplicate(*, workspace: Workspace, actor: Any, pair: DuplicatePair) -> None:

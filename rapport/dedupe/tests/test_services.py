@@ -84,3 +84,36 @@ def test_an_unknown_entity_is_refused_by_name(workspace):
     with workspace_scope(workspace), pytest.raises(ServiceValidationError) as err:
         dedupe_run(workspace=workspace, entity="deal")
     assert "entity" in str(err.value.errors) or "entity" in repr(err.value)
+
+
+def test_a_rerun_drops_open_pairs_no_longer_found_and_refreshes_the_rest(
+    workspace, other_workspace
+):
+    from rapport.contacts.models import Contact
+
+    p = plant(workspace)
+    plant(other_workspace, tag="x")
+    theirs = _open(other_workspace)
+    kept = pair_of(workspace, p["ann"], p["anne"])
+    with workspace_scope(workspace):
+        DuplicatePair.objects.filter(pk=kept.pk).update(probability=0.5, reasons=[])
+        # Rob stops looking like Bob: their open pair leaves the queue.
+        Contact.objects.filter(pk=p["rob"].pk).update(first_name="Zed", last_name="Quark", phone="")
+        summary = dedupe_run(workspace=workspace, entity="contact")
+
+    refreshed = pair_of(workspace, p["ann"], p["anne"])
+    assert refreshed.pk == kept.pk
+    assert refreshed.probability > 0.8 and "same email" in refreshed.reasons
+    assert summary.open_pairs == 1
+    assert {pair for pair in _open(workspace) if pair[0] == "contact"} == {
+        ("contact", kept.a_id, kept.b_id)
+    }
+    assert _open(other_workspace) == theirs
+    assert list(summary.clock.seconds) == [
+        "read",
+        "blocking",
+        "comparison",
+        "learning",
+        "scoring",
+        "write",
+    ]
