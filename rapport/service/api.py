@@ -165,7 +165,11 @@ class TicketListParams(PageParams):
         None, description="true: an SLA clock ran out (stamped by the sweep); false: none did"
     )
     tag: str = ""
-    q: str = Field("", description="words of the subject, or the ticket number (#1042)")
+    q: str = Field(
+        "",
+        description="words of the subject or the conversation (notes included), "
+        "or the ticket number (#1042)",
+    )
     # Not the query's "due" order: cursor pages cannot yet step over tickets without a due
     # time (a NULL sort key); `/at-risk` lists tickets by due time instead.
     sort: Literal["-updated", "updated", "-created", "created"] = Field(

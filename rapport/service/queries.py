@@ -67,11 +67,17 @@ def ticket_queryset(f: TicketFilter) -> QuerySet[Ticket]:
         qs = qs.filter(tags__name__iexact=f.tag)
     text = f.q.strip()
     if text:
-        number = text.lstrip("#")
-        qs = qs.filter(
-            Q(subject__icontains=text) | (Q(number=int(number)) if number.isdigit() else Q())
-        )
+        qs = qs.filter(_search_q(text))
     return qs
+
+
+def _search_q(text: str) -> Q:
+    """A ticket by its number (`#123` or `123`), or by words in its subject or anywhere in
+    its conversation, internal notes included (this serves agents; the portal has its own)."""
+    said = TicketMessage.objects.filter(body__icontains=text).values("ticket_id")
+    q = Q(subject__icontains=text) | Q(pk__in=said)
+    number = text.lstrip("#")
+    return q | Q(number=int(number)) if number.isdigit() else q
 
 
 def ticket_list(

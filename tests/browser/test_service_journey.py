@@ -113,6 +113,14 @@ def test_an_agent_answers_from_the_keyboard_and_solves_in_one_step(page, log_in,
     with workspace_scope(workspace):
         assert Ticket.objects.get(pk=ticket.pk).solved_at is not None
 
+    # The reply's words find the ticket from the list's search box.
+    make_ticket(workspace, owner, ann, subject="Other question", body="Something else")
+    page.goto("/tickets/all/")
+    page.get_by_label("Search tickets").fill("this mail again")
+    table = page.locator("#ticket-table")
+    expect(table).not_to_contain_text("Other question")
+    expect(table).to_contain_text("Invoice copy")
+
 
 def test_an_agent_files_a_complaint_under_a_product_and_a_known_cause(
     page, log_in, workspace, owner

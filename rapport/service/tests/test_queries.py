@@ -14,6 +14,7 @@ from rapport.service.services import (
     ticket_reply,
     ticket_set_status,
 )
+from rapport.tenancy.access import workspace_scope
 
 
 def make(ws, actor, requester, **extra):
@@ -103,3 +104,27 @@ def test_customer_context_covers_the_company(scoped, owner):
     make(scoped, owner, stranger, subject="other")
     context = customer_tickets(contact_id=ann.pk, company_id=acme.pk, exclude_id=current.pk)
     assert [t.subject for t in context] == ["colleague"]
+
+
+def test_search_finds_words_of_the_conversation_of_this_workspace_only(
+    scoped, owner, other_workspace, outsider
+):
+    ann = make_contact(scoped, owner)
+    printer = make(scoped, owner, ann, subject="Printer jams")
+    noted = make(scoped, owner, ann, subject="Invoice question")
+    make(scoped, owner, ann, subject="Unrelated")
+    ticket_reply(workspace=scoped, actor=owner, ticket=printer, body="Try the Tray 2 lever.")
+    ticket_reply(
+        workspace=scoped, actor=owner, ticket=noted, body="Refund ref ZX-81", kind="internal"
+    )
+    with workspace_scope(other_workspace):
+        bob = make_contact(other_workspace, outsider)
+        theirs = make(other_workspace, outsider, bob, subject="Theirs")
+        ticket_reply(
+            workspace=other_workspace, actor=outsider, ticket=theirs, body="tray 2 is stuck too"
+        )
+
+    assert subjects(TicketFilter(q="tray 2")) == {"Printer jams"}
+    assert subjects(TicketFilter(q="zx-81")) == {"Invoice question"}
+    assert subjects(TicketFilter(q="printer")) == {"Printer jams"}
+    assert subjects(TicketFilter(q=f"#{noted.number}")) == {"Invoice question"}
