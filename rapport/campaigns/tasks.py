@@ -4,7 +4,7 @@ sends."""
 import datetime as dt
 from dataclasses import asdict
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -38,7 +38,11 @@ def campaigns_dispatch() -> int:
     started = 0
     for workspace in Workspace.objects.all():
         with workspace_scope(workspace):
-            due = Campaign.objects.filter(status=CampaignStatus.SCHEDULED, scheduled_at__lte=now)
+            # Due at its time; or started "now" yet still waiting after a quiet spell, its
+            # tasks lost (the process ended between the commit and the queueing).
+            due = Campaign.objects.filter(status=CampaignStatus.SCHEDULED).filter(
+                Q(scheduled_at__lte=now) | Q(scheduled_at__isnull=True, updated_at__lte=quiet)
+            )
             recent = Recipient.objects.filter(campaign=OuterRef("pk"), claimed_at__gte=quiet)
             unsettled = Recipient.objects.filter(
                 campaign=OuterRef("pk"),

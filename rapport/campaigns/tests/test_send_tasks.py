@@ -1,6 +1,7 @@
 """A campaign's send is shared by RAPPORT_CAMPAIGN_SEND_TASKS tasks in the database queue, run
 by the real worker: each address is mailed once, and exactly one task marks the campaign sent.
-The dispatcher hands a due campaign over once, however often it runs before a worker starts."""
+The dispatcher hands a due campaign over once, however often it runs before a worker starts,
+and picks up one started "now" whose tasks were never queued."""
 
 import datetime as dt
 
@@ -89,6 +90,27 @@ def test_the_dispatcher_hands_a_due_campaign_over_once(queued, workspace, owner)
 
     _assert_sent_once_and_finished_once(campaign)
     assert campaigns_dispatch.call() == 0
+
+
+def test_a_campaign_started_now_whose_tasks_were_lost_is_handed_over_after_a_while(
+    queued, workspace, owner, monkeypatch
+):
+    campaign = make_campaign(workspace, owner)
+    with monkeypatch.context() as died:  # the process ends between the commit and the queueing
+        died.setattr("rapport.campaigns.services.campaign_send_enqueue", lambda campaign: None)
+        campaign_start(
+            workspace=workspace, actor=owner, campaign=campaign, audience=Contact.objects.all()
+        )
+    assert _send_tasks() == []
+    started = timezone.now()
+
+    with time_machine.travel(started + dt.timedelta(minutes=2)):
+        assert campaigns_dispatch.call() == 0  # its own tasks may just be slow to start
+    with time_machine.travel(started + dt.timedelta(minutes=11)):
+        assert campaigns_dispatch.call() == 1
+    _run_worker()
+
+    _assert_sent_once_and_finished_once(campaign)
 
 
 def test_a_send_whose_worker_died_holding_the_last_group_is_resumed_and_finished(
