@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from rapport.contacts.tests.factories import make_contact
-from rapport.marketing.services import static_list_create
+from rapport.marketing.services import static_list_add, static_list_create
 from rapport.tenancy.access import workspace_scope
 from rapport.web.tests.browser import htmx_settled
 
@@ -62,6 +62,33 @@ def test_a_segment_is_built_counted_saved_and_shows_its_members(page, log_in, wo
         page.locator("#export-csv").click()
     exported = Path(download.value.path()).read_text()
     assert [line.split(",")[1] for line in exported.splitlines()[1:]] == ["Cy", "Bob"]
+
+
+def test_a_segment_of_a_static_lists_members_is_counted_in_the_builder(
+    page, log_in, workspace, owner
+):
+    ann = make_contact(workspace, first_name="Ann", last_name="Lee", lifecycle_stage="customer")
+    make_contact(workspace, first_name="Bob", last_name="Ray", lifecycle_stage="lead")
+    with workspace_scope(workspace):
+        fair = static_list_create(workspace=workspace, actor=owner, data={"name": "Fair"})
+        static_list_add(workspace=workspace, actor=owner, static_list=fair, contact_ids=[ann.pk])
+    log_in("olivia")
+
+    page.goto("/marketing/segments/new/")
+    count = page.locator("#segment-count")
+    expect(count).to_have_text("2 contacts match")
+    page.get_by_role("button", name="Add condition").click()
+    htmx_settled(page)
+    page.get_by_label("Condition type").select_option("static_list")
+    htmx_settled(page)
+    page.get_by_label("List", exact=True).select_option(label="Fair")
+    expect(count).to_have_text("1 contact matches")
+    page.get_by_label("Comparison").select_option("not_on")
+    expect(count).to_have_text("1 contact matches")
+    page.get_by_label("Name").fill("Not at the fair")
+    page.get_by_role("button", name="Save segment").click()
+    expect(page.locator("#members")).to_contain_text("Bob Ray")
+    expect(page.locator("#members")).not_to_contain_text("Ann Lee")
 
 
 def test_ticked_contacts_and_a_filter_go_onto_a_list_from_the_contact_list(

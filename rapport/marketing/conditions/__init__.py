@@ -2,4 +2,10 @@
 other apps register theirs from their `AppConfig.ready` (campaign engagement will add
 "opened / clicked a campaign" this way)."""
 
-from rapport.marketing.conditions import activity, contact, custom_fields, sales  # noqa: F401
+from rapport.marketing.conditions import (  # noqa: F401
+    activity,
+    contact,
+    custom_fields,
+    lists,
+    sales,
+)
