@@ -7,6 +7,7 @@ way; the per-entity modules keep only what differs (their schemas and which serv
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import pydantic
@@ -14,7 +15,14 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
 from ninja import Field, Schema
-from pydantic import AfterValidator, BaseModel, ConfigDict, SkipValidation
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    PlainSerializer,
+    SkipValidation,
+    WithJsonSchema,
+)
 
 from rapport.api.problem import InvalidQuery, ProblemFieldError, pydantic_field_errors
 from rapport.contacts.queries import MAX_PAGE, RecordFilter
@@ -36,6 +44,13 @@ def as_utc(value: dt.datetime) -> dt.datetime:
 
 
 UtcDatetime = Annotated[dt.datetime, AfterValidator(as_utc)]
+
+# A Decimal that JSON carries as a string, so no client parses money into a float.
+DecimalStr = Annotated[
+    Decimal,
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "format": "decimal", "examples": ["1250.00"]}),
+]
 
 
 class WriteSchema(BaseModel):

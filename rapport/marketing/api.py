@@ -4,7 +4,8 @@
 `definition` is the JSON condition tree of `marketing.definition` (groups `{"op": "and"|"or",
 "rules": [...]}`, conditions `{"type": ..., ...}`); a bad condition is named in the problem's
 errors by its path (`definition.rules.1.rules.0.stage`). `/segments/{id}/members` pages its
-members, `/segments/{id}/count` counts them, `/segments/count` counts an unsaved definition
+members, `/segments/{id}/count` counts them, `/segments/{id}/report` reports
+their stages, reach, purchases and deals, `/segments/count` counts an unsaved definition
 (for a builder). `/marketing/lists` are static lists with members added and removed by id.
 `/marketing/consent/{contact_id}` gives a contact's current consent per purpose and its full
 history, and records a new statement.
@@ -17,7 +18,14 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from rapport.api.permissions import DELETE, READ, WRITE, caller
-from rapport.api.records import PageOut, PageParams, UtcDatetime, WriteSchema, query_errors
+from rapport.api.records import (
+    DecimalStr,
+    PageOut,
+    PageParams,
+    UtcDatetime,
+    WriteSchema,
+    query_errors,
+)
 from rapport.contacts.models import Contact
 from rapport.contacts.queries import contact_get
 from rapport.core.pagination import Page, SortKey, paginate
@@ -42,6 +50,7 @@ from rapport.marketing.queries import (
     static_list_members,
     static_list_subscription_requests,
 )
+from rapport.marketing.segment_report import SegmentReport, segment_report
 from rapport.marketing.services import (
     LIST_CHANGE_LIMIT,
     consent_record,
@@ -166,6 +175,33 @@ def list_segment_members(
 def count_segment(request: HttpRequest, segment_id: int) -> dict[str, int]:
     segment = segment_get(segment_id=segment_id)
     return {"count": segment_members(workspace=caller(request).workspace, segment=segment).count()}
+
+
+class StageCountOut(Schema):
+    stage: str
+    label: str
+    count: int
+
+
+class SegmentReportOut(Schema):
+    currency: str = Field(description="the workspace's base currency, of every amount")
+    members: int
+    stages: list[StageCountOut] = Field(description="members per lifecycle stage (non-zero)")
+    email_reachable: int = Field(description="opted in to email marketing, may be emailed")
+    buyers: int = Field(description="members with a paid or fulfilled order")
+    lifetime_revenue: DecimalStr = Field(description="orders converted at their order date")
+    revenue_per_member: DecimalStr
+    open_deals: int
+    open_pipeline: DecimalStr = Field(description="open deals' amounts at today's rate")
+    won_last_year: DecimalStr = Field(description="deals won in 365 days, at their close date")
+    problem: str = Field(description="why amounts are 0: a missing exchange rate, else empty")
+
+
+@segments.get("/{int:segment_id}/report", response=SegmentReportOut, auth=READ)
+def get_segment_report(request: HttpRequest, segment_id: int) -> SegmentReport:
+    """The segment's members by stage, their reach, purchases and deals, in one answer."""
+    segment = segment_get(segment_id=segment_id)
+    return segment_report(workspace=caller(request).workspace, segment=segment)
 
 
 # --- static lists --------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from rapport.marketing.queries import (
     static_list_members,
     subscription_requests_recent,
 )
+from rapport.marketing.segment_report import segment_report
 from rapport.marketing.services import (
     LIST_CHANGE_LIMIT,
     consent_record,
@@ -141,6 +142,15 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "export_params": _export_params("segment", segment.pk),
     }
     return render(request, "marketing/segment_detail.html", context)
+
+
+@member_required
+@require_GET
+def segment_report_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The segment's report, loaded after the page so a big segment never slows it."""
+    segment = found_or_404(segment_get, segment_id=pk)
+    report = segment_report(workspace=workspace_of(request), segment=segment)
+    return render(request, "marketing/_segment_report.html", {"report": report})
 
 
 @scope_required(RECORDS_DELETE)

@@ -26,13 +26,14 @@ from typing import Annotated, Any, Literal, TypeVar
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import PlainSerializer, StringConstraints, WithJsonSchema
+from pydantic import StringConstraints
 
 from rapport.api.permissions import DELETE, READ, SETTINGS, WRITE, caller
 from rapport.api.problem import InvalidQuery
 from rapport.api.records import (
     BulkIn,
     BulkOut,
+    DecimalStr,
     PageOut,
     PageParams,
     UtcDatetime,
@@ -129,13 +130,6 @@ exchange_rates = Router(tags=["exchange rates"])
 reports = Router(tags=["forecast and purchases"])
 
 F = TypeVar("F")
-
-# A Decimal that JSON carries as a string, so no client parses money into a float.
-DecimalStr = Annotated[
-    Decimal,
-    PlainSerializer(str, return_type=str),
-    WithJsonSchema({"type": "string", "format": "decimal", "examples": ["1250.00"]}),
-]
 
 
 def _filter(params: PageParams, filter_class: type[F]) -> F:

@@ -105,11 +105,18 @@ def lifetime_revenue(
     *, workspace: Workspace, contact_id: int | None = None, company_id: int | None = None
 ) -> Decimal:
     """Paid and fulfilled orders, each converted to the base currency at its order date."""
-    qs = purchase_history(contact_id=contact_id, company_id=company_id).filter(
-        status__in=[OrderStatus.PAID, OrderStatus.FULFILLED]
+    return revenue_in_base(
+        workspace=workspace,
+        orders=purchase_history(contact_id=contact_id, company_id=company_id),
     )
+
+
+def revenue_in_base(*, workspace: Workspace, orders: QuerySet[Order]) -> Decimal:
+    """The paid and fulfilled of `orders`, summed per currency and day in SQL, then each sum
+    converted at that day's rate (so a million orders cost a few thousand conversions)."""
     rows = (
-        qs.order_by()
+        orders.filter(status__in=[OrderStatus.PAID, OrderStatus.FULFILLED])
+        .order_by()
         .annotate(day=TruncDate("ordered_at"))
         .values("currency", "day")
         .annotate(total=Sum("total"))

@@ -57,6 +57,12 @@ def test_a_segment_is_built_counted_saved_and_shows_its_members(page, log_in, wo
     expect(members).to_contain_text("Cy Day")
     expect(members).not_to_contain_text("Ann Lee")
 
+    # Its report loads after the page: the two leads, none of them reachable by email yet.
+    report = page.locator("#segment-report")
+    expect(report.locator('tr[data-stage="lead"] td').nth(1)).to_have_text("2")
+    expect(report.locator('tr[data-stage="customer"]')).to_have_count(0)
+    expect(report.locator('[data-kpi="email_reachable"]')).to_have_text("0")
+
     # The segment leaves as a file of exactly its members, by last name as the list sorts.
     with page.expect_download() as download:
         page.locator("#export-csv").click()
