@@ -10,5 +10,6 @@ class CampaignsConfig(AppConfig):
             bounces,
             conditions,
             merge_handlers,
+            references,
             timeline,
         )

@@ -1,7 +1,7 @@
 """First-touch and last-touch attribution of won revenue to campaigns.
 
 A deal's touches are the opens and clicks of its contacts' campaign messages before the deal
-was won, and the campaign named on the lead it was converted from (at the lead's creation).
+was won, and the campaign linked to the lead it was converted from (at the lead's creation).
 First touch gives the whole amount, in the workspace's base currency at the rate of the day it
 was won, to the earliest touch; last touch to the latest. A won deal with no touch is
 unattributed.
@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from rapport.campaigns.models import Campaign, EventKind, TrackingEvent
+from rapport.campaigns.models import EventKind, TrackingEvent
 from rapport.sales.currency import RateBook
 from rapport.sales.models import Deal, DealContact, Lead, StageOutcome
 from rapport.tenancy.models import Workspace
@@ -42,13 +42,11 @@ def _touches(won: dict[int, dict]) -> dict[int, list[tuple[dt.datetime, int]]]:
         for deal_id in contacts_of[contact_id]:
             if at <= won[deal_id]["closed_at"]:
                 touches[deal_id].append((at, campaign_id))
-    by_name = dict(Campaign.objects.values_list("name", "id"))
-    leads = Lead.objects.filter(converted_deal_id__in=won).exclude(campaign="")
-    for deal_id, name, created_at in leads.values_list(
-        "converted_deal_id", "campaign", "created_at"
+    leads = Lead.objects.filter(converted_deal_id__in=won, campaign__isnull=False)
+    for deal_id, campaign_id, created_at in leads.values_list(
+        "converted_deal_id", "campaign_id", "created_at"
     ):
-        if name in by_name:
-            touches[deal_id].append((created_at, by_name[name]))
+        touches[deal_id].append((created_at, campaign_id))
     for found in touches.values():
         found.sort()
     return touches

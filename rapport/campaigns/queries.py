@@ -119,7 +119,7 @@ def campaign_report(*, workspace: Workspace, campaign: Campaign) -> CampaignRepo
         clicked=events[EventKind.CLICK],
         unsubscribed=events[EventKind.UNSUBSCRIBE],
         bounced=events[EventKind.BOUNCE],
-        leads=Lead.objects.filter(campaign=campaign.name).count(),
+        leads=Lead.objects.filter(campaign=campaign).count(),
         attributed=campaign_attribution(workspace=workspace).get(campaign.pk, Attributed()),
         cost_in_base=book.to_base(campaign.cost, campaign.currency, day),
         base_currency=workspace.base_currency,

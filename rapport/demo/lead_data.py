@@ -61,7 +61,6 @@ def leads_demo_fill(
                 "company_name": company or "",
                 "domain": domain or "",
                 "source": source,
-                "campaign": f"{source.title()} {created:%Y-%m}" if source != "referral" else "",
                 "owner_id": owner.pk,
                 "status": "new" if converts else rng.choice(OPEN_STATUSES),
             },

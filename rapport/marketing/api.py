@@ -14,10 +14,11 @@ history, and records a new statement.
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from rapport.api.permissions import DELETE, READ, WRITE, caller
+from rapport.api.problem import problem_response
 from rapport.api.records import (
     DecimalStr,
     PageOut,
@@ -53,6 +54,7 @@ from rapport.marketing.queries import (
 from rapport.marketing.segment_report import SegmentReport, segment_report
 from rapport.marketing.services import (
     LIST_CHANGE_LIMIT,
+    StaticListInUse,
     consent_record,
     segment_create,
     segment_delete,
@@ -267,11 +269,16 @@ def update_list(request: HttpRequest, list_id: int, payload: ListUpdate) -> Stat
 
 
 @lists.delete("/{int:list_id}", response={204: None}, auth=DELETE)
-def delete_list(request: HttpRequest, list_id: int) -> Status[None]:
+def delete_list(request: HttpRequest, list_id: int) -> Status[None] | HttpResponse:
+    """Refused (409, naming them) while a segment's condition names the list or a sequence is
+    entered by joining it."""
     c = caller(request)
-    static_list_delete(
-        workspace=c.workspace, actor=c.actor, static_list=static_list_get(list_id=list_id)
-    )
+    try:
+        static_list_delete(
+            workspace=c.workspace, actor=c.actor, static_list=static_list_get(list_id=list_id)
+        )
+    except StaticListInUse as exc:
+        return problem_response(409, str(exc), errors=exc.errors, title="List in use")
     return Status(204, None)
 
 

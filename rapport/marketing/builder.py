@@ -12,6 +12,7 @@ from typing import Any
 
 from django.http import QueryDict
 
+from rapport.core.errors import FieldError
 from rapport.marketing.conditions.registry import (
     ConditionType,
     Input,
@@ -148,6 +149,28 @@ def tree_nodes(tree: Tree | None, *, workspace: Workspace, path: str = ROOT) -> 
         ]
         group.children.append(ConditionNode(path=child, condition_type=ct, inputs=inputs))
     return group
+
+
+def _empty_notes(group: GroupNode, field: str) -> dict[str, str]:
+    notes: dict[str, str] = {}
+    for node in group.children:
+        if isinstance(node, GroupNode):
+            notes |= _empty_notes(node, field)
+            continue
+        where = field + "".join(f".rules.{i}" for i in node.path.split(".")[1:])
+        for control, _ in node.inputs:
+            if control.nothing_to_choose:
+                notes[f"{where}.{control.name}"] = control.empty_note
+    return notes
+
+
+def with_empty_notes(
+    errors: list[FieldError], root: GroupNode, *, field: str = "definition"
+) -> list[FieldError]:
+    """The validation's errors, a select with nothing to choose saying what the builder shows
+    in its place ("No lists yet — create one first") rather than "Field required"."""
+    notes = _empty_notes(root, field)
+    return [FieldError(e.field, notes.get(e.field, e.message)) for e in errors]
 
 
 def type_choices() -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ from rapport.contacts.models import Contact
 from rapport.contacts.queries import contact_queryset
 from rapport.core.errors import ServiceValidationError
 from rapport.data.exports import form_cleaned
+from rapport.marketing.conditions.lists import list_ids_named
 from rapport.marketing.definition import Tree, definition_q
 from rapport.marketing.models import (
     EMAIL_PURPOSES,
@@ -49,6 +50,12 @@ def members_preview(members: QuerySet[Contact]) -> list[Contact]:
     return list(
         members.select_related("primary_company").order_by("sort_name", "id")[:PREVIEW_SIZE]
     )
+
+
+def segments_using_list(*, static_list: StaticList) -> list[Segment]:
+    """The segments whose conditions name the list. Read in Python: a workspace holds tens of
+    segments, and a JSON search at any depth would differ between databases."""
+    return [s for s in segment_list() if static_list.pk in list_ids_named(s.definition)]
 
 
 def static_list_get(*, list_id: int) -> StaticList:

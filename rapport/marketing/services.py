@@ -4,7 +4,9 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models, router, transaction
+from django.db.models import RestrictedError
+from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from rapport.audit.models import AuditAction
@@ -12,6 +14,7 @@ from rapport.audit.services import audit_change, snapshot
 from rapport.contacts.models import Contact
 from rapport.contacts.services import Actor, Data, _Collector, _text, _unknown_keys
 from rapport.core.errors import ServiceValidationError
+from rapport.core.hooks import records_changed
 from rapport.marketing.definition import definition_clean, empty_definition
 from rapport.marketing.models import (
     ConsentEvent,
@@ -21,6 +24,7 @@ from rapport.marketing.models import (
     StaticList,
     StaticListMember,
 )
+from rapport.marketing.queries import segments_using_list
 from rapport.tenancy.models import Workspace
 
 SEGMENT_FIELDS = ["name", "description", "definition"]
@@ -143,7 +147,33 @@ def static_list_update(
     return static_list
 
 
+class StaticListInUse(ServiceValidationError):
+    """The list is named by segments or enters sequences: deleting it is refused (a 409)."""
+
+
+def _quoted(kind: str, names: list[str]) -> str:
+    return f"{kind}{'s' if len(names) > 1 else ''} " + ", ".join(f"“{n}”" for n in names)
+
+
+def _restricting(obj: models.Model) -> list[str]:
+    """The rows of other apps that forbid deleting `obj` (RESTRICT), found without deleting."""
+    try:
+        Collector(using=router.db_for_write(type(obj)), origin=obj).collect([obj])
+    except RestrictedError as exc:
+        return sorted(str(o) for o in exc.restricted_objects)
+    return []
+
+
 def static_list_delete(*, workspace: Workspace, actor: Actor, static_list: StaticList) -> None:
+    """Refused while a segment's condition names the list (the segment would silently stop
+    meaning what it says) or a sequence is entered by joining it; the error names them."""
+    segments = sorted(s.name for s in segments_using_list(static_list=static_list))
+    sequences = _restricting(static_list)
+    if segments or sequences:
+        users = [_quoted(k, n) for k, n in (("segment", segments), ("sequence", sequences)) if n]
+        raise StaticListInUse.single(
+            "static_list", f"is used by {' and '.join(users)}: change them first"
+        )
     _delete(workspace, actor, static_list, LIST_FIELDS)
 
 
@@ -194,6 +224,13 @@ def static_list_add(
         )
         _audit_members(workspace, actor, static_list, "contacts_added", new)
         StaticList.objects.filter(pk=static_list.pk).update(updated_at=timezone.now())
+        if new:
+            # After the commit, whoever listens (sequences entered by joining the list) learns
+            # exactly which memberships began.
+            joined = static_list.members.filter(contact_id__in=new).values_list("pk", flat=True)
+            records_changed(
+                entity="marketing.staticlistmember", workspace_id=workspace.pk, ids=list(joined)
+            )
     return len(new)
 
 

@@ -14,7 +14,13 @@ from django_htmx.http import HttpResponseClientRedirect
 from rapport.contacts.forms import ListFilterForm
 from rapport.contacts.queries import contact_get
 from rapport.core.errors import ServiceValidationError
-from rapport.marketing.builder import tree_apply, tree_from_form, tree_nodes, type_choices
+from rapport.marketing.builder import (
+    tree_apply,
+    tree_from_form,
+    tree_nodes,
+    type_choices,
+    with_empty_notes,
+)
 from rapport.marketing.definition import Tree, definition_clean, empty_definition
 from rapport.marketing.models import ConsentPurpose, ConsentStatus, Segment
 from rapport.marketing.queries import (
@@ -66,7 +72,7 @@ def _builder_context(request: HttpRequest, tree: Tree) -> dict[str, Any]:
     try:
         clean = definition_clean(tree, workspace=workspace)
     except ServiceValidationError as exc:
-        context["builder_errors"] = exc.errors
+        context["builder_errors"] = with_empty_notes(exc.errors, context["root"])
         return context
     context["count"] = definition_members(workspace=workspace, definition=clean).count()
     return context
@@ -98,12 +104,13 @@ def _segment_form(request: HttpRequest, segment: Segment | None) -> HttpResponse
         else:
             messages.success(request, f"Segment “{segment.name}” saved.")
             return redirect("marketing:segment_detail", segment.pk)
+    builder = _builder_context(request, tree)
     context = {
         "segment": segment,
         "name": name,
         "description": description,
-        "errors": errors,
-        **_builder_context(request, tree),
+        "errors": with_empty_notes(errors, builder["root"]),
+        **builder,
     }
     return render(request, "marketing/segment_form.html", context, status=422 if errors else 200)
 
@@ -304,7 +311,14 @@ def contacts_to_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def list_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     static_list = found_or_404(static_list_get, list_id=pk)
-    static_list_delete(workspace=workspace_of(request), actor=request.user, static_list=static_list)
+    try:
+        static_list_delete(
+            workspace=workspace_of(request), actor=request.user, static_list=static_list
+        )
+    except ServiceValidationError as exc:
+        reason = exc.errors[0].message
+        messages.error(request, f"“{static_list.name}” was not deleted: it {reason}.")
+        return redirect("marketing:list_detail", static_list.pk)
     messages.success(request, f"List “{static_list.name}” deleted.")
     return redirect("marketing:list_list")
 

@@ -169,7 +169,11 @@ class LeadWrite(WriteSchema):
     company_name: str | None = None
     domain: str | None = Field(None, description="the company's website or domain")
     source: str | None = None
-    campaign: str | None = None
+    campaign_id: int | None = Field(
+        None,
+        description="the campaign of this workspace that sourced the lead (its report counts "
+        "the lead and attribution credits it with the converted deal); null for none",
+    )
     message: str | None = None
     owner_id: int | None = Field(None, description="a member of the workspace")
     status: Literal["new", "working", "nurturing", "qualified"] | None = Field(
@@ -188,7 +192,11 @@ class LeadOut(Schema):
     company_name: str
     domain: str
     source: str
-    campaign: str
+    campaign_id: int | None = Field(description="the campaign that sourced the lead")
+    campaign_name: str = Field(
+        description="a campaign named as text before leads linked to campaigns, kept when no "
+        "campaign of the workspace had that name; read-only"
+    )
     message: str
     status: str
     disqualify_reason: str
@@ -207,6 +215,7 @@ class LeadListParams(PageParams):
     status: LeadStatus | None = None
     owner_id: int | None = None
     source: str | None = None
+    campaign_id: int | None = Field(None, description="leads sourced by this campaign")
     q: str | None = Field(None, description="start of a name, the email or the company name")
 
 

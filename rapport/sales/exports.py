@@ -64,11 +64,12 @@ exporter_register(
             "company_name",
             "domain",
             "source",
-            "campaign",
             "status",
             "score",
             "created_at",
             owner="owner__username",
+            campaign="campaign__name",
+            campaign_unlinked="campaign_name",
         ),
         queryset=_leads,
     )

@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import Model
 
 from rapport.activities.models import ActivityKind
+from rapport.campaigns.models import Campaign
 from rapport.contacts.forms import MemberChoiceField, companies_named, members_of, user_label
 from rapport.core.errors import ServiceValidationError
 from rapport.marketing.models import StaticList
@@ -19,6 +20,7 @@ from rapport.sales.models import (
     ContactRole,
     Deal,
     ForecastCategory,
+    Lead,
     LeadStatus,
     Pipeline,
     Product,
@@ -191,7 +193,7 @@ class DealForm(ServiceForm):
 
 
 class LeadForm(ServiceForm):
-    service_names = {"owner": "owner_id"}
+    service_names = {"owner": "owner_id", "campaign": "campaign_id"}
     inline_fields = [
         "first_name",
         "last_name",
@@ -215,12 +217,26 @@ class LeadForm(ServiceForm):
     company_name = forms.CharField(required=False, label="Company")
     domain = forms.CharField(required=False, help_text="e.g. example.com")
     source = forms.CharField(required=False, help_text="e.g. web form, referral, event")
-    campaign = forms.CharField(required=False)
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.none(),
+        required=False,
+        empty_label="No campaign",
+        help_text="The campaign that brought the lead in",
+    )
     status = forms.ChoiceField(
         choices=[(s.value, s.label) for s in SETTABLE_STATUSES], initial=LeadStatus.NEW
     )
     owner = MemberChoiceField(queryset=None, required=False, empty_label="No owner")
     message = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def setup(self) -> None:
+        self.fields["campaign"].queryset = Campaign.objects.order_by("-created_at", "-id")  # type: ignore[attr-defined]
+
+    def display_campaign(self) -> str:
+        lead: Lead = self.instance  # type: ignore[assignment]
+        if lead.campaign is None and lead.campaign_name:
+            return f"{lead.campaign_name} (not linked: no campaign of that name)"
+        return lead.campaign_label
 
     def service_data(self) -> dict[str, Any]:
         data = super().service_data()

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import models
 
+from rapport.campaigns.models import Campaign
 from rapport.contacts.models import Company, ContactEmail
 from rapport.contacts.normalise import domain_normalise, email_normalise, search_key
 from rapport.contacts.services import company_create
@@ -78,6 +79,19 @@ def member_id(workspace: Workspace, raw: str, *, field: str) -> int:
             field, f"no member of the workspace has the email '{raw}'"
         )
     return int(user_id)
+
+
+def campaign_id(workspace: Workspace, raw: str, *, field: str) -> int:
+    """The workspace's campaign of that name, case aside (the oldest if several share it)."""
+    found = (
+        Campaign.objects.filter(workspace=workspace, name__iexact=raw.strip())
+        .order_by("id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    if found is None:
+        raise ServiceValidationError.single(field, f"no campaign of the workspace is named '{raw}'")
+    return int(found)
 
 
 def contact_id(workspace: Workspace, raw: str, *, field: str) -> int:

@@ -33,6 +33,7 @@ from rapport.data.importers import (
 )
 from rapport.sales.import_values import (
     amount_text,
+    campaign_id,
     choice,
     company_id,
     contact_id,
@@ -127,7 +128,7 @@ LEAD_STATUS_SYNONYMS = {
     "closednotconverted": LeadStatus.DISQUALIFIED,
 }
 LEAD_TEXT = ["external_id", "first_name", "last_name", "job_title", "company_name", "source"]
-LEAD_TEXT += ["campaign", "message", "domain", "email", "phone"]
+LEAD_TEXT += ["message", "domain", "email", "phone"]
 
 
 class LeadImporter(Importer):
@@ -149,7 +150,7 @@ class LeadImporter(Importer):
         ImportField("status", "Status", ("lead status",)),
         OWNER,
     ]
-    error_fields = {"owner_id": "owner", "disqualify_reason": "status"}
+    error_fields = {"owner_id": "owner", "disqualify_reason": "status", "campaign_id": "campaign"}
 
     def match(self, *, workspace: Workspace, row: ImportRow) -> models.Model | None:
         by_id = external_id_match(Lead, workspace=workspace, row=row)
@@ -174,6 +175,10 @@ class LeadImporter(Importer):
             data["status"] = status
         if row.has("owner"):
             data["owner_id"] = r.read("owner", lambda v: member_id(ctx.workspace, v, field="owner"))
+        if row.has("campaign"):
+            data["campaign_id"] = r.read(
+                "campaign", lambda v: campaign_id(ctx.workspace, v, field="campaign")
+            )
         return r.done(data)
 
     def create(self, *, ctx: ImportContext, row: ImportRow) -> models.Model:
@@ -212,6 +217,7 @@ class LeadImporter(Importer):
             **{name: getattr(instance, name) for name in LEAD_TEXT},
             "status": instance.status,
             "owner": owner.email if owner else "",
+            "campaign": instance.campaign_label,
         }
 
 

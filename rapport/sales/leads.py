@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from rapport.audit.models import AuditAction
 from rapport.audit.services import audit_record, audited_update, diff, snapshot
+from rapport.campaigns.models import Campaign
 from rapport.contacts.models import Company, Contact, ContactEmail, LifecycleStage
 from rapport.contacts.normalise import (
     domain_normalise,
@@ -46,10 +47,18 @@ LEAD_TEXT = {
     "job_title": 150,
     "company_name": 200,
     "source": 100,
-    "campaign": 100,
     "message": 5000,
 }
-LEAD_FIELDS = [*LEAD_TEXT, "external_id", "email", "phone", "domain", "owner_id", "status"]
+LEAD_FIELDS = [
+    *LEAD_TEXT,
+    "external_id",
+    "email",
+    "phone",
+    "domain",
+    "owner_id",
+    "status",
+    "campaign_id",
+]
 LEAD_AUDITED = [
     *LEAD_TEXT,
     "external_id",
@@ -59,9 +68,22 @@ LEAD_AUDITED = [
     "owner",
     "status",
     "disqualify_reason",
+    "campaign",
 ]
 # Statuses a person may set by hand; "converted" only comes from lead_convert.
 SETTABLE_STATUSES = [LeadStatus.NEW, LeadStatus.WORKING, LeadStatus.NURTURING, LeadStatus.QUALIFIED]
+
+
+def _campaign_id(workspace: Workspace, value: Any, c: _Collector) -> int | None:
+    """A campaign of the lead's own workspace, filtered explicitly rather than left to the
+    scope, so a lead never links across workspaces whatever scope the caller runs in."""
+    if value is None:
+        return None
+    is_id = isinstance(value, int) and not isinstance(value, bool)
+    if not (is_id and Campaign.objects.filter(workspace=workspace, pk=value).exists()):
+        c.add("campaign_id", "is not a campaign of this workspace")
+        return None
+    return int(value)
 
 
 def _lead_clean(*, workspace: Workspace, data: Data, lead: Lead | None) -> Data:
@@ -88,6 +110,8 @@ def _lead_clean(*, workspace: Workspace, data: Data, lead: Lead | None) -> Data:
             clean[name] = c.run(partial(normalise, raw)) if raw else ""
     if "owner_id" in data:
         clean["owner_id"] = _owner(workspace, data, c)
+    if "campaign_id" in data:
+        clean["campaign_id"] = _campaign_id(workspace, data["campaign_id"], c)
     if "status" in data:
         if data["status"] not in SETTABLE_STATUSES:
             c.add("status", f"must be one of {', '.join(SETTABLE_STATUSES)}")
@@ -302,8 +326,10 @@ WEB_FIELDS = [
     "company_name",
     "job_title",
     "message",
-    "campaign",
 ]
+# Optional, hidden: the id of the campaign to credit with the lead (an embed or a link from a
+# campaign sets it); an id that is not one of the form's workspace refuses the submission.
+WEB_CAMPAIGN = "campaign_id"
 HONEYPOT = "website"
 RATE_LIMIT = 20  # submissions per form and address per hour
 
@@ -397,6 +423,9 @@ def web_lead_submit(
     if cache.incr(bucket) > RATE_LIMIT:
         raise RateLimited
     values: Data = {k: data[k] for k in WEB_FIELDS if data.get(k)}
+    campaign = (data.get(WEB_CAMPAIGN) or "").strip()
+    if campaign:
+        values["campaign_id"] = int(campaign) if campaign.isdecimal() else campaign
     values["source"] = form.source
     if form.owner_id:
         values["owner_id"] = form.owner_id
@@ -463,5 +492,11 @@ def web_form_embed_html(*, form: WebForm, action_url: str) -> str:
     fields = [{"name": n, "label": n.replace("_", " ").capitalize()} for n in WEB_FIELDS]
     return render_to_string(
         "sales/web_form_embed.html",
-        {"form": form, "action_url": action_url, "fields": fields, "honeypot": HONEYPOT},
+        {
+            "form": form,
+            "action_url": action_url,
+            "fields": fields,
+            "honeypot": HONEYPOT,
+            "campaign_field": WEB_CAMPAIGN,
+        },
     ).strip()

@@ -311,7 +311,19 @@ class Lead(WorkspaceScopedModel):
     company_name = models.CharField(max_length=200, blank=True)
     domain = models.CharField(max_length=253, blank=True)
     source = models.CharField(max_length=100, blank=True)
-    campaign = models.CharField(max_length=100, blank=True)
+    # The campaign that sourced the lead: its report counts the lead, and attribution credits
+    # it with the revenue of the deal the lead converts into.
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    # A campaign named as text before leads linked to campaigns, that no campaign of the
+    # workspace matched when they were linked (sales 0008); kept, never written since.
+    campaign_name = models.CharField(max_length=100, blank=True, editable=False)
     message = models.TextField(blank=True)
     status = models.CharField(max_length=12, choices=LeadStatus.choices, default="new")
     disqualify_reason = models.CharField(max_length=200, blank=True)
@@ -336,10 +348,16 @@ class Lead(WorkspaceScopedModel):
         indexes = [
             models.Index(fields=["workspace", "status", "-created_at"], name="lead_status_idx"),
             models.Index(fields=["workspace", "email"], name="lead_email_idx"),
+            models.Index(fields=["workspace", "campaign"], name="lead_campaign_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.email or f"Lead #{self.pk}"
+
+    @property
+    def campaign_label(self) -> str:
+        """The linked campaign's name, else the unlinked name kept from before."""
+        return self.campaign.name if self.campaign else self.campaign_name
 
 
 class WebForm(WorkspaceScopedModel):

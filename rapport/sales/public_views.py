@@ -14,7 +14,13 @@ from django.views.decorators.http import require_http_methods
 
 from rapport.audit.context import audit_source
 from rapport.core.errors import ServiceValidationError
-from rapport.sales.leads import HONEYPOT, WEB_FIELDS, RateLimited, web_lead_submit
+from rapport.sales.leads import (
+    HONEYPOT,
+    WEB_CAMPAIGN,
+    WEB_FIELDS,
+    RateLimited,
+    web_lead_submit,
+)
 from rapport.sales.models import WebForm
 from rapport.tenancy.access import workspace_scope
 
@@ -42,7 +48,16 @@ def _context(form: WebForm, values: dict[str, str], errors: dict[str, list[str]]
         }
         for n in WEB_FIELDS
     ]
-    return {"form": form, "fields": fields, "honeypot": HONEYPOT}
+    return {
+        "form": form,
+        "fields": fields,
+        "honeypot": HONEYPOT,
+        "campaign": {
+            "name": WEB_CAMPAIGN,
+            "value": values.get(WEB_CAMPAIGN, ""),
+            "errors": errors.get(WEB_CAMPAIGN, []),
+        },
+    }
 
 
 @csrf_exempt
@@ -57,7 +72,9 @@ def web_form(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "OPTIONS":
         return _cors(HttpResponse(status=204), origin, form)
     if request.method == "GET":
-        return render(request, "sales/web_form.html", _context(form, {}, {}))
+        # A link from a campaign may carry its id, for the submission to credit.
+        linked = {WEB_CAMPAIGN: request.GET.get(WEB_CAMPAIGN, "")}
+        return render(request, "sales/web_form.html", _context(form, linked, {}))
     if origin and not _same_origin(request, origin) and origin not in form.allowed_origins:
         return JsonResponse({"title": "Origin not allowed", "status": 403}, status=403)
     if request.content_type == "application/json":
@@ -67,7 +84,7 @@ def web_form(request: HttpRequest, key: str) -> HttpResponse:
         except (ValueError, AttributeError):
             return JsonResponse({"title": "Body is not a JSON object", "status": 400}, status=400)
     else:
-        data = {k: request.POST.get(k, "") for k in [*WEB_FIELDS, HONEYPOT]}
+        data = {k: request.POST.get(k, "") for k in [*WEB_FIELDS, WEB_CAMPAIGN, HONEYPOT]}
     try:
         with workspace_scope(form.workspace), audit_source("webform"):
             web_lead_submit(

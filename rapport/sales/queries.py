@@ -136,6 +136,7 @@ class LeadFilter:
     owner_id: int | None = None
     source: str = ""
     q: str = ""
+    campaign_id: int | None = None
 
 
 def lead_list(*, f: LeadFilter, cursor: str | None = None, limit: int = 50) -> Page[Lead]:
@@ -152,6 +153,8 @@ def lead_queryset(*, f: LeadFilter) -> QuerySet[Lead]:
         qs = qs.filter(owner_id=f.owner_id)
     if f.source:
         qs = qs.filter(source__iexact=f.source)
+    if f.campaign_id is not None:
+        qs = qs.filter(campaign_id=f.campaign_id)
     text = f.q.strip()
     if text:
         qs = qs.filter(
@@ -164,7 +167,7 @@ def lead_queryset(*, f: LeadFilter) -> QuerySet[Lead]:
 
 
 def lead_get(*, lead_id: int) -> Lead:
-    return Lead.objects.get(pk=lead_id)
+    return Lead.objects.select_related("campaign").get(pk=lead_id)
 
 
 def web_form_list() -> QuerySet[WebForm]:

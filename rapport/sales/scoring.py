@@ -47,7 +47,7 @@ FIT_FIELDS: dict[str, dict[str, Callable[[Any], str]]] = {
         "job_title": lambda x: x.job_title,
         "company_name": lambda x: x.company_name,
         "source": lambda x: x.source,
-        "campaign": lambda x: x.campaign,
+        "campaign": lambda x: x.campaign_label,
         "email_domain": lambda x: x.email.rsplit("@", 1)[-1] if x.email else "",
         "phone": lambda x: x.phone,
     },

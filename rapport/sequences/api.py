@@ -36,6 +36,10 @@ class SequenceUpdate(WriteSchema):
     from_email: str | None = None
     enter_on_stage: str | None = Field(None, description="contacts reaching it enter; '' for none")
     enter_segment_id: int | None = Field(None, description="its members enter (and later joiners)")
+    enter_list_id: int | None = Field(
+        None,
+        description="a static list: contacts joining it from now on enter (once); null for none",
+    )
     exit_on_stage: str | None = Field(None, description="contacts reaching it leave; '' for none")
     exit_on_reply: bool | None = None
 
@@ -52,6 +56,7 @@ class SequenceOut(Schema):
     from_email: str
     enter_on_stage: str
     enter_segment_id: int | None
+    enter_list_id: int | None
     exit_on_stage: str
     exit_on_reply: bool
     updated_at: dt.datetime

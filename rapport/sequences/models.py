@@ -25,6 +25,12 @@ class Sequence(WorkspaceScopedModel):
     enter_segment = models.ForeignKey(
         "marketing.Segment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Entry by event: a contact joining this static list enters (a web form's confirmed
+    # sign-up, say). Deleting the list is refused while a sequence is entered by it (RESTRICT,
+    # not PROTECT, so deleting a whole workspace still takes both).
+    enter_list = models.ForeignKey(
+        "marketing.StaticList", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
     # Goals: reaching this stage, or replying, takes the contact out.
     exit_on_stage = models.CharField(max_length=20, choices=LifecycleStage.choices, blank=True)
     exit_on_reply = models.BooleanField(default=True)

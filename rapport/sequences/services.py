@@ -19,7 +19,7 @@ from rapport.contacts.services import (
     _unknown_keys,
 )
 from rapport.core.errors import ServiceValidationError
-from rapport.marketing.models import Segment
+from rapport.marketing.models import Segment, StaticList
 from rapport.sequences.models import Enrollment, EnrollmentStatus, Sequence, SequenceStatus
 from rapport.sequences.steps import BranchStep, EmailStep, steps_dump, steps_parse
 from rapport.tenancy.models import Workspace
@@ -30,6 +30,7 @@ FIELDS = [
     "from_email",
     "enter_on_stage",
     "enter_segment_id",
+    "enter_list_id",
     "exit_on_stage",
     "exit_on_reply",
 ]
@@ -54,6 +55,9 @@ def _clean(data: Data, *, creating: bool) -> dict[str, Any]:
     if "enter_segment_id" in data:
         pk = data["enter_segment_id"]
         clean["enter_segment"] = _in_workspace(Segment, pk, "enter_segment_id", c)
+    if "enter_list_id" in data:
+        pk = data["enter_list_id"]
+        clean["enter_list"] = _in_workspace(StaticList, pk, "enter_list_id", c)
     if "exit_on_reply" in data:
         if not isinstance(data["exit_on_reply"], bool):
             c.add("exit_on_reply", "must be true or false")

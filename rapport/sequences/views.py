@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from rapport.campaigns.queries import template_list
 from rapport.contacts.models import LifecycleStage
 from rapport.core.errors import ServiceValidationError
-from rapport.marketing.queries import segment_list
+from rapport.marketing.queries import segment_list, static_list_list
 from rapport.sequences.builder import STEP_INPUTS, steps_from_post
 from rapport.sequences.models import Sequence, SequenceStatus
 from rapport.sequences.queries import enrollment_get, enrollment_list, sequence_get, sequence_list
@@ -55,6 +55,7 @@ def _page(
         "templates": list(template_list()),
         "stages": LifecycleStage.choices,
         "segments": list(segment_list()),
+        "lists": list(static_list_list()),
         "step_types": list(STEP_INPUTS),
         "enrollments": list(enrollment_list(sequence=sequence)[:ENROLLMENTS_SHOWN])
         if sequence
@@ -63,15 +64,18 @@ def _page(
     return render(request, "sequences/edit.html", context, status=422 if errors else 200)
 
 
+def _id(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() else None
+
+
 def _values(request: HttpRequest) -> dict[str, Any]:
     post = request.POST
     return {
         "name": post.get("name", ""),
         "from_email": post.get("from_email", ""),
         "enter_on_stage": post.get("enter_on_stage", ""),
-        "enter_segment_id": int(post["enter_segment"])
-        if post.get("enter_segment", "").isdigit()
-        else None,
+        "enter_segment_id": _id(post.get("enter_segment", "")),
+        "enter_list_id": _id(post.get("enter_list", "")),
         "exit_on_stage": post.get("exit_on_stage", ""),
         "exit_on_reply": post.get("exit_on_reply") == "on",
         "steps": steps_from_post(post),
@@ -87,6 +91,7 @@ def sequence_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "from_email",
             "enter_on_stage",
             "enter_segment_id",
+            "enter_list_id",
             "exit_on_stage",
             "exit_on_reply",
             "steps",

@@ -100,6 +100,27 @@ def test_a_segment_of_a_static_lists_members_is_counted_in_the_builder(
     expect(page.locator("#members")).to_contain_text("Bob Ray")
     expect(page.locator("#members")).not_to_contain_text("Ann Lee")
 
+    # The list now means something to the segment: deleting it is refused, naming it.
+    page.goto(f"/marketing/lists/{fair.pk}/")
+    page.get_by_role("button", name="Delete list").click()
+    expect(page.locator("body")).to_contain_text(
+        "“Fair” was not deleted: it is used by segment “Not at the fair”"
+    )
+    expect(page.locator("#list-member-count")).to_have_text("1")
+
+
+def test_with_no_list_yet_the_builder_says_so_instead_of_a_box(page, log_in, workspace, owner):
+    log_in("olivia")
+    page.goto("/marketing/segments/new/")
+    page.get_by_role("button", name="Add condition").click()
+    htmx_settled(page)
+    page.get_by_label("Condition type").select_option("static_list")
+    htmx_settled(page)
+    condition = page.locator(".segment-condition")
+    expect(condition).to_contain_text("No lists yet — create one first")
+    expect(condition.locator("input")).to_have_count(0)
+    expect(page.locator("#segment-builder")).not_to_contain_text("Field required")
+
 
 def test_ticked_contacts_and_a_filter_go_onto_a_list_from_the_contact_list(
     page, log_in, workspace, owner

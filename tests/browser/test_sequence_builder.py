@@ -4,6 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from rapport.campaigns.tests.factories import make_template
+from rapport.contacts.tests.factories import make_contact
+from rapport.marketing.services import static_list_add, static_list_create
 from rapport.sequences.models import Sequence
 from rapport.tenancy.access import workspace_scope
 
@@ -40,3 +42,31 @@ def test_a_sequence_is_built_corrected_and_activated(page, log_in, workspace, ow
         steps = Sequence.objects.get().steps
     assert [s["type"] for s in steps] == ["email", "wait", "task"]
     assert steps[1]["days"] == 3 and steps[2]["subject"] == "Call about the trial"
+
+
+def test_a_sequence_entered_by_joining_a_list_takes_each_new_member(page, log_in, workspace, owner):
+    make_template(workspace, owner, name="Welcome")
+    ann = make_contact(workspace, first_name="Ann", last_name="Lee", emails=["ann@x.example"])
+    with workspace_scope(workspace):
+        newsletter = static_list_create(
+            workspace=workspace, actor=owner, data={"name": "Newsletter"}
+        )
+    log_in("olivia")
+    page.goto("/sequences/new/")
+    page.get_by_label("Name").fill("Welcome series")
+    page.get_by_label("…or join the list").select_option(label="Newsletter")
+    page.locator("#add-step").get_by_role("button", name="Email").click()
+    page.locator(".step-row").nth(0).get_by_role("combobox").select_option(label="Welcome")
+    page.get_by_role("button", name="Create sequence").click()
+    expect(page.get_by_text("Saved “Welcome series”.")).to_be_visible()
+    expect(page.get_by_label("…or join the list")).to_have_value(str(newsletter.pk))
+    page.get_by_role("button", name="Activate").click()
+    expect(page.locator("#sequence-status")).to_have_text("Active")
+    expect(page.locator("#enrollments")).to_contain_text("Nobody is in this sequence yet.")
+
+    with workspace_scope(workspace):  # joins the list (committed: the live server's database)
+        static_list_add(
+            workspace=workspace, actor=owner, static_list=newsletter, contact_ids=[ann.pk]
+        )
+    page.reload()
+    expect(page.locator("#enrollments")).to_contain_text("Ann Lee")

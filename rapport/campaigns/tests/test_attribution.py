@@ -86,7 +86,7 @@ def test_first_and_last_touch_split_won_revenue_in_the_base_currency(scoped, wor
         lead = lead_create(
             workspace=workspace,
             actor=owner,
-            data={"first_name": "Cy", "email": "cy@x.example", "campaign": "C"},
+            data={"first_name": "Cy", "email": "cy@x.example", "campaign_id": c.pk},
         )
     with time_machine.travel(at(8), tick=False):
         conversion = lead_convert(
@@ -136,7 +136,12 @@ def test_the_report_counts_recipients_once_and_computes_roi(scoped, workspace, o
         status=RecipientStatus.SKIPPED,
     )
     lead_create(
-        workspace=workspace, actor=owner, data={"first_name": "L", "campaign": campaign.name}
+        workspace=workspace, actor=owner, data={"first_name": "L", "campaign_id": campaign.pk}
+    )
+    # A lead of another campaign that happens to share the name is not this one's.
+    namesake = make_campaign(workspace, owner, name=campaign.name, template_id=campaign.template_id)
+    lead_create(
+        workspace=workspace, actor=owner, data={"first_name": "M", "campaign_id": namesake.pk}
     )
     won_deal(
         workspace,

@@ -170,5 +170,10 @@ class TagCondition(ConditionType):
     def inputs(self, *, workspace: Workspace, values: dict[str, Any]) -> list[Input]:
         return [
             Input("op", "Comparison", [("has", "has"), ("has_not", "does not have")]),
-            Input("tag_id", "Tag", [(str(t.pk), t.name) for t in Tag.objects.all()]),
+            Input(
+                "tag_id",
+                "Tag",
+                [(str(t.pk), t.name) for t in Tag.objects.all()],
+                empty="No tags yet — tag a contact first",
+            ),
         ]

@@ -133,7 +133,7 @@ class CustomFieldCondition(ConditionType):
     def inputs(self, *, workspace: Workspace, values: dict[str, Any]) -> list[Input]:
         definitions = list(CustomFieldDefinition.objects.all())
         if not definitions:
-            return [Input("key", "Field", [])]
+            return [Input("key", "Field", [], empty="No custom fields yet — define one first")]
         chosen = next(
             (d for d in definitions if f"{d.entity}:{d.key}" == values.get("field_ref")),
             definitions[0],

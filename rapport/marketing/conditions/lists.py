@@ -16,6 +16,17 @@ from rapport.marketing.models import StaticList, StaticListMember
 from rapport.tenancy.models import Workspace
 
 
+def list_ids_named(tree: dict[str, Any]) -> set[int]:
+    """The static lists a stored definition's list conditions name, at any depth."""
+    found: set[int] = set()
+    for rule in tree.get("rules", []):
+        if "type" not in rule:
+            found |= list_ids_named(rule)
+        elif rule["type"] == ListCondition.key and isinstance(rule.get("list_id"), int):
+            found.add(rule["list_id"])
+    return found
+
+
 class ListParams(Params):
     op: Literal["on", "not_on"] = "on"
     list_id: int
@@ -44,5 +55,10 @@ class ListCondition(ConditionType):
         lists = StaticList.unscoped.filter(workspace=workspace).order_by("name", "id")
         return [
             Input("op", "Comparison", [("on", "is on"), ("not_on", "is not on")]),
-            Input("list_id", "List", [(str(sl.pk), sl.name) for sl in lists]),
+            Input(
+                "list_id",
+                "List",
+                [(str(sl.pk), sl.name) for sl in lists],
+                empty="No lists yet — create one first",
+            ),
         ]

@@ -8,7 +8,7 @@ by registering it from its `AppConfig.ready`.
 """
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from django.db.models import Q
@@ -27,13 +27,23 @@ class Params(BaseModel):
 
 @dataclass(frozen=True)
 class Input:
-    """One control of a condition in the builder. `choices` makes it a select."""
+    """One control of a condition in the builder. `choices` makes it a select (None: typed
+    in); a select with nothing to choose shows `empty` instead, never a box to type in."""
 
     name: str
     label: str
-    choices: list[tuple[str, str]] = field(default_factory=list)
+    choices: list[tuple[str, str]] | None = None
     kind: str = "text"  # text, number, date
     shown_for_ops: tuple[str, ...] = ()  # only for these ops (empty: always)
+    empty: str = ""
+
+    @property
+    def nothing_to_choose(self) -> bool:
+        return self.choices == []
+
+    @property
+    def empty_note(self) -> str:
+        return self.empty or f"Nothing to choose as {self.label.lower()} yet"
 
 
 class ConditionType(ABC):

@@ -156,7 +156,12 @@ class BoughtProductCondition(ConditionType):
         products = Product.objects.order_by("name")
         return [
             Input("op", "Comparison", [("bought", "bought"), ("not_bought", "never bought")]),
-            Input("product_id", "Product", [(str(p.pk), f"{p.name} ({p.sku})") for p in products]),
+            Input(
+                "product_id",
+                "Product",
+                [(str(p.pk), f"{p.name} ({p.sku})") for p in products],
+                empty="No products yet — add one first",
+            ),
         ]
 
 

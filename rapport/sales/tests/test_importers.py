@@ -7,6 +7,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from rapport.api.testing import ApiClient, problem_fields
+from rapport.campaigns.tests.factories import make_campaign
 from rapport.contacts.models import Company
 from rapport.contacts.tests.factories import make_company, make_contact
 from rapport.data.models import ImportRowError
@@ -79,12 +80,14 @@ def test_leads_are_imported_from_a_hubspot_export_and_bad_rows_reported(workspac
 
 
 def test_leads_match_by_external_id_then_email_and_undo_restores_them(workspace, owner):
+    spring = make_campaign(workspace, owner, name="Spring")
+    autumn = make_campaign(workspace, owner, name="Autumn", template_id=spring.template_id)
     with workspace_scope(workspace):
         by_id = lead_create(
             workspace=workspace, actor=owner, data={"external_id": "7", "first_name": "Old"}
         )
         by_email = lead_create(
-            workspace=workspace, actor=owner, data={"email": "eve@x.io", "campaign": "Spring"}
+            workspace=workspace, actor=owner, data={"email": "eve@x.io", "campaign_id": spring.pk}
         )
     text = "Lead ID,First Name,Email,Campaign\n7,New,new@x.io,\n,,eve@x.io,Autumn\n8,Fay,,\n"
 
@@ -93,13 +96,13 @@ def test_leads_match_by_external_id_then_email_and_undo_restores_them(workspace,
     with workspace_scope(workspace):
         by_id.refresh_from_db()
         by_email.refresh_from_db()
-        assert (by_id.first_name, by_id.email, by_email.campaign) == ("New", "new@x.io", "Autumn")
+        assert (by_id.first_name, by_id.email, by_email.campaign) == ("New", "new@x.io", autumn)
 
     _undo(batch, owner)
     with workspace_scope(workspace):
         by_id.refresh_from_db()
         by_email.refresh_from_db()
-        assert (by_id.first_name, by_id.email, by_email.campaign) == ("Old", "", "Spring")
+        assert (by_id.first_name, by_id.email, by_email.campaign) == ("Old", "", spring)
         assert Lead.objects.count() == 2
 
 
