@@ -19,6 +19,7 @@ from rapport.contacts.services import company_create, contact_create, custom_fie
 from rapport.demo.feedback_data import feedback_demo_fill
 from rapport.demo.knowledge_data import knowledge_demo_fill
 from rapport.demo.lead_data import leads_demo_fill
+from rapport.demo.marketing_data import marketing_demo_fill
 from rapport.demo.sales_data import sales_demo_fill
 from rapport.demo.service_data import service_demo_fill
 from rapport.tenancy.access import workspace_scope
@@ -193,7 +194,17 @@ def _fill(
         deals=size.deals,
         orders=size.orders,
     )
-    leads_demo_fill(workspace=workspace, users=users, fake=fake, rng=rng, count=size.leads)
+    campaigns = marketing_demo_fill(
+        workspace=workspace, users=users, contacts=[pk for pk, _ in contact_ids], rng=rng
+    )
+    leads_demo_fill(
+        workspace=workspace,
+        users=users,
+        fake=fake,
+        rng=rng,
+        count=size.leads,
+        campaigns=campaigns,
+    )
     service_demo_fill(
         workspace=workspace, users=users, contacts=contact_ids, rng=rng, tickets=size.tickets
     )

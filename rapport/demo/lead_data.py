@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.utils import timezone
 from faker import Faker
 
+from rapport.campaigns.models import Campaign
 from rapport.contacts.models import ContactEmail
 from rapport.sales.leads import lead_convert, lead_create, lead_disqualify
 from rapport.sales.models import Lead
@@ -25,14 +26,32 @@ SOURCES = {
 }
 OPEN_STATUSES = ["new", "new", "working", "working", "nurturing", "qualified"]
 DISQUALIFY_REASONS = ["No budget", "Student", "Competitor", "Wrong region", "Spam", "No reply"]
+CAMPAIGN_PULL = dt.timedelta(days=21)
 TITLES = ["CEO", "Head of Sales", "VP Marketing", "Operations Manager", "IT Director", "Founder"]
 
 
+def _campaign_of(
+    created: dt.datetime, campaigns: list[tuple[Campaign, dt.datetime]], rng: random.Random
+) -> Campaign | None:
+    """Most leads that arrive in the three weeks after a campaign's send came from it."""
+    for campaign, sent in campaigns:
+        if sent <= created < sent + CAMPAIGN_PULL and rng.random() < 0.7:
+            return campaign
+    return None
+
+
 def leads_demo_fill(
-    *, workspace: Workspace, users: list[AbstractUser], fake: Faker, rng: random.Random, count: int
+    *,
+    workspace: Workspace,
+    users: list[AbstractUser],
+    fake: Faker,
+    rng: random.Random,
+    count: int,
+    campaigns: list[tuple[Campaign, dt.datetime]],
 ) -> None:
     """Converted leads take the email of an existing demo contact, so conversion links them to
-    it (as it does for a known person) and "became a customer" follows that contact's stage."""
+    it (as it does for a known person) and "became a customer" follows that contact's stage.
+    Leads created soon after a campaign's send are mostly its own (attribution and ROI)."""
     known = list(
         ContactEmail.objects.filter(is_primary=True)
         .values_list("email", "contact__primary_company__name", "contact__primary_company__domain")
@@ -50,6 +69,7 @@ def leads_demo_fill(
             known.pop() if converts else (fake.unique.email(), fake.company(), "")
         )
         owner = rng.choice(users)
+        campaign = _campaign_of(created, campaigns, rng)
         lead = lead_create(
             workspace=workspace,
             actor=owner,
@@ -61,6 +81,7 @@ def leads_demo_fill(
                 "company_name": company or "",
                 "domain": domain or "",
                 "source": source,
+                "campaign_id": campaign.pk if campaign else None,
                 "owner_id": owner.pk,
                 "status": "new" if converts else rng.choice(OPEN_STATUSES),
             },

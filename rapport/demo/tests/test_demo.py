@@ -6,6 +6,7 @@ from django_scopes import scopes_disabled
 
 from rapport.activities.models import Activity
 from rapport.audit.models import AuditEntry
+from rapport.campaigns.models import Campaign, Suppression, TrackingEvent
 from rapport.contacts.models import Company, Contact
 from rapport.demo.feedback_data import MIXED_COMMENTS, NEGATIVE_COMMENTS, POSITIVE_COMMENTS
 from rapport.feedback.models import SurveyInvite
@@ -13,7 +14,10 @@ from rapport.feedback.queries import csat_summary, nps_summary
 from rapport.feedback.sentiment import sentiment_score
 from rapport.knowledge.models import Article, ArticleVote, Category
 from rapport.knowledge.rendering import render_markdown
+from rapport.marketing.models import ConsentEvent, Segment, StaticList
+from rapport.marketing.queries import consent_allowed_q
 from rapport.sales.models import Deal, ForecastSnapshot, Lead, Order
+from rapport.sequences.models import Sequence
 from rapport.service.models import Ticket
 from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.models import Workspace
@@ -93,6 +97,43 @@ def test_the_demo_loads_once_through_the_services(db):
 
         _check_help_centre(ws)
         _check_surveys(ws, tickets)
+        _check_marketing(ws, leads)
+
+
+def _check_marketing(ws, leads):
+    """Consent, lists, segments and three sent campaigns whose figures obey the send's rules."""
+    consent = ConsentEvent.objects.filter(workspace=ws)
+    assert {"opted_in", "opted_out"} <= set(consent.values_list("status", flat=True))
+    newsletter = StaticList.objects.get(workspace=ws, name="Newsletter")
+    assert newsletter.members.exists()
+    assert Segment.objects.filter(workspace=ws).count() == 5
+    campaigns = Campaign.objects.filter(workspace=ws, status="sent")
+    assert campaigns.count() == 3
+    assert Campaign.objects.filter(workspace=ws, status="draft").count() == 1
+    for campaign in campaigns:
+        assert campaign.started_at < campaign.finished_at < timezone.now()
+        sent = campaign.recipients.filter(status="sent")
+        assert sent.exists()
+        # Nobody without an opt-in was mailed: the real audience query decided.
+        with workspace_scope(ws):
+            assert (
+                not sent.exclude(
+                    contact__in=Contact.objects.filter(consent_allowed_q("email_marketing"))
+                )
+                .exclude(contact__consent_events__source="unsubscribe link")
+                .exists()
+            )
+        events = TrackingEvent.objects.filter(campaign=campaign)
+        assert events.filter(kind="open").exists()
+        assert not events.exclude(recipient__in=sent).exists()
+        assert not events.filter(at__lt=campaign.started_at).exists()
+    # Unsubscribes and bounces suppress the address, as the tracking endpoints do.
+    suppressed = set(Suppression.objects.filter(workspace=ws).values_list("email", flat=True))
+    leavers = TrackingEvent.objects.filter(workspace=ws, kind__in=["unsubscribe", "bounce"])
+    assert set(leavers.values_list("recipient__email", flat=True)) == suppressed
+    # Leads soon after a send came from it, so the campaign report credits them.
+    assert leads.filter(campaign__isnull=False).exists()
+    assert Sequence.objects.filter(workspace=ws, status="draft").count() == 1
 
 
 def _check_help_centre(ws):
