@@ -78,6 +78,7 @@ RECORD_CALLS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("delete", "/marketing/segments/{segment_id}", None),
     ("get", "/marketing/segments/{segment_id}/members", None),
     ("get", "/marketing/segments/{segment_id}/count", None),
+    ("get", "/marketing/segments/{segment_id}/report", None),
     ("get", "/marketing/lists/{list_id}", None),
     ("patch", "/marketing/lists/{list_id}", {"name": "Hijacked"}),
     ("delete", "/marketing/lists/{list_id}", None),
