@@ -1,6 +1,6 @@
 """A full-text GIN index on the conversation's text, for ticket search on PostgreSQL.
 
-The expression is the one `queries._messages_saying` filters by (Django's SearchVector with
+The expression is the one `queries.messages_saying` filters by (Django's SearchVector with
 the `simple` configuration), so the planner can use it. Other databases (SQLite in
 development and tests) get nothing: their search stays a substring scan.
 """
