@@ -187,7 +187,8 @@ class AtRiskParams(Schema):
 class StatusIn(WriteSchema):
     status: TicketStatus = Field(
         description="pending pauses the resolution clock; solved and closed stop it; a closed "
-        "ticket cannot be reopened"
+        "ticket cannot be reopened; a complaint is solved or closed only once its root_cause "
+        "and resolution are set (422 naming each missing one)"
     )
 
 

@@ -6,15 +6,23 @@ wrong type) nothing of the step is kept, the audit rows included, and the reply 
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import transaction
 
 from rapport.contacts.models import Contact
-from rapport.contacts.services import Actor, Data
+from rapport.contacts.normalise import email_normalise
+from rapport.contacts.services import Actor, Data, contact_create
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.service.attachments import attachment_add
 from rapport.service.models import MessageKind, Ticket, TicketMessage
-from rapport.service.services import ticket_reply, ticket_set_status, ticket_update
+from rapport.service.page_queries import contact_by_email
+from rapport.service.services import (
+    ticket_create,
+    ticket_reply,
+    ticket_set_status,
+    ticket_update,
+)
 from rapport.tenancy.models import Workspace
 
 
@@ -23,6 +31,58 @@ class Upload:
     name: str
     content: bytes
     content_type: str
+
+
+class Opened(NamedTuple):
+    ticket: Ticket
+    new_contact: bool  # the requester's address was no contact's yet
+
+
+def ticket_open(
+    *,
+    workspace: Workspace,
+    actor: Actor,
+    requester_email: str,
+    data: Data,
+    uploads: list[Upload] | None = None,
+) -> Opened:
+    """An agent's new ticket, on behalf of whoever has `requester_email`: the workspace's
+    contact of that address, or a contact made with it (normalised and audited by the
+    contacts service), with the request's files. One transaction: a refused field or file
+    keeps nothing, the new contact included."""
+    address = email_normalise(requester_email, field="requester_email")
+    with transaction.atomic():
+        found = contact_by_email(email=address)
+        requester = found or _contact_add(workspace=workspace, actor=actor, address=address)
+        ticket = ticket_create(
+            workspace=workspace,
+            actor=actor,
+            data={**data, "requester_id": requester.pk},
+            from_contact=False,
+        )
+        _attach(
+            workspace=workspace, actor=actor, message=ticket.messages.get(), uploads=uploads or []
+        )
+    return Opened(ticket, new_contact=found is None)
+
+
+def _contact_add(*, workspace: Workspace, actor: Actor, address: str) -> Contact:
+    try:
+        return contact_create(
+            workspace=workspace, actor=actor, data={"emails": [address], "source": "service desk"}
+        )
+    except ServiceValidationError as exc:
+        # E.g. a contact custom field the workspace requires: the agent adds them first.
+        raise ServiceValidationError(
+            [
+                FieldError(
+                    "requester_email",
+                    f"no contact has this address and one cannot be made from it alone "
+                    f"({e.field.replace('_', ' ')}: {e.message}); add the contact first",
+                )
+                for e in exc.errors
+            ]
+        ) from exc
 
 
 def ticket_properties_set(
@@ -47,10 +107,12 @@ def ticket_answer(
     uploads: list[Upload] | None = None,
     contact: Contact | None = None,
     status: str = "",
+    fields: Data | None = None,
 ) -> TicketMessage:
     """A message with its files and, if `status` is given, the ticket moved to it (an agent
-    answers and sets it pending on the customer or solved in one step): all of it is kept, or
-    (one file refused, a closed ticket reopened) none is."""
+    answers and sets it pending on the customer or solved in one step), after `fields` (a
+    complaint's root cause and resolution) are set: all of it is kept, or (one file refused,
+    a closed ticket reopened, a complaint solved without its cause) none is."""
     with transaction.atomic():
         message = ticket_reply(
             workspace=workspace,
@@ -60,22 +122,31 @@ def ticket_answer(
             kind=kind,
             contact=contact,
         )
-        for upload in uploads or []:
-            try:
-                attachment_add(
-                    workspace=workspace,
-                    actor=actor,
-                    ticket=ticket,
-                    message=message,
-                    name=upload.name,
-                    content=upload.content,
-                    content_type=upload.content_type,
-                )
-            except ServiceValidationError as exc:
-                # Say which of the files it was.
-                raise ServiceValidationError(
-                    [FieldError(e.field, f"{upload.name}: {e.message}") for e in exc.errors]
-                ) from exc
+        _attach(workspace=workspace, actor=actor, message=message, uploads=uploads or [])
+        if fields:
+            ticket_update(workspace=workspace, actor=actor, ticket=ticket, data=fields)
         if status:
             ticket_set_status(workspace=workspace, actor=actor, ticket=ticket, status=status)
     return message
+
+
+def _attach(
+    *, workspace: Workspace, actor: Actor, message: TicketMessage, uploads: list[Upload]
+) -> None:
+    """Keep each file on the message (`attachment_add` checks size and type), naming the file
+    a refusal is about."""
+    for upload in uploads:
+        try:
+            attachment_add(
+                workspace=workspace,
+                actor=actor,
+                ticket=message.ticket,
+                message=message,
+                name=upload.name,
+                content=upload.content,
+                content_type=upload.content_type,
+            )
+        except ServiceValidationError as exc:
+            raise ServiceValidationError(
+                [FieldError(e.field, f"{upload.name}: {e.message}") for e in exc.errors]
+            ) from exc

@@ -5,11 +5,13 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
 
 from rapport.contacts.forms import MemberChoiceField, members_of
-from rapport.contacts.models import Contact
+from rapport.contacts.normalise import email_normalise
 from rapport.core.errors import ServiceValidationError
 from rapport.knowledge.models import ArticleStatus, ArticleVisibility
+from rapport.service.attachments import MAX_BYTES
 from rapport.service.desk_queries import team_list
 from rapport.service.desk_services import Upload
 from rapport.service.models import (
@@ -20,7 +22,7 @@ from rapport.service.models import (
     TicketStatus,
     TicketType,
 )
-from rapport.service.page_queries import category_list, contact_by_email, product_choices
+from rapport.service.page_queries import category_list, products_named
 from rapport.service.queries import SORTS, TicketFilter
 from rapport.tenancy.models import Workspace
 from rapport.web.forms import CommaListField, add_service_errors
@@ -68,6 +70,53 @@ class TicketListForm(forms.Form):
         )
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        cleaned: list[UploadedFile] = []
+        for f in files:
+            cleaned.append(super().clean(f, initial))
+        return cleaned
+
+
+class AttachmentsForm(forms.Form):
+    """Up to MAX_FILES files sent with a message; the service checks each file's size and type."""
+
+    attachments = MultipleFileField(
+        required=False,
+        label="Attach files",
+        help_text=f"PDF, images, text, CSV or ZIP; up to {MAX_FILES} files of "
+        f"{MAX_BYTES // 2**20} MB each.",
+    )
+
+    def clean_attachments(self) -> list[UploadedFile]:
+        files: list[UploadedFile] = self.cleaned_data.get("attachments") or []
+        if len(files) > MAX_FILES:
+            raise forms.ValidationError(f"Attach at most {MAX_FILES} files to one message.")
+        return files
+
+    def uploads(self) -> list[Upload]:
+        return [
+            Upload(name=f.name or "", content=f.read(), content_type=f.content_type or "")
+            for f in self.cleaned_data.get("attachments") or []
+        ]
+
+    # The services' names for what this form calls otherwise (a refused file is `file`).
+    ERROR_FIELDS = {"file": "attachments"}
+
+    def add_upload_errors(self, exc: ServiceValidationError) -> None:
+        """Each service error under the field it concerns (the form's top when none)."""
+        for error in exc.errors:
+            name = self.ERROR_FIELDS.get(error.field, error.field)
+            self.add_error(name if name in self.fields else None, error.message)
+
+
 def _team_choices() -> list[tuple[Any, str]]:
     return [("", "No team"), *((t.pk, t.name) for t in team_list())]
 
@@ -104,70 +153,121 @@ class TicketFieldsForm(forms.Form):
         add_service_errors(self, exc, {v: k for k, v in self.SERVICE_NAMES.items()})
 
 
-class TicketCreateForm(TicketFieldsForm):
-    requester_email = forms.EmailField(label="Requester's email")
+class TicketCreateForm(TicketFieldsForm, AttachmentsForm):
+    """An agent's new ticket. The requester's address is checked by the service, which finds
+    their contact or makes one."""
+
+    requester_email = forms.CharField(
+        max_length=254,
+        label="Requester's email",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text="An address no contact has yet makes a new contact",
+    )
     subject = forms.CharField(max_length=200)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label="Request")
 
     field_order = ["requester_email", "subject", "body", "priority", "ticket_type", "team"]
 
-    def clean_requester_email(self) -> Contact:
-        contact = contact_by_email(email=self.cleaned_data["requester_email"])
-        if contact is None:
-            raise forms.ValidationError("No contact has this email address; add them first.")
-        return contact
+    def clean_requester_email(self) -> str:
+        """Checked here too, by the contacts' normaliser, so a bad address is named along with
+        the other fields' errors."""
+        try:
+            return email_normalise(self.cleaned_data["requester_email"])
+        except ServiceValidationError as exc:
+            raise forms.ValidationError(exc.errors[0].message) from exc
 
     def service_data(self, names: list[str] | None = None) -> dict[str, Any]:
         data = super().service_data(
             ["priority", "ticket_type", "assignee", "team", "tags", "subject", "body"]
         )
-        data["requester_id"] = self.cleaned_data["requester_email"].pk
         data["channel"] = "phone"
         return data
 
     def add_service_errors(self, exc: ServiceValidationError) -> None:
         add_service_errors(
-            self, exc, {"requester_id": "requester_email", "assignee_id": "assignee"}
+            self,
+            exc,
+            {
+                "requester_id": "requester_email",
+                "file": "attachments",
+                **{v: k for k, v in self.SERVICE_NAMES.items()},
+            },
         )
+
+
+def _root_cause_field(**attrs: str) -> forms.CharField:
+    return forms.CharField(
+        required=False,
+        max_length=100,
+        label="Root cause",
+        widget=forms.TextInput(attrs={"list": "root-causes", "autocomplete": "off", **attrs}),
+        help_text="For complaints: pick a cause used before, or name a new one",
+    )
+
+
+def _resolution_field(**attrs: str) -> forms.CharField:
+    return forms.CharField(
+        required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3, **attrs})
+    )
 
 
 class TicketEditForm(TicketFieldsForm):
     """The ticket page's side panel."""
 
     status = forms.ChoiceField(choices=TicketStatus.choices)
-    product = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    root_cause = forms.CharField(
+    # Search as you type: the box asks for matching products (htmx) and offers them in a
+    # datalist; without scripts it is a plain box taking a name or SKU.
+    product = forms.CharField(
         required=False,
-        max_length=100,
-        label="Root cause",
-        widget=forms.TextInput(attrs={"list": "root-causes", "autocomplete": "off"}),
-        help_text="For complaints: pick a cause used before, or name a new one",
+        max_length=300,
+        widget=forms.TextInput(
+            attrs={
+                "list": "product-options",
+                "autocomplete": "off",
+                "placeholder": "Type a name or SKU",
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#product-options",
+                "hx-sync": "this:replace",
+            }
+        ),
     )
-    resolution = forms.CharField(
-        required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    root_cause = _root_cause_field()
+    resolution = _resolution_field()
 
     field_order = ["status", "priority", "assignee", "team", "ticket_type", "tags", "product"]
     SERVICE_NAMES = {**TicketFieldsForm.SERVICE_NAMES, "product": "product_id"}
 
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, workspace=workspace, **kwargs)
-        keep = self.initial.get("product")
-        self.fields["product"].choices = [  # type: ignore[attr-defined]
-            ("", "No product"),
-            *product_choices(keep_id=keep),
-        ]
+        self.fields["product"].widget.attrs["hx-get"] = reverse("service:product_options")
+
+    def clean_product(self) -> int | None:
+        text = self.cleaned_data["product"]
+        if not text:
+            return None
+        found = products_named(text=text, keep_id=self.initial.get("product_id"))
+        if not found:
+            raise forms.ValidationError(
+                f"No active product is called “{text}”: type part of its name or SKU and "
+                "pick one of those offered."
+            )
+        if len(found) > 1:
+            raise forms.ValidationError(
+                f"Several products are called “{text}”: pick one of those offered (with its SKU)."
+            )
+        return found[0].pk
 
     @staticmethod
     def initial_for(ticket: Ticket) -> dict[str, Any]:
         return {
+            "product_id": ticket.product_id,  # not a field: the one product kept though retired
             "status": ticket.status,
             "priority": ticket.priority,
             "ticket_type": ticket.ticket_type,
             "assignee": ticket.assignee_id,
             "team": ticket.team_id,
             "tags": [t.name for t in ticket.tags.all()],
-            "product": ticket.product_id,
+            "product": str(ticket.product) if ticket.product else "",
             "root_cause": ticket.root_cause,
             "resolution": ticket.resolution,
         }
@@ -177,48 +277,6 @@ class TicketEditForm(TicketFieldsForm):
         audited again."""
         names = [n for n in self.changed_data if n != "status"]
         return self.service_data(names)
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
-        cleaned: list[UploadedFile] = []
-        for f in files:
-            cleaned.append(super().clean(f, initial))
-        return cleaned
-
-
-class AttachmentsForm(forms.Form):
-    """Up to MAX_FILES files sent with a message; the service checks each file's size and type."""
-
-    attachments = MultipleFileField(required=False, label="Attach files")
-
-    def clean_attachments(self) -> list[UploadedFile]:
-        files: list[UploadedFile] = self.cleaned_data.get("attachments") or []
-        if len(files) > MAX_FILES:
-            raise forms.ValidationError(f"Attach at most {MAX_FILES} files to one message.")
-        return files
-
-    def uploads(self) -> list[Upload]:
-        return [
-            Upload(name=f.name or "", content=f.read(), content_type=f.content_type or "")
-            for f in self.cleaned_data.get("attachments") or []
-        ]
-
-    # The services' names for what this form calls otherwise (a refused file is `file`).
-    ERROR_FIELDS = {"file": "attachments"}
-
-    def add_upload_errors(self, exc: ServiceValidationError) -> None:
-        """Each service error under the field it concerns (the form's top when none)."""
-        for error in exc.errors:
-            name = self.ERROR_FIELDS.get(error.field, error.field)
-            self.add_error(name if name in self.fields else None, error.message)
 
 
 # What an agent may move a ticket to as they send: the statuses a conversation leads to.
@@ -236,8 +294,28 @@ class ReplyForm(AttachmentsForm):
     set_status = forms.ChoiceField(
         required=False, choices=STATUS_AFTER_REPLY, label="After sending"
     )
+    # Shown for a complaint that still lacks them, so it can be solved with the answer (ids
+    # apart from the side panel's fields of the same names).
+    root_cause = _root_cause_field(id="reply_root_cause")
+    resolution = _resolution_field(id="reply_resolution")
     field_order = ["body", "kind", "set_status", "attachments"]
     ERROR_FIELDS = {**AttachmentsForm.ERROR_FIELDS, "status": "set_status"}
+
+    @staticmethod
+    def initial_for(ticket: Ticket) -> dict[str, Any]:
+        return {"root_cause": ticket.root_cause, "resolution": ticket.resolution}
+
+    def outcome_fields(self) -> list[forms.BoundField]:
+        return [self["root_cause"], self["resolution"]]
+
+    def outcome_changes(self, ticket: Ticket) -> dict[str, Any]:
+        """The complaint's root cause and resolution as typed here, where they say something
+        new (an empty box never clears what the side panel saved)."""
+        return {
+            name: value
+            for name in ("root_cause", "resolution")
+            if (value := self.cleaned_data.get(name)) and value != getattr(ticket, name)
+        }
 
 
 class ArticleForm(forms.Form):

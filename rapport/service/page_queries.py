@@ -5,6 +5,7 @@ Like every read they run in the request's workspace scope, so another workspace'
 simply not there.
 """
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,10 +20,13 @@ from rapport.sales.models import Deal, Order, Product, StageOutcome
 from rapport.sales.queries import lifetime_revenue, purchase_history
 from rapport.service.models import Ticket, TicketType
 from rapport.service.queries import customer_tickets
+from rapport.service.services import SOLVED_STATUSES
 from rapport.tenancy.models import Workspace
 
 CONTEXT_ROWS = 5
 ROOT_CAUSES_OFFERED = 100
+PRODUCT_SUGGESTIONS = 20
+PRODUCT_LABEL = re.compile(r"(?P<name>.+) \((?P<sku>[^()]+)\)")  # as `str(product)` writes it
 
 
 def contact_by_email(*, email: str) -> Contact | None:
@@ -93,11 +97,39 @@ def category_list() -> QuerySet[Category]:
     return Category.objects.order_by("position", "name")
 
 
-def product_choices(*, keep_id: int | None = None) -> list[tuple[int, str]]:
-    """Products a ticket can be about: the active ones, and the one it names already even if
-    it was retired since (so saving the panel does not drop it)."""
+def product_suggestions(*, text: str, limit: int = PRODUCT_SUGGESTIONS) -> list[Product]:
+    """Active products whose name contains `text` or whose SKU starts with it, by name: what
+    the ticket's product box offers while the agent types, at most `limit` of them."""
+    text = text.strip()
+    if not text:
+        return []
+    qs = Product.objects.filter(active=True).filter(
+        Q(name__icontains=text) | Q(sku__istartswith=text)
+    )
+    return list(qs.order_by("name", "id")[:limit])
+
+
+def products_named(*, text: str, keep_id: int | None = None) -> list[Product]:
+    """The products `text` names: as the suggestions write them ("Name (SKU)"), or typed as
+    a SKU or a whole name (case aside); a name two products share gives both. Only active
+    products count, and the ticket's own (`keep_id`) even if retired since, so saving the
+    panel does not drop it."""
     qs = Product.objects.filter(Q(active=True) | Q(pk=keep_id) if keep_id else Q(active=True))
-    return [(p.pk, str(p)) for p in qs.order_by("name", "id")]
+    labelled = PRODUCT_LABEL.fullmatch(text)
+    if labelled and (found := list(qs.filter(name=labelled["name"], sku=labelled["sku"]))):
+        return found
+    by_sku = list(qs.filter(sku__iexact=text).order_by("id")[:2])
+    return by_sku or list(qs.filter(name__iexact=text).order_by("id")[:2])
+
+
+def complaint_lacks_outcome(ticket: Ticket) -> bool:
+    """An unsolved complaint without its root cause or resolution: the reply box asks for them
+    so that the answer can solve it."""
+    return (
+        ticket.ticket_type == TicketType.COMPLAINT
+        and ticket.status not in SOLVED_STATUSES
+        and not (ticket.root_cause and ticket.resolution)
+    )
 
 
 def root_causes_used() -> list[str]:

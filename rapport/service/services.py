@@ -23,7 +23,7 @@ from rapport.contacts.services import (
     _unknown_keys,
     tags_resolve,
 )
-from rapport.core.errors import ServiceValidationError
+from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.core.hooks import records_changed
 from rapport.sales.models import Product
 from rapport.service.mail_out import new_message_id, reply_mail_send
@@ -61,6 +61,7 @@ from rapport.service.sla_history import (
 from rapport.tenancy.models import Workspace
 
 OPEN_STATUSES = [TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.ON_HOLD]
+SOLVED_STATUSES = [TicketStatus.SOLVED, TicketStatus.CLOSED]
 
 
 # --- calendars, policies, teams ------------------------------------------------------------
@@ -323,6 +324,22 @@ def _ticket_clean(*, workspace: Workspace, data: Data, ticket: Ticket | None) ->
     return clean
 
 
+COMPLAINT_OUTCOME = {"root_cause": "a root cause", "resolution": "a resolution"}
+
+
+def _complaint_gaps(*, ticket_type: str, root_cause: str, resolution: str) -> list[FieldError]:
+    """What a complaint lacks to be solved: the complaint report groups by root cause and the
+    business learns from the resolution, so neither may be left for later."""
+    if ticket_type != TicketType.COMPLAINT:
+        return []
+    given = {"root_cause": root_cause, "resolution": resolution}
+    return [
+        FieldError(name, f"a complaint needs {what} before it is solved")
+        for name, what in COMPLAINT_OUTCOME.items()
+        if not (given[name] or "").strip()
+    ]
+
+
 def _next_number() -> int:
     return (Ticket.objects.aggregate(m=Max("number"))["m"] or 0) + 1
 
@@ -397,6 +414,11 @@ def ticket_update(*, workspace: Workspace, actor: Actor, ticket: Ticket, data: D
     if "body" in clean:
         raise ServiceValidationError.single("body", "add a message instead of editing the request")
     tags = clean.pop("tags", None)
+    if ticket.status in SOLVED_STATUSES and {"ticket_type", *COMPLAINT_OUTCOME} & clean.keys():
+        # A solved ticket made a complaint, or a solved complaint's outcome cleared.
+        outcome = {n: clean.get(n, getattr(ticket, n)) for n in ["ticket_type", *COMPLAINT_OUTCOME]}
+        if gaps := _complaint_gaps(**outcome):
+            raise ServiceValidationError(gaps)
     with transaction.atomic():
         before = snapshot(ticket, TICKET_AUDITED)
         for name, value in clean.items():
@@ -422,7 +444,8 @@ def ticket_update(*, workspace: Workspace, actor: Actor, ticket: Ticket, data: D
 
 
 def ticket_set_status(*, workspace: Workspace, actor: Actor, ticket: Ticket, status: str) -> Ticket:
-    """Move a ticket; pending pauses the resolution clock, solved stops it, reopening resumes."""
+    """Move a ticket; pending pauses the resolution clock, solved stops it, reopening resumes.
+    A complaint is solved (or closed) only once its root cause and resolution are named."""
     if status not in TicketStatus.values:
         raise ServiceValidationError.single(
             "status", f"must be one of {', '.join(TicketStatus.values)}"
@@ -431,6 +454,14 @@ def ticket_set_status(*, workspace: Workspace, actor: Actor, ticket: Ticket, sta
         raise ServiceValidationError.single("status", "a closed ticket cannot be reopened")
     if status == ticket.status:
         return ticket
+    if status in SOLVED_STATUSES and (
+        gaps := _complaint_gaps(
+            ticket_type=ticket.ticket_type,
+            root_cause=ticket.root_cause,
+            resolution=ticket.resolution,
+        )
+    ):
+        raise ServiceValidationError(gaps)
     now = timezone.now()
     with transaction.atomic():
         before = snapshot(ticket, TICKET_AUDITED)
@@ -455,7 +486,7 @@ def ticket_set_status(*, workspace: Workspace, actor: Actor, ticket: Ticket, sta
         if status == TicketStatus.PENDING:
             ticket.pending_since = now
             sla_event_record(ticket, SlaEventKind.PAUSED, now=now, clock=SlaClock.RESOLUTION)
-        if status in (TicketStatus.SOLVED, TicketStatus.CLOSED):
+        if status in SOLVED_STATUSES:
             ticket.solved_at = ticket.solved_at or now
             if not was_solved:
                 sla_outcome_record(ticket, SlaClock.RESOLUTION, now=now)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("tickets/", views.tickets_home, name="tickets"),
     path("tickets/new/", views.ticket_new, name="ticket_new"),
     path("tickets/suggestions/", views.suggestions, name="suggestions"),
+    path("tickets/products/", views.product_options, name="product_options"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket_detail"),
     path("tickets/<int:pk>/properties/", views.ticket_properties, name="ticket_properties"),
     path("tickets/<int:pk>/reply/", views.ticket_reply, name="ticket_reply"),

@@ -24,7 +24,7 @@ from rapport.knowledge.rendering import render_markdown
 from rapport.knowledge.services import article_create, article_update
 from rapport.service import page_queries
 from rapport.service.desk_queries import team_list
-from rapport.service.desk_services import ticket_answer, ticket_properties_set
+from rapport.service.desk_services import ticket_answer, ticket_open, ticket_properties_set
 from rapport.service.forms import (
     ArticleForm,
     ReplyForm,
@@ -47,7 +47,6 @@ from rapport.service.reports import (
     service_trend,
 )
 from rapport.service.saved_view_views import saved_ticket_views
-from rapport.service.services import ticket_create
 from rapport.service.sla import sla_clocks
 from rapport.tenancy.roles import RECORDS_WRITE
 from rapport.web.access import (
@@ -153,19 +152,22 @@ def at_risk(request: HttpRequest) -> HttpResponse:
 def ticket_new(request: HttpRequest) -> HttpResponse:
     workspace = workspace_of(request)
     if request.method == "POST":
-        form = TicketCreateForm(request.POST, workspace=workspace)
+        form = TicketCreateForm(request.POST, request.FILES, workspace=workspace)
         if form.is_valid():
             try:
-                ticket = ticket_create(
+                opened = ticket_open(
                     workspace=workspace,
                     actor=request.user,
+                    requester_email=form.cleaned_data["requester_email"],
                     data=form.service_data(),
-                    from_contact=False,
+                    uploads=form.uploads(),
                 )
             except ServiceValidationError as exc:
                 form.add_service_errors(exc)
             else:
-                messages.success(request, f"Opened ticket #{ticket.number}.")
+                ticket = opened.ticket
+                added = f" {ticket.requester.email} is a new contact." if opened.new_contact else ""
+                messages.success(request, f"Opened ticket #{ticket.number}.{added}")
                 return redirect("service:ticket_detail", pk=ticket.pk)
     else:
         form = TicketCreateForm(
@@ -181,6 +183,16 @@ def suggestions(request: HttpRequest) -> HttpResponse:
     text = f"{request.GET.get('subject', '')} {request.GET.get('body', '')}"[:5000]
     articles = article_suggestions(text=text, public_only=False, limit=SUGGESTIONS)
     return render(request, "service/_suggestions.html", {"articles": articles})
+
+
+@member_required
+@require_GET
+def product_options(request: HttpRequest) -> HttpResponse:
+    """Active products matching what is typed in a ticket's product box (an htmx fragment of
+    options for its datalist)."""
+    text = request.GET.get("product", "")[:200]
+    products = page_queries.product_suggestions(text=text)
+    return render(request, "service/_product_options.html", {"products": products})
 
 
 # --- the ticket page --------------------------------------------------------------------------
@@ -216,7 +228,8 @@ def _ticket_page(
         ),
         "edit_form": edit_form,
         "root_causes": page_queries.root_causes_used(),
-        "reply_form": reply_form or ReplyForm(),
+        "reply_form": reply_form or ReplyForm(initial=ReplyForm.initial_for(ticket)),
+        "asks_outcome": page_queries.complaint_lacks_outcome(ticket),
     }
     return render(request, "service/ticket_detail.html", context)
 
@@ -270,10 +283,12 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 uploads=form.uploads(),
                 status=form.cleaned_data["set_status"],
+                fields=form.outcome_changes(ticket),
             )
         except ServiceValidationError as exc:
             form.add_error(None, "Nothing was sent: fix the problem below and send again.")
             form.add_upload_errors(exc)
+            ticket = found_or_404(ticket_get, ticket_id=pk)  # as it still is in the database
         else:
             sent = "Reply sent to the customer" if message.kind == "public" else "Note added"
             if form.cleaned_data["set_status"]:

@@ -123,12 +123,17 @@ def test_an_agent_answers_from_the_keyboard_and_solves_in_one_step(page, log_in,
 
 
 def test_an_agent_files_a_complaint_under_a_product_and_a_known_cause(
-    page, log_in, workspace, owner
+    page, log_in, workspace, owner, other_workspace, outsider
 ):
     ann = make_contact(workspace, first_name="Ann", last_name="Lee", emails=["ann@acme.io"])
     with workspace_scope(workspace):
         kettle = product_create(
             workspace=workspace, actor=owner, data={"sku": "K-2", "name": "Steel kettle"}
+        )
+        product_create(workspace=workspace, actor=owner, data={"sku": "K-9", "name": "Iron"})
+    with workspace_scope(other_workspace):
+        product_create(
+            workspace=other_workspace, actor=outsider, data={"sku": "G-1", "name": "Kettle"}
         )
     make_ticket(workspace, owner, ann, ticket_type="complaint", root_cause="Faulty part")
     ticket = make_ticket(workspace, owner, ann, subject="Kettle leaks", body="Water on the counter")
@@ -137,7 +142,12 @@ def test_an_agent_files_a_complaint_under_a_product_and_a_known_cause(
 
     panel = page.locator("#properties")
     panel.get_by_label("Type").select_option("complaint")
-    panel.get_by_label("Product").select_option(label="Steel kettle (K-2)")
+    # The product box offers this workspace's matching products as the agent types.
+    product = panel.get_by_label("Product")
+    product.press_sequentially("kett")
+    expect(page.locator("#product-options option")).to_have_count(1)
+    expect(page.locator("#product-options option")).to_have_attribute("value", "Steel kettle (K-2)")
+    product.fill("Steel kettle (K-2)")
     # The cause used before is offered as the agent types it.
     cause = panel.get_by_label("Root cause")
     expect(cause).to_have_attribute("list", "root-causes")
@@ -146,13 +156,81 @@ def test_an_agent_files_a_complaint_under_a_product_and_a_known_cause(
     panel.get_by_label("Resolution").fill("Sent a new kettle")
     panel.get_by_role("button", name="Save changes").click()
     expect(page.locator(".flash-success")).to_contain_text(f"Saved ticket #{ticket.number}")
-    expect(panel.get_by_label("Product")).to_have_value(str(kettle.pk))
+    expect(panel.get_by_label("Product")).to_have_value("Steel kettle (K-2)")
+    with workspace_scope(workspace):
+        assert Ticket.objects.get(pk=ticket.pk).product_id == kettle.pk
     expect(panel.get_by_label("Root cause")).to_have_value("Faulty part")
 
     page.get_by_role("link", name="Service dashboard").click()
     complaints = page.locator("#complaints")
     expect(complaints).to_contain_text("Steel kettle")
     expect(complaints.locator("tr", has_text="Steel kettle")).to_contain_text("Faulty part")
+
+
+def test_an_agent_solves_a_complaint_only_with_its_cause_and_resolution(
+    page, log_in, workspace, owner
+):
+    ann = make_contact(workspace, first_name="Ann", last_name="Lee", emails=["ann@acme.io"])
+    ticket = make_ticket(
+        workspace, owner, ann, subject="Driver was rude", body="Shouted", ticket_type="complaint"
+    )
+    log_in("olivia")
+    page.goto(f"/tickets/{ticket.pk}/")
+
+    # Solving from the side panel without a cause: each missing field says so, nothing moves.
+    panel = page.locator("#properties")
+    panel.get_by_label("Status").select_option("solved")
+    panel.get_by_role("button", name="Save changes").click()
+    expect(panel).to_contain_text("a complaint needs a root cause before it is solved")
+    expect(panel).to_contain_text("a complaint needs a resolution before it is solved")
+    expect(panel.get_by_label("Status")).to_have_value("solved")
+    expect(page.locator(".ticket-head .badge").first).to_have_text("New")
+
+    # Answering and solving in one step: the reply stays while the cause is missing.
+    reply = page.locator("#reply")
+    reply.get_by_placeholder(re.compile("Write a reply")).fill("Sorry, we spoke to the courier.")
+    reply.get_by_label("After sending").select_option(label="Set to Solved")
+    reply.get_by_label("Resolution").fill("Apologised; courier warned")
+    reply.get_by_role("button", name="Send").click()
+    expect(reply).to_contain_text("a complaint needs a root cause before it is solved")
+    expect(reply.get_by_placeholder(re.compile("Write a reply"))).to_have_value(
+        "Sorry, we spoke to the courier."
+    )
+    assert mail.outbox == []
+
+    reply.get_by_label("Root cause").fill("Courier conduct")
+    reply.get_by_role("button", name="Send").click()
+    expect(page.locator(".flash-success")).to_contain_text("the ticket is now solved")
+    expect(page.locator(".ticket-head .badge").first).to_have_text("Solved")
+    expect(panel.get_by_label("Root cause")).to_have_value("Courier conduct")
+    expect(panel.get_by_label("Resolution")).to_have_value("Apologised; courier warned")
+    assert [m.to for m in mail.outbox if "spoke to the courier" in m.body] == [["ann@acme.io"]]
+
+
+def test_an_agent_opens_a_ticket_for_a_new_caller_with_a_file(page, log_in, workspace):
+    log_in("olivia")
+    page.goto("/tickets/new/")
+    page.get_by_label("Requester's email").fill("bea@")
+    page.get_by_label("Subject").fill("Invoice twice")
+    page.get_by_label("Request", exact=True).fill("Charged twice for order 77")
+    page.get_by_label("Attach files").set_input_files(
+        [{"name": "statement.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    page.get_by_role("button", name="Open ticket").click()
+    expect(page.locator("#field-requester_email")).to_contain_text("is not a valid email")
+    expect(page.get_by_label("Subject")).to_have_value("Invoice twice")
+    with workspace_scope(workspace):
+        assert not Ticket.objects.exists()
+
+    page.get_by_label("Requester's email").fill("Bea.Ng@Example.com")
+    page.get_by_label("Attach files").set_input_files(
+        [{"name": "statement.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    page.get_by_role("button", name="Open ticket").click()
+    expect(page.locator(".flash-success")).to_contain_text("bea.ng@example.com is a new contact")
+    expect(page.locator("#record-title")).to_contain_text("Invoice twice")
+    expect(page.locator(".msg").first).to_contain_text("statement.pdf")
+    expect(page.locator("#customer")).to_contain_text("bea.ng@example.com")
 
 
 def test_a_lead_lists_breached_tickets_of_one_agent_and_keeps_the_view(

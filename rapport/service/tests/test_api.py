@@ -199,7 +199,15 @@ def desk(workspace, owner, member, ann):
     make_ticket(workspace, owner, ann, subject="mine", assignee_id=owner.pk, tags=["vip"])
     make_ticket(workspace, owner, ann, subject="theirs", assignee_id=member.pk, team_id=team.pk)
     make_ticket(workspace, owner, ann, subject="nobody's", priority="urgent")
-    done = make_ticket(workspace, owner, ann, subject="done", ticket_type="complaint")
+    done = make_ticket(
+        workspace,
+        owner,
+        ann,
+        subject="done",
+        ticket_type="complaint",
+        root_cause="Courier",
+        resolution="Apologised",
+    )
     with workspace_scope(workspace):
         ticket_set_status(workspace=workspace, actor=owner, ticket=done, status="solved")
     return team

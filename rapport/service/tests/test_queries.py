@@ -2,10 +2,18 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
 
 from rapport.contacts.tests.factories import make_company, make_contact
 from rapport.core.errors import ServiceValidationError
-from rapport.service.queries import TicketFilter, customer_tickets, sla_at_risk, ticket_list
+from rapport.service.models import TicketMessage
+from rapport.service.queries import (
+    TicketFilter,
+    customer_tickets,
+    messages_saying,
+    sla_at_risk,
+    ticket_list,
+)
 from rapport.service.services import (
     calendar_create,
     sla_policy_create,
@@ -128,3 +136,33 @@ def test_search_finds_words_of_the_conversation_of_this_workspace_only(
     assert subjects(TicketFilter(q="zx-81")) == {"Invoice question"}
     assert subjects(TicketFilter(q="printer")) == {"Printer jams"}
     assert subjects(TicketFilter(q=f"#{noted.number}")) == {"Invoice question"}
+
+
+def test_search_finds_beginnings_of_words_of_the_conversation(scoped, owner):
+    """What both the substring scan (SQLite) and the full-text index (PostgreSQL) find."""
+    ann = make_contact(scoped, owner)
+    refund = make(scoped, owner, ann, subject="Money back")
+    make(scoped, owner, ann, subject="Other")
+    ticket_reply(workspace=scoped, actor=owner, ticket=refund, body="Refunded the Überweisung")
+
+    assert subjects(TicketFilter(q="REFUND")) == {"Money back"}
+    assert subjects(TicketFilter(q="Überw")) == {"Money back"}
+    assert subjects(TicketFilter(q="refunded the")) == {"Money back"}
+    assert subjects(TicketFilter(q="refunds")) == set()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the index is PostgreSQL's")
+def test_on_postgresql_conversation_search_reads_the_full_text_index(scoped, owner):
+    ann = make_contact(scoped, owner)
+    ticket = make(scoped, owner, ann, subject="Printer jams")
+    TicketMessage.objects.bulk_create(
+        TicketMessage(workspace=scoped, ticket=ticket, body=f"Filler number {n}")
+        for n in range(3000)
+    )
+    ticket_reply(workspace=scoped, actor=owner, ticket=ticket, body="Refund ref ZX-81")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE service_ticketmessage")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    said = messages_saying("zx-81 refun")
+    assert "ticketmessage_body_fts_idx" in said.explain()
+    assert [m.body for m in said] == ["Refund ref ZX-81"]

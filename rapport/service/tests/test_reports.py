@@ -155,7 +155,13 @@ def test_the_complaint_report_groups_by_month_cause_and_product(scoped, owner):
     mug = product_create(workspace=scoped, actor=owner, data={"sku": "MUG", "name": "Mug"})
     with at(T0):
         a = ticket(
-            scoped, owner, ann, ticket_type="complaint", root_cause="breakage", product_id=mug.pk
+            scoped,
+            owner,
+            ann,
+            ticket_type="complaint",
+            root_cause="breakage",
+            resolution="Sent a new mug",
+            product_id=mug.pk,
         )
         ticket(
             scoped, owner, ann, ticket_type="complaint", root_cause="breakage", product_id=mug.pk
