@@ -14,7 +14,14 @@ from rapport.activities.models import (
     Direction,
 )
 from rapport.audit.models import AuditAction
-from rapport.audit.services import audit_bulk_created, audit_record, diff, non_empty, snapshot
+from rapport.audit.services import (
+    audit_bulk_created,
+    audit_record,
+    audited_delete,
+    diff,
+    non_empty,
+    snapshot,
+)
 from rapport.contacts.services import Actor, Data, _Collector, _owner, _text, _unknown_keys
 from rapport.core.errors import ServiceValidationError
 from rapport.core.hooks import records_changed
@@ -314,15 +321,8 @@ def activity_update(
 
 
 def activity_delete(*, workspace: Workspace, actor: Actor, activity: Activity) -> None:
-    with transaction.atomic():
-        audit_record(
-            workspace_id=workspace.pk,
-            actor=actor,
-            action=AuditAction.DELETE,
-            instance=activity,
-            changes=diff(non_empty(_snapshot(activity)), {}),
-        )
-        activity.delete()
+    before = non_empty(_snapshot(activity))
+    audited_delete(workspace_id=workspace.pk, actor=actor, instance=activity, before=before)
 
 
 def task_set_done(

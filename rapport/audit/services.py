@@ -159,3 +159,19 @@ def audit_change(
         instance=instance,
         changes=diff(before, after),
     )
+
+
+def audited_delete(
+    *, workspace_id: int, actor: Any, instance: models.Model, before: Snapshot
+) -> None:
+    """Delete `instance`, recording `before` (what it held) in the same transaction: the
+    entry names the record by its primary key, so it is written before the row goes."""
+    with transaction.atomic():
+        audit_record(
+            workspace_id=workspace_id,
+            actor=actor,
+            action=AuditAction.DELETE,
+            instance=instance,
+            changes=diff(before, {}),
+        )
+        instance.delete()

@@ -15,7 +15,14 @@ from django.db import models, transaction
 from django.utils.text import slugify
 
 from rapport.audit.models import AuditAction
-from rapport.audit.services import audit_record, audited_update, diff, non_empty, snapshot
+from rapport.audit.services import (
+    audit_record,
+    audited_delete,
+    audited_update,
+    diff,
+    non_empty,
+    snapshot,
+)
 from rapport.contacts.custom_fields import custom_fields_clean
 from rapport.contacts.models import (
     Company,
@@ -441,16 +448,8 @@ def contact_update(*, workspace: Workspace, actor: Actor, contact: Contact, data
 
 
 def contact_delete(*, workspace: Workspace, actor: Actor, contact: Contact) -> None:
-    with transaction.atomic():
-        before = _contact_snapshot(contact)
-        audit_record(
-            workspace_id=workspace.pk,
-            actor=actor,
-            action=AuditAction.DELETE,
-            instance=contact,
-            changes=diff(non_empty(before), {}),
-        )
-        contact.delete()
+    before = non_empty(_contact_snapshot(contact))
+    audited_delete(workspace_id=workspace.pk, actor=actor, instance=contact, before=before)
 
 
 # --- companies --------------------------------------------------------------------------
@@ -601,16 +600,8 @@ def company_update(*, workspace: Workspace, actor: Actor, company: Company, data
 
 
 def company_delete(*, workspace: Workspace, actor: Actor, company: Company) -> None:
-    with transaction.atomic():
-        before = _company_snapshot(company)
-        audit_record(
-            workspace_id=workspace.pk,
-            actor=actor,
-            action=AuditAction.DELETE,
-            instance=company,
-            changes=diff(non_empty(before), {}),
-        )
-        company.delete()
+    before = non_empty(_company_snapshot(company))
+    audited_delete(workspace_id=workspace.pk, actor=actor, instance=company, before=before)
 
 
 # --- tags -------------------------------------------------------------------------------
@@ -678,15 +669,8 @@ def tag_update(*, workspace: Workspace, actor: Actor, tag: Tag, data: Data) -> T
 
 
 def tag_delete(*, workspace: Workspace, actor: Actor, tag: Tag) -> None:
-    with transaction.atomic():
-        audit_record(
-            workspace_id=workspace.pk,
-            actor=actor,
-            action=AuditAction.DELETE,
-            instance=tag,
-            changes=diff(snapshot(tag, ["name", "color"]), {}),
-        )
-        tag.delete()
+    before = snapshot(tag, ["name", "color"])
+    audited_delete(workspace_id=workspace.pk, actor=actor, instance=tag, before=before)
 
 
 # --- custom field definitions ------------------------------------------------------------
@@ -766,12 +750,5 @@ def custom_field_delete(
     *, workspace: Workspace, actor: Actor, definition: CustomFieldDefinition
 ) -> None:
     """Removes the definition; stored values stay in the records' JSON but are no longer shown."""
-    with transaction.atomic():
-        audit_record(
-            workspace_id=workspace.pk,
-            actor=actor,
-            action=AuditAction.DELETE,
-            instance=definition,
-            changes=diff(snapshot(definition, CUSTOM_FIELD_AUDITED), {}),
-        )
-        definition.delete()
+    before = snapshot(definition, CUSTOM_FIELD_AUDITED)
+    audited_delete(workspace_id=workspace.pk, actor=actor, instance=definition, before=before)

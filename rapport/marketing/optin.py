@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rapport.audit.models import AuditAction
-from rapport.audit.services import audit_change, snapshot
+from rapport.audit.services import audit_change, audited_delete, snapshot
 from rapport.contacts.models import Contact, ContactEmail
 from rapport.contacts.normalise import email_normalise
 from rapport.contacts.services import contact_create
@@ -304,15 +304,12 @@ def subscription_requests_purge(*, workspace: Workspace) -> int:
     deleted = 0
     with transaction.atomic():
         for subscription in stale.select_for_update():
-            audit_change(
+            audited_delete(
                 workspace_id=workspace.pk,
                 actor=None,
-                action=AuditAction.DELETE,
                 instance=subscription,
                 before=snapshot(subscription, REQUEST_AUDITED),
-                after={},
             )
-            subscription.delete()
             deleted += 1
     return deleted
 

@@ -10,7 +10,7 @@ from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from rapport.audit.models import AuditAction
-from rapport.audit.services import audit_change, snapshot
+from rapport.audit.services import audit_change, audited_delete, snapshot
 from rapport.contacts.models import Contact
 from rapport.contacts.services import Actor, Data, _Collector, _text, _unknown_keys
 from rapport.core.errors import ServiceValidationError
@@ -74,19 +74,6 @@ def _update(
     )
 
 
-def _delete(workspace: Workspace, actor: Actor, obj: models.Model, fields: list[str]) -> None:
-    with transaction.atomic():
-        audit_change(
-            workspace_id=workspace.pk,
-            actor=actor,
-            action=AuditAction.DELETE,
-            instance=obj,
-            before=snapshot(obj, fields),
-            after={},
-        )
-        obj.delete()
-
-
 # --- segments ------------------------------------------------------------------------------
 
 
@@ -120,7 +107,12 @@ def segment_update(*, workspace: Workspace, actor: Actor, segment: Segment, data
 
 
 def segment_delete(*, workspace: Workspace, actor: Actor, segment: Segment) -> None:
-    _delete(workspace, actor, segment, SEGMENT_FIELDS)
+    audited_delete(
+        workspace_id=workspace.pk,
+        actor=actor,
+        instance=segment,
+        before=snapshot(segment, SEGMENT_FIELDS),
+    )
 
 
 # --- static lists --------------------------------------------------------------------------
@@ -174,7 +166,12 @@ def static_list_delete(*, workspace: Workspace, actor: Actor, static_list: Stati
         raise StaticListInUse.single(
             "static_list", f"is used by {' and '.join(users)}: change them first"
         )
-    _delete(workspace, actor, static_list, LIST_FIELDS)
+    audited_delete(
+        workspace_id=workspace.pk,
+        actor=actor,
+        instance=static_list,
+        before=snapshot(static_list, LIST_FIELDS),
+    )
 
 
 def _contact_ids_clean(contact_ids: Iterable[Any]) -> list[int]:

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from rapport.audit.models import AuditAction
-from rapport.audit.services import audit_record, audited_update, diff, snapshot
+from rapport.audit.services import audit_record, audited_delete, audited_update, diff, snapshot
 from rapport.campaigns.models import Campaign
 from rapport.contacts.models import Company, Contact, ContactEmail, LifecycleStage
 from rapport.contacts.normalise import (
@@ -437,16 +437,8 @@ def web_lead_submit(
 
 def lead_delete(*, workspace: Workspace, actor: Actor, lead: Lead) -> None:
     """Delete a lead; the contact, company and deal a conversion made stay."""
-    with transaction.atomic():
-        before = {k: v for k, v in snapshot(lead, LEAD_AUDITED).items() if v not in ("", None)}
-        audit_record(
-            workspace_id=workspace.pk,
-            actor=actor,
-            action=AuditAction.DELETE,
-            instance=lead,
-            changes=diff(before, {}),
-        )
-        lead.delete()
+    before = {k: v for k, v in snapshot(lead, LEAD_AUDITED).items() if v not in ("", None)}
+    audited_delete(workspace_id=workspace.pk, actor=actor, instance=lead, before=before)
 
 
 WEB_FORM_AUDITED = ["name", "allowed_origins", "active", "static_list", "double_opt_in"]

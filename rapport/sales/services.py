@@ -5,12 +5,12 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from rapport.audit.models import AuditAction
-from rapport.audit.services import audit_change, non_empty, snapshot
+from rapport.audit.services import audit_change, audited_delete, non_empty, snapshot
 from rapport.contacts.models import Company, Contact
 from rapport.contacts.services import (
     Actor,
@@ -43,23 +43,6 @@ from rapport.sales.models import (
 )
 from rapport.tenancy.data_version import data_changed
 from rapport.tenancy.models import Workspace
-
-
-def _delete_audited(
-    *, workspace: Workspace, actor: Actor, instance: models.Model, before: dict[str, Any]
-) -> None:
-    """Delete `instance`, auditing its non-empty values as they were."""
-    with transaction.atomic():
-        audit_change(
-            workspace_id=workspace.pk,
-            actor=actor,
-            action=AuditAction.DELETE,
-            instance=instance,
-            before=non_empty(before),
-            after={},
-        )
-        instance.delete()
-
 
 # --- exchange rates ------------------------------------------------------------------------
 
@@ -436,8 +419,11 @@ def deal_move(
 def deal_delete(*, workspace: Workspace, actor: Actor, deal: Deal) -> None:
     with transaction.atomic():
         Order.objects.filter(deal=deal).update(deal=None)
-        _delete_audited(
-            workspace=workspace, actor=actor, instance=deal, before=_deal_snapshot(deal)
+        audited_delete(
+            workspace_id=workspace.pk,
+            actor=actor,
+            instance=deal,
+            before=non_empty(_deal_snapshot(deal)),
         )
 
 
@@ -578,8 +564,11 @@ def product_delete(*, workspace: Workspace, actor: Actor, product: Product) -> N
         raise ServiceValidationError.single(
             "product", f"'{product.sku}' is on deals' line items; deactivate it instead"
         )
-    _delete_audited(
-        workspace=workspace, actor=actor, instance=product, before=_product_snapshot(product)
+    audited_delete(
+        workspace_id=workspace.pk,
+        actor=actor,
+        instance=product,
+        before=non_empty(_product_snapshot(product)),
     )
 
 
@@ -745,6 +734,9 @@ def order_upsert(*, workspace: Workspace, actor: Actor, data: Data) -> tuple[Ord
 
 
 def order_delete(*, workspace: Workspace, actor: Actor, order: Order) -> None:
-    _delete_audited(
-        workspace=workspace, actor=actor, instance=order, before=snapshot(order, ORDER_AUDITED)
+    audited_delete(
+        workspace_id=workspace.pk,
+        actor=actor,
+        instance=order,
+        before=non_empty(snapshot(order, ORDER_AUDITED)),
     )

@@ -11,7 +11,7 @@ from django.db.models import Count, F, Max
 from django.utils import timezone
 
 from rapport.audit.models import AuditAction
-from rapport.audit.services import audit_change, snapshot
+from rapport.audit.services import audit_change, audited_delete, snapshot
 from rapport.contacts.models import Contact
 from rapport.contacts.normalise import email_normalise
 from rapport.contacts.services import (
@@ -569,17 +569,13 @@ def ticket_reply(
 
 def ticket_delete(*, workspace: Workspace, actor: Actor, ticket: Ticket) -> None:
     """Delete a ticket and its conversation; the audit entry keeps what it was."""
-    with transaction.atomic():
-        before = {k: v for k, v in snapshot(ticket, TICKET_AUDITED).items() if v}
-        audit_change(
-            workspace_id=workspace.pk,
-            actor=actor,
-            action=AuditAction.DELETE,
-            instance=ticket,
-            before={"number": ticket.number, **before},
-            after={},
-        )
-        ticket.delete()
+    before = {k: v for k, v in snapshot(ticket, TICKET_AUDITED).items() if v}
+    audited_delete(
+        workspace_id=workspace.pk,
+        actor=actor,
+        instance=ticket,
+        before={"number": ticket.number, **before},
+    )
 
 
 # --- mailboxes -----------------------------------------------------------------------------
