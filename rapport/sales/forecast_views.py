@@ -4,7 +4,8 @@ The page itself computes only the forecast table and chart; the KPI tiles, forec
 actual, lead conversion and the deals at risk are each an htmx panel loaded right after it,
 so the figures a manager came for are not held up by aggregates over the whole deal table,
 and each panel can fail or be refreshed alone. The figures and panels are kept per workspace
-data version (`sales.kept`); the panels show records only, the same to every member.
+data version (`sales.kept`) as rendered HTML: they show records only, the same to every
+member, so a repeat request renders only the page shell and the filter form.
 """
 
 import datetime as dt
@@ -40,9 +41,17 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
     form = ForecastForm(request.GET)
     granularity = form.value("granularity", "month")
     owner_id = form.value("owner")
+    currency = workspace.base_currency
 
     def build() -> dict[str, Any]:
-        figures: dict[str, Any] = {"owners": [(u.pk, user_label(u)) for u in members_of(workspace)]}
+        """The owners (for the filter) and the rendered tables, chart data and panel loaders:
+        records only, rendered without the request, the same to every member."""
+        figures: dict[str, Any] = {
+            "granularity": granularity,
+            "owner_id": owner_id,
+            "panel_query": f"?owner={owner_id}" if owner_id else "",
+            "owners": [(u.pk, user_label(u)) for u in members_of(workspace)],
+        }
         try:
             figures["table"] = forecast_table(
                 workspace=workspace,
@@ -52,15 +61,22 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
             )
         except ServiceValidationError as exc:  # typically: an exchange rate is missing
             figures["error"] = _error(exc)
-        return figures
+        table = figures.get("table")
+        return {
+            "owners": figures["owners"],
+            "has_chart": bool(table and table.rows),
+            "body": render_to_string("sales/_forecast_body.html", figures),
+        }
 
     context: dict[str, Any] = {
         "granularity": granularity,
         "owner_id": owner_id,
-        "currency": workspace.base_currency,
-        "panel_query": f"?owner={owner_id}" if owner_id else "",
+        "currency": currency,
         **kept_for_today(
-            workspace=workspace, name="forecast", inputs=(granularity, owner_id), build=build
+            workspace=workspace,
+            name="forecast-page",
+            inputs=(granularity, owner_id, currency),
+            build=build,
         ),
     }
     return render(request, "sales/forecast.html", context)

@@ -39,6 +39,9 @@ def test_it_creates_a_contact_notes_it_finds_it_and_edits_it_in_place(
     expect(page.locator("#record-title")).to_have_text("Grace Hopper")
     [grace] = contacts_named(workspace, "Grace")
     assert grace.email == "grace@navy.mil"
+    # Its detail rows (written in Python, contacts.detail_html): values, and the empty ones.
+    expect(page.locator("#f-emails .kv-value")).to_have_text("grace@navy.mil")
+    expect(page.locator("#f-job_title .kv-value.is-empty")).to_have_text("Add…")
 
     # A note added from the timeline appears at its top without a reload.
     page.get_by_label("Note", exact=True).fill("Asked about COBOL training for her team")

@@ -119,3 +119,7 @@ def test_a_web_lead_becomes_a_won_deal_an_order_and_forecast_revenue(
     expect(page.get_by_text("Win rate")).to_be_visible()
     expect(page.locator("#at-risk")).to_be_visible()
     shot(page, "forecast")
+    # By quarter: the table's periods are quarters, this one holding both wins.
+    page.get_by_role("link", name="Quarters").click()
+    expect(page.locator("#forecast-table tbody th").first).to_contain_text("-Q")
+    expect(page.locator("#closed-won-now")).to_have_text("5,200")

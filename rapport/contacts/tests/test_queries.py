@@ -3,7 +3,8 @@ import datetime as dt
 import pytest
 import time_machine
 
-from rapport.contacts.queries import RecordFilter, company_list, contact_list
+from rapport.contacts.models import Contact
+from rapport.contacts.queries import RecordFilter, company_list, contact_get, contact_list
 from rapport.contacts.services import custom_field_create
 from rapport.contacts.tests.factories import make_company, make_contact
 from rapport.core.errors import ServiceValidationError
@@ -126,3 +127,46 @@ def test_the_contact_list_costs_a_fixed_number_of_queries(
         page = contact_list(f=RecordFilter(), region="US", limit=50)
         for c in page.items:
             _ = (c.primary_company and c.primary_company.name, c.owner, list(c.tags.all()))
+
+
+def test_contact_get_reads_the_four_relations_in_one_query_as_prefetched(
+    scoped, owner, django_assert_num_queries
+):
+    """Same rows, same order as `prefetch_related` gave, and the fields they hold read
+    without a query; a field not held loads when read."""
+    other = make_company(scoped, owner, name="Other")
+    acme = make_company(scoped, owner, name="Acme")
+    make_contact(scoped, owner, first_name="Noise", emails=["n@x.io"], tags=["zeta"])
+    ann = make_contact(
+        scoped,
+        owner,
+        emails=["second@x.io", "first@x.io", "third@x.io"],
+        phones=["+1 415 555 0100", "+1 415 555 0199"],
+        tags=["cherry", "Banana", "apple", "<b>"],
+        company_ids=[acme.pk, other.pk],
+        owner_id=owner.pk,
+    )
+    with django_assert_num_queries(2):  # the contact with its owner and company; the four
+        found = contact_get(contact_id=ann.pk)
+        emails = [(e.pk, e.email, e.is_primary, e.contact is found) for e in found.emails.all()]
+        phones = [(p.pk, p.number, p.is_primary) for p in found.phones.all()]
+        tags = [(t.pk, t.name) for t in found.tags.all()]
+        companies = [(c.pk, c.name) for c in found.companies.all()]
+        assert str(found.primary_company) == "Acme" and found.primary_company_id == acme.pk
+        assert found.owner == owner
+    plain = Contact.objects.prefetch_related("emails", "phones", "tags", "companies").get(pk=ann.pk)
+    assert emails == [(e.pk, e.email, e.is_primary, True) for e in plain.emails.all()]
+    assert [e for _, e, _, _ in emails] == ["second@x.io", "first@x.io", "third@x.io"]
+    assert phones == [(p.pk, p.number, p.is_primary) for p in plain.phones.all()]
+    assert tags == [(t.pk, t.name) for t in plain.tags.all()]
+    assert sorted(companies) == sorted((c.pk, c.name) for c in plain.companies.all())
+    assert [p.kind for p in found.phones.all()] == [p.kind for p in plain.phones.all()]
+    assert found.tags.all()[0].color == plain.tags.all()[0].color
+
+
+def test_contact_get_of_a_contact_without_relations(scoped, django_assert_num_queries):
+    bare = make_contact(scoped, first_name="Bare")
+    with django_assert_num_queries(2):
+        found = contact_get(contact_id=bare.pk)
+        assert [*found.emails.all(), *found.phones.all(), *found.tags.all()] == []
+        assert list(found.companies.all()) == []

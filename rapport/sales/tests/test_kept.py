@@ -12,9 +12,10 @@ from rapport.api.testing import ApiClient
 from rapport.contacts.tests.factories import make_contact
 from rapport.sales.board import deal_place
 from rapport.sales.listeners import deals_touch
-from rapport.sales.services import deal_create, deal_update, exchange_rate_set
+from rapport.sales.services import deal_create, deal_delete, deal_update, exchange_rate_set
 from rapport.sales.tests.factories import make_pipeline, stage_ids
 from rapport.tenancy.access import workspace_scope
+from rapport.tenancy.services import membership_add, user_create
 from rapport.web.tests import fixtures
 
 owner_client = fixtures.owner_client
@@ -222,3 +223,105 @@ def test_another_workspace_never_gets_kept_forecast_figures(
         make_pipeline(other_workspace)
     assert b"Ours late" not in outsider_client.get("/forecast/panels/at-risk/").content
     assert b"No deal is at risk" in outsider_client.get("/forecast/panels/at-risk/").content
+
+
+FORECAST_BODY = "<h1>Forecast</h1>"
+
+
+def forecast_now(client, query: str = "") -> list[str]:
+    """This period's row of the forecast table: closed won, pipeline, weighted, commit, best
+    case, calibrated."""
+    page = client.get(f"/forecast/{query}").content.decode()
+    row = page.split('<tr class="is-current">')[1].split("</tr>")[0]
+    return [cell.split("<")[0] for cell in row.split('<td class="num">')[1:]]
+
+
+def test_a_kept_forecast_page_costs_only_the_request_floor(
+    owner_client, member_client, workspace, owner, pipeline, django_assert_max_num_queries
+):
+    make_deal(workspace, name="Soon", expected_close_date=dt.date.today(), owner_id=owner.pk)
+    first = owner_client.get("/forecast/?granularity=quarter")
+    # session, user, memberships: the owners, tables, chart data and panel loaders are kept
+    with django_assert_max_num_queries(3):
+        again = owner_client.get("/forecast/?granularity=quarter")
+    body = first.content.split(FORECAST_BODY.encode())[1]
+    assert again.content.split(FORECAST_BODY.encode())[1] == body
+    assert b'id="forecast-data"' in body and b"By owner" in body and b"olivia" in body
+    # The kept part is the same for every member and holds no form token.
+    token = first.content.split(b'name="csrfmiddlewaretoken" value="')
+    assert len(token) == 1 or token[1].split(b'"')[0] not in body
+    with django_assert_max_num_queries(3):
+        theirs = member_client.get("/forecast/?granularity=quarter").content
+    assert theirs.split(FORECAST_BODY.encode())[1] == body
+
+
+def test_every_write_shows_on_the_kept_forecast_page_at_once(
+    owner_client, workspace, owner, member, pipeline, stages, django_capture_on_commit_callbacks
+):
+    today = dt.date.today()
+    first = make_deal(workspace, name="First", expected_close_date=today, owner_id=owner.pk)
+    assert forecast_now(owner_client)[:3] == ["0", "100", "20"]
+
+    def written(write):
+        with django_capture_on_commit_callbacks(execute=True), workspace_scope(workspace):
+            return write()
+
+    second = written(lambda: make_deal(workspace, name="Second", expected_close_date=today))
+    assert forecast_now(owner_client)[:2] == ["0", "200"]
+    written(
+        lambda: deal_update(workspace=workspace, actor=None, deal=first, data={"amount": "300"})
+    )
+    assert forecast_now(owner_client)[:2] == ["0", "400"]
+
+    # A new rate: the open deal in euros is valued at the latest one.
+    def to_euros() -> None:
+        exchange_rate_set(
+            workspace=workspace, actor=None, currency="EUR", day=dt.date(2020, 1, 1), rate="2"
+        )
+        deal_update(workspace=workspace, actor=None, deal=second, data={"currency": "EUR"})
+
+    written(to_euros)
+    assert forecast_now(owner_client)[:2] == ["0", "500"]
+    written(
+        lambda: exchange_rate_set(
+            workspace=workspace, actor=None, currency="EUR", day=dt.date(2021, 1, 1), rate="3"
+        )
+    )
+    assert forecast_now(owner_client)[:2] == ["0", "600"]
+
+    # Won through the page, then reassigned and the other deal deleted.
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(f"/deals/{first.pk}/move/", {"stage": stages["Won"]})
+    assert forecast_now(owner_client)[:2] == ["300", "300"]
+    assert 'id="closed-won-now">300<' in owner_client.get("/forecast/").content.decode()
+    assert forecast_now(owner_client, f"?owner={member.pk}")[:2] == ["0", "0"]
+    first.refresh_from_db()
+    written(
+        lambda: deal_update(
+            workspace=workspace, actor=None, deal=first, data={"owner_id": member.pk}
+        )
+    )
+    assert forecast_now(owner_client, f"?owner={member.pk}")[:2] == ["300", "0"]
+    written(lambda: deal_delete(workspace=workspace, actor=None, deal=second))
+    assert forecast_now(owner_client)[:2] == ["300", "0"]
+
+    # A new member is one of the owners to filter by.
+    assert ">nora<" not in owner_client.get("/forecast/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        nora = user_create(username="nora", password="correct horse battery staple")
+        membership_add(workspace=workspace, user=nora, role="member")
+    assert f'<option value="{nora.pk}">nora<' in owner_client.get("/forecast/").content.decode()
+
+
+def test_another_workspace_never_gets_a_kept_forecast_page(
+    owner_client, outsider_client, workspace, owner, pipeline, other_workspace
+):
+    make_deal(workspace, name="Ours", expected_close_date=dt.date.today(), owner_id=owner.pk)
+    for query in ("", f"?owner={owner.pk}", "?granularity=quarter"):
+        assert b"olivia" in owner_client.get(f"/forecast/{query}").content
+    with workspace_scope(other_workspace):
+        make_pipeline(other_workspace)
+    # Same URLs, same version number: the workspace id in the key keeps them apart.
+    for query in ("", f"?owner={owner.pk}", "?granularity=quarter"):
+        theirs = outsider_client.get(f"/forecast/{query}").content.split(FORECAST_BODY.encode())[1]
+        assert b"olivia" not in theirs and b"By owner" not in theirs

@@ -17,6 +17,7 @@ from phonenumbers.phonenumberutil import (
 )
 from phonenumbers.phonenumberutil import _test_number_length as _number_length
 
+from rapport.contacts.detail_html import field_rows_html
 from rapport.contacts.normalise import phone_display
 from rapport.tenancy.models import Membership
 from rapport.web.fragments import kept_html
@@ -234,6 +235,12 @@ def keptfragment(parser: template.base.Parser, token: template.base.Token) -> Ke
     if nodelist.get_nodes_by_type(CsrfTokenNode):
         raise template.TemplateSyntaxError("keptfragment: a CSRF token is per request")
     return KeptFragmentNode(bits[1][1:-1], vary, nodelist)
+
+
+@register.simple_tag(takes_context=True)
+def field_rows(context: template.Context, rows: list[dict[str, Any]]) -> str:
+    """`{% field_rows rows %}`: a detail page's field rows (see `contacts.detail_html`)."""
+    return field_rows_html(rows, can_write=bool(context.get("can_write")))
 
 
 @register.simple_tag(takes_context=True)
