@@ -1,5 +1,6 @@
 """The bulk path of contact imports gives what the row path gives: records, errors, audit."""
 
+import gc
 import re
 
 import pytest
@@ -237,3 +238,26 @@ def test_the_bulk_path_stores_every_column_and_audit_text_as_the_row_path(
     assert row_contacts[2]["sort_name"] == "only@email.io"
     assert row_audit[2][0] == "only@email.io"
     assert row_contacts[0]["search_name"] == "emile de la croix"
+
+
+def test_the_cycle_collector_waits_while_chunks_are_written_and_is_back_after(
+    workspace, upload, run_import, monkeypatch
+):
+    write = ContactBulkWriter.write
+    seen = []
+
+    def write_and_look(self, chunk):
+        seen.append(gc.isenabled())
+        if len(seen) == 2:
+            raise RuntimeError("the database went away")
+        return write(self, chunk)
+
+    monkeypatch.setattr(ContactBulkWriter, "write", write_and_look)
+    rows = "".join(f"P{i},p{i}@x.io\n" for i in range(6))
+    assert gc.isenabled()
+
+    with pytest.raises(RuntimeError):
+        run_import(upload(workspace, "First Name,Email\n" + rows), chunk_rows=3, bulk=True)
+
+    assert seen == [False, False]
+    assert gc.isenabled()
