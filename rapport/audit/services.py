@@ -101,19 +101,30 @@ def audit_bulk_created(
     *, workspace_id: int, actor: Any, created: list[tuple[models.Model, Snapshot]]
 ) -> None:
     """One "create" entry per (instance, its snapshot), in one insert: for bulk writers."""
+    audit_rows_created(
+        workspace_id=workspace_id,
+        actor=actor,
+        created=((obj._meta.label_lower, obj.pk, str(obj), snap) for obj, snap in created),
+    )
+
+
+def audit_rows_created(
+    *, workspace_id: int, actor: Any, created: Iterable[tuple[str, int, str, Snapshot]]
+) -> None:
+    """One "create" entry per (entity, id, repr, snapshot), in one insert: for bulk writers
+    that hold plain rows, not model instances."""
     data_changed(workspace_id=workspace_id)
     now = timezone.now()
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
     source = current_source()
     create = AuditAction.CREATE.value
     rows = []
-    for obj, snap in created:
-        entity = obj._meta.label_lower
+    for entity, pk, text, snap in created:
         changes = {k: [None, v] for k, v in snap.items() if v not in ("", None, [], {})}
         rows.append(
             (
-                *(workspace_id, now, now, actor_id, source, create, entity, obj.pk),
-                *(str(obj)[:200], changes, now),
+                *(workspace_id, now, now, actor_id, source, create, entity, pk),
+                *(text[:200], changes, now),
             )
         )
     rows_insert(AuditEntry, AUDIT_COLUMNS, rows)

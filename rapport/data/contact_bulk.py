@@ -20,7 +20,12 @@ from typing import Any
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from rapport.audit.services import audit_bulk_created, snapshot
+from rapport.audit.services import (
+    audit_bulk_created,
+    audit_rows_created,
+    non_empty,
+    snapshot,
+)
 from rapport.contacts.custom_fields import custom_fields_clean
 from rapport.contacts.models import (
     Company,
@@ -68,6 +73,9 @@ from rapport.data.services import (
 
 # Keeps an `IN (...)` list within every database's limit on query parameters.
 IN_LIST = 1000
+AUDITED = frozenset(CONTACT_AUDITED)
+# The columns `dicts_insert` fills itself.
+STAMPS = ("id", "created_at", "updated_at")
 # Answers a normaliser keeps between chunks (a chunk of 10,000 rows asks for about 20,000).
 MEMO_LIMIT = 50_000
 
@@ -81,12 +89,7 @@ def instances_insert(objs: list[Any]) -> None:
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create(objs, batch_size=IN_LIST)
         return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [model._meta.db_table, len(objs)],
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
+    ids = ids_draw(model, len(objs))
     now = timezone.now()
     fields = model._meta.concrete_fields
     for obj, pk in zip(objs, ids, strict=True):
@@ -94,6 +97,37 @@ def instances_insert(objs: list[Any]) -> None:
         obj._state.adding, obj._state.db = False, connection.alias
     columns = [f.attname for f in fields]
     rows_insert(model, columns, [tuple(getattr(obj, c) for c in columns) for obj in objs])
+
+
+def ids_draw(model: type[Any], n: int) -> list[int]:
+    """`n` new ids from the table's sequence, as the database would draw them (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, n],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def dicts_insert(model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
+    """Insert new records given as dicts of every concrete attribute but the id and the
+    timestamps (no model instance each on PostgreSQL: ids drawn first, then COPY); their ids,
+    in order."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objs = [model(**row) for row in rows]
+        model._default_manager.bulk_create(objs, batch_size=IN_LIST)
+        return [obj.pk for obj in objs]
+    ids = ids_draw(model, len(rows))
+    now = timezone.now()
+    columns = [f.attname for f in model._meta.concrete_fields if f.attname not in STAMPS]
+    rows_insert(
+        model,
+        [*STAMPS, *columns],
+        [(pk, now, now, *[row[c] for c in columns]) for pk, row in zip(ids, rows, strict=True)],
+    )
+    return ids
 
 
 def _slices(values: Iterable[Any]) -> Iterable[list[Any]]:
@@ -135,13 +169,14 @@ class _Pending:
 
     csv_row: CsvRow
     position: int  # in the chunk's outcomes
-    contact: Contact
+    values: dict[str, Any]  # the contact's cleaned attributes (not its derived ones)
     emails: list[str]
     phones: list[str]
     company: int | _NewCompany | None
     owns_company: bool  # the row that created the company, as the row path would
     tags: list[str]
     external_id: str
+    pk: int = 0  # once inserted
 
 
 @dataclass
@@ -173,6 +208,18 @@ class ContactBulkWriter:
         self.country = _Memo(self._country)
         self.company_errors: dict[str, str] = {}
         self.name_keys: dict[str, str] = {}
+        self.names: dict[str, str] = {}  # name_normalise's answers: names repeat
+        # A new contact's attributes and audit snapshot before its row's values: each row's
+        # record and audit entry are then plain values, not a model instance (ids as the
+        # attributes hold them, a foreign key's under its attname).
+        template = Contact(workspace=self.workspace)
+        self.contact_defaults = {
+            f.attname: getattr(template, f.attname)
+            for f in Contact._meta.concrete_fields
+            if f.attname not in STAMPS
+        }
+        # (a create's entry records only the snapshot's non-empty values)
+        self.contact_snapshot = non_empty(snapshot(template, CONTACT_AUDITED))
         # Required custom fields are the only thing a new contact without them can miss.
         try:
             custom_fields_clean(entity=CustomFieldEntity.CONTACT, values={})
@@ -222,8 +269,11 @@ class ContactBulkWriter:
             if row.has(name):
                 clean[name] = _text({name: row.first(name)}, name, limit, c)
         for name in ("first_name", "last_name"):
-            if clean.get(name):
-                clean[name] = name_normalise(clean[name])
+            if value := clean.get(name):
+                normal = self.names.get(value)
+                if normal is None:
+                    normal = self.names[value] = name_normalise(value)
+                clean[name] = normal
         if row.has("external_id"):
             clean["external_id"] = _text(
                 {"external_id": row.first("external_id")}, "external_id", 100, c
@@ -295,8 +345,9 @@ class ContactBulkWriter:
         emails, phones = self.ahead.answers(id(chunk))
         self.email.known.update(emails)
         self.phone.known.update(phones)
-        if len(self.name_keys) > MEMO_LIMIT:
-            self.name_keys.clear()
+        for known in (self.name_keys, self.names):
+            if len(known) > MEMO_LIMIT:
+                known.clear()
         if len(self.company_errors) > MEMO_LIMIT:
             self.company_errors.clear()
         rows = [None if r.error else _import_row(r, self.columns) for r in chunk]
@@ -318,26 +369,45 @@ class ContactBulkWriter:
         return [v for v, problem in map(memo, raws) if not problem]
 
     def _prefetch(self, rows: list[ImportRow]) -> None:
-        ws = self.workspace
         ids = {r.first("external_id") for r in rows if r.has("external_id")}
-        for part in _slices(ids):
-            qs = Contact.objects.filter(workspace=ws, external_id__in=part)
-            for ext, pk in qs.values_list("external_id", "pk"):
-                self.ids.store(ext, pk)
+        for ext, pk in self._found(Contact, "external_id", "id", ids):
+            self.ids.store(ext, pk)
         if self.batch.mode != ImportMode.CREATE:
             for keys, model, column, memo, name in (
                 (self.emails, ContactEmail, "email", self.email, "email"),
                 (self.phones, ContactPhone, "number", self.phone, "phone"),
             ):
                 wanted = {v for r in rows for v in self._normalised(memo, r.all(name))}
-                for part in _slices(wanted):
-                    qs = model.objects.filter(workspace=ws, **{f"{column}__in": part})
-                    for key, pk in qs.values_list(column, "contact_id"):
-                        keys.store(key, pk)
+                for key, pk in self._found(model, column, "contact_id", wanted):
+                    keys.store(key, pk)
         names = {self._name_key(r.first("company")) for r in rows if r.has("company")}
-        for part in _slices(names):
-            qs = Company.objects.filter(workspace=ws, name_key__in=part).order_by("-pk")
-            self.companies.update(qs.values_list("name_key", "pk"))  # the lowest id wins
+        # highest id first, so that the lowest wins
+        self.companies.update(self._found(Company, "name_key", "id", names))
+
+    def _found(
+        self, model: type[Any], column: str, value: str, keys: set[str]
+    ) -> list[tuple[str, int]]:
+        """(`column`, `value`) of the workspace's `model` rows whose `column` is one of `keys`,
+        highest id first. On PostgreSQL one query with the keys as one array parameter: a
+        query with thousands of placeholders costs more to build and parse than to run."""
+        ws = self.workspace
+        if connection.vendor != "postgresql":
+            found: list[tuple[str, int]] = []
+            for part in _slices(keys):
+                qs = model.objects.filter(workspace=ws, **{f"{column}__in": part})
+                found.extend(qs.order_by("-pk").values_list(column, value))
+            return found
+        if not keys:
+            return []
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            # identifiers from the model, quoted; the values go as a parameter
+            sql = (
+                f"SELECT {quote(column)}, {quote(value)} FROM {quote(model._meta.db_table)}"  # noqa: S608
+                f" WHERE workspace_id = %s AND {quote(column)} = ANY(%s) ORDER BY id DESC"
+            )
+            cursor.execute(sql, [ws.pk, list(keys)])
+            return cursor.fetchall()
 
     def _match(self, row: ImportRow) -> int | _Pending | None:
         """The row path's match: by external id, else the lowest id among its emails' contacts,
@@ -407,21 +477,21 @@ class ContactBulkWriter:
         company: int | _NewCompany | None,
         owns_company: bool,
     ) -> None:
-        contact = Contact(workspace=self.workspace)
-        for name in (*CONTACT_TEXT_LIMITS, "external_id", "country", "lifecycle_stage"):
-            if name in clean:
-                setattr(contact, name, clean[name])
+        values = {
+            name: clean[name]
+            for name in (*CONTACT_TEXT_LIMITS, "external_id", "country", "lifecycle_stage")
+            if name in clean
+        }
         emails, phones = clean.get("emails", []), clean.get("phones", [])
-        contact.email = emails[0] if emails else ""
-        contact.phone = phones[0] if phones else ""
-        contact.set_derived_fields()
+        values["email"] = emails[0] if emails else ""
+        values["phone"] = phones[0] if phones else ""
         index = len(self.pending)
         ext = clean.get("external_id", "")
         self.pending.append(
             _Pending(
                 csv_row,
                 len(self.outcomes),
-                contact,
+                values,
                 emails,
                 phones,
                 company,
@@ -475,7 +545,7 @@ class ContactBulkWriter:
         for keys in (self.ids, self.emails, self.phones):
             keys.pending.clear()
         for p in pending:
-            pk = p.contact.pk
+            pk = p.pk
             if p.external_id:
                 self.ids.store(p.external_id, pk)
             for e in p.emails:
@@ -502,22 +572,23 @@ class ContactBulkWriter:
             created=[(c, {**snapshot(c, COMPANY_AUDITED), "tags": []}) for c in companies],
         )
         company_ids = [self._company_id(p.company) for p in pending]
-        for p, company_id in zip(pending, company_ids, strict=True):
-            p.contact.primary_company_id = company_id
-        instances_insert([p.contact for p in pending])
+        linked = list(zip(pending, company_ids, strict=True))
+        ids = dicts_insert(Contact, [self._contact_row(p, cid) for p, cid in linked])
+        for p, pk in zip(pending, ids, strict=True):
+            p.pk = pk
         now = timezone.now()
         stamps = (ws.pk, now, now)
         stamped = ["workspace_id", "created_at", "updated_at"]
         rows_insert(
             ContactEmail,
             [*stamped, "contact_id", "email", "is_primary"],
-            [(*stamps, p.contact.pk, e, i == 0) for p in pending for i, e in enumerate(p.emails)],
+            [(*stamps, p.pk, e, i == 0) for p in pending for i, e in enumerate(p.emails)],
         )
         rows_insert(
             ContactPhone,
             [*stamped, "contact_id", "number", "is_primary", "kind"],
             [
-                (*stamps, p.contact.pk, n, i == 0, PhoneKind.WORK)
+                (*stamps, p.pk, n, i == 0, PhoneKind.WORK)
                 for p in pending
                 for i, n in enumerate(p.phones)
             ],
@@ -526,7 +597,7 @@ class ContactBulkWriter:
             ContactCompany,
             [*stamped, "contact_id", "company_id", "is_primary"],
             [
-                (*stamps, p.contact.pk, cid, True)
+                (*stamps, p.pk, cid, True)
                 for p, cid in zip(pending, company_ids, strict=True)
                 if cid is not None
             ],
@@ -537,30 +608,32 @@ class ContactBulkWriter:
             Contact.tags.through,
             ["contact_id", "tag_id"],
             [
-                (p.contact.pk, tag_id)
+                (p.pk, tag_id)
                 for p in pending
                 for tag_id in dict.fromkeys(tags[n.lower()].pk for n in p.tags)
             ],
         )
-        audit_bulk_created(
+        audit_rows_created(
             workspace_id=ws.pk,
             actor=actor,
             created=[
-                (p.contact, self._contact_snapshot(p, cid, tags))
-                for p, cid in zip(pending, company_ids, strict=True)
+                (
+                    "contacts.contact",
+                    p.pk,
+                    self._contact_str(p),
+                    self._contact_snapshot(p, cid, tags),
+                )
+                for p, cid in linked
             ],
         )
-        records_changed(
-            entity="contacts.contact", workspace_id=ws.pk, ids=[p.contact.pk for p in pending]
-        )
+        records_changed(entity="contacts.contact", workspace_id=ws.pk, ids=[p.pk for p in pending])
         for p in pending:
             outcome = self.outcomes[p.position]
             outcome.action = ImportedRecordAction.CREATED
-            outcome.instance = p.contact
             if p.owns_company:
                 assert isinstance(p.company, _NewCompany) and p.company.instance is not None
                 outcome.records.append(self._record("companies", p.company.instance.pk))
-            outcome.records.append(self._record("contacts", p.contact.pk))
+            outcome.records.append(self._record("contacts", p.pk))
 
     @staticmethod
     def _company_id(company: int | _NewCompany | None) -> int | None:
@@ -569,11 +642,29 @@ class ContactBulkWriter:
             return int(company.instance.pk)
         return company
 
+    def _contact_row(self, p: _Pending, company_id: int | None) -> dict[str, Any]:
+        """The contact's attributes, derived ones included (as `Contact.set_derived_fields`)."""
+        row = {**self.contact_defaults, **p.values, "primary_company_id": company_id}
+        first, last = row["first_name"], row["last_name"]
+        row["search_name"] = name_key(f"{first} {last}")
+        row["sort_name"] = name_key(f"{last} {first}") or row["email"]
+        return row
+
     @staticmethod
+    def _contact_str(p: _Pending) -> str:
+        """`str(contact)`: its display name."""
+        values = p.values
+        full = f"{values.get('first_name', '')} {values.get('last_name', '')}".strip()
+        return full or values["email"] or f"Contact #{p.pk}"
+
     def _contact_snapshot(
-        p: _Pending, company_id: int | None, tags: dict[str, Tag]
+        self, p: _Pending, company_id: int | None, tags: dict[str, Tag]
     ) -> dict[str, Any]:
-        snap = snapshot(p.contact, CONTACT_AUDITED)
+        """`contacts.services._contact_snapshot` of the contact as inserted, less the empty
+        defaults its audit entry leaves out."""
+        snap = self.contact_snapshot.copy()
+        snap.update((name, value) for name, value in p.values.items() if name in AUDITED)
+        snap["primary_company"] = company_id
         snap["emails"] = p.emails
         snap["phones"] = p.phones
         snap["companies"] = [company_id] if company_id is not None else []

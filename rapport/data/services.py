@@ -8,9 +8,11 @@ one transaction that also moves the batch's counters, so progress is visible to 
 requests while the import runs and a cancel is noticed between chunks.
 """
 
+import gc
 import itertools
 import uuid
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
@@ -385,6 +387,22 @@ def import_process(
     return batch
 
 
+@contextmanager
+def _collector_per_chunk() -> Iterator[None]:
+    """Python's cycle collector off while chunks are written, run on the young objects after
+    each chunk instead. A chunk allocates hundreds of thousands of containers (rows, cells,
+    outcomes), and each burst set off a full collection that walks every live object, the
+    normalisers' caches included: a third of a bulk import's CPU, measured. Reference counting
+    still frees everything else as it goes; the previous setting is restored at the end."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _process_chunks(
     batch: ImportBatch,
     importer: Importer,
@@ -395,13 +413,15 @@ def _process_chunks(
     """Each chunk in its transaction until the end or a cancel. One chunk is read ahead, so
     a bulk writer can start cleaning it while the current one is written."""
     groups: dict[str, int] = {}
-    chunk = next(chunks, None)
-    while chunk is not None and not _cancelled(batch):
-        ahead = next(chunks, None)
-        if writer is not None and ahead is not None:
-            writer.prepare(ahead)
-        _process_chunk(batch, importer, actor, chunk, writer, groups)
-        chunk = ahead
+    with _collector_per_chunk():
+        chunk = next(chunks, None)
+        while chunk is not None and not _cancelled(batch):
+            ahead = next(chunks, None)
+            if writer is not None and ahead is not None:
+                writer.prepare(ahead)
+            _process_chunk(batch, importer, actor, chunk, writer, groups)
+            chunk = ahead
+            gc.collect(1)
 
 
 def _process_chunk(

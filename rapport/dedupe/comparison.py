@@ -19,6 +19,9 @@ from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.fuzz import token_sort_ratio
 
 MISSING = -1
+# Candidate pairs scored at once: a million contacts give about ten million pairs, whose
+# values as Python lists (what rapidfuzz takes) held gigabytes when scored in one go.
+PAIR_CHUNK = 1_000_000
 
 
 # A rapidfuzz scorer (native, so cpdist never calls back into Python) and its full score.
@@ -73,28 +76,44 @@ def _codes(values: pl.Series) -> tuple[np.ndarray, list[str], int]:
     return codes, uniques.to_list(), -1 if empty is None else int(empty)
 
 
-def compare(comparison: Comparison, values: pl.Series, ia: np.ndarray, ib: np.ndarray) -> Compared:
-    """The pairs (ia[k], ib[k]) of `values` compared."""
+def _scores(scorer: Scorer, uniques: list[str], ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
+    """The similarity of each pair of (differing) value codes, each distinct pair scored once."""
+    lo, hi = np.minimum(ca, cb), np.maximum(ca, cb)
+    distinct = pl.DataFrame({"lo": lo, "hi": hi}).unique()
+    fn, full = scorer
+    scores = process.cpdist(
+        [uniques[i] for i in distinct["lo"].to_list()],
+        [uniques[i] for i in distinct["hi"].to_list()],
+        scorer=fn,
+        workers=-1,
+    )
+    scored = distinct.with_columns(score=pl.Series(scores / full, dtype=pl.Float32))
+    looked_up = pl.DataFrame({"lo": lo, "hi": hi}).join(
+        scored, on=["lo", "hi"], how="left", maintain_order="left"
+    )
+    return looked_up["score"].to_numpy()
+
+
+def compare(
+    comparison: Comparison,
+    values: pl.Series,
+    ia: np.ndarray,
+    ib: np.ndarray,
+    chunk: int | None = None,
+) -> Compared:
+    """The pairs (ia[k], ib[k]) of `values` compared. Similarities are scored `chunk` pairs
+    (`PAIR_CHUNK` by default) at a time, so the Python lists and joins they need stay bounded
+    however many pairs there are; a pair of values met in two chunks is scored in each, with
+    the same result."""
     codes, uniques, empty = _codes(values)
     ca, cb = codes[ia], codes[ib]
     similarity = np.where(ca == cb, 1.0, 0.0).astype(np.float32)
     if comparison.scorer is not None:
-        differing = ca != cb
-        lo = np.minimum(ca[differing], cb[differing])
-        hi = np.maximum(ca[differing], cb[differing])
-        distinct = pl.DataFrame({"lo": lo, "hi": hi}).unique()
-        scorer, full = comparison.scorer
-        scores = process.cpdist(
-            [uniques[i] for i in distinct["lo"].to_list()],
-            [uniques[i] for i in distinct["hi"].to_list()],
-            scorer=scorer,
-            workers=-1,
-        )
-        scored = distinct.with_columns(score=pl.Series(scores / full, dtype=pl.Float32))
-        looked_up = pl.DataFrame({"lo": lo, "hi": hi}).join(
-            scored, on=["lo", "hi"], how="left", maintain_order="left"
-        )
-        similarity[differing] = looked_up["score"].to_numpy()
+        differing = np.flatnonzero(ca != cb)
+        chunk = chunk or PAIR_CHUNK
+        for start in range(0, len(differing), chunk):
+            at = differing[start : start + chunk]
+            similarity[at] = _scores(comparison.scorer, uniques, ca[at], cb[at])
     levels = np.zeros(len(ia), dtype=np.int8)
     for i, threshold in enumerate(comparison.thresholds, start=1):
         levels[similarity >= threshold] = i

@@ -1,5 +1,6 @@
 """The bulk path of contact imports gives what the row path gives: records, errors, audit."""
 
+import gc
 import re
 
 import pytest
@@ -185,3 +186,78 @@ def test_a_bulk_import_that_forgets_its_cached_answers_between_chunks_leaves_the
         results.append(_canonical(batch))
 
     assert results[1] == results[0]
+
+
+TRICKY = (
+    "First Name,Last Name,Email,Email 2,Phone,Company,Job Title,City,Country,Stage,Tags\n"
+    "ÉMILE,DE LA CROIX,Emile@Exämple.DE,,+33 1 42 68 53 00,Société Générale,CEO, Paris ,France,"
+    "Customer,vip\n"
+    "ludwig,van beethoven,,,(212) 736-5000,,,,de,,\n"
+    ",,Only@Email.IO,,,,,,,,\n"  # no name: sorted and shown by its email
+    "  Ann   Marie ,O'NEIL-SMITH,ann@x.io,ANN@x.io,415 555 2671,acme,,,gb,lead,a;b\n"
+    "Zoë,Ångström,,,+44 20 7946 0958,ACME,,Malmö,Sweden,,\n"
+    "McDonald,DeVries,mc@x.io,second@x.io,,Acme,,,,opportunity,\n"
+    "=cmd(),x,eq@x.io,,,,,,,,\n"
+)
+
+
+def _columns(workspace):
+    """Every stored column of the workspace's contacts (a company by name), and each audit
+    entry's text and changes: what the bulk path builds from plain values, not instances."""
+    with workspace_scope(workspace):
+        companies = dict(Company.objects.values_list("pk", "name"))
+        skip = {"id", "created_at", "updated_at", "workspace_id"}
+        fields = [f.attname for f in Contact._meta.concrete_fields if f.attname not in skip]
+        contacts = [
+            {**values, "primary_company_id": companies.get(values["primary_company_id"])}
+            for values in Contact.objects.order_by("pk").values(*fields)
+        ]
+        entries = AuditEntry.objects.filter(entity="contacts.contact").order_by("object_id")
+        audit = []
+        for e in entries:
+            changes = dict(e.changes)
+            for key in ("primary_company", "companies"):
+                changes.pop(key, None)
+            audit.append((e.object_repr, changes))
+        return contacts, audit
+
+
+def test_the_bulk_path_stores_every_column_and_audit_text_as_the_row_path(
+    owner, upload, run_import
+):
+    results = []
+    for bulk in (False, True):
+        workspace = workspace_create(name=f"tricky {bulk}", owner=owner, default_region="US")
+        batch = run_import(upload(workspace, TRICKY), bulk=bulk)
+        assert batch.created == 7
+        results.append(_columns(workspace))
+
+    (row_contacts, row_audit), (bulk_contacts, bulk_audit) = results
+    assert bulk_contacts == row_contacts
+    assert bulk_audit == row_audit
+    assert row_contacts[2]["sort_name"] == "only@email.io"
+    assert row_audit[2][0] == "only@email.io"
+    assert row_contacts[0]["search_name"] == "emile de la croix"
+
+
+def test_the_cycle_collector_waits_while_chunks_are_written_and_is_back_after(
+    workspace, upload, run_import, monkeypatch
+):
+    write = ContactBulkWriter.write
+    seen = []
+
+    def write_and_look(self, chunk):
+        seen.append(gc.isenabled())
+        if len(seen) == 2:
+            raise RuntimeError("the database went away")
+        return write(self, chunk)
+
+    monkeypatch.setattr(ContactBulkWriter, "write", write_and_look)
+    rows = "".join(f"P{i},p{i}@x.io\n" for i in range(6))
+    assert gc.isenabled()
+
+    with pytest.raises(RuntimeError):
+        run_import(upload(workspace, "First Name,Email\n" + rows), chunk_rows=3, bulk=True)
+
+    assert seen == [False, False]
+    assert gc.isenabled()

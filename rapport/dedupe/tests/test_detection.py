@@ -3,6 +3,7 @@
 import numpy as np
 
 from rapport.dedupe.blocking import candidate_pairs
+from rapport.dedupe.comparison import compare
 from rapport.dedupe.detection import detect
 from rapport.dedupe.frames import CONTACT_SPEC, contact_frame_from
 
@@ -69,3 +70,17 @@ def test_the_threshold_keeps_only_likely_pairs():
     found = _found(detect(contact_frame_from(PEOPLE), CONTACT_SPEC))
 
     assert set(found) == TRUE_PAIRS
+
+
+def test_pairs_compared_a_few_at_a_time_get_the_levels_and_similarities_of_one_go(monkeypatch):
+    frame = contact_frame_from(PEOPLE * 3).sort("id")
+    ia, ib = np.triu_indices(frame.height, k=1)
+    for c in CONTACT_SPEC.comparisons:
+        whole = compare(c, frame[c.column], ia, ib)
+        chunked = compare(c, frame[c.column], ia, ib, chunk=7)
+        assert np.array_equal(chunked.levels, whole.levels), c.column
+        assert np.array_equal(chunked.similarity, whole.similarity), c.column
+
+    expected = _found(detect(contact_frame_from(PEOPLE), CONTACT_SPEC, threshold=0.0))
+    monkeypatch.setattr("rapport.dedupe.comparison.PAIR_CHUNK", 2)
+    assert _found(detect(contact_frame_from(PEOPLE), CONTACT_SPEC, threshold=0.0)) == expected
