@@ -68,7 +68,9 @@ def test_it_creates_a_contact_notes_it_finds_it_and_edits_it_in_place(
     grace.refresh_from_db()
     assert grace.job_title == "Rear Admiral"
     with workspace_scope(workspace):
-        entry = AuditEntry.objects.filter(object_id=grace.pk, action="update").get()
+        entry = AuditEntry.objects.filter(
+            entity="contacts.contact", object_id=grace.pk, action="update"
+        ).get()
     assert entry.source == "ui"
     assert entry.changes["job_title"] == ["", "Rear Admiral"]
 

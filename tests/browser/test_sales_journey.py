@@ -99,7 +99,7 @@ def test_a_web_lead_becomes_a_won_deal_an_order_and_forecast_revenue(
     with workspace_scope(workspace):
         deal.refresh_from_db()
         assert deal.outcome == "won"
-        entry = AuditEntry.objects.get(object_id=deal.pk, action="update")
+        entry = AuditEntry.objects.get(entity="sales.deal", object_id=deal.pk, action="update")
         order = Order.objects.get(deal=deal)
     assert entry.source == "ui" and entry.changes["stage"][1] == stages["Won"]
     shot(page, "board-after")
