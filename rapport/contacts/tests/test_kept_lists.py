@@ -12,13 +12,9 @@ owner_client = fixtures.owner_client
 viewer_client = fixtures.viewer_client
 outsider_client = fixtures.outsider_client
 plain_static_storage = fixtures.plain_static_storage
+keep_pages = fixtures.keep_pages
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def keep_pages(settings):
-    settings.RAPPORT_KEEP_PAGES = True
 
 
 # A test runs inside one transaction that never commits: the writes whose effect is checked

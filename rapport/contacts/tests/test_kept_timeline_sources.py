@@ -13,13 +13,9 @@ from rapport.web.tests import fixtures
 owner_client = fixtures.owner_client
 outsider_client = fixtures.outsider_client
 plain_static_storage = fixtures.plain_static_storage
+keep_pages = fixtures.keep_pages
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def keep_pages(settings):
-    settings.RAPPORT_KEEP_PAGES = True
 
 
 def _ticket(workspace, owner, contact, subject):

@@ -22,16 +22,12 @@ owner_client = fixtures.owner_client
 member_client = fixtures.member_client
 outsider_client = fixtures.outsider_client
 plain_static_storage = fixtures.plain_static_storage
+keep_pages = fixtures.keep_pages
 
 pytestmark = pytest.mark.django_db
 
 # A test runs inside one transaction that never commits: the writes whose effect is checked
 # run their commit hooks (the version's raise) as a real commit would.
-
-
-@pytest.fixture(autouse=True)
-def keep_pages(settings):
-    settings.RAPPORT_KEEP_PAGES = True
 
 
 @pytest.fixture

@@ -17,6 +17,13 @@ def plain_static_storage(settings: Any) -> None:
     }
 
 
+@pytest.fixture(autouse=True)
+def keep_pages(settings: Any) -> None:
+    """The test settings turn page keeping off; a module testing what is kept imports this
+    to turn it on for each of its tests."""
+    settings.RAPPORT_KEEP_PAGES = True
+
+
 def signed_in(user: Any) -> Client:
     client = Client()
     client.force_login(user)
