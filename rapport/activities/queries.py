@@ -2,9 +2,10 @@
 
 import datetime as dt
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from rapport.activities.models import Activity, ActivityKind
+from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page, SortKey, paginate
 
 
@@ -20,13 +21,63 @@ def activities_for_company(*, company_id: int) -> QuerySet[Activity]:
     return Activity.objects.filter(company_links__company_id=company_id)
 
 
-def open_tasks_for(*, user_id: int) -> QuerySet[Activity]:
-    """A user's open tasks, soonest due first, undated last."""
-    return (
-        Activity.objects.filter(kind=ActivityKind.TASK, done_at__isnull=True, assignee_id=user_id)
-        .prefetch_related("contacts", "companies")
-        .order_by(F("due_at").asc(nulls_last=True), "id")
+TASK_GROUPS = {
+    "": "All open",
+    "overdue": "Overdue",
+    "today": "Due today",
+    "upcoming": "Upcoming",
+    "undated": "No due date",
+}
+TASK_PAGE = 50
+
+
+def _task_group_filters(now: dt.datetime) -> dict[str, Q]:
+    """The open-task groups as conditions. "Today" is the rest of the current UTC day, so a task
+    is in exactly one group whatever the time."""
+    tomorrow = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    return {
+        "overdue": Q(due_at__lt=now),
+        "today": Q(due_at__gte=now, due_at__lt=tomorrow),
+        "upcoming": Q(due_at__gte=tomorrow),
+        "undated": Q(due_at__isnull=True),
+    }
+
+
+def _open_tasks(assignee_id: int | None) -> QuerySet[Activity]:
+    qs = Activity.objects.filter(kind=ActivityKind.TASK, done_at__isnull=True)
+    return qs if assignee_id is None else qs.filter(assignee_id=assignee_id)
+
+
+def open_task_counts(*, assignee_id: int | None, now: dt.datetime) -> dict[str, int]:
+    """How many open tasks each group holds (key "" for all), in one aggregate query; a user's
+    own when `assignee_id` is given, else everyone's in the workspace."""
+    counts = _open_tasks(assignee_id).aggregate(
+        all=Count("pk"),
+        **{g: Count("pk", filter=cond) for g, cond in _task_group_filters(now).items()},
     )
+    return {("" if key == "all" else key): value for key, value in counts.items()}
+
+
+def open_tasks(
+    *,
+    assignee_id: int | None,
+    group: str,
+    now: dt.datetime,
+    cursor: str | None = None,
+    limit: int = TASK_PAGE,
+) -> Page[Activity]:
+    """A page of open tasks in a group ("" for all), soonest due first, undated last."""
+    if group not in TASK_GROUPS:
+        choices = ", ".join(key for key in TASK_GROUPS if key)
+        raise ServiceValidationError.single("due", f"must be empty or one of {choices}")
+    qs = (
+        _open_tasks(assignee_id)
+        .select_related("assignee")
+        .prefetch_related("contacts", "companies")
+    )
+    if group:
+        qs = qs.filter(_task_group_filters(now)[group])
+    return paginate(qs, keys=[SortKey("due_at", False)], cursor=cursor, limit=limit)
 
 
 def activity_list(

@@ -109,5 +109,9 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     except ServiceValidationError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain")
     if request.POST.get("view") == "tasks":
-        return render(request, "activities/_task_row.html", {"task": activity})
+        return render(
+            request,
+            "activities/_task_row.html",
+            {"task": activity, "show_assignee": request.POST.get("who") == "all"},
+        )
     return _item(request, activity)

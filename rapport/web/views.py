@@ -6,9 +6,10 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from rapport.activities.queries import open_tasks_for
+from rapport.activities.queries import TASK_GROUPS, open_task_counts, open_tasks
 from rapport.audit.queries import audit_for_workspace
 from rapport.contacts.models import CustomFieldDefinition, CustomFieldEntity, CustomFieldType
 from rapport.contacts.queries import RecordFilter, company_list, contact_list
@@ -69,8 +70,30 @@ def search(request: HttpRequest) -> HttpResponse:
 @member_required
 @require_GET
 def tasks(request: HttpRequest) -> HttpResponse:
+    """Open tasks in groups by due date: the user's own, or with `who=all` everyone's in the
+    workspace (a manager's look at the team's backlog)."""
+    everyone = request.GET.get("who") == "all"
+    group = request.GET.get("due", "")
+    now = timezone.now()
+    assignee_id = None if everyone else int(request.user.pk or 0)
+    try:
+        page = open_tasks(
+            assignee_id=assignee_id, group=group, now=now, cursor=request.GET.get("cursor")
+        )
+    except ServiceValidationError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain")
+    counts = open_task_counts(assignee_id=assignee_id, now=now)
+    groups = [(key, label, counts[key]) for key, label in TASK_GROUPS.items()]
     return render(
-        request, "web/tasks.html", {"tasks": open_tasks_for(user_id=int(request.user.pk or 0))}
+        request,
+        "web/tasks.html",
+        {
+            "page": page,
+            "groups": groups,
+            "group": group,
+            "everyone": everyone,
+            "params": request.GET,
+        },
     )
 
 

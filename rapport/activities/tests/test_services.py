@@ -2,13 +2,18 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from rapport.activities.models import Activity
-from rapport.activities.queries import open_tasks_for
+from rapport.activities.queries import open_tasks
 from rapport.activities.services import activity_create, activity_update, task_set_done
 from rapport.audit.models import AuditEntry
 from rapport.contacts.tests.factories import make_activity, make_company, make_contact
 from rapport.core.errors import ServiceValidationError
+
+
+def _open(user):
+    return open_tasks(assignee_id=user.pk, group="", now=timezone.now()).items
 
 
 @pytest.fixture
@@ -111,10 +116,10 @@ def test_a_task_is_assigned_to_its_creator_by_default_and_can_be_done(scoped, ow
         },
     )
     assert task.assignee == owner
-    assert list(open_tasks_for(user_id=owner.pk)) == [task]
+    assert _open(owner) == [task]
     task_set_done(workspace=scoped, actor=owner, activity=task, done=True)
     assert task.done_at is not None
-    assert list(open_tasks_for(user_id=owner.pk)) == []
+    assert _open(owner) == []
     entry = AuditEntry.objects.filter(entity="activities.activity", action="update").get()
     assert entry.changes["done_at"][0] is None
 
@@ -127,8 +132,7 @@ def test_open_tasks_are_ordered_by_due_date_with_undated_last(scoped, owner, ann
     sooner = make_activity(
         scoped, owner, kind="task", subject="a", due_at="2026-12-01T00:00:00Z", contact_ids=[ann.pk]
     )
-    tasks = list(open_tasks_for(user_id=owner.pk))
-    assert tasks == [sooner, later, undated]
+    assert _open(owner) == [sooner, later, undated]
 
 
 def test_the_kind_cannot_change(scoped, owner, ann):

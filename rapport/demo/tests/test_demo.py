@@ -57,6 +57,11 @@ def test_the_demo_loads_once_through_the_services(db):
             "meeting",
             "task",
         }
+        # Old tasks are done; an open task is at most three weeks late, as in a working team.
+        tasks = Activity.objects.filter(workspace=ws, kind="task")
+        assert tasks.filter(done_at__isnull=False).exists()
+        three_weeks_ago = timezone.now() - dt.timedelta(days=22)
+        assert not tasks.filter(done_at__isnull=True, due_at__lt=three_weeks_ago).exists()
         entries = AuditEntry.objects.filter(workspace=ws, entity="contacts.contact")
         assert entries.count() == 40
         assert set(entries.values_list("source", flat=True)) == {"cli"}
