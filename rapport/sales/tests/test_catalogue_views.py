@@ -55,16 +55,17 @@ def test_a_member_cannot_create_a_pipeline(member_client):
 
 def test_products_are_listed_and_added_with_prices(member_client, viewer_client, workspace):
     response = member_client.post(
-        "/products/", {"sku": "MUG", "name": "Mug", "prices": "USD 12.50\n11.00 EUR"}
+        "/products/", {"sku": "MUG", "name": "Mug", "prices": "USD 1250.50\n11.00 EUR"}
     )
     assert response.status_code == 302
     with workspace_scope(workspace):
         mug = Product.objects.get(sku="MUG")
         assert {p.currency: str(p.unit_price) for p in mug.prices.all()} == {
-            "USD": "12.50",
+            "USD": "1250.50",
             "EUR": "11.00",
         }
-    assert "12.50 USD" in viewer_client.get("/products/").content.decode()
+    # Money reads with thousands separators, as on every other page.
+    assert "1,250.50 USD" in viewer_client.get("/products/").content.decode()
     assert viewer_client.post("/products/", {"sku": "X", "name": "X"}).status_code == 403
     bad = member_client.post("/products/", {"sku": "MUG", "name": "", "prices": "XYZ 1"})
     assert "exists already" in bad.content.decode() and "ISO 4217" in bad.content.decode()
@@ -84,13 +85,13 @@ def test_orders_list_newest_first_within_the_workspace(
                     "external_id": f"SHOP-{i}",
                     "ordered_at": f"2026-03-{i + 1:02d}T10:00:00+00:00",
                     "contact_id": ann.pk,
-                    "lines": [{"sku": "A", "quantity": 1, "unit_price": "5"}],
+                    "lines": [{"sku": "A", "quantity": 1, "unit_price": "1234.5"}],
                 },
             )
     with django_assert_max_num_queries(12):
         page = viewer_client.get("/orders/").content.decode()
     assert page.index("SHOP-11") < page.index("SHOP-0")
-    assert "Ann Buyer" in page
+    assert "Ann Buyer" in page and "1,234.50 USD" in page
     assert "SHOP-" not in outsider_client.get("/orders/").content.decode()
     assert viewer_client.get("/orders/?cursor=garbage").status_code == 404
 
