@@ -851,6 +851,9 @@ class OrderListParams(PageParams):
     status: OrderStatus | None = None
     channel: OrderChannel | None = None
     external_id: str | None = None
+    q: str | None = Field(None, description="part of the external id")
+    ordered_after: dt.datetime | None = Field(None, description="at or after this time")
+    ordered_before: dt.datetime | None = Field(None, description="before this time")
 
 
 def _order_upsert(request: HttpRequest, data: dict[str, Any]) -> tuple[Order, bool]:

@@ -11,7 +11,13 @@ from django.shortcuts import redirect, render
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page
 from rapport.sales import queries
-from rapport.sales.forms import PipelineForm, ProductForm, ScoringRuleForm, ThresholdForm
+from rapport.sales.forms import (
+    OrderFilterForm,
+    PipelineForm,
+    ProductForm,
+    ScoringRuleForm,
+    ThresholdForm,
+)
 from rapport.sales.scoring import (
     scoring_rule_create,
     scoring_rule_delete,
@@ -22,6 +28,7 @@ from rapport.sales.services import pipeline_create, product_create
 from rapport.tenancy.roles import RECORDS_WRITE, SETTINGS_WRITE
 from rapport.web.access import check_scope, found_or_404, member_required, workspace_of
 from rapport.web.forms import add_service_errors
+from rapport.web.htmx import is_partial
 
 T = TypeVar("T", bound=Model)
 
@@ -80,10 +87,20 @@ def products(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def orders(request: HttpRequest) -> HttpResponse:
-    page = _page_or_404(
-        queries.order_list, f=queries.OrderFilter(), cursor=request.GET.get("cursor") or None
-    )
-    return render(request, "sales/orders.html", {"page": page, "params": request.GET})
+    """Every order, filtered by status, channel, dates or external id; a bad filter is named
+    and the list shows nothing rather than more than was asked for."""
+    form = OrderFilterForm(request.GET)
+    page: Page[Any] = Page(items=[], next_cursor=None, prev_cursor=None)
+    if form.is_valid():
+        page = _page_or_404(
+            queries.order_list,
+            f=form.order_filter(),
+            cursor=form.cleaned_data.get("cursor") or None,
+        )
+    context = {"form": form, "page": page, "params": request.GET}
+    if is_partial(request, "order-table"):
+        return render(request, "sales/_order_table.html", context)
+    return render(request, "sales/orders.html", context)
 
 
 @member_required

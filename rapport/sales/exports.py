@@ -4,9 +4,7 @@ sales `AppConfig.ready` imports this module to join the registry)."""
 from typing import Any
 
 from django.db.models import QuerySet
-from pydantic import ValidationError
 
-from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.data.exports import (
     ExportColumn,
     Exporter,
@@ -16,8 +14,7 @@ from rapport.data.exports import (
     ordered,
 )
 from rapport.sales import queries
-from rapport.sales.api import OrderListParams
-from rapport.sales.forms import DealFilterForm, LeadFilterForm
+from rapport.sales.forms import DealFilterForm, LeadFilterForm, OrderFilterForm
 from rapport.sales.models import Deal, Lead, Order
 
 
@@ -38,15 +35,8 @@ def _deals(ask: ExportRequest) -> QuerySet[Any]:
 
 
 def _orders(ask: ExportRequest) -> QuerySet[Any]:
-    """The orders list has no filter form: the API list's parameters are the filters."""
-    try:
-        params = OrderListParams.model_validate(ask.params.dict())
-    except ValidationError as exc:
-        raise ServiceValidationError(
-            [FieldError(".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()]
-        ) from None
-    f = queries.OrderFilter(**params.model_dump(exclude={"cursor", "limit"}, exclude_none=True))
-    qs = queries.order_queryset(f=f).prefetch_related(None)
+    form = form_cleaned(OrderFilterForm(ask.params))
+    qs = queries.order_queryset(f=form.order_filter()).prefetch_related(None)
     return ordered(qs, queries.ORDERS_NEWEST_FIRST)
 
 

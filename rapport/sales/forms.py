@@ -22,6 +22,8 @@ from rapport.sales.models import (
     ForecastCategory,
     Lead,
     LeadStatus,
+    OrderChannel,
+    OrderStatus,
     Pipeline,
     Product,
     ScoringOperator,
@@ -29,7 +31,7 @@ from rapport.sales.models import (
     Stage,
     StageOutcome,
 )
-from rapport.sales.queries import DealFilter, LeadFilter
+from rapport.sales.queries import DealFilter, LeadFilter, OrderFilter
 from rapport.sales.scoring import FIT_FIELDS
 from rapport.tenancy.models import Workspace
 from rapport.web.forms import LinesField, add_service_errors
@@ -362,6 +364,33 @@ class DealFilterForm(forms.Form):
             # The form's range includes its last day; the query's excludes it.
             expected_close_before=to + dt.timedelta(days=1) if to else None,
         )
+
+
+class OrderFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=255, label="Order number")
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *OrderStatus.choices])
+    channel = forms.ChoiceField(
+        required=False, choices=[("", "Any channel"), *OrderChannel.choices]
+    )
+    ordered_from = forms.DateField(required=False, widget=DATE_INPUT, label="Ordered from")
+    ordered_to = forms.DateField(required=False, widget=DATE_INPUT, label="Ordered to")
+    cursor = forms.CharField(required=False)
+
+    def order_filter(self) -> OrderFilter:
+        data = self.cleaned_data
+        start, end = data.get("ordered_from"), data.get("ordered_to")
+        return OrderFilter(
+            q=data.get("q") or "",
+            status=data.get("status") or "",
+            channel=data.get("channel") or "",
+            ordered_after=_utc_midnight(start) if start else None,
+            # The form's range includes its last day; the query's excludes its end.
+            ordered_before=_utc_midnight(end + dt.timedelta(days=1)) if end else None,
+        )
+
+
+def _utc_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
 class LeadFilterForm(forms.Form):

@@ -265,6 +265,9 @@ class OrderFilter:
     status: str = ""
     channel: str = ""
     external_id: str = ""
+    q: str = ""
+    ordered_after: dt.datetime | None = None
+    ordered_before: dt.datetime | None = None
 
 
 ORDERS_NEWEST_FIRST = [SortKey("ordered_at", True)]
@@ -282,6 +285,12 @@ def order_queryset(*, f: OrderFilter) -> QuerySet[Order]:
         value = getattr(f, name)
         if value:
             qs = qs.filter(**{name: value})
+    if f.q:
+        qs = qs.filter(external_id__icontains=f.q.strip())
+    if f.ordered_after:
+        qs = qs.filter(ordered_at__gte=f.ordered_after)
+    if f.ordered_before:
+        qs = qs.filter(ordered_at__lt=f.ordered_before)
     return qs
 
 

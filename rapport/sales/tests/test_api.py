@@ -668,18 +668,35 @@ def test_a_bulk_push_holds_at_most_a_thousand_orders(api):
     assert set(problem_fields(response)) == {"items"}
 
 
-def test_orders_filter_by_contact_company_and_external_id(api, workspace):
+def test_orders_filter_by_contact_company_external_id_and_dates(api, workspace):
     ann, bob = make_contact(workspace), make_contact(workspace, first_name="Bob")
     company = make_company(workspace)
-    a = _ok(api.post("/sales/orders", _order(ann.pk, external_id="A")), 201)
-    b = _ok(api.post("/sales/orders", _order(bob.pk, external_id="B", company_id=company.pk)), 201)
+    a = _ok(api.post("/sales/orders", _order(ann.pk, external_id="SHOP-A")), 201)
+    b = _ok(
+        api.post(
+            "/sales/orders",
+            _order(
+                bob.pk,
+                external_id="ERP-B",
+                company_id=company.pk,
+                ordered_at="2026-03-01T00:00:00Z",
+            ),
+        ),
+        201,
+    )
 
     def ids(**params) -> list[int]:
         return [o["id"] for o in _ok(api.get("/sales/orders", params))["items"]]
 
     assert ids(contact_id=ann.pk) == [a["id"]]
     assert ids(company_id=company.pk) == [b["id"]]
-    assert ids(external_id="B") == [b["id"]]
+    assert ids(external_id="ERP-B") == [b["id"]]
+    assert ids(q="shop") == [a["id"]]
+    assert ids(ordered_after="2026-03-01T00:00:00Z") == [b["id"]]
+    assert ids(ordered_before="2026-03-01T00:00:00Z") == [a["id"]]
+    assert set(problem_fields(api.get("/sales/orders", {"ordered_after": "soon"}))) == {
+        "ordered_after"
+    }
     assert _ok(api.get(f"/sales/orders/{a['id']}")) == a
 
 

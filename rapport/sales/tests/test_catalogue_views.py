@@ -96,6 +96,52 @@ def test_orders_list_newest_first_within_the_workspace(
     assert viewer_client.get("/orders/?cursor=garbage").status_code == 404
 
 
+def test_orders_filter_by_number_status_channel_and_days(
+    viewer_client, owner_client, workspace, owner
+):
+    with workspace_scope(workspace):
+        ann = make_contact(workspace, owner, first_name="Ann", last_name="Buyer")
+        for number, day, status, channel in [
+            ("SHOP-1", "2026-03-01T23:59:00+00:00", "paid", "ecommerce"),
+            ("SHOP-2", "2026-03-02T00:00:00+00:00", "refunded", "ecommerce"),
+            ("ERP-3", "2026-03-03T12:00:00+00:00", "paid", "erp"),
+        ]:
+            order_upsert(
+                workspace=workspace,
+                actor=owner,
+                data={
+                    "external_id": number,
+                    "ordered_at": day,
+                    "status": status,
+                    "channel": channel,
+                    "contact_id": ann.pk,
+                    "lines": [{"description": "Mug", "quantity": 1, "unit_price": "5"}],
+                },
+            )
+
+    def numbers(**params) -> list[str]:
+        page = viewer_client.get("/orders/", params).content.decode()
+        return [n for n in ("ERP-3", "SHOP-2", "SHOP-1") if n in page]
+
+    assert numbers(q="shop") == ["SHOP-2", "SHOP-1"]
+    assert numbers(status="paid") == ["ERP-3", "SHOP-1"]
+    assert numbers(channel="erp") == ["ERP-3"]
+    # Both ends of the day range are whole days, inclusive.
+    assert numbers(ordered_from="2026-03-02", ordered_to="2026-03-02") == ["SHOP-2"]
+    assert numbers(ordered_to="2026-03-01") == ["SHOP-1"]
+    # A bad filter is named, and the list shows nothing rather than everything.
+    bad = viewer_client.get("/orders/", {"ordered_from": "March"}).content.decode()
+    assert "Ordered from: Enter a valid date." in bad and "SHOP-1" not in bad
+    # Over htmx only the table comes back, with the export links carrying the filter.
+    partial = owner_client.get(
+        "/orders/",
+        {"status": "refunded"},
+        headers={"HX-Request": "true", "HX-Target": "order-table"},
+    ).content.decode()
+    assert "<html" not in partial and "SHOP-2" in partial and "SHOP-1" not in partial
+    assert 'hx-swap-oob="true"' in partial and "status=refunded" in partial
+
+
 def test_an_admin_manages_scoring_rules_and_the_threshold(owner_client, member_client, workspace):
     from rapport.sales.leads import lead_create
     from rapport.sales.models import ScoringRule, ScoringSettings
