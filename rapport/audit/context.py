@@ -6,6 +6,24 @@ from contextvars import ContextVar
 
 _source: ContextVar[str] = ContextVar("audit_source", default="system")
 
+# The doors set across the code base, for the audit log's filter.
+SOURCES = (
+    "ui",
+    "api",
+    "admin",
+    "cli",
+    "import",
+    "export",
+    "email",
+    "portal",
+    "webform",
+    "campaign",
+    "sequence",
+    "survey",
+    "task",
+    "system",
+)
+
 
 @contextmanager
 def audit_source(source: str) -> Iterator[None]:

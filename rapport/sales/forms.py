@@ -13,6 +13,7 @@ from django.db.models import Model
 from rapport.activities.models import ActivityKind
 from rapport.campaigns.models import Campaign
 from rapport.contacts.forms import MemberChoiceField, companies_named, members_of, user_label
+from rapport.core.days import utc_day_range
 from rapport.core.errors import ServiceValidationError
 from rapport.marketing.models import StaticList
 from rapport.sales.leads import SETTABLE_STATUSES
@@ -378,19 +379,14 @@ class OrderFilterForm(forms.Form):
 
     def order_filter(self) -> OrderFilter:
         data = self.cleaned_data
-        start, end = data.get("ordered_from"), data.get("ordered_to")
+        after, before = utc_day_range(data.get("ordered_from"), data.get("ordered_to"))
         return OrderFilter(
             q=data.get("q") or "",
             status=data.get("status") or "",
             channel=data.get("channel") or "",
-            ordered_after=_utc_midnight(start) if start else None,
-            # The form's range includes its last day; the query's excludes its end.
-            ordered_before=_utc_midnight(end + dt.timedelta(days=1)) if end else None,
+            ordered_after=after,
+            ordered_before=before,
         )
-
-
-def _utc_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
 class LeadFilterForm(forms.Form):

@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from rapport.activities.queries import TASK_GROUPS, open_task_counts, open_tasks
+from rapport.audit.forms import AuditFilterForm
 from rapport.audit.queries import audit_for_workspace
+from rapport.contacts.forms import members_of, user_label
 from rapport.contacts.models import CustomFieldDefinition, CustomFieldEntity, CustomFieldType
 from rapport.contacts.queries import RecordFilter, company_list, contact_list
 from rapport.contacts.services import (
@@ -19,11 +21,17 @@ from rapport.contacts.services import (
     custom_field_update,
 )
 from rapport.core.errors import ServiceValidationError
-from rapport.core.pagination import SortKey, paginate
+from rapport.core.pagination import Page, SortKey, paginate
 from rapport.tenancy.access import SESSION_WORKSPACE_KEY, memberships_of
 from rapport.tenancy.roles import AUDIT_READ, SETTINGS_WRITE
 from rapport.tenancy.services import api_token_create, api_token_revoke
-from rapport.web.access import found_or_404, member_required, membership_of, scope_required
+from rapport.web.access import (
+    found_or_404,
+    member_required,
+    membership_of,
+    scope_required,
+    workspace_of,
+)
 from rapport.web.forms import CommaListField, add_service_errors
 from rapport.web.htmx import is_partial
 
@@ -100,16 +108,25 @@ def tasks(request: HttpRequest) -> HttpResponse:
 @scope_required(AUDIT_READ)
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
-    try:
-        page = paginate(
-            audit_for_workspace(),
-            keys=[SortKey("at", True)],
-            cursor=request.GET.get("cursor") or None,
-            limit=AUDIT_PAGE,
-        )
-    except ServiceValidationError as exc:
-        raise Http404 from exc
-    return render(request, "web/audit_log.html", {"page": page, "params": request.GET})
+    """The workspace's trail, filtered; a bad filter is named and shows no entries rather than
+    all of them."""
+    members = [(u.pk, user_label(u)) for u in members_of(workspace_of(request))]
+    form = AuditFilterForm(request.GET, members=members)
+    page: Page[Any] = Page(items=[], next_cursor=None, prev_cursor=None)
+    if form.is_valid():
+        try:
+            page = paginate(
+                audit_for_workspace(form.audit_filter()),
+                keys=[SortKey("at", True)],
+                cursor=form.cleaned_data.get("cursor") or None,
+                limit=AUDIT_PAGE,
+            )
+        except ServiceValidationError as exc:
+            raise Http404 from exc
+    context = {"form": form, "page": page, "params": request.GET}
+    if is_partial(request, "audit-table"):
+        return render(request, "web/_audit_table.html", context)
+    return render(request, "web/audit_log.html", context)
 
 
 class TokenForm(forms.Form):
