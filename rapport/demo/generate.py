@@ -16,6 +16,7 @@ from rapport.activities.services import BULK_MAX, activity_bulk_create
 from rapport.audit.context import audit_source
 from rapport.contacts.models import LifecycleStage, SizeBand
 from rapport.contacts.services import company_create, contact_create, custom_field_create
+from rapport.demo.duplicates_data import duplicates_demo_fill
 from rapport.demo.feedback_data import feedback_demo_fill
 from rapport.demo.knowledge_data import knowledge_demo_fill
 from rapport.demo.lead_data import leads_demo_fill
@@ -216,6 +217,7 @@ def _fill(
         rng=rng,
         nps_contacts=size.nps_contacts,
     )
+    duplicates_demo_fill(workspace=workspace, users=users, rng=rng)
 
 
 def _activity_data(

@@ -8,6 +8,8 @@ from rapport.activities.models import Activity
 from rapport.audit.models import AuditEntry
 from rapport.campaigns.models import Campaign, Suppression, TrackingEvent
 from rapport.contacts.models import Company, Contact
+from rapport.dedupe.models import DuplicatePair
+from rapport.demo.duplicates_data import COMPANY_TWINS, CONTACT_TWINS
 from rapport.demo.feedback_data import MIXED_COMMENTS, NEGATIVE_COMMENTS, POSITIVE_COMMENTS
 from rapport.feedback.models import SurveyInvite
 from rapport.feedback.queries import csat_summary, nps_summary
@@ -47,8 +49,9 @@ def test_the_demo_loads_once_through_the_services(db):
     ws = Workspace.objects.get(slug="demo-company")
     assert ws.memberships.count() == 3
     with scopes_disabled():
-        assert Contact.objects.filter(workspace=ws).count() == 40
-        assert Company.objects.filter(workspace=ws).count() == 8
+        # The generated records and the few entered twice for the duplicate queue.
+        assert Contact.objects.filter(workspace=ws).count() == 40 + CONTACT_TWINS
+        assert Company.objects.filter(workspace=ws).count() == 8 + COMPANY_TWINS
         assert Activity.objects.filter(workspace=ws).count() == 120
         assert set(Activity.objects.values_list("kind", flat=True)) == {
             "note",
@@ -63,7 +66,11 @@ def test_the_demo_loads_once_through_the_services(db):
         three_weeks_ago = timezone.now() - dt.timedelta(days=22)
         assert not tasks.filter(done_at__isnull=True, due_at__lt=three_weeks_ago).exists()
         entries = AuditEntry.objects.filter(workspace=ws, entity="contacts.contact")
-        assert entries.count() == 40
+        assert entries.count() == 40 + CONTACT_TWINS
+        # Detection ran: the twins wait in the review queue.
+        pairs = DuplicatePair.objects.filter(workspace=ws, status="open")
+        assert pairs.filter(entity="contact").count() >= CONTACT_TWINS - 1
+        assert pairs.filter(entity="company").count() >= 1
         assert set(entries.values_list("source", flat=True)) == {"cli"}
         deals = Deal.objects.filter(workspace=ws)
         assert deals.count() == 60

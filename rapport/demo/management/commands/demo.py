@@ -12,7 +12,8 @@ class Command(BaseCommand):
         "Load the demo workspace: 3 users, 300 companies, 3,000 contacts, 20,000 activities, "
         "2,000 deals, 20,000 orders, 400 leads, a year of 1,500 tickets, a help centre, CSAT "
         "answers, an NPS round to 300 contacts, and marketing: consent, lists, segments and three "
-        "sent campaigns with their opens and clicks."
+        "sent campaigns with their opens and clicks; a few contacts and companies entered twice "
+        "wait in the duplicate queue."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
