@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from rapport.audit.models import AuditAction
 from rapport.audit.services import audit_record, audited_delete, audited_update, diff, snapshot
-from rapport.campaigns.models import Campaign
 from rapport.contacts.models import Company, Contact, ContactEmail, LifecycleStage
 from rapport.contacts.normalise import (
     domain_normalise,
@@ -36,6 +35,7 @@ from rapport.contacts.services import (
 from rapport.core.errors import ServiceValidationError
 from rapport.marketing.models import StaticList
 from rapport.marketing.optin import web_form_subscribe
+from rapport.sales.campaign_link import campaign_id_clean
 from rapport.sales.models import Deal, Lead, LeadStatus, WebForm
 from rapport.sales.scoring import lead_score
 from rapport.sales.services import deal_create
@@ -74,18 +74,6 @@ LEAD_AUDITED = [
 SETTABLE_STATUSES = [LeadStatus.NEW, LeadStatus.WORKING, LeadStatus.NURTURING, LeadStatus.QUALIFIED]
 
 
-def _campaign_id(workspace: Workspace, value: Any, c: _Collector) -> int | None:
-    """A campaign of the lead's own workspace, filtered explicitly rather than left to the
-    scope, so a lead never links across workspaces whatever scope the caller runs in."""
-    if value is None:
-        return None
-    is_id = isinstance(value, int) and not isinstance(value, bool)
-    if not (is_id and Campaign.objects.filter(workspace=workspace, pk=value).exists()):
-        c.add("campaign_id", "is not a campaign of this workspace")
-        return None
-    return int(value)
-
-
 def _lead_clean(*, workspace: Workspace, data: Data, lead: Lead | None) -> Data:
     c = _Collector()
     _unknown_keys(data, LEAD_FIELDS, c)
@@ -111,7 +99,7 @@ def _lead_clean(*, workspace: Workspace, data: Data, lead: Lead | None) -> Data:
     if "owner_id" in data:
         clean["owner_id"] = _owner(workspace, data, c)
     if "campaign_id" in data:
-        clean["campaign_id"] = _campaign_id(workspace, data["campaign_id"], c)
+        clean["campaign_id"] = campaign_id_clean(workspace, data["campaign_id"], c)
     if "status" in data:
         if data["status"] not in SETTABLE_STATUSES:
             c.add("status", f"must be one of {', '.join(SETTABLE_STATUSES)}")
@@ -276,6 +264,7 @@ def lead_convert(
                     "company_id": company.pk if company else None,
                     "contacts": [{"id": contact.pk, "role": "decision_maker"}],
                     "owner_id": locked.owner_id,
+                    "campaign_id": locked.campaign_id,
                     **deal,
                 },
             )

@@ -193,6 +193,7 @@ class DealFilter:
     owner_id: int | None = None
     outcome: str = ""
     company_id: int | None = None
+    campaign_id: int | None = None
     expected_close_after: dt.date | None = None
     expected_close_before: dt.date | None = None
 
@@ -217,7 +218,7 @@ def deal_totals(*, f: DealFilter) -> list[dict[str, object]]:
 
 def deal_queryset(*, f: DealFilter) -> QuerySet[Deal]:
     qs = Deal.objects.select_related("stage", "owner", "company")
-    for name in ("pipeline_id", "stage_id", "owner_id", "company_id"):
+    for name in ("pipeline_id", "stage_id", "owner_id", "company_id", "campaign_id"):
         value = getattr(f, name)
         if value is not None:
             qs = qs.filter(**{name: value})
