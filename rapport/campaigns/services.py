@@ -37,7 +37,7 @@ from rapport.core.errors import ServiceValidationError
 from rapport.core.money import amount_clean, currency_clean
 from rapport.marketing.models import ConsentPurpose, ConsentStatus, Segment, StaticList
 from rapport.marketing.queries import segment_members, static_list_members
-from rapport.marketing.services import consent_record
+from rapport.marketing.services import consent_record, static_lists_hold
 from rapport.sales.unlinked_campaigns import leads_link_campaign
 from rapport.tenancy.models import Workspace
 
@@ -161,10 +161,17 @@ CAMPAIGN_AUDITED = [
 ]
 
 
+def _list_hold(workspace: Workspace, clean: Data) -> None:
+    chosen = clean.get("static_list")
+    if chosen is not None:
+        static_lists_hold(workspace=workspace, list_ids=[chosen.pk], field="static_list_id")
+
+
 def campaign_create(*, workspace: Workspace, actor: Actor, data: Data) -> Campaign:
     clean = _campaign_clean(data, creating=True)
     clean.setdefault("currency", workspace.base_currency)
     with transaction.atomic():
+        _list_hold(workspace, clean)
         campaign = Campaign.objects.create(
             workspace=workspace,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -210,6 +217,7 @@ def campaign_update(
         raise ServiceValidationError.single(field, "cannot change once the campaign has started")
     with transaction.atomic():
         renamed = "name" in clean and clean["name"] != campaign.name
+        _list_hold(workspace, clean)
         _campaign_change(workspace, actor, campaign, clean)
         if renamed:
             leads_link_campaign(workspace=workspace, actor=actor, campaign=campaign)
