@@ -1,5 +1,6 @@
 """Leads: capture (by hand, API, public web form), disqualification and conversion."""
 
+import logging
 import secrets
 from dataclasses import dataclass
 from functools import partial
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from rapport.audit.models import AuditAction
 from rapport.audit.services import audit_record, audited_delete, audited_update, diff, snapshot
+from rapport.campaigns.models import Campaign
 from rapport.contacts.models import Company, Contact, ContactEmail, LifecycleStage
 from rapport.contacts.normalise import (
     domain_normalise,
@@ -35,11 +37,14 @@ from rapport.contacts.services import (
 from rapport.core.errors import ServiceValidationError
 from rapport.marketing.models import StaticList
 from rapport.marketing.optin import web_form_subscribe
+from rapport.marketing.services import static_lists_hold
 from rapport.sales.campaign_link import campaign_id_clean
 from rapport.sales.models import Deal, Lead, LeadStatus, WebForm
 from rapport.sales.scoring import lead_score
 from rapport.sales.services import deal_create
 from rapport.tenancy.models import Workspace
+
+logger = logging.getLogger(__name__)
 
 LEAD_TEXT = {
     "first_name": 100,
@@ -69,6 +74,7 @@ LEAD_AUDITED = [
     "status",
     "disqualify_reason",
     "campaign",
+    "campaign_name",
 ]
 # Statuses a person may set by hand; "converted" only comes from lead_convert.
 SETTABLE_STATUSES = [LeadStatus.NEW, LeadStatus.WORKING, LeadStatus.NURTURING, LeadStatus.QUALIFIED]
@@ -120,10 +126,14 @@ def _apply_score(lead: Lead) -> None:
     lead.score, lead.score_reasons = score.total, score.reasons
 
 
-def lead_create(*, workspace: Workspace, actor: Actor, data: Data) -> Lead:
+def lead_create(
+    *, workspace: Workspace, actor: Actor, data: Data, unlinked_campaign: str = ""
+) -> Lead:
+    """`unlinked_campaign`: a campaign the lead was said to come from that matched none (kept
+    as its `campaign_name`, for "Link now"); only Rapport's own callers give one."""
     clean = _lead_clean(workspace=workspace, data=data, lead=None)
     with transaction.atomic():
-        lead = Lead(workspace=workspace, **clean)
+        lead = Lead(workspace=workspace, campaign_name=unlinked_campaign[:100], **clean)
         _apply_score(lead)
         lead.save()
         after = {k: v for k, v in snapshot(lead, LEAD_AUDITED).items() if v not in ("", None)}
@@ -317,7 +327,7 @@ WEB_FIELDS = [
     "message",
 ]
 # Optional, hidden: the id of the campaign to credit with the lead (an embed or a link from a
-# campaign sets it); an id that is not one of the form's workspace refuses the submission.
+# campaign sets it); an id that is not one of the form's workspace is kept as text instead.
 WEB_CAMPAIGN = "campaign_id"
 HONEYPOT = "website"
 RATE_LIMIT = 20  # submissions per form and address per hour
@@ -369,6 +379,7 @@ def web_form_create(
     opt_in = _double_opt_in_clean(double_opt_in, c)
     c.raise_if_any()
     with transaction.atomic():
+        static_lists_hold(workspace=workspace, list_ids=[list_id], field="static_list_id")
         form = WebForm.objects.create(
             workspace=workspace,
             name=name.strip(),
@@ -398,6 +409,26 @@ class RateLimited(Exception):
     """Too many submissions from one address: answer 429."""
 
 
+def _web_campaign(form: WebForm, raw: str) -> tuple[int | None, str]:
+    """The campaign a submission credits, else the value given kept as an unlinked name.
+
+    A visitor cannot fix a hidden field, so a bad id (not a number, or not a campaign of the
+    form's workspace) never refuses the lead: it is kept without a campaign, the value
+    recorded (the lead page shows it, "Link now" links it if it names a campaign) and logged
+    for the site's owner to fix the embed."""
+    if not raw:
+        return None, ""
+    if raw.isdecimal() and Campaign.objects.filter(workspace=form.workspace, pk=int(raw)).exists():
+        return int(raw), ""
+    logger.warning(
+        "web form %s: %s=%r is not a campaign of its workspace; the lead is kept without one",
+        form.pk,
+        WEB_CAMPAIGN,
+        raw[:100],
+    )
+    return None, raw[:100]
+
+
 def web_lead_submit(
     *, form: WebForm, data: dict[str, str], address: str, user_agent: str = ""
 ) -> Lead | None:
@@ -412,14 +443,16 @@ def web_lead_submit(
     if cache.incr(bucket) > RATE_LIMIT:
         raise RateLimited
     values: Data = {k: data[k] for k in WEB_FIELDS if data.get(k)}
-    campaign = (data.get(WEB_CAMPAIGN) or "").strip()
-    if campaign:
-        values["campaign_id"] = int(campaign) if campaign.isdecimal() else campaign
+    campaign_id, unlinked = _web_campaign(form, (data.get(WEB_CAMPAIGN) or "").strip())
+    if campaign_id is not None:
+        values["campaign_id"] = campaign_id
     values["source"] = form.source
     if form.owner_id:
         values["owner_id"] = form.owner_id
     with transaction.atomic():
-        lead = lead_create(workspace=form.workspace, actor=None, data=values)
+        lead = lead_create(
+            workspace=form.workspace, actor=None, data=values, unlinked_campaign=unlinked
+        )
         web_form_subscribe(form=form, data=data, ip_address=address or None, user_agent=user_agent)
     return lead
 
@@ -455,13 +488,16 @@ def web_form_update(*, workspace: Workspace, actor: Actor, form: WebForm, data: 
     if "double_opt_in" in data:
         clean["double_opt_in"] = _double_opt_in_clean(data["double_opt_in"], c)
     c.raise_if_any()
-    audited_update(
-        workspace_id=workspace.pk,
-        actor=actor,
-        instance=form,
-        values=clean,
-        fields=WEB_FORM_AUDITED,
-    )
+    with transaction.atomic():
+        held = [clean.get("static_list_id")]
+        static_lists_hold(workspace=workspace, list_ids=held, field="static_list_id")
+        audited_update(
+            workspace_id=workspace.pk,
+            actor=actor,
+            instance=form,
+            values=clean,
+            fields=WEB_FORM_AUDITED,
+        )
     return form
 
 

@@ -330,8 +330,9 @@ class Lead(WorkspaceScopedModel):
         related_name="+",
         db_index=False,
     )
-    # A campaign named as text before leads linked to campaigns, that no campaign of the
-    # workspace matched when they were linked (sales 0008); kept, never written since.
+    # A campaign name that matched no campaign of the workspace: text from before leads
+    # linked to campaigns (sales 0008), or a web form's bad campaign id. "Link now" (or a
+    # campaign created with that name) links the lead and clears it.
     campaign_name = models.CharField(max_length=100, blank=True, editable=False)
     message = models.TextField(blank=True)
     status = models.CharField(max_length=12, choices=LeadStatus.choices, default="new")

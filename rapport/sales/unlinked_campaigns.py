@@ -14,8 +14,6 @@ from rapport.sales.leads import LEAD_AUDITED, _apply_score
 from rapport.sales.models import Lead
 from rapport.tenancy.models import Workspace
 
-AUDITED = [*LEAD_AUDITED, "campaign_name"]
-
 
 def unlinked_leads(*, workspace: Workspace, name: str) -> QuerySet[Lead]:
     """The workspace's unlinked leads naming `name`, case and surrounding spaces aside (as the
@@ -44,7 +42,7 @@ def leads_link_campaign(*, workspace: Workspace, actor: Actor, campaign: Campaig
             .order_by("id")
         )
         for lead in leads:
-            before = snapshot(lead, AUDITED)
+            before = snapshot(lead, LEAD_AUDITED)
             lead.campaign, lead.campaign_name = campaign, ""
             _apply_score(lead)
             lead.save(
@@ -55,6 +53,6 @@ def leads_link_campaign(*, workspace: Workspace, actor: Actor, campaign: Campaig
                 actor=actor,
                 action=AuditAction.UPDATE,
                 instance=lead,
-                changes=diff(before, snapshot(lead, AUDITED)),
+                changes=diff(before, snapshot(lead, LEAD_AUDITED)),
             )
     return len(leads)
