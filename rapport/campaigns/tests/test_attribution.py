@@ -182,14 +182,14 @@ def test_a_deals_own_campaign_is_credited_before_its_leads(scoped, workspace, ow
                 data={"email": f"{name}@x.example", "campaign_id": by_lead.pk},
             )
         with time_machine.travel(at(10), tick=False):
-            leads.append(
-                lead_convert(
-                    workspace=workspace,
-                    actor=owner,
-                    lead=lead,
-                    deal={"name": name, "amount": "100", "currency": "USD", **won},
-                ).deal
-            )
+            deal = lead_convert(
+                workspace=workspace,
+                actor=owner,
+                lead=lead,
+                deal={"name": name, "amount": "100", "currency": "USD", **won},
+            ).deal
+        assert deal is not None
+        leads.append(deal)
     kept, changed = leads
     with time_machine.travel(at(10), tick=False):
         deal_update(

@@ -62,6 +62,7 @@ def test_conversion_copies_the_leads_campaign_to_the_deal(scoped, owner, spring,
     sourced = lead_convert(workspace=scoped, actor=owner, lead=lead, deal={"name": "A"}).deal
     unsourced = lead_convert(workspace=scoped, actor=owner, lead=plain, deal={"name": "B"}).deal
 
+    assert sourced is not None and unsourced is not None
     assert (sourced.campaign_id, unsourced.campaign_id) == (spring.pk, None)
     created = AuditEntry.objects.get(entity="sales.deal", object_id=sourced.pk, action="create")
     assert created.changes["campaign"] == [None, spring.pk]
