@@ -1,7 +1,8 @@
 """First-touch and last-touch attribution of won revenue to campaigns.
 
 A deal's touches are the opens and clicks of its contacts' campaign messages before the deal
-was won, and the campaign linked to the lead it was converted from (at the lead's creation).
+was won, and the campaign that sourced it: the deal's own campaign (at the deal's creation),
+else the one linked to the lead it was converted from (at the lead's creation).
 First touch gives the whole amount, in the workspace's base currency at the rate of the day it
 was won, to the earliest touch; last touch to the latest. A won deal with no touch is
 unattributed.
@@ -29,6 +30,27 @@ class Attributed:
     deal_ids: set[int] = field(default_factory=set)
 
 
+def _sources(won: dict[int, dict]) -> dict[int, tuple[dt.datetime, int]]:
+    """(time, campaign id) of the campaign that sourced each won deal: its own, else its
+    lead's. The time is the lead's creation when the deal kept its lead's campaign (the
+    conversion copies it), the deal's creation when the deal names another one."""
+    leads = Lead.objects.filter(converted_deal_id__in=won, campaign__isnull=False)
+    of_lead = {
+        deal_id: (created_at, campaign_id)
+        for deal_id, campaign_id, created_at in leads.values_list(
+            "converted_deal_id", "campaign_id", "created_at"
+        )
+    }
+    sources = {}
+    for deal_id, row in won.items():
+        lead, own = of_lead.get(deal_id), row["campaign_id"]
+        if own is not None and (lead is None or lead[1] != own):
+            sources[deal_id] = (row["created_at"], own)
+        elif lead is not None:
+            sources[deal_id] = lead
+    return sources
+
+
 def _touches(won: dict[int, dict]) -> dict[int, list[tuple[dt.datetime, int]]]:
     """(time, campaign id) of each won deal's touches, in time order."""
     contacts_of: dict[int, list[int]] = defaultdict(list)
@@ -42,11 +64,8 @@ def _touches(won: dict[int, dict]) -> dict[int, list[tuple[dt.datetime, int]]]:
         for deal_id in contacts_of[contact_id]:
             if at <= won[deal_id]["closed_at"]:
                 touches[deal_id].append((at, campaign_id))
-    leads = Lead.objects.filter(converted_deal_id__in=won, campaign__isnull=False)
-    for deal_id, campaign_id, created_at in leads.values_list(
-        "converted_deal_id", "campaign_id", "created_at"
-    ):
-        touches[deal_id].append((created_at, campaign_id))
+    for deal_id, (at, campaign_id) in _sources(won).items():
+        touches[deal_id].append((at, campaign_id))
     for found in touches.values():
         found.sort()
     return touches
@@ -56,7 +75,7 @@ def campaign_attribution(*, workspace: Workspace) -> dict[int, Attributed]:
     won = {
         row["id"]: row
         for row in Deal.objects.filter(outcome=StageOutcome.WON, closed_at__isnull=False).values(
-            "id", "amount", "currency", "closed_at"
+            "id", "amount", "currency", "closed_at", "created_at", "campaign_id"
         )
     }
     book = RateBook(workspace)

@@ -37,7 +37,8 @@ from rapport.core.errors import ServiceValidationError
 from rapport.core.money import amount_clean, currency_clean
 from rapport.marketing.models import ConsentPurpose, ConsentStatus, Segment, StaticList
 from rapport.marketing.queries import segment_members, static_list_members
-from rapport.marketing.services import consent_record
+from rapport.marketing.services import consent_record, static_lists_hold
+from rapport.sales.unlinked_campaigns import leads_link_campaign
 from rapport.tenancy.models import Workspace
 
 TEMPLATE_FIELDS = {"name": 120, "subject": 250, "body_html": 200_000, "body_text": 100_000}
@@ -160,10 +161,17 @@ CAMPAIGN_AUDITED = [
 ]
 
 
+def _list_hold(workspace: Workspace, clean: Data) -> None:
+    chosen = clean.get("static_list")
+    if chosen is not None:
+        static_lists_hold(workspace=workspace, list_ids=[chosen.pk], field="static_list_id")
+
+
 def campaign_create(*, workspace: Workspace, actor: Actor, data: Data) -> Campaign:
     clean = _campaign_clean(data, creating=True)
     clean.setdefault("currency", workspace.base_currency)
     with transaction.atomic():
+        _list_hold(workspace, clean)
         campaign = Campaign.objects.create(
             workspace=workspace,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -176,6 +184,8 @@ def campaign_create(*, workspace: Workspace, actor: Actor, data: Data) -> Campai
             instance=campaign,
             changes=diff({}, snapshot(campaign, CAMPAIGN_AUDITED)),
         )
+        # Leads that named the campaign before it existed are its own now.
+        leads_link_campaign(workspace=workspace, actor=actor, campaign=campaign)
     return campaign
 
 
@@ -206,7 +216,12 @@ def campaign_update(
         field = sorted(clean.keys() - editable_after_send)[0]
         raise ServiceValidationError.single(field, "cannot change once the campaign has started")
     with transaction.atomic():
-        return _campaign_change(workspace, actor, campaign, clean)
+        renamed = "name" in clean and clean["name"] != campaign.name
+        _list_hold(workspace, clean)
+        _campaign_change(workspace, actor, campaign, clean)
+        if renamed:
+            leads_link_campaign(workspace=workspace, actor=actor, campaign=campaign)
+    return campaign
 
 
 def campaign_audience(*, workspace: Workspace, campaign: Campaign) -> QuerySet[Contact]:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.campaign_edit, name="edit"),
     path("<int:pk>/start/", views.campaign_start_view, name="start"),
     path("<int:pk>/cancel/", views.campaign_cancel_view, name="cancel"),
+    path("<int:pk>/link-leads/", views.campaign_link_leads_view, name="link_leads"),
     path("templates/", views.templates, name="templates"),
     path("templates/new/", views.template_edit, name="template_new"),
     path("templates/<int:pk>/", views.template_edit, name="template_edit"),

@@ -30,6 +30,7 @@ from rapport.campaigns.services import (
 from rapport.contacts.models import Contact
 from rapport.contacts.queries import contact_get
 from rapport.core.errors import ServiceValidationError
+from rapport.sales.unlinked_campaigns import leads_link_campaign, unlinked_leads
 from rapport.tenancy.roles import RECORDS_WRITE
 from rapport.web.access import found_or_404, member_required, scope_required, workspace_of
 
@@ -59,7 +60,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             report.unsubscribed,
         ],
     }
-    context = {"campaign": campaign, "report": report, "funnel": funnel}
+    unlinked = unlinked_leads(workspace=workspace_of(request), name=campaign.name).count()
+    context = {"campaign": campaign, "report": report, "funnel": funnel, "unlinked": unlinked}
     return render(request, "campaigns/campaign_detail.html", context)
 
 
@@ -118,6 +120,18 @@ def campaign_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
         campaign_cancel(workspace=workspace_of(request), actor=request.user, campaign=campaign)
     except ServiceValidationError as exc:
         messages.error(request, exc.errors[0].message)
+    return redirect("campaigns:detail", pk=pk)
+
+
+@scope_required(RECORDS_WRITE)
+@require_POST
+def campaign_link_leads_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Link now": the leads that name the campaign without being linked to it."""
+    campaign = found_or_404(campaign_get, campaign_id=pk)
+    linked = leads_link_campaign(
+        workspace=workspace_of(request), actor=request.user, campaign=campaign
+    )
+    messages.success(request, f"Linked {linked} lead{'s' if linked != 1 else ''}.")
     return redirect("campaigns:detail", pk=pk)
 
 

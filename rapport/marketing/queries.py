@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.lookups import Exact
 
+from rapport.campaigns.models import Campaign, CampaignStatus
 from rapport.contacts.forms import ListFilterForm
 from rapport.contacts.models import Contact
 from rapport.contacts.queries import contact_queryset
@@ -21,6 +22,7 @@ from rapport.marketing.models import (
     StaticList,
     SubscriptionRequest,
 )
+from rapport.sales.models import WebForm
 from rapport.tenancy.models import Workspace
 
 PREVIEW_SIZE = 20
@@ -56,6 +58,18 @@ def segments_using_list(*, static_list: StaticList) -> list[Segment]:
     """The segments whose conditions name the list. Read in Python: a workspace holds tens of
     segments, and a JSON search at any depth would differ between databases."""
     return [s for s in segment_list() if static_list.pk in list_ids_named(s.definition)]
+
+
+def list_campaigns_using(*, static_list: StaticList) -> list[str]:
+    """The names of the unfinished campaigns (draft, scheduled, sending) sent to the list."""
+    unfinished = [CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.SENDING]
+    campaigns = Campaign.objects.filter(static_list=static_list, status__in=unfinished)
+    return list(campaigns.values_list("name", flat=True))
+
+
+def list_web_forms_using(*, static_list: StaticList) -> list[str]:
+    """The names of the web forms that subscribe to the list."""
+    return list(WebForm.objects.filter(static_list=static_list).values_list("name", flat=True))
 
 
 def static_list_get(*, list_id: int) -> StaticList:

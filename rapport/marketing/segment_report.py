@@ -94,7 +94,7 @@ def _build(workspace: Workspace, segment: Segment) -> SegmentReport:
     problem = ""
     try:
         book = RateBook(workspace)
-        amounts["lifetime"] = revenue_in_base(workspace=workspace, orders=orders)
+        amounts["lifetime"] = revenue_in_base(workspace=workspace, orders=orders, book=book)
         amounts["open"] = _deals_in_base(book, open_deals, at_close=False)
         amounts["won"] = _deals_in_base(book, won, at_close=True)
     except ServiceValidationError as error:

@@ -15,6 +15,7 @@ from rapport.contacts.models import Contact
 from rapport.contacts.services import Actor, Data, _Collector, _text, _unknown_keys
 from rapport.core.errors import ServiceValidationError
 from rapport.core.hooks import records_changed
+from rapport.marketing.conditions.lists import list_ids_named
 from rapport.marketing.definition import definition_clean, empty_definition
 from rapport.marketing.models import (
     ConsentEvent,
@@ -24,7 +25,11 @@ from rapport.marketing.models import (
     StaticList,
     StaticListMember,
 )
-from rapport.marketing.queries import segments_using_list
+from rapport.marketing.queries import (
+    list_campaigns_using,
+    list_web_forms_using,
+    segments_using_list,
+)
 from rapport.tenancy.models import Workspace
 
 SEGMENT_FIELDS = ["name", "description", "definition"]
@@ -88,11 +93,18 @@ def _segment_clean(*, workspace: Workspace, data: Data, creating: bool) -> Data:
     return clean
 
 
+def _segment_lists_hold(workspace: Workspace, clean: Data) -> None:
+    if "definition" in clean:
+        named = list_ids_named(clean["definition"])
+        static_lists_hold(workspace=workspace, list_ids=named, field="definition")
+
+
 def segment_create(*, workspace: Workspace, actor: Actor, data: Data) -> Segment:
     """A segment; without a definition it matches every contact until conditions are added."""
     clean = _segment_clean(workspace=workspace, data=data, creating=True)
     clean.setdefault("definition", empty_definition())
     with transaction.atomic():
+        _segment_lists_hold(workspace, clean)
         segment = Segment(workspace=workspace, **clean)
         segment.created_by_id = getattr(actor, "pk", None)
         _create(workspace, actor, segment, SEGMENT_FIELDS)
@@ -102,6 +114,7 @@ def segment_create(*, workspace: Workspace, actor: Actor, data: Data) -> Segment
 def segment_update(*, workspace: Workspace, actor: Actor, segment: Segment, data: Data) -> Segment:
     clean = _segment_clean(workspace=workspace, data=data, creating=False)
     with transaction.atomic():
+        _segment_lists_hold(workspace, clean)
         _update(workspace, actor, segment, clean, SEGMENT_FIELDS)
     return segment
 
@@ -140,7 +153,8 @@ def static_list_update(
 
 
 class StaticListInUse(ServiceValidationError):
-    """The list is named by segments or enters sequences: deleting it is refused (a 409)."""
+    """The list is in use (segments, sequences, unfinished campaigns, web forms): deleting it
+    is refused (a 409)."""
 
 
 def _quoted(kind: str, names: list[str]) -> str:
@@ -156,22 +170,51 @@ def _restricting(obj: models.Model) -> list[str]:
     return []
 
 
+def _list_users(static_list: StaticList) -> list[str]:
+    """Who uses the list, as "segments “A”, “B”"-style phrases; none if nobody does.
+
+    Campaigns count until they finish (a sent one keeps its recipients without the list);
+    web forms count whether active or not, as either would subscribe to nothing."""
+    users = [
+        ("segment", [s.name for s in segments_using_list(static_list=static_list)]),
+        ("sequence", _restricting(static_list)),
+        ("campaign", list_campaigns_using(static_list=static_list)),
+        ("web form", list_web_forms_using(static_list=static_list)),
+    ]
+    return [_quoted(kind, sorted(names)) for kind, names in users if names]
+
+
+def static_lists_hold(*, workspace: Workspace, list_ids: Iterable[int | None], field: str) -> None:
+    """Lock the lists a write is about to use, inside its transaction. `static_list_delete`
+    locks the list before it looks for uses, so a concurrent new use is either seen there
+    (the delete is refused) or finds the list gone (the write is refused naming `field`)."""
+    ids = {i for i in list_ids if i is not None}
+    if not ids:
+        return
+    locked = StaticList.objects.select_for_update().filter(workspace=workspace, pk__in=ids)
+    if ids - set(locked.order_by("pk").values_list("pk", flat=True)):
+        raise ServiceValidationError.single(field, "names a list that was deleted meanwhile")
+
+
 def static_list_delete(*, workspace: Workspace, actor: Actor, static_list: StaticList) -> None:
-    """Refused while a segment's condition names the list (the segment would silently stop
-    meaning what it says) or a sequence is entered by joining it; the error names them."""
-    segments = sorted(s.name for s in segments_using_list(static_list=static_list))
-    sequences = _restricting(static_list)
-    if segments or sequences:
-        users = [_quoted(k, n) for k, n in (("segment", segments), ("sequence", sequences)) if n]
-        raise StaticListInUse.single(
-            "static_list", f"is used by {' and '.join(users)}: change them first"
+    """Refused while something uses the list (a segment's condition would silently stop
+    meaning what it says, a sequence or a campaign would lose its audience, a web form would
+    subscribe to nothing); the error names them. The list row is locked first and the check
+    and the delete share the transaction, so no new use slips in between."""
+    with transaction.atomic():
+        locked = StaticList.objects.select_for_update().filter(pk=static_list.pk).first()
+        if locked is None:
+            return  # deleted meanwhile: the same end
+        users = _list_users(locked)
+        if users:
+            joined = " and ".join([", ".join(users[:-1]), users[-1]] if len(users) > 1 else users)
+            raise StaticListInUse.single("static_list", f"is used by {joined}: change them first")
+        audited_delete(
+            workspace_id=workspace.pk,
+            actor=actor,
+            instance=locked,
+            before=snapshot(locked, LIST_FIELDS),
         )
-    audited_delete(
-        workspace_id=workspace.pk,
-        actor=actor,
-        instance=static_list,
-        before=snapshot(static_list, LIST_FIELDS),
-    )
 
 
 def _contact_ids_clean(contact_ids: Iterable[Any]) -> list[int]:

@@ -564,6 +564,11 @@ class DealWrite(WriteSchema):
     lost_reason: str | None = Field(None, description="required to move a deal to a lost stage")
     next_step: str | None = None
     lines: list[DealLineIn] | None = Field(None, description="replaces the line items")
+    campaign_id: int | None = Field(
+        None,
+        description="the campaign of this workspace that sourced or touched the deal "
+        "(attribution credits it first, before the lead's); null for none",
+    )
 
 
 class DealOut(Schema):
@@ -585,6 +590,7 @@ class DealOut(Schema):
     lost_reason: str
     next_step: str
     position: float = Field(description="order within its stage on the board")
+    campaign_id: int | None = Field(description="the campaign that sourced or touched the deal")
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -637,6 +643,7 @@ class DealListParams(PageParams):
     owner_id: int | None = None
     outcome: StageOutcome | None = None
     company_id: int | None = None
+    campaign_id: int | None = Field(None, description="deals of this campaign")
     expected_close_after: dt.date | None = Field(None, description="on or after this day")
     expected_close_before: dt.date | None = Field(None, description="before this day")
 

@@ -51,6 +51,16 @@ def stage_choices() -> list[tuple[str, list[tuple[int, str]]]]:
     return [(p.name, stages) for p, stages in groups.items()]
 
 
+def campaign_choice(help_text: str) -> forms.ModelChoiceField:
+    """A campaign of the form's workspace (ServiceForm sets the choices), or none."""
+    return forms.ModelChoiceField(
+        queryset=Campaign.objects.none(),
+        required=False,
+        empty_label="No campaign",
+        help_text=help_text,
+    )
+
+
 class ServiceForm(forms.Form):
     """A form whose fields map onto a service's `data` keys, shown whole or one field at a
     time (`only=[name]`, the inline edit of a detail page)."""
@@ -71,6 +81,9 @@ class ServiceForm(forms.Form):
         super().__init__(data, initial=self.initial_from(instance) if instance else None)
         if "owner" in self.fields:
             self.fields["owner"].queryset = members_of(workspace)  # type: ignore[attr-defined]
+        if "campaign" in self.fields:
+            campaigns = Campaign.objects.filter(workspace=workspace).order_by("-created_at", "-id")
+            self.fields["campaign"].queryset = campaigns  # type: ignore[attr-defined]
         self.setup()
         if only is not None:
             self.fields = {name: self.fields[name] for name in only if name in self.fields}
@@ -119,7 +132,12 @@ class ServiceForm(forms.Form):
 
 
 class DealForm(ServiceForm):
-    service_names = {"owner": "owner_id", "company": "company_id", "stage": "stage_id"}
+    service_names = {
+        "owner": "owner_id",
+        "company": "company_id",
+        "stage": "stage_id",
+        "campaign": "campaign_id",
+    }
     inline_fields = [
         "name",
         "amount",
@@ -131,6 +149,7 @@ class DealForm(ServiceForm):
         "forecast_category",
         "next_step",
         "lost_reason",
+        "campaign",
     ]
 
     name = forms.CharField(required=False, max_length=200)
@@ -147,6 +166,7 @@ class DealForm(ServiceForm):
     )
     next_step = forms.CharField(required=False, max_length=200)
     lost_reason = forms.CharField(required=False, max_length=200)
+    campaign = campaign_choice("The campaign that sourced or touched the deal")
 
     def setup(self) -> None:
         self.fields["stage"].choices = stage_choices()  # type: ignore[attr-defined]
@@ -220,20 +240,12 @@ class LeadForm(ServiceForm):
     company_name = forms.CharField(required=False, label="Company")
     domain = forms.CharField(required=False, help_text="e.g. example.com")
     source = forms.CharField(required=False, help_text="e.g. web form, referral, event")
-    campaign = forms.ModelChoiceField(
-        queryset=Campaign.objects.none(),
-        required=False,
-        empty_label="No campaign",
-        help_text="The campaign that brought the lead in",
-    )
+    campaign = campaign_choice("The campaign that brought the lead in")
     status = forms.ChoiceField(
         choices=[(s.value, s.label) for s in SETTABLE_STATUSES], initial=LeadStatus.NEW
     )
     owner = MemberChoiceField(queryset=None, required=False, empty_label="No owner")
     message = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-    def setup(self) -> None:
-        self.fields["campaign"].queryset = Campaign.objects.order_by("-created_at", "-id")  # type: ignore[attr-defined]
 
     def display_campaign(self) -> str:
         lead: Lead = self.instance  # type: ignore[assignment]

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import models
 
+from rapport.campaigns.models import Campaign
 from rapport.contacts.models import Company, Contact
 from rapport.contacts.normalise import date_parse, datetime_parse, email_normalise
 from rapport.contacts.services import _Collector
@@ -88,6 +89,7 @@ CURRENCY = ImportField(
     "Currency",
     ("currency code", "currency iso code", "deal currency code", "opportunity currency"),
 )
+CAMPAIGN = ImportField("campaign", "Campaign", ("campaign name", "utm campaign"))
 
 
 def _text_values(row: ImportRow, names: list[str]) -> Values:
@@ -111,6 +113,14 @@ class _ReadRow:
     def done(self, data: Values) -> Values:
         self.c.raise_if_any()
         return data
+
+
+def _read_campaign(r: _ReadRow, data: Values) -> None:
+    """A lead's or deal's campaign column: the workspace's campaign of that name."""
+    if r.row.has("campaign"):
+        data["campaign_id"] = r.read(
+            "campaign", lambda v: campaign_id(r.ctx.workspace, v, field="campaign")
+        )
 
 
 # --- leads ---------------------------------------------------------------------------------
@@ -145,7 +155,7 @@ class LeadImporter(Importer):
         ImportField("company_name", "Company", ("company name", "account name", "organization")),
         ImportField("domain", "Website", ("domain", "company domain name", "website url")),
         ImportField("source", "Source", ("lead source", "original source")),
-        ImportField("campaign", "Campaign", ("campaign name", "utm campaign")),
+        CAMPAIGN,
         ImportField("message", "Message", ("description", "notes", "note")),
         ImportField("status", "Status", ("lead status",)),
         OWNER,
@@ -175,10 +185,7 @@ class LeadImporter(Importer):
             data["status"] = status
         if row.has("owner"):
             data["owner_id"] = r.read("owner", lambda v: member_id(ctx.workspace, v, field="owner"))
-        if row.has("campaign"):
-            data["campaign_id"] = r.read(
-                "campaign", lambda v: campaign_id(ctx.workspace, v, field="campaign")
-            )
+        _read_campaign(r, data)
         return r.done(data)
 
     def create(self, *, ctx: ImportContext, row: ImportRow) -> models.Model:
@@ -358,12 +365,14 @@ class DealImporter(Importer):
         ImportField("forecast_category", "Forecast category", ("forecast category name",)),
         ImportField("lost_reason", "Lost reason", ("closed lost reason", "loss reason")),
         ImportField("next_step", "Next step", ()),
+        CAMPAIGN,
     ]
     error_fields = {
         "pipeline_id": "pipeline",
         "stage_id": "stage",
         "owner_id": "owner",
         "company_id": "company",
+        "campaign_id": "campaign",
     }
 
     def match(self, *, workspace: Workspace, row: ImportRow) -> models.Model | None:
@@ -400,6 +409,7 @@ class DealImporter(Importer):
                     v, ForecastCategory, field="forecast_category", synonyms=FORECAST_SYNONYMS
                 ),
             )
+        _read_campaign(r, data)
         return r.done(data)
 
     def create(self, *, ctx: ImportContext, row: ImportRow) -> models.Model:
@@ -420,6 +430,8 @@ class DealImporter(Importer):
         values = dict(previous)
         if values.get("company_id") and not Company.objects.filter(pk=values["company_id"]):
             values["company_id"] = None  # deleted since
+        if values.get("campaign_id") and not Campaign.objects.filter(pk=values["campaign_id"]):
+            values["campaign_id"] = None  # deleted since
         deal_update(workspace=workspace, actor=actor, deal=instance, data=values)
 
     def delete(self, *, workspace: Workspace, actor: Actor, instance: models.Model) -> None:
@@ -437,6 +449,7 @@ class DealImporter(Importer):
             "owner": instance.owner.email if instance.owner else "",
             "company": instance.company.name if instance.company else "",
             "forecast_category": instance.forecast_category,
+            "campaign": instance.campaign.name if instance.campaign else "",
         }
 
 

@@ -1,5 +1,6 @@
 """Leads: capture (by hand, API, public web form), disqualification and conversion."""
 
+import logging
 import secrets
 from dataclasses import dataclass
 from functools import partial
@@ -36,10 +37,14 @@ from rapport.contacts.services import (
 from rapport.core.errors import ServiceValidationError
 from rapport.marketing.models import StaticList
 from rapport.marketing.optin import web_form_subscribe
+from rapport.marketing.services import static_lists_hold
+from rapport.sales.campaign_link import campaign_id_clean
 from rapport.sales.models import Deal, Lead, LeadStatus, WebForm
 from rapport.sales.scoring import lead_score
 from rapport.sales.services import deal_create
 from rapport.tenancy.models import Workspace
+
+logger = logging.getLogger(__name__)
 
 LEAD_TEXT = {
     "first_name": 100,
@@ -69,21 +74,10 @@ LEAD_AUDITED = [
     "status",
     "disqualify_reason",
     "campaign",
+    "campaign_name",
 ]
 # Statuses a person may set by hand; "converted" only comes from lead_convert.
 SETTABLE_STATUSES = [LeadStatus.NEW, LeadStatus.WORKING, LeadStatus.NURTURING, LeadStatus.QUALIFIED]
-
-
-def _campaign_id(workspace: Workspace, value: Any, c: _Collector) -> int | None:
-    """A campaign of the lead's own workspace, filtered explicitly rather than left to the
-    scope, so a lead never links across workspaces whatever scope the caller runs in."""
-    if value is None:
-        return None
-    is_id = isinstance(value, int) and not isinstance(value, bool)
-    if not (is_id and Campaign.objects.filter(workspace=workspace, pk=value).exists()):
-        c.add("campaign_id", "is not a campaign of this workspace")
-        return None
-    return int(value)
 
 
 def _lead_clean(*, workspace: Workspace, data: Data, lead: Lead | None) -> Data:
@@ -111,7 +105,7 @@ def _lead_clean(*, workspace: Workspace, data: Data, lead: Lead | None) -> Data:
     if "owner_id" in data:
         clean["owner_id"] = _owner(workspace, data, c)
     if "campaign_id" in data:
-        clean["campaign_id"] = _campaign_id(workspace, data["campaign_id"], c)
+        clean["campaign_id"] = campaign_id_clean(workspace, data["campaign_id"], c)
     if "status" in data:
         if data["status"] not in SETTABLE_STATUSES:
             c.add("status", f"must be one of {', '.join(SETTABLE_STATUSES)}")
@@ -132,10 +126,14 @@ def _apply_score(lead: Lead) -> None:
     lead.score, lead.score_reasons = score.total, score.reasons
 
 
-def lead_create(*, workspace: Workspace, actor: Actor, data: Data) -> Lead:
+def lead_create(
+    *, workspace: Workspace, actor: Actor, data: Data, unlinked_campaign: str = ""
+) -> Lead:
+    """`unlinked_campaign`: a campaign the lead was said to come from that matched none (kept
+    as its `campaign_name`, for "Link now"); only Rapport's own callers give one."""
     clean = _lead_clean(workspace=workspace, data=data, lead=None)
     with transaction.atomic():
-        lead = Lead(workspace=workspace, **clean)
+        lead = Lead(workspace=workspace, campaign_name=unlinked_campaign[:100], **clean)
         _apply_score(lead)
         lead.save()
         after = {k: v for k, v in snapshot(lead, LEAD_AUDITED).items() if v not in ("", None)}
@@ -276,6 +274,7 @@ def lead_convert(
                     "company_id": company.pk if company else None,
                     "contacts": [{"id": contact.pk, "role": "decision_maker"}],
                     "owner_id": locked.owner_id,
+                    "campaign_id": locked.campaign_id,
                     **deal,
                 },
             )
@@ -328,7 +327,7 @@ WEB_FIELDS = [
     "message",
 ]
 # Optional, hidden: the id of the campaign to credit with the lead (an embed or a link from a
-# campaign sets it); an id that is not one of the form's workspace refuses the submission.
+# campaign sets it); an id that is not one of the form's workspace is kept as text instead.
 WEB_CAMPAIGN = "campaign_id"
 HONEYPOT = "website"
 RATE_LIMIT = 20  # submissions per form and address per hour
@@ -380,6 +379,7 @@ def web_form_create(
     opt_in = _double_opt_in_clean(double_opt_in, c)
     c.raise_if_any()
     with transaction.atomic():
+        static_lists_hold(workspace=workspace, list_ids=[list_id], field="static_list_id")
         form = WebForm.objects.create(
             workspace=workspace,
             name=name.strip(),
@@ -409,6 +409,26 @@ class RateLimited(Exception):
     """Too many submissions from one address: answer 429."""
 
 
+def _web_campaign(form: WebForm, raw: str) -> tuple[int | None, str]:
+    """The campaign a submission credits, else the value given kept as an unlinked name.
+
+    A visitor cannot fix a hidden field, so a bad id (not a number, or not a campaign of the
+    form's workspace) never refuses the lead: it is kept without a campaign, the value
+    recorded (the lead page shows it, "Link now" links it if it names a campaign) and logged
+    for the site's owner to fix the embed."""
+    if not raw:
+        return None, ""
+    if raw.isdecimal() and Campaign.objects.filter(workspace=form.workspace, pk=int(raw)).exists():
+        return int(raw), ""
+    logger.warning(
+        "web form %s: %s=%r is not a campaign of its workspace; the lead is kept without one",
+        form.pk,
+        WEB_CAMPAIGN,
+        raw[:100],
+    )
+    return None, raw[:100]
+
+
 def web_lead_submit(
     *, form: WebForm, data: dict[str, str], address: str, user_agent: str = ""
 ) -> Lead | None:
@@ -423,14 +443,16 @@ def web_lead_submit(
     if cache.incr(bucket) > RATE_LIMIT:
         raise RateLimited
     values: Data = {k: data[k] for k in WEB_FIELDS if data.get(k)}
-    campaign = (data.get(WEB_CAMPAIGN) or "").strip()
-    if campaign:
-        values["campaign_id"] = int(campaign) if campaign.isdecimal() else campaign
+    campaign_id, unlinked = _web_campaign(form, (data.get(WEB_CAMPAIGN) or "").strip())
+    if campaign_id is not None:
+        values["campaign_id"] = campaign_id
     values["source"] = form.source
     if form.owner_id:
         values["owner_id"] = form.owner_id
     with transaction.atomic():
-        lead = lead_create(workspace=form.workspace, actor=None, data=values)
+        lead = lead_create(
+            workspace=form.workspace, actor=None, data=values, unlinked_campaign=unlinked
+        )
         web_form_subscribe(form=form, data=data, ip_address=address or None, user_agent=user_agent)
     return lead
 
@@ -466,13 +488,16 @@ def web_form_update(*, workspace: Workspace, actor: Actor, form: WebForm, data: 
     if "double_opt_in" in data:
         clean["double_opt_in"] = _double_opt_in_clean(data["double_opt_in"], c)
     c.raise_if_any()
-    audited_update(
-        workspace_id=workspace.pk,
-        actor=actor,
-        instance=form,
-        values=clean,
-        fields=WEB_FORM_AUDITED,
-    )
+    with transaction.atomic():
+        held = [clean.get("static_list_id")]
+        static_lists_hold(workspace=workspace, list_ids=held, field="static_list_id")
+        audited_update(
+            workspace_id=workspace.pk,
+            actor=actor,
+            instance=form,
+            values=clean,
+            fields=WEB_FORM_AUDITED,
+        )
     return form
 
 

@@ -129,6 +129,15 @@ class Deal(WorkspaceScopedModel):
     lost_reason = models.CharField(max_length=200, blank=True)
     next_step = models.CharField(max_length=200, blank=True)
     position = models.FloatField(default=0, help_text="order within its stage on the board")
+    # The campaign that sourced or touched the deal (its lead's on conversion, or set by hand):
+    # attribution credits it first, before the campaign of the lead the deal came from.
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # The latest activity linked to the deal (its creation until one is logged), kept by a
     # listener on activities so "deals at risk" is an index scan, not a subquery per deal.
     last_activity_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -321,8 +330,9 @@ class Lead(WorkspaceScopedModel):
         related_name="+",
         db_index=False,
     )
-    # A campaign named as text before leads linked to campaigns, that no campaign of the
-    # workspace matched when they were linked (sales 0008); kept, never written since.
+    # A campaign name that matched no campaign of the workspace: text from before leads
+    # linked to campaigns (sales 0008), or a web form's bad campaign id. "Link now" (or a
+    # campaign created with that name) links the lead and clears it.
     campaign_name = models.CharField(max_length=100, blank=True, editable=False)
     message = models.TextField(blank=True)
     status = models.CharField(max_length=12, choices=LeadStatus.choices, default="new")

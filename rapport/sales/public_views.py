@@ -52,11 +52,7 @@ def _context(form: WebForm, values: dict[str, str], errors: dict[str, list[str]]
         "form": form,
         "fields": fields,
         "honeypot": HONEYPOT,
-        "campaign": {
-            "name": WEB_CAMPAIGN,
-            "value": values.get(WEB_CAMPAIGN, ""),
-            "errors": errors.get(WEB_CAMPAIGN, []),
-        },
+        "campaign": {"name": WEB_CAMPAIGN, "value": values.get(WEB_CAMPAIGN, "")},
     }
 
 

@@ -111,9 +111,12 @@ def lifetime_revenue(
     )
 
 
-def revenue_in_base(*, workspace: Workspace, orders: QuerySet[Order]) -> Decimal:
+def revenue_in_base(
+    *, workspace: Workspace, orders: QuerySet[Order], book: RateBook | None = None
+) -> Decimal:
     """The paid and fulfilled of `orders`, summed per currency and day in SQL, then each sum
-    converted at that day's rate (so a million orders cost a few thousand conversions)."""
+    converted at that day's rate (so a million orders cost a few thousand conversions).
+    `book`: the caller's rate book of the workspace, reused rather than loaded again."""
     rows = (
         orders.filter(status__in=[OrderStatus.PAID, OrderStatus.FULFILLED])
         .order_by()
@@ -121,8 +124,8 @@ def revenue_in_base(*, workspace: Workspace, orders: QuerySet[Order]) -> Decimal
         .values("currency", "day")
         .annotate(total=Sum("total"))
     )
-    book = RateBook(workspace)
-    return sum((book.to_base(r["total"], r["currency"], r["day"]) for r in rows), Decimal(0))
+    rates = book or RateBook(workspace)
+    return sum((rates.to_base(r["total"], r["currency"], r["day"]) for r in rows), Decimal(0))
 
 
 # --- lists and lookups for the API: cursor pages, fetched within the caller's workspace -------
@@ -193,6 +196,7 @@ class DealFilter:
     owner_id: int | None = None
     outcome: str = ""
     company_id: int | None = None
+    campaign_id: int | None = None
     expected_close_after: dt.date | None = None
     expected_close_before: dt.date | None = None
 
@@ -217,7 +221,7 @@ def deal_totals(*, f: DealFilter) -> list[dict[str, object]]:
 
 def deal_queryset(*, f: DealFilter) -> QuerySet[Deal]:
     qs = Deal.objects.select_related("stage", "owner", "company")
-    for name in ("pipeline_id", "stage_id", "owner_id", "company_id"):
+    for name in ("pipeline_id", "stage_id", "owner_id", "company_id", "campaign_id"):
         value = getattr(f, name)
         if value is not None:
             qs = qs.filter(**{name: value})

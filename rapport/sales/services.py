@@ -23,6 +23,7 @@ from rapport.contacts.services import (
 )
 from rapport.core.errors import ServiceValidationError
 from rapport.core.money import amount_clean, currency_clean
+from rapport.sales.campaign_link import campaign_id_clean
 from rapport.sales.models import (
     ContactRole,
     Deal,
@@ -161,6 +162,7 @@ DEAL_FIELDS = [
     "lost_reason",
     "next_step",
     "lines",
+    "campaign_id",
 ]
 DEAL_AUDITED = [
     "name",
@@ -175,6 +177,7 @@ DEAL_AUDITED = [
     "forecast_category",
     "lost_reason",
     "next_step",
+    "campaign",
 ]
 
 
@@ -284,6 +287,8 @@ def _deal_clean(*, workspace: Workspace, data: Data, deal: Deal | None) -> Data:
             c.add("lost_reason", "is required to mark a deal lost")
     if "owner_id" in data:
         clean["owner_id"] = _owner(workspace, data, c)
+    if "campaign_id" in data:
+        clean["campaign_id"] = campaign_id_clean(workspace, data["campaign_id"], c)
     if "company_id" in data:
         company_id = data["company_id"]
         if company_id is not None and not Company.objects.filter(pk=company_id).exists():

@@ -20,6 +20,7 @@ from rapport.contacts.services import (
 )
 from rapport.core.errors import ServiceValidationError
 from rapport.marketing.models import Segment, StaticList
+from rapport.marketing.services import static_lists_hold
 from rapport.sequences.models import Enrollment, EnrollmentStatus, Sequence, SequenceStatus
 from rapport.sequences.steps import BranchStep, EmailStep, steps_dump, steps_parse
 from rapport.tenancy.models import Workspace
@@ -103,9 +104,16 @@ def _save(
     return sequence
 
 
+def _list_hold(workspace: Workspace, clean: dict[str, Any]) -> None:
+    chosen = clean.get("enter_list")
+    if chosen is not None:
+        static_lists_hold(workspace=workspace, list_ids=[chosen.pk], field="enter_list_id")
+
+
 def sequence_create(*, workspace: Workspace, actor: Actor, data: Data) -> Sequence:
     clean = _clean(data, creating=True)
     with transaction.atomic():
+        _list_hold(workspace, clean)
         return _save(
             workspace, actor, Sequence(workspace=workspace, **clean), AuditAction.CREATE, {}
         )
@@ -118,6 +126,7 @@ def sequence_update(
     if "steps" in clean and sequence.status == SequenceStatus.ACTIVE:
         raise ServiceValidationError.single("steps", "pause the sequence before changing its steps")
     with transaction.atomic():
+        _list_hold(workspace, clean)
         before = snapshot(sequence, AUDITED)
         for name, value in clean.items():
             setattr(sequence, name, value)

@@ -11,7 +11,7 @@ from rapport.campaigns.queries import campaign_report
 from rapport.campaigns.tests.factories import make_campaign, make_template
 from rapport.contacts.tests.factories import make_contact
 from rapport.sales.leads import lead_convert, lead_create
-from rapport.sales.services import deal_create, exchange_rate_set
+from rapport.sales.services import deal_create, deal_update, exchange_rate_set
 from rapport.sales.tests.factories import make_pipeline, stage_ids
 
 UTC = dt.UTC
@@ -163,3 +163,61 @@ def test_the_report_counts_recipients_once_and_computes_roi(scoped, workspace, o
     assert report.attributed.first_touch_revenue == Decimal("500.00")
     assert report.roi == {"first_touch": Decimal("1.50"), "last_touch": Decimal("1.50")}
     assert report.rate(report.opened) == 2 / 3
+
+
+def test_a_deals_own_campaign_is_credited_before_its_leads(scoped, workspace, owner):
+    template = make_template(workspace, owner)
+    by_lead, by_deal, mailed = (
+        make_campaign(workspace, owner, name=n, template_id=template.pk)
+        for n in ("Lead's", "Deal's", "Mailed")
+    )
+    pipeline = make_pipeline(workspace, owner)
+    won = {"pipeline_id": pipeline.pk, "stage_id": stage_ids(pipeline)["Won"]}
+    leads = []
+    for day, name in ((1, "Kept"), (2, "Changed")):
+        with time_machine.travel(at(day), tick=False):
+            lead = lead_create(
+                workspace=workspace,
+                actor=owner,
+                data={"email": f"{name}@x.example", "campaign_id": by_lead.pk},
+            )
+        with time_machine.travel(at(10), tick=False):
+            deal = lead_convert(
+                workspace=workspace,
+                actor=owner,
+                lead=lead,
+                deal={"name": name, "amount": "100", "currency": "USD", **won},
+            ).deal
+        assert deal is not None
+        leads.append(deal)
+    kept, changed = leads
+    with time_machine.travel(at(10), tick=False):
+        deal_update(
+            workspace=workspace, actor=owner, deal=changed, data={"campaign_id": by_deal.pk}
+        )
+    # The changed deal's contact was mailed on day 3, after its lead (day 2) but before the
+    # deal (day 10): the deal's own campaign counts from the deal's creation, so it is last.
+    touch(workspace, mailed, changed.contacts.get(), EventKind.CLICK, 3)
+    # A deal made by hand with a campaign and no lead.
+    won_deal(
+        workspace,
+        owner,
+        pipeline,
+        11,
+        name="Own",
+        amount="40",
+        currency="USD",
+        campaign_id=by_deal.pk,
+    )
+
+    result = campaign_attribution(workspace=workspace)
+
+    # Kept keeps its lead's campaign, touched at the lead's creation (day 1): first and last.
+    assert (result[by_lead.pk].first_touch_revenue, result[by_lead.pk].last_touch_revenue) == (
+        Decimal("100.00"),
+        Decimal("100.00"),
+    )
+    assert result[by_lead.pk].deal_ids == {kept.pk}  # never the changed deal's
+    assert result[mailed.pk].first_touch_revenue == Decimal("100.00")
+    assert result[by_deal.pk].first_touch_revenue == Decimal("40.00")
+    assert result[by_deal.pk].last_touch_revenue == Decimal("140.00")

@@ -5,10 +5,18 @@ so when there is no list (nor tag, product…) to choose, instead of offering a 
 import pytest
 
 from rapport.api.testing import ApiClient
+from rapport.campaigns.models import Campaign, CampaignStatus
+from rapport.campaigns.tests.factories import make_campaign, make_template
 from rapport.core.errors import ServiceValidationError
 from rapport.marketing.models import StaticList
-from rapport.marketing.services import static_list_create, static_list_delete
+from rapport.marketing.services import (
+    StaticListInUse,
+    static_list_create,
+    static_list_delete,
+    static_lists_hold,
+)
 from rapport.marketing.tests.factories import group, make_segment
+from rapport.sales.leads import web_form_create
 from rapport.sequences.services import sequence_create
 from rapport.tenancy.access import workspace_scope
 from rapport.web.tests import fixtures
@@ -58,6 +66,49 @@ def test_a_list_named_by_segments_or_entering_a_sequence_is_not_deleted(workspac
         ]
     }
     assert _lists(workspace) == ["Fair"]
+
+
+def test_a_list_an_unfinished_campaign_or_a_web_form_names_is_not_deleted(workspace, owner, fair):
+    template = make_template(workspace, owner)
+    for name in ("Fair invite", "Fair reminder"):
+        make_campaign(workspace, owner, name=name, template_id=template.pk, static_list_id=fair.pk)
+    make_segment(workspace, owner, name="At the fair", definition=group(_on(fair)))
+    with workspace_scope(workspace):
+        web_form_create(workspace=workspace, actor=owner, name="Stand", static_list_id=fair.pk)
+        with pytest.raises(StaticListInUse) as exc:
+            static_list_delete(workspace=workspace, actor=owner, static_list=fair)
+
+    assert exc.value.as_dict() == {
+        "static_list": [
+            "is used by segment “At the fair”, campaigns “Fair invite”, “Fair reminder” and "
+            "web form “Stand”: change them first"
+        ]
+    }
+    assert _lists(workspace) == ["Fair"]
+
+
+def test_a_finished_campaign_does_not_keep_its_list(workspace, owner, fair):
+    campaign = make_campaign(workspace, owner, name="Sent", static_list_id=fair.pk)
+    Campaign.unscoped.filter(pk=campaign.pk).update(status=CampaignStatus.SENT)
+
+    with workspace_scope(workspace):
+        static_list_delete(workspace=workspace, actor=owner, static_list=fair)
+
+    assert _lists(workspace) == []
+    assert Campaign.unscoped.get(pk=campaign.pk).static_list_id is None
+
+
+def test_a_use_of_a_list_deleted_meanwhile_is_refused_naming_the_field(workspace, owner, fair):
+    """A writer that validated the list, then found it gone once it held the lock (the
+    concurrent delete committed in between): `static_lists_hold` refuses it."""
+    with workspace_scope(workspace):
+        gone = StaticList.objects.create(workspace=workspace, name="Gone")
+        gone_id = gone.pk
+        gone.delete()
+        with pytest.raises(ServiceValidationError) as exc:
+            static_lists_hold(workspace=workspace, list_ids=[fair.pk, gone_id], field="definition")
+
+    assert exc.value.as_dict() == {"definition": ["names a list that was deleted meanwhile"]}
 
 
 def test_a_list_nothing_uses_is_deleted(workspace, owner, fair):

@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from rapport.api.testing import ApiClient
 from rapport.contacts.models import Contact
@@ -108,6 +110,14 @@ def test_the_report_counts_only_members_at_the_right_rates(scoped, segment):
     assert report.revenue_per_member == Decimal("55.83")
     assert (report.open_deals, report.open_pipeline) == (1, Decimal("240.00"))
     assert report.won_last_year == Decimal("100.00")
+
+
+def test_the_report_reads_the_exchange_rates_once(scoped, segment):
+    with CaptureQueriesContext(connection) as queries:
+        segment_report(workspace=scoped, segment=segment)
+
+    reads = [q["sql"] for q in queries if "sales_exchangerate" in q["sql"]]
+    assert len(reads) == 1  # one rate book for orders and deals alike
 
 
 def test_an_amount_without_a_rate_is_named_and_the_counts_stay(scoped, owner, segment):

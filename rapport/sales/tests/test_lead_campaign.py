@@ -135,8 +135,11 @@ def test_the_web_form_credits_the_campaign_it_is_given(form, spring):
     assert _leads() == [("ann@x.io", spring.pk)]
 
 
-@pytest.mark.parametrize("value", ["theirs", "spring launch"])
-def test_a_web_form_campaign_not_of_its_workspace_refuses_the_submission(form, theirs, value):
+@pytest.mark.parametrize("value", ["theirs", "spring launch", "12abc"])
+def test_a_bad_web_form_campaign_keeps_the_lead_without_one_and_records_it(
+    form, spring, theirs, value, caplog
+):
+    """A visitor cannot fix a hidden field: the lead is kept, the value is its unlinked name."""
     campaign = str(theirs.pk) if value == "theirs" else value
 
     as_json = Client().post(
@@ -144,12 +147,28 @@ def test_a_web_form_campaign_not_of_its_workspace_refuses_the_submission(form, t
         {"email": "ann@x.io", "campaign_id": campaign},
         content_type="application/json",
     )
-    as_page = Client().post(f"/forms/{form.key}/", {"email": "ann@x.io", "campaign_id": campaign})
+    as_page = Client().post(f"/forms/{form.key}/", {"email": "bob@x.io", "campaign_id": campaign})
 
-    assert as_json.status_code == 422
-    assert [e["field"] for e in as_json.json()["errors"]] == ["campaign_id"]
-    assert as_page.status_code == 422 and b"campaign link is wrong" in as_page.content
-    assert _leads() == []
+    assert (as_json.status_code, as_page.status_code) == (201, 200)
+    assert _leads() == [("ann@x.io", None), ("bob@x.io", None)]
+    names = Lead.unscoped.values_list("campaign_name", flat=True)
+    assert list(names.order_by("email")) == [campaign, campaign]
+    warnings = [
+        r for r in caplog.records if r.levelname == "WARNING" and "campaign_id" in r.getMessage()
+    ]
+    assert len(warnings) == 2 and repr(campaign) in warnings[0].getMessage()
+
+
+def test_a_bad_web_form_campaign_naming_a_campaign_is_linked_from_its_page(
+    form, owner_client, spring
+):
+    Client().post(f"/forms/{form.key}/", {"email": "ann@x.io", "campaign_id": "Spring Launch"})
+
+    page = owner_client.get(f"/campaigns/{spring.pk}/").content.decode()
+    owner_client.post(f"/campaigns/{spring.pk}/link-leads/")
+
+    assert "1 lead names “Spring launch”" in page
+    assert _leads() == [("ann@x.io", spring.pk)]
 
 
 # --- the import column ---------------------------------------------------------------------

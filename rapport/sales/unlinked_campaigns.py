@@ -1,0 +1,58 @@
+"""Leads whose campaign is only a name no campaign matched (`Lead.campaign_name`), and linking
+them once a campaign of that name exists: by hand from the campaign's page ("Link now"), or
+when a campaign is created or renamed to that name."""
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.db.models.functions import Lower, Trim
+
+from rapport.audit.models import AuditAction
+from rapport.audit.services import audit_record, diff, snapshot
+from rapport.campaigns.models import Campaign
+from rapport.contacts.services import Actor
+from rapport.sales.leads import LEAD_AUDITED, _apply_score
+from rapport.sales.models import Lead
+from rapport.tenancy.models import Workspace
+
+
+def unlinked_leads(*, workspace: Workspace, name: str) -> QuerySet[Lead]:
+    """The workspace's unlinked leads naming `name`, case and surrounding spaces aside (as the
+    migration that linked the old names compared them)."""
+    key = name.strip().lower()
+    if not key:
+        return Lead.objects.none()
+    return (
+        Lead.objects.filter(workspace=workspace, campaign__isnull=True)
+        .exclude(campaign_name="")
+        .alias(key=Lower(Trim("campaign_name")))
+        .filter(key=key)
+    )
+
+
+def leads_link_campaign(*, workspace: Workspace, actor: Actor, campaign: Campaign) -> int:
+    """Link the leads naming the campaign to it, each audited; returns how many. Idempotent:
+    a linked lead's name is cleared, so a second run (or a concurrent one, the rows being
+    locked and read again) finds nothing left to link."""
+    if campaign.workspace_id != workspace.pk:
+        raise ValueError("the campaign is not of this workspace")
+    with transaction.atomic():
+        leads = list(
+            unlinked_leads(workspace=workspace, name=campaign.name)
+            .select_for_update()
+            .order_by("id")
+        )
+        for lead in leads:
+            before = snapshot(lead, LEAD_AUDITED)
+            lead.campaign, lead.campaign_name = campaign, ""
+            _apply_score(lead)
+            lead.save(
+                update_fields=["campaign", "campaign_name", "score", "score_reasons", "updated_at"]
+            )
+            audit_record(
+                workspace_id=workspace.pk,
+                actor=actor,
+                action=AuditAction.UPDATE,
+                instance=lead,
+                changes=diff(before, snapshot(lead, LEAD_AUDITED)),
+            )
+    return len(leads)
