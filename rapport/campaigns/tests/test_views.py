@@ -28,7 +28,7 @@ def ann(workspace):
 
 @pytest.fixture
 def campaign(workspace, owner, ann):
-    campaign = make_campaign(workspace, owner, name="Spring launch", cost="50")
+    campaign = make_campaign(workspace, owner, name="Spring launch", cost="5000", budget="12500")
     with workspace_scope(workspace):
         recipient = Recipient.objects.create(
             workspace=workspace, campaign=campaign, contact=ann, email=ann.email, status="sent"
@@ -58,7 +58,8 @@ def test_the_report_counts_recipients_once_and_shows_roi(owner_client, campaign)
 
     assert 'data-kpi="opened">1<' in page
     assert 'data-kpi="clicked">1<' in page
-    assert "-1.00×" in page  # cost 50, nothing won yet
+    assert "-1.00×" in page  # a cost, nothing won yet
+    assert "Cost 5,000.00 USD · budget 12,500.00 USD" in page
     assert 'id="campaign-funnel"' in page
 
 
