@@ -53,8 +53,9 @@ def sales_kpis(
     )
     won_q = Q(outcome=StageOutcome.WON)
     counts = closed.aggregate(
-        won=Count("id", filter=won_q),
-        lost=Count("id", filter=Q(outcome=StageOutcome.LOST)),
+        # closed_at, not the id (never null here, and in `deal_closed_idx`: no table reads).
+        won=Count("closed_at", filter=won_q),
+        lost=Count("closed_at", filter=Q(outcome=StageOutcome.LOST)),
         cycle=Avg(
             ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField()),
             filter=won_q,
