@@ -92,9 +92,7 @@ def board(
         n, total = totals.get(row["stage_id"], (0, Decimal(0)))
         converted = book.to_base(row["total"] or Decimal(0), row["currency"], today)
         totals[row["stage_id"]] = (n + row["n"], total + converted)
-    shown = (
-        deals.select_related("owner", "company").only(*CARD_FIELDS) if card_people else deals
-    )
+    shown = deals.select_related("owner", "company").only(*CARD_FIELDS) if card_people else deals
     by_id = {stage.pk: stage for stage in stages}
     cards: dict[int, list[Deal]] = {stage.pk: [] for stage in stages}
     for deal in _first_cards(shown, list(by_id), BOARD_CARDS_PER_STAGE):

@@ -67,9 +67,7 @@ def test_cards_carry_what_they_show_without_more_queries(
         shown = (card.stage.name, card.company.name, card.owner.get_username(), card.amount)
     assert shown == (stage.name, "Globex", member.get_username(), Decimal("5.00"))
 
-    [(_, [card], _, _), *_] = queries.board(
-        workspace=scoped, pipeline=pipeline, card_people=False
-    )
+    [(_, [card], _, _), *_] = queries.board(workspace=scoped, pipeline=pipeline, card_people=False)
     with django_assert_num_queries(0):  # every field of the deal, the stage from the pipeline
         read = (card.stage.name, card.next_step, card.owner_id, card.company_id, card.created_at)
     assert read[:4] == (stage.name, "call", member.pk, company.pk)
