@@ -64,9 +64,9 @@ def test_cards_carry_what_they_show_without_more_queries(
 
     [(stage, [card], _, _), *_] = queries.board(workspace=scoped, pipeline=pipeline)
     with django_assert_num_queries(0):
-        company, person = card.company, card.owner
-        assert company is not None and person is not None
-        shown = (card.stage.name, company.name, person.get_username(), card.amount)
+        firm, person = card.company, card.owner
+        assert firm is not None and person is not None
+        shown = (card.stage.name, firm.name, person.get_username(), card.amount)
     assert shown == (stage.name, "Globex", member.get_username(), Decimal("5.00"))
 
     [(_, [card], _, _), *_] = queries.board(workspace=scoped, pipeline=pipeline, card_people=False)
