@@ -733,7 +733,10 @@ def get_board(request: HttpRequest, pipeline_id: int, params: Query[BoardParams]
         columns = [
             {"stage": stage, "deal_count": n, "amount_sum": total.quantize(CENT), "deals": cards}
             for stage, cards, n, total in board(
-                workspace=workspace, pipeline=pipeline, owner_id=params.owner_id
+                workspace=workspace,
+                pipeline=pipeline,
+                owner_id=params.owner_id,
+                card_people=False,
             )
         ]
         return {"pipeline_id": pipeline.pk, "currency": workspace.base_currency, "columns": columns}

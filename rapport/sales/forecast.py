@@ -150,11 +150,13 @@ def forecast(
 
     start_at = dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC)
     end_at = dt.datetime.combine(end, dt.time.min, tzinfo=dt.UTC)
+    # Count("*"), not the id: every column read is then in `deal_closed_idx` or
+    # `deal_open_idx` (their INCLUDE), so PostgreSQL answers from the index alone.
     won = (
         deals.filter(outcome=StageOutcome.WON, closed_at__gte=start_at, closed_at__lt=end_at)
         .annotate(day=TruncDate("closed_at"))
         .values("owner_id", "currency", "day")
-        .annotate(total=Sum("amount"), n=Count("id"))
+        .annotate(total=Sum("amount"), n=Count("*"))
         .order_by()
     )
     for r in won:
@@ -175,7 +177,7 @@ def forecast(
         .exclude(forecast_category=ForecastCategory.OMITTED)
         .annotate(month=TruncMonth("expected_close_date"))
         .values("owner_id", "stage_id", "forecast_category", "currency", "month")
-        .annotate(total=Sum("amount"), n=Count("id"))
+        .annotate(total=Sum("amount"), n=Count("*"))
         .order_by()
     )
     for r in open_deals:

@@ -44,11 +44,18 @@ def sales_kpis(
     start_at = dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC)
     end_at = dt.datetime.combine(end, dt.time.min, tzinfo=dt.UTC)
     deals = Deal.objects.all() if owner_id is None else Deal.objects.filter(owner_id=owner_id)
-    closed = deals.filter(closed_at__gte=start_at, closed_at__lt=end_at)
+    # Only won and lost deals count below; naming both lets `deal_closed_idx` (outcome, then
+    # the close time) serve the range instead of a scan of every deal.
+    closed = deals.filter(
+        outcome__in=[StageOutcome.WON, StageOutcome.LOST],
+        closed_at__gte=start_at,
+        closed_at__lt=end_at,
+    )
     won_q = Q(outcome=StageOutcome.WON)
     counts = closed.aggregate(
-        won=Count("id", filter=won_q),
-        lost=Count("id", filter=Q(outcome=StageOutcome.LOST)),
+        # closed_at, not the id (never null here, and in `deal_closed_idx`: no table reads).
+        won=Count("closed_at", filter=won_q),
+        lost=Count("closed_at", filter=Q(outcome=StageOutcome.LOST)),
         cycle=Avg(
             ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField()),
             filter=won_q,

@@ -43,12 +43,41 @@ def deal_get(*, deal_id: int) -> Deal:
     return Deal.objects.select_related("stage", "pipeline", "owner", "company").get(pk=deal_id)
 
 
+# What a board card shows (`sales.board_cards`): the page reads these alone, the API every
+# field of the deal but neither its owner nor its company (150 cards of 40 joined columns
+# cost more CPU to read than the whole aggregate, docs/performance.md "Sales, fourth round").
+CARD_FIELDS = (
+    "id",
+    "name",
+    "amount",
+    "currency",
+    "expected_close_date",
+    "outcome",
+    "stage_id",
+    "position",
+    "owner",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+    "company",
+    "company__name",
+)
+
+
 def board(
-    *, workspace: Workspace, pipeline: Pipeline, owner_id: int | None = None
+    *,
+    workspace: Workspace,
+    pipeline: Pipeline,
+    owner_id: int | None = None,
+    card_people: bool = True,
 ) -> list[tuple[Stage, list[Deal], int, Decimal]]:
     """Each stage with its first cards (by board position), its deal count and its amount in
     the base currency, converted at the latest rate (the deals are not closed: no rate of
     their closing day exists yet). A currency without any rate is a ServiceValidationError.
+
+    With `card_people` the cards hold what a card shows (`CARD_FIELDS`: the owner's names and
+    the company's name, nothing else); without, every field of the deal and neither. Either
+    way each card's `stage` is the pipeline's stage, not read again.
 
     Three queries whatever the number of stages (the stages when not prefetched, the counts
     and totals, the cards), plus the exchange rates."""
@@ -63,8 +92,11 @@ def board(
         n, total = totals.get(row["stage_id"], (0, Decimal(0)))
         converted = book.to_base(row["total"] or Decimal(0), row["currency"], today)
         totals[row["stage_id"]] = (n + row["n"], total + converted)
+    shown = deals.select_related("owner", "company").only(*CARD_FIELDS) if card_people else deals
+    by_id = {stage.pk: stage for stage in stages}
     cards: dict[int, list[Deal]] = {stage.pk: [] for stage in stages}
-    for deal in _first_cards(deals, [s.pk for s in stages], BOARD_CARDS_PER_STAGE):
+    for deal in _first_cards(shown, list(by_id), BOARD_CARDS_PER_STAGE):
+        deal.stage = by_id[deal.stage_id]
         cards[deal.stage_id].append(deal)
     return [(stage, cards[stage.pk], *totals.get(stage.pk, (0, Decimal(0)))) for stage in stages]
 
@@ -78,7 +110,7 @@ def _first_cards(deals: QuerySet[Deal], stage_ids: list[int], per_stage: int) ->
     """
     if not stage_ids:
         return []
-    ordered = deals.select_related("owner", "company", "stage").order_by("position", "id")
+    ordered = deals.order_by("position", "id")
     if connection.features.supports_slicing_ordering_in_compound:
         first, *rest = [ordered.filter(stage_id=pk)[:per_stage] for pk in stage_ids]
         return list(first.union(*rest, all=True).order_by("stage_id", "position", "id"))
