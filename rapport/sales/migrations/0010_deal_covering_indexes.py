@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sales', '0008_lead_campaign_link'),
+        ('sales', '0009_deal_campaign'),
     ]
 
     operations = [
