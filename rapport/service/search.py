@@ -50,9 +50,11 @@ def tickets_matching(text: str) -> Q:
     if not words or (number != text and number.isdigit()):
         return by_number
     if connection.vendor == "postgresql":
-        # One index read per table, combined before the tickets are read.
+        # One index read per table, combined before the tickets are read (without the
+        # models' default ordering, which would sort every message found).
         subjects = Ticket.objects.alias(said=Words("subject")).filter(said=_query(words))
-        ids = subjects.values("pk").union(messages_saying(words).values("ticket_id"), all=True)
+        said = messages_saying(words).order_by().values("ticket_id")
+        ids = subjects.order_by().values("pk").union(said, all=True)
         return by_number | Q(pk__in=ids)
     said = messages_saying(words).values("ticket_id")
     return by_number | _begin_all("subject", words) | Q(pk__in=said)
