@@ -11,12 +11,11 @@ from typing import NamedTuple
 from django.db import transaction
 
 from rapport.contacts.models import Contact
-from rapport.contacts.normalise import email_normalise
-from rapport.contacts.services import Actor, Data, contact_create
+from rapport.contacts.services import Actor, Data
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.service.attachments import attachment_add
 from rapport.service.models import MessageKind, Ticket, TicketMessage
-from rapport.service.page_queries import contact_by_email
+from rapport.service.requesters import Requester, requester_for_email
 from rapport.service.services import (
     ticket_create,
     ticket_reply,
@@ -50,33 +49,38 @@ def ticket_open(
     contact of that address, or a contact made with it (normalised and audited by the
     contacts service), with the request's files. One transaction: a refused field or file
     keeps nothing, the new contact included."""
-    address = email_normalise(requester_email, field="requester_email")
     with transaction.atomic():
-        found = contact_by_email(email=address)
-        requester = found or _contact_add(workspace=workspace, actor=actor, address=address)
+        requester = _requester(workspace=workspace, actor=actor, email=requester_email)
         ticket = ticket_create(
             workspace=workspace,
             actor=actor,
-            data={**data, "requester_id": requester.pk},
+            data={**data, "requester_id": requester.contact.pk},
             from_contact=False,
         )
         _attach(
             workspace=workspace, actor=actor, message=ticket.messages.get(), uploads=uploads or []
         )
-    return Opened(ticket, new_contact=found is None)
+    return Opened(ticket, new_contact=requester.created)
 
 
-def _contact_add(*, workspace: Workspace, actor: Actor, address: str) -> Contact:
+def _requester(*, workspace: Workspace, actor: Actor, email: str) -> Requester:
+    field = "requester_email"
     try:
-        return contact_create(
-            workspace=workspace, actor=actor, data={"emails": [address], "source": "service desk"}
+        return requester_for_email(
+            workspace=workspace,
+            actor=actor,
+            email=email,
+            data={"source": "service desk"},
+            field=field,
         )
     except ServiceValidationError as exc:
+        if any(e.field == field for e in exc.errors):
+            raise
         # E.g. a contact custom field the workspace requires: the agent adds them first.
         raise ServiceValidationError(
             [
                 FieldError(
-                    "requester_email",
+                    field,
                     f"no contact has this address and one cannot be made from it alone "
                     f"({e.field.replace('_', ' ')}: {e.message}); add the contact first",
                 )

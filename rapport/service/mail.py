@@ -18,12 +18,12 @@ from django.db import transaction
 from django.utils.html import strip_tags
 
 from rapport.audit.context import audit_source
-from rapport.contacts.models import Contact, ContactEmail
-from rapport.contacts.services import contact_create
+from rapport.contacts.models import Contact
 from rapport.core.errors import ServiceValidationError
 from rapport.service.attachments import attachment_add
 from rapport.service.inbound import inbound_route_for
 from rapport.service.models import Channel, Mailbox, Ticket, TicketMessage
+from rapport.service.requesters import requester_for_email
 from rapport.service.services import ticket_create, ticket_reply
 from rapport.tenancy.access import workspace_scope
 
@@ -87,16 +87,14 @@ def _sender_contact(mailbox: Mailbox, message: EmailMessage) -> Contact:
     name, address = parseaddr(str(message.get("From", "")))
     if "@" not in address:
         raise MailRejected("554 5.1.7 the message has no valid From address")
-    link = ContactEmail.objects.select_related("contact").filter(email=address.lower()).first()
-    if link is not None:
-        return link.contact
     first, _, last = name.partition(" ")
     try:
-        return contact_create(
+        return requester_for_email(
             workspace=mailbox.workspace,
             actor=None,
-            data={"first_name": first, "last_name": last, "emails": [address], "source": "email"},
-        )
+            email=address,
+            data={"first_name": first, "last_name": last, "source": "email"},
+        ).contact
     except ServiceValidationError as exc:
         raise MailRejected(f"554 5.1.7 {exc}") from exc
 

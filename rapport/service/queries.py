@@ -2,23 +2,18 @@
 lists, and a customer's context."""
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page, SortKey, paginate
 from rapport.service.models import SlaEvent, Ticket, TicketMessage, TicketStatus
+from rapport.service.search import tickets_matching
 from rapport.service.services import OPEN_STATUSES
 
 VIEWS = ["mine", "unassigned", "team", "all"]
-FTS_CONFIG = "simple"  # the configuration migration 0006 indexes the message bodies with
-WORD = re.compile(r"(-?)(\w+)")
-MAX_SEARCH_WORDS = 10
 SORTS: dict[str, list[SortKey]] = {
     "-updated": [SortKey("updated_at", True)],
     "updated": [SortKey("updated_at", False)],
@@ -73,45 +68,10 @@ def ticket_queryset(f: TicketFilter) -> QuerySet[Ticket]:
         qs = qs.filter(tags__name__iexact=f.tag)
     text = f.q.strip()
     if text:
-        qs = qs.filter(_search_q(text))
+        # By number, or words of the subject or conversation, internal notes included
+        # (this serves agents; the portal has its own).
+        qs = qs.filter(tickets_matching(text))
     return qs
-
-
-def _search_q(text: str) -> Q:
-    """A ticket by its number (`#123` or `123`), or by words in its subject or anywhere in
-    its conversation, internal notes included (this serves agents; the portal has its own)."""
-    said = messages_saying(text).values("ticket_id")
-    q = Q(subject__icontains=text) | Q(pk__in=said)
-    number = text.lstrip("#")
-    return q | Q(number=int(number)) if number.isdigit() else q
-
-
-def messages_saying(text: str) -> QuerySet[TicketMessage]:
-    """Messages with `text` in their body. On PostgreSQL each of its words must be or begin
-    a word of the body, read off the full-text GIN index (migration 0006, `simple`
-    configuration: no stemming, no stop words, so every word typed counts as typed);
-    elsewhere the body must contain `text` as typed, by a scan."""
-    words = WORD.findall(text)[:MAX_SEARCH_WORDS]
-    # "#1042" is looked for as typed: the full-text parser would drop the "#".
-    if connection.vendor != "postgresql" or not words or text.startswith("#"):
-        return TicketMessage.objects.filter(body__icontains=text)
-    query = SearchQuery(
-        " & ".join(_word_prefix(sign, word) for sign, word in words),
-        config=FTS_CONFIG,
-        search_type="raw",
-    )
-    return TicketMessage.objects.alias(said=SearchVector("body", config=FTS_CONFIG)).filter(
-        said=query
-    )
-
-
-def _word_prefix(sign: str, word: str) -> str:
-    """A tsquery term for a typed word's beginning, quoted (word characters only, so it is
-    well formed). PostgreSQL's parser reads the "-81" of "ZX-81" as a signed number, so a word
-    after a hyphen may begin either lexeme."""
-    if sign:
-        return f"('{word}':* | '-{word}':*)"
-    return f"'{word}':*"
 
 
 def ticket_list(
