@@ -31,6 +31,11 @@ def template_get(*, template_id: int) -> EmailTemplate:
     return EmailTemplate.objects.get(pk=template_id)
 
 
+def campaign_choices() -> list[tuple[int, str]]:
+    """(id, name) of the workspace's campaigns, newest first, for a filter's choices."""
+    return list(Campaign.objects.order_by("-created_at", "-id").values_list("pk", "name"))
+
+
 def campaign_list() -> QuerySet[Campaign]:
     return Campaign.objects.select_related("template")
 

@@ -82,6 +82,7 @@ exporter_register(
             stage="stage__name",
             company="company__name",
             owner="owner__username",
+            campaign="campaign__name",
         ),
         queryset=_deals,
     )

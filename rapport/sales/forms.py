@@ -358,6 +358,7 @@ class DealFilterForm(forms.Form):
     pipeline = forms.IntegerField(required=False)
     stage = forms.IntegerField(required=False)
     owner = forms.IntegerField(required=False)
+    campaign = forms.IntegerField(required=False)
     outcome = forms.ChoiceField(
         required=False, choices=[("", "Any outcome"), *StageOutcome.choices]
     )
@@ -372,6 +373,7 @@ class DealFilterForm(forms.Form):
             pipeline_id=data.get("pipeline"),
             stage_id=data.get("stage"),
             owner_id=data.get("owner"),
+            campaign_id=data.get("campaign"),
             outcome=data.get("outcome") or "",
             expected_close_after=data.get("close_from"),
             # The form's range includes its last day; the query's excludes it.

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from rapport.activities.forms import quick_add_forms
+from rapport.campaigns.queries import campaign_choices
 from rapport.contacts.forms import members_of, user_label
 from rapport.contacts.models import ContactEmail
 from rapport.contacts.queries import company_get, contact_get
@@ -186,6 +187,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
         "pipelines": pipelines,
         "stages": [(p, list(p.stages.all())) for p in pipelines],
         "owners": [(u.pk, user_label(u)) for u in members_of(workspace_of(request))],
+        "campaigns": campaign_choices(),
         "outcomes": StageOutcome.choices,
     }
     return render(request, "sales/deal_list.html", context)

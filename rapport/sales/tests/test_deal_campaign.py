@@ -193,6 +193,27 @@ def test_the_deal_page_shows_its_campaign_and_edits_it_in_place(
     assert _deals() == [("A", autumn.pk)]
 
 
+def test_the_deal_list_and_its_export_filter_by_campaign(
+    owner_client, workspace, owner, spring, autumn, theirs, pipeline
+):
+    with workspace_scope(workspace):
+        deal_create(
+            workspace=workspace, actor=owner, data={"name": "Sprung", "campaign_id": spring.pk}
+        )
+        deal_create(
+            workspace=workspace, actor=owner, data={"name": "Fallen", "campaign_id": autumn.pk}
+        )
+
+    page = owner_client.get("/deals/", {"campaign": spring.pk}).content.decode()
+    assert "Sprung" in page and "Fallen" not in page
+    choices = page.split('<select name="campaign"')[1].split("</select>")[0]
+    assert f'<option value="{spring.pk}" selected>Spring launch</option>' in choices
+    assert choices.count("<option") == 3  # any, ours two: another workspace's never offered
+    export = owner_client.get("/exports/deals.csv", {"campaign": autumn.pk})
+    rows = b"".join(export.streaming_content).decode().splitlines()
+    assert rows[0].endswith(",campaign") and len(rows) == 2 and rows[1].endswith(",Autumn")
+
+
 # --- the migration -------------------------------------------------------------------------
 
 
