@@ -58,7 +58,9 @@ def main() -> None:
     else:
         endpoints = bench_http.endpoints_build(bench_http.samples_pick(args.samples, 100))
     wanted = args.only.split(",")
-    endpoints = sorted((e for e in endpoints if e.name in wanted), key=lambda e: wanted.index(e.name))
+    endpoints = sorted(
+        (e for e in endpoints if e.name in wanted), key=lambda e: wanted.index(e.name)
+    )
     auth = bench_http.auth_create()
     # CPU time, not wall time: waits on PostgreSQL, Redis and the scheduler are not counted.
     profile = cProfile.Profile(time.thread_time) if args.profile else None
