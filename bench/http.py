@@ -699,6 +699,10 @@ def main(argv: list[str] | None = None) -> None:
             # From the end of the warm-up: the workers' first requests (templates compiled,
             # kept pages built) are not what a request costs once the server runs.
             cpu_at_start = [0.0]
+
+            def measure_from_here(start: list[float] = cpu_at_start) -> None:
+                start[0] = cpu_seconds(server.pid)
+
             r = run_endpoint(
                 endpoint,
                 port,
@@ -707,7 +711,7 @@ def main(argv: list[str] | None = None) -> None:
                 args.requests,
                 args.warmup,
                 args.max_seconds,
-                on_start=lambda: cpu_at_start.__setitem__(0, cpu_seconds(server.pid)),
+                on_start=measure_from_here,
             )
             requests_sent = len(r.latencies_ms) + r.errors
             r.server_cpu_ms = (cpu_seconds(server.pid) - cpu_at_start[0]) * 1000 / requests_sent

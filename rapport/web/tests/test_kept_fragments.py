@@ -160,9 +160,8 @@ def test_the_kept_top_bar_carries_the_pages_token_and_the_switch_works(
         "/workspace/switch/", {"workspace": other_workspace.pk, "csrfmiddlewaretoken": token}
     )
     assert switched.status_code == 302
-    assert 'class="menu-item is-current" name="workspace" value="%d"' % other_workspace.pk in (
-        _topbar(client.get("/contacts/").content)
-    )
+    current = f'class="menu-item is-current" name="workspace" value="{other_workspace.pk}"'
+    assert current in _topbar(client.get("/contacts/").content)
 
 
 def test_the_top_bar_follows_a_rename_a_removed_membership_and_a_role_at_the_next_page(
