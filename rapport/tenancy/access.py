@@ -60,8 +60,8 @@ def membership_resolve(request: HttpRequest) -> Membership | None:
     """A bearer token wins; otherwise the session user's chosen (or first) workspace.
 
     One query for a session: all the user's memberships (a handful), the chosen one picked
-    here, the rest kept for the workspace switcher. None when the session's user was loaded
-    by `backends.MemberBackend`, which read them with the user in this request.
+    here, the rest kept for the workspace switcher; none at all when `backends.MemberBackend`
+    loaded the session's user, since it read them with the user in this request.
     """
     secret = bearer_secret(request)
     if secret is not None:

@@ -245,6 +245,21 @@ class KeptFragmentNode(template.Node):
         return mark_safe(kept_html((*key, "with-token"), build).replace(_TOKEN_MARK, str(token)))
 
 
+def _kept_node(
+    parser: template.base.Parser, token: template.base.Token, *, with_token: bool
+) -> KeptFragmentNode:
+    bits = token.split_contents()
+    tag = bits[0]
+    if len(bits) < 2 or bits[1][0] not in "\"'" or bits[1][-1] != bits[1][0]:
+        raise template.TemplateSyntaxError(f"{tag} needs a quoted name first")
+    vary = [parser.compile_filter(b) for b in bits[2:]]
+    nodelist = parser.parse((f"end{tag}",))
+    parser.delete_first_token()
+    if not with_token and nodelist.get_nodes_by_type(CsrfTokenNode):
+        raise template.TemplateSyntaxError(f"{tag}: a CSRF token is per request")
+    return KeptFragmentNode(bits[1][1:-1], vary, nodelist, with_token=with_token)
+
+
 @register.tag("keptfragment")
 def keptfragment(parser: template.base.Parser, token: template.base.Token) -> KeptFragmentNode:
     """`{% keptfragment "name" v1 v2 ... %}...{% endkeptfragment %}`: the block rendered once
@@ -255,15 +270,7 @@ def keptfragment(parser: template.base.Parser, token: template.base.Token) -> Ke
     token, a user's or a workspace's data, or anything read from the database inside unless
     it is among the values.
     """
-    bits = token.split_contents()
-    if len(bits) < 2 or bits[1][0] not in "\"'" or bits[1][-1] != bits[1][0]:
-        raise template.TemplateSyntaxError("keptfragment needs a quoted name first")
-    vary = [parser.compile_filter(b) for b in bits[2:]]
-    nodelist = parser.parse(("endkeptfragment",))
-    parser.delete_first_token()
-    if nodelist.get_nodes_by_type(CsrfTokenNode):
-        raise template.TemplateSyntaxError("keptfragment: a CSRF token is per request")
-    return KeptFragmentNode(bits[1][1:-1], vary, nodelist)
+    return _kept_node(parser, token, with_token=False)
 
 
 @register.tag("keptforms")
@@ -273,13 +280,7 @@ def keptforms(parser: template.base.Parser, token: template.base.Token) -> KeptF
     (`{% csrf_token %}` and `{{ csrf_token }}`), and each request puts its own token in place
     of the mark; everything else follows `keptfragment`'s rule.
     """
-    bits = token.split_contents()
-    if len(bits) < 2 or bits[1][0] not in "\"'" or bits[1][-1] != bits[1][0]:
-        raise template.TemplateSyntaxError("keptforms needs a quoted name first")
-    vary = [parser.compile_filter(b) for b in bits[2:]]
-    nodelist = parser.parse(("endkeptforms",))
-    parser.delete_first_token()
-    return KeptFragmentNode(bits[1][1:-1], vary, nodelist, with_token=True)
+    return _kept_node(parser, token, with_token=True)
 
 
 @register.filter
