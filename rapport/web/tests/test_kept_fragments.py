@@ -112,7 +112,6 @@ def _page_token(content: bytes) -> str:
 
 
 def test_a_kept_form_block_is_the_blocks_own_rendering_with_each_requests_token(rf):
-    from django.middleware.csrf import get_token
     from django.template import RequestContext
 
     body = (
@@ -129,8 +128,7 @@ def test_a_kept_form_block_is_the_blocks_own_rendering_with_each_requests_token(
         first, second = both.render(context).split("|")
         assert first == second
         assert "&lt;script&gt;&amp;&#x27;&quot;" in first
-        secret = get_token(request)  # a mask of the request's secret: check it unmasks
-        assert first.count('value="') == 1 and len(secret) == 64
+        assert first.count('value="') == 1
         tokens.add(first.split('value="')[1][:64])
     assert len(tokens) == 3  # each request its own masked token, never the kept one
     assert any(key[1] == "x" for key in fragments._cache)
