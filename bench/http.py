@@ -17,7 +17,8 @@ test client (CaptureQueriesContext), each SELECT then run in PostgreSQL with
 EXPLAIN (ANALYZE, TIMING OFF); the floor is the median over sample requests of the sum of
 planning and execution times, single client. Beside it, the CPU time of the same requests in
 Django alone (test client, no HTTP, SQL excluded), and the CPU the server processes (granian
-and its workers) spent per request during the run: both hold whatever else the machine runs.
+and its workers) spent per request once the clients have warmed up: both hold whatever else the
+machine runs.
 The gap between the floor and the HTTP figure is Django, the templates or serialisation, the
 WSGI server, queueing behind the other clients on two cores, and the network stack.
 
@@ -44,6 +45,7 @@ import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 from urllib.parse import urlencode, urlsplit  # noqa: E402
@@ -517,7 +519,9 @@ def run_endpoint(
     requests: int,
     warmup: int,
     max_seconds: float,
+    on_start: Callable[[], None] = lambda: None,
 ) -> Result:
+    """`on_start` runs once every client has warmed up, as the measured requests begin."""
     result = Result(endpoint)
     lock = threading.Lock()
     start_gate = threading.Barrier(clients + 1)
@@ -555,6 +559,7 @@ def run_endpoint(
     for t in threads:
         t.start()
     start_gate.wait()
+    on_start()
     t0 = time.perf_counter()
     for t in threads:
         t.join()
@@ -691,12 +696,25 @@ def main(argv: list[str] | None = None) -> None:
         if samples is not None:
             tenancy_check(port, auth, samples.other_contact_id, endpoints)
         for endpoint in endpoints:
-            cpu_before = cpu_seconds(server.pid)
+            # From the end of the warm-up: the workers' first requests (templates compiled,
+            # kept pages built) are not what a request costs once the server runs.
+            cpu_at_start = [0.0]
+
+            def measure_from_here(start: list[float] = cpu_at_start) -> None:
+                start[0] = cpu_seconds(server.pid)
+
             r = run_endpoint(
-                endpoint, port, auth, args.clients, args.requests, args.warmup, args.max_seconds
+                endpoint,
+                port,
+                auth,
+                args.clients,
+                args.requests,
+                args.warmup,
+                args.max_seconds,
+                on_start=measure_from_here,
             )
-            requests_sent = len(r.latencies_ms) + r.errors + args.clients * args.warmup
-            r.server_cpu_ms = (cpu_seconds(server.pid) - cpu_before) * 1000 / requests_sent
+            requests_sent = len(r.latencies_ms) + r.errors
+            r.server_cpu_ms = (cpu_seconds(server.pid) - cpu_at_start[0]) * 1000 / requests_sent
             results.append(r)
             log(
                 f"{endpoint.name:18} p50 {fmt(r.pct(50)):>7} p95 {fmt(r.pct(95)):>7} "

@@ -165,6 +165,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The session's user comes with its memberships in one query (rapport/tenancy/backends.py);
+# ModelBackend stays second only so sessions signed in before it keep working.
+AUTHENTICATION_BACKENDS = [
+    "rapport.tenancy.backends.MemberBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -213,7 +219,8 @@ WHITENOISE_MANIFEST_STRICT = False
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Django's RedisCache, its redis client built once per pool (rapport/core/cache.py).
+        {"BACKEND": "rapport.core.cache.SharedClientRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

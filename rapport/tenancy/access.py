@@ -49,11 +49,19 @@ def memberships_of(user: Any) -> list[Membership]:
     )
 
 
+def remember_memberships(user: Any, memberships: list[Membership]) -> None:
+    """Keep the user's memberships, just read, on this request's user object."""
+    for m in memberships:
+        m.user = user
+    setattr(user, _MEMBERSHIPS_ATTR, memberships)
+
+
 def membership_resolve(request: HttpRequest) -> Membership | None:
     """A bearer token wins; otherwise the session user's chosen (or first) workspace.
 
     One query for a session: all the user's memberships (a handful), the chosen one picked
-    here, the rest kept for the workspace switcher.
+    here, the rest kept for the workspace switcher; none at all when `backends.MemberBackend`
+    loaded the session's user, since it read them with the user in this request.
     """
     secret = bearer_secret(request)
     if secret is not None:
@@ -62,12 +70,14 @@ def membership_resolve(request: HttpRequest) -> Membership | None:
     if user is None or not user.is_authenticated:
         return None
     user = getattr(user, "_wrapped", user)  # the loaded user behind the lazy object
-    memberships = list(
-        Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name")
-    )
-    for m in memberships:
-        m.user = user
-    setattr(user, _MEMBERSHIPS_ATTR, memberships)
+    memberships = getattr(user, _MEMBERSHIPS_ATTR, None)
+    if memberships is None:
+        memberships = list(
+            Membership.objects.filter(user=user)
+            .select_related("workspace")
+            .order_by("workspace__name")
+        )
+        remember_memberships(user, memberships)
     wanted = request.session.get(SESSION_WORKSPACE_KEY)
     if wanted:
         for m in memberships:

@@ -18,7 +18,9 @@ from rapport.contacts.forms import members_of
 from rapport.tenancy.data_version import kept as kept_per_version
 from rapport.tenancy.models import Workspace
 
-_MAX_ENTRIES = 256
+# The navigation takes an entry per (workspace, role, path shape), the top bar one per user
+# and workspace (a few kB each): room for a few hundred users a process.
+_MAX_ENTRIES = 1024
 _RECORD = "\x00record\x00"
 _cache: "OrderedDict[tuple[Any, ...], Any]" = OrderedDict()
 _lock = threading.Lock()

@@ -1,6 +1,7 @@
 """Small template helpers for the UI: scope checks, query strings, phone display."""
 
 import re
+import secrets
 from typing import Any
 
 import phonenumbers
@@ -9,6 +10,7 @@ from django.http import QueryDict
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import get_script_prefix
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata, PhoneNumber, PhoneNumberFormat
 from phonenumbers.phonenumberutil import ValidationResult
@@ -195,13 +197,28 @@ def path_shape(path: str) -> str:
     return _DIGITS.sub("#", path)
 
 
+# Stands for the request's CSRF token in a kept fragment's HTML: random per process, so no
+# user's text can hold it, and left unchanged by autoescaping (hex digits).
+_TOKEN_MARK = f"csrf{secrets.token_hex(16)}"
+
+
 class KeptFragmentNode(template.Node):
+    # Django walks a parent template's nodes for its blocks on every render of a page that
+    # extends it; a kept block holds none (Django's `{% block %}` would not be kept), so the
+    # walk need not enter it.
+    child_nodelists = ()
+
     def __init__(
-        self, name: str, vary: list[template.base.FilterExpression], nodelist: template.NodeList
+        self,
+        name: str,
+        vary: list[template.base.FilterExpression],
+        nodelist: template.NodeList,
+        with_token: bool = False,
     ) -> None:
         self.name = name
         self.vary = vary
         self.nodelist = nodelist
+        self.with_token = with_token
 
     def render(self, context: template.Context) -> str:
         values = tuple(v.resolve(context) for v in self.vary)
@@ -213,7 +230,34 @@ class KeptFragmentNode(template.Node):
                     f"not {type(value).__name__}"
                 )
         key = (self.name, values, get_script_prefix(), get_language())
-        return kept_html(key, lambda: self.nodelist.render(context))
+        if not self.with_token:
+            return kept_html(key, lambda: self.nodelist.render(context))
+        token = context.get("csrf_token")
+        if token is None or str(token) == "NOTPROVIDED":  # rendered without a request
+            return self.nodelist.render(context)
+
+        def build() -> str:
+            with context.push(csrf_token=_TOKEN_MARK):
+                return self.nodelist.render(context)
+
+        # The token is letters and digits (what `{% csrf_token %}` and autoescaping would
+        # print unchanged); a fresh mask of the request's secret each time, as Django's.
+        return mark_safe(kept_html((*key, "with-token"), build).replace(_TOKEN_MARK, str(token)))
+
+
+def _kept_node(
+    parser: template.base.Parser, token: template.base.Token, *, with_token: bool
+) -> KeptFragmentNode:
+    bits = token.split_contents()
+    tag = bits[0]
+    if len(bits) < 2 or bits[1][0] not in "\"'" or bits[1][-1] != bits[1][0]:
+        raise template.TemplateSyntaxError(f"{tag} needs a quoted name first")
+    vary = [parser.compile_filter(b) for b in bits[2:]]
+    nodelist = parser.parse((f"end{tag}",))
+    parser.delete_first_token()
+    if not with_token and nodelist.get_nodes_by_type(CsrfTokenNode):
+        raise template.TemplateSyntaxError(f"{tag}: a CSRF token is per request")
+    return KeptFragmentNode(bits[1][1:-1], vary, nodelist, with_token=with_token)
 
 
 @register.tag("keptfragment")
@@ -226,15 +270,25 @@ def keptfragment(parser: template.base.Parser, token: template.base.Token) -> Ke
     token, a user's or a workspace's data, or anything read from the database inside unless
     it is among the values.
     """
-    bits = token.split_contents()
-    if len(bits) < 2 or bits[1][0] not in "\"'" or bits[1][-1] != bits[1][0]:
-        raise template.TemplateSyntaxError("keptfragment needs a quoted name first")
-    vary = [parser.compile_filter(b) for b in bits[2:]]
-    nodelist = parser.parse(("endkeptfragment",))
-    parser.delete_first_token()
-    if nodelist.get_nodes_by_type(CsrfTokenNode):
-        raise template.TemplateSyntaxError("keptfragment: a CSRF token is per request")
-    return KeptFragmentNode(bits[1][1:-1], vary, nodelist)
+    return _kept_node(parser, token, with_token=False)
+
+
+@register.tag("keptforms")
+def keptforms(parser: template.base.Parser, token: template.base.Token) -> KeptFragmentNode:
+    """`{% keptforms "name" v1 v2 ... %}...{% endkeptforms %}`: `keptfragment` for a block with
+    forms. The block is rendered once per key with a mark for the CSRF token
+    (`{% csrf_token %}` and `{{ csrf_token }}`), and each request puts its own token in place
+    of the mark; everything else follows `keptfragment`'s rule.
+    """
+    return _kept_node(parser, token, with_token=True)
+
+
+@register.filter
+def memberships_key(memberships: Any) -> str:
+    """The workspace switcher's inputs as one key value: each membership's workspace id,
+    name and role (read fresh on every request), so a rename, a new or removed membership
+    or a role change gives another key."""
+    return repr([(m.workspace_id, m.workspace.name, m.role) for m in memberships])
 
 
 @register.simple_tag(takes_context=True)

@@ -97,3 +97,88 @@ def test_a_kept_fragment_refuses_a_form_token_and_vague_keys():
 def test_paths_of_one_shape_differ_only_by_their_digits():
     assert path_shape("/contacts/12/") == path_shape("/contacts/345/") == "/contacts/#/"
     assert path_shape("/contacts/") != path_shape("/companies/")
+
+
+# --- the top bar: kept with the forms' CSRF token put in per request (`keptforms`) -------------
+
+
+def _topbar(content: bytes) -> str:
+    page = content.decode()
+    return page[page.index('<div class="topbar-right">') : page.index("</header>")]
+
+
+def _page_token(content: bytes) -> str:
+    return content.decode().split('"X-CSRFToken": "')[1].split('"')[0]
+
+
+def test_a_kept_form_block_is_the_blocks_own_rendering_with_each_requests_token(rf):
+    from django.template import RequestContext
+
+    body = (
+        "<form>{% csrf_token %}<b>{{ name }}</b></form>"
+        '<i data-token="{{ csrf_token }}">{% if admin %}admin{% endif %}</i>'
+    )
+    kept = "{% load rapport_ui %}{% keptforms 'x' name admin %}" + body + "{% endkeptforms %}"
+    both = Template(kept + "|" + body)  # one page: one token for both halves
+    plain = Template(body)
+    tokens = set()
+    for admin in (True, True, False):  # the second request gets the first one's entry
+        request = rf.get("/")
+        context = RequestContext(request, {"name": "<script>&'\"", "admin": admin})
+        first, second = both.render(context).split("|")
+        assert first == second
+        assert "&lt;script&gt;&amp;&#x27;&quot;" in first
+        assert first.count('value="') == 1
+        tokens.add(first.split('value="')[1][:64])
+    assert len(tokens) == 3  # each request its own masked token, never the kept one
+    assert any(key[1] == "x" for key in fragments._cache)
+    # Rendered without a request (no token), the block is rendered as it is, never kept.
+    alone = Template(kept).render(Context({"name": "n", "admin": False}))
+    assert alone == plain.render(Context({"name": "n", "admin": False}))
+
+
+def test_the_kept_top_bar_carries_the_pages_token_and_the_switch_works(
+    owner, workspace, other_workspace, outsider
+):
+    from django.test import Client
+
+    from rapport.tenancy.services import membership_add
+
+    membership_add(workspace=other_workspace, user=owner, role="viewer")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    first = client.get("/contacts/")
+    page = client.get("/contacts/")  # the top bar from the kept entry
+    assert _topbar(first.content) != "" and page.status_code == 200
+    token = _page_token(page.content)
+    bar = _topbar(page.content)
+    assert bar.count(f'name="csrfmiddlewaretoken" value="{token}"') == 3  # two workspaces, log out
+    assert "Globex" in bar and "Acme Sales" in bar
+    switched = client.post(
+        "/workspace/switch/", {"workspace": other_workspace.pk, "csrfmiddlewaretoken": token}
+    )
+    assert switched.status_code == 302
+    current = f'class="menu-item is-current" name="workspace" value="{other_workspace.pk}"'
+    assert current in _topbar(client.get("/contacts/").content)
+
+
+def test_the_top_bar_follows_a_rename_a_removed_membership_and_a_role_at_the_next_page(
+    owner_client, owner, workspace, other_workspace, outsider
+):
+    from rapport.tenancy.models import Workspace
+    from rapport.tenancy.services import membership_add
+
+    membership = membership_add(workspace=other_workspace, user=owner, role="viewer")
+    assert "Globex" in _topbar(owner_client.get("/contacts/").content)
+    Workspace.objects.filter(pk=other_workspace.pk).update(name="Globex <Renamed>")
+    bar = _topbar(owner_client.get("/contacts/").content)
+    assert "Globex &lt;Renamed&gt;" in bar and ">Globex <" not in bar
+    Membership.objects.filter(pk=membership.pk).delete()
+    assert "Globex" not in _topbar(owner_client.get("/contacts/").content)
+    assert 'href="/settings/audit/"' in _topbar(owner_client.get("/contacts/").content)
+    Membership.objects.filter(user=owner, workspace=workspace).update(role="member")
+    bar = _topbar(owner_client.get("/contacts/").content)
+    assert 'href="/settings/audit/"' not in bar and "Member in Acme Sales" in bar
+    owner.first_name, owner.last_name = "Olivia", "<Owens>"
+    owner.save()
+    assert "Olivia &lt;Owens&gt;" in _topbar(owner_client.get("/contacts/").content)

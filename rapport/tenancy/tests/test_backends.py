@@ -1,0 +1,90 @@
+"""The session's user and memberships in one query (`backends.MemberBackend`): what the
+middleware reads stays fresh on every request, and signing in behaves as before."""
+
+import pytest
+from django.contrib.auth import authenticate, user_logged_in, user_login_failed
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from rapport.core.cache import SharedClientRedisCache
+from rapport.tenancy.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client: Client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def test_a_page_reads_the_user_and_its_memberships_in_one_query(owner, workspace):
+    client = Client()
+    client.force_login(owner)
+    queries = _queries(client, "/tasks/")
+    assert not any('FROM "auth_user"' in q for q in queries)
+    assert sum('FROM "tenancy_membership"' in q for q in queries) == 1
+
+
+def test_a_role_change_and_a_removed_membership_show_at_the_next_request(
+    member, workspace, other_workspace
+):
+    client = Client()
+    client.force_login(member)
+    assert client.get("/settings/fields/").status_code == 403
+    Membership.objects.filter(user=member, workspace=workspace).update(role="admin")
+    assert client.get("/settings/fields/").status_code == 200
+    Membership.objects.filter(user=member, workspace=workspace).delete()
+    gone = client.get("/contacts/")
+    assert gone.status_code == 403 and b"Acme Sales" not in gone.content
+
+
+def test_a_deactivated_user_and_a_changed_password_end_the_session(owner, workspace):
+    client = Client()
+    client.force_login(owner)
+    assert client.get("/tasks/").status_code == 200
+    owner.set_password("another horse battery staple")
+    owner.save()
+    assert client.get("/tasks/").status_code == 302  # the session hash no longer matches
+    client.force_login(owner)
+    assert client.get("/tasks/").status_code == 200
+    owner.is_active = False
+    owner.save()
+    assert client.get("/tasks/").status_code == 302
+
+
+def test_a_session_signed_in_by_the_plain_backend_still_works(owner, workspace):
+    client = Client()
+    client.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get("/tasks/").status_code == 200
+
+
+def test_signing_in_takes_the_member_backend_and_a_wrong_password_fails_once(owner, workspace):
+    failed, logged_in = [], []
+    user_login_failed.connect(lambda **kw: failed.append(kw), weak=False, dispatch_uid="t-f")
+    user_logged_in.connect(lambda **kw: logged_in.append(kw), weak=False, dispatch_uid="t-l")
+    try:
+        assert authenticate(username="olivia", password="wrong") is None
+        assert len(failed) == 1
+        user = authenticate(username="olivia", password="correct horse battery staple")
+        assert user == owner
+        assert user.backend == "rapport.tenancy.backends.MemberBackend"  # type: ignore[attr-defined]
+        client = Client()
+        signed_in = client.post(
+            "/login/", {"username": "olivia", "password": "correct horse battery staple"}
+        )
+        assert signed_in.status_code == 302
+        assert client.session["_auth_user_backend"] == "rapport.tenancy.backends.MemberBackend"
+        assert client.get("/tasks/").status_code == 200
+    finally:
+        user_login_failed.disconnect(dispatch_uid="t-f")
+        user_logged_in.disconnect(dispatch_uid="t-l")
+
+
+def test_the_redis_cache_builds_one_client_per_pool():
+    cache = SharedClientRedisCache("redis://127.0.0.1:1/0", {})
+    get_client = cache._cache.get_client  # type: ignore[attr-defined]
+    client = get_client("k")
+    assert get_client("other") is client
+    assert get_client("k", write=True) is client  # one server: one pool
