@@ -32,6 +32,7 @@ from rapport.campaigns.services import (
     template_update,
 )
 from rapport.contacts.queries import contact_get
+from rapport.sales.unlinked_campaigns import leads_link_campaign
 
 router = Router(tags=["campaigns"])
 
@@ -229,6 +230,19 @@ def cancel_campaign(request: HttpRequest, campaign_id: int) -> Campaign:
     c = caller(request)
     campaign = campaign_get(campaign_id=campaign_id)
     return campaign_cancel(workspace=c.workspace, actor=c.actor, campaign=campaign)
+
+
+class LinkedOut(Schema):
+    linked: int = Field(description="leads linked by this call; 0 when none was left")
+
+
+@router.post("/campaigns/{int:campaign_id}/link-leads", response=LinkedOut, auth=WRITE)
+def link_leads(request: HttpRequest, campaign_id: int) -> dict:
+    """Links the leads whose campaign is only a name (one no campaign matched when they came
+    in) equal to this campaign's, case and surrounding spaces aside; each audited."""
+    c = caller(request)
+    campaign = campaign_get(campaign_id=campaign_id)
+    return {"linked": leads_link_campaign(workspace=c.workspace, actor=c.actor, campaign=campaign)}
 
 
 @router.get("/campaigns/{int:campaign_id}/report", response=ReportOut, auth=READ)

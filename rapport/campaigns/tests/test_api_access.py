@@ -21,6 +21,7 @@ from rapport.campaigns.models import Campaign, EmailTemplate
 from rapport.campaigns.tests.factories import make_campaign
 from rapport.contacts.tests.factories import make_contact
 from rapport.marketing.services import segment_create
+from rapport.sales.models import Lead
 from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.models import Workspace
 
@@ -56,6 +57,7 @@ RECORD_CALLS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("post", "/campaigns/campaigns/{campaign_id}/cancel", None),
     ("post", "/campaigns/campaigns/{campaign_id}/start", None),
     ("get", "/campaigns/campaigns/{campaign_id}/report", None),
+    ("post", "/campaigns/campaigns/{campaign_id}/link-leads", None),
 ]
 COLLECTION_CALLS = {
     ("get", "/campaigns/templates"),
@@ -133,6 +135,19 @@ def test_the_report_has_the_roi_per_attribution_model(ours):
 
     assert report["cost"] == "100.00"
     assert report["first_touch"] == {"deals": 0, "revenue": "0.00", "roi": "-1.00"}
+
+
+def test_link_now_links_the_leads_naming_the_campaign_once(ours, theirs):
+    other = theirs
+    for workspace, name in ((ours.workspace, " ZELDA Spring "), (other.workspace, "Zelda spring")):
+        Lead.unscoped.create(workspace=workspace, email="l@x.io", campaign_name=name)
+    path = f"/campaigns/campaigns/{ours.ids['campaign_id']}/link-leads"
+
+    assert ours.api.post(path).json() == {"linked": 1}
+    assert ours.api.post(path).json() == {"linked": 0}
+    linked = Lead.unscoped.filter(campaign_id=ours.ids["campaign_id"])
+    assert [lead.workspace_id for lead in linked] == [ours.workspace.pk]
+    assert Lead.unscoped.get(workspace=other.workspace).campaign_name == "Zelda spring"
 
 
 def test_every_campaign_write_has_a_viewer_case(db):
