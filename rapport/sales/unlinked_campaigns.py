@@ -6,11 +6,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Lower, Trim
 
-from rapport.audit.models import AuditAction
-from rapport.audit.services import audit_record, diff, snapshot
 from rapport.campaigns.models import Campaign
 from rapport.contacts.services import Actor
-from rapport.sales.leads import LEAD_AUDITED, _apply_score
+from rapport.sales.leads import _lead_change
 from rapport.sales.models import Lead
 from rapport.tenancy.models import Workspace
 
@@ -42,17 +40,5 @@ def leads_link_campaign(*, workspace: Workspace, actor: Actor, campaign: Campaig
             .order_by("id")
         )
         for lead in leads:
-            before = snapshot(lead, LEAD_AUDITED)
-            lead.campaign, lead.campaign_name = campaign, ""
-            _apply_score(lead)
-            lead.save(
-                update_fields=["campaign", "campaign_name", "score", "score_reasons", "updated_at"]
-            )
-            audit_record(
-                workspace_id=workspace.pk,
-                actor=actor,
-                action=AuditAction.UPDATE,
-                instance=lead,
-                changes=diff(before, snapshot(lead, LEAD_AUDITED)),
-            )
+            _lead_change(workspace, actor, lead, {"campaign": campaign, "campaign_name": ""})
     return len(leads)
