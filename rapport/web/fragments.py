@@ -5,6 +5,7 @@ leak into another workspace nor go stale: when that data changes, the key change
 fragment is rendered again (old entries fall out of the small LRU).
 """
 
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -40,6 +41,19 @@ def _put(key: tuple[Any, ...], value: Any) -> None:
         _cache.move_to_end(key)
         while len(_cache) > _MAX_ENTRIES:
             _cache.popitem(last=False)
+
+
+# Stands for the request's CSRF token in kept HTML (`keptforms`, the kept list page): random
+# per process, so no user's text can hold it, and left unchanged by autoescaping (hex digits).
+TOKEN_MARK = f"csrf{secrets.token_hex(16)}"
+
+
+def put_token(html: str, token: str) -> SafeString:
+    """`html`, rendered with `TOKEN_MARK` as its `csrf_token`, with the request's token in
+    place of the mark. The token is letters and digits (what `{% csrf_token %}` and
+    autoescaping print unchanged); a fresh mask of the request's secret each time, as Django's.
+    """
+    return mark_safe(html.replace(TOKEN_MARK, str(token)))
 
 
 def clear() -> None:
