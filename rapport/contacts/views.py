@@ -419,8 +419,8 @@ def _list_page(request: HttpRequest, kind: RecordKind) -> HttpResponse:
     everything else it shows: the query, the user (id, name, memberships with their workspace
     names and roles: the top bar's key), the role (write and export buttons), htmx or not, time
     zone, language, script prefix. It is kept with `TOKEN_MARK` as its CSRF token and each
-    request puts its own in, so a hit renders no template. The mark is per process, so it is
-    in the key. A page with flash messages pending is rendered as always, and not kept."""
+    request puts its own in, so a hit renders no template (the mark, from SECRET_KEY, is in
+    the key). A page with flash messages pending is rendered as always, and not kept."""
     if len(messages.get_messages(request)):
         return HttpResponse(_list_page_html(request, kind))
     membership = membership_of(request)

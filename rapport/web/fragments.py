@@ -5,7 +5,6 @@ leak into another workspace nor go stale: when that data changes, the key change
 fragment is rendered again (old entries fall out of the small LRU).
 """
 
-import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -13,6 +12,7 @@ from typing import Any
 
 from django.db.models import Model
 from django.template.loader import render_to_string
+from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
 from rapport.contacts.forms import members_of
@@ -43,9 +43,10 @@ def _put(key: tuple[Any, ...], value: Any) -> None:
             _cache.popitem(last=False)
 
 
-# Stands for the request's CSRF token in kept HTML (`keptforms`, the kept list page): random
-# per process, so no user's text can hold it, and left unchanged by autoescaping (hex digits).
-TOKEN_MARK = f"csrf{secrets.token_hex(16)}"
+# Stands for the request's CSRF token in kept HTML (`keptforms`, the kept list page): derived
+# from SECRET_KEY, so no user can know it to put it in their text, and the same in every
+# worker, so a page kept in Redis by one serves all; left unchanged by autoescaping (hex).
+TOKEN_MARK = "csrf" + salted_hmac("rapport.web.fragments", "token-mark").hexdigest()[:32]
 
 
 def put_token(html: str, token: str) -> SafeString:
