@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
@@ -52,6 +53,7 @@ from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page
 from rapport.core.timeline import timeline_for
 from rapport.dedupe.queries import record_duplicates
+from rapport.tenancy.access import memberships_of
 from rapport.tenancy.data_version import kept
 from rapport.tenancy.models import Workspace
 from rapport.tenancy.roles import RECORDS_DELETE, RECORDS_EXPORT, RECORDS_WRITE
@@ -63,10 +65,15 @@ from rapport.web.access import (
     scope_required,
     workspace_of,
 )
-from rapport.web.fragments import quick_add_panels
+from rapport.web.fragments import TOKEN_MARK, put_token, quick_add_panels
 from rapport.web.htmx import is_partial
 from rapport.web.kept_urls import url_pattern
-from rapport.web.templatetags.rapport_ui import initials, phone_format
+from rapport.web.templatetags.rapport_ui import (
+    initials,
+    memberships_key,
+    phone_format,
+    user_name,
+)
 
 PAGE_SIZE = 50
 TIMELINE_PAGE = 20
@@ -391,25 +398,63 @@ def _saved_views(request: HttpRequest, kind: RecordKind) -> list[Any]:
     )
 
 
+def _list_page_html(request: HttpRequest, kind: RecordKind, **extra: Any) -> str:
+    form, sort = _list_query(request, kind)
+    context = {
+        "kind": kind,
+        "form": form,
+        "table": _table_html(request, kind, form, sort),
+        "sort": sort,
+        "params": request.GET,
+        "filters": _filters_html(request, kind, form, sort),
+        "saved_views": _saved_views(request, kind),
+        "saved_view_form": SavedViewForm(),
+        **extra,
+    }
+    return render_to_string("contacts/list.html", context, request=request)
+
+
+def _list_page(request: HttpRequest, kind: RecordKind) -> HttpResponse:
+    """The whole list page, kept per workspace data version (saved views raise it too) and
+    everything else it shows: the query, the user (id, name, memberships with their workspace
+    names and roles: the top bar's key), the role (write and export buttons), htmx or not, time
+    zone, language, script prefix. It is kept with `TOKEN_MARK` as its CSRF token and each
+    request puts its own in, so a hit renders no template (the mark, from SECRET_KEY, is in
+    the key). A page with flash messages pending is rendered as always, and not kept."""
+    if len(messages.get_messages(request)):
+        return HttpResponse(_list_page_html(request, kind))
+    membership = membership_of(request)
+    user = request.user
+    inputs = (
+        request.path,
+        sorted(request.GET.lists()),
+        bool(getattr(request, "htmx", False)),
+        membership.role,
+        user.pk,
+        user_name(user),
+        memberships_key(memberships_of(user)),
+        timezone.get_current_timezone_name(),
+        get_language(),
+        get_script_prefix(),
+        TOKEN_MARK,
+    )
+    html = kept(
+        workspace=membership.workspace,
+        name=f"{kind.plural}-page",
+        inputs=inputs,
+        build=lambda: _list_page_html(request, kind, csrf_token=TOKEN_MARK),
+    )
+    return HttpResponse(put_token(html, get_token(request)))
+
+
 @member_required
 @require_GET
 def record_list(request: HttpRequest, kind: RecordKind) -> HttpResponse:
-    form, sort = _list_query(request, kind)
-    table = _table_html(request, kind, form, sort)
     if is_partial(request, "record-table"):
-        response = HttpResponse(table)
+        form, sort = _list_query(request, kind)
+        response = HttpResponse(_table_html(request, kind, form, sort))
     else:
-        context = {
-            "kind": kind,
-            "form": form,
-            "table": table,
-            "sort": sort,
-            "params": request.GET,
-            "filters": _filters_html(request, kind, form, sort),
-            "saved_views": _saved_views(request, kind),
-            "saved_view_form": SavedViewForm(),
-        }
-        response = render(request, "contacts/list.html", context)
+        response = _list_page(request, kind)
     patch_vary_headers(response, ("HX-Request",))
     return response
 

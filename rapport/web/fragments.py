@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Model
 from django.template.loader import render_to_string
+from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
 from rapport.contacts.forms import members_of
@@ -40,6 +41,20 @@ def _put(key: tuple[Any, ...], value: Any) -> None:
         _cache.move_to_end(key)
         while len(_cache) > _MAX_ENTRIES:
             _cache.popitem(last=False)
+
+
+# Stands for the request's CSRF token in kept HTML (`keptforms`, the kept list page): derived
+# from SECRET_KEY, so no user can know it to put it in their text, and the same in every
+# worker, so a page kept in Redis by one serves all; left unchanged by autoescaping (hex).
+TOKEN_MARK = "csrf" + salted_hmac("rapport.web.fragments", "token-mark").hexdigest()[:32]
+
+
+def put_token(html: str, token: str) -> SafeString:
+    """`html`, rendered with `TOKEN_MARK` as its `csrf_token`, with the request's token in
+    place of the mark. The token is letters and digits (what `{% csrf_token %}` and
+    autoescaping print unchanged); a fresh mask of the request's secret each time, as Django's.
+    """
+    return mark_safe(html.replace(TOKEN_MARK, str(token)))
 
 
 def clear() -> None:

@@ -1,7 +1,6 @@
 """Small template helpers for the UI: scope checks, query strings, phone display."""
 
 import re
-import secrets
 from typing import Any
 
 import phonenumbers
@@ -10,7 +9,6 @@ from django.http import QueryDict
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import get_script_prefix
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata, PhoneNumber, PhoneNumberFormat
 from phonenumbers.phonenumberutil import ValidationResult
@@ -22,7 +20,7 @@ from phonenumbers.phonenumberutil import _test_number_length as _number_length
 from rapport.contacts.detail_html import field_rows_html
 from rapport.contacts.normalise import phone_display
 from rapport.tenancy.models import Membership
-from rapport.web.fragments import kept_html
+from rapport.web.fragments import TOKEN_MARK, kept_html, put_token
 from rapport.web.kept_urls import fixed_url as url_for
 from rapport.web.kept_urls import url_pattern
 from rapport.web.timeline_html import items_html
@@ -197,11 +195,6 @@ def path_shape(path: str) -> str:
     return _DIGITS.sub("#", path)
 
 
-# Stands for the request's CSRF token in a kept fragment's HTML: random per process, so no
-# user's text can hold it, and left unchanged by autoescaping (hex digits).
-_TOKEN_MARK = f"csrf{secrets.token_hex(16)}"
-
-
 class KeptFragmentNode(template.Node):
     # Django walks a parent template's nodes for its blocks on every render of a page that
     # extends it; a kept block holds none (Django's `{% block %}` would not be kept), so the
@@ -237,12 +230,10 @@ class KeptFragmentNode(template.Node):
             return self.nodelist.render(context)
 
         def build() -> str:
-            with context.push(csrf_token=_TOKEN_MARK):
+            with context.push(csrf_token=TOKEN_MARK):
                 return self.nodelist.render(context)
 
-        # The token is letters and digits (what `{% csrf_token %}` and autoescaping would
-        # print unchanged); a fresh mask of the request's secret each time, as Django's.
-        return mark_safe(kept_html((*key, "with-token"), build).replace(_TOKEN_MARK, str(token)))
+        return put_token(kept_html((*key, "with-token"), build), str(token))
 
 
 def _kept_node(
