@@ -389,6 +389,10 @@ class OrderFilterForm(forms.Form):
     )
     ordered_from = forms.DateField(required=False, widget=DATE_INPUT, label="Ordered from")
     ordered_to = forms.DateField(required=False, widget=DATE_INPUT, label="Ordered to")
+    # Not on the page: the API list's own filters, which exports of orders also take.
+    contact_id = forms.IntegerField(required=False)
+    company_id = forms.IntegerField(required=False)
+    external_id = forms.CharField(required=False, max_length=255)
     cursor = forms.CharField(required=False)
 
     def order_filter(self) -> OrderFilter:
@@ -396,6 +400,9 @@ class OrderFilterForm(forms.Form):
         after, before = utc_day_range(data.get("ordered_from"), data.get("ordered_to"))
         return OrderFilter(
             q=data.get("q") or "",
+            contact_id=data.get("contact_id"),
+            company_id=data.get("company_id"),
+            external_id=data.get("external_id") or "",
             status=data.get("status") or "",
             channel=data.get("channel") or "",
             ordered_after=after,

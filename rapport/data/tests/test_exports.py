@@ -172,6 +172,8 @@ def sales_and_service(workspace, other_workspace, owner, outsider):
         ("/exports/orders.csv?status=refunded", "external_id", []),
         ("/exports/orders.csv?q=urs-&ordered_to=2026-02-10", "external_id", ["Ours-1"]),
         ("/exports/orders.csv?ordered_from=2026-02-11", "external_id", []),
+        ("/exports/orders.csv?external_id=Ours-1", "external_id", ["Ours-1"]),
+        ("/exports/orders.csv?contact_id=999999", "external_id", []),
         ("/exports/tickets.csv?view=all", "subject", ["Ours ticket"]),
         ("/exports/tickets.csv?view=unassigned&status=solved", "subject", []),
     ],
