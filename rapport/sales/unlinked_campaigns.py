@@ -1,6 +1,7 @@
 """Leads whose campaign is only a name no campaign matched (`Lead.campaign_name`), and linking
 them once a campaign of that name exists: by hand from the campaign's page ("Link now"), or
-when a campaign is created or renamed to that name."""
+when a campaign is created or renamed to that name. A converted lead's deal without a campaign
+of its own takes the campaign too, as conversion would have given it."""
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -9,7 +10,8 @@ from django.db.models.functions import Lower, Trim
 from rapport.campaigns.models import Campaign
 from rapport.contacts.services import Actor
 from rapport.sales.leads import _lead_change
-from rapport.sales.models import Lead
+from rapport.sales.models import Deal, Lead
+from rapport.sales.services import deal_update
 from rapport.tenancy.models import Workspace
 
 
@@ -30,7 +32,8 @@ def unlinked_leads(*, workspace: Workspace, name: str) -> QuerySet[Lead]:
 def leads_link_campaign(*, workspace: Workspace, actor: Actor, campaign: Campaign) -> int:
     """Link the leads naming the campaign to it, each audited; returns how many. Idempotent:
     a linked lead's name is cleared, so a second run (or a concurrent one, the rows being
-    locked and read again) finds nothing left to link."""
+    locked and read again) finds nothing left to link. A converted deal that already names a
+    campaign keeps it: someone chose it."""
     if campaign.workspace_id != workspace.pk:
         raise ValueError("the campaign is not of this workspace")
     with transaction.atomic():
@@ -41,4 +44,13 @@ def leads_link_campaign(*, workspace: Workspace, actor: Actor, campaign: Campaig
         )
         for lead in leads:
             _lead_change(workspace, actor, lead, {"campaign": campaign, "campaign_name": ""})
+        deals = Deal.objects.filter(
+            workspace=workspace,
+            pk__in=[lead.converted_deal_id for lead in leads if lead.converted_deal_id],
+            campaign__isnull=True,
+        )
+        for deal in deals.select_for_update().order_by("id"):
+            deal_update(
+                workspace=workspace, actor=actor, deal=deal, data={"campaign_id": campaign.pk}
+            )
     return len(leads)

@@ -6,7 +6,10 @@ import pytest
 from rapport.audit.models import AuditEntry
 from rapport.campaigns.services import campaign_update
 from rapport.campaigns.tests.factories import make_campaign, make_template
-from rapport.sales.models import Lead
+from rapport.sales.leads import lead_convert
+from rapport.sales.models import Deal, Lead
+from rapport.sales.services import deal_update
+from rapport.sales.tests.factories import make_pipeline
 from rapport.sales.unlinked_campaigns import leads_link_campaign
 from rapport.tenancy.access import workspace_scope
 from rapport.web.tests import fixtures
@@ -102,6 +105,27 @@ def test_a_campaign_of_another_workspace_links_nothing(workspace, owner, other_w
         leads_link_campaign(workspace=workspace, actor=owner, campaign=theirs)
 
     assert _leads(workspace) == [("0@x.io", None, "Expo")]
+
+
+def test_a_converted_leads_deal_takes_the_campaign_unless_it_names_one(workspace, owner, template):
+    fair = make_campaign(workspace, owner, name="Fair", template_id=template.pk)
+    other = make_campaign(workspace, owner, name="Other", template_id=template.pk)
+    plain, chosen = _named(workspace, "fair", "FAIR")
+    with workspace_scope(workspace):
+        make_pipeline(workspace, owner)
+        first = lead_convert(workspace=workspace, actor=owner, lead=plain, deal={"name": "A"}).deal
+        second = lead_convert(workspace=workspace, actor=owner, lead=chosen, deal={"name": "B"})
+        assert first is not None and second.deal is not None
+        deal_update(
+            workspace=workspace, actor=owner, deal=second.deal, data={"campaign_id": other.pk}
+        )
+
+        leads_link_campaign(workspace=workspace, actor=owner, campaign=fair)
+
+    deals = Deal.unscoped.filter(workspace=workspace).order_by("name")
+    assert list(deals.values_list("name", "campaign_id")) == [("A", fair.pk), ("B", other.pk)]
+    linked = AuditEntry.unscoped.filter(entity="sales.deal", object_id=first.pk, action="update")
+    assert [(e.actor_id, e.changes["campaign"]) for e in linked] == [(owner.pk, [None, fair.pk])]
 
 
 # --- the campaign page ---------------------------------------------------------------------
