@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractUser
 from django.utils import timezone
 
 from rapport.audit.services import audit_bulk_created, snapshot
+from rapport.contacts.models import Company, Contact
 from rapport.demo.forecast_history import forecast_history_fill
 from rapport.demo.timestamps import keep_given_timestamps
 from rapport.sales.models import (
@@ -51,6 +52,18 @@ PRODUCTS = [
     ("CONSULT-H", "Consulting hour", 180),
 ]
 RATES_START = {"EUR": 1.08, "GBP": 1.27}
+# What a sales team names its deals: the customer and what is being sold.
+NEW_BUSINESS_SUBJECTS = [
+    "{seats} CRM seats",
+    "{seats} Pro seats",
+    "Pro upgrade",
+    "onboarding and data migration",
+    "integration project",
+    "premium support",
+    "training programme",
+    "pilot for {seats} users",
+]
+SEATS = [5, 10, 15, 20, 25, 40, 50, 80, 120]
 LOST_REASONS = [
     "Price",
     "Went with a competitor",
@@ -141,6 +154,7 @@ def _deals(
     pipelines: list[Any],
 ) -> list[Deal]:
     stages = {p.pk: list(p.stages.order_by("position")) for p in pipelines}
+    customers = _customer_names(contacts)
     built: list[tuple[Deal, list[DealStageChange], int]] = []
     for i in range(count):
         pipeline = pipelines[0] if rng.random() < 0.8 else pipelines[1]
@@ -153,7 +167,7 @@ def _deals(
         amount = Decimal(str(round(rng.lognormvariate(math.log(8000), 0.8), -1))).quantize(CENT)
         deal = Deal(
             workspace=workspace,
-            name=f"Deal {i + 1:04d}",
+            name=_deal_name(rng, customers[(contact_id, company_id)], pipeline != pipelines[0]),
             amount=amount,
             currency=currency,
             pipeline=pipeline,
@@ -221,6 +235,25 @@ def _deals(
         created=[(d, snapshot(d, DEAL_AUDITED)) for d, _, _ in built],
     )
     return [d for d, _, _ in built if d.outcome == StageOutcome.WON]
+
+
+def _customer_names(contacts: list[tuple[int, int | None]]) -> dict[tuple[int, int | None], str]:
+    """Each (contact, company) pair's customer name: the company's, else the contact's."""
+    companies = dict(
+        Company.objects.filter(pk__in={co for _, co in contacts if co}).values_list("pk", "name")
+    )
+    people = {
+        pk: f"{first} {last}".strip()
+        for pk, first, last in Contact.objects.filter(pk__in={c for c, _ in contacts}).values_list(
+            "pk", "first_name", "last_name"
+        )
+    }
+    return {(c, co): companies.get(co) or people.get(c) or "" for c, co in contacts}
+
+
+def _deal_name(rng: random.Random, customer: str, renewal: bool) -> str:
+    subject = "renewal" if renewal else rng.choice(NEW_BUSINESS_SUBJECTS)
+    return f"{customer} — {subject.format(seats=rng.choice(SEATS))}"[:200]
 
 
 def _orders(

@@ -81,6 +81,10 @@ def test_the_demo_loads_once_through_the_services(db):
             assert history[0].from_stage is None
             assert history[-1].to_stage_id == deal.stage_id
             assert deal.created_at <= history[-1].changed_at
+        # A deal is named after its customer and what is sold, as a sales team names them.
+        for deal in deals.select_related("company")[:20]:
+            customer, _, subject = deal.name.partition(" — ")
+            assert subject and customer == (deal.company.name if deal.company else customer)
         won = deals.filter(outcome="won").count()
         assert Order.objects.filter(workspace=ws).count() == 300
         assert Order.objects.filter(workspace=ws, channel="sales").count() == won
