@@ -6,6 +6,8 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from rapport.web.templatetags.when_ui import when
+
 register = template.Library()
 
 NEAR_DAYS = {-1: "Yesterday", 0: "Today", 1: "Tomorrow"}
@@ -22,5 +24,5 @@ def due_label(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
     if days in NEAR_DAYS:
         return f"{NEAR_DAYS[days]}, {date_format(value, 'H:i')}"
     if value.year == now.year:
-        return date_format(value, "M j, H:i")
+        return when(value, now)
     return date_format(value, "M j, Y")
