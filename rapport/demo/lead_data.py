@@ -4,6 +4,7 @@ real differences between channels."""
 
 import datetime as dt
 import random
+import re
 
 from django.contrib.auth.models import AbstractUser
 from django.utils import timezone
@@ -13,6 +14,7 @@ from rapport.campaigns.models import Campaign
 from rapport.contacts.models import ContactEmail
 from rapport.sales.leads import lead_convert, lead_create, lead_disqualify
 from rapport.sales.models import Lead
+from rapport.sales.scoring import scoring_rule_create
 from rapport.tenancy.models import Workspace
 
 # source -> (share of leads, share of them converted)
@@ -28,6 +30,17 @@ OPEN_STATUSES = ["new", "new", "working", "working", "nurturing", "qualified"]
 DISQUALIFY_REASONS = ["No budget", "Student", "Competitor", "Wrong region", "Spam", "No reply"]
 CAMPAIGN_PULL = dt.timedelta(days=21)
 TITLES = ["CEO", "Head of Sales", "VP Marketing", "Operations Manager", "IT Director", "Founder"]
+FREE_MAIL = ["gmail.com", "yahoo.com", "hotmail.com", "outlook.com"]
+# What a sales team scores a prospect on: who they are, where they came from, how reachable.
+LEAD_RULES = [
+    {"field": "job_title", "operator": "in", "value": "CEO,Founder,Head of Sales", "points": 25},
+    {"field": "job_title", "operator": "contains", "value": "Director", "points": 15},
+    {"field": "source", "operator": "in", "value": "referral,partner", "points": 20},
+    {"field": "source", "operator": "equals", "value": "webinar", "points": 10},
+    {"field": "company_name", "operator": "present", "value": "", "points": 10},
+    {"field": "phone", "operator": "present", "value": "", "points": 5},
+    {"field": "email_domain", "operator": "in", "value": ",".join(FREE_MAIL), "points": -15},
+]
 
 
 def _campaign_of(
@@ -38,6 +51,22 @@ def _campaign_of(
         if sent <= created < sent + CAMPAIGN_PULL and rng.random() < 0.7:
             return campaign
     return None
+
+
+def _prospect(fake: Faker, rng: random.Random) -> tuple[str, str, str, str, str]:
+    """A new prospect whose address is made of their own name: at their company's domain, or
+    at a free-mail provider for a quarter of them."""
+    first, last, company = fake.first_name(), fake.last_name(), fake.company()
+    domain = re.sub(r"[^a-z]", "", company.lower().replace(" and ", " "))[:24] + ".com"
+    mailbox = domain if rng.random() < 0.75 else rng.choice(FREE_MAIL)
+    local = re.sub(r"[^a-z.]", "", f"{first}.{last}".lower())
+    return (
+        first,
+        last,
+        f"{local}{rng.randrange(10, 99) if mailbox in FREE_MAIL else ''}@{mailbox}",
+        company,
+        domain,
+    )
 
 
 def leads_demo_fill(
@@ -52,9 +81,17 @@ def leads_demo_fill(
     """Converted leads take the email of an existing demo contact, so conversion links them to
     it (as it does for a known person) and "became a customer" follows that contact's stage.
     Leads created soon after a campaign's send are mostly its own (attribution and ROI)."""
+    for rule in LEAD_RULES:
+        scoring_rule_create(workspace=workspace, actor=users[0], data={"target": "lead", **rule})
     known = list(
         ContactEmail.objects.filter(is_primary=True)
-        .values_list("email", "contact__primary_company__name", "contact__primary_company__domain")
+        .values_list(
+            "contact__first_name",
+            "contact__last_name",
+            "email",
+            "contact__primary_company__name",
+            "contact__primary_company__domain",
+        )
         .order_by("id")
     )
     rng.shuffle(known)
@@ -65,17 +102,16 @@ def leads_demo_fill(
         source = rng.choices(sources, weights)[0]
         created = now - dt.timedelta(minutes=rng.randrange(365 * 24 * 60))
         converts = known and rng.random() < SOURCES[source][1]
-        email, company, domain = (
-            known.pop() if converts else (fake.unique.email(), fake.company(), "")
-        )
+        first, last, email, company, domain = known.pop() if converts else _prospect(fake, rng)
         owner = rng.choice(users)
         campaign = _campaign_of(created, campaigns, rng)
         lead = lead_create(
             workspace=workspace,
             actor=owner,
             data={
-                "first_name": fake.first_name(),
-                "last_name": fake.last_name(),
+                "first_name": first,
+                "last_name": last,
+                "phone": fake.numerify("+1 202 555 01##") if rng.random() < 0.4 else "",
                 "email": email,
                 "job_title": rng.choice(TITLES),
                 "company_name": company or "",

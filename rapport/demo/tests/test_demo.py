@@ -97,6 +97,12 @@ def test_the_demo_loads_once_through_the_services(db):
         assert converted.exists() and leads.filter(status="disqualified").exists()
         assert all(lead.converted_contact_id for lead in converted)
         assert leads.filter(created_at__lt=timezone.now() - dt.timedelta(days=90)).exists()
+        # Leads are scored by the demo's rules, each score explained; a prospect's address is
+        # made of their own name (a converted lead's is its contact's).
+        assert len({lead.score for lead in leads}) > 3
+        assert all(lead.score_reasons for lead in leads if lead.score)
+        for lead in leads.exclude(status="converted"):
+            assert lead.email.startswith(f"{lead.first_name}.{lead.last_name}".lower()[:3])
         # Past months have a reconstructed forecast to compare with what was won.
         assert (
             ForecastSnapshot.objects.filter(workspace=ws).values("taken_on").distinct().count() == 6
