@@ -40,8 +40,15 @@ def campaign_list() -> QuerySet[Campaign]:
     return Campaign.objects.select_related("template")
 
 
+def _per_campaign(rows: QuerySet) -> Subquery:
+    """How many of `rows` belong to the outer query's campaign."""
+    counted = rows.filter(campaign=OuterRef("pk")).order_by().values("campaign")
+    return Subquery(counted.annotate(n=Count("id")).values("n"))
+
+
 def campaign_list_with_counts() -> QuerySet[Campaign]:
-    """Campaigns with how many were sent, and how many recipients opened and clicked."""
+    """Campaigns with how many were sent, how many recipients opened and clicked, and how many
+    leads they brought."""
     events = TrackingEvent.objects.filter(campaign=OuterRef("pk")).order_by().values("campaign")
 
     def who(kind: str) -> Subquery:
@@ -49,17 +56,11 @@ def campaign_list_with_counts() -> QuerySet[Campaign]:
             events.filter(kind=kind).annotate(n=Count("recipient", distinct=True)).values("n")
         )
 
-    sent = (
-        Recipient.objects.filter(campaign=OuterRef("pk"), status=RecipientStatus.SENT)
-        .order_by()
-        .values("campaign")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
     return campaign_list().annotate(
-        sent=Coalesce(Subquery(sent), 0),
+        sent=Coalesce(_per_campaign(Recipient.objects.filter(status=RecipientStatus.SENT)), 0),
         opened=Coalesce(who(EventKind.OPEN), 0),
         clicked=Coalesce(who(EventKind.CLICK), 0),
+        leads=Coalesce(_per_campaign(Lead.objects.all()), 0),
     )
 
 

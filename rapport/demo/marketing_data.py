@@ -229,6 +229,8 @@ def _sent(
         scheduled_at=started,
         started_at=started,
         finished_at=started + dt.timedelta(minutes=35),
+        created_at=started - dt.timedelta(days=3),
+        updated_at=started + dt.timedelta(minutes=35),
     )
     return started
 

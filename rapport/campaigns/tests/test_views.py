@@ -10,6 +10,7 @@ from rapport.audit.models import AuditEntry
 from rapport.campaigns.models import Campaign, EmailTemplate, EventKind, Recipient, TrackingEvent
 from rapport.campaigns.tests.factories import make_campaign
 from rapport.contacts.tests.factories import make_contact
+from rapport.sales.models import Lead
 from rapport.tenancy.access import workspace_scope
 from rapport.web.tests import fixtures
 
@@ -45,12 +46,26 @@ def campaign(workspace, owner, ann):
     return campaign
 
 
-def test_the_list_shows_each_campaign_with_its_counts(owner_client, campaign):
+def test_the_list_shows_each_campaign_with_its_counts_and_rates(owner_client, workspace, campaign):
+    bob = make_contact(workspace, first_name="Bob", emails=["bob@client.example"])
+    with workspace_scope(workspace):
+        Recipient.objects.create(
+            workspace=workspace, campaign=campaign, contact=bob, email=bob.email, status="sent"
+        )
+        Recipient.objects.create(
+            workspace=workspace,
+            campaign=campaign,
+            contact=bob,
+            email="x@y.example",
+            status="failed",
+        )
+        Lead.objects.create(workspace=workspace, email="lead@x.io", campaign=campaign)
     page = owner_client.get("/campaigns/").content.decode()
 
-    assert "Spring launch" in page
     row = page.split("Spring launch")[1].split("</tr>")[0]
-    assert re.findall(r'class="num[^"]*">(\d+)<', row) == ["1", "1", "1"]  # sent, opened, clicked
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+    # status, sent on (not yet), sent, opened and clicked with their rates, leads
+    assert cells == ["Draft", "—", "2", "1 50%", "1 50%", "1"]
 
 
 def test_the_report_counts_recipients_once_and_shows_roi(owner_client, campaign):
