@@ -16,6 +16,7 @@ from rapport.activities.services import BULK_MAX, activity_bulk_create
 from rapport.audit.context import audit_source
 from rapport.contacts.models import LifecycleStage, SizeBand
 from rapport.contacts.services import company_create, contact_create, custom_field_create
+from rapport.demo import activity_text as text
 from rapport.demo.duplicates_data import duplicates_demo_fill
 from rapport.demo.feedback_data import feedback_demo_fill
 from rapport.demo.knowledge_data import knowledge_demo_fill
@@ -23,6 +24,7 @@ from rapport.demo.lead_data import leads_demo_fill
 from rapport.demo.marketing_data import marketing_demo_fill
 from rapport.demo.sales_data import sales_demo_fill
 from rapport.demo.service_data import service_demo_fill
+from rapport.demo.timestamps import creations_audited_when_made, people_dated
 from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.models import Workspace
 from rapport.tenancy.roles import Role
@@ -217,6 +219,8 @@ def _fill(
         rng=rng,
         nps_contacts=size.nps_contacts,
     )
+    people_dated(workspace=workspace, rng=rng, now=now)
+    creations_audited_when_made(workspace=workspace)
     duplicates_demo_fill(workspace=workspace, users=users, rng=rng)
 
 
@@ -237,24 +241,26 @@ def _activity_data(
         "occurred_at": when,
     }
     if kind == "note":
-        data["body"] = fake.paragraph(nb_sentences=3)
+        data["body"] = text.note_body(rng)
     elif kind == "call":
+        subject, body = text.call_text(rng)
         data.update(
-            subject="Call: " + fake.bs(),
+            subject=subject,
             direction=rng.choice(["inbound", "outbound"]),
             duration_seconds=rng.randrange(30, 3600),
             outcome=rng.choice(CALL_OUTCOMES),
-            body=fake.sentence(),
+            body=body,
         )
     elif kind == "email":
+        subject, body = text.email_text(rng)
         data.update(
-            subject=fake.sentence(nb_words=6).rstrip("."),
-            body=fake.paragraph(),
+            subject=subject,
+            body=body,
             direction=rng.choice(["inbound", "outbound"]),
         )
     elif kind == "meeting":
         data.update(
-            subject="Meeting: " + fake.catch_phrase(),
+            subject=text.meeting_subject(rng),
             starts_at=when,
             ends_at=when + dt.timedelta(minutes=rng.choice([30, 45, 60, 90])),
             attendees=[fake.name() for _ in range(rng.randrange(1, 4))],
@@ -262,7 +268,7 @@ def _activity_data(
     else:
         due = when + dt.timedelta(days=rng.randrange(1, 30))
         data.update(
-            subject="Follow up: " + fake.bs(),
+            subject=text.task_subject(rng),
             due_at=due,
             assignee_id=rng.choice(users).pk,
             # A team closes its old tasks: only the last three weeks' may still be open late.

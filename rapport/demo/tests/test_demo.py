@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.core.management import call_command
+from django.db.models import Min
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -81,6 +82,15 @@ def test_the_demo_loads_once_through_the_services(db):
             assert history[0].from_stage is None
             assert history[-1].to_stage_id == deal.stage_id
             assert deal.created_at <= history[-1].changed_at
+        # Records carry their past: a contact is entered before its first activity, and its
+        # "created" audit entry says when.
+        for contact in Contact.objects.filter(workspace=ws).order_by("pk")[:40]:
+            first = contact.activity_links.aggregate(first=Min("activity__occurred_at"))["first"]
+            assert first is None or contact.created_at < first
+            made = AuditEntry.objects.get(
+                entity="contacts.contact", object_id=contact.pk, action="create"
+            )
+            assert made.at == contact.created_at < timezone.now() - dt.timedelta(hours=12)
         # A deal is named after its customer and what is sold, as a sales team names them.
         for deal in deals.select_related("company")[:20]:
             customer, _, subject = deal.name.partition(" — ")
