@@ -22,9 +22,10 @@ from rapport.demo.feedback_data import feedback_demo_fill
 from rapport.demo.knowledge_data import knowledge_demo_fill
 from rapport.demo.lead_data import leads_demo_fill
 from rapport.demo.marketing_data import marketing_demo_fill
+from rapport.demo.names import company_domain, mailbox
 from rapport.demo.sales_data import sales_demo_fill
 from rapport.demo.service_data import service_demo_fill
-from rapport.demo.timestamps import creations_audited_when_made, people_dated
+from rapport.demo.timestamps import creations_audited_when_made, people_dated, working_time
 from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.models import Workspace
 from rapport.tenancy.roles import Role
@@ -121,15 +122,18 @@ def _fill(
             "field_type": "date",
         },
     )
-    company_ids = []
+    company_ids: list[int] = []
+    domains: dict[int, str] = {}
+    addresses: set[str] = set()
     for _ in range(size.companies):
         name = fake.unique.company()
+        domain = company_domain(name, set(domains.values()))
         company = company_create(
             workspace=workspace,
             actor=rng.choice(users),
             data={
                 "name": name,
-                "domain": fake.unique.domain_name(),
+                "domain": domain,
                 "industry": rng.choice(INDUSTRIES),
                 "size_band": rng.choice([v for v in SizeBand.values if v]),
                 "annual_revenue": str(rng.randrange(100, 500_000) * 1000),
@@ -144,6 +148,7 @@ def _fill(
             },
         )
         company_ids.append(company.pk)
+        domains[company.pk] = domain
     stages, weights = list(STAGE_WEIGHTS), list(STAGE_WEIGHTS.values())
     contact_ids = []
     for _ in range(size.contacts):
@@ -155,8 +160,11 @@ def _fill(
             data={
                 "first_name": first,
                 "last_name": last,
+                # Most people at a company write from its domain; the rest from free mail.
                 "emails": [
-                    f"{first}.{last}{rng.randrange(1000)}@{fake.free_email_domain()}".lower()
+                    mailbox(first, last, domains[company_id], addresses)
+                    if company_id and rng.random() < 0.8
+                    else mailbox(first, last, fake.free_email_domain(), addresses)
                 ],
                 "phones": [f"+1 ({rng.choice(AREA_CODES)}) 555-01{rng.randrange(100):02d}"]
                 if rng.random() < 0.7
@@ -233,7 +241,7 @@ def _activity_data(
     rng: random.Random,
 ) -> dict[str, object]:
     kind = rng.choices(["note", "call", "email", "meeting", "task"], [25, 30, 25, 10, 10])[0]
-    when = now - dt.timedelta(minutes=rng.randrange(0, 60 * 24 * 730))
+    when = working_time(now, rng, days_back=730)
     data: dict[str, object] = {
         "kind": kind,
         "contact_ids": [contact_id],

@@ -4,7 +4,6 @@ real differences between channels."""
 
 import datetime as dt
 import random
-import re
 
 from django.contrib.auth.models import AbstractUser
 from django.utils import timezone
@@ -12,6 +11,7 @@ from faker import Faker
 
 from rapport.campaigns.models import Campaign
 from rapport.contacts.models import ContactEmail
+from rapport.demo.names import company_domain, mailbox
 from rapport.sales.leads import lead_convert, lead_create, lead_disqualify
 from rapport.sales.models import Lead
 from rapport.sales.scoring import scoring_rule_create
@@ -53,20 +53,13 @@ def _campaign_of(
     return None
 
 
-def _prospect(fake: Faker, rng: random.Random) -> tuple[str, str, str, str, str]:
+def _prospect(fake: Faker, rng: random.Random, taken: set[str]) -> tuple[str, ...]:
     """A new prospect whose address is made of their own name: at their company's domain, or
     at a free-mail provider for a quarter of them."""
     first, last, company = fake.first_name(), fake.last_name(), fake.company()
-    domain = re.sub(r"[^a-z]", "", company.lower().replace(" and ", " "))[:24] + ".com"
-    mailbox = domain if rng.random() < 0.75 else rng.choice(FREE_MAIL)
-    local = re.sub(r"[^a-z.]", "", f"{first}.{last}".lower())
-    return (
-        first,
-        last,
-        f"{local}{rng.randrange(10, 99) if mailbox in FREE_MAIL else ''}@{mailbox}",
-        company,
-        domain,
-    )
+    domain = company_domain(company, set())
+    provider = domain if rng.random() < 0.75 else rng.choice(FREE_MAIL)
+    return first, last, mailbox(first, last, provider, taken), company, domain
 
 
 def leads_demo_fill(
@@ -95,6 +88,7 @@ def leads_demo_fill(
         .order_by("id")
     )
     rng.shuffle(known)
+    taken = {email for _, _, email, _, _ in known}
     now = timezone.now()
     sources = list(SOURCES)
     weights = [SOURCES[s][0] for s in sources]
@@ -102,7 +96,9 @@ def leads_demo_fill(
         source = rng.choices(sources, weights)[0]
         created = now - dt.timedelta(minutes=rng.randrange(365 * 24 * 60))
         converts = known and rng.random() < SOURCES[source][1]
-        first, last, email, company, domain = known.pop() if converts else _prospect(fake, rng)
+        first, last, email, company, domain = (
+            known.pop() if converts else _prospect(fake, rng, taken)
+        )
         owner = rng.choice(users)
         campaign = _campaign_of(created, campaigns, rng)
         lead = lead_create(

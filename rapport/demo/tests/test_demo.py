@@ -61,6 +61,22 @@ def test_the_demo_loads_once_through_the_services(db):
             "meeting",
             "task",
         }
+        # Activities happen in working hours on working days (UTC).
+        for at in Activity.objects.filter(workspace=ws).values_list("occurred_at", flat=True):
+            assert (at.weekday() < 5 and 8 <= at.hour < 18) or at > timezone.now() - dt.timedelta(
+                hours=3
+            )
+        # A company's site is named after it, and most of its people write from it.
+        for company in Company.objects.filter(workspace=ws)[:8]:
+            stem = company.domain.removesuffix(".com").rstrip("0123456789")
+            assert stem and stem[:4] in company.name.lower().replace(" ", "")
+        at_company = Contact.objects.filter(workspace=ws, primary_company__isnull=False)
+        own = [
+            c
+            for c in at_company.select_related("primary_company")
+            if c.email.endswith("@" + c.primary_company.domain)
+        ]
+        assert len(own) > at_company.count() / 2
         # Old tasks are done; an open task is at most three weeks late, as in a working team.
         tasks = Activity.objects.filter(workspace=ws, kind="task")
         assert tasks.filter(done_at__isnull=False).exists()
