@@ -132,9 +132,10 @@ reports = Router(tags=["forecast and purchases"])
 F = TypeVar("F")
 
 
-def _filter(params: PageParams, filter_class: type[F]) -> F:
-    """The list's filters as the query's filter dataclass; unset parameters keep its defaults."""
-    given = params.model_dump(exclude={"cursor", "limit"}, exclude_none=True)
+def _filter(params: PageParams, filter_class: type[F], also: Iterable[str] = ()) -> F:
+    """The list's filters as the query's filter dataclass; unset parameters keep its defaults.
+    `also` names the parameters that are not filters (a sort, say)."""
+    given = params.model_dump(exclude={"cursor", "limit", *also}, exclude_none=True)
     return filter_class(**given)
 
 
@@ -638,6 +639,10 @@ class DealDetailOut(DealOut):
 
 
 class DealListParams(PageParams):
+    q: str = Field("", description="deals whose name contains this")
+    sort: str = Field(
+        "-created", description="name, amount, close, created or updated; prefix - to reverse"
+    )
     pipeline_id: int | None = None
     stage_id: int | None = None
     owner_id: int | None = None
@@ -654,10 +659,15 @@ class DealMoveIn(WriteSchema):
     lost_reason: str | None = Field(None, description="required when the stage is a lost one")
 
 
-@deals.get("", response=PageOut[DealOut], auth=READ, description="newest first")
+@deals.get("", response=PageOut[DealOut], auth=READ, description="newest first by default")
 def list_deals(request: HttpRequest, params: Query[DealListParams]) -> Page[Deal]:
     with query_errors():
-        return deal_list(f=_filter(params, DealFilter), cursor=params.cursor, limit=params.limit)
+        return deal_list(
+            f=_filter(params, DealFilter, also=("sort",)),
+            sort=params.sort,
+            cursor=params.cursor,
+            limit=params.limit,
+        )
 
 
 @deals.post("", response={201: DealDetailOut}, auth=WRITE)

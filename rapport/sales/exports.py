@@ -31,7 +31,8 @@ def _leads(ask: ExportRequest) -> QuerySet[Any]:
 
 def _deals(ask: ExportRequest) -> QuerySet[Any]:
     form = form_cleaned(DealFilterForm(ask.params))
-    return ordered(queries.deal_queryset(f=form.deal_filter()), queries.NEWEST_FIRST)
+    sort = queries.DEAL_SORTS[form.cleaned_data.get("sort") or "-created"]
+    return ordered(queries.deal_queryset(f=form.deal_filter()), sort)
 
 
 def _orders(ask: ExportRequest) -> QuerySet[Any]:

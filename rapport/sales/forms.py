@@ -32,7 +32,7 @@ from rapport.sales.models import (
     Stage,
     StageOutcome,
 )
-from rapport.sales.queries import DealFilter, LeadFilter, OrderFilter
+from rapport.sales.queries import DEAL_SORTS, DealFilter, LeadFilter, OrderFilter
 from rapport.sales.scoring import FIT_FIELDS
 from rapport.tenancy.models import Workspace
 from rapport.web.forms import LinesField, add_service_errors
@@ -355,6 +355,7 @@ class WebFormForm(WebFormSubscriptionForm):
 
 
 class DealFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Deal name")
     pipeline = forms.IntegerField(required=False)
     stage = forms.IntegerField(required=False)
     owner = forms.IntegerField(required=False)
@@ -364,12 +365,14 @@ class DealFilterForm(forms.Form):
     )
     close_from = forms.DateField(required=False, widget=DATE_INPUT)
     close_to = forms.DateField(required=False, widget=DATE_INPUT)
+    sort = forms.ChoiceField(required=False, choices=[(k, k) for k in DEAL_SORTS])
     cursor = forms.CharField(required=False)
 
     def deal_filter(self) -> DealFilter:
         data = self.cleaned_data
         to = data.get("close_to")
         return DealFilter(
+            q=data.get("q") or "",
             pipeline_id=data.get("pipeline"),
             stage_id=data.get("stage"),
             owner_id=data.get("owner"),

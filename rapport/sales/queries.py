@@ -9,8 +9,9 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
+from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page, SortKey, paginate
-from rapport.sales.currency import RateBook
+from rapport.sales.currency import CENT, RateBook
 from rapport.sales.models import (
     Deal,
     DealStageChange,
@@ -223,6 +224,7 @@ def scoring_rule_get(*, rule_id: int) -> ScoringRule:
 
 @dataclass
 class DealFilter:
+    q: str = ""
     pipeline_id: int | None = None
     stage_id: int | None = None
     owner_id: int | None = None
@@ -233,9 +235,30 @@ class DealFilter:
     expected_close_before: dt.date | None = None
 
 
-def deal_list(*, f: DealFilter, cursor: str | None = None, limit: int = 50) -> Page[Deal]:
-    """Newest first. The close range is [after, before): `before` is the first day left out."""
-    return paginate(deal_queryset(f=f), keys=NEWEST_FIRST, cursor=cursor, limit=limit)
+ZERO = Decimal(0)
+
+# The deal list's orders; "amount" compares amounts as written, whatever their currency.
+DEAL_SORTS: dict[str, list[SortKey]] = {
+    f"{sign}{name}": [SortKey(column, sign == "-")]
+    for name, column in [
+        ("name", "name"),
+        ("amount", "amount"),
+        ("close", "expected_close_date"),
+        ("created", "created_at"),
+        ("updated", "updated_at"),
+    ]
+    for sign in ("", "-")
+}
+
+
+def deal_list(
+    *, f: DealFilter, sort: str = "-created", cursor: str | None = None, limit: int = 50
+) -> Page[Deal]:
+    """Newest first unless sorted otherwise. The close range is [after, before): `before` is
+    the first day left out."""
+    if sort not in DEAL_SORTS:
+        raise ServiceValidationError.single("sort", f"must be one of {', '.join(DEAL_SORTS)}")
+    return paginate(deal_queryset(f=f), keys=DEAL_SORTS[sort], cursor=cursor, limit=limit)
 
 
 def deal_totals(*, f: DealFilter) -> list[dict[str, object]]:
@@ -251,8 +274,28 @@ def deal_totals(*, f: DealFilter) -> list[dict[str, object]]:
     return list(rows)
 
 
+def deal_total_in_base(*, f: DealFilter, book: RateBook) -> Decimal:
+    """The filtered deals' amount in the base currency, valued as the forecast values them:
+    a closed deal at the rate of the day it closed, an open one at the latest known rate.
+    Summed in SQL per (currency, close day) first, so only those groups are converted."""
+    today = timezone.now().date()
+    rows = (
+        deal_queryset(f=f)
+        .order_by()
+        .annotate(day=TruncDate("closed_at"))
+        .values("currency", "day")
+        .annotate(amount=Sum("amount"))
+    )
+    total = sum(
+        (book.to_base(r["amount"] or ZERO, r["currency"], r["day"] or today) for r in rows), ZERO
+    )
+    return total.quantize(CENT)
+
+
 def deal_queryset(*, f: DealFilter) -> QuerySet[Deal]:
     qs = Deal.objects.select_related("stage", "owner", "company")
+    if f.q.strip():
+        qs = qs.filter(name__icontains=f.q.strip())
     for name in ("pipeline_id", "stage_id", "owner_id", "company_id", "campaign_id"):
         value = getattr(f, name)
         if value is not None:

@@ -28,6 +28,7 @@ from rapport.core.timeline import timeline_for
 from rapport.sales import leads, page_queries, queries
 from rapport.sales.board import deal_place
 from rapport.sales.board_cards import deal_cards
+from rapport.sales.currency import RateBook
 from rapport.sales.forms import (
     ConvertForm,
     DealContactForm,
@@ -165,6 +166,16 @@ def _problem(exc: ServiceValidationError) -> JsonResponse:
 # --- deals: list, forms, page ---------------------------------------------------------------
 
 
+# The deal list's columns: label, the sort a click asks for first (none: not sortable), class.
+DEAL_COLUMNS = [
+    ("Deal", "name", ""),
+    ("Amount", "-amount", "num"),
+    ("Stage", "", ""),
+    ("Owner", "", "hide-sm"),
+    ("Expected close", "close", "hide-md num"),
+]
+
+
 @member_required
 @require_GET
 def deal_list(request: HttpRequest) -> HttpResponse:
@@ -172,14 +183,31 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     form.is_valid()  # every filter is optional; a bad one is reported, the rest still apply
     page: Page[Deal] = Page(items=[], next_cursor=None, prev_cursor=None)
     totals: list[dict[str, Any]] = []
+    sort = form.cleaned_data.get("sort") or "-created"
+    in_base, no_base = None, ""
     try:
         f = form.deal_filter()
-        page = queries.deal_list(f=f, cursor=form.cleaned_data.get("cursor") or None)
+        page = queries.deal_list(f=f, sort=sort, cursor=form.cleaned_data.get("cursor") or None)
         totals = queries.deal_totals(f=f)
     except ServiceValidationError as exc:
         for error in exc.errors:
             form.add_error(None, f"{error.field}: {error.message}")
-    context = {"form": form, "page": page, "totals": totals, "params": request.GET}
+    if len(totals) > 1:
+        try:
+            in_base = queries.deal_total_in_base(f=f, book=RateBook(workspace_of(request)))
+        except ServiceValidationError as exc:  # a currency without a rate yet: say so
+            no_base = exc.errors[0].message
+    context = {
+        "form": form,
+        "page": page,
+        "totals": totals,
+        "in_base": in_base,
+        "no_base": no_base,
+        "base_currency": workspace_of(request).base_currency,
+        "sort": sort,
+        "columns": DEAL_COLUMNS,
+        "params": request.GET,
+    }
     if is_partial(request, "deal-table"):
         return render(request, "sales/_deal_table.html", context)
     pipelines = list(queries.pipeline_list())
