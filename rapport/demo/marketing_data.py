@@ -80,12 +80,13 @@ LINKS = ["https://demo.rapport.example/pricing", "https://demo.rapport.example/w
 
 
 def _consent(workspace: Workspace, actor: AbstractUser, ids: list[int], rng: random.Random) -> None:
-    """Statements from one to two years ago; who said nothing stays unknown (no sends)."""
+    """Statements from one to two years ago; who said nothing stays unknown (no sends). A
+    contact marked "do not email" said no to every email purpose, as such a contact would."""
     now = timezone.now()
     for purpose, (share, opted_in) in CONSENT.items():
         chosen = Contact.objects.in_bulk(rng.sample(ids, int(len(ids) * share)))
         for contact in chosen.values():
-            yes = rng.random() < opted_in
+            yes = rng.random() < opted_in and not contact.do_not_email
             consent_record(
                 workspace=workspace,
                 actor=actor,

@@ -152,6 +152,7 @@ def _check_marketing(ws, leads):
     """Consent, lists, segments and three sent campaigns whose figures obey the send's rules."""
     consent = ConsentEvent.objects.filter(workspace=ws)
     assert {"opted_in", "opted_out"} <= set(consent.values_list("status", flat=True))
+    assert not consent.filter(contact__do_not_email=True, status="opted_in").exists()
     newsletter = StaticList.objects.get(workspace=ws, name="Newsletter")
     assert newsletter.members.exists()
     assert Segment.objects.filter(workspace=ws).count() == 5
