@@ -3,12 +3,13 @@ account team writes, not placeholder text, so that a timeline reads like a custo
 
 import random
 
-PRODUCTS = ["CRM seats", "Pro seats", "premium support", "the API pack", "onboarding"]
+PRODUCTS = ["the Pro upgrade", "premium support", "the API pack", "onboarding", "data migration"]
+SEATS = ["CRM seats", "Pro seats"]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
 MONTHS = ["January", "March", "April", "June", "September", "October"]
 
 NOTES = [
-    "Spoke with their ops lead about {product}; they want {n} more seats before {month}.",
+    "Spoke with their ops lead about {product}; they want {n} more {seats} before {month}.",
     "Budget approved for next quarter. Procurement needs our security questionnaire by {day}.",
     "They are comparing us with two other vendors. Main worry: how long the data migration takes.",
     "Our champion moved to a new role. Need a new sponsor in operations.",
@@ -23,7 +24,7 @@ NOTES = [
 ]
 CALLS = [
     ("Discovery call", "Mapped their sales process; {n} reps, leads tracked in spreadsheets."),
-    ("Pricing follow-up", "Walked through the tiers. Sending a quote for {n} {product}."),
+    ("Pricing follow-up", "Walked through the tiers. Sending a quote for {n} {seats}."),
     ("Renewal check-in", "Happy overall; asked about a multi-year discount."),
     ("Onboarding kickoff", "Agreed the plan: import on {day}, training the week after."),
     ("Support escalation", "Sync errors since the last release; engineering is on it."),
@@ -32,7 +33,7 @@ CALLS = [
     ("Check-in", "No news on the budget yet; call again after {month}."),
 ]
 EMAILS = [
-    ("Quote for {n} {product}", "Please find the quote attached, valid for 30 days."),
+    ("Quote for {n} {seats}", "Please find the quote attached, valid for 30 days."),
     ("Re: onboarding schedule", "{day} works for us. We will send the import file the day before."),
     ("Follow-up from our call", "Thanks for your time today. Here is a summary of what we agreed."),
     ("Re: integration questions", "The webhook fires within seconds of each change; docs linked."),
@@ -51,7 +52,7 @@ MEETINGS = [
     "Executive sponsor lunch",
 ]
 TASKS = [
-    "Send quote for {n} {product}",
+    "Send quote for {n} {seats}",
     "Return the security questionnaire",
     "Book the quarterly review",
     "Chase the signed contract",
@@ -65,6 +66,7 @@ TASKS = [
 def _fill(text: str, rng: random.Random) -> str:
     return text.format(
         product=rng.choice(PRODUCTS),
+        seats=rng.choice(SEATS),
         day=rng.choice(DAYS),
         month=rng.choice(MONTHS),
         n=rng.choice([5, 10, 12, 20, 25, 40, 60]),
