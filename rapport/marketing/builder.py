@@ -151,6 +151,26 @@ def tree_nodes(tree: Tree | None, *, workspace: Workspace, path: str = ROOT) -> 
     return group
 
 
+def _condition_words(node: ConditionNode) -> str:
+    """ "Lifecycle stage is Customer": the type's label, then each control as it reads."""
+    words = [node.condition_type.label]
+    for control, value in node.inputs:
+        shown = dict(control.choices or []).get(value, value)
+        if shown:
+            words.append(str(shown) if control.choices else f"“{shown}”")
+    return " ".join(words)
+
+
+def tree_sentence(group: GroupNode) -> str:
+    """The definition in one line for the segment's page: groups joined by their and/or,
+    nested ones in brackets; no condition at all reads "Every contact"."""
+    parts = [
+        f"({tree_sentence(n)})" if isinstance(n, GroupNode) else _condition_words(n)
+        for n in group.children
+    ]
+    return f" {group.op} ".join(p for p in parts if p != "(Every contact)") or "Every contact"
+
+
 def _empty_notes(group: GroupNode, field: str) -> dict[str, str]:
     notes: dict[str, str] = {}
     for node in group.children:

@@ -18,6 +18,7 @@ from rapport.marketing.builder import (
     tree_apply,
     tree_from_form,
     tree_nodes,
+    tree_sentence,
     type_choices,
     with_empty_notes,
 )
@@ -142,6 +143,7 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     members = segment_members(workspace=workspace_of(request), segment=segment)
     context = {
         "segment": segment,
+        "rule": tree_sentence(tree_nodes(segment.definition, workspace=workspace_of(request))),
         "count": members.count(),
         "preview": members_preview(members),
         "lists": static_list_list(),

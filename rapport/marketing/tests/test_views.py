@@ -271,3 +271,34 @@ def test_the_list_menu_offers_only_this_workspaces_lists(
 
     assert f'<option value="{static_list.pk}">Fair</option>' in options
     assert "Theirs" not in options
+
+
+FIELD = {"type": "contact_field"}
+
+
+def test_the_segment_page_says_who_is_in_it_in_words(member_client, workspace, people):
+    nested = {
+        "op": "and",
+        "rules": [
+            {"type": "lifecycle_stage", "op": "is_not", "stage": "customer"},
+            {
+                "op": "or",
+                "rules": [
+                    {**FIELD, "field": "job_title", "op": "contains", "value": "VP"},
+                    {**FIELD, "field": "city", "op": "is_empty"},
+                ],
+            },
+        ],
+    }
+    segment = make_segment(workspace, name="Nested", definition=nested)
+    everyone = make_segment(workspace, name="All", definition={"op": "and", "rules": []})
+
+    page = member_client.get(f"/marketing/segments/{segment.pk}/").content.decode()
+    rule = page.split('id="segment-rule">')[1].split("</p>")[0]
+    empty = member_client.get(f"/marketing/segments/{everyone.pk}/").content.decode()
+
+    assert rule == (
+        '<span class="muted">Who:</span> Lifecycle stage is not Customer and '
+        "(Contact field Job title contains “VP” or Contact field City is empty)"
+    )
+    assert '<span class="muted">Who:</span> Every contact</p>' in empty
