@@ -33,13 +33,13 @@ TITLES = ["CEO", "Head of Sales", "VP Marketing", "Operations Manager", "IT Dire
 FREE_MAIL = ["gmail.com", "yahoo.com", "hotmail.com", "outlook.com"]
 # What a sales team scores a prospect on: who they are, where they came from, how reachable.
 LEAD_RULES = [
-    {"field": "job_title", "operator": "in", "value": "CEO,Founder,Head of Sales", "points": 25},
+    {"field": "job_title", "operator": "in", "value": "CEO, Founder, Head of Sales", "points": 25},
     {"field": "job_title", "operator": "contains", "value": "Director", "points": 15},
-    {"field": "source", "operator": "in", "value": "referral,partner", "points": 20},
+    {"field": "source", "operator": "in", "value": "referral, partner", "points": 20},
     {"field": "source", "operator": "equals", "value": "webinar", "points": 10},
     {"field": "company_name", "operator": "present", "value": "", "points": 10},
     {"field": "phone", "operator": "present", "value": "", "points": 5},
-    {"field": "email_domain", "operator": "in", "value": ",".join(FREE_MAIL), "points": -15},
+    {"field": "email_domain", "operator": "in", "value": ", ".join(FREE_MAIL), "points": -15},
 ]
 
 

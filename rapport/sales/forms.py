@@ -247,6 +247,11 @@ class LeadForm(ServiceForm):
     owner = MemberChoiceField(queryset=None, required=False, empty_label="No owner")
     message = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
+    def display_status(self) -> str:
+        """Converted and disqualified are not offered as choices, yet must read as words."""
+        lead: Lead = self.instance  # type: ignore[assignment]
+        return lead.get_status_display()
+
     def display_campaign(self) -> str:
         lead: Lead = self.instance  # type: ignore[assignment]
         if lead.campaign is None and lead.campaign_name:

@@ -203,7 +203,9 @@ def lead_queryset(*, f: LeadFilter) -> QuerySet[Lead]:
 
 
 def lead_get(*, lead_id: int) -> Lead:
-    return Lead.objects.select_related("campaign").get(pk=lead_id)
+    return Lead.objects.select_related(
+        "campaign", "converted_contact", "converted_company", "converted_deal"
+    ).get(pk=lead_id)
 
 
 def web_form_list() -> QuerySet[WebForm]:

@@ -554,6 +554,12 @@ def test_converting_with_a_deal_says_what_was_created_and_what_was_linked(
     assert "created deal Engines Ltd deal" in content
     deal = fresh(workspace, Deal, converted.converted_deal_id)
     assert deal.amount == Decimal("900.00")
+    # The lead's page names what it became, and its status reads as a word.
+    page = member_client.get(f"/leads/{lead.pk}/").content.decode()
+    into = page.split('id="converted-into">')[1].split("</ul>")[0]
+    assert ">Ada Byron</a>" in into and ">Engines Ltd</a>" in into
+    assert ">Engines Ltd deal</a>" in into
+    assert page.split(">Status<")[1].startswith('/span><span class="kv-value">Converted<')
 
 
 def test_a_bad_conversion_shows_the_error_and_converts_nothing(
