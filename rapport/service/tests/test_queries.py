@@ -191,6 +191,13 @@ def test_search_finds_the_same_beginnings_of_words_on_every_database(scoped, own
     assert subjects(TicketFilter(q=text)) == SEARCHES[text]
 
 
+def settle_search_index(cursor) -> None:
+    """Statistics, and the GIN index's pending list merged: rows inserted a moment ago wait
+    there (until autovacuum), and the planner's cost of the index depends on its length."""
+    cursor.execute("SELECT gin_clean_pending_list('ticket_search_words_idx'::regclass)")
+    cursor.execute("ANALYZE service_ticket")
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the index is PostgreSQL's")
 def test_on_postgresql_ticket_search_reads_the_search_document_index(scoped, owner):
     ann = make_contact(scoped, owner)
@@ -201,30 +208,31 @@ def test_on_postgresql_ticket_search_reads_the_search_document_index(scoped, own
     )
     ticket_reply(workspace=scoped, actor=owner, ticket=ticket, body="Refund ref ZX-81")
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE service_ticket")
+        settle_search_index(cursor)
+        # Neither a scan of the table nor a walk of another index: the GIN must serve.
         cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
     found = Ticket.objects.filter(tickets_matching("zx-81 refun printer"))
     assert "ticket_search_words_idx" in found.explain()
     assert [t.subject for t in found] == ["Printer jams"]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the plans are PostgreSQL's")
-def test_on_postgresql_a_word_in_most_tickets_walks_the_newest_and_a_rare_one_the_index(
-    scoped, owner
-):
-    """The first page of a word in every ticket is the newest 50 of them: read off the index
-    on the last update, not by collecting every match; a rare word is read off the GIN."""
+def test_on_postgresql_a_word_in_most_tickets_can_stop_at_the_newest_page(scoped, owner):
+    """The page of a word in every ticket can be read off the index on the last update,
+    newest first, stopping at 51 rows: no sort of every match. (Whether the planner walks
+    it or reads the GIN depends on how common the word is: docs/performance.md shows both
+    at 100,000 tickets; with a few thousand here its choice would be a coin toss.)"""
     ann = make_contact(scoped, owner)
     Ticket.objects.bulk_create(
         Ticket(workspace=scoped, number=n, subject=f"Filler {n}", requester=ann)
         for n in range(1, 5001)
     )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE service_ticket")
-
-    def plan(text: str) -> str:
-        found = ticket_queryset(TicketFilter(q=text)).order_by("-updated_at", "-id")[:51]
-        return found.explain()
-
-    assert "ticket_updated_idx" in plan("filler")
-    assert "ticket_search_words_idx" in plan("filler 4242")
+        settle_search_index(cursor)
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    page = ticket_queryset(TicketFilter(q="filler")).order_by("-updated_at", "-id")[:51]
+    plan = page.explain()
+    assert "ticket_updated_idx" in plan and "Sort" not in plan
+    assert len(page) == 51
