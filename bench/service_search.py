@@ -228,6 +228,47 @@ def measure(workspace_id: int, runs: int) -> list[Row]:
     return rows
 
 
+def measure_replies(workspace_id: int, runs: int) -> list[tuple[str, list[float]]]:
+    """What keeping the document costs a write: `ticket_reply` (an internal note, so no mail)
+    on the newest ticket, with the messages' insert trigger and without it (disabled inside
+    the transaction), each run in a transaction rolled back, so the data stays as loaded."""
+    from django.db import connection, transaction
+
+    from rapport.service.models import Ticket
+    from rapport.service.services import ticket_reply
+    from rapport.tenancy.access import workspace_scope
+    from rapport.tenancy.models import Workspace
+
+    workspace = Workspace.objects.get(pk=workspace_id)
+    rows = []
+    with workspace_scope(workspace):
+        ticket = Ticket.objects.order_by("-updated_at", "-id").first()
+        assert ticket is not None
+        for label, kept in (("reply, document kept", True), ("reply, trigger disabled", False)):
+            timings = []
+            for run in range(runs + 1):
+                with transaction.atomic():
+                    if not kept:
+                        with connection.cursor() as cur:
+                            cur.execute(
+                                "ALTER TABLE service_ticketmessage "
+                                "DISABLE TRIGGER service_ticketmessage_words_insert"
+                            )
+                    started = time.perf_counter()
+                    ticket_reply(
+                        workspace=workspace,
+                        actor=None,
+                        ticket=ticket,
+                        body="Checked the printer tray and the invoice kw41234 again.",
+                        kind="internal",
+                    )
+                    if run:  # the first is a warm-up
+                        timings.append((time.perf_counter() - started) * 1000)
+                    transaction.set_rollback(True)
+            rows.append((label, timings))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
@@ -242,6 +283,7 @@ def main(argv: list[str] | None = None) -> None:
     tickets, messages = round(TICKETS * args.scale), round(MESSAGES * args.scale)
     bulk_load(workspace_id, contact_ids, tickets, messages)
     rows = measure(workspace_id, args.runs)
+    replies = measure_replies(workspace_id, args.runs)
     print(
         "\n| query | text | tickets found | ticket_list p50 / p95 (ms) | SQL p50 / p95 (ms) "
         "| load |"
@@ -253,6 +295,11 @@ def main(argv: list[str] | None = None) -> None:
             f"| {statistics.median(orm):.1f} / {_pct(orm, 0.95):.1f} "
             f"| {statistics.median(floor):.1f} / {_pct(floor, 0.95):.1f} | {load:.1f} |"
         )
+
+    print("\n| write (rolled back) | p50 / p95 (ms) |\n|---|---:|")
+    for label, timings in replies:
+        print(f"| {label} | {statistics.median(timings):.1f} / {_pct(timings, 0.95):.1f} |")
+    print(f"\nload average (1 min) at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
