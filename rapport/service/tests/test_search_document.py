@@ -19,7 +19,7 @@ from rapport.service.desk_services import ticket_answer, ticket_open, ticket_pro
 from rapport.service.mail import mail_deliver
 from rapport.service.models import Mailbox, Ticket, TicketMessage
 from rapport.service.queries import TicketFilter, ticket_list
-from rapport.service.search import WORD
+from rapport.service.search import WORD, tickets_matching
 from rapport.service.services import ticket_create, ticket_delete, ticket_reply, ticket_update
 from rapport.tenancy.access import workspace_scope
 
@@ -249,3 +249,12 @@ def test_two_replies_to_one_ticket_at_once_both_join_it(workspace, owner):
     assert not errors
     assert {"alpha", "bravo"} <= stored_words(ticket.pk)
     assert_every_document_fresh()
+
+
+def test_the_search_reads_the_column_inside_a_subquery_too(scoped, owner, ann):
+    """`SearchWords` takes the alias of the query it is in (U0 in a subquery), as a field."""
+    open_ticket(scoped, owner, ann, "Refund please", "Invoice attached")
+    open_ticket(scoped, owner, ann, "Other", "Nothing")
+    inner = Ticket.objects.filter(tickets_matching("refund invoice")).values("pk")
+    assert [t.subject for t in Ticket.objects.filter(pk__in=inner)] == ["Refund please"]
+    assert [t.subject for t in Ticket.objects.exclude(pk__in=inner)] == ["Other"]
