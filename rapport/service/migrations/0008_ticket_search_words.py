@@ -15,8 +15,9 @@ bulk insert recomputes each ticket once. SQLite: the plain text, one line per pa
 by a word-start regular expression; row triggers.
 
 On SQLite, a later migration that remakes service_ticket or service_ticketmessage (most
-AlterField operations do) drops their triggers and this column: it must call `install`
-again (the write-path tests in test_search_document.py fail until it does).
+AlterField operations there do) drops that table's triggers, and for service_ticket this
+column: it must run again what the remake dropped of `SQLITE` (the column, the triggers,
+the backfill); the write-path tests in test_search_document.py fail until it does.
 """
 
 from django.db import migrations, models
