@@ -206,24 +206,46 @@ def test_the_migrations_backfill_fills_tickets_written_before_it(scoped, owner, 
     assert found("old written column") == {"Old ticket"}
 
 
+def _note(workspace, owner, ticket_id: int, body: str) -> None:
+    ticket = Ticket.objects.get(pk=ticket_id)  # each thread its own copy
+    ticket_reply(workspace=workspace, actor=owner, ticket=ticket, body=body, kind="internal")
+
+
+def _rename(workspace, owner, ticket_id: int, subject: str) -> None:
+    ticket = Ticket.objects.get(pk=ticket_id)
+    ticket_update(workspace=workspace, actor=owner, ticket=ticket, data={"subject": subject})
+
+
+WRITES = {"a note": (_note, "Alpha"), "a new subject": (_rename, "Renamed")}
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="SQLite serialises writing transactions: there is no race to lose there",
 )
 @pytest.mark.django_db(transaction=True)
-def test_two_replies_to_one_ticket_at_once_both_join_it(workspace, owner):
-    """The second writer waits for the first's lock on the ticket, then must read the
-    conversation afresh: recomputing from its first snapshot (a STABLE function) drops the
-    first's reply."""
+@pytest.mark.parametrize(
+    "first_write, second_write",
+    [("a note", "a note"), ("a note", "a new subject"), ("a new subject", "a note")],
+)
+def test_two_writes_to_one_ticket_at_once_both_reach_its_document(
+    workspace, owner, first_write, second_write
+):
+    """The second writer waits for the first's lock on the ticket, then must read what the
+    first committed: the subject off the row it then locks, the conversation with a new
+    snapshot (two notes: a STABLE function, reading with the statement's first snapshot,
+    drops the first note; checked)."""
     with workspace_scope(workspace):
         ann = make_contact(workspace, owner)
         ticket = open_ticket(workspace, owner, ann, "Race", "Start")
     first_written, errors = threading.Event(), []
+    (write_1, text_1), (write_2, text_2) = WRITES[first_write], WRITES[second_write]
+    text_2 = "Bravo" if text_2 == text_1 else text_2
 
-    def run(reply) -> None:
+    def run(write) -> None:
         try:
             with workspace_scope(workspace):
-                reply()
+                write()
         except Exception as exc:  # reported below, in the test's thread
             errors.append(exc)
         finally:
@@ -231,15 +253,13 @@ def test_two_replies_to_one_ticket_at_once_both_join_it(workspace, owner):
 
     def first() -> None:
         with transaction.atomic():
-            ticket_reply(
-                workspace=workspace, actor=owner, ticket=ticket, body="Alpha", kind="internal"
-            )
+            write_1(workspace, owner, ticket.pk, text_1)
             first_written.set()
             threading.Event().wait(0.5)  # the second is now waiting for the ticket's lock
 
     def second() -> None:
         assert first_written.wait(timeout=10)
-        ticket_reply(workspace=workspace, actor=owner, ticket=ticket, body="Bravo", kind="internal")
+        write_2(workspace, owner, ticket.pk, text_2)
 
     threads = [threading.Thread(target=run, args=(f,)) for f in (first, second)]
     for t in threads:
@@ -247,7 +267,7 @@ def test_two_replies_to_one_ticket_at_once_both_join_it(workspace, owner):
     for t in threads:
         t.join(timeout=30)
     assert not errors
-    assert {"alpha", "bravo"} <= stored_words(ticket.pk)
+    assert {text_1.lower(), text_2.lower()} <= stored_words(ticket.pk)
     assert_every_document_fresh()
 
 
