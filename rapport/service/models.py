@@ -103,6 +103,10 @@ class Channel(models.TextChoices):
 
 
 class Ticket(WorkspaceScopedModel):
+    """A request and its conversation. Beside these fields the table has `search_words`, the
+    words of the subject and every message, kept by the database (migration 0008,
+    `service.search`)."""
+
     number = models.PositiveIntegerField(help_text="per workspace, shown as #1042")
     subject = models.CharField(max_length=200)
     status = models.CharField(max_length=10, choices=TicketStatus.choices, default="new")
@@ -149,6 +153,7 @@ class Ticket(WorkspaceScopedModel):
         ]
         indexes = [
             models.Index(fields=["workspace", "status", "-updated_at"], name="ticket_status_idx"),
+            models.Index(fields=["workspace", "-updated_at", "-id"], name="ticket_updated_idx"),
             models.Index(fields=["workspace", "assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["workspace", "team", "status"], name="ticket_team_idx"),
             models.Index(
