@@ -19,6 +19,7 @@ from rapport.contacts.services import company_create, contact_create, custom_fie
 from rapport.demo import activity_text as text
 from rapport.demo.duplicates_data import duplicates_demo_fill
 from rapport.demo.feedback_data import feedback_demo_fill
+from rapport.demo.import_data import imports_demo_fill
 from rapport.demo.knowledge_data import knowledge_demo_fill
 from rapport.demo.lead_data import leads_demo_fill
 from rapport.demo.marketing_data import marketing_demo_fill
@@ -227,6 +228,7 @@ def _fill(
         rng=rng,
         nps_contacts=size.nps_contacts,
     )
+    imports_demo_fill(workspace=workspace, user=users[1], fake=fake, rng=rng)
     people_dated(workspace=workspace, rng=rng, now=now)
     creations_audited_when_made(workspace=workspace)
     duplicates_demo_fill(workspace=workspace, users=users, rng=rng)

@@ -10,6 +10,7 @@ from rapport.activities.models import Activity
 from rapport.audit.models import AuditEntry
 from rapport.campaigns.models import Campaign, Suppression, TrackingEvent
 from rapport.contacts.models import Company, Contact
+from rapport.data.models import ImportBatch
 from rapport.dedupe.models import DuplicatePair
 from rapport.demo.duplicates_data import COMPANY_TWINS, CONTACT_TWINS
 from rapport.demo.feedback_data import MIXED_COMMENTS, NEGATIVE_COMMENTS, POSITIVE_COMMENTS
@@ -116,14 +117,19 @@ def test_the_demo_loads_once_through_the_services(db):
         assert Order.objects.filter(workspace=ws).count() == 300
         assert Order.objects.filter(workspace=ws, channel="sales").count() == won
         assert AuditEntry.objects.filter(workspace=ws, entity="sales.order").count() == 300
-        # Leads come from several sources; the converted ones link existing contacts, so
-        # converting them added no contact, and their dates spread over the past year.
+        # Leads come from several sources (and 21 from the imported badge scans); the converted
+        # ones link existing contacts, so converting them added no contact, and their dates
+        # spread over the past year.
         leads = Lead.objects.filter(workspace=ws)
-        assert leads.count() == 60 and leads.values("source").distinct().count() >= 4
+        assert leads.count() == 60 + 21 and leads.values("source").distinct().count() >= 4
         converted = leads.filter(status="converted")
         assert converted.exists() and leads.filter(status="disqualified").exists()
         assert all(lead.converted_contact_id for lead in converted)
         assert leads.filter(created_at__lt=timezone.now() - dt.timedelta(days=90)).exists()
+        # The imports page has a finished batch with the bad rows a badge list brings.
+        batch = ImportBatch.objects.get(workspace=ws)
+        assert (batch.status, batch.created, batch.failed) == ("done", 21, 3)
+        assert set(batch.errors.values_list("column", flat=True)) == {"Email", "Phone"}
         # Leads are scored by the demo's rules, each score explained; a prospect's address is
         # made of their own name (a converted lead's is its contact's).
         assert len({lead.score for lead in leads}) > 3
