@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from rapport.contacts import suggest_views, views
+from rapport.contacts import company_people_views, suggest_views, views
 from rapport.contacts.views import COMPANIES, CONTACTS, RecordKind
 
 app_name = "contacts"
@@ -27,6 +27,7 @@ def record_urls(kind: RecordKind) -> list[URLPattern]:
 
 urlpatterns = [
     path("companies/names/", suggest_views.company_names, name="company_names"),
+    path("companies/<int:pk>/people/", company_people_views.people_card, name="company_people"),
     *record_urls(CONTACTS),
     *record_urls(COMPANIES),
 ]

@@ -1,5 +1,5 @@
 """Company names are suggested while typing: in the contact form's companies and the list's
-company filter."""
+company filter; the company's page then lists its people."""
 
 import pytest
 from playwright.sync_api import expect
@@ -43,3 +43,10 @@ def test_a_company_is_picked_from_suggestions_on_the_contact_form_and_the_list_f
     company_filter.fill("Acme Corp")
     expect(page.locator("#contact-table, table").first).to_contain_text("Ann")
     expect(page.locator("#contact-table, table").first).not_to_contain_text("Zed")
+
+    # The company's page lists its people once loaded, each a link to their page.
+    page.goto(f"/companies/{acme.pk}/")
+    people = page.locator("#company-people")
+    expect(people).to_contain_text("Ann")
+    people.get_by_role("link", name="Ann").click()
+    expect(page.locator("#record-title")).to_contain_text("Ann")
