@@ -3,6 +3,8 @@ holds exactly the contacts, in the order, that the ORed search (`queries.contact
 reference) gives, with the other filters, in both name orders, and the cursor it hands on
 reads the same next page; on SQLite the ORed search serves it."""
 
+from typing import Any
+
 import pytest
 from django.db import connection
 
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def people(workspace, other_workspace, member):
     grossmann = make_company(workspace, name="Grossmann Bau")
     make_company(other_workspace, name="Gross Outsiders")
-    rows = [
+    rows: list[tuple[str, str, dict[str, Any]]] = [
         ("Gross", "Zeller", {}),  # first name first
         ("Anna", "Gross", {}),  # last name
         ("Ben", "Grosser", {"lifecycle_stage": "customer"}),
