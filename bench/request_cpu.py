@@ -51,7 +51,7 @@ def always_miss(names: set[str]) -> None:
     data_version.cache = MissingCache()  # type: ignore[assignment]
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="ui_list_first", help="comma-separated endpoint names")
     parser.add_argument("--suite", choices=("contacts", "sales"), default="contacts")
@@ -67,7 +67,7 @@ def main() -> None:
         help="comma-separated kept names (contacts-page,contacts-table,...) that always miss: "
         "what a first visit (a new search) costs",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL", bench_http.DEFAULT_URL)
     data_dir = tempfile.mkdtemp(prefix="rapport-bench-")
     bench_http.django_setup(url, data_dir)
