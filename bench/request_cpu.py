@@ -73,7 +73,6 @@ def main(argv: list[str] | None = None) -> None:
     bench_http.django_setup(url, data_dir)
     bench_http.collectstatic(data_dir)
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     if args.suite == "sales":
@@ -92,10 +91,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         clients = {}
         for e in endpoints:
-            client = Client(HTTP_AUTHORIZATION=f"Bearer {auth.token}") if e.api else Client()
-            if not e.api:
-                client.cookies["sessionid"] = auth.session_cookie
-            clients[e.name] = client
+            client = clients[e.name] = bench_http._test_client(e, auth)
             e.urls = e.urls[: args.samples]
             for u in e.urls:  # warm: templates compiled, kept pages built
                 status = client.get(u).status_code
