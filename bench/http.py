@@ -48,6 +48,7 @@ import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 from urllib.parse import urlencode, urlsplit  # noqa: E402
 
 ROOT = Path(_HERE).parent
@@ -64,6 +65,7 @@ class Endpoint:
     target: str  # key of TARGETS
     urls: list[str]
     api: bool = False
+    headers: dict[str, str] = field(default_factory=dict)  # sent besides the sign-in
 
 
 @dataclass
@@ -298,6 +300,16 @@ def endpoints_build(s: Samples) -> list[Endpoint]:
             ),
         ]
         if not is_api:
+            # What the list's search box sends as one types: htmx asks for the table only.
+            out.append(
+                Endpoint(
+                    "ui_search_name_typed",
+                    "table: search by name, as typed (htmx)",
+                    "search",
+                    [make({"q": q}) for q in s.names],
+                    headers={"HX-Request": "true", "HX-Target": "record-table"},
+                )
+            )
             out.append(
                 Endpoint(
                     "ui_contact_page",
@@ -354,21 +366,30 @@ def sales_endpoints_build() -> list[Endpoint]:
     ]
 
 
+def _test_client(endpoint: Endpoint, auth: Auth) -> Any:
+    """Django's test client signed in as the HTTP clients are, with the endpoint's headers."""
+    from django.test import Client
+
+    headers = dict(endpoint.headers)
+    if endpoint.api:
+        headers["Authorization"] = f"Bearer {auth.token}"
+    client = Client(headers=headers)
+    if not endpoint.api:
+        client.cookies["sessionid"] = auth.session_cookie
+    return client
+
+
 def in_process_measure(endpoint: Endpoint, auth: Auth, samples: int) -> float:
     """Median CPU time of the request in Django alone (test client, no HTTP, SQL excluded).
 
     CPU time, not wall time: it does not change with what else the machine is running.
     """
-    from django.test import Client
 
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {auth.token}"} if endpoint.api else {}
-    client = Client()
-    if not endpoint.api:
-        client.cookies["sessionid"] = auth.session_cookie
+    client = _test_client(endpoint, auth)
     times = []
     for url in endpoint.urls[:samples] * 3:
         t0 = time.thread_time()
-        client.get(url, **headers)
+        client.get(url)
         times.append((time.thread_time() - t0) * 1000)
     return statistics.median(times)
 
@@ -376,19 +397,15 @@ def in_process_measure(endpoint: Endpoint, auth: Auth, samples: int) -> float:
 def floor_measure(endpoint: Endpoint, auth: Auth, samples: int) -> tuple[float, int, str]:
     """Median over sample requests of the summed EXPLAIN ANALYZE time of their SELECTs."""
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {auth.token}"} if endpoint.api else {}
-    client = Client()
-    if not endpoint.api:
-        client.cookies["sessionid"] = auth.session_cookie
+    client = _test_client(endpoint, auth)
     totals: list[float] = []
     counts: list[int] = []
     slowest = (0.0, "")
     for url in endpoint.urls[:samples]:
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(url, **headers)
+            response = client.get(url)
         if response.status_code != 200:
             raise SystemExit(f"{url} answered {response.status_code} in-process")
         total = 0.0
@@ -508,7 +525,11 @@ class Connection:
 def headers_for(endpoint: Endpoint, auth: Auth) -> dict[str, str]:
     if endpoint.api:
         return {"Authorization": f"Bearer {auth.token}", "Accept": "application/json"}
-    return {"Cookie": f"sessionid={auth.session_cookie}", "Accept": "text/html"}
+    return {
+        "Cookie": f"sessionid={auth.session_cookie}",
+        "Accept": "text/html",
+        **endpoint.headers,
+    }
 
 
 def run_endpoint(

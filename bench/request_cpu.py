@@ -34,7 +34,24 @@ bench_http = sys.modules["bench_http"] = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_http)
 
 
-def main() -> None:
+def always_miss(names: set[str]) -> None:
+    """Make `kept()` rebuild the entries of these names on every request (the rest stay kept)."""
+    from rapport.tenancy import data_version
+
+    shared = data_version.cache
+
+    class MissingCache:
+        def get(self, key: str, default: object = None) -> object:
+            name = key.split(":")[1]
+            return default if name in names else shared.get(key, default)
+
+        def __getattr__(self, attr: str) -> object:
+            return getattr(shared, attr)
+
+    data_version.cache = MissingCache()  # type: ignore[assignment]
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="ui_list_first", help="comma-separated endpoint names")
     parser.add_argument("--suite", choices=("contacts", "sales"), default="contacts")
@@ -44,13 +61,18 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0, help="print this many functions")
     parser.add_argument("--sort", default="tottime", help="pstats order: tottime, cumulative")
     parser.add_argument("--queries", action="store_true", help="print each endpoint's SQL")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--misses",
+        default="",
+        help="comma-separated kept names (contacts-page,contacts-table,...) that always miss: "
+        "what a first visit (a new search) costs",
+    )
+    args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL", bench_http.DEFAULT_URL)
     data_dir = tempfile.mkdtemp(prefix="rapport-bench-")
     bench_http.django_setup(url, data_dir)
     bench_http.collectstatic(data_dir)
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     if args.suite == "sales":
@@ -61,16 +83,15 @@ def main() -> None:
     endpoints = sorted(
         (e for e in endpoints if e.name in wanted), key=lambda e: wanted.index(e.name)
     )
+    if args.misses:
+        always_miss(set(args.misses.split(",")))
     auth = bench_http.auth_create()
     # CPU time, not wall time: waits on PostgreSQL, Redis and the scheduler are not counted.
     profile = cProfile.Profile(time.thread_time) if args.profile else None
     try:
         clients = {}
         for e in endpoints:
-            client = Client(HTTP_AUTHORIZATION=f"Bearer {auth.token}") if e.api else Client()
-            if not e.api:
-                client.cookies["sessionid"] = auth.session_cookie
-            clients[e.name] = client
+            client = clients[e.name] = bench_http._test_client(e, auth)
             e.urls = e.urls[: args.samples]
             for u in e.urls:  # warm: templates compiled, kept pages built
                 status = client.get(u).status_code

@@ -11,7 +11,7 @@ from django.utils import timezone
 from rapport.activities.models import Activity
 from rapport.activities.queries import activities_for_company, activities_for_contact
 from rapport.core.timeline import TimelineItem, timeline_source
-from rapport.web.templatetags.rapport_ui import is_past, pk_url, user_name
+from rapport.web.templatetags.rapport_ui import pk_url, user_name
 from rapport.web.timeline_html import ItemView, item_writer
 
 
@@ -68,9 +68,8 @@ def activity_html(item: TimelineItem, view: ItemView) -> str:
         if a.done_at:
             facts += '<span class="badge badge-done">Done</span>'
         elif a.due_at:
-            overdue = " badge-overdue" if is_past(a.due_at) else ""
             due = view.date(a.due_at, with_year=False)
-            facts += f'<span class="badge{overdue}">Due {due}</span>'
+            facts += f'<span class="badge{view.overdue_class(a.due_at)}">Due {due}</span>'
         facts += "\n        "
         if a.assignee:
             facts += f'<span class="muted">for {escape(user_name(a.assignee))}</span>'

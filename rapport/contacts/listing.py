@@ -8,13 +8,16 @@ page of 50); and the list page may ask only for the columns it shows.
 """
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
-from django.db.models import Model
+from django.db import connection
+from django.db.models import Model, Q, QuerySet
 
 from rapport.contacts import queries
 from rapport.contacts.models import Company, Contact
-from rapport.contacts.queries import RecordFilter
+from rapport.contacts.normalise import search_key
+from rapport.contacts.queries import InSubquery, RecordFilter
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page, paginate
 from rapport.tenancy.models import Workspace
@@ -56,14 +59,49 @@ def contact_page(
         raise ServiceValidationError.single(
             "sort", f"must be one of {', '.join(queries.CONTACT_SORTS)}"
         )
-    qs = queries.contact_queryset(f=f, region=workspace.default_region).select_related(
-        "primary_company", "owner"
-    )
+    region = workspace.default_region
+    arms = queries.contact_name_search_arms(f.q, region=region)
+    if (
+        arms
+        and len(search_key(f.q)) >= _ARMS_FROM
+        and not cursor
+        and sort in ("name", "-name")
+        and connection.vendor == "postgresql"
+    ):
+        qs = _first_page_by_arms(f, region, arms, descending=sort == "-name", limit=_limit(limit))
+    else:
+        qs = queries.contact_queryset(f=f, region=region)
+    qs = qs.select_related("primary_company", "owner")
     if only:
         qs = qs.only(*only)
     page = paginate(qs, keys=queries.CONTACT_SORTS[sort], cursor=cursor, limit=_limit(limit))
     attach_tag_names(page.items, workspace=workspace)
     return page
+
+
+# Prefixes this short match so many contacts (a tenth for "a") that the ORed search finds its
+# first page soonest by walking the sort index; longer ones are asked arm by arm.
+_ARMS_FROM = 3
+
+
+def _first_page_by_arms(
+    f: RecordFilter, region: str, arms: list[Q], *, descending: bool, limit: int
+) -> QuerySet[Contact]:
+    """The contacts a name search's first page (in name order) can hold: each way of matching
+    (`contact_name_search_arms`) asked for its own first `limit + 1` ids in that order, with
+    the other filters, in one `UNION`; the page is then read among them as usual.
+
+    With the three ORed, PostgreSQL either reads every match and sorts them, or walks the
+    sort index from its start and filters, which is fast only if matches come early in name
+    order: a search for "Gross" read about 95,000 rows past the surnames before "G" (0.7 s)
+    to find its 51. Asked apart, the sort name's arm starts its walk at the prefix, and the
+    others walk the covering sort index (`contact_sort_idx` holds the search name and the
+    primary company: no row read to filter) or read their matches, whichever is cheaper.
+    """
+    others = queries.contact_queryset(f=replace(f, q=""), region=region)
+    order = ("-sort_name", "-pk") if descending else ("sort_name", "pk")
+    firsts = [others.filter(arm).order_by(*order).values("pk")[: limit + 1] for arm in arms]
+    return others.filter(InSubquery("pk", firsts[0].union(*firsts[1:])))
 
 
 def company_page(

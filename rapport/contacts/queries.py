@@ -67,8 +67,8 @@ def contact_search_q(q: str, *, region: str) -> Q:
     if "@" in text:
         ids = ContactEmail.objects.filter(email__startswith=text.lower()).values("contact_id")
         return Q(pk__in=ids)
-    phone_key = phone_search_key(text, region=region)
-    if phone_key and sum(ch.isdigit() for ch in text) >= max(3, len(text.replace(" ", "")) - 3):
+    phone_key = _phone_key(text, region=region)
+    if phone_key:
         phone_ids = ContactPhone.objects.filter(number__startswith=phone_key).values("contact_id")
         return Q(pk__in=phone_ids)
     key = search_key(text)
@@ -78,11 +78,43 @@ def contact_search_q(q: str, *, region: str) -> Q:
     return (
         Q(search_name__startswith=key)
         | Q(sort_name__startswith=key)
-        | Q(_InSubquery("primary_company_id", company_ids))
+        | Q(InSubquery("primary_company_id", company_ids))
     )
 
 
-class _InSubquery(Func):
+def _phone_key(text: str, *, region: str) -> str | None:
+    """The number prefix to look up when the text reads as a phone number (mostly digits)."""
+    phone_key = phone_search_key(text, region=region)
+    if phone_key and sum(ch.isdigit() for ch in text) >= max(3, len(text.replace(" ", "")) - 3):
+        return phone_key
+    return None
+
+
+def contact_name_search_arms(q: str, *, region: str) -> list[Q]:
+    """A name search's three ways to match, which `contact_search_q` ORs: the name as typed
+    (first name first), the sort name (last name first), the primary company's name; [] for
+    text that is not a name search. Each is asked on its own (`listing.contact_page`), so
+    the sort name's arm also bounds `sort_name` to the prefix's range (the same rows in code
+    point order: the bench database's collation, C.UTF-8, and SQLite's), so that the sort
+    index starts its walk at the prefix."""
+    text = q.strip()
+    if not text or "@" in text or _phone_key(text, region=region):
+        return []
+    key = search_key(text)
+    if not key:
+        return []
+    company_ids = Company.objects.filter(name_key__startswith=key).values("pk")
+    by_sort_name = Q(sort_name__startswith=key, sort_name__gte=key)
+    if key[-1] != chr(0x10FFFF):
+        by_sort_name &= Q(sort_name__lt=key[:-1] + chr(ord(key[-1]) + 1))
+    return [
+        Q(search_name__startswith=key),
+        by_sort_name,
+        Q(InSubquery("primary_company_id", company_ids)),
+    ]
+
+
+class InSubquery(Func):
     """`column IN (subquery)`, written `column = ANY(ARRAY(subquery))` on PostgreSQL.
 
     Inside an OR, PostgreSQL can only run `IN (subquery)` as a filter on every row, so a

@@ -26,6 +26,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from rapport.activities.forms import QUICK_ADD_KINDS, quick_add_forms
+from rapport.activities.timeline import company_activities, contact_activities
+from rapport.audit.timeline import record_changes
 from rapport.contacts import listing, queries, services
 from rapport.contacts.forms import (
     CompanyForm,
@@ -49,9 +51,10 @@ from rapport.contacts.saved_views import (
     saved_view_get,
     saved_views_for,
 )
+from rapport.core import timeline as core_timeline
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page
-from rapport.core.timeline import timeline_for
+from rapport.core.timeline import TimelinePage, timeline_for
 from rapport.dedupe.queries import record_duplicates
 from rapport.tenancy.access import memberships_of
 from rapport.tenancy.data_version import kept
@@ -74,6 +77,7 @@ from rapport.web.templatetags.rapport_ui import (
     phone_format,
     user_name,
 )
+from rapport.web.timeline_html import has_writer, time_marks_fill
 
 PAGE_SIZE = 50
 TIMELINE_PAGE = 20
@@ -414,18 +418,14 @@ def _list_page_html(request: HttpRequest, kind: RecordKind, **extra: Any) -> str
     return render_to_string("contacts/list.html", context, request=request)
 
 
-def _list_page(request: HttpRequest, kind: RecordKind) -> HttpResponse:
-    """The whole list page, kept per workspace data version (saved views raise it too) and
-    everything else it shows: the query, the user (id, name, memberships with their workspace
-    names and roles: the top bar's key), the role (write and export buttons), htmx or not, time
-    zone, language, script prefix. It is kept with `TOKEN_MARK` as its CSRF token and each
-    request puts its own in, so a hit renders no template (the mark, from SECRET_KEY, is in
-    the key). A page with flash messages pending is rendered as always, and not kept."""
-    if len(messages.get_messages(request)):
-        return HttpResponse(_list_page_html(request, kind))
+def _page_inputs(request: HttpRequest) -> tuple[object, ...]:
+    """What a whole kept page shows besides the workspace's data: the path and query, htmx or
+    not, the role (write and delete buttons), the user (id, name, memberships with their
+    workspace names and roles: the top bar's key), time zone, language, script prefix, and the
+    mark standing for the CSRF token."""
     membership = membership_of(request)
     user = request.user
-    inputs = (
+    return (
         request.path,
         sorted(request.GET.lists()),
         bool(getattr(request, "htmx", False)),
@@ -438,10 +438,21 @@ def _list_page(request: HttpRequest, kind: RecordKind) -> HttpResponse:
         get_script_prefix(),
         TOKEN_MARK,
     )
+
+
+def _list_page(request: HttpRequest, kind: RecordKind) -> HttpResponse:
+    """The whole list page, kept per workspace data version (saved views raise it too) and
+    everything else it shows: the query, the user (id, name, memberships with their workspace
+    names and roles: the top bar's key), the role (write and export buttons), htmx or not, time
+    zone, language, script prefix. It is kept with `TOKEN_MARK` as its CSRF token and each
+    request puts its own in, so a hit renders no template (the mark, from SECRET_KEY, is in
+    the key). A page with flash messages pending is rendered as always, and not kept."""
+    if len(messages.get_messages(request)):
+        return HttpResponse(_list_page_html(request, kind))
     html = kept(
-        workspace=membership.workspace,
+        workspace=workspace_of(request),
         name=f"{kind.plural}-page",
-        inputs=inputs,
+        inputs=_page_inputs(request),
         build=lambda: _list_page_html(request, kind, csrf_token=TOKEN_MARK),
     )
     return HttpResponse(put_token(html, get_token(request)))
@@ -576,9 +587,27 @@ def _with_field_urls(
     return rows
 
 
-@member_required
-@require_GET
-def record_detail(request: HttpRequest, kind: RecordKind, pk: int) -> HttpResponse:
+# Timeline sources whose rows are written only through audited services (each write raises
+# the workspace's data version) and whose items have a writer that marks what changes with
+# the clock: while no other source has rows in the workspace, a record's page can be kept.
+_KEPT_TIMELINE_SOURCES = {record_changes, contact_activities, company_activities}
+
+
+def _timeline_keepable(record: Model, workspace: Workspace, timeline: TimelinePage) -> bool:
+    """Whether the record's page may be kept: every timeline source that runs in this
+    workspace is one of `_KEPT_TIMELINE_SOURCES` (campaign opens and clicks, say, arrive
+    without a version raise) and every item shown has a writer."""
+    # The registry's own reading of "this source has rows here" (kept per data version).
+    sources = core_timeline._sources.get(record._meta.label_lower, [])
+    return all(
+        source in _KEPT_TIMELINE_SOURCES or not core_timeline._has_rows(workspace, source)
+        for source in sources
+    ) and all(has_writer(item.kind) for item in timeline.items)
+
+
+def _detail_page_html(request: HttpRequest, kind: RecordKind, pk: int) -> tuple[str, bool]:
+    """The record's page with `TOKEN_MARK` as its CSRF token and time marks for "ago" and
+    overdue (`time_marks_fill`), and whether it may be kept."""
     record = found_or_404(kind.get, pk=pk)
     workspace = workspace_of(request)
     membership = membership_of(request)
@@ -599,18 +628,50 @@ def record_detail(request: HttpRequest, kind: RecordKind, pk: int) -> HttpRespon
             kinds=QUICK_ADD_KINDS,
             make_forms=lambda: quick_add_forms(workspace=workspace, record=record),
         )
+    timeline = timeline_for(record, limit=TIMELINE_PAGE, workspace=workspace)
     context = {
         "kind": kind,
         "record": record,
         "rows": _with_field_urls(kind, rows, record),
-        "timeline": timeline_for(record, limit=TIMELINE_PAGE, workspace=workspace),
+        "timeline": timeline,
         "timeline_url": kind.url("timeline", record.pk),
         "urls": kind.record_urls(record.pk),
         "quick_add": quick_add,
         "quick_add_html": quick_add_html,
         "can_delete": membership.has_scope(RECORDS_DELETE),
+        "csrf_token": TOKEN_MARK,
+        "timeline_time_marks": True,
     }
-    return render(request, f"contacts/{kind.name}_detail.html", context)
+    html = render_to_string(f"contacts/{kind.name}_detail.html", context, request=request)
+    return html, _timeline_keepable(record, workspace, timeline)
+
+
+@member_required
+@require_GET
+def record_detail(request: HttpRequest, kind: RecordKind, pk: int) -> HttpResponse:
+    """The record's page, kept like the list page (`_list_page`) per workspace data version,
+    the path and everything else it shows, while its timeline allows (`_timeline_keepable`);
+    a hit renders no template and reads no record: a page is kept only once found in this
+    workspace under this version, and a delete raises the version. What changes with the
+    clock alone is written each request (`time_marks_fill`)."""
+    built: list[str] = []
+
+    def build() -> str:
+        html, keepable = _detail_page_html(request, kind, pk)
+        built.append(html)
+        return html if keepable else ""  # "": rendered each time
+
+    if len(messages.get_messages(request)):
+        html = _detail_page_html(request, kind, pk)[0]
+    else:
+        html = kept(
+            workspace=workspace_of(request),
+            name=f"{kind.name}-detail-page",
+            inputs=_page_inputs(request),
+            build=build,
+        )
+        html = html or (built[0] if built else _detail_page_html(request, kind, pk)[0])
+    return HttpResponse(put_token(time_marks_fill(html), get_token(request)))
 
 
 @member_required

@@ -10,18 +10,49 @@ the replaced templates wrote (the tests render both and compare).
 """
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html import escape
 
 from django.template import Context
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 
 from rapport.core.timeline import TimelineItem
 from rapport.tenancy.roles import RECORDS_DELETE
+
+# A page kept for minutes must not keep "3 minutes ago" or a task's overdue badge: kept HTML
+# holds these marks with the instant in microseconds, and `time_marks_fill` writes the text
+# each request. Derived from SECRET_KEY (as `TOKEN_MARK`), so no user can put one in their
+# text; letters and digits, so escaping leaves them as they are.
+_MARK = salted_hmac("rapport.web.timeline_html", "time-mark").hexdigest()[:24]
+AGO_MARK, OVERDUE_MARK = f"ago{_MARK}", f"overdue{_MARK}"
+_MARKS = re.compile(f"({AGO_MARK}|{OVERDUE_MARK})(-?[0-9]+)x")
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _overdue(due: dt.datetime) -> str:
+    return " badge-overdue" if due < timezone.now() else ""  # the templates' `is_past`
+
+
+def _marked(mark: str, at: dt.datetime) -> str:
+    return f"{mark}{(at - _EPOCH) // dt.timedelta(microseconds=1)}x"
+
+
+def time_marks_fill(html: str) -> str:
+    """`html` with each time mark replaced by its text as of now (see `ItemView.time_marks`)."""
+
+    def fill(match: re.Match[str]) -> str:
+        at = _EPOCH + dt.timedelta(microseconds=int(match[2]))
+        if match[1] == AGO_MARK:
+            return escape(timesince(at))
+        return _overdue(at)
+
+    return _MARKS.sub(fill, html)
 
 
 @dataclass
@@ -31,6 +62,8 @@ class ItemView:
     can_write: bool
     can_delete: bool
     zone: dt.tzinfo = field(default_factory=timezone.get_current_timezone)
+    # Write marks for what changes with the clock alone (a page kept: `time_marks_fill`).
+    time_marks: bool = False
 
     @classmethod
     def of(cls, context: Context) -> "ItemView":
@@ -39,6 +72,7 @@ class ItemView:
         return cls(
             can_write=bool(context.get("can_write")),
             can_delete=membership is not None and membership.has_scope(RECORDS_DELETE),
+            time_marks=bool(context.get("timeline_time_marks")),
         )
 
     def date(self, value: dt.datetime, with_year: bool = True) -> str:
@@ -50,10 +84,16 @@ class ItemView:
 
     def ago(self, at: dt.datetime) -> str:
         """The `<time>` element of an item's meta line: "3 days ago", the full date as title."""
+        since = _marked(AGO_MARK, at) if self.time_marks else escape(timesince(at))
         return (
-            f'<time datetime="{escape(at.isoformat())}" title="{self.date(at)}">'
-            f"{escape(timesince(at))} ago</time>"
+            f'<time datetime="{escape(at.isoformat())}" title="{self.date(at)}">{since} ago</time>'
         )
+
+    def overdue_class(self, due: dt.datetime) -> str:
+        """A task badge's ` badge-overdue` class while `due` is past, else nothing."""
+        if self.time_marks:
+            return _marked(OVERDUE_MARK, due)
+        return _overdue(due)
 
 
 ItemWriter = Callable[[TimelineItem, ItemView], str]
@@ -68,6 +108,10 @@ def item_writer(kind: str) -> Callable[[ItemWriter], ItemWriter]:
         return fn
 
     return register
+
+
+def has_writer(kind: str) -> bool:
+    return kind in _writers
 
 
 def item_html(item: TimelineItem, view: ItemView) -> SafeString:
