@@ -68,7 +68,7 @@ def activity_html(item: TimelineItem, view: ItemView) -> str:
         if a.done_at:
             facts += '<span class="badge badge-done">Done</span>'
         elif a.due_at:
-            due = view.date(a.due_at, with_year=False)
+            due = view.date(a.due_at, short=True)
             facts += f'<span class="badge{view.overdue_class(a.due_at)}">Due {due}</span>'
         facts += "\n        "
         if a.assignee:
@@ -84,7 +84,7 @@ def activity_html(item: TimelineItem, view: ItemView) -> str:
             facts += f'<span class="muted">{round(a.duration_seconds / 60)} min</span>'
         facts += "</p>\n    "
     elif a.kind == "meeting" and a.starts_at:
-        facts = f'\n      <p class="tl-facts muted">{view.date(a.starts_at, with_year=False)}'
+        facts = f'\n      <p class="tl-facts muted">{view.date(a.starts_at, short=True)}'
         if a.ends_at:
             local = timezone.localtime(a.ends_at, view.zone)
             facts += f"–{local.hour:02d}:{local.minute:02d}"

@@ -75,12 +75,16 @@ class ItemView:
             time_marks=bool(context.get("timeline_time_marks")),
         )
 
-    def date(self, value: dt.datetime, with_year: bool = True) -> str:
-        """The templates' `date:'M j, Y H:i'` (`'M j, H:i'` without the year), local time."""
+    def date(self, value: dt.datetime, short: bool = False) -> str:
+        """The templates' `date:'M j, Y H:i'`, local time; `short` as the `when` filter: the
+        year only when it is not this one ("Mar 3, 14:00", "Dec 9, 2025, 21:10")."""
         local = timezone.localtime(value, self.zone) if timezone.is_aware(value) else value
-        year = f", {local.year}" if with_year else ","
-        month = str(MONTHS_3[local.month]).title()
-        return f"{month} {local.day}{year} {local.hour:02d}:{local.minute:02d}"
+        month, time = str(MONTHS_3[local.month]).title(), f"{local.hour:02d}:{local.minute:02d}"
+        if not short:
+            return f"{month} {local.day}, {local.year} {time}"
+        if local.year == timezone.localtime(timezone.now(), self.zone).year:
+            return f"{month} {local.day}, {time}"
+        return f"{month} {local.day}, {local.year}, {time}"
 
     def ago(self, at: dt.datetime) -> str:
         """The `<time>` element of an item's meta line: "3 days ago", the full date as title."""

@@ -60,6 +60,7 @@ ACTIVITIES = [
         attendees=["Ann", EVIL, 42],
     ),
     _activity(8, "meeting", starts_at=dt.datetime(2026, 1, 9, 9, 0, tzinfo=dt.UTC)),
+    _activity(15, "meeting", starts_at=dt.datetime(2025, 12, 9, 21, 10, tzinfo=dt.UTC)),
     _activity(9, "meeting", attendees=["no start"]),
     _activity(10, "task", due_at=NOW - dt.timedelta(hours=1), assignee=ANN),
     _activity(11, "task", due_at=NOW + dt.timedelta(days=40), subject="Call back"),
@@ -136,3 +137,14 @@ def test_values_are_escaped():
     html = item_html(ACTIVITIES[1], view) + item_html(CHANGES[2], view)
     assert "<script>" not in html
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;quotes&quot;" in html
+
+
+def test_short_dates_carry_the_year_only_when_it_is_not_this_one():
+    view = ItemView(can_write=False, can_delete=False, zone=dt.UTC)
+    with time_machine.travel(NOW, tick=False):
+        assert (
+            view.date(dt.datetime(2026, 3, 3, 14, 5, tzinfo=dt.UTC), short=True) == "Mar 3, 14:05"
+        )
+        last_year = dt.datetime(2025, 12, 9, 21, 10, tzinfo=dt.UTC)
+        assert view.date(last_year, short=True) == "Dec 9, 2025, 21:10"
+        assert view.date(last_year) == "Dec 9, 2025 21:10"
