@@ -1,5 +1,6 @@
 """The deal list: search by name, sorting by its columns (page, API and export alike), and the
-total in the base currency beside the per-currency totals."""
+total in the base currency beside the per-currency totals; and what a closed deal's page says
+of its closing."""
 
 import datetime as dt
 
@@ -122,3 +123,23 @@ def test_the_export_follows_the_lists_search_and_sort(owner_client, deals):
     names = [row.split(",")[1] for row in rows[1:]]
     assert rows[0].split(",")[1] == "name"
     assert names == ["Acme expansion", "Globex pilot"]  # "Initech renewal" has no "o"
+
+
+def test_a_closed_deal_says_when_it_was_won_not_when_it_was_expected_to_close(
+    owner_client, workspace, owner, pipeline
+):
+    with time_machine.travel(dt.datetime(2026, 2, 10, 12, tzinfo=dt.UTC), tick=False):
+        won = _deal(workspace, pipeline, "Won", "100", expected_close_date="2026-06-30")
+        with workspace_scope(workspace):
+            deal_move(
+                workspace=workspace, actor=owner, deal=won, stage_id=stage_ids(pipeline)["Won"]
+            )
+    still_open = _deal(workspace, pipeline, "Open", "100", expected_close_date="2030-06-30")
+
+    closed_page = owner_client.get(f"/deals/{won.pk}/").content.decode()
+    open_page = owner_client.get(f"/deals/{still_open.pk}/").content.decode()
+
+    assert '<span id="deal-closing">won Feb 10, 2026</span>' in closed_page
+    assert "so far" not in closed_page and ">closed</span>" in closed_page
+    assert '<span id="deal-closing">closes Jun 30, 2030</span>' in open_page
+    assert "so far" in open_page
