@@ -27,6 +27,7 @@ from rapport.demo.names import company_domain, mailbox
 from rapport.demo.sales_data import sales_demo_fill
 from rapport.demo.service_data import service_demo_fill
 from rapport.demo.timestamps import creations_audited_when_made, people_dated, working_time
+from rapport.sales.models import Deal
 from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.models import Workspace
 from rapport.tenancy.roles import Role
@@ -192,12 +193,7 @@ def _fill(
         by_author[rng.choice(users).pk].append(
             _activity_data(users, contact_id, company_id, now, fake, rng)
         )
-    for author in users:
-        items = by_author[author.pk]
-        for start in range(0, len(items), BULK_MAX):
-            activity_bulk_create(
-                workspace=workspace, actor=author, items=items[start : start + BULK_MAX]
-            )
+    _activities_write(workspace, users, by_author)
     sales_demo_fill(
         workspace=workspace,
         users=users,
@@ -206,6 +202,7 @@ def _fill(
         deals=size.deals,
         orders=size.orders,
     )
+    _deal_activities(workspace, users, now, fake, rng)
     campaigns = marketing_demo_fill(
         workspace=workspace, users=users, contacts=[pk for pk, _ in contact_ids], rng=rng
     )
@@ -234,6 +231,43 @@ def _fill(
     duplicates_demo_fill(workspace=workspace, users=users, rng=rng)
 
 
+def _activities_write(
+    workspace: Workspace, users: list[AbstractUser], by_author: dict[int, list[dict[str, object]]]
+) -> None:
+    """Each author's activities through the bulk service, as a busy team's would arrive."""
+    for author in users:
+        items = by_author[author.pk]
+        for start in range(0, len(items), BULK_MAX):
+            activity_bulk_create(
+                workspace=workspace, actor=author, items=items[start : start + BULK_MAX]
+            )
+
+
+def _deal_activities(
+    workspace: Workspace,
+    users: list[AbstractUser],
+    now: dt.datetime,
+    fake: Faker,
+    rng: random.Random,
+) -> None:
+    """A few calls, emails, meetings and tasks on most deals, between their creation and their
+    close, with the deal's contact and company, so a deal's page has its history."""
+    deals = Deal.objects.filter(workspace=workspace).values_list(
+        "pk", "owner_id", "company_id", "created_at", "closed_at", "contact_links__contact_id"
+    )
+    by_author: dict[int, list[dict[str, object]]] = {u.pk: [] for u in users}
+    for pk, owner_id, company_id, created, closed, contact_id in deals:
+        if contact_id is None or rng.random() < 0.2:
+            continue
+        end = closed or now
+        for _ in range(rng.randint(1, 4)):
+            when = working_time(end, rng, days_back=max(1, (end - created).days))
+            by_author[owner_id or users[0].pk].append(
+                _activity_data(users, contact_id, company_id, now, fake, rng, when, pk)
+            )
+    _activities_write(workspace, users, by_author)
+
+
 def _activity_data(
     users: list[AbstractUser],
     contact_id: int,
@@ -241,15 +275,19 @@ def _activity_data(
     now: dt.datetime,
     fake: Faker,
     rng: random.Random,
+    when: dt.datetime | None = None,
+    deal_id: int | None = None,
 ) -> dict[str, object]:
     kind = rng.choices(["note", "call", "email", "meeting", "task"], [25, 30, 25, 10, 10])[0]
-    when = working_time(now, rng, days_back=730)
+    when = when or working_time(now, rng, days_back=730)
     data: dict[str, object] = {
         "kind": kind,
         "contact_ids": [contact_id],
         "company_ids": [company_id] if company_id else [],
         "occurred_at": when,
     }
+    if deal_id:
+        data["deal_ids"] = [deal_id]
     if kind == "note":
         data["body"] = text.note_body(rng)
     elif kind == "call":

@@ -45,14 +45,17 @@ FIRST_TOUCHES: list[tuple[Any, str, str]] = [
 
 
 def working_time(now: dt.datetime, rng: random.Random, *, days_back: int) -> dt.datetime:
-    """A moment of a working day (Monday to Friday, 08:00-18:00 UTC) in the last `days_back`
-    days, never in the future: calls and meetings are not held at 3 a.m. on a Sunday."""
+    """A moment of a working day (Monday to Friday, 08:00-18:00 UTC) in the `days_back` days
+    before `now`, never after it: calls and meetings are not held at 3 a.m. on a Sunday."""
     day = (now - dt.timedelta(days=rng.randrange(days_back))).date()
-    while day.weekday() >= 5:
-        day -= dt.timedelta(days=1)
-    at = dt.datetime.combine(day, dt.time(8), tzinfo=dt.UTC)
-    at += dt.timedelta(minutes=rng.randrange(10 * 60))
-    return at if at <= now else now - dt.timedelta(minutes=rng.randrange(1, 120))
+    minutes = dt.timedelta(minutes=rng.randrange(10 * 60))
+    while True:
+        while day.weekday() >= 5:
+            day -= dt.timedelta(days=1)
+        at = dt.datetime.combine(day, dt.time(8), tzinfo=dt.UTC) + minutes
+        if at <= now:
+            return at
+        day -= dt.timedelta(days=1)  # later today than now: the working day before
 
 
 def people_dated(*, workspace: Workspace, rng: random.Random, now: dt.datetime) -> None:
