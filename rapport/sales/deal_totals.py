@@ -1,10 +1,11 @@
 """The kept deal sums (`DealStageTotal`, `DealOpenMonthTotal`): their triggers, rebuild, check.
 
-A row trigger on `sales_deal` takes each changed deal's old row out of its sums and adds its
-new row, in the writing transaction: whatever writes a deal (a service, an import's
-bulk_create, a queryset update, a merge, a cascade), the sums move with it and commit or roll
-back with it. The same statements serve PostgreSQL (one PL/pgSQL function) and SQLite (a
-trigger per operation); only the month expression differs.
+Triggers on `sales_deal` take each changed deal's old row out of its sums and add its new
+row, in the writing transaction: whatever writes a deal (a service, an import's bulk_create,
+a queryset update, a merge, a cascade), the sums move with it and commit or roll back with
+it. PostgreSQL: statement triggers over the statement's transition tables (one PL/pgSQL
+function), so a bulk write nets its changes per sum's row and updates each row once. SQLite:
+row triggers, since it updates a row in place.
 
 Contention (PostgreSQL): a write locks the sums rows of its (pipeline, stage, owner, currency)
 and of its (month, …, category, currency) until it commits, so two writes to deals of the same
@@ -14,8 +15,8 @@ stage waits for it. Two multi-deal transactions touching the same rows in opposi
 deadlock; PostgreSQL then aborts one of them.
 
 SQLite: a later migration that alters `sales_deal` in a way SQLite cannot (Django then copies
-the table) drops these triggers; `test_deal_totals` fails then, and `rapport deal_totals
---check` names the drift. Recreate them with `triggers_create`.
+the table) drops these triggers; `test_deal_totals` fails then, and `rapport deal_totals`
+names the drift. Such a migration must run `trigger_statements` again.
 
 Every statement here is built from this module's constants (table, column and expression
 names), never from input: hence the `noqa: S608`.
