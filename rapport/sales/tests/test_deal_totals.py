@@ -347,3 +347,11 @@ def test_the_check_command_names_drift_and_rebuild_repairs_it(
     assert "sales_dealstagetotal" in out and "sales_dealopenmonthtotal" in out
     call_command("deal_totals", "--rebuild")
     assert totals_drift(connection) == []
+
+
+def test_a_pipeline_emptied_of_deals_has_no_sums_and_can_be_deleted(scoped, pipeline, deals):
+    Deal.objects.filter(pipeline=pipeline).delete()
+    assert not DealStageTotal.objects.exists()
+    assert not DealOpenMonthTotal.objects.exists()
+    pipeline.delete()
+    assert totals_drift(connection) == []
