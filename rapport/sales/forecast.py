@@ -15,17 +15,20 @@ of the day they were won.
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from rapport.sales.currency import CENT, RateBook
 from rapport.sales.models import (
     Deal,
+    DealOpenMonthTotal,
     DealStageChange,
     ForecastCategory,
     ForecastSnapshot,
@@ -170,17 +173,7 @@ def forecast(
 
     probability = dict(Stage.objects.values_list("id", "probability"))
     observed = observed_win_rates(workspace=workspace)
-    open_deals = (
-        deals.filter(
-            outcome=StageOutcome.OPEN, expected_close_date__gte=start, expected_close_date__lt=end
-        )
-        .exclude(forecast_category=ForecastCategory.OMITTED)
-        .annotate(month=TruncMonth("expected_close_date"))
-        .values("owner_id", "stage_id", "forecast_category", "currency", "month")
-        .annotate(total=Sum("amount"), n=Count("*"))
-        .order_by()
-    )
-    for r in open_deals:
+    for r in open_groups(deals=deals, start=start, end=end, pipeline_id=pipeline_id):
         target = row(r["month"], r["owner_id"])
         amount = book.to_base(r["total"], r["currency"], today)
         target.pipeline += amount
@@ -194,6 +187,48 @@ def forecast(
             target.best_case += amount
     ordered = sorted(rows.values(), key=lambda x: (x.period, x.owner_id or 0))
     return Forecast(granularity, workspace.base_currency, ordered, observed)
+
+
+def open_groups(
+    *, deals: QuerySet[Deal], start: dt.date, end: dt.date, pipeline_id: int | None
+) -> Iterable[dict[str, Any]]:
+    """Open, not omitted deals expected to close in [start, end), summed per (owner, stage,
+    forecast category, currency, month of the expected close date).
+
+    Windows of whole months read the kept monthly sums (`DealOpenMonthTotal`, a few hundred
+    rows); another window sums its deals (22,000-48,000 of them for the forecast page and a
+    13-month API call over the bench's 100,000 deals). Both give the same groups."""
+    if start.day == 1 and end.day == 1:
+        kept = DealOpenMonthTotal.objects.filter(month__gte=start, month__lt=end).exclude(
+            forecast_category=ForecastCategory.OMITTED
+        )
+        if pipeline_id is not None:
+            kept = kept.filter(pipeline_id=pipeline_id)
+        for r in (
+            kept.values("owner_key", "stage_id", "forecast_category", "currency", "month")
+            .annotate(total=Sum("amount"), n=Sum("deals"))
+            .order_by()
+        ):
+            r["owner_id"] = r.pop("owner_key") or None
+            yield r
+        return
+    yield from open_groups_summed(deals=deals, start=start, end=end)
+
+
+def open_groups_summed(
+    *, deals: QuerySet[Deal], start: dt.date, end: dt.date
+) -> QuerySet[Deal, dict[str, Any]]:
+    """`open_groups` summed from the deals themselves (any window)."""
+    return (
+        deals.filter(
+            outcome=StageOutcome.OPEN, expected_close_date__gte=start, expected_close_date__lt=end
+        )
+        .exclude(forecast_category=ForecastCategory.OMITTED)
+        .annotate(month=TruncMonth("expected_close_date"))
+        .values("owner_id", "stage_id", "forecast_category", "currency", "month")
+        .annotate(total=Sum("amount"), n=Count("*"))
+        .order_by()
+    )
 
 
 def stage_durations() -> dict[int, dt.timedelta]:

@@ -490,3 +490,67 @@ class ForecastSnapshot(WorkspaceScopedModel):
             ),
         ]
         indexes = [models.Index(fields=["workspace", "period", "taken_on"], name="snapshot_idx")]
+
+
+# Kept sums of deals, maintained by database triggers on `sales_deal` (`sales.deal_totals`),
+# so a board or forecast right after a write reads a few hundred rows instead of aggregating
+# every deal. Triggers, not services: imports, bulk updates, merges, deletes and a user's
+# deletion (its deals' owner set to NULL) all change deals, and a trigger sees every one.
+# `owner_key` is the owner's id, 0 for none: a plain column (not a foreign key) so that the
+# "no owner" row is unique on both databases and a deleted user's rows are moved by the
+# trigger (through the deals' own update), not by Django's SET_NULL.
+
+
+def kept_sum_field() -> models.DecimalField:
+    """The sum of many amounts: wider than one amount."""
+    return models.DecimalField(max_digits=24, decimal_places=2, default=0)
+
+
+class DealStageTotal(WorkspaceScopedModel):
+    """Every deal counted once per (pipeline, stage, owner, currency): the board's totals."""
+
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="+")
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    owner_key = models.IntegerField(help_text="the owner's id; 0 when the deal has none")
+    currency = models.CharField(max_length=3)
+    deals = models.IntegerField(default=0)
+    amount = kept_sum_field()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "pipeline", "stage", "owner_key", "currency"],
+                name="dealstagetotal_unique",
+            )
+        ]
+
+
+class DealOpenMonthTotal(WorkspaceScopedModel):
+    """Open deals with an expected close date, counted per (month of that date, pipeline,
+    stage, owner, forecast category, currency): the forecast's open figures."""
+
+    month = models.DateField(help_text="the first day of the expected close date's month")
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="+")
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    owner_key = models.IntegerField(help_text="the owner's id; 0 when the deal has none")
+    forecast_category = models.CharField(max_length=10, choices=ForecastCategory.choices)
+    currency = models.CharField(max_length=3)
+    deals = models.IntegerField(default=0)
+    amount = kept_sum_field()
+
+    class Meta:
+        constraints = [
+            # Starts with the month: the forecast reads a range of months.
+            models.UniqueConstraint(
+                fields=[
+                    "workspace",
+                    "month",
+                    "pipeline",
+                    "stage",
+                    "owner_key",
+                    "forecast_category",
+                    "currency",
+                ],
+                name="dealopenmonthtotal_unique",
+            )
+        ]
