@@ -597,11 +597,9 @@ def _timeline_keepable(record: Model, workspace: Workspace, timeline: TimelinePa
     """Whether the record's page may be kept: every timeline source that runs in this
     workspace is one of `_KEPT_TIMELINE_SOURCES` (campaign opens and clicks, say, arrive
     without a version raise) and every item shown has a writer."""
-    # The registry's own reading of "this source has rows here" (kept per data version).
-    sources = core_timeline._sources.get(record._meta.label_lower, [])
     return all(
-        source in _KEPT_TIMELINE_SOURCES or not core_timeline._has_rows(workspace, source)
-        for source in sources
+        source in _KEPT_TIMELINE_SOURCES
+        for source in core_timeline.active_sources(record, workspace)
     ) and all(has_writer(item.kind) for item in timeline.items)
 
 

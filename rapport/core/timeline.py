@@ -63,6 +63,12 @@ def _has_rows(workspace: Any, source: TimelineSource) -> bool:
     return kept(workspace=workspace, name=name, inputs=(), build=check)
 
 
+def active_sources(record: models.Model, workspace: Any = None) -> list[TimelineSource]:
+    """The record's sources that may have rows in `workspace` (all of them without one)."""
+    sources = _sources.get(record._meta.label_lower, [])
+    return [source for source in sources if _has_rows(workspace, source)]
+
+
 def timeline_for(
     record: models.Model,
     *,
@@ -73,9 +79,7 @@ def timeline_for(
     """The record's items newest first. With `workspace` (the request's, whose data version
     was read before any data), sources known to have no rows in it are skipped."""
     items: list[TimelineItem] = []
-    for source in _sources.get(record._meta.label_lower, []):
-        if not _has_rows(workspace, source):
-            continue
+    for source in active_sources(record, workspace):
         items.extend(source(record, before, limit + 1))
     items.sort(key=lambda i: (i.at, i.key), reverse=True)
     page = items[:limit]
