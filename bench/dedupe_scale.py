@@ -8,7 +8,8 @@ companies, streets, cities, postcodes) and plants a duplicate of 10% of them wit
 name, a dropped email or phone, or a changed street.
 
 Without --db, detection (blocking, comparison, EM, scoring) runs on the frame in memory.
-With --db, the database (its name must start with rapport_bench_dedupe) is dropped, created
+With --db, the database (its name must start with rapport_bench_dedupe, or with
+rapport_bench_data for a helper's own copy, e.g. rapport_bench_data8) is dropped, created
 and migrated, the contacts are loaded with COPY as the models store them (a `Company` each
 links to, primary email and phone on the contact and in `ContactEmail` / `ContactPhone`, the
 address on the contact), and the product's own run is timed (`dedupe_run`: the one-query read
@@ -37,7 +38,8 @@ from faker import Faker  # noqa: E402
 if TYPE_CHECKING:
     from rapport.dedupe.detection import PhaseClock
 
-DB_PREFIX = "rapport_bench_dedupe"
+# Databases made for this bench only (it drops them), never the shared rapport_bench.
+DB_PREFIXES = ("rapport_bench_dedupe", "rapport_bench_data")
 Row = tuple[int, str, str, str, str, str, str, str, str]
 
 
@@ -270,10 +272,14 @@ def in_postgres(url: str, rows: list[Row], truth: set[tuple[int, int]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--contacts", type=int, default=100_000)
-    parser.add_argument("--db", help=f"a PostgreSQL database named {DB_PREFIX}*, loaded afresh")
+    parser.add_argument(
+        "--db", help=f"a PostgreSQL database named {' or '.join(DB_PREFIXES)}*, loaded afresh"
+    )
     args = parser.parse_args()
-    if args.db and not args.db.startswith(DB_PREFIX):
-        raise SystemExit(f"--db must start with {DB_PREFIX}: it is dropped and loaded afresh")
+    if args.db and not args.db.startswith(DB_PREFIXES):
+        raise SystemExit(
+            f"--db must start with {' or '.join(DB_PREFIXES)}: it is dropped and loaded afresh"
+        )
     print(f"load average {os.getloadavg()}")
     rows, truth = generate(args.contacts)
     print(f"{len(rows)} contacts, {len(truth)} planted duplicates")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 from rapidfuzz import process
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.fuzz import token_sort_ratio
 
 MISSING = -1
@@ -28,6 +28,9 @@ PAIR_CHUNK = 1_000_000
 Scorer = tuple[Callable[..., float], float]
 JARO_WINKLER: Scorer = (JaroWinkler.normalized_similarity, 1.0)
 TOKEN_SORT: Scorer = (token_sort_ratio, 100.0)
+# Edits (a transposition counts one) over the longer length: a typo in an address, where
+# Jaro-Winkler's bonus for a shared start rewards the name an address is made of.
+TYPO: Scorer = (OSA.normalized_similarity, 1.0)
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,9 @@ class Comparison:
     scorer: Scorer | None = None  # None: equal or not
     thresholds: tuple[float, ...] = field(default=())
     term_frequency: bool = False  # weigh an equal value by how rare it is in the records
+    # A key per value: two different values with the same key are unlike whatever their
+    # similarity (two mailboxes of one free-mail domain, addresses differing only in digits).
+    apart: Callable[[pl.Series], pl.Series] | None = None
 
     @property
     def levels(self) -> int:
@@ -94,6 +100,17 @@ def _scores(scorer: Scorer, uniques: list[str], ca: np.ndarray, cb: np.ndarray) 
     return looked_up["score"].to_numpy()
 
 
+def _apart(
+    comparison: Comparison, uniques: list[str], ca: np.ndarray, cb: np.ndarray
+) -> np.ndarray:
+    """Pairs of different values that the comparison's `apart` key says are unlike."""
+    if comparison.apart is None:
+        return np.zeros(len(ca), dtype=bool)
+    keys = comparison.apart(pl.Series(uniques, dtype=pl.String))
+    key_codes, _, _ = _codes(keys)
+    return (ca != cb) & (key_codes[ca] == key_codes[cb])
+
+
 def compare(
     comparison: Comparison,
     values: pl.Series,
@@ -108,8 +125,9 @@ def compare(
     codes, uniques, empty = _codes(values)
     ca, cb = codes[ia], codes[ib]
     similarity = np.where(ca == cb, 1.0, 0.0).astype(np.float32)
+    apart = _apart(comparison, uniques, ca, cb)
     if comparison.scorer is not None:
-        differing = np.flatnonzero(ca != cb)
+        differing = np.flatnonzero((ca != cb) & ~apart)
         chunk = chunk or PAIR_CHUNK
         for start in range(0, len(differing), chunk):
             at = differing[start : start + chunk]
@@ -117,6 +135,7 @@ def compare(
     levels = np.zeros(len(ia), dtype=np.int8)
     for i, threshold in enumerate(comparison.thresholds, start=1):
         levels[similarity >= threshold] = i
+    levels[apart] = 0
     levels[ca == cb] = comparison.levels - 1
     levels[(ca == empty) | (cb == empty)] = MISSING
     if not comparison.term_frequency:
