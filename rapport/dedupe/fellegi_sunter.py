@@ -47,18 +47,22 @@ class Model:
         """Summed weight of each row of `levels` (pairs × fields; MISSING adds nothing)."""
         total = np.zeros(levels.shape[0], dtype=np.float64)
         for f, weight in enumerate(self.weights()):
-            column = levels[:, f]
-            present = column != MISSING
-            total[present] += weight[column[present]]
+            # A lookup per pair with MISSING (-1) at index 0 and no weight: no masked copies.
+            total += np.concatenate(([0.0], weight))[levels[:, f] - MISSING]
         return total
 
     def probability(self, levels: np.ndarray, adjustment: np.ndarray | None = None) -> np.ndarray:
         """Match probability of each row of `levels`, with `adjustment` bits (term
         frequency) added to each pair's weight if given."""
-        logit = np.log2(self.prior / (1 - self.prior)) + self.match_weight(levels)
+        # In place: ten million pairs' float64 is 78 MB an array, and each step made one.
+        score = self.match_weight(levels)
+        score += np.log2(self.prior / (1 - self.prior))
         if adjustment is not None:
-            logit += adjustment
-        return 1.0 / (1.0 + np.exp2(-np.clip(logit, -60, 60)))
+            score += adjustment
+        np.clip(score, -60, 60, out=score)
+        np.exp2(np.negative(score, out=score), out=score)
+        score += 1.0
+        return np.reciprocal(score, out=score)
 
 
 def monotone_weights(m: np.ndarray, u: np.ndarray) -> np.ndarray:
