@@ -7,7 +7,8 @@ Generates contacts (first and last names from Faker's lists, emails, E.164-like 
 companies, streets, cities, postcodes) and plants a duplicate of 10% of them with a typo in a
 name, a dropped email or phone, or a changed street.
 
-Without --db, detection (blocking, comparison, EM, scoring) runs on the frame in memory.
+Without --db, detection (blocking, comparison, EM, scoring) runs on the frame in memory, with
+each phase's peak RSS.
 With --db, the database (its name must start with rapport_bench_dedupe, or with
 rapport_bench_data for a helper's own copy, e.g. rapport_bench_data8) is dropped, created
 and migrated, the contacts are loaded with COPY as the models store them (a `Company` each
@@ -126,15 +127,32 @@ def in_memory(rows: list[Row], truth: set[tuple[int, int]]) -> None:
     from rapport.dedupe.detection import PhaseClock, detect
     from rapport.dedupe.frames import CONTACT_SPEC, contact_frame_from
 
+    class PeakClock(PhaseClock):
+        """Laps that also note each phase's peak RSS (the count reset at every lap)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.peaks: dict[str, float] = {}
+            peak_rss_reset()
+
+        def lap(self, phase: str) -> None:
+            super().lap(phase)
+            self.peaks[phase] = peak_rss_mb()
+            peak_rss_reset()
+
     started = time.perf_counter()
     frame = contact_frame_from(rows)
+    del rows[:]  # the generator's rows: the frame holds them now
+    gc.collect()
     built = time.perf_counter()
-    clock = PhaseClock()
+    print(f"RSS with the frame {rss_mb():.0f} MB (the generator's memory freed)")
+    clock = PeakClock()
     found = detect(frame, CONTACT_SPEC, clock=clock)
     done = time.perf_counter()
     pairs = {(int(a), int(b)) for a, b in zip(found.a, found.b, strict=True)}
     print(f"frame {built - started:.1f} s, detection {done - built:.1f} s")
     phases(clock)
+    print("peak RSS per phase (MB): " + ", ".join(f"{k} {v:.0f}" for k, v in clock.peaks.items()))
     print(f"{found.candidates} pairs compared, {len(pairs)} kept")
     print(accuracy(pairs, truth))
 
@@ -226,6 +244,13 @@ def postgres_load(url: str, rows: list[Row]) -> int:
 def peak_rss_reset() -> None:
     """Start the kernel's peak-RSS count afresh (Linux: 5 to clear_refs resets VmHWM)."""
     Path("/proc/self/clear_refs").write_text("5")
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def peak_rss_mb() -> float:
