@@ -112,7 +112,10 @@ def generate(n: int, seed: int = 7) -> tuple[list[Row], set[tuple[int, int]]]:
 
 def accuracy(pairs: set[tuple[int, int]], truth: set[tuple[int, int]]) -> str:
     hits = len(pairs & truth)
-    return f"planted recall {hits / len(truth):.3f}, precision {hits / max(len(pairs), 1):.3f}"
+    return (
+        f"planted recall {hits / len(truth):.3f}, precision {hits / max(len(pairs), 1):.3f} "
+        f"({hits:,} planted pairs found of {len(truth):,}, {len(pairs) - hits:,} other pairs)"
+    )
 
 
 def phases(clock: "PhaseClock") -> None:
