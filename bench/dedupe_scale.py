@@ -7,8 +7,10 @@ Generates contacts (first and last names from Faker's lists, emails, E.164-like 
 companies, streets, cities, postcodes) and plants a duplicate of 10% of them with a typo in a
 name, a dropped email or phone, or a changed street.
 
-Without --db, detection (blocking, comparison, EM, scoring) runs on the frame in memory.
-With --db, the database (its name must start with rapport_bench_dedupe) is dropped, created
+Without --db, detection (blocking, comparison, EM, scoring) runs on the frame in memory, with
+each phase's peak RSS.
+With --db, the database (its name must start with rapport_bench_dedupe, or with
+rapport_bench_data for a helper's own copy, e.g. rapport_bench_data8) is dropped, created
 and migrated, the contacts are loaded with COPY as the models store them (a `Company` each
 links to, primary email and phone on the contact and in `ContactEmail` / `ContactPhone`, the
 address on the contact), and the product's own run is timed (`dedupe_run`: the one-query read
@@ -37,7 +39,8 @@ from faker import Faker  # noqa: E402
 if TYPE_CHECKING:
     from rapport.dedupe.detection import PhaseClock
 
-DB_PREFIX = "rapport_bench_dedupe"
+# Databases made for this bench only (it drops them), never the shared rapport_bench.
+DB_PREFIXES = ("rapport_bench_dedupe", "rapport_bench_data")
 Row = tuple[int, str, str, str, str, str, str, str, str]
 
 
@@ -109,7 +112,10 @@ def generate(n: int, seed: int = 7) -> tuple[list[Row], set[tuple[int, int]]]:
 
 def accuracy(pairs: set[tuple[int, int]], truth: set[tuple[int, int]]) -> str:
     hits = len(pairs & truth)
-    return f"planted recall {hits / len(truth):.3f}, precision {hits / max(len(pairs), 1):.3f}"
+    return (
+        f"planted recall {hits / len(truth):.3f}, precision {hits / max(len(pairs), 1):.3f} "
+        f"({hits:,} planted pairs found of {len(truth):,}, {len(pairs) - hits:,} other pairs)"
+    )
 
 
 def phases(clock: "PhaseClock") -> None:
@@ -124,15 +130,32 @@ def in_memory(rows: list[Row], truth: set[tuple[int, int]]) -> None:
     from rapport.dedupe.detection import PhaseClock, detect
     from rapport.dedupe.frames import CONTACT_SPEC, contact_frame_from
 
+    class PeakClock(PhaseClock):
+        """Laps that also note each phase's peak RSS (the count reset at every lap)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.peaks: dict[str, float] = {}
+            peak_rss_reset()
+
+        def lap(self, phase: str) -> None:
+            super().lap(phase)
+            self.peaks[phase] = peak_rss_mb()
+            peak_rss_reset()
+
     started = time.perf_counter()
     frame = contact_frame_from(rows)
+    del rows[:]  # the generator's rows: the frame holds them now
+    gc.collect()
     built = time.perf_counter()
-    clock = PhaseClock()
+    print(f"RSS with the frame {rss_mb():.0f} MB (the generator's memory freed)")
+    clock = PeakClock()
     found = detect(frame, CONTACT_SPEC, clock=clock)
     done = time.perf_counter()
     pairs = {(int(a), int(b)) for a, b in zip(found.a, found.b, strict=True)}
     print(f"frame {built - started:.1f} s, detection {done - built:.1f} s")
     phases(clock)
+    print("peak RSS per phase (MB): " + ", ".join(f"{k} {v:.0f}" for k, v in clock.peaks.items()))
     print(f"{found.candidates} pairs compared, {len(pairs)} kept")
     print(accuracy(pairs, truth))
 
@@ -226,6 +249,13 @@ def peak_rss_reset() -> None:
     Path("/proc/self/clear_refs").write_text("5")
 
 
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def peak_rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -270,10 +300,14 @@ def in_postgres(url: str, rows: list[Row], truth: set[tuple[int, int]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--contacts", type=int, default=100_000)
-    parser.add_argument("--db", help=f"a PostgreSQL database named {DB_PREFIX}*, loaded afresh")
+    parser.add_argument(
+        "--db", help=f"a PostgreSQL database named {' or '.join(DB_PREFIXES)}*, loaded afresh"
+    )
     args = parser.parse_args()
-    if args.db and not args.db.startswith(DB_PREFIX):
-        raise SystemExit(f"--db must start with {DB_PREFIX}: it is dropped and loaded afresh")
+    if args.db and not args.db.startswith(DB_PREFIXES):
+        raise SystemExit(
+            f"--db must start with {' or '.join(DB_PREFIXES)}: it is dropped and loaded afresh"
+        )
     print(f"load average {os.getloadavg()}")
     rows, truth = generate(args.contacts)
     print(f"{len(rows)} contacts, {len(truth)} planted duplicates")

@@ -15,19 +15,22 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 from rapidfuzz import process
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.fuzz import token_sort_ratio
 
 MISSING = -1
-# Candidate pairs scored at once: a million contacts give about ten million pairs, whose
+# Candidate pairs compared at once: a million contacts give about ten million pairs, whose
 # values as Python lists (what rapidfuzz takes) held gigabytes when scored in one go.
-PAIR_CHUNK = 1_000_000
+PAIR_CHUNK = 500_000
 
 
 # A rapidfuzz scorer (native, so cpdist never calls back into Python) and its full score.
 Scorer = tuple[Callable[..., float], float]
 JARO_WINKLER: Scorer = (JaroWinkler.normalized_similarity, 1.0)
 TOKEN_SORT: Scorer = (token_sort_ratio, 100.0)
+# Edits (a transposition counts one) over the longer length: a typo in an address, where
+# Jaro-Winkler's bonus for a shared start rewards the name an address is made of.
+TYPO: Scorer = (OSA.normalized_similarity, 1.0)
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,9 @@ class Comparison:
     scorer: Scorer | None = None  # None: equal or not
     thresholds: tuple[float, ...] = field(default=())
     term_frequency: bool = False  # weigh an equal value by how rare it is in the records
+    # A key per value: two different values with the same key are unlike whatever their
+    # similarity (two mailboxes of one free-mail domain, addresses differing only in digits).
+    apart: Callable[[pl.Series], pl.Series] | None = None
 
     @property
     def levels(self) -> int:
@@ -60,7 +66,7 @@ class Compared:
 
     levels: np.ndarray  # int8
     similarity: np.ndarray  # float32
-    holders: np.ndarray | None = None  # int64, per pair
+    holders: np.ndarray | None = None  # int32, per pair
     records: int = 0
 
 
@@ -69,7 +75,7 @@ def _codes(values: pl.Series) -> tuple[np.ndarray, list[str], int]:
     uniques = values.fill_null("").unique(maintain_order=False).sort()
     codes = (
         values.fill_null("")
-        .replace_strict(uniques, pl.int_range(uniques.len(), eager=True), return_dtype=pl.Int64)
+        .replace_strict(uniques, pl.int_range(uniques.len(), eager=True), return_dtype=pl.Int32)
         .to_numpy()
     )
     empty = uniques.index_of("")
@@ -94,6 +100,38 @@ def _scores(scorer: Scorer, uniques: list[str], ca: np.ndarray, cb: np.ndarray) 
     return looked_up["score"].to_numpy()
 
 
+def _apart_codes(comparison: Comparison, uniques: list[str]) -> np.ndarray | None:
+    """Per distinct value, the code of its `apart` key (None: the comparison has none)."""
+    if comparison.apart is None:
+        return None
+    return _codes(comparison.apart(pl.Series(uniques, dtype=pl.String)))[0]
+
+
+def _levels(
+    comparison: Comparison,
+    uniques: list[str],
+    empty: int,
+    apart_codes: np.ndarray | None,
+    ca: np.ndarray,
+    cb: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Levels and similarities of the pairs of value codes (ca[k], cb[k])."""
+    same = ca == cb
+    similarity = same.astype(np.float32)
+    apart = ~same & (apart_codes[ca] == apart_codes[cb]) if apart_codes is not None else None
+    if comparison.scorer is not None:
+        differing = np.flatnonzero(~same if apart is None else ~same & ~apart)
+        similarity[differing] = _scores(comparison.scorer, uniques, ca[differing], cb[differing])
+    levels = np.zeros(len(ca), dtype=np.int8)
+    for i, threshold in enumerate(comparison.thresholds, start=1):
+        levels[similarity >= threshold] = i
+    if apart is not None:
+        levels[apart] = 0
+    levels[same] = comparison.levels - 1
+    levels[(ca == empty) | (cb == empty)] = MISSING
+    return levels, similarity
+
+
 def compare(
     comparison: Comparison,
     values: pl.Series,
@@ -101,27 +139,23 @@ def compare(
     ib: np.ndarray,
     chunk: int | None = None,
 ) -> Compared:
-    """The pairs (ia[k], ib[k]) of `values` compared. Similarities are scored `chunk` pairs
-    (`PAIR_CHUNK` by default) at a time, so the Python lists and joins they need stay bounded
-    however many pairs there are; a pair of values met in two chunks is scored in each, with
-    the same result."""
+    """The pairs (ia[k], ib[k]) of `values` compared, `chunk` pairs (`PAIR_CHUNK` by default)
+    at a time: the value codes, Python lists and joins a chunk needs stay bounded however many
+    pairs there are, and only the levels (1 byte a pair) and similarities (4) are kept whole.
+    A pair of values met in two chunks is scored in each, with the same result."""
     codes, uniques, empty = _codes(values)
-    ca, cb = codes[ia], codes[ib]
-    similarity = np.where(ca == cb, 1.0, 0.0).astype(np.float32)
-    if comparison.scorer is not None:
-        differing = np.flatnonzero(ca != cb)
-        chunk = chunk or PAIR_CHUNK
-        for start in range(0, len(differing), chunk):
-            at = differing[start : start + chunk]
-            similarity[at] = _scores(comparison.scorer, uniques, ca[at], cb[at])
-    levels = np.zeros(len(ia), dtype=np.int8)
-    for i, threshold in enumerate(comparison.thresholds, start=1):
-        levels[similarity >= threshold] = i
-    levels[ca == cb] = comparison.levels - 1
-    levels[(ca == empty) | (cb == empty)] = MISSING
+    apart_codes = _apart_codes(comparison, uniques)
+    chunk = chunk or PAIR_CHUNK
+    levels = np.empty(len(ia), dtype=np.int8)
+    similarity = np.empty(len(ia), dtype=np.float32)
+    for start in range(0, len(ia), chunk):
+        part = slice(start, start + chunk)
+        levels[part], similarity[part] = _levels(
+            comparison, uniques, empty, apart_codes, codes[ia[part]], codes[ib[part]]
+        )
     if not comparison.term_frequency:
         return Compared(levels, similarity)
-    holders = np.bincount(codes, minlength=len(uniques))
+    holders = np.bincount(codes, minlength=len(uniques)).astype(np.int32)
     if empty >= 0:
         holders[empty] = 0
-    return Compared(levels, similarity, holders[ca], int(holders.sum()))
+    return Compared(levels, similarity, holders[codes][ia], int(holders.sum()))

@@ -65,15 +65,16 @@ def _rarity(
     """Term-frequency bits of the pairs whose values are equal (0 elsewhere) and the holders."""
     if compared.holders is None:
         return None
-    bits = term_frequency_bits(float(u[-1]), compared.holders, compared.records)
-    return np.where(equal, bits, 0.0), compared.holders
+    bits = np.zeros(len(equal), dtype=np.float32)
+    bits[equal] = term_frequency_bits(float(u[-1]), compared.holders[equal], compared.records)
+    return bits, compared.holders
 
 
 def compare_pairs(
     spec: Spec, frame: pl.DataFrame, ia: np.ndarray, ib: np.ndarray, u: list[np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs × fields levels, and each pair's term-frequency bits summed over its fields."""
-    columns, bits = [], np.zeros(len(ia))
+    columns, bits = [], np.zeros(len(ia), dtype=np.float32)
     for c, field_u in zip(spec.comparisons, u, strict=True):
         compared = compare(c, frame[c.column], ia, ib)
         columns.append(compared.levels)

@@ -41,24 +41,45 @@ class Model:
 
     def weights(self) -> list[np.ndarray]:
         """log₂(m/u) per field and level, non-decreasing in the level."""
-        return [np.maximum.accumulate(np.log2(m / u)) for m, u in zip(self.m, self.u, strict=True)]
+        return [monotone_weights(m, u) for m, u in zip(self.m, self.u, strict=True)]
 
     def match_weight(self, levels: np.ndarray) -> np.ndarray:
         """Summed weight of each row of `levels` (pairs × fields; MISSING adds nothing)."""
         total = np.zeros(levels.shape[0], dtype=np.float64)
         for f, weight in enumerate(self.weights()):
-            column = levels[:, f]
-            present = column != MISSING
-            total[present] += weight[column[present]]
+            # A lookup per pair with MISSING (-1) at index 0 and no weight: no masked copies.
+            total += np.concatenate(([0.0], weight))[levels[:, f] - MISSING]
         return total
 
     def probability(self, levels: np.ndarray, adjustment: np.ndarray | None = None) -> np.ndarray:
         """Match probability of each row of `levels`, with `adjustment` bits (term
         frequency) added to each pair's weight if given."""
-        logit = np.log2(self.prior / (1 - self.prior)) + self.match_weight(levels)
+        # In place: ten million pairs' float64 is 78 MB an array, and each step made one.
+        score = self.match_weight(levels)
+        score += np.log2(self.prior / (1 - self.prior))
         if adjustment is not None:
-            logit += adjustment
-        return 1.0 / (1.0 + np.exp2(-np.clip(logit, -60, 60)))
+            score += adjustment
+        np.clip(score, -60, 60, out=score)
+        np.exp2(np.negative(score, out=score), out=score)
+        score += 1.0
+        return np.reciprocal(score, out=score)
+
+
+def monotone_weights(m: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """log₂(m/u) per level, made non-decreasing by pooling neighbouring levels that break the
+    order (pool adjacent violators): they are read as one coarser level, whose weight is
+    log₂(Σm/Σu). A rare in-between level (no random pair reached it, so its u is a
+    pseudo-count) would otherwise lift the levels above it to its own unmeasured weight:
+    "company 0.9 similar" at 15 bits made "same company" 15 bits instead of its measured 8."""
+    blocks: list[list[float]] = []  # per pooled block: Σm, Σu, levels in it
+    for m_level, u_level in zip(m.tolist(), u.tolist(), strict=True):
+        blocks.append([m_level, u_level, 1])
+        while len(blocks) > 1 and blocks[-2][0] * blocks[-1][1] > blocks[-1][0] * blocks[-2][1]:
+            m_top, u_top, n_top = blocks.pop()
+            blocks[-1][0] += m_top
+            blocks[-1][1] += u_top
+            blocks[-1][2] += n_top
+    return np.repeat([np.log2(bm / bu) for bm, bu, _ in blocks], [int(n) for *_, n in blocks])
 
 
 def term_frequency_bits(u_equal: float, holders: np.ndarray, records: int) -> np.ndarray:

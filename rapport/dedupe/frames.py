@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 
 from rapport.contacts.models import Company, Contact
 from rapport.dedupe.blocking import BlockingKey, soundex
-from rapport.dedupe.comparison import JARO_WINKLER, TOKEN_SORT, Comparison
+from rapport.dedupe.comparison import JARO_WINKLER, TOKEN_SORT, TYPO, Comparison
 from rapport.dedupe.detection import Spec
 
 CONTACT = "contact"
@@ -35,6 +35,56 @@ def folded(column: str) -> pl.Expr:
     )
 
 
+# Mail providers where anyone picks an address: there, name-made addresses are taken by
+# namesakes (john.smith@, johnsmith@, john.smith7@ are three people), so two different
+# addresses on one of them say nothing for a match. A corporate domain gives one person one.
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "aol.com",
+        "gmail.com",
+        "googlemail.com",
+        "gmx.com",
+        "gmx.de",
+        "gmx.net",
+        "hotmail.co.uk",
+        "hotmail.com",
+        "hotmail.fr",
+        "icloud.com",
+        "live.com",
+        "mail.com",
+        "mail.ru",
+        "me.com",
+        "msn.com",
+        "orange.fr",
+        "outlook.com",
+        "proton.me",
+        "protonmail.com",
+        "qq.com",
+        "web.de",
+        "yahoo.co.uk",
+        "yahoo.com",
+        "yahoo.fr",
+        "yandex.ru",
+        "zoho.com",
+    }
+)
+
+
+def mailbox_family(emails: pl.Series) -> pl.Series:
+    """A key per address: different addresses with the same key are different mailboxes,
+    not a typo of one. On a free-mail domain the domain itself (any two differ); elsewhere
+    the address without its digits (j.smith2@acme.com is not j.smith@acme.com mistyped)."""
+    domain = emails.str.extract(r"@([^@]*)$")
+    without_digits = emails.str.replace_all(r"\d", "")
+    return (
+        pl.select(
+            pl.when(domain.is_in(list(FREE_MAIL_DOMAINS))).then(domain).otherwise(without_digits)
+        )
+        .to_series()
+        .fill_null("")
+    )
+
+
 def _prefix(column: str, n: int) -> pl.Expr:
     return pl.col(column).str.slice(0, n)
 
@@ -46,7 +96,7 @@ CONTACT_SPEC = Spec(
     comparisons=(
         Comparison("first", "first name", JARO_WINKLER, NAME_LEVELS, term_frequency=True),
         Comparison("last", "last name", JARO_WINKLER, NAME_LEVELS, term_frequency=True),
-        Comparison("email", "email", JARO_WINKLER, (0.92,)),
+        Comparison("email", "email", TYPO, (0.9,), apart=mailbox_family),
         Comparison("phone", "phone"),
         Comparison("company", "company", TOKEN_SORT, TEXT_LEVELS),
         Comparison("street", "street", TOKEN_SORT, TEXT_LEVELS),

@@ -42,6 +42,19 @@ def test_blocking_finds_every_planted_pair_without_pairing_everything():
     assert len(pairs) < len(PEOPLE) * (len(PEOPLE) - 1) // 2 // 2
 
 
+def test_a_pair_found_by_several_keys_is_one_pair_carrying_each_keys_bit():
+    frame = contact_frame_from(PEOPLE).sort("id")
+    ia, ib, keys = candidate_pairs(frame, CONTACT_SPEC.blocking, order="sort", window=10)
+    pairs = list(zip(ia.tolist(), ib.tolist(), strict=True))
+    names = [key.name for key in CONTACT_SPEC.blocking]
+
+    assert len(pairs) == len(set(pairs))
+    ann = int(keys[pairs.index((0, 1))])  # rows 0 and 1: Ann and Anne Lee, one email
+    assert ann & (1 << names.index("email"))
+    assert ann & (1 << names.index("last name sound, first initial"))
+    assert not ann & (1 << names.index("phone"))
+
+
 def test_a_block_larger_than_the_window_is_read_as_a_sorted_neighbourhood():
     many = [(i, "John", "Smith", "", "", "", "", "", "") for i in range(1, 101)]
     frame = contact_frame_from(many).sort("id")
