@@ -45,6 +45,10 @@ class Comparison:
     # A key per value: two different values with the same key are unlike whatever their
     # similarity (two mailboxes of one free-mail domain, addresses differing only in digits).
     apart: Callable[[pl.Series], pl.Series] | None = None
+    # Each value as (group, part): two values of one group are scored on their parts alone,
+    # since what they share says nothing of whether they are one (the mailboxes of one
+    # company domain: theresa.nelson@ and theresa.jensen@ are two people, not a typo).
+    within: Callable[[pl.Series], tuple[pl.Series, pl.Series]] | None = None
 
     @property
     def levels(self) -> int:
@@ -107,11 +111,29 @@ def _apart_codes(comparison: Comparison, uniques: list[str]) -> np.ndarray | Non
     return _codes(comparison.apart(pl.Series(uniques, dtype=pl.String)))[0]
 
 
+@dataclass
+class _Within:
+    """Per distinct value, the code of its group and of its part, and the distinct parts."""
+
+    groups: np.ndarray
+    parts: np.ndarray
+    part_uniques: list[str]
+
+
+def _within_codes(comparison: Comparison, uniques: list[str]) -> _Within | None:
+    if comparison.within is None:
+        return None
+    groups, parts = comparison.within(pl.Series(uniques, dtype=pl.String))
+    part_codes, part_uniques, _ = _codes(parts)
+    return _Within(_codes(groups)[0], part_codes, part_uniques)
+
+
 def _levels(
     comparison: Comparison,
     uniques: list[str],
     empty: int,
     apart_codes: np.ndarray | None,
+    within: _Within | None,
     ca: np.ndarray,
     cb: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -122,6 +144,14 @@ def _levels(
     if comparison.scorer is not None:
         differing = np.flatnonzero(~same if apart is None else ~same & ~apart)
         similarity[differing] = _scores(comparison.scorer, uniques, ca[differing], cb[differing])
+        if within is not None:
+            grouped = differing[within.groups[ca[differing]] == within.groups[cb[differing]]]
+            similarity[grouped] = _scores(
+                comparison.scorer,
+                within.part_uniques,
+                within.parts[ca[grouped]],
+                within.parts[cb[grouped]],
+            )
     levels = np.zeros(len(ca), dtype=np.int8)
     for i, threshold in enumerate(comparison.thresholds, start=1):
         levels[similarity >= threshold] = i
@@ -145,13 +175,14 @@ def compare(
     A pair of values met in two chunks is scored in each, with the same result."""
     codes, uniques, empty = _codes(values)
     apart_codes = _apart_codes(comparison, uniques)
+    within = _within_codes(comparison, uniques)
     chunk = chunk or PAIR_CHUNK
     levels = np.empty(len(ia), dtype=np.int8)
     similarity = np.empty(len(ia), dtype=np.float32)
     for start in range(0, len(ia), chunk):
         part = slice(start, start + chunk)
         levels[part], similarity[part] = _levels(
-            comparison, uniques, empty, apart_codes, codes[ia[part]], codes[ib[part]]
+            comparison, uniques, empty, apart_codes, within, codes[ia[part]], codes[ib[part]]
         )
     if not comparison.term_frequency:
         return Compared(levels, similarity)

@@ -85,6 +85,13 @@ def mailbox_family(emails: pl.Series) -> pl.Series:
     )
 
 
+def mailbox_and_domain(emails: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Each address as (its domain, its mailbox): addresses of one domain are compared by
+    their mailboxes."""
+    domain = emails.str.extract(r"@([^@]*)$").fill_null("")
+    return domain, emails.str.replace(r"@[^@]*$", "")
+
+
 def _prefix(column: str, n: int) -> pl.Expr:
     return pl.col(column).str.slice(0, n)
 
@@ -96,7 +103,7 @@ CONTACT_SPEC = Spec(
     comparisons=(
         Comparison("first", "first name", JARO_WINKLER, NAME_LEVELS, term_frequency=True),
         Comparison("last", "last name", JARO_WINKLER, NAME_LEVELS, term_frequency=True),
-        Comparison("email", "email", TYPO, (0.9,), apart=mailbox_family),
+        Comparison("email", "email", TYPO, (0.9,), apart=mailbox_family, within=mailbox_and_domain),
         Comparison("phone", "phone"),
         Comparison("company", "company", TOKEN_SORT, TEXT_LEVELS),
         Comparison("street", "street", TOKEN_SORT, TEXT_LEVELS),

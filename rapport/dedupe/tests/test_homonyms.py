@@ -76,6 +76,17 @@ def test_addresses_apart_only_in_digits_or_on_one_free_mail_domain_are_unlike():
     ) == [0, 0, 0, 0]
 
 
+def test_colleagues_mailboxes_on_one_company_domain_are_compared_without_it():
+    # The whole addresses are 0.91 alike, their shared domain doing most of it; the mailboxes
+    # "theresa.nelson" and "theresa.jensen" are 0.79 alike: two people, not a typo.
+    assert _email_levels(
+        [
+            ("theresa.nelson@doughertycruz.com", "theresa.jensen@doughertycruz.com"),
+            ("theresa.nelson@doughertycruz.com", "theresa.nelsno@doughertycruz.com"),
+        ]
+    ) == [0, 1]
+
+
 def test_a_typo_in_a_company_address_or_a_mail_domain_is_similar():
     assert _email_levels(
         [
