@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from faker import Faker
 
 from rapport.data.services import import_create, import_process, import_start
-from rapport.demo.names import company_domain, mailbox
+from rapport.demo.names import prospect
 from rapport.tenancy.models import Workspace
 
 HEADER = ["First Name", "Last Name", "Email", "Phone", "Title", "Company", "Lead Source"]
@@ -22,8 +22,7 @@ def _rows(fake: Faker, rng: random.Random, count: int) -> list[list[str]]:
     taken: set[str] = set()
     rows = []
     for _ in range(count):
-        first, last, company = fake.first_name(), fake.last_name(), fake.company()
-        email = mailbox(first, last, company_domain(company, set()), taken)
+        first, last, email, company, _ = prospect(fake, rng, taken)
         phone = fake.numerify("+1 312 555 01##") if rng.random() < 0.6 else ""
         rows.append([first, last, email, phone, rng.choice(TITLES), company, "trade show"])
     # What a scanned badge list brings: a typo'd address, a phone too short, a note for an address.

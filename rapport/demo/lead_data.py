@@ -11,7 +11,7 @@ from faker import Faker
 
 from rapport.campaigns.models import Campaign
 from rapport.contacts.models import ContactEmail
-from rapport.demo.names import company_domain, mailbox
+from rapport.demo.names import prospect
 from rapport.sales.leads import lead_convert, lead_create, lead_disqualify
 from rapport.sales.models import Lead
 from rapport.sales.scoring import scoring_rule_create
@@ -53,15 +53,6 @@ def _campaign_of(
     return None
 
 
-def _prospect(fake: Faker, rng: random.Random, taken: set[str]) -> tuple[str, ...]:
-    """A new prospect whose address is made of their own name: at their company's domain, or
-    at a free-mail provider for a quarter of them."""
-    first, last, company = fake.first_name(), fake.last_name(), fake.company()
-    domain = company_domain(company, set())
-    provider = domain if rng.random() < 0.75 else rng.choice(FREE_MAIL)
-    return first, last, mailbox(first, last, provider, taken), company, domain
-
-
 def leads_demo_fill(
     *,
     workspace: Workspace,
@@ -97,7 +88,7 @@ def leads_demo_fill(
         created = now - dt.timedelta(minutes=rng.randrange(365 * 24 * 60))
         converts = known and rng.random() < SOURCES[source][1]
         first, last, email, company, domain = (
-            known.pop() if converts else _prospect(fake, rng, taken)
+            known.pop() if converts else prospect(fake, rng, taken, FREE_MAIL)
         )
         owner = rng.choice(users)
         campaign = _campaign_of(created, campaigns, rng)

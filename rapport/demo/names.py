@@ -1,7 +1,10 @@
 """Web domains and addresses made from the demo's generated names, so that a company's site
 and its people's mailboxes look like the company's own."""
 
+import random
 import re
+
+from faker import Faker
 
 LEGAL_FORMS = {"ltd", "llc", "inc", "plc", "group", "and", "sons"}
 
@@ -26,3 +29,14 @@ def mailbox(first: str, last: str, domain: str, taken: set[str]) -> str:
         address, n = f"{local}{n}@{domain}", n + 1
     taken.add(address)
     return address
+
+
+def prospect(
+    fake: Faker, rng: random.Random, taken: set[str], free_mail: list[str] | None = None
+) -> tuple[str, str, str, str, str]:
+    """(first, last, email, company, company domain) of someone new, their address made of
+    their name at their company's domain, or at one of `free_mail` for a quarter of them."""
+    first, last, company = fake.first_name(), fake.last_name(), fake.company()
+    domain = company_domain(company, set())
+    provider = rng.choice(free_mail) if free_mail and rng.random() < 0.25 else domain
+    return first, last, mailbox(first, last, provider, taken), company, domain
