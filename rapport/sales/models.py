@@ -501,20 +501,23 @@ class ForecastSnapshot(WorkspaceScopedModel):
 # trigger (through the deals' own update), not by Django's SET_NULL.
 
 
-def kept_sum_field() -> models.DecimalField:
-    """The sum of many amounts: wider than one amount."""
-    return models.DecimalField(max_digits=24, decimal_places=2, default=0)
-
-
-class DealStageTotal(WorkspaceScopedModel):
-    """Every deal counted once per (pipeline, stage, owner, currency): the board's totals."""
+class KeptDealSum(WorkspaceScopedModel):
+    """How many deals and their amount per (pipeline, stage, owner, currency) and whatever
+    a kept sum adds to that key."""
 
     pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="+")
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
     owner_key = models.IntegerField(help_text="the owner's id; 0 when the deal has none")
     currency = models.CharField(max_length=3)
     deals = models.IntegerField(default=0)
-    amount = kept_sum_field()
+    amount = models.DecimalField(max_digits=24, decimal_places=2, default=0)  # a sum: wider
+
+    class Meta:
+        abstract = True
+
+
+class DealStageTotal(KeptDealSum):
+    """Every deal counted once per (pipeline, stage, owner, currency): the board's totals."""
 
     class Meta:
         constraints = [
@@ -525,18 +528,12 @@ class DealStageTotal(WorkspaceScopedModel):
         ]
 
 
-class DealOpenMonthTotal(WorkspaceScopedModel):
+class DealOpenMonthTotal(KeptDealSum):
     """Open deals with an expected close date, counted per (month of that date, pipeline,
     stage, owner, forecast category, currency): the forecast's open figures."""
 
     month = models.DateField(help_text="the first day of the expected close date's month")
-    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="+")
-    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
-    owner_key = models.IntegerField(help_text="the owner's id; 0 when the deal has none")
     forecast_category = models.CharField(max_length=10, choices=ForecastCategory.choices)
-    currency = models.CharField(max_length=3)
-    deals = models.IntegerField(default=0)
-    amount = kept_sum_field()
 
     class Meta:
         constraints = [
