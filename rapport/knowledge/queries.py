@@ -9,7 +9,7 @@ then the body hits count, then how often readers found the article helpful.
 from functools import reduce
 from operator import add, or_
 
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import Case, F, Q, QuerySet, Value, When
 
 from rapport.knowledge.keywords import keywords_of, words_of
 from rapport.knowledge.models import Article, ArticleStatus, ArticleVisibility
@@ -64,6 +64,21 @@ def article_suggestions(*, text: str, public_only: bool, limit: int = 5) -> list
     if not terms:
         return []
     return list(_ranked(_listed(public_only), terms, match_all=False)[:limit])
+
+
+def articles_by_category(*, public_only: bool) -> list[tuple[str, list[Article]]]:
+    """The published articles under their categories (in the categories' order, then by
+    title), uncategorised last: the help centre's contents before anything is searched."""
+    rows = (
+        _listed(public_only)
+        .select_related("category")
+        .order_by(F("category__position").asc(nulls_last=True), "category__name", "title")
+    )
+    grouped: dict[str, list[Article]] = {}
+    for article in rows:
+        name = article.category.name if article.category else "Other articles"
+        grouped.setdefault(name, []).append(article)
+    return list(grouped.items())
 
 
 def article_get(*, slug: str, public_only: bool) -> Article | None:

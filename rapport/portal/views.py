@@ -10,7 +10,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rapport.core.errors import ServiceValidationError
-from rapport.knowledge.queries import article_get, article_search, article_suggestions
+from rapport.knowledge.queries import (
+    article_get,
+    article_search,
+    article_suggestions,
+    articles_by_category,
+)
 from rapport.knowledge.rendering import render_markdown
 from rapport.knowledge.services import article_vote
 from rapport.portal import queries
@@ -218,7 +223,8 @@ def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
 def help_centre(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     results = article_search(q=q, public_only=True, limit=SEARCH_RESULTS) if q else []
-    return render(request, "portal/help.html", {"q": q, "results": results})
+    sections = [] if q else articles_by_category(public_only=True)
+    return render(request, "portal/help.html", {"q": q, "results": results, "sections": sections})
 
 
 @require_http_methods(["GET", "POST"])

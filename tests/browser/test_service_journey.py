@@ -328,3 +328,8 @@ def test_a_customer_signs_in_opens_a_ticket_and_reads_the_answer(page, workspace
     # The link was single use.
     page.goto(link)
     expect(page.get_by_role("heading", name="This link no longer works")).to_be_visible()
+
+    # The help centre shows its articles before anything is searched, and opens one.
+    page.get_by_role("link", name="Help articles").click()
+    page.locator("#help-sections").get_by_role("link", name="Tracking a late parcel").click()
+    expect(page.locator("body")).to_contain_text("Use the tracking link in your order mail.")

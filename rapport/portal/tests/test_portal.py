@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from rapport.audit.models import AuditEntry
 from rapport.contacts.tests.factories import make_company, make_contact
-from rapport.knowledge.services import article_create
+from rapport.knowledge.services import article_create, category_create
 from rapport.portal.models import PortalLink
 from rapport.portal.services import portal_settings_update
 from rapport.service.models import Ticket, TicketMessage
@@ -321,6 +321,36 @@ def test_suggestions_offer_public_articles_only(ann_client, workspace, owner):
     search = Client().get(portal(workspace, "help/?q=printer")).content
     assert b"Printer jams" in search and b"internals" not in search
     assert Client().get(portal(workspace, "help/printer-internals/")).status_code == 404
+
+
+def test_the_help_centre_lists_public_articles_by_category_before_any_search(workspace, owner):
+    with workspace_scope(workspace):
+        billing = category_create(workspace=workspace, actor=owner, data={"name": "Billing"})
+        for title, visibility, category in (
+            ("Refunds", "public", billing.pk),
+            ("Invoices", "public", billing.pk),
+            ("Printer internals", "internal", billing.pk),
+            ("Getting started", "public", None),
+        ):
+            article_create(
+                workspace=workspace,
+                actor=owner,
+                data={
+                    "title": title,
+                    "status": "published",
+                    "visibility": visibility,
+                    "category_id": category,
+                },
+            )
+        article_create(workspace=workspace, actor=owner, data={"title": "Draft", "status": "draft"})
+
+    page = Client().get(portal(workspace, "help/")).content.decode()
+
+    sections = page.split('id="help-sections">')[1]
+    assert sections.index("Billing") < sections.index("Invoices") < sections.index("Refunds")
+    assert sections.index("Refunds") < sections.index("Other articles")
+    assert sections.index("Other articles") < sections.index("Getting started")
+    assert "internals" not in page and "Draft" not in page
 
 
 def test_files_download_only_from_public_messages_of_ones_own_tickets(
