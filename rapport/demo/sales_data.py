@@ -9,10 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
+from django.db.models import Min
 from django.utils import timezone
 
+from rapport.audit.models import AuditAction, AuditEntry
 from rapport.audit.services import audit_bulk_created, snapshot
-from rapport.contacts.models import Company, Contact
+from rapport.contacts.models import Company, Contact, LifecycleStage
 from rapport.demo.forecast_history import forecast_history_fill
 from rapport.demo.timestamps import keep_given_timestamps
 from rapport.sales.models import (
@@ -141,6 +143,7 @@ def sales_demo_fill(
     ]
     won = _deals(workspace, users, contacts, rng, now, deals, [new_business, renewals])
     _orders(workspace, actor, contacts, products, rng, now, won, orders)
+    _buyers_are_customers(workspace)
     forecast_history_fill(workspace=workspace, today=now.date())
 
 
@@ -235,6 +238,46 @@ def _deals(
         created=[(d, snapshot(d, DEAL_AUDITED)) for d, _, _ in built],
     )
     return [d for d, _, _ in built if d.outcome == StageOutcome.WON]
+
+
+BEFORE_CUSTOMER = [
+    LifecycleStage.SUBSCRIBER,
+    LifecycleStage.LEAD,
+    LifecycleStage.MARKETING_QUALIFIED,
+    LifecycleStage.SALES_QUALIFIED,
+    LifecycleStage.OPPORTUNITY,
+]
+
+
+def _buyers_are_customers(workspace: Workspace) -> None:
+    """A contact who paid for an order is a customer from that day: moved there in bulk, each
+    move audited at the first paid order's time, as the stage change would have been."""
+    first_paid = dict(
+        Order.objects.filter(
+            workspace=workspace,
+            status__in=[OrderStatus.PAID, OrderStatus.FULFILLED],
+            contact__lifecycle_stage__in=BEFORE_CUSTOMER,
+        )
+        .values("contact_id")
+        .annotate(first=Min("ordered_at"))
+        .values_list("contact_id", "first")
+    )
+    buyers = Contact.objects.filter(pk__in=first_paid)
+    entries = [
+        AuditEntry(
+            workspace=workspace,
+            at=first_paid[c.pk],
+            source="cli",
+            action=AuditAction.UPDATE,
+            entity="contacts.contact",
+            object_id=c.pk,
+            object_repr=str(c)[:200],
+            changes={"lifecycle_stage": [c.lifecycle_stage, LifecycleStage.CUSTOMER]},
+        )
+        for c in buyers.only("pk", "first_name", "last_name", "email", "lifecycle_stage")
+    ]
+    AuditEntry.objects.bulk_create(entries, batch_size=500)
+    buyers.update(lifecycle_stage=LifecycleStage.CUSTOMER)
 
 
 def _customer_names(contacts: list[tuple[int, int | None]]) -> dict[tuple[int, int | None], str]:

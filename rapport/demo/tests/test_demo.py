@@ -89,7 +89,17 @@ def test_the_demo_loads_once_through_the_services(db):
         three_weeks_ago = timezone.now() - dt.timedelta(days=22)
         assert not tasks.filter(done_at__isnull=True, due_at__lt=three_weeks_ago).exists()
         entries = AuditEntry.objects.filter(workspace=ws, entity="contacts.contact")
-        assert entries.count() == 40 + CONTACT_TWINS
+        assert entries.filter(action="create").count() == 40 + CONTACT_TWINS
+        # Whoever paid for an order is a customer, moved there (audited) on the first one.
+        paid = Order.objects.filter(workspace=ws, status__in=["paid", "fulfilled"])
+        buyers = Contact.objects.filter(workspace=ws, orders__in=paid).distinct()
+        assert buyers.exists()
+        assert not buyers.filter(lifecycle_stage__in=["subscriber", "lead", "opportunity"])
+        moves = entries.filter(action="update", changes__lifecycle_stage__1="customer")
+        assert moves.exists()
+        for move in moves:
+            first = paid.filter(contact_id=move.object_id).aggregate(first=Min("ordered_at"))
+            assert move.at == first["first"]
         # Detection ran: the twins wait in the review queue.
         pairs = DuplicatePair.objects.filter(workspace=ws, status="open")
         assert pairs.filter(entity="contact").count() >= CONTACT_TWINS - 1
