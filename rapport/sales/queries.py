@@ -25,6 +25,7 @@ from rapport.sales.models import (
     Product,
     ScoringRule,
     Stage,
+    StageOutcome,
     WebForm,
 )
 from rapport.tenancy.models import Workspace
@@ -401,3 +402,32 @@ def exchange_rate_list(
     if currency:
         qs = qs.filter(currency=currency.upper())
     return paginate(qs, keys=[SortKey("day", True)], cursor=cursor, limit=limit)
+
+
+@dataclass
+class RecordDeals:
+    """A contact's or company's deals for its page: open ones soonest to close first, then
+    the latest closed, each list cut at its limit with its full count beside it."""
+
+    open: list[Deal]
+    open_count: int
+    closed: list[Deal]
+    closed_count: int
+
+
+def record_deals(
+    *, contact_id: int | None = None, company_id: int | None = None, limit: int = 10
+) -> RecordDeals:
+    qs = Deal.objects.select_related("stage")
+    if contact_id is not None:
+        qs = qs.filter(contact_links__contact_id=contact_id)
+    if company_id is not None:
+        qs = qs.filter(company_id=company_id)
+    open_deals = qs.filter(outcome=StageOutcome.OPEN)
+    closed = qs.exclude(outcome=StageOutcome.OPEN)
+    return RecordDeals(
+        open=list(open_deals.order_by(F("expected_close_date").asc(nulls_last=True), "id")[:limit]),
+        open_count=open_deals.count(),
+        closed=list(closed.order_by(F("closed_at").desc(nulls_last=True), "-id")[: limit // 2]),
+        closed_count=closed.count(),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rapport.sales import catalogue_views, forecast_views, views
+from rapport.sales import catalogue_views, forecast_views, record_deals_views, views
 
 app_name = "sales"
 
@@ -43,5 +43,7 @@ urlpatterns = [
     path("products/", catalogue_views.products, name="products"),
     path("orders/", catalogue_views.orders, name="orders"),
     path("contacts/<int:pk>/purchases/", views.contact_purchases, name="contact_purchases"),
+    path("contacts/<int:pk>/deals/", record_deals_views.contact_deals, name="contact_deals"),
+    path("companies/<int:pk>/deals/", record_deals_views.company_deals, name="company_deals"),
     path("companies/<int:pk>/purchases/", views.company_purchases, name="company_purchases"),
 ]
