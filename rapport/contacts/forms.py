@@ -416,8 +416,10 @@ class CompanyForm(RecordForm):
         return self.cleaned_data["annual_revenue"].strip() or None
 
     def display_annual_revenue(self) -> str:
+        """Money reads with its currency: "51,507,000.00 GBP"."""
         revenue = self.instance.annual_revenue  # type: ignore[union-attr]
-        return "" if revenue is None else f"{revenue:,.2f}"
+        currency = self.instance.annual_revenue_currency  # type: ignore[union-attr]
+        return "" if revenue is None else f"{revenue:,.2f} {currency}".strip()
 
     @property
     def title(self) -> str:

@@ -1,5 +1,5 @@
 """The company page's People card: the company's contacts by name, with how many there are,
-never another company's or another workspace's."""
+never another company's or another workspace's; and its annual revenue read with its currency."""
 
 import pytest
 
@@ -59,3 +59,13 @@ def test_nobody_yet_is_said_and_the_company_page_asks_for_the_card(owner_client,
 
 def test_another_workspaces_company_is_not_found(outsider_client, initech):
     assert outsider_client.get(f"/companies/{initech.pk}/people/").status_code == 404
+
+
+def test_the_company_page_shows_annual_revenue_with_its_currency(owner_client, workspace):
+    acme = make_company(
+        workspace, name="Acme", annual_revenue="51507000", annual_revenue_currency="GBP"
+    )
+
+    page = owner_client.get(f"/companies/{acme.pk}/").content.decode()
+
+    assert ">51,507,000.00 GBP<" in page
