@@ -3,11 +3,14 @@ registers its own link model (sales: deals) and activities accept `deal_ids` fro
 with validation, audit and timeline handled the same way, without this app changing.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
+from django.urls import reverse
 
-from rapport.activities.models import ActivityCompany, ActivityContact
+from rapport.activities.models import Activity, ActivityCompany, ActivityContact
 from rapport.contacts.models import Company, Contact
 
 
@@ -18,6 +21,9 @@ class LinkType:
     target: type[models.Model]
     link_model: type[models.Model]  # a WorkspaceScopedModel with `activity` and `field` FKs
     field: str
+    # The target's page (a URL name taking its pk): a task row names and links such targets
+    # beside its contacts and companies. Empty: the row shows the link type another way.
+    url_name: str = ""
 
 
 _types: dict[str, LinkType] = {}
@@ -34,6 +40,23 @@ def link_types() -> list[LinkType]:
 def link_type_for(record: models.Model) -> LinkType:
     """The link type whose target is `record`'s model: how an activity is tied to it."""
     return next(lt for lt in _types.values() if isinstance(record, lt.target))
+
+
+def other_links_attach(activities: Iterable[Activity]) -> None:
+    """Give each activity `other_links`: (name, url) of what other apps linked it to (a deal,
+    say), one query per such link type for them all."""
+    rows = list(activities)
+    found: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for lt in _types.values():
+        if not lt.url_name:
+            continue
+        links = lt.link_model._default_manager.filter(activity__in=rows).select_related(lt.field)
+        for link in links.order_by("id"):
+            target = getattr(link, lt.field)
+            url = reverse(lt.url_name, args=[target.pk])
+            found[link.activity_id].append((str(target), url))  # type: ignore[attr-defined]
+    for activity in rows:
+        activity.other_links = found[activity.pk]  # type: ignore[attr-defined]
 
 
 activity_link_type(LinkType("contact_ids", "contacts", Contact, ActivityContact, "contact"))

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db.models import Count, Q, QuerySet
 
+from rapport.activities.links import other_links_attach
 from rapport.activities.models import Activity, ActivityKind
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page, SortKey, paginate
@@ -77,7 +78,9 @@ def open_tasks(
     )
     if group:
         qs = qs.filter(_task_group_filters(now)[group])
-    return paginate(qs, keys=[SortKey("due_at", False)], cursor=cursor, limit=limit)
+    page = paginate(qs, keys=[SortKey("due_at", False)], cursor=cursor, limit=limit)
+    other_links_attach(page.items)
+    return page
 
 
 def activity_list(

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
 from rapport.activities.forms import QUICK_ADD_KINDS, ActivityForm
-from rapport.activities.links import link_types
+from rapport.activities.links import link_types, other_links_attach
 from rapport.activities.queries import activity_get
 from rapport.activities.services import activity_create as activity_create_service
 from rapport.activities.services import activity_delete, activity_update, task_set_done
@@ -109,6 +109,7 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     except ServiceValidationError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain")
     if request.POST.get("view") == "tasks":
+        other_links_attach([activity])
         return render(
             request,
             "activities/_task_row.html",

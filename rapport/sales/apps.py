@@ -18,4 +18,6 @@ class SalesConfig(AppConfig):
         )
         from rapport.sales.models import Deal, DealActivity
 
-        activity_link_type(LinkType("deal_ids", "deals", Deal, DealActivity, "deal"))
+        activity_link_type(
+            LinkType("deal_ids", "deals", Deal, DealActivity, "deal", "sales:deal_detail")
+        )

@@ -8,6 +8,8 @@ from rapport.activities.queries import open_task_counts, open_tasks
 from rapport.activities.templatetags.task_ui import due_label
 from rapport.contacts.tests.factories import make_activity, make_contact
 from rapport.core.errors import ServiceValidationError
+from rapport.sales.services import deal_create
+from rapport.sales.tests.factories import make_pipeline
 from rapport.tenancy.access import workspace_scope
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +101,26 @@ def test_the_page_shows_the_group_its_counts_and_whose_tasks(
     assert "Colleague late" in team and "Tomorrow" in team and "Someday" not in team
     assert 'class="task-assignee"' in team
     assert "Outsider" not in team
+
+
+def test_a_task_on_a_deal_names_and_links_the_deal_also_after_done(owner_client, workspace, owner):
+    with workspace_scope(workspace):
+        pipeline = make_pipeline(workspace, owner)
+        deal = deal_create(
+            workspace=workspace,
+            actor=owner,
+            data={"name": "Initech <renewal>", "pipeline_id": pipeline.pk},
+        )
+    task = _task(workspace, owner, "Send the quote", NOW, deal_ids=[deal.pk])
+    link = f'<a href="/deals/{deal.pk}/">Initech &lt;renewal&gt;</a>'
+
+    page = owner_client.get("/tasks/").content.decode()
+    row = owner_client.post(
+        f"/activities/{task.pk}/done/", {"done": "true", "view": "tasks"}
+    ).content.decode()
+
+    assert link in page.split(f'id="task-{task.pk}"')[1].split("</li>")[0]
+    assert link in row and "is-done" in row
 
 
 def test_a_bad_group_in_the_address_is_a_clear_400(owner_client):
