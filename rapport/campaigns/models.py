@@ -66,6 +66,16 @@ class Campaign(WorkspaceScopedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set when an email step of this sequence sends it: one contact at a time as they reach the
+    # step, for as long as the sequence runs, so it is reported and stopped with the sequence.
+    sequence = models.ForeignKey(
+        "sequences.Sequence",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -65,7 +65,9 @@ def campaign_list_with_counts() -> QuerySet[Campaign]:
 
 
 def campaign_get(*, campaign_id: int) -> Campaign:
-    return Campaign.objects.select_related("template", "segment", "static_list").get(pk=campaign_id)
+    return Campaign.objects.select_related("template", "segment", "static_list", "sequence").get(
+        pk=campaign_id
+    )
 
 
 @dataclass

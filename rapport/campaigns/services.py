@@ -264,6 +264,8 @@ def campaign_send_enqueue(campaign: Campaign) -> None:
 def campaign_cancel(*, workspace: Workspace, actor: Actor, campaign: Campaign) -> Campaign:
     if campaign.status in (CampaignStatus.SENT, CampaignStatus.CANCELLED):
         raise ServiceValidationError.single("status", f"a {campaign.status} campaign cannot stop")
+    if campaign.sequence_id is not None:
+        raise ServiceValidationError.single("status", "pause its sequence to stop this email")
     with transaction.atomic():
         return _campaign_change(workspace, actor, campaign, {"status": CampaignStatus.CANCELLED})
 

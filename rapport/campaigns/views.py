@@ -41,7 +41,8 @@ PARTS = ("subject", "body_html", "body_text")
 @member_required
 @require_GET
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    campaigns = list(campaign_list_with_counts()[:200])
+    # A sequence's emails are reported step by step on the sequence's own page.
+    campaigns = list(campaign_list_with_counts().filter(sequence__isnull=True)[:200])
     return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns})
 
 

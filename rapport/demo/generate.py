@@ -25,6 +25,7 @@ from rapport.demo.lead_data import leads_demo_fill
 from rapport.demo.marketing_data import marketing_demo_fill
 from rapport.demo.names import company_domain, mailbox
 from rapport.demo.sales_data import sales_demo_fill
+from rapport.demo.sequence_data import sequence_demo_fill
 from rapport.demo.service_data import service_demo_fill
 from rapport.demo.timestamps import creations_audited_when_made, people_dated, working_time
 from rapport.sales.models import Deal
@@ -206,6 +207,7 @@ def _fill(
     campaigns = marketing_demo_fill(
         workspace=workspace, users=users, contacts=[pk for pk, _ in contact_ids], rng=rng
     )
+    sequence_demo_fill(workspace=workspace, actor=users[0], rng=rng)
     leads_demo_fill(
         workspace=workspace,
         users=users,

@@ -1,6 +1,6 @@
 """The demo's marketing: consent statements, lists, segments, templates, three campaigns sent
-over the past months with their opens, clicks, bounces and unsubscribes, and a draft welcome
-sequence, so a marketer's pages show real shapes.
+over the past months with their opens, clicks, bounces and unsubscribes, so a marketer's pages
+show real shapes (the welcome sequence is `sequence_data`'s).
 
 Everything a marketer does goes through the services (audited). What the recipients did
 happened in the past, so it is written as the send and the tracking endpoints would have
@@ -48,7 +48,6 @@ from rapport.marketing.services import (
     static_list_add,
 )
 from rapport.marketing.services import static_list_create as list_create
-from rapport.sequences.services import sequence_create
 from rapport.tenancy.models import Workspace
 
 # purpose -> (share of contacts with a statement, share of those opted in)
@@ -65,6 +64,7 @@ TEMPLATES = [
     ("Spring webinar", 'Join our spring webinar, {{ contact.first_name or "friend" }}'),
     ("Product launch", "Meet the new Demo Company platform"),
     ("Welcome", 'Welcome aboard, {{ contact.first_name or "friend" }}'),
+    ("Getting started", 'Three things to try first, {{ contact.first_name or "friend" }}'),
 ]
 # name, template, days ago sent, budget, cost, (open, click, unsubscribe, bounce) rates
 CAMPAIGNS = [
@@ -211,9 +211,11 @@ def _sent(
             continue
         if rng.random() < opened:
             at = r.sent_at + dt.timedelta(hours=rng.expovariate(1 / 20))
-            events.append(_event(r, EventKind.OPEN, at))
+            events.append(tracking_event(r, EventKind.OPEN, at))
             if rng.random() < clicked / opened:
-                events.append(_event(r, EventKind.CLICK, at + dt.timedelta(minutes=2), LINKS))
+                events.append(
+                    tracking_event(r, EventKind.CLICK, at + dt.timedelta(minutes=2), LINKS)
+                )
             if rng.random() < unsubscribed / opened:
                 recipient_unsubscribed(recipient=r)
     TrackingEvent.objects.bulk_create(events)
@@ -236,7 +238,7 @@ def _sent(
     return started
 
 
-def _event(
+def tracking_event(
     r: Recipient, kind: str, at: dt.datetime, links: list[str] | None = None
 ) -> TrackingEvent:
     return TrackingEvent(
@@ -281,22 +283,6 @@ def marketing_demo_fill(
             "template_id": templates[0].pk,
             "static_list_id": newsletter.pk,
             "budget": "500.00",
-        },
-    )
-    sequence_create(
-        workspace=workspace,
-        actor=actor,
-        data={
-            "name": "Welcome series",
-            "enter_segment_id": segments["Newsletter readers"].pk,
-            "exit_on_reply": True,
-            "steps": [
-                {"type": "email", "template_id": templates[3].pk},
-                {"type": "wait", "days": 3},
-                {"type": "branch", "on": "opened", "then_step": 5, "else_step": 4},
-                {"type": "email", "template_id": templates[0].pk},
-                {"type": "task", "subject": "Call the new reader", "due_in_days": 2},
-            ],
         },
     )
     return sent

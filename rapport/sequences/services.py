@@ -175,7 +175,7 @@ def _step_campaigns(
             },
         )
         Campaign.objects.filter(pk=campaign.pk).update(
-            status=CampaignStatus.SENDING, started_at=timezone.now()
+            status=CampaignStatus.SENDING, started_at=timezone.now(), sequence=sequence
         )
         kept[str(index)] = campaign.pk
     sequence.step_campaigns = kept

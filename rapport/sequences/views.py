@@ -15,7 +15,14 @@ from rapport.core.errors import ServiceValidationError
 from rapport.marketing.queries import segment_list, static_list_list
 from rapport.sequences.builder import STEP_INPUTS, steps_from_post
 from rapport.sequences.models import Sequence, SequenceStatus
-from rapport.sequences.queries import enrollment_get, enrollment_list, sequence_get, sequence_list
+from rapport.sequences.queries import (
+    enrollment_counts,
+    enrollment_get,
+    enrollment_list,
+    sequence_get,
+    sequence_list,
+    step_figures,
+)
 from rapport.sequences.services import (
     enrollment_remove,
     sequence_create,
@@ -47,11 +54,16 @@ def _row(step: dict[str, Any]) -> dict[str, Any]:
 def _page(
     request: HttpRequest, sequence: Sequence | None, values: dict[str, Any], errors: list[Any]
 ) -> HttpResponse:
+    rows = [_row(s) for s in values.get("steps", [])]
+    if sequence is not None and not errors:  # the rows are the saved steps: say what each did
+        for row, figures in zip(rows, step_figures(sequence=sequence), strict=True):
+            row["figures"] = figures
     context = {
         "sequence": sequence,
         "values": values,
-        "rows": [_row(s) for s in values.get("steps", [])],
+        "rows": rows,
         "errors": errors,
+        "counts": enrollment_counts(sequence=sequence) if sequence else {},
         "templates": list(template_list()),
         "stages": LifecycleStage.choices,
         "segments": list(segment_list()),

@@ -3,9 +3,10 @@
 import pytest
 from playwright.sync_api import expect
 
-from rapport.campaigns.tests.factories import make_template
+from rapport.campaigns.tests.factories import make_template, opt_in
 from rapport.contacts.tests.factories import make_contact
 from rapport.marketing.services import static_list_add, static_list_create
+from rapport.sequences.engine import sequences_advance
 from rapport.sequences.models import Sequence
 from rapport.tenancy.access import workspace_scope
 
@@ -65,8 +66,21 @@ def test_a_sequence_entered_by_joining_a_list_takes_each_new_member(page, log_in
     expect(page.locator("#enrollments")).to_contain_text("Nobody is in this sequence yet.")
 
     with workspace_scope(workspace):  # joins the list (committed: the live server's database)
+        opt_in(workspace, ann)
         static_list_add(
             workspace=workspace, actor=owner, static_list=newsletter, contact_ids=[ann.pk]
         )
     page.reload()
     expect(page.locator("#enrollments")).to_contain_text("Ann Lee")
+
+    with workspace_scope(workspace):  # the scheduler's sweep sends her the first step
+        sequences_advance(workspace=workspace)
+    page.reload()
+    first = page.locator(".step-row").nth(0)
+    expect(first.locator("[data-figure=sent]")).to_have_text("1 sent")
+    expect(page.locator("[data-count=active]")).to_have_text("0")
+    expect(page.locator("[data-count=completed]")).to_have_text("1")
+    first.get_by_role("link", name="report").click()
+    expect(page.locator("[data-kpi=sent]")).to_have_text("1")
+    page.locator(".crumbs").get_by_role("link", name="Welcome series").click()
+    expect(page.locator("#sequence-status")).to_have_text("Active")

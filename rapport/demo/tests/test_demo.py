@@ -23,6 +23,7 @@ from rapport.marketing.models import ConsentEvent, Segment, StaticList
 from rapport.marketing.queries import consent_allowed_q
 from rapport.sales.models import Deal, ForecastSnapshot, Lead, Order
 from rapport.sequences.models import Sequence
+from rapport.sequences.queries import step_figures
 from rapport.service.models import Ticket
 from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.models import Workspace
@@ -57,7 +58,10 @@ def test_the_demo_loads_once_through_the_services(db):
         assert Company.objects.filter(workspace=ws).count() == 8 + COMPANY_TWINS
         # The generated activities, and a few more on most deals, within the deal's life.
         on_deals = Activity.objects.filter(workspace=ws, deal_links__isnull=False).distinct()
-        assert Activity.objects.filter(workspace=ws).count() == 120 + on_deals.count()
+        follow_ups = Activity.objects.filter(workspace=ws, body__contains="Welcome series")
+        assert Activity.objects.filter(workspace=ws).count() == (
+            120 + on_deals.count() + follow_ups.count()
+        )
         assert on_deals.count() >= 60
         for activity in on_deals.prefetch_related("deal_links__deal")[:30]:
             deal = activity.deal_links.all()[0].deal
@@ -204,7 +208,39 @@ def _check_marketing(ws, leads):
     assert set(leavers.values_list("recipient__email", flat=True)) == suppressed
     # Leads soon after a send came from it, so the campaign report credits them.
     assert leads.filter(campaign__isnull=False).exists()
-    assert Sequence.objects.filter(workspace=ws, status="draft").count() == 1
+    _check_sequence(ws)
+
+
+def _check_sequence(ws):
+    """The welcome series walked by the website's sign-ups: each enrollment where the engine
+    would have left it, after the sign-up's opt-in, with a task for each clicker who finished."""
+    now = timezone.now()
+    sequence = Sequence.objects.get(workspace=ws, name="Welcome series", status="active")
+    enrollments = sequence.enrollments.select_related("last_recipient")
+    assert enrollments.count() >= 5
+    assert set(enrollments.values_list("status", flat=True)) <= {"active", "completed"}
+    clicked = TrackingEvent.objects.filter(kind="click")
+    for e in enrollments:
+        assert e.created_at > now - dt.timedelta(days=46)
+        assert ConsentEvent.objects.filter(
+            contact=e.contact, purpose="email_marketing", status="opted_in", at=e.created_at
+        ).exists()
+        assert e.last_recipient.status == "sent" and e.last_recipient.sent_at <= now
+        if e.status == "active":  # waiting after the welcome or the nudge, still to come
+            assert e.step in (2, 5) and e.next_run_at > now
+        else:
+            assert e.step == 7 and e.finished_at <= now
+    finished_clickers = enrollments.filter(
+        status="completed", last_recipient__in=clicked.values("recipient")
+    )
+    tasks = Activity.objects.filter(workspace=ws, kind="task", body__contains="Welcome series")
+    assert tasks.count() == finished_clickers.count()
+    assert set(tasks.values_list("contact_links__contact_id", flat=True)) == set(
+        finished_clickers.values_list("contact_id", flat=True)
+    )
+    with workspace_scope(ws):
+        first = step_figures(sequence=sequence)[0]
+    assert first.sent == enrollments.count()
 
 
 def _check_help_centre(ws):

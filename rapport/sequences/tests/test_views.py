@@ -5,9 +5,14 @@ from typing import Any
 
 import pytest
 
-from rapport.campaigns.tests.factories import make_template
+from rapport.campaigns.models import Campaign, Recipient
+from rapport.campaigns.services import recipient_opened
+from rapport.campaigns.tests.factories import make_template, opt_in
+from rapport.contacts.models import Contact
 from rapport.contacts.tests.factories import make_contact
+from rapport.sequences.engine import sequences_advance
 from rapport.sequences.models import Enrollment, Sequence
+from rapport.sequences.services import sequence_create, sequence_enroll, sequence_set_status
 from rapport.sequences.tests.factories import enrolled
 from rapport.tenancy.access import workspace_scope
 from rapport.web.tests import fixtures
@@ -100,6 +105,52 @@ def test_a_contact_is_removed_from_a_sequence(owner_client, workspace, owner):
         assert Enrollment.objects.get().status == "removed"
 
 
+def test_the_page_counts_each_steps_sends_opens_and_waiting_contacts(
+    owner_client, workspace, owner
+):
+    welcome = make_template(workspace, owner, name="Welcome")
+    people = [make_contact(workspace, first_name=n, emails=[f"{n}@x.example"]) for n in "abc"]
+    with workspace_scope(workspace):
+        opt_in(workspace, *people)
+        sequence = sequence_create(
+            workspace=workspace,
+            actor=owner,
+            data={
+                "name": "Onboarding",
+                "steps": [
+                    {"type": "email", "template_id": welcome.pk},
+                    {"type": "wait", "days": 3},
+                    {"type": "task", "subject": "Call", "due_in_days": 1},
+                ],
+            },
+        )
+        sequence_set_status(workspace=workspace, actor=owner, sequence=sequence, status="active")
+        sequence_enroll(
+            workspace=workspace,
+            actor=owner,
+            sequence=sequence,
+            contacts=Contact.objects.filter(pk__in=[p.pk for p in people[:2]]),
+        )
+        sequences_advance(workspace=workspace)
+        recipient_opened(recipient=Recipient.objects.get(email="a@x.example"))
+        sequence_enroll(
+            workspace=workspace,
+            actor=owner,
+            sequence=sequence,
+            contacts=Contact.objects.filter(pk=people[2].pk),
+        )
+        Enrollment.objects.filter(contact=people[1]).update(status="completed")
+
+    page = owner_client.get(f"/sequences/{sequence.pk}/").content.decode()
+
+    email_row, wait_row, task_row = page.split('class="step-row')[1:]
+    assert "2 sent" in email_row and "1 opened <small>50%</small>" in email_row
+    assert "0 clicked" in email_row
+    assert "1 waiting" in wait_row  # a: the other finished, c has not started
+    assert "data-figure" not in task_row
+    assert 'data-count="active">2<' in page and 'data-count="completed">1<' in page
+
+
 def test_a_new_row_comes_from_the_server(owner_client, workspace, owner):
     make_template(workspace, owner, name="Welcome")
 
@@ -132,3 +183,23 @@ def test_an_outsider_finds_nothing_and_a_viewer_changes_nothing(
     assert viewer_client.get("/sequences/step-row/?type=wait").status_code == 403
     with workspace_scope(workspace):
         assert Sequence.objects.get().status == "draft"
+
+
+def test_a_step_email_is_reported_and_stopped_with_its_sequence(owner_client, workspace, owner):
+    ann = make_contact(workspace, first_name="Ann", emails=["ann@x.example"])
+    sequence = enrolled(workspace, owner, ann)
+    owner_client.post(f"/sequences/{sequence.pk}/status/", {"status": "active"})
+    with workspace_scope(workspace):
+        sequence.refresh_from_db()
+        step = Campaign.objects.get(pk=sequence.step_campaigns["0"])
+
+    listed = owner_client.get("/campaigns/").content.decode()
+    report = owner_client.get(f"/campaigns/{step.pk}/").content.decode()
+    owner_client.post(f"/campaigns/{step.pk}/cancel/")
+
+    assert step.sequence_id == sequence.pk
+    assert step.name not in listed
+    assert f'href="/sequences/{sequence.pk}/">{sequence.name}</a>' in report
+    assert "Stop sending" not in report
+    with workspace_scope(workspace):
+        assert Campaign.objects.get(pk=step.pk).status == "sending"  # pausing the sequence stops it
