@@ -108,11 +108,7 @@ def _step_campaigns_dated(sequence: Sequence, switched_on: dt.datetime) -> dict[
     """The campaigns the activation gave each email step, as made on the day it was."""
     campaigns = {}
     for index, pk in sequence.step_campaigns.items():
-        Campaign.objects.filter(pk=pk).update(
-            name=f"{sequence.name} · step {int(index) + 1} · {switched_on:%Y-%m-%d %H:%M}",
-            created_at=switched_on,
-            started_at=switched_on,
-        )
+        Campaign.objects.filter(pk=pk).update(created_at=switched_on, started_at=switched_on)
         campaigns[int(index)] = Campaign.objects.get(pk=pk)
     return campaigns
 

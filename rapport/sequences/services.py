@@ -159,6 +159,8 @@ def _step_campaigns(
 
     kept = dict(sequence.step_campaigns)
     current = dict(Campaign.objects.filter(pk__in=kept.values()).values_list("pk", "template_id"))
+    used = [s.template_id for s in steps if isinstance(s, EmailStep)]
+    names = dict(EmailTemplate.objects.filter(pk__in=used).values_list("pk", "name"))
     for index, step in enumerate(steps):
         if not isinstance(step, EmailStep):
             kept.pop(str(index), None)
@@ -169,7 +171,7 @@ def _step_campaigns(
             workspace=workspace,
             actor=actor,
             data={
-                "name": f"{sequence.name} · step {index + 1} · {timezone.now():%Y-%m-%d %H:%M}",
+                "name": f"{sequence.name} · step {index + 1}: {names[step.template_id]}",
                 "template_id": step.template_id,
                 "from_email": sequence.from_email,
             },

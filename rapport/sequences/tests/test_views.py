@@ -198,6 +198,7 @@ def test_a_step_email_is_reported_and_stopped_with_its_sequence(owner_client, wo
     owner_client.post(f"/campaigns/{step.pk}/cancel/")
 
     assert step.sequence_id == sequence.pk
+    assert step.name == f"Drip for {ann.pk} · step 1: Drip for {ann.pk}"  # sequence, template
     assert step.name not in listed
     assert f'href="/sequences/{sequence.pk}/">{sequence.name}</a>' in report
     assert "Stop sending" not in report
