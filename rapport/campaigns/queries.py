@@ -18,6 +18,7 @@ from rapport.campaigns.models import (
 from rapport.campaigns.rendering import RenderedMail, merge_context, render_parts, template_check
 from rapport.campaigns.tracking import unsubscribe_url
 from rapport.contacts.models import Contact
+from rapport.core.subqueries import count_per_row
 from rapport.sales.currency import RateBook
 from rapport.sales.models import Lead
 from rapport.tenancy.models import Workspace
@@ -40,12 +41,6 @@ def campaign_list() -> QuerySet[Campaign]:
     return Campaign.objects.select_related("template")
 
 
-def _per_campaign(rows: QuerySet) -> Subquery:
-    """How many of `rows` belong to the outer query's campaign."""
-    counted = rows.filter(campaign=OuterRef("pk")).order_by().values("campaign")
-    return Subquery(counted.annotate(n=Count("id")).values("n"))
-
-
 def campaign_list_with_counts() -> QuerySet[Campaign]:
     """Campaigns with how many were sent, how many recipients opened and clicked, and how many
     leads they brought."""
@@ -57,10 +52,10 @@ def campaign_list_with_counts() -> QuerySet[Campaign]:
         )
 
     return campaign_list().annotate(
-        sent=Coalesce(_per_campaign(Recipient.objects.filter(status=RecipientStatus.SENT)), 0),
+        sent=count_per_row(Recipient.objects.filter(status=RecipientStatus.SENT), "campaign"),
         opened=Coalesce(who(EventKind.OPEN), 0),
         clicked=Coalesce(who(EventKind.CLICK), 0),
-        leads=Coalesce(_per_campaign(Lead.objects.all()), 0),
+        leads=count_per_row(Lead.objects.all(), "campaign"),
     )
 
 

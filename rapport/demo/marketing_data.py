@@ -76,6 +76,13 @@ BODY = (
     'Hello {{{{ contact.first_name or "there" }}}},\n\n{name}: read more at {link}\n\n'
     "The Demo Company team\n\nUnsubscribe: {{{{ unsubscribe_url }}}}"
 )
+SEGMENT_PURPOSES = {
+    "Customers": "Everyone who buys from us: renewals, upsells, the customer newsletter",
+    "Big spenders": "Lifetime revenue of 5,000 or more: early access and account reviews",
+    "Leads gone quiet": "Leads nobody has called in three months, for a win-back call",
+    "Newsletter readers": "On the newsletter list",
+    "Prospects and leads": "Not buying yet: the audience of launches and webinars",
+}
 LINKS = ["https://demo.rapport.example/pricing", "https://demo.rapport.example/webinar"]
 
 
@@ -163,7 +170,11 @@ def _segments(
         name: segment_create(
             workspace=workspace,
             actor=actor,
-            data={"name": name, "definition": {"op": "and", "rules": rules}},
+            data={
+                "name": name,
+                "description": SEGMENT_PURPOSES[name],
+                "definition": {"op": "and", "rules": rules},
+            },
         )
         for name, rules in definitions.items()
     }

@@ -10,6 +10,7 @@ from rapport.contacts.forms import ListFilterForm
 from rapport.contacts.models import Contact
 from rapport.contacts.queries import contact_queryset
 from rapport.core.errors import ServiceValidationError
+from rapport.core.subqueries import count_per_row
 from rapport.data.exports import form_cleaned
 from rapport.marketing.conditions.lists import list_ids_named
 from rapport.marketing.definition import Tree, definition_q
@@ -23,6 +24,7 @@ from rapport.marketing.models import (
     SubscriptionRequest,
 )
 from rapport.sales.models import WebForm
+from rapport.sequences.models import Sequence
 from rapport.tenancy.models import Workspace
 
 PREVIEW_SIZE = 20
@@ -35,6 +37,15 @@ def segment_get(*, segment_id: int) -> Segment:
 
 def segment_list() -> QuerySet[Segment]:
     return Segment.objects.order_by("name", "id")
+
+
+def segment_list_with_use() -> QuerySet[Segment]:
+    """Segments with how many campaigns send to each, and how many sequences it enters into
+    (so nobody deletes or rewrites a segment without seeing what depends on it)."""
+    return segment_list().annotate(
+        campaigns=count_per_row(Campaign.objects.all(), "segment"),
+        sequences=count_per_row(Sequence.objects.all(), "enter_segment"),
+    )
 
 
 def definition_members(*, workspace: Workspace, definition: Tree) -> QuerySet[Contact]:

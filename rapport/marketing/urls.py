@@ -10,6 +10,7 @@ urlpatterns = [
     path("segments/builder/", views.segment_builder, name="segment_builder"),
     path("segments/<int:pk>/", views.segment_detail, name="segment_detail"),
     path("segments/<int:pk>/report/", views.segment_report_panel, name="segment_report"),
+    path("segments/<int:pk>/count/", views.segment_count, name="segment_count"),
     path("segments/<int:pk>/edit/", views.segment_edit, name="segment_edit"),
     path("segments/<int:pk>/delete/", views.segment_delete_view, name="segment_delete"),
     path("segments/<int:pk>/to-list/", views.segment_to_list, name="segment_to_list"),

@@ -31,7 +31,7 @@ from rapport.marketing.queries import (
     definition_members,
     members_preview,
     segment_get,
-    segment_list,
+    segment_list_with_use,
     segment_members,
     static_list_get,
     static_list_list,
@@ -82,7 +82,22 @@ def _builder_context(request: HttpRequest, tree: Tree) -> dict[str, Any]:
 @member_required
 @require_GET
 def segment_list_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "marketing/segments.html", {"segments": segment_list()})
+    workspace = workspace_of(request)
+    rows = [
+        (segment, tree_sentence(tree_nodes(segment.definition, workspace=workspace)))
+        for segment in segment_list_with_use()
+    ]
+    return render(request, "marketing/segments.html", {"rows": rows})
+
+
+@member_required
+@require_GET
+def segment_count(request: HttpRequest, pk: int) -> HttpResponse:
+    """A segment's member count, asked for by its row after the list is shown: each is a query
+    over the whole workspace, so the list never waits for them."""
+    segment = found_or_404(segment_get, segment_id=pk)
+    count = segment_members(workspace=workspace_of(request), segment=segment).count()
+    return HttpResponse(f"{count:,}")
 
 
 def _segment_form(request: HttpRequest, segment: Segment | None) -> HttpResponse:

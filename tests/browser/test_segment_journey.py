@@ -69,6 +69,12 @@ def test_a_segment_is_built_counted_saved_and_shows_its_members(page, log_in, wo
     exported = Path(download.value.path()).read_text()
     assert [line.split(",")[1] for line in exported.splitlines()[1:]] == ["Cy", "Bob"]
 
+    # The list says who is in it in words, and counts it once the page is shown.
+    page.get_by_role("link", name="Segments").first.click()
+    row = page.locator("#segments tbody tr", has_text="Open leads")
+    expect(row.locator(".rule-cell")).to_have_text("Lifecycle stage is Lead")
+    expect(row.locator("[data-count-of]")).to_have_text("2")
+
 
 def test_a_segment_of_a_static_lists_members_is_counted_in_the_builder(
     page, log_in, workspace, owner

@@ -3,10 +3,12 @@ within their workspace; viewers read but do not write."""
 
 import pytest
 
+from rapport.campaigns.tests.factories import make_campaign, make_template
 from rapport.contacts.tests.factories import make_contact
 from rapport.marketing.models import ConsentEvent, Segment, StaticList
 from rapport.marketing.services import static_list_add, static_list_create
 from rapport.marketing.tests.factories import make_segment
+from rapport.sequences.services import sequence_create
 from rapport.tenancy.access import workspace_scope
 from rapport.web.tests import fixtures
 
@@ -146,10 +148,37 @@ def test_another_workspaces_records_are_not_found(
     assert outsider_client.get(path).status_code == 404
 
 
+def test_the_segment_list_says_who_is_in_each_what_uses_it_and_counts_after(
+    owner_client, workspace, owner, segment
+):
+    template = make_template(workspace, owner)
+    make_campaign(workspace, owner, name="Spring", segment_id=segment.pk, template_id=template.pk)
+    with workspace_scope(workspace):
+        sequence_create(
+            workspace=workspace,
+            actor=owner,
+            data={
+                "name": "Drip",
+                "enter_segment_id": segment.pk,
+                "steps": [{"type": "email", "template_id": template.pk}],
+            },
+        )
+
+    page = owner_client.get("/marketing/segments/").content.decode()
+    count = owner_client.get(f"/marketing/segments/{segment.pk}/count/")
+
+    row = page.split("Hot leads", 1)[1]
+    assert "Lifecycle stage is Lead" in row
+    assert "1 campaign, 1 sequence" in row
+    assert f'hx-get="/marketing/segments/{segment.pk}/count/"' in row
+    assert count.content.decode() == "2"  # Bob and Cy, asked for by the row once shown
+
+
 def test_another_workspaces_segments_and_lists_are_not_listed(
     outsider_client, segment, static_list
 ):
     assert "Hot leads" not in outsider_client.get("/marketing/segments/").content.decode()
+    assert outsider_client.get(f"/marketing/segments/{segment.pk}/count/").status_code == 404
     assert "Fair" not in outsider_client.get("/marketing/lists/").content.decode()
 
 
