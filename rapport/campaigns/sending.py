@@ -76,13 +76,19 @@ def campaign_queue(*, workspace: Workspace, campaign: Campaign, contacts: QueryS
     return _queue(workspace, campaign, contacts)
 
 
-def _queue(workspace: Workspace, campaign: Campaign, contacts: QuerySet[Contact]) -> int:
+def with_send_checks(contacts: QuerySet[Contact]) -> QuerySet[Contact]:
+    """`contacts` with what the skip rules read besides their own columns: whether their
+    address is suppressed, and whether they consent to email marketing."""
     suppressed = Suppression.objects.filter(email=OuterRef("email"))
     consent = ExpressionWrapper(
         consent_allowed_q(ConsentPurpose.EMAIL_MARKETING), output_field=BooleanField()
     )
+    return contacts.annotate(suppressed=Exists(suppressed), consented=consent)
+
+
+def _queue(workspace: Workspace, campaign: Campaign, contacts: QuerySet[Contact]) -> int:
     rows = (
-        contacts.annotate(suppressed=Exists(suppressed), consented=consent)
+        with_send_checks(contacts)
         .order_by("id")
         .values_list("id", "email", "do_not_email", "suppressed", "consented")
     )

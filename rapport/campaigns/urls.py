@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.campaign_edit, name="new"),
     path("<int:pk>/", views.campaign_detail, name="detail"),
     path("<int:pk>/edit/", views.campaign_edit, name="edit"),
+    path("<int:pk>/audience/", views.campaign_audience_panel, name="audience"),
     path("<int:pk>/start/", views.campaign_start_view, name="start"),
     path("<int:pk>/cancel/", views.campaign_cancel_view, name="cancel"),
     path("<int:pk>/link-leads/", views.campaign_link_leads_view, name="link_leads"),

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from rapport.campaigns.audience import audience_estimate
 from rapport.campaigns.forms import CampaignForm, TemplateForm
 from rapport.campaigns.models import Campaign, EmailTemplate
 from rapport.campaigns.queries import (
@@ -20,6 +21,7 @@ from rapport.campaigns.queries import (
 from rapport.campaigns.rendering import MERGE_FIELDS
 from rapport.campaigns.sending import template_test_send
 from rapport.campaigns.services import (
+    campaign_audience,
     campaign_cancel,
     campaign_create,
     campaign_start,
@@ -64,6 +66,19 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unlinked = unlinked_leads(workspace=workspace_of(request), name=campaign.name).count()
     context = {"campaign": campaign, "report": report, "funnel": funnel, "unlinked": unlinked}
     return render(request, "campaigns/campaign_detail.html", context)
+
+
+@member_required
+@require_GET
+def campaign_audience_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who the draft would reach, loaded after its page: a segment is evaluated in full."""
+    campaign = found_or_404(campaign_get, campaign_id=pk)
+    try:
+        contacts = campaign_audience(workspace=workspace_of(request), campaign=campaign)
+    except ServiceValidationError:
+        return render(request, "campaigns/_audience.html", {"estimate": None})
+    estimate = audience_estimate(contacts=contacts)
+    return render(request, "campaigns/_audience.html", {"estimate": estimate})
 
 
 def _form_page(request: HttpRequest, form_class: Any, instance: Any, save: Any, **ctx: Any) -> Any:

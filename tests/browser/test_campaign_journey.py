@@ -57,6 +57,7 @@ def test_a_campaign_to_a_segment_is_clicked_and_reported(
     page.get_by_label("Cost").fill("10")
     page.get_by_role("button", name="Create campaign").click()
     expect(page.locator("#audience")).to_contain_text("Leads")
+    expect(page.locator('[data-audience="reachable"]')).to_have_text("1")  # counted after
     page.get_by_role("button", name="Send now").click()
     expect(page.get_by_text("Sending to 1 recipient.")).to_be_visible()
     expect(page.locator('[data-kpi="sent"]')).to_have_text("1")
