@@ -87,11 +87,8 @@ def with_send_checks(contacts: QuerySet[Contact]) -> QuerySet[Contact]:
 
 
 def _queue(workspace: Workspace, campaign: Campaign, contacts: QuerySet[Contact]) -> int:
-    rows = (
-        with_send_checks(contacts)
-        .order_by("id")
-        .values_list("id", "email", "do_not_email", "suppressed", "consented")
-    )
+    read = ("id", "email", "do_not_email", "suppressed", "consented")  # the last two annotated
+    rows = with_send_checks(contacts).order_by("id").values_list(*read)
     already = Recipient.objects.filter(campaign=campaign).count()
     batch: list[Recipient] = []
     for contact_id, email, do_not_email, is_suppressed, consented in rows.iterator(
