@@ -7,6 +7,7 @@ the server rebuilds the tree, applies the button's action (`add:r.1`, `group:r`,
 of its own and never disagrees with what will be saved.
 """
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,12 +152,20 @@ def tree_nodes(tree: Tree | None, *, workspace: Workspace, path: str = ROOT) -> 
     return group
 
 
+_BLANK = re.compile(r"\bN\b")  # where a choice's label takes the number that follows it
+
+
 def _condition_words(node: ConditionNode) -> str:
-    """ "Lifecycle stage is Customer": the type's label, then each control as it reads."""
+    """ "Lifecycle stage is Customer": the type's label, then each control as it reads; a
+    number fills the N of the choice before it ("in the last 90 days")."""
     words = [node.condition_type.label]
     for control, value in node.inputs:
         shown = dict(control.choices or []).get(value, value)
-        if shown:
+        if not shown:
+            continue
+        if not control.choices and _BLANK.search(words[-1]):
+            words[-1] = _BLANK.sub(str(shown), words[-1])
+        else:
             words.append(str(shown) if control.choices else f"“{shown}”")
     return " ".join(words)
 

@@ -75,3 +75,9 @@ def test_the_drafts_page_loads_who_it_would_reach(owner_client, outsider_client,
     assert '<strong data-audience="reachable">2</strong> of 7 contacts' in panel
     assert '<li data-skip="do_not_email">2 marked “do not email”</li>' in panel
     assert outsider_client.get(f"/campaigns/{draft.pk}/audience/").status_code == 404
+
+
+def test_a_draft_shows_no_empty_report_until_someone_is_queued_or_a_lead_came(owner_client, draft):
+    page = owner_client.get(f"/campaigns/{draft.pk}/").content.decode()
+
+    assert 'id="report"' not in page and "chart-funnel" not in page

@@ -331,3 +331,17 @@ def test_the_segment_page_says_who_is_in_it_in_words(member_client, workspace, p
         "(Contact field Job title contains “VP” or Contact field City is empty)"
     )
     assert '<span class="muted">Who:</span> Every contact</p>' in empty
+
+
+def test_a_number_reads_in_place_of_its_choices_n(member_client, workspace, people):
+    quiet = {
+        "op": "and",
+        "rules": [
+            {"type": "activity", "op": "has_not", "kind": "call", "when": "within_days", "days": 90}
+        ],
+    }
+    segment = make_segment(workspace, name="Quiet", definition=quiet)
+
+    page = member_client.get(f"/marketing/segments/{segment.pk}/").content.decode()
+
+    assert "Activity has no Call in the last 90 days</p>" in page

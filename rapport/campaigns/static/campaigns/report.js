@@ -1,9 +1,9 @@
 /* The campaign funnel chart; its numbers come from the page (json_script). */
 (function () {
   "use strict";
-  const data = JSON.parse(document.getElementById("campaign-funnel").textContent);
   const canvas = document.getElementById("chart-funnel");
-  if (!canvas) { return; }
+  if (!canvas) { return; }  // a draft nobody has been queued for has no report yet
+  const data = JSON.parse(document.getElementById("campaign-funnel").textContent);
   new Chart(canvas, {
     type: "bar",
     data: {
