@@ -2,6 +2,7 @@
 named by its place: `steps.2.days`), activation, enrolling contacts and removing them."""
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest
@@ -12,7 +13,14 @@ from rapport.api.records import WriteSchema
 from rapport.contacts.models import Contact
 from rapport.core.errors import ServiceValidationError
 from rapport.sequences.models import Enrollment, EnrollmentStatus, Sequence, SequenceStatus
-from rapport.sequences.queries import enrollment_get, enrollment_list, sequence_get, sequence_list
+from rapport.sequences.queries import (
+    enrollment_counts,
+    enrollment_get,
+    enrollment_list,
+    sequence_get,
+    sequence_list,
+    step_figures,
+)
 from rapport.sequences.services import (
     enrollment_remove,
     sequence_create,
@@ -140,6 +148,34 @@ def enroll(request: HttpRequest, sequence_id: int, payload: EnrollIn) -> dict[st
 @router.get("/{int:sequence_id}/enrollments", response=list[EnrollmentOut], auth=READ)
 def list_enrollments(request: HttpRequest, sequence_id: int) -> list[Enrollment]:
     return list(enrollment_list(sequence=sequence_get(sequence_id=sequence_id))[:500])
+
+
+class StepReport(Schema):
+    step: int = Field(description="1-based, as the builder numbers steps")
+    type: str
+    here: int = Field(description="contacts whose last step run is this one (waiting on it)")
+    campaign_id: int | None = Field(description="an email step's sends and tracking")
+    sent: int
+    opened: int = Field(description="recipients who opened, not opens")
+    clicked: int = Field(description="recipients who clicked, not clicks")
+
+
+class SequenceReport(Schema):
+    enrollments: dict[str, int] = Field(description="how many are in each status")
+    steps: list[StepReport]
+
+
+@router.get("/{int:sequence_id}/report", response=SequenceReport, auth=READ)
+def sequence_report(request: HttpRequest, sequence_id: int) -> dict[str, Any]:
+    """What the sequence has done: who is in, done or out, and each step's figures."""
+    sequence = sequence_get(sequence_id=sequence_id)
+    steps = [
+        {"step": n, "type": step["type"], **asdict(figures)}
+        for n, (step, figures) in enumerate(
+            zip(sequence.steps, step_figures(sequence=sequence), strict=True), start=1
+        )
+    ]
+    return {"enrollments": enrollment_counts(sequence=sequence), "steps": steps}
 
 
 @router.post("/enrollments/{int:enrollment_id}/remove", response=EnrollmentOut, auth=WRITE)

@@ -16,7 +16,9 @@ from rapport.api.testing import (
     schema_operations,
 )
 from rapport.audit.models import AuditEntry
+from rapport.campaigns.tests.factories import opt_in
 from rapport.contacts.tests.factories import make_contact
+from rapport.sequences.engine import sequences_advance
 from rapport.sequences.models import Enrollment, Sequence
 from rapport.sequences.tests.factories import enrolled
 from rapport.tenancy.access import workspace_scope
@@ -55,6 +57,7 @@ RECORD_CALLS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("post", "/sequences/{sequence_id}/status", {"status": "active"}),
     ("post", "/sequences/{sequence_id}/enroll", {"contact_ids": []}),
     ("get", "/sequences/{sequence_id}/enrollments", None),
+    ("get", "/sequences/{sequence_id}/report", None),
     ("post", "/sequences/enrollments/{enrollment_id}/remove", None),
 ]
 COLLECTION_CALLS = {("get", "/sequences"), ("post", "/sequences")}
@@ -124,11 +127,20 @@ def test_a_sequence_is_built_activated_and_fed_through_the_api(ours):
     fed = ours.api.post(f"/sequences/{sequence_id}/enroll", {"contact_ids": [contact.pk]})
     again = ours.api.post(f"/sequences/{sequence_id}/enroll", {"contact_ids": [contact.pk]})
     locked = ours.api.patch(f"/sequences/{sequence_id}", {"steps": []})
+    opt_in(ours.workspace, contact)
+    with workspace_scope(ours.workspace):
+        sequences_advance(workspace=ours.workspace)  # the welcome goes; then two days' wait
+    report = ours.api.get(f"/sequences/{sequence_id}/report").json()
 
     assert created.status_code == 201
     assert active.json()["status"] == "active"
     assert (fed.json(), again.json()) == ({"enrolled": 1}, {"enrolled": 0})
     assert locked.status_code == 422 and "steps" in problem_fields(locked)
+    assert report["enrollments"] == {"active": 1, "completed": 0, "exited": 0, "removed": 0}
+    email, wait = report["steps"]
+    assert (email["step"], email["type"], email["sent"], email["here"]) == (1, "email", 1, 0)
+    assert email["campaign_id"] is not None
+    assert (wait["step"], wait["here"], wait["campaign_id"]) == (2, 1, None)
 
 
 def test_bad_steps_are_named_by_place(ours):
