@@ -57,7 +57,8 @@ class CampaignForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices: dict[str, list[tuple[Any, str]]] = {
-            "template": [(t.pk, t.name) for t in template_list()],
+            # No template picked for you: the first by name is rarely the one meant.
+            "template": [("", "Choose a template"), *((t.pk, t.name) for t in template_list())],
             "segment": [("", "—"), *((x.pk, x.name) for x in segment_list())],
             "static_list": [("", "—"), *((x.pk, x.name) for x in static_list_list())],
         }

@@ -53,6 +53,7 @@ def test_a_campaign_to_a_segment_is_clicked_and_reported(
     page.get_by_role("link", name="Campaigns").click()
     page.get_by_role("link", name="New campaign").click()
     page.get_by_label("Name").fill("Spring launch")
+    page.get_by_label("Template").select_option(label="Spring")
     page.get_by_label("Send to segment").select_option(label="Leads")
     page.get_by_label("Cost").fill("10")
     page.get_by_role("button", name="Create campaign").click()
@@ -61,6 +62,9 @@ def test_a_campaign_to_a_segment_is_clicked_and_reported(
     page.get_by_role("button", name="Send now").click()
     expect(page.get_by_text("Sending to 1 recipient.")).to_be_visible()
     expect(page.locator('[data-kpi="sent"]')).to_have_text("1")
+    page.wait_for_function(  # the funnel is drawn once Chart.js has loaded
+        "() => window.Chart && !!Chart.getChart(document.getElementById('chart-funnel'))"
+    )
 
     assert [m.to for m in mail.outbox] == [["ann@client.example"]]
     html = mail.outbox[0].alternatives[0][0]

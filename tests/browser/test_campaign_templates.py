@@ -38,11 +38,13 @@ def test_a_template_previews_as_a_contact_and_a_campaign_reports(page, log_in, w
     page.get_by_label("Name").fill("Spring launch")
     page.get_by_label("Cost").fill("120")
     page.get_by_role("button", name="Create campaign").click()
+    expect(page.locator("#field-template")).to_contain_text("This field is required.")  # no default
+    page.get_by_label("Template").select_option(label="Spring")
+    page.get_by_role("button", name="Create campaign").click()
     expect(page.get_by_role("heading", name="Spring launch")).to_be_visible()
     expect(page.locator("#campaign-status")).to_have_text("Draft")
-    expect(page.locator("#attribution")).to_contain_text("-1.00×")
-    page.wait_for_function(  # the funnel is drawn once Chart.js has loaded
-        "() => window.Chart && !!Chart.getChart(document.getElementById('chart-funnel'))"
-    )
+    # Nobody is chosen yet: the draft asks for an audience instead of an empty report.
+    expect(page.locator("#audience-estimate")).to_contain_text("Choose a segment or a list")
+    expect(page.locator("#report")).to_have_count(0)
     with workspace_scope(workspace):
         assert Campaign.objects.get().template.name == "Spring"
