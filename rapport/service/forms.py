@@ -28,7 +28,12 @@ from rapport.tenancy.models import Workspace
 from rapport.web.forms import CommaListField, add_service_errors
 
 MAX_FILES = 5
-STATUS_FILTER = [("", "Any status"), ("open", "Unsolved"), *TicketStatus.choices]
+ANY_STATUS = "any"
+STATUS_FILTER = [(ANY_STATUS, "Any status"), ("open", "Unsolved"), *TicketStatus.choices]
+# An agent's own and their team's queues are work to do: they open on the unsolved tickets
+# (as Zendesk's "Your unsolved tickets"); "Any status" is an explicit choice, kept by a saved
+# view, so a queue never silently drops to every ticket ever assigned.
+UNSOLVED_BY_DEFAULT = ("mine", "team")
 
 
 class TicketListForm(forms.Form):
@@ -53,13 +58,21 @@ class TicketListForm(forms.Form):
     sort = forms.ChoiceField(required=False, choices=[(s, s) for s in SORTS])
     cursor = forms.CharField(required=False)
 
+    @staticmethod
+    def status_for(view: str, chosen: str | None) -> str:
+        """The status filter in force: the one chosen, else the queue's default."""
+        if chosen:
+            return chosen
+        return "open" if view in UNSOLVED_BY_DEFAULT else ANY_STATUS
+
     def ticket_filter(self, *, view: str, user_id: int) -> TicketFilter:
         data = self.cleaned_data
+        status = self.status_for(view, data.get("status"))
         return TicketFilter(
             view=view,
             user_id=user_id,
             team_id=data.get("team"),
-            status=data.get("status") or "",
+            status="" if status == ANY_STATUS else status,
             priority=data.get("priority") or "",
             ticket_type=data.get("ticket_type") or "",
             channel=data.get("channel") or "",

@@ -34,6 +34,7 @@ from rapport.service.forms import (
 )
 from rapport.service.models import TeamMember, Ticket
 from rapport.service.queries import (
+    queue_counts,
     sla_at_risk,
     ticket_conversation,
     ticket_get,
@@ -120,6 +121,14 @@ def ticket_queue(request: HttpRequest, view: str) -> HttpResponse:
         "params": request.GET,
         "teams": teams,
         "team_id": f.team_id,
+        "status": form.status_for(view, form.cleaned_data.get("status")),
+        "counts": {}
+        if partial
+        else queue_counts(
+            user_id=user_id,
+            team_id=f.team_id if view == "team" else None,
+            fallback_team_id=teams[0].pk if teams else None,
+        ),
         "agents": []
         if partial or view in ("mine", "unassigned")
         else agents_of(workspace_of(request)),

@@ -2,6 +2,7 @@
 SLA at risk, dashboard and knowledge base; who may see and change what."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -90,6 +91,48 @@ def test_the_views_split_tickets_by_assignee(owner_client, workspace, owner, mem
     assert "Mine to do" in mine and "Nobody has it" not in mine and "Mia has it" not in mine
     assert "Nobody has it" in unassigned and "Mine to do" not in unassigned
     assert all(s in every for s in ("Mine to do", "Nobody has it", "Mia has it"))
+
+
+def test_my_queue_opens_on_unsolved_tickets_and_any_status_is_a_choice(
+    owner_client, workspace, owner, ann
+):
+    make_ticket(workspace, owner, ann, subject="Still to do", assignee_id=owner.pk)
+    done = make_ticket(workspace, owner, ann, subject="Long done", assignee_id=owner.pk)
+    with workspace_scope(workspace):
+        ticket_set_status(workspace=workspace, ticket=done, actor=owner, status="solved")
+    mine = owner_client.get("/tickets/mine/").content.decode()
+    assert "Still to do" in mine and "Long done" not in mine
+    assert '<option value="open" selected>Unsolved</option>' in mine
+    every = owner_client.get("/tickets/mine/?status=any").content.decode()
+    assert "Still to do" in every and "Long done" in every
+    assert '<option value="any" selected>Any status</option>' in every
+    # "All tickets" still means all of them.
+    assert "Long done" in owner_client.get("/tickets/all/").content.decode()
+    # A saved "any status" view of my queue keeps showing the solved ones.
+    saved = owner_client.post(
+        "/tickets/saved-views/", {"name": "Everything of mine", "view": "mine", "status": "any"}
+    )
+    assert "Long done" in owner_client.get(saved["Location"]).content.decode()
+
+
+def test_the_view_chips_count_unsolved_tickets(owner_client, workspace, owner, member, ann):
+    with workspace_scope(workspace):
+        red = team_create(
+            workspace=workspace, actor=owner, name="Red", assignment="manual", member_ids=[]
+        )
+    make_ticket(workspace, owner, ann, subject="a", assignee_id=owner.pk, team_id=red.pk)
+    make_ticket(workspace, owner, ann, subject="b", assignee_id=member.pk)
+    make_ticket(workspace, owner, ann, subject="c")
+    done = make_ticket(workspace, owner, ann, subject="d", assignee_id=owner.pk, team_id=red.pk)
+    with workspace_scope(workspace):
+        ticket_set_status(workspace=workspace, ticket=done, actor=owner, status="solved")
+    page = owner_client.get("/tickets/all/?priority=high").content.decode()
+    chips = page.split('aria-label="Ticket views"')[1].split("</div>")[0]
+    chip = r'/tickets/(\w+)/"[^>]*>[^<]+<span class="chip-count"[^>]*>(\d+)'
+    counts = dict(re.findall(chip, chips))
+    assert counts == {"mine": "1", "unassigned": "1", "team": "1", "all": "3"}
+    # The queue stays marked while its filters change.
+    assert 'class="chip chip-active" href="/tickets/all/"' in chips
 
 
 def test_the_team_queue_shows_the_chosen_team(owner_client, workspace, owner, ann):
