@@ -23,13 +23,13 @@ from rapport.service.models import (
     TicketType,
 )
 from rapport.service.page_queries import category_list, products_named
-from rapport.service.queries import SORTS, TicketFilter
+from rapport.service.queries import SORTS, UNSOLVED, TicketFilter
 from rapport.tenancy.models import Workspace
 from rapport.web.forms import CommaListField, add_service_errors
 
 MAX_FILES = 5
 ANY_STATUS = "any"
-STATUS_FILTER = [(ANY_STATUS, "Any status"), ("open", "Unsolved"), *TicketStatus.choices]
+STATUS_FILTER = [(ANY_STATUS, "Any status"), (UNSOLVED, "Unsolved"), *TicketStatus.choices]
 # An agent's own and their team's queues are work to do: they open on the unsolved tickets
 # (as Zendesk's "Your unsolved tickets"); "Any status" is an explicit choice, kept by a saved
 # view, so a queue never silently drops to every ticket ever assigned.
@@ -63,7 +63,7 @@ class TicketListForm(forms.Form):
         """The status filter in force: the one chosen, else the queue's default."""
         if chosen:
             return chosen
-        return "open" if view in UNSOLVED_BY_DEFAULT else ANY_STATUS
+        return UNSOLVED if view in UNSOLVED_BY_DEFAULT else ANY_STATUS
 
     def ticket_filter(self, *, view: str, user_id: int) -> TicketFilter:
         data = self.cleaned_data

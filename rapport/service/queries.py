@@ -15,6 +15,9 @@ from rapport.service.search import tickets_matching
 from rapport.service.services import OPEN_STATUSES
 
 VIEWS = ["mine", "unassigned", "team", "all"]
+# The status filter's "every unsolved ticket" (new, open, pending, on hold); not "open", which
+# is one of those statuses and must stay choosable on its own.
+UNSOLVED = "unsolved"
 SORTS: dict[str, list[SortKey]] = {
     "-updated": [SortKey("updated_at", True)],
     "updated": [SortKey("updated_at", False)],
@@ -29,7 +32,7 @@ class TicketFilter:
     view: str = "all"
     user_id: int | None = None  # who "mine" means
     team_id: int | None = None
-    status: str = ""  # one status, or "open" for every unsolved one
+    status: str = ""  # one status, or UNSOLVED for every one not yet solved
     priority: str = ""
     ticket_type: str = ""
     requester_id: int | None = None
@@ -53,7 +56,7 @@ def ticket_queryset(f: TicketFilter) -> QuerySet[Ticket]:
         if f.team_id is None:
             raise ServiceValidationError.single("team_id", "a team view needs a team")
         qs = qs.filter(team_id=f.team_id)
-    if f.status == "open":
+    if f.status == UNSOLVED:
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif f.status:
         if f.status not in TicketStatus.values:
