@@ -18,7 +18,7 @@ from rapport.contacts.forms import members_of, user_label
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page
 from rapport.feedback.queries import SENTIMENTS, csat_summary, nps_summary, survey_comments
-from rapport.knowledge.models import Article
+from rapport.knowledge.models import Article, ArticleVisibility
 from rapport.knowledge.queries import article_suggestions
 from rapport.knowledge.rendering import render_markdown
 from rapport.knowledge.services import article_create, article_update
@@ -185,6 +185,18 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     return render(request, "service/ticket_new.html", {"form": form})
 
 
+def _with_help_links(request: HttpRequest, articles: list[Article]) -> list[Article]:
+    """Give each public article the absolute address of its help-centre page, which an agent
+    can put into a reply: a customer can open that one (never an internal article, nor the
+    agent-side page)."""
+    slug = workspace_of(request).slug
+    for article in articles:
+        if article.visibility == ArticleVisibility.PUBLIC:
+            path = reverse("portal:article", args=[slug, article.slug])
+            article.help_url = request.build_absolute_uri(path)  # type: ignore[attr-defined]
+    return articles
+
+
 @member_required
 @require_GET
 def suggestions(request: HttpRequest) -> HttpResponse:
@@ -232,8 +244,9 @@ def _ticket_page(
         "resolution_clock": resolution_clock,
         "sla_history": list(ticket_sla_history(ticket=ticket)),
         "customer": page_queries.customer_context(workspace=workspace, ticket=ticket),
-        "suggested": article_suggestions(
-            text=request_text[:5000], public_only=False, limit=SUGGESTIONS
+        "suggested": _with_help_links(
+            request,
+            article_suggestions(text=request_text[:5000], public_only=False, limit=SUGGESTIONS),
         ),
         "edit_form": edit_form,
         "root_causes": page_queries.root_causes_used(),

@@ -102,10 +102,14 @@ def test_my_queue_opens_on_unsolved_tickets_and_any_status_is_a_choice(
         ticket_set_status(workspace=workspace, ticket=done, actor=owner, status="solved")
     mine = owner_client.get("/tickets/mine/").content.decode()
     assert "Still to do" in mine and "Long done" not in mine
-    assert '<option value="open" selected>Unsolved</option>' in mine
+    assert re.findall(r'<option value="(\w+)" selected>', mine) == ["unsolved"]
     every = owner_client.get("/tickets/mine/?status=any").content.decode()
     assert "Still to do" in every and "Long done" in every
     assert '<option value="any" selected>Any status</option>' in every
+    # "Open" is the one status, apart from "Unsolved" (new, open, pending, on hold).
+    page = owner_client.get("/tickets/mine/?status=open").content.decode()
+    assert re.findall(r'<option value="(\w+)" selected>', page) == ["open"]
+    assert "Still to do" not in page  # a new ticket, not yet answered
     # "All tickets" still means all of them.
     assert "Long done" in owner_client.get("/tickets/all/").content.decode()
     # A saved "any status" view of my queue keeps showing the solved ones.
@@ -367,6 +371,31 @@ def test_suggestions_follow_what_is_typed(member_client, article):
     response = member_client.get("/tickets/suggestions/?subject=printer&body=fire")
     assert b"Printer fire safety" in response.content
     assert b"Printer fire" not in member_client.get("/tickets/suggestions/?subject=bananas").content
+
+
+def test_suggested_public_articles_offer_their_help_centre_link_to_insert(
+    owner_client, workspace, owner, ticket, article
+):
+    with workspace_scope(workspace):
+        article_create(
+            workspace=workspace,
+            actor=owner,
+            data={
+                "title": "Printer fire escalation",
+                "body_markdown": "Call the **printer** vendor.",
+                "status": "published",
+                "visibility": "internal",
+            },
+        )
+    page = owner_client.get(f"/tickets/{ticket.pk}/").content.decode()
+    side = page.split('id="suggested"')[1]
+    assert "Printer fire escalation" in side and "internal, not for customers" in side
+    links = re.findall(r'data-title="([^"]+)" data-url="([^"]+)"', side)
+    # Only the public one, at its portal address: the customer can open that one.
+    assert links == [
+        ("Printer fire safety", f"http://testserver/portal/{workspace.slug}/help/{article.slug}/")
+    ]
+    assert owner_client.get(links[0][1]).status_code == 200
 
 
 # --- the ticket page --------------------------------------------------------------------------
