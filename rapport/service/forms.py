@@ -10,7 +10,7 @@ from django.urls import reverse
 from rapport.contacts.forms import MemberChoiceField, members_of
 from rapport.contacts.normalise import email_normalise
 from rapport.core.errors import ServiceValidationError
-from rapport.knowledge.models import ArticleStatus, ArticleVisibility
+from rapport.knowledge.models import ArticleStatus, ArticleVisibility, Category
 from rapport.service.attachments import MAX_BYTES
 from rapport.service.desk_queries import team_list
 from rapport.service.desk_services import Upload
@@ -358,3 +358,21 @@ class ArticleForm(forms.Form):
 
     def add_service_errors(self, exc: ServiceValidationError) -> None:
         add_service_errors(self, exc, {"category_id": "category"})
+
+
+class ArticleListForm(forms.Form):
+    """The knowledge base list's query string; a bad value is reported and the rest apply."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *ArticleStatus.choices])
+    visibility = forms.ChoiceField(
+        required=False, choices=[("", "Any visibility"), *ArticleVisibility.choices]
+    )
+    category: forms.ModelChoiceField[Category] = forms.ModelChoiceField(
+        required=False, queryset=None, empty_label="Any category"
+    )
+    cursor = forms.CharField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = category_list()  # type: ignore[attr-defined]

@@ -80,12 +80,21 @@ def customer_context(*, workspace: Workspace, ticket: Ticket) -> CustomerContext
     )
 
 
-def article_list(*, q: str = "") -> QuerySet[Article]:
+def article_list(
+    *, q: str = "", status: str = "", visibility: str = "", category_id: int | None = None
+) -> QuerySet[Article]:
     """Every article, drafts and internal ones included, newest change first; `q` keeps
-    those whose title or text contains each of its words."""
+    those whose title or text contains each of its words, the others narrow to one status,
+    visibility or category."""
     qs = Article.objects.select_related("category", "author")
     for word in words_of(q)[:10]:
         qs = qs.filter(Q(title__icontains=word) | Q(body_markdown__icontains=word))
+    if status:
+        qs = qs.filter(status=status)
+    if visibility:
+        qs = qs.filter(visibility=visibility)
+    if category_id is not None:
+        qs = qs.filter(category_id=category_id)
     return qs.order_by("-updated_at", "-id")
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from rapport.contacts.forms import members_of, user_label
 from rapport.core.errors import ServiceValidationError
-from rapport.core.pagination import Page
+from rapport.core.pagination import Page, SortKey, paginate
 from rapport.feedback.queries import SENTIMENTS, csat_summary, nps_summary, survey_comments
 from rapport.knowledge.models import Article, ArticleVisibility
 from rapport.knowledge.queries import article_suggestions
@@ -27,6 +27,7 @@ from rapport.service.desk_queries import team_list
 from rapport.service.desk_services import ticket_answer, ticket_open, ticket_properties_set
 from rapport.service.forms import (
     ArticleForm,
+    ArticleListForm,
     ReplyForm,
     TicketCreateForm,
     TicketEditForm,
@@ -361,16 +362,46 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @member_required
 @require_GET
 def article_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:200]
-    articles = list(page_queries.article_list(q=q)[:PAGE_SIZE])
-    return render(request, "service/kb_list.html", {"articles": articles, "q": q})
+    """Every article, PAGE_SIZE a page (a knowledge base outgrows one page; none is left out
+    unseen), narrowed by words, status, visibility or category."""
+    form = ArticleListForm(request.GET)
+    form.is_valid()
+    data = form.cleaned_data
+    category = data.get("category")
+    qs = page_queries.article_list(
+        q=data.get("q") or "",
+        status=data.get("status") or "",
+        visibility=data.get("visibility") or "",
+        category_id=category.pk if category else None,
+    )
+    page: Page[Article] = Page(items=[], next_cursor=None, prev_cursor=None)
+    try:
+        page = paginate(
+            qs,
+            keys=[SortKey("updated_at", True)],
+            cursor=data.get("cursor") or None,
+            limit=PAGE_SIZE,
+        )
+    except ServiceValidationError:
+        form.add_error(None, "That page of the list is out of date: the first page is shown.")
+        page = paginate(qs, keys=[SortKey("updated_at", True)], cursor=None, limit=PAGE_SIZE)
+    context = {"form": form, "page": page, "params": request.GET, "q": data.get("q") or ""}
+    return render(request, "service/kb_list.html", context)
 
 
 @member_required
 @require_GET
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = found_or_404(page_queries.article_get, article_id=pk)
-    context = {"article": article, "html": render_markdown(article.body_markdown)}
+    help_url = None
+    if article.is_public:  # published and public: what the customer would see
+        path = reverse("portal:article", args=[workspace_of(request).slug, article.slug])
+        help_url = request.build_absolute_uri(path)
+    context = {
+        "article": article,
+        "html": render_markdown(article.body_markdown),
+        "help_url": help_url,
+    }
     return render(request, "service/kb_article.html", context)
 
 

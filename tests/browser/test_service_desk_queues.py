@@ -78,3 +78,22 @@ def test_my_queue_holds_unsolved_work_and_an_answer_links_a_help_article(
         expect(article_page.get_by_role("heading", level=1)).to_have_text("Tracking a late parcel")
     finally:
         customer.close()
+
+
+def test_the_knowledge_base_narrows_to_drafts_and_reads_helpfulness(page, log_in, workspace, owner):
+    with workspace_scope(workspace):
+        for title, status in (("Returns policy", "published"), ("New pricing", "draft")):
+            article_create(
+                workspace=workspace,
+                actor=owner,
+                data={"title": title, "body_markdown": "Text", "status": status},
+            )
+    log_in("olivia")
+    page.get_by_role("link", name="Knowledge base").click()
+    table = page.locator("#articles")
+    expect(table).to_contain_text("Returns policy")
+    expect(table).to_contain_text("No votes yet")
+    page.get_by_label("Status").select_option(label="Draft")
+    expect(page).to_have_url(re.compile(r"status=draft"))
+    expect(table).to_contain_text("New pricing")
+    expect(table).not_to_contain_text("Returns policy")

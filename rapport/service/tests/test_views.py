@@ -15,7 +15,7 @@ from rapport.contacts.tests.factories import make_contact
 from rapport.feedback.models import SurveyInvite
 from rapport.feedback.services import survey_answer, survey_comment
 from rapport.knowledge.models import Article
-from rapport.knowledge.services import article_create
+from rapport.knowledge.services import article_create, article_vote, category_create
 from rapport.sales.models import Product
 from rapport.sales.services import product_create
 from rapport.service.models import Ticket, TicketAttachment, TicketMessage
@@ -767,6 +767,73 @@ def test_the_dashboard_shows_csat_per_team_and_comments_by_sentiment(
 def test_an_article_page_renders_markdown_without_scripts(owner_client, article):
     page = owner_client.get(f"/kb/{article.pk}/").content.decode()
     assert "<strong>printer</strong>" in page and "alert(1)" not in page
+
+
+def _article(workspace, owner, title, **data):
+    with workspace_scope(workspace):
+        return article_create(
+            workspace=workspace,
+            actor=owner,
+            data={"title": title, "body_markdown": "Text", "status": "published", **data},
+        )
+
+
+def test_the_article_list_filters_and_pages_through_every_article(owner_client, workspace, owner):
+    with workspace_scope(workspace):
+        billing = category_create(workspace=workspace, actor=owner, data={"name": "Billing"})
+    _article(workspace, owner, "Draft about refunds", status="draft", category_id=billing.pk)
+    _article(workspace, owner, "Public refunds", visibility="public", category_id=billing.pk)
+    _article(workspace, owner, "Internal escalation", visibility="internal")
+
+    def listed(query):
+        page = owner_client.get(f"/kb/?{query}").content.decode()
+        return set(re.findall(r"<strong>([^<]+)</strong>", page.split('id="articles"')[1]))
+
+    assert listed("status=draft") == {"Draft about refunds"}
+    assert listed("visibility=public") == {"Public refunds"}
+    assert listed(f"category={billing.pk}") == {"Draft about refunds", "Public refunds"}
+    assert listed(f"category={billing.pk}&status=published") == {"Public refunds"}
+    assert listed("visibility=nonsense") == {
+        "Draft about refunds",
+        "Public refunds",
+        "Internal escalation",
+    }
+    # Past one page, the rest is a page further, not left out.
+    for i in range(50):
+        _article(workspace, owner, f"Bulk article {i:02d}")
+    first = owner_client.get("/kb/").content.decode()
+    assert first.count("<strong>") - first.split('id="articles"')[0].count("<strong>") == 50
+    cursor = first.split('rel="next" href="?cursor=')[1].split('"')[0]
+    second = owner_client.get(f"/kb/?cursor={cursor}").content.decode()
+    assert len(listed(f"cursor={cursor}")) == 3
+    assert 'rel="prev"' in second
+
+
+def test_helpfulness_reads_as_a_share_of_the_votes(owner_client, workspace, owner):
+    article = _article(workspace, owner, "Tracking a parcel", visibility="public")
+    _article(workspace, owner, "Nobody voted")
+    with workspace_scope(workspace):
+        for i, helpful in enumerate([True, True, True, False]):
+            article_vote(
+                workspace=workspace, article=article, voter_key=f"contact:{i}", helpful=helpful
+            )
+    listing = owner_client.get("/kb/").content.decode()
+    assert '75% helpful <small class="muted">of 4 votes</small>' in listing
+    assert "No votes yet" in listing and "👍" not in listing
+    page = owner_client.get(f"/kb/{article.pk}/").content.decode()
+    assert "75% of readers found this helpful (3 of 4 votes)." in page
+
+
+def test_a_public_article_page_links_its_help_centre_page(owner_client, workspace, owner):
+    public = _article(workspace, owner, "Tracking a parcel", visibility="public")
+    internal = _article(workspace, owner, "Escalations", visibility="internal")
+    draft = _article(workspace, owner, "Soon", visibility="public", status="draft")
+    page = owner_client.get(f"/kb/{public.pk}/").content.decode()
+    url = f"http://testserver/portal/{workspace.slug}/help/{public.slug}/"
+    assert f'href="{url}"' in page and "View in help centre" in page
+    assert owner_client.get(url).status_code == 200
+    for hidden in (internal, draft):
+        assert "View in help centre" not in owner_client.get(f"/kb/{hidden.pk}/").content.decode()
 
 
 def test_writing_an_article(member_client, workspace):
