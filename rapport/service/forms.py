@@ -55,6 +55,10 @@ class TicketListForm(forms.Form):
     assignee = forms.IntegerField(required=False, min_value=1)
     tag = forms.CharField(required=False, max_length=50)
     team = forms.IntegerField(required=False, min_value=1)
+    # A customer's tickets, from the ticket page's customer card: the requester's, or all
+    # of the company's.
+    requester = forms.IntegerField(required=False, min_value=1)
+    company = forms.IntegerField(required=False, min_value=1)
     sort = forms.ChoiceField(required=False, choices=[(s, s) for s in SORTS])
     cursor = forms.CharField(required=False)
 
@@ -77,6 +81,8 @@ class TicketListForm(forms.Form):
             ticket_type=data.get("ticket_type") or "",
             channel=data.get("channel") or "",
             assignee_id=data.get("assignee"),
+            requester_id=data.get("requester"),
+            company_id=data.get("company"),
             breached={"breached": True, "kept": False}.get(data.get("sla") or ""),
             tag=data.get("tag") or "",
             q=data.get("q") or "",

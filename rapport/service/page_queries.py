@@ -47,6 +47,7 @@ def contact_by_email(*, email: str) -> Contact | None:
 @dataclass
 class CustomerContext:
     other_tickets: list[Ticket]
+    other_tickets_total: int  # all of them, where other_tickets shows the latest few
     open_deals: list[Deal]
     recent_orders: list[Order]
     lifetime_revenue: Decimal | None  # None when an order's currency has no rate
@@ -62,12 +63,13 @@ def customer_context(*, workspace: Workspace, ticket: Ticket) -> CustomerContext
         revenue: Decimal | None = lifetime_revenue(workspace=workspace, contact_id=contact_id)
     except ServiceValidationError:
         revenue = None
+    others = customer_tickets(contact_id=contact_id, company_id=company_id, exclude_id=ticket.pk)
+    other_tickets = list(others[:CONTEXT_ROWS])
     return CustomerContext(
-        other_tickets=list(
-            customer_tickets(contact_id=contact_id, company_id=company_id, exclude_id=ticket.pk)[
-                :CONTEXT_ROWS
-            ]
-        ),
+        other_tickets=other_tickets,
+        other_tickets_total=others.count()
+        if len(other_tickets) == CONTEXT_ROWS
+        else len(other_tickets),
         open_deals=list(
             Deal.objects.filter(deals, outcome=StageOutcome.OPEN)
             .select_related("stage")

@@ -97,3 +97,18 @@ def test_the_knowledge_base_narrows_to_drafts_and_reads_helpfulness(page, log_in
     expect(page).to_have_url(re.compile(r"status=draft"))
     expect(table).to_contain_text("New pricing")
     expect(table).not_to_contain_text("Returns policy")
+
+
+def test_the_customer_card_opens_every_ticket_of_the_customer(page, log_in, workspace, owner):
+    ann = make_contact(workspace, first_name="Ann", last_name="Lee", emails=["ann@acme.io"])
+    for i in range(6):
+        done = make_ticket(workspace, owner, ann, subject=f"Earlier question {i}")
+        with workspace_scope(workspace):
+            ticket_set_status(workspace=workspace, actor=owner, ticket=done, status="closed")
+    ticket = make_ticket(workspace, owner, ann, subject="Today's question")
+    log_in("olivia")
+    page.goto(f"/tickets/{ticket.pk}/")
+    page.locator("#customer").get_by_role("link", name=re.compile("Every ticket of")).click()
+    table = page.locator("#ticket-table")
+    expect(table.locator("tbody tr")).to_have_count(7)
+    expect(page.get_by_label("Status", exact=True)).to_have_value("any")

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import QueryDict
 
 from rapport.audit.models import AuditEntry
-from rapport.contacts.tests.factories import make_contact
+from rapport.contacts.tests.factories import make_company, make_contact
 from rapport.feedback.models import SurveyInvite
 from rapport.feedback.services import survey_answer, survey_comment
 from rapport.knowledge.models import Article
@@ -399,6 +399,39 @@ def test_suggested_public_articles_offer_their_help_centre_link_to_insert(
 
 
 # --- the ticket page --------------------------------------------------------------------------
+
+
+def test_the_sla_page_leads_to_the_breaches_solved_ones_too(owner_client, workspace, owner, ann):
+    late = make_ticket(workspace, owner, ann, subject="Answered too late")
+    make_ticket(workspace, owner, ann, subject="Answered in time")
+    with workspace_scope(workspace):
+        ticket_set_status(workspace=workspace, actor=owner, ticket=late, status="solved")
+        Ticket.objects.filter(pk=late.pk).update(sla_breached_at=MONDAY_9)
+    page = owner_client.get("/service/sla/").content.decode()
+    found = re.search(r'id="breached-link" href="([^"]+)"', page)
+    assert found is not None
+    url = found.group(1).replace("&amp;", "&")
+    listed = owner_client.get(url).content.decode()
+    assert "Answered too late" in listed and "Answered in time" not in listed
+
+
+def test_the_customer_card_leads_to_every_ticket_of_the_customer(owner_client, workspace, owner):
+    acme = make_company(workspace, name="Acme")
+    ann = make_contact(workspace, first_name="Ann", emails=["ann@acme.io"], company_ids=[acme.pk])
+    bob = make_contact(workspace, first_name="Bob", emails=["bob@acme.io"], company_ids=[acme.pk])
+    make_contact(workspace, first_name="Eve", emails=["eve@other.io"])
+    ticket = make_ticket(workspace, owner, ann, subject="Current one")
+    for i in range(6):
+        done = make_ticket(workspace, owner, bob if i % 2 else ann, subject=f"Earlier {i}")
+        with workspace_scope(workspace):
+            ticket_set_status(workspace=workspace, actor=owner, ticket=done, status="solved")
+    make_ticket(workspace, owner, make_contact(workspace, emails=["x@else.io"]), subject="Else")
+    page = owner_client.get(f"/tickets/{ticket.pk}/").content.decode()
+    link = re.search(r'<a id="customer-tickets" href="([^"]+)">([^<]+)</a>', page)
+    assert link is not None
+    assert link.group(2) == "Every ticket of Acme (7) →"
+    listed = owner_client.get(link.group(1).replace("&amp;", "&")).content.decode()
+    assert listed.count("Earlier ") == 6 and "Current one" in listed and "Else" not in listed
 
 
 def test_the_ticket_page_shows_conversation_clocks_context_and_articles(
