@@ -1,14 +1,18 @@
 """The survey pages a customer reaches from the invitation mail: no login, the token is the
 key. They show the question, the thanks and the comment form, nothing else of the workspace.
 
-The one-click links are GETs that record the score (that is what makes them one click); the
-comment is a CSRF-protected POST from the form rendered here.
+A score link in the mail is a GET that shows the score chosen in a form which the page posts
+at once: one click for a person, while the mail scanners that fetch every link of a mail (and
+run no script) record nothing. A GET that recorded the score let the first link a scanner
+fetched answer the survey, and the customer's own click was then ignored. The comment is a
+CSRF-protected POST from the page too.
 """
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_http_methods
 
 from rapport.audit.context import audit_source
 from rapport.core.errors import ServiceValidationError
@@ -29,7 +33,12 @@ def _invite(token: str) -> SurveyInvite:
 
 
 def _page(
-    request: HttpRequest, invite: SurveyInvite, *, error: str = "", status: int = 200
+    request: HttpRequest,
+    invite: SurveyInvite,
+    *,
+    error: str = "",
+    status: int = 200,
+    chosen: int | None = None,
 ) -> HttpResponse:
     response = render(
         request,
@@ -39,6 +48,7 @@ def _page(
             "workspace_name": invite.workspace.name,
             "error": error,
             "comment_limit": COMMENT_LIMIT,
+            "chosen": chosen,
         },
         status=status,
     )
@@ -64,11 +74,15 @@ def survey_page(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@ensure_csrf_cookie
+@require_http_methods(["GET", "POST"])
 def survey_answer_page(request: HttpRequest, token: str, score: int) -> HttpResponse:
+    """GET shows the score to confirm (the page's script sends it); POST records it."""
     invite = _invite(token)
     if score not in invite.scores:
         raise Http404
+    if request.method == "GET":
+        return _page(request, invite, chosen=None if invite.answered_at else score)
     with workspace_scope(invite.workspace), audit_source("survey"):
         survey_answer(invite=invite, score=score)
     return _page(request, invite)

@@ -62,6 +62,16 @@ class Article(WorkspaceScopedModel):
         return self.title
 
     @property
+    def helpful_votes(self) -> int:
+        return self.helpful_yes + self.helpful_no
+
+    @property
+    def helpful_share(self) -> int | None:
+        """Whole percent of the votes that said helpful; None before the first vote."""
+        votes = self.helpful_votes
+        return round(100 * self.helpful_yes / votes) if votes else None
+
+    @property
     def is_public(self) -> bool:
         return (
             self.status == ArticleStatus.PUBLISHED and self.visibility == ArticleVisibility.PUBLIC

@@ -3,7 +3,9 @@ replying as the signed-in contact, and the workspace's portal settings."""
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
+import smtplib
 from collections.abc import Callable
 from functools import partial
 
@@ -26,6 +28,7 @@ from rapport.service.services import ticket_create
 from rapport.tenancy.models import Workspace
 
 LINK_LIFETIME = dt.timedelta(minutes=30)
+logger = logging.getLogger(__name__)
 
 
 def token_hash(token: str) -> str:
@@ -33,8 +36,11 @@ def token_hash(token: str) -> str:
 
 
 def _link_mail_send(*, workspace_name: str, address: str, url: str) -> None:
+    """Mail the link; a mail server that is down or refuses is logged, not raised: the sign-in
+    page must answer the same for a known address as for an unknown one (an error page only
+    for known ones would tell who is a customer), and the visitor can ask again."""
     minutes = int(LINK_LIFETIME.total_seconds() // 60)
-    EmailMessage(
+    message = EmailMessage(
         subject=f"Your sign-in link for {workspace_name}",
         body=(
             f"Hello,\n\nOpen this link to sign in to the {workspace_name} customer portal:\n\n"
@@ -43,7 +49,11 @@ def _link_mail_send(*, workspace_name: str, address: str, url: str) -> None:
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],
-    ).send()
+    )
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError):
+        logger.exception("portal sign-in link not mailed (workspace %s)", workspace_name)
 
 
 LINKS_PER_HOUR = 5

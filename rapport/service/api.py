@@ -51,6 +51,7 @@ from rapport.service.models import (
     TicketType,
 )
 from rapport.service.queries import (
+    UNSOLVED,
     TicketFilter,
     sla_at_risk,
     ticket_conversation,
@@ -241,6 +242,8 @@ def _ticket_out(ticket_id: int) -> Ticket:
 @tickets.get("", response=PageOut[TicketOut], auth=READ, description="most recently updated first")
 def list_tickets(request: HttpRequest, params: Query[TicketListParams]) -> Page[Ticket]:
     given = params.model_dump(exclude={"cursor", "limit", "sort"}, exclude_none=True)
+    if given.get("status") == TicketStatus.OPEN:
+        given["status"] = UNSOLVED  # as documented above: `open` is every unsolved ticket
     f = TicketFilter(**given, user_id=caller(request).actor.pk)
     with query_errors():
         page = ticket_list(f=f, sort=params.sort, cursor=params.cursor, limit=params.limit)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from rapport.contacts.forms import MemberChoiceField, members_of
 from rapport.contacts.normalise import email_normalise
 from rapport.core.errors import ServiceValidationError
-from rapport.knowledge.models import ArticleStatus, ArticleVisibility
+from rapport.knowledge.models import ArticleStatus, ArticleVisibility, Category
 from rapport.service.attachments import MAX_BYTES
 from rapport.service.desk_queries import team_list
 from rapport.service.desk_services import Upload
@@ -23,12 +23,17 @@ from rapport.service.models import (
     TicketType,
 )
 from rapport.service.page_queries import category_list, products_named
-from rapport.service.queries import SORTS, TicketFilter
+from rapport.service.queries import SORTS, UNSOLVED, TicketFilter
 from rapport.tenancy.models import Workspace
 from rapport.web.forms import CommaListField, add_service_errors
 
 MAX_FILES = 5
-STATUS_FILTER = [("", "Any status"), ("open", "Unsolved"), *TicketStatus.choices]
+ANY_STATUS = "any"
+STATUS_FILTER = [(ANY_STATUS, "Any status"), (UNSOLVED, "Unsolved"), *TicketStatus.choices]
+# An agent's own and their team's queues are work to do: they open on the unsolved tickets
+# (as Zendesk's "Your unsolved tickets"); "Any status" is an explicit choice, kept by a saved
+# view, so a queue never silently drops to every ticket ever assigned.
+UNSOLVED_BY_DEFAULT = ("mine", "team")
 
 
 class TicketListForm(forms.Form):
@@ -50,20 +55,34 @@ class TicketListForm(forms.Form):
     assignee = forms.IntegerField(required=False, min_value=1)
     tag = forms.CharField(required=False, max_length=50)
     team = forms.IntegerField(required=False, min_value=1)
+    # A customer's tickets, from the ticket page's customer card: the requester's, or all
+    # of the company's.
+    requester = forms.IntegerField(required=False, min_value=1)
+    company = forms.IntegerField(required=False, min_value=1)
     sort = forms.ChoiceField(required=False, choices=[(s, s) for s in SORTS])
     cursor = forms.CharField(required=False)
 
+    @staticmethod
+    def status_for(view: str, chosen: str | None) -> str:
+        """The status filter in force: the one chosen, else the queue's default."""
+        if chosen:
+            return chosen
+        return UNSOLVED if view in UNSOLVED_BY_DEFAULT else ANY_STATUS
+
     def ticket_filter(self, *, view: str, user_id: int) -> TicketFilter:
         data = self.cleaned_data
+        status = self.status_for(view, data.get("status"))
         return TicketFilter(
             view=view,
             user_id=user_id,
             team_id=data.get("team"),
-            status=data.get("status") or "",
+            status="" if status == ANY_STATUS else status,
             priority=data.get("priority") or "",
             ticket_type=data.get("ticket_type") or "",
             channel=data.get("channel") or "",
             assignee_id=data.get("assignee"),
+            requester_id=data.get("requester"),
+            company_id=data.get("company"),
             breached={"breached": True, "kept": False}.get(data.get("sla") or ""),
             tag=data.get("tag") or "",
             q=data.get("q") or "",
@@ -345,3 +364,21 @@ class ArticleForm(forms.Form):
 
     def add_service_errors(self, exc: ServiceValidationError) -> None:
         add_service_errors(self, exc, {"category_id": "category"})
+
+
+class ArticleListForm(forms.Form):
+    """The knowledge base list's query string; a bad value is reported and the rest apply."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *ArticleStatus.choices])
+    visibility = forms.ChoiceField(
+        required=False, choices=[("", "Any visibility"), *ArticleVisibility.choices]
+    )
+    category: forms.ModelChoiceField[Category] = forms.ModelChoiceField(
+        required=False, queryset=None, empty_label="Any category"
+    )
+    cursor = forms.CharField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = category_list()  # type: ignore[attr-defined]

@@ -47,6 +47,7 @@ def contact_by_email(*, email: str) -> Contact | None:
 @dataclass
 class CustomerContext:
     other_tickets: list[Ticket]
+    other_tickets_total: int  # all of them, where other_tickets shows the latest few
     open_deals: list[Deal]
     recent_orders: list[Order]
     lifetime_revenue: Decimal | None  # None when an order's currency has no rate
@@ -62,12 +63,13 @@ def customer_context(*, workspace: Workspace, ticket: Ticket) -> CustomerContext
         revenue: Decimal | None = lifetime_revenue(workspace=workspace, contact_id=contact_id)
     except ServiceValidationError:
         revenue = None
+    others = customer_tickets(contact_id=contact_id, company_id=company_id, exclude_id=ticket.pk)
+    other_tickets = list(others[:CONTEXT_ROWS])
     return CustomerContext(
-        other_tickets=list(
-            customer_tickets(contact_id=contact_id, company_id=company_id, exclude_id=ticket.pk)[
-                :CONTEXT_ROWS
-            ]
-        ),
+        other_tickets=other_tickets,
+        other_tickets_total=others.count()
+        if len(other_tickets) == CONTEXT_ROWS
+        else len(other_tickets),
         open_deals=list(
             Deal.objects.filter(deals, outcome=StageOutcome.OPEN)
             .select_related("stage")
@@ -80,12 +82,21 @@ def customer_context(*, workspace: Workspace, ticket: Ticket) -> CustomerContext
     )
 
 
-def article_list(*, q: str = "") -> QuerySet[Article]:
+def article_list(
+    *, q: str = "", status: str = "", visibility: str = "", category_id: int | None = None
+) -> QuerySet[Article]:
     """Every article, drafts and internal ones included, newest change first; `q` keeps
-    those whose title or text contains each of its words."""
+    those whose title or text contains each of its words, the others narrow to one status,
+    visibility or category."""
     qs = Article.objects.select_related("category", "author")
     for word in words_of(q)[:10]:
         qs = qs.filter(Q(title__icontains=word) | Q(body_markdown__icontains=word))
+    if status:
+        qs = qs.filter(status=status)
+    if visibility:
+        qs = qs.filter(visibility=visibility)
+    if category_id is not None:
+        qs = qs.filter(category_id=category_id)
     return qs.order_by("-updated_at", "-id")
 
 

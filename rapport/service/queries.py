@@ -4,16 +4,20 @@ lists, and a customer's context."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page, SortKey, paginate
-from rapport.service.models import SlaEvent, Ticket, TicketMessage, TicketStatus
+from rapport.service.models import SlaEvent, TeamMember, Ticket, TicketMessage, TicketStatus
 from rapport.service.search import tickets_matching
 from rapport.service.services import OPEN_STATUSES
 
 VIEWS = ["mine", "unassigned", "team", "all"]
+# The status filter's "every unsolved ticket" (new, open, pending, on hold); not "open", which
+# is one of those statuses and must stay choosable on its own.
+UNSOLVED = "unsolved"
 SORTS: dict[str, list[SortKey]] = {
     "-updated": [SortKey("updated_at", True)],
     "updated": [SortKey("updated_at", False)],
@@ -28,7 +32,7 @@ class TicketFilter:
     view: str = "all"
     user_id: int | None = None  # who "mine" means
     team_id: int | None = None
-    status: str = ""  # one status, or "open" for every unsolved one
+    status: str = ""  # one status, or UNSOLVED for every one not yet solved
     priority: str = ""
     ticket_type: str = ""
     requester_id: int | None = None
@@ -52,7 +56,7 @@ def ticket_queryset(f: TicketFilter) -> QuerySet[Ticket]:
         if f.team_id is None:
             raise ServiceValidationError.single("team_id", "a team view needs a team")
         qs = qs.filter(team_id=f.team_id)
-    if f.status == "open":
+    if f.status == UNSOLVED:
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif f.status:
         if f.status not in TicketStatus.values:
@@ -72,6 +76,26 @@ def ticket_queryset(f: TicketFilter) -> QuerySet[Ticket]:
         # (this serves agents; the portal has its own).
         qs = qs.filter(tickets_matching(text))
     return qs
+
+
+def queue_counts(
+    *, user_id: int, team_id: int | None, fallback_team_id: int | None
+) -> dict[str, int]:
+    """Unsolved tickets in each queue, in one query, for the view chips: an agent sees at a
+    glance where work waits. The team count is of `team_id`, else of the team the team queue
+    opens on (the agent's own first team, else `fallback_team_id`)."""
+    mine = Q(assignee_id=user_id)
+    if team_id is not None:
+        team = Q(team_id=team_id)
+    else:
+        own = TeamMember.objects.filter(user_id=user_id).order_by("team__name")
+        team = Q(team_id=Coalesce(Subquery(own.values("team_id")[:1]), Value(fallback_team_id)))
+    return Ticket.objects.filter(status__in=OPEN_STATUSES).aggregate(
+        mine=Count("pk", filter=mine),
+        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+        team=Count("pk", filter=team),
+        all=Count("pk"),
+    )
 
 
 def ticket_list(

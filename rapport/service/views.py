@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from rapport.contacts.forms import members_of, user_label
 from rapport.core.errors import ServiceValidationError
-from rapport.core.pagination import Page
+from rapport.core.pagination import Page, SortKey, paginate
 from rapport.feedback.queries import SENTIMENTS, csat_summary, nps_summary, survey_comments
-from rapport.knowledge.models import Article
+from rapport.knowledge.models import Article, ArticleVisibility
 from rapport.knowledge.queries import article_suggestions
 from rapport.knowledge.rendering import render_markdown
 from rapport.knowledge.services import article_create, article_update
@@ -27,6 +27,7 @@ from rapport.service.desk_queries import team_list
 from rapport.service.desk_services import ticket_answer, ticket_open, ticket_properties_set
 from rapport.service.forms import (
     ArticleForm,
+    ArticleListForm,
     ReplyForm,
     TicketCreateForm,
     TicketEditForm,
@@ -34,6 +35,7 @@ from rapport.service.forms import (
 )
 from rapport.service.models import TeamMember, Ticket
 from rapport.service.queries import (
+    queue_counts,
     sla_at_risk,
     ticket_conversation,
     ticket_get,
@@ -120,6 +122,14 @@ def ticket_queue(request: HttpRequest, view: str) -> HttpResponse:
         "params": request.GET,
         "teams": teams,
         "team_id": f.team_id,
+        "status": form.status_for(view, form.cleaned_data.get("status")),
+        "counts": {}
+        if partial
+        else queue_counts(
+            user_id=user_id,
+            team_id=f.team_id if view == "team" else None,
+            fallback_team_id=teams[0].pk if teams else None,
+        ),
         "agents": []
         if partial or view in ("mine", "unassigned")
         else agents_of(workspace_of(request)),
@@ -176,6 +186,18 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     return render(request, "service/ticket_new.html", {"form": form})
 
 
+def _with_help_links(request: HttpRequest, articles: list[Article]) -> list[Article]:
+    """Give each public article the absolute address of its help-centre page, which an agent
+    can put into a reply: a customer can open that one (never an internal article, nor the
+    agent-side page)."""
+    slug = workspace_of(request).slug
+    for article in articles:
+        if article.visibility == ArticleVisibility.PUBLIC:
+            path = reverse("portal:article", args=[slug, article.slug])
+            article.help_url = request.build_absolute_uri(path)  # type: ignore[attr-defined]
+    return articles
+
+
 @member_required
 @require_GET
 def suggestions(request: HttpRequest) -> HttpResponse:
@@ -223,8 +245,9 @@ def _ticket_page(
         "resolution_clock": resolution_clock,
         "sla_history": list(ticket_sla_history(ticket=ticket)),
         "customer": page_queries.customer_context(workspace=workspace, ticket=ticket),
-        "suggested": article_suggestions(
-            text=request_text[:5000], public_only=False, limit=SUGGESTIONS
+        "suggested": _with_help_links(
+            request,
+            article_suggestions(text=request_text[:5000], public_only=False, limit=SUGGESTIONS),
         ),
         "edit_form": edit_form,
         "root_causes": page_queries.root_causes_used(),
@@ -339,16 +362,46 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @member_required
 @require_GET
 def article_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:200]
-    articles = list(page_queries.article_list(q=q)[:PAGE_SIZE])
-    return render(request, "service/kb_list.html", {"articles": articles, "q": q})
+    """Every article, PAGE_SIZE a page (a knowledge base outgrows one page; none is left out
+    unseen), narrowed by words, status, visibility or category."""
+    form = ArticleListForm(request.GET)
+    form.is_valid()
+    data = form.cleaned_data
+    category = data.get("category")
+    qs = page_queries.article_list(
+        q=data.get("q") or "",
+        status=data.get("status") or "",
+        visibility=data.get("visibility") or "",
+        category_id=category.pk if category else None,
+    )
+    page: Page[Article] = Page(items=[], next_cursor=None, prev_cursor=None)
+    try:
+        page = paginate(
+            qs,
+            keys=[SortKey("updated_at", True)],
+            cursor=data.get("cursor") or None,
+            limit=PAGE_SIZE,
+        )
+    except ServiceValidationError:
+        form.add_error(None, "That page of the list is out of date: the first page is shown.")
+        page = paginate(qs, keys=[SortKey("updated_at", True)], cursor=None, limit=PAGE_SIZE)
+    context = {"form": form, "page": page, "params": request.GET, "q": data.get("q") or ""}
+    return render(request, "service/kb_list.html", context)
 
 
 @member_required
 @require_GET
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = found_or_404(page_queries.article_get, article_id=pk)
-    context = {"article": article, "html": render_markdown(article.body_markdown)}
+    help_url = None
+    if article.is_public:  # published and public: what the customer would see
+        path = reverse("portal:article", args=[workspace_of(request).slug, article.slug])
+        help_url = request.build_absolute_uri(path)
+    context = {
+        "article": article,
+        "html": render_markdown(article.body_markdown),
+        "help_url": help_url,
+    }
     return render(request, "service/kb_article.html", context)
 
 

@@ -7,6 +7,7 @@ import re
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client
 from django.utils import timezone
 
@@ -129,6 +130,25 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(
     assert known.status_code == unknown.status_code == 200
     assert strip.sub(b"", known.content) == strip.sub(b"", unknown.content)
     assert len(mail.outbox) == 1
+
+
+class RefusingMailServer(BaseEmailBackend):
+    """A mail server that is down."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+def test_a_mail_server_that_is_down_gives_the_same_answer_not_an_error(
+    client, workspace, ann, settings, django_capture_on_commit_callbacks, caplog
+):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingMailServer"
+    known = request_link(client, workspace, "ann@initech.io", django_capture_on_commit_callbacks)
+    unknown = request_link(client, workspace, "who@else.io", django_capture_on_commit_callbacks)
+    strip = re.compile(rb"<strong>[^<]*</strong>|name=\"csrfmiddlewaretoken\" value=\"[^\"]*\"")
+    assert known.status_code == unknown.status_code == 200
+    assert strip.sub(b"", known.content) == strip.sub(b"", unknown.content)
+    assert "portal sign-in link not mailed" in caplog.text
 
 
 def test_an_address_of_another_workspace_gets_no_link(

@@ -56,7 +56,8 @@ def test_the_agent_views(scoped, owner, member):
     assert subjects(TicketFilter(view="mine", user_id=owner.pk)) == {"mine"}
     assert subjects(TicketFilter(view="unassigned")) == {"nobody"}
     assert subjects(TicketFilter(view="team", team_id=team.pk)) == {"theirs"}
-    assert subjects(TicketFilter(status="open")) == {"mine", "theirs", "nobody"}
+    assert subjects(TicketFilter(status="unsolved")) == {"mine", "theirs", "nobody"}
+    assert subjects(TicketFilter(status="open")) == set()  # none was answered yet
     assert subjects(TicketFilter(q=f"#{done.number}")) == {"done"}
     with pytest.raises(ServiceValidationError):
         ticket_list(f=TicketFilter(view="team"))

@@ -2,6 +2,7 @@
 SLA at risk, dashboard and knowledge base; who may see and change what."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -10,11 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import QueryDict
 
 from rapport.audit.models import AuditEntry
-from rapport.contacts.tests.factories import make_contact
+from rapport.contacts.tests.factories import make_company, make_contact
 from rapport.feedback.models import SurveyInvite
 from rapport.feedback.services import survey_answer, survey_comment
 from rapport.knowledge.models import Article
-from rapport.knowledge.services import article_create
+from rapport.knowledge.services import article_create, article_vote, category_create
 from rapport.sales.models import Product
 from rapport.sales.services import product_create
 from rapport.service.models import Ticket, TicketAttachment, TicketMessage
@@ -90,6 +91,52 @@ def test_the_views_split_tickets_by_assignee(owner_client, workspace, owner, mem
     assert "Mine to do" in mine and "Nobody has it" not in mine and "Mia has it" not in mine
     assert "Nobody has it" in unassigned and "Mine to do" not in unassigned
     assert all(s in every for s in ("Mine to do", "Nobody has it", "Mia has it"))
+
+
+def test_my_queue_opens_on_unsolved_tickets_and_any_status_is_a_choice(
+    owner_client, workspace, owner, ann
+):
+    make_ticket(workspace, owner, ann, subject="Still to do", assignee_id=owner.pk)
+    done = make_ticket(workspace, owner, ann, subject="Long done", assignee_id=owner.pk)
+    with workspace_scope(workspace):
+        ticket_set_status(workspace=workspace, ticket=done, actor=owner, status="solved")
+    mine = owner_client.get("/tickets/mine/").content.decode()
+    assert "Still to do" in mine and "Long done" not in mine
+    assert re.findall(r'<option value="(\w+)" selected>', mine) == ["unsolved"]
+    every = owner_client.get("/tickets/mine/?status=any").content.decode()
+    assert "Still to do" in every and "Long done" in every
+    assert '<option value="any" selected>Any status</option>' in every
+    # "Open" is the one status, apart from "Unsolved" (new, open, pending, on hold).
+    page = owner_client.get("/tickets/mine/?status=open").content.decode()
+    assert re.findall(r'<option value="(\w+)" selected>', page) == ["open"]
+    assert "Still to do" not in page  # a new ticket, not yet answered
+    # "All tickets" still means all of them.
+    assert "Long done" in owner_client.get("/tickets/all/").content.decode()
+    # A saved "any status" view of my queue keeps showing the solved ones.
+    saved = owner_client.post(
+        "/tickets/saved-views/", {"name": "Everything of mine", "view": "mine", "status": "any"}
+    )
+    assert "Long done" in owner_client.get(saved["Location"]).content.decode()
+
+
+def test_the_view_chips_count_unsolved_tickets(owner_client, workspace, owner, member, ann):
+    with workspace_scope(workspace):
+        red = team_create(
+            workspace=workspace, actor=owner, name="Red", assignment="manual", member_ids=[]
+        )
+    make_ticket(workspace, owner, ann, subject="a", assignee_id=owner.pk, team_id=red.pk)
+    make_ticket(workspace, owner, ann, subject="b", assignee_id=member.pk)
+    make_ticket(workspace, owner, ann, subject="c")
+    done = make_ticket(workspace, owner, ann, subject="d", assignee_id=owner.pk, team_id=red.pk)
+    with workspace_scope(workspace):
+        ticket_set_status(workspace=workspace, ticket=done, actor=owner, status="solved")
+    page = owner_client.get("/tickets/all/?priority=high").content.decode()
+    chips = page.split('aria-label="Ticket views"')[1].split("</div>")[0]
+    chip = r'/tickets/(\w+)/"[^>]*>[^<]+<span class="chip-count"[^>]*>(\d+)'
+    counts = dict(re.findall(chip, chips))
+    assert counts == {"mine": "1", "unassigned": "1", "team": "1", "all": "3"}
+    # The queue stays marked while its filters change.
+    assert 'class="chip chip-active" href="/tickets/all/"' in chips
 
 
 def test_the_team_queue_shows_the_chosen_team(owner_client, workspace, owner, ann):
@@ -326,7 +373,65 @@ def test_suggestions_follow_what_is_typed(member_client, article):
     assert b"Printer fire" not in member_client.get("/tickets/suggestions/?subject=bananas").content
 
 
+def test_suggested_public_articles_offer_their_help_centre_link_to_insert(
+    owner_client, workspace, owner, ticket, article
+):
+    with workspace_scope(workspace):
+        article_create(
+            workspace=workspace,
+            actor=owner,
+            data={
+                "title": "Printer fire escalation",
+                "body_markdown": "Call the **printer** vendor.",
+                "status": "published",
+                "visibility": "internal",
+            },
+        )
+    page = owner_client.get(f"/tickets/{ticket.pk}/").content.decode()
+    side = page.split('id="suggested"')[1]
+    assert "Printer fire escalation" in side and "internal, not for customers" in side
+    links = re.findall(r'data-title="([^"]+)" data-url="([^"]+)"', side)
+    # Only the public one, at its portal address: the customer can open that one.
+    assert links == [
+        ("Printer fire safety", f"http://testserver/portal/{workspace.slug}/help/{article.slug}/")
+    ]
+    assert owner_client.get(links[0][1]).status_code == 200
+
+
 # --- the ticket page --------------------------------------------------------------------------
+
+
+def test_the_sla_page_leads_to_the_breaches_solved_ones_too(owner_client, workspace, owner, ann):
+    late = make_ticket(workspace, owner, ann, subject="Answered too late")
+    make_ticket(workspace, owner, ann, subject="Answered in time")
+    with workspace_scope(workspace):
+        ticket_set_status(workspace=workspace, actor=owner, ticket=late, status="solved")
+        Ticket.objects.filter(pk=late.pk).update(sla_breached_at=MONDAY_9)
+    page = owner_client.get("/service/sla/").content.decode()
+    found = re.search(r'id="breached-link" href="([^"]+)"', page)
+    assert found is not None
+    url = found.group(1).replace("&amp;", "&")
+    listed = owner_client.get(url).content.decode()
+    assert "Answered too late" in listed and "Answered in time" not in listed
+
+
+def test_the_customer_card_leads_to_every_ticket_of_the_customer(owner_client, workspace, owner):
+    acme = make_company(workspace, name="Acme")
+    ann = make_contact(workspace, first_name="Ann", emails=["ann@acme.io"], company_ids=[acme.pk])
+    bob = make_contact(workspace, first_name="Bob", emails=["bob@acme.io"], company_ids=[acme.pk])
+    make_contact(workspace, first_name="Eve", emails=["eve@other.io"])
+    ticket = make_ticket(workspace, owner, ann, subject="Current one")
+    for i in range(6):
+        done = make_ticket(workspace, owner, bob if i % 2 else ann, subject=f"Earlier {i}")
+        with workspace_scope(workspace):
+            ticket_set_status(workspace=workspace, actor=owner, ticket=done, status="solved")
+    make_ticket(workspace, owner, make_contact(workspace, emails=["x@else.io"]), subject="Else")
+    page = owner_client.get(f"/tickets/{ticket.pk}/").content.decode()
+    link = re.search(r'<a id="customer-tickets" href="([^"]+)">([^<]+)</a>', page)
+    assert link is not None
+    assert link.group(2) == "Every ticket of Acme (7) →"
+    listed = owner_client.get(link.group(1).replace("&amp;", "&")).content.decode()
+    assert listed.count("Earlier ") == 6 and "Current one" in listed and "Else" not in listed
 
 
 def test_the_ticket_page_shows_conversation_clocks_context_and_articles(
@@ -695,6 +800,73 @@ def test_the_dashboard_shows_csat_per_team_and_comments_by_sentiment(
 def test_an_article_page_renders_markdown_without_scripts(owner_client, article):
     page = owner_client.get(f"/kb/{article.pk}/").content.decode()
     assert "<strong>printer</strong>" in page and "alert(1)" not in page
+
+
+def _article(workspace, owner, title, **data):
+    with workspace_scope(workspace):
+        return article_create(
+            workspace=workspace,
+            actor=owner,
+            data={"title": title, "body_markdown": "Text", "status": "published", **data},
+        )
+
+
+def test_the_article_list_filters_and_pages_through_every_article(owner_client, workspace, owner):
+    with workspace_scope(workspace):
+        billing = category_create(workspace=workspace, actor=owner, data={"name": "Billing"})
+    _article(workspace, owner, "Draft about refunds", status="draft", category_id=billing.pk)
+    _article(workspace, owner, "Public refunds", visibility="public", category_id=billing.pk)
+    _article(workspace, owner, "Internal escalation", visibility="internal")
+
+    def listed(query):
+        page = owner_client.get(f"/kb/?{query}").content.decode()
+        return set(re.findall(r"<strong>([^<]+)</strong>", page.split('id="articles"')[1]))
+
+    assert listed("status=draft") == {"Draft about refunds"}
+    assert listed("visibility=public") == {"Public refunds"}
+    assert listed(f"category={billing.pk}") == {"Draft about refunds", "Public refunds"}
+    assert listed(f"category={billing.pk}&status=published") == {"Public refunds"}
+    assert listed("visibility=nonsense") == {
+        "Draft about refunds",
+        "Public refunds",
+        "Internal escalation",
+    }
+    # Past one page, the rest is a page further, not left out.
+    for i in range(50):
+        _article(workspace, owner, f"Bulk article {i:02d}")
+    first = owner_client.get("/kb/").content.decode()
+    assert first.count("<strong>") - first.split('id="articles"')[0].count("<strong>") == 50
+    cursor = first.split('rel="next" href="?cursor=')[1].split('"')[0]
+    second = owner_client.get(f"/kb/?cursor={cursor}").content.decode()
+    assert len(listed(f"cursor={cursor}")) == 3
+    assert 'rel="prev"' in second
+
+
+def test_helpfulness_reads_as_a_share_of_the_votes(owner_client, workspace, owner):
+    article = _article(workspace, owner, "Tracking a parcel", visibility="public")
+    _article(workspace, owner, "Nobody voted")
+    with workspace_scope(workspace):
+        for i, helpful in enumerate([True, True, True, False]):
+            article_vote(
+                workspace=workspace, article=article, voter_key=f"contact:{i}", helpful=helpful
+            )
+    listing = owner_client.get("/kb/").content.decode()
+    assert '75% helpful <small class="muted">of 4 votes</small>' in listing
+    assert "No votes yet" in listing and "👍" not in listing
+    page = owner_client.get(f"/kb/{article.pk}/").content.decode()
+    assert "75% of readers found this helpful (3 of 4 votes)." in page
+
+
+def test_a_public_article_page_links_its_help_centre_page(owner_client, workspace, owner):
+    public = _article(workspace, owner, "Tracking a parcel", visibility="public")
+    internal = _article(workspace, owner, "Escalations", visibility="internal")
+    draft = _article(workspace, owner, "Soon", visibility="public", status="draft")
+    page = owner_client.get(f"/kb/{public.pk}/").content.decode()
+    url = f"http://testserver/portal/{workspace.slug}/help/{public.slug}/"
+    assert f'href="{url}"' in page and "View in help centre" in page
+    assert owner_client.get(url).status_code == 200
+    for hidden in (internal, draft):
+        assert "View in help centre" not in owner_client.get(f"/kb/{hidden.pk}/").content.decode()
 
 
 def test_writing_an_article(member_client, workspace):

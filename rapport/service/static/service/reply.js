@@ -10,4 +10,20 @@
       form.requestSubmit();
     }
   });
+  /* "Insert link" beside a suggested public article puts its title and help-centre address
+     into the message at the cursor, so the answer points the customer to it. */
+  const body = form.elements.namedItem("body");
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest(".insert-article");
+    if (!button || !body) { return; }
+    const text = button.dataset.title + ": " + button.dataset.url;
+    const start = body.selectionStart, end = body.selectionEnd, value = body.value;
+    const before = value.slice(0, start), after = value.slice(end);
+    const lead = before && !/\s$/.test(before) ? "\n" : "";
+    const trail = after && !/^\s/.test(after) ? "\n" : "";
+    body.value = before + lead + text + trail + after;
+    const caret = (before + lead + text).length;
+    body.focus();
+    body.setSelectionRange(caret, caret);
+  });
 })();
