@@ -1,7 +1,7 @@
 """The demo's survey answers: a CSAT survey for every solved demo ticket whose requester can be
 mailed (as the feedback app does on a real solve), about a third of them answered with scores
-skewed positive (lower when the SLA was breached), some with a comment; and one NPS round to a
-few hundred contacts, some four in ten answering.
+skewed positive (lower when the SLA was breached), some with a comment; and two quarterly NPS
+rounds, the last this month, to a few hundred contacts, some four in ten answering.
 
 Written in bulk with their audit entries, like the tickets: nothing is mailed. Comment
 sentiment comes from the feedback app's own scorer.
@@ -26,7 +26,7 @@ CSAT_ANSWER_RATE = 0.35
 CSAT_COMMENT_RATE = 0.4  # of the answers
 NPS_ANSWER_RATE = 0.4
 NPS_COMMENT_RATE = 0.3
-NPS_SENT_DAYS_AGO = 40
+NPS_ROUNDS_DAYS_AGO = (100, 12)  # a quarterly round, the last one this month
 
 # Score weights 1..5: most customers are satisfied; a breached SLA shifts them down.
 CSAT_WEIGHTS = [4, 5, 11, 32, 48]
@@ -123,9 +123,10 @@ def feedback_demo_fill(
                 invite.comment, invite.updated_at = "", sent
         invites.append(invite)
 
-    sent = now - dt.timedelta(days=NPS_SENT_DAYS_AGO, hours=rng.uniform(0, 8))
     recipients = rng.sample(sorted(mailable), min(nps_contacts, len(mailable)))
-    for contact_id in recipients:
+    rounds = [now - dt.timedelta(days=d, hours=rng.uniform(0, 8)) for d in NPS_ROUNDS_DAYS_AGO]
+    for n, contact_id in enumerate(recipients):
+        sent = rounds[n * len(rounds) // len(recipients)]
         invite = SurveyInvite(
             workspace=workspace,
             kind=SurveyKind.NPS,
@@ -143,7 +144,7 @@ def feedback_demo_fill(
     with keep_given_timestamps(SurveyInvite):
         SurveyInvite.objects.bulk_create(invites, batch_size=1000)
     fields = ["kind", "contact", "ticket", "score", "comment", "sentiment"]
-    # CSAT surveys go out by themselves when a ticket is solved; the NPS round was sent by
+    # CSAT surveys go out by themselves when a ticket is solved; the NPS rounds were sent by
     # a manager.
     for kind, actor in ((SurveyKind.CSAT, None), (SurveyKind.NPS, users[min(1, len(users) - 1)])):
         audit_bulk_created(

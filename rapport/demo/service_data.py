@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from rapport.audit.services import audit_bulk_created, snapshot
 from rapport.demo.timestamps import keep_given_timestamps
+from rapport.sales.models import Product
 from rapport.service.models import (
     Channel,
     MessageKind,
@@ -52,6 +53,54 @@ SUBJECTS = {
     TicketType.REQUEST: ["Please add a user", "Request a data export", "Change our address"],
 }
 ROOT_CAUSES = ["packaging", "billing error", "carrier delay", "missed follow-up"]
+# What the customer wrote, by subject.
+REQUESTS = {
+    "How do I export my contacts?": "We need all our contacts in a spreadsheet for an audit. "
+    "Is there a way to download them with their companies?",
+    "Where is the invoice for March?": "Our accounts team cannot find the March invoice in the "
+    "portal. Could you send it again, please?",
+    "Can I add a second admin?": "I'm going on leave next month and a colleague should be able "
+    "to manage users while I'm away.",
+    "How do I change my plan?": "We have grown to 40 people. What does moving to the next plan "
+    "cost, and does it take effect straight away?",
+    "Login page shows an error": "Since this morning the login page says 'something went "
+    "wrong' for three of us. Clearing the cache did not help.",
+    "Emails are not arriving": "Customers tell us they never got our order confirmations "
+    "since yesterday afternoon. Nothing has changed on our side.",
+    "Sync with the web shop stopped": "No new orders have come over from the web shop since "
+    "Monday. The last sync shows a timeout.",
+    "Report takes forever to load": "The monthly sales report now takes several minutes and "
+    "sometimes never finishes.",
+    "Duplicates after every import": "Each time we import the trade-show list we end up with "
+    "the same people twice.",
+    "Timezone wrong on meetings": "Meetings booked by our Berlin office show an hour off for "
+    "everyone in London.",
+    "Order arrived damaged": "The parcel was crushed and two of the units inside are broken. "
+    "Photos attached. We need replacements before the launch.",
+    "Charged twice this month": "Our card statement shows the subscription twice for this "
+    "month. Please refund the second charge.",
+    "Support never called back": "I was promised a call back last week about our renewal and "
+    "nobody has been in touch.",
+    "Delivery two weeks late": "We ordered on the 2nd and were told five days. It is now two "
+    "weeks and the tracking has not moved.",
+    "Please add a user": "Please add our new sales rep, Jamie, with the same access as the "
+    "rest of the team.",
+    "Request a data export": "For our records, could you send a full export of our account's data?",
+    "Change our address": "We have moved offices. Please update the billing address on our "
+    "invoices.",
+}
+REPLIES = {
+    TicketType.QUESTION: "Thanks for asking. Here is how to do it, step by step; tell us if "
+    "anything is unclear.",
+    TicketType.INCIDENT: "Thanks for the report. We can reproduce it and are working on a fix; "
+    "we'll update you within the hour.",
+    TicketType.PROBLEM: "Thanks, this looks like a known problem. We've linked your ticket to "
+    "it and will tell you when the fix ships.",
+    TicketType.COMPLAINT: "We're sorry about this. We're looking into what happened and will "
+    "come back to you today with a solution.",
+    TicketType.REQUEST: "Thanks, we're on it and will confirm once it's done.",
+}
+BACKLOG_DAYS = 5  # the desk's current work: tickets of the last working week, many unsolved
 
 
 def service_demo_fill(
@@ -91,16 +140,25 @@ def service_demo_fill(
         member_ids=[u.pk for u in users],
     )
     now = timezone.now()
+    products = list(Product.objects.filter(workspace=workspace).values_list("pk", flat=True))
     built: list[tuple[Ticket, list[TicketMessage]]] = []
+    backlog = max(3, tickets // 30)
     for n in range(tickets):
         requester_id, company_id = rng.choice(contacts)
         kind = rng.choices(list(SUBJECTS), [40, 25, 8, 12, 15])[0]
         priority = rng.choices(Priority.values, [20, 55, 20, 5])[0]
-        created = now - dt.timedelta(days=365 * rng.random() ** 0.8, minutes=rng.randint(0, 600))
+        recent = n >= tickets - backlog
+        if recent:
+            created = now - dt.timedelta(days=BACKLOG_DAYS * rng.random())
+        else:
+            created = now - dt.timedelta(
+                days=365 * rng.random() ** 0.8, minutes=rng.randint(0, 600)
+            )
+        subject = rng.choice(SUBJECTS[kind])
         ticket = Ticket(
             workspace=workspace,
             number=n + 1,
-            subject=rng.choice(SUBJECTS[kind]),
+            subject=subject,
             ticket_type=kind,
             priority=priority,
             channel=rng.choice(Channel.values),
@@ -113,17 +171,25 @@ def service_demo_fill(
         )
         sla_apply(ticket)
         first_target, _ = targets[priority]
-        # Agents usually answer well within target; one ticket in eight waits too long.
+        # Agents usually answer well within target; one ticket in eight waits too long. Of
+        # the week's tickets a third are still waiting, half of those not yet picked up.
         late = rng.random() < 0.12
+        waiting = recent and rng.random() < 0.35
         first_after = dt.timedelta(
             minutes=first_target * (rng.uniform(1.1, 3) if late else rng.uniform(0.05, 0.9))
         )
+        if waiting:
+            first_after = now - created + dt.timedelta(hours=1)
+            if rng.random() < 0.5:
+                ticket.assignee_id = None
+        if kind == TicketType.COMPLAINT and products and rng.random() < 0.8:
+            ticket.product_id = rng.choice(products)
         messages = [
             TicketMessage(
                 workspace=workspace,
                 kind=MessageKind.PUBLIC,
                 contact_id=requester_id,
-                body="(see subject)",
+                body=REQUESTS[subject],
                 created_at=created,
                 updated_at=created,
             )
@@ -136,7 +202,7 @@ def service_demo_fill(
                     workspace=workspace,
                     kind=MessageKind.PUBLIC,
                     author_id=ticket.assignee_id,
-                    body="Thanks, on it.",
+                    body=REPLIES[kind],
                     created_at=answered,
                     updated_at=answered,
                 )

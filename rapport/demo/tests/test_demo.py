@@ -24,7 +24,7 @@ from rapport.marketing.queries import consent_allowed_q
 from rapport.sales.models import Deal, ForecastSnapshot, Lead, Order
 from rapport.sequences.models import Sequence
 from rapport.sequences.queries import step_figures
-from rapport.service.models import Ticket
+from rapport.service.models import Ticket, TicketMessage
 from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.models import Workspace
 
@@ -167,6 +167,14 @@ def test_the_demo_loads_once_through_the_services(db):
         # Each ticket has its clock history, breaches included, as a live desk would.
         assert not tickets.filter(sla_events__isnull=True).exists()
         assert tickets.filter(sla_events__kind="breached").distinct().count() == breached
+        # The desk has current work: the week's tickets, some not picked up yet; requests are
+        # in the customer's words, and complaints name what they are about.
+        week = tickets.filter(created_at__gt=timezone.now() - dt.timedelta(days=6))
+        assert week.exclude(status__in=["solved", "closed"]).exists()
+        assert tickets.filter(status="new", first_responded_at__isnull=True).exists()
+        assert not TicketMessage.objects.filter(workspace=ws, body="(see subject)").exists()
+        complaints = tickets.filter(ticket_type="complaint")
+        assert complaints.filter(product__isnull=False).exists()
 
         _check_help_centre(ws)
         _check_surveys(ws, tickets)
@@ -298,6 +306,9 @@ def _check_surveys(ws, tickets):
     assert nps.count() == 25 and not nps.filter(ticket__isnull=False).exists()
     nps_answered = nps.filter(answered_at__isnull=False)
     assert 4 <= nps_answered.count() <= 17
+    # Two rounds, the last within the month, so this month's NPS is not empty.
+    assert len({i.created_at.date() for i in nps}) == 2
+    assert nps_answered.filter(answered_at__gt=now - dt.timedelta(days=30)).exists()
     assert set(nps_answered.values_list("score", flat=True)) <= set(range(11))
     for invite in invites.filter(answered_at__isnull=False):
         assert invite.created_at < invite.answered_at <= now
