@@ -36,9 +36,11 @@ from rapport.service.models import (
     AssignmentMethod,
     BusinessCalendar,
     Channel,
+    DeliveryState,
     Mailbox,
     MessageKind,
     Priority,
+    ReplyDelivery,
     SlaClock,
     SlaEvent,
     SlaEventKind,
@@ -210,6 +212,16 @@ class MessageOut(Schema):
     contact_id: int | None = Field(description="the customer who wrote it")
     message_id: str = Field(description="the email Message-ID, for threading")
     created_at: dt.datetime
+    delivery: DeliveryState | None = Field(
+        description="an agent's public reply: whether it was emailed to the requester"
+    )
+
+    @staticmethod
+    def resolve_delivery(message: TicketMessage) -> str | None:
+        try:
+            return message.delivery.state
+        except ReplyDelivery.DoesNotExist:
+            return None
 
 
 class SlaEventOut(Schema):

@@ -18,12 +18,14 @@ def new_message_id() -> str:
     return make_msgid(domain=MAIL_DOMAIN)
 
 
-def reply_mail_send(*, workspace: Workspace, message_id: int) -> None:
+def reply_mail_send(*, workspace: Workspace, message_id: int) -> bool:
+    """Mail the reply; False when the requester has no address to mail it to. A refusal by
+    the mail server raises (`reply_delivery` notes it and tries again later)."""
     with workspace_scope(workspace):
         message = TicketMessage.objects.select_related("ticket__requester").get(pk=message_id)
         ticket = message.ticket
         if not ticket.requester.email:
-            return
+            return False
         mailbox = Mailbox.objects.filter(active=True).order_by("id").first()
         previous = (
             TicketMessage.objects.filter(ticket=ticket)
@@ -44,3 +46,4 @@ def reply_mail_send(*, workspace: Workspace, message_id: int) -> None:
         reply_to=[mailbox.address] if mailbox else None,
         headers=headers,
     ).send()
+    return True

@@ -191,6 +191,31 @@ class TicketMessage(WorkspaceScopedModel):
         indexes = [models.Index(fields=["workspace", "message_id"], name="message_mid_idx")]
 
 
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", "Sending"
+    SENT = "sent", "Emailed"
+    FAILED = "failed", "Not sent yet"
+    NO_ADDRESS = "no_address", "Not emailed: the requester has no address"
+
+
+class ReplyDelivery(WorkspaceScopedModel):
+    """The mailing of an agent's public reply to the requester. It is tried by a background
+    task once the reply is committed and retried by a sweep while the mail server refuses, so
+    an outage delays a reply (and says so on the ticket) instead of failing the agent's request
+    or tempting a second send. Its own table: the message table keeps its search triggers."""
+
+    message = models.OneToOneField(TicketMessage, on_delete=models.CASCADE, related_name="delivery")
+    state = models.CharField(
+        max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "state"], name="delivery_state_idx")]
+
+
 class Mailbox(WorkspaceScopedModel):
     """An inbound address: mail to it becomes tickets of its workspace."""
 

@@ -114,7 +114,7 @@ def ticket_get(*, ticket_id: int) -> Ticket:
 
 
 def ticket_conversation(*, ticket: Ticket, public_only: bool = False) -> QuerySet[TicketMessage]:
-    qs = ticket.messages.select_related("author", "contact")
+    qs = ticket.messages.select_related("author", "contact", "delivery")
     return qs.filter(kind="public") if public_only else qs
 
 

@@ -26,7 +26,7 @@ from rapport.contacts.services import (
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.core.hooks import records_changed
 from rapport.sales.models import Product
-from rapport.service.mail_out import new_message_id, reply_mail_send
+from rapport.service.mail_out import new_message_id
 from rapport.service.models import (
     AssignmentMethod,
     BusinessCalendar,
@@ -44,6 +44,7 @@ from rapport.service.models import (
     TicketStatus,
     TicketType,
 )
+from rapport.service.reply_delivery import reply_delivery_start
 from rapport.service.sla import (
     parse_targets,
     parse_weekly_hours,
@@ -545,9 +546,7 @@ def ticket_reply(
         elif kind == MessageKind.PUBLIC:
             message.message_id = new_message_id()
             message.save(update_fields=["message_id"])
-            transaction.on_commit(
-                partial(reply_mail_send, workspace=workspace, message_id=message.pk)
-            )
+            reply_delivery_start(workspace=workspace, message=message)
             if ticket.first_responded_at is None:
                 ticket.first_responded_at = message.created_at
                 ticket.save(update_fields=["first_responded_at", "updated_at"])

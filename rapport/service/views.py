@@ -42,6 +42,7 @@ from rapport.service.queries import (
     ticket_list,
     ticket_sla_history,
 )
+from rapport.service.reply_delivery import MAX_ATTEMPTS
 from rapport.service.reports import (
     complaint_report,
     service_charts,
@@ -240,6 +241,7 @@ def _ticket_page(
     context = {
         "ticket": ticket,
         "conversation": conversation,
+        "max_attempts": MAX_ATTEMPTS,
         "loose_attachments": list(ticket.attachments.filter(message__isnull=True)),
         "first_clock": first_clock,
         "resolution_clock": resolution_clock,
