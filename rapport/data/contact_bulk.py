@@ -60,6 +60,7 @@ from rapport.data.clean_pool import Answer, CleanAhead, answer, phone_cleaner, w
 from rapport.data.contact_importers import _country as country_read
 from rapport.data.contact_importers import _lifecycle_stage
 from rapport.data.contact_importers import _tags as tags_read
+from rapport.data.contact_staging import staged_insert
 from rapport.data.csv_files import CsvRow
 from rapport.data.importers import Actor, Importer, ImportRow
 from rapport.data.models import ImportBatch, ImportedRecordAction, ImportMode
@@ -576,6 +577,31 @@ class ContactBulkWriter:
         ids = dicts_insert(Contact, [self._contact_row(p, cid) for p, cid in linked])
         for p, pk in zip(pending, ids, strict=True):
             p.pk = pk
+        names = list(dict.fromkeys(t for p in pending for t in p.tags))
+        tags = {t.name.lower(): t for t in tags_resolve(workspace=ws, names=names)}
+        if connection.vendor == "postgresql":
+            staged_insert(
+                workspace_id=ws.pk,
+                actor=actor,
+                rows=(self._staged(p, cid, tags) for p, cid in linked),
+            )
+        else:
+            self._related_insert(pending, company_ids, tags)
+        records_changed(entity="contacts.contact", workspace_id=ws.pk, ids=[p.pk for p in pending])
+        for p in pending:
+            outcome = self.outcomes[p.position]
+            outcome.action = ImportedRecordAction.CREATED
+            if p.owns_company:
+                assert isinstance(p.company, _NewCompany) and p.company.instance is not None
+                outcome.records.append(self._record("companies", p.company.instance.pk))
+            outcome.records.append(self._record("contacts", p.pk))
+
+    def _related_insert(
+        self, pending: list[_Pending], company_ids: list[int | None], tags: dict[str, Tag]
+    ) -> None:
+        """Emails, phones, company links, tags and audit entries as rows built here (the
+        path of databases without `contact_staging`)."""
+        ws, actor = self.workspace, self.actor
         now = timezone.now()
         stamps = (ws.pk, now, now)
         stamped = ["workspace_id", "created_at", "updated_at"]
@@ -602,8 +628,6 @@ class ContactBulkWriter:
                 if cid is not None
             ],
         )
-        names = list(dict.fromkeys(t for p in pending for t in p.tags))
-        tags = {t.name.lower(): t for t in tags_resolve(workspace=ws, names=names)}
         rows_insert(
             Contact.tags.through,
             ["contact_id", "tag_id"],
@@ -623,17 +647,20 @@ class ContactBulkWriter:
                     self._contact_str(p),
                     self._contact_snapshot(p, cid, tags),
                 )
-                for p, cid in linked
+                for p, cid in zip(pending, company_ids, strict=True)
             ],
         )
-        records_changed(entity="contacts.contact", workspace_id=ws.pk, ids=[p.pk for p in pending])
-        for p in pending:
-            outcome = self.outcomes[p.position]
-            outcome.action = ImportedRecordAction.CREATED
-            if p.owns_company:
-                assert isinstance(p.company, _NewCompany) and p.company.instance is not None
-                outcome.records.append(self._record("companies", p.company.instance.pk))
-            outcome.records.append(self._record("contacts", p.pk))
+
+    def _staged(self, p: _Pending, company_id: int | None, tags: dict[str, Tag]) -> tuple[Any, ...]:
+        """The contact's row in the staging table (`contact_staging.STAGED`)."""
+        if not p.tags:
+            return (p.pk, self._contact_str(p), p.emails, p.phones, company_id, [], [])
+        resolved = [tags[n.lower()] for n in p.tags]
+        return (
+            *(p.pk, self._contact_str(p), p.emails, p.phones, company_id),
+            list(dict.fromkeys(t.pk for t in resolved)),
+            sorted({t.name for t in resolved}),
+        )
 
     @staticmethod
     def _company_id(company: int | _NewCompany | None) -> int | None:
