@@ -142,7 +142,8 @@ def created_changes_sql(
     kept, whole = [], []
     for name in fields:
         field = model._meta.get_field(name)
-        column = f"{alias}.{quote(field.column)}"  # type: ignore[union-attr]
+        assert isinstance(field, models.Field)  # a concrete field, not a relation's other end
+        column = f"{alias}.{quote(str(field.column))}"
         kind = field.get_internal_type()
         if kind in ("CharField", "TextField", "EmailField", "SlugField", "URLField"):
             kept.append((name, f"NULLIF({column}, '')"))

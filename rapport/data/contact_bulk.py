@@ -60,7 +60,8 @@ from rapport.data.clean_pool import Answer, CleanAhead, answer, phone_cleaner, w
 from rapport.data.contact_importers import _country as country_read
 from rapport.data.contact_importers import _lifecycle_stage
 from rapport.data.contact_importers import _tags as tags_read
-from rapport.data.contact_staging import staged_insert
+from rapport.data.contact_staging import EMPTY, staged_insert, staged_list
+from rapport.data.copy_time import copy_time
 from rapport.data.csv_files import CsvRow
 from rapport.data.importers import Actor, Importer, ImportRow
 from rapport.data.models import ImportBatch, ImportedRecordAction, ImportMode
@@ -121,7 +122,7 @@ def dicts_insert(model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
         model._default_manager.bulk_create(objs, batch_size=IN_LIST)
         return [obj.pk for obj in objs]
     ids = ids_draw(model, len(rows))
-    now = timezone.now()
+    now = copy_time(timezone.now())
     columns = [f.attname for f in model._meta.concrete_fields if f.attname not in STAMPS]
     rows_insert(
         model,
@@ -653,13 +654,14 @@ class ContactBulkWriter:
 
     def _staged(self, p: _Pending, company_id: int | None, tags: dict[str, Tag]) -> tuple[Any, ...]:
         """The contact's row in the staging table (`contact_staging.STAGED`)."""
+        first = (p.pk, self._contact_str(p), staged_list(p.emails), staged_list(p.phones))
         if not p.tags:
-            return (p.pk, self._contact_str(p), p.emails, p.phones, company_id, [], [])
+            return (*first, company_id, EMPTY, EMPTY)
         resolved = [tags[n.lower()] for n in p.tags]
         return (
-            *(p.pk, self._contact_str(p), p.emails, p.phones, company_id),
-            list(dict.fromkeys(t.pk for t in resolved)),
-            sorted({t.name for t in resolved}),
+            *(*first, company_id),
+            staged_list(list(dict.fromkeys(t.pk for t in resolved))),
+            staged_list(sorted({t.name for t in resolved})),
         )
 
     @staticmethod

@@ -26,6 +26,7 @@ from rapport.audit.models import AuditAction
 from rapport.audit.services import audit_change, audit_record
 from rapport.core.bulk_rows import rows_insert
 from rapport.core.errors import FieldError, ServiceValidationError
+from rapport.data.copy_time import copy_time
 from rapport.data.csv_files import CsvRow
 from rapport.data.file_formats import batch_layout, file_layout, file_row_count, file_rows
 from rapport.data.importers import (
@@ -446,7 +447,7 @@ def _process_chunk(
 ) -> None:
     counts = {"created": 0, "updated": 0, "skipped": 0, "failed": 0}
     ws_id, batch_id = batch.workspace_id, batch.pk
-    now = timezone.now()
+    now = copy_time(timezone.now())
     errors: list[tuple[Any, ...]] = []
     records: list[tuple[Any, ...]] = []
     with transaction.atomic():

@@ -1,6 +1,7 @@
 """PostgreSQL writes a bulk import's emails, phones, links, tags and audit entries from staged
 rows, and they are what the row path's services write."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -11,8 +12,12 @@ from rapport.audit.services import created_changes_sql, non_empty, snapshot
 from rapport.contacts.models import Contact, ContactCompany, Tag
 from rapport.contacts.services import CONTACT_AUDITED
 from rapport.contacts.tests.factories import make_company, make_contact
+from rapport.core.bulk_rows import rows_insert
 from rapport.data.contact_bulk import ContactBulkWriter
-from rapport.data.contact_staging import staged_insert
+from rapport.data.contact_staging import EMPTY, staged_insert, staged_list
+from rapport.data.copy_time import copy_time
+from rapport.data.models import ImportBatch, ImportedRecord
+from rapport.data.services import IMPORTED_RECORD_COLUMNS
 from rapport.tenancy.access import workspace_scope
 
 pytestmark = pytest.mark.skipif(
@@ -107,11 +112,11 @@ def test_staged_rows_write_what_the_services_write_also_twice_in_one_transaction
                 (
                     first.pk,
                     "Ann Lee",
-                    ["ann@x.io", "a.lee@x.io"],
-                    ["+14155552671"],
+                    staged_list(["ann@x.io", "a.lee@x.io"]),
+                    staged_list(["+14155552671"]),
                     company.pk,
-                    [tags["vip"], tags["New"]],
-                    ["New", "vip"],
+                    staged_list([tags["vip"], tags["New"]]),
+                    staged_list(["New", "vip"]),
                 )
             ],
         )
@@ -120,7 +125,7 @@ def test_staged_rows_write_what_the_services_write_also_twice_in_one_transaction
         staged_insert(
             workspace_id=workspace.pk,
             actor=owner,
-            rows=[(second.pk, "only@x.io", ["only@x.io"], [], None, [], [])],
+            rows=[(second.pk, "only@x.io", staged_list(["only@x.io"]), EMPTY, None, EMPTY, EMPTY)],
         )
 
         entry = AuditEntry.objects.get(entity="contacts.contact", object_id=first.pk)
@@ -183,3 +188,19 @@ def test_a_chunk_commits_without_waiting_for_the_disk_and_the_setting_ends_with_
     assert batch.created == 4
     assert seen == ["off", "off"]
     assert setting() == before == "on"
+
+
+def test_a_timestamp_copied_as_text_is_stored_to_the_microsecond(workspace):
+    at = dt.datetime(2026, 11, 24, 4, 30, 15, 123456, tzinfo=dt.UTC)
+    batch = ImportBatch.unscoped.create(
+        workspace=workspace, entity="contacts", filename="people.csv", columns=["Email"]
+    )
+    stamp = copy_time(at)
+    assert isinstance(stamp, str)
+    rows_insert(
+        ImportedRecord,
+        IMPORTED_RECORD_COLUMNS,
+        [(workspace.pk, stamp, stamp, batch.pk, "contacts", 1, "created", {})],
+    )
+    record = ImportedRecord.unscoped.get(batch=batch)
+    assert record.created_at == record.updated_at == at
