@@ -24,9 +24,9 @@ from rapport.contacts.services import CONTACT_AUDITED
 
 STAGING = "data_contact_staging"
 # A staged contact: (id, display name, emails, phones, company id or None, tag ids, tag names
-# sorted), the lists as JSON, the emails and phones in their order, the first the primary.
-# The lists go as JSON text (`staged_lists`): psycopg formats a Python list for COPY in
-# Python, ten times slower than `json.dumps`.
+# sorted), the emails and phones in their order, the first the primary. The lists go as JSON
+# text (`staged_list`): psycopg formats a Python list for COPY in Python, ten times slower
+# than `json.dumps`.
 STAGED = (
     "id bigint, object_repr text, emails jsonb, phones jsonb, company_id bigint,"
     " tag_ids jsonb, tag_names jsonb"
