@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from rapport.audit.context import current_source
@@ -128,6 +128,71 @@ def audit_rows_created(
             )
         )
     rows_insert(AuditEntry, AUDIT_COLUMNS, rows)
+
+
+def created_changes_sql(
+    model: type[models.Model], fields: Iterable[str], alias: str, extra: dict[str, str]
+) -> str:
+    """A PostgreSQL expression for the changes of a "create" entry, built from the columns of
+    the `model` row named `alias` as `audit_rows_created` builds them from its snapshot: each
+    audited field that holds a value as `[null, value]`, empty ones ("", null, {}, []) left
+    out; `extra` adds entries computed by the caller (SQL giving a JSON-able value, or NULL
+    when empty). Only field types whose JSON is the same both ways are accepted."""
+    quote = connection.ops.quote_name
+    kept, whole = [], []
+    for name in fields:
+        field = model._meta.get_field(name)
+        assert isinstance(field, models.Field)  # a concrete field, not a relation's other end
+        column = f"{alias}.{quote(str(field.column))}"
+        kind = field.get_internal_type()
+        if kind in ("CharField", "TextField", "EmailField", "SlugField", "URLField"):
+            kept.append((name, f"NULLIF({column}, '')"))
+        elif kind in ("ForeignKey", "OneToOneField", "BooleanField") or kind.endswith(
+            "IntegerField"
+        ):
+            kept.append((name, column))
+        elif kind == "JSONField":
+            whole.append((name, f"NULLIF(NULLIF({column}, '{{}}'::jsonb), '[]'::jsonb)"))
+        else:  # dates and decimals: Python's JSON of them is not PostgreSQL's
+            raise TypeError(f"{model.__name__}.{name} ({kind}) has no SQL snapshot")
+    kept.extend(extra.items())
+    # jsonb_strip_nulls drops the empty entries; a JSON field's value is added apart, so
+    # that nulls inside it stay as the snapshot holds them.
+    pairs = ", ".join(
+        f"'{name}', CASE WHEN {value} IS NOT NULL THEN jsonb_build_array(NULL, {value}) END"
+        for name, value in kept
+    )
+    out = f"jsonb_strip_nulls(jsonb_build_object({pairs}))"
+    for name, value in whole:
+        out += (
+            f" || CASE WHEN {value} IS NOT NULL"
+            f" THEN jsonb_build_object('{name}', jsonb_build_array(NULL, {value}))"
+            " ELSE '{}'::jsonb END"
+        )
+    return out
+
+
+def audit_created_by_query(
+    *, workspace_id: int, actor: Any, entity: str, query: str, params: list[Any]
+) -> None:
+    """One "create" entry per row of `query` (columns `object_id`, `object_repr`, `changes`
+    as jsonb), in id order, written by PostgreSQL itself: for bulk writers whose records are
+    already in the database, so each entry's changes need no dict and JSON in Python
+    (`created_changes_sql` builds them as `audit_rows_created` does)."""
+    data_changed(workspace_id=workspace_id)
+    now = timezone.now()
+    actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+    quote = connection.ops.quote_name
+    columns = {f.attname: f.column for f in AuditEntry._meta.concrete_fields}
+    names = ", ".join(quote(columns[c]) for c in AUDIT_COLUMNS)
+    fixed = [workspace_id, now, now, actor_id, current_source(), AuditAction.CREATE.value, entity]
+    sql = (
+        f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({names})"  # noqa: S608 (identifiers)
+        " SELECT %s, %s, %s, %s, %s, %s, %s, q.object_id, left(q.object_repr, 200), q.changes, %s"
+        f" FROM ({query}) AS q ORDER BY q.object_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*fixed, now, *params])
 
 
 def audited_update(

@@ -60,6 +60,8 @@ from rapport.data.clean_pool import Answer, CleanAhead, answer, phone_cleaner, w
 from rapport.data.contact_importers import _country as country_read
 from rapport.data.contact_importers import _lifecycle_stage
 from rapport.data.contact_importers import _tags as tags_read
+from rapport.data.contact_staging import EMPTY, staged_insert, staged_list
+from rapport.data.copy_time import copy_time
 from rapport.data.csv_files import CsvRow
 from rapport.data.importers import Actor, Importer, ImportRow
 from rapport.data.models import ImportBatch, ImportedRecordAction, ImportMode
@@ -120,7 +122,7 @@ def dicts_insert(model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
         model._default_manager.bulk_create(objs, batch_size=IN_LIST)
         return [obj.pk for obj in objs]
     ids = ids_draw(model, len(rows))
-    now = timezone.now()
+    now = copy_time(timezone.now())
     columns = [f.attname for f in model._meta.concrete_fields if f.attname not in STAMPS]
     rows_insert(
         model,
@@ -576,6 +578,31 @@ class ContactBulkWriter:
         ids = dicts_insert(Contact, [self._contact_row(p, cid) for p, cid in linked])
         for p, pk in zip(pending, ids, strict=True):
             p.pk = pk
+        names = list(dict.fromkeys(t for p in pending for t in p.tags))
+        tags = {t.name.lower(): t for t in tags_resolve(workspace=ws, names=names)}
+        if connection.vendor == "postgresql":
+            staged_insert(
+                workspace_id=ws.pk,
+                actor=actor,
+                rows=(self._staged(p, cid, tags) for p, cid in linked),
+            )
+        else:
+            self._related_insert(pending, company_ids, tags)
+        records_changed(entity="contacts.contact", workspace_id=ws.pk, ids=[p.pk for p in pending])
+        for p in pending:
+            outcome = self.outcomes[p.position]
+            outcome.action = ImportedRecordAction.CREATED
+            if p.owns_company:
+                assert isinstance(p.company, _NewCompany) and p.company.instance is not None
+                outcome.records.append(self._record("companies", p.company.instance.pk))
+            outcome.records.append(self._record("contacts", p.pk))
+
+    def _related_insert(
+        self, pending: list[_Pending], company_ids: list[int | None], tags: dict[str, Tag]
+    ) -> None:
+        """Emails, phones, company links, tags and audit entries as rows built here (the
+        path of databases without `contact_staging`)."""
+        ws, actor = self.workspace, self.actor
         now = timezone.now()
         stamps = (ws.pk, now, now)
         stamped = ["workspace_id", "created_at", "updated_at"]
@@ -602,8 +629,6 @@ class ContactBulkWriter:
                 if cid is not None
             ],
         )
-        names = list(dict.fromkeys(t for p in pending for t in p.tags))
-        tags = {t.name.lower(): t for t in tags_resolve(workspace=ws, names=names)}
         rows_insert(
             Contact.tags.through,
             ["contact_id", "tag_id"],
@@ -623,17 +648,21 @@ class ContactBulkWriter:
                     self._contact_str(p),
                     self._contact_snapshot(p, cid, tags),
                 )
-                for p, cid in linked
+                for p, cid in zip(pending, company_ids, strict=True)
             ],
         )
-        records_changed(entity="contacts.contact", workspace_id=ws.pk, ids=[p.pk for p in pending])
-        for p in pending:
-            outcome = self.outcomes[p.position]
-            outcome.action = ImportedRecordAction.CREATED
-            if p.owns_company:
-                assert isinstance(p.company, _NewCompany) and p.company.instance is not None
-                outcome.records.append(self._record("companies", p.company.instance.pk))
-            outcome.records.append(self._record("contacts", p.pk))
+
+    def _staged(self, p: _Pending, company_id: int | None, tags: dict[str, Tag]) -> tuple[Any, ...]:
+        """The contact's row in the staging table (`contact_staging.STAGED`)."""
+        first = (p.pk, self._contact_str(p), staged_list(p.emails), staged_list(p.phones))
+        if not p.tags:
+            return (*first, company_id, EMPTY, EMPTY)
+        resolved = [tags[n.lower()] for n in p.tags]
+        return (
+            *(*first, company_id),
+            staged_list(list(dict.fromkeys(t.pk for t in resolved))),
+            staged_list(sorted({t.name for t in resolved})),
+        )
 
     @staticmethod
     def _company_id(company: int | _NewCompany | None) -> int | None:
