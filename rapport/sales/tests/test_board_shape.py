@@ -62,14 +62,26 @@ def test_cards_carry_what_they_show_without_more_queries(
     company = make_company(scoped, owner, name="Globex")
     _deal(scoped, owner, "d", "5", owner_id=member.pk, company_id=company.pk, next_step="call")
 
-    [(stage, [card], _, _), *_] = queries.board(workspace=scoped, pipeline=pipeline)
-    with django_assert_num_queries(0):
-        firm, person = card.company, card.owner
-        assert firm is not None and person is not None
-        shown = (card.stage.name, firm.name, person.get_username(), card.amount)
-    assert shown == (stage.name, "Globex", member.get_username(), Decimal("5.00"))
+    owner.first_name, owner.last_name = "Olivia", "Stone"
+    owner.save()
+    _deal(scoped, owner, "e", "6", owner_id=owner.pk)
+    _deal(scoped, owner, "f", "7")
 
-    [(_, [card], _, _), *_] = queries.board(workspace=scoped, pipeline=pipeline, card_people=False)
+    [(stage, cards, _, _), *_] = queries.board(workspace=scoped, pipeline=pipeline)
+    with django_assert_num_queries(0):
+        shown = [
+            (c.name, c.stage.name, c.company_name, c.owner_id, c.owner_name, c.amount)
+            for c in cards
+        ]
+    assert shown == [  # the full name, else the username, as User.get_full_name
+        ("d", stage.name, "Globex", member.pk, member.get_username(), Decimal("5.00")),
+        ("e", stage.name, None, owner.pk, "Olivia Stone", Decimal("6.00")),
+        ("f", stage.name, None, None, "", Decimal("7.00")),
+    ]
+
+    [(_, [card, *_], _, _), *_] = queries.board(
+        workspace=scoped, pipeline=pipeline, card_people=False
+    )
     with django_assert_num_queries(0):  # every field of the deal, the stage from the pipeline
         read = (card.stage.name, card.next_step, card.owner_id, card.company_id, card.created_at)
     assert read[:4] == (stage.name, "call", member.pk, company.pk)
