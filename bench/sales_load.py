@@ -200,7 +200,7 @@ def load(deals: int, orders: int) -> None:
         # The kept deal sums were filled by the deals' triggers: one update per deal each.
         cur.execute(
             "VACUUM (ANALYZE) sales_deal, sales_dealstagechange, sales_order, sales_orderline, "
-            "sales_dealstagetotal, sales_dealopenmonthtotal"
+            "sales_dealstagetotal, sales_dealopenmonthtotal, sales_dealwondaytotal"
         )
 
 

@@ -1,4 +1,5 @@
-"""The kept deal sums (`DealStageTotal`, `DealOpenMonthTotal`): their triggers, rebuild, check.
+"""The kept deal sums (`DealStageTotal`, `DealOpenMonthTotal`, `DealWonDayTotal`): their
+triggers, rebuild, check.
 
 Triggers on `sales_deal` take each changed deal's old row out of its sums and add its new
 row, in the writing transaction: whatever writes a deal (a service, an import's bulk_create,
@@ -43,6 +44,7 @@ DEAL_COLUMNS = (
     "outcome",
     "expected_close_date",
     "forecast_category",
+    "closed_at",
 )
 
 
@@ -61,7 +63,21 @@ def _month(vendor: str) -> str:
     return "date({d}.expected_close_date, 'start of month')"
 
 
-def kept_sums(vendor: str) -> tuple[KeptSum, ...]:
+def _utc_day(vendor: str) -> str:
+    # Django keeps date-times in UTC: SQLite as ISO text, so its date() is the UTC day.
+    if vendor == "postgresql":
+        return "({d}.closed_at AT TIME ZONE 'UTC')::date"
+    return "date({d}.closed_at)"
+
+
+# The sums tables by the migration that made them: a migration builds the triggers of the
+# tables that exist at its point (`tables`), not of the ones later migrations create.
+STAGE_AND_MONTH = ("sales_dealstagetotal", "sales_dealopenmonthtotal")
+WON_DAY = ("sales_dealwondaytotal",)
+ALL_TABLES = (*STAGE_AND_MONTH, *WON_DAY)
+
+
+def kept_sums(vendor: str, tables: tuple[str, ...] = ALL_TABLES) -> tuple[KeptSum, ...]:
     common = (
         ("workspace_id", "{d}.workspace_id"),
         ("pipeline_id", "{d}.pipeline_id"),
@@ -69,14 +85,20 @@ def kept_sums(vendor: str) -> tuple[KeptSum, ...]:
         ("owner_key", "COALESCE({d}.owner_id, 0)"),
         ("currency", "{d}.currency"),
     )
-    return (
+    every = (
         KeptSum("sales_dealstagetotal", common, "1 = 1"),
         KeptSum(
             "sales_dealopenmonthtotal",
             (("month", _month(vendor)), *common, ("forecast_category", "{d}.forecast_category")),
             "{d}.outcome = 'open' AND {d}.expected_close_date IS NOT NULL",
         ),
+        KeptSum(
+            "sales_dealwondaytotal",
+            (("day", _utc_day(vendor)), *common),
+            "{d}.outcome = 'won' AND {d}.closed_at IS NOT NULL",
+        ),
     )
+    return tuple(s for s in every if s.table in tables)
 
 
 def _now(vendor: str) -> str:
@@ -146,7 +168,7 @@ def _apply_pg(s: KeptSum, changes: str) -> str:
     )
 
 
-def _pg_function() -> str:
+def _pg_function(tables: tuple[str, ...]) -> str:
     """One PL/pgSQL function for the three statement triggers: a bulk write (an import, a
     queryset update) updates each sum's row once, not once per deal (row triggers made 10,000
     updates of one owner's deals take 10-22 s instead of 1: every update of a sum's row in
@@ -166,7 +188,7 @@ def _pg_function() -> str:
     }
     branches = " ".join(
         f"{'IF' if i == 0 else 'ELSIF'} TG_OP = '{op}' THEN "
-        + " ".join(_apply_pg(s, rows) for s in kept_sums("postgresql"))
+        + " ".join(_apply_pg(s, rows) for s in kept_sums("postgresql", tables))
         for i, (op, rows) in enumerate(changes.items())
     )
     return (
@@ -175,25 +197,26 @@ def _pg_function() -> str:
     )
 
 
-def trigger_statements(vendor: str) -> list[str]:
+def trigger_statements(vendor: str, tables: tuple[str, ...] = ALL_TABLES) -> list[str]:
+    """The triggers keeping the sums of `tables` (every kept sum by default)."""
     if vendor == "postgresql":
-        tables = {
+        transitions = {
             "insert": "NEW TABLE AS new_rows",
             "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
             "delete": "OLD TABLE AS old_rows",
         }
         return [
-            _pg_function(),
+            _pg_function(tables),
             *(
                 f"CREATE TRIGGER {TRIGGER}_{op} AFTER {op.upper()} ON sales_deal "
                 f"REFERENCING {rows} FOR EACH STATEMENT EXECUTE FUNCTION {TRIGGER}()"
-                for op, rows in tables.items()
+                for op, rows in transitions.items()
             ),
         ]
     if vendor == "sqlite":
         # Row triggers: SQLite updates a row in place, so a bulk write's repeated updates of
         # one sum's row stay cheap.
-        sums = kept_sums(vendor)
+        sums = kept_sums(vendor, tables)
         add = " ".join(_add(s, "NEW", vendor) for s in sums)
         take_out = " ".join(_take_out(s, "OLD", vendor) for s in sums)
         return [
@@ -230,13 +253,13 @@ def _lock(connection: BaseDatabaseWrapper, cursor: Any) -> None:
         cursor.execute("LOCK TABLE sales_deal IN SHARE MODE")
 
 
-def totals_rebuild(connection: BaseDatabaseWrapper) -> None:
-    """Every sum computed again from the deals (the migration's first fill; a repair).
-    Run inside a transaction."""
+def totals_rebuild(connection: BaseDatabaseWrapper, tables: tuple[str, ...] = ALL_TABLES) -> None:
+    """Every sum (of `tables`) computed again from the deals (a migration's first fill; a
+    repair). Run inside a transaction."""
     now = _now(connection.vendor)
     with connection.cursor() as cursor:
         _lock(connection, cursor)
-        for s in kept_sums(connection.vendor):
+        for s in kept_sums(connection.vendor, tables):
             columns = ", ".join(c for c, _ in s.keys)
             cursor.execute(f"DELETE FROM {s.table}")  # noqa: S608
             keys = ", ".join(e.format(d="d") for _, e in s.keys)

@@ -30,6 +30,7 @@ from rapport.sales.models import (
     Deal,
     DealOpenMonthTotal,
     DealStageChange,
+    DealWonDayTotal,
     ForecastCategory,
     ForecastSnapshot,
     Stage,
@@ -39,6 +40,8 @@ from rapport.tenancy.models import Workspace
 
 PRIOR_DEALS = Decimal(10)
 ZERO = Decimal(0)
+# The time zones whose days are UTC's (the kept won sums' days).
+UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Universal", "Zulu", "Etc/Zulu"})
 
 
 def period_of(day: dt.date, granularity: str) -> str:
@@ -151,18 +154,7 @@ def forecast(
             rows[key] = ForecastRow(*key)
         return rows[key]
 
-    start_at = dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC)
-    end_at = dt.datetime.combine(end, dt.time.min, tzinfo=dt.UTC)
-    # Count("*"), not the id: every column read is then in `deal_closed_idx` or
-    # `deal_open_idx` (their INCLUDE), so PostgreSQL answers from the index alone.
-    won = (
-        deals.filter(outcome=StageOutcome.WON, closed_at__gte=start_at, closed_at__lt=end_at)
-        .annotate(day=TruncDate("closed_at"))
-        .values("owner_id", "currency", "day")
-        .annotate(total=Sum("amount"), n=Count("*"))
-        .order_by()
-    )
-    for r in won:
+    for r in won_groups(deals=deals, start=start, end=end, pipeline_id=pipeline_id):
         target = row(r["day"], r["owner_id"])
         amount = book.to_base(r["total"], r["currency"], r["day"])
         target.closed_won += amount
@@ -187,6 +179,47 @@ def forecast(
             target.best_case += amount
     ordered = sorted(rows.values(), key=lambda x: (x.period, x.owner_id or 0))
     return Forecast(granularity, workspace.base_currency, ordered, observed)
+
+
+def won_groups(
+    *, deals: QuerySet[Deal], start: dt.date, end: dt.date, pipeline_id: int | None
+) -> Iterable[dict[str, Any]]:
+    """Deals won in [start, end) (UTC midnights), summed per (owner, currency, day won in the
+    current time zone): each day's sum is converted at that day's rate.
+
+    In UTC, the default time zone, the days are the kept sums' (`DealWonDayTotal`, one row
+    per day instead of every won deal); another time zone's days differ, and its requests sum
+    the deals. Both give the same groups."""
+    if timezone.get_current_timezone_name() in UTC_NAMES:
+        kept = DealWonDayTotal.objects.filter(day__gte=start, day__lt=end)
+        if pipeline_id is not None:
+            kept = kept.filter(pipeline_id=pipeline_id)
+        for r in (
+            kept.values("owner_key", "currency", "day")
+            .annotate(total=Sum("amount"), n=Sum("deals"))
+            .order_by()
+        ):
+            r["owner_id"] = r.pop("owner_key") or None
+            yield r
+        return
+    yield from won_groups_summed(deals=deals, start=start, end=end)
+
+
+def won_groups_summed(
+    *, deals: QuerySet[Deal], start: dt.date, end: dt.date
+) -> QuerySet[Deal, dict[str, Any]]:
+    """`won_groups` summed from the deals themselves (any time zone)."""
+    start_at = dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC)
+    end_at = dt.datetime.combine(end, dt.time.min, tzinfo=dt.UTC)
+    # Count("*"), not the id: every column read is then in `deal_closed_idx` (its INCLUDE),
+    # so PostgreSQL answers from the index alone.
+    return (
+        deals.filter(outcome=StageOutcome.WON, closed_at__gte=start_at, closed_at__lt=end_at)
+        .annotate(day=TruncDate("closed_at"))
+        .values("owner_id", "currency", "day")
+        .annotate(total=Sum("amount"), n=Count("*"))
+        .order_by()
+    )
 
 
 def open_groups(

@@ -551,3 +551,20 @@ class DealOpenMonthTotal(KeptDealSum):
                 name="dealopenmonthtotal_unique",
             )
         ]
+
+
+class DealWonDayTotal(KeptDealSum):
+    """Won deals counted per (day they were won in UTC, pipeline, stage, owner, currency): the
+    forecast's closed-won figures, which convert each day's sum at that day's rate. The day
+    is UTC's: a request in another time zone sums the deals (its days differ)."""
+
+    day = models.DateField(help_text="the day of the close time, in UTC")
+
+    class Meta:
+        constraints = [
+            # Starts with the day: the forecast reads a range of days.
+            models.UniqueConstraint(
+                fields=["workspace", "day", "pipeline", "stage", "owner_key", "currency"],
+                name="dealwondaytotal_unique",
+            )
+        ]

@@ -47,10 +47,11 @@ def deal_get(*, deal_id: int) -> Deal:
     return Deal.objects.select_related("stage", "pipeline", "owner", "company").get(pk=deal_id)
 
 
-# What a board card shows (`sales.board_cards`): the page reads these alone, the API every
-# field of the deal but neither its owner nor its company (150 cards of 40 joined columns
-# cost more CPU to read than the whole aggregate, docs/performance.md "Sales, fourth round").
-CARD_FIELDS = (
+# What a page's board card shows (`sales.board_cards`), read as plain values: 150 cards as
+# deal, owner and company instances cost more CPU than all of the board's queries
+# (docs/performance.md, "Sales, fourth round" and "sixth round"). The API reads every field
+# of the deal but neither its owner nor its company.
+CARD_COLUMNS = (
     "id",
     "name",
     "amount",
@@ -58,14 +59,37 @@ CARD_FIELDS = (
     "expected_close_date",
     "outcome",
     "stage_id",
-    "position",
-    "owner",
+    "owner_id",
     "owner__first_name",
     "owner__last_name",
     "owner__username",
-    "company",
     "company__name",
+    "position",
 )
+
+
+@dataclass(slots=True)
+class BoardCard:
+    """A deal as its board card shows it; `owner_name` is the full name, else the username
+    (as `User.get_full_name`), empty without an owner."""
+
+    pk: int
+    name: str
+    amount: Decimal
+    currency: str
+    expected_close_date: dt.date | None
+    outcome: str
+    stage: Stage
+    owner_id: int | None
+    owner_name: str
+    company_name: str | None
+
+
+def _board_card(row: tuple[Any, ...], stage: Stage) -> BoardCard:
+    # SQLite's rows end with the window's rank as well.
+    pk, name, amount, currency, close, outcome, _, owner_id, first, last, username, firm, *_ = row
+    owner_name = (f"{first} {last}".strip() or username) if owner_id is not None else ""
+    return BoardCard(pk, name, amount, currency, close, outcome, stage, owner_id, owner_name, firm)
 
 
 def board(
@@ -74,14 +98,15 @@ def board(
     pipeline: Pipeline,
     owner_id: int | None = None,
     card_people: bool = True,
-) -> list[tuple[Stage, list[Deal], int, Decimal]]:
+) -> list[tuple[Stage, list[Any], int, Decimal]]:
     """Each stage with its first cards (by board position), its deal count and its amount in
     the base currency, converted at the latest rate (the deals are not closed: no rate of
     their closing day exists yet). A currency without any rate is a ServiceValidationError.
 
-    With `card_people` the cards hold what a card shows (`CARD_FIELDS`: the owner's names and
-    the company's name, nothing else); without, every field of the deal and neither. Either
-    way each card's `stage` is the pipeline's stage, not read again.
+    With `card_people` the cards are `BoardCard`s: what a page's card shows, the owner's
+    name and the company's name included; without, `Deal`s with every field of the deal and
+    neither owner nor company (the API). Either way each card's `stage` is the pipeline's
+    stage, not read again.
 
     Three queries whatever the number of stages (the stages when not prefetched, the counts
     and totals, the cards), plus the exchange rates."""
@@ -96,12 +121,17 @@ def board(
         n, total = totals.get(row["stage_id"], (0, Decimal(0)))
         converted = book.to_base(row["total"] or Decimal(0), row["currency"], today)
         totals[row["stage_id"]] = (n + row["n"], total + converted)
-    shown = deals.select_related("owner", "company").only(*CARD_FIELDS) if card_people else deals
     by_id = {stage.pk: stage for stage in stages}
-    cards: dict[int, list[Deal]] = {stage.pk: [] for stage in stages}
-    for deal in _first_cards(shown, list(by_id), BOARD_CARDS_PER_STAGE):
-        deal.stage = by_id[deal.stage_id]
-        cards[deal.stage_id].append(deal)
+    cards: dict[int, list[Any]] = {stage.pk: [] for stage in stages}
+    if card_people:
+        rows = _first_cards(deals.values_list(*CARD_COLUMNS), list(by_id), BOARD_CARDS_PER_STAGE)
+        for row in rows:
+            stage = by_id[row[6]]
+            cards[stage.pk].append(_board_card(row, stage))
+    else:
+        for deal in _first_cards(deals, list(by_id), BOARD_CARDS_PER_STAGE):
+            deal.stage = by_id[deal.stage_id]
+            cards[deal.stage_id].append(deal)
     return [(stage, cards[stage.pk], *totals.get(stage.pk, (0, Decimal(0)))) for stage in stages]
 
 
@@ -117,8 +147,9 @@ def stage_totals(*, pipeline: Pipeline, owner_id: int | None = None) -> QuerySet
     )
 
 
-def _first_cards(deals: QuerySet[Deal], stage_ids: list[int], per_stage: int) -> list[Deal]:
-    """The first `per_stage` deals of every stage in board order, in one query.
+def _first_cards(deals: QuerySet[Any], stage_ids: list[int], per_stage: int) -> list[Any]:
+    """The first `per_stage` deals (or their `values_list` rows) of every stage in board
+    order, in one query.
 
     PostgreSQL: one LIMIT per stage, joined by UNION ALL, each a short scan of `deal_board_idx`
     (a window function numbers every deal of the pipeline first: 1.5 s over 100,000 deals).

@@ -27,7 +27,7 @@ from rapport.core.pagination import Page
 from rapport.core.timeline import timeline_for
 from rapport.sales import leads, page_queries, queries
 from rapport.sales.board import deal_place
-from rapport.sales.board_cards import deal_cards
+from rapport.sales.board_cards import CardFormat, deal_cards
 from rapport.sales.currency import RateBook
 from rapport.sales.forms import (
     ConvertForm,
@@ -81,13 +81,14 @@ def _board_html(request: HttpRequest, pipeline: Any, owner_id: int | None) -> st
         columns = [(s, [], 0, Decimal(0)) for s in stages]
         error = "; ".join(e.message for e in exc.errors)
     today = timezone.now().date()
+    form = CardFormat()
     context = {
         "board_error": error,
         "owner_id": owner_id,
         "columns": [
             {
                 "stage": s,
-                "cards_html": deal_cards(cards, today),
+                "cards_html": deal_cards(cards, today, form),
                 "count": n,
                 "total": total,
                 "more": n - len(cards),

@@ -10,9 +10,11 @@ from rapport.sales import deal_totals
 def triggers_create(apps, schema_editor):
     # Triggers first, then the fill, in the migration's transaction: on PostgreSQL creating a
     # trigger locks out deal writes until the commit, so no write falls between the two.
-    for statement in deal_totals.trigger_statements(schema_editor.connection.vendor):
+    # The tables made here only: later sums come with their own migrations.
+    tables = deal_totals.STAGE_AND_MONTH
+    for statement in deal_totals.trigger_statements(schema_editor.connection.vendor, tables):
         schema_editor.execute(statement, params=None)
-    deal_totals.totals_rebuild(schema_editor.connection)
+    deal_totals.totals_rebuild(schema_editor.connection, tables)
 
 
 def triggers_drop(apps, schema_editor):

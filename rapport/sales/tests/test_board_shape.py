@@ -9,6 +9,7 @@ from decimal import Decimal
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from rapport.contacts.tests.factories import make_company
 from rapport.sales import queries
@@ -62,14 +63,26 @@ def test_cards_carry_what_they_show_without_more_queries(
     company = make_company(scoped, owner, name="Globex")
     _deal(scoped, owner, "d", "5", owner_id=member.pk, company_id=company.pk, next_step="call")
 
-    [(stage, [card], _, _), *_] = queries.board(workspace=scoped, pipeline=pipeline)
-    with django_assert_num_queries(0):
-        firm, person = card.company, card.owner
-        assert firm is not None and person is not None
-        shown = (card.stage.name, firm.name, person.get_username(), card.amount)
-    assert shown == (stage.name, "Globex", member.get_username(), Decimal("5.00"))
+    owner.first_name, owner.last_name = "Olivia", "Stone"
+    owner.save()
+    _deal(scoped, owner, "e", "6", owner_id=owner.pk)
+    _deal(scoped, owner, "f", "7")
 
-    [(_, [card], _, _), *_] = queries.board(workspace=scoped, pipeline=pipeline, card_people=False)
+    [(stage, cards, _, _), *_] = queries.board(workspace=scoped, pipeline=pipeline)
+    with django_assert_num_queries(0):
+        shown = [
+            (c.name, c.stage.name, c.company_name, c.owner_id, c.owner_name, c.amount)
+            for c in cards
+        ]
+    assert shown == [  # the full name, else the username, as User.get_full_name
+        ("d", stage.name, "Globex", member.pk, member.get_username(), Decimal("5.00")),
+        ("e", stage.name, None, owner.pk, "Olivia Stone", Decimal("6.00")),
+        ("f", stage.name, None, None, "", Decimal("7.00")),
+    ]
+
+    [(_, [card, *_], _, _), *_] = queries.board(
+        workspace=scoped, pipeline=pipeline, card_people=False
+    )
     with django_assert_num_queries(0):  # every field of the deal, the stage from the pipeline
         read = (card.stage.name, card.next_step, card.owner_id, card.company_id, card.created_at)
     assert read[:4] == (stage.name, "call", member.pk, company.pk)
@@ -107,6 +120,9 @@ def test_the_board_forecast_and_kpi_aggregates_read_only_columns_of_one_index(
         forecast(workspace=scoped, start=dt.date(2026, 1, 1), end=dt.date(2027, 1, 1))
         # Not whole months: the open deals are summed from the deals, not the kept sums.
         forecast(workspace=scoped, start=dt.date(2026, 1, 15), end=dt.date(2027, 1, 1))
+        # Not UTC's days: the won deals are summed from the deals.
+        with timezone.override("America/New_York"):
+            forecast(workspace=scoped, start=dt.date(2026, 1, 1), end=dt.date(2027, 1, 1))
         sales_kpis(
             workspace=scoped,
             start=dt.date(2026, 1, 1),
@@ -119,9 +135,9 @@ def test_the_board_forecast_and_kpi_aggregates_read_only_columns_of_one_index(
         for q in captured.captured_queries
         if 'FROM "sales_deal"' in q["sql"] and ("SUM(" in q["sql"] or "COUNT(" in q["sql"])
     ]
-    # The board's totals and the whole-month forecast's open deals read the kept sums:
-    # forecasts 1 + 2, KPIs 3, at risk 1.
-    assert len(aggregates) == 7
+    # The board's totals, the whole-month forecast's open deals and the UTC forecast's won
+    # deals read the kept sums: forecasts 1 (open) + 1 (won), KPIs 3, at risk 1.
+    assert len(aggregates) == 6
     indexes = _index_columns()
     for sql in aggregates:
         read = set(_COLUMN.findall(sql))

@@ -1,4 +1,5 @@
-"""The kept deal sums (board totals, monthly open sums) after every kind of deal write.
+"""The kept deal sums (board totals, monthly open sums, daily won sums) after every kind of
+deal write.
 
 Each test writes deals one way, then checks that the kept sums are what the deals say
 (`totals_drift`) and that the board and the forecast give exactly what summing the deals
@@ -15,6 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.db.models import Count, F, Sum
+from django.utils import timezone
 
 from rapport.contacts.tests.factories import make_company
 from rapport.merge.services import merge_companies
@@ -22,7 +24,7 @@ from rapport.sales import forecast as forecasting
 from rapport.sales import queries
 from rapport.sales.board import deal_place
 from rapport.sales.deal_totals import totals_drift
-from rapport.sales.models import Deal, DealOpenMonthTotal, DealStageTotal
+from rapport.sales.models import Deal, DealOpenMonthTotal, DealStageTotal, DealWonDayTotal
 from rapport.sales.services import (
     deal_create,
     deal_delete,
@@ -106,6 +108,10 @@ def _summed_open_groups(*, deals, start, end, pipeline_id):
     return forecasting.open_groups_summed(deals=deals, start=start, end=end)
 
 
+def _summed_won_groups(*, deals, start, end, pipeline_id):
+    return forecasting.won_groups_summed(deals=deals, start=start, end=end)
+
+
 def _board(workspace, pipeline, owner_id):
     return [
         (stage.pk, [d.pk for d in cards], n, total)
@@ -135,6 +141,7 @@ def assert_kept(workspace, pipeline, owners, monkeypatch):
     with monkeypatch.context() as m:
         m.setattr(queries, "stage_totals", _summed_stage_totals)
         m.setattr(forecasting, "open_groups", _summed_open_groups)
+        m.setattr(forecasting, "won_groups", _summed_won_groups)
         summed = _figures(workspace, pipeline, owners)
     assert kept == summed
     return kept
@@ -341,10 +348,12 @@ def test_the_check_command_names_drift_and_rebuild_repairs_it(
     assert "match" in capsys.readouterr().out
     DealStageTotal.objects.filter(owner_key=0).update(deals=F("deals") + 2)
     DealOpenMonthTotal.objects.filter(owner_key=owner.pk).delete()
-    with pytest.raises(CommandError, match="4 kept deal sums differ"):
+    DealWonDayTotal.objects.update(amount=F("amount") + 1)
+    with pytest.raises(CommandError, match="5 kept deal sums differ"):
         call_command("deal_totals")
     out = capsys.readouterr().out
     assert "sales_dealstagetotal" in out and "sales_dealopenmonthtotal" in out
+    assert "sales_dealwondaytotal" in out
     call_command("deal_totals", "--rebuild")
     assert totals_drift(connection) == []
 
@@ -353,5 +362,56 @@ def test_a_pipeline_emptied_of_deals_has_no_sums_and_can_be_deleted(scoped, pipe
     Deal.objects.filter(pipeline=pipeline).delete()
     assert not DealStageTotal.objects.exists()
     assert not DealOpenMonthTotal.objects.exists()
+    assert not DealWonDayTotal.objects.exists()
     pipeline.delete()
     assert totals_drift(connection) == []
+
+
+def _closed_won(workspace, pipeline_id=None):
+    rows = forecasting.forecast(
+        workspace=workspace,
+        start=dt.date(2026, 3, 1),
+        end=dt.date(2026, 5, 1),
+        pipeline_id=pipeline_id,
+    ).rows
+    return {(r.period, r.owner_id): (r.deals_won, r.closed_won) for r in rows if r.deals_won}
+
+
+def test_won_deals_are_summed_per_utc_day_and_another_time_zone_sums_the_deals(
+    scoped, owner, member, pipeline, deals, monkeypatch
+):
+    won = stage_ids(pipeline)["Won"]
+    for deal in (deals[0], deals[2]):
+        deal_move(workspace=scoped, actor=owner, deal=deal, stage_id=won)
+    # Either side of a UTC midnight, and of a month's end.
+    Deal.objects.filter(pk=deals[0].pk).update(
+        closed_at=dt.datetime(2026, 3, 31, 23, 30, tzinfo=dt.UTC)
+    )
+    Deal.objects.filter(pk=deals[2].pk).update(
+        closed_at=dt.datetime(2026, 4, 1, 0, 30, tzinfo=dt.UTC)
+    )
+    assert_kept(scoped, pipeline, _owner_ids(owner, member), monkeypatch)
+    days = {
+        (r.day, r.owner_key, r.currency): (r.deals, r.amount)
+        for r in DealWonDayTotal.objects.filter(day__lt=dt.date(2026, 5, 1))
+    }
+    assert days == {
+        (dt.date(2026, 3, 31), owner.pk, "USD"): (1, Decimal("100.10")),
+        (dt.date(2026, 4, 1), member.pk, "GBP"): (1, Decimal("333.33")),
+    }
+    # GBP at 1.30 until 15 April: 333.33 × 1.30 = 433.329 → 433.33.
+    assert _closed_won(scoped) == {
+        ("2026-03", owner.pk): (1, Decimal("100.10")),
+        ("2026-04", member.pk): (1, Decimal("433.33")),
+    }
+    # In New York both closed on 31 March (the window is still UTC's midnights): its days
+    # are not the kept sums', so the forecast sums the deals there.
+    with timezone.override("America/New_York"):
+        assert _closed_won(scoped, pipeline.pk) == {
+            ("2026-03", owner.pk): (1, Decimal("100.10")),
+            ("2026-03", member.pk): (1, Decimal("433.33")),
+        }
+        kept = _figures(scoped, pipeline, _owner_ids(owner, member))
+        with monkeypatch.context() as m:
+            m.setattr(forecasting, "won_groups", _summed_won_groups)
+            assert _figures(scoped, pipeline, _owner_ids(owner, member)) == kept

@@ -22,14 +22,14 @@ def test_the_board_lists_each_stage_with_cards_counts_and_totals(
         names = [
             (stage.name, [d.name for d in cards], n, total) for stage, cards, n, total in columns
         ]
-        owners = [d.owner for _, cards, _, _ in columns for d in cards]
+        owners = [d.owner_id for _, cards, _, _ in columns for d in cards]
     assert names == [
         ("Qualify", ["q0", "q1", "q2"], 3, Decimal("300.00")),
         ("Proposal", ["p"], 1, Decimal("250.50")),
         ("Won", [], 0, Decimal(0)),
         ("Lost", [], 0, Decimal(0)),
     ]
-    assert owners.count(member) == 1
+    assert owners.count(member.pk) == 1
     mine = board(workspace=scoped, pipeline=pipeline, owner_id=member.pk)
     assert [n for _, _, n, _ in mine] == [0, 1, 0, 0]
 

@@ -8,8 +8,8 @@ from rapport.sales.deal_totals import totals_drift, totals_rebuild
 
 class Command(BaseCommand):
     help = (
-        "Compare the kept deal sums (board totals, monthly open sums) with the deals, or "
-        "rebuild them. Deal writes wait while it runs."
+        "Compare the kept deal sums (board totals, monthly open sums, daily won sums) with the "
+        "deals, or rebuild them. Deal writes wait while it runs."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
