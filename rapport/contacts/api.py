@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Manager
+from django.db import connection
+from django.db.models import Manager, Model
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.renderers import JSONRenderer
@@ -229,47 +230,58 @@ class ContactListParams(RecordListParams):
 
 
 def _with_contact_rows(items: Sequence[Contact]) -> None:
-    """Emails, phones and companies of a page of contacts: one query each for the page.
+    """Emails, phones and companies of a page of contacts: one query for the page.
 
     Read as plain values (no model instances) into lists on each contact, which the schema's
     resolvers read. Prefetched into the related managers instead, Django builds a filtered
     queryset per contact and relation to hold them (150 for a page of 50) and a model instance
-    per row: together half the request's CPU. Same rows, same order (primary first, then by
-    id, as the models order them). Tags come with the page (`contact_page`, `contact_get`).
+    per row: together half the request's CPU; and three ORM queries cost about 2 ms of Python
+    to build where one `UNION ALL` written here costs a tenth of it. Same rows, same order
+    (primary first, then by id, as the models order them), in the contacts' workspace (the
+    scope they were read in; its tables and columns are the code's own: hence the `noqa`).
+    Emails and phones `contact_get` prefetched are taken from there. Tags come with the page
+    (`contact_page`, `contact_get`).
     """
     contacts = list(items)
     if not contacts:
         return
     ids = [c.pk for c in contacts]
-
-    def prefetched(relation: str) -> bool:
-        return all(relation in getattr(c, "_prefetched_objects_cache", {}) for c in contacts)
-
-    primary_first = ("-is_primary", "id")
-    emails: dict[int, list[str]] = {pk: [] for pk in ids}
-    if prefetched("emails"):  # `contact_get` has them already
+    lists: dict[str, dict[int, list[Any]]] = {
+        kind: {pk: [] for pk in ids} for kind in ("emails", "phones", "companies")
+    }
+    prefetched = all(
+        "emails" in cache and "phones" in cache
+        for cache in (getattr(c, "_prefetched_objects_cache", {}) for c in contacts)
+    )
+    # (kind, table, its text value, its id value): one shape for the union.
+    tables: list[tuple[str, type[Model], str, str]] = [
+        ("companies", ContactCompany, "NULL", "company_id")
+    ]
+    if prefetched:
         for c in contacts:
-            emails[c.pk] = [e.email for e in c.emails.all()]
+            lists["emails"][c.pk] = [e.email for e in c.emails.all()]
+            lists["phones"][c.pk] = [p.number for p in c.phones.all()]
     else:
-        rows = ContactEmail.objects.filter(contact_id__in=ids).order_by(*primary_first)
-        for contact_id, email in rows.values_list("contact_id", "email"):
-            emails[contact_id].append(email)
-    phones: dict[int, list[str]] = {pk: [] for pk in ids}
-    if prefetched("phones"):
-        for c in contacts:
-            phones[c.pk] = [p.number for p in c.phones.all()]
-    else:
-        rows = ContactPhone.objects.filter(contact_id__in=ids).order_by(*primary_first)
-        for contact_id, number in rows.values_list("contact_id", "number"):
-            phones[contact_id].append(number)
-    companies: dict[int, list[int]] = {pk: [] for pk in ids}
-    rows = ContactCompany.objects.filter(contact_id__in=ids).order_by(*primary_first)
-    for contact_id, company_id in rows.values_list("contact_id", "company_id"):
-        companies[contact_id].append(company_id)
+        tables += [
+            ("emails", ContactEmail, "email", "NULL"),
+            ("phones", ContactPhone, "number", "NULL"),
+        ]
+    marks = ", ".join(["%s"] * len(ids))
+    parts = [
+        f"SELECT '{kind}', contact_id, CAST({text} AS text), CAST({number} AS bigint), "  # noqa: S608
+        f"is_primary, id FROM {model._meta.db_table} "
+        f"WHERE workspace_id = %s AND contact_id IN ({marks})"
+        for kind, model, text, number in tables
+    ]
+    params: list[Any] = [contacts[0].workspace_id, *ids] * len(tables)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{' UNION ALL '.join(parts)} ORDER BY 1, 5 DESC, 6", params)
+        for kind, contact_id, text, number, _, _ in cursor.fetchall():
+            lists[kind][contact_id].append(number if kind == "companies" else text)
     for c in contacts:
-        c.api_emails = emails[c.pk]  # type: ignore[attr-defined]
-        c.api_phones = phones[c.pk]  # type: ignore[attr-defined]
-        c.api_company_ids = companies[c.pk]  # type: ignore[attr-defined]
+        c.api_emails = lists["emails"][c.pk]  # type: ignore[attr-defined]
+        c.api_phones = lists["phones"][c.pk]  # type: ignore[attr-defined]
+        c.api_company_ids = lists["companies"][c.pk]  # type: ignore[attr-defined]
 
 
 def _contact_out(contact_id: int) -> Contact:

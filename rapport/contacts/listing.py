@@ -14,7 +14,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model, Q, QuerySet
 
-from rapport.contacts import queries
+from rapport.contacts import queries, search_page
 from rapport.contacts.models import Company, Contact
 from rapport.contacts.normalise import search_key
 from rapport.contacts.queries import InSubquery, RecordFilter
@@ -59,11 +59,17 @@ def contact_page(
         raise ServiceValidationError.single(
             "sort", f"must be one of {', '.join(queries.CONTACT_SORTS)}"
         )
+    if search_page.applies(f, sort, cursor):
+        searched = search_page.search_first_page(
+            f=f, workspace=workspace, sort=sort, limit=_limit(limit), only=only
+        )
+        if searched is not None:
+            return searched
     region = workspace.default_region
     arms = queries.contact_name_search_arms(f.q, region=region)
     if (
         arms
-        and len(search_key(f.q)) >= _ARMS_FROM
+        and len(search_key(f.q)) >= search_page.NAME_ARMS_FROM
         and not cursor
         and sort in ("name", "-name")
         and connection.vendor == "postgresql"
@@ -77,11 +83,6 @@ def contact_page(
     page = paginate(qs, keys=queries.CONTACT_SORTS[sort], cursor=cursor, limit=_limit(limit))
     attach_tag_names(page.items, workspace=workspace)
     return page
-
-
-# Prefixes this short match so many contacts (a tenth for "a") that the ORed search finds its
-# first page soonest by walking the sort index; longer ones are asked arm by arm.
-_ARMS_FROM = 3
 
 
 def _first_page_by_arms(

@@ -61,19 +61,32 @@ class RecordFilter:
     custom: dict[str, str] = field(default_factory=dict)
 
 
-def contact_search_q(q: str, *, region: str) -> Q:
-    """Search by name, email, phone or company, picked from what the text looks like."""
+def contact_search_kind(q: str, *, region: str) -> tuple[str, str] | None:
+    """What a contact search looks for, from what the text looks like, and the prefix it
+    matches: ("email", address), ("phone", E.164 digits) or ("name", search key); None for
+    text with nothing to match."""
     text = q.strip()
     if "@" in text:
-        ids = ContactEmail.objects.filter(email__startswith=text.lower()).values("contact_id")
-        return Q(pk__in=ids)
+        return "email", text.lower()
     phone_key = _phone_key(text, region=region)
     if phone_key:
-        phone_ids = ContactPhone.objects.filter(number__startswith=phone_key).values("contact_id")
-        return Q(pk__in=phone_ids)
+        return "phone", phone_key
     key = search_key(text)
-    if not key:
+    return ("name", key) if key else None
+
+
+def contact_search_q(q: str, *, region: str) -> Q:
+    """Search by name, email, phone or company, picked from what the text looks like."""
+    kind = contact_search_kind(q, region=region)
+    if kind is None:
         return Q()
+    what, key = kind
+    if what == "email":
+        ids = ContactEmail.objects.filter(email__startswith=key).values("contact_id")
+        return Q(pk__in=ids)
+    if what == "phone":
+        phone_ids = ContactPhone.objects.filter(number__startswith=key).values("contact_id")
+        return Q(pk__in=phone_ids)
     company_ids = Company.objects.filter(name_key__startswith=key).values("pk")
     return (
         Q(search_name__startswith=key)
@@ -97,21 +110,28 @@ def contact_name_search_arms(q: str, *, region: str) -> list[Q]:
     the sort name's arm also bounds `sort_name` to the prefix's range (the same rows in code
     point order: the bench database's collation, C.UTF-8, and SQLite's), so that the sort
     index starts its walk at the prefix."""
-    text = q.strip()
-    if not text or "@" in text or _phone_key(text, region=region):
+    kind = contact_search_kind(q, region=region)
+    if kind is None or kind[0] != "name":
         return []
-    key = search_key(text)
-    if not key:
-        return []
+    key = kind[1]
     company_ids = Company.objects.filter(name_key__startswith=key).values("pk")
     by_sort_name = Q(sort_name__startswith=key, sort_name__gte=key)
-    if key[-1] != chr(0x10FFFF):
-        by_sort_name &= Q(sort_name__lt=key[:-1] + chr(ord(key[-1]) + 1))
+    end = prefix_end(key)
+    if end is not None:
+        by_sort_name &= Q(sort_name__lt=end)
     return [
         Q(search_name__startswith=key),
         by_sort_name,
         Q(InSubquery("primary_company_id", company_ids)),
     ]
+
+
+def prefix_end(key: str) -> str | None:
+    """The first text past every text starting with `key` in code point order (None if the
+    last character is the highest code point)."""
+    if key[-1] == chr(0x10FFFF):
+        return None
+    return key[:-1] + chr(ord(key[-1]) + 1)
 
 
 class InSubquery(Func):

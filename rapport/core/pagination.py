@@ -149,3 +149,16 @@ def paginate(qs: QuerySet[T], *, keys: list[SortKey], cursor: str | None, limit:
         next_cursor=cursor_of(rows[-1], "next") if rows and has_next else None,
         prev_cursor=cursor_of(rows[0], "prev") if rows and has_prev else None,
     )
+
+
+def first_page(rows: list[T], *, keys: list[SortKey], limit: int) -> Page[T]:
+    """The first page of `paginate` (no cursor) from up to `limit + 1` rows read elsewhere in
+    its order (the keys, then the primary key in the first key's direction): the same items
+    and next cursor, for a caller that reads its rows without a queryset."""
+    keys = [*keys, SortKey("pk", keys[0].descending if keys else False)]
+    items = rows[:limit]
+    more = len(rows) > limit
+    next_cursor = None
+    if items and more:
+        next_cursor = _encode([getattr(items[-1], k.field) for k in keys], "next", _signature(keys))
+    return Page(items=items, next_cursor=next_cursor, prev_cursor=None)

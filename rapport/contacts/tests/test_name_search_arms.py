@@ -78,8 +78,15 @@ def test_it_finds_each_arm_and_nothing_of_another_workspace(people, workspace):
 
 
 def test_the_first_page_of_a_name_search_is_one_query(people, workspace, django_assert_num_queries):
-    with workspace_scope(workspace), django_assert_num_queries(2):  # the page, its tags
+    # The page and its tags; on PostgreSQL the search alone is one query with its tags
+    # (`search_page`), and with another filter the ORM's arms query and the tags.
+    alone = 1 if connection.vendor == "postgresql" else 2
+    with workspace_scope(workspace), django_assert_num_queries(alone):
         listing.contact_page(f=RecordFilter(q="gross"), workspace=workspace, limit=50)
+    with workspace_scope(workspace), django_assert_num_queries(2):
+        listing.contact_page(
+            f=RecordFilter(q="gross", lifecycle_stage="customer"), workspace=workspace, limit=50
+        )
     if connection.vendor == "postgresql":
         with workspace_scope(workspace):
             sql = str(

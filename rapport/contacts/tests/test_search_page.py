@@ -1,0 +1,185 @@
+"""A search's first page read in hand-written SQL (`search_page`, PostgreSQL) is the ORM's page
+(`queries.contact_list`, the reference): the same contacts in the same order, every field, the
+company and owner, the tag names, the next cursor; in one query, without building a queryset,
+and only in the caller's workspace. The API reads a page's emails, phones and companies in
+one query."""
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from rapport.contacts import listing, queries, search_page
+from rapport.contacts.listing import CONTACT_ROW_FIELDS
+from rapport.contacts.models import Contact
+from rapport.contacts.queries import RecordFilter
+from rapport.contacts.tests.factories import make_company, make_contact
+from rapport.tenancy.access import workspace_scope
+from rapport.web.tests import fixtures
+
+owner_client = fixtures.owner_client
+
+pytestmark = pytest.mark.django_db
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the SQL is PostgreSQL's; SQLite reads the ORM's"
+)
+
+
+@pytest.fixture
+def people(workspace, other_workspace, member, owner):
+    grossmann = make_company(workspace, name="Grossmann Bau")
+    make_company(other_workspace, name="Gross Outsiders")
+    rows: list[tuple[str, str, dict[str, Any]]] = [
+        ("Gross", "Zeller", {"tags": ["vip", "berlin"], "job_title": "CTO"}),
+        ("Anna", "Gross", {"emails": ["anna@gross.example", "a2@home.example"]}),
+        ("Ben", "Grosser", {"owner_id": member.pk, "phones": ["+12129744953"]}),
+        ("Carl", "Abbott", {"company_ids": [grossmann.pk], "owner_id": owner.pk}),
+        ("Dora", "Grost", {"emails": ["dora@grost.example"], "tags": ["vip"]}),
+        ("Fritz", "Grossé", {"phones": ["+12129744000"], "lifecycle_stage": "customer"}),
+    ]
+    for i in range(12):  # more than a small page of them
+        rows.append((f"Gus{i:02d}", f"Grossi{i:02d}", {"emails": [f"gus{i:02d}@gross.example"]}))
+    for first, last, extra in rows:
+        make_contact(workspace, first_name=first, last_name=last, **extra)
+    # Raw JSON and addresses come back as the ORM reads them (converters).
+    with workspace_scope(workspace):
+        Contact.objects.filter(first_name="Gross").update(
+            custom_fields={"tier": "gold", "seats": 12}, city="Köln"
+        )
+    make_contact(other_workspace, first_name="Gross", last_name="Outsider", tags=["vip"])
+    make_contact(other_workspace, first_name="Gus", last_name="Grossi", emails=["x@gross.example"])
+
+
+TERMS = ["gross", "Grossmann", "GUS0", "anna@gross", "gus", "+1 212 974", "(212) 974-4953"]
+
+
+def _same(lean: Any, reference: Any, only: Any) -> None:
+    assert [c.pk for c in lean.items] == [c.pk for c in reference.items]
+    assert lean.next_cursor == reference.next_cursor
+    assert lean.prev_cursor is None
+    fields = [f for f in Contact._meta.concrete_fields if only is None or f.attname in only]
+    for a, b in zip(lean.items, reference.items, strict=True):
+        for f in fields:
+            assert getattr(a, f.attname) == getattr(b, f.attname), f.name
+        assert a.display_name == b.display_name
+        assert listing.tag_names(a) == listing.tag_names(b)
+        assert (a.primary_company and a.primary_company.name) == (
+            b.primary_company and b.primary_company.name
+        )
+        assert (a.owner and (a.owner.pk, a.owner.get_full_name(), a.owner.username)) == (
+            b.owner and (b.owner.pk, b.owner.get_full_name(), b.owner.username)
+        )
+
+
+@on_postgresql
+@pytest.mark.parametrize("q", TERMS)
+@pytest.mark.parametrize("sort", ["name", "-name"])
+@pytest.mark.parametrize("limit", [3, 50])
+@pytest.mark.parametrize("only", [CONTACT_ROW_FIELDS, None])
+def test_the_page_is_the_orms(people, workspace, q, sort, limit, only):
+    f = RecordFilter(q=q)
+    with workspace_scope(workspace):
+        assert search_page.applies(f, sort, None)
+        lean = search_page.search_first_page(
+            f=f, workspace=workspace, sort=sort, limit=limit, only=only
+        )
+        reference = queries.contact_list(f=f, region="US", sort=sort, limit=limit)
+        assert lean is not None and reference.items
+        _same(lean, reference, None if only is None else [*only, "id"])
+        if lean.next_cursor:  # the cursor it hands on reads the ORM's next page
+            after = listing.contact_page(
+                f=f, workspace=workspace, sort=sort, cursor=lean.next_cursor, limit=limit
+            )
+            assert [c.pk for c in after.items] == [
+                c.pk
+                for c in queries.contact_list(
+                    f=f, region="US", sort=sort, cursor=lean.next_cursor, limit=limit
+                ).items
+            ]
+
+
+@on_postgresql
+def test_it_builds_no_queryset_and_reads_in_one_query(people, workspace, monkeypatch):
+    def no_orm(**kwargs: Any) -> Any:
+        raise AssertionError("the search's first page built the ORM's queryset")
+
+    with workspace_scope(workspace):
+        reference = queries.contact_list(f=RecordFilter(q="gross"), region="US")
+        monkeypatch.setattr(queries, "contact_queryset", no_orm)
+        with CaptureQueriesContext(connection) as captured:
+            page = listing.contact_page(
+                f=RecordFilter(q="gross"), workspace=workspace, only=CONTACT_ROW_FIELDS
+            )
+    assert len(captured.captured_queries) == 1  # the contacts, companies, owners and tags
+    assert [c.pk for c in page.items] == [c.pk for c in reference.items]
+    assert listing.tag_names(page.items[-1]) == ["berlin", "vip"]  # "Gross Zeller"
+
+
+@on_postgresql
+def test_it_shows_nothing_of_another_workspace(people, workspace, other_workspace):
+    with workspace_scope(workspace):
+        ours = listing.contact_page(f=RecordFilter(q="gross"), workspace=workspace)
+        by_email = listing.contact_page(f=RecordFilter(q="x@gross"), workspace=workspace)
+    names = [c.display_name for c in ours.items]
+    assert "Gross Outsider" not in names and "Carl Abbott" in names  # by "Grossmann Bau"
+    assert by_email.items == []
+    with workspace_scope(other_workspace):
+        theirs = listing.contact_page(f=RecordFilter(q="gross"), workspace=other_workspace)
+    assert [c.display_name for c in theirs.items] == ["Gus Grossi", "Gross Outsider"]
+    assert [listing.tag_names(c) for c in theirs.items] == [[], ["vip"]]
+
+
+@pytest.mark.parametrize(
+    ("f", "sort", "cursor"),
+    [
+        (RecordFilter(q="gross", lifecycle_stage="customer"), "name", None),
+        (RecordFilter(q="gross", custom={"tier": "gold"}), "name", None),
+        (RecordFilter(q="gross"), "-updated", None),
+        (RecordFilter(q="gross"), "name", "a cursor"),
+        (RecordFilter(), "name", None),
+    ],
+)
+def test_anything_else_is_the_orms(f, sort, cursor):
+    assert not search_page.applies(f, sort, cursor)
+
+
+@on_postgresql
+def test_short_prefixes_are_the_orms(people, workspace):
+    with workspace_scope(workspace):
+        assert (
+            search_page.search_first_page(
+                f=RecordFilter(q="gr"), workspace=workspace, sort="name", limit=50, only=None
+            )
+            is None
+        )
+        names = [
+            c.display_name
+            for c in listing.contact_page(f=RecordFilter(q="gr"), workspace=workspace).items
+        ]
+    assert "Anna Gross" in names
+
+
+def test_the_api_reads_a_pages_emails_phones_and_companies_in_one_query(
+    people, owner_client, workspace
+):
+    with CaptureQueriesContext(connection) as captured:
+        items = owner_client.get("/api/v1/contacts?q=gross&limit=50").json()["items"]
+    related = [
+        q["sql"]
+        for q in captured.captured_queries
+        if "contacts_contactemail" in q["sql"] or "contacts_contactcompany" in q["sql"]
+    ]
+    assert len(related) == 1
+    anna = next(c for c in items if c["first_name"] == "Anna")
+    assert anna["emails"] == ["anna@gross.example", "a2@home.example"]
+    ben = next(c for c in items if c["first_name"] == "Ben")
+    assert (ben["phones"], ben["emails"]) == (["+12129744953"], [])
+    carl = next(c for c in items if c["first_name"] == "Carl")
+    assert carl["company_ids"] == [carl["primary_company_id"]]
+    zeller = next(c for c in items if c["last_name"] == "Zeller")
+    assert (zeller["tags"], zeller["custom_fields"]) == (
+        ["berlin", "vip"],
+        {"tier": "gold", "seats": 12},
+    )
