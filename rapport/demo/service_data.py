@@ -100,7 +100,7 @@ REPLIES = {
     "come back to you today with a solution.",
     TicketType.REQUEST: "Thanks, we're on it and will confirm once it's done.",
 }
-BACKLOG_DAYS = 5  # the desk's current work: tickets of the last working week, many unsolved
+BACKLOG_DAYS = 5  # the desk's current work: tickets of the last days, many unsolved
 
 
 def service_demo_fill(
@@ -142,18 +142,16 @@ def service_demo_fill(
     now = timezone.now()
     products = list(Product.objects.filter(workspace=workspace).values_list("pk", flat=True))
     built: list[tuple[Ticket, list[TicketMessage]]] = []
-    backlog = max(3, tickets // 30)
-    for n in range(tickets):
+    # A growing business: more tickets lately than a year ago. Numbered in the order opened.
+    opened = sorted(
+        now - dt.timedelta(days=365 * rng.random() ** 1.3, minutes=rng.randint(0, 600))
+        for _ in range(tickets)
+    )
+    for n, created in enumerate(opened):
         requester_id, company_id = rng.choice(contacts)
         kind = rng.choices(list(SUBJECTS), [40, 25, 8, 12, 15])[0]
         priority = rng.choices(Priority.values, [20, 55, 20, 5])[0]
-        recent = n >= tickets - backlog
-        if recent:
-            created = now - dt.timedelta(days=BACKLOG_DAYS * rng.random())
-        else:
-            created = now - dt.timedelta(
-                days=365 * rng.random() ** 0.8, minutes=rng.randint(0, 600)
-            )
+        recent = created > now - dt.timedelta(days=BACKLOG_DAYS)
         subject = rng.choice(SUBJECTS[kind])
         ticket = Ticket(
             workspace=workspace,
@@ -172,9 +170,10 @@ def service_demo_fill(
         sla_apply(ticket)
         first_target, _ = targets[priority]
         # Agents usually answer well within target; one ticket in eight waits too long. Of
-        # the week's tickets a third are still waiting, half of those not yet picked up.
+        # the week's tickets a third are still waiting (the newest always), half of those not
+        # yet picked up.
         late = rng.random() < 0.12
-        waiting = recent and rng.random() < 0.35
+        waiting = recent and (n == tickets - 1 or rng.random() < 0.35)
         first_after = dt.timedelta(
             minutes=first_target * (rng.uniform(1.1, 3) if late else rng.uniform(0.05, 0.9))
         )

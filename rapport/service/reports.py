@@ -186,6 +186,32 @@ def complaint_report(*, start: dt.date, end: dt.date) -> list[dict[str, object]]
     ]
 
 
+def complaint_totals(rows: list[dict[str, object]], by: str) -> list[dict[str, object]]:
+    """The report's rows summed per root cause or per product, most complaints first. A
+    group's average time to resolve is its rows' averages weighted by what each resolved,
+    which is the average over the group's resolved complaints."""
+    groups: dict[str, dict[str, float]] = {}
+    for row in rows:
+        g = groups.setdefault(
+            str(row[by]), {"complaints": 0, "resolved": 0, "timed": 0, "hours": 0.0}
+        )
+        resolved = int(row["resolved"])  # type: ignore[call-overload]
+        g["complaints"] += int(row["complaints"])  # type: ignore[call-overload]
+        g["resolved"] += resolved
+        if row["avg_hours_to_resolve"] is not None:
+            g["timed"] += resolved
+            g["hours"] += float(row["avg_hours_to_resolve"]) * resolved  # type: ignore[arg-type]
+    return [
+        {
+            "name": name,
+            "complaints": int(g["complaints"]),
+            "resolved": int(g["resolved"]),
+            "avg_hours_to_resolve": round(g["hours"] / g["timed"], 1) if g["timed"] else None,
+        }
+        for name, g in sorted(groups.items(), key=lambda kv: (-kv[1]["complaints"], kv[0]))
+    ]
+
+
 def _seconds(value: object) -> float:
     """Avg of a duration is a timedelta on PostgreSQL and microseconds on SQLite."""
     if isinstance(value, dt.timedelta):

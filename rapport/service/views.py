@@ -45,6 +45,7 @@ from rapport.service.queries import (
 from rapport.service.reply_delivery import MAX_ATTEMPTS
 from rapport.service.reports import (
     complaint_report,
+    complaint_totals,
     service_charts,
     service_kpis,
     service_trend,
@@ -345,6 +346,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "periods": PERIODS,
         "kpis": service_kpis(start=start, end=end),
         "complaints": complaints,
+        "complaint_groups": [
+            (
+                "Complaints by root cause",
+                "complaints-by-cause",
+                complaint_totals(complaints, "root_cause"),
+            ),
+            (
+                "Complaints by product",
+                "complaints-by-product",
+                complaint_totals(complaints, "product"),
+            ),
+        ],
         "charts": service_charts(trend=trend, complaints=complaints),
         "csat": next(iter(csat_summary(since=since)), None),
         "csat_by_agent": csat_summary(by="agent", since=since),

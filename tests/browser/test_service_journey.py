@@ -162,9 +162,11 @@ def test_an_agent_files_a_complaint_under_a_product_and_a_known_cause(
     expect(panel.get_by_label("Root cause")).to_have_value("Faulty part")
 
     page.get_by_role("link", name="Service dashboard").click()
-    complaints = page.locator("#complaints")
-    expect(complaints).to_contain_text("Steel kettle")
-    expect(complaints.locator("tr", has_text="Steel kettle")).to_contain_text("Faulty part")
+    by_product = page.locator("#complaints-by-product tr", has_text="Steel kettle")
+    expect(by_product.locator("td").nth(1)).to_have_text("1")
+    expect(page.locator("#complaints-by-cause")).to_contain_text("Faulty part")
+    page.get_by_text("Every month, cause and product").click()  # the detail, folded away
+    expect(page.locator("#complaints tr", has_text="Steel kettle")).to_contain_text("Faulty part")
 
 
 def test_an_agent_solves_a_complaint_only_with_its_cause_and_resolution(

@@ -279,7 +279,7 @@ def _check_help_centre(ws):
     assert not votes.filter(article__visibility="internal").exclude(voter_key__startswith="user:")
     yes, no = sum(a.helpful_yes for a in articles), sum(a.helpful_no for a in articles)
     assert yes + no == votes.count() and yes == votes.filter(helpful=True).count()
-    assert yes > 2 * no  # mostly helpful
+    assert yes > 1.5 * no  # mostly helpful: each article 60-95 % (by its own share)
 
 
 def _check_surveys(ws, tickets):

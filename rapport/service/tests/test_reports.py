@@ -6,7 +6,13 @@ from rapport.audit.models import AuditEntry
 from rapport.contacts.tests.factories import make_contact
 from rapport.core.timeline import timeline_for
 from rapport.sales.services import product_create
-from rapport.service.reports import complaint_report, service_charts, service_kpis, service_trend
+from rapport.service.reports import (
+    complaint_report,
+    complaint_totals,
+    service_charts,
+    service_kpis,
+    service_trend,
+)
 from rapport.service.services import (
     calendar_create,
     sla_policy_create,
@@ -125,6 +131,34 @@ def test_complaints_chart_stacks_causes_per_month():
     charts = service_charts(trend=[], complaints=rows)
     assert charts["complaint_months"] == ["2026-01", "2026-02"]
     assert charts["complaints_by_cause"] == {"Billing": [0, 4], "Courier": [3, 0]}
+
+
+def test_complaint_totals_sum_per_cause_and_weigh_each_months_average_by_what_it_resolved():
+    def row(month, cause, product, complaints, resolved, hours):
+        return {
+            "month": month,
+            "root_cause": cause,
+            "product": product,
+            "complaints": complaints,
+            "resolved": resolved,
+            "avg_hours_to_resolve": hours,
+        }
+
+    rows = [
+        row("2026-01", "Courier", "A", 2, 2, 10.0),
+        row("2026-02", "Courier", "B", 3, 1, 40.0),  # (2 × 10 + 1 × 40) / 3 = 20
+        row("2026-02", "Billing", "A", 1, 0, None),
+        row("2026-03", "Billing", "A", 4, 0, None),
+    ]
+
+    by_cause = complaint_totals(rows, "root_cause")
+    by_product = complaint_totals(rows, "product")
+
+    assert by_cause == [
+        {"name": "Billing", "complaints": 5, "resolved": 0, "avg_hours_to_resolve": None},
+        {"name": "Courier", "complaints": 5, "resolved": 3, "avg_hours_to_resolve": 20.0},
+    ]
+    assert [(g["name"], g["complaints"]) for g in by_product] == [("A", 7), ("B", 3)]
 
 
 def test_the_sweep_flags_each_breach_once_audits_it_and_tells_the_assignee(
