@@ -67,6 +67,11 @@ def test_a_customer_answers_the_csat_survey_of_a_solved_ticket(
     try:
         customer.goto(urlsplit(links[4]).path)
         expect(customer.locator(".thanks")).to_have_text("Thank you! Your answer (4) was recorded.")
+        # In the portal's look: its stylesheet and the survey's are served and applied.
+        expect(customer.locator(".p-card")).to_have_css("border-radius", "12px")
+        expect(customer.get_by_role("button", name="Send comment")).to_have_css(
+            "border-radius", "999px"
+        )
         customer.get_by_label(re.compile("Anything you would like to add")).fill(COMMENT)
         customer.get_by_role("button", name="Send comment").click()
         expect(customer.get_by_text("We received your comment too.")).to_be_visible()
