@@ -374,13 +374,18 @@ def _list_options(workspace: Workspace) -> dict[str, list[tuple[Any, str]]]:
     return kept(workspace=workspace, name="list-options", inputs=(), build=build)
 
 
+# Stands for the search text in the kept filter form (`_filters_html`); as `TOKEN_MARK`.
+_SEARCH_MARK = "mark" + salted_hmac("rapport.contacts.views", "filters-q").hexdigest()[:32]
+
+
 def _filters_html(request: HttpRequest, kind: RecordKind, form: ListFilterForm, sort: str) -> str:
     """The rendered filter form (search, owner, tag, stage, company), kept per workspace data
     version: it shows the query's values and the workspace's members and tags, nothing that
-    differs by user or role, and no form token (it is a GET form)."""
+    differs by user or role, and no form token (it is a GET form). The search text is put in
+    each time (rendered as a mark), so a new search renders no filter form."""
     workspace = workspace_of(request)
 
-    def build() -> str:
+    def render(form: ListFilterForm) -> SafeString:
         context = {
             "kind": kind,
             "form": form,
@@ -389,8 +394,21 @@ def _filters_html(request: HttpRequest, kind: RecordKind, form: ListFilterForm, 
         }
         return render_to_string("contacts/_filters.html", context)
 
-    inputs = (sorted(request.GET.lists()), get_language(), get_script_prefix())
-    return kept(workspace=workspace, name=f"{kind.plural}-filters", inputs=inputs, build=build)
+    def build() -> str:
+        marked = request.GET.copy()
+        marked.setlist("q", [_SEARCH_MARK])
+        marked_form = ListFilterForm(marked, filters=kind.filters)
+        marked_form.is_valid()
+        html = render(marked_form)
+        return html if html.count(_SEARCH_MARK) == 1 else ""  # else: rendered each time
+
+    query = sorted((k, v) for k, v in request.GET.lists() if k != "q")
+    inputs = (query, get_language(), get_script_prefix())
+    html = kept(workspace=workspace, name=f"{kind.plural}-filters", inputs=inputs, build=build)
+    if not html:
+        return render(form)
+    # What `{{ form.q.value|default:'' }}` prints: the raw text (the last of several), escaped.
+    return mark_safe(html.replace(_SEARCH_MARK, escape(request.GET.get("q") or ""), 1))
 
 
 def _saved_views(request: HttpRequest, kind: RecordKind) -> list[Any]:
