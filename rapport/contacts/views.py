@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.crypto import salted_hmac
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -373,13 +374,18 @@ def _list_options(workspace: Workspace) -> dict[str, list[tuple[Any, str]]]:
     return kept(workspace=workspace, name="list-options", inputs=(), build=build)
 
 
+# Stands for the search text in the kept filter form (`_filters_html`); as `TOKEN_MARK`.
+_SEARCH_MARK = "mark" + salted_hmac("rapport.contacts.views", "filters-q").hexdigest()[:32]
+
+
 def _filters_html(request: HttpRequest, kind: RecordKind, form: ListFilterForm, sort: str) -> str:
     """The rendered filter form (search, owner, tag, stage, company), kept per workspace data
     version: it shows the query's values and the workspace's members and tags, nothing that
-    differs by user or role, and no form token (it is a GET form)."""
+    differs by user or role, and no form token (it is a GET form). The search text is put in
+    each time (rendered as a mark), so a new search renders no filter form."""
     workspace = workspace_of(request)
 
-    def build() -> str:
+    def render(form: ListFilterForm) -> SafeString:
         context = {
             "kind": kind,
             "form": form,
@@ -388,8 +394,21 @@ def _filters_html(request: HttpRequest, kind: RecordKind, form: ListFilterForm, 
         }
         return render_to_string("contacts/_filters.html", context)
 
-    inputs = (sorted(request.GET.lists()), get_language(), get_script_prefix())
-    return kept(workspace=workspace, name=f"{kind.plural}-filters", inputs=inputs, build=build)
+    def build() -> str:
+        marked = request.GET.copy()
+        marked.setlist("q", [_SEARCH_MARK])
+        marked_form = ListFilterForm(marked, filters=kind.filters)
+        marked_form.is_valid()
+        html = render(marked_form)
+        return html if html.count(_SEARCH_MARK) == 1 else ""  # else: rendered each time
+
+    query = sorted((k, v) for k, v in request.GET.lists() if k != "q")
+    inputs = (query, get_language(), get_script_prefix())
+    html = kept(workspace=workspace, name=f"{kind.plural}-filters", inputs=inputs, build=build)
+    if not html:
+        return render(form)
+    # What `{{ form.q.value|default:'' }}` prints: the raw text (the last of several), escaped.
+    return mark_safe(html.replace(_SEARCH_MARK, escape(request.GET.get("q") or ""), 1))
 
 
 def _saved_views(request: HttpRequest, kind: RecordKind) -> list[Any]:
@@ -402,32 +421,51 @@ def _saved_views(request: HttpRequest, kind: RecordKind) -> list[Any]:
     )
 
 
+def _export_html(request: HttpRequest, kind: RecordKind) -> SafeString:
+    """The export buttons of the page head: their links carry the query, so a search renders
+    them itself (small) and the kept shell has a mark in their place."""
+    context = {
+        "entity": kind.plural,
+        "vcard": kind.extra.get("vcard"),
+        "params": request.GET,
+        "can_export": membership_of(request).has_scope(RECORDS_EXPORT),
+    }
+    return mark_safe(render_to_string("data/_export_buttons.html", context))
+
+
 def _list_page_html(request: HttpRequest, kind: RecordKind, **extra: Any) -> str:
     form, sort = _list_query(request, kind)
-    context = {
-        "kind": kind,
-        "form": form,
+    parts = {
         "table": _table_html(request, kind, form, sort),
-        "sort": sort,
-        "params": request.GET,
         "filters": _filters_html(request, kind, form, sort),
+        "export_buttons": _export_html(request, kind),
+    }
+    return render_to_string(
+        "contacts/list.html", _list_page_context(request, kind, **parts, **extra), request=request
+    )
+
+
+def _list_page_context(request: HttpRequest, kind: RecordKind, **extra: Any) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "params": request.GET,
         "saved_views": _saved_views(request, kind),
         "saved_view_form": SavedViewForm(),
         **extra,
     }
-    return render_to_string("contacts/list.html", context, request=request)
 
 
-def _page_inputs(request: HttpRequest) -> tuple[object, ...]:
+def _page_inputs(request: HttpRequest, *, query: bool = True) -> tuple[object, ...]:
     """What a whole kept page shows besides the workspace's data: the path and query, htmx or
     not, the role (write and delete buttons), the user (id, name, memberships with their
     workspace names and roles: the top bar's key), time zone, language, script prefix, and the
-    mark standing for the CSRF token."""
+    mark standing for the CSRF token. Without `query`, whether there is one only (the list
+    page's shell, `_list_shell`)."""
     membership = membership_of(request)
     user = request.user
     return (
         request.path,
-        sorted(request.GET.lists()),
+        sorted(request.GET.lists()) if query else bool(request.GET),
         bool(getattr(request, "htmx", False)),
         membership.role,
         user.pk,
@@ -440,20 +478,66 @@ def _page_inputs(request: HttpRequest) -> tuple[object, ...]:
     )
 
 
+# Stand for the query's parts in the kept list page shell (`_list_shell`): derived from
+# SECRET_KEY as `TOKEN_MARK`, so no one can put them in their text; hex, unchanged by escaping.
+_SHELL_MARKS = {
+    part: "mark" + salted_hmac("rapport.contacts.views", f"shell-{part}").hexdigest()[:32]
+    for part in ("table", "filters", "export_buttons", "top_search_q")
+}
+
+
+def _list_shell(request: HttpRequest, kind: RecordKind) -> str:
+    """The list page around its query's parts (table, filter form, export buttons, the top
+    bar's search box), kept per workspace data version and what `_page_inputs` holds but the
+    query (whether there is one: the "All" chip), with marks in their places. A search the
+    whole page is not kept for (a new text) renders its table and filter form and splices them
+    in, instead of list.html and the shell. Rendered here with the marks, the shell is the page
+    `_list_page_html` renders, part for part; the CSRF token stays `TOKEN_MARK`."""
+
+    def build() -> str:
+        html = render_to_string(
+            "contacts/list.html",
+            _list_page_context(request, kind, csrf_token=TOKEN_MARK, **_SHELL_MARKS),
+            request=request,
+        )
+        # Each mark once, or the templates changed under this: render whole pages instead.
+        return html if all(html.count(m) == 1 for m in _SHELL_MARKS.values()) else ""
+
+    shell = kept(
+        workspace=workspace_of(request),
+        name=f"{kind.plural}-shell",
+        inputs=_page_inputs(request, query=False),
+        build=build,
+    )
+    if not shell:
+        return _list_page_html(request, kind, csrf_token=TOKEN_MARK)
+    form, sort = _list_query(request, kind)
+    parts = {
+        "table": _table_html(request, kind, form, sort),
+        "filters": _filters_html(request, kind, form, sort),
+        "export_buttons": _export_html(request, kind),
+        "top_search_q": escape(request.GET.get("q", "")),
+    }
+    for part, mark in _SHELL_MARKS.items():
+        shell = shell.replace(mark, parts[part], 1)
+    return shell
+
+
 def _list_page(request: HttpRequest, kind: RecordKind) -> HttpResponse:
     """The whole list page, kept per workspace data version (saved views raise it too) and
     everything else it shows: the query, the user (id, name, memberships with their workspace
     names and roles: the top bar's key), the role (write and export buttons), htmx or not, time
     zone, language, script prefix. It is kept with `TOKEN_MARK` as its CSRF token and each
     request puts its own in, so a hit renders no template (the mark, from SECRET_KEY, is in
-    the key). A page with flash messages pending is rendered as always, and not kept."""
+    the key); a miss renders only the query's parts (`_list_shell`). A page with flash
+    messages pending is rendered as always, and not kept."""
     if len(messages.get_messages(request)):
         return HttpResponse(_list_page_html(request, kind))
     html = kept(
         workspace=workspace_of(request),
         name=f"{kind.plural}-page",
         inputs=_page_inputs(request),
-        build=lambda: _list_page_html(request, kind, csrf_token=TOKEN_MARK),
+        build=lambda: _list_shell(request, kind),
     )
     return HttpResponse(put_token(html, get_token(request)))
 
