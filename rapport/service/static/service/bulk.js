@@ -2,7 +2,7 @@
    or clears every row of the page. Delegated, so it keeps working after htmx swaps the table. */
 (function () {
   "use strict";
-  const bar = document.getElementById("bulk-form");
+  const bar = document.getElementById("bulk-bar");
   if (!bar) { return; }
   function rows() { return document.querySelectorAll("#ticket-table input[name=ticket_ids]"); }
   function refresh() {
