@@ -9,6 +9,7 @@ urlpatterns = [
     path("tickets/new/", views.ticket_new, name="ticket_new"),
     path("tickets/suggestions/", views.suggestions, name="suggestions"),
     path("tickets/products/", views.product_options, name="product_options"),
+    path("tickets/bulk/", views.tickets_bulk, name="tickets_bulk"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket_detail"),
     path("tickets/<int:pk>/properties/", views.ticket_properties, name="ticket_properties"),
     path("tickets/<int:pk>/reply/", views.ticket_reply, name="ticket_reply"),

@@ -4,6 +4,7 @@ dashboard and the knowledge base's agent pages."""
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import prefetch_related_objects
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from rapport.contacts.forms import members_of, user_label
 from rapport.core.errors import ServiceValidationError
@@ -23,6 +25,7 @@ from rapport.knowledge.queries import article_suggestions
 from rapport.knowledge.rendering import render_markdown
 from rapport.knowledge.services import article_create, article_update
 from rapport.service import page_queries
+from rapport.service.bulk import tickets_bulk_change
 from rapport.service.desk_queries import team_list
 from rapport.service.desk_services import ticket_answer, ticket_open, ticket_properties_set
 from rapport.service.forms import (
@@ -33,7 +36,7 @@ from rapport.service.forms import (
     TicketEditForm,
     TicketListForm,
 )
-from rapport.service.models import TeamMember, Ticket
+from rapport.service.models import Priority, TeamMember, Ticket, TicketStatus
 from rapport.service.queries import (
     queue_counts,
     sla_at_risk,
@@ -101,6 +104,7 @@ def ticket_queue(request: HttpRequest, view: str) -> HttpResponse:
     user_id = int(request.user.pk or 0)
     partial = is_partial(request, "ticket-table")
     teams = [] if partial else list(team_list())
+    agents = [] if partial else agents_of(workspace_of(request))
     f = form.ticket_filter(view=view, user_id=user_id)
     if view == "team" and f.team_id is None:
         f.team_id = _default_team_id(user_id, teams)
@@ -132,9 +136,10 @@ def ticket_queue(request: HttpRequest, view: str) -> HttpResponse:
             team_id=f.team_id if view == "team" else None,
             fallback_team_id=teams[0].pk if teams else None,
         ),
-        "agents": []
-        if partial or view in ("mine", "unassigned")
-        else agents_of(workspace_of(request)),
+        "agents": [] if view in ("mine", "unassigned") else agents,
+        "bulk_agents": agents,
+        "ticket_statuses": TicketStatus.choices,
+        "ticket_priorities": Priority.choices,
         "list_url": reverse("service:ticket_queue", args=[view]),
         "saved_views": [] if partial else saved_ticket_views(request.user),
     }
@@ -142,6 +147,60 @@ def ticket_queue(request: HttpRequest, view: str) -> HttpResponse:
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response
+
+
+# The list's filters the bulk form carries along (the cursor too: the agent stays on the page).
+BULK_FILTERS = list(TicketListForm.base_fields)
+
+
+def _bulk_note(request: HttpRequest, action: str, value: str) -> str:
+    """What the step did, in words: "assigned to Sam", "set to solved"."""
+    if action == "assignee":
+        names = dict(agents_of(workspace_of(request)))
+        return f"assigned to {names.get(int(value))}" if value.isdigit() else "unassigned"
+    if action == "team":
+        teams = {str(t.pk): t.name for t in team_list()}
+        return f"moved to team {teams.get(value)}" if value in teams else "taken off their team"
+    choices = dict(TicketStatus.choices if action == "status" else Priority.choices)
+    label = str(choices.get(value, value)).lower()
+    return f"set to {label}" if action == "status" else f"set to {label} priority"
+
+
+def _plural(numbers: list[int]) -> str:
+    return "1 ticket" if len(numbers) == 1 else f"{len(numbers)} tickets"
+
+
+@scope_required(RECORDS_WRITE)
+@require_POST
+def tickets_bulk(request: HttpRequest) -> HttpResponse:
+    """The ticked tickets of the list, assigned, moved to a team, or given a status or a
+    priority (`tickets_bulk_change`); back to the list, its filters kept, saying what changed
+    and naming each ticket refused with its reason."""
+    action = request.POST.get("action", "")
+    value = request.POST.get(f"to_{action}", "")
+    ids = [int(v) for v in request.POST.getlist("ticket_ids") if v.isdigit()]
+    try:
+        outcome = tickets_bulk_change(
+            workspace=workspace_of(request),
+            actor=request.user,
+            ticket_ids=ids,
+            action=action,
+            value=value,
+        )
+    except ServiceValidationError as exc:
+        messages.error(request, "Nothing was changed: " + "; ".join(e.message for e in exc.errors))
+    else:
+        note = _bulk_note(request, action, value)
+        parts = [f"{_plural(outcome.changed)} {note}"] if outcome.changed else []
+        if outcome.unchanged:
+            parts.append(f"{_plural(outcome.unchanged)} already so")
+        parts += [f"#{number} not {note}: {reason}" for number, reason in outcome.refused]
+        (messages.warning if outcome.refused else messages.success)(request, "; ".join(parts) + ".")
+    view = request.POST.get("view", "")
+    url = reverse("service:ticket_queue", args=[view if view in VIEW_TITLES else "all"])
+    query = urlencode({k: v for k in BULK_FILTERS if (v := request.POST.get(k))})
+    url += f"?{query}" if query else ""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)  # type: ignore[attr-defined]
 
 
 @member_required
