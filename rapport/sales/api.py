@@ -21,8 +21,9 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
@@ -745,6 +746,17 @@ _CARD_COLUMNS = tuple(name for name in _CARD_FIELDS if name != "stage_name")
 _CARD_MONEY = frozenset(
     name for name, field in DealOut.model_fields.items() if field.annotation is Decimal
 )
+# Days and times as the JSON encoder writes them, called here once per value rather than
+# through ninja's encoder hook (650 of them a board).
+_CARD_TIMES = frozenset(
+    name
+    for name, field in DealOut.model_fields.items()
+    if any(
+        isinstance(t, type) and issubclass(t, dt.date)
+        for t in (field.annotation, *get_args(field.annotation))
+    )
+)
+_TIME_TEXT = DjangoJSONEncoder().default
 
 
 def _board_card(row: tuple[Any, ...], stage_name: str) -> dict[str, Any]:
@@ -752,6 +764,9 @@ def _board_card(row: tuple[Any, ...], stage_name: str) -> dict[str, Any]:
     values["stage_name"] = stage_name
     for name in _CARD_MONEY:
         values[name] = str(values[name])
+    for name in _CARD_TIMES:
+        if values[name] is not None:
+            values[name] = _TIME_TEXT(values[name])
     return {name: values[name] for name in _CARD_FIELDS}
 
 
