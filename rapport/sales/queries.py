@@ -49,8 +49,8 @@ def deal_get(*, deal_id: int) -> Deal:
 
 # What a page's board card shows (`sales.board_cards`), read as plain values: 150 cards as
 # deal, owner and company instances cost more CPU than all of the board's queries
-# (docs/performance.md, "Sales, fourth round" and "sixth round"). The API reads every field
-# of the deal but neither its owner nor its company.
+# (docs/performance.md, "Sales, fourth round" and "sixth round"). The API reads the columns
+# of its own card schema the same way.
 CARD_COLUMNS = (
     "id",
     "name",
@@ -97,16 +97,18 @@ def board(
     workspace: Workspace,
     pipeline: Pipeline,
     owner_id: int | None = None,
-    card_people: bool = True,
+    columns: tuple[str, ...] | None = None,
 ) -> list[tuple[Stage, list[Any], int, Decimal]]:
     """Each stage with its first cards (by board position), its deal count and its amount in
     the base currency, converted at the latest rate (the deals are not closed: no rate of
     their closing day exists yet). A currency without any rate is a ServiceValidationError.
 
-    With `card_people` the cards are `BoardCard`s: what a page's card shows, the owner's
-    name and the company's name included; without, `Deal`s with every field of the deal and
-    neither owner nor company (the API). Either way each card's `stage` is the pipeline's
-    stage, not read again.
+    Without `columns` the cards are `BoardCard`s: what a page's card shows, the owner's
+    name and the company's name included, each card's `stage` the pipeline's stage, not read
+    again. With `columns` (which must name `id`, `stage_id` and `position`: the order) they
+    are the `values_list` rows of those columns of the deal (the API's cards): plain rows
+    cost a fraction of the CPU of model instances (docs/performance.md, "Sales, seventh
+    round").
 
     Three queries whatever the number of stages (the stages when not prefetched, the counts
     and totals, the cards), plus the exchange rates."""
@@ -123,15 +125,16 @@ def board(
         totals[row["stage_id"]] = (n + row["n"], total + converted)
     by_id = {stage.pk: stage for stage in stages}
     cards: dict[int, list[Any]] = {stage.pk: [] for stage in stages}
-    if card_people:
+    if columns is None:
         rows = _first_cards(deals.values_list(*CARD_COLUMNS), list(by_id), BOARD_CARDS_PER_STAGE)
         for row in rows:
             stage = by_id[row[6]]
             cards[stage.pk].append(_board_card(row, stage))
     else:
-        for deal in _first_cards(deals, list(by_id), BOARD_CARDS_PER_STAGE):
-            deal.stage = by_id[deal.stage_id]
-            cards[deal.stage_id].append(deal)
+        at = columns.index("stage_id")
+        rows = _first_cards(deals.values_list(*columns), list(by_id), BOARD_CARDS_PER_STAGE)
+        for row in rows:
+            cards[row[at]].append(row)
     return [(stage, cards[stage.pk], *totals.get(stage.pk, (0, Decimal(0)))) for stage in stages]
 
 
