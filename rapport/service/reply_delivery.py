@@ -2,11 +2,13 @@
 and a periodic sweep tries again those the mail server refused, a few times, so an outage
 delays replies (the ticket page says so) instead of failing the agent's request."""
 
+import datetime as dt
 import logging
 import smtplib
 from functools import partial
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -17,6 +19,9 @@ from rapport.tenancy.models import Workspace
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6  # the sweep runs every five minutes: about half an hour of outage
+# A delivery still pending this long after its reply was never tried (its task was lost with
+# a worker, say): the sweep takes it over.
+STALLED_AFTER = dt.timedelta(minutes=10)
 
 
 def reply_delivery_start(*, workspace: Workspace, message: TicketMessage) -> ReplyDelivery:
@@ -54,12 +59,14 @@ def reply_deliver_task(workspace_id: int, delivery_id: int) -> str:
 
 
 def replies_retry(*, workspace: Workspace) -> int:
-    """Try again each refused reply that has tries left; returns how many were tried."""
-    failed = ReplyDelivery.objects.filter(
-        state=DeliveryState.FAILED, attempts__lt=MAX_ATTEMPTS
+    """Try again each refused reply that has tries left, and each one whose first try never
+    ran; returns how many were tried."""
+    due = ReplyDelivery.objects.filter(
+        Q(state=DeliveryState.FAILED, attempts__lt=MAX_ATTEMPTS)
+        | Q(state=DeliveryState.PENDING, created_at__lt=timezone.now() - STALLED_AFTER)
     ).values_list("pk", flat=True)
     tried = 0
-    for delivery_id in list(failed):
+    for delivery_id in list(due):
         reply_deliver(workspace=workspace, delivery_id=delivery_id)
         tried += 1
     return tried

@@ -1,10 +1,13 @@
 """A public reply is mailed after it commits; a mail server that refuses delays it (the ticket
 says so) and the sweep tries again until it goes, once, or gives up."""
 
+import datetime as dt
 import socket
 
 import pytest
+import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from rapport.api.testing import ApiClient
 from rapport.contacts.tests.factories import make_contact
@@ -91,6 +94,18 @@ def test_the_sweep_gives_up_after_its_tries(
 
     assert tries == [1] * (MAX_ATTEMPTS - 1) + [0, 0]
     assert _delivery(workspace).attempts == MAX_ATTEMPTS
+
+
+def test_a_reply_whose_first_try_never_ran_is_taken_over_by_the_sweep(workspace, owner, ticket):
+    with workspace_scope(workspace):  # committed callbacks not run: its task was lost
+        ticket_reply(workspace=workspace, actor=owner, ticket=ticket, body="Unplug it")
+        soon = replies_retry(workspace=workspace)
+        with time_machine.travel(timezone.now() + dt.timedelta(minutes=11)):
+            later = replies_retry(workspace=workspace)
+
+    assert (soon, later) == (0, 1)  # not while its own task may still be on its way
+    assert [m.to for m in mail.outbox] == [["ann@acme.io"]]
+    assert _delivery(workspace).state == "sent"
 
 
 def test_a_requester_without_an_address_is_noted_not_retried(
