@@ -6,4 +6,8 @@ class SequencesConfig(AppConfig):
     label = "sequences"
 
     def ready(self) -> None:
-        from rapport.sequences import listeners, merge_handlers  # noqa: F401  (join registries)
+        from rapport.sequences import (  # noqa: F401  (join registries)
+            listeners,
+            merge_handlers,
+            timeline,
+        )

@@ -1,0 +1,42 @@
+"""A contact's sequences on its timeline: when it entered one and when and why it left.
+
+Sending a step's email shows through the step's campaign (its opens and clicks), so this
+source adds only what no other source knows: the entry and the end of the drip.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import models
+
+from rapport.core.timeline import TimelineItem, timeline_source
+from rapport.sequences.models import Enrollment
+
+
+@dataclass(frozen=True)
+class SequenceMoment:
+    enrollment: Enrollment
+    entered: bool  # True: the contact entered the sequence; False: it left it
+
+
+def _any_enrollments() -> bool:
+    """Whether any contact of the workspace was ever enrolled: enrollments are written by
+    `sequence_enroll`, whose audited change raises the data version when it commits."""
+    return Enrollment.objects.exists()
+
+
+@timeline_source("contacts.contact", any_rows=_any_enrollments)
+def contact_sequence_moments(
+    record: models.Model, before: dt.datetime | None, limit: int
+) -> list[TimelineItem]:
+    """Two moments per enrollment at most; a contact is in few sequences, so all of its
+    enrollments are read and the moments older than `before` kept."""
+    rows = Enrollment.objects.filter(contact_id=record.pk).select_related("sequence")
+    items = []
+    for e in rows.order_by("-created_at", "-id")[: limit * 2]:
+        items.append(TimelineItem(e.created_at, "sequence", f"sq{e.pk}in", SequenceMoment(e, True)))
+        if e.finished_at is not None:
+            moment = SequenceMoment(e, False)
+            items.append(TimelineItem(e.finished_at, "sequence", f"sq{e.pk}out", moment))
+    kept = [i for i in items if before is None or i.at < before]
+    return sorted(kept, key=lambda i: (i.at, i.key), reverse=True)[:limit]
