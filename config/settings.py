@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "rapport.campaigns",
     "rapport.sequences",
     "rapport.dedupe",
+    "rapport.privacy",
     "rapport.api",
     "rapport.web",
     "rapport.demo",

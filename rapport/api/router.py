@@ -24,6 +24,7 @@ from rapport.feedback.api import router as feedback_router
 from rapport.knowledge.api import router as knowledge_router
 from rapport.marketing.api import router as marketing_router
 from rapport.merge.api import router as merge_router
+from rapport.privacy.api import router as privacy_router
 from rapport.sales.api import router as sales_router
 from rapport.sequences.api import router as sequences_router
 from rapport.service.api import router as service_router
@@ -76,3 +77,4 @@ api.add_router("/marketing", marketing_router)
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/sequences", sequences_router)
 api.add_router("/dedupe", dedupe_router)
+api.add_router("/privacy", privacy_router)

@@ -8,6 +8,7 @@ class AuditAction(models.TextChoices):
     CREATE = "create", "Created"
     UPDATE = "update", "Updated"
     DELETE = "delete", "Deleted"
+    EXPORT = "export", "Exported personal data"
 
 
 class AuditEntry(WorkspaceScopedModel):

@@ -33,6 +33,8 @@ def change_html(item: TimelineItem, view: ItemView) -> str:
         what = "created this record"
     elif entry.action == "delete":
         what = "deleted this record"
+    elif entry.action == "export":
+        what = "exported this person's data"
     else:
         count = len(entry.changes)
         what = f"changed {count} field{'' if count == 1 else 's'}"

@@ -1,7 +1,13 @@
 from django.http import HttpRequest
 
 from rapport.tenancy.access import memberships_of
-from rapport.tenancy.roles import AUDIT_READ, RECORDS_EXPORT, RECORDS_WRITE, SETTINGS_WRITE
+from rapport.tenancy.roles import (
+    AUDIT_READ,
+    PRIVACY_MANAGE,
+    RECORDS_EXPORT,
+    RECORDS_WRITE,
+    SETTINGS_WRITE,
+)
 
 
 def workspace(request: HttpRequest) -> dict[str, object]:
@@ -16,4 +22,5 @@ def workspace(request: HttpRequest) -> dict[str, object]:
         "can_export": membership.has_scope(RECORDS_EXPORT),
         "can_admin": membership.has_scope(SETTINGS_WRITE),
         "can_audit": membership.has_scope(AUDIT_READ),
+        "can_privacy": membership.has_scope(PRIVACY_MANAGE),
     }

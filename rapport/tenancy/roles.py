@@ -20,11 +20,13 @@ RECORDS_EXPORT = "records:export"
 SETTINGS_WRITE = "settings:write"
 AUDIT_READ = "audit:read"
 MEMBERS_MANAGE = "members:manage"
+# Handing a person everything held about them (a data protection officer's task): admins.
+PRIVACY_MANAGE = "privacy:manage"
 
 _READ = {RECORDS_READ}
 _WRITE = _READ | {RECORDS_WRITE, RECORDS_EXPORT}
 _MANAGE = _WRITE | {RECORDS_DELETE}
-_ADMIN = _MANAGE | {SETTINGS_WRITE, AUDIT_READ, MEMBERS_MANAGE}
+_ADMIN = _MANAGE | {SETTINGS_WRITE, AUDIT_READ, MEMBERS_MANAGE, PRIVACY_MANAGE}
 
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     Role.VIEWER: frozenset(_READ),

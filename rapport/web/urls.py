@@ -34,4 +34,5 @@ urlpatterns = [
     path("campaigns/", include("rapport.campaigns.urls")),
     path("sequences/", include("rapport.sequences.urls")),
     path("duplicates/", include("rapport.dedupe.urls")),
+    path("privacy/", include("rapport.privacy.urls")),
 ]

@@ -142,6 +142,7 @@ APP_PREFIXES = {
     "/campaigns/": "rapport/campaigns/tests/test_api_access.py",
     "/sequences": "rapport/sequences/tests/test_api_access.py",
     "/dedupe/": "rapport/dedupe/tests/test_api.py",
+    "/privacy/": "rapport/privacy/tests/test_personal_data.py",
 }
 
 

@@ -1,0 +1,23 @@
+"""`/api/v1/privacy/`: a person's data for a subject access request (admins and owners)."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+
+from rapport.api.permissions import caller, requires
+from rapport.contacts.queries import contact_get
+from rapport.privacy.services import personal_data_export
+from rapport.tenancy.roles import PRIVACY_MANAGE
+
+router = Router(tags=["privacy"])
+
+
+@router.get("/contacts/{contact_id}", response=dict[str, Any], auth=requires(PRIVACY_MANAGE))
+def contact_personal_data(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+    """Everything held about the contact: its fields, every related row (activities, deals,
+    orders, tickets, consent, campaign events, ...) and its change history. The export is
+    recorded in the contact's audit trail."""
+    c = caller(request)
+    contact = contact_get(contact_id=contact_id)
+    return personal_data_export(workspace=c.workspace, actor=c.actor, contact=contact)

@@ -1,0 +1,34 @@
+"""An owner downloads a person's data from the contact page; the export then shows on the
+contact's timeline."""
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+from rapport.contacts.tests.factories import make_activity, make_contact
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_owner_downloads_a_persons_data_and_sees_the_export_recorded(
+    page, log_in, workspace, owner
+):
+    ann = make_contact(workspace, owner, first_name="Ann", last_name="Lee", emails=["ann@x.io"])
+    make_activity(workspace, owner, contact_ids=[ann.pk], subject="Asked about pricing")
+    log_in("olivia")
+    page.goto(f"/contacts/{ann.pk}/")
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Personal data").click()
+    data = json.loads(download.value.path().read_text())
+    page.reload()
+
+    assert download.value.suggested_filename == f"personal-data-contact-{ann.pk}.json"
+    assert data["contact"]["last_name"] == "Lee"
+    sections = {s["relation"]: s["rows"] for s in data["related"]}
+    assert [r["email"] for r in sections["contacts.contactemail.contact"]] == ["ann@x.io"]
+    assert [r["activity"]["subject"] for r in sections["activities.activitycontact.contact"]] == [
+        "Asked about pricing"
+    ]
+    expect(page.locator(".tl-change").first).to_contain_text("exported this person's data")
