@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.db import models
 
-from rapport.campaigns.models import Recipient, TrackingEvent
+from rapport.campaigns.models import Recipient, RecipientStatus, TrackingEvent
 from rapport.core.timeline import TimelineItem, timeline_source
 
 
@@ -25,3 +25,15 @@ def contact_campaign_events(
         qs = qs.filter(at__lt=before)
     rows = qs.select_related("campaign").order_by("-at", "-id")[:limit]
     return [TimelineItem(e.at, "campaign_event", f"ce{e.pk}", e) for e in rows]
+
+
+@timeline_source("contacts.contact", any_rows=_any_recipients)
+def contact_campaign_sends(
+    record: models.Model, before: dt.datetime | None, limit: int
+) -> list[TimelineItem]:
+    """Each campaign or sequence email the contact was sent, at the time it left."""
+    qs = Recipient.objects.filter(contact_id=record.pk, status=RecipientStatus.SENT)
+    if before is not None:
+        qs = qs.filter(sent_at__lt=before)
+    rows = qs.select_related("campaign").order_by("-sent_at", "-id")[:limit]
+    return [TimelineItem(r.sent_at, "campaign_sent", f"cs{r.pk}", r) for r in rows]

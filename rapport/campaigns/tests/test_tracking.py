@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from rapport.audit.models import AuditEntry
 from rapport.campaigns.models import EventKind, Recipient, Suppression, TrackingEvent
@@ -119,3 +120,26 @@ def test_an_unknown_or_overlong_token_is_not_found(client, recipient, workspace,
         assert client.get(path.format(t=token)).status_code == 404
         assert client.post(path.format(t=token)).status_code in (404, 405)
     assert _events(workspace) == []
+
+
+def test_a_sent_email_is_on_the_timeline_before_its_open_and_an_unsent_one_is_not(
+    client, recipient, workspace, owner
+):
+    unsent = Recipient.objects.create(
+        workspace=workspace,
+        campaign=make_campaign(
+            workspace, owner, name="Not yet", template_id=recipient.campaign.template_id
+        ),
+        contact=recipient.contact,
+        email="ann@client.example",
+    )
+    with workspace_scope(workspace):
+        Recipient.objects.filter(pk=recipient.pk).update(status="sent", sent_at=timezone.now())
+    client.get(f"/t/o/{recipient.token}.gif")
+    with workspace_scope(workspace):
+        items = timeline_for(recipient.contact).items
+    campaign_items = [(i.kind, i.obj.pk) for i in items if i.kind.startswith("campaign")]
+
+    assert campaign_items[1] == ("campaign_sent", recipient.pk)
+    assert campaign_items[0][0] == "campaign_event"
+    assert unsent.pk not in [pk for kind, pk in campaign_items if kind == "campaign_sent"]

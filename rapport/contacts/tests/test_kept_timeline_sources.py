@@ -118,7 +118,9 @@ def test_a_first_open_shows_at_once_though_opens_do_not_raise_the_version(
             campaign=campaign,
             audience=Contact.objects.filter(pk=ann.pk),
         )
-    assert b"Spring &lt;launch&gt;" not in owner_client.get(page).content  # sent, not opened
+    sent = owner_client.get(page).content.decode()
+    assert '<strong>Sent</strong> campaign <span class="tl-subject">Spring &lt;launch&gt;' in sent
+    assert "<strong>Opened</strong>" not in sent
     with workspace_scope(workspace):
         recipient = Recipient.objects.get(contact=ann)
     version = Workspace.objects.get(pk=workspace.pk).data_version
