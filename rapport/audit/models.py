@@ -9,6 +9,7 @@ class AuditAction(models.TextChoices):
     UPDATE = "update", "Updated"
     DELETE = "delete", "Deleted"
     EXPORT = "export", "Exported personal data"
+    ERASE = "erase", "Erased the person"
 
 
 class AuditEntry(WorkspaceScopedModel):

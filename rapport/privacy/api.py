@@ -3,10 +3,12 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Field, Router, Schema
 
 from rapport.api.permissions import caller, requires
+from rapport.api.records import WriteSchema
 from rapport.contacts.queries import contact_get
+from rapport.privacy.erasure import person_erase
 from rapport.privacy.services import personal_data_export
 from rapport.tenancy.roles import PRIVACY_MANAGE
 
@@ -21,3 +23,23 @@ def contact_personal_data(request: HttpRequest, contact_id: int) -> dict[str, An
     c = caller(request)
     contact = contact_get(contact_id=contact_id)
     return personal_data_export(workspace=c.workspace, actor=c.actor, contact=contact)
+
+
+class EraseIn(WriteSchema):
+    confirm: str = Field(description="the contact's name as shown, to confirm")
+
+
+class ErasureOut(Schema):
+    deleted: dict[str, int] = Field(description="rows deleted per model (app.model)")
+    scrubbed: int = Field(description="audit entries whose values became [erased]")
+
+
+@router.post("/contacts/{contact_id}/erase", response=ErasureOut, auth=requires(PRIVACY_MANAGE))
+def contact_erase(request: HttpRequest, contact_id: int, payload: EraseIn) -> Any:
+    """Forget the contact for good (no undo): the contact, everything holding their words or
+    address, and the audit trail's values of them; orders stay without the buyer."""
+    c = caller(request)
+    contact = contact_get(contact_id=contact_id)
+    return person_erase(
+        workspace=c.workspace, actor=c.actor, contact=contact, confirm=payload.confirm
+    )

@@ -2,6 +2,7 @@
 contact's timeline."""
 
 import json
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -32,3 +33,24 @@ def test_an_owner_downloads_a_persons_data_and_sees_the_export_recorded(
         "Asked about pricing"
     ]
     expect(page.locator(".tl-change").first).to_contain_text("exported this person's data")
+
+
+def test_an_owner_erases_a_person_after_typing_their_name(page, log_in, workspace, owner):
+    ann = make_contact(workspace, owner, first_name="Ann", last_name="Lee", emails=["ann@x.io"])
+    make_contact(workspace, owner, first_name="Cleo", last_name="Ray")
+    make_activity(workspace, owner, contact_ids=[ann.pk], subject="Asked about pricing")
+    log_in("olivia")
+    page.goto(f"/contacts/{ann.pk}/")
+
+    page.get_by_role("link", name="Erase…").click()
+    expect(page.locator(".erase-preview")).to_contain_text("Activities about this person only: 1")
+    page.get_by_label("Type Ann Lee to confirm").fill("Ann")
+    page.get_by_role("button", name="Erase this person").click()
+    expect(page.locator("#confirm-error")).to_contain_text("type the person's name")
+    page.get_by_label("Type Ann Lee to confirm").fill("Ann Lee")
+    page.get_by_role("button", name="Erase this person").click()
+
+    expect(page).to_have_url(re.compile(r"/contacts/$"))
+    expect(page.locator("body")).to_contain_text("The person was erased")
+    expect(page.locator("#contact-table, table").first).to_contain_text("Cleo")
+    expect(page.locator("#contact-table, table").first).not_to_contain_text("Ann Lee")

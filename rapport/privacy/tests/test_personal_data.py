@@ -10,6 +10,7 @@ from django.test import Client
 
 from rapport.api.testing import ApiClient, World, assert_isolated, schema_operations
 from rapport.audit.models import AuditEntry
+from rapport.contacts.models import Contact
 from rapport.contacts.tests.factories import make_contact
 from rapport.merge.tests.factories import contact_pair, pointing_at
 from rapport.privacy.queries import personal_data
@@ -125,7 +126,16 @@ def _exports(workspace: Workspace) -> int:
         return AuditEntry.objects.filter(action="export").count()
 
 
-RECORD_CALLS = [("get", "/privacy/contacts/{contact_id}", None)]
+def _state(workspace: Workspace) -> tuple[Any, ...]:
+    with workspace_scope(workspace):
+        entries = AuditEntry.objects.filter(action__in=["export", "erase"]).count()
+        return entries, list(Contact.objects.values_list("pk", "first_name"))
+
+
+RECORD_CALLS = [
+    ("get", "/privacy/contacts/{contact_id}", None),
+    ("post", "/privacy/contacts/{contact_id}/erase", {"confirm": "Yorick Lee"}),
+]
 
 
 def test_every_privacy_operation_has_an_isolation_case(db):
@@ -134,7 +144,7 @@ def test_every_privacy_operation_has_an_isolation_case(db):
 
 @pytest.mark.parametrize(("method", "path", "body"), RECORD_CALLS)
 def test_another_workspaces_person_is_not_found_through_the_api(sides, method, path, body):
-    assert_isolated(sides, method, path, body, state=_exports)
+    assert_isolated(sides, method, path, body, state=_state)
 
 
 def test_the_api_answers_an_admin_with_the_same_data(ours):

@@ -1,0 +1,156 @@
+"""Forgetting a person (the right to erasure): their contact, everything that holds their
+words or their address, and the old values the audit trail kept of them.
+
+What goes, per relation from the merge registry (so a later app's relation is covered):
+every row pointing at the contact is deleted, with what it cascades to, except the rows in
+`KEPT_WITHOUT_PERSON`, business records that lose only their link to the person. Activities
+linked to the person and to no other contact go too (a note about the person is theirs);
+an activity shared with other contacts stays, without the person. The audit trail keeps
+that each deleted row existed, who changed it and when, but its values become "[erased]".
+The address stays on the workspace's suppression list, if it was there: the person asked
+not to be mailed, and erasing that would mail them again.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from django.db import models, router, transaction
+from django.db.models.deletion import Collector
+
+from rapport.activities.models import Activity
+from rapport.audit.models import AuditAction, AuditEntry
+from rapport.audit.services import audit_record
+from rapport.contacts.models import Contact
+from rapport.contacts.services import Actor
+from rapport.core.errors import ServiceValidationError
+from rapport.merge.models import MergeRecord
+from rapport.merge.registry import CONTACT, RelationMove, merge_handlers
+from rapport.tenancy.models import Workspace
+
+ERASED = "[erased]"
+# Accounting records: an order stays in the books when its buyer is forgotten.
+KEPT_WITHOUT_PERSON = {"sales.order.contact"}
+# Link rows: what the person loses is the link; the record linked to stays.
+_LINK_LABELS = {
+    "activities.activitycontact.contact": "links to activities (shared ones stay)",
+    "sales.dealcontact.contact": "links to deals (the deals stay)",
+    "contacts.contactcompany.contact": "links to companies (the companies stay)",
+}
+
+
+@dataclass
+class Erasure:
+    """What an erasure removed: rows per model (`app.model`), and audit entries scrubbed."""
+
+    deleted: dict[str, int] = field(default_factory=dict)
+    scrubbed: int = 0
+
+
+def _only_theirs(contact: Contact) -> models.QuerySet[Activity]:
+    return Activity.objects.filter(contact_links__contact=contact).exclude(
+        contact_links__contact__in=Contact.objects.exclude(pk=contact.pk)
+    )
+
+
+def _relations(contact: Contact) -> list[tuple[RelationMove, models.QuerySet[Any]]]:
+    """Each relation's rows pointing at the contact, but those kept without the person."""
+    out = []
+    for handler in merge_handlers(CONTACT):
+        assert isinstance(handler, RelationMove)
+        if handler.key not in KEPT_WITHOUT_PERSON:
+            out.append((handler, handler.model._default_manager.filter(**{handler.field: contact})))
+    return out
+
+
+def erasure_preview(contact: Contact) -> list[tuple[str, int]]:
+    """What erasing the contact deletes, as (what, how many), for the confirmation page."""
+    counts = [("activities about this person only", _only_theirs(contact).count())]
+    counts += [
+        (_LINK_LABELS.get(handler.key, handler.label), rows.count())
+        for handler, rows in _relations(contact)
+    ]
+    return [(label, n) for label, n in counts if n]
+
+
+def _doomed(contact: Contact) -> list[models.QuerySet[Any]]:
+    """The rows to delete besides the contact itself (which cascades to its own rows)."""
+    return [_only_theirs(contact), *(rows for _, rows in _relations(contact))]
+
+
+def _collected(querysets: list[models.QuerySet[Any]]) -> dict[type[models.Model], set[Any]]:
+    """Every row these deletes reach, cascades included, by model."""
+    rows: dict[type[models.Model], set[Any]] = defaultdict(set)
+    for qs in querysets:
+        collector = Collector(using=router.db_for_write(qs.model))
+        collector.collect(list(qs))
+        for model, instances in collector.data.items():
+            rows[model].update(i.pk for i in instances)
+        for fast in collector.fast_deletes:
+            rows[fast.model].update(fast.values_list("pk", flat=True))
+    return rows
+
+
+def _files(rows: dict[type[models.Model], set[Any]]) -> list[Any]:
+    """The stored files of the rows going (attachments): deleted once the erasure commits."""
+    files = []
+    for model, pks in rows.items():
+        names = [f.name for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
+        for name in names:
+            for row in model._default_manager.filter(pk__in=pks).only(name):
+                if getattr(row, name):
+                    files.append(getattr(row, name))
+    return files
+
+
+def _scrub(rows: dict[type[models.Model], set[Any]]) -> int:
+    """Blank the values of the audit entries about these rows; keep who, when and which
+    fields."""
+    scrubbed = 0
+    for model, pks in rows.items():
+        entries = AuditEntry.objects.filter(entity=model._meta.label_lower, object_id__in=pks)
+        for entry in entries:
+            entry.changes = {name: [ERASED, ERASED] for name in entry.changes}
+            entry.object_repr = ERASED
+            entry.save(update_fields=["changes", "object_repr"])
+            scrubbed += 1
+    return scrubbed
+
+
+def person_erase(*, workspace: Workspace, actor: Actor, contact: Contact, confirm: str) -> Erasure:
+    """Forget `contact` for good (no undo). `confirm` must repeat the contact's name, as a
+    check that the right person is being erased."""
+    if confirm.strip() != str(contact).strip():
+        raise ServiceValidationError.single(
+            "confirm", f"type the person's name, {str(contact)!r}, to confirm"
+        )
+    with transaction.atomic():
+        merges = MergeRecord.objects.filter(entity=CONTACT).filter(
+            models.Q(survivor_id=contact.pk) | models.Q(removed_id=contact.pk)
+        )
+        erasure = Erasure()
+        # The rows pointing at the contact first: a ticket protects its requester.
+        for doomed in ([*_doomed(contact), merges], [Contact.objects.filter(pk=contact.pk)]):
+            rows = _collected(doomed)
+            files = _files(rows)
+            for model, pks in rows.items():
+                label = model._meta.label_lower
+                erasure.deleted[label] = erasure.deleted.get(label, 0) + len(pks)
+            erasure.scrubbed += _scrub(rows)
+            for qs in doomed:
+                qs.delete()
+            for stored in files:
+                transaction.on_commit(partial(stored.delete, save=False))
+        erasure.deleted = {label: n for label, n in erasure.deleted.items() if n}
+        entry = audit_record(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.ERASE,
+            instance=contact,
+            changes={"deleted": [None, erasure.deleted]},
+        )
+        assert entry is not None
+        entry.object_repr = ERASED  # not the name just forgotten
+        entry.save(update_fields=["object_repr"])
+    return erasure
