@@ -59,14 +59,23 @@ def _has_rows(workspace: Any, source: TimelineSource) -> bool:
         return True
     from rapport.tenancy.data_version import kept  # core does not depend on tenancy at import
 
-    name = f"timeline-any-rows:{source.__module__}.{source.__qualname__}"
+    # Keyed by the check, so sources sharing one (a campaign's sends and its events) ask once.
+    name = f"timeline-any-rows:{check.__module__}.{check.__qualname__}"
     return kept(workspace=workspace, name=name, inputs=(), build=check)
 
 
 def active_sources(record: models.Model, workspace: Any = None) -> list[TimelineSource]:
-    """The record's sources that may have rows in `workspace` (all of them without one)."""
-    sources = _sources.get(record._meta.label_lower, [])
-    return [source for source in sources if _has_rows(workspace, source)]
+    """The record's sources that may have rows in `workspace` (all of them without one).
+    Sources sharing a check (a campaign's sends and its events) ask it once."""
+    answers: dict[Any, bool] = {}
+    active = []
+    for source in _sources.get(record._meta.label_lower, []):
+        check = _any_rows.get(source, source)
+        if check not in answers:
+            answers[check] = _has_rows(workspace, source)
+        if answers[check]:
+            active.append(source)
+    return active
 
 
 def timeline_for(

@@ -387,7 +387,9 @@ def test_the_detail_page_shows_fields_and_the_timeline(
     owner_client, workspace, owner, ann, django_assert_max_num_queries
 ):
     make_activity(workspace, owner, contact_ids=[ann.pk], body="Met at the fair")
-    with django_assert_max_num_queries(16):
+    # Keeping is off in tests: each optional timeline source's "any rows?" check is a query
+    # here (tickets, merges, campaigns, sequences), kept per data version in production.
+    with django_assert_max_num_queries(17):
         response = owner_client.get(f"/contacts/{ann.pk}/")
     assert b"ann@acme.io" in response.content
     assert b"Met at the fair" in response.content
