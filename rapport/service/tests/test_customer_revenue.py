@@ -54,6 +54,7 @@ def order(workspace, owner, contact, ref, currency, price, day, status="paid"):
 
 def revenue_on_card(client, ticket) -> str:
     page = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "{#" not in page and "comment %}" not in page  # no template comment shows
     card = page[page.index('id="customer-revenue">') + len('id="customer-revenue">') :]
     card = card[: card.index("</div>")]
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", card)).split())

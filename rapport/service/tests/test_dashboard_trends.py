@@ -177,6 +177,7 @@ def test_the_dashboard_draws_each_chart_from_numbers_it_also_tabulates(
         page = owner_client.get("/service/?period=30").content.decode()
     for canvas in ("chart-volume", "chart-times", "chart-csat", "chart-nps", "chart-backlog"):
         assert f'<canvas id="{canvas}"' in page
+    assert "{#" not in page and "comment %}" not in page  # no template comment shows
     assert table_rows(page, "csat-trend-table")[-1] == ["2026-06", "2", "3.50", "50%"]
     assert table_rows(page, "csat-trend-table")[-2] == ["2026-05", "0", "—", "—"]
     assert table_rows(page, "nps-trend-table")[-2] == ["2026-05", "1", "1", "1", "0"]
