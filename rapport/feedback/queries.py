@@ -1,7 +1,8 @@
-"""Reads on survey results: CSAT per agent, team or period, NPS per period, and the latest
-comments with their sentiment.
+"""Reads on survey results: CSAT per agent, team or period, NPS per period, their monthly
+trends for the dashboard's charts, and the latest comments with their sentiment.
 
 Only answered surveys count; `since`/`until` bound the answer time (until is exclusive).
+Periods are cut in UTC, whatever the database session's time zone.
 """
 
 import datetime as dt
@@ -56,7 +57,7 @@ def _group(qs: QuerySet, by: str | None) -> tuple[QuerySet, str | None]:
     if by is None:
         return qs, None
     if by in _TRUNC:
-        return qs.annotate(group=_TRUNC[by]("answered_at")), "group"
+        return qs.annotate(group=_TRUNC[by]("answered_at", tzinfo=dt.UTC)), "group"
     return qs, f"{by}_id"
 
 
@@ -136,6 +137,70 @@ def nps_summary(
         )
         for r in rows
         if r["count"]
+    ]
+
+
+def month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The first day of each calendar month that [start, end) touches."""
+    months: list[dt.date] = []
+    month = start.replace(day=1)
+    while month < end:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _utc(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class CsatMonth:
+    month: dt.date  # its first day
+    count: int
+    average: float | None  # None in a month with no answers
+    satisfied_pct: float | None
+
+
+@dataclass(frozen=True)
+class NpsMonth:
+    month: dt.date
+    count: int
+    promoters: int
+    passives: int
+    detractors: int
+    nps: float | None
+
+
+def csat_trend(*, start: dt.date, end: dt.date) -> list[CsatMonth]:
+    """CSAT per month from the month of `start` up to `end` (exclusive), in one grouped
+    query. A month without answers is kept, empty, so a chart shows the gap rather than
+    joining its neighbours as if they were adjacent."""
+    months = month_starts(start, end)
+    if not months:
+        return []
+    found = {r.key: r for r in csat_summary(by="month", since=_utc(months[0]), until=_utc(end))}
+    return [
+        CsatMonth(m, r.count, r.average, r.satisfied_pct)
+        if (r := found.get(m))
+        else CsatMonth(m, 0, None, None)
+        for m in months
+    ]
+
+
+def nps_trend(*, start: dt.date, end: dt.date) -> list[NpsMonth]:
+    """NPS with its promoters, passives and detractors per month, like `csat_trend`."""
+    months = month_starts(start, end)
+    if not months:
+        return []
+    found = {
+        r.period: r for r in nps_summary(period="month", since=_utc(months[0]), until=_utc(end))
+    }
+    return [
+        NpsMonth(m, r.count, r.promoters, r.passives, r.detractors, r.nps)
+        if (r := found.get(m))
+        else NpsMonth(m, 0, 0, 0, 0, None)
+        for m in months
     ]
 
 

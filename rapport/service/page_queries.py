@@ -16,7 +16,7 @@ from rapport.contacts.normalise import email_normalise
 from rapport.core.errors import ServiceValidationError
 from rapport.knowledge.keywords import words_of
 from rapport.knowledge.models import Article, Category
-from rapport.sales.models import Deal, Order, Product, StageOutcome
+from rapport.sales.models import Deal, Order, OrderStatus, Product, StageOutcome
 from rapport.sales.queries import lifetime_revenue, purchase_history
 from rapport.service.models import Ticket, TicketType
 from rapport.service.queries import customer_tickets
@@ -51,7 +51,9 @@ class CustomerContext:
     open_deals: list[Deal]
     recent_orders: list[Order]
     lifetime_revenue: Decimal | None  # None when an order's currency has no rate
-    currency: str
+    currency: str  # the workspace's base currency, which lifetime_revenue is in
+    revenue_converted: bool = False  # some of it was in another currency, converted
+    revenue_error: str = ""  # why there is no lifetime revenue, when there is none
 
 
 def customer_context(*, workspace: Workspace, ticket: Ticket) -> CustomerContext:
@@ -59,10 +61,7 @@ def customer_context(*, workspace: Workspace, ticket: Ticket) -> CustomerContext
     tickets, open deals, latest orders and what they have spent so far."""
     contact_id, company_id = ticket.requester_id, ticket.company_id
     deals = Q(contacts__id=contact_id) | (Q(company_id=company_id) if company_id else Q(pk__in=[]))
-    try:
-        revenue: Decimal | None = lifetime_revenue(workspace=workspace, contact_id=contact_id)
-    except ServiceValidationError:
-        revenue = None
+    revenue, converted, revenue_error = _revenue(workspace=workspace, contact_id=contact_id)
     others = customer_tickets(contact_id=contact_id, company_id=company_id, exclude_id=ticket.pk)
     other_tickets = list(others[:CONTEXT_ROWS])
     return CustomerContext(
@@ -79,7 +78,27 @@ def customer_context(*, workspace: Workspace, ticket: Ticket) -> CustomerContext
         recent_orders=list(purchase_history(contact_id=contact_id)[:CONTEXT_ROWS]),
         lifetime_revenue=revenue,
         currency=workspace.base_currency,
+        revenue_converted=converted,
+        revenue_error=revenue_error,
     )
+
+
+def _revenue(*, workspace: Workspace, contact_id: int) -> tuple[Decimal | None, bool, str]:
+    """The requester's lifetime revenue in the base currency; whether any order it counts was
+    in another currency (so the agent knows the figure is converted, at each order date's
+    rate, and not what the customer paid); and, when a rate is missing, why there is no sum."""
+    try:
+        revenue = lifetime_revenue(workspace=workspace, contact_id=contact_id)
+    except ServiceValidationError as exc:
+        return None, True, "; ".join(e.message for e in exc.errors)
+    converted = (
+        Order.objects.filter(
+            contact_id=contact_id, status__in=[OrderStatus.PAID, OrderStatus.FULFILLED]
+        )
+        .exclude(currency=workspace.base_currency)
+        .exists()
+    )
+    return revenue, converted, ""
 
 
 def article_list(

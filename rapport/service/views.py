@@ -49,6 +49,7 @@ from rapport.service.reply_delivery import MAX_ATTEMPTS
 from rapport.service.reports import (
     complaint_report,
     complaint_totals,
+    monthly_trends,
     service_charts,
     service_kpis,
     service_trend,
@@ -400,6 +401,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     since = dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC)
     complaints = complaint_report(start=start, end=end)
     trend = service_trend(start=start, end=end, size="day" if int(period) <= 30 else "week")
+    monthly = monthly_trends()
     context = {
         "period": period,
         "periods": PERIODS,
@@ -417,7 +419,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 complaint_totals(complaints, "product"),
             ),
         ],
-        "charts": service_charts(trend=trend, complaints=complaints),
+        "charts": service_charts(trend=trend, complaints=complaints, monthly=monthly),
+        "trend": trend,
+        "monthly": monthly,
         "csat": next(iter(csat_summary(since=since)), None),
         "csat_by_agent": csat_summary(by="agent", since=since),
         "csat_by_team": csat_summary(by="team", since=since),
