@@ -5,6 +5,7 @@ Each ticket goes through the one-ticket services (`ticket_update`, `ticket_set_s
 SLA clocks, audit entry and status rules are exactly those of a change made on its own page.
 Each runs in its own savepoint: a ticket refused (a complaint solved without its root cause, a
 closed ticket reopened) keeps nothing and is reported with its reason while the others change.
+The list page's bulk bar and the API (`POST /service/tickets/bulk`) both come through here.
 """
 
 from dataclasses import dataclass, field
@@ -66,8 +67,8 @@ class BulkOutcome:
 
     @property
     def refused(self) -> list[tuple[int, str]]:
-        rows = (r for r in self.results if r.result == BulkResult.REFUSED and r.number)
-        return sorted((r.number, r.reason) for r in rows if r.number)
+        refused = (r for r in self.results if r.result == BulkResult.REFUSED)
+        return sorted((r.number, r.reason) for r in refused if r.number)
 
     def count(self, result: BulkResult) -> int:
         return sum(r.result == result for r in self.results)

@@ -107,7 +107,8 @@ def ticket_queue(request: HttpRequest, view: str) -> HttpResponse:
     # the form must then show what applies), or the page.
     partial = is_partial(request, "ticket-table")
     whole_page = not partial and not is_partial(request, "ticket-list")
-    teams = [] if partial else list(team_list())
+    # A team queue's table needs the teams too: its default team gets no filter chip.
+    teams = [] if partial and view != "team" else list(team_list())
     agents = [] if partial else agents_of(workspace_of(request))
     f = form.ticket_filter(view=view, user_id=user_id)
     default_team_id = _default_team_id(user_id, teams) if view == "team" else None

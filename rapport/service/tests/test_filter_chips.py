@@ -152,3 +152,20 @@ def test_a_removed_chip_brings_the_filters_with_the_table(owner_client, tickets)
     assert "Urgent vip" in body and "Calm vip" in body
     assert body.count('id="filter-chips"') == 1  # in place, not out of band as well
     assert 'class="views-bar"' not in body  # not the page: no queue chips, no saved views
+
+
+def test_a_team_queue_chips_only_another_team_than_its_own(owner_client, workspace, owner):
+    with workspace_scope(workspace):
+        billing, support = (
+            team_create(
+                workspace=workspace, actor=owner, name=name, assignment="manual", member_ids=[]
+            )
+            for name in ("Billing", "Support")
+        )
+    url = "/tickets/team/?team={}&status=unsolved"
+    for headers in ({}, {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "ticket-table"}):
+        # The agent is in no team: the queue opens on the first team, as the page shows it.
+        own = owner_client.get(url.format(billing.pk), **headers).content.decode()
+        assert "Team: Billing" not in own, headers
+        other = owner_client.get(url.format(support.pk), **headers).content.decode()
+        assert "Team: Support" in other, headers
