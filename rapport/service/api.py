@@ -13,15 +13,18 @@ delete scope; the configuration objects need the settings scope.
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import asdict
 from typing import Literal
 
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import StrictInt, field_validator
 
 from rapport.api.permissions import DELETE, READ, SETTINGS, WRITE, caller
 from rapport.api.records import PageOut, PageParams, WriteSchema, query_errors
 from rapport.core.pagination import Page
+from rapport.service.bulk import BULK_LIMIT, BulkResult, tickets_bulk_change
 from rapport.service.desk_queries import (
     calendar_get,
     calendar_list,
@@ -240,6 +243,46 @@ class SlaEventOut(Schema):
     note: str
 
 
+class BulkIn(WriteSchema):
+    action: Literal["assignee", "team", "status", "priority"] = Field(
+        description="what every listed ticket is given, as the ticket list's bulk bar does"
+    )
+    value: int | str | None = Field(
+        description="assignee: a member's user id (null unassigns); team: a team id (null "
+        "takes the tickets off their team); status or priority: its name"
+    )
+    ticket_ids: list[StrictInt] = Field(
+        min_length=1, max_length=BULK_LIMIT, description=f"1 to {BULK_LIMIT} ticket ids"
+    )
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _not_a_bool(cls, value: object) -> object:
+        # Pydantic would read true as the id 1.
+        if isinstance(value, bool):
+            raise ValueError("must be an id, a name or null")
+        return value
+
+
+class BulkTicketOut(Schema):
+    id: int
+    number: int | None = Field(description="null when not found")
+    result: BulkResult = Field(
+        description="changed; unchanged (already so, nothing written); refused (`reason` says "
+        "why, as a change of that ticket alone would be refused); not_found (no ticket of "
+        "this workspace)"
+    )
+    reason: str
+
+
+class BulkOut(Schema):
+    changed: int
+    unchanged: int
+    refused: int
+    not_found: int
+    results: list[BulkTicketOut] = Field(description="one per ticket id, in the order sent")
+
+
 def _with_ticket_rows(items: Iterable[Ticket]) -> None:
     prefetch_related_objects(list(items), "tags")
 
@@ -271,6 +314,28 @@ def create_ticket(request: HttpRequest, payload: TicketCreate) -> Status[Ticket]
     data = {"channel": Channel.API, **payload.service_data()}
     ticket = ticket_create(workspace=c.workspace, actor=c.actor, data=data)
     return Status(201, _ticket_out(ticket.pk))
+
+
+@tickets.post("/bulk", response=BulkOut, auth=WRITE)
+def bulk_change_tickets(request: HttpRequest, payload: BulkIn) -> BulkOut:
+    """One change for many tickets, each made (and audited) as if on its own: a ticket
+    refused or not found is reported and the others still change."""
+    c = caller(request)
+    outcome = tickets_bulk_change(
+        workspace=c.workspace,
+        actor=c.actor,
+        ticket_ids=payload.ticket_ids,
+        action=payload.action,
+        value=payload.value,
+        missing_refuses_all=False,
+    )
+    return BulkOut(
+        changed=outcome.count(BulkResult.CHANGED),
+        unchanged=outcome.count(BulkResult.UNCHANGED),
+        refused=outcome.count(BulkResult.REFUSED),
+        not_found=outcome.count(BulkResult.NOT_FOUND),
+        results=[BulkTicketOut(**asdict(r)) for r in outcome.results],
+    )
 
 
 @tickets.get("/at-risk", response=list[TicketOut], auth=READ)

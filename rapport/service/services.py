@@ -441,6 +441,9 @@ def ticket_update(*, workspace: Workspace, actor: Actor, ticket: Ticket, data: D
             before=before,
             after=snapshot(ticket, TICKET_AUDITED),
         )
+        # As every other ticket write: listeners (the CSAT survey, any app that follows
+        # tickets) learn of it after commit, and the bulk bar's changes reach them too.
+        records_changed(entity="service.ticket", workspace_id=workspace.pk, ids=[ticket.pk])
     return ticket
 
 

@@ -28,6 +28,7 @@ from rapport.service import page_queries
 from rapport.service.bulk import tickets_bulk_change
 from rapport.service.desk_queries import team_list
 from rapport.service.desk_services import ticket_answer, ticket_open, ticket_properties_set
+from rapport.service.filter_chips import clear_filters_url, filter_chips
 from rapport.service.forms import (
     ArticleForm,
     ArticleListForm,
@@ -103,12 +104,17 @@ def ticket_queue(request: HttpRequest, view: str) -> HttpResponse:
     form = TicketListForm(request.GET)
     form.is_valid()
     user_id = int(request.user.pk or 0)
+    # The table alone (a filter changed), or the filters with it (a filter chip removed:
+    # the form must then show what applies), or the page.
     partial = is_partial(request, "ticket-table")
-    teams = [] if partial else list(team_list())
+    whole_page = not partial and not is_partial(request, "ticket-list")
+    # A team queue's table needs the teams too: its default team gets no filter chip.
+    teams = [] if partial and view != "team" else list(team_list())
     agents = [] if partial else agents_of(workspace_of(request))
     f = form.ticket_filter(view=view, user_id=user_id)
+    default_team_id = _default_team_id(user_id, teams) if view == "team" else None
     if view == "team" and f.team_id is None:
-        f.team_id = _default_team_id(user_id, teams)
+        f.team_id = default_team_id
     page: Page[Ticket] = Page(items=[], next_cursor=None, prev_cursor=None)
     sort = form.cleaned_data.get("sort") or "-updated"
     try:
@@ -120,6 +126,15 @@ def ticket_queue(request: HttpRequest, view: str) -> HttpResponse:
             message = "Choose a team first." if error.field == "team_id" else error.message
             form.add_error(None, message)
     prefetch_related_objects(page.items, "tags")
+    list_url = reverse("service:ticket_queue", args=[view])
+    chips = filter_chips(
+        form=form,
+        query=request.GET,
+        list_url=list_url,
+        workspace=workspace_of(request),
+        defaults={"status": form.status_for(view, None), "team": default_team_id},
+        ignored=() if view == "team" else ("team",),
+    )
     context = {
         "view": view,
         "title": VIEW_TITLES[view],
@@ -131,7 +146,7 @@ def ticket_queue(request: HttpRequest, view: str) -> HttpResponse:
         "team_id": f.team_id,
         "status": form.status_for(view, form.cleaned_data.get("status")),
         "counts": {}
-        if partial
+        if not whole_page
         else queue_counts(
             user_id=user_id,
             team_id=f.team_id if view == "team" else None,
@@ -141,10 +156,19 @@ def ticket_queue(request: HttpRequest, view: str) -> HttpResponse:
         "bulk_agents": agents,
         "ticket_statuses": TicketStatus.choices,
         "ticket_priorities": Priority.choices,
-        "list_url": reverse("service:ticket_queue", args=[view]),
-        "saved_views": [] if partial else saved_ticket_views(request.user),
+        "list_url": list_url,
+        "saved_views": saved_ticket_views(request.user) if whole_page else [],
+        "filter_chips": chips,
+        "chips_out_of_band": partial,
+        "clear_filters_url": clear_filters_url(query=request.GET, list_url=list_url, chips=chips),
     }
-    template = "service/_ticket_table.html" if partial else "service/ticket_list.html"
+    template = (
+        "service/_ticket_table.html"
+        if partial
+        else "service/ticket_list.html"
+        if whole_page
+        else "service/_ticket_list.html"
+    )
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response

@@ -120,6 +120,7 @@ RECORD_CALLS: list[tuple[str, str, dict[str, Any] | None]] = [
 COLLECTION_CALLS = {
     ("get", "/service/tickets"),
     ("post", "/service/tickets"),
+    ("post", "/service/tickets/bulk"),
     ("get", "/service/tickets/at-risk"),
     ("get", "/service/calendars"),
     ("post", "/service/calendars"),
@@ -221,6 +222,46 @@ def test_writes_cannot_link_another_workspaces_records(sides):
     assert _state(other.workspace) == before
 
 
+def test_bulk_changes_find_no_ticket_of_another_workspace(sides):
+    """Another workspace's ticket id is "not found", like an id no ticket has, and stays
+    as it was; the caller's own tickets in the same call still change."""
+    looker, other = sides
+    before = _state(other.workspace)
+    theirs, ours = other.ids["ticket_id"], looker.ids["ticket_id"]
+
+    response = looker.api.post(
+        "/service/tickets/bulk",
+        {"action": "assignee", "value": None, "ticket_ids": [theirs, ours]},
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["results"] == [
+        {"id": theirs, "number": None, "result": "not_found", "reason": ""},
+        {"id": ours, "number": 1, "result": "changed", "reason": ""},
+    ]
+    assert other.name not in response.content.decode()
+    assert _state(other.workspace) == before
+
+
+def test_a_bulk_change_cannot_hand_tickets_to_another_workspaces_team_or_agent(sides):
+    looker, other = sides
+    before = _state(other.workspace)
+
+    results = [
+        looker.api.post(
+            "/service/tickets/bulk",
+            {"action": action, "value": other.ids[key], "ticket_ids": [looker.ids["ticket_id"]]},
+        ).json()["results"][0]
+        for action, key in (("team", "team_id"), ("assignee", "user_id"))
+    ]
+
+    assert [(r["result"], r["reason"]) for r in results] == [
+        ("refused", "no such team"),
+        ("refused", "is not a member of this workspace"),
+    ]
+    assert _state(other.workspace) == before
+
+
 def test_a_mailbox_address_of_another_workspace_is_refused_without_saying_whose(sides):
     looker, other = sides
     before = _state(other.workspace)
@@ -273,6 +314,7 @@ def test_ticket_numbers_count_per_workspace(sides):
 WRITES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("post", "/service/tickets", {"subject": "Eve", "body": "b", "requester_id": "{contact_id}"}),
     ("patch", "/service/tickets/{ticket_id}", {"subject": "Eve"}),
+    ("post", "/service/tickets/bulk", {"action": "priority", "value": "low", "ticket_ids": [1]}),
     ("delete", "/service/tickets/{ticket_id}", None),
     ("post", "/service/tickets/{ticket_id}/status", {"status": "solved"}),
     ("post", "/service/tickets/{ticket_id}/messages", {"body": "Eve was here"}),

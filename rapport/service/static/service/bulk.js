@@ -1,14 +1,16 @@
 /* The ticket list's bulk bar: shown while a row is ticked, with the count; the header box ticks
-   or clears every row of the page. Delegated, so it keeps working after htmx swaps the table. */
+   or clears every row of the page. Delegated, and the bar looked up each time, so it keeps
+   working after htmx swaps the table or (a filter chip removed) the whole list with the bar. */
 (function () {
   "use strict";
-  const bar = document.getElementById("bulk-bar");
-  if (!bar) { return; }
+  if (!document.getElementById("bulk-bar")) { return; }
   function rows() { return document.querySelectorAll("#ticket-table input[name=ticket_ids]"); }
   function refresh() {
     const ticked = document.querySelectorAll("#ticket-table input[name=ticket_ids]:checked").length;
     const all = document.getElementById("select-all-tickets");
     if (all) { all.checked = ticked > 0 && ticked === rows().length; }
+    const bar = document.getElementById("bulk-bar");
+    if (!bar) { return; }
     document.getElementById("bulk-count").textContent = String(ticked);
     bar.hidden = ticked === 0;
   }
