@@ -210,6 +210,16 @@ def revenue_in_base(
     return sum((rates.to_base(r["total"], r["currency"], r["day"]) for r in rows), Decimal(0))
 
 
+def lifetime_revenue_converted(
+    *, workspace: Workspace, contact_id: int | None = None, company_id: int | None = None
+) -> bool:
+    """Whether an order that `lifetime_revenue` counts was in another currency than the base:
+    then the total is converted at each order date's rate, not what the customer paid."""
+    orders = purchase_history(contact_id=contact_id, company_id=company_id)
+    counted = orders.filter(status__in=[OrderStatus.PAID, OrderStatus.FULFILLED])
+    return counted.exclude(currency=workspace.base_currency).exists()
+
+
 # --- lists and lookups for the API: cursor pages, fetched within the caller's workspace -------
 
 NEWEST_FIRST = [SortKey("created_at", True)]

@@ -685,6 +685,9 @@ def _purchases(request: HttpRequest, *, contact_id: int | None, company_id: int 
             context["lifetime"] = queries.lifetime_revenue(
                 workspace=workspace, contact_id=contact_id, company_id=company_id
             )
+            context["converted"] = queries.lifetime_revenue_converted(
+                workspace=workspace, contact_id=contact_id, company_id=company_id
+            )
         except ServiceValidationError as exc:
             context["lifetime_error"] = "; ".join(e.message for e in exc.errors)
     context["more_url"] = f"{request.path}?cursor={page.next_cursor}" if page.next_cursor else ""

@@ -16,8 +16,12 @@ from rapport.contacts.normalise import email_normalise
 from rapport.core.errors import ServiceValidationError
 from rapport.knowledge.keywords import words_of
 from rapport.knowledge.models import Article, Category
-from rapport.sales.models import Deal, Order, OrderStatus, Product, StageOutcome
-from rapport.sales.queries import lifetime_revenue, purchase_history
+from rapport.sales.models import Deal, Order, Product, StageOutcome
+from rapport.sales.queries import (
+    lifetime_revenue,
+    lifetime_revenue_converted,
+    purchase_history,
+)
 from rapport.service.models import Ticket, TicketType
 from rapport.service.queries import customer_tickets
 from rapport.service.services import SOLVED_STATUSES
@@ -91,13 +95,7 @@ def _revenue(*, workspace: Workspace, contact_id: int) -> tuple[Decimal | None, 
         revenue = lifetime_revenue(workspace=workspace, contact_id=contact_id)
     except ServiceValidationError as exc:
         return None, True, "; ".join(e.message for e in exc.errors)
-    converted = (
-        Order.objects.filter(
-            contact_id=contact_id, status__in=[OrderStatus.PAID, OrderStatus.FULFILLED]
-        )
-        .exclude(currency=workspace.base_currency)
-        .exists()
-    )
+    converted = lifetime_revenue_converted(workspace=workspace, contact_id=contact_id)
     return revenue, converted, ""
 
 

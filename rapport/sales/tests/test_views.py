@@ -11,7 +11,7 @@ from rapport.sales.board import deal_place
 from rapport.sales.leads import lead_create, web_form_create
 from rapport.sales.models import Deal, DealActivity, Lead, Order, WebForm
 from rapport.sales.queries import BOARD_CARDS_PER_STAGE
-from rapport.sales.services import deal_create, order_upsert
+from rapport.sales.services import deal_create, exchange_rate_set, order_upsert
 from rapport.sales.tests.factories import make_pipeline, stage_ids
 from rapport.tenancy.access import workspace_scope
 from rapport.web.tests import fixtures
@@ -675,3 +675,27 @@ def test_the_board_names_a_missing_exchange_rate_instead_of_failing(
     response = owner_client.get("/deals/board/")
     assert response.status_code == 200
     assert "need an exchange rate: no EUR" in response.content.decode()
+
+
+def test_the_lifetime_revenue_says_when_it_was_converted(owner_client, workspace):
+    contact = make_contact(workspace, first_name="Abroad")
+    with workspace_scope(workspace):
+        for i, currency in enumerate(("USD", "EUR")):
+            order_upsert(
+                workspace=workspace,
+                actor=None,
+                data={
+                    "external_id": f"ERP-{currency}",
+                    "contact_id": contact.pk,
+                    "currency": currency,
+                    "ordered_at": "2026-03-02T10:00:00Z",
+                    "lines": [{"sku": f"W-{i}", "description": "Widget", "unit_price": "100"}],
+                },
+            )
+        exchange_rate_set(
+            workspace=workspace, actor=None, currency="EUR", day=dt.date(2026, 3, 1), rate="1.5"
+        )
+    content = owner_client.get(f"/contacts/{contact.pk}/purchases/").content.decode()
+
+    assert 'id="lifetime-revenue">250.00 USD<' in content
+    assert 'id="revenue-converted"' in content and "(converted to USD)" in content
