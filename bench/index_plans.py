@@ -93,7 +93,9 @@ def _captured(workspace: Any) -> Iterator[tuple[str, str, list[Any]]]:
             ),
             (
                 "contact search, email",
-                lambda: listing.contact_page(f=f(q=email.email[:6]), workspace=workspace),
+                lambda: listing.contact_page(
+                    f=f(q=email.email.split("@")[0] + "@"), workspace=workspace
+                ),
             ),
             (
                 "contact search, phone",
