@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from rapport.contacts.normalise import search_key
-from rapport.core.models import WorkspaceScopedModel
+from rapport.core.models import WorkspaceScopedModel, workspace_key_unindexed
 
 
 class LifecycleStage(models.TextChoices):
@@ -120,6 +120,7 @@ def external_id_unique(name: str) -> models.UniqueConstraint:
 
 
 class Company(PostalAddress, WorkspaceScopedModel):
+    workspace = workspace_key_unindexed()  # every index below starts with it
     name = models.CharField(max_length=200)
     external_id = models.CharField(max_length=100, blank=True, help_text="another system's id")
     name_key = models.CharField(max_length=200, editable=False, help_text="lowercased for search")
@@ -157,6 +158,7 @@ class Company(PostalAddress, WorkspaceScopedModel):
 
 
 class Contact(PostalAddress, WorkspaceScopedModel):
+    workspace = workspace_key_unindexed()  # every index below but the keys' starts with it
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     external_id = models.CharField(max_length=100, blank=True, help_text="another system's id")
@@ -224,8 +226,16 @@ class Contact(PostalAddress, WorkspaceScopedModel):
         return full or self.email or f"Contact #{self.pk}"
 
 
+# The key and value tables below: lookups by workspace go through the value's pattern index
+# (workspace first) and lookups by contact through the unique (contact, value) one, so neither
+# key has an index of its own (each cost every imported email, phone and link an entry).
+
+
 class ContactEmail(WorkspaceScopedModel):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
+    workspace = workspace_key_unindexed()
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="emails", db_index=False
+    )
     email = models.CharField(max_length=254)
     is_primary = models.BooleanField(default=False)
 
@@ -248,7 +258,10 @@ class PhoneKind(models.TextChoices):
 
 
 class ContactPhone(WorkspaceScopedModel):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
+    workspace = workspace_key_unindexed()
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="phones", db_index=False
+    )
     number = models.CharField(max_length=20, help_text="E.164")
     kind = models.CharField(max_length=10, choices=PhoneKind.choices, default=PhoneKind.WORK)
     is_primary = models.BooleanField(default=False)
@@ -265,7 +278,9 @@ class ContactPhone(WorkspaceScopedModel):
 
 
 class ContactCompany(WorkspaceScopedModel):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="company_links")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="company_links", db_index=False
+    )
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="contact_links")
     is_primary = models.BooleanField(default=False)
 

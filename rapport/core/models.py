@@ -26,3 +26,13 @@ class WorkspaceScopedModel(models.Model):
         abstract = True
         base_manager_name = "unscoped"
         default_manager_name = "objects"
+
+
+def workspace_key_unindexed() -> Any:
+    """The `workspace` key without its own one-column index, for a model whose composite
+    indexes all start with the workspace: any of them serves a lookup by workspace alone (and
+    the cascade from a workspace's deletion), so the extra index only costs every insert an
+    entry (docs/performance.md, "Import, sixth round")."""
+    return models.ForeignKey(
+        "tenancy.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False
+    )

@@ -7,7 +7,7 @@ undo works on exactly those rows, and which rows it could not store and why.
 from django.conf import settings
 from django.db import models
 
-from rapport.core.models import WorkspaceScopedModel
+from rapport.core.models import WorkspaceScopedModel, workspace_key_unindexed
 
 
 class ImportStatus(models.TextChoices):
@@ -71,6 +71,7 @@ class ImportBatch(WorkspaceScopedModel):
 
 
 class ImportRowError(WorkspaceScopedModel):
+    workspace = workspace_key_unindexed()  # importerror_idx starts with it
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="errors")
     row = models.PositiveIntegerField(help_text="spreadsheet numbering: the header is row 1")
     column = models.CharField(max_length=255, blank=True, help_text="empty: the whole row")
@@ -92,6 +93,8 @@ class ImportedRecordAction(models.TextChoices):
 
 class ImportedRecord(WorkspaceScopedModel):
     """One record a batch wrote; `previous` holds, for an update, the values it replaced."""
+
+    workspace = workspace_key_unindexed()  # importedrecord_idx starts with it
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="records")
     entity = models.CharField(max_length=30)

@@ -96,7 +96,9 @@ def candidate_pairs(
     del found
     codes, masks = every["pair"].to_numpy(), every["key"].to_numpy()
     del every
+    if not len(codes):  # no key found a pair (reduceat takes no empty array)
+        return np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0, np.uint16)
     starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
-    key = np.bitwise_or.reduceat(masks, starts) if len(starts) else masks
+    key = np.bitwise_or.reduceat(masks, starts)
     codes = codes[starts]
     return (codes >> 32).astype(np.int32), (codes & 0xFFFFFFFF).astype(np.int32), key

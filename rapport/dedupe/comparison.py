@@ -49,6 +49,10 @@ class Comparison:
     # since what they share says nothing of whether they are one (the mailboxes of one
     # company domain: theresa.nelson@ and theresa.jensen@ are two people, not a typo).
     within: Callable[[pl.Series], tuple[pl.Series, pl.Series]] | None = None
+    # Each value as (qualifier, core), "" for no qualifier: two values whose qualifiers are
+    # both set and differ are unlike, and the rest are scored on their cores (a company's
+    # legal form: Acme GmbH and Acme Ltd are two legal entities, Acme and Acme GmbH one name).
+    qualified: Callable[[pl.Series], tuple[pl.Series, pl.Series]] | None = None
 
     @property
     def levels(self) -> int:
@@ -128,6 +132,26 @@ def _within_codes(comparison: Comparison, uniques: list[str]) -> _Within | None:
     return _Within(_codes(groups)[0], part_codes, part_uniques)
 
 
+@dataclass
+class _Qualified:
+    """Per distinct value, the code of its qualifier (-1: none) and of its core, and the
+    distinct cores."""
+
+    qualifiers: np.ndarray
+    cores: np.ndarray
+    core_uniques: list[str]
+
+
+def _qualified_codes(comparison: Comparison, uniques: list[str]) -> _Qualified | None:
+    if comparison.qualified is None:
+        return None
+    qualifiers, cores = comparison.qualified(pl.Series(uniques, dtype=pl.String))
+    qualifier_codes, _, none = _codes(qualifiers)
+    qualifier_codes = np.where(qualifier_codes == none, -1, qualifier_codes)
+    core_codes, core_uniques, _ = _codes(cores)
+    return _Qualified(qualifier_codes, core_codes, core_uniques)
+
+
 def _levels(
     comparison: Comparison,
     uniques: list[str],
@@ -136,14 +160,23 @@ def _levels(
     within: _Within | None,
     ca: np.ndarray,
     cb: np.ndarray,
+    qualified: _Qualified | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Levels and similarities of the pairs of value codes (ca[k], cb[k])."""
     same = ca == cb
-    similarity = same.astype(np.float32)
     apart = ~same & (apart_codes[ca] == apart_codes[cb]) if apart_codes is not None else None
+    # values compared as the scorer sees them: their cores, for a qualified comparison
+    scored, sa, sb = uniques, ca, cb
+    if qualified is not None:
+        qa, qb = qualified.qualifiers[ca], qualified.qualifiers[cb]
+        clash = ~same & (qa >= 0) & (qb >= 0) & (qa != qb)
+        apart = clash if apart is None else apart | clash
+        scored, sa, sb = qualified.core_uniques, qualified.cores[ca], qualified.cores[cb]
+        same |= (sa == sb) & ~clash  # Acme Ltd and Acme Limited; Acme and Acme GmbH
+    similarity = same.astype(np.float32)
     if comparison.scorer is not None:
         differing = np.flatnonzero(~same if apart is None else ~same & ~apart)
-        similarity[differing] = _scores(comparison.scorer, uniques, ca[differing], cb[differing])
+        similarity[differing] = _scores(comparison.scorer, scored, sa[differing], sb[differing])
         if within is not None:
             grouped = differing[within.groups[ca[differing]] == within.groups[cb[differing]]]
             similarity[grouped] = _scores(
@@ -176,13 +209,21 @@ def compare(
     codes, uniques, empty = _codes(values)
     apart_codes = _apart_codes(comparison, uniques)
     within = _within_codes(comparison, uniques)
+    qualified = _qualified_codes(comparison, uniques)
     chunk = chunk or PAIR_CHUNK
     levels = np.empty(len(ia), dtype=np.int8)
     similarity = np.empty(len(ia), dtype=np.float32)
     for start in range(0, len(ia), chunk):
         part = slice(start, start + chunk)
         levels[part], similarity[part] = _levels(
-            comparison, uniques, empty, apart_codes, within, codes[ia[part]], codes[ib[part]]
+            comparison,
+            uniques,
+            empty,
+            apart_codes,
+            within,
+            codes[ia[part]],
+            codes[ib[part]],
+            qualified,
         )
     if not comparison.term_frequency:
         return Compared(levels, similarity)

@@ -5,6 +5,7 @@ postcodes), whatever the stored casing; the stored emails, phones and domains ar
 normalised by the contacts services.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
@@ -92,6 +93,74 @@ def mailbox_and_domain(emails: pl.Series) -> tuple[pl.Series, pl.Series]:
     return domain, emails.str.replace(r"@[^@]*$", "")
 
 
+# A company's legal form as written at the end of its name (folded: lowercase, no accents),
+# by its canonical spelling. Dots and spaces inside a form are optional ("s.a.", "b v").
+LEGAL_FORMS = {
+    "ab": "ab",
+    "ag": "ag",
+    "as": "as",
+    "bv": "bv",
+    "corp": "corp",
+    "corporation": "corp",
+    "gmbh": "gmbh",
+    "gmbh&cokg": "gmbh & co kg",
+    "gmbh&co": "gmbh & co kg",
+    "inc": "inc",
+    "incorporated": "inc",
+    "kg": "kg",
+    "kk": "kk",
+    "limited": "ltd",
+    "llc": "llc",
+    "llp": "llp",
+    "lp": "lp",
+    "ltd": "ltd",
+    "nv": "nv",
+    "oy": "oy",
+    "plc": "plc",
+    "ptyltd": "pty ltd",
+    "sa": "sa",
+    "sarl": "sarl",
+    "sas": "sas",
+    "se": "se",
+    "spa": "spa",
+    "srl": "srl",
+    "ug": "ug",
+}
+
+
+def _form_pattern(form: str) -> str:
+    letters = [r"\s*&\s*" if ch == "&" else re.escape(ch) for ch in form]
+    return r"[.\s]*".join(letters) + r"\.?"
+
+
+# The longest forms first, so that "gmbh & co kg" is not read as "kg".
+_LEGAL_FORM_AT_END = re.compile(
+    r"^(.*?\S)[\s,]+("
+    + "|".join(_form_pattern(f) for f in sorted(LEGAL_FORMS, key=len, reverse=True))
+    + r")$"
+)
+
+
+def legal_form(names: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Each folded company name as (its legal form's canonical spelling or "", the name
+    without it): the company comparison's qualifier and core. Two companies whose names
+    differ only by their legal forms are told apart (Acme GmbH and Acme Ltd: a German and a
+    British entity, often of one group, but two customers with their own addresses, VAT
+    numbers and contracts), while a form spelled two ways (Ltd, Limited) or written on one
+    side only (Acme, Acme GmbH) is the same name."""
+    forms, cores = [], []
+    for name in names.fill_null("").to_list():
+        found = _LEGAL_FORM_AT_END.match(name)
+        if found is None:
+            forms.append("")
+            cores.append(name)
+            continue
+        written = re.sub(r"[.\s]", "", found.group(2))
+        forms.append(LEGAL_FORMS[written])
+        cores.append(found.group(1).rstrip(" ,"))
+    return pl.Series(forms, dtype=pl.String), pl.Series(cores, dtype=pl.String)
+
+
 def _prefix(column: str, n: int) -> pl.Expr:
     return pl.col(column).str.slice(0, n)
 
@@ -139,7 +208,7 @@ CONTACT_SPEC = Spec(
 
 COMPANY_SPEC = Spec(
     comparisons=(
-        Comparison("name", "name", TOKEN_SORT, TEXT_LEVELS),
+        Comparison("name", "name", TOKEN_SORT, TEXT_LEVELS, qualified=legal_form),
         Comparison("domain", "domain"),
         Comparison("street", "street", TOKEN_SORT, TEXT_LEVELS),
         Comparison("city", "city", JARO_WINKLER, (0.90,)),
