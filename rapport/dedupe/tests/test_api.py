@@ -5,7 +5,9 @@ import pytest
 from rapport.api.testing import ApiClient, listed_ids
 from rapport.contacts.tests.factories import make_contact
 from rapport.dedupe.models import PairStatus
+from rapport.dedupe.queries import contact_candidates
 from rapport.dedupe.tests.factories import pair_of, plant
+from rapport.tenancy.access import workspace_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +118,26 @@ def test_the_duplicate_check_never_names_another_workspaces_records(
     response = api.post("/contacts?check_duplicates=true", {"emails": ["ann@acme.io"]})
 
     assert response.status_code == 201
+
+
+def test_a_second_email_or_phone_is_a_duplicate_too_and_the_record_itself_is_not(workspace, member):
+    ann = make_contact(
+        workspace,
+        first_name="Ann",
+        last_name="Lee",
+        emails=["ann@acme.io", "ann.lee@home.example"],
+        phones=["+14155550100", "+14155550111"],
+    )
+    api = ApiClient.with_token(member, workspace)
+
+    by_email = api.post("/contacts?check_duplicates=true", {"emails": ["ann.lee@home.example"]})
+    by_phone = api.post("/contacts?check_duplicates=true", {"phones": ["+14155550111"]})
+    with workspace_scope(workspace):
+        itself = contact_candidates(
+            first_name="Ann", last_name="Lee", email="ann@acme.io", phone="", exclude_id=ann.pk
+        )
+
+    assert by_email.status_code == by_phone.status_code == 409
+    assert [c["id"] for c in by_email.json()["candidates"]] == [ann.pk]
+    assert [c["id"] for c in by_phone.json()["candidates"]] == [ann.pk]
+    assert itself == []
