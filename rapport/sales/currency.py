@@ -5,6 +5,8 @@ import datetime as dt
 from collections import defaultdict
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from django.utils import timezone
+
 from rapport.core.errors import ServiceValidationError
 from rapport.sales.models import ExchangeRate
 from rapport.tenancy.models import Workspace
@@ -21,6 +23,8 @@ class RateBook:
 
     def __init__(self, workspace: Workspace) -> None:
         self.base = workspace.base_currency
+        # The day of "the latest known rate", which values what has not closed.
+        self.today = timezone.now().date()
         days: dict[str, list[dt.date]] = defaultdict(list)
         rates: dict[str, list[Decimal]] = defaultdict(list)
         for currency, day, rate in ExchangeRate.objects.order_by("currency", "day").values_list(
@@ -43,3 +47,11 @@ class RateBook:
 
     def to_base(self, amount: Decimal, currency: str, day: dt.date) -> Decimal:
         return (amount * self.rate(currency, day)).quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+    def deal_to_base(self, amount: Decimal, currency: str, closed_on: dt.date | None) -> Decimal:
+        """A deal's amount (or a sum of deals alike) in the base currency, by the one rule
+        every sales figure values deals with (the forecast, the deal list's total): a closed
+        deal at the rate of the day it closed (`closed_on`: what it was worth when it was won
+        or lost), an open one (`closed_on` None) at the latest known rate, today's, since no
+        rate of its closing day exists yet."""
+        return self.to_base(amount, currency, self.today if closed_on is None else closed_on)

@@ -10,7 +10,7 @@
   with little history is not trusted blindly.
 
 Open deals have not closed, so they are valued at the latest known rate; won deals at the rate
-of the day they were won.
+of the day they were won (`RateBook.deal_to_base`, the rule the deal list's total follows too).
 """
 
 import datetime as dt
@@ -142,7 +142,6 @@ def forecast(
     if granularity not in ("month", "quarter"):
         raise ValueError("granularity must be month or quarter")
     book = RateBook(workspace)
-    today = timezone.now().date()
     deals = Deal.objects.all()
     if pipeline_id is not None:
         deals = deals.filter(pipeline_id=pipeline_id)
@@ -156,7 +155,7 @@ def forecast(
 
     for r in won_groups(deals=deals, start=start, end=end, pipeline_id=pipeline_id):
         target = row(r["day"], r["owner_id"])
-        amount = book.to_base(r["total"], r["currency"], r["day"])
+        amount = book.deal_to_base(r["total"], r["currency"], r["day"])
         target.closed_won += amount
         target.commit += amount
         target.best_case += amount
@@ -167,7 +166,7 @@ def forecast(
     observed = observed_win_rates(workspace=workspace)
     for r in open_groups(deals=deals, start=start, end=end, pipeline_id=pipeline_id):
         target = row(r["month"], r["owner_id"])
-        amount = book.to_base(r["total"], r["currency"], today)
+        amount = book.deal_to_base(r["total"], r["currency"], None)
         target.pipeline += amount
         target.deals_open += r["n"]
         target.weighted += (amount * probability[r["stage_id"]] / 100).quantize(CENT)
