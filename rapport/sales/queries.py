@@ -356,7 +356,7 @@ def deal_totals(*, f: DealFilter) -> list[dict[str, object]]:
 
 def deal_total_in_base(*, f: DealFilter, book: RateBook) -> Decimal:
     """The filtered deals' amount in the base currency, valued as the forecast values them
-    (`RateBook.deal_to_base`: a closed deal at the rate of the day it closed, an open one at
+    (`RateBook.deals_to_base`: a closed deal at the rate of the day it closed, an open one at
     the latest known rate). Summed in SQL per (currency, close day) first, so only those
     groups are converted."""
     rows = (
@@ -366,10 +366,8 @@ def deal_total_in_base(*, f: DealFilter, book: RateBook) -> Decimal:
         .values("currency", "day")
         .annotate(amount=Sum("amount"))
     )
-    total = sum(
-        (book.deal_to_base(r["amount"] or ZERO, r["currency"], r["day"]) for r in rows), ZERO
-    )
-    return total.quantize(CENT)
+    groups = ((r["amount"] or ZERO, r["currency"], r["day"]) for r in rows)
+    return sum(book.deals_to_base(groups), ZERO).quantize(CENT)
 
 
 def deal_queryset(*, f: DealFilter) -> QuerySet[Deal]:

@@ -1,4 +1,4 @@
-"""One rule values deals in the base currency (`RateBook.deal_to_base`): a closed deal at the
+"""One rule values deals in the base currency (`RateBook.deals_to_base`): a closed deal at the
 rate of the day it closed, an open one at the latest known rate. The forecast and the deal
 list's total both follow it, so the same deals come to the same figures in both."""
 
@@ -83,11 +83,12 @@ def test_both_ask_the_one_rule(scoped, deals, monkeypatch):
     """A change to the rule changes both figures: neither has a copy of its own."""
     asked: list[tuple[str, dt.date | None]] = []
 
-    def spy(self, amount, currency, closed_on):
-        asked.append((currency, closed_on))
-        return amount
+    def spy(self, groups):
+        groups = list(groups)
+        asked.extend((currency, closed_on) for _, currency, closed_on in groups)
+        return [amount for amount, _, _ in groups]
 
-    monkeypatch.setattr(RateBook, "deal_to_base", spy)
+    monkeypatch.setattr(RateBook, "deals_to_base", spy)
     result = forecast(
         workspace=scoped, start=dt.date(2026, 2, 1), end=dt.date(2026, 5, 1), by_owner=False
     )
