@@ -1,6 +1,7 @@
 """One rule values deals in the base currency (`RateBook.deals_to_base`): a closed deal at the
-rate of the day it closed, an open one at the latest known rate. The forecast and the deal
-list's total both follow it, so the same deals come to the same figures in both."""
+rate of the day it closed, an open one at the latest known rate. The forecast, the deal
+list's total and the KPIs' won revenue follow it, so the same deals come to the same figures
+in each."""
 
 import datetime as dt
 from decimal import Decimal
@@ -10,6 +11,7 @@ import time_machine
 
 from rapport.sales.currency import RateBook
 from rapport.sales.forecast import forecast
+from rapport.sales.kpis import sales_kpis
 from rapport.sales.queries import DealFilter, deal_total_in_base
 from rapport.sales.services import deal_create, deal_move, exchange_rate_set
 from rapport.sales.tests.factories import make_pipeline, stage_ids
@@ -104,3 +106,6 @@ def test_both_ask_the_one_rule(scoped, deals, monkeypatch):
     ]
     assert {r.period: r.closed_won for r in result.rows}["2026-02"] == Decimal("100.00")
     assert total == Decimal("700.00")  # the amounts as the spy gave them back
+    asked.clear()
+    kpis = sales_kpis(workspace=scoped, start=dt.date(2026, 2, 1), end=dt.date(2026, 3, 16))
+    assert asked == [("EUR", dt.date(2026, 2, 10))] and kpis.revenue_won == Decimal("100.00")
