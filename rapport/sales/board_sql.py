@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any, cast
 
 from django.db import connection
-from django.db.models import Field, ForeignKey, Model
+from django.db.models import DateField, DateTimeField, Field, ForeignKey, Model
 
 from rapport.sales.models import Deal
 
@@ -39,11 +39,30 @@ def _field(model: type[Model], name: str) -> Field[Any, Any]:
     return field
 
 
-def _column(name: str, joins: dict[str, str]) -> str:
+# A time as Django's JSON encoder writes it (`DjangoJSONEncoder.default`): ISO 8601 in UTC,
+# the microseconds cut to milliseconds when there are any, "Z" for UTC. `to_char`'s MS cuts
+# too; NULL stays NULL.
+_TIME_JSON = (
+    "to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+    "CASE WHEN mod(extract(microseconds FROM {c})::bigint, 1000000) = 0 THEN '' "
+    "ELSE '.' || to_char({c} AT TIME ZONE 'UTC', 'MS') END || 'Z'"
+)
+
+
+def _column(name: str, joins: dict[str, str], times_as_json: bool = False) -> str:
     """The SQL of one `values_list` name of the deal: its own column, or a column of the row
-    a foreign key points to (`owner__first_name`), whose LEFT JOIN is added to `joins`."""
+    a foreign key points to (`owner__first_name`), whose LEFT JOIN is added to `joins`.
+    With `times_as_json`, the deal's days and times are read as the text the API's JSON
+    holds (psycopg's parsing and the encoder's formatting of 500 times were a third of the
+    API board's CPU once its statement was built once)."""
     if "__" not in name:
-        return f'"{_DEALS}"."{_field(Deal, name).column}"'
+        field = _field(Deal, name)
+        column = f'"{_DEALS}"."{field.column}"'
+        if times_as_json and isinstance(field, DateTimeField):
+            return _TIME_JSON.format(c=column)
+        if times_as_json and isinstance(field, DateField):
+            return f"to_char({column}, 'YYYY-MM-DD')"
+        return column
     relation, attr = name.split("__", 1)
     key = _field(Deal, relation)
     if not isinstance(key, ForeignKey) or "__" in attr:
@@ -58,12 +77,18 @@ def _column(name: str, joins: dict[str, str]) -> str:
 
 
 @lru_cache(maxsize=128)
-def cards_sql(columns: tuple[str, ...], stages: int, by_owner: bool, per_stage: int) -> str:
+def cards_sql(
+    columns: tuple[str, ...],
+    stages: int,
+    by_owner: bool,
+    per_stage: int,
+    times_as_json: bool = False,
+) -> str:
     """The statement of `stages` columns' first `per_stage` cards, in board order (stage id,
     position, id); `columns` must name `id`, `stage_id` and `position`. Its parameters, per
     stage: the workspace, the pipeline, the owner when `by_owner`, the stage."""
     joins: dict[str, str] = {}
-    select = ", ".join(_column(name, joins) for name in columns)
+    select = ", ".join(_column(name, joins, times_as_json) for name in columns)
     where = f'"{_DEALS}"."workspace_id" = %s AND "{_DEALS}"."pipeline_id" = %s'
     if by_owner:
         where += f' AND "{_DEALS}"."owner_id" = %s'
@@ -86,12 +111,14 @@ def first_cards_rows(
     owner_id: int | None,
     columns: tuple[str, ...],
     per_stage: int,
+    times_as_json: bool = False,
 ) -> list[tuple[Any, ...]]:
     """The first `per_stage` deals of every stage of the pipeline (of one owner, if given),
-    as `values_list(*columns)` rows in board order: one query."""
+    as `values_list(*columns)` rows in board order (with `times_as_json`, the deal's days and
+    times as the text `DjangoJSONEncoder` writes): one query."""
     if not stage_ids:
         return []
-    sql = cards_sql(columns, len(stage_ids), owner_id is not None, per_stage)
+    sql = cards_sql(columns, len(stage_ids), owner_id is not None, per_stage, times_as_json)
     head = [workspace_id, pipeline_id, *([] if owner_id is None else [owner_id])]
     params = [value for stage_id in stage_ids for value in (*head, stage_id)]
     with connection.cursor() as cursor:

@@ -99,6 +99,7 @@ def board(
     pipeline: Pipeline,
     owner_id: int | None = None,
     columns: tuple[str, ...] | None = None,
+    times_as_json: bool = False,
 ) -> list[tuple[Stage, list[Any], int, Decimal]]:
     """Each stage with its first cards (by board position), its deal count and its amount in
     the base currency, converted at the latest rate (the deals are not closed: no rate of
@@ -109,7 +110,8 @@ def board(
     again. With `columns` (which must name `id`, `stage_id` and `position`: the order) they
     are the `values_list` rows of those columns of the deal (the API's cards): plain rows
     cost a fraction of the CPU of model instances (docs/performance.md, "Sales, seventh
-    round").
+    round"). `times_as_json` (with `columns`): on PostgreSQL the deal's days and times come
+    as the text the API's JSON holds (`board_sql`); elsewhere they stay days and times.
 
     Three queries whatever the number of stages (the stages when not prefetched, the counts
     and totals, the cards), plus the exchange rates."""
@@ -129,6 +131,7 @@ def board(
         owner_id=owner_id,
         stage_ids=list(by_id),
         columns=CARD_COLUMNS if columns is None else columns,
+        times_as_json=times_as_json and columns is not None,
     )
     if columns is None:
         for row in rows:
@@ -160,6 +163,7 @@ def _card_rows(
     owner_id: int | None,
     stage_ids: list[int],
     columns: tuple[str, ...],
+    times_as_json: bool,
 ) -> list[Any]:
     """The board's first cards as `values_list(*columns)` rows in board order: on PostgreSQL
     from the statement `board_sql` writes once per process (the ORM compiled it on every
@@ -172,6 +176,7 @@ def _card_rows(
             owner_id=owner_id,
             columns=columns,
             per_stage=BOARD_CARDS_PER_STAGE,
+            times_as_json=times_as_json,
         )
     deals = Deal.objects.filter(pipeline=pipeline)
     if owner_id is not None:

@@ -4,6 +4,7 @@ rows the ORM's UNION reads, in the same order, for the page's and the API's colu
 import datetime as dt
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models.sql.compiler import SQLCompiler
 
@@ -149,3 +150,40 @@ def test_another_workspaces_deals_never_show(scoped, owner, pipeline, other_work
 def test_a_column_through_two_relations_is_refused():
     with pytest.raises(ValueError, match="owner__groups__name"):
         board_sql.cards_sql(("id", "stage_id", "position", "owner__groups__name"), 2, False, 3)
+
+
+@pytest.mark.parametrize(
+    "closed_at",
+    [
+        dt.datetime(2026, 3, 1, 9, 5, 7, tzinfo=dt.UTC),  # whole seconds: no fraction
+        dt.datetime(2026, 3, 1, 9, 5, 7, 456, tzinfo=dt.UTC),  # under a millisecond: ".000"
+        dt.datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC),  # cut, not rounded
+        dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.timezone(dt.timedelta(hours=5))),  # not UTC
+        None,
+    ],
+)
+def test_times_as_json_are_the_encoders_text(scoped, pipeline, closed_at):
+    Deal.objects.filter(pipeline=pipeline).update(closed_at=closed_at)
+    columns = ("id", "stage_id", "position", "closed_at", "created_at", "expected_close_date")
+
+    texts = _sql_rows_as_json(scoped, pipeline, columns)
+    values = _orm_rows(pipeline, None, columns, 25)
+
+    encode = DjangoJSONEncoder().default
+    assert texts == [
+        tuple(v if i < 3 or v is None else encode(v) for i, v in enumerate(row)) for row in values
+    ]
+    # in UTC, as the database gives every time back
+    assert texts[0][3] == (None if closed_at is None else encode(closed_at.astimezone(dt.UTC)))
+
+
+def _sql_rows_as_json(scoped, pipeline, columns):
+    return board_sql.first_cards_rows(
+        workspace_id=scoped.pk,
+        pipeline_id=pipeline.pk,
+        stage_ids=[s.pk for s in sorted(pipeline.stages.all(), key=lambda s: (s.position, s.pk))],
+        owner_id=None,
+        columns=columns,
+        per_stage=25,
+        times_as_json=True,
+    )
