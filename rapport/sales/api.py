@@ -764,8 +764,8 @@ def _board_card(row: tuple[Any, ...], stage_name: str) -> dict[str, Any]:
     values["stage_name"] = stage_name
     for name in _CARD_MONEY:
         values[name] = str(values[name])
-    for name in _CARD_TIMES:
-        if values[name] is not None:
+    for name in _CARD_TIMES:  # already text when PostgreSQL wrote it (`board_sql`)
+        if isinstance(values[name], dt.date):
             values[name] = _TIME_TEXT(values[name])
     return {name: values[name] for name in _CARD_FIELDS}
 
@@ -782,7 +782,11 @@ def board_answer(
             "deals": [_board_card(row, stage.name) for row in rows],
         }
         for stage, rows, n, total in board(
-            workspace=workspace, pipeline=pipeline, owner_id=owner_id, columns=_CARD_COLUMNS
+            workspace=workspace,
+            pipeline=pipeline,
+            owner_id=owner_id,
+            columns=_CARD_COLUMNS,
+            times_as_json=True,
         )
     ]
     return {"pipeline_id": pipeline.pk, "currency": workspace.base_currency, "columns": columns}

@@ -68,7 +68,8 @@ def sales_kpis(
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    revenue = sum((book.to_base(r["total"], r["currency"], r["day"]) for r in won_rows), ZERO)
+    # Valued as the forecast values won deals: at the rate of the day each was won.
+    revenue = sum(book.deals_to_base((r["total"], r["currency"], r["day"]) for r in won_rows), ZERO)
     won, lost = counts["won"], counts["lost"]
     win_rate = Decimal(won) / Decimal(won + lost) if won + lost else None
     average = (revenue / won).quantize(CENT) if won else None

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page, SortKey, paginate
+from rapport.sales import board_sql
 from rapport.sales.currency import CENT, RateBook
 from rapport.sales.models import (
     Deal,
@@ -98,6 +99,7 @@ def board(
     pipeline: Pipeline,
     owner_id: int | None = None,
     columns: tuple[str, ...] | None = None,
+    times_as_json: bool = False,
 ) -> list[tuple[Stage, list[Any], int, Decimal]]:
     """Each stage with its first cards (by board position), its deal count and its amount in
     the base currency, converted at the latest rate (the deals are not closed: no rate of
@@ -108,14 +110,12 @@ def board(
     again. With `columns` (which must name `id`, `stage_id` and `position`: the order) they
     are the `values_list` rows of those columns of the deal (the API's cards): plain rows
     cost a fraction of the CPU of model instances (docs/performance.md, "Sales, seventh
-    round").
+    round"). `times_as_json` (with `columns`): on PostgreSQL the deal's days and times come
+    as the text the API's JSON holds (`board_sql`); elsewhere they stay days and times.
 
     Three queries whatever the number of stages (the stages when not prefetched, the counts
     and totals, the cards), plus the exchange rates."""
     stages = sorted(pipeline.stages.all(), key=lambda s: (s.position, s.pk))
-    deals = Deal.objects.filter(pipeline=pipeline)
-    if owner_id is not None:
-        deals = deals.filter(owner_id=owner_id)
     book = RateBook(workspace)
     today = timezone.now().date()
     totals: dict[int, tuple[int, Decimal]] = {}
@@ -125,14 +125,20 @@ def board(
         totals[row["stage_id"]] = (n + row["n"], total + converted)
     by_id = {stage.pk: stage for stage in stages}
     cards: dict[int, list[Any]] = {stage.pk: [] for stage in stages}
+    rows = _card_rows(
+        workspace=workspace,
+        pipeline=pipeline,
+        owner_id=owner_id,
+        stage_ids=list(by_id),
+        columns=CARD_COLUMNS if columns is None else columns,
+        times_as_json=times_as_json and columns is not None,
+    )
     if columns is None:
-        rows = _first_cards(deals.values_list(*CARD_COLUMNS), list(by_id), BOARD_CARDS_PER_STAGE)
         for row in rows:
             stage = by_id[row[6]]
             cards[stage.pk].append(_board_card(row, stage))
     else:
         at = columns.index("stage_id")
-        rows = _first_cards(deals.values_list(*columns), list(by_id), BOARD_CARDS_PER_STAGE)
         for row in rows:
             cards[row[at]].append(row)
     return [(stage, cards[stage.pk], *totals.get(stage.pk, (0, Decimal(0)))) for stage in stages]
@@ -148,6 +154,34 @@ def stage_totals(*, pipeline: Pipeline, owner_id: int | None = None) -> QuerySet
     return (
         kept.values("stage_id", "currency").annotate(n=Sum("deals"), total=Sum("amount")).order_by()
     )
+
+
+def _card_rows(
+    *,
+    workspace: Workspace,
+    pipeline: Pipeline,
+    owner_id: int | None,
+    stage_ids: list[int],
+    columns: tuple[str, ...],
+    times_as_json: bool,
+) -> list[Any]:
+    """The board's first cards as `values_list(*columns)` rows in board order: on PostgreSQL
+    from the statement `board_sql` writes once per process (the ORM compiled it on every
+    request: a third of the API board's CPU), elsewhere through the ORM."""
+    if board_sql.applies():
+        return board_sql.first_cards_rows(
+            workspace_id=workspace.pk,
+            pipeline_id=pipeline.pk,
+            stage_ids=stage_ids,
+            owner_id=owner_id,
+            columns=columns,
+            per_stage=BOARD_CARDS_PER_STAGE,
+            times_as_json=times_as_json,
+        )
+    deals = Deal.objects.filter(pipeline=pipeline)
+    if owner_id is not None:
+        deals = deals.filter(owner_id=owner_id)
+    return _first_cards(deals.values_list(*columns), stage_ids, BOARD_CARDS_PER_STAGE)
 
 
 def _first_cards(deals: QuerySet[Any], stage_ids: list[int], per_stage: int) -> list[Any]:
@@ -336,10 +370,10 @@ def deal_totals(*, f: DealFilter) -> list[dict[str, object]]:
 
 
 def deal_total_in_base(*, f: DealFilter, book: RateBook) -> Decimal:
-    """The filtered deals' amount in the base currency, valued as the forecast values them:
-    a closed deal at the rate of the day it closed, an open one at the latest known rate.
-    Summed in SQL per (currency, close day) first, so only those groups are converted."""
-    today = timezone.now().date()
+    """The filtered deals' amount in the base currency, valued as the forecast values them
+    (`RateBook.deals_to_base`: a closed deal at the rate of the day it closed, an open one at
+    the latest known rate). Summed in SQL per (currency, close day) first, so only those
+    groups are converted."""
     rows = (
         deal_queryset(f=f)
         .order_by()
@@ -347,10 +381,8 @@ def deal_total_in_base(*, f: DealFilter, book: RateBook) -> Decimal:
         .values("currency", "day")
         .annotate(amount=Sum("amount"))
     )
-    total = sum(
-        (book.to_base(r["amount"] or ZERO, r["currency"], r["day"] or today) for r in rows), ZERO
-    )
-    return total.quantize(CENT)
+    groups = ((r["amount"] or ZERO, r["currency"], r["day"]) for r in rows)
+    return sum(book.deals_to_base(groups), ZERO).quantize(CENT)
 
 
 def deal_queryset(*, f: DealFilter) -> QuerySet[Deal]:

@@ -104,12 +104,12 @@ def _summed_stage_totals(*, pipeline, owner_id=None):
     return deals.values("stage_id", "currency").annotate(n=Count("id"), total=Sum("amount"))
 
 
-def _summed_open_groups(*, deals, start, end, pipeline_id):
-    return forecasting.open_groups_summed(deals=deals, start=start, end=end)
+def _summed_open_groups(*, deals, start, end, **_):
+    return list(forecasting.open_groups_summed(deals=deals, start=start, end=end))
 
 
-def _summed_won_groups(*, deals, start, end, pipeline_id):
-    return forecasting.won_groups_summed(deals=deals, start=start, end=end)
+def _summed_won_groups(*, deals, start, end, **_):
+    return list(forecasting.won_groups_summed(deals=deals, start=start, end=end))
 
 
 def _board(workspace, pipeline, owner_id):
