@@ -65,21 +65,18 @@ def _stages(members: QuerySet[Contact], total: int) -> list[StageCount]:
     ]
 
 
-def _deals_in_base(book: RateBook, deals: QuerySet[Deal], *, at_close: bool) -> Decimal:
-    """Sum of `deals`' amounts per currency (and close day when `at_close`, else at today's
-    rate), each sum converted in Python."""
-    today = timezone.now().date()
-    fields = ("currency", "day") if at_close else ("currency",)
+def _deals_in_base(book: RateBook, deals: QuerySet[Deal]) -> Decimal:
+    """`deals`' amounts summed per currency and close day in SQL, then valued by the sales
+    rule (`RateBook.deals_to_base`: a closed deal at its close day's rate, an open one at
+    today's)."""
     rows = (
         deals.annotate(day=TruncDate("closed_at"))
-        .values(*fields)
+        .values("currency", "day")
         .annotate(amount=Sum("amount"))
         .order_by()
     )
-    total = Decimal(0)
-    for row in rows:
-        total += book.to_base(row["amount"], row["currency"], row.get("day") or today)
-    return total
+    groups = [(row["amount"], row["currency"], row["day"]) for row in rows]
+    return sum(book.deals_to_base(groups), Decimal(0))
 
 
 def _build(workspace: Workspace, segment: Segment) -> SegmentReport:
@@ -95,8 +92,8 @@ def _build(workspace: Workspace, segment: Segment) -> SegmentReport:
     try:
         book = RateBook(workspace)
         amounts["lifetime"] = revenue_in_base(workspace=workspace, orders=orders, book=book)
-        amounts["open"] = _deals_in_base(book, open_deals, at_close=False)
-        amounts["won"] = _deals_in_base(book, won, at_close=True)
+        amounts["open"] = _deals_in_base(book, open_deals)
+        amounts["won"] = _deals_in_base(book, won)
     except ServiceValidationError as error:
         problem = "; ".join(e.message for e in error.errors)
     paid = orders.filter(status__in=[OrderStatus.PAID, OrderStatus.FULFILLED])
