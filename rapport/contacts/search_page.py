@@ -6,25 +6,24 @@ building and compiling its query cost about 3 ms of Python for SQL that PostgreS
 a fraction of that (the name search's three arms in a UNION, two joins, the deferred
 columns). Here the same SQL as `listing.contact_page` sends (same arms, same indexes, same
 plans) is written from a few strings, and the rows become model instances as the ORM's would
-(`Model.from_db`, the fields' converters, the company and owner cached as `select_related`
-leaves them); `first_page` hands back `paginate`'s items and cursor. Everything else (other
-filters, later pages, SQLite, short name prefixes) is read through the ORM as before;
+(`core.model_rows`, the company and owner cached as `select_related` leaves them);
+`first_page` hands back `paginate`'s items and cursor. Everything else (other filters, later
+pages, SQLite, short name prefixes) is read through the ORM as before;
 `tests/test_search_page.py` holds the two equal. Every name in the SQL is the code's own
 (tables, columns, ASC or DESC), never from input: hence the `noqa: S608`.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Model
 
 from rapport.contacts import queries
 from rapport.contacts.models import Company, Contact
 from rapport.contacts.queries import RecordFilter
+from rapport.core.model_rows import ModelRows
 from rapport.core.pagination import Page, first_page
 from rapport.tenancy.models import Workspace
 
@@ -103,55 +102,20 @@ def _matches_sql(
     return f'"contacts_contact"."id" = ANY(ARRAY({" UNION ".join(parts)}))', params
 
 
-@dataclass(frozen=True)
-class _Read:
-    """One model's part of a page's row: its fields (the model's order, as `from_db` wants
-    them), their names, and the converters of those that have any (JSON, say)."""
-
-    model: type[Model]
-    fields: list[Any]
-    names: list[str]
-    converters: list[tuple[int, Any, list[Any]]]
-
-    @classmethod
-    def of(cls, model: type[Model], names: Sequence[str] | None) -> "_Read":
-        every: list[Any] = list(model._meta.concrete_fields)
-        fields = [
-            f
-            for f in every
-            if names is None or f.attname in names or f.name in names or f.primary_key
-        ]
-        converters = [
-            (i, f, f.get_db_converters(connection))
-            for i, f in enumerate(fields)
-            if f.get_db_converters(connection)
-        ]
-        return cls(model, fields, [f.attname for f in fields], converters)
-
-    def instance(self, values: Sequence[Any]) -> Any:
-        if self.converters:
-            values = list(values)
-            for i, f, converters in self.converters:
-                for converter in converters:
-                    values[i] = converter(values[i], f, connection)
-        return self.model.from_db(connection.alias, self.names, values)
-
-
 @cache
-def _select(only: tuple[str, ...] | None) -> tuple[str, _Read, _Read, _Read]:
+def _select(only: tuple[str, ...] | None) -> tuple[str, ModelRows, ModelRows, ModelRows]:
     """The SELECT ... FROM ... JOIN of a page and what it reads of the contact, its company
     and its owner: with `only` (the list page's row fields), those; else every contact field,
     as `select_related` without `only` reads (of the company and owner, the names only: no
     caller reads more, and what one did read would load as a deferred field does). The last
     column holds the contact's tag names in `attach_tag_names`'s order, in the workspace."""
     user = get_user_model()
-    contact = _Read.of(Contact, None if only is None else [n for n in only if "__" not in n])
-    company = _Read.of(Company, _COMPANY_FIELDS)
-    owner = _Read.of(user, _OWNER_FIELDS)
+    contact = ModelRows.of(Contact, None if only is None else [n for n in only if "__" not in n])
+    company = ModelRows.of(Company, _COMPANY_FIELDS)
+    owner = ModelRows.of(user, _OWNER_FIELDS)
     users = user._meta.db_table
-    cols = [f'"contacts_contact"."{f.column}"' for f in contact.fields]
-    cols += [f'"contacts_company"."{f.column}"' for f in company.fields]
-    cols += [f'"{users}"."{f.column}"' for f in owner.fields]
+    cols = contact.columns("contacts_contact") + company.columns("contacts_company")
+    cols += owner.columns(users)
     cols.append(
         'ARRAY(SELECT T1."name" FROM "contacts_contact_tags" T0 INNER JOIN "contacts_tag" T1 '
         'ON (T0."tag_id" = T1."id") WHERE (T0."contact_id" = "contacts_contact"."id" '
