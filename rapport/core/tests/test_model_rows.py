@@ -33,7 +33,7 @@ def _state(instance: Model) -> dict[str, Any]:
 
 def _read(rows: ModelRows, pk: int) -> Model:
     table = rows.model._meta.db_table
-    sql = f'SELECT {", ".join(rows.columns(table))} FROM "{table}" WHERE "{table}"."id" = %s'  # noqa: S608
+    sql = f'SELECT {", ".join(rows.columns(table))} FROM "{table}" WHERE "{table}"."id" = %s'
     with connection.cursor() as cursor:
         cursor.execute(sql, [pk])
         return rows.instance(cursor.fetchone())
