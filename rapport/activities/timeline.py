@@ -63,19 +63,11 @@ def _items(
     author_field = Activity._meta.get_field("author")
     assignee_field = Activity._meta.get_field("assignee")
     users: dict[int, Any] = {}
-
-    def person(values: tuple[Any, ...]) -> Any:
-        if values[0] is None:
-            return None
-        if values[0] not in users:
-            users[values[0]] = user.instance(values)
-        return users[values[0]]
-
     items = []
     for row in rows:
         a = activity.instance(row[:n_activity])
-        author_field.set_cached_value(a, person(row[n_activity : n_activity + n_user]))
-        assignee_field.set_cached_value(a, person(row[n_activity + n_user :]))
+        author_field.set_cached_value(a, user.shared(row[n_activity : n_activity + n_user], users))
+        assignee_field.set_cached_value(a, user.shared(row[n_activity + n_user :], users))
         items.append(TimelineItem(a.occurred_at, "activity", f"b{a.pk}", a))
     return items
 

@@ -163,14 +163,10 @@ def search_first_page(
     for row in rows:
         item = contact.instance(row[:n_contact])
         company_values = row[n_contact : n_contact + n_company]
-        owner_values = row[n_contact + n_company : -1]
-        owner_id = owner_values[0]
-        if owner_id is not None and owner_id not in owners:
-            owners[owner_id] = owner.instance(owner_values)
         company_field.set_cached_value(
             item, company.instance(company_values) if company_values[0] is not None else None
         )
-        owner_field.set_cached_value(item, owners.get(owner_id))
+        owner_field.set_cached_value(item, owner.shared(row[n_contact + n_company : -1], owners))
         item.tag_names = row[-1]
         contacts.append(item)
     return first_page(contacts, keys=queries.CONTACT_SORTS[sort], limit=limit)

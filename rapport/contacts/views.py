@@ -52,7 +52,6 @@ from rapport.contacts.saved_views import (
     saved_view_get,
     saved_views_for,
 )
-from rapport.core import timeline as core_timeline
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page
 from rapport.core.timeline import TimelinePage, timeline_for
@@ -677,14 +676,13 @@ def _with_field_urls(
 _KEPT_TIMELINE_SOURCES = {record_changes, contact_activities, company_activities}
 
 
-def _timeline_keepable(record: Model, workspace: Workspace, timeline: TimelinePage) -> bool:
-    """Whether the record's page may be kept: every timeline source that runs in this
-    workspace is one of `_KEPT_TIMELINE_SOURCES` (campaign opens and clicks, say, arrive
-    without a version raise) and every item shown has a writer."""
-    return all(
-        source in _KEPT_TIMELINE_SOURCES
-        for source in core_timeline.active_sources(record, workspace)
-    ) and all(has_writer(item.kind) for item in timeline.items)
+def _timeline_keepable(timeline: TimelinePage) -> bool:
+    """Whether the record's page may be kept: every timeline source that ran (those that may
+    have rows in the workspace) is one of `_KEPT_TIMELINE_SOURCES` (campaign opens and
+    clicks, say, arrive without a version raise) and every item shown has a writer."""
+    return all(source in _KEPT_TIMELINE_SOURCES for source in timeline.sources) and all(
+        has_writer(item.kind) for item in timeline.items
+    )
 
 
 def _detail_page_html(request: HttpRequest, kind: RecordKind, pk: int) -> tuple[str, bool]:
@@ -725,7 +723,7 @@ def _detail_page_html(request: HttpRequest, kind: RecordKind, pk: int) -> tuple[
         "timeline_time_marks": True,
     }
     html = render_to_string(f"contacts/{kind.name}_detail.html", context, request=request)
-    return html, _timeline_keepable(record, workspace, timeline)
+    return html, _timeline_keepable(timeline)
 
 
 @member_required

@@ -85,3 +85,15 @@ class ModelRows:
         state = instance._state = ModelState()
         state.adding, state.db = False, connection.alias
         return instance
+
+    def shared(self, values: Sequence[Any], seen: dict[Any, Any]) -> Any:
+        """The instance of an outer join's part of a row, one per primary key in `seen` (a
+        page's handful of authors, say: `select_related` would make one a row); None where the
+        join found nothing."""
+        pk = values[0]
+        if pk is None:
+            return None
+        found = seen.get(pk)
+        if found is None:
+            found = seen[pk] = self.instance(values)
+        return found
