@@ -102,13 +102,31 @@ def _matches_sql(
     return f'"contacts_contact"."id" = ANY(ARRAY({" UNION ".join(parts)}))', params
 
 
+# Each contact's emails, phones and company ids, as `api._with_contact_rows` orders them
+# (primary first, then by id), in the contact's workspace.
+_LISTS = [
+    f'ARRAY(SELECT L."{column}" FROM "{table}" L '  # noqa: S608
+    'WHERE (L."contact_id" = "contacts_contact"."id" '
+    'AND L."workspace_id" = "contacts_contact"."workspace_id") '
+    'ORDER BY L."is_primary" DESC, L."id")'
+    for table, column in (
+        ("contacts_contactemail", "email"),
+        ("contacts_contactphone", "number"),
+        ("contacts_contactcompany", "company_id"),
+    )
+]
+
+
 @cache
-def _select(only: tuple[str, ...] | None) -> tuple[str, ModelRows, ModelRows, ModelRows]:
+def _select(
+    only: tuple[str, ...] | None, lists: bool
+) -> tuple[str, ModelRows, ModelRows, ModelRows]:
     """The SELECT ... FROM ... JOIN of a page and what it reads of the contact, its company
     and its owner: with `only` (the list page's row fields), those; else every contact field,
     as `select_related` without `only` reads (of the company and owner, the names only: no
-    caller reads more, and what one did read would load as a deferred field does). The last
-    column holds the contact's tag names in `attach_tag_names`'s order, in the workspace."""
+    caller reads more, and what one did read would load as a deferred field does). Then the
+    contact's tag names in `attach_tag_names`'s order, in the workspace; with `lists`, last,
+    its emails, phones and company ids (`_LISTS`)."""
     user = get_user_model()
     contact = ModelRows.of(Contact, None if only is None else [n for n in only if "__" not in n])
     company = ModelRows.of(Company, _COMPANY_FIELDS)
@@ -121,6 +139,8 @@ def _select(only: tuple[str, ...] | None) -> tuple[str, ModelRows, ModelRows, Mo
         'ON (T0."tag_id" = T1."id") WHERE (T0."contact_id" = "contacts_contact"."id" '
         'AND T1."workspace_id" = "contacts_contact"."workspace_id") ORDER BY T1."name", T1."id")'
     )
+    if lists:
+        cols += _LISTS
     sql = (
         f'SELECT {", ".join(cols)} FROM "contacts_contact" '  # noqa: S608
         'LEFT OUTER JOIN "contacts_company" '
@@ -137,15 +157,18 @@ def search_first_page(
     sort: str,
     limit: int,
     only: Sequence[str] | None,
+    lists: bool = False,
 ) -> Page[Contact] | None:
     """The first page of a search (see `applies`), as `listing.contact_page` reads it through
-    the ORM, with each contact's `tag_names` (one query in all); None where the ORM serves."""
+    the ORM, with each contact's `tag_names` and, with `lists`, its `api_emails`,
+    `api_phones` and `api_company_ids` as the API reads them (`api._with_contact_rows`): one
+    query in all. None where the ORM serves."""
     descending = sort == "-name"
     matches = _matches_sql(f.q, workspace, descending, limit)
     if matches is None:
         return None
     condition, params = matches
-    select, contact, company, owner = _select(None if only is None else tuple(only))
+    select, contact, company, owner = _select(None if only is None else tuple(only), lists)
     order = "DESC" if descending else "ASC"
     sql = (
         f'{select} WHERE ("contacts_contact"."workspace_id" = %s AND {condition}) '
@@ -156,6 +179,7 @@ def search_first_page(
         cursor.execute(sql, [workspace.pk, *params, limit + 1])
         rows = cursor.fetchall()
     n_contact, n_company = len(contact.fields), len(company.fields)
+    n_owner = n_contact + n_company + len(owner.fields)
     company_field = Contact._meta.get_field("primary_company")
     owner_field = Contact._meta.get_field("owner")
     owners: dict[int, Any] = {}  # a page has a handful of owners: one instance each
@@ -166,7 +190,12 @@ def search_first_page(
         company_field.set_cached_value(
             item, company.instance(company_values) if company_values[0] is not None else None
         )
-        owner_field.set_cached_value(item, owner.shared(row[n_contact + n_company : -1], owners))
-        item.tag_names = row[-1]
+        n_owner = n_contact + n_company + len(owner.fields)
+        owner_field.set_cached_value(
+            item, owner.shared(row[n_contact + n_company : n_owner], owners)
+        )
+        item.tag_names = row[n_owner]
+        if lists:
+            item.api_emails, item.api_phones, item.api_company_ids = row[n_owner + 1 :]
         contacts.append(item)
     return first_page(contacts, keys=queries.CONTACT_SORTS[sort], limit=limit)
