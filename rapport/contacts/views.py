@@ -68,7 +68,7 @@ from rapport.web.access import (
     scope_required,
     workspace_of,
 )
-from rapport.web.fragments import TOKEN_MARK, put_token, quick_add_panels
+from rapport.web.fragments import TOKEN_MARK, kept_html, put_token, quick_add_panels
 from rapport.web.htmx import is_partial
 from rapport.web.kept_urls import url_pattern
 from rapport.web.templatetags.rapport_ui import (
@@ -420,16 +420,43 @@ def _saved_views(request: HttpRequest, kind: RecordKind) -> list[Any]:
     )
 
 
+# Stands for the query in the kept export buttons (`_export_html`); as `_SEARCH_MARK`.
+_QUERY_MARK = "mark" + salted_hmac("rapport.contacts.views", "export-query").hexdigest()[:32]
+# What the buttons' links drop from the query or set in it (data/_export_buttons.html).
+_EXPORT_LINK_KEYS = frozenset({"cursor", "view", "team", "background"})
+
+
 def _export_html(request: HttpRequest, kind: RecordKind) -> SafeString:
     """The export buttons of the page head: their links carry the query, so a search renders
-    them itself (small) and the kept shell has a mark in their place."""
-    context = {
-        "entity": kind.plural,
-        "vcard": kind.extra.get("vcard"),
-        "params": request.GET,
-        "can_export": membership_of(request).has_scope(RECORDS_EXPORT),
-    }
-    return mark_safe(render_to_string("data/_export_buttons.html", context))
+    them itself and the kept shell has a mark in their place. They differ from one query to
+    the next by the links' query strings only: rendered once per process (and kind, role,
+    script prefix, language) with a mark for the query, the request's is put in, as the
+    template's `query_with` writes it (escaped). A query holding a parameter the links drop
+    or set is rendered as is."""
+    can_export = membership_of(request).has_scope(RECORDS_EXPORT)
+
+    def render(params: QueryDict) -> SafeString:
+        context = {
+            "entity": kind.plural,
+            "vcard": kind.extra.get("vcard"),
+            "params": params,
+            "can_export": can_export,
+        }
+        return mark_safe(render_to_string("data/_export_buttons.html", context))
+
+    if _EXPORT_LINK_KEYS.intersection(request.GET):
+        return render(request.GET)
+    marked = QueryDict(mutable=True)
+    marked[_QUERY_MARK] = "1"
+    key = ("export-buttons", kind.name, can_export, get_script_prefix(), get_language())
+    html = kept_html(key, lambda: render(marked))
+    query = f"{_QUERY_MARK}=1"
+    if html.count(query) != html.count(_QUERY_MARK):  # the template changed under this
+        return render(request.GET)
+    encoded = request.GET.urlencode()
+    if not encoded:  # "?mark=1" -> "?", "?mark=1&amp;background=1" -> "?background=1"
+        return mark_safe(html.replace(f"{query}&amp;", "").replace(query, ""))
+    return mark_safe(html.replace(query, escape(encoded)))
 
 
 def _list_page_html(request: HttpRequest, kind: RecordKind, **extra: Any) -> str:
