@@ -347,6 +347,7 @@ def _table_html(request: HttpRequest, kind: RecordKind, form: ListFilterForm, so
             "rows": kind.rows(page.items),
             "sort": sort,
             "params": request.GET,
+            "export_buttons": _export_html(request, kind, oob=True) if htmx else "",
         }
         return render_to_string("contacts/_table.html", context, request=request)
 
@@ -426,13 +427,13 @@ _QUERY_MARK = "mark" + salted_hmac("rapport.contacts.views", "export-query").hex
 _EXPORT_LINK_KEYS = frozenset({"cursor", "view", "team", "background"})
 
 
-def _export_html(request: HttpRequest, kind: RecordKind) -> SafeString:
+def _export_html(request: HttpRequest, kind: RecordKind, *, oob: bool = False) -> SafeString:
     """The export buttons of the page head: their links carry the query, so a search renders
     them itself and the kept shell has a mark in their place. They differ from one query to
     the next by the links' query strings only: rendered once per process (and kind, role,
     script prefix, language) with a mark for the query, the request's is put in, as the
     template's `query_with` writes it (escaped). A query holding a parameter the links drop
-    or set is rendered as is."""
+    or set is rendered as is. `oob`: as the filtered table re-sends them (htmx)."""
     can_export = membership_of(request).has_scope(RECORDS_EXPORT)
 
     def render(params: QueryDict) -> SafeString:
@@ -441,6 +442,7 @@ def _export_html(request: HttpRequest, kind: RecordKind) -> SafeString:
             "vcard": kind.extra.get("vcard"),
             "params": params,
             "can_export": can_export,
+            "oob": oob,
         }
         return mark_safe(render_to_string("data/_export_buttons.html", context))
 
@@ -448,7 +450,7 @@ def _export_html(request: HttpRequest, kind: RecordKind) -> SafeString:
         return render(request.GET)
     marked = QueryDict(mutable=True)
     marked[_QUERY_MARK] = "1"
-    key = ("export-buttons", kind.name, can_export, get_script_prefix(), get_language())
+    key = ("export-buttons", kind.name, can_export, oob, get_script_prefix(), get_language())
     html = kept_html(key, lambda: render(marked))
     query = f"{_QUERY_MARK}=1"
     if html.count(query) != html.count(_QUERY_MARK):  # the template changed under this
