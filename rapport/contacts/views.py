@@ -430,8 +430,8 @@ _EXPORT_LINK_KEYS = frozenset({"cursor", "view", "team", "background"})
 def _export_html(request: HttpRequest, kind: RecordKind, *, oob: bool = False) -> SafeString:
     """The export buttons of the page head: their links carry the query, so a search renders
     them itself and the kept shell has a mark in their place. They differ from one query to
-    the next by the links' query strings only: rendered once per process (and kind, role,
-    script prefix, language) with a mark for the query, the request's is put in, as the
+    the next by the links' query strings only: rendered once per process (and workspace, kind,
+    role, script prefix, language) with a mark for the query, the request's is put in, as the
     template's `query_with` writes it (escaped). A query holding a parameter the links drop
     or set is rendered as is. `oob`: as the filtered table re-sends them (htmx)."""
     can_export = membership_of(request).has_scope(RECORDS_EXPORT)
@@ -450,7 +450,9 @@ def _export_html(request: HttpRequest, kind: RecordKind, *, oob: bool = False) -
         return render(request.GET)
     marked = QueryDict(mutable=True)
     marked[_QUERY_MARK] = "1"
-    key = ("export-buttons", kind.name, can_export, oob, get_script_prefix(), get_language())
+    # As `keptfragment` keys: (name, values with the workspace first, prefix, language).
+    values = (workspace_of(request).pk, kind.name, can_export, oob)
+    key = ("export-buttons", values, get_script_prefix(), get_language())
     html = kept_html(key, lambda: render(marked))
     query = f"{_QUERY_MARK}=1"
     if html.count(query) != html.count(_QUERY_MARK):  # the template changed under this
