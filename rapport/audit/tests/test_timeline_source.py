@@ -55,7 +55,7 @@ def ann(workspace, other_workspace, owner, member, outsider):
     return ann
 
 
-def _reference(ann: Contact, before: dt.datetime | None, limit: int) -> list[AuditEntry]:
+def _reference(ann: Contact, before: dt.datetime | None, limit: int) -> list[Any]:
     qs = audit_for_record(entity="contacts.contact", object_id=ann.pk)
     if before is not None:
         qs = qs.filter(at__lt=before)

@@ -31,7 +31,7 @@ def _state(instance: Model) -> dict[str, Any]:
     }
 
 
-def _read(rows: ModelRows, pk: int) -> Model:
+def _read(rows: ModelRows, pk: int) -> Any:
     table = rows.model._meta.db_table
     sql = f'SELECT {", ".join(rows.columns(table))} FROM "{table}" WHERE "{table}"."id" = %s'
     with connection.cursor() as cursor:
