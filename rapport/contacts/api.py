@@ -240,11 +240,12 @@ def _with_contact_rows(items: Sequence[Contact]) -> None:
     (primary first, then by id, as the models order them), in the contacts' workspace (the
     scope they were read in; its tables and columns are the code's own: hence the `noqa`).
     Emails and phones `contact_get` prefetched are taken from there. Tags come with the page
-    (`contact_page`, `contact_get`).
+    (`contact_page`, `contact_get`), and a search's first page brings all three lists in its
+    own statement (`contact_page(lists=True)`): nothing is read then.
     """
     contacts = list(items)
-    if not contacts:
-        return
+    if all(hasattr(c, "api_company_ids") for c in contacts):
+        return  # none, or read with the page (`contact_page(lists=True)`)
     ids = [c.pk for c in contacts]
     lists: dict[str, dict[int, list[Any]]] = {
         kind: {pk: [] for pk in ids} for kind in ("emails", "phones", "companies")
@@ -331,6 +332,7 @@ def list_contacts(request: HttpRequest, params: Query[ContactListParams]) -> Htt
                 sort=params.sort,
                 cursor=params.cursor,
                 limit=params.limit,
+                lists=True,
             )
         _with_contact_rows(page.items)
         return {

@@ -54,14 +54,18 @@ def contact_page(
     cursor: str | None = None,
     limit: int = 50,
     only: Sequence[str] | None = None,
+    lists: bool = False,
 ) -> Page[Contact]:
+    """A page of contacts with their `tag_names`; with `lists` (the API), where a search's
+    first page is read in one statement (`search_page`), their emails, phones and company
+    ids come in it too (as `api_emails`, `api_phones`, `api_company_ids`)."""
     if sort not in queries.CONTACT_SORTS:
         raise ServiceValidationError.single(
             "sort", f"must be one of {', '.join(queries.CONTACT_SORTS)}"
         )
     if search_page.applies(f, sort, cursor):
         searched = search_page.search_first_page(
-            f=f, workspace=workspace, sort=sort, limit=_limit(limit), only=only
+            f=f, workspace=workspace, sort=sort, limit=_limit(limit), only=only, lists=lists
         )
         if searched is not None:
             return searched

@@ -6,25 +6,24 @@ building and compiling its query cost about 3 ms of Python for SQL that PostgreS
 a fraction of that (the name search's three arms in a UNION, two joins, the deferred
 columns). Here the same SQL as `listing.contact_page` sends (same arms, same indexes, same
 plans) is written from a few strings, and the rows become model instances as the ORM's would
-(`Model.from_db`, the fields' converters, the company and owner cached as `select_related`
-leaves them); `first_page` hands back `paginate`'s items and cursor. Everything else (other
-filters, later pages, SQLite, short name prefixes) is read through the ORM as before;
+(`core.model_rows`, the company and owner cached as `select_related` leaves them);
+`first_page` hands back `paginate`'s items and cursor. Everything else (other filters, later
+pages, SQLite, short name prefixes) is read through the ORM as before;
 `tests/test_search_page.py` holds the two equal. Every name in the SQL is the code's own
 (tables, columns, ASC or DESC), never from input: hence the `noqa: S608`.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Model
 
 from rapport.contacts import queries
 from rapport.contacts.models import Company, Contact
 from rapport.contacts.queries import RecordFilter
+from rapport.core.model_rows import ModelRows
 from rapport.core.pagination import Page, first_page
 from rapport.tenancy.models import Workspace
 
@@ -103,60 +102,45 @@ def _matches_sql(
     return f'"contacts_contact"."id" = ANY(ARRAY({" UNION ".join(parts)}))', params
 
 
-@dataclass(frozen=True)
-class _Read:
-    """One model's part of a page's row: its fields (the model's order, as `from_db` wants
-    them), their names, and the converters of those that have any (JSON, say)."""
-
-    model: type[Model]
-    fields: list[Any]
-    names: list[str]
-    converters: list[tuple[int, Any, list[Any]]]
-
-    @classmethod
-    def of(cls, model: type[Model], names: Sequence[str] | None) -> "_Read":
-        every: list[Any] = list(model._meta.concrete_fields)
-        fields = [
-            f
-            for f in every
-            if names is None or f.attname in names or f.name in names or f.primary_key
-        ]
-        converters = [
-            (i, f, f.get_db_converters(connection))
-            for i, f in enumerate(fields)
-            if f.get_db_converters(connection)
-        ]
-        return cls(model, fields, [f.attname for f in fields], converters)
-
-    def instance(self, values: Sequence[Any]) -> Any:
-        if self.converters:
-            values = list(values)
-            for i, f, converters in self.converters:
-                for converter in converters:
-                    values[i] = converter(values[i], f, connection)
-        return self.model.from_db(connection.alias, self.names, values)
+# Each contact's emails, phones and company ids, as `api._with_contact_rows` orders them
+# (primary first, then by id), in the contact's workspace.
+_LISTS = [
+    f'ARRAY(SELECT L."{column}" FROM "{table}" L '  # noqa: S608
+    'WHERE (L."contact_id" = "contacts_contact"."id" '
+    'AND L."workspace_id" = "contacts_contact"."workspace_id") '
+    'ORDER BY L."is_primary" DESC, L."id")'
+    for table, column in (
+        ("contacts_contactemail", "email"),
+        ("contacts_contactphone", "number"),
+        ("contacts_contactcompany", "company_id"),
+    )
+]
 
 
 @cache
-def _select(only: tuple[str, ...] | None) -> tuple[str, _Read, _Read, _Read]:
+def _select(
+    only: tuple[str, ...] | None, lists: bool
+) -> tuple[str, ModelRows, ModelRows, ModelRows]:
     """The SELECT ... FROM ... JOIN of a page and what it reads of the contact, its company
     and its owner: with `only` (the list page's row fields), those; else every contact field,
     as `select_related` without `only` reads (of the company and owner, the names only: no
-    caller reads more, and what one did read would load as a deferred field does). The last
-    column holds the contact's tag names in `attach_tag_names`'s order, in the workspace."""
+    caller reads more, and what one did read would load as a deferred field does). Then the
+    contact's tag names in `attach_tag_names`'s order, in the workspace; with `lists`, last,
+    its emails, phones and company ids (`_LISTS`)."""
     user = get_user_model()
-    contact = _Read.of(Contact, None if only is None else [n for n in only if "__" not in n])
-    company = _Read.of(Company, _COMPANY_FIELDS)
-    owner = _Read.of(user, _OWNER_FIELDS)
+    contact = ModelRows.of(Contact, None if only is None else [n for n in only if "__" not in n])
+    company = ModelRows.of(Company, _COMPANY_FIELDS)
+    owner = ModelRows.of(user, _OWNER_FIELDS)
     users = user._meta.db_table
-    cols = [f'"contacts_contact"."{f.column}"' for f in contact.fields]
-    cols += [f'"contacts_company"."{f.column}"' for f in company.fields]
-    cols += [f'"{users}"."{f.column}"' for f in owner.fields]
+    cols = contact.columns("contacts_contact") + company.columns("contacts_company")
+    cols += owner.columns(users)
     cols.append(
         'ARRAY(SELECT T1."name" FROM "contacts_contact_tags" T0 INNER JOIN "contacts_tag" T1 '
         'ON (T0."tag_id" = T1."id") WHERE (T0."contact_id" = "contacts_contact"."id" '
         'AND T1."workspace_id" = "contacts_contact"."workspace_id") ORDER BY T1."name", T1."id")'
     )
+    if lists:
+        cols += _LISTS
     sql = (
         f'SELECT {", ".join(cols)} FROM "contacts_contact" '  # noqa: S608
         'LEFT OUTER JOIN "contacts_company" '
@@ -173,15 +157,18 @@ def search_first_page(
     sort: str,
     limit: int,
     only: Sequence[str] | None,
+    lists: bool = False,
 ) -> Page[Contact] | None:
     """The first page of a search (see `applies`), as `listing.contact_page` reads it through
-    the ORM, with each contact's `tag_names` (one query in all); None where the ORM serves."""
+    the ORM, with each contact's `tag_names` and, with `lists`, its `api_emails`,
+    `api_phones` and `api_company_ids` as the API reads them (`api._with_contact_rows`): one
+    query in all. None where the ORM serves."""
     descending = sort == "-name"
     matches = _matches_sql(f.q, workspace, descending, limit)
     if matches is None:
         return None
     condition, params = matches
-    select, contact, company, owner = _select(None if only is None else tuple(only))
+    select, contact, company, owner = _select(None if only is None else tuple(only), lists)
     order = "DESC" if descending else "ASC"
     sql = (
         f'{select} WHERE ("contacts_contact"."workspace_id" = %s AND {condition}) '
@@ -192,6 +179,7 @@ def search_first_page(
         cursor.execute(sql, [workspace.pk, *params, limit + 1])
         rows = cursor.fetchall()
     n_contact, n_company = len(contact.fields), len(company.fields)
+    n_owner = n_contact + n_company + len(owner.fields)
     company_field = Contact._meta.get_field("primary_company")
     owner_field = Contact._meta.get_field("owner")
     owners: dict[int, Any] = {}  # a page has a handful of owners: one instance each
@@ -199,14 +187,15 @@ def search_first_page(
     for row in rows:
         item = contact.instance(row[:n_contact])
         company_values = row[n_contact : n_contact + n_company]
-        owner_values = row[n_contact + n_company : -1]
-        owner_id = owner_values[0]
-        if owner_id is not None and owner_id not in owners:
-            owners[owner_id] = owner.instance(owner_values)
         company_field.set_cached_value(
             item, company.instance(company_values) if company_values[0] is not None else None
         )
-        owner_field.set_cached_value(item, owners.get(owner_id))
-        item.tag_names = row[-1]
+        n_owner = n_contact + n_company + len(owner.fields)
+        owner_field.set_cached_value(
+            item, owner.shared(row[n_contact + n_company : n_owner], owners)
+        )
+        item.tag_names = row[n_owner]
+        if lists:
+            item.api_emails, item.api_phones, item.api_company_ids = row[n_owner + 1 :]
         contacts.append(item)
     return first_page(contacts, keys=queries.CONTACT_SORTS[sort], limit=limit)

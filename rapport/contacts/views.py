@@ -52,7 +52,6 @@ from rapport.contacts.saved_views import (
     saved_view_get,
     saved_views_for,
 )
-from rapport.core import timeline as core_timeline
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page
 from rapport.core.timeline import TimelinePage, timeline_for
@@ -69,7 +68,7 @@ from rapport.web.access import (
     scope_required,
     workspace_of,
 )
-from rapport.web.fragments import TOKEN_MARK, put_token, quick_add_panels
+from rapport.web.fragments import TOKEN_MARK, kept_html, put_token, quick_add_panels
 from rapport.web.htmx import is_partial
 from rapport.web.kept_urls import url_pattern
 from rapport.web.templatetags.rapport_ui import (
@@ -348,6 +347,7 @@ def _table_html(request: HttpRequest, kind: RecordKind, form: ListFilterForm, so
             "rows": kind.rows(page.items),
             "sort": sort,
             "params": request.GET,
+            "export_buttons": _export_html(request, kind, oob=True) if htmx else "",
         }
         return render_to_string("contacts/_table.html", context, request=request)
 
@@ -421,16 +421,46 @@ def _saved_views(request: HttpRequest, kind: RecordKind) -> list[Any]:
     )
 
 
-def _export_html(request: HttpRequest, kind: RecordKind) -> SafeString:
+# Stands for the query in the kept export buttons (`_export_html`); as `_SEARCH_MARK`.
+_QUERY_MARK = "mark" + salted_hmac("rapport.contacts.views", "export-query").hexdigest()[:32]
+# What the buttons' links drop from the query or set in it (data/_export_buttons.html).
+_EXPORT_LINK_KEYS = frozenset({"cursor", "view", "team", "background"})
+
+
+def _export_html(request: HttpRequest, kind: RecordKind, *, oob: bool = False) -> SafeString:
     """The export buttons of the page head: their links carry the query, so a search renders
-    them itself (small) and the kept shell has a mark in their place."""
-    context = {
-        "entity": kind.plural,
-        "vcard": kind.extra.get("vcard"),
-        "params": request.GET,
-        "can_export": membership_of(request).has_scope(RECORDS_EXPORT),
-    }
-    return mark_safe(render_to_string("data/_export_buttons.html", context))
+    them itself and the kept shell has a mark in their place. They differ from one query to
+    the next by the links' query strings only: rendered once per process (and workspace, kind,
+    role, script prefix, language) with a mark for the query, the request's is put in, as the
+    template's `query_with` writes it (escaped). A query holding a parameter the links drop
+    or set is rendered as is. `oob`: as the filtered table re-sends them (htmx)."""
+    can_export = membership_of(request).has_scope(RECORDS_EXPORT)
+
+    def render(params: QueryDict) -> SafeString:
+        context = {
+            "entity": kind.plural,
+            "vcard": kind.extra.get("vcard"),
+            "params": params,
+            "can_export": can_export,
+            "oob": oob,
+        }
+        return mark_safe(render_to_string("data/_export_buttons.html", context))
+
+    if _EXPORT_LINK_KEYS.intersection(request.GET):
+        return render(request.GET)
+    marked = QueryDict(mutable=True)
+    marked[_QUERY_MARK] = "1"
+    # As `keptfragment` keys: (name, values with the workspace first, prefix, language).
+    values = (workspace_of(request).pk, kind.name, can_export, oob)
+    key = ("export-buttons", values, get_script_prefix(), get_language())
+    html = kept_html(key, lambda: render(marked))
+    query = f"{_QUERY_MARK}=1"
+    if html.count(query) != html.count(_QUERY_MARK):  # the template changed under this
+        return render(request.GET)
+    encoded = request.GET.urlencode()
+    if not encoded:  # "?mark=1" -> "?", "?mark=1&amp;background=1" -> "?background=1"
+        return mark_safe(html.replace(f"{query}&amp;", "").replace(query, ""))
+    return mark_safe(html.replace(query, escape(encoded)))
 
 
 def _list_page_html(request: HttpRequest, kind: RecordKind, **extra: Any) -> str:
@@ -677,14 +707,13 @@ def _with_field_urls(
 _KEPT_TIMELINE_SOURCES = {record_changes, contact_activities, company_activities}
 
 
-def _timeline_keepable(record: Model, workspace: Workspace, timeline: TimelinePage) -> bool:
-    """Whether the record's page may be kept: every timeline source that runs in this
-    workspace is one of `_KEPT_TIMELINE_SOURCES` (campaign opens and clicks, say, arrive
-    without a version raise) and every item shown has a writer."""
-    return all(
-        source in _KEPT_TIMELINE_SOURCES
-        for source in core_timeline.active_sources(record, workspace)
-    ) and all(has_writer(item.kind) for item in timeline.items)
+def _timeline_keepable(timeline: TimelinePage) -> bool:
+    """Whether the record's page may be kept: every timeline source that ran (those that may
+    have rows in the workspace) is one of `_KEPT_TIMELINE_SOURCES` (campaign opens and
+    clicks, say, arrive without a version raise) and every item shown has a writer."""
+    return all(source in _KEPT_TIMELINE_SOURCES for source in timeline.sources) and all(
+        has_writer(item.kind) for item in timeline.items
+    )
 
 
 def _detail_page_html(request: HttpRequest, kind: RecordKind, pk: int) -> tuple[str, bool]:
@@ -725,7 +754,7 @@ def _detail_page_html(request: HttpRequest, kind: RecordKind, pk: int) -> tuple[
         "timeline_time_marks": True,
     }
     html = render_to_string(f"contacts/{kind.name}_detail.html", context, request=request)
-    return html, _timeline_keepable(record, workspace, timeline)
+    return html, _timeline_keepable(timeline)
 
 
 @member_required

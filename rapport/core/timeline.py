@@ -6,7 +6,7 @@ k sources for one page costs k small indexed queries, whatever the record's hist
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
@@ -51,31 +51,31 @@ def timeline_source(
 class TimelinePage:
     items: list[TimelineItem]
     next_before: dt.datetime | None
-
-
-def _has_rows(workspace: Any, source: TimelineSource) -> bool:
-    check = _any_rows.get(source)
-    if check is None or workspace is None:
-        return True
-    from rapport.tenancy.data_version import kept  # core does not depend on tenancy at import
-
-    # Keyed by the check, so sources sharing one (a campaign's sends and its events) ask once.
-    name = f"timeline-any-rows:{check.__module__}.{check.__qualname__}"
-    return kept(workspace=workspace, name=name, inputs=(), build=check)
+    # The sources asked (`active_sources`), for a page that decides by them whether it is kept.
+    sources: list[TimelineSource] = field(default_factory=list)
 
 
 def active_sources(record: models.Model, workspace: Any = None) -> list[TimelineSource]:
     """The record's sources that may have rows in `workspace` (all of them without one).
-    Sources sharing a check (a campaign's sends and its events) ask it once."""
-    answers: dict[Any, bool] = {}
-    active = []
-    for source in _sources.get(record._meta.label_lower, []):
-        check = _any_rows.get(source, source)
-        if check not in answers:
-            answers[check] = _has_rows(workspace, source)
-        if answers[check]:
-            active.append(source)
-    return active
+
+    The answers of the sources that can tell (`any_rows`) are kept together, one entry per
+    kind of record and data version: a record's page asks once, not once per source (each
+    ask a round trip to the cache). Sources sharing a check (a campaign's sends and its
+    events) run it once. The entry's key names the checks, in order."""
+    sources = _sources.get(record._meta.label_lower, [])
+    checks = list(dict.fromkeys(_any_rows[source] for source in sources if source in _any_rows))
+    if workspace is None or not checks:
+        return list(sources)
+    from rapport.tenancy.data_version import kept  # core does not depend on tenancy at import
+
+    answers = kept(
+        workspace=workspace,
+        name=f"timeline-any-rows:{record._meta.label_lower}",
+        inputs=tuple(f"{c.__module__}.{c.__qualname__}" for c in checks),
+        build=lambda: [check() for check in checks],
+    )
+    has_rows = dict(zip(checks, answers, strict=True))
+    return [s for s in sources if s not in _any_rows or has_rows[_any_rows[s]]]
 
 
 def timeline_for(
@@ -88,7 +88,8 @@ def timeline_for(
     """The record's items newest first. With `workspace` (the request's, whose data version
     was read before any data), sources known to have no rows in it are skipped."""
     items: list[TimelineItem] = []
-    for source in active_sources(record, workspace):
+    sources = active_sources(record, workspace)
+    for source in sources:
         items.extend(source(record, before, limit + 1))
     items.sort(key=lambda i: (i.at, i.key), reverse=True)
     page = items[:limit]
@@ -100,4 +101,4 @@ def timeline_for(
         next_before = page[-1].at if page[-1].at > boundary else boundary
     else:
         next_before = None
-    return TimelinePage(items=page, next_before=next_before)
+    return TimelinePage(items=page, next_before=next_before, sources=sources)

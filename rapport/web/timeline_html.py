@@ -35,6 +35,23 @@ _MARKS = re.compile(f"({AGO_MARK}|{OVERDUE_MARK})(-?[0-9]+)x")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
+def date_text(
+    value: dt.datetime, zone: dt.tzinfo, *, short: bool = False, now: dt.datetime | None = None
+) -> str:
+    """`date:'M j, Y H:i'` in `zone` ("Mar 3, 2026 14:00"); `short`, the year only when it is
+    not this one (`now`'s, in `zone`): "Mar 3, 14:00", "Dec 9, 2025, 21:10". Written here
+    rather than through `date_format` (what the same formats give: the month's abbreviation
+    title-cased, the day unpadded) at a quarter of its cost; the `when` filter of rows and this
+    module's items both call it."""
+    local = timezone.localtime(value, zone) if timezone.is_aware(value) else value
+    month, time = str(MONTHS_3[local.month]).title(), f"{local.hour:02d}:{local.minute:02d}"
+    if not short:
+        return f"{month} {local.day}, {local.year} {time}"
+    if local.year == timezone.localtime(now or timezone.now(), zone).year:
+        return f"{month} {local.day}, {time}"
+    return f"{month} {local.day}, {local.year}, {time}"
+
+
 def _overdue(due: dt.datetime) -> str:
     return " badge-overdue" if due < timezone.now() else ""  # the templates' `is_past`
 
@@ -76,15 +93,9 @@ class ItemView:
         )
 
     def date(self, value: dt.datetime, short: bool = False) -> str:
-        """The templates' `date:'M j, Y H:i'`, local time; `short` as the `when` filter: the
-        year only when it is not this one ("Mar 3, 14:00", "Dec 9, 2025, 21:10")."""
-        local = timezone.localtime(value, self.zone) if timezone.is_aware(value) else value
-        month, time = str(MONTHS_3[local.month]).title(), f"{local.hour:02d}:{local.minute:02d}"
-        if not short:
-            return f"{month} {local.day}, {local.year} {time}"
-        if local.year == timezone.localtime(timezone.now(), self.zone).year:
-            return f"{month} {local.day}, {time}"
-        return f"{month} {local.day}, {local.year}, {time}"
+        """The templates' `date:'M j, Y H:i'` in the view's zone; `short` as the `when`
+        filter writes it (`date_text`)."""
+        return date_text(value, self.zone, short=short)
 
     def ago(self, at: dt.datetime) -> str:
         """The `<time>` element of an item's meta line: "3 days ago", the full date as title."""

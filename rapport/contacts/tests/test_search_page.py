@@ -5,6 +5,7 @@ and only in the caller's workspace. The API reads a page's emails, phones and co
 one query."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -30,6 +31,7 @@ on_postgresql = pytest.mark.skipif(
 @pytest.fixture
 def people(workspace, other_workspace, member, owner):
     grossmann = make_company(workspace, name="Grossmann Bau")
+    other = make_company(workspace, name="Other & Co")
     make_company(other_workspace, name="Gross Outsiders")
     rows: list[tuple[str, str, dict[str, Any]]] = [
         ("Gross", "Zeller", {"tags": ["vip", "berlin"], "job_title": "CTO"}),
@@ -38,6 +40,15 @@ def people(workspace, other_workspace, member, owner):
         ("Carl", "Abbott", {"company_ids": [grossmann.pk], "owner_id": owner.pk}),
         ("Dora", "Grost", {"emails": ["dora@grost.example"], "tags": ["vip"]}),
         ("Fritz", "Grossé", {"phones": ["+12129744000"], "lifecycle_stage": "customer"}),
+        (
+            "Hans",
+            "Grossberg",
+            {
+                "company_ids": [other.pk, grossmann.pk],
+                "emails": ["h@z.example", "h@a.example", "h@m.example"],
+                "phones": ["+12129744111", "+12129744001"],
+            },
+        ),
     ]
     for i in range(12):  # more than a small page of them
         rows.append((f"Gus{i:02d}", f"Grossi{i:02d}", {"emails": [f"gus{i:02d}@gross.example"]}))
@@ -183,3 +194,26 @@ def test_the_api_reads_a_pages_emails_phones_and_companies_in_one_query(
         ["berlin", "vip"],
         {"tier": "gold", "seats": 12},
     )
+
+
+@on_postgresql
+@pytest.mark.parametrize("q", TERMS)
+@pytest.mark.parametrize("sort", ["name", "-name"])
+@pytest.mark.parametrize("limit", [3, 50])
+def test_the_apis_search_answer_is_the_orms_byte_for_byte(
+    people, owner_client, q, sort, limit, monkeypatch
+):
+    """The API's first page of a search brings each contact's emails, phones and companies
+    in its own statement (`lists=True`): the answer is the one read through the ORM and
+    `_with_contact_rows`, to the byte, and no other query reads those lists."""
+    url = f"/api/v1/contacts?{urlencode({'q': q, 'sort': sort, 'limit': limit})}"
+    with CaptureQueriesContext(connection) as captured:
+        lean = owner_client.get(url)
+    # (read now: the next request clears the connection's query log)
+    lists = [s for s in (q["sql"] for q in captured.captured_queries) if "contactphone" in s]
+    assert len(lists) == 1 and "contacts_contact_tags" in lists[0]  # the page's own statement
+    monkeypatch.setattr(search_page, "applies", lambda *args: False)
+    reference = owner_client.get(url)
+    assert lean.status_code == reference.status_code == 200
+    assert lean.json()["items"]
+    assert lean.content == reference.content

@@ -5,7 +5,8 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
-from django.utils.formats import date_format
+
+from rapport.web.timeline_html import date_text
 
 register = template.Library()
 
@@ -15,6 +16,4 @@ def when(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
     """ "Mar 3, 14:00" this year, "Dec 9, 2025, 21:10" another year; local time."""
     if value is None:
         return ""
-    local = timezone.localtime(value)
-    this_year = timezone.localtime(now or timezone.now()).year
-    return date_format(local, "M j, H:i" if local.year == this_year else "M j, Y, H:i")
+    return date_text(value, timezone.get_current_timezone(), short=True, now=now)
