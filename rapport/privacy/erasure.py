@@ -32,9 +32,10 @@ from rapport.tenancy.models import Workspace
 ERASED = "[erased]"
 # Accounting records: an order stays in the books when its buyer is forgotten.
 KEPT_WITHOUT_PERSON = {"sales.order.contact"}
+_ACTIVITY_LINKS = "activities.activitycontact.contact"
 # Link rows: what the person loses is the link; the record linked to stays.
 _LINK_LABELS = {
-    "activities.activitycontact.contact": "links to activities (shared ones stay)",
+    _ACTIVITY_LINKS: "activities shared with others (they stay)",
     "sales.dealcontact.contact": "links to deals (the deals stay)",
     "contacts.contactcompany.contact": "links to companies (the companies stay)",
 }
@@ -66,11 +67,12 @@ def _relations(contact: Contact) -> list[tuple[RelationMove, models.QuerySet[Any
 
 def erasure_preview(contact: Contact) -> list[tuple[str, int]]:
     """What erasing the contact deletes, as (what, how many), for the confirmation page."""
-    counts = [("activities about this person only", _only_theirs(contact).count())]
-    counts += [
-        (_LINK_LABELS.get(handler.key, handler.label), rows.count())
-        for handler, rows in _relations(contact)
-    ]
+    only = _only_theirs(contact).count()
+    counts = [("activities about this person only", only)]
+    for handler, rows in _relations(contact):
+        # The links of the activities deleted whole are counted above, not again.
+        n = rows.count() - (only if handler.key == _ACTIVITY_LINKS else 0)
+        counts.append((_LINK_LABELS.get(handler.key, handler.label), n))
     return [(label, n) for label, n in counts if n]
 
 

@@ -43,7 +43,9 @@ def test_an_owner_erases_a_person_after_typing_their_name(page, log_in, workspac
     page.goto(f"/contacts/{ann.pk}/")
 
     page.get_by_role("link", name="Erase…").click()
-    expect(page.locator(".erase-preview")).to_contain_text("Activities about this person only: 1")
+    preview = page.locator(".erase-preview")
+    expect(preview).to_contain_text("Activities about this person only: 1")
+    expect(preview).not_to_contain_text("shared with others")
     page.get_by_label("Type Ann Lee to confirm").fill("Ann")
     page.get_by_role("button", name="Erase this person").click()
     expect(page.locator("#confirm-error")).to_contain_text("type the person's name")

@@ -92,6 +92,8 @@ def test_the_page_shows_what_goes_refuses_a_wrong_name_and_then_erases(workspace
 
     assert "Links to deals (the deals stay): <strong>2</strong>" in page
     assert "Tickets: <strong>1</strong>" in page
+    assert "Activities about this person only: <strong>1</strong>" in page
+    assert "Activities shared with others (they stay): <strong>1</strong>" in page
     assert wrong.status_code == 422 and "to confirm" in wrong.content.decode() and kept
     assert done.status_code == 302 and done["Location"] == "/contacts/"
     with workspace_scope(workspace):
