@@ -7,8 +7,8 @@ every row pointing at the contact is deleted, with what it cascades to, except t
 linked to the person and to no other contact go too (a note about the person is theirs);
 an activity shared with other contacts stays, without the person. The audit trail keeps
 that each deleted row existed, who changed it and when, but its values become "[erased]".
-The address stays on the workspace's suppression list, if it was there: the person asked
-not to be mailed, and erasing that would mail them again.
+The address stays on the workspace's suppression list, or is put there when the person had
+opted out: they asked not to be mailed, and erasing that would mail them again.
 """
 
 from collections import defaultdict
@@ -22,9 +22,12 @@ from django.db.models.deletion import Collector
 from rapport.activities.models import Activity
 from rapport.audit.models import AuditAction, AuditEntry
 from rapport.audit.services import audit_record
+from rapport.campaigns.models import Suppression, SuppressionReason
 from rapport.contacts.models import Contact
 from rapport.contacts.services import Actor
 from rapport.core.errors import ServiceValidationError
+from rapport.marketing.models import EMAIL_PURPOSES, ConsentStatus
+from rapport.marketing.queries import consent_current
 from rapport.merge.models import MergeRecord
 from rapport.merge.registry import CONTACT, RelationMove, merge_handlers
 from rapport.tenancy.models import Workspace
@@ -47,6 +50,7 @@ class Erasure:
 
     deleted: dict[str, int] = field(default_factory=dict)
     scrubbed: int = 0
+    suppressed: int = 0  # addresses kept on the suppression list: the person had objected
 
 
 def _only_theirs(contact: Contact) -> models.QuerySet[Activity]:
@@ -120,6 +124,27 @@ def _scrub(rows: dict[type[models.Model], set[Any]]) -> int:
     return scrubbed
 
 
+def _objection_kept(workspace: Workspace, contact: Contact) -> int:
+    """When the person's last word on email was "no" (an opt-out, or do-not-email), their
+    addresses go on the suppression list before they are forgotten: the objection outlives
+    the erasure, so an old list imported again does not mail them. Returns how many."""
+    latest = consent_current(contact=contact)
+    objected = contact.do_not_email or any(
+        event is not None and event.status == ConsentStatus.OPTED_OUT
+        for purpose, _, event in latest
+        if purpose in EMAIL_PURPOSES
+    )
+    if not objected:
+        return 0
+    added = 0
+    for email in contact.emails.values_list("email", flat=True):
+        _, created = Suppression.objects.get_or_create(
+            workspace=workspace, email=email, defaults={"reason": SuppressionReason.UNSUBSCRIBE}
+        )
+        added += created
+    return added
+
+
 def person_erase(*, workspace: Workspace, actor: Actor, contact: Contact, confirm: str) -> Erasure:
     """Forget `contact` for good (no undo). `confirm` must repeat the contact's name, as a
     check that the right person is being erased."""
@@ -131,7 +156,7 @@ def person_erase(*, workspace: Workspace, actor: Actor, contact: Contact, confir
         merges = MergeRecord.objects.filter(entity=CONTACT).filter(
             models.Q(survivor_id=contact.pk) | models.Q(removed_id=contact.pk)
         )
-        erasure = Erasure()
+        erasure = Erasure(suppressed=_objection_kept(workspace, contact))
         # The rows pointing at the contact first: a ticket protects its requester.
         for doomed in ([*_doomed(contact), merges], [Contact.objects.filter(pk=contact.pk)]):
             rows = _collected(doomed)
@@ -150,7 +175,7 @@ def person_erase(*, workspace: Workspace, actor: Actor, contact: Contact, confir
             actor=actor,
             action=AuditAction.ERASE,
             instance=contact,
-            changes={"deleted": [None, erasure.deleted]},
+            changes={"deleted": [None, erasure.deleted], "suppressed": [None, erasure.suppressed]},
         )
         assert entry is not None
         entry.object_repr = ERASED  # not the name just forgotten

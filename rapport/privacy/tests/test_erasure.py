@@ -9,8 +9,11 @@ from django.test import Client
 
 from rapport.api.testing import ApiClient, problem_fields
 from rapport.audit.models import AuditEntry
+from rapport.campaigns.models import Suppression
 from rapport.contacts.models import Contact
+from rapport.contacts.tests.factories import make_contact
 from rapport.core.errors import ServiceValidationError
+from rapport.marketing.services import consent_record
 from rapport.merge.tests.factories import contact_pair
 from rapport.privacy.erasure import person_erase
 from rapport.sales.models import Order
@@ -129,3 +132,28 @@ def test_the_api_erases_with_the_name_and_names_the_field_without_it(workspace, 
     assert refused.status_code == 422 and "confirm" in problem_fields(refused)
     assert done.status_code == 200
     assert done.json()["deleted"]["contacts.contact"] == 1 and done.json()["scrubbed"] > 0
+
+
+def test_an_opted_out_persons_addresses_stay_suppressed_and_an_opted_in_ones_do_not(
+    workspace, owner
+):
+    no = make_contact(workspace, first_name="No", emails=["no@x.example", "no2@x.example"])
+    yes = make_contact(workspace, first_name="Yes", emails=["yes@x.example"])
+    with workspace_scope(workspace):
+        for contact, status in ((no, "opted_out"), (yes, "opted_in")):
+            consent_record(
+                workspace=workspace,
+                actor=owner,
+                contact=contact,
+                purpose="email_marketing",
+                status=status,
+                source="form",
+            )
+        first = person_erase(workspace=workspace, actor=owner, contact=no, confirm="No Lee")
+        second = person_erase(workspace=workspace, actor=owner, contact=yes, confirm="Yes Lee")
+        kept = sorted(Suppression.objects.values_list("email", "reason"))
+
+    assert (first.suppressed, second.suppressed) == (2, 0)
+    assert kept == [("no2@x.example", "unsubscribe"), ("no@x.example", "unsubscribe")]
+    assert mentions("no@x.example") == {"campaigns.suppression.email"}
+    assert mentions("yes@x.example") == set()
