@@ -86,7 +86,9 @@ class RelationMove(MergeHandler):
     def _manager(self) -> models.Manager[Any]:
         return self.model._default_manager
 
-    def _rows(self, record: models.Model) -> models.QuerySet[Any]:
+    def rows(self, record: models.Model) -> models.QuerySet[Any]:
+        """The rows of this relation pointing at `record` (what a merge moves, what a
+        person's data export and erasure read)."""
         qs = self._manager.filter(**{self.field: record})
         if self.model is type(record):
             # A company's subsidiaries: the survivor never becomes its own parent.
@@ -94,10 +96,10 @@ class RelationMove(MergeHandler):
         return qs
 
     def count(self, record: models.Model) -> int:
-        return self._rows(record).count()
+        return self.rows(record).count()
 
     def move(self, pair: MergePair) -> Log:
-        rows = self._rows(pair.other)
+        rows = self.rows(pair.other)
         if self.model is type(pair.other):
             rows = rows.exclude(pk=pair.survivor.pk)
         if self.unique_with is None:
@@ -106,7 +108,7 @@ class RelationMove(MergeHandler):
             return {"moved": ids}
         columns = [getattr(self.model._meta.get_field(f), "attname", f) for f in self.unique_with]
         kept = {
-            tuple(row[1:]): row[0] for row in self._rows(pair.survivor).values_list("pk", *columns)
+            tuple(row[1:]): row[0] for row in self.rows(pair.survivor).values_list("pk", *columns)
         }
         moved: list[int] = []
         removed: list[dict[str, Any]] = []

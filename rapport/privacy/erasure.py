@@ -29,7 +29,8 @@ from rapport.core.errors import ServiceValidationError
 from rapport.marketing.models import EMAIL_PURPOSES, ConsentStatus
 from rapport.marketing.queries import consent_current
 from rapport.merge.models import MergeRecord
-from rapport.merge.registry import CONTACT, RelationMove, merge_handlers
+from rapport.merge.registry import CONTACT, RelationMove
+from rapport.privacy.queries import contact_relations
 from rapport.tenancy.models import Workspace
 
 ERASED = "[erased]"
@@ -61,12 +62,7 @@ def _only_theirs(contact: Contact) -> models.QuerySet[Activity]:
 
 def _relations(contact: Contact) -> list[tuple[RelationMove, models.QuerySet[Any]]]:
     """Each relation's rows pointing at the contact, but those kept without the person."""
-    out = []
-    for handler in merge_handlers(CONTACT):
-        assert isinstance(handler, RelationMove)
-        if handler.key not in KEPT_WITHOUT_PERSON:
-            out.append((handler, handler.model._default_manager.filter(**{handler.field: contact})))
-    return out
+    return [(h, rows) for h, rows in contact_relations(contact) if h.key not in KEPT_WITHOUT_PERSON]
 
 
 def erasure_preview(contact: Contact) -> list[tuple[str, int]]:

@@ -81,17 +81,24 @@ def _history(contact: Contact) -> list[dict[str, Any]]:
     ]
 
 
+def contact_relations(contact: Contact) -> list[tuple[RelationMove, models.QuerySet[Any]]]:
+    """Each relation of the merge registry to a contact, with this contact's rows in it."""
+    out = []
+    for handler in merge_handlers(CONTACT):
+        assert isinstance(handler, RelationMove)
+        out.append((handler, handler.rows(contact)))
+    return out
+
+
 def personal_data(contact: Contact) -> dict[str, Any]:
     """The contact's columns, every related row per relation, and its change history."""
     related = []
-    for handler in merge_handlers(CONTACT):
-        assert isinstance(handler, RelationMove)
-        rows = handler.model._default_manager.filter(**{handler.field: contact}).order_by("pk")
+    for handler, rows in contact_relations(contact):
         related.append(
             {
                 "relation": handler.key,
                 "label": handler.label,
-                "rows": [row_data(row, skip=handler.field) for row in rows],
+                "rows": [row_data(row, skip=handler.field) for row in rows.order_by("pk")],
             }
         )
     return {
