@@ -221,10 +221,36 @@ def lifetime_revenue(
     *, workspace: Workspace, contact_id: int | None = None, company_id: int | None = None
 ) -> Decimal:
     """Paid and fulfilled orders, each converted to the base currency at its order date."""
-    return revenue_in_base(
-        workspace=workspace,
-        orders=purchase_history(contact_id=contact_id, company_id=company_id),
+    total, _ = lifetime_revenue_and_conversion(
+        workspace=workspace, contact_id=contact_id, company_id=company_id
     )
+    return total
+
+
+def lifetime_revenue_and_conversion(
+    *, workspace: Workspace, contact_id: int | None = None, company_id: int | None = None
+) -> tuple[Decimal, bool]:
+    """`lifetime_revenue`, and whether an order it counts was in another currency than the
+    base: then the total is converted at each order date's rate, not what the customer paid.
+    Both from the one grouped query."""
+    groups = _counted_groups(purchase_history(contact_id=contact_id, company_id=company_id))
+    converted = any(g["currency"] != workspace.base_currency for g in groups)
+    return _groups_in_base(RateBook(workspace), groups), converted
+
+
+def _counted_groups(orders: QuerySet[Order]) -> list[dict[str, Any]]:
+    """The paid and fulfilled of `orders`, summed per currency and day in SQL."""
+    return list(
+        orders.filter(status__in=[OrderStatus.PAID, OrderStatus.FULFILLED])
+        .order_by()
+        .annotate(day=TruncDate("ordered_at"))
+        .values("currency", "day")
+        .annotate(total=Sum("total"))
+    )
+
+
+def _groups_in_base(rates: RateBook, groups: list[dict[str, Any]]) -> Decimal:
+    return sum((rates.to_base(g["total"], g["currency"], g["day"]) for g in groups), Decimal(0))
 
 
 def revenue_in_base(
@@ -233,25 +259,7 @@ def revenue_in_base(
     """The paid and fulfilled of `orders`, summed per currency and day in SQL, then each sum
     converted at that day's rate (so a million orders cost a few thousand conversions).
     `book`: the caller's rate book of the workspace, reused rather than loaded again."""
-    rows = (
-        orders.filter(status__in=[OrderStatus.PAID, OrderStatus.FULFILLED])
-        .order_by()
-        .annotate(day=TruncDate("ordered_at"))
-        .values("currency", "day")
-        .annotate(total=Sum("total"))
-    )
-    rates = book or RateBook(workspace)
-    return sum((rates.to_base(r["total"], r["currency"], r["day"]) for r in rows), Decimal(0))
-
-
-def lifetime_revenue_converted(
-    *, workspace: Workspace, contact_id: int | None = None, company_id: int | None = None
-) -> bool:
-    """Whether an order that `lifetime_revenue` counts was in another currency than the base:
-    then the total is converted at each order date's rate, not what the customer paid."""
-    orders = purchase_history(contact_id=contact_id, company_id=company_id)
-    counted = orders.filter(status__in=[OrderStatus.PAID, OrderStatus.FULFILLED])
-    return counted.exclude(currency=workspace.base_currency).exists()
+    return _groups_in_base(book or RateBook(workspace), _counted_groups(orders))
 
 
 # --- lists and lookups for the API: cursor pages, fetched within the caller's workspace -------

@@ -682,10 +682,7 @@ def _purchases(request: HttpRequest, *, contact_id: int | None, company_id: int 
     context: dict[str, Any] = {"page": page, "currency": workspace.base_currency}
     if cursor is None:
         try:
-            context["lifetime"] = queries.lifetime_revenue(
-                workspace=workspace, contact_id=contact_id, company_id=company_id
-            )
-            context["converted"] = queries.lifetime_revenue_converted(
+            context["lifetime"], context["converted"] = queries.lifetime_revenue_and_conversion(
                 workspace=workspace, contact_id=contact_id, company_id=company_id
             )
         except ServiceValidationError as exc:

@@ -18,8 +18,7 @@ from rapport.knowledge.keywords import words_of
 from rapport.knowledge.models import Article, Category
 from rapport.sales.models import Deal, Order, Product, StageOutcome
 from rapport.sales.queries import (
-    lifetime_revenue,
-    lifetime_revenue_converted,
+    lifetime_revenue_and_conversion,
     purchase_history,
 )
 from rapport.service.models import Ticket, TicketType
@@ -92,10 +91,11 @@ def _revenue(*, workspace: Workspace, contact_id: int) -> tuple[Decimal | None, 
     in another currency (so the agent knows the figure is converted, at each order date's
     rate, and not what the customer paid); and, when a rate is missing, why there is no sum."""
     try:
-        revenue = lifetime_revenue(workspace=workspace, contact_id=contact_id)
+        revenue, converted = lifetime_revenue_and_conversion(
+            workspace=workspace, contact_id=contact_id
+        )
     except ServiceValidationError as exc:
         return None, True, "; ".join(e.message for e in exc.errors)
-    converted = lifetime_revenue_converted(workspace=workspace, contact_id=contact_id)
     return revenue, converted, ""
 
 
