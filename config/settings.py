@@ -54,6 +54,8 @@ RAPPORT_CAMPAIGN_CLAIM_GROUP = int(os.environ.get("RAPPORT_CAMPAIGN_CLAIM_GROUP"
 RAPPORT_CAMPAIGN_SEND_TASKS = int(os.environ.get("RAPPORT_CAMPAIGN_SEND_TASKS", "2"))
 # Processes cleaning an import's emails and phones one chunk ahead of the writer (0: none).
 RAPPORT_IMPORT_CLEAN_WORKERS = int(os.environ.get("RAPPORT_IMPORT_CLEAN_WORKERS", "1"))
+# A bulk import stores each chunk on a second connection while the next is planned (PostgreSQL).
+RAPPORT_IMPORT_OVERLAP = env_bool("RAPPORT_IMPORT_OVERLAP", True)
 # Double opt-in requests left unconfirmed are deleted this many days after their link expired.
 RAPPORT_OPTIN_RETENTION_DAYS = int(os.environ.get("RAPPORT_OPTIN_RETENTION_DAYS", "30"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

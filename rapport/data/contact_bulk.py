@@ -63,7 +63,7 @@ from rapport.data.contact_importers import _tags as tags_read
 from rapport.data.contact_staging import EMPTY, staged_insert, staged_list
 from rapport.data.copy_time import copy_time
 from rapport.data.csv_files import CsvRow
-from rapport.data.importers import Actor, Importer, ImportRow
+from rapport.data.importers import Actor, Importer, ImportRow, RowPathNeeded
 from rapport.data.models import ImportBatch, ImportedRecordAction, ImportMode
 from rapport.data.services import (
     RowOutcome,
@@ -83,15 +83,16 @@ MEMO_LIMIT = 50_000
 
 
 def instances_insert(objs: list[Any]) -> None:
-    """`bulk_create` for new instances of one model, by COPY on PostgreSQL: their ids are
-    drawn from the table's sequence first, as the database would draw them."""
+    """`bulk_create` for new instances of one model, by COPY on PostgreSQL: the ids they lack
+    are drawn from the table's sequence first, as the database would draw them."""
     if not objs:
         return
     model = type(objs[0])
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create(objs, batch_size=IN_LIST)
         return
-    ids = ids_draw(model, len(objs))
+    drawn = iter(ids_draw(model, sum(1 for obj in objs if obj.pk is None)))
+    ids = [obj.pk if obj.pk is not None else next(drawn) for obj in objs]
     now = timezone.now()
     fields = model._meta.concrete_fields
     for obj, pk in zip(objs, ids, strict=True):
@@ -111,17 +112,19 @@ def ids_draw(model: type[Any], n: int) -> list[int]:
         return [pk for (pk,) in cursor.fetchall()]
 
 
-def dicts_insert(model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
+def dicts_insert(
+    model: type[Any], rows: list[dict[str, Any]], ids: list[int] | None = None
+) -> list[int]:
     """Insert new records given as dicts of every concrete attribute but the id and the
-    timestamps (no model instance each on PostgreSQL: ids drawn first, then COPY); their ids,
-    in order."""
+    timestamps (no model instance each on PostgreSQL: ids drawn first unless given, then
+    COPY); their ids, in order."""
     if not rows:
         return []
     if connection.vendor != "postgresql":
         objs = [model(**row) for row in rows]
         model._default_manager.bulk_create(objs, batch_size=IN_LIST)
         return [obj.pk for obj in objs]
-    ids = ids_draw(model, len(rows))
+    ids = ids or ids_draw(model, len(rows))
     now = copy_time(timezone.now())
     columns = [f.attname for f in model._meta.concrete_fields if f.attname not in STAMPS]
     rows_insert(
@@ -162,7 +165,7 @@ class _Memo:
 @dataclass
 class _NewCompany:
     name: str
-    instance: Company | None = None
+    pk: int | None = None  # drawn when planned ahead, else once inserted
 
 
 @dataclass
@@ -233,7 +236,16 @@ class ContactBulkWriter:
             self.company_fields_ok = True
         except ServiceValidationError:
             self.company_fields_ok = False
+        # The chunk planned ahead and being stored on another connection (`plan`): its keys
+        # are not in the database yet, so the next chunk's match learns them from here.
+        self.inflight: list[_Pending] = []
+        self.planning = False
         self._reset()
+
+    def plans_ahead(self) -> bool:
+        """Whether `plan` can usually do without the row path: not in update mode, where
+        every matched row is written through the services."""
+        return bool(self.batch.mode != ImportMode.UPDATE)
 
     def _reset(self) -> None:
         """What one chunk knows: the keys its rows may match, and its rows waiting to be
@@ -342,6 +354,46 @@ class ContactBulkWriter:
         self.ahead.close()
 
     def write(self, chunk: list[CsvRow]) -> list[RowOutcome]:
+        """The chunk planned and stored here, in the caller's transaction (a chunk planned
+        ahead before it must be stored already)."""
+        self.inflight = []
+        self._plan(chunk)
+        self._flush()
+        return self._taken()
+
+    def plan(self, chunk: list[CsvRow]) -> "ContactChunk":
+        """The chunk matched and cleaned and its new records' ids drawn, nothing written: its
+        store may then run on another connection while the next chunk is planned here.
+        Raises `RowPathNeeded` for a chunk with a row only the row path can write."""
+        self.planning = True
+        try:
+            self._plan(chunk)
+        finally:
+            self.planning = False
+        pending = self.pending
+        self._ids_assign(pending)
+        self.inflight = pending
+        return ContactChunk(self, pending, self._taken())
+
+    def _taken(self) -> list[RowOutcome]:
+        outcomes = self.outcomes
+        self._reset()
+        return outcomes
+
+    @staticmethod
+    def _ids_assign(pending: list[_Pending]) -> None:
+        """Ids for the chunk's new contacts and companies, drawn from their sequences as
+        their inserts would draw them (PostgreSQL)."""
+        if not pending:
+            return
+        for p, pk in zip(pending, ids_draw(Contact, len(pending)), strict=True):
+            p.pk = pk
+        new = [p.company for p in pending if p.owns_company]
+        for company, pk in zip(new, ids_draw(Company, len(new)) if new else [], strict=True):
+            assert isinstance(company, _NewCompany)
+            company.pk = pk
+
+    def _plan(self, chunk: list[CsvRow]) -> None:
         for memo in (self.email, self.phone, self.country):
             memo.trim()
         emails, phones = self.ahead.answers(id(chunk))
@@ -362,10 +414,6 @@ class ContactBulkWriter:
                 self.outcomes.append(outcome)
             else:
                 self.outcomes.append(self._row(csv_row, row))
-        self._flush()
-        outcomes = self.outcomes
-        self._reset()
-        return outcomes
 
     def _normalised(self, memo: _Memo, raws: list[str]) -> list[str]:
         return [v for v, problem in map(memo, raws) if not problem]
@@ -385,6 +433,16 @@ class ContactBulkWriter:
         names = {self._name_key(r.first("company")) for r in rows if r.has("company")}
         # highest id first, so that the lowest wins
         self.companies.update(self._found(Company, "name_key", "id", names))
+        for p in self.inflight:  # higher ids than any stored, as if they were stored
+            if p.external_id:
+                self.ids.store(p.external_id, p.pk)
+            for e in p.emails:
+                self.emails.store(e, p.pk)
+            for n in p.phones:
+                self.phones.store(n, p.pk)
+            if p.owns_company:
+                assert isinstance(p.company, _NewCompany) and p.company.pk is not None
+                self.companies.setdefault(self._name_key(p.company.name), p.company.pk)
 
     def _found(
         self, model: type[Any], column: str, value: str, keys: set[str]
@@ -509,6 +567,8 @@ class ContactBulkWriter:
                 keys.pending.setdefault(value, index)
 
     def _by_row_path(self, csv_row: CsvRow) -> RowOutcome:
+        if self.planning:
+            raise RowPathNeeded
         self._flush()
         done = _write_row(
             csv_row=csv_row, batch=self.batch, importer=self.importer, actor=self.actor
@@ -529,20 +589,26 @@ class ContactBulkWriter:
 
     # --- inserts -------------------------------------------------------------------------
 
+    def _store(self, pending: list[_Pending], outcomes: list[RowOutcome]) -> bool:
+        """Insert `pending` in a savepoint and fill in their `outcomes`. On a conflict the
+        chunk could not foresee (another writer took an external id) the row path stores
+        what it can and names the rest: False."""
+        try:
+            with transaction.atomic():
+                self._insert(pending, outcomes)
+        except DatabaseError:
+            for p in pending:
+                outcomes[p.position] = _write_row(
+                    csv_row=p.csv_row, batch=self.batch, importer=self.importer, actor=self.actor
+                )
+            return False
+        return True
+
     def _flush(self) -> None:
         if not self.pending:
             return
         pending, self.pending = self.pending, []
-        try:
-            with transaction.atomic():
-                self._insert(pending)
-        except DatabaseError:
-            # A conflict the chunk could not foresee (another writer took an external id):
-            # the row path stores what it can and names the rest.
-            for p in pending:
-                self.outcomes[p.position] = _write_row(
-                    csv_row=p.csv_row, batch=self.batch, importer=self.importer, actor=self.actor
-                )
+        if not self._store(pending, self.outcomes):
             return
         for keys in (self.ids, self.emails, self.phones):
             keys.pending.clear()
@@ -555,19 +621,22 @@ class ContactBulkWriter:
             for n in p.phones:
                 self.phones.store(n, pk)
         for key, company in list(self.companies.items()):
-            if isinstance(company, _NewCompany) and company.instance is not None:
-                self.companies[key] = company.instance.pk
+            if isinstance(company, _NewCompany) and company.pk is not None:
+                self.companies[key] = company.pk
 
-    def _insert(self, pending: list[_Pending]) -> None:
+    def _insert(self, pending: list[_Pending], outcomes: list[RowOutcome]) -> None:
         ws, actor = self.workspace, self.actor
         new_companies = [p.company for p in pending if p.owns_company]
         companies = []
         for new in new_companies:
             assert isinstance(new, _NewCompany)
-            new.instance = Company(workspace=ws, name=new.name)
-            new.instance.set_derived_fields()
-            companies.append(new.instance)
+            company = Company(workspace=ws, name=new.name, pk=new.pk)
+            company.set_derived_fields()
+            companies.append(company)
         instances_insert(companies)
+        for new, company in zip(new_companies, companies, strict=True):
+            assert isinstance(new, _NewCompany)
+            new.pk = company.pk
         audit_bulk_created(
             workspace_id=ws.pk,
             actor=actor,
@@ -575,7 +644,8 @@ class ContactBulkWriter:
         )
         company_ids = [self._company_id(p.company) for p in pending]
         linked = list(zip(pending, company_ids, strict=True))
-        ids = dicts_insert(Contact, [self._contact_row(p, cid) for p, cid in linked])
+        drawn = [p.pk for p in pending if p.pk] or None
+        ids = dicts_insert(Contact, [self._contact_row(p, cid) for p, cid in linked], drawn)
         for p, pk in zip(pending, ids, strict=True):
             p.pk = pk
         names = list(dict.fromkeys(t for p in pending for t in p.tags))
@@ -590,11 +660,11 @@ class ContactBulkWriter:
             self._related_insert(pending, company_ids, tags)
         records_changed(entity="contacts.contact", workspace_id=ws.pk, ids=[p.pk for p in pending])
         for p in pending:
-            outcome = self.outcomes[p.position]
+            outcome = outcomes[p.position]
             outcome.action = ImportedRecordAction.CREATED
             if p.owns_company:
-                assert isinstance(p.company, _NewCompany) and p.company.instance is not None
-                outcome.records.append(self._record("companies", p.company.instance.pk))
+                assert isinstance(p.company, _NewCompany) and p.company.pk is not None
+                outcome.records.append(self._record("companies", p.company.pk))
             outcome.records.append(self._record("contacts", p.pk))
 
     def _related_insert(
@@ -667,8 +737,8 @@ class ContactBulkWriter:
     @staticmethod
     def _company_id(company: int | _NewCompany | None) -> int | None:
         if isinstance(company, _NewCompany):
-            assert company.instance is not None
-            return int(company.instance.pk)
+            assert company.pk is not None
+            return company.pk
         return company
 
     def _contact_row(self, p: _Pending, company_id: int | None) -> dict[str, Any]:
@@ -703,3 +773,18 @@ class ContactBulkWriter:
     @staticmethod
     def _record(entity: str, pk: int) -> UndoRecord:
         return UndoRecord(entity, pk, ImportedRecordAction.CREATED, {})
+
+
+@dataclass
+class ContactChunk:
+    """A chunk planned by `ContactBulkWriter.plan`, to be stored in the caller's transaction
+    on the calling thread's connection."""
+
+    writer: ContactBulkWriter
+    pending: list[_Pending]
+    outcomes: list[RowOutcome]
+
+    def store(self) -> list[RowOutcome]:
+        if self.pending:
+            self.writer._store(self.pending, self.outcomes)
+        return self.outcomes

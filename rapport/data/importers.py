@@ -73,6 +73,17 @@ class ImportContext:
     side_created: list[tuple[str, models.Model]] = field(default_factory=list)
 
 
+class RowPathNeeded(Exception):
+    """A chunk being planned ahead holds a row only the row path can write (it must see
+    every earlier row stored): the chunk is written the plain way instead."""
+
+
+class PlannedChunk(Protocol):
+    def store(self) -> list["RowOutcome"]:
+        """Write the planned rows in the caller's transaction; their outcomes."""
+        ...
+
+
 class BulkWriter(Protocol):
     """Writes a chunk of rows at once with the outcome, row for row, that the row path would
     have given (one writer serves one import run, so it may cache across chunks)."""
@@ -82,6 +93,15 @@ class BulkWriter(Protocol):
         database (cleaning values) may start on it elsewhere meanwhile."""
 
     def write(self, chunk: list["CsvRow"]) -> list["RowOutcome"]: ...
+
+    def plans_ahead(self) -> bool:
+        """Whether `plan` is worth trying for this run."""
+        ...
+
+    def plan(self, chunk: list["CsvRow"]) -> PlannedChunk:
+        """Everything but the writes, so they can run on another connection while the next
+        chunk is planned; raises `RowPathNeeded` when the chunk must be written instead."""
+        ...
 
     def close(self) -> None:
         """The run is over (finished, cancelled or failed): release what `prepare` started."""

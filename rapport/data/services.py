@@ -8,6 +8,7 @@ one transaction that also moves the batch's counters, so progress is visible to 
 requests while the import runs and a cancel is noticed between chunks.
 """
 
+import functools
 import gc
 import itertools
 import uuid
@@ -26,6 +27,7 @@ from rapport.audit.models import AuditAction
 from rapport.audit.services import audit_change, audit_record
 from rapport.core.bulk_rows import rows_insert
 from rapport.core.errors import FieldError, ServiceValidationError
+from rapport.data.chunk_storer import ChunkStorer, chunk_storer
 from rapport.data.copy_time import copy_time
 from rapport.data.csv_files import CsvRow
 from rapport.data.file_formats import batch_layout, file_layout, file_row_count, file_rows
@@ -35,6 +37,8 @@ from rapport.data.importers import (
     ImportContext,
     Importer,
     ImportRow,
+    PlannedChunk,
+    RowPathNeeded,
     Values,
     importer_get,
     mapping_clean,
@@ -412,17 +416,39 @@ def _process_chunks(
     writer: BulkWriter | None,
 ) -> None:
     """Each chunk in its transaction until the end or a cancel. One chunk is read ahead, so
-    a bulk writer can start cleaning it while the current one is written."""
+    a bulk writer can start cleaning it while the current one is written; where a storer
+    runs (`chunk_storer`), a chunk is stored by it while the next one is planned here."""
     groups: dict[str, int] = {}
-    with _collector_per_chunk():
+    with _collector_per_chunk(), chunk_storer(writer) as storer:
         chunk = next(chunks, None)
         while chunk is not None and not _cancelled(batch):
             ahead = next(chunks, None)
             if writer is not None and ahead is not None:
                 writer.prepare(ahead)
-            _process_chunk(batch, importer, actor, chunk, writer, groups)
+            if not (writer and storer and _planned_ahead(batch, writer, storer, chunk)):
+                _process_chunk(batch, importer, actor, chunk, writer, groups)
             chunk = ahead
             gc.collect(1)
+
+
+def _planned_ahead(
+    batch: ImportBatch, writer: BulkWriter, storer: ChunkStorer, chunk: list[CsvRow]
+) -> bool:
+    """Plan the chunk here and hand its store to the storer; False (the chunk in flight
+    stored first) for a chunk that needs the row path."""
+    try:
+        planned = writer.plan(chunk)
+    except RowPathNeeded:
+        storer.drain()
+        return False
+    storer.submit(functools.partial(_planned_store, batch, len(chunk), planned))
+    return True
+
+
+def _planned_store(batch: ImportBatch, rows: int, planned: PlannedChunk) -> None:
+    with transaction.atomic():
+        _commit_unflushed()
+        _outcomes_record(batch, rows, planned.store())
 
 
 def _commit_unflushed() -> None:
@@ -445,11 +471,6 @@ def _process_chunk(
     writer: BulkWriter | None,
     groups: dict[str, int],
 ) -> None:
-    counts = {"created": 0, "updated": 0, "skipped": 0, "failed": 0}
-    ws_id, batch_id = batch.workspace_id, batch.pk
-    now = copy_time(timezone.now())
-    errors: list[tuple[Any, ...]] = []
-    records: list[tuple[Any, ...]] = []
     with transaction.atomic():
         _commit_unflushed()
         outcomes = (
@@ -462,23 +483,33 @@ def _process_chunk(
                 for csv_row in chunk
             )
         )
-        for outcome in outcomes:
-            counts[outcome.action] += 1
-            records.extend(
-                (ws_id, now, now, batch_id, r.entity, r.object_id, str(r.action), r.previous)
-                for r in outcome.records
-            )
-            errors.extend(
-                (ws_id, now, now, batch_id, outcome.number, column[:255], message, outcome.cells)
-                for column, message in outcome.errors
-            )
-        # Plain rows, by COPY on PostgreSQL: in the file's order, so undo (newest id first)
-        # takes back what a later row did before what an earlier one did.
-        rows_insert(ImportRowError, ROW_ERROR_COLUMNS, errors)
-        rows_insert(ImportedRecord, IMPORTED_RECORD_COLUMNS, records)
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            rows=F("rows") + len(chunk), **{k: F(k) + v for k, v in counts.items()}
+        _outcomes_record(batch, len(chunk), outcomes)
+
+
+def _outcomes_record(batch: ImportBatch, rows: int, outcomes: Iterable[RowOutcome]) -> None:
+    """A chunk's row errors, undo records and counters, in the chunk's transaction."""
+    counts = {"created": 0, "updated": 0, "skipped": 0, "failed": 0}
+    ws_id, batch_id = batch.workspace_id, batch.pk
+    now = copy_time(timezone.now())
+    errors: list[tuple[Any, ...]] = []
+    records: list[tuple[Any, ...]] = []
+    for outcome in outcomes:
+        counts[outcome.action] += 1
+        records.extend(
+            (ws_id, now, now, batch_id, r.entity, r.object_id, str(r.action), r.previous)
+            for r in outcome.records
         )
+        errors.extend(
+            (ws_id, now, now, batch_id, outcome.number, column[:255], message, outcome.cells)
+            for column, message in outcome.errors
+        )
+    # Plain rows, by COPY on PostgreSQL: in the file's order, so undo (newest id first)
+    # takes back what a later row did before what an earlier one did.
+    rows_insert(ImportRowError, ROW_ERROR_COLUMNS, errors)
+    rows_insert(ImportedRecord, IMPORTED_RECORD_COLUMNS, records)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        rows=F("rows") + rows, **{k: F(k) + v for k, v in counts.items()}
+    )
 
 
 def import_cancel(*, workspace: Workspace, actor: Actor, batch: ImportBatch) -> ImportBatch:

@@ -13,7 +13,7 @@ from rapport.contacts.models import Contact, ContactCompany, Tag
 from rapport.contacts.services import CONTACT_AUDITED
 from rapport.contacts.tests.factories import make_company, make_contact
 from rapport.core.bulk_rows import rows_insert
-from rapport.data.contact_bulk import ContactBulkWriter
+from rapport.data.contact_bulk import ContactBulkWriter, ContactChunk
 from rapport.data.contact_staging import EMPTY, staged_insert, staged_list
 from rapport.data.copy_time import copy_time
 from rapport.data.models import ImportBatch, ImportedRecord
@@ -165,23 +165,28 @@ def _constant_changes():
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("overlap", [False, True])
 def test_a_chunk_commits_without_waiting_for_the_disk_and_the_setting_ends_with_it(
-    workspace, upload, run_import, monkeypatch
+    workspace, upload, run_import, monkeypatch, settings, overlap
 ):
+    """Both where chunks are written in turn and where a second connection stores them."""
+    settings.RAPPORT_IMPORT_OVERLAP = overlap
+
     def setting():
         with connection.cursor() as cursor:
             cursor.execute("SHOW synchronous_commit")
             return cursor.fetchone()[0]
 
     before = setting()
-    write = ContactBulkWriter.write
     seen = []
+    for cls, name in ((ContactBulkWriter, "write"), (ContactChunk, "store")):
+        original = getattr(cls, name)
 
-    def write_and_look(self, chunk):
-        seen.append(setting())
-        return write(self, chunk)
+        def looked(self, *args, original=original):
+            seen.append(setting())
+            return original(self, *args)
 
-    monkeypatch.setattr(ContactBulkWriter, "write", write_and_look)
+        monkeypatch.setattr(cls, name, looked)
     rows = "".join(f"P{i},p{i}@x.io\n" for i in range(4))
     batch = run_import(upload(workspace, "First Name,Email\n" + rows), chunk_rows=2, bulk=True)
 
