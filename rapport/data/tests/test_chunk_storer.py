@@ -10,6 +10,7 @@ from django.db import connection
 from rapport.contacts.models import Contact
 from rapport.data.contact_bulk import ContactBulkWriter, ContactChunk
 from rapport.data.models import ImportBatch, ImportedRecord
+from rapport.data.services import import_cancel
 from rapport.data.tests.test_bulk_import import MIXED, _canonical, _ws
 from rapport.tenancy.access import workspace_scope
 
@@ -118,3 +119,29 @@ def test_a_failed_store_fails_the_import_and_keeps_the_chunks_stored_before(
     with workspace_scope(workspace):
         assert sorted(Contact.objects.values_list("first_name", flat=True)) == ["P0", "P1", "P2"]
         assert ImportedRecord.objects.filter(batch=batch).count() == 3
+
+
+def test_a_cancel_stops_the_import_after_the_chunk_being_planned(
+    workspace, owner, upload, run_import, monkeypatch
+):
+    rows = "".join(f"P{i},p{i}@x.io\n" for i in range(12))
+    batch = upload(workspace, "First Name,Email\n" + rows)
+    plan = ContactBulkWriter.plan
+    planned = []
+
+    def plan_then_cancel(self, chunk):
+        planned.append(chunk)
+        if len(planned) == 2:  # the user presses cancel while the first chunk is stored
+            with workspace_scope(workspace):
+                import_cancel(workspace=workspace, actor=owner, batch=batch)
+        return plan(self, chunk)
+
+    monkeypatch.setattr(ContactBulkWriter, "plan", plan_then_cancel)
+
+    batch = run_import(batch, chunk_rows=3, bulk=True)
+
+    assert batch.status == "cancelled"
+    assert (batch.rows, batch.created) == (6, 6)
+    with workspace_scope(workspace):
+        assert Contact.objects.count() == 6
+        assert ImportedRecord.objects.filter(batch=batch).count() == 6
