@@ -32,6 +32,9 @@ class EraseIn(WriteSchema):
 class ErasureOut(Schema):
     deleted: dict[str, int] = Field(description="rows deleted per model (app.model)")
     scrubbed: int = Field(description="audit entries whose values became [erased]")
+    suppressed: int = Field(description="addresses kept suppressed: the person had objected")
+    files: int = Field(description="uploaded import files and export files holding them, deleted")
+    import_errors: int = Field(description="failed import rows holding them, blanked")
 
 
 @router.post("/contacts/{contact_id}/erase", response=ErasureOut, auth=requires(PRIVACY_MANAGE))

@@ -8,7 +8,9 @@ linked to the person and to no other contact go too (a note about the person is 
 an activity shared with other contacts stays, without the person. The audit trail keeps
 that each deleted row existed, who changed it and when, but its values become "[erased]".
 The address stays on the workspace's suppression list, or is put there when the person had
-opted out: they asked not to be mailed, and erasing that would mail them again.
+opted out: they asked not to be mailed, and erasing that would mail them again. Import and
+export files listing them, and failed import rows holding them, are found by content
+(`privacy.files`).
 """
 
 from collections import defaultdict
@@ -30,10 +32,17 @@ from rapport.marketing.models import EMAIL_PURPOSES, ConsentStatus
 from rapport.marketing.queries import consent_current
 from rapport.merge.models import MergeRecord
 from rapport.merge.registry import CONTACT, RelationMove
+from rapport.privacy.files import (
+    ERASED,
+    file_forget,
+    files_holding,
+    import_errors_blank,
+    import_errors_holding,
+    person_needles,
+)
 from rapport.privacy.queries import contact_relations
 from rapport.tenancy.models import Workspace
 
-ERASED = "[erased]"
 # Accounting records: an order stays in the books when its buyer is forgotten.
 KEPT_WITHOUT_PERSON = {"sales.order.contact"}
 _ACTIVITY_LINKS = "activities.activitycontact.contact"
@@ -52,6 +61,8 @@ class Erasure:
     deleted: dict[str, int] = field(default_factory=dict)
     scrubbed: int = 0
     suppressed: int = 0  # addresses kept on the suppression list: the person had objected
+    files: int = 0  # uploaded import files and export files holding the person, deleted
+    import_errors: int = 0  # failed import rows holding the person, blanked
 
 
 def _only_theirs(contact: Contact) -> models.QuerySet[Activity]:
@@ -73,6 +84,9 @@ def erasure_preview(contact: Contact) -> list[tuple[str, int]]:
         # The links of the activities deleted whole are counted above, not again.
         n = rows.count() - (only if handler.key == _ACTIVITY_LINKS else 0)
         counts.append((_LINK_LABELS.get(handler.key, handler.label), n))
+    needles = person_needles(contact)
+    counts.append(("import and export files holding them", len(files_holding(needles))))
+    counts.append(("failed import rows holding them", import_errors_holding(needles).count()))
     return [(label, n) for label, n in counts if n]
 
 
@@ -153,6 +167,12 @@ def person_erase(*, workspace: Workspace, actor: Actor, contact: Contact, confir
             models.Q(survivor_id=contact.pk) | models.Q(removed_id=contact.pk)
         )
         erasure = Erasure(suppressed=_objection_kept(workspace, contact))
+        needles = person_needles(contact)
+        erasure.import_errors = import_errors_blank(needles)
+        for row, stored in files_holding(needles):
+            file_forget(row)
+            transaction.on_commit(partial(stored.delete, save=False))
+            erasure.files += 1
         # The rows pointing at the contact first: a ticket protects its requester.
         for doomed in ([*_doomed(contact), merges], [Contact.objects.filter(pk=contact.pk)]):
             rows = _collected(doomed)
@@ -171,7 +191,12 @@ def person_erase(*, workspace: Workspace, actor: Actor, contact: Contact, confir
             actor=actor,
             action=AuditAction.ERASE,
             instance=contact,
-            changes={"deleted": [None, erasure.deleted], "suppressed": [None, erasure.suppressed]},
+            changes={
+                "deleted": [None, erasure.deleted],
+                "suppressed": [None, erasure.suppressed],
+                "files": [None, erasure.files],
+                "import_errors": [None, erasure.import_errors],
+            },
         )
         assert entry is not None
         entry.object_repr = ERASED  # not the name just forgotten

@@ -47,7 +47,8 @@ def contact_erase(request: HttpRequest, pk: int) -> HttpResponse:
             error = exc.errors[0].message
         else:
             rows = sum(erasure.deleted.values())
-            messages.success(request, f"The person was erased: {rows} rows deleted.")
+            files = f", {erasure.files} files" if erasure.files else ""
+            messages.success(request, f"The person was erased: {rows} rows{files} deleted.")
             return redirect("contacts:contact_list")
     context = {
         "contact": contact,
