@@ -3,6 +3,7 @@
     .venv/bin/python bench/import_contacts.py                  # 1,000,000 rows
     .venv/bin/python bench/import_contacts.py --rows 100000    # a reduced run
     .venv/bin/python bench/import_contacts.py --rows 100000 --iie-rows 5000
+    .venv/bin/python bench/import_contacts.py --rows 100000 --only rapport --undo
 
 1. **Rapport**: the file goes through the real import service (`import_create`,
    `import_start`, `import_process`, the task's body) in skip mode: every email, phone, name
@@ -268,14 +269,16 @@ class _ChildRss(threading.Thread):
             time.sleep(0.2)
 
 
-def run_rapport(path: Path, url: str, profile: Path | None = None) -> dict[str, object]:
+def run_rapport(
+    path: Path, url: str, profile: Path | None = None, undo: bool = False
+) -> dict[str, object]:
     _django(url)
     import cProfile
 
     from django.core.files import File
 
     from rapport.audit.context import audit_source
-    from rapport.data.services import import_create, import_process, import_start
+    from rapport.data.services import import_create, import_process, import_start, import_undo
     from rapport.tenancy.access import workspace_scope
 
     owner, workspace = _workspace()
@@ -302,7 +305,7 @@ def run_rapport(path: Path, url: str, profile: Path | None = None) -> dict[str, 
     if profiler and profile:
         profiler.disable()
         profiler.dump_stats(profile)
-    return {
+    figures: dict[str, object] = {
         "upload_s": round(uploaded - start, 1),
         "import_s": round(end - uploaded, 1),
         "wall_s": round(end - start, 1),
@@ -317,6 +320,13 @@ def run_rapport(path: Path, url: str, profile: Path | None = None) -> dict[str, 
         "peak_rss_mb": round(_peak_mb()),
         "worker_peak_rss_mb": round(children.peak_kb / 1024),
     }
+    if undo:  # the whole import taken back, as the undo task does it
+        start = time.perf_counter()
+        with workspace_scope(workspace), audit_source("import"):
+            batch = import_undo(workspace=workspace, actor=owner, batch=batch)
+        figures["undo_s"] = round(time.perf_counter() - start, 1)
+        figures["undone"] = batch.undone
+    return figures
 
 
 def run_import_export(path: Path, url: str, rows: int) -> dict[str, object]:
@@ -403,6 +413,8 @@ def _stage(stage: str, args: argparse.Namespace) -> dict[str, object]:
     cmd += ["--iie-rows", str(args.iie_rows)]
     if args.profile and stage == "rapport":
         cmd += ["--profile", str(args.profile)]
+    if args.undo:
+        cmd.append("--undo")
     done = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
@@ -418,10 +430,13 @@ def main() -> None:
     parser.add_argument(
         "--profile", type=Path, default=None, help="write the Rapport run's cProfile stats here"
     )
+    parser.add_argument(
+        "--undo", action="store_true", help="then undo the Rapport import, and time that"
+    )
     args = parser.parse_args()
     if args.stage:
         runs = {
-            "rapport": lambda: run_rapport(args.csv, args.url, args.profile),
+            "rapport": lambda: run_rapport(args.csv, args.url, args.profile, args.undo),
             "iie": lambda: run_import_export(args.csv, args.url, args.iie_rows),
             "copy": lambda: run_copy(args.csv, args.url),
         }

@@ -62,9 +62,13 @@ def diff(before: Snapshot, after: Snapshot) -> dict[str, list[Any]]:
     return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
 
 
+# The values a create or a delete leaves out of its entry.
+EMPTY: tuple[Any, ...] = ("", None, [], {})
+
+
 def non_empty(snap: Snapshot) -> Snapshot:
     """The values a snapshot holds: a create or a delete records only what was set."""
-    return {k: v for k, v in snap.items() if v not in ("", None, [], {})}
+    return {k: v for k, v in snap.items() if v not in EMPTY}
 
 
 def audit_record(
@@ -113,20 +117,34 @@ def audit_rows_created(
 ) -> None:
     """One "create" entry per (entity, id, repr, snapshot), in one insert: for bulk writers
     that hold plain rows, not model instances."""
+    _audit_rows(
+        workspace_id,
+        actor,
+        AuditAction.CREATE,
+        (
+            (entity, pk, text, {k: [None, v] for k, v in snap.items() if v not in EMPTY})
+            for entity, pk, text, snap in created
+        ),
+    )
+
+
+def _audit_rows(
+    workspace_id: int,
+    actor: Any,
+    action: str,
+    entries: Iterable[tuple[str, int, str, dict[str, list[Any]]]],
+) -> None:
     data_changed(workspace_id=workspace_id)
     now = timezone.now()
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
     source = current_source()
-    create = AuditAction.CREATE.value
-    rows = []
-    for entity, pk, text, snap in created:
-        changes = {k: [None, v] for k, v in snap.items() if v not in ("", None, [], {})}
-        rows.append(
-            (
-                *(workspace_id, now, now, actor_id, source, create, entity, pk),
-                *(text[:200], changes, now),
-            )
+    rows = [
+        (
+            *(workspace_id, now, now, actor_id, source, str(action), entity, pk),
+            *(text[:200], changes, now),
         )
+        for entity, pk, text, changes in entries
+    ]
     rows_insert(AuditEntry, AUDIT_COLUMNS, rows)
 
 
@@ -251,3 +269,21 @@ def audited_delete(
             changes=diff(before, {}),
         )
         instance.delete()
+
+
+def audited_delete_many(
+    *, workspace_id: int, actor: Any, deleted: list[tuple[models.Model, Snapshot]]
+) -> None:
+    """Delete these instances of one model, each with the entry `audited_delete` writes
+    (one insert for the entries, one cascade for the rows): for bulk deletes, an undo."""
+    if not deleted:
+        return
+    with transaction.atomic():
+        _audit_rows(
+            workspace_id,
+            actor,
+            AuditAction.DELETE,
+            ((obj._meta.label_lower, obj.pk, str(obj), diff(snap, {})) for obj, snap in deleted),
+        )
+        model = type(deleted[0][0])
+        model._base_manager.filter(pk__in=[obj.pk for obj, _ in deleted]).delete()

@@ -34,7 +34,7 @@ from rapport.data.services import (
     import_create,
     import_dry_run,
     import_start,
-    import_undo,
+    import_undo_start,
 )
 
 router = Router(tags=["imports"])
@@ -74,6 +74,7 @@ class ImportOut(Schema):
     updated: int
     skipped: int
     failed: int
+    undone: int = Field(description="records an undo has taken back so far")
     created_by_id: int | None
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
@@ -196,9 +197,14 @@ def cancel_import(request: HttpRequest, batch_id: int) -> ImportBatch:
 
 @router.post("/imports/{int:batch_id}/undo", response=ImportOut, auth=DELETE)
 def undo_import(request: HttpRequest, batch_id: int) -> ImportBatch:
-    """Delete the records the import created and restore the fields it updated."""
+    """Queue the undo: delete the records the import created and restore the fields it
+    updated, in the background. The import's status is `undoing` until it is `undone`;
+    `undone` counts the records taken back so far."""
     c = caller(request)
-    return import_undo(workspace=c.workspace, actor=c.actor, batch=import_get(batch_id=batch_id))
+    batch = import_get(batch_id=batch_id)
+    import_undo_start(workspace=c.workspace, actor=c.actor, batch=batch)
+    batch.refresh_from_db()
+    return batch
 
 
 @router.get("/imports/{int:batch_id}/errors", response=PageOut[RowErrorOut], auth=READ)

@@ -14,12 +14,14 @@ from rapport.contacts.models import Company, Contact, ContactEmail, ContactPhone
 from rapport.contacts.normalise import domain_normalise, email_normalise, phone_normalise
 from rapport.contacts.normalise import search_key as name_key
 from rapport.contacts.services import (
+    companies_delete,
     company_create,
     company_delete,
     company_update,
     contact_create,
     contact_delete,
     contact_update,
+    contacts_delete,
 )
 from rapport.core.errors import ServiceValidationError
 from rapport.data.importers import (
@@ -251,6 +253,9 @@ class ContactImporter(Importer):
         assert isinstance(instance, Contact)
         contact_delete(workspace=workspace, actor=actor, contact=instance)
 
+    def delete_many(self, *, workspace: Workspace, actor: Actor, ids: list[int]) -> None:
+        contacts_delete(workspace=workspace, actor=actor, ids=ids)
+
     def stored(self, instance: models.Model) -> Values:
         assert isinstance(instance, Contact)
         company = instance.primary_company
@@ -328,6 +333,9 @@ class CompanyImporter(Importer):
     def delete(self, *, workspace: Workspace, actor: Actor, instance: models.Model) -> None:
         assert isinstance(instance, Company)
         company_delete(workspace=workspace, actor=actor, company=instance)
+
+    def delete_many(self, *, workspace: Workspace, actor: Actor, ids: list[int]) -> None:
+        companies_delete(workspace=workspace, actor=actor, ids=ids)
 
     def stored(self, instance: models.Model) -> Values:
         assert isinstance(instance, Company)

@@ -142,6 +142,14 @@ class Importer(ABC):
     @abstractmethod
     def delete(self, *, workspace: Workspace, actor: Actor, instance: models.Model) -> None: ...
 
+    def delete_many(self, *, workspace: Workspace, actor: Actor, ids: list[int]) -> None:
+        """Delete these records, in this order (an undo: newest first), those already gone
+        passed over: one by one through `delete`, unless an importer has a bulk way."""
+        found = self.model._default_manager.in_bulk(ids)
+        for pk in ids:
+            if pk in found:
+                self.delete(workspace=workspace, actor=actor, instance=found[pk])
+
     @abstractmethod
     def stored(self, instance: models.Model) -> Values:
         """The record as stored, for the dry run's preview."""

@@ -16,6 +16,7 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", "Running"
     DONE = "done", "Done"
     CANCELLED = "cancelled", "Cancelled"
+    UNDOING = "undoing", "Being undone"
     UNDONE = "undone", "Undone"
     FAILED = "failed", "Failed"
 
@@ -56,6 +57,7 @@ class ImportBatch(WorkspaceScopedModel):
     updated = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
+    undone = models.PositiveIntegerField(default=0, help_text="records an undo took back so far")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -71,6 +71,8 @@ IMPORTED_RECORD_COLUMNS = [
     *("entity", "object_id", "action", "previous"),
 ]
 UNDOABLE = {ImportStatus.DONE, ImportStatus.CANCELLED, ImportStatus.FAILED}
+# Records an undo takes back per transaction (and per step of its progress).
+UNDO_CHUNK = 1_000
 
 
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -537,28 +539,94 @@ def import_cancel(*, workspace: Workspace, actor: Actor, batch: ImportBatch) -> 
     return batch
 
 
-def import_undo(*, workspace: Workspace, actor: Actor, batch: ImportBatch) -> ImportBatch:
-    """Delete what the import created and put back what it overwrote, newest first, through
-    the services (so each record's audit trail shows it); records deleted since are passed
-    over."""
-    batch.refresh_from_db()
-    if batch.status not in UNDOABLE:
+def _undoable(batch: ImportBatch, *, resuming: bool = False) -> None:
+    allowed = UNDOABLE | {ImportStatus.UNDOING} if resuming else UNDOABLE
+    if batch.status not in allowed:
         raise ServiceValidationError.single(
             "status",
             f"only a finished or cancelled import can be undone; this one is {batch.status}",
         )
+
+
+def import_undo_start(
+    *, workspace: Workspace, actor: Actor, batch: ImportBatch, enqueue: bool = True
+) -> ImportBatch:
+    """Mark the import as being undone and queue the undo (it runs once this transaction
+    commits): a large import's undo takes minutes, more than a request may."""
+    from rapport.data.tasks import import_undo_run
+
+    batch.refresh_from_db()
+    _undoable(batch)
     with transaction.atomic():
-        for record in ImportedRecord.objects.filter(batch=batch).order_by("-id").iterator():
-            importer = importer_get(record.entity)
+        _status_change(batch, actor, ImportStatus.UNDOING)
+        batch.undone = 0
+        batch.save(update_fields=["status", "undone", "updated_at"])
+        if enqueue:
+            actor_id = actor.pk if actor is not None else None
+            transaction.on_commit(lambda: import_undo_run.enqueue(workspace.pk, batch.pk, actor_id))
+    return batch
+
+
+def _runs(records: list[ImportedRecord]) -> list[list[ImportedRecord]]:
+    """The records (newest first) in runs to take back together. A chunk that only created
+    records runs by entity, in the order each entity first appears (a row's contact before
+    the company it created, since a row records the company first): each record is still
+    taken back before any record it may depend on. Otherwise, runs of consecutive records of
+    one entity and action, so an update is restored exactly where it falls."""
+    if all(r.action == ImportedRecordAction.CREATED for r in records):
+        by_entity: dict[str, list[ImportedRecord]] = {}
+        for r in records:
+            by_entity.setdefault(r.entity, []).append(r)
+        return list(by_entity.values())
+    return [list(run) for _, run in itertools.groupby(records, key=lambda r: (r.entity, r.action))]
+
+
+def _undo_chunk(workspace: Workspace, actor: Actor, records: list[ImportedRecord]) -> None:
+    """Take back these records, newest first: the created ones deleted a run at a time
+    (`Importer.delete_many`), the updated ones restored one by one."""
+    for run in _runs(records):
+        importer = importer_get(run[0].entity)
+        if run[0].action == ImportedRecordAction.CREATED:
+            ids = [r.object_id for r in run]
+            importer.delete_many(workspace=workspace, actor=actor, ids=ids)
+            continue
+        for record in run:
             instance = importer.model._default_manager.filter(pk=record.object_id).first()
-            if instance is None:
-                continue
-            if record.action == ImportedRecordAction.CREATED:
-                importer.delete(workspace=workspace, actor=actor, instance=instance)
-            else:
+            if instance is not None:
                 importer.restore(
                     workspace=workspace, actor=actor, instance=instance, previous=record.previous
                 )
+
+
+def import_undo(*, workspace: Workspace, actor: Actor, batch: ImportBatch) -> ImportBatch:
+    """Delete what the import created and put back what it overwrote, newest first, through
+    the importers (so each record's audit trail shows it); records deleted since are passed
+    over. A chunk of records per transaction, moving the batch's `undone` count, so the page
+    shows progress and an undo stopped half-way can be run again to finish (the task's
+    body; also called directly, on a batch being undone or one that could be)."""
+    batch.refresh_from_db()
+    _undoable(batch, resuming=True)
+    if batch.status != ImportStatus.UNDOING:
+        import_undo_start(workspace=workspace, actor=actor, batch=batch, enqueue=False)
+    records = ImportedRecord.objects.filter(batch=batch).order_by("-id")
+    before: int | None = None
+    try:
+        while True:
+            with transaction.atomic():
+                chunk = list((records.filter(id__lt=before) if before else records)[:UNDO_CHUNK])
+                if not chunk:
+                    break
+                _undo_chunk(workspace, actor, chunk)
+                ImportBatch.objects.filter(pk=batch.pk).update(undone=F("undone") + len(chunk))
+            before = chunk[-1].pk
+    except Exception:
+        # What was taken back stays so; the batch can be undone again to finish.
+        with transaction.atomic():
+            _status_change(batch, actor, ImportStatus.FAILED)
+            batch.save(update_fields=["status", "updated_at"])
+        raise
+    batch.refresh_from_db()
+    with transaction.atomic():
         _status_change(batch, actor, ImportStatus.UNDONE)
         batch.save(update_fields=["status", "updated_at"])
     return batch

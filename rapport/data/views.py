@@ -29,7 +29,7 @@ from rapport.web.htmx import is_partial
 
 PAGE_SIZE = 25
 ERRORS_PAGE = 50
-RUNNING = {ImportStatus.QUEUED, ImportStatus.RUNNING}
+RUNNING = {ImportStatus.QUEUED, ImportStatus.RUNNING, ImportStatus.UNDOING}
 
 
 def _batch(pk: int) -> ImportBatch:
@@ -217,8 +217,8 @@ def import_undo(request: HttpRequest, pk: int) -> HttpResponse:
         return _act(
             request,
             pk,
-            services.import_undo,
-            done="Import undone: its records are removed or restored.",
+            services.import_undo_start,
+            done="Undoing the import: its records are being removed or restored.",
             failed="The import was not undone",
         )
     batch = _batch(pk)

@@ -1,6 +1,6 @@
 """Importing contacts in the browser: upload a CSV with some bad rows, map its columns, read
 the preview, start, watch the progress as a worker runs the import, download the error report
-and undo the whole import."""
+and undo the whole import, watching the undo run."""
 
 import csv
 import io
@@ -126,8 +126,16 @@ def test_a_member_imports_contacts_reads_the_errors_and_undoes_the_import(
     expect(page.locator("h1")).to_contain_text("Undo the import of people.csv?")
     expect(page.locator("form.confirm")).to_contain_text("deletes the 3 records")
     page.get_by_role("button", name="Undo import").click()
-    expect(page.locator(".flash-success")).to_contain_text("Import undone")
-    expect(page.locator("#import-status")).to_contain_text("Undone")
+    expect(page.locator(".flash-success")).to_contain_text("Undoing the import")
+    # The undo is queued: the page says so and polls, with no cancel, until a worker runs it.
+    expect(status).to_contain_text("Being undone")
+    expect(status).to_contain_text("Undoing: 0 records taken back so far")
+    expect(status.get_by_role("button", name="Cancel import")).to_have_count(0)
+
+    run_worker()
+
+    expect(status).to_contain_text("Undone", timeout=15_000)
+    expect(status).to_contain_text("the records it created are deleted")
     expect(page.get_by_role("link", name="Undo import")).to_have_count(0)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Contacts").click()

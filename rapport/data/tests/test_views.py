@@ -12,6 +12,7 @@ from django.test import Client
 from rapport.audit.models import AuditEntry
 from rapport.contacts.models import Contact
 from rapport.data.models import ImportBatch, ImportStatus
+from rapport.data.services import import_undo_start
 from rapport.tenancy.access import workspace_scope
 from rapport.web.tests import fixtures
 
@@ -339,18 +340,37 @@ def test_a_finished_import_cannot_be_cancelled(member_client, workspace, finishe
     assert _batch(workspace, finished.pk).status == "done"
 
 
-def test_undo_asks_first_then_removes_what_the_import_created(owner_client, workspace, finished):
+def test_undo_asks_first_then_removes_what_the_import_created(
+    owner_client, workspace, finished, django_capture_on_commit_callbacks
+):
     confirm = owner_client.get(f"/imports/{finished.pk}/undo/").content.decode()
     assert "This deletes the 2 records the import created" in confirm
     assert _contacts(workspace) == ["Ann", "Di"]
 
-    response = owner_client.post(f"/imports/{finished.pk}/undo/", follow=True)
+    # the undo's task runs at the commit, here by the tests' immediate backend
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(f"/imports/{finished.pk}/undo/", follow=True)
 
-    assert "Import undone" in response.content.decode()
+    assert "Undoing the import" in response.content.decode()
     assert _contacts(workspace) == []
     assert _batch(workspace, finished.pk).status == "undone"
     again = owner_client.post(f"/imports/{finished.pk}/undo/", follow=True).content.decode()
     assert "only a finished or cancelled import can be undone; this one is undone" in again
+
+
+def test_the_page_of_an_import_being_undone_shows_its_progress_and_polls(
+    owner_client, workspace, owner, finished
+):
+    with workspace_scope(workspace):
+        import_undo_start(workspace=workspace, actor=owner, batch=finished, enqueue=False)
+        ImportBatch.objects.filter(pk=finished.pk).update(undone=1)
+
+    page = owner_client.get(f"/imports/{finished.pk}/").content.decode()
+
+    assert "Being undone" in page and "Undoing: 1 record taken back so far" in page
+    assert 'hx-trigger="every 1s"' in page
+    assert "Cancel import" not in page and "Undo import" not in page
+    assert _contacts(workspace) == ["Ann", "Di"]
 
 
 def test_a_member_may_import_but_not_undo(member_client, workspace, finished):
