@@ -1,17 +1,30 @@
 """Reads of the import framework: batches, their row errors, the error report as CSV."""
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
 from rapport.core.pagination import Page, SortKey, paginate
-from rapport.data.models import ImportBatch, ImportRowError
+from rapport.data.models import ImportBatch, ImportRowError, ImportStatus
 from rapport.tenancy.access import workspace_scope
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def import_finish_estimate(*, batch: ImportBatch, now: dt.datetime) -> dt.datetime | None:
+    """When a running import should end, at the pace it has kept since it started (a minute
+    away at the least: the page says minutes); None until a first chunk is in, or for a file
+    whose rows were not counted."""
+    if batch.status != ImportStatus.RUNNING or not (batch.started_at and batch.total_rows):
+        return None
+    if not batch.rows:
+        return None
+    left = (now - batch.started_at) * ((batch.total_rows - batch.rows) / batch.rows)
+    return now + max(left, dt.timedelta(minutes=1))
 
 
 def import_get(*, batch_id: int) -> ImportBatch:

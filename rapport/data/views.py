@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from rapport.core.errors import ServiceValidationError
@@ -21,7 +22,12 @@ from rapport.data.error_report import error_report_response
 from rapport.data.forms import MappingForm, UploadForm
 from rapport.data.importers import Importer, importer_get
 from rapport.data.models import ImportBatch, ImportStatus
-from rapport.data.queries import import_error_page, import_get, import_page
+from rapport.data.queries import (
+    import_error_page,
+    import_finish_estimate,
+    import_get,
+    import_page,
+)
 from rapport.tenancy.roles import RECORDS_DELETE, RECORDS_WRITE
 from rapport.web.access import found_or_404, member_required, scope_required, workspace_of
 from rapport.web.forms import add_service_errors
@@ -183,7 +189,11 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The batch's page; htmx polls its `import-status` part while it runs, and pages its
     `import-errors` part."""
     batch = _batch(pk)
-    context: dict[str, Any] = {"batch": batch, "running": batch.status in RUNNING}
+    context: dict[str, Any] = {
+        "batch": batch,
+        "running": batch.status in RUNNING,
+        "finish_at": import_finish_estimate(batch=batch, now=timezone.now()),
+    }
     if batch.status not in RUNNING and batch.status != ImportStatus.UPLOADED:
         try:
             errors = import_error_page(batch=batch, cursor=_cursor(request), limit=ERRORS_PAGE)

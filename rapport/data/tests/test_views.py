@@ -2,16 +2,19 @@
 progress, errors, cancel and undo; who may see and do what."""
 
 import csv
+import datetime as dt
 import io
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from rapport.audit.models import AuditEntry
 from rapport.contacts.models import Contact
 from rapport.data.models import ImportBatch, ImportStatus
+from rapport.data.queries import import_finish_estimate
 from rapport.data.services import import_undo_start
 from rapport.tenancy.access import workspace_scope
 from rapport.web.tests import fixtures
@@ -507,3 +510,22 @@ def test_anonymous_visitors_are_sent_to_log_in(client, finished):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_a_running_import_says_when_it_should_end_at_its_pace(owner_client, workspace, uploaded):
+    started = timezone.now() - dt.timedelta(minutes=2)
+    ImportBatch.unscoped.filter(pk=uploaded.pk).update(
+        status="running", started_at=started, rows=1, total_rows=4
+    )
+    with workspace_scope(workspace):
+        batch = ImportBatch.objects.get(pk=uploaded.pk)
+        at = import_finish_estimate(batch=batch, now=started + dt.timedelta(minutes=2))
+        assert at == started + dt.timedelta(minutes=8)  # a quarter in two minutes: six more
+        batch.rows = 4 - 0  # the last chunk in: a minute at the least, never "0 minutes"
+        batch.total_rows = 4
+        assert import_finish_estimate(batch=batch, now=started) == started + dt.timedelta(minutes=1)
+
+    html = owner_client.get(f"/imports/{uploaded.pk}/").content.decode()
+
+    # six minutes at the moment of the request, a hair less when the page is rendered
+    assert re.search(r"1 of 4 rows read \(25%\), about [56]\xa0minutes left", html)
