@@ -521,9 +521,9 @@ def test_a_running_import_says_when_it_should_end_at_its_pace(owner_client, work
         batch = ImportBatch.objects.get(pk=uploaded.pk)
         at = import_finish_estimate(batch=batch, now=started + dt.timedelta(minutes=2))
         assert at == started + dt.timedelta(minutes=8)  # a quarter in two minutes: six more
-        batch.rows = 4 - 0  # the last chunk in: a minute at the least, never "0 minutes"
-        batch.total_rows = 4
-        assert import_finish_estimate(batch=batch, now=started) == started + dt.timedelta(minutes=1)
+        batch.rows = 4  # every row in: a minute at the least, never "0 minutes"
+        one_minute = started + dt.timedelta(minutes=1)
+        assert import_finish_estimate(batch=batch, now=started) == one_minute
 
     html = owner_client.get(f"/imports/{uploaded.pk}/").content.decode()
 
