@@ -117,21 +117,22 @@ def test_the_bulk_path_leaves_what_the_row_path_leaves(owner, upload, run_import
         assert bulk_path[key] == row_path[key], key
 
 
-def test_a_bulk_import_cancelled_half_way_stops_after_its_chunk(
-    workspace, owner, upload, run_import, monkeypatch
-):
-    rows = "".join(f"P{i},p{i}@x.io\n" for i in range(10))
+def cancelled_at_the_second_chunk(workspace, owner, upload, run_import, monkeypatch, method):
+    """Import twelve rows in chunks of three, the user pressing cancel as the writer's
+    `method` takes the second chunk: the import stops after the chunk under way."""
+    rows = "".join(f"P{i},p{i}@x.io\n" for i in range(12))
     batch = upload(workspace, "First Name,Email\n" + rows)
-    write = ContactBulkWriter.write
+    original = getattr(ContactBulkWriter, method)
     chunks = []
 
-    def write_then_cancel(self, chunk):
+    def then_cancel(self, chunk):
         chunks.append(chunk)
-        if len(chunks) == 2:  # the user presses cancel while the second chunk runs
-            import_cancel(workspace=workspace, actor=owner, batch=batch)
-        return write(self, chunk)
+        if len(chunks) == 2:
+            with workspace_scope(workspace):
+                import_cancel(workspace=workspace, actor=owner, batch=batch)
+        return original(self, chunk)
 
-    monkeypatch.setattr(ContactBulkWriter, "write", write_then_cancel)
+    monkeypatch.setattr(ContactBulkWriter, method, then_cancel)
 
     batch = run_import(batch, chunk_rows=3, bulk=True)
 
@@ -140,6 +141,12 @@ def test_a_bulk_import_cancelled_half_way_stops_after_its_chunk(
     with workspace_scope(workspace):
         assert Contact.objects.count() == 6
         assert ImportedRecord.objects.filter(batch=batch).count() == 6
+
+
+def test_a_bulk_import_cancelled_half_way_stops_after_its_chunk(
+    workspace, owner, upload, run_import, monkeypatch
+):
+    cancelled_at_the_second_chunk(workspace, owner, upload, run_import, monkeypatch, "write")
 
 
 def test_undo_removes_the_contacts_and_companies_a_bulk_import_created(

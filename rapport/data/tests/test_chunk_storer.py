@@ -10,8 +10,12 @@ from django.db import connection
 from rapport.contacts.models import Contact
 from rapport.data.contact_bulk import ContactBulkWriter, ContactChunk
 from rapport.data.models import ImportBatch, ImportedRecord
-from rapport.data.services import import_cancel
-from rapport.data.tests.test_bulk_import import MIXED, _canonical, _ws
+from rapport.data.tests.test_bulk_import import (
+    MIXED,
+    _canonical,
+    _ws,
+    cancelled_at_the_second_chunk,
+)
 from rapport.tenancy.access import workspace_scope
 
 pytestmark = [
@@ -124,24 +128,5 @@ def test_a_failed_store_fails_the_import_and_keeps_the_chunks_stored_before(
 def test_a_cancel_stops_the_import_after_the_chunk_being_planned(
     workspace, owner, upload, run_import, monkeypatch
 ):
-    rows = "".join(f"P{i},p{i}@x.io\n" for i in range(12))
-    batch = upload(workspace, "First Name,Email\n" + rows)
-    plan = ContactBulkWriter.plan
-    planned = []
-
-    def plan_then_cancel(self, chunk):
-        planned.append(chunk)
-        if len(planned) == 2:  # the user presses cancel while the first chunk is stored
-            with workspace_scope(workspace):
-                import_cancel(workspace=workspace, actor=owner, batch=batch)
-        return plan(self, chunk)
-
-    monkeypatch.setattr(ContactBulkWriter, "plan", plan_then_cancel)
-
-    batch = run_import(batch, chunk_rows=3, bulk=True)
-
-    assert batch.status == "cancelled"
-    assert (batch.rows, batch.created) == (6, 6)
-    with workspace_scope(workspace):
-        assert Contact.objects.count() == 6
-        assert ImportedRecord.objects.filter(batch=batch).count() == 6
+    # the cancel comes while the second chunk is planned and the first one stored
+    cancelled_at_the_second_chunk(workspace, owner, upload, run_import, monkeypatch, "plan")
