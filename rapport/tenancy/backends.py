@@ -8,11 +8,13 @@ user's password hash as usual. A user without a membership takes the plain user 
 The memberships are read on every request, never kept: a role change or a removed
 membership shows on the next request, and the workspace's data version is always fresh.
 
-That query is the same on every request but for the user's id: written once here
-(`core.model_rows`), it costs a fifth of what the ORM spent building and compiling it
-(about 1 ms of a page's CPU, kept page or not); `tests/test_backends.py` holds the two equal.
+That query is the same on every request but for the user's id, and an API request's token
+read (`live_token`) but for the token's hash: written once here (`core.model_rows`), each
+costs a fifth of what the ORM spent building and compiling it (about 1 ms of a request's CPU,
+kept page or not); `tests/test_backends.py` holds them equal to the ORM's.
 """
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -20,47 +22,99 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.db.models import Model
 from django.http import HttpRequest
 
 from rapport.core.model_rows import ModelRows
-from rapport.tenancy.models import Membership, Workspace
+from rapport.tenancy.models import ApiToken, Membership, Workspace
+
+
+def _parts(*models: type[Model]) -> tuple[ModelRows, ...]:
+    return tuple(ModelRows.of(model) for model in models)
+
+
+def _columns(parts: Sequence[ModelRows]) -> str:
+    return ", ".join(c for rows in parts for c in rows.columns(rows.model._meta.db_table))
+
+
+def _instances(parts: Sequence[ModelRows], row: Sequence[Any]) -> list[Any]:
+    """One instance per model of a row read with `_columns(parts)`."""
+    out, start = [], 0
+    for rows in parts:
+        out.append(rows.instance(row[start : start + len(rows.fields)]))
+        start += len(rows.fields)
+    return out
+
+
+def _cache_relations(membership: Membership, workspace: Workspace, user: Any) -> Membership:
+    """As `select_related("workspace", "user")` leaves a membership."""
+    Membership._meta.get_field("workspace").set_cached_value(membership, workspace)
+    Membership._meta.get_field("user").set_cached_value(membership, user)
+    return membership
+
+
+_M, _W = Membership._meta.db_table, Workspace._meta.db_table
 
 
 @cache
-def _memberships_select() -> tuple[str, ModelRows, ModelRows, ModelRows]:
+def _memberships_select() -> tuple[str, tuple[ModelRows, ...]]:
     """The statement `Membership.objects.filter(user_id=...).select_related("workspace",
-    "user").order_by("workspace__name")` sends (every field of the three), and its parts."""
-    membership, workspace = ModelRows.of(Membership), ModelRows.of(Workspace)
-    user = ModelRows.of(get_user_model())
-    m, w, u = (rows.model._meta.db_table for rows in (membership, workspace, user))
-    columns = membership.columns(m) + workspace.columns(w) + user.columns(u)
+    "user").order_by("workspace__name")` sends (every field of the three)."""
+    parts = _parts(Membership, Workspace, get_user_model())
+    u = get_user_model()._meta.db_table
     sql = (
-        f'SELECT {", ".join(columns)} FROM "{m}" '  # noqa: S608 (the models' own names)
-        f'INNER JOIN "{w}" ON ("{m}"."workspace_id" = "{w}"."id") '
-        f'INNER JOIN "{u}" ON ("{m}"."user_id" = "{u}"."id") '
-        f'WHERE "{m}"."user_id" = %s ORDER BY "{w}"."name" ASC'
+        f'SELECT {_columns(parts)} FROM "{_M}" '  # noqa: S608 (the models' own names)
+        f'INNER JOIN "{_W}" ON ("{_M}"."workspace_id" = "{_W}"."id") '
+        f'INNER JOIN "{u}" ON ("{_M}"."user_id" = "{u}"."id") '
+        f'WHERE "{_M}"."user_id" = %s ORDER BY "{_W}"."name" ASC'
     )
-    return sql, membership, workspace, user
+    return sql, parts
 
 
 def memberships_with_user(user_id: Any) -> list[Membership]:
     """The user's memberships by workspace name, each with its workspace and the one user."""
-    sql, membership, workspace, user = _memberships_select()
+    sql, parts = _memberships_select()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.model._meta.pk.get_prep_value(user_id)])
+        cursor.execute(sql, [get_user_model()._meta.pk.get_prep_value(user_id)])
         rows = cursor.fetchall()
-    workspace_field = Membership._meta.get_field("workspace")
-    user_field = Membership._meta.get_field("user")
-    n_membership, n_workspace = len(membership.fields), len(workspace.fields)
-    users: dict[Any, Any] = {}  # the one user, shared by its memberships
-    out = []
+    out: list[Membership] = []
     for row in rows:
-        m = membership.instance(row[:n_membership])
-        split = n_membership + n_workspace
-        workspace_field.set_cached_value(m, workspace.instance(row[n_membership:split]))
-        user_field.set_cached_value(m, user.shared(row[split:], users))
-        out.append(m)
+        membership, workspace, user = _instances(parts, row)
+        out.append(_cache_relations(membership, workspace, out[0].user if out else user))
     return out
+
+
+@cache
+def _token_select() -> tuple[str, tuple[ModelRows, ...]]:
+    """The statement `ApiToken.objects.select_related("membership__workspace",
+    "membership__user").filter(key_hash=..., revoked_at__isnull=True).first()` sends."""
+    parts = _parts(ApiToken, Membership, Workspace, get_user_model())
+    t, u = ApiToken._meta.db_table, get_user_model()._meta.db_table
+    sql = (
+        f'SELECT {_columns(parts)} FROM "{t}" '  # noqa: S608 (the models' own names)
+        f'INNER JOIN "{_M}" ON ("{t}"."membership_id" = "{_M}"."id") '
+        f'INNER JOIN "{_W}" ON ("{_M}"."workspace_id" = "{_W}"."id") '
+        f'INNER JOIN "{u}" ON ("{_M}"."user_id" = "{u}"."id") '
+        f'WHERE ("{t}"."key_hash" = %s AND "{t}"."revoked_at" IS NULL) '
+        f'ORDER BY "{t}"."id" ASC LIMIT 1'
+    )
+    return sql, parts
+
+
+def live_token(key_hash: str) -> ApiToken | None:
+    """The unrevoked token of this hash with its membership, workspace and user (as
+    `select_related` reads them), or None: what every API request reads first."""
+    sql, parts = _token_select()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key_hash])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token, membership, workspace, user = _instances(parts, row)
+    ApiToken._meta.get_field("membership").set_cached_value(
+        token, _cache_relations(membership, workspace, user)
+    )
+    return token
 
 
 class MemberBackend(ModelBackend):

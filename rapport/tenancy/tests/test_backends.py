@@ -14,9 +14,15 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from rapport.core.cache import SharedClientRedisCache
-from rapport.tenancy.backends import memberships_with_user
-from rapport.tenancy.models import Membership
-from rapport.tenancy.services import membership_add, workspace_create
+from rapport.tenancy.backends import live_token, memberships_with_user
+from rapport.tenancy.models import ApiToken, Membership
+from rapport.tenancy.services import (
+    api_token_authenticate,
+    api_token_create,
+    api_token_revoke,
+    membership_add,
+    workspace_create,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +80,41 @@ def test_the_memberships_read_are_the_orms_in_one_query_without_the_compiler(
 
 def test_a_user_without_memberships_reads_none(outsider):
     assert memberships_with_user(outsider.pk) == []
+
+
+def test_the_token_read_is_the_orms_in_one_query_without_the_compiler(
+    owner, member, workspace, other_workspace
+):
+    mine = Membership.objects.get(user=member, workspace=workspace)
+    token, secret = api_token_create(membership=mine, name="ci <&>")
+    revoked, revoked_secret = api_token_create(membership=mine, name="old")
+    api_token_revoke(token=revoked)
+    theirs = Membership.objects.get(workspace=other_workspace)
+    api_token_create(membership=theirs, name="theirs")
+    reference = (
+        ApiToken.objects.select_related("membership__workspace", "membership__user")
+        .filter(key_hash=token.key_hash, revoked_at__isnull=True)
+        .first()
+    )
+    assert reference is not None
+    with (
+        mock.patch.object(SQLCompiler, "as_sql", side_effect=AssertionError("compiled")),
+        CaptureQueriesContext(connection) as captured,
+    ):
+        read = live_token(token.key_hash)
+        assert live_token(revoked.key_hash) is None
+        assert live_token("0" * 64) is None
+    assert len(captured.captured_queries) == 3
+    assert read is not None
+    for a, b in (
+        (read, reference),
+        (read.membership, reference.membership),
+        (read.membership.workspace, reference.membership.workspace),
+        (read.membership.user, reference.membership.user),
+    ):
+        assert _state(a) == _state(b)
+    assert api_token_authenticate(secret) == mine
+    assert api_token_authenticate(revoked_secret) is None
 
 
 def test_a_role_change_and_a_removed_membership_show_at_the_next_request(
