@@ -51,6 +51,18 @@ def _like(prefix: str) -> str:
     return connection.ops.prep_for_like_query(prefix) + "%"
 
 
+def _starts_with(column: str, key: str) -> tuple[str, list[Any]]:
+    """`column` starts with `key`: the rows `LIKE 'key%'` matches, asked as the range that
+    PostgreSQL reads the pattern index with for that LIKE (`~>=~ key AND ~<~` the prefix's
+    end: byte order, which is code point order in UTF-8 whatever the collation). Planned in
+    about half the time: a LIKE's selectivity is estimated by matching the pattern against
+    the column's statistics (a thousand names), a range's by a binary search in them."""
+    end = queries.prefix_end(key)
+    if end is None:
+        return f"{column}::text LIKE %s", [_like(key)]
+    return f"{column}::text ~>=~ %s AND {column}::text ~<~ %s", [key, end]
+
+
 def _matches_sql(
     q: str, workspace: Workspace, descending: bool, limit: int
 ) -> tuple[str, list[Any]] | None:
@@ -68,10 +80,11 @@ def _matches_sql(
             if what == "email"
             else ("contacts_contactphone", "number")
         )
+        match, match_params = _starts_with(f'U0."{column}"', key)
         return (
             f'"contacts_contact"."id" IN (SELECT U0."contact_id" FROM "{table}" U0 '  # noqa: S608
-            f'WHERE (U0."workspace_id" = %s AND U0."{column}"::text LIKE %s))',
-            [ws, _like(key)],
+            f'WHERE (U0."workspace_id" = %s AND {match}))',
+            [ws, *match_params],
         )
     if len(key) < NAME_ARMS_FROM:
         return None
@@ -83,13 +96,16 @@ def _matches_sql(
     if end is not None:
         sort_arm += ' AND U0."sort_name" < %s'
         sort_params.append(end)
+    company, company_params = _starts_with('C0."name_key"', key)
     arms = [
-        ('U0."search_name"::text LIKE %s', [_like(key)]),
+        _starts_with('U0."search_name"', key),
+        # The sort index's order is the collation's: its range is code point order only in
+        # C.UTF-8 (and SQLite), so the LIKE stays.
         (sort_arm, sort_params),
         (
-            'U0."primary_company_id" = ANY(ARRAY(SELECT C0."id" FROM "contacts_company" C0 '
-            'WHERE (C0."workspace_id" = %s AND C0."name_key"::text LIKE %s)))',
-            [ws, _like(key)],
+            'U0."primary_company_id" = ANY(ARRAY(SELECT C0."id" FROM "contacts_company" C0 '  # noqa: S608
+            f'WHERE (C0."workspace_id" = %s AND {company})))',
+            [ws, *company_params],
         ),
     ]
     parts, params = [], []
