@@ -1,14 +1,16 @@
-"""A search's first page of contacts read in hand-written SQL (PostgreSQL).
+"""A search's first page of contacts read in hand-written SQL (PostgreSQL), and the list's.
 
 The search box alone (by name, email or phone, in name order, no other filter, no cursor) is
-the list's most asked query that is not kept: every new text is a new page. Through the ORM,
-building and compiling its query cost about 3 ms of Python for SQL that PostgreSQL answers in
-a fraction of that (the name search's three arms in a UNION, two joins, the deferred
-columns). Here the same SQL as `listing.contact_page` sends (same arms, same indexes, same
-plans) is written from a few strings, and the rows become model instances as the ORM's would
-(`core.model_rows`, the company and owner cached as `select_related` leaves them);
-`first_page` hands back `paginate`'s items and cursor. Everything else (other filters, later
-pages, SQLite, short name prefixes) is read through the ORM as before;
+the list's most asked query that is not kept: every new text is a new page. The list's own
+first page (no text at all) is the most asked one, computed on each request where pages are
+not kept (and for each new version where they are): the same statement without a match.
+Through the ORM, building and compiling its query cost about 3 ms of Python for SQL that
+PostgreSQL answers in a fraction of that (the name search's three arms in a UNION, two
+joins, the deferred columns). Here the same SQL as `listing.contact_page` sends (same arms,
+same indexes, same plans) is written from a few strings, and the rows become model instances
+as the ORM's would (`core.model_rows`, the company and owner cached as `select_related`
+leaves them); `first_page` hands back `paginate`'s items and cursor. Everything else (other
+filters, later pages, SQLite, short name prefixes) is read through the ORM as before;
 `tests/test_search_page.py` holds the two equal. Every name in the SQL is the code's own
 (tables, columns, ASC or DESC), never from input: hence the `noqa: S608`.
 """
@@ -37,12 +39,12 @@ _OWNER_FIELDS = ("id", "username", "first_name", "last_name")
 
 
 def applies(f: RecordFilter, sort: str, cursor: str | None) -> bool:
-    """Whether this page is a search's first page with nothing else asked (the SQL here)."""
+    """Whether this page is a search's (or the whole list's) first page with nothing else
+    asked (the SQL here)."""
     return (
         connection.vendor == "postgresql"
         and not cursor
         and sort in ("name", "-name")
-        and bool(f.q.strip())
         and f == RecordFilter(q=f.q)
     )
 
@@ -67,11 +69,12 @@ def _matches_sql(
     q: str, workspace: Workspace, descending: bool, limit: int
 ) -> tuple[str, list[Any]] | None:
     """The WHERE condition on "contacts_contact" (beside its workspace) that the search asks,
-    as `queries.contact_search_q` and `listing._first_page_by_arms` write it; None for text
-    these do not cover."""
+    as `queries.contact_search_q` and `listing._first_page_by_arms` write it: none ("") for
+    text with nothing to match (the whole list, as `contact_search_q`'s empty `Q`); None for
+    text these do not cover."""
     kind = queries.contact_search_kind(q, region=workspace.default_region)
     if kind is None:
-        return None
+        return "", []
     what, key = kind
     ws = workspace.pk
     if what in ("email", "phone"):
@@ -193,8 +196,9 @@ def search_first_page(
     condition, params = matches
     select, contact, company, owner = _select(None if only is None else tuple(only), lists)
     order = "DESC" if descending else "ASC"
+    where = '"contacts_contact"."workspace_id" = %s' + (f" AND {condition}" if condition else "")
     sql = (
-        f'{select} WHERE ("contacts_contact"."workspace_id" = %s AND {condition}) '
+        f"{select} WHERE ({where}) "
         f'ORDER BY "contacts_contact"."sort_name" {order}, "contacts_contact"."id" {order} '
         "LIMIT %s"
     )

@@ -68,6 +68,8 @@ def people(workspace, other_workspace, member, owner):
 
 
 TERMS = [
+    "",  # the whole list
+    "  ",
     "gross",
     "Grossmann",
     "GUS0",
@@ -148,6 +150,10 @@ def test_it_shows_nothing_of_another_workspace(people, workspace, other_workspac
     with workspace_scope(workspace):
         ours = listing.contact_page(f=RecordFilter(q="gross"), workspace=workspace)
         by_email = listing.contact_page(f=RecordFilter(q="x@gross"), workspace=workspace)
+        everyone = listing.contact_page(f=RecordFilter(), workspace=workspace, limit=100)
+    assert len(everyone.items) == 22 and "Gross Outsider" not in {
+        c.display_name for c in everyone.items
+    }
     names = [c.display_name for c in ours.items]
     assert "Gross Outsider" not in names and "Carl Abbott" in names  # by "Grossmann Bau"
     assert by_email.items == []
@@ -164,7 +170,7 @@ def test_it_shows_nothing_of_another_workspace(people, workspace, other_workspac
         (RecordFilter(q="gross", custom={"tier": "gold"}), "name", None),
         (RecordFilter(q="gross"), "-updated", None),
         (RecordFilter(q="gross"), "name", "a cursor"),
-        (RecordFilter(), "name", None),
+        (RecordFilter(), "-updated", None),
     ],
 )
 def test_anything_else_is_the_orms(f, sort, cursor):
