@@ -133,10 +133,12 @@ def contact_name_search_arms(q: str, *, region: str) -> list[Q]:
 
 def prefix_end(key: str) -> str | None:
     """The first text past every text starting with `key` in code point order (None if the
-    last character is the highest code point)."""
-    if key[-1] == chr(0x10FFFF):
+    last character is the highest code point). Surrogates are not characters (no text holds
+    one, and PostgreSQL takes none): past U+D7FF comes U+E000."""
+    last = ord(key[-1])
+    if last == 0x10FFFF:
         return None
-    return key[:-1] + chr(ord(key[-1]) + 1)
+    return key[:-1] + chr(0xE000 if last == 0xD7FF else last + 1)
 
 
 class InSubquery(Func):
@@ -160,12 +162,15 @@ class InSubquery(Func):
     ) -> tuple[str, tuple[Any, ...]]:
         column, subquery = self.get_source_expressions()
         column_sql, column_params = compiler.compile(column)
-        subquery_sql, subquery_params = compiler.compile(subquery)
-        joiner = " = ANY(ARRAY" if connection.vendor == "postgresql" else " IN ("
-        return (
-            f"{column_sql}{joiner}{subquery_sql})",
-            (*column_params, *subquery_params),
+        subquery_sql, subquery_params = compiler.compile(subquery)  # "(SELECT ...)"
+        # Elsewhere `IN (SELECT ...)`: one more pair of parentheses would make the subquery a
+        # single value, its first row (SQLite found the contacts of one company only).
+        sql = (
+            f"{column_sql} = ANY(ARRAY{subquery_sql})"
+            if connection.vendor == "postgresql"
+            else f"{column_sql} IN {subquery_sql}"
         )
+        return sql, (*column_params, *subquery_params)
 
 
 def _common_filters(qs: QuerySet, f: RecordFilter, entity: str) -> QuerySet:

@@ -1,14 +1,16 @@
-"""A search's first page of contacts read in hand-written SQL (PostgreSQL).
+"""A search's first page of contacts read in hand-written SQL (PostgreSQL), and the list's.
 
 The search box alone (by name, email or phone, in name order, no other filter, no cursor) is
-the list's most asked query that is not kept: every new text is a new page. Through the ORM,
-building and compiling its query cost about 3 ms of Python for SQL that PostgreSQL answers in
-a fraction of that (the name search's three arms in a UNION, two joins, the deferred
-columns). Here the same SQL as `listing.contact_page` sends (same arms, same indexes, same
-plans) is written from a few strings, and the rows become model instances as the ORM's would
-(`core.model_rows`, the company and owner cached as `select_related` leaves them);
-`first_page` hands back `paginate`'s items and cursor. Everything else (other filters, later
-pages, SQLite, short name prefixes) is read through the ORM as before;
+the list's most asked query that is not kept: every new text is a new page. The list's own
+first page (no text at all) is the most asked one, computed on each request where pages are
+not kept (and for each new version where they are): the same statement without a match.
+Through the ORM, building and compiling its query cost about 3 ms of Python for SQL that
+PostgreSQL answers in a fraction of that (the name search's three arms in a UNION, two
+joins, the deferred columns). Here the same SQL as `listing.contact_page` sends (same arms,
+same indexes, same plans) is written from a few strings, and the rows become model instances
+as the ORM's would (`core.model_rows`, the company and owner cached as `select_related`
+leaves them); `first_page` hands back `paginate`'s items and cursor. Everything else (other
+filters, later pages, SQLite, short name prefixes) is read through the ORM as before;
 `tests/test_search_page.py` holds the two equal. Every name in the SQL is the code's own
 (tables, columns, ASC or DESC), never from input: hence the `noqa: S608`.
 """
@@ -37,12 +39,12 @@ _OWNER_FIELDS = ("id", "username", "first_name", "last_name")
 
 
 def applies(f: RecordFilter, sort: str, cursor: str | None) -> bool:
-    """Whether this page is a search's first page with nothing else asked (the SQL here)."""
+    """Whether this page is a search's (or the whole list's) first page with nothing else
+    asked (the SQL here)."""
     return (
         connection.vendor == "postgresql"
         and not cursor
         and sort in ("name", "-name")
-        and bool(f.q.strip())
         and f == RecordFilter(q=f.q)
     )
 
@@ -51,15 +53,28 @@ def _like(prefix: str) -> str:
     return connection.ops.prep_for_like_query(prefix) + "%"
 
 
+def _starts_with(column: str, key: str) -> tuple[str, list[Any]]:
+    """`column` starts with `key`: the rows `LIKE 'key%'` matches, asked as the range that
+    PostgreSQL reads the pattern index with for that LIKE (`~>=~ key AND ~<~` the prefix's
+    end: byte order, which is code point order in UTF-8 whatever the collation). Planned in
+    about half the time: a LIKE's selectivity is estimated by matching the pattern against
+    the column's statistics (a thousand names), a range's by a binary search in them."""
+    end = queries.prefix_end(key)
+    if end is None:
+        return f"{column}::text LIKE %s", [_like(key)]
+    return f"{column}::text ~>=~ %s AND {column}::text ~<~ %s", [key, end]
+
+
 def _matches_sql(
     q: str, workspace: Workspace, descending: bool, limit: int
 ) -> tuple[str, list[Any]] | None:
     """The WHERE condition on "contacts_contact" (beside its workspace) that the search asks,
-    as `queries.contact_search_q` and `listing._first_page_by_arms` write it; None for text
-    these do not cover."""
+    as `queries.contact_search_q` and `listing._first_page_by_arms` write it: none ("") for
+    text with nothing to match (the whole list, as `contact_search_q`'s empty `Q`); None for
+    text these do not cover."""
     kind = queries.contact_search_kind(q, region=workspace.default_region)
     if kind is None:
-        return None
+        return "", []
     what, key = kind
     ws = workspace.pk
     if what in ("email", "phone"):
@@ -68,10 +83,11 @@ def _matches_sql(
             if what == "email"
             else ("contacts_contactphone", "number")
         )
+        match, match_params = _starts_with(f'U0."{column}"', key)
         return (
             f'"contacts_contact"."id" IN (SELECT U0."contact_id" FROM "{table}" U0 '  # noqa: S608
-            f'WHERE (U0."workspace_id" = %s AND U0."{column}"::text LIKE %s))',
-            [ws, _like(key)],
+            f'WHERE (U0."workspace_id" = %s AND {match}))',
+            [ws, *match_params],
         )
     if len(key) < NAME_ARMS_FROM:
         return None
@@ -83,23 +99,33 @@ def _matches_sql(
     if end is not None:
         sort_arm += ' AND U0."sort_name" < %s'
         sort_params.append(end)
+    company, company_params = _starts_with('C0."name_key"', key)
     arms = [
-        ('U0."search_name"::text LIKE %s', [_like(key)]),
+        _starts_with('U0."search_name"', key),
+        # The sort index's order is the collation's: its range is code point order only in
+        # C.UTF-8 (and SQLite), so the LIKE stays.
         (sort_arm, sort_params),
         (
-            'U0."primary_company_id" = ANY(ARRAY(SELECT C0."id" FROM "contacts_company" C0 '
-            'WHERE (C0."workspace_id" = %s AND C0."name_key"::text LIKE %s)))',
-            [ws, _like(key)],
+            'U0."primary_company_id" = ANY(ARRAY(SELECT C0."id" FROM "contacts_company" C0 '  # noqa: S608
+            f'WHERE (C0."workspace_id" = %s AND {company})))',
+            [ws, *company_params],
         ),
     ]
     parts, params = [], []
     for condition, arm_params in arms:
         parts.append(
-            f'(SELECT U0."id" FROM "contacts_contact" U0 '  # noqa: S608
+            f'(SELECT U0."sort_name", U0."id" FROM "contacts_contact" U0 '  # noqa: S608
             f'WHERE (U0."workspace_id" = %s AND {condition}) {walk})'
         )
         params += [ws, *arm_params, limit + 1]
-    return f'"contacts_contact"."id" = ANY(ARRAY({" UNION ".join(parts)}))', params
+    # The page is the first `limit + 1` of the arms' matches in name order: picked here from
+    # their sort names (in the index each arm reads), so the page reads those rows only, not
+    # up to three times as many to sort and drop.
+    firsts = (
+        f'SELECT U."id" FROM ({" UNION ".join(parts)}) U '  # noqa: S608
+        f'ORDER BY U."sort_name" {order}, U."id" {order} LIMIT %s'
+    )
+    return f'"contacts_contact"."id" = ANY(ARRAY({firsts}))', [*params, limit + 1]
 
 
 # Each contact's emails, phones and company ids, as `api._with_contact_rows` orders them
@@ -170,8 +196,9 @@ def search_first_page(
     condition, params = matches
     select, contact, company, owner = _select(None if only is None else tuple(only), lists)
     order = "DESC" if descending else "ASC"
+    where = '"contacts_contact"."workspace_id" = %s' + (f" AND {condition}" if condition else "")
     sql = (
-        f'{select} WHERE ("contacts_contact"."workspace_id" = %s AND {condition}) '
+        f"{select} WHERE ({where}) "
         f'ORDER BY "contacts_contact"."sort_name" {order}, "contacts_contact"."id" {order} '
         "LIMIT %s"
     )

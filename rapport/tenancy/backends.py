@@ -7,27 +7,114 @@ user joined, so the user comes with them; Django still verifies the session agai
 user's password hash as usual. A user without a membership takes the plain user query.
 The memberships are read on every request, never kept: a role change or a removed
 membership shows on the next request, and the workspace's data version is always fresh.
+
+That query is the same on every request but for the user's id, and an API request's token
+read (`live_token`) but for the token's hash: written once here (`core.model_rows`), each
+costs a fifth of what the ORM spent building and compiling it (about 1 ms of a request's CPU,
+kept page or not); `tests/test_backends.py` holds them equal to the ORM's.
 """
 
+from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import Model
 from django.http import HttpRequest
 
-from rapport.tenancy.models import Membership
+from rapport.core.model_rows import ModelRows
+from rapport.tenancy.models import ApiToken, Membership, Workspace
+
+
+def _parts(*models: type[Model]) -> tuple[ModelRows, ...]:
+    return tuple(ModelRows.of(model) for model in models)
+
+
+def _columns(parts: Sequence[ModelRows]) -> str:
+    return ", ".join(c for rows in parts for c in rows.columns(rows.model._meta.db_table))
+
+
+def _instances(parts: Sequence[ModelRows], row: Sequence[Any]) -> list[Any]:
+    """One instance per model of a row read with `_columns(parts)`."""
+    out, start = [], 0
+    for rows in parts:
+        out.append(rows.instance(row[start : start + len(rows.fields)]))
+        start += len(rows.fields)
+    return out
+
+
+def _cache_relations(membership: Membership, workspace: Workspace, user: Any) -> Membership:
+    """As `select_related("workspace", "user")` leaves a membership."""
+    Membership._meta.get_field("workspace").set_cached_value(membership, workspace)
+    Membership._meta.get_field("user").set_cached_value(membership, user)
+    return membership
+
+
+_M, _W = Membership._meta.db_table, Workspace._meta.db_table
+
+
+@cache
+def _memberships_select() -> tuple[str, tuple[ModelRows, ...]]:
+    """The statement `Membership.objects.filter(user_id=...).select_related("workspace",
+    "user").order_by("workspace__name")` sends (every field of the three)."""
+    parts = _parts(Membership, Workspace, get_user_model())
+    u = get_user_model()._meta.db_table
+    sql = (
+        f'SELECT {_columns(parts)} FROM "{_M}" '  # noqa: S608 (the models' own names)
+        f'INNER JOIN "{_W}" ON ("{_M}"."workspace_id" = "{_W}"."id") '
+        f'INNER JOIN "{u}" ON ("{_M}"."user_id" = "{u}"."id") '
+        f'WHERE "{_M}"."user_id" = %s ORDER BY "{_W}"."name" ASC'
+    )
+    return sql, parts
 
 
 def memberships_with_user(user_id: Any) -> list[Membership]:
     """The user's memberships by workspace name, each with its workspace and the one user."""
-    rows = list(
-        Membership.objects.filter(user_id=user_id)
-        .select_related("workspace", "user")
-        .order_by("workspace__name")
+    sql, parts = _memberships_select()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [get_user_model()._meta.pk.get_prep_value(user_id)])
+        rows = cursor.fetchall()
+    out: list[Membership] = []
+    for row in rows:
+        membership, workspace, user = _instances(parts, row)
+        out.append(_cache_relations(membership, workspace, out[0].user if out else user))
+    return out
+
+
+@cache
+def _token_select() -> tuple[str, tuple[ModelRows, ...]]:
+    """The statement `ApiToken.objects.select_related("membership__workspace",
+    "membership__user").filter(key_hash=..., revoked_at__isnull=True).first()` sends."""
+    parts = _parts(ApiToken, Membership, Workspace, get_user_model())
+    t, u = ApiToken._meta.db_table, get_user_model()._meta.db_table
+    sql = (
+        f'SELECT {_columns(parts)} FROM "{t}" '  # noqa: S608 (the models' own names)
+        f'INNER JOIN "{_M}" ON ("{t}"."membership_id" = "{_M}"."id") '
+        f'INNER JOIN "{_W}" ON ("{_M}"."workspace_id" = "{_W}"."id") '
+        f'INNER JOIN "{u}" ON ("{_M}"."user_id" = "{u}"."id") '
+        f'WHERE ("{t}"."key_hash" = %s AND "{t}"."revoked_at" IS NULL) '
+        f'ORDER BY "{t}"."id" ASC LIMIT 1'
     )
-    for m in rows[1:]:
-        m.user = rows[0].user
-    return rows
+    return sql, parts
+
+
+def live_token(key_hash: str) -> ApiToken | None:
+    """The unrevoked token of this hash with its membership, workspace and user (as
+    `select_related` reads them), or None: what every API request reads first."""
+    sql, parts = _token_select()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key_hash])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token, membership, workspace, user = _instances(parts, row)
+    ApiToken._meta.get_field("membership").set_cached_value(
+        token, _cache_relations(membership, workspace, user)
+    )
+    return token
 
 
 class MemberBackend(ModelBackend):

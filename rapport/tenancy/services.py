@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from rapport.core.errors import ServiceValidationError
 from rapport.core.money import currency_clean
+from rapport.tenancy.backends import live_token
 from rapport.tenancy.data_version import data_changed
 from rapport.tenancy.models import ApiToken, Membership, Workspace
 from rapport.tenancy.roles import Role
@@ -97,11 +98,7 @@ def api_token_authenticate(secret: str) -> Membership | None:
     """The membership a live token stands for, touching its last-used time."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = (
-        ApiToken.objects.select_related("membership__workspace", "membership__user")
-        .filter(key_hash=_hash(secret), revoked_at__isnull=True)
-        .first()
-    )
+    token = live_token(_hash(secret))
     if token is None or not token.membership.user.is_active:
         return None
     now = timezone.now()

@@ -1,8 +1,15 @@
 """The lean list rows, the API's page relations and the kept quick-add forms (docs/performance.md):
 the same output as the templates and prefetches they replace, escaped, and per workspace."""
 
-import pytest
+import datetime as dt
+from typing import Any
 
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from rapport.contacts import views
+from rapport.contacts.models import Company, Contact
 from rapport.contacts.normalise import phone_display
 from rapport.contacts.tests.factories import make_company, make_contact
 from rapport.tenancy.services import membership_add, user_create
@@ -132,3 +139,70 @@ def test_kept_quick_add_forms_follow_the_record_and_the_members(
     other = outsider_client.get(f"/contacts/{theirs.pk}/").content.decode()
     assert f'name="contact" value="{theirs.pk}"' in other
     assert "Zed Newcomer" not in other and "olivia" not in other
+
+
+def _row_contacts() -> list[Any]:
+    owner = get_user_model()(pk=3, username="o<&>", first_name='Ann "A"', last_name="O'Hara")
+    acme = Company(pk=5, name="<i>\"'& Co")
+    ann = Contact(
+        pk=7,
+        first_name="<i>\"'&",
+        last_name="O'Brien & <b>",
+        job_title='Head "of" <i>',
+        email="a&b@x.io",
+        phone="+12129744953",
+        lifecycle_stage="customer",
+        primary_company_id=5,
+        owner_id=3,
+        updated_at=dt.datetime(2026, 3, 1, 9, 5, tzinfo=dt.UTC),
+    )
+    ann.primary_company, ann.owner = acme, owner
+    ann.tag_names = ["<b>x</b>", "vip & co"]  # type: ignore[attr-defined]
+    bare = Contact(pk=8, first_name="Bo", last_name="", lifecycle_stage="")
+    bare.updated_at = None  # type: ignore[assignment]  # an unsaved row: the empty cell
+    bare.primary_company, bare.owner = None, None
+    bare.tag_names = []  # type: ignore[attr-defined]
+    return [ann, bare]
+
+
+# contact_rows' output before the name, the stage's class and the dates were escaped once.
+_ROWS = (
+    "<tr>\n"
+    '  <td class="select-cell"><input type="checkbox" name="contact_ids" value="7" ar'
+    'ia-label="Select &lt;i&gt;&quot;&#x27;&amp; O&#x27;Brien &amp; &lt;b&gt;"></td>\n'
+    '  <td><a class="rowlink" href="/contacts/7/"><span class="avatar avatar-sm">&lt;'
+    "O</span><span><strong>&lt;i&gt;&quot;&#x27;&amp; O&#x27;Brien &amp; &lt;b&gt;</s"
+    'trong><small class="muted">Head &quot;of&quot; &lt;i&gt;</small></span></a></td>'
+    "\n"
+    '  <td class="hide-sm"><a href="mailto:a&amp;b@x.io" class="subtle">a&amp;b@x.io<'
+    "/a></td>\n"
+    '  <td class="hide-lg nowrap">+1 212-974-4953</td>\n'
+    '  <td class="hide-sm"><a href="/companies/5/" class="subtle">&lt;i&gt;&quot;&#x2'
+    "7;&amp; Co</a></td>\n"
+    '  <td><span class="badge stage-customer">Customer</span></td>\n'
+    '  <td class="hide-md">Ann &quot;A&quot; O&#x27;Hara</td>\n'
+    '  <td class="hide-lg"><span class="tag">&lt;b&gt;x&lt;/b&gt;</span><span class="'
+    'tag">vip &amp; co</span></td>\n'
+    '  <td class="hide-sm num nowrap"><time datetime="2026-03-01T09:05:00+00:00" titl'
+    'e="Mar 1, 2026 09:05">Mar 1, 2026</time></td>\n'
+    "</tr>\n"
+    "\n"
+    "      <tr>\n"
+    '  <td class="select-cell"><input type="checkbox" name="contact_ids" value="8" ar'
+    'ia-label="Select Bo"></td>\n'
+    '  <td><a class="rowlink" href="/contacts/8/"><span class="avatar avatar-sm">B</s'
+    "pan><span><strong>Bo</strong></span></a></td>\n"
+    '  <td class="hide-sm"></td>\n'
+    '  <td class="hide-lg nowrap"></td>\n'
+    '  <td class="hide-sm"></td>\n'
+    '  <td><span class="badge stage-"></span></td>\n'
+    '  <td class="hide-md"></td>\n'
+    '  <td class="hide-lg"></td>\n'
+    '  <td class="hide-sm num nowrap"><time datetime="" title=""></time></td>\n'
+    "</tr>\n"
+)
+
+
+def test_the_rows_are_written_as_before_to_the_byte():
+    with timezone.override("UTC"):
+        assert views.contact_rows(_row_contacts()) == _ROWS

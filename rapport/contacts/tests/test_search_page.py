@@ -32,6 +32,8 @@ on_postgresql = pytest.mark.skipif(
 def people(workspace, other_workspace, member, owner):
     grossmann = make_company(workspace, name="Grossmann Bau")
     other = make_company(workspace, name="Other & Co")
+    # LIKE's wildcards and escape, taken as they are typed: "gross_" is not "grossi"
+    odd = [make_company(workspace, name=n) for n in ("Gross_Bau", "Gross%Hof", "Gross\\Weg")]
     make_company(other_workspace, name="Gross Outsiders")
     rows: list[tuple[str, str, dict[str, Any]]] = [
         ("Gross", "Zeller", {"tags": ["vip", "berlin"], "job_title": "CTO"}),
@@ -50,6 +52,8 @@ def people(workspace, other_workspace, member, owner):
             },
         ),
     ]
+    for i, company in enumerate(odd):
+        rows.append((f"Odd{i}", "Zed", {"company_ids": [company.pk]}))
     for i in range(12):  # more than a small page of them
         rows.append((f"Gus{i:02d}", f"Grossi{i:02d}", {"emails": [f"gus{i:02d}@gross.example"]}))
     for first, last, extra in rows:
@@ -63,7 +67,20 @@ def people(workspace, other_workspace, member, owner):
     make_contact(other_workspace, first_name="Gus", last_name="Grossi", emails=["x@gross.example"])
 
 
-TERMS = ["gross", "Grossmann", "GUS0", "anna@gross", "gus", "+1 212 974", "(212) 974-4953"]
+TERMS = [
+    "",  # the whole list
+    "  ",
+    "gross",
+    "Grossmann",
+    "GUS0",
+    "anna@gross",
+    "gus",
+    "+1 212 974",
+    "(212) 974-4953",
+    "gross_",
+    "gross%",
+    "gross\\",
+]
 
 
 def _same(lean: Any, reference: Any, only: Any) -> None:
@@ -133,6 +150,10 @@ def test_it_shows_nothing_of_another_workspace(people, workspace, other_workspac
     with workspace_scope(workspace):
         ours = listing.contact_page(f=RecordFilter(q="gross"), workspace=workspace)
         by_email = listing.contact_page(f=RecordFilter(q="x@gross"), workspace=workspace)
+        everyone = listing.contact_page(f=RecordFilter(), workspace=workspace, limit=100)
+    assert len(everyone.items) == 22 and "Gross Outsider" not in {
+        c.display_name for c in everyone.items
+    }
     names = [c.display_name for c in ours.items]
     assert "Gross Outsider" not in names and "Carl Abbott" in names  # by "Grossmann Bau"
     assert by_email.items == []
@@ -149,7 +170,7 @@ def test_it_shows_nothing_of_another_workspace(people, workspace, other_workspac
         (RecordFilter(q="gross", custom={"tier": "gold"}), "name", None),
         (RecordFilter(q="gross"), "-updated", None),
         (RecordFilter(q="gross"), "name", "a cursor"),
-        (RecordFilter(), "name", None),
+        (RecordFilter(), "-updated", None),
     ],
 )
 def test_anything_else_is_the_orms(f, sort, cursor):
@@ -217,3 +238,18 @@ def test_the_apis_search_answer_is_the_orms_byte_for_byte(
     assert lean.status_code == reference.status_code == 200
     assert lean.json()["items"]
     assert lean.content == reference.content
+
+
+def test_a_prefixs_end_is_the_next_character_that_text_can_hold():
+    assert queries.prefix_end("gross") == "grost"
+    assert queries.prefix_end("a\ud7ff") == "a\ue000"  # past the surrogates
+    assert queries.prefix_end("a\U0010ffff") is None
+
+
+def test_a_search_finds_the_people_of_every_company_it_matches(people, workspace):
+    with workspace_scope(workspace):
+        page = listing.contact_page(f=RecordFilter(q="gross"), workspace=workspace)
+        odd = listing.contact_page(f=RecordFilter(q="gross_"), workspace=workspace)
+    names = {c.display_name for c in page.items}
+    assert {"Carl Abbott", "Odd0 Zed", "Odd1 Zed", "Odd2 Zed"} <= names
+    assert [c.display_name for c in odd.items] == ["Odd0 Zed"]  # "_" is no wildcard
