@@ -4,7 +4,9 @@ registry other apps join, and the page's tenancy."""
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from rapport.contacts.models import Company, Contact
@@ -112,5 +114,22 @@ def test_a_viewer_may_read_the_dashboard(viewer_client, records):
 
 
 def test_an_outsider_sees_only_their_own_numbers(other_workspace, records):
+    client = fixtures.signed_in(other_workspace.memberships.get().user)
+    assert "(3 records)" in client.get("/data/quality/").content.decode()
+
+
+def test_the_report_is_kept_until_the_data_changes_and_per_workspace(
+    owner_client, workspace, other_workspace, records, settings, django_capture_on_commit_callbacks
+):
+    settings.RAPPORT_KEEP_PAGES = True
+    assert "(4 records)" in owner_client.get("/data/quality/").content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = owner_client.get("/data/quality/").content.decode()
+    assert "(4 records)" in again
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+
+    with django_capture_on_commit_callbacks(execute=True):  # the commit raises the version
+        make_contact(workspace, first_name="New")
+    assert "(5 records)" in owner_client.get("/data/quality/").content.decode()
     client = fixtures.signed_in(other_workspace.memberships.get().user)
     assert "(3 records)" in client.get("/data/quality/").content.decode()
