@@ -18,6 +18,17 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
     assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
 
 
+def test_an_htmx_request_without_a_session_sends_the_window_to_the_login_page(client):
+    """Not a 302 htmx would follow and swap into the search box: the page it came from is
+    where the user returns after signing in."""
+    response = client.get(
+        "/search/?q=ann",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/contacts/?stage=lead"},
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/login/?next=/contacts/%3Fstage%3Dlead"
+
+
 def test_logging_in_and_out(client, workspace):
     response = client.post(
         "/login/", {"username": "olivia", "password": "correct horse battery staple"}
