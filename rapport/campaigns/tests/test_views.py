@@ -182,6 +182,23 @@ def test_a_viewer_reads_and_previews_but_changes_nothing(viewer_client, campaign
         assert Campaign.objects.get().name == "Spring launch"
 
 
+def test_a_viewer_opens_a_template_from_the_list_to_read_it(viewer_client, campaign, workspace):
+    """The template list links every row to the template's page: for a viewer too."""
+    path = f"/campaigns/templates/{campaign.template_id}/"
+    assert path in viewer_client.get("/campaigns/templates/").content.decode()
+
+    page = viewer_client.get(path)
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert re.search(r'<input[^>]*name="subject"[^>]*readonly', html)
+    assert "Save changes" not in html and "Send test" not in html
+    assert viewer_client.get("/campaigns/templates/new/").status_code == 403
+    assert viewer_client.post(path, {"name": "V", "subject": "V"}).status_code == 403
+    with workspace_scope(workspace):
+        assert EmailTemplate.objects.get().name != "V"
+
+
 def test_a_draft_is_sent_from_its_page_to_its_segment(
     owner_client, workspace, owner, ann, mailoutbox, django_capture_on_commit_callbacks
 ):
