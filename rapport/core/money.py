@@ -24,6 +24,16 @@ def currency_clean(code: str, *, field: str = "currency") -> str:
     return code
 
 
+# The money columns (`sales.models.amount_field`, a company's annual revenue) hold 18 digits,
+# 2 of them after the point. A longer number must be refused here: PostgreSQL would fail the
+# write, and SQLite would store it and then fail every read of the row (the record's page
+# answered 500 for good). SQLite keeps decimals as floats, which round 9999999999999999.99 up
+# to a 17th digit before the point, so one digit is kept in reserve: amounts stay below 10^15.
+AMOUNT_MAX_DIGITS = 18
+AMOUNT_WHOLE_DIGITS = AMOUNT_MAX_DIGITS - 3
+AMOUNT_LIMIT = Decimal(10) ** AMOUNT_WHOLE_DIGITS
+
+
 def amount_clean(value: object, *, field: str = "amount") -> Decimal:
     try:
         amount = Decimal(str(value))
@@ -33,6 +43,10 @@ def amount_clean(value: object, *, field: str = "amount") -> Decimal:
         raise ServiceValidationError.single(field, "must be a finite number")
     if amount < 0:
         raise ServiceValidationError.single(field, "must not be negative")
+    if amount >= AMOUNT_LIMIT:
+        raise ServiceValidationError.single(
+            field, f"at most {AMOUNT_WHOLE_DIGITS} digits before the decimal point"
+        )
     if amount != amount.quantize(Decimal("0.01")):
         raise ServiceValidationError.single(field, "at most 2 decimal places")
     return amount
