@@ -699,3 +699,14 @@ def test_the_lifetime_revenue_says_when_it_was_converted(owner_client, workspace
 
     assert 'id="lifetime-revenue">250.00 USD<' in content
     assert 'id="revenue-converted"' in content and "(converted to USD)" in content
+
+
+def test_a_deal_amount_too_long_for_its_column_is_refused_in_place(owner_client, deal):
+    """On SQLite such an amount was stored and the deal's page answered 500 from then on."""
+    refused = owner_client.post(
+        f"/deals/{deal.pk}/fields/amount/", {"amount": "99999999999999999999"}
+    )
+
+    assert refused.status_code == 200
+    assert "at most 15 digits before the decimal point" in refused.content.decode()
+    assert owner_client.get(f"/deals/{deal.pk}/").status_code == 200
