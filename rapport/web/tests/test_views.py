@@ -319,3 +319,15 @@ def test_another_workspaces_field_cannot_be_removed(owner_client, other_workspac
     assert owner_client.get(edit).status_code == 404
     assert owner_client.post(edit, {"label": "Mine now", "position": "0"}).status_code == 404
     assert definitions(other_workspace) == ["secret"]
+
+
+def test_a_server_error_page_looks_like_rapport_and_says_what_to_do(rf):
+    """Rendered without a request context (Django's server_error), so it needs none."""
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/contacts/"))
+
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "<title>Something went wrong · Rapport</title>" in html
+    assert "web/rapport.css" in html and "try again" in html
