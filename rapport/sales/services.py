@@ -22,7 +22,7 @@ from rapport.contacts.services import (
     _unknown_keys,
 )
 from rapport.core.errors import ServiceValidationError
-from rapport.core.money import amount_clean, currency_clean
+from rapport.core.money import AMOUNT_LIMIT, amount_clean, currency_clean
 from rapport.sales.campaign_link import campaign_id_clean
 from rapport.sales.models import (
     ContactRole,
@@ -215,6 +215,33 @@ def _deal_contacts(value: Any, c: _Collector) -> list[tuple[int, str]] | None:
     return out
 
 
+# Deal and order line quantities are stored in 12 digits, 3 of them after the point; like
+# amounts (`core.money`), one whole digit is kept in reserve for SQLite's floats.
+QUANTITY_WHOLE_DIGITS = 8
+QUANTITY_LIMIT = Decimal(10) ** QUANTITY_WHOLE_DIGITS
+
+
+def _quantity_clean(value: object, *, field: str) -> Decimal:
+    quantity = amount_clean(value, field=field)
+    if quantity >= QUANTITY_LIMIT:
+        raise ServiceValidationError.single(
+            field, f"at most {QUANTITY_WHOLE_DIGITS} digits before the decimal point"
+        )
+    return quantity
+
+
+def _lines_total(lines: list[dict[str, Any]], c: _Collector) -> Decimal | None:
+    """What the lines add up to, or None when a line was refused (the collector says why) or
+    the sum is longer than an amount column holds."""
+    if any(ln["quantity"] is None or ln["unit_price"] is None for ln in lines):
+        return None
+    total = sum((ln["quantity"] * ln["unit_price"] for ln in lines), Decimal(0))
+    if total >= AMOUNT_LIMIT:
+        c.add("lines", "the lines add up to more than an amount can hold")
+        return None
+    return total.quantize(Decimal("0.01"))
+
+
 def _deal_lines(value: Any, currency: str | None, c: _Collector) -> list[dict[str, Any]] | None:
     """`[{"product_id": 1, "quantity": "2", "unit_price": "9.50"?}]`; price from the catalogue."""
     if not isinstance(value, list):
@@ -230,7 +257,7 @@ def _deal_lines(value: Any, currency: str | None, c: _Collector) -> list[dict[st
             c.add(f"lines.{i}.product_id", "no such product")
             continue
         quantity = c.run(
-            partial(amount_clean, item.get("quantity", 1), field=f"lines.{i}.quantity")
+            partial(_quantity_clean, item.get("quantity", 1), field=f"lines.{i}.quantity")
         )
         if "unit_price" in item:
             price = c.run(partial(amount_clean, item["unit_price"], field=f"lines.{i}.unit_price"))
@@ -304,9 +331,7 @@ def _deal_clean(*, workspace: Workspace, data: Data, deal: Deal | None) -> Data:
         currency = clean.get("currency") or (deal.currency if deal else None)
         clean["lines"] = _deal_lines(data["lines"], currency, c)
         if clean["lines"] and "amount" not in data:
-            clean["amount"] = sum(
-                ((ln["quantity"] * ln["unit_price"]) for ln in clean["lines"]), Decimal(0)
-            ).quantize(Decimal("0.01"))
+            clean["amount"] = _lines_total(clean["lines"], c)
     c.raise_if_any()
     return clean
 
@@ -619,7 +644,7 @@ def _order_lines(value: Any, c: _Collector) -> list[dict[str, Any]]:
         elif sku:
             product = Product.objects.filter(sku=sku).first()
         quantity = c.run(
-            partial(amount_clean, item.get("quantity", 1), field=f"lines.{i}.quantity")
+            partial(_quantity_clean, item.get("quantity", 1), field=f"lines.{i}.quantity")
         )
         price = c.run(partial(amount_clean, item.get("unit_price"), field=f"lines.{i}.unit_price"))
         out.append(
@@ -669,6 +694,7 @@ def _order_clean(*, workspace: Workspace, data: Data) -> Data:
     if clean["contact_id"] is None and clean["company_id"] is None:
         c.add("contact_id", "an order belongs to a contact or a company")
     clean["lines"] = _order_lines(data.get("lines"), c)
+    _lines_total(clean["lines"], c)
     c.raise_if_any()
     return clean
 
