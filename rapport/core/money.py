@@ -34,7 +34,11 @@ AMOUNT_WHOLE_DIGITS = AMOUNT_MAX_DIGITS - 3
 AMOUNT_LIMIT = Decimal(10) ** AMOUNT_WHOLE_DIGITS
 
 
-def amount_clean(value: object, *, field: str = "amount") -> Decimal:
+def amount_clean(
+    value: object, *, field: str = "amount", whole_digits: int = AMOUNT_WHOLE_DIGITS
+) -> Decimal:
+    """A non-negative amount with at most 2 decimal places and `whole_digits` before the point
+    (a narrower column passes its own: its digits less the 2 places and the one in reserve)."""
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError) as exc:
@@ -43,9 +47,9 @@ def amount_clean(value: object, *, field: str = "amount") -> Decimal:
         raise ServiceValidationError.single(field, "must be a finite number")
     if amount < 0:
         raise ServiceValidationError.single(field, "must not be negative")
-    if amount >= AMOUNT_LIMIT:
+    if amount >= Decimal(10) ** whole_digits:
         raise ServiceValidationError.single(
-            field, f"at most {AMOUNT_WHOLE_DIGITS} digits before the decimal point"
+            field, f"at most {whole_digits} digits before the decimal point"
         )
     if amount != amount.quantize(Decimal("0.01")):
         raise ServiceValidationError.single(field, "at most 2 decimal places")

@@ -218,16 +218,6 @@ def _deal_contacts(value: Any, c: _Collector) -> list[tuple[int, str]] | None:
 # Deal and order line quantities are stored in 12 digits, 3 of them after the point; like
 # amounts (`core.money`), one whole digit is kept in reserve for SQLite's floats.
 QUANTITY_WHOLE_DIGITS = 8
-QUANTITY_LIMIT = Decimal(10) ** QUANTITY_WHOLE_DIGITS
-
-
-def _quantity_clean(value: object, *, field: str) -> Decimal:
-    quantity = amount_clean(value, field=field)
-    if quantity >= QUANTITY_LIMIT:
-        raise ServiceValidationError.single(
-            field, f"at most {QUANTITY_WHOLE_DIGITS} digits before the decimal point"
-        )
-    return quantity
 
 
 def _lines_total(lines: list[dict[str, Any]], c: _Collector) -> Decimal | None:
@@ -257,7 +247,12 @@ def _deal_lines(value: Any, currency: str | None, c: _Collector) -> list[dict[st
             c.add(f"lines.{i}.product_id", "no such product")
             continue
         quantity = c.run(
-            partial(_quantity_clean, item.get("quantity", 1), field=f"lines.{i}.quantity")
+            partial(
+                amount_clean,
+                item.get("quantity", 1),
+                field=f"lines.{i}.quantity",
+                whole_digits=QUANTITY_WHOLE_DIGITS,
+            )
         )
         if "unit_price" in item:
             price = c.run(partial(amount_clean, item["unit_price"], field=f"lines.{i}.unit_price"))
@@ -644,7 +639,12 @@ def _order_lines(value: Any, c: _Collector) -> list[dict[str, Any]]:
         elif sku:
             product = Product.objects.filter(sku=sku).first()
         quantity = c.run(
-            partial(_quantity_clean, item.get("quantity", 1), field=f"lines.{i}.quantity")
+            partial(
+                amount_clean,
+                item.get("quantity", 1),
+                field=f"lines.{i}.quantity",
+                whole_digits=QUANTITY_WHOLE_DIGITS,
+            )
         )
         price = c.run(partial(amount_clean, item.get("unit_price"), field=f"lines.{i}.unit_price"))
         out.append(

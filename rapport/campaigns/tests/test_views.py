@@ -227,3 +227,19 @@ def test_a_draft_is_sent_from_its_page_to_its_segment(
     assert [m.to for m in mail.outbox] == [["ann@client.example"]]
     assert "segment" in page and "Everyone" in page
     assert 'data-kpi="sent">1<' in page
+
+
+def test_a_budget_longer_than_its_column_is_refused(workspace, owner):
+    """Through the API nothing else stopped it: SQLite stored it and the campaign's page then
+    failed; PostgreSQL failed the write."""
+    from rapport.campaigns.tests.factories import make_template
+    from rapport.core.errors import ServiceValidationError
+
+    template_id = make_template(workspace, owner).pk
+    with pytest.raises(ServiceValidationError) as refused:
+        make_campaign(workspace, owner, template_id=template_id, budget="100000000000")
+
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("budget", "at most 11 digits before the decimal point")
+    ]
+    make_campaign(workspace, owner, template_id=template_id, budget="99999999999.99")
