@@ -48,6 +48,11 @@ from rapport.tenancy.models import Workspace
 # --- exchange rates ------------------------------------------------------------------------
 
 
+# The rate column keeps 20 digits, 10 of them after the point; one whole digit is kept in
+# reserve for SQLite's floats, as for amounts (`core.money`).
+RATE_WHOLE_DIGITS = 9
+
+
 def exchange_rate_set(
     *, workspace: Workspace, actor: Actor, currency: str, day: dt.date, rate: Any
 ) -> ExchangeRate:
@@ -60,6 +65,10 @@ def exchange_rate_set(
         raise ServiceValidationError.single("rate", "must be a decimal number") from exc
     if not value.is_finite() or value <= 0:
         raise ServiceValidationError.single("rate", "must be greater than 0")
+    if value >= Decimal(10) ** RATE_WHOLE_DIGITS:
+        raise ServiceValidationError.single(
+            "rate", f"at most {RATE_WHOLE_DIGITS} digits before the decimal point"
+        )
     with transaction.atomic():
         existing = ExchangeRate.objects.filter(currency=currency, day=day).first()
         before = snapshot(existing, ["currency", "day", "rate"]) if existing else {}
