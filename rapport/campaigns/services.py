@@ -140,9 +140,9 @@ def _campaign_clean(data: Data, *, creating: bool) -> Data:
         clean["scheduled_at"] = when
     if "currency" in data:
         clean["currency"] = c.run(lambda: currency_clean(data["currency"]))
-    for money in ("budget", "cost"):
+    for money in ("budget", "cost"):  # 14-digit columns: 11 whole digits (`core.money`)
         if money in data:
-            clean[money] = c.run(partial(amount_clean, data[money], field=money))
+            clean[money] = c.run(partial(amount_clean, data[money], field=money, whole_digits=11))
     c.raise_if_any()
     return clean
 

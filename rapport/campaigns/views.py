@@ -34,7 +34,14 @@ from rapport.contacts.queries import contact_get
 from rapport.core.errors import ServiceValidationError
 from rapport.sales.unlinked_campaigns import leads_link_campaign, unlinked_leads
 from rapport.tenancy.roles import RECORDS_WRITE
-from rapport.web.access import found_or_404, member_required, scope_required, workspace_of
+from rapport.web.access import (
+    check_scope,
+    found_or_404,
+    member_required,
+    membership_of,
+    scope_required,
+    workspace_of,
+)
 
 PREVIEW_CONTACTS = 50
 PARTS = ("subject", "body_html", "body_text")
@@ -157,9 +164,15 @@ def templates(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/template_list.html", {"templates": list(template_list())})
 
 
-@scope_required(RECORDS_WRITE)
+@member_required
 def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """A template's editor and live preview. A viewer, whom the template list links here too,
+    reads a saved template and previews it; its fields are read-only (not disabled: the
+    preview posts them) and only members save or create."""
     workspace, actor = workspace_of(request), request.user
+    writer = membership_of(request).has_scope(RECORDS_WRITE)
+    if request.method == "POST" or pk is None:
+        check_scope(request, RECORDS_WRITE)
     template = found_or_404(template_get, template_id=pk) if pk else None
 
     def save(data: dict[str, Any]) -> EmailTemplate:
@@ -171,6 +184,9 @@ def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if isinstance(result, EmailTemplate):
         messages.success(request, f"Saved “{result.name}”.")
         return redirect("campaigns:template_edit", pk=result.pk)
+    if not writer:
+        for field in result.fields.values():
+            field.widget.attrs["readonly"] = True
     contacts = Contact.objects.exclude(email="").order_by("-updated_at", "-id")[:PREVIEW_CONTACTS]
     context = {
         "form": result,

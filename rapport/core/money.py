@@ -24,7 +24,21 @@ def currency_clean(code: str, *, field: str = "currency") -> str:
     return code
 
 
-def amount_clean(value: object, *, field: str = "amount") -> Decimal:
+# The money columns (`sales.models.amount_field`, a company's annual revenue) hold 18 digits,
+# 2 of them after the point. A longer number must be refused here: PostgreSQL would fail the
+# write, and SQLite would store it and then fail every read of the row (the record's page
+# answered 500 for good). SQLite keeps decimals as floats, which round 9999999999999999.99 up
+# to a 17th digit before the point, so one digit is kept in reserve: amounts stay below 10^15.
+AMOUNT_MAX_DIGITS = 18
+AMOUNT_WHOLE_DIGITS = AMOUNT_MAX_DIGITS - 3
+AMOUNT_LIMIT = Decimal(10) ** AMOUNT_WHOLE_DIGITS
+
+
+def amount_clean(
+    value: object, *, field: str = "amount", whole_digits: int = AMOUNT_WHOLE_DIGITS
+) -> Decimal:
+    """A non-negative amount with at most 2 decimal places and `whole_digits` before the point
+    (a narrower column passes its own: its digits less the 2 places and the one in reserve)."""
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError) as exc:
@@ -33,6 +47,10 @@ def amount_clean(value: object, *, field: str = "amount") -> Decimal:
         raise ServiceValidationError.single(field, "must be a finite number")
     if amount < 0:
         raise ServiceValidationError.single(field, "must not be negative")
+    if amount >= Decimal(10) ** whole_digits:
+        raise ServiceValidationError.single(
+            field, f"at most {whole_digits} digits before the decimal point"
+        )
     if amount != amount.quantize(Decimal("0.01")):
         raise ServiceValidationError.single(field, "at most 2 decimal places")
     return amount

@@ -9,11 +9,12 @@ from django.db.models import Q
 from rapport.activities.models import Activity
 from rapport.contacts.models import Company, Contact, external_id_unique
 from rapport.core.models import WorkspaceScopedModel
+from rapport.core.money import AMOUNT_MAX_DIGITS
 
 
 def amount_field(**kwargs: Any) -> models.DecimalField:
     """A money amount: Decimal with two places; its currency lives in a sibling field."""
-    return models.DecimalField(max_digits=18, decimal_places=2, **kwargs)
+    return models.DecimalField(max_digits=AMOUNT_MAX_DIGITS, decimal_places=2, **kwargs)
 
 
 class ExchangeRate(WorkspaceScopedModel):

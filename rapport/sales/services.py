@@ -22,7 +22,7 @@ from rapport.contacts.services import (
     _unknown_keys,
 )
 from rapport.core.errors import ServiceValidationError
-from rapport.core.money import amount_clean, currency_clean
+from rapport.core.money import AMOUNT_LIMIT, amount_clean, currency_clean
 from rapport.sales.campaign_link import campaign_id_clean
 from rapport.sales.models import (
     ContactRole,
@@ -48,6 +48,11 @@ from rapport.tenancy.models import Workspace
 # --- exchange rates ------------------------------------------------------------------------
 
 
+# The rate column keeps 20 digits, 10 of them after the point; one whole digit is kept in
+# reserve for SQLite's floats, as for amounts (`core.money`).
+RATE_WHOLE_DIGITS = 9
+
+
 def exchange_rate_set(
     *, workspace: Workspace, actor: Actor, currency: str, day: dt.date, rate: Any
 ) -> ExchangeRate:
@@ -60,6 +65,10 @@ def exchange_rate_set(
         raise ServiceValidationError.single("rate", "must be a decimal number") from exc
     if not value.is_finite() or value <= 0:
         raise ServiceValidationError.single("rate", "must be greater than 0")
+    if value >= Decimal(10) ** RATE_WHOLE_DIGITS:
+        raise ServiceValidationError.single(
+            "rate", f"at most {RATE_WHOLE_DIGITS} digits before the decimal point"
+        )
     with transaction.atomic():
         existing = ExchangeRate.objects.filter(currency=currency, day=day).first()
         before = snapshot(existing, ["currency", "day", "rate"]) if existing else {}
@@ -215,6 +224,23 @@ def _deal_contacts(value: Any, c: _Collector) -> list[tuple[int, str]] | None:
     return out
 
 
+# Deal and order line quantities are stored in 12 digits, 3 of them after the point; like
+# amounts (`core.money`), one whole digit is kept in reserve for SQLite's floats.
+QUANTITY_WHOLE_DIGITS = 8
+
+
+def _lines_total(lines: list[dict[str, Any]], c: _Collector) -> Decimal | None:
+    """What the lines add up to, or None when a line was refused (the collector says why) or
+    the sum is longer than an amount column holds."""
+    if any(ln["quantity"] is None or ln["unit_price"] is None for ln in lines):
+        return None
+    total = sum((ln["quantity"] * ln["unit_price"] for ln in lines), Decimal(0))
+    if total >= AMOUNT_LIMIT:
+        c.add("lines", "the lines add up to more than an amount can hold")
+        return None
+    return total.quantize(Decimal("0.01"))
+
+
 def _deal_lines(value: Any, currency: str | None, c: _Collector) -> list[dict[str, Any]] | None:
     """`[{"product_id": 1, "quantity": "2", "unit_price": "9.50"?}]`; price from the catalogue."""
     if not isinstance(value, list):
@@ -230,7 +256,12 @@ def _deal_lines(value: Any, currency: str | None, c: _Collector) -> list[dict[st
             c.add(f"lines.{i}.product_id", "no such product")
             continue
         quantity = c.run(
-            partial(amount_clean, item.get("quantity", 1), field=f"lines.{i}.quantity")
+            partial(
+                amount_clean,
+                item.get("quantity", 1),
+                field=f"lines.{i}.quantity",
+                whole_digits=QUANTITY_WHOLE_DIGITS,
+            )
         )
         if "unit_price" in item:
             price = c.run(partial(amount_clean, item["unit_price"], field=f"lines.{i}.unit_price"))
@@ -304,9 +335,7 @@ def _deal_clean(*, workspace: Workspace, data: Data, deal: Deal | None) -> Data:
         currency = clean.get("currency") or (deal.currency if deal else None)
         clean["lines"] = _deal_lines(data["lines"], currency, c)
         if clean["lines"] and "amount" not in data:
-            clean["amount"] = sum(
-                ((ln["quantity"] * ln["unit_price"]) for ln in clean["lines"]), Decimal(0)
-            ).quantize(Decimal("0.01"))
+            clean["amount"] = _lines_total(clean["lines"], c)
     c.raise_if_any()
     return clean
 
@@ -619,7 +648,12 @@ def _order_lines(value: Any, c: _Collector) -> list[dict[str, Any]]:
         elif sku:
             product = Product.objects.filter(sku=sku).first()
         quantity = c.run(
-            partial(amount_clean, item.get("quantity", 1), field=f"lines.{i}.quantity")
+            partial(
+                amount_clean,
+                item.get("quantity", 1),
+                field=f"lines.{i}.quantity",
+                whole_digits=QUANTITY_WHOLE_DIGITS,
+            )
         )
         price = c.run(partial(amount_clean, item.get("unit_price"), field=f"lines.{i}.unit_price"))
         out.append(
@@ -669,6 +703,7 @@ def _order_clean(*, workspace: Workspace, data: Data) -> Data:
     if clean["contact_id"] is None and clean["company_id"] is None:
         c.add("contact_id", "an order belongs to a contact or a company")
     clean["lines"] = _order_lines(data.get("lines"), c)
+    _lines_total(clean["lines"], c)
     c.raise_if_any()
     return clean
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django_htmx.http import HttpResponseClientRedirect
 
 from rapport.tenancy.models import Membership, Workspace
 
@@ -26,12 +27,27 @@ def member_required(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return _to_login(request)
         if getattr(request, "membership", None) is None:
             return render(request, "web/no_workspace.html", status=403)
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _to_login(request: HttpRequest) -> HttpResponseBase:
+    """The login page, then back to the page the user was on.
+
+    An htmx request (a search box, an inline edit, a tick) from a page whose session has ended
+    must not follow the redirect itself: htmx would swap the whole login page into the little
+    element it asked for. It is told to load the login page in the window instead, with the
+    page (not the fragment's URL) to come back to.
+    """
+    htmx = getattr(request, "htmx", None)
+    if htmx:
+        login = redirect_to_login(htmx.current_url_abs_path or "/")
+        return HttpResponseClientRedirect(login["Location"])
+    return redirect_to_login(request.get_full_path())
 
 
 def scope_required(scope_name: str) -> Callable[[View], View]:

@@ -182,6 +182,23 @@ def test_a_viewer_reads_and_previews_but_changes_nothing(viewer_client, campaign
         assert Campaign.objects.get().name == "Spring launch"
 
 
+def test_a_viewer_opens_a_template_from_the_list_to_read_it(viewer_client, campaign, workspace):
+    """The template list links every row to the template's page: for a viewer too."""
+    path = f"/campaigns/templates/{campaign.template_id}/"
+    assert path in viewer_client.get("/campaigns/templates/").content.decode()
+
+    page = viewer_client.get(path)
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert re.search(r'<input[^>]*name="subject"[^>]*readonly', html)
+    assert "Save changes" not in html and "Send test" not in html
+    assert viewer_client.get("/campaigns/templates/new/").status_code == 403
+    assert viewer_client.post(path, {"name": "V", "subject": "V"}).status_code == 403
+    with workspace_scope(workspace):
+        assert EmailTemplate.objects.get().name != "V"
+
+
 def test_a_draft_is_sent_from_its_page_to_its_segment(
     owner_client, workspace, owner, ann, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -210,3 +227,19 @@ def test_a_draft_is_sent_from_its_page_to_its_segment(
     assert [m.to for m in mail.outbox] == [["ann@client.example"]]
     assert "segment" in page and "Everyone" in page
     assert 'data-kpi="sent">1<' in page
+
+
+def test_a_budget_longer_than_its_column_is_refused(workspace, owner):
+    """Through the API nothing else stopped it: SQLite stored it and the campaign's page then
+    failed; PostgreSQL failed the write."""
+    from rapport.campaigns.tests.factories import make_template
+    from rapport.core.errors import ServiceValidationError
+
+    template_id = make_template(workspace, owner).pk
+    with pytest.raises(ServiceValidationError) as refused:
+        make_campaign(workspace, owner, template_id=template_id, budget="100000000000")
+
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("budget", "at most 11 digits before the decimal point")
+    ]
+    make_campaign(workspace, owner, template_id=template_id, budget="99999999999.99")

@@ -42,6 +42,17 @@ def test_a_rate_must_be_positive_and_not_for_the_base_currency(scoped, owner):
         )
 
 
+def test_a_rate_longer_than_its_column_is_refused(scoped, owner):
+    """The rate column keeps 10 whole digits: SQLite stored a longer rate and every conversion
+    then failed; PostgreSQL failed the write."""
+    with pytest.raises(ServiceValidationError) as refused:
+        exchange_rate_set(
+            workspace=scoped, actor=owner, currency="EUR", day=dt.date(2026, 1, 1), rate="1e12"
+        )
+
+    assert refused.value.errors[0].message == "at most 9 digits before the decimal point"
+
+
 def push(scoped, owner, contact, **over):
     data = {
         "external_id": "SHOP-1001",

@@ -699,3 +699,46 @@ def test_the_lifetime_revenue_says_when_it_was_converted(owner_client, workspace
 
     assert 'id="lifetime-revenue">250.00 USD<' in content
     assert 'id="revenue-converted"' in content and "(converted to USD)" in content
+
+
+def test_a_deal_amount_too_long_for_its_column_is_refused_in_place(owner_client, deal):
+    """On SQLite such an amount was stored and the deal's page answered 500 from then on."""
+    refused = owner_client.post(
+        f"/deals/{deal.pk}/fields/amount/", {"amount": "99999999999999999999"}
+    )
+
+    assert refused.status_code == 200
+    assert "at most 15 digits before the decimal point" in refused.content.decode()
+    assert owner_client.get(f"/deals/{deal.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("quantity", "said"),
+    [
+        ("1.005", "at most 2 decimal places"),
+        ("1000000000", "at most 8 digits before the decimal point"),
+    ],
+)
+def test_a_deal_line_quantity_the_service_refuses_is_said_on_the_deal_page(
+    owner_client, workspace, owner, pipeline, quantity, said
+):
+    """The add-line form took three decimal places and any size; the service refusing it left
+    a line without a quantity to total (a 500), or a number too long for its column."""
+    from rapport.sales.services import product_create
+
+    with workspace_scope(workspace):
+        seat = product_create(
+            workspace=workspace,
+            actor=owner,
+            data={"sku": "SEAT", "name": "Seat", "prices": {"USD": "49.00"}},
+        )
+    deal = make_deal(workspace, pipeline, currency="USD")
+
+    response = owner_client.post(
+        f"/deals/{deal.pk}/lines/", {"product": seat.pk, "quantity": quantity}
+    )
+
+    assert response.status_code == 200
+    assert said in response.content.decode()
+    with workspace_scope(workspace):
+        assert not Deal.objects.get(pk=deal.pk).lines.exists()

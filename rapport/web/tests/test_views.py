@@ -18,6 +18,17 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
     assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
 
 
+def test_an_htmx_request_without_a_session_sends_the_window_to_the_login_page(client):
+    """Not a 302 htmx would follow and swap into the search box: the page it came from is
+    where the user returns after signing in."""
+    response = client.get(
+        "/search/?q=ann",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/contacts/?stage=lead"},
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/login/?next=/contacts/%3Fstage%3Dlead"
+
+
 def test_logging_in_and_out(client, workspace):
     response = client.post(
         "/login/", {"username": "olivia", "password": "correct horse battery staple"}
@@ -308,3 +319,15 @@ def test_another_workspaces_field_cannot_be_removed(owner_client, other_workspac
     assert owner_client.get(edit).status_code == 404
     assert owner_client.post(edit, {"label": "Mine now", "position": "0"}).status_code == 404
     assert definitions(other_workspace) == ["secret"]
+
+
+def test_a_server_error_page_looks_like_rapport_and_says_what_to_do(rf):
+    """Rendered without a request context (Django's server_error), so it needs none."""
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/contacts/"))
+
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "<title>Something went wrong · Rapport</title>" in html
+    assert "web/rapport.css" in html and "try again" in html
