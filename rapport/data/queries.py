@@ -5,10 +5,10 @@ import datetime as dt
 import io
 from collections.abc import Iterator
 
-from django.db.models import QuerySet
+from django.db.models import Func, IntegerField, QuerySet, Sum
 
 from rapport.core.pagination import Page, SortKey, paginate
-from rapport.data.models import ImportBatch, ImportRowError, ImportStatus
+from rapport.data.models import ImportBatch, ImportedRecord, ImportRowError, ImportStatus
 from rapport.tenancy.access import workspace_scope
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
@@ -25,6 +25,21 @@ def import_finish_estimate(*, batch: ImportBatch, now: dt.datetime) -> dt.dateti
         return None
     left = (now - batch.started_at) * ((batch.total_rows - batch.rows) / batch.rows)
     return now + max(left, dt.timedelta(minutes=1))
+
+
+class _JsonArrayLength(Func):
+    function = "jsonb_array_length"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="json_array_length", **extra)
+
+
+def import_undo_total(*, batch: ImportBatch) -> int:
+    """How many records an undo of the batch takes back (its undo log's ids, counted by
+    the database: a million-row import's log holds a million)."""
+    logged = ImportedRecord.objects.filter(batch=batch)
+    return logged.aggregate(n=Sum(_JsonArrayLength("object_ids")))["n"] or 0
 
 
 def import_get(*, batch_id: int) -> ImportBatch:

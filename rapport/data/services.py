@@ -68,7 +68,7 @@ ROW_ERROR_COLUMNS = [
 ]
 IMPORTED_RECORD_COLUMNS = [
     *("workspace_id", "created_at", "updated_at", "batch_id"),
-    *("entity", "object_id", "action", "previous"),
+    *("entity", "object_ids", "action", "previous"),
 ]
 UNDOABLE = {ImportStatus.DONE, ImportStatus.CANCELLED, ImportStatus.FAILED}
 # Records an undo takes back per transaction (and per step of its progress).
@@ -488,27 +488,50 @@ def _process_chunk(
         _outcomes_record(batch, len(chunk), outcomes)
 
 
+def _undo_log(records: list[UndoRecord]) -> list[tuple[str, list[int], str, Values]]:
+    """A chunk's records as stored (entity, ids, action, previous), for an undo that takes
+    back the newest stored row first and each row's ids newest first. A chunk that only
+    created records stores a row per entity, the entity a row records last (a row's contact,
+    after the company it created) last, so it is taken back first; otherwise consecutive
+    records created of one entity share a row and each update has its own."""
+    created = ImportedRecordAction.CREATED
+    if all(r.action == created for r in records):
+        ids: dict[str, list[int]] = {}
+        last: dict[str, int] = {}
+        for i, r in enumerate(records):
+            ids.setdefault(r.entity, []).append(r.object_id)
+            last[r.entity] = i
+        return [(e, ids[e], created, {}) for e in sorted(ids, key=last.__getitem__)]
+    log: list[tuple[str, list[int], str, Values]] = []
+    for (entity, action), run in itertools.groupby(records, key=lambda r: (r.entity, r.action)):
+        if action == created:
+            log.append((entity, [r.object_id for r in run], created, {}))
+        else:
+            log.extend((entity, [r.object_id], str(action), r.previous) for r in run)
+    return log
+
+
 def _outcomes_record(batch: ImportBatch, rows: int, outcomes: Iterable[RowOutcome]) -> None:
     """A chunk's row errors, undo records and counters, in the chunk's transaction."""
     counts = {"created": 0, "updated": 0, "skipped": 0, "failed": 0}
     ws_id, batch_id = batch.workspace_id, batch.pk
     now = copy_time(timezone.now())
     errors: list[tuple[Any, ...]] = []
-    records: list[tuple[Any, ...]] = []
+    records: list[UndoRecord] = []
     for outcome in outcomes:
         counts[outcome.action] += 1
-        records.extend(
-            (ws_id, now, now, batch_id, r.entity, r.object_id, str(r.action), r.previous)
-            for r in outcome.records
-        )
+        records.extend(outcome.records)
         errors.extend(
             (ws_id, now, now, batch_id, outcome.number, column[:255], message, outcome.cells)
             for column, message in outcome.errors
         )
-    # Plain rows, by COPY on PostgreSQL: in the file's order, so undo (newest id first)
-    # takes back what a later row did before what an earlier one did.
+    # Plain rows, by COPY on PostgreSQL; the undo log in the order `_undo_log` gives.
     rows_insert(ImportRowError, ROW_ERROR_COLUMNS, errors)
-    rows_insert(ImportedRecord, IMPORTED_RECORD_COLUMNS, records)
+    rows_insert(
+        ImportedRecord,
+        IMPORTED_RECORD_COLUMNS,
+        ((ws_id, now, now, batch_id, *logged) for logged in _undo_log(records)),
+    )
     ImportBatch.objects.filter(pk=batch.pk).update(
         rows=F("rows") + rows, **{k: F(k) + v for k, v in counts.items()}
     )
@@ -567,35 +590,49 @@ def import_undo_start(
     return batch
 
 
-def _runs(records: list[ImportedRecord]) -> list[list[ImportedRecord]]:
-    """The records (newest first) in runs to take back together. A chunk that only created
-    records runs by entity, in the order each entity first appears (a row's contact before
-    the company it created, since a row records the company first): each record is still
-    taken back before any record it may depend on. Otherwise, runs of consecutive records of
-    one entity and action, so an update is restored exactly where it falls."""
-    if all(r.action == ImportedRecordAction.CREATED for r in records):
-        by_entity: dict[str, list[ImportedRecord]] = {}
-        for r in records:
-            by_entity.setdefault(r.entity, []).append(r)
-        return list(by_entity.values())
-    return [list(run) for _, run in itertools.groupby(records, key=lambda r: (r.entity, r.action))]
+class _Taken(NamedTuple):
+    """Records an undo takes back together: of one entity, written the same way."""
+
+    entity: str
+    ids: list[int]
+    action: str
+    previous: Values
 
 
-def _undo_chunk(workspace: Workspace, actor: Actor, records: list[ImportedRecord]) -> None:
-    """Take back these records, newest first: the created ones deleted a run at a time
+def _undo_chunks(batch: ImportBatch) -> Iterator[list[_Taken]]:
+    """The batch's undo log, newest first, in chunks of at most `UNDO_CHUNK` records (a
+    stored row, which holds a whole import chunk's records of one entity, is split)."""
+    rows = ImportedRecord.objects.filter(batch=batch).order_by("-id")
+    fields = ("id", "entity", "object_ids", "action", "previous")
+    chunk: list[_Taken] = []
+    size = 0
+    before: int | None = None
+    while page := list((rows.filter(id__lt=before) if before else rows).values_list(*fields)[:20]):
+        before = page[-1][0]
+        for _, entity, ids, action, previous in page:
+            newest_first = ids[::-1]
+            while newest_first:
+                part = newest_first[: UNDO_CHUNK - size]
+                newest_first = newest_first[len(part) :]
+                chunk.append(_Taken(entity, part, action, previous))
+                size += len(part)
+                if size == UNDO_CHUNK:
+                    yield chunk
+                    chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _undo_chunk(workspace: Workspace, actor: Actor, taken: list[_Taken]) -> None:
+    """Take these back in order: the created records deleted together
     (`Importer.delete_many`), the updated ones restored one by one."""
-    for run in _runs(records):
-        importer = importer_get(run[0].entity)
-        if run[0].action == ImportedRecordAction.CREATED:
-            ids = [r.object_id for r in run]
+    for entity, ids, action, previous in taken:
+        importer = importer_get(entity)
+        if action == ImportedRecordAction.CREATED:
             importer.delete_many(workspace=workspace, actor=actor, ids=ids)
             continue
-        for record in run:
-            instance = importer.model._default_manager.filter(pk=record.object_id).first()
-            if instance is not None:
-                importer.restore(
-                    workspace=workspace, actor=actor, instance=instance, previous=record.previous
-                )
+        for instance in importer.model._default_manager.filter(pk__in=ids):
+            importer.restore(workspace=workspace, actor=actor, instance=instance, previous=previous)
 
 
 def import_undo(*, workspace: Workspace, actor: Actor, batch: ImportBatch) -> ImportBatch:
@@ -608,17 +645,15 @@ def import_undo(*, workspace: Workspace, actor: Actor, batch: ImportBatch) -> Im
     _undoable(batch, resuming=True)
     if batch.status != ImportStatus.UNDOING:
         import_undo_start(workspace=workspace, actor=actor, batch=batch, enqueue=False)
-    records = ImportedRecord.objects.filter(batch=batch).order_by("-id")
-    before: int | None = None
+    # The undo starts again from the newest record (records taken back already are passed
+    # over), so it counts from zero.
+    ImportBatch.objects.filter(pk=batch.pk).update(undone=0)
     try:
-        while True:
+        for chunk in _undo_chunks(batch):
             with transaction.atomic():
-                chunk = list((records.filter(id__lt=before) if before else records)[:UNDO_CHUNK])
-                if not chunk:
-                    break
                 _undo_chunk(workspace, actor, chunk)
-                ImportBatch.objects.filter(pk=batch.pk).update(undone=F("undone") + len(chunk))
-            before = chunk[-1].pk
+                taken = sum(len(t.ids) for t in chunk)
+                ImportBatch.objects.filter(pk=batch.pk).update(undone=F("undone") + taken)
     except Exception:
         # What was taken back stays so; the batch can be undone again to finish.
         with transaction.atomic():

@@ -27,6 +27,7 @@ from rapport.data.queries import (
     import_finish_estimate,
     import_get,
     import_page,
+    import_undo_total,
 )
 from rapport.tenancy.roles import RECORDS_DELETE, RECORDS_WRITE
 from rapport.web.access import found_or_404, member_required, scope_required, workspace_of
@@ -194,6 +195,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "running": batch.status in RUNNING,
         "finish_at": import_finish_estimate(batch=batch, now=timezone.now()),
     }
+    if batch.status == ImportStatus.UNDOING:
+        context["undo_total"] = import_undo_total(batch=batch)
     if batch.status not in RUNNING and batch.status != ImportStatus.UPLOADED:
         try:
             errors = import_error_page(batch=batch, cursor=_cursor(request), limit=ERRORS_PAGE)

@@ -127,9 +127,10 @@ def test_a_member_imports_contacts_reads_the_errors_and_undoes_the_import(
     expect(page.locator("form.confirm")).to_contain_text("deletes the 3 records")
     page.get_by_role("button", name="Undo import").click()
     expect(page.locator(".flash-success")).to_contain_text("Undoing the import")
-    # The undo is queued: the page says so and polls, with no cancel, until a worker runs it.
+    # The undo is queued: the page says so and polls, with no cancel, until a worker runs it;
+    # it takes back the 3 contacts and the 2 companies the rows named.
     expect(status).to_contain_text("Being undone")
-    expect(status).to_contain_text("Undoing: 0 records taken back so far")
+    expect(status).to_contain_text("Undoing: 0 of 5 records taken back")
     expect(status.get_by_role("button", name="Cancel import")).to_have_count(0)
 
     run_worker()

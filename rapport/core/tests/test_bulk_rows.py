@@ -56,14 +56,14 @@ def test_it_stores_import_errors_as_bulk_create_does(workspace, batch):
 def test_it_stores_undo_records_in_the_order_given(workspace, batch):
     previous = {"first_name": "Ann", "tags": ["vip", "ünï"], "nested": {"a": [1, None]}}
     rows = [
-        (workspace.pk, AT, AT, batch.pk, "companies", 7, "created", {}),
-        (workspace.pk, AT, AT, batch.pk, "contacts", 9, "updated", previous),
-        (workspace.pk, AT, AT, batch.pk, "contacts", 8, "created", {}),
+        (workspace.pk, AT, AT, batch.pk, "companies", [7], "created", {}),
+        (workspace.pk, AT, AT, batch.pk, "contacts", [9], "updated", previous),
+        (workspace.pk, AT, AT, batch.pk, "contacts", [8, 10], "created", {}),
     ]
     _, by_rows_insert, by_bulk_create = _both_ways(ImportedRecord, IMPORTED_RECORD_COLUMNS, rows)
     assert by_rows_insert == by_bulk_create
     # undo walks the newest id first: the ids follow the rows' order
-    assert [r["object_id"] for r in by_rows_insert] == [7, 9, 8]
+    assert [r["object_ids"] for r in by_rows_insert] == [[7], [9], [8, 10]]
     assert by_rows_insert[1]["previous"] == previous
 
 

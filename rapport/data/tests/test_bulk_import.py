@@ -13,6 +13,7 @@ from rapport.contacts.tests.factories import make_company, make_contact
 from rapport.data.contact_bulk import ContactBulkWriter
 from rapport.data.importers import importer_get
 from rapport.data.models import ImportedRecord, ImportRowError
+from rapport.data.queries import import_undo_total
 from rapport.data.services import import_cancel, import_undo
 from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.services import workspace_create
@@ -89,7 +90,12 @@ def _canonical(batch):
                 for e in ImportRowError.objects.filter(batch=batch)
             ],
             "records": [
-                (r.entity, r.action, named(r.entity, r.object_id), previous(r.previous))
+                (
+                    r.entity,
+                    r.action,
+                    [named(r.entity, i) for i in r.object_ids],
+                    previous(r.previous),
+                )
                 for r in ImportedRecord.objects.filter(batch=batch).order_by("id")
             ],
             "audit": sorted(
@@ -140,7 +146,7 @@ def cancelled_at_the_second_chunk(workspace, owner, upload, run_import, monkeypa
     assert (batch.rows, batch.created) == (6, 6)
     with workspace_scope(workspace):
         assert Contact.objects.count() == 6
-        assert ImportedRecord.objects.filter(batch=batch).count() == 6
+        assert import_undo_total(batch=batch) == 6
 
 
 def test_a_bulk_import_cancelled_half_way_stops_after_its_chunk(

@@ -205,7 +205,7 @@ def test_a_timestamp_copied_as_text_is_stored_to_the_microsecond(workspace):
     rows_insert(
         ImportedRecord,
         IMPORTED_RECORD_COLUMNS,
-        [(workspace.pk, stamp, stamp, batch.pk, "contacts", 1, "created", {})],
+        [(workspace.pk, stamp, stamp, batch.pk, "contacts", [1], "created", {})],
     )
     record = ImportedRecord.unscoped.get(batch=batch)
     assert record.created_at == record.updated_at == at

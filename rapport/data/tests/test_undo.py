@@ -11,7 +11,8 @@ from rapport.contacts.models import Company, Contact
 from rapport.contacts.services import contact_delete, contacts_delete
 from rapport.contacts.tests.factories import make_company, make_contact
 from rapport.data import services
-from rapport.data.models import ImportBatch
+from rapport.data.models import ImportBatch, ImportedRecord
+from rapport.data.queries import import_undo_total
 from rapport.data.services import import_undo
 from rapport.tenancy.access import workspace_scope
 
@@ -132,3 +133,66 @@ def test_an_undo_stopped_half_way_is_finished_by_undoing_again(
 
     assert (*halfway, left) == ("failed", 8, 8)
     assert finished.status == "undone"
+
+
+def _records(*spec):
+    previous = {"first_name": "Ann"}
+    return [
+        services.UndoRecord(entity, pk, action, previous if action == "updated" else {})
+        for entity, pk, action in spec
+    ]
+
+
+def test_a_chunk_that_only_created_records_logs_a_row_per_entity_the_last_written_last():
+    log = services._undo_log(
+        _records(
+            ("companies", 1, "created"),
+            ("contacts", 1, "created"),
+            ("contacts", 2, "created"),
+            ("companies", 2, "created"),
+            ("contacts", 3, "created"),
+        )
+    )
+
+    # the undo takes the newest row first: every contact before any company it may name
+    assert log == [
+        ("companies", [1, 2], "created", {}),
+        ("contacts", [1, 2, 3], "created", {}),
+    ]
+
+
+def test_a_chunk_with_updates_logs_runs_of_creations_and_each_update_alone():
+    log = services._undo_log(
+        _records(
+            ("companies", 1, "created"),
+            ("contacts", 1, "created"),
+            ("contacts", 2, "updated"),
+            ("contacts", 3, "updated"),
+            ("contacts", 4, "created"),
+            ("contacts", 5, "created"),
+        )
+    )
+
+    assert log == [
+        ("companies", [1], "created", {}),
+        ("contacts", [1], "created", {}),
+        ("contacts", [2], "updated", {"first_name": "Ann"}),
+        ("contacts", [3], "updated", {"first_name": "Ann"}),
+        ("contacts", [4, 5], "created", {}),
+    ]
+
+
+def test_an_import_logs_its_records_in_a_few_rows_and_counts_them(
+    workspace, owner, upload, run_import
+):
+    batch = run_import(upload(workspace, ROWS))
+
+    with workspace_scope(workspace):
+        logged = ImportedRecord.objects.filter(batch=batch).order_by("id")
+        assert [(r.entity, len(r.object_ids)) for r in logged] == [
+            ("companies", 4),
+            ("contacts", 12),
+        ]
+        contacts = list(Contact.objects.order_by("id").values_list("id", flat=True))
+        assert logged[1].object_ids == contacts
+        assert import_undo_total(batch=batch) == 16

@@ -370,7 +370,8 @@ def test_the_page_of_an_import_being_undone_shows_its_progress_and_polls(
 
     page = owner_client.get(f"/imports/{finished.pk}/").content.decode()
 
-    assert "Being undone" in page and "Undoing: 1 record taken back so far" in page
+    assert "Being undone" in page and "Undoing: 1 of 2 records taken back" in page
+    assert 'max="2" value="1"' in page
     assert 'hx-trigger="every 1s"' in page
     assert "Cancel import" not in page and "Undo import" not in page
     assert _contacts(workspace) == ["Ann", "Di"]
