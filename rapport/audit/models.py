@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from rapport.core.models import WorkspaceScopedModel
+from rapport.core.models import WorkspaceScopedModel, workspace_key_unindexed
 
 
 class AuditAction(models.TextChoices):
@@ -18,6 +18,8 @@ class AuditEntry(WorkspaceScopedModel):
     `changes` maps a field name to `[before, after]` (JSON-safe values). Entries are written in
     the same transaction as the change they record, so neither exists without the other.
     """
+
+    workspace = workspace_key_unindexed()  # both indexes start with it
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
