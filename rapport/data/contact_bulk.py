@@ -13,6 +13,7 @@ row path, after the rows before it are written, so it sees what the row path wou
 """
 
 import itertools
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +57,7 @@ from rapport.contacts.services import (
 from rapport.core.bulk_rows import rows_insert
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.core.hooks import records_changed
+from rapport.data.chunk_storer import STORERS
 from rapport.data.clean_pool import Answer, CleanAhead, answer, phone_cleaner, workers_wanted
 from rapport.data.contact_importers import _country as country_read
 from rapport.data.contact_importers import _lifecycle_stage
@@ -195,6 +197,10 @@ class _Keys:
         self.stored[key] = min(pk, self.stored.get(key, pk))
 
 
+def _no_turn() -> None:
+    """A chunk written in turn waits for nothing."""
+
+
 class ContactBulkWriter:
     def __init__(self, importer: Importer, *, batch: ImportBatch, actor: Actor) -> None:
         self.importer = importer
@@ -236,9 +242,9 @@ class ContactBulkWriter:
             self.company_fields_ok = True
         except ServiceValidationError:
             self.company_fields_ok = False
-        # The chunk planned ahead and being stored on another connection (`plan`): its keys
-        # are not in the database yet, so the next chunk's match learns them from here.
-        self.inflight: list[_Pending] = []
+        # The chunks planned ahead and maybe being stored on other connections (`plan`): their
+        # keys may not be in the database yet, so the next chunk's match learns them here.
+        self.inflight: deque[list[_Pending]] = deque(maxlen=STORERS)
         self.planning = False
         self._reset()
 
@@ -356,7 +362,7 @@ class ContactBulkWriter:
     def write(self, chunk: list[CsvRow]) -> list[RowOutcome]:
         """The chunk planned and stored here, in the caller's transaction (a chunk planned
         ahead before it must be stored already)."""
-        self.inflight = []
+        self.inflight.clear()
         self._plan(chunk)
         self._flush()
         return self._taken()
@@ -372,7 +378,7 @@ class ContactBulkWriter:
             self.planning = False
         pending = self.pending
         self._ids_assign(pending)
-        self.inflight = pending
+        self.inflight.append(pending)
         return ContactChunk(self, pending, self._taken())
 
     def _taken(self) -> list[RowOutcome]:
@@ -433,7 +439,7 @@ class ContactBulkWriter:
         names = {self._name_key(r.first("company")) for r in rows if r.has("company")}
         # highest id first, so that the lowest wins
         self.companies.update(self._found(Company, "name_key", "id", names))
-        for p in self.inflight:  # higher ids than any stored, as if they were stored
+        for p in itertools.chain.from_iterable(self.inflight):  # higher ids than any stored
             if p.external_id:
                 self.ids.store(p.external_id, p.pk)
             for e in p.emails:
@@ -589,14 +595,17 @@ class ContactBulkWriter:
 
     # --- inserts -------------------------------------------------------------------------
 
-    def _store(self, pending: list[_Pending], outcomes: list[RowOutcome]) -> bool:
+    def _store(
+        self, pending: list[_Pending], outcomes: list[RowOutcome], turn: Callable[[], None]
+    ) -> bool:
         """Insert `pending` in a savepoint and fill in their `outcomes`. On a conflict the
         chunk could not foresee (another writer took an external id) the row path stores
-        what it can and names the rest: False."""
+        what it can and names the rest: False. `turn` as in `PlannedChunk.store`."""
         try:
             with transaction.atomic():
-                self._insert(pending, outcomes)
+                self._insert(pending, outcomes, turn)
         except DatabaseError:
+            turn()
             for p in pending:
                 outcomes[p.position] = _write_row(
                     csv_row=p.csv_row, batch=self.batch, importer=self.importer, actor=self.actor
@@ -608,7 +617,7 @@ class ContactBulkWriter:
         if not self.pending:
             return
         pending, self.pending = self.pending, []
-        if not self._store(pending, self.outcomes):
+        if not self._store(pending, self.outcomes, _no_turn):
             return
         for keys in (self.ids, self.emails, self.phones):
             keys.pending.clear()
@@ -624,7 +633,9 @@ class ContactBulkWriter:
             if isinstance(company, _NewCompany) and company.pk is not None:
                 self.companies[key] = company.pk
 
-    def _insert(self, pending: list[_Pending], outcomes: list[RowOutcome]) -> None:
+    def _insert(
+        self, pending: list[_Pending], outcomes: list[RowOutcome], turn: Callable[[], None]
+    ) -> None:
         ws, actor = self.workspace, self.actor
         new_companies = [p.company for p in pending if p.owns_company]
         companies = []
@@ -649,6 +660,8 @@ class ContactBulkWriter:
         for p, pk in zip(pending, ids, strict=True):
             p.pk = pk
         names = list(dict.fromkeys(t for p in pending for t in p.tags))
+        if names:  # the tags the chunk before creates are then found, not created twice
+            turn()
         tags = {t.name.lower(): t for t in tags_resolve(workspace=ws, names=names)}
         if connection.vendor == "postgresql":
             staged_insert(
@@ -784,7 +797,7 @@ class ContactChunk:
     pending: list[_Pending]
     outcomes: list[RowOutcome]
 
-    def store(self) -> list[RowOutcome]:
+    def store(self, turn: Callable[[], None]) -> list[RowOutcome]:
         if self.pending:
-            self.writer._store(self.pending, self.outcomes)
+            self.writer._store(self.pending, self.outcomes, turn)
         return self.outcomes

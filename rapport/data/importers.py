@@ -8,7 +8,7 @@ how a row finds the record it matches, and how a row is written through the app'
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -79,8 +79,10 @@ class RowPathNeeded(Exception):
 
 
 class PlannedChunk(Protocol):
-    def store(self) -> list["RowOutcome"]:
-        """Write the planned rows in the caller's transaction; their outcomes."""
+    def store(self, turn: Callable[[], None]) -> list["RowOutcome"]:
+        """Write the planned rows in the caller's transaction; their outcomes. `turn()`
+        waits until the chunks before this one are stored (`chunk_storer`): called before
+        creating anything that a chunk stored at the same time might create too."""
         ...
 
 

@@ -12,7 +12,7 @@ import functools
 import gc
 import itertools
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
@@ -436,7 +436,7 @@ def _process_chunks(
 def _planned_ahead(
     batch: ImportBatch, writer: BulkWriter, storer: ChunkStorer, chunk: list[CsvRow]
 ) -> bool:
-    """Plan the chunk here and hand its store to the storer; False (the chunk in flight
+    """Plan the chunk here and hand its store to the storer; False (the chunks in flight
     stored first) for a chunk that needs the row path."""
     try:
         planned = writer.plan(chunk)
@@ -447,10 +447,16 @@ def _planned_ahead(
     return True
 
 
-def _planned_store(batch: ImportBatch, rows: int, planned: PlannedChunk) -> None:
+def _planned_store(
+    batch: ImportBatch, rows: int, planned: PlannedChunk, turn: Callable[[], None]
+) -> None:
+    """Store a planned chunk; its counters and undo records once the chunk before it is
+    stored (`turn`), so they follow that one's."""
     with transaction.atomic():
         _commit_unflushed()
-        _outcomes_record(batch, rows, planned.store())
+        outcomes = planned.store(turn)
+        turn()
+        _outcomes_record(batch, rows, outcomes)
 
 
 def _commit_unflushed() -> None:

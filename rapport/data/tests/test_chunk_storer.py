@@ -3,13 +3,15 @@ leaves, and a store's failure fails the import (PostgreSQL, outside a test trans
 storer's connection must see the batch)."""
 
 import threading
+import time
 
 import pytest
 from django.db import connection
 
-from rapport.contacts.models import Contact
+from rapport.contacts.models import Company, Contact, Tag
+from rapport.data import contact_bulk
 from rapport.data.contact_bulk import ContactBulkWriter, ContactChunk
-from rapport.data.models import ImportBatch
+from rapport.data.models import ImportBatch, ImportedRecord
 from rapport.data.queries import import_undo_total
 from rapport.data.tests.test_bulk_import import (
     MIXED,
@@ -31,9 +33,9 @@ def spied(monkeypatch):
     seen: dict[str, list[int]] = {"stored_by": [], "written": []}
     store, write = ContactChunk.store, ContactBulkWriter.write
 
-    def spy_store(self):
+    def spy_store(self, turn):
         seen["stored_by"].append(threading.get_ident())
-        return store(self)
+        return store(self, turn)
 
     def spy_write(self, chunk):
         seen["written"].append(len(chunk))
@@ -105,11 +107,11 @@ def test_a_failed_store_fails_the_import_and_keeps_the_chunks_stored_before(
     store = ContactChunk.store
     calls = []
 
-    def fail_second(self):
+    def fail_second(self, turn):
         calls.append(1)
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        return store(self)
+        return store(self, turn)
 
     monkeypatch.setattr(ContactChunk, "store", fail_second)
     rows = "".join(f"P{i},p{i}@x.io\n" for i in range(9))
@@ -131,3 +133,81 @@ def test_a_cancel_stops_the_import_after_the_chunk_being_planned(
 ):
     # the cancel comes while the second chunk is planned and the first one stored
     cancelled_at_the_second_chunk(workspace, owner, upload, run_import, monkeypatch, "plan")
+
+
+def test_two_chunks_are_stored_at_once_and_logged_in_the_file_order(
+    workspace, upload, run_import, monkeypatch
+):
+    # The first two stores meet at a barrier (each would wait for ever for the other if
+    # only one ran at a time), and the first chunk then takes longer than the second.
+    store = ContactChunk.store
+    met = threading.Barrier(2, timeout=30)
+    calls = []
+
+    def together(self, turn):
+        calls.append(1)
+        first = len(calls) == 1
+        if len(calls) <= 2:
+            met.wait()
+        if first:
+            time.sleep(0.5)
+        return store(self, turn)
+
+    monkeypatch.setattr(ContactChunk, "store", together)
+    rows = "".join(f"P{i},p{i}@x.io,{'Co' if i == 0 else ''}\n" for i in range(9))
+    batch = run_import(upload(workspace, "First Name,Email,Company\n" + rows), chunk_rows=3)
+
+    assert (batch.status, batch.rows, batch.created) == ("done", 9, 9)
+    with workspace_scope(workspace):
+        contacts = list(Contact.objects.order_by("id").values_list("first_name", "id"))
+        assert [name for name, _ in contacts] == [f"P{i}" for i in range(9)]
+        logged = ImportedRecord.objects.filter(batch=batch).order_by("id")
+        assert [(r.entity, r.object_ids) for r in logged] == [
+            ("companies", [Company.objects.get().pk]),
+            ("contacts", [pk for _, pk in contacts[:3]]),
+            ("contacts", [pk for _, pk in contacts[3:6]]),
+            ("contacts", [pk for _, pk in contacts[6:]]),
+        ]
+
+
+def test_a_tag_new_to_two_chunks_stored_at_once_is_created_once(
+    workspace, upload, run_import, monkeypatch
+):
+    # The first two stores start together, and the first holds the tags it created, not
+    # yet committed, while the second reaches its own.
+    store, resolve, write_row = (
+        ContactChunk.store,
+        contact_bulk.tags_resolve,
+        contact_bulk._write_row,
+    )
+    met = threading.Barrier(2, timeout=30)
+    stores, resolved, row_path = [], [], []
+
+    def together(self, turn):
+        stores.append(1)
+        if len(stores) <= 2:
+            met.wait()
+        return store(self, turn)
+
+    def resolve_slowly(**kwargs):
+        tags = resolve(**kwargs)
+        resolved.append(1)
+        if len(resolved) == 1:
+            time.sleep(0.5)
+        return tags
+
+    def spy(**kwargs):
+        row_path.append(kwargs["csv_row"].number)
+        return write_row(**kwargs)
+
+    monkeypatch.setattr(ContactChunk, "store", together)
+    monkeypatch.setattr(contact_bulk, "tags_resolve", resolve_slowly)
+    monkeypatch.setattr(contact_bulk, "_write_row", spy)
+    rows = "".join(f"P{i},p{i}@x.io,vip;new\n" for i in range(6))
+    batch = run_import(upload(workspace, "First Name,Email,Tags\n" + rows), chunk_rows=2)
+
+    assert (batch.status, batch.created) == ("done", 6)
+    assert row_path == []
+    with workspace_scope(workspace):
+        assert sorted(Tag.objects.values_list("name", flat=True)) == ["new", "vip"]
+        assert Contact.tags.through.objects.count() == 12
