@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from rapport.api.testing import ApiClient
 from rapport.contacts.models import Contact
@@ -15,6 +16,7 @@ from rapport.contacts.tests.factories import make_contact
 from rapport.marketing.segment_report import segment_report
 from rapport.marketing.services import consent_record
 from rapport.marketing.tests.factories import make_segment
+from rapport.sales.models import Deal
 from rapport.sales.services import deal_create, exchange_rate_set, order_upsert
 from rapport.sales.tests.factories import make_pipeline, stage_ids
 from rapport.web.tests import fixtures
@@ -170,3 +172,40 @@ def test_a_kept_report_shows_a_new_order_at_once(
     scoped.refresh_from_db()
 
     assert segment_report(workspace=scoped, segment=segment).lifetime_revenue == Decimal("170.00")
+
+
+def test_the_report_asks_four_queries_however_many_members_and_deals(scoped, owner, segment):
+    """The members' counts, their deals, the rates, their orders: the segment's SQL is read
+    inside each, never member by member."""
+    with CaptureQueriesContext(connection) as few:
+        segment_report(workspace=scoped, segment=segment)
+    pipeline = make_pipeline(scoped, owner, name="More")
+    for i in range(10):
+        lead = make_contact(scoped, owner, first_name=f"Lead {i}", lifecycle_stage="lead")
+        _order(scoped, owner, lead, f"L{i}", "EUR", "1.00", f"2026-03-0{i % 9 + 1}")
+        data = {"name": f"Deal {i}", "amount": "1", "currency": "EUR", "pipeline_id": pipeline.pk}
+        deal_create(workspace=scoped, actor=owner, data=data | {"contacts": [{"id": lead.pk}]})
+
+    with CaptureQueriesContext(connection) as many:
+        report = segment_report(workspace=scoped, segment=segment)
+
+    assert (report.members, report.buyers, report.open_deals) == (13, 12, 11)
+    assert len(few) == len(many) == 4
+
+
+def test_lost_deals_and_deals_won_over_a_year_ago_are_left_out(scoped, owner, segment):
+    ann = Contact.objects.get(first_name="Ann")
+    pipeline = make_pipeline(scoped, owner, name="Older")
+    stages = stage_ids(pipeline)
+    for name, stage in (("Lost", "Lost"), ("Won long ago", "Won")):
+        data = {"name": name, "amount": "70", "pipeline_id": pipeline.pk, "stage_id": stages[stage]}
+        data |= {"contacts": [{"id": ann.pk}], "lost_reason": "Price"}
+        deal_create(workspace=scoped, actor=owner, data=data)
+    Deal.objects.filter(name="Won long ago").update(
+        closed_at=timezone.now() - dt.timedelta(days=400)
+    )
+
+    report = segment_report(workspace=scoped, segment=segment)
+
+    assert (report.open_deals, report.open_pipeline) == (1, Decimal("240.00"))
+    assert report.won_last_year == Decimal("100.00")
