@@ -35,6 +35,9 @@ class ErasureOut(Schema):
     suppressed: int = Field(description="addresses kept suppressed: the person had objected")
     files: int = Field(description="uploaded import files and export files holding them, deleted")
     import_errors: int = Field(description="failed import rows holding them, blanked")
+    undo_values: int = Field(
+        description="import undo records holding their earlier values, blanked"
+    )
 
 
 @router.post("/contacts/{contact_id}/erase", response=ErasureOut, auth=requires(PRIVACY_MANAGE))

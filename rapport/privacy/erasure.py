@@ -9,8 +9,8 @@ an activity shared with other contacts stays, without the person. The audit trai
 that each deleted row existed, who changed it and when, but its values become "[erased]".
 The address stays on the workspace's suppression list, or is put there when the person had
 opted out: they asked not to be mailed, and erasing that would mail them again. Import and
-export files listing them, and failed import rows holding them, are found by content
-(`privacy.files`).
+export files listing them and failed import rows holding them are found by content, and the
+values an import's undo kept of them by the contact (`privacy.files`).
 """
 
 from collections import defaultdict
@@ -39,6 +39,8 @@ from rapport.privacy.files import (
     import_errors_blank,
     import_errors_holding,
     person_needles,
+    undo_values_blank,
+    undo_values_holding,
 )
 from rapport.privacy.queries import contact_relations
 from rapport.tenancy.models import Workspace
@@ -63,6 +65,7 @@ class Erasure:
     suppressed: int = 0  # addresses kept on the suppression list: the person had objected
     files: int = 0  # uploaded import files and export files holding the person, deleted
     import_errors: int = 0  # failed import rows holding the person, blanked
+    undo_values: int = 0  # import undo records holding their earlier values, blanked
 
 
 def _only_theirs(contact: Contact) -> models.QuerySet[Activity]:
@@ -87,6 +90,9 @@ def erasure_preview(contact: Contact) -> list[tuple[str, int]]:
     needles = person_needles(contact)
     counts.append(("import and export files holding them", len(files_holding(needles))))
     counts.append(("failed import rows holding them", import_errors_holding(needles).count()))
+    counts.append(
+        ("earlier values kept for an import's undo", undo_values_holding(contact).count())
+    )
     return [(label, n) for label, n in counts if n]
 
 
@@ -169,6 +175,7 @@ def person_erase(*, workspace: Workspace, actor: Actor, contact: Contact, confir
         erasure = Erasure(suppressed=_objection_kept(workspace, contact))
         needles = person_needles(contact)
         erasure.import_errors = import_errors_blank(needles)
+        erasure.undo_values = undo_values_blank(contact)
         for row, stored in files_holding(needles):
             file_forget(row)
             transaction.on_commit(partial(stored.delete, save=False))
@@ -196,6 +203,7 @@ def person_erase(*, workspace: Workspace, actor: Actor, contact: Contact, confir
                 "suppressed": [None, erasure.suppressed],
                 "files": [None, erasure.files],
                 "import_errors": [None, erasure.import_errors],
+                "undo_values": [None, erasure.undo_values],
             },
         )
         assert entry is not None

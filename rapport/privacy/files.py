@@ -1,5 +1,5 @@
-"""The person in what imports and exports left behind: uploaded files, export files and the
-rows an import could not store.
+"""The person in what imports and exports left behind: uploaded files, export files, the
+rows an import could not store, and the values an import's undo would put back.
 
 An uploaded import file and a background export's workbook hold whole lists of people; a
 failed import row keeps its cells to be reported. None of them points at the contact, so
@@ -7,7 +7,9 @@ the merge registry cannot find them: they are searched for the person's email ad
 phone numbers (E.164, as stored). A file that holds one is deleted (once the erasure
 commits); an error row that holds one keeps its place in the report, its cells and message
 blanked. A phone typed another way in a file, or a name alone, is not searched for: a name
-is not enough to say a list holds this person.
+is not enough to say a list holds this person. An import that updated the contact logged
+the values it replaced, for its undo: they are blanked (the contact is gone, so the undo
+passes over it anyway).
 """
 
 import zipfile
@@ -19,7 +21,15 @@ from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Cast
 
 from rapport.contacts.models import Contact
-from rapport.data.models import DataExport, ExportStatus, ImportBatch, ImportRowError, ImportStatus
+from rapport.data.models import (
+    DataExport,
+    ExportStatus,
+    ImportBatch,
+    ImportedRecord,
+    ImportedRecordAction,
+    ImportRowError,
+    ImportStatus,
+)
 
 ERASED = "[erased]"
 # Read in blocks, each searched with the end of the one before, so a needle across two
@@ -106,5 +116,23 @@ def import_errors_blank(needles: list[str]) -> int:
         row.raw = [ERASED] * len(row.raw)
         row.message = ERASED
         row.save(update_fields=["raw", "message", "updated_at"])
+        blanked += 1
+    return blanked
+
+
+def undo_values_holding(contact: Contact) -> Any:
+    """The undo records of imports that updated the contact: each holds its earlier values."""
+    return ImportedRecord.objects.filter(
+        entity="contacts", action=ImportedRecordAction.UPDATED, object_ids=[contact.pk]
+    )
+
+
+def undo_values_blank(contact: Contact) -> int:
+    """Blank the earlier values the contact's undo records hold, keeping which fields; how
+    many records."""
+    blanked = 0
+    for record in undo_values_holding(contact):
+        record.previous = dict.fromkeys(record.previous, ERASED)
+        record.save(update_fields=["previous", "updated_at"])
         blanked += 1
     return blanked

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from rapport.contacts.tests.factories import make_contact
-from rapport.data.models import DataExport, ImportBatch, ImportRowError
+from rapport.data.models import DataExport, ImportBatch, ImportedRecord, ImportRowError
 from rapport.privacy.erasure import erasure_preview, person_erase
 from rapport.privacy.files import file_holds
 from rapport.tenancy.access import workspace_scope
@@ -116,3 +116,39 @@ def test_another_workspaces_files_are_not_touched(
     theirs.refresh_from_db()
     assert erasure.files == 0
     assert theirs.file and default_storage.exists(theirs.file.name)
+
+
+def test_the_values_an_imports_undo_kept_of_the_person_are_blanked(workspace, owner, zoe):
+    with workspace_scope(workspace):
+        al = make_contact(workspace, first_name="Al", emails=["al@x.io"])
+        batch = _batch(workspace, "update.csv", b"Email\n")
+
+        def logged(contact, previous):
+            return ImportedRecord.objects.create(
+                workspace=workspace,
+                batch=batch,
+                entity="contacts",
+                object_ids=[contact.pk],
+                action="updated",
+                previous=previous,
+            )
+
+        hers = logged(zoe, {"first_name": "Zoey", "emails": ["zoe.quinn@example.org"]})
+        his = logged(al, {"first_name": "Alan"})
+        created = ImportedRecord.objects.create(
+            workspace=workspace,
+            batch=batch,
+            entity="contacts",
+            object_ids=[zoe.pk, al.pk],
+            action="created",
+        )
+        preview = dict(erasure_preview(zoe))
+        erasure = person_erase(workspace=workspace, actor=owner, contact=zoe, confirm="Zoe Lee")
+
+    for record in (hers, his, created):
+        record.refresh_from_db()
+    assert preview["earlier values kept for an import's undo"] == 1
+    assert erasure.undo_values == 1
+    assert hers.previous == {"first_name": "[erased]", "emails": "[erased]"}
+    assert his.previous == {"first_name": "Alan"}
+    assert created.object_ids == [zoe.pk, al.pk]
