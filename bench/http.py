@@ -443,10 +443,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def server_start(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+def server_start(
+    port: int, workers: int, threads: int, trace_dir: str | None = None
+) -> subprocess.Popen[bytes]:
     env = os.environ.copy()
     env["DATABASE_CONN_MAX_AGE"] = "600"
     env["PYTHONPATH"] = str(ROOT)
+    if trace_dir:
+        env["RAPPORT_TRACE_DIR"] = trace_dir
     command = [
         str(Path(sys.executable).parent / "granian"),
         "--interface",
@@ -462,7 +466,7 @@ def server_start(port: int, workers: int, threads: int) -> subprocess.Popen[byte
         "--no-ws",
         "--log-level",
         "warning",
-        "config.wsgi:application",
+        "bench.trace_wsgi:application" if trace_dir else "config.wsgi:application",
     ]
     log(" ".join(command[1:]))
     proc = subprocess.Popen(command, cwd=ROOT, env=env)
@@ -514,9 +518,10 @@ class Connection:
         self.headers = headers
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
-    def get(self, url: str) -> tuple[int, bytes]:
+    def get(self, url: str, extra: dict[str, str] | None = None) -> tuple[int, bytes]:
         try:
-            self.conn.request("GET", url, headers=self.headers)
+            headers = {**self.headers, **extra} if extra else self.headers
+            self.conn.request("GET", url, headers=headers)
             response = self.conn.getresponse()
             return response.status, response.read()
         except (http.client.HTTPException, OSError):
@@ -544,17 +549,25 @@ def run_endpoint(
     warmup: int,
     max_seconds: float,
     on_start: Callable[[], None] = lambda: None,
+    trace: list[dict[str, Any]] | None = None,
 ) -> Result:
-    """`on_start` runs once every client has warmed up, as the measured requests begin."""
+    """`on_start` runs once every client has warmed up, as the measured requests begin.
+    With `trace`, each measured request is sent with an `X-Bench-Id` header (for
+    `bench/trace_wsgi.py`) and its send time, latency and URL (and whether this run asked it
+    before) are appended there."""
     result = Result(endpoint)
     lock = threading.Lock()
+    asked: set[str] = set()
     start_gate = threading.Barrier(clients + 1)
 
     def client(index: int) -> None:
         conn = Connection(port, headers_for(endpoint, auth))
         urls = endpoint.urls
         for i in range(warmup):
-            conn.get(urls[(index * 7919 + i) % len(urls)])
+            url = urls[(index * 7919 + i) % len(urls)]
+            with lock:
+                asked.add(url)
+            conn.get(url)
         start_gate.wait()
         deadline = time.perf_counter() + max_seconds
         mine: list[float] = []
@@ -563,12 +576,32 @@ def run_endpoint(
             if time.perf_counter() > deadline:
                 break
             url = urls[(index * 104729 + i * 31) % len(urls)]
+            bench_id = f"{endpoint.name}:{index}:{i}"
+            if trace is not None:
+                with lock:
+                    fresh = url not in asked
+                    asked.add(url)
+            sent = time.monotonic()
             t0 = time.perf_counter()
             try:
-                status, body = conn.get(url)
+                extra = {"X-Bench-Id": bench_id} if trace is not None else None
+                status, body = conn.get(url, extra)
             except (http.client.HTTPException, OSError) as exc:
                 status, body = 0, str(exc).encode()
             elapsed = (time.perf_counter() - t0) * 1000
+            if trace is not None:
+                with lock:
+                    trace.append(
+                        {
+                            "id": bench_id,
+                            "endpoint": endpoint.name,
+                            "url": url,
+                            "fresh": fresh,
+                            "sent": sent,
+                            "latency_ms": elapsed,
+                            "status": status,
+                        }
+                    )
             if status == 200:
                 mine.append(elapsed)
             else:
@@ -610,6 +643,62 @@ def tenancy_check(
 
 
 # --- report -------------------------------------------------------------------------------
+
+
+def trace_report(trace: list[dict[str, Any]], trace_dir: str) -> str:
+    """Each endpoint's requests taken apart (`--trace`): misses (the request wrote a kept page)
+    and hits, and the slowest 5%; for each, the client's latency and, from the server's side
+    (`bench/trace_wsgi.py`), the app's wall time, its CPU, SQL and cache waits, the garbage
+    collector, and the time outside the app (latency less the app's wall time: queued in
+    granian, the network stack). Means, then p95 in brackets for latency and outside."""
+    server: dict[str, dict[str, Any]] = {}
+    for path in Path(trace_dir).glob("server-*.jsonl"):
+        for line in path.read_text().splitlines():
+            record = json.loads(line)
+            server[record["id"]] = record
+    rows = []
+    for r in trace:
+        s = server.get(r["id"])
+        if s is not None and r["status"] == 200:
+            rows.append({**r, **s, "outside_ms": r["latency_ms"] - s["app_ms"]})
+    Path(trace_dir, "requests.json").write_text(json.dumps(rows))
+    lines = [
+        "| Endpoint | requests | latency ms (p95) | outside ms (p95) | app wall | CPU | SQL "
+        "(calls) | cache (calls) | gc (runs) | kB got / set |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+
+    def pct(values: list[float], p: float) -> float:
+        data = sorted(values)
+        return data[min(len(data) - 1, max(0, round(p / 100 * len(data) + 0.5) - 1))]
+
+    for name in dict.fromkeys(r["endpoint"] for r in rows):
+        mine = [r for r in rows if r["endpoint"] == name]
+        cut = pct([r["latency_ms"] for r in mine], 95)
+        groups = [
+            ("all", mine),
+            ("misses", [r for r in mine if r["sets"]]),
+            ("hits", [r for r in mine if not r["sets"]]),
+            ("slowest 5%", [r for r in mine if r["latency_ms"] >= cut]),
+        ]
+        for label, group in groups:
+            if not group:
+                continue
+
+            def mean(key: str, group: list[dict[str, Any]] = group) -> float:
+                return statistics.fmean(r[key] for r in group)
+
+            lines.append(
+                f"| {name} {label} | {len(group)} | {mean('latency_ms'):.1f} "
+                f"({pct([r['latency_ms'] for r in group], 95):.1f}) | {mean('outside_ms'):.1f} "
+                f"({pct([r['outside_ms'] for r in group], 95):.1f}) | {mean('app_ms'):.2f} | "
+                f"{mean('cpu_ms'):.2f} | {mean('sql_ms'):.2f} ({mean('sql_calls'):.1f}) | "
+                f"{mean('cache_ms'):.2f} ({mean('cache_calls'):.1f}) | {mean('gc_ms'):.2f} "
+                f"({mean('gc_runs'):.2f}) | {mean('got_bytes') / 1000:.1f} / "
+                f"{mean('set_bytes') / 1000:.1f} |"
+            )
+    lines.append(f"\nEach request: {Path(trace_dir, 'requests.json')}")
+    return "\n".join(lines)
 
 
 def fmt(value: float | None, digits: int = 1) -> str:
@@ -684,6 +773,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="contacts",
         help="contacts: list, search, contact page; sales: board and forecast",
     )
+    p.add_argument(
+        "--trace",
+        action="store_true",
+        help="serve bench/trace_wsgi.py and take each request apart (misses, hits, waits)",
+    )
     p.add_argument("--json", help="write the figures to this file")
     p.add_argument("--markdown", help="write the table to this file")
     return p.parse_args(argv)
@@ -710,9 +804,11 @@ def main(argv: list[str] | None = None) -> None:
         endpoints = [e for e in endpoints if e.name in wanted]
     auth = auth_create()
     results: list[Result] = []
+    trace: list[dict[str, Any]] | None = [] if args.trace else None
+    trace_dir = tempfile.mkdtemp(prefix="rapport-trace-") if args.trace else None
     port = free_port()
     try:
-        server = server_start(port, args.workers, args.threads)
+        server = server_start(port, args.workers, args.threads, trace_dir)
     except SystemExit:  # the server did not start: leave no token or session behind
         auth_remove(auth)
         raise
@@ -736,6 +832,7 @@ def main(argv: list[str] | None = None) -> None:
                 args.warmup,
                 args.max_seconds,
                 on_start=measure_from_here,
+                trace=trace,
             )
             requests_sent = len(r.latencies_ms) + r.errors
             r.server_cpu_ms = (cpu_seconds(server.pid) - cpu_at_start[0]) * 1000 / requests_sent
@@ -770,6 +867,9 @@ def main(argv: list[str] | None = None) -> None:
         f"granian {args.workers} workers x {args.threads} threads\n"
     )
     print(report)
+    if trace is not None and trace_dir is not None:
+        print()
+        print(trace_report(trace, trace_dir))
     if args.markdown:
         Path(args.markdown).write_text(report + "\n")
     if args.json:

@@ -343,8 +343,11 @@ def _list_query(request: HttpRequest, kind: RecordKind) -> tuple[ListFilterForm,
     return form, sort
 
 
-def _table_html(request: HttpRequest, kind: RecordKind, form: ListFilterForm, sort: str) -> str:
-    """The rendered table of one list page, kept per workspace data version.
+def _table_html(
+    request: HttpRequest, kind: RecordKind, form: ListFilterForm, sort: str, *, keep: bool = True
+) -> str:
+    """The rendered table of one list page, kept per workspace data version (unless not
+    `keep`: rendered).
 
     The table shows records only (no write buttons, no form token), the same to every member:
     its key holds the query string and what the rendering reads besides (htmx or not, time
@@ -374,6 +377,8 @@ def _table_html(request: HttpRequest, kind: RecordKind, form: ListFilterForm, so
         }
         return render_to_string("contacts/_table.html", context, request=request)
 
+    if not keep:
+        return build()
     inputs = (
         sorted(request.GET.lists()),
         htmx,
@@ -545,7 +550,13 @@ def _list_shell(request: HttpRequest, kind: RecordKind) -> str:
     query (whether there is one: the "All" chip), with marks in their places. A search the
     whole page is not kept for (a new text) renders its table and filter form and splices them
     in, instead of list.html and the shell. Rendered here with the marks, the shell is the page
-    `_list_page_html` renders, part for part; the CSRF token stays `TOKEN_MARK`."""
+    `_list_page_html` renders, part for part; the CSRF token stays `TOKEN_MARK`.
+
+    A search's table (a text in `q`) is not kept apart from its page, which is about to be
+    kept whole: it would be read back only by the same search's page under another page key
+    (another member), and costs a lookup and a write of its HTML (two of a new search's seven
+    round trips to Redis, a third of the bytes it writes: docs/performance.md, fifteenth
+    round). The list without a text, every member's first page, keeps its table."""
 
     def build() -> str:
         html = render_to_string(
@@ -565,8 +576,9 @@ def _list_shell(request: HttpRequest, kind: RecordKind) -> str:
     if not shell:
         return _list_page_html(request, kind, csrf_token=TOKEN_MARK)
     form, sort = _list_query(request, kind)
+    searched = bool(form.cleaned_data.get("q"))
     parts = {
-        "table": _table_html(request, kind, form, sort),
+        "table": _table_html(request, kind, form, sort, keep=not searched),
         "filters": _filters_html(request, kind, form, sort),
         "export_buttons": _export_html(request, kind),
         "top_search_q": escape(request.GET.get("q", "")),

@@ -107,3 +107,31 @@ def test_a_saved_view_and_an_edit_show_at_the_next_search(
     page = owner_client.get("/contacts/?q=ann").content.decode()
     assert "Hot leads" in page and "Anna Lee" in page
     _same_page(page, _plain(owner_client, "/contacts/?q=ann", settings))
+
+
+@pytest.mark.parametrize(
+    "url,table_kept",
+    [
+        ("/contacts/?q=ann", False),
+        ("/contacts/?q=ann&sort=-updated", False),
+        ("/companies/?q=acme", False),
+        ("/contacts/", True),
+        ("/contacts/?q=%20%20", True),  # no text: the whole list
+        ("/contacts/?sort=-updated&tag=vip", True),
+    ],
+)
+def test_a_searchs_table_is_kept_only_within_its_page(
+    owner_client, member_client, settings, workspace, url, table_kept
+):
+    """A search's page is kept whole, its table not apart (fifteenth round): another member's
+    first visit renders it again; the list's own table, every member's, stays kept."""
+    make_contact(workspace, first_name="Ann", tags=["vip"])
+    owner_client.get(url)
+    response = member_client.get(url)
+    assert ("contacts/_table.html" in _rendered(response)) != table_kept
+    _same_page(response.content.decode(), _plain(member_client, url, settings))
+    # The table asked alone (htmx, as typed) is kept as before.
+    headers = {"HX-Request": "true", "HX-Target": "record-table"}
+    member_client.get(url, headers=headers)
+    again = owner_client.get(url, headers=headers)
+    assert "contacts/_table.html" not in _rendered(again)
