@@ -25,7 +25,7 @@ from rapport.data.models import (
     ImportRowError,
     ImportStatus,
 )
-from rapport.data.queries import import_error_page, import_get, import_page
+from rapport.data.queries import import_error_page, import_get, import_page, import_undo_total
 from rapport.data.services import (
     DRY_RUN_ROWS,
     MAX_DRY_RUN_ROWS,
@@ -75,10 +75,17 @@ class ImportOut(Schema):
     skipped: int
     failed: int
     undone: int = Field(description="records an undo has taken back so far")
+    undo_total: int | None = Field(
+        description="while the import is being undone: the records the undo takes back"
+    )
     created_by_id: int | None
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_undo_total(obj: ImportBatch) -> int | None:
+        return import_undo_total(batch=obj) if obj.status == ImportStatus.UNDOING else None
 
 
 class ImportSettingsIn(WriteSchema):

@@ -214,7 +214,13 @@ def test_an_admin_undoes_an_import(ours, admin_user, django_capture_on_commit_ca
 
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "undoing"  # queued; the task has run since
+    # the one good row created Zelda
+    assert (response.json()["undone"], response.json()["undo_total"]) == (0, 1)
     with workspace_scope(ours.workspace):
         assert ImportBatch.objects.get(pk=ours.ids["batch_id"]).status == "undone"
+    done = ApiClient.with_token(admin_user, ours.workspace).get(
+        f"/data/imports/{ours.ids['batch_id']}"
+    )
+    assert (done.json()["undone"], done.json()["undo_total"]) == (1, None)
     with workspace_scope(ours.workspace):
         assert not Contact.objects.filter(first_name="Zelda").exists()
