@@ -238,9 +238,7 @@ def test_a_salesforce_report_with_uk_addresses_is_stored_with_iso_codes(
     ]
 
 
-def test_hubspot_lifecycle_stages_are_read_as_its_exports_write_them(
-    workspace, upload, run_import
-):
+def test_hubspot_lifecycle_stages_are_read_as_its_exports_write_them(workspace, upload, run_import):
     raw = export_csv(
         ["Record ID", "Email", "Lifecycle Stage"],
         [
