@@ -8,7 +8,8 @@ few, a field too large) becomes a row error instead of stopping the import.
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -88,14 +89,47 @@ def detect_delimiter(sample: str) -> str:
     except csv.Error:
         # The sniffer gives up on files with one column or uneven rows: take the candidate
         # the header row uses most, defaulting to a comma.
-        counts = {d: lines[0].count(d) for d in DELIMITERS}
+        # A title line above the header ("Contacts export, 2024-05-01") is passed over.
+        line = next((li for li in lines if any(d in li for d in DELIMITERS)), "")
+        counts = {d: line.count(d) for d in DELIMITERS}
         best = max(counts, key=lambda d: counts[d])
         return best if counts[best] else ","
 
 
+# A report exported from another tool may open with its title, its date or its filters, each
+# alone on a line, above the header: up to this many such lines are passed over.
+TITLE_ROWS = 10
+
+
+def is_title(cells: list[str], columns: int) -> bool:
+    """A row holding one value above a header of several columns: a report's title line."""
+    return columns > 1 and sum(1 for c in cells if c.strip()) == 1
+
+
+def header_row(rows: Iterable[list[str]]) -> list[str] | None:
+    """The header among a file's first non-blank rows: the first with more than one value,
+    title lines above it passed over; a file of one column has its first row as header."""
+    filled = (r for r in rows if any(c.strip() for c in r))
+    candidates = list(itertools.islice(filled, TITLE_ROWS + 1))
+    return next(
+        (r for r in candidates if sum(1 for c in r if c.strip()) > 1),
+        candidates[0] if candidates else None,
+    )
+
+
+def trimmed(cells: list[str], width: int) -> list[str]:
+    """The row without the blank cells right of the header's `width` (a spreadsheet saved as
+    CSV often ends each line with empty columns: "Ann,Lee,,,")."""
+    end = len(cells)
+    while end > width and not cells[end - 1].strip():
+        end -= 1
+    return cells[:end]
+
+
 def header_columns(header: list[str]) -> list[str]:
-    """The header row's column names, each present and named once (any file format)."""
-    columns = [c.strip() for c in header]
+    """The header row's column names, each present and named once (any file format); blank
+    cells right of the last name are no columns."""
+    columns = [c.strip() for c in trimmed(header, 0)]
     blank = [i + 1 for i, c in enumerate(columns) if not c]
     if blank:
         raise ServiceValidationError.single(
@@ -139,7 +173,7 @@ def csv_layout(fh: Binary) -> CsvLayout:
         text.seek(0)
         reader = csv.reader(text, delimiter=delimiter)
         try:
-            header = next((row for row in reader if any(c.strip() for c in row)), None)
+            header = header_row(reader)
         except csv.Error as exc:
             raise ServiceValidationError.single(
                 "file", f"the header row is unreadable: {exc}"
@@ -175,9 +209,9 @@ def csv_rows(fh: Binary, layout: CsvLayout) -> Iterator[CsvRow]:
             if not any(c.strip() for c in cells):
                 continue
             if not header_seen:
-                header_seen = True
+                header_seen = not is_title(cells, len(layout.columns))
                 continue
-            yield checked_row(number, cells, layout.columns)
+            yield checked_row(number, trimmed(cells, len(layout.columns)), layout.columns)
     finally:
         text.detach()
 

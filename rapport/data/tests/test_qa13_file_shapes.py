@@ -1,0 +1,73 @@
+"""The shapes of files other tools and spreadsheets save, built here by code: trailing empty
+columns, a report's title lines above its header, a workbook opening with a notes sheet,
+UTF-16 "Unicode text", quoted newlines."""
+
+import io
+
+import xlsxwriter
+
+from rapport.data.file_formats import file_layout, file_rows
+
+
+def read(raw: bytes, name="export.csv"):
+    fh = io.BytesIO(raw)
+    layout = file_layout(fh, filename=name)
+    return layout, [(r.number, r.error, r.cells) for r in file_rows(fh, layout)]
+
+
+def test_empty_columns_right_of_the_header_that_excel_saves_are_no_columns():
+    layout, rows = read(b"First Name,Last Name,Email,,\r\nAnn,Lee,ann@x.io,,\r\nBo,Ray,bo@x.io\r\n")
+
+    assert layout.columns == ["First Name", "Last Name", "Email"]
+    assert rows == [(2, "", ["Ann", "Lee", "ann@x.io"]), (3, "", ["Bo", "Ray", "bo@x.io"])]
+
+
+def test_a_value_right_of_the_header_is_still_a_row_error():
+    _, rows = read(b"Email,Name,\r\na@x.io,Ann,stray\r\n")
+
+    assert rows == [(2, "has 3 cells where the header has 2 columns", ["a@x.io", "Ann", "stray"])]
+
+
+def test_a_report_s_title_lines_above_its_header_are_passed_over():
+    raw = (
+        "Kontakte Export;;;\r\nErstellt: 01.05.2024;;;\r\n\r\n"
+        "Vorname;Nachname;E-Mail;Firma\r\nJürgen;Groß;j@x.de;Bäcker € AG\r\n"
+    ).encode("cp1252")
+
+    layout, rows = read(raw)
+
+    assert (layout.delimiter, layout.columns) == (";", ["Vorname", "Nachname", "E-Mail", "Firma"])
+    assert rows == [(5, "", ["Jürgen", "Groß", "j@x.de", "Bäcker € AG"])]
+
+
+def test_a_title_line_of_one_cell_is_passed_over_too_and_a_one_column_file_still_reads():
+    _, rows = read(b"Contacts export 2024-01-01\r\n\r\nFirst Name,Email\r\nAnn,a@x.io\r\n")
+    assert rows == [(4, "", ["Ann", "a@x.io"])]
+
+    layout, rows = read(b"Email\r\na@x.io\r\n")
+    assert (layout.columns, rows) == (["Email"], [(2, "", ["a@x.io"])])
+
+
+def test_unicode_text_from_excel_utf16_with_tabs_and_quoted_newlines():
+    text = 'First Name\tLast Name\tStreet\r\nÉlise\tDœ\t"1 rue Pasteur\r\nBât. B"\r\n'
+    layout, rows = read(b"\xff\xfe" + text.encode("utf-16-le"), name="contacts.txt")
+
+    assert (layout.encoding, layout.delimiter) == ("utf-16", "\t")
+    assert rows == [(2, "", ["Élise", "Dœ", "1 rue Pasteur\r\nBât. B"])]
+
+
+def test_a_workbook_opening_with_a_notes_sheet_and_a_title_reads_its_contact_sheet():
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    book.add_worksheet("Read me").write(0, 0, "Exported from OtherCRM")
+    sheet = book.add_worksheet("Contacts")
+    sheet.write(0, 0, "Contacts as of 2024-05-01")
+    sheet.merge_range(2, 0, 2, 1, "Person")  # a merged cell above the header
+    sheet.write_row(3, 0, ["First Name", "Last Name", "Phone"])
+    sheet.write_row(4, 0, ["Ann", "Lee", 4155552671])
+    book.close()
+
+    layout, rows = read(buffer.getvalue(), name="contacts.xlsx")
+
+    assert layout.columns == ["First Name", "Last Name", "Phone"]
+    assert rows == [(5, "", ["Ann", "Lee", "4155552671"])]
