@@ -46,18 +46,43 @@ def email_normalise(raw: str, *, field: str = "email") -> str:
     return str(result.normalized).lower()
 
 
-def phone_normalise(raw: str, *, region: str, field: str = "phone") -> str:
-    """E.164 form; a number without a leading + is read in the workspace's default region."""
-    raw = (raw or "").strip()
+# A number a spreadsheet kept as a number: its + is gone ("447911123456"), or, past 11 digits
+# in a CSV saved by Excel, its last digits too ("4.47911E+11").
+_INTERNATIONAL_DIGITS = re.compile(r"[1-9]\d{10,14}")
+_SCIENTIFIC = re.compile(r"\d(?:[.,]\d+)?E\+\d+", re.IGNORECASE)
+
+
+def _parsed(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
     try:
         number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def phone_normalise(raw: str, *, region: str, field: str = "phone") -> str:
+    """E.164 form; a number without a leading + is read in the workspace's default region, or,
+    when it is not one of that region's and is as long as an international number, as one
+    whose + a spreadsheet dropped (Excel keeps "+44 7911 123456" typed as 447911123456)."""
+    raw = (raw or "").strip()
+    number = _parsed(raw, region)
+    if number is None and _INTERNATIONAL_DIGITS.fullmatch(raw):
+        number = _parsed(f"+{raw}", region)
+    if number is not None:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if _SCIENTIFIC.fullmatch(raw):
+        raise ServiceValidationError.single(
+            field,
+            f"'{raw}' is a number a spreadsheet rounded, its last digits lost: format the "
+            "column as text and export the file again",
+        )
+    try:
+        phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException as exc:
         raise ServiceValidationError.single(field, f"'{raw}' is not a phone number") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise ServiceValidationError.single(
-            field, f"'{raw}' is not a valid phone number (read with default region {region})"
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    raise ServiceValidationError.single(
+        field, f"'{raw}' is not a valid phone number (read with default region {region})"
+    )
 
 
 def phone_search_key(raw: str, *, region: str) -> str | None:

@@ -109,12 +109,18 @@ def is_title(cells: list[str], columns: int) -> bool:
 def header_row(rows: Iterable[list[str]]) -> list[str] | None:
     """The header among a file's first non-blank rows: the first with more than one value,
     title lines above it passed over; a file of one column has its first row as header."""
+    first = None
     filled = (r for r in rows if any(c.strip() for c in r))
-    candidates = list(itertools.islice(filled, TITLE_ROWS + 1))
-    return next(
-        (r for r in candidates if sum(1 for c in r if c.strip()) > 1),
-        candidates[0] if candidates else None,
-    )
+    try:
+        for cells in itertools.islice(filled, TITLE_ROWS + 1):  # no further than the header
+            if sum(1 for c in cells if c.strip()) > 1:
+                return cells
+            first = first or cells
+    except csv.Error:
+        if first is None:
+            raise
+        # a one-column file whose row past the header is unreadable: that row's error
+    return first
 
 
 def trimmed(cells: list[str], width: int) -> list[str]:

@@ -22,6 +22,7 @@ NAME_COLUMNS = ["UID", "First Name", "Last Name"]
 WORK_COLUMNS = ["Organization", "Title"]
 ADDRESS_COLUMNS = ["Street", "City", "Region", "Postal Code", "Country"]
 OTHER_COLUMNS = ["Categories", "Note"]
+_QUOTED_PRINTABLE = "QUOTED-PRINTABLE"
 _PROPERTY = re.compile(r"^(?:[\w-]+\.)?(EMAIL|TEL)[;:]", re.IGNORECASE)
 
 
@@ -118,10 +119,28 @@ def _card_cells(card: Any) -> dict[str, str]:
     return cells
 
 
+def _quoted_printable_joined(lines: list[str]) -> str:
+    """The card's text with vCard 2.1's quoted-printable soft line breaks undone: a value so
+    encoded that ends a line with "=" goes on at the start of the next line, unindented
+    (Android and older phones write long names and addresses so), which vobject would read
+    as a line of its own and refuse the card."""
+    joined: list[str] = []
+    soft = False
+    for line in lines:
+        text = line.rstrip("\r\n")
+        if soft:
+            joined[-1] = joined[-1][:-1] + text
+        else:
+            joined.append(text)
+        name, colon, _ = joined[-1].partition(":")
+        soft = bool(colon) and _QUOTED_PRINTABLE in name.upper() and joined[-1].endswith("=")
+    return "".join(f"{line}\r\n" for line in joined)
+
+
 def vcard_rows(fh: Binary, encoding: str, columns: list[str]) -> Iterator[CsvRow]:
     for index, lines in enumerate(_cards(fh, encoding)):
         number = index + 2
-        text = "".join(lines)
+        text = _quoted_printable_joined(lines)
         if len(text) > CARD_CHARS:
             yield CsvRow(number, [], f"the card holds {len(text):,} characters, too many")
             continue

@@ -71,3 +71,42 @@ def test_a_workbook_opening_with_a_notes_sheet_and_a_title_reads_its_contact_she
 
     assert layout.columns == ["First Name", "Last Name", "Phone"]
     assert rows == [(5, "", ["Ann", "Lee", "4155552671"])]
+
+
+def test_a_vcard_2_1_from_a_phone_with_quoted_printable_soft_line_breaks_is_read():
+    card = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\n"
+        "N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=4D=C3=BC=6C=6C=65=72;=4A=C3=BC=72=67=65=6E;;;\r\n"
+        "TEL;CELL;PREF:+49 151 23456789\r\nEMAIL;INTERNET:j@x.de\r\n"
+        "ORG;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:B=C3=A4ckerei =\r\nS=C3=BC=C3=9F =\r\nGmbH\r\n"
+        "ADR;HOME;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:;;Hauptstra=C3=9Fe 1;Berlin;;10115;=\r\n"
+        "Germany\r\nEND:VCARD\r\n"
+    )
+
+    layout, rows = read((card * 2).encode(), name="contacts.vcf")
+
+    [(number, error, cells), _] = rows
+    values = {c: v for c, v in zip(layout.columns, cells, strict=True) if v}
+    assert (number, error) == (2, "")
+    assert values == {
+        "First Name": "Jürgen",
+        "Last Name": "Müller",
+        "Email": "j@x.de",
+        "Phone": "+49 151 23456789",
+        "Organization": "Bäckerei Süß GmbH",
+        "Street": "Hauptstraße 1",
+        "City": "Berlin",
+        "Postal Code": "10115",
+        "Country": "Germany",
+    }
+
+
+def test_a_one_column_file_with_an_unreadable_row_keeps_its_header_and_reports_the_row():
+    huge = "x" * (17 * 1024 * 1024)
+    layout, rows = read(f'Email\na@x.io\n"{huge}\n'.encode())
+
+    assert layout.columns == ["Email"]
+    assert [(n, e.split(":")[0]) for n, e, _ in rows] == [
+        (2, ""),
+        (3, "unreadable, and so is the rest of the file"),
+    ]
