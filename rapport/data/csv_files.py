@@ -133,7 +133,7 @@ def trimmed(cells: list[str], width: int) -> list[str]:
 
 
 def header_columns(header: list[str]) -> list[str]:
-    """The header row's column names, each present and named once (any file format); blank
+    """The header row's column names, each present and distinct (any file format); blank
     cells right of the last name are no columns."""
     columns = [c.strip() for c in trimmed(header, 0)]
     blank = [i + 1 for i, c in enumerate(columns) if not c]
@@ -141,12 +141,25 @@ def header_columns(header: list[str]) -> list[str]:
         raise ServiceValidationError.single(
             "file", f"the header row has no name for column {', '.join(map(str, blank))}"
         )
-    dupes = sorted({c for c in columns if columns.count(c) > 1})
-    if dupes:
-        raise ServiceValidationError.single(
-            "file", f"the header row names a column twice: {', '.join(dupes)}"
-        )
-    return columns
+    return _distinct(columns)
+
+
+def _distinct(columns: list[str]) -> list[str]:
+    """Columns are mapped by name, so a name the header repeats (a report joining two objects'
+    "Phone", a tool writing "Email" for each address) is numbered from its second column on,
+    "Email (2)", rather than the file refused: no column is lost, and the suggestions still
+    read "Email (2)" as an email."""
+    taken = set(columns)
+    seen: set[str] = set()
+    distinct = []
+    for column in columns:
+        name, n = column, 1
+        while name in seen or (name != column and name in taken):
+            n += 1
+            name = f"{column} ({n})"
+        seen.add(name)
+        distinct.append(name)
+    return distinct
 
 
 def checked_row(number: int, cells: list[str], columns: list[str]) -> CsvRow:

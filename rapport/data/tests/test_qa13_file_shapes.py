@@ -110,3 +110,10 @@ def test_a_one_column_file_with_an_unreadable_row_keeps_its_header_and_reports_t
         (2, ""),
         (3, "unreadable, and so is the rest of the file"),
     ]
+
+
+def test_a_header_repeating_a_name_keeps_every_column_numbered():
+    layout, rows = read(b"Phone,Name,Phone,Phone (2),Phone\r\n1,Ann,2,3,4\r\n")
+
+    assert layout.columns == ["Phone", "Name", "Phone (3)", "Phone (2)", "Phone (4)"]
+    assert rows == [(2, "", ["1", "Ann", "2", "3", "4"])]
