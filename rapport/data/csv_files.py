@@ -207,7 +207,32 @@ def csv_layout(fh: Binary) -> CsvLayout:
 
 def csv_rows(fh: Binary, layout: CsvLayout) -> Iterator[CsvRow]:
     """The data rows after the header; blank lines are passed over, defective rows carry
-    their `error`."""
+    their `error`, a report's footer is left out."""
+    return _footer_dropped(_records(fh, layout), len(layout.columns))
+
+
+# Most lines of a report's footer held back to see whether the file ends with them.
+FOOTER_ROWS = 20
+
+
+def _footer_dropped(rows: Iterator[CsvRow], width: int) -> Iterator[CsvRow]:
+    """A Salesforce report ends, after a blank line, with lines of one cell: its totals,
+    copyright, who generated it and when. Such lines ending a file of several columns are no
+    records; anywhere else each is a row error, as any row of the wrong width is."""
+    held: list[CsvRow] = []
+    previous: int | None = None
+    for row in rows:
+        after_blank = held or (previous is not None and row.number > previous + 1)
+        if width > 1 and len(row.cells) == 1 and after_blank and len(held) < FOOTER_ROWS:
+            held.append(row)
+        else:
+            yield from held
+            held = []
+            yield row
+        previous = row.number
+
+
+def _records(fh: Binary, layout: CsvLayout) -> Iterator[CsvRow]:
     text = _text(fh, layout.encoding)
     try:
         reader = csv.reader(text, delimiter=layout.delimiter)
