@@ -258,3 +258,22 @@ def test_hubspot_lifecycle_stages_are_read_as_its_exports_write_them(workspace, 
         "customer",
         "marketing_qualified",
     ]
+
+
+def test_salesforce_accounts_get_their_billing_address_suggested():
+    columns = [
+        *("Account ID", "Account Name", "Website", "Industry", "Billing Street", "Billing City"),
+        *("Billing State/Province", "Billing Zip/Postal Code", "Billing Country", "Account Owner"),
+    ]
+
+    assert mapping_suggest(importer_get("companies"), columns) == {
+        "Account ID": "external_id",
+        "Account Name": "name",
+        "Website": "domain",
+        "Industry": "industry",
+        "Billing Street": "street",
+        "Billing City": "city",
+        "Billing State/Province": "region",
+        "Billing Zip/Postal Code": "postal_code",
+        "Billing Country": "country",
+    }
