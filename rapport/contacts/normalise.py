@@ -30,17 +30,27 @@ def _email_domain(domain: str) -> tuple[str, str] | None:
     return str(result.domain), str(result.ascii_domain)
 
 
+# "Ann Lee <ann@example.com>", as mail programs and their address books copy an address.
+_DISPLAY_NAME = re.compile(r"[^<>@]*<([^<>]+)>")
+
+
 def email_normalise(raw: str, *, field: str = "email") -> str:
-    """A syntactically valid address, lowercased (no DNS look-up: imports must work offline)."""
-    raw = (raw or "").strip()
-    local, at, domain = raw.rpartition("@")
+    """A syntactically valid address, lowercased (no DNS look-up: imports must work offline).
+    An address given with its display name or as a mailto: link is the address alone."""
+    raw = address = (raw or "").strip()
+    named = _DISPLAY_NAME.fullmatch(address)
+    if named:
+        address = named.group(1).strip()
+    if address[:7].lower() == "mailto:":
+        address = address[7:].strip()
+    local, at, domain = address.rpartition("@")
     if at and len(local) <= 64 and _DOT_ATOM.fullmatch(local):
         known = _email_domain(domain)
         # email-validator's length limits, on both the address and its ASCII form
         if known is not None and len(local) + 1 + max(len(known[0]), len(known[1])) <= 254:
             return f"{local}@{known[0]}".lower()
     try:
-        result = validate_email(raw, check_deliverability=False)
+        result = validate_email(address, check_deliverability=False)
     except EmailNotValidError as exc:
         raise ServiceValidationError.single(field, f"'{raw}' is not a valid email: {exc}") from exc
     return str(result.normalized).lower()

@@ -277,3 +277,27 @@ def test_salesforce_accounts_get_their_billing_address_suggested():
         "Billing Zip/Postal Code": "postal_code",
         "Billing Country": "country",
     }
+
+
+def test_addresses_copied_with_their_display_name_or_as_mailto_links_are_the_address(
+    workspace, upload, run_import
+):
+    from rapport.data.models import ImportRowError
+
+    raw = export_csv(
+        ["First Name", "Primary Email", "Secondary Email"],
+        [
+            {"First Name": "Ann", "Primary Email": '"Lee, Ann" <Ann@Acme.IO>'},
+            {"First Name": "Bo", "Primary Email": "mailto:bo@acme.io"},
+            {"First Name": "Cy", "Primary Email": "cy@acme.io", "Secondary Email": "Cy <nope>"},
+        ],
+    )
+
+    batch = run_import(upload(workspace, raw, name="thunderbird.csv"))
+
+    assert (batch.created, batch.failed) == (2, 1)
+    assert [c.email for c in contacts(workspace)] == ["ann@acme.io", "bo@acme.io"]
+    with workspace_scope(workspace):
+        [error] = ImportRowError.objects.filter(batch=batch)
+    assert (error.row, error.column) == (4, "Secondary Email")
+    assert error.message.startswith("'Cy <nope>' is not a valid email")
