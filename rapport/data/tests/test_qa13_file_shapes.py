@@ -139,3 +139,41 @@ def test_a_salesforce_report_s_footer_is_no_rows_but_one_cell_rows_elsewhere_are
         (7, "has 1 cells where the header has 2 columns"),
         (8, ""),
     ]
+
+
+def test_a_card_s_damaged_photo_does_not_cost_the_contact():
+    card = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Lee;Ann\r\n"
+        "PHOTO;ENCODING=BASE64;TYPE=JPEG:\r\n /9j/4AAQSkZJRgABAQAAAQABAAD\r\n /9j/4AAQ\r\n\r\n"
+        "EMAIL:a@x.io\r\nitem1.PHOTO;ENCODING=b:broken\r\nTEL;CELL:+14155552671\r\nEND:VCARD\r\n"
+    )
+
+    layout, [(number, error, cells)] = read(card.encode(), name="phone.vcf")
+
+    values = {c: v for c, v in zip(layout.columns, cells, strict=True) if v}
+    assert (number, error) == (2, "")
+    assert values == {
+        "First Name": "Ann",
+        "Last Name": "Lee",
+        "Email": "a@x.io",
+        "Phone": "+14155552671",
+    }
+
+
+def test_a_company_s_card_is_no_person_named_after_the_company():
+    cards = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:;;;;\r\nFN:Acme Inc\r\nORG:Acme Inc;\r\n"
+        "X-ABShowAs:COMPANY\r\nEMAIL;type=INTERNET;type=WORK:info@acme.io\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jane van Doe\r\nORG:Acme Inc\r\nEND:VCARD\r\n"
+    )
+
+    layout, rows = read(cards.encode(), name="contacts.vcf")
+
+    named = [
+        {c: v for c, v in zip(layout.columns, cells, strict=True) if c.endswith("Name")}
+        for _, _, cells in rows
+    ]
+    assert named == [
+        {"First Name": "", "Last Name": ""},
+        {"First Name": "Jane", "Last Name": "van Doe"},
+    ]
