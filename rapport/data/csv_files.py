@@ -127,6 +127,8 @@ def trimmed(cells: list[str], width: int) -> list[str]:
     """The row without the blank cells right of the header's `width` (a spreadsheet saved as
     CSV often ends each line with empty columns: "Ann,Lee,,,")."""
     end = len(cells)
+    if end <= width:
+        return cells
     while end > width and not cells[end - 1].strip():
         end -= 1
     return cells[:end]
@@ -222,13 +224,18 @@ def _footer_dropped(rows: Iterator[CsvRow], width: int) -> Iterator[CsvRow]:
     held: list[CsvRow] = []
     previous: int | None = None
     for row in rows:
-        after_blank = held or (previous is not None and row.number > previous + 1)
-        if width > 1 and len(row.cells) == 1 and after_blank and len(held) < FOOTER_ROWS:
+        if (
+            len(row.cells) == 1 < width  # first, as it is false for almost every row
+            and len(held) < FOOTER_ROWS
+            and (held or (previous is not None and row.number > previous + 1))
+        ):
             held.append(row)
-        else:
+            previous = row.number
+            continue
+        if held:
             yield from held
             held = []
-            yield row
+        yield row
         previous = row.number
 
 
@@ -237,6 +244,7 @@ def _records(fh: Binary, layout: CsvLayout) -> Iterator[CsvRow]:
     try:
         reader = csv.reader(text, delimiter=layout.delimiter)
         number = 0
+        width = len(layout.columns)
         header_seen = False
         while True:
             try:
@@ -253,9 +261,11 @@ def _records(fh: Binary, layout: CsvLayout) -> Iterator[CsvRow]:
             if not any(c.strip() for c in cells):
                 continue
             if not header_seen:
-                header_seen = not is_title(cells, len(layout.columns))
+                header_seen = not is_title(cells, width)
                 continue
-            yield checked_row(number, trimmed(cells, len(layout.columns)), layout.columns)
+            if len(cells) > width:  # the call is saved for the rows that need it
+                cells = trimmed(cells, width)
+            yield checked_row(number, cells, layout.columns)
     finally:
         text.detach()
 

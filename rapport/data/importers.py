@@ -59,15 +59,25 @@ class ImportRow:
     def cells(self, name: str) -> list[tuple[str, str]]:
         """(column, value) of each value; a cell holding several joined by " ::: " (Google
         Contacts puts a person's second email in the same cell) gives each."""
+        cells = self.values.get(name, [])
+        for _, value in cells:
+            if MULTI_VALUE_SEPARATOR in value:
+                break
+        else:
+            return cells  # the usual case, on every row of a large import: no copy
         return [
             (column, part)
-            for column, value in self.values.get(name, [])
+            for column, value in cells
             for part in (p.strip() for p in value.split(MULTI_VALUE_SEPARATOR))
             if part
         ]
 
     def all(self, name: str) -> list[str]:
-        return [value for _, value in self.cells(name)]
+        values = [value for _, value in self.values.get(name, ())]
+        for value in values:
+            if MULTI_VALUE_SEPARATOR in value:
+                return [part for _, part in self.cells(name)]
+        return values  # as `cells` gives them, without its copy: this runs on every row
 
     def column(self, name: str, index: int = 0) -> str:
         cells = self.cells(name)
