@@ -85,6 +85,8 @@ ADDRESS = [
             "mailing zip/postal code",
             "billing zip/postal code",
             "mailing zip",  # Zoho
+            "mailing postal code",  # Salesforce's data export: MailingPostalCode
+            "billing postal code",
             "business postal code",
             "address 1 - postal code",
         ),
@@ -191,7 +193,9 @@ class ContactImporter(Importer):
         "its phones"
     )
     fields = [
-        external_id_field("contact id", "salesforce id", "hubspot id", "person - id"),
+        external_id_field(
+            "contact id", "salesforce id", "hubspot id", "hs_object_id", "person - id"
+        ),
         *PERSON_NAME,
         ImportField(
             "email",

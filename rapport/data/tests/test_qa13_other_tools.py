@@ -301,3 +301,23 @@ def test_addresses_copied_with_their_display_name_or_as_mailto_links_are_the_add
         [error] = ImportRowError.objects.filter(batch=batch)
     assert (error.row, error.column) == (4, "Secondary Email")
     assert error.message.startswith("'Cy <nope>' is not a valid email")
+
+
+def test_api_names_of_salesforce_s_data_export_and_hubspot_s_properties_are_suggested():
+    salesforce = ["Id", "FirstName", "LastName", "MailingPostalCode", "MobilePhone", "Title"]
+    hubspot = ["hs_object_id", "firstname", "jobtitle", "zip", "lifecyclestage"]
+
+    assert suggested(salesforce) == {
+        "FirstName": "first_name",
+        "LastName": "last_name",
+        "MailingPostalCode": "postal_code",
+        "MobilePhone": "phone",
+        "Title": "job_title",
+    }
+    assert suggested(hubspot) == {
+        "hs_object_id": "external_id",
+        "firstname": "first_name",
+        "jobtitle": "job_title",
+        "zip": "postal_code",
+        "lifecyclestage": "lifecycle_stage",
+    }
