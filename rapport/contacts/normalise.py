@@ -30,34 +30,69 @@ def _email_domain(domain: str) -> tuple[str, str] | None:
     return str(result.domain), str(result.ascii_domain)
 
 
+# "Ann Lee <ann@example.com>", as mail programs and their address books copy an address.
+_DISPLAY_NAME = re.compile(r"[^<>@]*<([^<>]+)>")
+
+
 def email_normalise(raw: str, *, field: str = "email") -> str:
-    """A syntactically valid address, lowercased (no DNS look-up: imports must work offline)."""
-    raw = (raw or "").strip()
-    local, at, domain = raw.rpartition("@")
+    """A syntactically valid address, lowercased (no DNS look-up: imports must work offline).
+    An address given with its display name or as a mailto: link is the address alone."""
+    raw = address = (raw or "").strip()
+    named = _DISPLAY_NAME.fullmatch(address)
+    if named:
+        address = named.group(1).strip()
+    if address[:7].lower() == "mailto:":
+        address = address[7:].strip()
+    local, at, domain = address.rpartition("@")
     if at and len(local) <= 64 and _DOT_ATOM.fullmatch(local):
         known = _email_domain(domain)
         # email-validator's length limits, on both the address and its ASCII form
         if known is not None and len(local) + 1 + max(len(known[0]), len(known[1])) <= 254:
             return f"{local}@{known[0]}".lower()
     try:
-        result = validate_email(raw, check_deliverability=False)
+        result = validate_email(address, check_deliverability=False)
     except EmailNotValidError as exc:
         raise ServiceValidationError.single(field, f"'{raw}' is not a valid email: {exc}") from exc
     return str(result.normalized).lower()
 
 
-def phone_normalise(raw: str, *, region: str, field: str = "phone") -> str:
-    """E.164 form; a number without a leading + is read in the workspace's default region."""
-    raw = (raw or "").strip()
+# A number a spreadsheet kept as a number: its + is gone ("447911123456"), or, past 11 digits
+# in a CSV saved by Excel, its last digits too ("4.47911E+11").
+_INTERNATIONAL_DIGITS = re.compile(r"[1-9]\d{10,14}")
+_SCIENTIFIC = re.compile(r"\d(?:[.,]\d+)?E\+\d+", re.IGNORECASE)
+
+
+def _parsed(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
     try:
         number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def phone_normalise(raw: str, *, region: str, field: str = "phone") -> str:
+    """E.164 form; a number without a leading + is read in the workspace's default region, or,
+    when it is not one of that region's and is as long as an international number, as one
+    whose + a spreadsheet dropped (Excel keeps "+44 7911 123456" typed as 447911123456)."""
+    raw = (raw or "").strip()
+    number = _parsed(raw, region)
+    if number is None and _INTERNATIONAL_DIGITS.fullmatch(raw):
+        number = _parsed(f"+{raw}", region)
+    if number is not None:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if _SCIENTIFIC.fullmatch(raw):
+        raise ServiceValidationError.single(
+            field,
+            f"'{raw}' is a number a spreadsheet rounded, its last digits lost: format the "
+            "column as text and export the file again",
+        )
+    try:
+        phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException as exc:
         raise ServiceValidationError.single(field, f"'{raw}' is not a phone number") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise ServiceValidationError.single(
-            field, f"'{raw}' is not a valid phone number (read with default region {region})"
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    raise ServiceValidationError.single(
+        field, f"'{raw}' is not a valid phone number (read with default region {region})"
+    )
 
 
 def phone_search_key(raw: str, *, region: str) -> str | None:

@@ -34,6 +34,7 @@ from rapport.data.importers import (
     Values,
     external_id_field,
     external_id_match,
+    header_key,
     importer_register,
 )
 from rapport.data.models import ImportBatch
@@ -43,31 +44,101 @@ ADDRESS = [
     ImportField(
         "street",
         "Street",
-        ("mailing street", "billing street", "street address", "address", "address line 1"),
+        (
+            "mailing street",
+            "billing street",
+            "business street",
+            "street address",
+            "address",
+            "address line 1",
+            "address 1 - street",  # Google Contacts
+        ),
     ),
-    ImportField("city", "City", ("mailing city", "billing city", "town")),
+    ImportField(
+        "city",
+        "City",
+        ("mailing city", "billing city", "business city", "town", "address 1 - city"),
+    ),
     ImportField(
         "region",
         "Region",
-        ("state", "province", "state/province", "state/region", "mailing state", "billing state"),
+        (
+            "state",
+            "province",
+            "state/province",
+            "state/region",
+            "mailing state",
+            "mailing state/province",  # Salesforce
+            "billing state",
+            "billing state/province",
+            "business state",  # Outlook
+            "address 1 - region",
+        ),
     ),
     ImportField(
         "postal_code",
         "Postal code",
-        ("zip", "zip code", "postcode", "mailing zip/postal code", "billing zip/postal code"),
+        (
+            "zip",
+            "zip code",
+            "postcode",
+            "mailing zip/postal code",
+            "billing zip/postal code",
+            "mailing zip",  # Zoho
+            "mailing postal code",  # Salesforce's data export: MailingPostalCode
+            "billing postal code",
+            "business postal code",
+            "address 1 - postal code",
+        ),
     ),
-    ImportField("country", "Country", ("mailing country", "billing country", "country/region")),
+    ImportField(
+        "country",
+        "Country",
+        (
+            "mailing country",
+            "billing country",
+            "country/region",
+            "business country",
+            "address 1 - country",
+        ),
+    ),
 ]
 ADDRESS_NAMES = [f.name for f in ADDRESS]
 PERSON_NAME = [
-    ImportField("first_name", "First name", ("first", "given name", "firstname")),
-    ImportField("last_name", "Last name", ("last", "surname", "family name", "lastname")),
+    ImportField(
+        "first_name", "First name", ("first", "given name", "firstname", "person - first name")
+    ),
+    ImportField(
+        "last_name",
+        "Last name",
+        ("last", "surname", "family name", "lastname", "person - last name"),
+    ),
 ]
+
+
+# Names other tools write that ISO 3166 (and so pycountry) does not: "UK" is no ISO code (the
+# United Kingdom is GB), but Salesforce and HubSpot users type it more than any other.
+COUNTRY_NAMES = {
+    "uk": "GB",
+    "great britain": "GB",
+    "britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "russia": "RU",
+    "holland": "NL",
+    "the netherlands": "NL",
+    "deutschland": "DE",
+}
 
 
 def _country(raw: str) -> str:
     """An ISO code from a code or an English name; anything else is left for the service to
     refuse, naming the column."""
+    known = COUNTRY_NAMES.get(name_key(raw).replace(".", ""))
+    if known:
+        return known
     if len(raw) == 2:
         return raw.upper()
     try:
@@ -76,14 +147,37 @@ def _country(raw: str) -> str:
         return raw
 
 
+# Google Contacts' "Group Membership" marks its own groups with "* "; every contact is in
+# "* myContacts", which says nothing as a tag.
+GOOGLE_ALL_CONTACTS = "myContacts"
+
+
 def _tags(row: ImportRow) -> list[str]:
-    return [t.strip() for cell in row.all("tags") for t in re.split(r"[;,]", cell) if t.strip()]
+    words = (t.strip().removeprefix("* ") for c in row.all("tags") for t in re.split(r"[;,]", c))
+    return [t for t in words if t and t != GOOGLE_ALL_CONTACTS]
+
+
+# HubSpot's stages as its exports write them: labels ("Marketing Qualified Lead") or internal
+# values ("marketingqualifiedlead"); compared as `header_key`s.
+HUBSPOT_STAGES = {
+    "marketingqualifiedlead": LifecycleStage.MARKETING_QUALIFIED,
+    "salesqualifiedlead": LifecycleStage.SALES_QUALIFIED,
+    "mql": LifecycleStage.MARKETING_QUALIFIED,
+    "sql": LifecycleStage.SALES_QUALIFIED,
+}
 
 
 def _lifecycle_stage(raw: str) -> str:
-    key = name_key(raw).replace(" ", "_").replace("-", "_")
-    by_label = {name_key(label): value for value, label in LifecycleStage.choices}
-    return by_label.get(name_key(raw), key)
+    """A stage's value from its value, its label or HubSpot's name for it, compared without
+    case, spaces or punctuation; anything else is left for the service to refuse."""
+    key = header_key(raw)
+    known = {
+        header_key(name): value
+        for value, label in LifecycleStage.choices
+        for name in (value, label)
+    }
+    found = known.get(key) or HUBSPOT_STAGES.get(key)
+    return str(found) if found else name_key(raw).replace(" ", "_").replace("-", "_")
 
 
 def _merged(existing: list[Any], new: list[Any]) -> list[Any]:
@@ -99,12 +193,26 @@ class ContactImporter(Importer):
         "its phones"
     )
     fields = [
-        external_id_field("contact id", "salesforce id", "hubspot id"),
+        external_id_field(
+            "contact id", "salesforce id", "hubspot id", "hs_object_id", "person - id"
+        ),
         *PERSON_NAME,
         ImportField(
             "email",
             "Email",
-            ("email address", "e-mail", "e-mail address", "primary email", "work email"),
+            (
+                "email address",
+                "e-mail",
+                "e-mail address",  # Outlook, and its "E-mail 2 Address"
+                "primary email",
+                "work email",
+                "secondary email",  # Zoho
+                "e-mail 1 - value",  # Google Contacts
+                "person - email",  # Pipedrive, and its "Person - Email - Work/Home/Other"
+                "person - email - work",
+                "person - email - home",
+                "person - email - other",
+            ),
             many=True,
         ),
         ImportField(
@@ -118,17 +226,44 @@ class ContactImporter(Importer):
                 "telephone",
                 "business phone",
                 "work phone",
+                "home phone",
+                "other phone",
+                "primary phone",
+                "phone 1 - value",  # Google Contacts
+                "person - phone",  # Pipedrive
+                "person - phone - work",
+                "person - phone - mobile",
+                "person - phone - home",
+                "person - phone - other",
             ),
             many=True,
         ),
-        ImportField("job_title", "Job title", ("title", "position", "job")),
         ImportField(
-            "company", "Company", ("company name", "account name", "organization", "organisation")
+            "job_title",
+            "Job title",
+            ("title", "position", "job", "organization 1 - title", "person - job title"),
+        ),
+        ImportField(
+            "company",
+            "Company",
+            (
+                "company name",
+                "account name",
+                "organization",
+                "organisation",
+                "organization 1 - name",  # Google Contacts
+                "person - organization",  # Pipedrive
+            ),
         ),
         *ADDRESS,
         ImportField("source", "Source", ("lead source", "original source")),
         ImportField("lifecycle_stage", "Lifecycle stage", ("lifecycle", "stage")),
-        ImportField("tags", "Tags", ("labels", "tag", "categories"), many=True),
+        ImportField(
+            "tags",
+            "Tags",
+            ("labels", "tag", "categories", "person - label", "group membership"),
+            many=True,
+        ),
     ]
     error_fields = {"emails": "email", "phones": "phone", "company_ids": "company"}
     TEXT = ["external_id", "first_name", "last_name", "job_title", "source", *ADDRESS_NAMES]

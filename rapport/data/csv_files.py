@@ -8,7 +8,8 @@ few, a field too large) becomes a row error instead of stopping the import.
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -88,25 +89,79 @@ def detect_delimiter(sample: str) -> str:
     except csv.Error:
         # The sniffer gives up on files with one column or uneven rows: take the candidate
         # the header row uses most, defaulting to a comma.
-        counts = {d: lines[0].count(d) for d in DELIMITERS}
+        # A title line above the header ("Contacts export, 2024-05-01") is passed over.
+        line = next((li for li in lines if any(d in li for d in DELIMITERS)), "")
+        counts = {d: line.count(d) for d in DELIMITERS}
         best = max(counts, key=lambda d: counts[d])
         return best if counts[best] else ","
 
 
+# A report exported from another tool may open with its title, its date or its filters, each
+# alone on a line, above the header: up to this many such lines are passed over.
+TITLE_ROWS = 10
+
+
+def is_title(cells: list[str], columns: int) -> bool:
+    """A row holding one value above a header of several columns: a report's title line."""
+    return columns > 1 and sum(1 for c in cells if c.strip()) == 1
+
+
+def header_row(rows: Iterable[list[str]]) -> list[str] | None:
+    """The header among a file's first non-blank rows: the first with more than one value,
+    title lines above it passed over; a file of one column has its first row as header."""
+    first = None
+    filled = (r for r in rows if any(c.strip() for c in r))
+    try:
+        for cells in itertools.islice(filled, TITLE_ROWS + 1):  # no further than the header
+            if sum(1 for c in cells if c.strip()) > 1:
+                return cells
+            first = first or cells
+    except csv.Error:
+        if first is None:
+            raise
+        # a one-column file whose row past the header is unreadable: that row's error
+    return first
+
+
+def trimmed(cells: list[str], width: int) -> list[str]:
+    """The row without the blank cells right of the header's `width` (a spreadsheet saved as
+    CSV often ends each line with empty columns: "Ann,Lee,,,")."""
+    end = len(cells)
+    if end <= width:
+        return cells
+    while end > width and not cells[end - 1].strip():
+        end -= 1
+    return cells[:end]
+
+
 def header_columns(header: list[str]) -> list[str]:
-    """The header row's column names, each present and named once (any file format)."""
-    columns = [c.strip() for c in header]
+    """The header row's column names, each present and distinct (any file format); blank
+    cells right of the last name are no columns."""
+    columns = [c.strip() for c in trimmed(header, 0)]
     blank = [i + 1 for i, c in enumerate(columns) if not c]
     if blank:
         raise ServiceValidationError.single(
             "file", f"the header row has no name for column {', '.join(map(str, blank))}"
         )
-    dupes = sorted({c for c in columns if columns.count(c) > 1})
-    if dupes:
-        raise ServiceValidationError.single(
-            "file", f"the header row names a column twice: {', '.join(dupes)}"
-        )
-    return columns
+    return _distinct(columns)
+
+
+def _distinct(columns: list[str]) -> list[str]:
+    """Columns are mapped by name, so a name the header repeats (a report joining two objects'
+    "Phone", a tool writing "Email" for each address) is numbered from its second column on,
+    "Email (2)", rather than the file refused: no column is lost, and the suggestions still
+    read "Email (2)" as an email."""
+    taken = set(columns)
+    seen: set[str] = set()
+    distinct = []
+    for column in columns:
+        name, n = column, 1
+        while name in seen or (name != column and name in taken):
+            n += 1
+            name = f"{column} ({n})"
+        seen.add(name)
+        distinct.append(name)
+    return distinct
 
 
 def checked_row(number: int, cells: list[str], columns: list[str]) -> CsvRow:
@@ -139,7 +194,7 @@ def csv_layout(fh: Binary) -> CsvLayout:
         text.seek(0)
         reader = csv.reader(text, delimiter=delimiter)
         try:
-            header = next((row for row in reader if any(c.strip() for c in row)), None)
+            header = header_row(reader)
         except csv.Error as exc:
             raise ServiceValidationError.single(
                 "file", f"the header row is unreadable: {exc}"
@@ -154,11 +209,42 @@ def csv_layout(fh: Binary) -> CsvLayout:
 
 def csv_rows(fh: Binary, layout: CsvLayout) -> Iterator[CsvRow]:
     """The data rows after the header; blank lines are passed over, defective rows carry
-    their `error`."""
+    their `error`, a report's footer is left out."""
+    return _footer_dropped(_records(fh, layout), len(layout.columns))
+
+
+# Most lines of a report's footer held back to see whether the file ends with them.
+FOOTER_ROWS = 20
+
+
+def _footer_dropped(rows: Iterator[CsvRow], width: int) -> Iterator[CsvRow]:
+    """A Salesforce report ends, after a blank line, with lines of one cell: its totals,
+    copyright, who generated it and when. Such lines ending a file of several columns are no
+    records; anywhere else each is a row error, as any row of the wrong width is."""
+    held: list[CsvRow] = []
+    previous: int | None = None
+    for row in rows:
+        if (
+            len(row.cells) == 1 < width  # first, as it is false for almost every row
+            and len(held) < FOOTER_ROWS
+            and (held or (previous is not None and row.number > previous + 1))
+        ):
+            held.append(row)
+            previous = row.number
+            continue
+        if held:
+            yield from held
+            held = []
+        yield row
+        previous = row.number
+
+
+def _records(fh: Binary, layout: CsvLayout) -> Iterator[CsvRow]:
     text = _text(fh, layout.encoding)
     try:
         reader = csv.reader(text, delimiter=layout.delimiter)
         number = 0
+        width = len(layout.columns)
         header_seen = False
         while True:
             try:
@@ -175,8 +261,10 @@ def csv_rows(fh: Binary, layout: CsvLayout) -> Iterator[CsvRow]:
             if not any(c.strip() for c in cells):
                 continue
             if not header_seen:
-                header_seen = True
+                header_seen = not is_title(cells, width)
                 continue
+            if len(cells) > width:  # the call is saved for the rows that need it
+                cells = trimmed(cells, width)
             yield checked_row(number, cells, layout.columns)
     finally:
         text.detach()

@@ -8,7 +8,7 @@ how a row finds the record it matches, and how a row is written through the app'
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from rapport.data.services import RowOutcome
 
 Actor = AbstractBaseUser | AnonymousUser | None
+MULTI_VALUE_SEPARATOR = " ::: "
 Values = dict[str, Any]
 
 
@@ -55,11 +56,31 @@ class ImportRow:
         cells = self.values.get(name)
         return cells[0][1] if cells else ""
 
+    def cells(self, name: str) -> list[tuple[str, str]]:
+        """(column, value) of each value; a cell holding several joined by " ::: " (Google
+        Contacts puts a person's second email in the same cell) gives each."""
+        cells = self.values.get(name, [])
+        for _, value in cells:
+            if MULTI_VALUE_SEPARATOR in value:
+                break
+        else:
+            return cells  # the usual case, on every row of a large import: no copy
+        return [
+            (column, part)
+            for column, value in cells
+            for part in (p.strip() for p in value.split(MULTI_VALUE_SEPARATOR))
+            if part
+        ]
+
     def all(self, name: str) -> list[str]:
-        return [value for _, value in self.values.get(name, [])]
+        values = [value for _, value in self.values.get(name, ())]
+        for value in values:
+            if MULTI_VALUE_SEPARATOR in value:
+                return [part for _, part in self.cells(name)]
+        return values  # as `cells` gives them, without its copy: this runs on every row
 
     def column(self, name: str, index: int = 0) -> str:
-        cells = self.values.get(name, [])
+        cells = self.cells(name)
         if not cells:
             return ""
         return cells[min(max(index, 0), len(cells) - 1)][0]
@@ -169,7 +190,7 @@ class Importer(ABC):
         sent = row.sent.get(base)
         if sent is not None and position < len(sent):
             value = sent[position]
-            return next((col for col, v in row.values.get(name, []) if v == value), "")
+            return next((col for col, v in row.cells(name) if v == value), "")
         return row.column(name, position)
 
 
@@ -215,28 +236,53 @@ def header_key(header: str) -> str:
     return re.sub(r"[\W_]+", "", header.casefold())
 
 
+def _digitless(key: str) -> str:
+    return re.sub(r"\d+", "", key)
+
+
+def _lookups(
+    ranked: list[dict[str, ImportField]], key: str
+) -> Iterator[tuple[int, dict[str, ImportField], str]]:
+    """(rank, names, key to look up): names and labels, aliases, then both without numbers."""
+    yield 0, ranked[0], key
+    yield 1, ranked[1], key
+    yield 2, ranked[2], _digitless(key)
+
+
 def mapping_suggest(importer: Importer, columns: Iterable[str]) -> dict[str, str]:
-    """column -> field for the columns whose header names a field (its name, label or an
-    alias, numbered or not for a field several columns feed); each single-valued field is
-    suggested for its first such column only."""
-    known: dict[str, ImportField] = {}
+    """column -> field for the columns whose header names a field: its name or label first,
+    then an alias, then, for a field several columns may feed, either with its numbers left
+    out ("E-mail 2 Address", Google's "E-mail 2 - Value"). Each single-valued field is
+    suggested for one column, the best named: Outlook's "Job Title" wins over its "Title",
+    which is the salutation there; a field several columns may feed takes every column that
+    names it."""
+    ranked: list[dict[str, ImportField]] = [{}, {}, {}]
     for f in importer.fields:
-        for name in (f.name, f.label, *f.aliases):
-            known.setdefault(header_key(name), f)
+        for name in (f.name, f.label):
+            ranked[0].setdefault(header_key(name), f)
+        for alias in f.aliases:
+            ranked[1].setdefault(header_key(alias), f)
+    for names in ranked[:2]:
+        for key, f in names.items():
+            if f.many:  # "Title 2" is not a second job title; "Email 2" is a second email
+                ranked[2].setdefault(_digitless(key), f)
+    best: dict[str, tuple[int, int, str]] = {}  # single field -> (rank, position, column)
     mapping: dict[str, str] = {}
-    taken: set[str] = set()
-    for column in columns:
+    for position, column in enumerate(columns):
         key = header_key(column)
-        found = known.get(key)
+        found = next(
+            ((rank, names[k]) for rank, names, k in _lookups(ranked, key) if k in names), None
+        )
         if found is None:
-            # "Email 2", "Phone 3": the further columns of a field several columns may feed
-            numbered = known.get(key.rstrip("0123456789"))
-            found = numbered if numbered is not None and numbered.many else None
-        if found is None or (found.name in taken and not found.many):
             continue
-        mapping[column] = found.name
-        taken.add(found.name)
-    return mapping
+        rank, f = found
+        if f.many:
+            mapping[column] = f.name
+        elif f.name not in best or (rank, position) < best[f.name][:2]:
+            best[f.name] = (rank, position, column)
+    for name, (_, _, column) in best.items():
+        mapping[column] = name
+    return {c: mapping[c] for c in columns if c in mapping}
 
 
 def mapping_clean(importer: Importer, columns: list[str], mapping: Any) -> dict[str, str]:

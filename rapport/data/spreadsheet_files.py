@@ -8,6 +8,7 @@ parser reads as such.
 """
 
 import datetime as dt
+import itertools
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +16,15 @@ from typing import Any
 import python_calamine as calamine
 
 from rapport.core.errors import ServiceValidationError
-from rapport.data.csv_files import Binary, CsvRow, checked_row, header_columns
+from rapport.data.csv_files import (
+    Binary,
+    CsvRow,
+    checked_row,
+    header_columns,
+    header_row,
+    is_title,
+    trimmed,
+)
 
 # A workbook is a zip archive that calamine unpacks into memory: one that would unpack to more
 # than this (a "zip bomb", or a sheet far beyond what an import wizard should take) is refused
@@ -33,7 +42,8 @@ def _unpacked_size(fh: Binary) -> int:
 
 
 def _sheet(fh: Binary) -> Any:
-    """The first visible worksheet holding data."""
+    """The first visible worksheet holding a header and a row under it (a workbook may open
+    with a sheet of notes or a cover page); failing that, the first holding anything."""
     if _unpacked_size(fh) > MAX_UNPACKED_BYTES:
         raise ServiceValidationError.single(
             "file", f"the workbook unpacks to more than {MAX_UNPACKED_BYTES // 2**20:,} MB"
@@ -49,14 +59,20 @@ def _sheet(fh: Binary) -> Any:
         raise ServiceValidationError.single(
             "file", f"is not a readable Excel workbook ({exc})"
         ) from exc
+    first = None
     for meta in book.sheets_metadata:
         if meta.typ != calamine.SheetTypeEnum.WorkSheet:
             continue
         if meta.visible != calamine.SheetVisibleEnum.Visible:
             continue
         sheet = book.get_sheet_by_name(meta.name)
-        if sheet.height and any(_text(v) for row in sheet.iter_rows() for v in row):
+        filled = sum(1 for _ in itertools.islice(_filled(sheet), 2))
+        if filled == 2:
             return sheet
+        if filled and first is None:
+            first = sheet
+    if first is not None:
+        return first
     raise ServiceValidationError.single("file", "the workbook has no data in any visible sheet")
 
 
@@ -72,30 +88,26 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _rows(fh: Binary) -> Iterator[tuple[int, list[str]]]:
-    """(spreadsheet row number, cells) of the non-blank rows."""
-    for index, row in enumerate(_sheet(fh).iter_rows()):
+def _filled(sheet: Any) -> Iterator[tuple[int, list[str]]]:
+    """(spreadsheet row number, cells) of the sheet's non-blank rows."""
+    for index, row in enumerate(sheet.iter_rows()):
         cells = [_text(v) for v in row]
         if any(c.strip() for c in cells):
             yield index + 1, cells
 
 
-def _trimmed(cells: list[str], width: int) -> list[str]:
-    """A sheet's rows are as wide as its widest; blank cells right of the header go."""
-    while len(cells) > width and not cells[-1].strip():
-        cells = cells[:-1]
-    return cells
-
-
 def spreadsheet_columns(fh: Binary) -> list[str]:
-    _, cells = next(_rows(fh))  # `_sheet` found one
-    while cells and not cells[-1].strip():
-        cells = cells[:-1]
-    return header_columns(cells)
+    header = header_row(cells for _, cells in _filled(_sheet(fh)))
+    assert header is not None  # `_sheet` found a row
+    return header_columns(header)
 
 
 def spreadsheet_rows(fh: Binary, columns: list[str]) -> Iterator[CsvRow]:
-    rows = _rows(fh)
-    next(rows, None)  # the header
+    """The rows under the header; a sheet's rows are as wide as its widest, so the blank
+    cells right of the header go."""
+    rows = _filled(_sheet(fh))
+    for _, cells in rows:  # title lines, then the header
+        if not is_title(cells, len(columns)):
+            break
     for number, cells in rows:
-        yield checked_row(number, _trimmed(cells, len(columns)), columns)
+        yield checked_row(number, trimmed(cells, len(columns)), columns)

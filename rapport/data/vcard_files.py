@@ -22,6 +22,8 @@ NAME_COLUMNS = ["UID", "First Name", "Last Name"]
 WORK_COLUMNS = ["Organization", "Title"]
 ADDRESS_COLUMNS = ["Street", "City", "Region", "Postal Code", "Country"]
 OTHER_COLUMNS = ["Categories", "Note"]
+_QUOTED_PRINTABLE = "QUOTED-PRINTABLE"
+_BINARY = re.compile(r"^(?:[\w-]+\.)?(PHOTO|LOGO|SOUND|KEY)[;:]", re.IGNORECASE)
 _PROPERTY = re.compile(r"^(?:[\w-]+\.)?(EMAIL|TEL)[;:]", re.IGNORECASE)
 
 
@@ -99,15 +101,18 @@ def _card_cells(card: Any) -> dict[str, str]:
     if name is not None:
         cells["First Name"] = _joined(name.given, " ")
         cells["Last Name"] = _joined(name.family, " ")
-    if not (cells.get("First Name") or cells.get("Last Name")):
+    org = _first(card, "org")  # the name, then its units (departments): the name is the company
+    cells["Organization"] = _joined(org[:1] if isinstance(org, list) else org, " ")
+    full_name = _joined(_first(card, "fn"), " ")
+    if not (cells.get("First Name") or cells.get("Last Name")) and (
+        full_name != cells["Organization"]  # Apple's and Outlook's cards of a company
+    ):
         # FN only (some exporters): "Jane van Doe" -> Jane / van Doe
-        given, _, family = _joined(_first(card, "fn"), " ").partition(" ")
+        given, _, family = full_name.partition(" ")
         cells["First Name"], cells["Last Name"] = given, family
     for column, prop in (("Email", "email"), ("Phone", "tel")):
         values = [_joined(v, " ") for v in _values(card, prop)]
         cells.update(zip(_numbered(column, len(values)), values, strict=True))
-    org = _first(card, "org")  # the name, then its units (departments): the name is the company
-    cells["Organization"] = _joined(org[:1] if isinstance(org, list) else org, " ")
     cells["Title"] = _joined(_first(card, "title"), " ")
     address = _first(card, "adr")
     if address is not None:
@@ -118,15 +123,40 @@ def _card_cells(card: Any) -> dict[str, str]:
     return cells
 
 
+def _card_text(lines: list[str]) -> str:
+    """The card's text ready for vobject: its pictures, sounds and keys left out (nothing
+    imports them, and a damaged one, base64 that does not decode, made vobject refuse the
+    whole card), and vCard 2.1's quoted-printable soft line breaks undone (a value so encoded
+    that ends a line with "=" goes on at the start of the next, unindented, as Android writes
+    long names and addresses; vobject would read it as a line of its own and refuse the card)."""
+    joined: list[str] = []
+    soft = skipping = False
+    for line in lines:
+        text = line.rstrip("\r\n")
+        if skipping and (not text.strip() or text[:1] in " \t"):
+            continue  # the binary value's folded lines, and 2.1's blank line after them
+        skipping = False
+        if soft:
+            joined[-1] = joined[-1][:-1] + text
+        elif _BINARY.match(text):
+            skipping = True
+            continue
+        else:
+            joined.append(text)
+        name, colon, _ = joined[-1].partition(":")
+        soft = bool(colon) and _QUOTED_PRINTABLE in name.upper() and joined[-1].endswith("=")
+    return "".join(f"{line}\r\n" for line in joined)
+
+
 def vcard_rows(fh: Binary, encoding: str, columns: list[str]) -> Iterator[CsvRow]:
     for index, lines in enumerate(_cards(fh, encoding)):
         number = index + 2
-        text = "".join(lines)
-        if len(text) > CARD_CHARS:
-            yield CsvRow(number, [], f"the card holds {len(text):,} characters, too many")
+        size = sum(map(len, lines))
+        if size > CARD_CHARS:
+            yield CsvRow(number, [], f"the card holds {size:,} characters, too many")
             continue
         try:
-            card = vobject.readOne(text)
+            card = vobject.readOne(_card_text(lines))
         except (vobject.base.ParseError, ValueError, AttributeError) as exc:
             yield CsvRow(number, [], f"is not a readable vCard: {exc}"[:1000])
             continue

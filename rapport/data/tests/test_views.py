@@ -124,12 +124,18 @@ def test_an_unknown_entity_and_a_missing_file_are_named(owner_client, workspace)
         assert not ImportBatch.objects.exists()
 
 
-def test_a_header_naming_a_column_twice_is_a_file_error(owner_client, workspace):
+def test_a_header_naming_a_column_twice_numbers_the_second(owner_client, workspace):
     response = owner_client.post(
         "/imports/new/", {"entity": "contacts", "file": _csv("Email,Email\na@x.io,b@x.io\n")}
     )
 
-    assert "the header row names a column twice: Email" in response.content.decode()
+    assert response.status_code == 302
+    with workspace_scope(workspace):
+        batch = ImportBatch.objects.get()
+    assert (batch.columns, batch.mapping) == (
+        ["Email", "Email (2)"],
+        {"Email": "email", "Email (2)": "email"},
+    )
 
 
 # --- step 2: mapping ---------------------------------------------------------------------------
