@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import phonenumbers
 from django.utils import timezone
 from email_validator import EmailNotValidError, validate_email
+from nameparser import HumanName
 
 from rapport.core.errors import ServiceValidationError
 
@@ -300,3 +301,14 @@ def date_parse(raw: str | dt.date, *, region: str, field: str = "date") -> dt.da
 
 def _example(region: str) -> str:
     return "12/31/2024" if region.upper() in MONTH_FIRST_REGIONS else "31/12/2024"
+
+
+def name_split(full: str) -> tuple[str, str]:
+    """(first name, last name) of a name written whole, as other tools export it ("Dr. Jane
+    Q. Smith Jr.", "Smith, John", "Ludwig van Beethoven"), read by nameparser: the given and
+    middle names first, the family name with its particles and any suffix last. A title
+    ("Dr.", "Mrs") is left out: a contact has no field for it."""
+    name = HumanName(full)
+    first = " ".join(part for part in (name.first, name.middle) if part)
+    last = " ".join(part for part in (name.last, name.suffix) if part)
+    return first, last

@@ -25,6 +25,7 @@ from rapport.contacts.services import (
 )
 from rapport.core.errors import ServiceValidationError
 from rapport.data.importers import (
+    FULL_NAME,
     Actor,
     BulkWriter,
     ImportContext,
@@ -105,6 +106,11 @@ ADDRESS = [
 ]
 ADDRESS_NAMES = [f.name for f in ADDRESS]
 PERSON_NAME = [
+    ImportField(
+        FULL_NAME,
+        "Full name (split into first and last name)",
+        ("name", "full name", "contact name", "person - name", "display name"),
+    ),
     ImportField(
         "first_name", "First name", ("first", "given name", "firstname", "person - first name")
     ),

@@ -39,6 +39,11 @@ class ImportField:
     many: bool = False
 
 
+# A person's name written whole, which an import splits into first and last names
+# (`services._import_row`); offered by importers of people (`contact_importers.PERSON_NAME`).
+FULL_NAME = "full_name"
+
+
 @dataclass
 class ImportRow:
     """One row's non-empty values by importer field, each with the column it came from."""

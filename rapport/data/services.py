@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from rapport.audit.models import AuditAction
 from rapport.audit.services import audit_change, audit_record
+from rapport.contacts.normalise import name_split
 from rapport.core.bulk_rows import rows_insert
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.data.chunk_storer import ChunkStorer, chunk_storer
@@ -32,6 +33,7 @@ from rapport.data.copy_time import copy_time
 from rapport.data.csv_files import CsvRow
 from rapport.data.file_formats import batch_layout, file_layout, file_row_count, file_rows
 from rapport.data.importers import (
+    FULL_NAME,
     Actor,
     BulkWriter,
     ImportContext,
@@ -200,12 +202,20 @@ def mapped_columns(batch: ImportBatch) -> MappedColumns:
 
 
 def _import_row(csv_row: CsvRow, columns: MappedColumns) -> ImportRow:
-    """The row's non-empty values by field (`csv_row` has no `error`: every column's cell)."""
+    """The row's non-empty values by field (`csv_row` has no `error`: every column's cell).
+    A name written whole (`FULL_NAME`, no importer's own field) gives the first and last
+    names of a row that has neither, each traced to its column."""
     row = ImportRow(number=csv_row.number)
     values, cells = row.values, csv_row.cells
     for i, column, name in columns:
         if value := cells[i].strip():
             values.setdefault(name, []).append((column, value))
+    full = values.pop(FULL_NAME, None)
+    if full and "first_name" not in values and "last_name" not in values:
+        column, text = full[0]
+        for name, part in zip(("first_name", "last_name"), name_split(text), strict=True):
+            if part:
+                values[name] = [(column, part)]
     return row
 
 

@@ -114,8 +114,10 @@ def test_google_contacts_values_and_their_cells_of_several_values_are_imported(
     workspace, upload, run_import
 ):
     mapping = suggested(GOOGLE)
-    assert {c: mapping.get(c) for c in GOOGLE if "Type" in c or c == "Name"} == {
-        c: None for c in GOOGLE if "Type" in c or c == "Name"
+    # "Name" feeds the full name, split only in a row without the given and family names
+    assert mapping["Name"] == "full_name"
+    assert {c: mapping.get(c) for c in GOOGLE if "Type" in c} == {
+        c: None for c in GOOGLE if "Type" in c
     }
     assert mapping["Organization 1 - Title"] == "job_title"
     raw = export_csv(
@@ -187,6 +189,7 @@ def test_pipedrive_and_zoho_exports_get_every_contact_column_suggested():
 
     assert suggested(pipedrive) == {
         "Person - ID": "external_id",
+        "Person - Name": "full_name",  # split only in a row without the first and last names
         "Person - First name": "first_name",
         "Person - Last name": "last_name",
         "Person - Email - Work": "email",
