@@ -11,7 +11,14 @@ from django.db.models import QuerySet
 
 from rapport.contacts import queries
 from rapport.contacts.forms import ListFilterForm
-from rapport.contacts.models import Company, Contact, CustomFieldDefinition, CustomFieldEntity
+from rapport.contacts.models import (
+    Company,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    CustomFieldDefinition,
+    CustomFieldEntity,
+)
 from rapport.contacts.queries import RecordFilter
 from rapport.contacts.views import COMPANIES, CONTACTS, RecordKind
 from rapport.core.errors import ServiceValidationError
@@ -20,18 +27,37 @@ from rapport.data.exports import (
     ExportColumn,
     Exporter,
     ExportRequest,
+    LinkedValues,
     exporter_register,
     form_cleaned,
+    linked_to,
     ordered,
 )
+from rapport.data.importers import MULTI_VALUE_SEPARATOR
 from rapport.tenancy.models import Workspace
+
+
+def _beyond_primary(model: type[ContactEmail | ContactPhone], value: str) -> LinkedValues:
+    """A contact's emails or phones beyond the primary (which the `email` and `phone` columns
+    hold), in the order they were added, joined as the importer splits a cell of several."""
+    return LinkedValues(
+        lambda _, ids: (
+            linked_to(model.objects.filter(is_primary=False), "contact_id", ids)
+            .order_by("id")
+            .values_list("contact_id", value)
+        ),
+        MULTI_VALUE_SEPARATOR,
+    )
+
 
 _CONTACT_COLUMNS = [
     ExportColumn("id", "pk"),
     ExportColumn("first_name", "first_name"),
     ExportColumn("last_name", "last_name"),
     ExportColumn("email", "email"),
+    ExportColumn("other_emails", _beyond_primary(ContactEmail, "email")),
     ExportColumn("phone", "phone"),
+    ExportColumn("other_phones", _beyond_primary(ContactPhone, "number")),
     ExportColumn("job_title", "job_title"),
     ExportColumn("company", "primary_company__name"),
     ExportColumn("lifecycle_stage", "lifecycle_stage"),
@@ -67,10 +93,14 @@ _COMPANY_COLUMNS = [
 
 # The vCard properties of a contact row, by export column header.
 CONTACT_VCARD = {
+    "external_id": "uid",
     "first_name": "first_name",
     "last_name": "last_name",
     "email": "email",
+    "other_emails": "other_emails",
     "phone": "phone",
+    "other_phones": "other_phones",
+    "tags": "categories",
     "company": "organisation",
     "job_title": "title",
     "street": "street",

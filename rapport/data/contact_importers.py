@@ -218,6 +218,7 @@ class ContactImporter(Importer):
                 "person - email - work",
                 "person - email - home",
                 "person - email - other",
+                "other emails",  # Rapport's own export: the emails beyond the primary
             ),
             many=True,
         ),
@@ -241,6 +242,7 @@ class ContactImporter(Importer):
                 "person - phone - mobile",
                 "person - phone - home",
                 "person - phone - other",
+                "other phones",  # Rapport's own export
             ),
             many=True,
         ),

@@ -17,7 +17,7 @@ from typing import IO, Any
 
 import xlsxwriter
 
-from rapport.data.exports import CHUNK_ROWS, ExportColumn, formula_safe
+from rapport.data.exports import CHUNK_ROWS, ExportColumn, LinkedValues, formula_safe
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -45,11 +45,22 @@ def _csv_cell(value: Any) -> Any:
     return _text(value)
 
 
+def _joined(columns: list[ExportColumn], rows: Iterable[list[Any]]) -> Iterator[list[Any]]:
+    """The rows with each `LinkedValues` list joined into one cell, as the importer reads it."""
+    linked = [
+        (at, c.path.separator) for at, c in enumerate(columns) if isinstance(c.path, LinkedValues)
+    ]
+    for row in rows:
+        for at, separator in linked:
+            row[at] = separator.join(row[at])
+        yield row
+
+
 def csv_stream(columns: list[ExportColumn], rows: Iterable[list[Any]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([c.header for c in columns])
-    for n, row in enumerate(rows, 1):
+    for n, row in enumerate(_joined(columns, rows), 1):
         writer.writerow([_csv_cell(v) for v in row])
         if n % CHUNK_ROWS == 0:
             yield buffer.getvalue()
@@ -74,7 +85,7 @@ def xlsx_file(columns: list[ExportColumn], rows: Iterable[list[Any]]) -> IO[byte
     bold = workbook.add_format({"bold": True})
     for col, column in enumerate(columns):
         sheet.write_string(0, col, column.header, bold)
-    for r, row in enumerate(rows, 1):
+    for r, row in enumerate(_joined(columns, rows), 1):
         for col, value in enumerate(row):
             if value is None or value == "":
                 continue
@@ -119,27 +130,48 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts) + "\r\n"
 
 
+def _preferred(name: str, values: list[Any]) -> list[str]:
+    """One line per value, the first (the primary) marked as preferred when there are
+    several to choose from: a lone value needs no preference."""
+    if len(values) == 1:
+        return [f"{name}:{_escape(values[0])}"]
+    first = f"{name},PREF" if ";TYPE=" in name else f"{name};TYPE=PREF"
+    return [f"{first}:{_escape(values[0])}", *(f"{name}:{_escape(v)}" for v in values[1:])]
+
+
 def vcard_stream(
     columns: list[ExportColumn], rows: Iterable[list[Any]], properties: dict[str, str]
 ) -> Iterator[str]:
     """vCard 3.0 cards; `properties` maps column headers to the card fields they fill:
-    first_name, last_name, email, phone, organisation, title, street, city, region,
-    postal_code, country, note."""
+    uid, first_name, last_name, email and phone (the primary), other_emails and other_phones
+    and categories (lists), organisation, title, street, city, region, postal_code, country,
+    note."""
     at = {prop: [c.header for c in columns].index(h) for h, prop in properties.items()}
     out: list[str] = []
     for n, row in enumerate(rows, 1):
         v = {prop: row[i] for prop, i in at.items()}
         first, last = _escape(v.get("first_name")), _escape(v.get("last_name"))
         full = " ".join(_text(x) for x in (v.get("first_name"), v.get("last_name")) if x)
-        lines = ["BEGIN:VCARD", "VERSION:3.0", f"N:{last};{first};;;", f"FN:{_escape(full)}"]
-        for prop, name in (("email", "EMAIL;TYPE=INTERNET"), ("phone", "TEL"), ("title", "TITLE")):
-            if v.get(prop):
-                lines.append(f"{name}:{_escape(v[prop])}")
+        lines = ["BEGIN:VCARD", "VERSION:3.0"]
+        if v.get("uid"):
+            lines.append(f"UID:{_escape(v['uid'])}")
+        lines += [f"N:{last};{first};;;", f"FN:{_escape(full)}"]
+        for name, primary, others in (
+            ("EMAIL;TYPE=INTERNET", "email", "other_emails"),
+            ("TEL", "phone", "other_phones"),
+        ):
+            values = [x for x in (v.get(primary), *v.get(others, ())) if x]
+            if values:
+                lines += _preferred(name, values)
+        if v.get("title"):
+            lines.append(f"TITLE:{_escape(v['title'])}")
         if v.get("organisation"):
             lines.append(f"ORG:{_escape(v['organisation'])}")
         address = [v.get(p) for p in ("street", "city", "region", "postal_code", "country")]
         if any(address):
             lines.append("ADR:;;" + ";".join(_escape(p) for p in address))
+        if v.get("categories"):  # each name escaped: a comma inside one is not a separator
+            lines.append("CATEGORIES:" + ",".join(_escape(t) for t in v["categories"]))
         if v.get("note"):
             lines.append(f"NOTE:{_escape(v['note'])}")
         lines.append("END:VCARD")

@@ -11,7 +11,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Model, QuerySet
+from django.db.models.expressions import RawSQL
 from django.forms import Form
 from django.http import QueryDict
 
@@ -21,13 +23,56 @@ from rapport.tenancy.models import Workspace
 
 # Rows read from the database per round trip; also the unit in which CSV text is yielded.
 CHUNK_ROWS = 2000
-TAGS = "tags"  # a column path the framework fills per chunk from the record's tag link table
+
+# (record id, value) pairs of the chunk's records, in the order the values are to be listed.
+LinkedQuery = Callable[[type[Model], list[int]], Iterable[tuple[int, Any]]]
+
+
+@dataclass(frozen=True)
+class LinkedValues:
+    """A column of the values a record has in another table (its tags, a contact's further
+    emails), read for a whole chunk of rows in one query, never one per row. The row holds
+    them as a list; a file that has one cell per column joins them with `separator`, the way
+    the importer splits that column again."""
+
+    query: LinkedQuery
+    separator: str = ", "
+
+
+def linked_to(qs: QuerySet[Any], column: str, ids: list[int]) -> QuerySet[Any]:
+    """`qs` narrowed to the rows whose `column` is one of a chunk's `ids`. On PostgreSQL the
+    ids go as one array parameter: as `__in`'s two thousand placeholders, Django's and
+    psycopg's handling of them cost more than the query takes to run (docs/performance.md,
+    exp13)."""
+    if connection.vendor != "postgresql":
+        return qs.filter(**{f"{column}__in": ids})
+    quote = connection.ops.quote_name
+    name = f"{quote(qs.model._meta.db_table)}.{quote(column)}"
+    # identifiers from the model, quoted; the ids go as a parameter
+    among = RawSQL(f"{name} = ANY(%s::bigint[])", [ids], output_field=BooleanField())  # noqa: S611
+    return qs.filter(among)
+
+
+def _tag_rows(model: type[Model], ids: list[int]) -> Iterable[tuple[int, Any]]:
+    """The records' tag names from the tag link table, by name."""
+    through: Any = model.tags.through  # type: ignore[attr-defined]
+    owner_column = f"{model._meta.model_name}_id"
+    return (
+        linked_to(through.objects.all(), owner_column, ids)
+        .order_by("tag__name", "tag_id")
+        .values_list(owner_column, "tag__name")
+    )
+
+
+TAGS = LinkedValues(_tag_rows)  # the record's tags, for any model with a `tags` link
 
 
 @dataclass(frozen=True)
 class ExportColumn:
     header: str
-    path: str  # a `values_list` path ("email", "owner__username", "custom_fields__tier"), or TAGS
+    # A `values_list` path ("email", "owner__username", "custom_fields__tier"), or values
+    # from a linked table (TAGS).
+    path: str | LinkedValues
 
 
 @dataclass(frozen=True)
@@ -105,37 +150,29 @@ def export_rows(
     exporter: Exporter, qs: QuerySet[Any], columns: list[ExportColumn]
 ) -> Iterator[list[Any]]:
     """The rows as lists in column order, read `CHUNK_ROWS` at a time through a server-side
-    cursor (`iterator`), so memory holds one chunk whatever the export's size."""
-    paths = [c.path for c in columns]
-    tag_at = paths.index(TAGS) if TAGS in paths else None
-    fields = ["pk", *(p for p in paths if p != TAGS)]
+    cursor (`iterator`), so memory holds one chunk whatever the export's size. A
+    `LinkedValues` cell holds a list, filled with one query per such column and chunk."""
+    linked = [(at, c.path) for at, c in enumerate(columns) if isinstance(c.path, LinkedValues)]
+    fields = ["pk", *(c.path for c in columns if isinstance(c.path, str))]
     chunk: list[list[Any]] = []
     for values in qs.values_list(*fields).iterator(chunk_size=CHUNK_ROWS):
         chunk.append(list(values))
         if len(chunk) == CHUNK_ROWS:
-            yield from _finish(exporter, chunk, tag_at)
+            yield from _finish(exporter, chunk, linked)
             chunk = []
-    yield from _finish(exporter, chunk, tag_at)
+    yield from _finish(exporter, chunk, linked)
 
 
-def _finish(exporter: Exporter, chunk: list[list[Any]], tag_at: int | None) -> list[list[Any]]:
-    if tag_at is not None and chunk:
-        names = _tag_names(exporter.model, [row[0] for row in chunk])
+def _finish(
+    exporter: Exporter, chunk: list[list[Any]], linked: list[tuple[int, LinkedValues]]
+) -> list[list[Any]]:
+    if not chunk:
+        return []
+    ids = [row[0] for row in chunk]
+    for at, column in linked:  # by position, so each insertion lands where its column is
+        found: dict[int, list[Any]] = {}
+        for pk, value in column.query(exporter.model, ids):
+            found.setdefault(pk, []).append(value)
         for row in chunk:
-            row.insert(tag_at + 1, ", ".join(names.get(row[0], ())))
+            row.insert(at + 1, found.get(row[0], []))
     return [row[1:] for row in chunk]
-
-
-def _tag_names(model: Any, ids: list[int]) -> dict[int, list[str]]:
-    """One query on the tag link table for a chunk's records, by tag name."""
-    through = model.tags.through
-    owner_column = f"{model._meta.model_name}_id"
-    names: dict[int, list[str]] = {}
-    rows = (
-        through.objects.filter(**{f"{owner_column}__in": ids})
-        .order_by("tag__name", "tag_id")
-        .values_list(owner_column, "tag__name")
-    )
-    for pk, name in rows:
-        names.setdefault(pk, []).append(name)
-    return names
