@@ -9,31 +9,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from rapport.contacts.models import Contact
 from rapport.contacts.tests.factories import make_contact
 from rapport.data import exports
 from rapport.data.export_formats import vcard_stream
 from rapport.data.exports import ExportColumn
-from rapport.tenancy.access import workspace_scope
+from rapport.data.tests.test_qa13_round_trip import snapshot
 from rapport.web.tests import fixtures
 
 owner_client = fixtures.owner_client
-
-
-def snapshot(workspace):
-    """Each contact with its emails and phones in order (the primary first) and its tags."""
-    with workspace_scope(workspace):
-        return sorted(
-            (
-                c.first_name,
-                c.last_name,
-                c.external_id,
-                tuple(e.email for e in c.emails.all()),
-                tuple(p.number for p in c.phones.all()),
-                tuple(sorted(t.name for t in c.tags.all())),
-            )
-            for c in Contact.objects.prefetch_related("emails", "phones", "tags")
-        )
 
 
 @pytest.fixture

@@ -11,14 +11,21 @@ owner_client = fixtures.owner_client
 
 
 def snapshot(workspace):
+    """Each contact as an export and import carry it: its emails and phones in order (the
+    primary first), its tags, its company and address."""
     with workspace_scope(workspace):
+        contacts = Contact.objects.select_related("primary_company").prefetch_related(
+            "emails", "phones", "tags"
+        )
         return sorted(
             (
                 c.first_name,
                 c.last_name,
+                c.external_id,
                 c.job_title,
-                c.email,
-                c.phone,
+                tuple(e.email for e in c.emails.all()),
+                tuple(p.number for p in c.phones.all()),
+                tuple(sorted(t.name for t in c.tags.all())),
                 c.primary_company.name if c.primary_company else "",
                 c.street,
                 c.city,
@@ -26,7 +33,7 @@ def snapshot(workspace):
                 c.postal_code,
                 c.country,
             )
-            for c in Contact.objects.select_related("primary_company")
+            for c in contacts
         )
 
 
