@@ -504,8 +504,18 @@ def _process_chunk(
         _outcomes_record(batch, len(chunk), outcomes)
 
 
-def _undo_log(records: list[UndoRecord]) -> list[tuple[str, list[int], str, Values]]:
-    """A chunk's records as stored (entity, ids, action, previous), for an undo that takes
+class _Logged(NamedTuple):
+    """Records of one entity written the same way: a row of the undo log, and what an undo
+    takes back together."""
+
+    entity: str
+    ids: list[int]
+    action: str
+    previous: Values
+
+
+def _undo_log(records: list[UndoRecord]) -> list[_Logged]:
+    """A chunk's records as stored, for an undo that takes
     back the newest stored row first and each row's ids newest first. A chunk that only
     created records stores a row per entity, the entity a row records last (a row's contact,
     after the company it created) last, so it is taken back first; otherwise consecutive
@@ -517,13 +527,13 @@ def _undo_log(records: list[UndoRecord]) -> list[tuple[str, list[int], str, Valu
         for i, r in enumerate(records):
             ids.setdefault(r.entity, []).append(r.object_id)
             last[r.entity] = i
-        return [(e, ids[e], created, {}) for e in sorted(ids, key=last.__getitem__)]
-    log: list[tuple[str, list[int], str, Values]] = []
+        return [_Logged(e, ids[e], created, {}) for e in sorted(ids, key=last.__getitem__)]
+    log: list[_Logged] = []
     for (entity, action), run in itertools.groupby(records, key=lambda r: (r.entity, r.action)):
         if action == created:
-            log.append((entity, [r.object_id for r in run], created, {}))
+            log.append(_Logged(entity, [r.object_id for r in run], created, {}))
         else:
-            log.extend((entity, [r.object_id], str(action), r.previous) for r in run)
+            log.extend(_Logged(entity, [r.object_id], str(action), r.previous) for r in run)
     return log
 
 
@@ -606,21 +616,12 @@ def import_undo_start(
     return batch
 
 
-class _Taken(NamedTuple):
-    """Records an undo takes back together: of one entity, written the same way."""
-
-    entity: str
-    ids: list[int]
-    action: str
-    previous: Values
-
-
-def _undo_chunks(batch: ImportBatch) -> Iterator[list[_Taken]]:
+def _undo_chunks(batch: ImportBatch) -> Iterator[list[_Logged]]:
     """The batch's undo log, newest first, in chunks of at most `UNDO_CHUNK` records (a
     stored row, which holds a whole import chunk's records of one entity, is split)."""
     rows = ImportedRecord.objects.filter(batch=batch).order_by("-id")
     fields = ("id", "entity", "object_ids", "action", "previous")
-    chunk: list[_Taken] = []
+    chunk: list[_Logged] = []
     size = 0
     before: int | None = None
     while page := list((rows.filter(id__lt=before) if before else rows).values_list(*fields)[:20]):
@@ -630,7 +631,7 @@ def _undo_chunks(batch: ImportBatch) -> Iterator[list[_Taken]]:
             while newest_first:
                 part = newest_first[: UNDO_CHUNK - size]
                 newest_first = newest_first[len(part) :]
-                chunk.append(_Taken(entity, part, action, previous))
+                chunk.append(_Logged(entity, part, action, previous))
                 size += len(part)
                 if size == UNDO_CHUNK:
                     yield chunk
@@ -639,7 +640,7 @@ def _undo_chunks(batch: ImportBatch) -> Iterator[list[_Taken]]:
         yield chunk
 
 
-def _undo_chunk(workspace: Workspace, actor: Actor, taken: list[_Taken]) -> None:
+def _undo_chunk(workspace: Workspace, actor: Actor, taken: list[_Logged]) -> None:
     """Take these back in order: the created records deleted together
     (`Importer.delete_many`), the updated ones restored one by one."""
     for entity, ids, action, previous in taken:
@@ -661,9 +662,10 @@ def import_undo(*, workspace: Workspace, actor: Actor, batch: ImportBatch) -> Im
     _undoable(batch, resuming=True)
     if batch.status != ImportStatus.UNDOING:
         import_undo_start(workspace=workspace, actor=actor, batch=batch, enqueue=False)
-    # The undo starts again from the newest record (records taken back already are passed
-    # over), so it counts from zero.
-    ImportBatch.objects.filter(pk=batch.pk).update(undone=0)
+    else:
+        # An undo run again starts from the newest record (records taken back already are
+        # passed over), so it counts from zero, as `import_undo_start` makes a new one.
+        ImportBatch.objects.filter(pk=batch.pk).update(undone=0)
     try:
         for chunk in _undo_chunks(batch):
             with transaction.atomic():
