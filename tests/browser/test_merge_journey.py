@@ -22,6 +22,7 @@ def test_it_merges_two_contacts_and_undoes_the_merge(page, log_in, workspace, ow
     # From Ann's page, "Merge with…" finds Annie by name.
     page.goto(f"/contacts/{ann.pk}/")
     page.get_by_role("link", name="Merge with…").click()
+    page.wait_for_url(re.compile(rf"/merge/contacts/{ann.pk}/$"))
     page.get_by_label("Find the other contact").fill("annie")
     page.locator("#merge-candidates").get_by_role("link", name=re.compile("Annie Lee")).click()
     expect(page).to_have_url(re.compile(rf"/merge/contacts/{ann.pk}/{annie.pk}/$"))

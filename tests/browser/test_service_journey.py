@@ -300,6 +300,8 @@ def test_a_customer_signs_in_opens_a_ticket_and_reads_the_answer(page, workspace
     expect(page.get_by_role("heading", name="My requests")).to_be_visible()
 
     page.get_by_role("link", name="New request").first.click()
+    # Typing starts once the page has loaded: before htmx has run, the keystrokes ask nothing.
+    page.wait_for_url(re.compile(r"/tickets/new/$"))
     page.get_by_label("What do you need help with?").fill("My parcel is late")
     page.get_by_label("Details").fill("Ordered two weeks ago, tracking shows nothing.")
     # The suggestions arrive after a 400 ms pause in typing and a search: allow for a busy
