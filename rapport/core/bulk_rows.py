@@ -7,10 +7,21 @@ values as they are. The two paths store the same rows (`test_bulk_rows.py` compa
 
 import itertools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, models
+from django.db.backends.utils import CursorWrapper
+
+
+@contextmanager
+def copy_in(cursor: CursorWrapper, sql: str) -> Iterator[Any]:
+    """psycopg's `COPY ... FROM STDIN` on a Django cursor, its errors raised as Django's
+    (IntegrityError for a taken key) as any statement's are: psycopg's own would escape an
+    `except DatabaseError`, such as the bulk writer's fallback to the row path."""
+    with cursor.db.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+        yield copy
 
 
 def _json_columns(model: type[models.Model], columns: Sequence[str]) -> list[int]:
@@ -42,7 +53,7 @@ def rows_insert(
     dumps = json.dumps
     with (
         connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        copy_in(cursor, f"COPY {table} ({names}) FROM STDIN") as copy,
     ):
         write = copy.write_row
         for row in itertools.chain([first], rows):

@@ -246,6 +246,10 @@ class ContactBulkWriter:
         # keys may not be in the database yet, so the next chunk's match learns them here.
         self.inflight: deque[list[_Pending]] = deque(maxlen=STORERS)
         self.planning = False
+        self.planned = 0  # chunks planned so far: a planned chunk's number
+        # The first planned chunk whose store fell back to the row path, so that the chunks
+        # planned from its drawn ids meanwhile are stored by the row path too (`ContactChunk`).
+        self.diverged: int | None = None
         self._reset()
 
     def plans_ahead(self) -> bool:
@@ -262,6 +266,7 @@ class ContactBulkWriter:
         self.companies: dict[str, int | _NewCompany] = {}
         self.pending: list[_Pending] = []
         self.outcomes: list[RowOutcome] = []
+        self.by_row_path = False  # the rest of the chunk, once a store fell back to it
 
     # --- cleaning, as contacts.services._contact_clean does for what an import sends -------
 
@@ -363,6 +368,7 @@ class ContactBulkWriter:
         """The chunk planned and stored here, in the caller's transaction (a chunk planned
         ahead before it must be stored already)."""
         self.inflight.clear()
+        self.diverged = None  # every chunk planned before is stored: none is left to redo
         self._plan(chunk)
         self._flush()
         return self._taken()
@@ -370,7 +376,11 @@ class ContactBulkWriter:
     def plan(self, chunk: list[CsvRow]) -> "ContactChunk":
         """The chunk matched and cleaned and its new records' ids drawn, nothing written: its
         store may then run on another connection while the next chunk is planned here.
-        Raises `RowPathNeeded` for a chunk with a row only the row path can write."""
+        Raises `RowPathNeeded` for a chunk with a row only the row path can write, and for
+        any chunk after one whose store fell back to the row path: the chunks in flight are
+        then stored first and this one written from what the database holds."""
+        if self.diverged is not None:
+            raise RowPathNeeded
         self.planning = True
         try:
             self._plan(chunk)
@@ -379,7 +389,8 @@ class ContactBulkWriter:
         pending = self.pending
         self._ids_assign(pending)
         self.inflight.append(pending)
-        return ContactChunk(self, pending, self._taken())
+        self.planned += 1
+        return ContactChunk(self, chunk, pending, self._taken(), self.planned)
 
     def _taken(self) -> list[RowOutcome]:
         outcomes = self.outcomes
@@ -493,6 +504,8 @@ class ContactBulkWriter:
 
     def _row(self, csv_row: CsvRow, row: ImportRow) -> RowOutcome:
         """The row's outcome: final, or (for a row to create) filled in when it is inserted."""
+        if self.by_row_path:
+            return self._by_row_path(csv_row)
         outcome = RowOutcome(csv_row.number, "failed", cells=csv_row.cells)
         mode = self.batch.mode
         match = None if mode == ImportMode.CREATE else self._match(row)
@@ -600,10 +613,13 @@ class ContactBulkWriter:
     ) -> bool:
         """Insert `pending` in a savepoint and fill in their `outcomes`. On a conflict the
         chunk could not foresee (another writer took an external id) the row path stores
-        what it can and names the rest: False. `turn` as in `PlannedChunk.store`."""
+        what it can and names the rest: False. `turn` as in `PlannedChunk.store`; it is
+        taken inside the savepoint, so a chunk that must not keep its inserts (`ContactChunk`)
+        can still take them back."""
         try:
             with transaction.atomic():
                 self._insert(pending, outcomes, turn)
+                turn()
         except DatabaseError:
             turn()
             for p in pending:
@@ -618,6 +634,9 @@ class ContactBulkWriter:
             return
         pending, self.pending = self.pending, []
         if not self._store(pending, self.outcomes, _no_turn):
+            # The keys and new companies this chunk knows lead to ids the row path did not
+            # keep: its further rows go by the row path, which matches in the database.
+            self.by_row_path = True
             return
         for keys in (self.ids, self.emails, self.phones):
             keys.pending.clear()
@@ -788,16 +807,42 @@ class ContactBulkWriter:
         return UndoRecord(entity, pk, ImportedRecordAction.CREATED, {})
 
 
+class _Stale(Exception):
+    """A planned chunk learnt at its turn that a chunk before it was not stored as planned."""
+
+
 @dataclass
 class ContactChunk:
     """A chunk planned by `ContactBulkWriter.plan`, to be stored in the caller's transaction
     on the calling thread's connection."""
 
     writer: ContactBulkWriter
+    rows: list[CsvRow]
     pending: list[_Pending]
     outcomes: list[RowOutcome]
+    number: int  # in the order planned
 
     def store(self, turn: Callable[[], None]) -> list[RowOutcome]:
-        if self.pending:
-            self.writer._store(self.pending, self.outcomes, turn)
+        """The chunk stored as planned; or, where a chunk planned before it fell back to the
+        row path (its new records did not get the ids drawn for them, which this chunk's plan
+        may use), the whole chunk by the row path, once the chunks before it are stored."""
+        writer = self.writer
+
+        def in_turn() -> None:
+            turn()
+            if writer.diverged is not None and writer.diverged < self.number:
+                raise _Stale
+
+        try:
+            if not self.pending:
+                in_turn()
+            elif not writer._store(self.pending, self.outcomes, in_turn) and not writer.diverged:
+                writer.diverged = self.number
+        except _Stale:
+            return [
+                _write_row(
+                    csv_row=row, batch=writer.batch, importer=writer.importer, actor=writer.actor
+                )
+                for row in self.rows
+            ]
         return self.outcomes

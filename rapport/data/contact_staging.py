@@ -21,6 +21,7 @@ from django.utils import timezone
 from rapport.audit.services import audit_created_by_query, created_changes_sql
 from rapport.contacts.models import Contact, ContactCompany, ContactEmail, ContactPhone, PhoneKind
 from rapport.contacts.services import CONTACT_AUDITED
+from rapport.core.bulk_rows import copy_in
 
 STAGING = "data_contact_staging"
 # A staged contact: (id, display name, emails, phones, company id or None, tag ids, tag names
@@ -87,7 +88,7 @@ def staged_insert(*, workspace_id: int, actor: Any, rows: Iterable[Sequence[Any]
         )
         cursor.execute(f"DELETE FROM {STAGING}")  # noqa: S608
         low = high = 0
-        with cursor.cursor.copy(f"COPY {STAGING} FROM STDIN") as copy:
+        with copy_in(cursor, f"COPY {STAGING} FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
                 high = row[0]

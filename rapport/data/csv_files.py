@@ -267,7 +267,8 @@ def _records(fh: Binary, layout: CsvLayout) -> Iterator[CsvRow]:
                 cells = trimmed(cells, width)
             yield checked_row(number, cells, layout.columns)
     finally:
-        text.detach()
+        if not text.closed:  # a failed run closes the file before it drops this generator
+            text.detach()  # (which would close the caller's file with it)
 
 
 def csv_row_count(fh: Binary, layout: CsvLayout) -> int | None:

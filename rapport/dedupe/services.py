@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from rapport.audit.models import AuditAction
 from rapport.audit.services import audit_record
+from rapport.core.bulk_rows import copy_in
 from rapport.core.errors import ServiceValidationError
 from rapport.dedupe.detection import DEFAULT_THRESHOLD, Found, PhaseClock, detect
 from rapport.dedupe.frames import ENTITIES
@@ -72,7 +73,7 @@ def _pairs_copy(workspace: Workspace, entity: str, rows: Iterable[FoundRow]) -> 
             "CREATE TEMPORARY TABLE dedupe_found (a_id bigint, b_id bigint, "
             "probability double precision, reasons jsonb) ON COMMIT DROP"
         )
-        with cursor.cursor.copy("COPY dedupe_found FROM STDIN") as copy:
+        with copy_in(cursor, "COPY dedupe_found FROM STDIN") as copy:
             for a, b, p, reasons in rows:
                 copy.write_row((a, b, p, json.dumps(reasons)))
         cursor.execute(

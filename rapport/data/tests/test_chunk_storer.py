@@ -9,9 +9,10 @@ import pytest
 from django.db import connection
 
 from rapport.contacts.models import Company, Contact, Tag
+from rapport.contacts.tests.factories import make_contact
 from rapport.data import contact_bulk
 from rapport.data.contact_bulk import ContactBulkWriter, ContactChunk
-from rapport.data.models import ImportBatch, ImportedRecord
+from rapport.data.models import ImportBatch, ImportedRecord, ImportRowError
 from rapport.data.queries import import_undo_total
 from rapport.data.tests.test_bulk_import import (
     MIXED,
@@ -211,3 +212,97 @@ def test_a_tag_new_to_two_chunks_stored_at_once_is_created_once(
     with workspace_scope(workspace):
         assert sorted(Tag.objects.values_list("name", flat=True)) == ["new", "vip"]
         assert Contact.tags.through.objects.count() == 12
+
+
+def _taken_mid_import(workspace, monkeypatch, external_id):
+    """Another writer takes `external_id` once the first chunk is planned, and the first
+    chunk's store waits until the second chunk is planned (from the first one's drawn ids)."""
+    plan, store = ContactBulkWriter.plan, ContactChunk.store
+    plans, stores = [], []
+    second_planned = threading.Event()
+
+    def plan_then_take(self, chunk):
+        planned = plan(self, chunk)
+        plans.append(1)
+        if len(plans) == 1:
+            make_contact(workspace, first_name="Other", external_id=external_id)
+        if len(plans) == 2:
+            second_planned.set()
+        return planned
+
+    def store_later(self, turn):
+        stores.append(1)
+        if len(stores) == 1:
+            assert second_planned.wait(timeout=30)
+        return store(self, turn)
+
+    monkeypatch.setattr(ContactBulkWriter, "plan", plan_then_take)
+    monkeypatch.setattr(ContactChunk, "store", store_later)
+
+
+@pytest.mark.parametrize("mode", ["skip", "create"])
+def test_chunks_planned_after_one_that_fell_back_to_the_row_path_are_stored_right(
+    workspace, upload, run_import, monkeypatch, mode
+):
+    # The first chunk's store meets an external id taken since it was planned, and falls
+    # back to the row path, whose new company gets another id than the one drawn for it.
+    # The chunks planned meanwhile link Acme by the drawn id and match Ann by hers.
+    _taken_mid_import(workspace, monkeypatch, "x1")
+    content = (
+        "Record ID,First Name,Email,Company\n"
+        "x1,Ann,ann@x.io,Acme\nx2,Bob,bob@x.io,Acme\n"  # chunk 1
+        "x3,Cy,cy@x.io,Acme\nx4,Bob again,bob@x.io,\n"  # chunk 2
+        "x5,Di,di@x.io,Acme\nx6,Ed,ed@x.io,\n"  # chunk 3
+        "x7,Flo,flo@x.io,Acme\nx8,Gus,bob@x.io,\n"  # chunk 4
+    )
+    batch = run_import(upload(workspace, content), mode=mode, chunk_rows=2)
+
+    assert batch.status == "done"
+    with workspace_scope(workspace):
+        [acme] = Company.objects.filter(name="Acme")
+        linked = Contact.objects.filter(primary_company=acme).values_list("first_name", flat=True)
+        assert sorted(linked) == ["Bob", "Cy", "Di", "Flo"]
+        created = {"Bob", "Cy", "Di", "Ed", "Flo"}
+        if mode == "create":  # Ann fails on her taken external id; Bob's email is no match
+            created |= {"Bob again", "Gus"}
+            [error] = ImportRowError.objects.filter(batch=batch)
+            assert (error.row, error.column) == (2, "Record ID")
+            assert "already the external id" in error.message
+        else:  # Ann is the other writer's contact, and the second and third Bob are Bob
+            assert not ImportRowError.objects.filter(batch=batch).exists()
+        named = Contact.objects.exclude(first_name="Other").values_list("first_name", flat=True)
+        assert sorted(named) == sorted(created)
+        assert (batch.created, batch.failed) == (len(created), int(mode == "create"))
+        assert import_undo_total(batch=batch) == len(created) + 1  # and Acme
+
+
+def test_rows_after_a_store_that_fell_back_in_a_chunk_written_in_turn_go_by_the_row_path(
+    workspace, upload, run_import, monkeypatch, settings
+):
+    # One chunk, written in turn: the second x2 sends the rows before it to the store, which
+    # meets Ann's external id taken meanwhile; Cy, after it, must link Acme as the row path
+    # created it, not by the id its failed insert had.
+    settings.RAPPORT_IMPORT_OVERLAP = False
+    flush = ContactBulkWriter._flush
+    flushes = []
+
+    def taken_first(self):
+        flushes.append(1)
+        if len(flushes) == 1:
+            make_contact(workspace, first_name="Other", external_id="x1")
+        return flush(self)
+
+    monkeypatch.setattr(ContactBulkWriter, "_flush", taken_first)
+    content = (
+        "Record ID,First Name,Email,Company\n"
+        "x1,Ann,ann@x.io,Acme\nx2,Bob,bob@x.io,Acme\nx2,Bob twice,,\nx3,Cy,cy@x.io,Acme\n"
+    )
+    batch = run_import(upload(workspace, content), mode="create", chunk_rows=10)
+
+    assert (batch.status, batch.created, batch.failed) == ("done", 2, 2)
+    with workspace_scope(workspace):
+        [acme] = Company.objects.filter(name="Acme")
+        linked = Contact.objects.filter(primary_company=acme).values_list("first_name", flat=True)
+        assert sorted(linked) == ["Bob", "Cy"]
+        errors = ImportRowError.objects.filter(batch=batch).values_list("row", "column")
+        assert list(errors) == [(2, "Record ID"), (4, "Record ID")]
