@@ -375,9 +375,54 @@ def _contact_clean(*, workspace: Workspace, data: Data, contact: Contact | None)
     return clean
 
 
-def _contact_apply(*, workspace: Workspace, contact: Contact, clean: Data) -> None:
-    """Write cleaned values to the contact and its rows (emails, phones, companies, tags)."""
+Lists = dict[str, list[Any]]
+NO_LISTS: Lists = {"emails": [], "phones": [], "companies": [], "tags": []}
+
+
+def contact_lists(contact: Contact) -> tuple[Lists, Lists]:
+    """The contact's emails, phones, company ids and tag names (each list in its order, the
+    primary first), and whether each email, phone and company link is the primary one."""
+    lists: Lists = {}
+    primary: Lists = {}
+    for name, rows in (
+        ("emails", contact.emails.values_list("email", "is_primary")),
+        ("phones", contact.phones.values_list("number", "is_primary")),
+        (
+            "companies",
+            contact.company_links.order_by("-is_primary", "id").values_list(
+                "company_id", "is_primary"
+            ),
+        ),
+    ):
+        pairs = list(rows)
+        lists[name] = [value for value, _ in pairs]
+        primary[name] = [is_primary for _, is_primary in pairs]
+    lists["tags"] = [t.name for t in contact.tags.all()]
+    return lists, primary
+
+
+def _unchanged(new: list[Any], name: str, lists: Lists, primary: Lists | None) -> bool:
+    """Whether writing `new` as the contact's `name` list would store what it holds."""
+    return (
+        primary is not None
+        and new == lists[name]
+        and primary[name] == [i == 0 for i in range(len(new))]
+    )
+
+
+def _contact_apply(
+    *,
+    workspace: Workspace,
+    contact: Contact,
+    clean: Data,
+    stored: tuple[Lists, Lists] | None = None,
+) -> Lists:
+    """Write cleaned values to the contact and its rows (emails, phones, companies, tags);
+    its lists as they are now. `stored`: an existing contact's (`contact_lists`), so that a
+    list it already holds, as an import's update often sends, is not written again."""
     creating = contact._state.adding
+    lists, primary = stored if stored is not None else (dict(NO_LISTS), None)
+    lists = dict(lists)
     for name in [
         *CONTACT_TEXT_LIMITS,
         "external_id",
@@ -400,37 +445,44 @@ def _contact_apply(*, workspace: Workspace, contact: Contact, clean: Data) -> No
     contact.set_derived_fields()
     contact.workspace = workspace
     contact.save()
-    if "emails" in clean:
+    if "emails" in clean and not _unchanged(clean["emails"], "emails", lists, primary):
         if not creating:
             contact.emails.all().delete()
         ContactEmail.objects.bulk_create(
             ContactEmail(workspace=workspace, contact=contact, email=e, is_primary=i == 0)
             for i, e in enumerate(clean["emails"])
         )
-    if "phones" in clean:
+        lists["emails"] = clean["emails"]
+    if "phones" in clean and not _unchanged(clean["phones"], "phones", lists, primary):
         if not creating:
             contact.phones.all().delete()
         ContactPhone.objects.bulk_create(
             ContactPhone(workspace=workspace, contact=contact, number=p, is_primary=i == 0)
             for i, p in enumerate(clean["phones"])
         )
-    if "company_ids" in clean:
+        lists["phones"] = clean["phones"]
+    companies = clean.get("company_ids")
+    if companies is not None and not _unchanged(companies, "companies", lists, primary):
         if not creating:
             contact.company_links.all().delete()
         ContactCompany.objects.bulk_create(
             ContactCompany(workspace=workspace, contact=contact, company_id=cid, is_primary=i == 0)
-            for i, cid in enumerate(clean["company_ids"])
+            for i, cid in enumerate(companies)
         )
+        lists["companies"] = companies
     if "tags" in clean:
-        contact.tags.set(tags_resolve(workspace=workspace, names=clean["tags"]))
+        tags = tags_resolve(workspace=workspace, names=clean["tags"])
+        contact.tags.set(tags)
+        lists["tags"] = list(dict.fromkeys(t.name for t in tags))
+    return lists
 
 
 def contact_create(*, workspace: Workspace, actor: Actor, data: Data) -> Contact:
     clean = _contact_clean(workspace=workspace, data=data, contact=None)
     with transaction.atomic():
         contact = Contact(workspace=workspace)
-        _contact_apply(workspace=workspace, contact=contact, clean=clean)
-        after = _contact_snapshot(contact)
+        lists = _contact_apply(workspace=workspace, contact=contact, clean=clean)
+        after = _contact_snapshot(contact, lists)
         audit_record(
             workspace_id=workspace.pk,
             actor=actor,
@@ -442,17 +494,27 @@ def contact_create(*, workspace: Workspace, actor: Actor, data: Data) -> Contact
     return contact
 
 
-def contact_update(*, workspace: Workspace, actor: Actor, contact: Contact, data: Data) -> Contact:
+def contact_update(
+    *,
+    workspace: Workspace,
+    actor: Actor,
+    contact: Contact,
+    data: Data,
+    stored: tuple[Lists, Lists] | None = None,
+) -> Contact:
+    """`stored`: the contact's lists (`contact_lists`) if the caller read them already, in
+    this transaction."""
     clean = _contact_clean(workspace=workspace, data=data, contact=contact)
     with transaction.atomic():
-        before = _contact_snapshot(contact)
-        _contact_apply(workspace=workspace, contact=contact, clean=clean)
+        stored = stored or contact_lists(contact)
+        before = _contact_snapshot(contact, stored[0])
+        lists = _contact_apply(workspace=workspace, contact=contact, clean=clean, stored=stored)
         audit_record(
             workspace_id=workspace.pk,
             actor=actor,
             action=AuditAction.UPDATE,
             instance=contact,
-            changes=diff(before, _contact_snapshot(contact)),
+            changes=diff(before, _contact_snapshot(contact, lists)),
         )
         records_changed(entity="contacts.contact", workspace_id=workspace.pk, ids=[contact.pk])
     return contact

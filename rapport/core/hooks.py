@@ -5,10 +5,12 @@ Services call `records_changed` inside their transaction; listeners run once it 
 so a listener never sees a change that was rolled back.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 
-from django.db import transaction
+from django.db import connection, transaction
 
 Listener = Callable[[int, list[int]], None]
 _listeners: dict[str, list[Listener]] = {}
@@ -24,6 +26,53 @@ def on_records_changed(entity: str) -> Callable[[Listener], Listener]:
     return register
 
 
+class _Gathered:
+    """A change announced inside `records_gathered`: a commit hook that does nothing, there
+    so that a savepoint's rollback drops it, and the ids it carries with it."""
+
+    def __init__(self, entity: str, workspace_id: int, ids: list[int]) -> None:
+        self.key = (entity, workspace_id)
+        self.ids = ids
+
+    def __call__(self) -> None:
+        pass
+
+
+_gathering: ContextVar[list[_Gathered] | None] = ContextVar("records_gathering", default=None)
+
+
+def gathering() -> object | None:
+    """The `records_gathered` block the caller is in, if any (`tenancy.data_version` raises
+    a workspace's version once for a whole block too)."""
+    return _gathering.get()
+
+
 def records_changed(*, entity: str, workspace_id: int, ids: list[int]) -> None:
+    gathered = _gathering.get()
+    if gathered is not None and connection.in_atomic_block:
+        gathered.append(_Gathered(entity, workspace_id, list(ids)))
+        transaction.on_commit(gathered[-1])
+        return
     for fn in _listeners.get(entity, []):
         transaction.on_commit(partial(fn, workspace_id, list(ids)))
+
+
+@contextmanager
+def records_gathered() -> Iterator[None]:
+    """Inside a transaction: the changes announced within are announced again on the way
+    out, once per entity and workspace, with the ids of those whose savepoints were kept.
+    A chunk of an import writes a thousand rows, each through the services in a savepoint;
+    the listeners then run once for the chunk (one scoring task, not a thousand)."""
+    gathered: list[_Gathered] = []
+    token = _gathering.set(gathered)
+    try:
+        yield
+    finally:
+        _gathering.reset(token)
+    kept = {id(entry[1]) for entry in connection.run_on_commit}  # (savepoints, fn, robust)
+    merged: dict[tuple[str, int], dict[int, None]] = {}
+    for announced in gathered:
+        if id(announced) in kept:
+            merged.setdefault(announced.key, {}).update(dict.fromkeys(announced.ids))
+    for (entity, workspace_id), ids in merged.items():
+        records_changed(entity=entity, workspace_id=workspace_id, ids=list(ids))

@@ -20,6 +20,7 @@ from rapport.contacts.services import (
     company_update,
     contact_create,
     contact_delete,
+    contact_lists,
     contact_update,
     contacts_delete,
 )
@@ -351,22 +352,21 @@ class ContactImporter(Importer):
     def create(self, *, ctx: ImportContext, row: ImportRow) -> models.Model:
         return contact_create(workspace=ctx.workspace, actor=ctx.actor, data=self._data(ctx, row))
 
-    def _lists(self, contact: Contact) -> Values:
+    @staticmethod
+    def _lists(stored: Values) -> Values:
+        """A contact's lists (`contact_lists`) under the names an import's data gives them."""
         return {
-            "emails": [e.email for e in contact.emails.all()],
-            "phones": [p.number for p in contact.phones.all()],
-            "company_ids": list(
-                contact.company_links.order_by("-is_primary", "id").values_list(
-                    "company_id", flat=True
-                )
-            ),
-            "tags": [t.name for t in contact.tags.all()],
+            "emails": stored["emails"],
+            "phones": stored["phones"],
+            "company_ids": stored["companies"],
+            "tags": stored["tags"],
         }
 
     def update(self, *, ctx: ImportContext, instance: models.Model, row: ImportRow) -> Values:
         assert isinstance(instance, Contact)
         data = self._data(ctx, row)
-        existing = self._lists(instance)
+        stored = contact_lists(instance)
+        existing = self._lists(stored[0])
         previous: Values = {}
         for name, value in data.items():
             if name in existing:
@@ -375,7 +375,9 @@ class ContactImporter(Importer):
                 previous[name] = existing[name]
             else:
                 previous[name] = getattr(instance, name)
-        contact_update(workspace=ctx.workspace, actor=ctx.actor, contact=instance, data=data)
+        contact_update(
+            workspace=ctx.workspace, actor=ctx.actor, contact=instance, data=data, stored=stored
+        )
         return previous
 
     def restore(
@@ -405,7 +407,11 @@ class ContactImporter(Importer):
         return {
             **{name: getattr(instance, name) for name in self.TEXT},
             "lifecycle_stage": instance.lifecycle_stage,
-            **{k: v for k, v in self._lists(instance).items() if k != "company_ids"},
+            **{
+                k: v
+                for k, v in self._lists(contact_lists(instance)[0]).items()
+                if k != "company_ids"
+            },
             "company": company.name if company else "",
         }
 

@@ -28,6 +28,7 @@ from rapport.audit.services import audit_change, audit_record
 from rapport.contacts.normalise import name_split
 from rapport.core.bulk_rows import rows_insert
 from rapport.core.errors import FieldError, ServiceValidationError
+from rapport.core.hooks import records_gathered
 from rapport.data.chunk_storer import ChunkStorer, chunk_storer
 from rapport.data.copy_time import copy_time
 from rapport.data.csv_files import CsvRow
@@ -462,7 +463,7 @@ def _planned_store(
 ) -> None:
     """Store a planned chunk; its counters and undo records once the chunk before it is
     stored (`turn`), so they follow that one's."""
-    with transaction.atomic():
+    with transaction.atomic(), records_gathered():
         _commit_unflushed()
         outcomes = planned.store(turn)
         turn()
@@ -489,7 +490,7 @@ def _process_chunk(
     writer: BulkWriter | None,
     groups: dict[str, int],
 ) -> None:
-    with transaction.atomic():
+    with transaction.atomic(), records_gathered():
         _commit_unflushed()
         outcomes = (
             writer.write(chunk)
@@ -668,7 +669,7 @@ def import_undo(*, workspace: Workspace, actor: Actor, batch: ImportBatch) -> Im
         ImportBatch.objects.filter(pk=batch.pk).update(undone=0)
     try:
         for chunk in _undo_chunks(batch):
-            with transaction.atomic():
+            with transaction.atomic(), records_gathered():
                 _undo_chunk(workspace, actor, chunk)
                 taken = sum(len(t.ids) for t in chunk)
                 ImportBatch.objects.filter(pk=batch.pk).update(undone=F("undone") + taken)

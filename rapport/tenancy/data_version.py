@@ -25,6 +25,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
 
+from rapport.core.hooks import gathering
 from rapport.tenancy.models import Workspace
 
 T = TypeVar("T")
@@ -35,11 +36,13 @@ KEEP_SECONDS = 600
 
 
 class _PendingRaise:
-    """The workspaces changed at one transaction level, raised once each when it commits."""
+    """The workspaces changed at one transaction level (or in one `records_gathered`
+    block), raised once each when it commits."""
 
     def __init__(self) -> None:
         self.workspace_ids: set[int] = set()
         self.savepoints = tuple(connection.savepoint_ids)
+        self.gathering = gathering()
         self.done = False
 
     def __call__(self) -> None:
@@ -50,9 +53,15 @@ class _PendingRaise:
 
 def _pending_raise() -> _PendingRaise | None:
     """The raise registered at this transaction level, while it is still to run (a rollback
-    drops it from the commit hooks)."""
+    drops it from the commit hooks). Inside `records_gathered`, the one registered there at
+    any level: one still in the hooks was registered above this level or in a savepoint
+    since released, so it commits with this change (an import chunk's rows, each in its
+    savepoint, raise once)."""
     pending = getattr(connection, "_rapport_pending_raise", None)
-    if pending is None or pending.done or pending.savepoints != tuple(connection.savepoint_ids):
+    if pending is None or pending.done:
+        return None
+    gathered = pending.gathering is not None and pending.gathering is gathering()
+    if pending.savepoints != tuple(connection.savepoint_ids) and not gathered:
         return None
     registered = (entry[1] for entry in connection.run_on_commit)  # (savepoints, fn, robust)
     return pending if any(fn is pending for fn in registered) else None

@@ -106,11 +106,10 @@ def test_a_failed_store_fails_the_import_and_keeps_the_chunks_stored_before(
     workspace, upload, run_import, monkeypatch
 ):
     store = ContactChunk.store
-    calls = []
 
     def fail_second(self, turn):
-        calls.append(1)
-        if len(calls) == 2:
+        # by the chunk's place in the file: two stores start in either order
+        if self.number == 2:
             raise RuntimeError("disk full")
         return store(self, turn)
 
@@ -218,7 +217,7 @@ def _taken_mid_import(workspace, monkeypatch, external_id):
     """Another writer takes `external_id` once the first chunk is planned, and the first
     chunk's store waits until the second chunk is planned (from the first one's drawn ids)."""
     plan, store = ContactBulkWriter.plan, ContactChunk.store
-    plans, stores = [], []
+    plans = []
     second_planned = threading.Event()
 
     def plan_then_take(self, chunk):
@@ -231,8 +230,7 @@ def _taken_mid_import(workspace, monkeypatch, external_id):
         return planned
 
     def store_later(self, turn):
-        stores.append(1)
-        if len(stores) == 1:
+        if self.number == 1:
             assert second_planned.wait(timeout=30)
         return store(self, turn)
 

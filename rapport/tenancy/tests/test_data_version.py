@@ -4,6 +4,7 @@ import pytest
 from django.db import transaction
 
 from rapport.contacts.tests.factories import make_contact
+from rapport.core.hooks import records_gathered
 from rapport.tenancy.data_version import data_changed, kept
 from rapport.tenancy.models import Workspace
 
@@ -45,6 +46,29 @@ def test_a_rolled_back_write_raises_nothing(workspace, django_capture_on_commit_
             pass
         data_changed(workspace_id=workspace.pk)  # a later write still raises it
     assert version(workspace) == before + 1
+
+
+def test_gathered_writes_each_in_its_savepoint_raise_the_version_once(
+    workspace, django_capture_on_commit_callbacks
+):
+    # As an import writes a chunk's rows: each in a savepoint, released, or rolled back when
+    # bad.
+    before = version(workspace)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as hooks,
+        transaction.atomic(),
+        records_gathered(),
+    ):
+        for bad in (False, False, True, False):
+            try:
+                with transaction.atomic():
+                    make_contact(workspace)
+                    if bad:
+                        raise RuntimeError("a bad row")
+            except RuntimeError:
+                pass
+    assert version(workspace) == before + 1
+    assert sum(1 for hook in hooks if hook.__class__.__name__ == "_PendingRaise") == 1
 
 
 def test_kept_builds_once_per_version_and_workspace(settings, workspace, other_workspace):
