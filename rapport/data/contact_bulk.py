@@ -60,9 +60,9 @@ from rapport.core.hooks import records_changed
 from rapport.data.chunk_storer import STORERS
 from rapport.data.clean_pool import Answer, CleanAhead, answer, phone_cleaner, workers_wanted
 from rapport.data.contact_importers import _country as country_read
-from rapport.data.contact_importers import _lifecycle_stage
+from rapport.data.contact_importers import _lifecycle_stage, _not_work, phone_kinds_by_number
 from rapport.data.contact_importers import _tags as tags_read
-from rapport.data.contact_staging import EMPTY, staged_insert, staged_list
+from rapport.data.contact_staging import EMPTY, staged_insert, staged_list, staged_object
 from rapport.data.copy_time import copy_time
 from rapport.data.csv_files import CsvRow
 from rapport.data.importers import Actor, Importer, ImportRow, RowPathNeeded
@@ -183,6 +183,7 @@ class _Pending:
     owns_company: bool  # the row that created the company, as the row path would
     tags: list[str]
     external_id: str
+    phone_kinds: dict[str, str]  # by number, where not a work phone
     pk: int = 0  # once inserted
 
 
@@ -214,7 +215,7 @@ class ContactBulkWriter:
         self.columns = mapped_columns(batch)
         # Where a row's raw emails and phones are, for handing them to the workers unread.
         self.email_at, self.phone_at = (
-            [i for i, _, fed in self.columns if fed == name] for name in ("email", "phone")
+            [i for i, _, fed, _ in self.columns if fed == name] for name in ("email", "phone")
         )
         self.country = _Memo(self._country)
         self.company_errors: dict[str, str] = {}
@@ -272,6 +273,10 @@ class ContactBulkWriter:
         c.raise_if_any()
         return value or ""
 
+    def _phone_number(self, raw: str) -> str | None:
+        value, problem = self.phone(raw)
+        return None if problem else value
+
     def _listed(self, memo: _Memo, raws: list[str], name: str, c: _Collector) -> list[str]:
         out = []
         for i, raw in enumerate(raws):
@@ -307,6 +312,7 @@ class ContactBulkWriter:
             clean["emails"] = self._listed(self.email, row.all("email"), "emails", c)
         if row.has("phone"):
             clean["phones"] = self._listed(self.phone, row.all("phone"), "phones", c)
+            clean["phone_kinds"] = phone_kinds_by_number(row, self._phone_number)
         if row.has("lifecycle_stage"):
             stage = {"lifecycle_stage": _lifecycle_stage(row.first("lifecycle_stage"))}
             clean["lifecycle_stage"] = _choice(stage, "lifecycle_stage", LifecycleStage, c)
@@ -564,6 +570,7 @@ class ContactBulkWriter:
                 owns_company,
                 clean.get("tags", []),
                 ext,
+                _not_work(clean.get("phone_kinds", {})),
             )
         )
         if ext:
@@ -698,7 +705,7 @@ class ContactBulkWriter:
             ContactPhone,
             [*stamped, "contact_id", "number", "is_primary", "kind"],
             [
-                (*stamps, p.pk, n, i == 0, PhoneKind.WORK)
+                (*stamps, p.pk, n, i == 0, p.phone_kinds.get(n, PhoneKind.WORK))
                 for p in pending
                 for i, n in enumerate(p.phones)
             ],
@@ -738,13 +745,15 @@ class ContactBulkWriter:
     def _staged(self, p: _Pending, company_id: int | None, tags: dict[str, Tag]) -> tuple[Any, ...]:
         """The contact's row in the staging table (`contact_staging.STAGED`)."""
         first = (p.pk, self._contact_str(p), staged_list(p.emails), staged_list(p.phones))
+        kinds = staged_object(p.phone_kinds)
         if not p.tags:
-            return (*first, company_id, EMPTY, EMPTY)
+            return (*first, company_id, EMPTY, EMPTY, kinds)
         resolved = [tags[n.lower()] for n in p.tags]
         return (
             *(*first, company_id),
             staged_list(list(dict.fromkeys(t.pk for t in resolved))),
             staged_list(sorted({t.name for t in resolved})),
+            kinds,
         )
 
     @staticmethod

@@ -33,7 +33,6 @@ from rapport.data.exports import (
     linked_to,
     ordered,
 )
-from rapport.data.importers import MULTI_VALUE_SEPARATOR
 from rapport.tenancy.models import Workspace
 
 
@@ -45,8 +44,17 @@ def _beyond_primary(model: type[ContactEmail | ContactPhone], value: str) -> Lin
             linked_to(model.objects.filter(is_primary=False), "contact_id", ids)
             .order_by("id")
             .values_list("contact_id", value)
-        ),
-        MULTI_VALUE_SEPARATOR,
+        )
+    )
+
+
+def _phone_kinds(_: Any, ids: list[int]) -> Any:
+    """The kinds of a contact's phones, the primary's first, then in the order of
+    `other_phones` (docs/architecture.md, "Phone kinds in exports")."""
+    return (
+        linked_to(ContactPhone.objects.all(), "contact_id", ids)
+        .order_by("-is_primary", "id")
+        .values_list("contact_id", "kind")
     )
 
 
@@ -58,6 +66,7 @@ _CONTACT_COLUMNS = [
     ExportColumn("other_emails", _beyond_primary(ContactEmail, "email")),
     ExportColumn("phone", "phone"),
     ExportColumn("other_phones", _beyond_primary(ContactPhone, "number")),
+    ExportColumn("phone_kinds", LinkedValues(_phone_kinds)),
     ExportColumn("job_title", "job_title"),
     ExportColumn("company", "primary_company__name"),
     ExportColumn("lifecycle_stage", "lifecycle_stage"),
@@ -100,6 +109,7 @@ CONTACT_VCARD = {
     "other_emails": "other_emails",
     "phone": "phone",
     "other_phones": "other_phones",
+    "phone_kinds": "phone_kinds",
     "tags": "categories",
     "company": "organisation",
     "job_title": "title",

@@ -24,19 +24,25 @@ from rapport.contacts.services import CONTACT_AUDITED
 
 STAGING = "data_contact_staging"
 # A staged contact: (id, display name, emails, phones, company id or None, tag ids, tag names
-# sorted), the emails and phones in their order, the first the primary. The lists go as JSON
-# text (`staged_list`): psycopg formats a Python list for COPY in Python, ten times slower
-# than `json.dumps`.
+# sorted, phone kinds by number where not work), the emails and phones in their order, the
+# first the primary. The lists go as JSON text (`staged_list`): psycopg formats a Python
+# list for COPY in Python, ten times slower than `json.dumps`.
 STAGED = (
     "id bigint, object_repr text, emails jsonb, phones jsonb, company_id bigint,"
-    " tag_ids jsonb, tag_names jsonb"
+    " tag_ids jsonb, tag_names jsonb, phone_kinds jsonb"
 )
 EMPTY = "[]"
+NONE = "{}"
 
 
 def staged_list(values: list[Any]) -> str:
     """A staged list column's value."""
     return json.dumps(values) if values else EMPTY
+
+
+def staged_object(values: dict[str, Any]) -> str:
+    """A staged object column's value."""
+    return json.dumps(values) if values else NONE
 
 
 def _table(model: Any) -> str:
@@ -93,7 +99,8 @@ def staged_insert(*, workspace_id: int, actor: Any, rows: Iterable[Sequence[Any]
                 high = row[0]
                 low = low or high
         cursor.execute(_listed(ContactEmail, "email", "emails"), params)
-        cursor.execute(_listed(ContactPhone, "number", "phones", ", %(kind)s"), params)
+        kind = ", COALESCE(s.phone_kinds ->> v.value, %(kind)s)"
+        cursor.execute(_listed(ContactPhone, "number", "phones", kind), params)
         cursor.execute(
             f"INSERT INTO {_table(ContactCompany)}"  # noqa: S608
             " (workspace_id, created_at, updated_at, contact_id, company_id, is_primary)"

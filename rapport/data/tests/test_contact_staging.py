@@ -14,7 +14,7 @@ from rapport.contacts.services import CONTACT_AUDITED
 from rapport.contacts.tests.factories import make_company, make_contact
 from rapport.core.bulk_rows import rows_insert
 from rapport.data.contact_bulk import ContactBulkWriter, ContactChunk
-from rapport.data.contact_staging import EMPTY, staged_insert, staged_list
+from rapport.data.contact_staging import EMPTY, NONE, staged_insert, staged_list
 from rapport.data.copy_time import copy_time
 from rapport.data.models import ImportBatch, ImportedRecord
 from rapport.data.services import IMPORTED_RECORD_COLUMNS
@@ -117,6 +117,7 @@ def test_staged_rows_write_what_the_services_write_also_twice_in_one_transaction
                     company.pk,
                     staged_list([tags["vip"], tags["New"]]),
                     staged_list(["New", "vip"]),
+                    NONE,
                 )
             ],
         )
@@ -125,7 +126,18 @@ def test_staged_rows_write_what_the_services_write_also_twice_in_one_transaction
         staged_insert(
             workspace_id=workspace.pk,
             actor=owner,
-            rows=[(second.pk, "only@x.io", staged_list(["only@x.io"]), EMPTY, None, EMPTY, EMPTY)],
+            rows=[
+                (
+                    second.pk,
+                    "only@x.io",
+                    staged_list(["only@x.io"]),
+                    EMPTY,
+                    None,
+                    EMPTY,
+                    EMPTY,
+                    NONE,
+                )
+            ],
         )
 
         entry = AuditEntry.objects.get(entity="contacts.contact", object_id=first.pk)
