@@ -72,6 +72,7 @@ from rapport.data.services import (
     UndoRecord,
     _import_row,
     _write_row,
+    cell_read,
     mapped_columns,
 )
 
@@ -358,7 +359,7 @@ class ContactBulkWriter:
             cells = csv_row.cells
             for at, raws in ((self.email_at, emails), (self.phone_at, phones)):
                 for i in at:
-                    if raw := cells[i].strip():
+                    if raw := cell_read(cells[i]):  # as `_import_row` reads it
                         raws[raw] = None
         self.ahead.submit(id(chunk), emails, phones)
 

@@ -208,17 +208,24 @@ def mapped_columns(batch: ImportBatch) -> MappedColumns:
     ]
 
 
+def cell_read(raw: str) -> str:
+    """A cell's value as an import reads it: stripped, and without the `'` an export's
+    `formula_safe` put before it."""
+    value = raw.strip()
+    if value[:1] == "'":
+        return formula_safe_undone(value).strip()
+    return value
+
+
 def _import_row(csv_row: CsvRow, columns: MappedColumns) -> ImportRow:
     """The row's non-empty values by field (`csv_row` has no `error`: every column's cell),
-    a cell an export made formula-safe read as it was, a cell of a field with a `separator`
-    split on it. A name written whole (`FULL_NAME`, no importer's own field) gives the first
-    and last names of a row that has neither, each traced to its column."""
+    each `cell_read`, a cell of a field with a `separator` split on it. A name written whole
+    (`FULL_NAME`, no importer's own field) gives the first and last names of a row that has
+    neither, each traced to its column."""
     row = ImportRow(number=csv_row.number)
     values, cells = row.values, csv_row.cells
     for i, column, name, separator in columns:
-        value = cells[i].strip()
-        if value[:1] == "'":
-            value = formula_safe_undone(value).strip()
+        value = cell_read(cells[i])
         if not value:
             continue
         if separator and separator in value:

@@ -9,7 +9,10 @@ import pytest
 
 from rapport.contacts.models import Contact, ContactPhone
 from rapport.contacts.tests.factories import make_contact
+from rapport.data.clean_pool import CleanAhead
+from rapport.data.csv_files import CsvRow
 from rapport.data.exports import formula_safe, formula_safe_undone
+from rapport.data.importers import importer_get
 from rapport.data.models import ImportRowError
 from rapport.data.services import import_undo
 from rapport.data.tests.test_qa13_other_tools import contacts, export_csv, suggested
@@ -304,3 +307,19 @@ def test_an_update_keeps_the_kinds_of_the_phones_it_does_not_name_and_its_undo_t
         import_undo(workspace=workspace, actor=owner, batch=batch)
     [ann] = contacts(workspace)
     assert phones(ann) == [("+14155550100", "mobile")]
+
+
+def test_the_cleaning_workers_get_the_phones_as_the_import_reads_them(
+    workspace, upload, monkeypatch
+):
+    """Without their apostrophe, else none of their answers is used."""
+    batch = upload(workspace, "Email,Phone\r\na@x.io,'+1 415 555 2671\r\n")
+    handed = []
+    monkeypatch.setattr(CleanAhead, "submit", lambda _, key, emails, phones: handed.append(phones))
+    with workspace_scope(workspace):
+        writer = importer_get("contacts").bulk_writer(batch=batch, actor=None)
+        assert writer is not None
+        writer.prepare([CsvRow(2, ["a@x.io", "'+1 415 555 2671"])])
+        writer.close()
+
+    assert handed == [{"+1 415 555 2671": None}]
