@@ -35,6 +35,7 @@ from rapport.contacts.models import (
     CustomFieldEntity,
     CustomFieldType,
     LifecycleStage,
+    PhoneKind,
     PreferredChannel,
     SizeBand,
     Tag,
@@ -43,6 +44,7 @@ from rapport.contacts.normalise import (
     domain_normalise,
     email_normalise,
     name_normalise,
+    phone_extension,
     phone_normalise,
 )
 from rapport.core.errors import FieldError, ServiceValidationError
@@ -206,16 +208,19 @@ def _emails(data: Data, c: _Collector) -> list[str] | None:
     return list(dict.fromkeys(e for e in out if e))
 
 
-def _phones(workspace: Workspace, data: Data, c: _Collector) -> list[str] | None:
+def _phones(workspace: Workspace, data: Data, c: _Collector) -> dict[str, str] | None:
+    """The numbers in order, each with the extension written after it ("x204"; the first
+    for a number given twice)."""
     raw = _list_of_str(data, "phones", c)
     if raw is None:
         return None
     region = workspace.default_region
-    out = [
-        c.run(partial(phone_normalise, p, region=region, field=f"phones.{i}"))
-        for i, p in enumerate(raw)
-    ]
-    return list(dict.fromkeys(p for p in out if p))
+    out: dict[str, str] = {}
+    for i, p in enumerate(raw):
+        number = c.run(partial(phone_normalise, p, region=region, field=f"phones.{i}"))
+        if number and number not in out:
+            out[number] = phone_extension(p, region=region)
+    return out
 
 
 def _company_ids(data: Data, c: _Collector) -> list[int] | None:
@@ -338,7 +343,9 @@ def _contact_clean(*, workspace: Workspace, data: Data, contact: Contact | None)
     if "emails" in data:
         clean["emails"] = _emails(data, c)
     if "phones" in data:
-        clean["phones"] = _phones(workspace, data, c)
+        phones = _phones(workspace, data, c)
+        clean["phones"] = None if phones is None else list(phones)
+        clean["phone_extensions"] = phones or {}
     if "company_ids" in data:
         clean["company_ids"] = _company_ids(data, c)
     if "lifecycle_stage" in data:
@@ -408,10 +415,20 @@ def _contact_apply(*, workspace: Workspace, contact: Contact, clean: Data) -> No
             for i, e in enumerate(clean["emails"])
         )
     if "phones" in clean:
+        kinds: dict[str, str] = {}  # numbers given again keep their kind: none is given
         if not creating:
+            kinds = dict(contact.phones.values_list("number", "kind"))
             contact.phones.all().delete()
+        extensions = clean["phone_extensions"]
         ContactPhone.objects.bulk_create(
-            ContactPhone(workspace=workspace, contact=contact, number=p, is_primary=i == 0)
+            ContactPhone(
+                workspace=workspace,
+                contact=contact,
+                number=p,
+                extension=extensions.get(p, ""),
+                kind=kinds.get(p, PhoneKind.WORK),
+                is_primary=i == 0,
+            )
             for i, p in enumerate(clean["phones"])
         )
     if "company_ids" in clean:

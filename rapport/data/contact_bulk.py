@@ -39,7 +39,7 @@ from rapport.contacts.models import (
     PhoneKind,
     Tag,
 )
-from rapport.contacts.normalise import email_normalise, name_normalise
+from rapport.contacts.normalise import email_normalise, name_normalise, phone_extension
 from rapport.contacts.normalise import search_key as name_key
 from rapport.contacts.services import (
     COMPANY_AUDITED,
@@ -185,6 +185,7 @@ class _Pending:
     tags: list[str]
     external_id: str
     phone_kinds: dict[str, str]  # by number, where not a work phone
+    phone_extensions: dict[str, str]  # by number, where there is one
     pk: int = 0  # once inserted
 
 
@@ -274,6 +275,17 @@ class ContactBulkWriter:
         c.raise_if_any()
         return value or ""
 
+    def _extensions(self, raws: list[str]) -> dict[str, str]:
+        """The extensions written after the numbers, by number (the first for a number), as
+        `contacts.services._phones` keeps them."""
+        out: dict[str, str] = {}
+        for raw in raws:
+            if (extension := phone_extension(raw, region=self.workspace.default_region)) and (
+                number := self._phone_number(raw)
+            ):
+                out.setdefault(number, extension)
+        return out
+
     def _phone_number(self, raw: str) -> str | None:
         value, problem = self.phone(raw)
         return None if problem else value
@@ -314,6 +326,7 @@ class ContactBulkWriter:
         if row.has("phone"):
             clean["phones"] = self._listed(self.phone, row.all("phone"), "phones", c)
             clean["phone_kinds"] = phone_kinds_by_number(row, self._phone_number)
+            clean["phone_extensions"] = self._extensions(row.all("phone"))
         if row.has("lifecycle_stage"):
             stage = {"lifecycle_stage": _lifecycle_stage(row.first("lifecycle_stage"))}
             clean["lifecycle_stage"] = _choice(stage, "lifecycle_stage", LifecycleStage, c)
@@ -572,6 +585,7 @@ class ContactBulkWriter:
                 clean.get("tags", []),
                 ext,
                 _not_work(clean.get("phone_kinds", {})),
+                clean.get("phone_extensions", {}),
             )
         )
         if ext:
@@ -704,9 +718,13 @@ class ContactBulkWriter:
         )
         rows_insert(
             ContactPhone,
-            [*stamped, "contact_id", "number", "is_primary", "kind"],
+            [*stamped, "contact_id", "number", "is_primary", "kind", "extension"],
             [
-                (*stamps, p.pk, n, i == 0, p.phone_kinds.get(n, PhoneKind.WORK))
+                (
+                    *(*stamps, p.pk, n, i == 0),
+                    p.phone_kinds.get(n, PhoneKind.WORK),
+                    p.phone_extensions.get(n, ""),
+                )
                 for p in pending
                 for i, n in enumerate(p.phones)
             ],
@@ -746,15 +764,15 @@ class ContactBulkWriter:
     def _staged(self, p: _Pending, company_id: int | None, tags: dict[str, Tag]) -> tuple[Any, ...]:
         """The contact's row in the staging table (`contact_staging.STAGED`)."""
         first = (p.pk, self._contact_str(p), staged_list(p.emails), staged_list(p.phones))
-        kinds = staged_object(p.phone_kinds)
+        kinds = (staged_object(p.phone_kinds), staged_object(p.phone_extensions))
         if not p.tags:
-            return (*first, company_id, EMPTY, EMPTY, kinds)
+            return (*first, company_id, EMPTY, EMPTY, *kinds)
         resolved = [tags[n.lower()] for n in p.tags]
         return (
             *(*first, company_id),
             staged_list(list(dict.fromkeys(t.pk for t in resolved))),
             staged_list(sorted({t.name for t in resolved})),
-            kinds,
+            *kinds,
         )
 
     @staticmethod

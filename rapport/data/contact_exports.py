@@ -7,7 +7,8 @@ They live in `data` beside the contact importers; other apps register theirs in 
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, CharField, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Concat
 
 from rapport.contacts import queries
 from rapport.contacts.forms import ListFilterForm
@@ -19,6 +20,7 @@ from rapport.contacts.models import (
     CustomFieldDefinition,
     CustomFieldEntity,
 )
+from rapport.contacts.normalise import EXTENSION_MARK
 from rapport.contacts.queries import RecordFilter
 from rapport.contacts.views import COMPANIES, CONTACTS, RecordKind
 from rapport.core.errors import ServiceValidationError
@@ -35,8 +37,22 @@ from rapport.data.exports import (
 )
 from rapport.tenancy.models import Workspace
 
+# `ContactPhone.text`: the number, and its extension after " ext. " (read back on import).
+PHONE_TEXT = Case(
+    When(extension="", then=F("number")),
+    default=Concat(F("number"), Value(EXTENSION_MARK), F("extension")),
+    output_field=CharField(),
+)
+# The primary phone as text (the contact's own `phone` is its number alone), correlated with
+# the exported contact, whose query is the workspace's: hence the unscoped manager.
+PRIMARY_PHONE = Subquery(
+    ContactPhone.unscoped.filter(contact_id=OuterRef("pk"), is_primary=True)
+    .annotate(phone_text=PHONE_TEXT)
+    .values("phone_text")[:1]
+)
 
-def _beyond_primary(model: type[ContactEmail | ContactPhone], value: str) -> LinkedValues:
+
+def _beyond_primary(model: type[ContactEmail | ContactPhone], value: str | Case) -> LinkedValues:
     """A contact's emails or phones beyond the primary (which the `email` and `phone` columns
     hold), in the order they were added, joined as the importer splits a cell of several."""
     return LinkedValues(
@@ -64,8 +80,8 @@ _CONTACT_COLUMNS = [
     ExportColumn("last_name", "last_name"),
     ExportColumn("email", "email"),
     ExportColumn("other_emails", _beyond_primary(ContactEmail, "email")),
-    ExportColumn("phone", "phone"),
-    ExportColumn("other_phones", _beyond_primary(ContactPhone, "number")),
+    ExportColumn("phone", PRIMARY_PHONE),
+    ExportColumn("other_phones", _beyond_primary(ContactPhone, PHONE_TEXT)),
     ExportColumn("phone_kinds", LinkedValues(_phone_kinds)),
     ExportColumn("job_title", "job_title"),
     ExportColumn("company", "primary_company__name"),

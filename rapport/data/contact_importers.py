@@ -250,7 +250,7 @@ def phone_kinds_by_number(row: ImportRow, number: Callable[[str], str | None]) -
 
 def phone_kinds_store(contact: Contact, kinds: dict[str, str]) -> None:
     """Give the contact's phones these kinds, by number (the others keep theirs): the
-    contact services write every phone as a work phone."""
+    contact services write a new phone as a work phone and keep the kind of one given again."""
     numbers: dict[str, list[str]] = {}
     for number, kind in kinds.items():
         numbers.setdefault(kind, []).append(number)
@@ -259,7 +259,7 @@ def phone_kinds_store(contact: Contact, kinds: dict[str, str]) -> None:
 
 
 def _not_work(kinds: dict[str, str]) -> dict[str, str]:
-    """The kinds a phone written by the services lacks (it is a work phone)."""
+    """The kinds a new phone written by the services lacks (it is a work phone)."""
     return {n: k for n, k in kinds.items() if k != PhoneKind.WORK}
 
 
@@ -473,7 +473,7 @@ class ContactImporter(Importer):
     def _lists(self, contact: Contact) -> Values:
         return {
             "emails": [e.email for e in contact.emails.all()],
-            "phones": [p.number for p in contact.phones.all()],
+            "phones": [p.text for p in contact.phones.all()],  # extensions kept
             "company_ids": list(
                 contact.company_links.order_by("-is_primary", "id").values_list(
                     "company_id", flat=True
@@ -494,12 +494,11 @@ class ContactImporter(Importer):
                 previous[name] = existing[name]
             else:
                 previous[name] = getattr(instance, name)
-        if "phones" in data:  # written again by the service, each as a work phone
+        if "phones" in data:  # for undo: the kinds the row may change
             previous["phone_kinds"] = {p.number: p.kind for p in instance.phones.all()}
         contact_update(workspace=ctx.workspace, actor=ctx.actor, contact=instance, data=data)
         if "phones" in data:
-            kinds = {**previous["phone_kinds"], **self._phone_kinds(ctx, row)}
-            phone_kinds_store(instance, _not_work(kinds))
+            phone_kinds_store(instance, self._phone_kinds(ctx, row))
         return previous
 
     def restore(
@@ -517,7 +516,7 @@ class ContactImporter(Importer):
         kinds = previous.get("phone_kinds", {})
         data = {k: v for k, v in previous.items() if k != "phone_kinds"}
         contact_update(workspace=workspace, actor=actor, contact=instance, data=data)
-        phone_kinds_store(instance, _not_work(kinds))
+        phone_kinds_store(instance, kinds)
 
     def delete(self, *, workspace: Workspace, actor: Actor, instance: models.Model) -> None:
         assert isinstance(instance, Contact)

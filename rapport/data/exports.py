@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import BooleanField, Model, QuerySet
+from django.db.models import BooleanField, Expression, Model, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.forms import Form
 from django.http import QueryDict
@@ -81,9 +81,9 @@ TAGS = LinkedValues(_tag_rows, names_joined)  # the record's tags, for any model
 @dataclass(frozen=True)
 class ExportColumn:
     header: str
-    # A `values_list` path ("email", "owner__username", "custom_fields__tier"), or values
-    # from a linked table (TAGS).
-    path: str | LinkedValues
+    # A `values_list` path ("email", "owner__username", "custom_fields__tier"), an
+    # expression of the row (a subquery), or values from a linked table (TAGS).
+    path: str | Expression | Subquery | LinkedValues
 
 
 @dataclass(frozen=True)
@@ -173,7 +173,7 @@ def export_rows(
     cursor (`iterator`), so memory holds one chunk whatever the export's size. A
     `LinkedValues` cell holds a list, filled with one query per such column and chunk."""
     linked = [(at, c.path) for at, c in enumerate(columns) if isinstance(c.path, LinkedValues)]
-    fields = ["pk", *(c.path for c in columns if isinstance(c.path, str))]
+    fields = ["pk", *(c.path for c in columns if not isinstance(c.path, LinkedValues))]
     chunk: list[list[Any]] = []
     for values in qs.values_list(*fields).iterator(chunk_size=CHUNK_ROWS):
         chunk.append(list(values))

@@ -323,3 +323,75 @@ def test_the_cleaning_workers_get_the_phones_as_the_import_reads_them(
         writer.close()
 
     assert handed == [{"+1 415 555 2671": None}]
+
+
+# --- phone extensions ---------------------------------------------------------------------
+
+
+def test_phone_extensions_are_read_as_other_tools_write_them(workspace, upload, run_import):
+    raw = export_csv(
+        ["Email", "Business Phone", "Mobile Phone"],
+        [
+            {"Email": "a@x.io", "Business Phone": "+1 415 555 0100 x204"},
+            {
+                "Email": "b@x.io",
+                "Business Phone": "(415) 555-0200 ext. 7",
+                "Mobile Phone": "4155550201",
+            },
+        ],
+    )
+
+    batch = run_import(upload(workspace, raw))
+
+    assert (batch.created, batch.failed) == (2, 0)
+    assert [
+        [(p.number, p.extension, p.kind) for p in c.phones.all()] for c in contacts(workspace)
+    ] == [
+        [("+14155550100", "204", "work")],
+        [("+14155550200", "7", "work"), ("+14155550201", "", "mobile")],
+    ]
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx", "vcf"])
+def test_phone_extensions_survive_an_export_and_re_import(
+    extension, owner_client, workspace, upload, run_import
+):
+    make_contact(
+        workspace, emails=["ann@x.io"], phones=["+1 415 555 0100 x204", "+1 415 555 0101 x5"]
+    )
+    make_contact(workspace, first_name="Bo", emails=["bo@x.io"], phones=["+14155550200"])
+    before = snapshot(workspace)
+
+    batch = imported_back(owner_client, workspace, upload, run_import, extension)
+
+    assert (batch.created, batch.failed) == (2, 0)
+    assert snapshot(workspace) == before
+
+
+def test_the_export_writes_each_phone_with_its_extension(owner_client, workspace):
+    make_contact(workspace, emails=["a@x.io"], phones=["+1 415 555 0100 x204", "+14155550101 x5"])
+
+    [row] = csv.DictReader(io.StringIO(exported(owner_client, "csv").decode()))
+    card = exported(owner_client, "vcf").decode().replace("\r\n ", "")
+
+    assert (row["phone"], row["other_phones"]) == ("'+14155550100 ext. 204", "'+14155550101 ext. 5")
+    assert "TEL;TYPE=WORK,PREF:+14155550100 ext. 204\r\nTEL;TYPE=WORK:+14155550101 ext. 5\r\n" in (
+        card
+    )
+
+
+def test_an_update_keeps_the_extensions_of_the_phones_it_adds_to(
+    workspace, owner, upload, run_import
+):
+    make_contact(workspace, emails=["ann@x.io"], phones=["+14155550100 x204"])
+    raw = export_csv(["Email", "Phone"], [{"Email": "ann@x.io", "Phone": "4155550101 x9"}])
+
+    batch = run_import(upload(workspace, raw), mode="update")
+
+    assert batch.updated == 1
+    [ann] = contacts(workspace)
+    assert [p.text for p in ann.phones.all()] == ["+14155550100 ext. 204", "+14155550101 ext. 9"]
+    with workspace_scope(workspace):
+        import_undo(workspace=workspace, actor=owner, batch=batch)
+    [ann] = contacts(workspace)
+    assert [p.text for p in ann.phones.all()] == ["+14155550100 ext. 204"]
