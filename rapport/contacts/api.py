@@ -49,6 +49,7 @@ from rapport.contacts.models import (
     PreferredChannel,
     SizeBand,
     Tag,
+    phone_text_sql,
 )
 from rapport.contacts.queries import (
     company_get,
@@ -135,7 +136,8 @@ class ContactWrite(RecordWrite):
     phones: list[str] | None = Field(
         None,
         description="stored in E.164; numbers without + are read in the workspace's region; "
-        "the first is the primary phone",
+        "an extension written after one ('x204', 'ext. 204') is kept; the first is the primary "
+        "phone",
     )
     company_ids: list[int] | None = Field(None, description="the first is the primary company")
     lifecycle_stage: LifecycleStage | None = None
@@ -157,7 +159,7 @@ class ContactOut(RecordOut):
     email: str = Field(description="the primary email")
     phone: str = Field(description="the primary phone, E.164")
     emails: list[str]
-    phones: list[str]
+    phones: list[str] = Field(description="E.164, an extension after ' ext. ' where there is one")
     primary_company_id: int | None
     company_ids: list[int]
     lifecycle_stage: str
@@ -173,7 +175,7 @@ class ContactOut(RecordOut):
     @staticmethod
     def resolve_phones(obj: Contact) -> list[str]:
         rows = getattr(obj, "api_phones", None)
-        return rows if rows is not None else [p.number for p in obj.phones.all()]
+        return rows if rows is not None else [p.text for p in obj.phones.all()]
 
     @staticmethod
     def resolve_company_ids(obj: Contact) -> list[int]:
@@ -261,11 +263,11 @@ def _with_contact_rows(items: Sequence[Contact]) -> None:
     if prefetched:
         for c in contacts:
             lists["emails"][c.pk] = [e.email for e in c.emails.all()]
-            lists["phones"][c.pk] = [p.number for p in c.phones.all()]
+            lists["phones"][c.pk] = [p.text for p in c.phones.all()]
     else:
         tables += [
             ("emails", ContactEmail, "email", "NULL"),
-            ("phones", ContactPhone, "number", "NULL"),
+            ("phones", ContactPhone, phone_text_sql(ContactPhone._meta.db_table), "NULL"),
         ]
     marks = ", ".join(["%s"] * len(ids))
     parts = [

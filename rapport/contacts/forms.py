@@ -321,7 +321,7 @@ class ContactForm(RecordForm):
     def initial_from(self, instance: Any) -> dict[str, Any]:
         initial = super().initial_from(instance)
         initial["emails"] = [e.email for e in instance.emails.all()]
-        initial["phones"] = [p.number for p in instance.phones.all()]
+        initial["phones"] = [p.text for p in instance.phones.all()]
         initial["companies"] = [c.name for c in self._companies(instance)]
         return initial
 

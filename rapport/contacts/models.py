@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from rapport.contacts.normalise import search_key
+from rapport.contacts.normalise import EXTENSION_MARK, phone_text, search_key
 from rapport.core.models import WorkspaceScopedModel, workspace_key_unindexed
 
 
@@ -263,6 +263,8 @@ class ContactPhone(WorkspaceScopedModel):
         Contact, on_delete=models.CASCADE, related_name="phones", db_index=False
     )
     number = models.CharField(max_length=20, help_text="E.164")
+    # Dialled after the number is answered ("x204"): E.164 has no place for it.
+    extension = models.CharField(max_length=20, blank=True, default="")
     kind = models.CharField(max_length=10, choices=PhoneKind.choices, default=PhoneKind.WORK)
     is_primary = models.BooleanField(default=False)
 
@@ -275,6 +277,19 @@ class ContactPhone(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def text(self) -> str:
+        """The number as one text, its extension included (`normalise.phone_text`)."""
+        return phone_text(self.number, self.extension)
+
+
+def phone_text_sql(alias: str) -> str:
+    """`ContactPhone.text` in SQL, for the raw queries that read phones as text (`alias`: the
+    table's name or alias in the query)."""
+    number, extension = f'{alias}."number"', f'{alias}."extension"'
+    mark = EXTENSION_MARK.replace("'", "''")
+    return f"CASE WHEN {extension} = '' THEN {number} ELSE {number} || '{mark}' || {extension} END"
 
 
 class ContactCompany(WorkspaceScopedModel):

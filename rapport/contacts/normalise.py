@@ -96,6 +96,29 @@ def phone_normalise(raw: str, *, region: str, field: str = "phone") -> str:
     )
 
 
+# Text an extension may follow a number with: "x204", "ext. 204", "#12", ";ext=204".
+_EXTENDED = re.compile(r"[a-z#;]", re.IGNORECASE)
+EXTENSION_MARK = " ext. "
+
+
+def phone_extension(raw: str, *, region: str) -> str:
+    """The extension written after a number ("+1 415 555 0100 x204": "204"), which
+    `phone_normalise`'s E.164 form leaves out; "" for none (a number without letters or "#"
+    is not parsed again)."""
+    if not _EXTENDED.search(raw or ""):
+        return ""
+    try:
+        return str(phonenumbers.parse(raw.strip(), region).extension or "")
+    except phonenumbers.NumberParseException:
+        return ""
+
+
+def phone_text(number: str, extension: str) -> str:
+    """A stored number and its extension as one text, read back by `phone_normalise` and
+    `phone_extension` and shown by `phone_display`: "+14155550100 ext. 204"."""
+    return f"{number}{EXTENSION_MARK}{extension}" if extension else number
+
+
 def phone_search_key(raw: str, *, region: str) -> str | None:
     """The E.164 prefix a search box entry stands for, or None if it has too few digits."""
     digits = "".join(ch for ch in raw if ch.isdigit())

@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from rapport.contacts import queries
-from rapport.contacts.models import Company, Contact
+from rapport.contacts.models import Company, Contact, phone_text_sql
 from rapport.contacts.queries import RecordFilter
 from rapport.core.model_rows import ModelRows
 from rapport.core.pagination import Page, first_page
@@ -131,14 +131,14 @@ def _matches_sql(
 # Each contact's emails, phones and company ids, as `api._with_contact_rows` orders them
 # (primary first, then by id), in the contact's workspace.
 _LISTS = [
-    f'ARRAY(SELECT L."{column}" FROM "{table}" L '  # noqa: S608
+    f'ARRAY(SELECT {value} FROM "{table}" L '  # noqa: S608
     'WHERE (L."contact_id" = "contacts_contact"."id" '
     'AND L."workspace_id" = "contacts_contact"."workspace_id") '
     'ORDER BY L."is_primary" DESC, L."id")'
-    for table, column in (
-        ("contacts_contactemail", "email"),
-        ("contacts_contactphone", "number"),
-        ("contacts_contactcompany", "company_id"),
+    for table, value in (
+        ("contacts_contactemail", 'L."email"'),
+        ("contacts_contactphone", phone_text_sql("L")),  # its extension too
+        ("contacts_contactcompany", 'L."company_id"'),
     )
 ]
 

@@ -7,7 +7,7 @@ UI forms, the API, the admin and CLI commands all come through here.
 
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import pycountry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -35,6 +35,7 @@ from rapport.contacts.models import (
     CustomFieldEntity,
     CustomFieldType,
     LifecycleStage,
+    PhoneKind,
     PreferredChannel,
     SizeBand,
     Tag,
@@ -43,6 +44,7 @@ from rapport.contacts.normalise import (
     domain_normalise,
     email_normalise,
     name_normalise,
+    phone_extension,
     phone_normalise,
 )
 from rapport.core.errors import FieldError, ServiceValidationError
@@ -206,16 +208,19 @@ def _emails(data: Data, c: _Collector) -> list[str] | None:
     return list(dict.fromkeys(e for e in out if e))
 
 
-def _phones(workspace: Workspace, data: Data, c: _Collector) -> list[str] | None:
+def _phones(workspace: Workspace, data: Data, c: _Collector) -> dict[str, str] | None:
+    """The numbers in order, each with the extension written after it ("x204"; the first
+    for a number given twice)."""
     raw = _list_of_str(data, "phones", c)
     if raw is None:
         return None
     region = workspace.default_region
-    out = [
-        c.run(partial(phone_normalise, p, region=region, field=f"phones.{i}"))
-        for i, p in enumerate(raw)
-    ]
-    return list(dict.fromkeys(p for p in out if p))
+    out: dict[str, str] = {}
+    for i, p in enumerate(raw):
+        number = c.run(partial(phone_normalise, p, region=region, field=f"phones.{i}"))
+        if number and number not in out:
+            out[number] = phone_extension(p, region=region)
+    return out
 
 
 def _company_ids(data: Data, c: _Collector) -> list[int] | None:
@@ -338,7 +343,9 @@ def _contact_clean(*, workspace: Workspace, data: Data, contact: Contact | None)
     if "emails" in data:
         clean["emails"] = _emails(data, c)
     if "phones" in data:
-        clean["phones"] = _phones(workspace, data, c)
+        phones = _phones(workspace, data, c)
+        clean["phones"] = None if phones is None else list(phones)
+        clean["phone_extensions"] = phones or {}
     if "company_ids" in data:
         clean["company_ids"] = _company_ids(data, c)
     if "lifecycle_stage" in data:
@@ -376,37 +383,40 @@ def _contact_clean(*, workspace: Workspace, data: Data, contact: Contact | None)
 
 
 Lists = dict[str, list[Any]]
-NO_LISTS: Lists = {"emails": [], "phones": [], "companies": [], "tags": []}
 
 
-def contact_lists(contact: Contact) -> tuple[Lists, Lists]:
-    """The contact's emails, phones, company ids and tag names (each list in its order, the
-    primary first), and whether each email, phone and company link is the primary one."""
+class StoredLists(NamedTuple):
+    """A contact's emails, phones, companies and tags as read (`contact_lists`)."""
+
+    lists: Lists  # emails, phones (numbers), company ids, tag names: each in its order
+    primary: Lists  # whether each email, phone and company link is the primary one
+    phone_extensions: list[str]
+    phone_kinds: list[str]
+
+
+def contact_lists(contact: Contact) -> StoredLists:
     lists: Lists = {}
     primary: Lists = {}
     for name, rows in (
         ("emails", contact.emails.values_list("email", "is_primary")),
-        ("phones", contact.phones.values_list("number", "is_primary")),
-        (
-            "companies",
-            contact.company_links.order_by("-is_primary", "id").values_list(
-                "company_id", "is_primary"
-            ),
-        ),
+        ("companies", contact.company_links.values_list("company_id", "is_primary")),
     ):
-        pairs = list(rows)
+        pairs = list(rows.order_by("-is_primary", "id"))
         lists[name] = [value for value, _ in pairs]
         primary[name] = [is_primary for _, is_primary in pairs]
+    phones = list(contact.phones.values_list("number", "is_primary", "extension", "kind"))
+    lists["phones"] = [p[0] for p in phones]
+    primary["phones"] = [p[1] for p in phones]
     lists["tags"] = [t.name for t in contact.tags.all()]
-    return lists, primary
+    return StoredLists(lists, primary, [p[2] for p in phones], [p[3] for p in phones])
 
 
-def _unchanged(new: list[Any], name: str, lists: Lists, primary: Lists | None) -> bool:
+def _unchanged(new: list[Any], name: str, stored: StoredLists | None) -> bool:
     """Whether writing `new` as the contact's `name` list would store what it holds."""
     return (
-        primary is not None
-        and new == lists[name]
-        and primary[name] == [i == 0 for i in range(len(new))]
+        stored is not None
+        and new == stored.lists[name]
+        and stored.primary[name] == [i == 0 for i in range(len(new))]
     )
 
 
@@ -415,14 +425,15 @@ def _contact_apply(
     workspace: Workspace,
     contact: Contact,
     clean: Data,
-    stored: tuple[Lists, Lists] | None = None,
+    stored: StoredLists | None = None,
 ) -> Lists:
     """Write cleaned values to the contact and its rows (emails, phones, companies, tags);
     its lists as they are now. `stored`: an existing contact's (`contact_lists`), so that a
     list it already holds, as an import's update often sends, is not written again."""
     creating = contact._state.adding
-    lists, primary = stored if stored is not None else (dict(NO_LISTS), None)
-    lists = dict(lists)
+    lists: Lists = (
+        dict(stored.lists) if stored else {"emails": [], "phones": [], "companies": [], "tags": []}
+    )
     for name in [
         *CONTACT_TEXT_LIMITS,
         "external_id",
@@ -445,7 +456,7 @@ def _contact_apply(
     contact.set_derived_fields()
     contact.workspace = workspace
     contact.save()
-    if "emails" in clean and not _unchanged(clean["emails"], "emails", lists, primary):
+    if "emails" in clean and not _unchanged(clean["emails"], "emails", stored):
         if not creating:
             contact.emails.all().delete()
         ContactEmail.objects.bulk_create(
@@ -453,16 +464,31 @@ def _contact_apply(
             for i, e in enumerate(clean["emails"])
         )
         lists["emails"] = clean["emails"]
-    if "phones" in clean and not _unchanged(clean["phones"], "phones", lists, primary):
+    phones, extensions = clean.get("phones"), clean.get("phone_extensions", {})
+    if phones is not None and not (
+        _unchanged(phones, "phones", stored)
+        and stored
+        and stored.phone_extensions == [extensions.get(p, "") for p in phones]
+    ):
+        kinds: dict[str, str] = {}  # numbers given again keep their kind: none is given
+        if stored is not None:
+            kinds = dict(zip(stored.lists["phones"], stored.phone_kinds, strict=True))
         if not creating:
             contact.phones.all().delete()
         ContactPhone.objects.bulk_create(
-            ContactPhone(workspace=workspace, contact=contact, number=p, is_primary=i == 0)
-            for i, p in enumerate(clean["phones"])
+            ContactPhone(
+                workspace=workspace,
+                contact=contact,
+                number=p,
+                extension=extensions.get(p, ""),
+                kind=kinds.get(p, PhoneKind.WORK),
+                is_primary=i == 0,
+            )
+            for i, p in enumerate(phones)
         )
-        lists["phones"] = clean["phones"]
+        lists["phones"] = phones
     companies = clean.get("company_ids")
-    if companies is not None and not _unchanged(companies, "companies", lists, primary):
+    if companies is not None and not _unchanged(companies, "companies", stored):
         if not creating:
             contact.company_links.all().delete()
         ContactCompany.objects.bulk_create(
@@ -500,14 +526,14 @@ def contact_update(
     actor: Actor,
     contact: Contact,
     data: Data,
-    stored: tuple[Lists, Lists] | None = None,
+    stored: StoredLists | None = None,
 ) -> Contact:
     """`stored`: the contact's lists (`contact_lists`) if the caller read them already, in
     this transaction."""
     clean = _contact_clean(workspace=workspace, data=data, contact=contact)
     with transaction.atomic():
         stored = stored or contact_lists(contact)
-        before = _contact_snapshot(contact, stored[0])
+        before = _contact_snapshot(contact, stored.lists)
         lists = _contact_apply(workspace=workspace, contact=contact, clean=clean, stored=stored)
         audit_record(
             workspace_id=workspace.pk,

@@ -39,7 +39,7 @@ from rapport.contacts.models import (
     PhoneKind,
     Tag,
 )
-from rapport.contacts.normalise import email_normalise, name_normalise
+from rapport.contacts.normalise import email_normalise, name_normalise, phone_extension
 from rapport.contacts.normalise import search_key as name_key
 from rapport.contacts.services import (
     COMPANY_AUDITED,
@@ -60,9 +60,9 @@ from rapport.core.hooks import records_changed
 from rapport.data.chunk_storer import STORERS
 from rapport.data.clean_pool import Answer, CleanAhead, answer, phone_cleaner, workers_wanted
 from rapport.data.contact_importers import _country as country_read
-from rapport.data.contact_importers import _lifecycle_stage
+from rapport.data.contact_importers import _lifecycle_stage, _not_work, phone_kinds_by_number
 from rapport.data.contact_importers import _tags as tags_read
-from rapport.data.contact_staging import EMPTY, staged_insert, staged_list
+from rapport.data.contact_staging import EMPTY, staged_insert, staged_list, staged_object
 from rapport.data.copy_time import copy_time
 from rapport.data.csv_files import CsvRow
 from rapport.data.importers import Actor, Importer, ImportRow, RowPathNeeded
@@ -72,6 +72,7 @@ from rapport.data.services import (
     UndoRecord,
     _import_row,
     _write_row,
+    cell_read,
     mapped_columns,
 )
 
@@ -183,6 +184,8 @@ class _Pending:
     owns_company: bool  # the row that created the company, as the row path would
     tags: list[str]
     external_id: str
+    phone_kinds: dict[str, str]  # by number, where not a work phone
+    phone_extensions: dict[str, str]  # by number, where there is one
     pk: int = 0  # once inserted
 
 
@@ -214,7 +217,7 @@ class ContactBulkWriter:
         self.columns = mapped_columns(batch)
         # Where a row's raw emails and phones are, for handing them to the workers unread.
         self.email_at, self.phone_at = (
-            [i for i, _, fed in self.columns if fed == name] for name in ("email", "phone")
+            [i for i, _, fed, _ in self.columns if fed == name] for name in ("email", "phone")
         )
         self.country = _Memo(self._country)
         self.company_errors: dict[str, str] = {}
@@ -277,6 +280,21 @@ class ContactBulkWriter:
         c.raise_if_any()
         return value or ""
 
+    def _extensions(self, raws: list[str]) -> dict[str, str]:
+        """The extensions written after the numbers, by number (the first for a number), as
+        `contacts.services._phones` keeps them."""
+        out: dict[str, str] = {}
+        for raw in raws:
+            if (extension := phone_extension(raw, region=self.workspace.default_region)) and (
+                number := self._phone_number(raw)
+            ):
+                out.setdefault(number, extension)
+        return out
+
+    def _phone_number(self, raw: str) -> str | None:
+        value, problem = self.phone(raw)
+        return None if problem else value
+
     def _listed(self, memo: _Memo, raws: list[str], name: str, c: _Collector) -> list[str]:
         out = []
         for i, raw in enumerate(raws):
@@ -312,6 +330,8 @@ class ContactBulkWriter:
             clean["emails"] = self._listed(self.email, row.all("email"), "emails", c)
         if row.has("phone"):
             clean["phones"] = self._listed(self.phone, row.all("phone"), "phones", c)
+            clean["phone_kinds"] = phone_kinds_by_number(row, self._phone_number)
+            clean["phone_extensions"] = self._extensions(row.all("phone"))
         if row.has("lifecycle_stage"):
             stage = {"lifecycle_stage": _lifecycle_stage(row.first("lifecycle_stage"))}
             clean["lifecycle_stage"] = _choice(stage, "lifecycle_stage", LifecycleStage, c)
@@ -357,7 +377,7 @@ class ContactBulkWriter:
             cells = csv_row.cells
             for at, raws in ((self.email_at, emails), (self.phone_at, phones)):
                 for i in at:
-                    if raw := cells[i].strip():
+                    if raw := cell_read(cells[i]):  # as `_import_row` reads it
                         raws[raw] = None
         self.ahead.submit(id(chunk), emails, phones)
 
@@ -577,6 +597,8 @@ class ContactBulkWriter:
                 owns_company,
                 clean.get("tags", []),
                 ext,
+                _not_work(clean.get("phone_kinds", {})),
+                clean.get("phone_extensions", {}),
             )
         )
         if ext:
@@ -715,9 +737,13 @@ class ContactBulkWriter:
         )
         rows_insert(
             ContactPhone,
-            [*stamped, "contact_id", "number", "is_primary", "kind"],
+            [*stamped, "contact_id", "number", "is_primary", "kind", "extension"],
             [
-                (*stamps, p.pk, n, i == 0, PhoneKind.WORK)
+                (
+                    *(*stamps, p.pk, n, i == 0),
+                    p.phone_kinds.get(n, PhoneKind.WORK),
+                    p.phone_extensions.get(n, ""),
+                )
                 for p in pending
                 for i, n in enumerate(p.phones)
             ],
@@ -757,13 +783,15 @@ class ContactBulkWriter:
     def _staged(self, p: _Pending, company_id: int | None, tags: dict[str, Tag]) -> tuple[Any, ...]:
         """The contact's row in the staging table (`contact_staging.STAGED`)."""
         first = (p.pk, self._contact_str(p), staged_list(p.emails), staged_list(p.phones))
+        kinds = (staged_object(p.phone_kinds), staged_object(p.phone_extensions))
         if not p.tags:
-            return (*first, company_id, EMPTY, EMPTY)
+            return (*first, company_id, EMPTY, EMPTY, *kinds)
         resolved = [tags[n.lower()] for n in p.tags]
         return (
             *(*first, company_id),
             staged_list(list(dict.fromkeys(t.pk for t in resolved))),
             staged_list(sorted({t.name for t in resolved})),
+            *kinds,
         )
 
     @staticmethod

@@ -7,7 +7,8 @@ They live in `data` beside the contact importers; other apps register theirs in 
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, CharField, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Concat
 
 from rapport.contacts import queries
 from rapport.contacts.forms import ListFilterForm
@@ -19,6 +20,7 @@ from rapport.contacts.models import (
     CustomFieldDefinition,
     CustomFieldEntity,
 )
+from rapport.contacts.normalise import EXTENSION_MARK
 from rapport.contacts.queries import RecordFilter
 from rapport.contacts.views import COMPANIES, CONTACTS, RecordKind
 from rapport.core.errors import ServiceValidationError
@@ -33,11 +35,24 @@ from rapport.data.exports import (
     linked_to,
     ordered,
 )
-from rapport.data.importers import MULTI_VALUE_SEPARATOR
 from rapport.tenancy.models import Workspace
 
+# `ContactPhone.text`: the number, and its extension after " ext. " (read back on import).
+PHONE_TEXT = Case(
+    When(extension="", then=F("number")),
+    default=Concat(F("number"), Value(EXTENSION_MARK), F("extension")),
+    output_field=CharField(),
+)
+# The primary phone as text (the contact's own `phone` is its number alone), correlated with
+# the exported contact, whose query is the workspace's: hence the unscoped manager.
+PRIMARY_PHONE = Subquery(
+    ContactPhone.unscoped.filter(contact_id=OuterRef("pk"), is_primary=True)
+    .annotate(phone_text=PHONE_TEXT)
+    .values("phone_text")[:1]
+)
 
-def _beyond_primary(model: type[ContactEmail | ContactPhone], value: str) -> LinkedValues:
+
+def _beyond_primary(model: type[ContactEmail | ContactPhone], value: str | Case) -> LinkedValues:
     """A contact's emails or phones beyond the primary (which the `email` and `phone` columns
     hold), in the order they were added, joined as the importer splits a cell of several."""
     return LinkedValues(
@@ -45,8 +60,17 @@ def _beyond_primary(model: type[ContactEmail | ContactPhone], value: str) -> Lin
             linked_to(model.objects.filter(is_primary=False), "contact_id", ids)
             .order_by("id")
             .values_list("contact_id", value)
-        ),
-        MULTI_VALUE_SEPARATOR,
+        )
+    )
+
+
+def _phone_kinds(_: Any, ids: list[int]) -> Any:
+    """The kinds of a contact's phones, the primary's first, then in the order of
+    `other_phones` (docs/architecture.md, "Phone kinds in exports")."""
+    return (
+        linked_to(ContactPhone.objects.all(), "contact_id", ids)
+        .order_by("-is_primary", "id")
+        .values_list("contact_id", "kind")
     )
 
 
@@ -56,8 +80,9 @@ _CONTACT_COLUMNS = [
     ExportColumn("last_name", "last_name"),
     ExportColumn("email", "email"),
     ExportColumn("other_emails", _beyond_primary(ContactEmail, "email")),
-    ExportColumn("phone", "phone"),
-    ExportColumn("other_phones", _beyond_primary(ContactPhone, "number")),
+    ExportColumn("phone", PRIMARY_PHONE),
+    ExportColumn("other_phones", _beyond_primary(ContactPhone, PHONE_TEXT)),
+    ExportColumn("phone_kinds", LinkedValues(_phone_kinds)),
     ExportColumn("job_title", "job_title"),
     ExportColumn("company", "primary_company__name"),
     ExportColumn("lifecycle_stage", "lifecycle_stage"),
@@ -100,6 +125,7 @@ CONTACT_VCARD = {
     "other_emails": "other_emails",
     "phone": "phone",
     "other_phones": "other_phones",
+    "phone_kinds": "phone_kinds",
     "tags": "categories",
     "company": "organisation",
     "job_title": "title",

@@ -4,16 +4,31 @@ They live here until the contacts app takes them over; either way they join the 
 like any later app's importer (leads, deals, orders) will.
 """
 
+import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pycountry
 from django.db import models
 
-from rapport.contacts.models import Company, Contact, ContactEmail, ContactPhone, LifecycleStage
-from rapport.contacts.normalise import domain_normalise, email_normalise, phone_normalise
+from rapport.contacts.models import (
+    Company,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    LifecycleStage,
+    PhoneKind,
+)
+from rapport.contacts.normalise import (
+    domain_normalise,
+    email_normalise,
+    phone_normalise,
+    phone_text,
+)
 from rapport.contacts.normalise import search_key as name_key
 from rapport.contacts.services import (
+    StoredLists,
     companies_delete,
     company_create,
     company_delete,
@@ -27,6 +42,7 @@ from rapport.contacts.services import (
 from rapport.core.errors import ServiceValidationError
 from rapport.data.importers import (
     FULL_NAME,
+    MULTI_VALUE_SEPARATOR,
     Actor,
     BulkWriter,
     ImportContext,
@@ -160,8 +176,98 @@ GOOGLE_ALL_CONTACTS = "myContacts"
 
 
 def _tags(row: ImportRow) -> list[str]:
-    words = (t.strip().removeprefix("* ") for c in row.all("tags") for t in re.split(r"[;,]", c))
+    """The tags of the row's cells: a cell holding " ::: " is split on that alone (Google's
+    groups; Rapport's export when a tag holds a comma or semicolon, `exports.names_joined`),
+    any other on commas and semicolons."""
+    words = (
+        t.strip().removeprefix("* ")
+        for _, cell in row.values.get("tags", ())
+        for t in (
+            cell.split(MULTI_VALUE_SEPARATOR)
+            if MULTI_VALUE_SEPARATOR in cell
+            else re.split(r"[;,]", cell)
+        )
+    )
     return [t for t in words if t and t != GOOGLE_ALL_CONTACTS]
+
+
+# The words that name a phone's kind in a type ("Mobile", vCard's "CELL") or a column ("Home
+# Phone", Pipedrive's "Person - Phone - Mobile"), looked for in its `header_key`, in order.
+PHONE_KIND_WORDS = (
+    ("mobile", PhoneKind.MOBILE),
+    ("cell", PhoneKind.MOBILE),
+    ("iphone", PhoneKind.MOBILE),
+    ("home", PhoneKind.HOME),
+    ("business", PhoneKind.WORK),
+    ("work", PhoneKind.WORK),
+    ("office", PhoneKind.WORK),
+    ("other", PhoneKind.OTHER),
+)
+# Rapport's own column of the phones beyond the primary: further phones, not "other" ones.
+OWN_OTHER_PHONES = header_key("other_phones")
+
+
+@functools.lru_cache(maxsize=1024)
+def phone_kind(text: str) -> str:
+    """The `PhoneKind` a type or a column names; "" when it names none ("Phone", "Pager")."""
+    key = header_key(text)
+    if key == OWN_OTHER_PHONES:
+        return ""
+    return next((str(kind) for word, kind in PHONE_KIND_WORDS if word in key), "")
+
+
+def phone_kinds(row: ImportRow) -> list[str]:
+    """The kind of each of the row's phones, in `row.all("phone")`'s order ("" where the file
+    does not say). The "phone_kinds" cells (Rapport's export, Google's "Phone 1 - Type", a
+    vCard's "Phone 2 Type") go with the phones of the columns numbered alike, in order, the
+    last kind covering the rest (Google's one type for a cell of several numbers); a phone
+    without one takes the kind its column names (Outlook's "Mobile Phone")."""
+    stated: dict[str, list[str]] = {}
+    for column, cell in row.values.get("phone_kinds", ()):
+        kinds = (phone_kind(k) for k in cell.split(MULTI_VALUE_SEPARATOR))
+        stated.setdefault(_column_number(column), []).extend(kinds)
+    if not stated:  # on every row of most files: no parsing of column numbers
+        return [phone_kind(column) for column, _ in row.cells("phone")]
+    used: dict[str, int] = {}
+    out = []
+    for column, _ in row.cells("phone"):
+        number = _column_number(column)
+        given = stated.get(number)
+        if given:
+            at = used[number] = used.get(number, -1) + 1
+            out.append(given[min(at, len(given) - 1)])
+        else:
+            out.append(phone_kind(column))
+    return out
+
+
+def _column_number(column: str) -> str:
+    return re.sub(r"\D", "", column)
+
+
+def phone_kinds_by_number(row: ImportRow, number: Callable[[str], str | None]) -> dict[str, str]:
+    """The kinds the row states for its phones, by stored number (`number` reads one, None
+    for a value that is none; the first kind stated for a number wins)."""
+    kinds: dict[str, str] = {}
+    for raw, kind in zip(row.all("phone"), phone_kinds(row), strict=True):
+        if kind and (stored := number(raw)):
+            kinds.setdefault(stored, kind)
+    return kinds
+
+
+def phone_kinds_store(contact: Contact, kinds: dict[str, str]) -> None:
+    """Give the contact's phones these kinds, by number (the others keep theirs): the
+    contact services write a new phone as a work phone and keep the kind of one given again."""
+    numbers: dict[str, list[str]] = {}
+    for number, kind in kinds.items():
+        numbers.setdefault(kind, []).append(number)
+    for kind, some in numbers.items():
+        contact.phones.filter(number__in=some).exclude(kind=kind).update(kind=kind)
+
+
+def _not_work(kinds: dict[str, str]) -> dict[str, str]:
+    """The kinds a new phone written by the services lacks (it is a work phone)."""
+    return {n: k for n, k in kinds.items() if k != PhoneKind.WORK}
 
 
 # HubSpot's stages as its exports write them: labels ("Marketing Qualified Lead") or internal
@@ -220,8 +326,11 @@ class ContactImporter(Importer):
                 "person - email - home",
                 "person - email - other",
                 "other emails",  # Rapport's own export: the emails beyond the primary
+                "additional email addresses",  # HubSpot, ";" between them
+                "hs_additional_emails",
             ),
             many=True,
+            separator=";",  # never part of an address
         ),
         ImportField(
             "phone",
@@ -245,6 +354,12 @@ class ContactImporter(Importer):
                 "person - phone - other",
                 "other phones",  # Rapport's own export
             ),
+            many=True,
+        ),
+        ImportField(
+            "phone_kinds",
+            "Phone kinds (mobile, work, home or other)",
+            ("phone type", "phone kind"),  # Google's "Phone 1 - Type", a vCard's "Phone 2 Type"
             many=True,
         ),
         ImportField(
@@ -350,23 +465,35 @@ class ContactImporter(Importer):
         return data
 
     def create(self, *, ctx: ImportContext, row: ImportRow) -> models.Model:
-        return contact_create(workspace=ctx.workspace, actor=ctx.actor, data=self._data(ctx, row))
+        contact = contact_create(
+            workspace=ctx.workspace, actor=ctx.actor, data=self._data(ctx, row)
+        )
+        phone_kinds_store(contact, _not_work(self._phone_kinds(ctx, row)))
+        return contact
+
+    def _phone_kinds(self, ctx: ImportContext, row: ImportRow) -> dict[str, str]:
+        region = ctx.workspace.default_region
+        return phone_kinds_by_number(
+            row, lambda raw: self._quietly(phone_normalise, raw, region=region)
+        )
 
     @staticmethod
-    def _lists(stored: Values) -> Values:
-        """A contact's lists (`contact_lists`) under the names an import's data gives them."""
+    def _lists(stored: StoredLists) -> Values:
+        """A contact's lists (`contact_lists`) under the names an import's data gives them,
+        each phone with its extension."""
+        lists = stored.lists
         return {
-            "emails": stored["emails"],
-            "phones": stored["phones"],
-            "company_ids": stored["companies"],
-            "tags": stored["tags"],
+            "emails": lists["emails"],
+            "phones": list(map(phone_text, lists["phones"], stored.phone_extensions)),
+            "company_ids": lists["companies"],
+            "tags": lists["tags"],
         }
 
     def update(self, *, ctx: ImportContext, instance: models.Model, row: ImportRow) -> Values:
         assert isinstance(instance, Contact)
         data = self._data(ctx, row)
         stored = contact_lists(instance)
-        existing = self._lists(stored[0])
+        existing = self._lists(stored)
         previous: Values = {}
         for name, value in data.items():
             if name in existing:
@@ -375,9 +502,15 @@ class ContactImporter(Importer):
                 previous[name] = existing[name]
             else:
                 previous[name] = getattr(instance, name)
+        if "phones" in data:  # for undo: the kinds the row may change
+            previous["phone_kinds"] = dict(
+                zip(stored.lists["phones"], stored.phone_kinds, strict=True)
+            )
         contact_update(
             workspace=ctx.workspace, actor=ctx.actor, contact=instance, data=data, stored=stored
         )
+        if "phones" in data:
+            phone_kinds_store(instance, self._phone_kinds(ctx, row))
         return previous
 
     def restore(
@@ -392,7 +525,10 @@ class ContactImporter(Importer):
                 **previous,
                 "company_ids": [c for c in previous["company_ids"] if c in alive],
             }
-        contact_update(workspace=workspace, actor=actor, contact=instance, data=previous)
+        kinds = previous.get("phone_kinds", {})
+        data = {k: v for k, v in previous.items() if k != "phone_kinds"}
+        contact_update(workspace=workspace, actor=actor, contact=instance, data=data)
+        phone_kinds_store(instance, kinds)
 
     def delete(self, *, workspace: Workspace, actor: Actor, instance: models.Model) -> None:
         assert isinstance(instance, Contact)
@@ -407,11 +543,7 @@ class ContactImporter(Importer):
         return {
             **{name: getattr(instance, name) for name in self.TEXT},
             "lifecycle_stage": instance.lifecycle_stage,
-            **{
-                k: v
-                for k, v in self._lists(contact_lists(instance)[0]).items()
-                if k != "company_ids"
-            },
+            **{k: v for k, v in self._lists(contact_lists(instance)).items() if k != "company_ids"},
             "company": company.name if company else "",
         }
 

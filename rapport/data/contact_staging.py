@@ -25,19 +25,26 @@ from rapport.core.bulk_rows import copy_in
 
 STAGING = "data_contact_staging"
 # A staged contact: (id, display name, emails, phones, company id or None, tag ids, tag names
-# sorted), the emails and phones in their order, the first the primary. The lists go as JSON
+# sorted, phone kinds by number where not work, phone extensions by number where there is
+# one), the emails and phones in their order, the first the primary. The lists go as JSON
 # text (`staged_list`): psycopg formats a Python list for COPY in Python, ten times slower
 # than `json.dumps`.
 STAGED = (
     "id bigint, object_repr text, emails jsonb, phones jsonb, company_id bigint,"
-    " tag_ids jsonb, tag_names jsonb"
+    " tag_ids jsonb, tag_names jsonb, phone_kinds jsonb, phone_extensions jsonb"
 )
 EMPTY = "[]"
+NONE = "{}"
 
 
 def staged_list(values: list[Any]) -> str:
     """A staged list column's value."""
     return json.dumps(values) if values else EMPTY
+
+
+def staged_object(values: dict[str, Any]) -> str:
+    """A staged object column's value."""
+    return json.dumps(values) if values else NONE
 
 
 def _table(model: Any) -> str:
@@ -61,13 +68,16 @@ def _contact_changes() -> str:
     )
 
 
-def _listed(model: Any, column: str, values: str, extra: str = "") -> str:
-    """One row per element of the staged array `values`, the first the primary."""
-    extra_columns = ", kind" if extra else ""
+def _listed(model: Any, column: str, values: str, extra: dict[str, str] | None = None) -> str:
+    """One row per element of the staged array `values`, the first the primary; `extra`:
+    further columns, by the SQL of their value."""
+    extra = extra or {}
+    names = "".join(f", {name}" for name in extra)
+    sql = "".join(f", {value}" for value in extra.values())
     return (
         f"INSERT INTO {_table(model)}"  # noqa: S608 (identifiers from the models)
-        f" (workspace_id, created_at, updated_at, contact_id, {column}, is_primary{extra_columns})"
-        f" SELECT %(ws)s, %(now)s, %(now)s, s.id, v.value, v.n = 1{extra}"
+        f" (workspace_id, created_at, updated_at, contact_id, {column}, is_primary{names})"
+        f" SELECT %(ws)s, %(now)s, %(now)s, s.id, v.value, v.n = 1{sql}"
         f" FROM {STAGING} s CROSS JOIN LATERAL"
         f" jsonb_array_elements_text(s.{values}) WITH ORDINALITY AS v(value, n)"
         " ORDER BY s.id, v.n"
@@ -94,7 +104,11 @@ def staged_insert(*, workspace_id: int, actor: Any, rows: Iterable[Sequence[Any]
                 high = row[0]
                 low = low or high
         cursor.execute(_listed(ContactEmail, "email", "emails"), params)
-        cursor.execute(_listed(ContactPhone, "number", "phones", ", %(kind)s"), params)
+        by_number = {
+            "kind": "COALESCE(s.phone_kinds ->> v.value, %(kind)s)",
+            "extension": "COALESCE(s.phone_extensions ->> v.value, '')",
+        }
+        cursor.execute(_listed(ContactPhone, "number", "phones", by_number), params)
         cursor.execute(
             f"INSERT INTO {_table(ContactCompany)}"  # noqa: S608
             " (workspace_id, created_at, updated_at, contact_id, company_id, is_primary)"

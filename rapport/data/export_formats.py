@@ -47,12 +47,10 @@ def _csv_cell(value: Any) -> Any:
 
 def _joined(columns: list[ExportColumn], rows: Iterable[list[Any]]) -> Iterator[list[Any]]:
     """The rows with each `LinkedValues` list joined into one cell, as the importer reads it."""
-    linked = [
-        (at, c.path.separator) for at, c in enumerate(columns) if isinstance(c.path, LinkedValues)
-    ]
+    linked = [(at, c.path.join) for at, c in enumerate(columns) if isinstance(c.path, LinkedValues)]
     for row in rows:
-        for at, separator in linked:
-            row[at] = separator.join(row[at])
+        for at, join in linked:
+            row[at] = join(row[at])
         yield row
 
 
@@ -130,22 +128,32 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts) + "\r\n"
 
 
-def _preferred(name: str, values: list[Any]) -> list[str]:
-    """One line per value, the first (the primary) marked as preferred when there are
-    several to choose from: a lone value needs no preference."""
-    if len(values) == 1:
-        return [f"{name}:{_escape(values[0])}"]
+# A phone's kind as a vCard TEL type (OTHER is none of vCard 3.0's, which allows such names).
+TEL_TYPES = {"mobile": "CELL", "work": "WORK", "home": "HOME", "other": "OTHER"}
+
+
+def _preferred(lines: list[tuple[str, Any]]) -> list[str]:
+    """One line per (property, value), the first (the primary) marked as preferred when there
+    are several to choose from: a lone value needs no preference."""
+    if len(lines) == 1:
+        [(name, value)] = lines
+        return [f"{name}:{_escape(value)}"]
+    name, value = lines[0]
     first = f"{name},PREF" if ";TYPE=" in name else f"{name};TYPE=PREF"
-    return [f"{first}:{_escape(values[0])}", *(f"{name}:{_escape(v)}" for v in values[1:])]
+    return [f"{first}:{_escape(value)}", *(f"{n}:{_escape(v)}" for n, v in lines[1:])]
+
+
+def _tel(kind: str | None) -> str:
+    return f"TEL;TYPE={TEL_TYPES[kind]}" if kind in TEL_TYPES else "TEL"
 
 
 def vcard_stream(
     columns: list[ExportColumn], rows: Iterable[list[Any]], properties: dict[str, str]
 ) -> Iterator[str]:
     """vCard 3.0 cards; `properties` maps column headers to the card fields they fill:
-    uid, first_name, last_name, email and phone (the primary), other_emails and other_phones
-    and categories (lists), organisation, title, street, city, region, postal_code, country,
-    note."""
+    uid, first_name, last_name, email and phone (the primary), other_emails, other_phones,
+    phone_kinds (the primary's first) and categories (lists), organisation, title, street,
+    city, region, postal_code, country, note."""
     at = {prop: [c.header for c in columns].index(h) for h, prop in properties.items()}
     out: list[str] = []
     for n, row in enumerate(rows, 1):
@@ -156,13 +164,15 @@ def vcard_stream(
         if v.get("uid"):
             lines.append(f"UID:{_escape(v['uid'])}")
         lines += [f"N:{last};{first};;;", f"FN:{_escape(full)}"]
-        for name, primary, others in (
-            ("EMAIL;TYPE=INTERNET", "email", "other_emails"),
-            ("TEL", "phone", "other_phones"),
-        ):
-            values = [x for x in (v.get(primary), *v.get(others, ())) if x]
-            if values:
-                lines += _preferred(name, values)
+        emails = [x for x in (v.get("email"), *v.get("other_emails", ())) if x]
+        if emails:
+            lines += _preferred([("EMAIL;TYPE=INTERNET", e) for e in emails])
+        phones = [x for x in (v.get("phone"), *v.get("other_phones", ())) if x]
+        if phones:
+            kinds = v.get("phone_kinds") or []
+            lines += _preferred(
+                [(_tel(kinds[i] if i < len(kinds) else None), p) for i, p in enumerate(phones)]
+            )
         if v.get("title"):
             lines.append(f"TITLE:{_escape(v['title'])}")
         if v.get("organisation"):

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import BooleanField, Model, QuerySet
+from django.db.models import BooleanField, Expression, Model, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.forms import Form
 from django.http import QueryDict
 
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.core.pagination import SortKey
+from rapport.data.importers import MULTI_VALUE_SEPARATOR
 from rapport.tenancy.models import Workspace
 
 # Rows read from the database per round trip; also the unit in which CSV text is yielded.
@@ -32,11 +33,21 @@ LinkedQuery = Callable[[type[Model], list[int]], Iterable[tuple[int, Any]]]
 class LinkedValues:
     """A column of the values a record has in another table (its tags, a contact's further
     emails), read for a whole chunk of rows in one query, never one per row. The row holds
-    them as a list; a file that has one cell per column joins them with `separator`, the way
-    the importer splits that column again."""
+    them as a list; a file that has one cell per column joins them with `join`, the way the
+    importer splits that column again."""
 
     query: LinkedQuery
-    separator: str = ", "
+    join: Callable[[list[Any]], str] = MULTI_VALUE_SEPARATOR.join
+
+
+def names_joined(names: list[str]) -> str:
+    """Names (tags, categories) in one cell. The rule, which the importer follows back
+    (`contact_importers._tags`): ", " between them, as people type them, unless one holds a
+    comma or semicolon, which would split it; then " ::: ", and a cell holding " ::: " is
+    split on that alone."""
+    if any("," in n or ";" in n for n in names):
+        return MULTI_VALUE_SEPARATOR.join(names)
+    return ", ".join(names)
 
 
 def linked_to(qs: QuerySet[Any], column: str, ids: list[int]) -> QuerySet[Any]:
@@ -64,15 +75,15 @@ def _tag_rows(model: type[Model], ids: list[int]) -> Iterable[tuple[int, Any]]:
     )
 
 
-TAGS = LinkedValues(_tag_rows)  # the record's tags, for any model with a `tags` link
+TAGS = LinkedValues(_tag_rows, names_joined)  # the record's tags, for any model with a `tags` link
 
 
 @dataclass(frozen=True)
 class ExportColumn:
     header: str
-    # A `values_list` path ("email", "owner__username", "custom_fields__tier"), or values
-    # from a linked table (TAGS).
-    path: str | LinkedValues
+    # A `values_list` path ("email", "owner__username", "custom_fields__tier"), an
+    # expression of the row (a subquery), or values from a linked table (TAGS).
+    path: str | Expression | Subquery | LinkedValues
 
 
 @dataclass(frozen=True)
@@ -135,6 +146,7 @@ def ordered(qs: QuerySet[Any], keys: Iterable[SortKey]) -> QuerySet[Any]:
     return qs.order_by(*[f"-{k.field}" if k.descending else k.field for k in keys], "pk")
 
 
+# A spreadsheet runs a text cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
@@ -146,6 +158,14 @@ def formula_safe(value: Any) -> Any:
     return value
 
 
+def formula_safe_undone(text: str) -> str:
+    """A cell read back from a file: the `'` that `formula_safe` put before a formula's first
+    character taken off again (and only that one: "'t Hooft" keeps its apostrophe)."""
+    if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
+        return text[1:]
+    return text
+
+
 def export_rows(
     exporter: Exporter, qs: QuerySet[Any], columns: list[ExportColumn]
 ) -> Iterator[list[Any]]:
@@ -153,7 +173,7 @@ def export_rows(
     cursor (`iterator`), so memory holds one chunk whatever the export's size. A
     `LinkedValues` cell holds a list, filled with one query per such column and chunk."""
     linked = [(at, c.path) for at, c in enumerate(columns) if isinstance(c.path, LinkedValues)]
-    fields = ["pk", *(c.path for c in columns if isinstance(c.path, str))]
+    fields = ["pk", *(c.path for c in columns if not isinstance(c.path, LinkedValues))]
     chunk: list[list[Any]] = []
     for values in qs.values_list(*fields).iterator(chunk_size=CHUNK_ROWS):
         chunk.append(list(values))

@@ -37,6 +37,9 @@ class ImportField:
     aliases: tuple[str, ...] = ()
     # Several columns may feed it (Email, Work Email...): their values are kept in column order.
     many: bool = False
+    # What a tool joins several of its values with in one cell, besides " ::: " (HubSpot's ";"
+    # between a contact's additional emails): the import splits such a cell on it.
+    separator: str = ""
 
 
 # A person's name written whole, which an import splits into first and last names

@@ -8,11 +8,9 @@ from collections.abc import Iterator
 from django.db.models import Func, IntegerField, QuerySet, Sum
 
 from rapport.core.pagination import Page, SortKey, paginate
+from rapport.data.exports import FORMULA_STARTS
 from rapport.data.models import ImportBatch, ImportedRecord, ImportRowError, ImportStatus
 from rapport.tenancy.access import workspace_scope
-
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def import_finish_estimate(*, batch: ImportBatch, now: dt.datetime) -> dt.datetime | None:
@@ -77,7 +75,7 @@ def import_error_page(
 def spreadsheet_safe(value: object) -> str:
     """The cell as text a spreadsheet shows rather than evaluates."""
     text = "" if value is None else str(value)
-    return "'" + text if text.lstrip(" ").startswith(FORMULA_STARTS) else text
+    return "'" + text if text.lstrip(" ")[:1] in FORMULA_STARTS else text
 
 
 def import_errors_csv(*, batch: ImportBatch) -> Iterator[str]:

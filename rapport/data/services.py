@@ -32,6 +32,7 @@ from rapport.core.hooks import records_gathered
 from rapport.data.chunk_storer import ChunkStorer, chunk_storer
 from rapport.data.copy_time import copy_time
 from rapport.data.csv_files import CsvRow
+from rapport.data.exports import formula_safe_undone
 from rapport.data.file_formats import batch_layout, file_layout, file_row_count, file_rows
 from rapport.data.importers import (
     FULL_NAME,
@@ -194,22 +195,44 @@ class RowOutcome:
     cells: list[str] = field(default_factory=list)
 
 
-MappedColumns = list[tuple[int, str, str]]
+MappedColumns = list[tuple[int, str, str, str]]
 
 
 def mapped_columns(batch: ImportBatch) -> MappedColumns:
-    """(position, column, field) of each column the mapping feeds to a field."""
-    return [(i, c, batch.mapping[c]) for i, c in enumerate(batch.columns) if batch.mapping.get(c)]
+    """(position, column, field, the field's `separator`) of each column the mapping feeds to
+    a field."""
+    separators = {f.name: f.separator for f in importer_get(batch.entity).fields}
+    return [
+        (i, c, batch.mapping[c], separators.get(batch.mapping[c], ""))
+        for i, c in enumerate(batch.columns)
+        if batch.mapping.get(c)
+    ]
+
+
+def cell_read(raw: str) -> str:
+    """A cell's value as an import reads it: stripped, and without the `'` an export's
+    `formula_safe` put before it."""
+    value = raw.strip()
+    if value[:1] == "'":
+        return formula_safe_undone(value).strip()
+    return value
 
 
 def _import_row(csv_row: CsvRow, columns: MappedColumns) -> ImportRow:
-    """The row's non-empty values by field (`csv_row` has no `error`: every column's cell).
-    A name written whole (`FULL_NAME`, no importer's own field) gives the first and last
-    names of a row that has neither, each traced to its column."""
+    """The row's non-empty values by field (`csv_row` has no `error`: every column's cell),
+    each `cell_read`, a cell of a field with a `separator` split on it. A name written whole
+    (`FULL_NAME`, no importer's own field) gives the first and last names of a row that has
+    neither, each traced to its column."""
     row = ImportRow(number=csv_row.number)
     values, cells = row.values, csv_row.cells
-    for i, column, name in columns:
-        if value := cells[i].strip():
+    for i, column, name, separator in columns:
+        value = cell_read(cells[i])
+        if not value:
+            continue
+        if separator and separator in value:
+            parts = (p.strip() for p in value.split(separator))
+            values.setdefault(name, []).extend((column, p) for p in parts if p)
+        else:
             values.setdefault(name, []).append((column, value))
     full = values.pop(FULL_NAME, None)
     if full and "first_name" not in values and "last_name" not in values:

@@ -16,6 +16,7 @@ import vobject
 
 from rapport.core.errors import ServiceValidationError
 from rapport.data.csv_files import Binary, CsvRow, checked_row
+from rapport.data.exports import names_joined
 
 CARD_CHARS = 4 * 1024 * 1024  # a card with a large photo is still read; anything past is not
 NAME_COLUMNS = ["UID", "First Name", "Last Name"]
@@ -70,10 +71,12 @@ def vcard_columns(fh: Binary, encoding: str) -> list[str]:
         raise ServiceValidationError.single(
             "file", "holds no vCard (no BEGIN:VCARD ... END:VCARD block)"
         )
+    phones = _numbered("Phone", most["TEL"])
     return [
         *NAME_COLUMNS,
         *_numbered("Email", most["EMAIL"]),
-        *_numbered("Phone", most["TEL"]),
+        *phones,
+        *(f"{phone} Type" for phone in phones),
         *WORK_COLUMNS,
         *ADDRESS_COLUMNS,
         *OTHER_COLUMNS,
@@ -95,6 +98,11 @@ def _joined(value: Any, separator: str) -> str:
     return str(value or "").strip()
 
 
+def _tel_type(prop: Any) -> str:
+    """A TEL's types, as "TYPE=CELL,PREF" (3.0) or vCard 2.1's bare ";CELL" give them."""
+    return " ".join([*prop.params.get("TYPE", []), *prop.singletonparams])
+
+
 def _card_cells(card: Any) -> dict[str, str]:
     cells: dict[str, str] = {"UID": _joined(_first(card, "uid"), " ")}
     name = _first(card, "n")
@@ -113,12 +121,23 @@ def _card_cells(card: Any) -> dict[str, str]:
     for column, prop in (("Email", "email"), ("Phone", "tel")):
         values = [_joined(v, " ") for v in _values(card, prop)]
         cells.update(zip(_numbered(column, len(values)), values, strict=True))
+    phones = card.contents.get("tel", [])
+    cells.update(
+        (f"{column} Type", _tel_type(p))
+        for column, p in zip(_numbered("Phone", len(phones)), phones, strict=True)
+    )
     cells["Title"] = _joined(_first(card, "title"), " ")
     address = _first(card, "adr")
     if address is not None:
         parts = (address.street, address.city, address.region, address.code, address.country)
         cells.update(zip(ADDRESS_COLUMNS, (_joined(p, ", ") for p in parts), strict=True))
-    cells["Categories"] = ", ".join(_joined(v, ", ") for v in _values(card, "categories"))
+    categories = [
+        name
+        for v in _values(card, "categories")
+        for name in (str(n).strip() for n in (v if isinstance(v, list) else [v]))
+        if name
+    ]
+    cells["Categories"] = names_joined(categories)  # one holding a comma stays one
     cells["Note"] = _joined(_first(card, "note"), " ")
     return cells
 

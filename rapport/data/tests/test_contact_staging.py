@@ -14,7 +14,13 @@ from rapport.contacts.services import CONTACT_AUDITED
 from rapport.contacts.tests.factories import make_company, make_contact
 from rapport.core.bulk_rows import rows_insert
 from rapport.data.contact_bulk import ContactBulkWriter, ContactChunk
-from rapport.data.contact_staging import EMPTY, staged_insert, staged_list
+from rapport.data.contact_staging import (
+    EMPTY,
+    NONE,
+    staged_insert,
+    staged_list,
+    staged_object,
+)
 from rapport.data.copy_time import copy_time
 from rapport.data.models import ImportBatch, ImportedRecord
 from rapport.data.services import IMPORTED_RECORD_COLUMNS
@@ -88,7 +94,7 @@ def test_staged_rows_write_what_the_services_write_also_twice_in_one_transaction
             "first_name": "Ann",
             "last_name": "Lee",
             "emails": ["ann@x.io", "a.lee@x.io"],
-            "phones": ["+14155552671"],
+            "phones": ["+14155552671 x12"],
             "company_ids": [company.pk],
             "tags": ["vip", "New"],
         }
@@ -117,6 +123,8 @@ def test_staged_rows_write_what_the_services_write_also_twice_in_one_transaction
                     company.pk,
                     staged_list([tags["vip"], tags["New"]]),
                     staged_list(["New", "vip"]),
+                    NONE,
+                    staged_object({"+14155552671": "12"}),
                 )
             ],
         )
@@ -125,7 +133,19 @@ def test_staged_rows_write_what_the_services_write_also_twice_in_one_transaction
         staged_insert(
             workspace_id=workspace.pk,
             actor=owner,
-            rows=[(second.pk, "only@x.io", staged_list(["only@x.io"]), EMPTY, None, EMPTY, EMPTY)],
+            rows=[
+                (
+                    second.pk,
+                    "only@x.io",
+                    staged_list(["only@x.io"]),
+                    EMPTY,
+                    None,
+                    EMPTY,
+                    EMPTY,
+                    NONE,
+                    NONE,
+                )
+            ],
         )
 
         entry = AuditEntry.objects.get(entity="contacts.contact", object_id=first.pk)
@@ -139,8 +159,8 @@ def test_staged_rows_write_what_the_services_write_also_twice_in_one_transaction
             assert [(e.email, e.is_primary) for e in staged.emails.order_by("id")] == [
                 (e.email, e.is_primary) for e in service.emails.order_by("id")
             ]
-            assert [(p.number, p.is_primary, p.kind) for p in staged.phones.all()] == [
-                (p.number, p.is_primary, p.kind) for p in service.phones.all()
+            assert [(p.text, p.is_primary, p.kind) for p in staged.phones.all()] == [
+                (p.text, p.is_primary, p.kind) for p in service.phones.all()
             ]
             assert sorted(t.name for t in staged.tags.all()) == ["New", "vip"]
             assert list(

@@ -91,13 +91,13 @@ def test_the_card_lists_every_email_and_phone_primary_first_with_tags_and_uid(ow
     assert (
         "EMAIL;TYPE=INTERNET,PREF:zoe@smith.example\r\n"
         "EMAIL;TYPE=INTERNET:zoe.private@mail.example\r\n"
-        "TEL;TYPE=PREF:+442079460958\r\n"
-        "TEL:+33142685300\r\n"
+        "TEL;TYPE=WORK,PREF:+442079460958\r\n"
+        "TEL;TYPE=WORK:+33142685300\r\n"
     ) in zoe
     assert "CATEGORIES:Trade show 2026,vip\r\n" in zoe
     bo = next(card for card in body.split("END:VCARD") if "FN:Bo Ray" in card)
     assert "UID" not in bo  # no external id: no made-up one (docs/architecture.md, exp13)
-    assert "TEL:+14155550100\r\n" in bo  # a lone value needs no preference
+    assert "TEL;TYPE=WORK:+14155550100\r\n" in bo  # a lone value needs no preference
 
 
 def test_card_values_and_each_category_are_escaped_and_folded():
@@ -157,6 +157,8 @@ def test_a_chunk_reads_each_linked_table_once_whatever_its_rows(
         rows, queries = _body_queries(owner_client)
         chunks = -(-contacts // 3)
         assert rows == contacts
-        assert _linked_queries(queries) == [chunks] * 3
-        seen[contacts] = len(queries) - 3 * chunks
+        # the phones' table twice a chunk, the further phones and every phone's kind, and in
+        # the contacts' own query (the primary phone with its extension)
+        assert _linked_queries(queries) == [chunks, 2 * chunks + 1, chunks]
+        seen[contacts] = len(queries) - 4 * chunks
     assert seen[4] == seen[10]  # the rest: the rows' own reads, the same for any count

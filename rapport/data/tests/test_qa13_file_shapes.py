@@ -93,6 +93,7 @@ def test_a_vcard_2_1_from_a_phone_with_quoted_printable_soft_line_breaks_is_read
         "Last Name": "Müller",
         "Email": "j@x.de",
         "Phone": "+49 151 23456789",
+        "Phone Type": "CELL PREF",
         "Organization": "Bäckerei Süß GmbH",
         "Street": "Hauptstraße 1",
         "City": "Berlin",
@@ -157,6 +158,7 @@ def test_a_card_s_damaged_photo_does_not_cost_the_contact():
         "Last Name": "Lee",
         "Email": "a@x.io",
         "Phone": "+14155552671",
+        "Phone Type": "CELL",
     }
 
 

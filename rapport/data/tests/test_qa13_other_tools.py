@@ -117,7 +117,7 @@ def test_google_contacts_values_and_their_cells_of_several_values_are_imported(
     # "Name" feeds the full name, split only in a row without the given and family names
     assert mapping["Name"] == "full_name"
     assert {c: mapping.get(c) for c in GOOGLE if "Type" in c} == {
-        c: None for c in GOOGLE if "Type" in c
+        c: "phone_kinds" if c == "Phone 1 - Type" else None for c in GOOGLE if "Type" in c
     }
     assert mapping["Organization 1 - Title"] == "job_title"
     raw = export_csv(

@@ -11,8 +11,8 @@ owner_client = fixtures.owner_client
 
 
 def snapshot(workspace):
-    """Each contact as an export and import carry it: its emails and phones in order (the
-    primary first), its tags, its company and address."""
+    """Each contact as an export and import carry it: its emails and phones (with their
+    extensions and kinds) in order, the primary first, its tags, its company and address."""
     with workspace_scope(workspace):
         contacts = Contact.objects.select_related("primary_company").prefetch_related(
             "emails", "phones", "tags"
@@ -24,7 +24,7 @@ def snapshot(workspace):
                 c.external_id,
                 c.job_title,
                 tuple(e.email for e in c.emails.all()),
-                tuple(p.number for p in c.phones.all()),
+                tuple((p.text, p.kind) for p in c.phones.all()),
                 tuple(sorted(t.name for t in c.tags.all())),
                 c.primary_company.name if c.primary_company else "",
                 c.street,
