@@ -251,14 +251,15 @@ def _tags(data: Data, c: _Collector) -> list[str] | None:
 
 
 def _external_id(
-    workspace: Workspace, model: type[models.Model], data: Data, pk: int | None, c: _Collector
+    workspace: Workspace, model: type[models.Model], data: Data, record: Any, c: _Collector
 ) -> str | None:
-    """Stripped, at most 100 characters, and not another record's of the same workspace."""
+    """Stripped, at most 100 characters, and not another record's of the same workspace
+    (`record`'s own, given again, is not looked up: the unique constraint keeps it its own)."""
     value = _text(data, "external_id", 100, c)
-    if value:
+    if value and not (record is not None and value == record.external_id):
         taken = (
             model._default_manager.filter(workspace=workspace, external_id=value)
-            .exclude(pk=pk)
+            .exclude(pk=record.pk if record is not None else None)
             .values_list("pk", flat=True)
             .first()
         )
@@ -335,9 +336,7 @@ def _contact_clean(*, workspace: Workspace, data: Data, contact: Contact | None)
         if clean.get(name):
             clean[name] = name_normalise(clean[name])
     if "external_id" in data:
-        clean["external_id"] = _external_id(
-            workspace, Contact, data, contact.pk if contact else None, c
-        )
+        clean["external_id"] = _external_id(workspace, Contact, data, contact, c)
     if "country" in data:
         clean["country"] = _country(data, c)
     if "emails" in data:
@@ -616,9 +615,7 @@ def _company_clean(*, workspace: Workspace, data: Data, company: Company | None)
     if company is not None and "name" in clean and clean["name"] == "":
         c.add("name", "is required")
     if "external_id" in data:
-        clean["external_id"] = _external_id(
-            workspace, Company, data, company.pk if company else None, c
-        )
+        clean["external_id"] = _external_id(workspace, Company, data, company, c)
     if "country" in data:
         clean["country"] = _country(data, c)
     if "domain" in data:

@@ -91,7 +91,7 @@ def _lead_clean(*, workspace: Workspace, data: Data, lead: Lead | None) -> Data:
         if clean.get(name):
             clean[name] = name_normalise(clean[name])
     if "external_id" in data:
-        clean["external_id"] = _external_id(workspace, Lead, data, lead.pk if lead else None, c)
+        clean["external_id"] = _external_id(workspace, Lead, data, lead, c)
     # An empty value clears the field (an import's undo puts an empty email back).
     region = workspace.default_region
     for name, normalise in (

@@ -285,7 +285,7 @@ def _deal_clean(*, workspace: Workspace, data: Data, deal: Deal | None) -> Data:
     if deal is None and not clean.get("name"):
         c.add("name", "is required")
     if "external_id" in data:
-        clean["external_id"] = _external_id(workspace, Deal, data, deal.pk if deal else None, c)
+        clean["external_id"] = _external_id(workspace, Deal, data, deal, c)
     if "amount" in data:
         clean["amount"] = c.run(lambda: amount_clean(data["amount"], field="amount"))
     if "currency" in data or deal is None:
