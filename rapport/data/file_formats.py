@@ -10,7 +10,7 @@ import codecs
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rapport.core.errors import FieldError, ServiceValidationError
+from rapport.core.errors import ServiceValidationError
 from rapport.data.csv_files import (
     SNIFF_BYTES,
     Binary,
@@ -20,6 +20,7 @@ from rapport.data.csv_files import (
     csv_row_count,
     csv_rows,
     detect_encoding,
+    prefixed,
 )
 from rapport.data.models import FileFormat, ImportBatch
 from rapport.data.spreadsheet_files import spreadsheet_columns, spreadsheet_rows
@@ -75,9 +76,7 @@ def file_layout(fh: Binary, *, filename: str) -> FileLayout:
     try:
         return _layout(fh)
     except ServiceValidationError as exc:
-        raise ServiceValidationError(
-            [FieldError(e.field, f"'{filename}': {e.message}") for e in exc.errors]
-        ) from exc
+        raise prefixed(exc, f"'{filename}'") from exc
 
 
 def batch_layout(batch: ImportBatch) -> FileLayout:

@@ -23,6 +23,7 @@ from rapport.data.csv_files import (
     header_columns,
     header_row,
     is_title,
+    prefixed,
     trimmed,
 )
 
@@ -39,6 +40,18 @@ def _unpacked_size(fh: Binary) -> int:
             return sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
         return 0  # not a zip (an .xls), or a broken one: calamine says which
+
+
+def _worksheet(book: Any, name: str) -> Any:
+    """The sheet called `name`, read whole. A sheet that cannot be read (a cell calamine
+    refuses, its XML cut short or missing) refuses the file, naming the sheet: passing over it
+    could import another sheet than the one the user meant."""
+    try:
+        return book.get_sheet_by_name(name)
+    except (calamine.CalamineError, ValueError) as exc:
+        raise ServiceValidationError.single(
+            "file", f"sheet '{name}' is unreadable ({exc})"
+        ) from exc
 
 
 def _sheet(fh: Binary) -> Any:
@@ -65,7 +78,7 @@ def _sheet(fh: Binary) -> Any:
             continue
         if meta.visible != calamine.SheetVisibleEnum.Visible:
             continue
-        sheet = book.get_sheet_by_name(meta.name)
+        sheet = _worksheet(book, meta.name)
         filled = sum(1 for _ in itertools.islice(_filled(sheet), 2))
         if filled == 2:
             return sheet
@@ -97,9 +110,14 @@ def _filled(sheet: Any) -> Iterator[tuple[int, list[str]]]:
 
 
 def spreadsheet_columns(fh: Binary) -> list[str]:
-    header = header_row(cells for _, cells in _filled(_sheet(fh)))
+    """The header's columns of the sheet read; a header unfit for use names its sheet."""
+    sheet = _sheet(fh)
+    header = header_row(cells for _, cells in _filled(sheet))
     assert header is not None  # `_sheet` found a row
-    return header_columns(header)
+    try:
+        return header_columns(header)
+    except ServiceValidationError as exc:
+        raise prefixed(exc, f"sheet '{sheet.name}'") from exc
 
 
 def spreadsheet_rows(fh: Binary, columns: list[str]) -> Iterator[CsvRow]:
