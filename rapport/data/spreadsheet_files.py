@@ -101,12 +101,39 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _merged_down(sheet: Any) -> dict[int, list[tuple[int, int]]]:
+    """{first row: [(column, last row)]} of the cells merged down over several rows, rows
+    numbered from 0 and columns from the sheet's first."""
+    first_column = sheet.start[1] if sheet.start else 0
+    merged: dict[int, list[tuple[int, int]]] = {}
+    for (top, left), (bottom, _) in sheet.merged_cell_ranges or ():
+        if bottom > top:
+            merged.setdefault(top, []).append((left - first_column, bottom))
+    return merged
+
+
 def _filled(sheet: Any) -> Iterator[tuple[int, list[str]]]:
-    """(spreadsheet row number, cells) of the sheet's non-blank rows."""
+    """(spreadsheet row number, cells) of the sheet's non-blank rows. A value merged down
+    over several rows (a company's name beside each of its people) is each of those rows' as
+    the user sees it; one merged across columns stays in the first (the others would get a
+    copy of, say, a note spanning the tags column)."""
+    merged = _merged_down(sheet)
+    carried: dict[int, tuple[int, str]] = {}  # column: (last row, value)
     for index, row in enumerate(sheet.iter_rows()):
         cells = [_text(v) for v in row]
-        if any(c.strip() for c in cells):
-            yield index + 1, cells
+        if not any(c.strip() for c in cells):
+            continue  # blank but for a merged value: a blank row as the user sees it
+        if merged or carried:
+            for column, bottom in merged.get(index, ()):
+                if column < len(cells):
+                    carried[column] = (bottom, cells[column])
+            for column, (bottom, value) in list(carried.items()):
+                if index > bottom:
+                    del carried[column]
+                elif len(cells) <= column or not cells[column]:
+                    cells.extend([""] * (column + 1 - len(cells)))
+                    cells[column] = value
+        yield index + 1, cells
 
 
 def spreadsheet_columns(fh: Binary) -> list[str]:

@@ -179,8 +179,7 @@ def test_a_vcard_file_is_imported_card_by_card(workspace, upload, run_import):
 
 
 @pytest.mark.parametrize(
-    "raw",
-    [b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Never ended\r\n", b"\xef\xbb\xbfBEGIN:VCARD\r\n"],
+    "raw", [b"BEGIN:VCARD\r\n", b"\xef\xbb\xbfBEGIN:VCARD\r\n\r\nBEGIN:VCARD\r\n"]
 )
 def test_a_vcard_file_without_any_card_is_refused_naming_the_file(workspace, upload, raw):
     with pytest.raises(ServiceValidationError) as exc:

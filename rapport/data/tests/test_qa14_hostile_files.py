@@ -2,6 +2,7 @@
 brings them: old Mac encodings, damaged workbooks, odd line endings, cards left unclosed.
 Each goes through the real entry points (the upload service, the API, the CLI)."""
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -16,6 +17,8 @@ from rapport.contacts.models import Contact
 from rapport.core.errors import ServiceValidationError
 from rapport.data.csv_files import detect_encoding
 from rapport.data.models import ImportBatch, ImportRowError
+from rapport.sales.models import Deal
+from rapport.sales.tests.factories import make_pipeline
 from rapport.tenancy.access import workspace_scope
 from rapport.web.tests import fixtures
 
@@ -164,3 +167,145 @@ def test_the_wizard_api_and_cli_show_the_sheet_at_fault(workspace, owner, owner_
     assert message in str(cli.value)
     with workspace_scope(workspace):
         assert not ImportBatch.objects.exists()
+
+
+# --- text files ----------------------------------------------------------------------------
+
+PEOPLE = "First Name,Last Name,Email\r\nZoë,Müller,zoe@x.io\r\nBo,Ray,bo@x.io\r\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_its_bom_is_read_as_utf16(workspace, upload, run_import, encoding):
+    batch = upload(workspace, PEOPLE.encode(encoding))
+    assert (batch.encoding, batch.columns) == (encoding, ["First Name", "Last Name", "Email"])
+
+    batch = run_import(batch)
+
+    assert (batch.created, batch.failed) == (2, 0)
+    assert _contacts(workspace, "first_name", "email") == [("Zoë", "zoe@x.io"), ("Bo", "bo@x.io")]
+
+
+def test_nul_bytes_in_a_damaged_file_are_dropped_not_stored(workspace, upload, run_import):
+    raw = b"First Name,Last\x00 Name,Email\r\nAnn,L\x00ee,ann\x00@x.io\r\nBo,Ray,bo@x.io\r\n"
+
+    batch = upload(workspace, raw)
+    batch = run_import(batch)
+
+    assert batch.columns == ["First Name", "Last Name", "Email"]
+    assert (batch.created, batch.failed) == (2, 0)
+    assert _contacts(workspace, "last_name", "email") == [("Lee", "ann@x.io"), ("Ray", "bo@x.io")]
+
+
+def test_a_quote_never_closed_is_named_as_the_likely_cause_of_a_row_error(
+    workspace, upload, run_import
+):
+    raw = b'First Name,Last Name,Email\r\nAnn,Lee,ann@x.io\r\nBo,"Ray,bo@x.io\r\nCy,Wu,cy@x.io\r\n'
+
+    batch = run_import(upload(workspace, raw))
+
+    assert (batch.created, batch.failed) == (1, 1)
+    assert _errors(batch) == [
+        (
+            3,
+            "Last Name",
+            "has 2 cells where the header has 3 columns; the value in 'Last Name' runs over "
+            "2 lines: is its closing quote missing?",
+        )
+    ]
+
+
+def test_mixed_line_endings_and_a_quoted_line_break_keep_every_row(workspace, upload, run_import):
+    raw = b'First Name,Last Name,Email\r\nAnn,Lee,ann@x.io\nBo,"Ray\r\nJr",bo@x.io\rCy,Wu,cy@x.io'
+
+    batch = run_import(upload(workspace, raw))
+
+    assert (batch.created, batch.failed) == (3, 0)
+    assert _contacts(workspace, "last_name") == [("Lee",), ("Ray Jr",), ("Wu",)]
+
+
+# --- workbooks: merged cells ---------------------------------------------------------------
+
+
+def test_a_value_merged_down_belongs_to_each_row_and_one_merged_across_to_its_first_column(
+    workspace, upload, run_import
+):
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    sheet = book.add_worksheet("People")
+    sheet.write_row(0, 0, ["Company", "First Name", "Last Name", "Email"])
+    sheet.merge_range(1, 0, 3, 0, "Acme")  # the company beside its three people
+    for r, person in enumerate([("Ann", "Lee"), ("Bo", "Ray"), ("Cy", "Wu")], start=1):
+        sheet.write_row(r, 1, [*person, f"{person[0].lower()}@x.io"])
+    sheet.merge_range(4, 1, 4, 2, "Dee")  # a name across both name columns
+    sheet.write(4, 3, "dee@x.io")
+    sheet.merge_range(5, 0, 6, 0, "Initech")  # merged below the last row written
+    sheet.write_row(5, 1, ["Eve", "Ng", "eve@x.io"])
+    book.close()
+
+    batch = run_import(upload(workspace, buffer.getvalue(), name="people.xlsx"))
+
+    assert (batch.created, batch.failed) == (5, 0)
+    assert _contacts(workspace, "first_name", "last_name", "primary_company__name") == [
+        ("Ann", "Lee", "Acme"),
+        ("Bo", "Ray", "Acme"),
+        ("Cy", "Wu", "Acme"),
+        ("Dee", "", None),
+        ("Eve", "Ng", "Initech"),
+    ]
+
+
+# --- vCards --------------------------------------------------------------------------------
+
+
+def test_cards_missing_their_end_are_read_up_to_the_next_card_or_the_end_of_the_file(
+    workspace, upload, run_import
+):
+    raw = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lee;Ann;;;\r\nEMAIL:ann@x.io\r\n"
+        "NOTE:a note folded\r\n  over two lines\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Ray;Bo;;;\r\nEMAIL:bo@x.io\r\n"  # no END
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Wu;Cy;;;\r\nEMAIL:cy@x.io\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Dee;Di;;;\r\nEMAIL:di@x.io\r\n"  # cut short
+    )
+
+    batch = upload(workspace, raw, name="contacts.vcf")
+    assert batch.total_rows == 4
+    batch = run_import(batch)
+
+    assert (batch.created, batch.failed) == (4, 0)
+    assert _contacts(workspace, "first_name", "email") == [
+        ("Ann", "ann@x.io"),
+        ("Bo", "bo@x.io"),
+        ("Cy", "cy@x.io"),
+        ("Di", "di@x.io"),
+    ]
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+
+def test_dates_follow_the_workspace_s_region_unless_only_one_reading_fits(
+    workspace, owner, upload, run_import
+):
+    """The workspace (US) writes the month first: 01/02/2024 is 2 January. 13/02/2024 can
+    only be 13 February, a dotted date is always day first, an Excel serial is a date."""
+    with workspace_scope(workspace):
+        make_pipeline(workspace, owner)
+    raw = (
+        "Deal Name,Amount,Stage,Close Date\r\n"
+        "A,1,Proposal,01/02/2024\r\nB,1,Proposal,13/02/2024\r\n"
+        "C,1,Proposal,01.02.2024\r\nD,1,Proposal,45657\r\nE,1,Proposal,31/02/2024\r\n"
+    )
+
+    batch = run_import(upload(workspace, raw, entity="deals", name="deals.csv"))
+
+    assert (batch.created, batch.failed) == (4, 1)
+    assert [(row, column) for row, column, _ in _errors(batch)] == [(6, "Close Date")]
+    with workspace_scope(workspace):
+        dates = dict(Deal.objects.values_list("name", "expected_close_date"))
+    assert dates == {
+        "A": dt.date(2024, 1, 2),
+        "B": dt.date(2024, 2, 13),
+        "C": dt.date(2024, 2, 1),
+        "D": dt.date(2024, 12, 31),
+    }
