@@ -281,6 +281,16 @@ def test_cards_missing_their_end_are_read_up_to_the_next_card_or_the_end_of_the_
     ]
 
 
+def test_a_vcard_file_in_utf16_without_its_bom_is_told_a_vcard(workspace, upload, run_import):
+    raw = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Müller;Zoë;;;\r\nEMAIL:zoe@x.io\r\nEND:VCARD\r\n"
+
+    batch = upload(workspace, raw.encode("utf-16-le"), name="contacts.vcf")
+    assert (batch.file_format, batch.encoding) == ("vcard", "utf-16-le")
+    batch = run_import(batch)
+
+    assert _contacts(workspace, "first_name", "last_name") == [("Zoë", "Müller")]
+
+
 # --- dates ---------------------------------------------------------------------------------
 
 
