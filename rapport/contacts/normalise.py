@@ -208,6 +208,7 @@ def name_normalise(raw: str) -> str:
 # --- dates ---------------------------------------------------------------------------------
 
 # Regions whose people write the month first (12/31/2024); everyone else writes 31/12/2024.
+# A date only one way can read (13/02/2024) is read that way whatever the region.
 MONTH_FIRST_REGIONS = frozenset({"US", "PH", "FM", "MH", "PW", "GU", "PR", "AS", "VI", "MP", "UM"})
 # Excel counts days from 1899-12-30 (its 1900 leap-year bug included). Only serials from
 # 1927 to 2173 are read as dates, so a bare year or a small count is not taken for one.
@@ -243,7 +244,9 @@ def _numeric_date(text: str, region: str) -> dt.date | None:
     if len(a) == 4:  # 2024-12-31, 2024/12/31
         return dt.date(int(a), int(b), int(c))
     first, second = int(a), int(b)
-    month_first = region.upper() in MONTH_FIRST_REGIONS
+    # Dots are how day-first regions write dates (31.12.2024): no region puts the month first
+    # between dots, so a US workspace reads 01.02.2024 as 1 February, as its writer meant.
+    month_first = region.upper() in MONTH_FIRST_REGIONS and "." not in text
     if first > 12 or (second <= 12 and not month_first):
         day, month = first, second
     else:

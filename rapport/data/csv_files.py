@@ -9,11 +9,13 @@ import codecs
 import csv
 import io
 import itertools
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from rapport.core.errors import ServiceValidationError
+from rapport.core.errors import FieldError, ServiceValidationError
 
 # A cell longer than this is refused (a row error). The csv module's own limit is process-wide;
 # it is raised once here so that such a cell is read whole, and the rows after it are not
@@ -57,9 +59,27 @@ def _decodes(fh: Binary, encoding: str, skip: int) -> bool:
     return True
 
 
+def utf16_without_bom(fh: Binary) -> str | None:
+    """ "utf-16-le" or "utf-16-be" for a file some tools save as UTF-16 without its BOM: text
+    mostly in ASCII, so one byte of each pair is NUL (read as UTF-8, every other character
+    would be a NUL). None for any other file."""
+    fh.seek(0)
+    head = fh.read(SNIFF_BYTES)
+    pairs = len(head) // 2
+    even, odd = head[0 : pairs * 2 : 2].count(0), head[1 : pairs * 2 : 2].count(0)
+    if pairs and odd > pairs * 0.4 and even <= pairs * 0.01:
+        return "utf-16-le"
+    if pairs and even > pairs * 0.4 and odd <= pairs * 0.01:
+        return "utf-16-be"
+    return None
+
+
 def detect_encoding(fh: Binary) -> str:
-    """UTF-8 (with or without BOM) or UTF-16 with BOM; otherwise Windows-1252, the usual
-    encoding of a spreadsheet saved as CSV on Windows, and Latin-1, which reads any byte."""
+    """UTF-8 (with or without BOM) or UTF-16 (with BOM, or without when it is clear);
+    otherwise a single-byte encoding:
+    Windows-1252, the usual encoding of a spreadsheet saved as CSV on Windows (Latin-1, which
+    reads any byte, if the file is not Windows-1252), or Mac Roman where it clearly reads
+    better (`_single_byte`)."""
     fh.seek(0)
     head = fh.read(4)
     if head.startswith(codecs.BOM_UTF8):
@@ -68,11 +88,52 @@ def detect_encoding(fh: Binary) -> str:
     elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         if _decodes(fh, "utf-16", 0):
             return "utf-16"
+    elif utf16 := utf16_without_bom(fh):
+        if _decodes(fh, utf16, 0):
+            return utf16
     elif _decodes(fh, "utf-8", 0):
         return "utf-8"
-    if _decodes(fh, "cp1252", 0):
-        return "cp1252"
-    return "latin-1"
+    return _single_byte(fh, "cp1252" if _decodes(fh, "cp1252", 0) else "latin-1")
+
+
+# Characters other than Latin letters that a contact list plausibly holds.
+_PLAUSIBLE_SIGNS = frozenset("\u00a0’‘“”„–—…•€£¥¢°§©®™«»¿¡×÷±²³½¼¾")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _implausible(text: str) -> int:
+    """The characters of `text` that a wrong single-byte encoding typically makes: a sign no
+    contact list holds ("‡", "ˆ", "≠", "ƒ", a control character), a capital within a
+    lowercase word ("CafŽ", "JŸrgen", "donÕt" are Mac Roman's "Café", "Jürgen", "don’t" read
+    as Windows-1252; "cafÈ" is Windows-1252's "café" read as Mac Roman), a small letter within
+    a capital word, a letter between digits ("1Ê000" for "1 000")."""
+    count = 0
+    for match in _NON_ASCII.finditer(text):
+        i = match.start()
+        char = match.group()
+        before, after = text[i - 1 : i], text[i + 1 : i + 2]
+        if char in _PLAUSIBLE_SIGNS:
+            continue
+        count += (
+            not (char.isalpha() and char < "\u0180" and unicodedata.name(char).startswith("LATIN"))
+            or (char.isupper() and before.isalpha() and (before.islower() or after.islower()))
+            or (char.islower() and before.isupper() and after.isupper())
+            or (before.isdigit() and after.isdigit())
+        )
+    return count
+
+
+def _single_byte(fh: Binary, usual: str) -> str:
+    """`usual`, or Mac Roman (old Excel for Mac saves CSV in it: "é" is 0x8E, "ü" 0x9F, "’"
+    0xD5) when the evidence is clear: read as Mac Roman, the file has under a tenth of the
+    implausible characters it has read as `usual`. A Windows file read as Mac Roman turns its
+    accented letters into signs and capitals, so it keeps `usual`."""
+    fh.seek(0)
+    implausible = dict.fromkeys((usual, "mac_roman"), 0)
+    while chunk := fh.read(CHUNK_BYTES):
+        for encoding in implausible:
+            implausible[encoding] += _implausible(chunk.decode(encoding, errors="replace"))
+    return "mac_roman" if implausible["mac_roman"] * 10 < implausible[usual] else usual
 
 
 def _text(fh: Binary, encoding: str) -> io.TextIOWrapper:
@@ -134,10 +195,17 @@ def trimmed(cells: list[str], width: int) -> list[str]:
     return cells[:end]
 
 
+def prefixed(exc: ServiceValidationError, prefix: str) -> ServiceValidationError:
+    """`exc` with each message saying where it arose ("'people.xlsx': ", "sheet 'Contacts': ")."""
+    return ServiceValidationError(
+        [FieldError(e.field, f"{prefix}: {e.message}") for e in exc.errors]
+    )
+
+
 def header_columns(header: list[str]) -> list[str]:
     """The header row's column names, each present and distinct (any file format); blank
     cells right of the last name are no columns."""
-    columns = [c.strip() for c in trimmed(header, 0)]
+    columns = [c.replace("\x00", "").strip() for c in trimmed(header, 0)]
     blank = [i + 1 for i, c in enumerate(columns) if not c]
     if blank:
         raise ServiceValidationError.single(
@@ -165,7 +233,11 @@ def _distinct(columns: list[str]) -> list[str]:
 
 
 def checked_row(number: int, cells: list[str], columns: list[str]) -> CsvRow:
-    """The row, or its error if it does not fit the header or holds a cell too large."""
+    """The row, or its error if it does not fit the header or holds a cell too large. NUL
+    characters go: no tool means them as data (a damaged file holds them), and PostgreSQL
+    cannot store them."""
+    if any("\x00" in c for c in cells):
+        cells = [c.replace("\x00", "") for c in cells]
     if len(cells) != len(columns):
         return CsvRow(
             number, cells, f"has {len(cells)} cells where the header has {len(columns)} columns"
@@ -239,6 +311,20 @@ def _footer_dropped(rows: Iterator[CsvRow], width: int) -> Iterator[CsvRow]:
         previous = row.number
 
 
+def _quote_hinted(row: CsvRow, columns: list[str]) -> CsvRow:
+    """A row of the wrong width whose cell runs over several lines most likely opened a quote
+    it never closed, and so took in the lines after it (records lost to the user's eye): its
+    error says so and names the column."""
+    if row.error_column:
+        return row
+    at = next((i for i, c in enumerate(row.cells) if "\n" in c or "\r" in c), len(columns))
+    if at >= len(columns):
+        return row
+    lines = len(row.cells[at].splitlines())
+    hint = f"the value in '{columns[at]}' runs over {lines} lines: is its closing quote missing?"
+    return CsvRow(row.number, row.cells, f"{row.error}; {hint}", columns[at])
+
+
 def _records(fh: Binary, layout: CsvLayout) -> Iterator[CsvRow]:
     text = _text(fh, layout.encoding)
     try:
@@ -265,7 +351,8 @@ def _records(fh: Binary, layout: CsvLayout) -> Iterator[CsvRow]:
                 continue
             if len(cells) > width:  # the call is saved for the rows that need it
                 cells = trimmed(cells, width)
-            yield checked_row(number, cells, layout.columns)
+            row = checked_row(number, cells, layout.columns)
+            yield _quote_hinted(row, layout.columns) if row.error else row
     finally:
         if not text.closed:  # a failed run closes the file before it drops this generator
             text.detach()  # (which would close the caller's file with it)

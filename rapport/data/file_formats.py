@@ -10,7 +10,7 @@ import codecs
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rapport.core.errors import FieldError, ServiceValidationError
+from rapport.core.errors import ServiceValidationError
 from rapport.data.csv_files import (
     SNIFF_BYTES,
     Binary,
@@ -20,6 +20,8 @@ from rapport.data.csv_files import (
     csv_row_count,
     csv_rows,
     detect_encoding,
+    prefixed,
+    utf16_without_bom,
 )
 from rapport.data.models import FileFormat, ImportBatch
 from rapport.data.spreadsheet_files import spreadsheet_columns, spreadsheet_rows
@@ -51,9 +53,10 @@ def detect_format(fh: Binary) -> str:
         return FileFormat.XLS
     # Only the start is decoded (the whole file's encoding is checked later, once): "BEGIN:VCARD"
     # is ASCII, so Latin-1 reads it in any ASCII-compatible encoding.
-    utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    bom = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    encoding = "utf-16" if bom else utf16_without_bom(fh) or "latin-1"
     sample = head[:1024].removeprefix(codecs.BOM_UTF8)
-    if vcard_starts(sample.decode("utf-16" if utf16 else "latin-1", errors="ignore")):
+    if vcard_starts(sample.decode(encoding, errors="ignore")):
         return FileFormat.VCARD
     return FileFormat.CSV
 
@@ -75,9 +78,7 @@ def file_layout(fh: Binary, *, filename: str) -> FileLayout:
     try:
         return _layout(fh)
     except ServiceValidationError as exc:
-        raise ServiceValidationError(
-            [FieldError(e.field, f"'{filename}': {e.message}") for e in exc.errors]
-        ) from exc
+        raise prefixed(exc, f"'{filename}'") from exc
 
 
 def batch_layout(batch: ImportBatch) -> FileLayout:

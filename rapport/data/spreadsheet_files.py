@@ -23,6 +23,7 @@ from rapport.data.csv_files import (
     header_columns,
     header_row,
     is_title,
+    prefixed,
     trimmed,
 )
 
@@ -39,6 +40,18 @@ def _unpacked_size(fh: Binary) -> int:
             return sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
         return 0  # not a zip (an .xls), or a broken one: calamine says which
+
+
+def _worksheet(book: Any, name: str) -> Any:
+    """The sheet called `name`, read whole. A sheet that cannot be read (a cell calamine
+    refuses, its XML cut short or missing) refuses the file, naming the sheet: passing over it
+    could import another sheet than the one the user meant."""
+    try:
+        return book.get_sheet_by_name(name)
+    except (calamine.CalamineError, ValueError) as exc:
+        raise ServiceValidationError.single(
+            "file", f"sheet '{name}' is unreadable ({exc})"
+        ) from exc
 
 
 def _sheet(fh: Binary) -> Any:
@@ -65,7 +78,7 @@ def _sheet(fh: Binary) -> Any:
             continue
         if meta.visible != calamine.SheetVisibleEnum.Visible:
             continue
-        sheet = book.get_sheet_by_name(meta.name)
+        sheet = _worksheet(book, meta.name)
         filled = sum(1 for _ in itertools.islice(_filled(sheet), 2))
         if filled == 2:
             return sheet
@@ -88,18 +101,50 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _merged_down(sheet: Any) -> dict[int, list[tuple[int, int]]]:
+    """{first row: [(column, last row)]} of the cells merged down over several rows, rows
+    numbered from 0 and columns from the sheet's first."""
+    first_column = sheet.start[1] if sheet.start else 0
+    merged: dict[int, list[tuple[int, int]]] = {}
+    for (top, left), (bottom, _) in sheet.merged_cell_ranges or ():
+        if bottom > top:
+            merged.setdefault(top, []).append((left - first_column, bottom))
+    return merged
+
+
 def _filled(sheet: Any) -> Iterator[tuple[int, list[str]]]:
-    """(spreadsheet row number, cells) of the sheet's non-blank rows."""
+    """(spreadsheet row number, cells) of the sheet's non-blank rows. A value merged down
+    over several rows (a company's name beside each of its people) is each of those rows' as
+    the user sees it; one merged across columns stays in the first (the others would get a
+    copy of, say, a note spanning the tags column)."""
+    merged = _merged_down(sheet)
+    carried: dict[int, tuple[int, str]] = {}  # column: (last row, value)
     for index, row in enumerate(sheet.iter_rows()):
         cells = [_text(v) for v in row]
-        if any(c.strip() for c in cells):
-            yield index + 1, cells
+        if not any(c.strip() for c in cells):
+            continue  # blank but for a merged value: a blank row as the user sees it
+        if merged or carried:
+            for column, bottom in merged.get(index, ()):
+                if column < len(cells):
+                    carried[column] = (bottom, cells[column])
+            for column, (bottom, value) in list(carried.items()):
+                if index > bottom:
+                    del carried[column]
+                elif len(cells) <= column or not cells[column]:
+                    cells.extend([""] * (column + 1 - len(cells)))
+                    cells[column] = value
+        yield index + 1, cells
 
 
 def spreadsheet_columns(fh: Binary) -> list[str]:
-    header = header_row(cells for _, cells in _filled(_sheet(fh)))
+    """The header's columns of the sheet read; a header unfit for use names its sheet."""
+    sheet = _sheet(fh)
+    header = header_row(cells for _, cells in _filled(sheet))
     assert header is not None  # `_sheet` found a row
-    return header_columns(header)
+    try:
+        return header_columns(header)
+    except ServiceValidationError as exc:
+        raise prefixed(exc, f"sheet '{sheet.name}'") from exc
 
 
 def spreadsheet_rows(fh: Binary, columns: list[str]) -> Iterator[CsvRow]:

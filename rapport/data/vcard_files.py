@@ -32,8 +32,16 @@ def vcard_starts(head: str) -> bool:
     return head.lstrip("\ufeff \t\r\n").upper().startswith("BEGIN:VCARD")
 
 
+def _closed(lines: list[str] | None) -> Iterator[list[str]]:
+    """The lines of a card left open, closed; none for a card of no property, or none open."""
+    if lines and any(line.strip() for line in lines[1:]):
+        yield [*lines, "END:VCARD\r\n"]
+
+
 def _cards(fh: Binary, encoding: str) -> Iterator[list[str]]:
-    """Each card's lines, BEGIN:VCARD to END:VCARD (text outside cards is passed over)."""
+    """Each card's lines, BEGIN:VCARD to END:VCARD (text outside cards is passed over). A
+    card missing its END:VCARD (a file cut short, a tool joining files carelessly) ends
+    where the next card begins, or at the end of the file, rather than being lost."""
     fh.seek(0)
     text = io.TextIOWrapper(fh, encoding=encoding, newline="")
     try:
@@ -41,6 +49,7 @@ def _cards(fh: Binary, encoding: str) -> Iterator[list[str]]:
         for line in text:
             key = line.strip().upper()
             if key == "BEGIN:VCARD":
+                yield from _closed(lines)
                 lines = []
             if lines is None:
                 continue
@@ -48,6 +57,7 @@ def _cards(fh: Binary, encoding: str) -> Iterator[list[str]]:
             if key == "END:VCARD":
                 yield lines
                 lines = None
+        yield from _closed(lines)
     finally:
         text.detach()
 

@@ -106,7 +106,10 @@ def test_cells_right_of_the_header_are_an_error_only_when_they_hold_something(
     [
         (b"PK\x03\x04 this is no workbook", "'broken.xlsx': is not a readable Excel workbook"),
         (xlsx([]), "'broken.xlsx': the workbook has no data in any visible sheet"),
-        (xlsx([["Email", "", "Name"]]), "'broken.xlsx': the header row has no name for column 2"),
+        (
+            xlsx([["Email", "", "Name"]]),
+            "'broken.xlsx': sheet 'People': the header row has no name for column 2",
+        ),
     ],
 )
 def test_a_corrupt_or_empty_workbook_is_refused_naming_the_file(workspace, upload, raw, message):
@@ -176,8 +179,7 @@ def test_a_vcard_file_is_imported_card_by_card(workspace, upload, run_import):
 
 
 @pytest.mark.parametrize(
-    "raw",
-    [b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Never ended\r\n", b"\xef\xbb\xbfBEGIN:VCARD\r\n"],
+    "raw", [b"BEGIN:VCARD\r\n", b"\xef\xbb\xbfBEGIN:VCARD\r\n\r\nBEGIN:VCARD\r\n"]
 )
 def test_a_vcard_file_without_any_card_is_refused_naming_the_file(workspace, upload, raw):
     with pytest.raises(ServiceValidationError) as exc:
