@@ -128,6 +128,14 @@ def audit_rows_created(
     )
 
 
+def audit_rows_updated(
+    *, workspace_id: int, actor: Any, entries: Iterable[tuple[str, int, str, dict[str, list[Any]]]]
+) -> None:
+    """One "update" entry per (entity, id, repr, changes), in one insert: for bulk writers
+    (an update that changed nothing has no entry)."""
+    _audit_rows(workspace_id, actor, AuditAction.UPDATE, entries)
+
+
 def _audit_rows(
     workspace_id: int,
     actor: Any,
