@@ -30,7 +30,14 @@ AUDIT_COLUMNS = [
 ]
 
 
+# Values JSON holds as they are: most of a snapshot's, passed without the checks below
+# (bulk writers take two snapshots a row).
+PLAIN = frozenset({str, int, bool, float, type(None)})
+
+
 def _json_safe(value: Any) -> Any:
+    if type(value) in PLAIN:
+        return value
     if isinstance(value, (Decimal, datetime, date)):
         return str(value) if isinstance(value, Decimal) else value.isoformat()
     if isinstance(value, models.Model):

@@ -270,9 +270,10 @@ class ContactBulkWriter:
         self.companies: dict[str, int | _NewCompany] = {}
         self.pending: list[_Pending] = []
         self.updates: list[Update] = []
-        # The contacts this chunk updated or will: a row matching one goes down the row path,
-        # which matches again in the database (an update may have changed its external id).
-        self.touched: set[int] = set()
+        # The external id each contact this chunk updated holds after its rows so far: an
+        # update may change it, and a key leading to the contact by the one it replaced is
+        # stale (`_stale`).
+        self.external_ids: dict[int, str] = {}
         self.outcomes: list[RowOutcome] = []
         self.by_row_path = False  # the rest of the chunk, once a store fell back to it
 
@@ -544,10 +545,8 @@ class ContactBulkWriter:
             outcome.action = "skipped"
             return outcome
         ext = row.first("external_id")
-        if isinstance(match, int) and not self.planning and match not in self.touched:
-            updated = self._update(csv_row, row, match)
-            if updated is not None:
-                return updated
+        if isinstance(match, int) and not self.planning and not self._stale(ext):
+            return self._update(csv_row, row, match)
         if match is not None or (ext and ext in self.ids.pending):
             return self._by_row_path(csv_row)
         if row.has("company") and (problem := self._company_problem(row.first("company"))):
@@ -583,28 +582,43 @@ class ContactBulkWriter:
         company = self.companies[key] = _NewCompany(row.first("company"))
         return company, True
 
-    def _update(self, csv_row: CsvRow, row: ImportRow, pk: int) -> RowOutcome | None:
-        """Plan the update of stored contact `pk` by the row (`contact_updates`); None for a
-        row the row path must write: one whose external id is another record's, or that
-        fails a check (its errors are then the row path's, numbered as it numbers them)."""
+    def _stale(self, ext: str) -> bool:
+        """Whether the external id leads to a contact this chunk has given another one: the
+        row path then matches again in the database."""
+        pk = self.ids.stored.get(ext) if ext else None
+        return pk is not None and self.external_ids.get(pk, ext) != ext
+
+    def _update(self, csv_row: CsvRow, row: ImportRow, pk: int) -> RowOutcome:
+        """Plan the update of stored contact `pk` by the row (`contact_updates`), or name
+        what is wrong with it as the row path would (a company it could not create, values
+        `_contact_clean` refuses, an external id another record holds)."""
         ext = row.first("external_id")
-        if ext and (ext in self.ids.pending or self.ids.stored.get(ext, pk) != pk):
-            return None
-        if row.has("company") and self._company_problem(row.first("company")):
-            return None
+        if ext and ext in self.ids.pending:
+            return self._by_row_path(csv_row)
+        outcome = RowOutcome(csv_row.number, "failed", cells=csv_row.cells)
+        if row.has("company") and (problem := self._company_problem(row.first("company"))):
+            outcome.errors = [(self.importer.error_column(row, "company_ids"), problem)]
+            return outcome
         clean, errors = self._clean(row, creating=False)
+        taken = self.ids.stored.get(ext, pk) if ext else pk
+        if taken != pk and not any(e.field == "external_id" for e in errors):
+            errors.insert(
+                self._external_id_position(errors),
+                FieldError("external_id", f"'{ext}' is already the external id of record #{taken}"),
+            )
         if errors:
-            return None
+            outcome.errors = [(self.importer.error_column(row, e.field), e.message) for e in errors]
+            return outcome
         company, owns = self._company(row)
         self.updates.append(Update(csv_row, len(self.outcomes), pk, clean, company, owns))
-        self.touched.add(pk)
         # what the contact will hold, for the rows after it to match as the row path would
         if ext:
             self.ids.store(ext, pk)
+            self.external_ids[pk] = ext
         for keys, values in ((self.emails, "emails"), (self.phones, "phones")):
             for value in clean.get(values, ()):
                 keys.store(value, pk)
-        return RowOutcome(csv_row.number, "failed", cells=csv_row.cells)
+        return outcome
 
     @staticmethod
     def _external_id_position(errors: list[FieldError]) -> int:
@@ -659,7 +673,7 @@ class ContactBulkWriter:
         )
         contact = done.instance
         if isinstance(contact, Contact):
-            self.touched.add(contact.pk)
+            self.external_ids[contact.pk] = contact.external_id
             if contact.external_id:
                 self.ids.store(contact.external_id, contact.pk)
             for e in contact.emails.all():

@@ -30,7 +30,7 @@ from rapport.contacts.services import (
     _contact_snapshot,
     tags_resolve,
 )
-from rapport.core.bulk_rows import rows_insert
+from rapport.core.bulk_rows import copy_in, rows_insert
 from rapport.core.hooks import records_changed
 from rapport.data.csv_files import CsvRow
 from rapport.data.models import ImportedRecordAction
@@ -42,6 +42,7 @@ VALUES = (*CONTACT_TEXT_LIMITS, "external_id", "country", "lifecycle_stage")
 # What an update writes to the contact's row (its derived and primary values included).
 WRITTEN = (*VALUES, "email", "phone", "primary_company_id", "search_name", "sort_name")
 ROWS_PER_STATEMENT = 500
+UPDATED = "data_contact_updated"  # PostgreSQL's temporary table of the new values
 
 
 class ContactGone(Exception):
@@ -62,31 +63,40 @@ class Update:
 
 
 @dataclass
-class _Stored:
-    """A contact's lists as `contacts.services.contact_lists` reads them, with the row ids
-    an update may change."""
-
-    lists: Lists = field(
-        default_factory=lambda: {"emails": [], "phones": [], "companies": [], "tags": []}
-    )
-    extensions: list[str] = field(default_factory=list)
-    kinds: list[str] = field(default_factory=list)
-    phone_ids: list[int] = field(default_factory=list)
-    tag_ids: list[int] = field(default_factory=list)
+class _Phone:
+    number: str
+    extension: str
+    kind: str
+    pk: int | None = None  # None for a phone this chunk adds
+    stored_kind: str = ""
 
 
 @dataclass
-class _Writes:
-    """The rows a chunk's updates write."""
+class _Live:
+    """A contact's lists as `contacts.services.contact_lists` reads them, then as each of the
+    chunk's rows for it leaves them: a contact that several rows update is merged in turn,
+    each row's undo record and audit entry holding what the row before left."""
 
-    contacts: list[tuple[Any, ...]] = field(default_factory=list)
-    emails: list[tuple[Any, ...]] = field(default_factory=list)
-    phones: list[tuple[Any, ...]] = field(default_factory=list)
-    kinds: dict[str, list[int]] = field(default_factory=dict)  # phone row ids by new kind
-    links: list[tuple[Any, ...]] = field(default_factory=list)
-    tags: list[tuple[int, int]] = field(default_factory=list)
-    entries: list[tuple[str, int, str, dict[str, list[Any]]]] = field(default_factory=list)
-    changed: list[int] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    phones: list[_Phone] = field(default_factory=list)
+    companies: list[int] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    tag_ids: list[int] = field(default_factory=list)
+    # how many of each list the database holds: the rest are this chunk's to insert
+    stored: dict[str, int] = field(default_factory=dict)
+
+    def lists(self) -> Lists:
+        """Copies of the lists, as `_contact_snapshot` takes them."""
+        return {
+            "emails": list(self.emails),
+            "phones": [p.number for p in self.phones],
+            "companies": list(self.companies),
+            "tags": list(self.tags),
+        }
+
+    def as_stored(self) -> None:
+        for name in ("emails", "phones", "companies", "tag_ids"):
+            self.stored[name] = len(getattr(self, name))
 
 
 def _slices(values: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
@@ -94,37 +104,35 @@ def _slices(values: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
         yield values[start : start + size]
 
 
-def _stored(ids: list[int]) -> dict[int, _Stored]:
+def _live(ids: list[int]) -> dict[int, _Live]:
     """Each contact's lists, a query per table, in the orders `contact_lists` reads them."""
-    out = {pk: _Stored() for pk in ids}
+    out = {pk: _Live() for pk in ids}
     for part in _slices(ids, 1000):
         emails = ContactEmail.objects.filter(contact_id__in=part).order_by(
             "contact_id", "-is_primary", "id"
         )
         for pk, email in emails.values_list("contact_id", "email"):
-            out[pk].lists["emails"].append(email)
+            out[pk].emails.append(email)
         phones = ContactPhone.objects.filter(contact_id__in=part).order_by(
             "contact_id", "-is_primary", "id"
         )
         for pk, phone_id, number, extension, kind in phones.values_list(
             "contact_id", "id", "number", "extension", "kind"
         ):
-            s = out[pk]
-            s.lists["phones"].append(number)
-            s.extensions.append(extension)
-            s.kinds.append(kind)
-            s.phone_ids.append(phone_id)
+            out[pk].phones.append(_Phone(number, extension, kind, phone_id, kind))
         links = ContactCompany.objects.filter(contact_id__in=part).order_by(
             "contact_id", "-is_primary", "id"
         )
         for pk, company_id in links.values_list("contact_id", "company_id"):
-            out[pk].lists["companies"].append(company_id)
+            out[pk].companies.append(company_id)
         tags = Contact.tags.through.objects.filter(contact_id__in=part).order_by(
             "contact_id", "tag__name"
         )
         for pk, tag_id, name in tags.values_list("contact_id", "tag_id", "tag__name"):
-            out[pk].lists["tags"].append(name)
+            out[pk].tags.append(name)
             out[pk].tag_ids.append(tag_id)
+    for live in out.values():
+        live.as_stored()
     return out
 
 
@@ -138,16 +146,19 @@ def updates_apply(
     contacts: dict[int, Contact] = {}
     for part in _slices(ids, 1000):
         contacts.update((c.pk, c) for c in Contact.objects.filter(workspace=workspace, pk__in=part))
-    stored = _stored(list(contacts))
-    names = list(dict.fromkeys(n for u in updates for n in u.clean.get("tags", [])))
-    tags = {t.name.lower(): t for t in tags_resolve(workspace=workspace, names=names)}
-    now = timezone.now()
     if len(contacts) < len(ids):
         raise ContactGone
-    writes = _Writes()
+    live = _live(ids)
+    names = list(dict.fromkeys(n for u in updates for n in u.clean.get("tags", [])))
+    tags = {t.name.lower(): t for t in tags_resolve(workspace=workspace, names=names)}
+    entries: list[tuple[str, int, str, dict[str, list[Any]]]] = []
+    changed: set[int] = set()
     for u in updates:
         contact = contacts[u.contact_id]
-        previous = _merge(u, contact, stored[contact.pk], tags, now, writes)
+        previous, changes = _merge(u, contact, live[contact.pk], tags)
+        if changes:
+            entries.append(("contacts.contact", contact.pk, str(contact), changes))
+            changed.add(contact.pk)
         outcome = outcomes[u.position]
         outcome.action, outcome.instance = ImportedRecordAction.UPDATED, contact
         if u.owns_company:
@@ -158,118 +169,138 @@ def updates_apply(
         outcome.records.append(
             UndoRecord("contacts", contact.pk, ImportedRecordAction.UPDATED, previous)
         )
-    _write(workspace, actor, writes, now)
+    _write(workspace, actor, contacts, live, changed, entries)
 
 
 def _merge(
-    u: Update,
-    contact: Contact,
-    s: _Stored,
-    tags: dict[str, Any],
-    now: Any,
-    writes: _Writes,
-) -> dict[str, Any]:
-    """Merge the row into its contact as `ContactImporter.update` and `_contact_apply` do,
-    adding what it writes to `writes`; the values it replaced (the row's undo record).
-    Each contact is updated by one row of a chunk (`ContactBulkWriter` sends a second down
-    the row path), so `s` is what the database holds."""
-    clean, pk = u.clean, contact.pk
-    before = _contact_snapshot(contact, s.lists)
-    lists = dict(s.lists)
+    u: Update, contact: Contact, s: _Live, tags: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """Merge the row into its contact and `s` as `ContactImporter.update` and
+    `_contact_apply` do: the values it replaced (the row's undo record) and its audit
+    entry's changes."""
+    clean = u.clean
+    before = _contact_snapshot(contact, s.lists())
     previous: dict[str, Any] = {}
     for name in VALUES:
         if name in clean:
             previous[name] = getattr(contact, name)
             setattr(contact, name, clean[name])
-    stamps = (contact.workspace_id, now, now, pk)
-    kind_changed = False
     if "emails" in clean:
-        have = s.lists["emails"]
-        previous["emails"] = have
-        new = [e for e in clean["emails"] if e not in have]
-        writes.emails.extend((*stamps, e, not have and i == 0) for i, e in enumerate(new))
-        lists["emails"] = [*have, *new]
-        contact.email = lists["emails"][0] if lists["emails"] else ""
+        previous["emails"] = list(s.emails)
+        s.emails.extend(e for e in clean["emails"] if e not in s.emails)
+        contact.email = s.emails[0] if s.emails else ""
     if "phones" in clean:
-        have = s.lists["phones"]
-        previous["phones"] = list(map(phone_text, have, s.extensions))
-        previous["phone_kinds"] = dict(zip(have, s.kinds, strict=True))
+        previous["phones"] = [phone_text(p.number, p.extension) for p in s.phones]
+        previous["phone_kinds"] = {p.number: p.kind for p in s.phones}
         stated = clean["phone_kinds"]  # the kinds the row gives, by number: they win
-        for number, kind, phone_id in zip(have, s.kinds, s.phone_ids, strict=True):
-            if stated.get(number, kind) != kind:
-                writes.kinds.setdefault(stated[number], []).append(phone_id)
-                kind_changed = True
-        new = [n for n in clean["phones"] if n not in have]
+        for p in s.phones:
+            p.kind = stated.get(p.number, p.kind)
+        have = {p.number for p in s.phones}
         extensions = clean["phone_extensions"]
-        writes.phones.extend(
-            (*stamps, n, not have and i == 0, stated.get(n, PhoneKind.WORK), extensions.get(n, ""))
-            for i, n in enumerate(new)
+        s.phones.extend(
+            _Phone(n, extensions.get(n, ""), stated.get(n, PhoneKind.WORK))
+            for n in clean["phones"]
+            if n not in have
         )
-        lists["phones"] = [*have, *new]
-        contact.phone = lists["phones"][0] if lists["phones"] else ""
+        contact.phone = s.phones[0].number if s.phones else ""
     if u.company_id is not None:
-        have = s.lists["companies"]
-        previous["company_ids"] = have
-        if u.company_id not in have:
-            writes.links.append((*stamps, u.company_id, not have))
-            lists["companies"] = [*have, u.company_id]
-        contact.primary_company_id = lists["companies"][0]
+        previous["company_ids"] = list(s.companies)
+        if u.company_id not in s.companies:
+            s.companies.append(u.company_id)
+        contact.primary_company_id = s.companies[0]
     if "tags" in clean:
-        previous["tags"] = s.lists["tags"]
-        merged = [*s.lists["tags"], *(n for n in clean["tags"] if n not in s.lists["tags"])]
-        resolved = [tags[n.lower()] for n in merged[len(s.lists["tags"]) :]]
-        linked = set(s.tag_ids)
-        for tag in resolved:
-            if tag.pk not in linked:
-                linked.add(tag.pk)
-                writes.tags.append((pk, tag.pk))
-                lists["tags"] = [*lists["tags"], tag.name]
+        previous["tags"] = list(s.tags)
+        for name in clean["tags"]:
+            tag = tags[name.lower()]
+            if name not in previous["tags"] and tag.pk not in s.tag_ids:
+                s.tag_ids.append(tag.pk)
+                s.tags.append(tag.name)
     contact.set_derived_fields()
-    changes = diff(before, _contact_snapshot(contact, lists))
-    if changes:
-        writes.entries.append(("contacts.contact", pk, str(contact), changes))
-    if changes or kind_changed:
-        writes.contacts.append((pk, *(getattr(contact, name) for name in WRITTEN)))
-        writes.changed.append(pk)
-    return previous
+    changes = diff(before, _contact_snapshot(contact, s.lists()))
+    return previous, changes
 
 
-def _write(workspace: Workspace, actor: Any, writes: _Writes, now: Any) -> None:
+def _write(
+    workspace: Workspace,
+    actor: Any,
+    contacts: dict[int, Contact],
+    live: dict[int, _Live],
+    changed: set[int],
+    entries: list[tuple[str, int, str, dict[str, list[Any]]]],
+) -> None:
+    """Write what the merges left: the changed contacts (a phone's kind is a change too,
+    though not an audited one, as on the row path), the rows their lists gained, the kinds
+    their stored phones changed to, the audit entries."""
+    now = timezone.now()
+    ws = workspace.pk
+    emails: list[tuple[Any, ...]] = []
+    phones: list[tuple[Any, ...]] = []
+    links: list[tuple[Any, ...]] = []
+    tag_links: list[tuple[int, int]] = []
+    kinds: dict[str, list[int]] = {}  # stored phones' ids by their new kind
+    for pk, s in live.items():
+        stamps = (ws, now, now, pk)
+        start = s.stored["emails"]
+        emails.extend((*stamps, e, i == 0) for i, e in enumerate(s.emails) if i >= start)
+        for i, p in enumerate(s.phones):
+            if p.pk is None:
+                phones.append((*stamps, p.number, i == 0, p.kind, p.extension))
+            elif p.kind != p.stored_kind:
+                kinds.setdefault(p.kind, []).append(p.pk)
+                changed.add(pk)
+        start = s.stored["companies"]
+        links.extend((*stamps, c, i == 0) for i, c in enumerate(s.companies) if i >= start)
+        tag_links.extend((pk, t) for t in s.tag_ids[s.stored["tag_ids"] :])
+    written = [(pk, *(getattr(contacts[pk], name) for name in WRITTEN)) for pk in changed]
+    _contacts_write(workspace, written, now)
     stamped = ["workspace_id", "created_at", "updated_at", "contact_id"]
-    _contacts_write(workspace, writes.contacts, now)
-    rows_insert(ContactEmail, [*stamped, "email", "is_primary"], writes.emails)
-    rows_insert(
-        ContactPhone, [*stamped, "number", "is_primary", "kind", "extension"], writes.phones
-    )
-    for kind, phone_ids in writes.kinds.items():
+    rows_insert(ContactEmail, [*stamped, "email", "is_primary"], emails)
+    rows_insert(ContactPhone, [*stamped, "number", "is_primary", "kind", "extension"], phones)
+    for kind, phone_ids in kinds.items():
         ContactPhone.objects.filter(workspace=workspace, pk__in=phone_ids).update(kind=kind)
-    rows_insert(ContactCompany, [*stamped, "company_id", "is_primary"], writes.links)
-    rows_insert(Contact.tags.through, ["contact_id", "tag_id"], writes.tags)
-    if writes.entries:
-        audit_rows_updated(workspace_id=workspace.pk, actor=actor, entries=writes.entries)
-    if writes.changed:
-        records_changed(entity="contacts.contact", workspace_id=workspace.pk, ids=writes.changed)
+    rows_insert(ContactCompany, [*stamped, "company_id", "is_primary"], links)
+    rows_insert(Contact.tags.through, ["contact_id", "tag_id"], tag_links)
+    if entries:
+        audit_rows_updated(workspace_id=ws, actor=actor, entries=entries)
+    if changed:
+        records_changed(entity="contacts.contact", workspace_id=ws, ids=sorted(changed))
 
 
 def _contacts_write(workspace: Workspace, rows: list[tuple[Any, ...]], now: Any) -> None:
-    """Each contact's `WRITTEN` values and `updated_at`: an UPDATE from a list of VALUES per
-    `ROWS_PER_STATEMENT` contacts (SQLite and PostgreSQL alike)."""
+    """Each contact's `WRITTEN` values and `updated_at`, in one UPDATE from a table of the new
+    values: on PostgreSQL a temporary one filled by COPY (a VALUES list of thousands of
+    parameters cost psycopg more to compose than the update took), elsewhere a VALUES list
+    per `ROWS_PER_STATEMENT` contacts."""
+    if not rows:
+        return
     quote = connection.ops.quote_name
     table = quote(Contact._meta.db_table)
     columns = {f.attname: f.column for f in Contact._meta.concrete_fields}
-    names = ", ".join(quote(n) for n in ("id", *WRITTEN))
-    # every VALUES column is text where the chunk gives it only NULLs: the key is cast back
-    sets = ", ".join(
-        f"{quote(columns[n])} = "
-        + (f"CAST(v.{quote(n)} AS bigint)" if n == "primary_company_id" else f"v.{quote(n)}")
-        for n in WRITTEN
+    names = ", ".join(quote(columns[n]) for n in ("id", *WRITTEN))
+    sets = ", ".join(f"{quote(columns[n])} = v.{quote(columns[n])}" for n in WRITTEN)
+    update = (
+        f"UPDATE {table} SET {sets}, {quote(columns['updated_at'])} = %s"  # noqa: S608
+        f" FROM {{values}} WHERE {table}.id = v.id AND {table}.workspace_id = %s"
     )
-    row = "(" + ", ".join(["%s"] * (1 + len(WRITTEN))) + ")"
     with connection.cursor() as cursor:
-        for part in _slices(rows, ROWS_PER_STATEMENT):
+        if connection.vendor == "postgresql":
+            # the columns' own types, emptied at each commit like `contact_staging`'s table
             cursor.execute(
-                f"WITH v ({names}) AS (VALUES {', '.join([row] * len(part))})"  # noqa: S608
-                f" UPDATE {table} SET {sets}, {quote(columns['updated_at'])} = %s"
-                f" FROM v WHERE {table}.id = v.id AND {table}.workspace_id = %s",
-                [*(value for r in part for value in r), now, workspace.pk],
+                f"CREATE TEMP TABLE IF NOT EXISTS {UPDATED} ON COMMIT DELETE ROWS"  # noqa: S608
+                f" AS SELECT {names} FROM {table} WITH NO DATA"
+            )
+            cursor.execute(f"DELETE FROM {UPDATED}")  # noqa: S608
+            with copy_in(cursor, f"COPY {UPDATED} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            # its row count, so the join looks each contact up by its key
+            cursor.execute(f"ANALYZE {UPDATED}")
+            cursor.execute(update.format(values=f"{UPDATED} v"), [now, workspace.pk])
+            return
+        placeholders = "(" + ", ".join(["%s"] * (1 + len(WRITTEN))) + ")"
+        for part in _slices(rows, ROWS_PER_STATEMENT):
+            values = f"WITH v ({names}) AS (VALUES {', '.join([placeholders] * len(part))}) "
+            cursor.execute(
+                values + update.format(values="v"),
+                [*(v for r in part for v in r), now, workspace.pk],
             )

@@ -21,7 +21,7 @@ UPDATES = HEADER + (
     "vip;new\n"
     # by email: the stored number given as a mobile one, a company new to the workspace
     ",Bob,,bob@x.io,,,(415) 555-2672,Globex,,,,\n"
-    # by phone, the contact updated above: the row path's
+    # by phone, the contact updated above: merged into what that row left
     ",Bobby,,,,+1 415 555 2672,,,,,,\n"
     # by email, its external id changed; the next row's external id is then nobody's
     "c-9,Cy,,cy@x.io,,,,,,,,\n"
@@ -112,8 +112,7 @@ def test_a_row_that_changes_nothing_leaves_its_contact_untouched(owner, upload, 
                 "changes", flat=True
             )
         )
-    # the first row repeats what Di holds: no entry; the second (the row path's, as the
-    # contact was matched before) renames her
+    # the first row repeats what Di holds: no entry; the second, merged after it, renames her
     assert changes == [{"first_name": ["Di", "Dee"]}]
 
 
