@@ -55,6 +55,7 @@ from rapport.data.importers import (
     header_key,
     importer_register,
 )
+from rapport.data.contact_updates import restores_apply
 from rapport.data.models import ImportBatch
 from rapport.tenancy.models import Workspace
 
@@ -529,6 +530,11 @@ class ContactImporter(Importer):
         data = {k: v for k, v in previous.items() if k != "phone_kinds"}
         contact_update(workspace=workspace, actor=actor, contact=instance, data=data)
         phone_kinds_store(instance, kinds)
+
+    def restore_many(
+        self, *, workspace: Workspace, actor: Actor, restores: list[tuple[int, Values]]
+    ) -> None:
+        restores_apply(workspace=workspace, actor=actor, restores=restores)
 
     def delete(self, *, workspace: Workspace, actor: Actor, instance: models.Model) -> None:
         assert isinstance(instance, Contact)

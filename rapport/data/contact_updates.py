@@ -1,4 +1,5 @@
-"""Update-mode imports in bulk: a chunk's matched contacts updated with a few statements.
+"""Update-mode imports in bulk, and their undo: a chunk's matched contacts updated (or put
+back) with a few statements.
 
 Through the services (`ContactImporter.update`) each matched row cost about a dozen queries
 and a savepoint: the contact's lists read, the row's company and tags looked up, the contact
@@ -22,8 +23,15 @@ from django.db import connection
 from django.utils import timezone
 
 from rapport.audit.services import audit_rows_updated, diff
-from rapport.contacts.models import Contact, ContactCompany, ContactEmail, ContactPhone, PhoneKind
-from rapport.contacts.normalise import phone_text
+from rapport.contacts.models import (
+    Company,
+    Contact,
+    ContactCompany,
+    ContactEmail,
+    ContactPhone,
+    PhoneKind,
+)
+from rapport.contacts.normalise import phone_extension, phone_normalise, phone_text
 from rapport.contacts.services import (
     CONTACT_TEXT_LIMITS,
     Lists,
@@ -82,8 +90,7 @@ class _Live:
     companies: list[int] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     tag_ids: list[int] = field(default_factory=list)
-    # how many of each list the database holds: the rest are this chunk's to insert
-    stored: dict[str, int] = field(default_factory=dict)
+    initial: dict[str, list[Any]] = field(default_factory=dict)  # the lists as read
 
     def lists(self) -> Lists:
         """Copies of the lists, as `_contact_snapshot` takes them."""
@@ -94,9 +101,16 @@ class _Live:
             "tags": list(self.tags),
         }
 
+    def numbers(self) -> list[tuple[str, str]]:
+        return [(p.number, p.extension) for p in self.phones]
+
     def as_stored(self) -> None:
-        for name in ("emails", "phones", "companies", "tag_ids"):
-            self.stored[name] = len(getattr(self, name))
+        self.initial = {
+            "emails": list(self.emails),
+            "phones": self.numbers(),
+            "companies": list(self.companies),
+            "tag_ids": list(self.tag_ids),
+        }
 
 
 def _slices(values: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
@@ -136,6 +150,13 @@ def _live(ids: list[int]) -> dict[int, _Live]:
     return out
 
 
+def _contacts(workspace: Workspace, ids: list[int]) -> dict[int, Contact]:
+    contacts: dict[int, Contact] = {}
+    for part in _slices(ids, 1000):
+        contacts.update((c.pk, c) for c in Contact.objects.filter(workspace=workspace, pk__in=part))
+    return contacts
+
+
 def updates_apply(
     *, workspace: Workspace, actor: Any, updates: list[Update], outcomes: list[RowOutcome]
 ) -> None:
@@ -143,9 +164,7 @@ def updates_apply(
     `ContactGone` if a contact was deleted since it was matched: the caller's savepoint is
     then taken back and the rows go down the row path, which matches them again."""
     ids = list(dict.fromkeys(u.contact_id for u in updates))
-    contacts: dict[int, Contact] = {}
-    for part in _slices(ids, 1000):
-        contacts.update((c.pk, c) for c in Contact.objects.filter(workspace=workspace, pk__in=part))
+    contacts = _contacts(workspace, ids)
     if len(contacts) < len(ids):
         raise ContactGone
     live = _live(ids)
@@ -169,6 +188,64 @@ def updates_apply(
         outcome.records.append(
             UndoRecord("contacts", contact.pk, ImportedRecordAction.UPDATED, previous)
         )
+    _write(workspace, actor, contacts, live, changed, entries)
+
+
+def restores_apply(
+    *, workspace: Workspace, actor: Any, restores: list[tuple[int, dict[str, Any]]]
+) -> None:
+    """Put back what an update-mode import's rows replaced (each undo record's `previous`),
+    in the order given (newest first), as `ContactImporter.restore` puts back one: the
+    values, the lists as they were (companies deleted since left out), the phones' kinds.
+    Contacts deleted since are passed over."""
+    ids = list(dict.fromkeys(pk for pk, _ in restores))
+    contacts = _contacts(workspace, ids)
+    live = _live(list(contacts))
+    wanted = list({c for _, previous in restores for c in previous.get("company_ids", [])})
+    alive: set[int] = set()
+    for part in _slices(wanted, 1000):
+        alive.update(Company.objects.filter(pk__in=part).values_list("pk", flat=True))
+    names = list(dict.fromkeys(n for _, previous in restores for n in previous.get("tags", [])))
+    tags = {t.name.lower(): t for t in tags_resolve(workspace=workspace, names=names)}
+    region = workspace.default_region
+    entries: list[tuple[str, int, str, dict[str, list[Any]]]] = []
+    changed: set[int] = set()
+    for pk, previous in restores:
+        contact = contacts.get(pk)
+        if contact is None:
+            continue
+        s = live[pk]
+        before = _contact_snapshot(contact, s.lists())
+        for name in VALUES:
+            if name in previous:
+                setattr(contact, name, previous[name])
+        if "emails" in previous:
+            s.emails = list(previous["emails"])
+            contact.email = s.emails[0] if s.emails else ""
+        if "phones" in previous:
+            had = {p.number: p for p in s.phones}
+            kinds = previous.get("phone_kinds", {})
+            s.phones = []
+            for text in previous["phones"]:
+                number = phone_normalise(text, region=region)
+                if any(p.number == number for p in s.phones):
+                    continue
+                phone = had.get(number) or _Phone(number, "", PhoneKind.WORK)
+                phone.extension = phone_extension(text, region=region)
+                phone.kind = kinds.get(number, phone.kind)
+                s.phones.append(phone)
+            contact.phone = s.phones[0].number if s.phones else ""
+        if "company_ids" in previous:
+            s.companies = [c for c in previous["company_ids"] if c in alive]
+            contact.primary_company_id = s.companies[0] if s.companies else None
+        if "tags" in previous:
+            resolved = [tags[n.lower()] for n in previous["tags"]]
+            s.tag_ids = list(dict.fromkeys(t.pk for t in resolved))
+            s.tags = list(dict.fromkeys(t.name for t in resolved))
+        contact.set_derived_fields()
+        if changes := diff(before, _contact_snapshot(contact, s.lists())):
+            entries.append(("contacts.contact", pk, str(contact), changes))
+            changed.add(pk)
     _write(workspace, actor, contacts, live, changed, entries)
 
 
@@ -237,20 +314,28 @@ def _write(
     phones: list[tuple[Any, ...]] = []
     links: list[tuple[Any, ...]] = []
     tag_links: list[tuple[int, int]] = []
-    kinds: dict[str, list[int]] = {}  # stored phones' ids by their new kind
+    kinds: dict[str, list[int]] = {}  # kept phones' ids by their new kind
+    anew: dict[Any, list[int]] = {m: [] for m in (ContactEmail, ContactPhone, ContactCompany)}
+    anew[Contact.tags.through] = []
     for pk, s in live.items():
         stamps = (ws, now, now, pk)
-        start = s.stored["emails"]
+        start = _kept(s.emails, s.initial["emails"], pk, anew[ContactEmail])
         emails.extend((*stamps, e, i == 0) for i, e in enumerate(s.emails) if i >= start)
+        start = _kept(s.numbers(), s.initial["phones"], pk, anew[ContactPhone])
         for i, p in enumerate(s.phones):
-            if p.pk is None:
+            if i >= start:
                 phones.append((*stamps, p.number, i == 0, p.kind, p.extension))
             elif p.kind != p.stored_kind:
+                assert p.pk is not None
                 kinds.setdefault(p.kind, []).append(p.pk)
                 changed.add(pk)
-        start = s.stored["companies"]
+        start = _kept(s.companies, s.initial["companies"], pk, anew[ContactCompany])
         links.extend((*stamps, c, i == 0) for i, c in enumerate(s.companies) if i >= start)
-        tag_links.extend((pk, t) for t in s.tag_ids[s.stored["tag_ids"] :])
+        start = _kept(s.tag_ids, s.initial["tag_ids"], pk, anew[Contact.tags.through])
+        tag_links.extend((pk, t) for t in s.tag_ids[start:])
+    for model, rewritten in anew.items():
+        for part in _slices(rewritten, 1000):
+            model.objects.filter(contact_id__in=part).delete()
     written = [(pk, *(getattr(contacts[pk], name) for name in WRITTEN)) for pk in changed]
     _contacts_write(workspace, written, now)
     stamped = ["workspace_id", "created_at", "updated_at", "contact_id"]
@@ -264,6 +349,16 @@ def _write(
         audit_rows_updated(workspace_id=ws, actor=actor, entries=entries)
     if changed:
         records_changed(entity="contacts.contact", workspace_id=ws, ids=sorted(changed))
+
+
+def _kept(final: list[Any], initial: list[Any], pk: int, rewritten: list[int]) -> int:
+    """How many of the contact's stored rows of a list stay: all of them when `final` only
+    adds to `initial` (their ids kept, as `_contact_apply` keeps an unchanged list's), else
+    none (`pk` is added to `rewritten`: its rows are deleted and `final` inserted whole)."""
+    if final[: len(initial)] == initial:
+        return len(initial)
+    rewritten.append(pk)
+    return 0
 
 
 def _contacts_write(workspace: Workspace, rows: list[tuple[Any, ...]], now: Any) -> None:

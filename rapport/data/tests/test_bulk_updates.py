@@ -3,11 +3,13 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from rapport.audit.models import AuditEntry
-from rapport.contacts.models import Contact, ContactPhone
+from rapport.contacts.models import Company, Contact, ContactPhone
 from rapport.contacts.tests.factories import make_company, make_contact
-from rapport.data.importers import importer_get
+from rapport.data.contact_importers import ContactImporter
+from rapport.data.importers import Importer, importer_get
 from rapport.data.services import import_undo
 from rapport.data.tests.test_bulk_import import _canonical
 from rapport.tenancy.access import workspace_scope
@@ -156,3 +158,40 @@ def test_bulk_updates_cost_a_few_queries_per_chunk_not_per_row(owner, upload, ru
 
     # the row path takes about a dozen queries a row
     assert queries[1] - queries[0] < 20
+
+
+def _undo_entries(workspace, since):
+    """The undo's audit entries, contacts and companies named (ids differ between
+    workspaces)."""
+    with workspace_scope(workspace):
+        name = dict(Company.objects.values_list("pk", "name")).get
+        entries = AuditEntry.objects.filter(entity="contacts.contact", at__gte=since)
+
+        def named(changes):
+            out = dict(changes)
+            if "primary_company" in out:
+                out["primary_company"] = [name(c) for c in out["primary_company"]]
+            if "companies" in out:
+                out["companies"] = [[name(c) for c in v or []] for v in out["companies"]]
+            return out
+
+        return sorted(((e.action, e.object_repr, named(e.changes)) for e in entries), key=repr)
+
+
+def test_a_bulk_undo_writes_what_undoing_one_by_one_writes(owner, upload, run_import, monkeypatch):
+    results = []
+    for bulk in (False, True):
+        if not bulk:  # the importer's base method: `restore` for each record
+            monkeypatch.setattr(ContactImporter, "restore_many", Importer.restore_many)
+        else:
+            monkeypatch.undo()
+        workspace = workspace_create(name=f"ws {bulk}", owner=owner, default_region="US")
+        _people(workspace, owner)
+        batch = run_import(upload(workspace, UPDATES), mode="update", chunk_rows=3, bulk=True)
+        since = timezone.now()
+        with workspace_scope(workspace):
+            import_undo(workspace=workspace, actor=owner, batch=batch)
+        results.append((_stored(workspace), _undo_entries(workspace, since)))
+
+    assert results[1] == results[0]
+    assert len(results[1][1]) >= 8  # the updates' entries, and the created contacts' deletes
