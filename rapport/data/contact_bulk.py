@@ -549,21 +549,33 @@ class ContactBulkWriter:
             return self._update(csv_row, row, match)
         if match is not None or (ext and ext in self.ids.pending):
             return self._by_row_path(csv_row)
+        clean = self._checked(row, outcome, None)
+        if clean is not None:
+            self._add_pending(csv_row, clean, *self._company(row))
+        return outcome
+
+    def _checked(
+        self, row: ImportRow, outcome: RowOutcome, owner: int | None
+    ) -> dict[str, Any] | None:
+        """The row's values cleaned, or None with `outcome.errors` naming what is wrong as
+        the row path names it: a company it could not create, values `_contact_clean`
+        refuses, an external id another record holds (`owner`: the stored contact the row
+        updates, None for a new one)."""
         if row.has("company") and (problem := self._company_problem(row.first("company"))):
             outcome.errors = [(self.importer.error_column(row, "company_ids"), problem)]
-            return outcome
-        clean, errors = self._clean(row)
-        if ext and ext in self.ids.stored and not any(e.field == "external_id" for e in errors):
-            taken = self.ids.stored[ext]
+            return None
+        clean, errors = self._clean(row, creating=owner is None)
+        ext = row.first("external_id")
+        taken = self.ids.stored.get(ext) if ext else None
+        if taken not in (None, owner) and not any(e.field == "external_id" for e in errors):
             errors.insert(
                 self._external_id_position(errors),
                 FieldError("external_id", f"'{ext}' is already the external id of record #{taken}"),
             )
         if errors:
             outcome.errors = [(self.importer.error_column(row, e.field), e.message) for e in errors]
-            return outcome
-        self._add_pending(csv_row, clean, *self._company(row))
-        return outcome
+            return None
+        return clean
 
     def _company_problem(self, name: str) -> str:
         """Why the row path could not create the company a row names ("" if it could, or
@@ -590,24 +602,13 @@ class ContactBulkWriter:
 
     def _update(self, csv_row: CsvRow, row: ImportRow, pk: int) -> RowOutcome:
         """Plan the update of stored contact `pk` by the row (`contact_updates`), or name
-        what is wrong with it as the row path would (a company it could not create, values
-        `_contact_clean` refuses, an external id another record holds)."""
+        what is wrong with it (`_checked`)."""
         ext = row.first("external_id")
         if ext and ext in self.ids.pending:
             return self._by_row_path(csv_row)
         outcome = RowOutcome(csv_row.number, "failed", cells=csv_row.cells)
-        if row.has("company") and (problem := self._company_problem(row.first("company"))):
-            outcome.errors = [(self.importer.error_column(row, "company_ids"), problem)]
-            return outcome
-        clean, errors = self._clean(row, creating=False)
-        taken = self.ids.stored.get(ext, pk) if ext else pk
-        if taken != pk and not any(e.field == "external_id" for e in errors):
-            errors.insert(
-                self._external_id_position(errors),
-                FieldError("external_id", f"'{ext}' is already the external id of record #{taken}"),
-            )
-        if errors:
-            outcome.errors = [(self.importer.error_column(row, e.field), e.message) for e in errors]
+        clean = self._checked(row, outcome, pk)
+        if clean is None:
             return outcome
         company, owns = self._company(row)
         self.updates.append(Update(csv_row, len(self.outcomes), pk, clean, company, owns))

@@ -40,6 +40,7 @@ from rapport.contacts.services import (
     contacts_delete,
 )
 from rapport.core.errors import ServiceValidationError
+from rapport.data.contact_updates import restores_apply
 from rapport.data.importers import (
     FULL_NAME,
     MULTI_VALUE_SEPARATOR,
@@ -55,7 +56,6 @@ from rapport.data.importers import (
     header_key,
     importer_register,
 )
-from rapport.data.contact_updates import restores_apply
 from rapport.data.models import ImportBatch
 from rapport.tenancy.models import Workspace
 
