@@ -1,18 +1,20 @@
 import datetime as dt
 
 from django.db import models
+from django.db.models import QuerySet
 
 from rapport.campaigns.models import Recipient, RecipientStatus, TrackingEvent
 from rapport.core.timeline import TimelineItem, timeline_source
 
 
-def _any_recipients() -> bool:
-    """Whether the workspace ever queued a campaign. Opens and clicks arrive through the
-    public tracking endpoints and do not raise the data version (a version raise per open
-    would throw away every kept list page at each tracking pixel), so "any event" could
-    be stale; but every event belongs to a recipient, and recipients are written only by
-    `campaign_start`, whose audited change raises the version when it commits."""
-    return Recipient.objects.exists()
+def _any_recipients() -> QuerySet[Recipient]:
+    """Its recipients: whether the workspace ever queued a campaign. Opens and clicks
+    arrive through the public tracking endpoints and do not raise the data version (a
+    version raise per open would throw away every kept list page at each tracking pixel),
+    so "any event" could be stale; but every event belongs to a recipient, and recipients
+    are written only by `campaign_start`, whose audited change raises the version when it
+    commits."""
+    return Recipient.objects.all()
 
 
 @timeline_source("contacts.contact", any_rows=_any_recipients)

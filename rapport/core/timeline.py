@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 
 
 @dataclass(frozen=True)
@@ -22,19 +22,21 @@ class TimelineItem:
 
 TimelineSource = Callable[[models.Model, dt.datetime | None, int], list[TimelineItem]]
 _sources: dict[str, list[TimelineSource]] = {}
-# A source's "does the workspace hold any row of mine at all" check (in the active scope).
-_any_rows: dict[TimelineSource, Callable[[], bool]] = {}
+# A source's "every row of mine in the workspace" (in the active scope), asked only whether
+# it holds any.
+_any_rows: dict[TimelineSource, Callable[[], models.QuerySet[Any]]] = {}
 
 
 def timeline_source(
-    *entities: str, any_rows: Callable[[], bool] | None = None
+    *entities: str, any_rows: Callable[[], models.QuerySet[Any]] | None = None
 ) -> Callable[[TimelineSource], TimelineSource]:
     """Register a source for records of these `app_label.model` entities.
 
-    `any_rows`, if given, answers whether the active workspace has any row the source could
-    show (for any record). A page that passes its workspace to `timeline_for` keeps that
-    answer per data version and skips the source's query while the workspace has none: the
-    rows a source shows are written through audited services, which raise the version.
+    `any_rows`, if given, returns the rows of the active workspace the source could show (for
+    any record). A page that passes its workspace to `timeline_for` asks whether there are any,
+    keeps that answer per data version and skips the source's query while the workspace has
+    none: the rows a source shows are written through audited services, which raise the
+    version.
     """
 
     def register(fn: TimelineSource) -> TimelineSource:
@@ -58,10 +60,11 @@ class TimelinePage:
 def active_sources(record: models.Model, workspace: Any = None) -> list[TimelineSource]:
     """The record's sources that may have rows in `workspace` (all of them without one).
 
-    The answers of the sources that can tell (`any_rows`) are kept together, one entry per
-    kind of record and data version: a record's page asks once, not once per source (each
-    ask a round trip to the cache). Sources sharing a check (a campaign's sends and its
-    events) run it once. The entry's key names the checks, in order."""
+    The answers of the sources that can tell (`any_rows`) are asked in one statement and kept
+    together, one entry per kind of record and data version: a record's page asks once, not
+    once per source (each ask a round trip to the database, or to the cache). Sources sharing
+    a check (a campaign's sends and its events) ask it once. The entry's key names the checks,
+    in order."""
     sources = _sources.get(record._meta.label_lower, [])
     checks = list(dict.fromkeys(_any_rows[source] for source in sources if source in _any_rows))
     if workspace is None or not checks:
@@ -72,10 +75,23 @@ def active_sources(record: models.Model, workspace: Any = None) -> list[Timeline
         workspace=workspace,
         name=f"timeline-any-rows:{record._meta.label_lower}",
         inputs=tuple(f"{c.__module__}.{c.__qualname__}" for c in checks),
-        build=lambda: [check() for check in checks],
+        build=lambda: any_rows_of(checks),
     )
     has_rows = dict(zip(checks, answers, strict=True))
     return [s for s in sources if s not in _any_rows or has_rows[_any_rows[s]]]
+
+
+def any_rows_of(checks: list[Callable[[], models.QuerySet[Any]]]) -> list[bool]:
+    """Whether each check's rows hold any, in one `SELECT EXISTS (...), EXISTS (...)`."""
+    parts, params = [], []
+    for check in checks:
+        sql, check_params = check().values("pk")[:1].query.sql_with_params()
+        parts.append(f"EXISTS ({sql})")
+        params.extend(check_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        row = cursor.fetchone()
+    return [bool(answer) for answer in row]
 
 
 def timeline_for(

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import models
+from django.db.models import QuerySet
 
 from rapport.core.timeline import TimelineItem, timeline_source
 from rapport.sequences.models import Enrollment
@@ -19,10 +20,10 @@ class SequenceMoment:
     entered: bool  # True: the contact entered the sequence; False: it left it
 
 
-def _any_enrollments() -> bool:
-    """Whether any contact of the workspace was ever enrolled: enrollments are written by
+def _any_enrollments() -> QuerySet[Enrollment]:
+    """Its enrollments: whether any contact was ever enrolled. Enrollments are written by
     `sequence_enroll`, whose audited change raises the data version when it commits."""
-    return Enrollment.objects.exists()
+    return Enrollment.objects.all()
 
 
 @timeline_source("contacts.contact", any_rows=_any_enrollments)

@@ -1,13 +1,14 @@
 import datetime as dt
 
 from django.db import models
+from django.db.models import QuerySet
 
 from rapport.core.timeline import TimelineItem, timeline_source
 from rapport.service.models import Ticket
 
 
-def _any_tickets() -> bool:
-    return Ticket.objects.exists()
+def _any_tickets() -> QuerySet[Ticket]:
+    return Ticket.objects.all()
 
 
 @timeline_source("contacts.contact", any_rows=_any_tickets)
