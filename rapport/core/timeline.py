@@ -83,7 +83,8 @@ def active_sources(record: models.Model, workspace: Any = None) -> list[Timeline
 
 def any_rows_of(checks: list[Callable[[], models.QuerySet[Any]]]) -> list[bool]:
     """Whether each check's rows hold any, in one `SELECT EXISTS (...), EXISTS (...)`."""
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for check in checks:
         sql, check_params = check().values("pk")[:1].query.sql_with_params()
         parts.append(f"EXISTS ({sql})")
