@@ -34,14 +34,12 @@ assert _spec is not None and _spec.loader is not None
 bench_http = sys.modules["bench_http"] = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_http)
 
+_SPAN = r"\d+(?:\xa0|&nbsp;| )(?:minute|hour|day|week|month|year)s?"
 _MASKS = [
     (re.compile(r'(csrfmiddlewaretoken" value=")[^"]+'), r"\1TOKEN"),
     (re.compile(r'("X-CSRFToken": ")[^"]+'), r"\1TOKEN"),
     (re.compile(r'(name="csrf-token" content=")[^"]+'), r"\1TOKEN"),
-    (
-        re.compile(r"\d+(?:\xa0|&nbsp;| )(?:minute|hour|day|week|month|year)s?"),
-        "N units",
-    ),
+    (re.compile(rf"{_SPAN}(?:, {_SPAN})*"), "N units"),
 ]
 
 
