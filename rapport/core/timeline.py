@@ -7,6 +7,7 @@ k sources for one page costs k small indexed queries, whatever the record's hist
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.db import connection, models
@@ -22,19 +23,19 @@ class TimelineItem:
 
 TimelineSource = Callable[[models.Model, dt.datetime | None, int], list[TimelineItem]]
 _sources: dict[str, list[TimelineSource]] = {}
-# A source's "every row of mine in the workspace" (in the active scope), asked only whether
-# it holds any.
-_any_rows: dict[TimelineSource, Callable[[], models.QuerySet[Any]]] = {}
+# The model of the rows a source shows (each of a workspace), asked only whether the
+# workspace holds any.
+_any_rows: dict[TimelineSource, type[models.Model]] = {}
 
 
 def timeline_source(
-    *entities: str, any_rows: Callable[[], models.QuerySet[Any]] | None = None
+    *entities: str, any_rows: type[models.Model] | None = None
 ) -> Callable[[TimelineSource], TimelineSource]:
     """Register a source for records of these `app_label.model` entities.
 
-    `any_rows`, if given, returns the rows of the active workspace the source could show (for
-    any record). A page that passes its workspace to `timeline_for` asks whether there are any,
-    keeps that answer per data version and skips the source's query while the workspace has
+    `any_rows`, if given, is the model of the rows the source shows (it has a `workspace`).
+    A page that passes its workspace to `timeline_for` asks whether the workspace holds any
+    such row, keeps that answer per data version and skips the source's query while it holds
     none: the rows a source shows are written through audited services, which raise the
     version.
     """
@@ -63,7 +64,7 @@ def active_sources(record: models.Model, workspace: Any = None) -> list[Timeline
     The answers of the sources that can tell (`any_rows`) are asked in one statement and kept
     together, one entry per kind of record and data version: a record's page asks once, not
     once per source (each ask a round trip to the database, or to the cache). Sources sharing
-    a check (a campaign's sends and its events) ask it once. The entry's key names the checks,
+    a model (a campaign's sends and its events) ask it once. The entry's key names the models,
     in order."""
     sources = _sources.get(record._meta.label_lower, [])
     checks = list(dict.fromkeys(_any_rows[source] for source in sources if source in _any_rows))
@@ -74,23 +75,24 @@ def active_sources(record: models.Model, workspace: Any = None) -> list[Timeline
     answers = kept(
         workspace=workspace,
         name=f"timeline-any-rows:{record._meta.label_lower}",
-        inputs=tuple(f"{c.__module__}.{c.__qualname__}" for c in checks),
-        build=lambda: any_rows_of(checks),
+        inputs=tuple(model._meta.label_lower for model in checks),
+        build=lambda: any_rows_of(tuple(checks), workspace_id=workspace.pk),
     )
     has_rows = dict(zip(checks, answers, strict=True))
     return [s for s in sources if s not in _any_rows or has_rows[_any_rows[s]]]
 
 
-def any_rows_of(checks: list[Callable[[], models.QuerySet[Any]]]) -> list[bool]:
-    """Whether each check's rows hold any, in one `SELECT EXISTS (...), EXISTS (...)`."""
-    parts: list[str] = []
-    params: list[Any] = []
-    for check in checks:
-        sql, check_params = check().values("pk")[:1].query.sql_with_params()
-        parts.append(f"EXISTS ({sql})")
-        params.extend(check_params)
+@cache
+def _any_rows_sql(models_: tuple[type[models.Model], ...]) -> str:
+    table = 'EXISTS (SELECT 1 FROM "{}" WHERE "workspace_id" = %s)'
+    return "SELECT " + ", ".join(table.format(m._meta.db_table) for m in models_)
+
+
+def any_rows_of(models_: tuple[type[models.Model], ...], *, workspace_id: int) -> list[bool]:
+    """Whether the workspace holds any row of each model, in one statement (its SQL written
+    once per process: the tables' names are the code's own)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        cursor.execute(_any_rows_sql(models_), [workspace_id] * len(models_))
         row = cursor.fetchone()
     return [bool(answer) for answer in row]
 

@@ -1,18 +1,13 @@
 import datetime as dt
 
 from django.db import models
-from django.db.models import QuerySet
 
 from rapport.core.timeline import TimelineItem, timeline_source
 from rapport.merge.models import MergeRecord
 from rapport.merge.queries import merges_of
 
 
-def _any_merges() -> QuerySet[MergeRecord]:
-    return MergeRecord.objects.all()
-
-
-@timeline_source("contacts.contact", "contacts.company", any_rows=_any_merges)
+@timeline_source("contacts.contact", "contacts.company", any_rows=MergeRecord)
 def record_merges(
     record: models.Model, before: dt.datetime | None, limit: int
 ) -> list[TimelineItem]:

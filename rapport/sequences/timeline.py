@@ -8,7 +8,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import QuerySet
 
 from rapport.core.timeline import TimelineItem, timeline_source
 from rapport.sequences.models import Enrollment
@@ -20,13 +19,9 @@ class SequenceMoment:
     entered: bool  # True: the contact entered the sequence; False: it left it
 
 
-def _any_enrollments() -> QuerySet[Enrollment]:
-    """Its enrollments: whether any contact was ever enrolled. Enrollments are written by
-    `sequence_enroll`, whose audited change raises the data version when it commits."""
-    return Enrollment.objects.all()
-
-
-@timeline_source("contacts.contact", any_rows=_any_enrollments)
+# Enrollments are written by `sequence_enroll`, whose audited change raises the data version
+# when it commits.
+@timeline_source("contacts.contact", any_rows=Enrollment)
 def contact_sequence_moments(
     record: models.Model, before: dt.datetime | None, limit: int
 ) -> list[TimelineItem]:

@@ -1,17 +1,12 @@
 import datetime as dt
 
 from django.db import models
-from django.db.models import QuerySet
 
 from rapport.core.timeline import TimelineItem, timeline_source
 from rapport.service.models import Ticket
 
 
-def _any_tickets() -> QuerySet[Ticket]:
-    return Ticket.objects.all()
-
-
-@timeline_source("contacts.contact", any_rows=_any_tickets)
+@timeline_source("contacts.contact", any_rows=Ticket)
 def contact_tickets(
     record: models.Model, before: dt.datetime | None, limit: int
 ) -> list[TimelineItem]:

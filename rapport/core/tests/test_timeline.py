@@ -107,7 +107,7 @@ def test_the_sources_checks_are_asked_in_one_statement(workspace, other_workspac
         with CaptureQueriesContext(connection) as queries:
             sources = active_sources(ann, workspace)
         assert len(queries.captured_queries) == 1
-        assert queries.captured_queries[0]["sql"].count("EXISTS") == 4
+        assert queries.captured_queries[0]["sql"].count("EXISTS") == 4  # tickets, merges, ...
         names = {s.__name__ for s in sources}
         assert names == {"contact_activities", "record_changes"}  # another's ticket: none
         ticket_create(
