@@ -8,7 +8,8 @@
 Signs in as bench-owner (a session cookie for pages, an API token for `/api/v1/`), warms each
 endpoint's URLs once (templates compiled, kept pages built), then asks them round-robin through
 Django's test client and prints, per endpoint, the median CPU time of a request in this thread
-(SQL waits excluded, so the figure moves little with the machine's load) and its queries.
+(SQL waits excluded, so the figure moves little with the machine's load), the mean CPU time
+of the PostgreSQL backend serving it (read from /proc: same machine), and its queries.
 `--rounds` repeats the endpoints alternately (the medians of each round are printed), which is
 how two trees are compared on a shared machine. Reads only (a session row and an API token are
 written and removed).
@@ -49,6 +50,20 @@ def always_miss(names: set[str]) -> None:
             return getattr(shared, attr)
 
     data_version.cache = MissingCache()  # type: ignore[assignment]
+
+
+def backend_cpu_ms() -> float:
+    """CPU time so far of this connection's PostgreSQL backend (same machine; 10 ms ticks):
+    what a statement costs the database, which the thread's CPU time leaves out."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -105,6 +120,7 @@ def main(argv: list[str] | None = None) -> None:
         for r in range(args.rounds):
             for e in endpoints:
                 client, times = clients[e.name], []
+                backend_before = backend_cpu_ms()
                 for i in range(args.requests):
                     t0 = time.thread_time()
                     if profile:
@@ -113,9 +129,11 @@ def main(argv: list[str] | None = None) -> None:
                     if profile:
                         profile.disable()
                     times.append((time.thread_time() - t0) * 1000)
+                backend = (backend_cpu_ms() - backend_before) / args.requests
                 print(
                     f"round {r + 1} {e.name:18} median {statistics.median(times):5.2f} ms "
-                    f"Django CPU over {args.requests}; load {os.getloadavg()[0]:.1f}"
+                    f"Django CPU over {args.requests}, PostgreSQL {backend:4.2f} ms mean; "
+                    f"load {os.getloadavg()[0]:.1f}"
                 )
     finally:
         bench_http.auth_remove(auth)

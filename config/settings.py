@@ -169,6 +169,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Covering indexes carry INCLUDE columns for PostgreSQL's index-only scans; SQLite builds
     # the key alone, as intended, so its warning about that is noise on every command.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
+elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
+    # Parameters sent apart from the SQL (server-side binding), and a statement a connection
+    # has run five times prepared on it: PostgreSQL parses it once, not on every request.
+    # Off for a pooler in transaction mode (PgBouncer before 1.21), whose connections do not
+    # keep a client's prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The session's user comes with its memberships in one query (rapport/tenancy/backends.py);

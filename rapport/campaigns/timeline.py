@@ -6,16 +6,12 @@ from rapport.campaigns.models import Recipient, RecipientStatus, TrackingEvent
 from rapport.core.timeline import TimelineItem, timeline_source
 
 
-def _any_recipients() -> bool:
-    """Whether the workspace ever queued a campaign. Opens and clicks arrive through the
-    public tracking endpoints and do not raise the data version (a version raise per open
-    would throw away every kept list page at each tracking pixel), so "any event" could
-    be stale; but every event belongs to a recipient, and recipients are written only by
-    `campaign_start`, whose audited change raises the version when it commits."""
-    return Recipient.objects.exists()
-
-
-@timeline_source("contacts.contact", any_rows=_any_recipients)
+# Shown while the workspace ever queued a campaign (`any_rows=Recipient`). Opens and clicks
+# arrive through the public tracking endpoints and do not raise the data version (a version
+# raise per open would throw away every kept list page at each tracking pixel), so "any
+# event" could be stale; but every event belongs to a recipient, and recipients are written
+# only by `campaign_start`, whose audited change raises the version when it commits.
+@timeline_source("contacts.contact", any_rows=Recipient)
 def contact_campaign_events(
     record: models.Model, before: dt.datetime | None, limit: int
 ) -> list[TimelineItem]:
@@ -27,7 +23,7 @@ def contact_campaign_events(
     return [TimelineItem(e.at, "campaign_event", f"ce{e.pk}", e) for e in rows]
 
 
-@timeline_source("contacts.contact", any_rows=_any_recipients)
+@timeline_source("contacts.contact", any_rows=Recipient)
 def contact_campaign_sends(
     record: models.Model, before: dt.datetime | None, limit: int
 ) -> list[TimelineItem]:

@@ -22,7 +22,6 @@ from rapport.contacts.models import (
     LifecycleStage,
     PreferredChannel,
     SizeBand,
-    Tag,
 )
 from rapport.contacts.normalise import phone_display, search_key
 from rapport.contacts.queries import RecordFilter
@@ -477,15 +476,6 @@ class ListFilterForm(forms.Form):
             for k in self.SAVED
             if k in self.fields and self.cleaned_data.get(k) not in (None, "")
         }
-
-
-def filter_options(workspace: Workspace) -> dict[str, list[tuple[Any, str]]]:
-    """Choices for the list's filter selects: this workspace's members and tags."""
-    return {
-        "owner": [(u.pk, user_label(u)) for u in members_of(workspace)],
-        "tag": [(n, n) for n in Tag.objects.values_list("name", flat=True)],
-        "lifecycle_stage": list(LifecycleStage.choices),
-    }
 
 
 class SavedViewForm(forms.Form):

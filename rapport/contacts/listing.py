@@ -56,16 +56,23 @@ def contact_page(
     only: Sequence[str] | None = None,
     lists: bool = False,
 ) -> Page[Contact]:
-    """A page of contacts with their `tag_names`; with `lists` (the API), where a search's
-    first page is read in one statement (`search_page`), their emails, phones and company
-    ids come in it too (as `api_emails`, `api_phones`, `api_company_ids`)."""
+    """A page of contacts with their `tag_names`; with `lists` (the API), where the page is
+    read in one statement (`search_page`: the list's pages, a search's first page), their
+    emails, phones and company ids come in it too (as `api_emails`, `api_phones`,
+    `api_company_ids`)."""
     if sort not in queries.CONTACT_SORTS:
         raise ServiceValidationError.single(
             "sort", f"must be one of {', '.join(queries.CONTACT_SORTS)}"
         )
     if search_page.applies(f, sort, cursor):
-        searched = search_page.search_first_page(
-            f=f, workspace=workspace, sort=sort, limit=_limit(limit), only=only, lists=lists
+        searched = search_page.read_page(
+            f=f,
+            workspace=workspace,
+            sort=sort,
+            limit=_limit(limit),
+            only=only,
+            lists=lists,
+            cursor=cursor,
         )
         if searched is not None:
             return searched

@@ -29,6 +29,7 @@ from rapport.contacts.related_rows import related_rows_load
 from rapport.core.errors import ServiceValidationError
 from rapport.core.model_rows import ModelRows
 from rapport.core.pagination import Page, SortKey, paginate
+from rapport.tenancy.models import Membership
 
 MAX_PAGE = 200
 
@@ -340,3 +341,33 @@ def company_names_starting(*, text: str, limit: int = 10) -> list[str]:
         return []
     rows = Company.objects.filter(name_key__startswith=key).order_by("name_key", "id")
     return list(rows.values_list("name", flat=True)[:limit])
+
+
+def filter_options(workspace: Any) -> dict[str, list[tuple[Any, str]]]:
+    """Choices for the list's filter selects: the workspace's active members (who may own
+    records, by name) and its tags (by name), read in one statement, and the stages."""
+    users = get_user_model()._meta.db_table
+    members, tags = Membership._meta.db_table, Tag._meta.db_table
+    sql = (
+        f'SELECT 0, U."id", U."first_name", U."last_name", U."username" FROM "{users}" U '  # noqa: S608
+        f'INNER JOIN "{members}" M ON (M."user_id" = U."id") '
+        'WHERE (M."workspace_id" = %s AND U."is_active") '
+        f"UNION ALL SELECT 1, NULL, T.\"name\", '', '' FROM \"{tags}\" T "
+        'WHERE T."workspace_id" = %s '
+        "ORDER BY 1, 3, 4, 5"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [workspace.pk, workspace.pk])
+        rows = cursor.fetchall()
+    owners: list[tuple[Any, str]] = []
+    tag_names: list[tuple[Any, str]] = []
+    for kind, pk, first, last, username in rows:
+        if kind:
+            tag_names.append((first, first))
+        else:  # `forms.user_label`: the full name, else the username
+            owners.append((pk, f"{first} {last}".strip() or username))
+    return {
+        "owner": owners,
+        "tag": tag_names,
+        "lifecycle_stage": [(v, str(label)) for v, label in LifecycleStage.choices],
+    }

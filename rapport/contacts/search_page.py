@@ -1,19 +1,21 @@
-"""A search's first page of contacts read in hand-written SQL (PostgreSQL), and the list's.
+"""The list's pages of contacts and a search's first page, read in hand-written SQL
+(PostgreSQL).
 
 The search box alone (by name, email or phone, in name order, no other filter, no cursor) is
 the list's most asked query that is not kept: every new text is a new page. The list's own
-first page (no text at all) is the most asked one, computed on each request where pages are
-not kept (and for each new version where they are): the same statement without a match.
-Through the ORM, building and compiling its query cost about 3 ms of Python for SQL that
-PostgreSQL answers in a fraction of that (the name search's three arms in a UNION, two
-joins, the deferred columns). Here the same SQL as `listing.contact_page` sends (same arms,
-same indexes, same plans) is written from a few strings, and the rows become model instances
-as the ORM's would (`core.model_rows`, the company and owner cached as `select_related`
-leaves them); `first_page` hands back `paginate`'s items and cursor. Everything else (other
-filters, later pages, SQLite, short name prefixes) is read through the ORM as before;
-`tests/test_search_page.py` holds the two equal. Every name in the SQL is the code's own
-(tables, columns, ASC or DESC), never from input: hence the `noqa: S608`.
-"""
+pages (no text at all: the first, and later ones by cursor) are computed on each request
+where pages are not kept (and for each new version where they are): the same statement
+without a match, after the cursor's row. Through the ORM, building and compiling its query
+cost about 3 ms of Python for SQL that PostgreSQL answers in a fraction of that (the name
+search's three arms in a UNION, two joins, the deferred columns, the cursor's condition).
+Here the same SQL as `listing.contact_page` sends (same arms, same indexes, same plans) is
+written from a few strings, and the rows become model instances as the ORM's would
+(`core.model_rows`, the company and owner cached as `select_related` leaves them);
+`pagination.page_of` hands back `paginate`'s items and cursors. Everything else (other
+filters, other sorts, a name search's later pages, SQLite, short name prefixes) is read
+through the ORM as before; `tests/test_search_page.py` holds the two equal. Every name in
+the SQL is the code's own (tables, columns, ASC or DESC), never from input: hence the
+`noqa: S608`."""
 
 from collections.abc import Sequence
 from functools import cache
@@ -26,7 +28,7 @@ from rapport.contacts import queries
 from rapport.contacts.models import Company, Contact, phone_text_sql
 from rapport.contacts.queries import RecordFilter
 from rapport.core.model_rows import ModelRows
-from rapport.core.pagination import Page, first_page
+from rapport.core.pagination import Page, cursor_position, page_of
 from rapport.tenancy.models import Workspace
 
 # Prefixes this short match so many contacts (a tenth for "a") that the ORed search finds its
@@ -39,13 +41,11 @@ _OWNER_FIELDS = ("id", "username", "first_name", "last_name")
 
 
 def applies(f: RecordFilter, sort: str, cursor: str | None) -> bool:
-    """Whether this page is a search's (or the whole list's) first page with nothing else
-    asked (the SQL here)."""
+    """Whether this page may be read here: a search's (or the whole list's) page in name
+    order with nothing else asked; a later page (a cursor) unless by name (`read_page`
+    answers None then)."""
     return (
-        connection.vendor == "postgresql"
-        and not cursor
-        and sort in ("name", "-name")
-        and f == RecordFilter(q=f.q)
+        connection.vendor == "postgresql" and sort in ("name", "-name") and f == RecordFilter(q=f.q)
     )
 
 
@@ -66,12 +66,13 @@ def _starts_with(column: str, key: str) -> tuple[str, list[Any]]:
 
 
 def _matches_sql(
-    q: str, workspace: Workspace, descending: bool, limit: int
+    q: str, workspace: Workspace, descending: bool, limit: int, *, first: bool = True
 ) -> tuple[str, list[Any]] | None:
     """The WHERE condition on "contacts_contact" (beside its workspace) that the search asks,
     as `queries.contact_search_q` and `listing._first_page_by_arms` write it: none ("") for
     text with nothing to match (the whole list, as `contact_search_q`'s empty `Q`); None for
-    text these do not cover."""
+    text these do not cover (a name shorter than `NAME_ARMS_FROM`, or a name's later page:
+    not `first`, as the arms pick a first page only)."""
     kind = queries.contact_search_kind(q, region=workspace.default_region)
     if kind is None:
         return "", []
@@ -89,7 +90,7 @@ def _matches_sql(
             f'WHERE (U0."workspace_id" = %s AND {match}))',
             [ws, *match_params],
         )
-    if len(key) < NAME_ARMS_FROM:
+    if len(key) < NAME_ARMS_FROM or not first:
         return None
     order = "DESC" if descending else "ASC"
     walk = f'ORDER BY U0."sort_name" {order}, U0."id" {order} LIMIT %s'
@@ -176,7 +177,26 @@ def _select(
     return sql, contact, company, owner
 
 
-def search_first_page(
+def _after(cursor: str, sort: str) -> tuple[str, list[Any], str, bool] | None:
+    """The condition of the rows after `cursor` (`paginate`'s `_after` for a sort name and an
+    id, never NULL), its direction and whether the walk is descending; None for a cursor
+    whose sort name is not text (the ORM's to answer as it does)."""
+    _, (name, pk), direction = cursor_position(Contact, queries.CONTACT_SORTS[sort], cursor)
+    if not isinstance(name, str):
+        return None
+    walk_descending = (sort == "-name") != (direction == "prev")
+    sign = "<" if walk_descending else ">"
+    name_col, id_col = '"contacts_contact"."sort_name"', '"contacts_contact"."id"'
+    # The last condition is implied by the others; with it the sort index starts its scan at
+    # the cursor (see `pagination._after`).
+    condition = (
+        f"({name_col} {sign} %s OR ({name_col} = %s AND {id_col} {sign} %s)) "
+        f"AND {name_col} {sign}= %s"
+    )
+    return condition, [name, name, pk, name], direction, walk_descending
+
+
+def read_page(
     *,
     f: RecordFilter,
     workspace: Workspace,
@@ -184,27 +204,40 @@ def search_first_page(
     limit: int,
     only: Sequence[str] | None,
     lists: bool = False,
+    cursor: str | None = None,
 ) -> Page[Contact] | None:
-    """The first page of a search (see `applies`), as `listing.contact_page` reads it through
-    the ORM, with each contact's `tag_names` and, with `lists`, its `api_emails`,
-    `api_phones` and `api_company_ids` as the API reads them (`api._with_contact_rows`): one
-    query in all. None where the ORM serves."""
-    descending = sort == "-name"
-    matches = _matches_sql(f.q, workspace, descending, limit)
+    """The page (see `applies`), as `listing.contact_page` reads it through the ORM, with
+    each contact's `tag_names` and, with `lists`, its `api_emails`, `api_phones` and
+    `api_company_ids` as the API reads them (`api._with_contact_rows`): one query in all.
+    None where the ORM serves."""
+    walk_descending = sort == "-name"
+    direction = "next"
+    conditions = ['"contacts_contact"."workspace_id" = %s']
+    params: list[Any] = [workspace.pk]
+    if cursor:
+        after = _after(cursor, sort)
+        if after is None:
+            return None
+        condition, after_params, direction, walk_descending = after
+        conditions.append(condition)
+        params += after_params
+    matches = _matches_sql(f.q, workspace, walk_descending, limit, first=not cursor)
     if matches is None:
         return None
-    condition, params = matches
+    condition, match_params = matches
+    if condition:
+        conditions.append(condition)
+        params += match_params
     select, contact, company, owner = _select(None if only is None else tuple(only), lists)
-    order = "DESC" if descending else "ASC"
-    where = '"contacts_contact"."workspace_id" = %s' + (f" AND {condition}" if condition else "")
+    order = "DESC" if walk_descending else "ASC"
     sql = (
-        f"{select} WHERE ({where}) "
+        f"{select} WHERE ({' AND '.join(conditions)}) "
         f'ORDER BY "contacts_contact"."sort_name" {order}, "contacts_contact"."id" {order} '
         "LIMIT %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [workspace.pk, *params, limit + 1])
-        rows = cursor.fetchall()
+    with connection.cursor() as db:
+        db.execute(sql, [*params, limit + 1])
+        rows = db.fetchall()
     n_contact, n_company = len(contact.fields), len(company.fields)
     n_owner = n_contact + n_company + len(owner.fields)
     company_field = Contact._meta.get_field("primary_company")
@@ -217,7 +250,6 @@ def search_first_page(
         company_field.set_cached_value(
             item, company.instance(company_values) if company_values[0] is not None else None
         )
-        n_owner = n_contact + n_company + len(owner.fields)
         owner_field.set_cached_value(
             item, owner.shared(row[n_contact + n_company : n_owner], owners)
         )
@@ -225,4 +257,6 @@ def search_first_page(
         if lists:
             item.api_emails, item.api_phones, item.api_company_ids = row[n_owner + 1 :]
         contacts.append(item)
-    return first_page(contacts, keys=queries.CONTACT_SORTS[sort], limit=limit)
+    return page_of(
+        contacts, keys=queries.CONTACT_SORTS[sort], cursor=cursor, direction=direction, limit=limit
+    )

@@ -36,7 +36,6 @@ from rapport.contacts.forms import (
     ListFilterForm,
     RecordForm,
     SavedViewForm,
-    filter_options,
 )
 from rapport.contacts.listing import CONTACT_ROW_FIELDS, tag_names
 from rapport.contacts.models import (
@@ -394,12 +393,12 @@ def _table_html(
 def _list_options(workspace: Workspace) -> dict[str, list[tuple[Any, str]]]:
     """The filter selects' choices (members, tags), kept per workspace data version."""
 
-    def build() -> dict[str, list[tuple[Any, str]]]:
-        return {
-            k: [(v, str(label)) for v, label in c] for k, c in filter_options(workspace).items()
-        }
-
-    return kept(workspace=workspace, name="list-options", inputs=(), build=build)
+    return kept(
+        workspace=workspace,
+        name="list-options",
+        inputs=(),
+        build=lambda: queries.filter_options(workspace),
+    )
 
 
 # Stands for the search text in the kept filter form (`_filters_html`); as `TOKEN_MARK`.

@@ -112,28 +112,52 @@ def _after(keys: list[SortKey], values: list[Any], nullable: list[bool], nulls_l
     return condition
 
 
+def _with_pk(keys: list[SortKey]) -> list[SortKey]:
+    return [*keys, SortKey("pk", keys[0].descending if keys else False)]
+
+
+def cursor_position(
+    model: type[models.Model], keys: list[SortKey], cursor: str
+) -> tuple[list[SortKey], list[Any], str]:
+    """Where a cursor of `paginate` for these sort keys points: the keys with the primary
+    key, the row's values for them (typed as the fields store them) and "next" or "prev"."""
+    keys = _with_pk(keys)
+    raw_values, direction = _decode(cursor, _signature(keys))
+    if len(raw_values) != len(keys):
+        raise ServiceValidationError.single("cursor", "does not match this sort order")
+    try:
+        values = [_typed(model, k.field, v) for k, v in zip(keys, raw_values, strict=True)]
+    except (ValueError, TypeError) as exc:
+        raise ServiceValidationError.single("cursor", "is not a valid cursor") from exc
+    return keys, values, direction
+
+
 def paginate(qs: QuerySet[T], *, keys: list[SortKey], cursor: str | None, limit: int) -> Page[T]:
-    keys = [*keys, SortKey("pk", keys[0].descending if keys else False)]
     model = qs.model
-    nullable = [_nullable(model, k.field) for k in keys]
     direction = "next"
-    signature = _signature(keys)
-    walk = keys
+    walk = full = _with_pk(keys)
+    nullable = [_nullable(model, k.field) for k in full]
     if cursor:
-        raw_values, direction = _decode(cursor, signature)
-        if len(raw_values) != len(keys):
-            raise ServiceValidationError.single("cursor", "does not match this sort order")
-        try:
-            values = [_typed(model, k.field, v) for k, v in zip(keys, raw_values, strict=True)]
-        except (ValueError, TypeError) as exc:
-            raise ServiceValidationError.single("cursor", "is not a valid cursor") from exc
+        full, values, direction = cursor_position(model, keys, cursor)
         if direction == "prev":
-            walk = [SortKey(k.field, not k.descending) for k in keys]
+            walk = [SortKey(k.field, not k.descending) for k in full]
         qs = qs.filter(_after(walk, values, nullable, nulls_last=direction == "next"))
     ordering = [
         _order(k, n, nulls_last=direction == "next") for k, n in zip(walk, nullable, strict=True)
     ]
     rows = list(qs.order_by(*ordering)[: limit + 1])
+    return page_of(rows, keys=keys, cursor=cursor, direction=direction, limit=limit)
+
+
+def page_of(
+    rows: list[T], *, keys: list[SortKey], cursor: str | None, direction: str, limit: int
+) -> Page[T]:
+    """The page of `paginate` from up to `limit + 1` rows read elsewhere as it reads them:
+    after the cursor (if any) in its direction, ordered by the keys, then the primary key in
+    the first key's direction (all reversed for "prev"). For a caller that reads its rows
+    without a queryset."""
+    keys = _with_pk(keys)
+    signature = _signature(keys)
     more = len(rows) > limit
     rows = rows[:limit]
     if direction == "prev":
@@ -149,16 +173,3 @@ def paginate(qs: QuerySet[T], *, keys: list[SortKey], cursor: str | None, limit:
         next_cursor=cursor_of(rows[-1], "next") if rows and has_next else None,
         prev_cursor=cursor_of(rows[0], "prev") if rows and has_prev else None,
     )
-
-
-def first_page(rows: list[T], *, keys: list[SortKey], limit: int) -> Page[T]:
-    """The first page of `paginate` (no cursor) from up to `limit + 1` rows read elsewhere in
-    its order (the keys, then the primary key in the first key's direction): the same items
-    and next cursor, for a caller that reads its rows without a queryset."""
-    keys = [*keys, SortKey("pk", keys[0].descending if keys else False)]
-    items = rows[:limit]
-    more = len(rows) > limit
-    next_cursor = None
-    if items and more:
-        next_cursor = _encode([getattr(items[-1], k.field) for k in keys], "next", _signature(keys))
-    return Page(items=items, next_cursor=next_cursor, prev_cursor=None)

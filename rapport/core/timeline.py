@@ -7,9 +7,10 @@ k sources for one page costs k small indexed queries, whatever the record's hist
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 
 
 @dataclass(frozen=True)
@@ -22,19 +23,21 @@ class TimelineItem:
 
 TimelineSource = Callable[[models.Model, dt.datetime | None, int], list[TimelineItem]]
 _sources: dict[str, list[TimelineSource]] = {}
-# A source's "does the workspace hold any row of mine at all" check (in the active scope).
-_any_rows: dict[TimelineSource, Callable[[], bool]] = {}
+# The model of the rows a source shows (each of a workspace), asked only whether the
+# workspace holds any.
+_any_rows: dict[TimelineSource, type[models.Model]] = {}
 
 
 def timeline_source(
-    *entities: str, any_rows: Callable[[], bool] | None = None
+    *entities: str, any_rows: type[models.Model] | None = None
 ) -> Callable[[TimelineSource], TimelineSource]:
     """Register a source for records of these `app_label.model` entities.
 
-    `any_rows`, if given, answers whether the active workspace has any row the source could
-    show (for any record). A page that passes its workspace to `timeline_for` keeps that
-    answer per data version and skips the source's query while the workspace has none: the
-    rows a source shows are written through audited services, which raise the version.
+    `any_rows`, if given, is the model of the rows the source shows (it has a `workspace`).
+    A page that passes its workspace to `timeline_for` asks whether the workspace holds any
+    such row, keeps that answer per data version and skips the source's query while it holds
+    none: the rows a source shows are written through audited services, which raise the
+    version.
     """
 
     def register(fn: TimelineSource) -> TimelineSource:
@@ -58,10 +61,11 @@ class TimelinePage:
 def active_sources(record: models.Model, workspace: Any = None) -> list[TimelineSource]:
     """The record's sources that may have rows in `workspace` (all of them without one).
 
-    The answers of the sources that can tell (`any_rows`) are kept together, one entry per
-    kind of record and data version: a record's page asks once, not once per source (each
-    ask a round trip to the cache). Sources sharing a check (a campaign's sends and its
-    events) run it once. The entry's key names the checks, in order."""
+    The answers of the sources that can tell (`any_rows`) are asked in one statement and kept
+    together, one entry per kind of record and data version: a record's page asks once, not
+    once per source (each ask a round trip to the database, or to the cache). Sources sharing
+    a model (a campaign's sends and its events) ask it once. The entry's key names the models,
+    in order."""
     sources = _sources.get(record._meta.label_lower, [])
     checks = list(dict.fromkeys(_any_rows[source] for source in sources if source in _any_rows))
     if workspace is None or not checks:
@@ -71,11 +75,26 @@ def active_sources(record: models.Model, workspace: Any = None) -> list[Timeline
     answers = kept(
         workspace=workspace,
         name=f"timeline-any-rows:{record._meta.label_lower}",
-        inputs=tuple(f"{c.__module__}.{c.__qualname__}" for c in checks),
-        build=lambda: [check() for check in checks],
+        inputs=tuple(model._meta.label_lower for model in checks),
+        build=lambda: any_rows_of(tuple(checks), workspace_id=workspace.pk),
     )
     has_rows = dict(zip(checks, answers, strict=True))
     return [s for s in sources if s not in _any_rows or has_rows[_any_rows[s]]]
+
+
+@cache
+def _any_rows_sql(models_: tuple[type[models.Model], ...]) -> str:
+    table = 'EXISTS (SELECT 1 FROM "{}" WHERE "workspace_id" = %s)'
+    return "SELECT " + ", ".join(table.format(m._meta.db_table) for m in models_)
+
+
+def any_rows_of(models_: tuple[type[models.Model], ...], *, workspace_id: int) -> list[bool]:
+    """Whether the workspace holds any row of each model, in one statement (its SQL written
+    once per process: the tables' names are the code's own)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_any_rows_sql(models_), [workspace_id] * len(models_))
+        row = cursor.fetchone()
+    return [bool(answer) for answer in row]
 
 
 def timeline_for(

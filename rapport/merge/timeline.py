@@ -7,11 +7,7 @@ from rapport.merge.models import MergeRecord
 from rapport.merge.queries import merges_of
 
 
-def _any_merges() -> bool:
-    return MergeRecord.objects.exists()
-
-
-@timeline_source("contacts.contact", "contacts.company", any_rows=_any_merges)
+@timeline_source("contacts.contact", "contacts.company", any_rows=MergeRecord)
 def record_merges(
     record: models.Model, before: dt.datetime | None, limit: int
 ) -> list[TimelineItem]:

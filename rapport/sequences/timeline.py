@@ -19,13 +19,9 @@ class SequenceMoment:
     entered: bool  # True: the contact entered the sequence; False: it left it
 
 
-def _any_enrollments() -> bool:
-    """Whether any contact of the workspace was ever enrolled: enrollments are written by
-    `sequence_enroll`, whose audited change raises the data version when it commits."""
-    return Enrollment.objects.exists()
-
-
-@timeline_source("contacts.contact", any_rows=_any_enrollments)
+# Enrollments are written by `sequence_enroll`, whose audited change raises the data version
+# when it commits.
+@timeline_source("contacts.contact", any_rows=Enrollment)
 def contact_sequence_moments(
     record: models.Model, before: dt.datetime | None, limit: int
 ) -> list[TimelineItem]:

@@ -6,11 +6,7 @@ from rapport.core.timeline import TimelineItem, timeline_source
 from rapport.service.models import Ticket
 
 
-def _any_tickets() -> bool:
-    return Ticket.objects.exists()
-
-
-@timeline_source("contacts.contact", any_rows=_any_tickets)
+@timeline_source("contacts.contact", any_rows=Ticket)
 def contact_tickets(
     record: models.Model, before: dt.datetime | None, limit: int
 ) -> list[TimelineItem]:

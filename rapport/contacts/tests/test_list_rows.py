@@ -54,6 +54,15 @@ def test_phone_format_reads_as_phone_display(number):
     assert phone_format(number) == phone_display(number)
 
 
+def test_phone_format_formats_a_number_once_per_process():
+    phone_format.cache_clear()
+    first = phone_format("+442079460958")
+    again = phone_format("+442079460958")
+    assert first == again == phone_display("+442079460958")
+    info = phone_format.cache_info()
+    assert (info.hits, info.misses, info.maxsize) == (1, 1, 8192)
+
+
 def test_the_rows_show_every_column_escaped(owner_client, workspace, owner):
     company = make_company(workspace, name="Init<ech> & Co")
     make_contact(

@@ -84,3 +84,35 @@ def test_changes_name_the_people_and_companies_they_point_at(scoped, owner, memb
     assert update.changes_display["primary_company"] == [f"#{gone_id} (deleted)", "Acme"]
     assert update.changes_display["companies"] == [[f"#{gone_id} (deleted)"], ["Acme"]]
     assert update.changes["owner"] == [None, member.pk]  # the stored trail keeps the ids
+
+
+def test_the_sources_checks_are_asked_in_one_statement(workspace, other_workspace, owner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rapport.core.timeline import active_sources
+    from rapport.service.services import ticket_create
+    from rapport.service.timeline import contact_tickets
+    from rapport.tenancy.access import workspace_scope
+
+    with workspace_scope(other_workspace):
+        stranger = make_contact(other_workspace, first_name="Sam")
+        ticket_create(
+            workspace=other_workspace,
+            actor=other_workspace.memberships.get().user,
+            data={"subject": "theirs", "body": "b", "requester_id": stranger.pk},
+        )
+    with workspace_scope(workspace):
+        ann = make_contact(workspace, owner)
+        with CaptureQueriesContext(connection) as queries:
+            sources = active_sources(ann, workspace)
+        assert len(queries.captured_queries) == 1
+        assert queries.captured_queries[0]["sql"].count("EXISTS") == 4  # tickets, merges, ...
+        names = {s.__name__ for s in sources}
+        assert names == {"contact_activities", "record_changes"}  # another's ticket: none
+        ticket_create(
+            workspace=workspace,
+            actor=owner,
+            data={"subject": "s", "body": "b", "requester_id": ann.pk},
+        )
+        assert contact_tickets in active_sources(ann, workspace)

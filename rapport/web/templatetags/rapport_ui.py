@@ -1,6 +1,7 @@
 """Small template helpers for the UI: scope checks, query strings, phone display."""
 
 import re
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -44,8 +45,13 @@ def phone(e164: str) -> str:
     return phone_format(e164)
 
 
+@lru_cache(maxsize=8192)
 def phone_format(e164: str) -> str:
     """`phone_display` of a stored E.164 number, without parsing it again.
+
+    Kept per process (the last 8,192 numbers, about 1 MB): a page of 50 rows formats up to
+    50 numbers at about 15 µs each, and the same pages are asked again and again; the answer
+    depends on the number and `phonenumbers`' metadata only.
 
     Stored numbers are E.164 (`+` and digits): the country code is the one prefix of 1 to 3
     digits that `phonenumbers` knows, the rest is the national number, with the leading-zero
