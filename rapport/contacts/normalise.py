@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 import phonenumbers
@@ -117,6 +118,20 @@ def phone_text(number: str, extension: str) -> str:
     """A stored number and its extension as one text, read back by `phone_normalise` and
     `phone_extension` and shown by `phone_display`: "+14155550100 ext. 204"."""
     return f"{number}{EXTENSION_MARK}{extension}" if extension else number
+
+
+def phones_with_extensions(
+    read: Iterable[tuple[str | None, str]], *, region: str
+) -> dict[str, str]:
+    """Each number in the order first given, with its extension: the first one written after
+    it, wherever the number is given twice ("" for none). `read`: each raw value with the
+    number its caller's normaliser read from it (None: no number), so the UI's, the API's and
+    the bulk import's phones pair alike."""
+    out: dict[str, str] = {}
+    for number, raw in read:
+        if number is not None and not out.get(number):
+            out[number] = phone_extension(raw, region=region)
+    return out
 
 
 def phone_search_key(raw: str, *, region: str) -> str | None:
