@@ -38,6 +38,9 @@ class FileLayout:
     encoding: str  # text formats only
     delimiter: str  # CSV only
     columns: list[str]
+    # The columns the batch's mapping feeds to a field (a reader checks their cells the more:
+    # a workbook's error cells); None before there is a mapping.
+    mapped: frozenset[str] | None = None
 
     @property
     def extension(self) -> str:
@@ -82,14 +85,15 @@ def file_layout(fh: Binary, *, filename: str) -> FileLayout:
 
 
 def batch_layout(batch: ImportBatch) -> FileLayout:
-    return FileLayout(batch.file_format, batch.encoding, batch.delimiter, batch.columns)
+    mapped = frozenset(column for column, name in batch.mapping.items() if name)
+    return FileLayout(batch.file_format, batch.encoding, batch.delimiter, batch.columns, mapped)
 
 
 def file_rows(fh: Binary, layout: FileLayout) -> Iterator[CsvRow]:
     """The data rows after the header, blank ones passed over, defective ones with their
     `error`."""
     if layout.file_format in (FileFormat.XLSX, FileFormat.XLS):
-        return spreadsheet_rows(fh, layout.columns)
+        return spreadsheet_rows(fh, layout.columns, layout.mapped)
     if layout.file_format == FileFormat.VCARD:
         return vcard_rows(fh, layout.encoding, layout.columns)
     return csv_rows(fh, CsvLayout(layout.encoding, layout.delimiter, layout.columns))

@@ -1,0 +1,96 @@
+"""How an import reads cells other tools write their own way: a workbook's error cells
+(#DIV/0!, #N/A), decimal commas in a semicolon file, and a column's dates read in one order."""
+
+import io
+
+import pytest
+import xlsxwriter
+
+from rapport.contacts.tests.factories import make_contact
+from rapport.data.tests.test_qa13_other_tools import contacts, only_row_error
+from rapport.tenancy.access import workspace_scope
+
+
+@pytest.fixture(params=[True, False], ids=["bulk", "rows"])
+def import_bulk(request):
+    return request.param
+
+
+def workbook(rows, *, sheet="People", at=(0, 0), errors=()):
+    """An .xlsx of `rows` starting at cell `at`; `errors`: (row, column, code) cells holding
+    a formula whose cached value is that error, as Excel saves them."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    worksheet = book.add_worksheet(sheet)
+    top, left = at
+    for r, row in enumerate(rows):
+        worksheet.write_row(top + r, left, row)
+    for r, c, code in errors:
+        worksheet.write_formula(top + r, left + c, "=1/0", None, code)
+    book.close()
+    return buffer.getvalue()
+
+
+# --- a workbook's error cells --------------------------------------------------------------
+
+
+def test_an_error_cell_in_an_imported_column_is_its_row_s_error_naming_column_and_code(
+    workspace, upload, run_import
+):
+    raw = workbook(
+        [
+            ["First Name", "Email", "Job Title", "Score"],
+            ["Ann", "ann@x.io", ""],
+            ["Bo", "bo@x.io", "CTO"],
+            ["Cy", "cy@x.io", "CFO", ""],
+        ],
+        errors=[(1, 2, "#DIV/0!"), (3, 3, "#N/A")],  # Score is no field: not imported
+    )
+
+    batch = run_import(upload(workspace, raw, name="people.xlsx"))
+
+    error = only_row_error(workspace, batch)
+    assert (error.row, error.column, error.message) == (
+        2,
+        "Job Title",
+        "cell holds the spreadsheet error #DIV/0!",
+    )
+    assert batch.created == 2
+    assert [(c.first_name, c.job_title) for c in contacts(workspace)] == [
+        ("Bo", "CTO"),
+        ("Cy", "CFO"),
+    ]
+
+
+def test_an_update_whose_cell_holds_an_error_leaves_the_record_as_it_was(
+    workspace, upload, run_import
+):
+    make_contact(workspace, first_name="Ann", emails=["ann@x.io"], job_title="CTO")
+    raw = workbook(
+        [["Email", "Job Title", "City"], ["ann@x.io", "", "Leeds"]], errors=[(1, 1, "#N/A")]
+    )
+
+    batch = run_import(upload(workspace, raw, name="people.xlsx"), mode="update")
+
+    error = only_row_error(workspace, batch)
+    assert (error.column, error.message) == ("Job Title", "cell holds the spreadsheet error #N/A")
+    [ann] = contacts(workspace)
+    assert (ann.job_title, ann.city) == ("CTO", "")
+
+
+def test_error_cells_are_found_in_a_sheet_starting_further_down_and_right(
+    workspace, upload, run_import
+):
+    raw = workbook(
+        [["First Name", "Email"], ["Ann", "ann@x.io"], ["Bo", ""]],
+        sheet="Kunden & Co",
+        at=(2, 3),
+        errors=[(2, 1, "#VALUE!")],
+    )
+
+    batch = run_import(upload(workspace, raw, name="people.xlsx"))
+
+    error = only_row_error(workspace, batch)
+    assert (error.column, error.message) == ("Email", "cell holds the spreadsheet error #VALUE!")
+    with workspace_scope(workspace):
+        assert [c.first_name for c in contacts(workspace)] == ["Ann"]
