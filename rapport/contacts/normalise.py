@@ -244,7 +244,7 @@ _TIME = re.compile(
 )
 
 
-def _year(text: str) -> int:
+def full_year(text: str) -> int:
     year = int(text)
     if len(text) <= 2:  # as strptime's %y: 69-99 are the 1900s
         year += 1900 if year >= 69 else 2000
@@ -266,7 +266,7 @@ def _numeric_date(text: str, region: str) -> dt.date | None:
         day, month = first, second
     else:
         month, day = first, second
-    return dt.date(_year(c), month, day)
+    return dt.date(full_year(c), month, day)
 
 
 def _worded_date(text: str) -> dt.date | None:
@@ -280,7 +280,7 @@ def _worded_date(text: str) -> dt.date | None:
     day, year = numbers if len(numbers[1]) > 2 or int(numbers[0]) <= 31 else numbers[::-1]
     if len(day) > 2:
         day, year = year, day
-    return dt.date(_year(year), month, int(day))
+    return dt.date(full_year(year), month, int(day))
 
 
 def _excel_serial(text: str) -> dt.datetime | None:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rapport.core.errors import ServiceValidationError
+from rapport.data.column_dates import dates_ordered
 from rapport.data.csv_files import (
     SNIFF_BYTES,
     Binary,
@@ -91,7 +92,15 @@ def batch_layout(batch: ImportBatch) -> FileLayout:
 
 def file_rows(fh: Binary, layout: FileLayout) -> Iterator[CsvRow]:
     """The data rows after the header, blank ones passed over, defective ones with their
-    `error`."""
+    `error`; the imported columns' dates in the order each column's values tell
+    (`column_dates`)."""
+    rows = _rows(fh, layout)
+    if not layout.mapped:
+        return rows
+    return dates_ordered(rows, [i for i, c in enumerate(layout.columns) if c in layout.mapped])
+
+
+def _rows(fh: Binary, layout: FileLayout) -> Iterator[CsvRow]:
     if layout.file_format in (FileFormat.XLSX, FileFormat.XLS):
         return spreadsheet_rows(fh, layout.columns, layout.mapped)
     if layout.file_format == FileFormat.VCARD:
@@ -105,6 +114,6 @@ def file_row_count(fh: Binary, layout: FileLayout) -> int | None:
     try:
         if layout.file_format == FileFormat.CSV:
             return csv_row_count(fh, CsvLayout(layout.encoding, layout.delimiter, layout.columns))
-        return sum(1 for _ in file_rows(fh, layout))
+        return sum(1 for _ in _rows(fh, layout))
     except (ServiceValidationError, UnicodeDecodeError, ValueError):
         return None

@@ -1,13 +1,19 @@
 """How an import reads cells other tools write their own way: a workbook's error cells
 (#DIV/0!, #N/A), decimal commas in a semicolon file, and a column's dates read in one order."""
 
+import datetime as dt
 import io
 
 import pytest
 import xlsxwriter
 
 from rapport.contacts.tests.factories import make_contact
+from rapport.data import column_dates
+from rapport.data.column_dates import column_orders, dates_ordered
+from rapport.data.csv_files import CsvRow
 from rapport.data.tests.test_qa13_other_tools import contacts, only_row_error
+from rapport.sales.models import Deal
+from rapport.sales.tests.factories import make_pipeline
 from rapport.tenancy.access import workspace_scope
 
 
@@ -94,3 +100,60 @@ def test_error_cells_are_found_in_a_sheet_starting_further_down_and_right(
     assert (error.column, error.message) == ("Email", "cell holds the spreadsheet error #VALUE!")
     with workspace_scope(workspace):
         assert [c.first_name for c in contacts(workspace)] == ["Ann"]
+
+
+# --- a column's dates in one order ---------------------------------------------------------
+
+
+def _rows(*values):
+    return [CsvRow(n, [v]) for n, v in enumerate(values, start=2)]
+
+
+@pytest.mark.parametrize(
+    ("values", "order"),
+    [
+        (["03/04/2024", "25/03/2024"], True),
+        (["03/04/2024", "03/25/2024 2:30 PM"], False),
+        (["03-04-24", "25-03-24", "2024-01-05", "01.02.2024", "Dec 31, 2024", ""], True),
+        (["03/04/2024", "04/05/2024"], None),  # nothing says
+        (["25/03/2024", "03/25/2024"], None),  # both say
+        (["25/03/2024", "see notes"], None),  # not a date column
+    ],
+)
+def test_a_column_s_order_is_what_its_values_tell(values, order):
+    expected = {} if order is None else {0: order}
+
+    assert column_orders(_rows(*values), [0]) == expected
+
+
+def test_a_day_first_column_s_dates_are_all_read_day_first_in_any_row(monkeypatch):
+    monkeypatch.setattr(column_dates, "SAMPLE_ROWS", 2)
+    rows = _rows("03/04/2024", "25/03/2024 10:15", "05/06/2024", "31/02/2024", "", "2024-01-01")
+
+    out = list(dates_ordered(iter(rows), [0]))
+
+    assert [r.cells[0] for r in out] == [
+        "2024-04-03",
+        "2024-03-25 10:15",
+        "2024-06-05",  # after the rows looked at
+        "31/02/2024",  # no date: left for its reader to name
+        "",
+        "2024-01-01",
+    ]
+
+
+def test_a_us_workspace_reads_a_day_first_column_day_first(workspace, owner, upload, run_import):
+    with workspace_scope(workspace):
+        make_pipeline(workspace, owner)
+    raw = (
+        "Deal Name,Amount,Stage,Close Date\r\n"
+        "A,1,Proposal,03/04/2024\r\n"
+        "B,1,Proposal,25/03/2024\r\n"
+    )
+
+    batch = run_import(upload(workspace, raw, entity="deals", name="deals.csv"))
+
+    assert (batch.created, batch.failed) == (2, 0)
+    with workspace_scope(workspace):
+        dates = dict(Deal.objects.values_list("name", "expected_close_date"))
+    assert dates == {"A": dt.date(2024, 4, 3), "B": dt.date(2024, 3, 25)}
