@@ -24,6 +24,8 @@ from rapport.data.csv_files import (
     prefixed,
     utf16_without_bom,
 )
+from rapport.data.decimal_commas import decimal_commas_read
+from rapport.data.importers import importer_get
 from rapport.data.models import FileFormat, ImportBatch
 from rapport.data.spreadsheet_files import spreadsheet_columns, spreadsheet_rows
 from rapport.data.vcard_files import vcard_columns, vcard_rows, vcard_starts
@@ -42,6 +44,7 @@ class FileLayout:
     # The columns the batch's mapping feeds to a field (a reader checks their cells the more:
     # a workbook's error cells); None before there is a mapping.
     mapped: frozenset[str] | None = None
+    decimals: frozenset[str] = frozenset()  # the mapped columns feeding a decimal field
 
     @property
     def extension(self) -> str:
@@ -87,14 +90,21 @@ def file_layout(fh: Binary, *, filename: str) -> FileLayout:
 
 def batch_layout(batch: ImportBatch) -> FileLayout:
     mapped = frozenset(column for column, name in batch.mapping.items() if name)
-    return FileLayout(batch.file_format, batch.encoding, batch.delimiter, batch.columns, mapped)
+    decimal = {f.name for f in importer_get(batch.entity).fields if f.decimal}
+    decimals = frozenset(c for c, name in batch.mapping.items() if name in decimal)
+    return FileLayout(
+        batch.file_format, batch.encoding, batch.delimiter, batch.columns, mapped, decimals
+    )
 
 
 def file_rows(fh: Binary, layout: FileLayout) -> Iterator[CsvRow]:
     """The data rows after the header, blank ones passed over, defective ones with their
-    `error`; the imported columns' dates in the order each column's values tell
-    (`column_dates`)."""
+    `error`; a semicolon file's decimal columns read with a decimal comma (`decimal_commas`),
+    the imported columns' dates in the order each column's values tell (`column_dates`)."""
     rows = _rows(fh, layout)
+    if layout.delimiter == ";" and layout.decimals:
+        at = [i for i, c in enumerate(layout.columns) if c in layout.decimals]
+        rows = decimal_commas_read(rows, at)
     if not layout.mapped:
         return rows
     return dates_ordered(rows, [i for i, c in enumerate(layout.columns) if c in layout.mapped])

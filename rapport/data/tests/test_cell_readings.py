@@ -3,6 +3,7 @@
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 import xlsxwriter
@@ -11,6 +12,7 @@ from rapport.contacts.tests.factories import make_contact
 from rapport.data import column_dates
 from rapport.data.column_dates import column_orders, dates_ordered
 from rapport.data.csv_files import CsvRow
+from rapport.data.decimal_commas import decimal_comma_read
 from rapport.data.tests.test_qa13_other_tools import contacts, only_row_error
 from rapport.sales.models import Deal
 from rapport.sales.tests.factories import make_pipeline
@@ -157,3 +159,59 @@ def test_a_us_workspace_reads_a_day_first_column_day_first(workspace, owner, upl
     with workspace_scope(workspace):
         dates = dict(Deal.objects.values_list("name", "expected_close_date"))
     assert dates == {"A": dt.date(2024, 4, 3), "B": dt.date(2024, 3, 25)}
+
+
+# --- decimal commas in a semicolon file ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "read"),
+    [
+        ("1.234,56", "1234.56"),
+        ("1,234", "1.234"),  # the comma is the decimal mark: never 1234
+        ("1.234", "1234"),  # a German thousand
+        ("12,5", "12.5"),
+        ("0,99 €", "0.99 €"),
+        ("€ 1.234.567,8", "€ 1234567.8"),
+        ("-1.234", "-1234"),
+        ("12.5", "12.5"),  # no comma and no groups of three: a decimal point
+        ("1 234,50", "1234.50"),
+        ("1,2,3", "1,2,3"),  # no amount: left for its reader to name
+        ("", ""),
+    ],
+)
+def test_a_semicolon_file_s_amount_is_read_with_a_decimal_comma(cell, read):
+    assert decimal_comma_read(cell) == read
+
+
+def test_a_semicolon_file_s_deal_amounts_are_read_with_a_decimal_comma(
+    workspace, owner, upload, run_import
+):
+    with workspace_scope(workspace):
+        make_pipeline(workspace, owner)
+    raw = (
+        "Deal Name;Amount;Stage\r\n"
+        "A;1.234,56;Proposal\r\nB;1.234;Proposal\r\nC;99,5;Proposal\r\nD;1,234;Proposal\r\n"
+    )
+
+    batch = run_import(upload(workspace, raw, entity="deals", name="deals.csv"))
+
+    assert batch.created == 3
+    with workspace_scope(workspace):
+        amounts = dict(Deal.objects.values_list("name", "amount"))
+    assert amounts == {"A": Decimal("1234.56"), "B": Decimal("1234"), "C": Decimal("99.5")}
+    error = only_row_error(workspace, batch)
+    assert (error.row, error.column) == (5, "Amount")  # 1.234: a money amount has 2 decimals
+
+
+def test_a_comma_delimited_file_s_amounts_keep_their_reading(workspace, owner, upload, run_import):
+    with workspace_scope(workspace):
+        make_pipeline(workspace, owner)
+    raw = 'Deal Name,Amount,Stage\r\nA,"1,234",Proposal\r\nB,1234.5,Proposal\r\n'
+
+    batch = run_import(upload(workspace, raw, entity="deals", name="deals.csv"))
+
+    assert (batch.created, batch.failed) == (2, 0)
+    with workspace_scope(workspace):
+        amounts = dict(Deal.objects.values_list("name", "amount"))
+    assert amounts == {"A": Decimal("1234"), "B": Decimal("1234.5")}
