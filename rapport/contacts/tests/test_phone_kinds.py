@@ -20,6 +20,20 @@ def phones(workspace, contact):
         return [(p.number, p.extension, p.kind) for p in contact.phones.all()]
 
 
+def kind_set(workspace, kind, number=None):
+    """Give the phone with this number (every phone, for None) this kind."""
+    with workspace_scope(workspace):
+        phones = ContactPhone.objects.all()
+        if number:
+            phones = phones.filter(number=number)
+        phones.update(kind=kind)
+
+
+def edit(workspace, contact, data):
+    with workspace_scope(workspace):
+        contact_update(workspace=workspace, actor=None, contact=contact, data=data)
+
+
 def last_change(workspace, contact_id):
     with workspace_scope(workspace):
         entry = AuditEntry.objects.filter(entity="contacts.contact", object_id=contact_id)
@@ -69,13 +83,11 @@ def test_the_api_s_edit_of_an_extension_alone_is_in_the_audit_entry(workspace, o
 def test_a_change_of_kind_alone_is_in_the_audit_entry_and_the_work_kind_goes_unsaid(workspace):
     ann = make_contact(workspace, phones=["+14155550100 x2", "+14155550101"])
     pk = ann.pk
-    with workspace_scope(workspace):
-        contact_update(
-            workspace=workspace,
-            actor=None,
-            contact=ann,
-            data={"phones": ["+14155550100 x2", "+14155550101"], "phone_kinds": ["mobile", ""]},
-        )
+    edit(
+        workspace,
+        ann,
+        {"phones": ["+14155550100 x2", "+14155550101"], "phone_kinds": ["mobile", ""]},
+    )
 
     assert last_change(workspace, pk).changes == {
         "phones": [
@@ -88,14 +100,8 @@ def test_a_change_of_kind_alone_is_in_the_audit_entry_and_the_work_kind_goes_uns
 def test_an_edit_that_changes_nothing_writes_no_phone_change(workspace):
     ann = make_contact(workspace, phones=["+14155550100 x2"])
     pk = ann.pk
-    with workspace_scope(workspace):
-        ContactPhone.objects.update(kind="home")
-        contact_update(
-            workspace=workspace,
-            actor=None,
-            contact=ann,
-            data={"phones": ["+1 415 555 0100 ext. 2"], "job_title": "CTO"},
-        )
+    kind_set(workspace, "home")
+    edit(workspace, ann, {"phones": ["+1 415 555 0100 ext. 2"], "job_title": "CTO"})
 
     assert last_change(workspace, pk).changes == {"job_title": ["", "CTO"]}
     assert phones(workspace, ann) == [("+14155550100", "2", "home")]
@@ -105,8 +111,8 @@ def test_an_edit_that_changes_nothing_writes_no_phone_change(workspace):
 def test_a_deleted_contact_s_entry_lists_its_phones_extensions_and_kinds(workspace, many):
     ann = make_contact(workspace, phones=["+14155550100 x2", "+14155550101"])
     pk = ann.pk
+    kind_set(workspace, "home", "+14155550101")
     with workspace_scope(workspace):
-        ContactPhone.objects.filter(number="+14155550101").update(kind="home")
         if many:
             contacts_delete(workspace=workspace, actor=None, ids=[ann.pk])
         else:
@@ -122,17 +128,15 @@ def test_a_deleted_contact_s_entry_lists_its_phones_extensions_and_kinds(workspa
 
 def test_the_services_set_the_kinds_stated_and_keep_the_others(workspace):
     ann = make_contact(workspace, phones=["+14155550100", "+14155550101"])
-    with workspace_scope(workspace):
-        ContactPhone.objects.filter(number="+14155550101").update(kind="home")
-        contact_update(
-            workspace=workspace,
-            actor=None,
-            contact=ann,
-            data={
-                "phones": ["+14155550100", "+14155550101", "+14155550102", "4155550100"],
-                "phone_kinds": ["Mobile", "", "", "other"],
-            },
-        )
+    kind_set(workspace, "home", "+14155550101")
+    edit(
+        workspace,
+        ann,
+        {
+            "phones": ["+14155550100", "+14155550101", "+14155550102", "4155550100"],
+            "phone_kinds": ["Mobile", "", "", "other"],
+        },
+    )
 
     assert phones(workspace, ann) == [
         ("+14155550100", "", "mobile"),
@@ -219,8 +223,7 @@ def test_the_api_refuses_a_bad_kind_naming_it(workspace, owner):
 
 def test_the_form_shows_a_kind_before_its_number_and_takes_it_back(owner_client, workspace):
     ann = make_contact(workspace, phones=["+14155550100 x7", "+14155550101"])
-    with workspace_scope(workspace):
-        ContactPhone.objects.filter(number="+14155550100").update(kind="mobile")
+    kind_set(workspace, "mobile", "+14155550100")
 
     editing = owner_client.get(f"/contacts/{ann.pk}/fields/phones/?edit=1").content.decode()
     page = owner_client.get(f"/contacts/{ann.pk}/").content.decode()
@@ -241,8 +244,7 @@ def test_the_form_shows_a_kind_before_its_number_and_takes_it_back(owner_client,
 
 def test_a_line_without_a_kind_is_a_work_phone_on_the_form(owner_client, workspace):
     ann = make_contact(workspace, phones=["+14155550100"])
-    with workspace_scope(workspace):
-        ContactPhone.objects.update(kind="mobile")
+    kind_set(workspace, "mobile")
 
     owner_client.post(f"/contacts/{ann.pk}/fields/phones/", {"phones": "+14155550100"})
 

@@ -39,6 +39,16 @@ def workbook(rows, *, sheet="People", at=(0, 0), errors=()):
     return buffer.getvalue()
 
 
+def deals_imported(workspace, owner, upload, run_import, raw, value):
+    """Import `raw` as deals into a workspace with a pipeline: the batch, and each deal's
+    `value` by its name."""
+    with workspace_scope(workspace):
+        make_pipeline(workspace, owner)
+    batch = run_import(upload(workspace, raw, entity="deals", name="deals.csv"))
+    with workspace_scope(workspace):
+        return batch, dict(Deal.objects.values_list("name", value))
+
+
 # --- a workbook's error cells --------------------------------------------------------------
 
 
@@ -145,19 +155,15 @@ def test_a_day_first_column_s_dates_are_all_read_day_first_in_any_row(monkeypatc
 
 
 def test_a_us_workspace_reads_a_day_first_column_day_first(workspace, owner, upload, run_import):
-    with workspace_scope(workspace):
-        make_pipeline(workspace, owner)
     raw = (
         "Deal Name,Amount,Stage,Close Date\r\n"
         "A,1,Proposal,03/04/2024\r\n"
         "B,1,Proposal,25/03/2024\r\n"
     )
 
-    batch = run_import(upload(workspace, raw, entity="deals", name="deals.csv"))
+    batch, dates = deals_imported(workspace, owner, upload, run_import, raw, "expected_close_date")
 
     assert (batch.created, batch.failed) == (2, 0)
-    with workspace_scope(workspace):
-        dates = dict(Deal.objects.values_list("name", "expected_close_date"))
     assert dates == {"A": dt.date(2024, 4, 3), "B": dt.date(2024, 3, 25)}
 
 
@@ -187,31 +193,23 @@ def test_a_semicolon_file_s_amount_is_read_with_a_decimal_comma(cell, read):
 def test_a_semicolon_file_s_deal_amounts_are_read_with_a_decimal_comma(
     workspace, owner, upload, run_import
 ):
-    with workspace_scope(workspace):
-        make_pipeline(workspace, owner)
     raw = (
         "Deal Name;Amount;Stage\r\n"
         "A;1.234,56;Proposal\r\nB;1.234;Proposal\r\nC;99,5;Proposal\r\nD;1,234;Proposal\r\n"
     )
 
-    batch = run_import(upload(workspace, raw, entity="deals", name="deals.csv"))
+    batch, amounts = deals_imported(workspace, owner, upload, run_import, raw, "amount")
 
     assert batch.created == 3
-    with workspace_scope(workspace):
-        amounts = dict(Deal.objects.values_list("name", "amount"))
     assert amounts == {"A": Decimal("1234.56"), "B": Decimal("1234"), "C": Decimal("99.5")}
     error = only_row_error(workspace, batch)
     assert (error.row, error.column) == (5, "Amount")  # 1.234: a money amount has 2 decimals
 
 
 def test_a_comma_delimited_file_s_amounts_keep_their_reading(workspace, owner, upload, run_import):
-    with workspace_scope(workspace):
-        make_pipeline(workspace, owner)
     raw = 'Deal Name,Amount,Stage\r\nA,"1,234",Proposal\r\nB,1234.5,Proposal\r\n'
 
-    batch = run_import(upload(workspace, raw, entity="deals", name="deals.csv"))
+    batch, amounts = deals_imported(workspace, owner, upload, run_import, raw, "amount")
 
     assert (batch.created, batch.failed) == (2, 0)
-    with workspace_scope(workspace):
-        amounts = dict(Deal.objects.values_list("name", "amount"))
     assert amounts == {"A": Decimal("1234"), "B": Decimal("1234.5")}
