@@ -352,6 +352,11 @@ def run_rapport(
         figures["update_s"] = round(took, 1)
         figures["updated"] = again.updated
         figures["update_rows_per_s"] = round(again.rows / took)
+        if undo:  # what the update import replaced, put back
+            start = time.perf_counter()
+            with workspace_scope(workspace), audit_source("import"):
+                again = import_undo(workspace=workspace, actor=owner, batch=again)
+            figures["update_undo_s"] = round(time.perf_counter() - start, 1)
     if undo:  # the whole import taken back, as the undo task does it
         start = time.perf_counter()
         with workspace_scope(workspace), audit_source("import"):
@@ -467,7 +472,8 @@ def main() -> None:
     parser.add_argument(
         "--update",
         action="store_true",
-        help="then import the file again in update mode, every job title changed, and time that",
+        help="then import the file again in update mode, every job title changed, and time that"
+        " (with --undo, its undo too)",
     )
     args = parser.parse_args()
     if args.stage:

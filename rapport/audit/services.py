@@ -30,7 +30,14 @@ AUDIT_COLUMNS = [
 ]
 
 
+# Values JSON holds as they are: most of a snapshot's, passed without the checks below
+# (bulk writers take two snapshots a row).
+PLAIN = frozenset({str, int, bool, float, type(None)})
+
+
 def _json_safe(value: Any) -> Any:
+    if type(value) in PLAIN:
+        return value
     if isinstance(value, (Decimal, datetime, date)):
         return str(value) if isinstance(value, Decimal) else value.isoformat()
     if isinstance(value, models.Model):
@@ -126,6 +133,14 @@ def audit_rows_created(
             for entity, pk, text, snap in created
         ),
     )
+
+
+def audit_rows_updated(
+    *, workspace_id: int, actor: Any, entries: Iterable[tuple[str, int, str, dict[str, list[Any]]]]
+) -> None:
+    """One "update" entry per (entity, id, repr, changes), in one insert: for bulk writers
+    (an update that changed nothing has no entry)."""
+    _audit_rows(workspace_id, actor, AuditAction.UPDATE, entries)
 
 
 def _audit_rows(

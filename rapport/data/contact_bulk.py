@@ -68,6 +68,7 @@ from rapport.data.contact_importers import _country as country_read
 from rapport.data.contact_importers import _lifecycle_stage, _not_work, phone_kinds_by_number
 from rapport.data.contact_importers import _tags as tags_read
 from rapport.data.contact_staging import EMPTY, staged_insert, staged_list, staged_object
+from rapport.data.contact_updates import ContactGone, Update, updates_apply
 from rapport.data.copy_time import copy_time
 from rapport.data.csv_files import CsvRow
 from rapport.data.importers import Actor, Importer, ImportRow, RowPathNeeded
@@ -273,6 +274,11 @@ class ContactBulkWriter:
         self.phones = _Keys()
         self.companies: dict[str, int | _NewCompany] = {}
         self.pending: list[_Pending] = []
+        self.updates: list[Update] = []
+        # The external id each contact this chunk updated holds after its rows so far: an
+        # update may change it, and a key leading to the contact by the one it replaced is
+        # stale (`_stale`).
+        self.external_ids: dict[int, str] = {}
         self.outcomes: list[RowOutcome] = []
         self.by_row_path = False  # the rest of the chunk, once a store fell back to it
 
@@ -305,7 +311,11 @@ class ContactBulkWriter:
                 out.append(value)
         return list(dict.fromkeys(out))
 
-    def _clean(self, row: ImportRow) -> tuple[dict[str, Any], list[FieldError]]:
+    def _clean(
+        self, row: ImportRow, *, creating: bool = True
+    ) -> tuple[dict[str, Any], list[FieldError]]:
+        """The row's values cleaned; for an update (not `creating`), without the checks only
+        a new contact needs (its required custom fields, a name or an email)."""
         c = _Collector()
         clean: dict[str, Any] = {}
         for name, limit in CONTACT_TEXT_LIMITS.items():
@@ -337,6 +347,8 @@ class ContactBulkWriter:
             clean["lifecycle_stage"] = _choice(stage, "lifecycle_stage", LifecycleStage, c)
         if row.has("tags"):
             clean["tags"] = _tags({"tags": tags_read(row)}, c)
+        if not creating:
+            return clean, c.errors
         c.errors.extend(self.custom_errors)
         named = clean.get("first_name") or clean.get("last_name") or clean.get("emails")
         if not named and not c.errors:
@@ -533,34 +545,80 @@ class ContactBulkWriter:
             outcome.action = "skipped"
             return outcome
         ext = row.first("external_id")
+        if isinstance(match, int) and not self.planning and not self._stale(ext):
+            return self._update(csv_row, row, match)
         if match is not None or (ext and ext in self.ids.pending):
             return self._by_row_path(csv_row)
-        if row.has("company"):
-            name = row.first("company")
-            known = self._name_key(name) in self.companies
-            problem = "" if known else self._company_error(name)
-            if problem:
-                outcome.errors = [(self.importer.error_column(row, "company_ids"), problem)]
-                return outcome
-        clean, errors = self._clean(row)
-        if ext and ext in self.ids.stored and not any(e.field == "external_id" for e in errors):
-            taken = self.ids.stored[ext]
+        clean = self._checked(row, outcome, None)
+        if clean is not None:
+            self._add_pending(csv_row, clean, *self._company(row))
+        return outcome
+
+    def _checked(
+        self, row: ImportRow, outcome: RowOutcome, owner: int | None
+    ) -> dict[str, Any] | None:
+        """The row's values cleaned, or None with `outcome.errors` naming what is wrong as
+        the row path names it: a company it could not create, values `_contact_clean`
+        refuses, an external id another record holds (`owner`: the stored contact the row
+        updates, None for a new one)."""
+        if row.has("company") and (problem := self._company_problem(row.first("company"))):
+            outcome.errors = [(self.importer.error_column(row, "company_ids"), problem)]
+            return None
+        clean, errors = self._clean(row, creating=owner is None)
+        ext = row.first("external_id")
+        taken = self.ids.stored.get(ext) if ext else None
+        if taken not in (None, owner) and not any(e.field == "external_id" for e in errors):
             errors.insert(
                 self._external_id_position(errors),
                 FieldError("external_id", f"'{ext}' is already the external id of record #{taken}"),
             )
         if errors:
             outcome.errors = [(self.importer.error_column(row, e.field), e.message) for e in errors]
+            return None
+        return clean
+
+    def _company_problem(self, name: str) -> str:
+        """Why the row path could not create the company a row names ("" if it could, or
+        if the company is known)."""
+        return "" if self._name_key(name) in self.companies else self._company_error(name)
+
+    def _company(self, row: ImportRow) -> tuple[int | _NewCompany | None, bool]:
+        """The company the row names, a new one if it is not known yet, and whether this
+        row creates it."""
+        if not row.has("company"):
+            return None, False
+        key = self._name_key(row.first("company"))
+        company = self.companies.get(key)
+        if company is not None:
+            return company, False
+        company = self.companies[key] = _NewCompany(row.first("company"))
+        return company, True
+
+    def _stale(self, ext: str) -> bool:
+        """Whether the external id leads to a contact this chunk has given another one: the
+        row path then matches again in the database."""
+        pk = self.ids.stored.get(ext) if ext else None
+        return pk is not None and self.external_ids.get(pk, ext) != ext
+
+    def _update(self, csv_row: CsvRow, row: ImportRow, pk: int) -> RowOutcome:
+        """Plan the update of stored contact `pk` by the row (`contact_updates`), or name
+        what is wrong with it (`_checked`)."""
+        ext = row.first("external_id")
+        if ext and ext in self.ids.pending:
+            return self._by_row_path(csv_row)
+        outcome = RowOutcome(csv_row.number, "failed", cells=csv_row.cells)
+        clean = self._checked(row, outcome, pk)
+        if clean is None:
             return outcome
-        company: int | _NewCompany | None = None
-        owns_company = False
-        if row.has("company"):
-            key = self._name_key(row.first("company"))
-            company = self.companies.get(key)
-            if company is None:
-                company = self.companies[key] = _NewCompany(row.first("company"))
-                owns_company = True
-        self._add_pending(csv_row, clean, company, owns_company)
+        company, owns = self._company(row)
+        self.updates.append(Update(csv_row, len(self.outcomes), pk, clean, company, owns))
+        # what the contact will hold, for the rows after it to match as the row path would
+        if ext:
+            self.ids.store(ext, pk)
+            self.external_ids[pk] = ext
+        for keys, values in ((self.emails, "emails"), (self.phones, "phones")):
+            for value in clean.get(values, ()):
+                keys.store(value, pk)
         return outcome
 
     @staticmethod
@@ -616,6 +674,7 @@ class ContactBulkWriter:
         )
         contact = done.instance
         if isinstance(contact, Contact):
+            self.external_ids[contact.pk] = contact.external_id
             if contact.external_id:
                 self.ids.store(contact.external_id, contact.pk)
             for e in contact.emails.all():
@@ -631,31 +690,41 @@ class ContactBulkWriter:
     # --- inserts -------------------------------------------------------------------------
 
     def _store(
-        self, pending: list[_Pending], outcomes: list[RowOutcome], turn: Callable[[], None]
+        self,
+        pending: list[_Pending],
+        updates: list[Update],
+        outcomes: list[RowOutcome],
+        turn: Callable[[], None],
     ) -> bool:
-        """Insert `pending` in a savepoint and fill in their `outcomes`. On a conflict the
-        chunk could not foresee (another writer took an external id) the row path stores
-        what it can and names the rest: False. `turn` as in `PlannedChunk.store`; it is
-        taken inside the savepoint, so a chunk that must not keep its inserts (`ContactChunk`)
-        can still take them back."""
+        """Insert `pending` and apply `updates` in a savepoint and fill in their `outcomes`.
+        On a conflict the chunk could not foresee (another writer took an external id, or
+        deleted a contact to update) the row path stores what it can, in file order, and
+        names the rest: False. `turn` as in `PlannedChunk.store`; it is taken inside the
+        savepoint, so a chunk that must not keep its inserts (`ContactChunk`) can still take
+        them back."""
         try:
             with transaction.atomic():
-                self._insert(pending, outcomes, turn)
+                self._insert(pending, updates, outcomes, turn)
                 turn()
-        except DatabaseError:
+        except (DatabaseError, ContactGone):
             turn()
-            for p in pending:
-                outcomes[p.position] = _write_row(
-                    csv_row=p.csv_row, batch=self.batch, importer=self.importer, actor=self.actor
+            rows = sorted(
+                [(p.position, p.csv_row) for p in pending]
+                + [(u.position, u.csv_row) for u in updates]
+            )
+            for position, csv_row in rows:
+                outcomes[position] = _write_row(
+                    csv_row=csv_row, batch=self.batch, importer=self.importer, actor=self.actor
                 )
             return False
         return True
 
     def _flush(self) -> None:
-        if not self.pending:
+        if not self.pending and not self.updates:
             return
         pending, self.pending = self.pending, []
-        if not self._store(pending, self.outcomes, _no_turn):
+        updates, self.updates = self.updates, []
+        if not self._store(pending, updates, self.outcomes, _no_turn):
             # The keys and new companies this chunk knows lead to ids the row path did not
             # keep: its further rows go by the row path, which matches in the database.
             self.by_row_path = True
@@ -675,10 +744,26 @@ class ContactBulkWriter:
                 self.companies[key] = company.pk
 
     def _insert(
-        self, pending: list[_Pending], outcomes: list[RowOutcome], turn: Callable[[], None]
+        self,
+        pending: list[_Pending],
+        updates: list[Update],
+        outcomes: list[RowOutcome],
+        turn: Callable[[], None],
     ) -> None:
-        ws, actor = self.workspace, self.actor
-        new_companies = [p.company for p in pending if p.owns_company]
+        owned = [p.company for p in pending if p.owns_company]
+        self._companies_insert(owned + [u.company for u in updates if u.owns_company])
+        if pending:
+            self._contacts_insert(pending, outcomes, turn)
+        if updates:
+            for u in updates:
+                u.company_id = self._company_id(u.company)
+            updates_apply(
+                workspace=self.workspace, actor=self.actor, updates=updates, outcomes=outcomes
+            )
+
+    def _companies_insert(self, new_companies: list[Any]) -> None:
+        """The companies rows of the chunk create, with their audit entries."""
+        ws = self.workspace
         companies = []
         for new in new_companies:
             assert isinstance(new, _NewCompany)
@@ -691,9 +776,14 @@ class ContactBulkWriter:
             new.pk = company.pk
         audit_bulk_created(
             workspace_id=ws.pk,
-            actor=actor,
+            actor=self.actor,
             created=[(c, {**snapshot(c, COMPANY_AUDITED), "tags": []}) for c in companies],
         )
+
+    def _contacts_insert(
+        self, pending: list[_Pending], outcomes: list[RowOutcome], turn: Callable[[], None]
+    ) -> None:
+        ws, actor = self.workspace, self.actor
         company_ids = [self._company_id(p.company) for p in pending]
         linked = list(zip(pending, company_ids, strict=True))
         drawn = [p.pk for p in pending if p.pk] or None
@@ -864,7 +954,9 @@ class ContactChunk:
         try:
             if not self.pending:
                 in_turn()
-            elif not writer._store(self.pending, self.outcomes, in_turn) and not writer.diverged:
+            elif (
+                not writer._store(self.pending, [], self.outcomes, in_turn) and not writer.diverged
+            ):
                 writer.diverged = self.number
         except _Stale:
             return [

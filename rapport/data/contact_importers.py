@@ -40,6 +40,7 @@ from rapport.contacts.services import (
     contacts_delete,
 )
 from rapport.core.errors import ServiceValidationError
+from rapport.data.contact_updates import restores_apply
 from rapport.data.importers import (
     FULL_NAME,
     MULTI_VALUE_SEPARATOR,
@@ -529,6 +530,11 @@ class ContactImporter(Importer):
         data = {k: v for k, v in previous.items() if k != "phone_kinds"}
         contact_update(workspace=workspace, actor=actor, contact=instance, data=data)
         phone_kinds_store(instance, kinds)
+
+    def restore_many(
+        self, *, workspace: Workspace, actor: Actor, restores: list[tuple[int, Values]]
+    ) -> None:
+        restores_apply(workspace=workspace, actor=actor, restores=restores)
 
     def delete(self, *, workspace: Workspace, actor: Actor, instance: models.Model) -> None:
         assert isinstance(instance, Contact)

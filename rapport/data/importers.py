@@ -173,6 +173,19 @@ class Importer(ABC):
         self, *, workspace: Workspace, actor: Actor, instance: models.Model, previous: Values
     ) -> None: ...
 
+    def restore_many(
+        self, *, workspace: Workspace, actor: Actor, restores: list[tuple[int, Values]]
+    ) -> None:
+        """Put back (record id, what an update replaced) in this order (an undo: newest
+        first), records gone since passed over: one by one through `restore`, unless an
+        importer has a bulk way."""
+        found = self.model._default_manager.in_bulk([pk for pk, _ in restores])
+        for pk, previous in restores:
+            if pk in found:
+                self.restore(
+                    workspace=workspace, actor=actor, instance=found[pk], previous=previous
+                )
+
     @abstractmethod
     def delete(self, *, workspace: Workspace, actor: Actor, instance: models.Model) -> None: ...
 

@@ -666,14 +666,15 @@ def _undo_chunks(batch: ImportBatch) -> Iterator[list[_Logged]]:
 
 def _undo_chunk(workspace: Workspace, actor: Actor, taken: list[_Logged]) -> None:
     """Take these back in order: the created records deleted together
-    (`Importer.delete_many`), the updated ones restored one by one."""
-    for entity, ids, action, previous in taken:
+    (`Importer.delete_many`), a run of updated ones put back together (`restore_many`)."""
+    for (entity, action), run in itertools.groupby(taken, key=lambda t: (t.entity, t.action)):
         importer = importer_get(entity)
         if action == ImportedRecordAction.CREATED:
-            importer.delete_many(workspace=workspace, actor=actor, ids=ids)
+            for logged in run:
+                importer.delete_many(workspace=workspace, actor=actor, ids=logged.ids)
             continue
-        for instance in importer.model._default_manager.filter(pk__in=ids):
-            importer.restore(workspace=workspace, actor=actor, instance=instance, previous=previous)
+        restores = [(pk, logged.previous) for logged in run for pk in logged.ids]
+        importer.restore_many(workspace=workspace, actor=actor, restores=restores)
 
 
 def import_undo(*, workspace: Workspace, actor: Actor, batch: ImportBatch) -> ImportBatch:

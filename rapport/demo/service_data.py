@@ -214,8 +214,11 @@ def service_demo_fill(
             ticket.reopened_count = 1 if rng.random() < 0.06 else 0
         elif ticket.first_responded_at:
             ticket.status = rng.choice([TicketStatus.OPEN, TicketStatus.PENDING])
+        # breached as `sla_history_derive` dates breaches: a pending ticket's resolution
+        # clock is not run out, as its due time still moves
+        resolution_late = (ticket.solved_at or now) > (ticket.resolution_due_at or now)
         if ticket.resolution_due_at and (
-            (ticket.solved_at or now) > ticket.resolution_due_at
+            (resolution_late and ticket.status != TicketStatus.PENDING)
             or (ticket.first_responded_at or now) > (ticket.first_response_due_at or now)
         ):
             ticket.sla_breached_at = min(

@@ -1,0 +1,401 @@
+"""Update-mode imports in bulk, and their undo: a chunk's matched contacts updated (or put
+back) with a few statements.
+
+Through the services (`ContactImporter.update`) each matched row cost about a dozen queries
+and a savepoint: the contact's lists read, the row's company and tags looked up, the contact
+saved, its audit entry written, its phone kinds set. Here the chunk's matched contacts and
+their lists are read with a query per table, each row is merged into its contact in Python
+exactly as the row path merges it (a row adds emails, phones, companies and tags and never
+drops any; its values replace the contact's), and the changes are written as one UPDATE per
+thousand contacts, one insert per kind of new row and one insert of audit entries. Each row
+keeps the undo record the row path gives it (the values it replaced).
+
+A row whose contact would not change is left alone: unlike the row path, which saved such a
+contact anyway, its `updated_at` does not move, so "untouched for a year" stays true of a
+contact a re-imported file only repeats.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from rapport.audit.services import audit_rows_updated, diff
+from rapport.contacts.models import (
+    Company,
+    Contact,
+    ContactCompany,
+    ContactEmail,
+    ContactPhone,
+    PhoneKind,
+)
+from rapport.contacts.normalise import phone_extension, phone_normalise, phone_text
+from rapport.contacts.services import (
+    CONTACT_TEXT_LIMITS,
+    Lists,
+    _contact_snapshot,
+    tags_resolve,
+)
+from rapport.core.bulk_rows import copy_in, rows_insert
+from rapport.core.hooks import records_changed
+from rapport.data.csv_files import CsvRow
+from rapport.data.models import ImportedRecordAction
+from rapport.data.services import RowOutcome, UndoRecord
+from rapport.tenancy.models import Workspace
+
+# The contact's own values a row can set, as `ContactImporter._data` names them.
+VALUES = (*CONTACT_TEXT_LIMITS, "external_id", "country", "lifecycle_stage")
+# What an update writes to the contact's row (its derived and primary values included).
+WRITTEN = (*VALUES, "email", "phone", "primary_company_id", "search_name", "sort_name")
+ROWS_PER_STATEMENT = 500
+UPDATED = "data_contact_updated"  # PostgreSQL's temporary table of the new values
+
+
+class ContactGone(Exception):
+    """A contact matched for an update was deleted before the update (by another writer)."""
+
+
+@dataclass
+class Update:
+    """A row that updates a stored contact, and the outcome it fills."""
+
+    csv_row: CsvRow
+    position: int  # in the chunk's outcomes
+    contact_id: int
+    clean: dict[str, Any]  # the row's values as `ContactBulkWriter._clean` gives them
+    company: Any = None  # the company the row names: an id, or a new company to insert
+    owns_company: bool = False  # the row that created the company, as the row path would
+    company_id: int | None = None  # the company's id, once a new one is inserted
+
+
+@dataclass
+class _Phone:
+    number: str
+    extension: str
+    kind: str
+    pk: int | None = None  # None for a phone this chunk adds
+    stored_kind: str = ""
+
+
+@dataclass
+class _Live:
+    """A contact's lists as `contacts.services.contact_lists` reads them, then as each of the
+    chunk's rows for it leaves them: a contact that several rows update is merged in turn,
+    each row's undo record and audit entry holding what the row before left."""
+
+    emails: list[str] = field(default_factory=list)
+    phones: list[_Phone] = field(default_factory=list)
+    companies: list[int] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    tag_ids: list[int] = field(default_factory=list)
+    initial: dict[str, list[Any]] = field(default_factory=dict)  # the lists as read
+
+    def lists(self) -> Lists:
+        """Copies of the lists, as `_contact_snapshot` takes them."""
+        return {
+            "emails": list(self.emails),
+            "phones": [p.number for p in self.phones],
+            "companies": list(self.companies),
+            "tags": list(self.tags),
+        }
+
+    def numbers(self) -> list[tuple[str, str]]:
+        return [(p.number, p.extension) for p in self.phones]
+
+    def as_stored(self) -> None:
+        self.initial = {
+            "emails": list(self.emails),
+            "phones": self.numbers(),
+            "companies": list(self.companies),
+            "tag_ids": list(self.tag_ids),
+        }
+
+
+def _slices(values: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _live(ids: list[int]) -> dict[int, _Live]:
+    """Each contact's lists, a query per table, in the orders `contact_lists` reads them."""
+    out = {pk: _Live() for pk in ids}
+    for part in _slices(ids, 1000):
+        emails = ContactEmail.objects.filter(contact_id__in=part).order_by(
+            "contact_id", "-is_primary", "id"
+        )
+        for pk, email in emails.values_list("contact_id", "email"):
+            out[pk].emails.append(email)
+        phones = ContactPhone.objects.filter(contact_id__in=part).order_by(
+            "contact_id", "-is_primary", "id"
+        )
+        for pk, phone_id, number, extension, kind in phones.values_list(
+            "contact_id", "id", "number", "extension", "kind"
+        ):
+            out[pk].phones.append(_Phone(number, extension, kind, phone_id, kind))
+        links = ContactCompany.objects.filter(contact_id__in=part).order_by(
+            "contact_id", "-is_primary", "id"
+        )
+        for pk, company_id in links.values_list("contact_id", "company_id"):
+            out[pk].companies.append(company_id)
+        tags = Contact.tags.through.objects.filter(contact_id__in=part).order_by(
+            "contact_id", "tag__name"
+        )
+        for pk, tag_id, name in tags.values_list("contact_id", "tag_id", "tag__name"):
+            out[pk].tags.append(name)
+            out[pk].tag_ids.append(tag_id)
+    for live in out.values():
+        live.as_stored()
+    return out
+
+
+def _contacts(workspace: Workspace, ids: list[int]) -> dict[int, Contact]:
+    contacts: dict[int, Contact] = {}
+    for part in _slices(ids, 1000):
+        contacts.update((c.pk, c) for c in Contact.objects.filter(workspace=workspace, pk__in=part))
+    return contacts
+
+
+def updates_apply(
+    *, workspace: Workspace, actor: Any, updates: list[Update], outcomes: list[RowOutcome]
+) -> None:
+    """Apply the chunk's updates, in file order, and fill in their outcomes. Raises
+    `ContactGone` if a contact was deleted since it was matched: the caller's savepoint is
+    then taken back and the rows go down the row path, which matches them again."""
+    ids = list(dict.fromkeys(u.contact_id for u in updates))
+    contacts = _contacts(workspace, ids)
+    if len(contacts) < len(ids):
+        raise ContactGone
+    live = _live(ids)
+    names = list(dict.fromkeys(n for u in updates for n in u.clean.get("tags", [])))
+    tags = {t.name.lower(): t for t in tags_resolve(workspace=workspace, names=names)}
+    entries: list[tuple[str, int, str, dict[str, list[Any]]]] = []
+    changed: set[int] = set()
+    for u in updates:
+        contact = contacts[u.contact_id]
+        previous, changes = _merge(u, contact, live[contact.pk], tags)
+        if changes:
+            entries.append(("contacts.contact", contact.pk, str(contact), changes))
+            changed.add(contact.pk)
+        outcome = outcomes[u.position]
+        outcome.action, outcome.instance = ImportedRecordAction.UPDATED, contact
+        if u.owns_company:
+            assert u.company_id is not None
+            outcome.records.append(
+                UndoRecord("companies", u.company_id, ImportedRecordAction.CREATED, {})
+            )
+        outcome.records.append(
+            UndoRecord("contacts", contact.pk, ImportedRecordAction.UPDATED, previous)
+        )
+    _write(workspace, actor, contacts, live, changed, entries)
+
+
+def restores_apply(
+    *, workspace: Workspace, actor: Any, restores: list[tuple[int, dict[str, Any]]]
+) -> None:
+    """Put back what an update-mode import's rows replaced (each undo record's `previous`),
+    in the order given (newest first), as `ContactImporter.restore` puts back one: the
+    values, the lists as they were (companies deleted since left out), the phones' kinds.
+    Contacts deleted since are passed over."""
+    ids = list(dict.fromkeys(pk for pk, _ in restores))
+    contacts = _contacts(workspace, ids)
+    live = _live(list(contacts))
+    wanted = list({c for _, previous in restores for c in previous.get("company_ids", [])})
+    alive: set[int] = set()
+    for part in _slices(wanted, 1000):
+        alive.update(Company.objects.filter(pk__in=part).values_list("pk", flat=True))
+    names = list(dict.fromkeys(n for _, previous in restores for n in previous.get("tags", [])))
+    tags = {t.name.lower(): t for t in tags_resolve(workspace=workspace, names=names)}
+    region = workspace.default_region
+    entries: list[tuple[str, int, str, dict[str, list[Any]]]] = []
+    changed: set[int] = set()
+    for pk, previous in restores:
+        contact = contacts.get(pk)
+        if contact is None:
+            continue
+        s = live[pk]
+        before = _contact_snapshot(contact, s.lists())
+        for name in VALUES:
+            if name in previous:
+                setattr(contact, name, previous[name])
+        if "emails" in previous:
+            s.emails = list(previous["emails"])
+            contact.email = s.emails[0] if s.emails else ""
+        if "phones" in previous:
+            had = {p.number: p for p in s.phones}
+            kinds = previous.get("phone_kinds", {})
+            s.phones = []
+            for text in previous["phones"]:
+                number = phone_normalise(text, region=region)
+                if any(p.number == number for p in s.phones):
+                    continue
+                phone = had.get(number) or _Phone(number, "", PhoneKind.WORK)
+                phone.extension = phone_extension(text, region=region)
+                phone.kind = kinds.get(number, phone.kind)
+                s.phones.append(phone)
+            contact.phone = s.phones[0].number if s.phones else ""
+        if "company_ids" in previous:
+            s.companies = [c for c in previous["company_ids"] if c in alive]
+            contact.primary_company_id = s.companies[0] if s.companies else None
+        if "tags" in previous:
+            resolved = [tags[n.lower()] for n in previous["tags"]]
+            s.tag_ids = list(dict.fromkeys(t.pk for t in resolved))
+            s.tags = list(dict.fromkeys(t.name for t in resolved))
+        contact.set_derived_fields()
+        if changes := diff(before, _contact_snapshot(contact, s.lists())):
+            entries.append(("contacts.contact", pk, str(contact), changes))
+            changed.add(pk)
+    _write(workspace, actor, contacts, live, changed, entries)
+
+
+def _merge(
+    u: Update, contact: Contact, s: _Live, tags: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """Merge the row into its contact and `s` as `ContactImporter.update` and
+    `_contact_apply` do: the values it replaced (the row's undo record) and its audit
+    entry's changes."""
+    clean = u.clean
+    before = _contact_snapshot(contact, s.lists())
+    previous: dict[str, Any] = {}
+    for name in VALUES:
+        if name in clean:
+            previous[name] = getattr(contact, name)
+            setattr(contact, name, clean[name])
+    if "emails" in clean:
+        previous["emails"] = list(s.emails)
+        s.emails.extend(e for e in clean["emails"] if e not in s.emails)
+        contact.email = s.emails[0] if s.emails else ""
+    if "phones" in clean:
+        previous["phones"] = [phone_text(p.number, p.extension) for p in s.phones]
+        previous["phone_kinds"] = {p.number: p.kind for p in s.phones}
+        stated = clean["phone_kinds"]  # the kinds the row gives, by number: they win
+        for p in s.phones:
+            p.kind = stated.get(p.number, p.kind)
+        have = {p.number for p in s.phones}
+        extensions = clean["phone_extensions"]
+        s.phones.extend(
+            _Phone(n, extensions.get(n, ""), stated.get(n, PhoneKind.WORK))
+            for n in clean["phones"]
+            if n not in have
+        )
+        contact.phone = s.phones[0].number if s.phones else ""
+    if u.company_id is not None:
+        previous["company_ids"] = list(s.companies)
+        if u.company_id not in s.companies:
+            s.companies.append(u.company_id)
+        contact.primary_company_id = s.companies[0]
+    if "tags" in clean:
+        previous["tags"] = list(s.tags)
+        for name in clean["tags"]:
+            tag = tags[name.lower()]
+            if name not in previous["tags"] and tag.pk not in s.tag_ids:
+                s.tag_ids.append(tag.pk)
+                s.tags.append(tag.name)
+    contact.set_derived_fields()
+    changes = diff(before, _contact_snapshot(contact, s.lists()))
+    return previous, changes
+
+
+def _write(
+    workspace: Workspace,
+    actor: Any,
+    contacts: dict[int, Contact],
+    live: dict[int, _Live],
+    changed: set[int],
+    entries: list[tuple[str, int, str, dict[str, list[Any]]]],
+) -> None:
+    """Write what the merges left: the changed contacts (a phone's kind is a change too,
+    though not an audited one, as on the row path), the rows their lists gained, the kinds
+    their stored phones changed to, the audit entries."""
+    now = timezone.now()
+    ws = workspace.pk
+    emails: list[tuple[Any, ...]] = []
+    phones: list[tuple[Any, ...]] = []
+    links: list[tuple[Any, ...]] = []
+    tag_links: list[tuple[int, int]] = []
+    kinds: dict[str, list[int]] = {}  # kept phones' ids by their new kind
+    anew: dict[Any, list[int]] = {m: [] for m in (ContactEmail, ContactPhone, ContactCompany)}
+    anew[Contact.tags.through] = []
+    for pk, s in live.items():
+        stamps = (ws, now, now, pk)
+        start = _kept(s.emails, s.initial["emails"], pk, anew[ContactEmail])
+        emails.extend((*stamps, e, i == 0) for i, e in enumerate(s.emails) if i >= start)
+        start = _kept(s.numbers(), s.initial["phones"], pk, anew[ContactPhone])
+        for i, p in enumerate(s.phones):
+            if i >= start:
+                phones.append((*stamps, p.number, i == 0, p.kind, p.extension))
+            elif p.kind != p.stored_kind:
+                assert p.pk is not None
+                kinds.setdefault(p.kind, []).append(p.pk)
+                changed.add(pk)
+        start = _kept(s.companies, s.initial["companies"], pk, anew[ContactCompany])
+        links.extend((*stamps, c, i == 0) for i, c in enumerate(s.companies) if i >= start)
+        start = _kept(s.tag_ids, s.initial["tag_ids"], pk, anew[Contact.tags.through])
+        tag_links.extend((pk, t) for t in s.tag_ids[start:])
+    for model, rewritten in anew.items():
+        for part in _slices(rewritten, 1000):
+            model.objects.filter(contact_id__in=part).delete()
+    written = [(pk, *(getattr(contacts[pk], name) for name in WRITTEN)) for pk in changed]
+    _contacts_write(workspace, written, now)
+    stamped = ["workspace_id", "created_at", "updated_at", "contact_id"]
+    rows_insert(ContactEmail, [*stamped, "email", "is_primary"], emails)
+    rows_insert(ContactPhone, [*stamped, "number", "is_primary", "kind", "extension"], phones)
+    for kind, phone_ids in kinds.items():
+        ContactPhone.objects.filter(workspace=workspace, pk__in=phone_ids).update(kind=kind)
+    rows_insert(ContactCompany, [*stamped, "company_id", "is_primary"], links)
+    rows_insert(Contact.tags.through, ["contact_id", "tag_id"], tag_links)
+    if entries:
+        audit_rows_updated(workspace_id=ws, actor=actor, entries=entries)
+    if changed:
+        records_changed(entity="contacts.contact", workspace_id=ws, ids=sorted(changed))
+
+
+def _kept(final: list[Any], initial: list[Any], pk: int, rewritten: list[int]) -> int:
+    """How many of the contact's stored rows of a list stay: all of them when `final` only
+    adds to `initial` (their ids kept, as `_contact_apply` keeps an unchanged list's), else
+    none (`pk` is added to `rewritten`: its rows are deleted and `final` inserted whole)."""
+    if final[: len(initial)] == initial:
+        return len(initial)
+    rewritten.append(pk)
+    return 0
+
+
+def _contacts_write(workspace: Workspace, rows: list[tuple[Any, ...]], now: Any) -> None:
+    """Each contact's `WRITTEN` values and `updated_at`, in one UPDATE from a table of the new
+    values: on PostgreSQL a temporary one filled by COPY (a VALUES list of thousands of
+    parameters cost psycopg more to compose than the update took), elsewhere a VALUES list
+    per `ROWS_PER_STATEMENT` contacts."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(Contact._meta.db_table)
+    columns = {f.attname: f.column for f in Contact._meta.concrete_fields}
+    names = ", ".join(quote(columns[n]) for n in ("id", *WRITTEN))
+    sets = ", ".join(f"{quote(columns[n])} = v.{quote(columns[n])}" for n in WRITTEN)
+    update = (
+        f"UPDATE {table} SET {sets}, {quote(columns['updated_at'])} = %s"  # noqa: S608
+        f" FROM {{values}} WHERE {table}.id = v.id AND {table}.workspace_id = %s"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # the columns' own types, emptied at each commit like `contact_staging`'s table
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {UPDATED} ON COMMIT DELETE ROWS"  # noqa: S608
+                f" AS SELECT {names} FROM {table} WITH NO DATA"
+            )
+            cursor.execute(f"DELETE FROM {UPDATED}")  # noqa: S608
+            with copy_in(cursor, f"COPY {UPDATED} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            # its row count, so the join looks each contact up by its key
+            cursor.execute(f"ANALYZE {UPDATED}")
+            cursor.execute(update.format(values=f"{UPDATED} v"), [now, workspace.pk])
+            return
+        placeholders = "(" + ", ".join(["%s"] * (1 + len(WRITTEN))) + ")"
+        for part in _slices(rows, ROWS_PER_STATEMENT):
+            values = f"WITH v ({names}) AS (VALUES {', '.join([placeholders] * len(part))}) "
+            cursor.execute(
+                values + update.format(values="v"),
+                [*(v for r in part for v in r), now, workspace.pk],
+            )
