@@ -139,6 +139,11 @@ class ContactWrite(RecordWrite):
         "an extension written after one ('x204', 'ext. 204') is kept; the first is the primary "
         "phone",
     )
+    phone_kinds: list[str] | None = Field(
+        None,
+        description="with phones: one kind for each, in the same order (mobile, work, home, "
+        "other; '' keeps a number's kind, a new number being a work phone)",
+    )
     company_ids: list[int] | None = Field(None, description="the first is the primary company")
     lifecycle_stage: LifecycleStage | None = None
     preferred_channel: PreferredChannel | None = None
@@ -184,6 +189,17 @@ class ContactOut(RecordOut):
             return rows
         links = sorted(obj.company_links.all(), key=lambda link: (not link.is_primary, link.pk))
         return [link.company_id for link in links]
+
+
+class ContactDetailOut(ContactOut):
+    """One contact, with its phones' kinds (lists leave them out: a page reads no phone row
+    beyond the texts)."""
+
+    phone_kinds: list[str] = Field(description="each phone's kind, in the order of `phones`")
+
+    @staticmethod
+    def resolve_phone_kinds(obj: Contact) -> list[str]:
+        return [p.kind for p in obj.phones.all()]
 
 
 class _PlainRows:
@@ -358,7 +374,7 @@ def contact_candidates_for(payload: "ContactWrite") -> list[Contact]:
     )
 
 
-@contacts.post("", response={201: ContactOut}, auth=WRITE)
+@contacts.post("", response={201: ContactDetailOut}, auth=WRITE)
 def create_contact(
     request: HttpRequest, payload: ContactWrite, check_duplicates: bool = False
 ) -> Status[Contact] | HttpResponse:
@@ -380,12 +396,12 @@ def bulk_contacts(request: HttpRequest, payload: BulkIn[ContactBulkItem]) -> Bul
     )
 
 
-@contacts.get("/{int:contact_id}", response=ContactOut, auth=READ)
+@contacts.get("/{int:contact_id}", response=ContactDetailOut, auth=READ)
 def get_contact(request: HttpRequest, contact_id: int) -> Contact:
     return _contact_out(contact_id)
 
 
-@contacts.patch("/{int:contact_id}", response=ContactOut, auth=WRITE)
+@contacts.patch("/{int:contact_id}", response=ContactDetailOut, auth=WRITE)
 def update_contact(request: HttpRequest, contact_id: int, payload: ContactWrite) -> Contact:
     contact = _contact_update(caller(request), contact_id, payload.service_data())
     return _contact_out(contact.pk)

@@ -7,6 +7,7 @@ edit of a single field (`only=[name]`) on the detail page.
 """
 
 import datetime as dt
+import re
 from typing import Any, ClassVar
 
 from django import forms
@@ -20,6 +21,7 @@ from rapport.contacts.models import (
     CustomFieldEntity,
     CustomFieldType,
     LifecycleStage,
+    PhoneKind,
     PreferredChannel,
     SizeBand,
 )
@@ -263,6 +265,25 @@ def companies_named(names: list[str]) -> tuple[list[int], list[str]]:
     return list(dict.fromkeys(ids)), [n for n in names if search_key(n) not in found]
 
 
+# A phone line's kind, written before the number: "mobile: +44 7911 123456".
+_KIND_PREFIX = re.compile(r"\s*([A-Za-z]+)\s*:\s*(.*)")
+
+
+def phone_line(text: str, kind: str) -> str:
+    """A phone as the form's phones box shows it: a work phone (the default) as its text, any
+    other with its kind before it."""
+    return text if kind == PhoneKind.WORK else f"{kind}: {text}"
+
+
+def phone_line_read(line: str) -> tuple[str, str]:
+    """The kind and the text of a line of the phones box (`phone_line`): no kind is a work
+    phone. A word the kinds do not hold is given to the service, which names it."""
+    prefix = _KIND_PREFIX.fullmatch(line)
+    if prefix is None:
+        return PhoneKind.WORK, line
+    return prefix[1].lower(), prefix[2]
+
+
 class ContactForm(RecordForm):
     entity = CustomFieldEntity.CONTACT
     service_names = {"owner": "owner_id", "companies": "company_ids"}
@@ -286,7 +307,10 @@ class ContactForm(RecordForm):
         required=False, label="Emails", help_text="One per line; the first is primary"
     )
     phones = LinesField(
-        required=False, label="Phones", help_text="One per line; the first is primary"
+        required=False,
+        label="Phones",
+        help_text="One per line; the first is primary. A kind before a number: "
+        "'mobile: +44 7911 123456' (mobile, home, other; work if none)",
     )
     job_title = forms.CharField(required=False)
     companies = LinesField(
@@ -320,7 +344,7 @@ class ContactForm(RecordForm):
     def initial_from(self, instance: Any) -> dict[str, Any]:
         initial = super().initial_from(instance)
         initial["emails"] = [e.email for e in instance.emails.all()]
-        initial["phones"] = [p.text for p in instance.phones.all()]
+        initial["phones"] = [phone_line(p.text, p.kind) for p in instance.phones.all()]
         initial["companies"] = [c.name for c in self._companies(instance)]
         return initial
 
@@ -339,8 +363,25 @@ class ContactForm(RecordForm):
             )
         return ids
 
+    def service_data(self) -> dict[str, Any]:
+        """The phones box's lines as numbers and their kinds (`phone_line_read`)."""
+        data = super().service_data()
+        if "phones" in data:
+            lines = [phone_line_read(line) for line in data["phones"]]
+            data["phone_kinds"] = [kind for kind, _ in lines]
+            data["phones"] = [text for _, text in lines]
+        return data
+
+    def add_service_errors(self, exc: ServiceValidationError) -> None:
+        names = {v: k for k, v in self.service_names.items()}
+        add_service_errors(self, exc, {**names, "phone_kinds": "phones"})
+
     def display_phones(self) -> str:
-        return ", ".join(phone_display(p) for p in self.initial.get("phones", []))
+        lines = map(phone_line_read, self.initial.get("phones", []))
+        return ", ".join(
+            phone_display(text) + ("" if kind == PhoneKind.WORK else f" ({kind})")
+            for kind, text in lines
+        )
 
     def display_companies(self) -> str:
         return ", ".join(self.initial.get("companies", []))

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 import phonenumbers
@@ -119,6 +120,20 @@ def phone_text(number: str, extension: str) -> str:
     return f"{number}{EXTENSION_MARK}{extension}" if extension else number
 
 
+def phones_with_extensions(
+    read: Iterable[tuple[str | None, str]], *, region: str
+) -> dict[str, str]:
+    """Each number in the order first given, with its extension: the first one written after
+    it, wherever the number is given twice ("" for none). `read`: each raw value with the
+    number its caller's normaliser read from it (None: no number), so the UI's, the API's and
+    the bulk import's phones pair alike."""
+    out: dict[str, str] = {}
+    for number, raw in read:
+        if number is not None and not out.get(number):
+            out[number] = phone_extension(raw, region=region)
+    return out
+
+
 def phone_search_key(raw: str, *, region: str) -> str | None:
     """The E.164 prefix a search box entry stands for, or None if it has too few digits."""
     digits = "".join(ch for ch in raw if ch.isdigit())
@@ -229,7 +244,7 @@ _TIME = re.compile(
 )
 
 
-def _year(text: str) -> int:
+def full_year(text: str) -> int:
     year = int(text)
     if len(text) <= 2:  # as strptime's %y: 69-99 are the 1900s
         year += 1900 if year >= 69 else 2000
@@ -251,7 +266,7 @@ def _numeric_date(text: str, region: str) -> dt.date | None:
         day, month = first, second
     else:
         month, day = first, second
-    return dt.date(_year(c), month, day)
+    return dt.date(full_year(c), month, day)
 
 
 def _worded_date(text: str) -> dt.date | None:
@@ -265,7 +280,7 @@ def _worded_date(text: str) -> dt.date | None:
     day, year = numbers if len(numbers[1]) > 2 or int(numbers[0]) <= 31 else numbers[::-1]
     if len(day) > 2:
         day, year = year, day
-    return dt.date(_year(year), month, int(day))
+    return dt.date(full_year(year), month, int(day))
 
 
 def _excel_serial(text: str) -> dt.datetime | None:

@@ -44,8 +44,9 @@ from rapport.contacts.normalise import (
     domain_normalise,
     email_normalise,
     name_normalise,
-    phone_extension,
     phone_normalise,
+    phone_text,
+    phones_with_extensions,
 )
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.core.hooks import records_changed
@@ -208,19 +209,51 @@ def _emails(data: Data, c: _Collector) -> list[str] | None:
     return list(dict.fromkeys(e for e in out if e))
 
 
-def _phones(workspace: Workspace, data: Data, c: _Collector) -> dict[str, str] | None:
-    """The numbers in order, each with the extension written after it ("x204"; the first
-    for a number given twice)."""
+class _Phones(NamedTuple):
+    extensions: dict[str, str]  # the numbers in order, each with its extension ("" for none)
+    numbers: list[str | None]  # each value given, read (None: not a number)
+
+
+def _phones(workspace: Workspace, data: Data, c: _Collector) -> _Phones | None:
     raw = _list_of_str(data, "phones", c)
     if raw is None:
         return None
     region = workspace.default_region
-    out: dict[str, str] = {}
-    for i, p in enumerate(raw):
-        number = c.run(partial(phone_normalise, p, region=region, field=f"phones.{i}"))
-        if number and number not in out:
-            out[number] = phone_extension(p, region=region)
-    return out
+    numbers = [
+        c.run(partial(phone_normalise, p, region=region, field=f"phones.{i}"))
+        for i, p in enumerate(raw)
+    ]
+    return _Phones(phones_with_extensions(zip(numbers, raw, strict=True), region=region), numbers)
+
+
+def _phone_kinds(data: Data, phones: _Phones | None, c: _Collector) -> dict[str, str] | None:
+    """The kind stated for each number, one per phone given and in its order ("" states none:
+    a number given again keeps its kind, a new one is a work phone); the first kind stated
+    for a number given twice wins."""
+    value = data["phone_kinds"]
+    if "phones" not in data:
+        c.add("phone_kinds", "is given with phones: one kind for each, in the same order")
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        c.add("phone_kinds", "must be a list of text values")
+        return None
+    if phones is None:
+        return None
+    if len(value) != len(phones.numbers):
+        c.add(
+            "phone_kinds",
+            f"gives {len(value)} kinds for {len(phones.numbers)} phones: one for each, "
+            "in the same order",
+        )
+        return None
+    kinds: dict[str, str] = {}
+    for i, (number, given) in enumerate(zip(phones.numbers, value, strict=True)):
+        kind = given.strip().lower()
+        if kind and kind not in PhoneKind.values:
+            c.add(f"phone_kinds.{i}", f"'{given}' is not one of: {', '.join(PhoneKind.values)}")
+        elif kind and number:
+            kinds.setdefault(number, kind)
+    return kinds
 
 
 def _company_ids(data: Data, c: _Collector) -> list[int] | None:
@@ -295,6 +328,7 @@ CONTACT_FIELDS = [
     "country",
     "emails",
     "phones",
+    "phone_kinds",
     "company_ids",
     "lifecycle_stage",
     "owner_id",
@@ -310,19 +344,19 @@ CONTACT_FIELDS = [
 SORTED = ("companies", "tags")
 
 
-def _contact_snapshot(
-    contact: Contact, lists: dict[str, list[Any]] | None = None
-) -> dict[str, Any]:
-    """`lists`: the contact's emails, phones, company ids and tag names when the caller has
-    read them already (`_contacts_lists`)."""
+def _contact_snapshot(contact: Contact, lists: dict[str, list[Any]]) -> dict[str, Any]:
+    """`lists`: the contact's emails, phones as `phone_audited` writes them, company ids and
+    tag names (`StoredLists.audited`, `_contact_apply`, `_contacts_lists`)."""
     snap = snapshot(contact, CONTACT_AUDITED)
-    if lists is not None:
-        return {**snap, **{k: sorted(v) if k in SORTED else v for k, v in lists.items()}}
-    snap["emails"] = [e.email for e in contact.emails.all()]
-    snap["phones"] = [p.number for p in contact.phones.all()]
-    snap["companies"] = sorted(contact.company_links.values_list("company_id", flat=True))
-    snap["tags"] = sorted(t.name for t in contact.tags.all())
-    return snap
+    return {**snap, **{k: sorted(v) if k in SORTED else v for k, v in lists.items()}}
+
+
+def phone_audited(number: str, extension: str, kind: str) -> str:
+    """A phone as the audit entry lists it: its text, and its kind unless it is a work phone,
+    the default ("+14155550100 ext. 204 (mobile)"), so that a change of extension or kind
+    alone shows in the entry."""
+    text = phone_text(number, extension)
+    return text if kind == PhoneKind.WORK else f"{text} ({kind})"
 
 
 def _contact_clean(*, workspace: Workspace, data: Data, contact: Contact | None) -> Data:
@@ -341,10 +375,12 @@ def _contact_clean(*, workspace: Workspace, data: Data, contact: Contact | None)
         clean["country"] = _country(data, c)
     if "emails" in data:
         clean["emails"] = _emails(data, c)
+    phones = _phones(workspace, data, c) if "phones" in data else None
     if "phones" in data:
-        phones = _phones(workspace, data, c)
-        clean["phones"] = None if phones is None else list(phones)
-        clean["phone_extensions"] = phones or {}
+        clean["phones"] = None if phones is None else list(phones.extensions)
+        clean["phone_extensions"] = phones.extensions if phones else {}
+    if "phone_kinds" in data:
+        clean["phone_kinds"] = _phone_kinds(data, phones, c)
     if "company_ids" in data:
         clean["company_ids"] = _company_ids(data, c)
     if "lifecycle_stage" in data:
@@ -392,6 +428,12 @@ class StoredLists(NamedTuple):
     phone_extensions: list[str]
     phone_kinds: list[str]
 
+    def audited(self) -> Lists:
+        """The lists as the contact's audit snapshot holds them (`_contact_snapshot`)."""
+        phones = self.lists["phones"]
+        texts = list(map(phone_audited, phones, self.phone_extensions, self.phone_kinds))
+        return {**self.lists, "phones": texts}
+
 
 def contact_lists(contact: Contact) -> StoredLists:
     lists: Lists = {}
@@ -427,11 +469,12 @@ def _contact_apply(
     stored: StoredLists | None = None,
 ) -> Lists:
     """Write cleaned values to the contact and its rows (emails, phones, companies, tags);
-    its lists as they are now. `stored`: an existing contact's (`contact_lists`), so that a
-    list it already holds, as an import's update often sends, is not written again."""
+    its lists as its audit snapshot holds them now. `stored`: an existing contact's
+    (`contact_lists`), so that a list it already holds, as an import's update often sends, is
+    not written again."""
     creating = contact._state.adding
     lists: Lists = (
-        dict(stored.lists) if stored else {"emails": [], "phones": [], "companies": [], "tags": []}
+        stored.audited() if stored else {"emails": [], "phones": [], "companies": [], "tags": []}
     )
     for name in [
         *CONTACT_TEXT_LIMITS,
@@ -463,29 +506,34 @@ def _contact_apply(
             for i, e in enumerate(clean["emails"])
         )
         lists["emails"] = clean["emails"]
-    phones, extensions = clean.get("phones"), clean.get("phone_extensions", {})
-    if phones is not None and not (
-        _unchanged(phones, "phones", stored)
-        and stored
-        and stored.phone_extensions == [extensions.get(p, "") for p in phones]
-    ):
-        kinds: dict[str, str] = {}  # numbers given again keep their kind: none is given
-        if stored is not None:
-            kinds = dict(zip(stored.lists["phones"], stored.phone_kinds, strict=True))
-        if not creating:
-            contact.phones.all().delete()
-        ContactPhone.objects.bulk_create(
-            ContactPhone(
-                workspace=workspace,
-                contact=contact,
-                number=p,
-                extension=extensions.get(p, ""),
-                kind=kinds.get(p, PhoneKind.WORK),
-                is_primary=i == 0,
+    phones = clean.get("phones")
+    if phones is not None:
+        extensions = [clean["phone_extensions"].get(p, "") for p in phones]
+        # A number given again keeps its kind unless one is stated; a new one is a work phone.
+        kept = dict(zip(stored.lists["phones"], stored.phone_kinds, strict=True)) if stored else {}
+        stated = clean.get("phone_kinds") or {}
+        kinds = [stated.get(p) or kept.get(p, PhoneKind.WORK) for p in phones]
+        if not (
+            _unchanged(phones, "phones", stored)
+            and stored
+            and (stored.phone_extensions, stored.phone_kinds) == (extensions, kinds)
+        ):
+            if not creating:
+                contact.phones.all().delete()
+            ContactPhone.objects.bulk_create(
+                ContactPhone(
+                    workspace=workspace,
+                    contact=contact,
+                    number=p,
+                    extension=extension,
+                    kind=kind,
+                    is_primary=i == 0,
+                )
+                for i, (p, extension, kind) in enumerate(
+                    zip(phones, extensions, kinds, strict=True)
+                )
             )
-            for i, p in enumerate(phones)
-        )
-        lists["phones"] = phones
+        lists["phones"] = list(map(phone_audited, phones, extensions, kinds))
     companies = clean.get("company_ids")
     if companies is not None and not _unchanged(companies, "companies", stored):
         if not creating:
@@ -532,7 +580,7 @@ def contact_update(
     clean = _contact_clean(workspace=workspace, data=data, contact=contact)
     with transaction.atomic():
         stored = stored or contact_lists(contact)
-        before = _contact_snapshot(contact, stored.lists)
+        before = _contact_snapshot(contact, stored.audited())
         lists = _contact_apply(workspace=workspace, contact=contact, clean=clean, stored=stored)
         audit_record(
             workspace_id=workspace.pk,
@@ -546,7 +594,7 @@ def contact_update(
 
 
 def contact_delete(*, workspace: Workspace, actor: Actor, contact: Contact) -> None:
-    before = non_empty(_contact_snapshot(contact))
+    before = non_empty(_contact_snapshot(contact, contact_lists(contact).audited()))
     audited_delete(workspace_id=workspace.pk, actor=actor, instance=contact, before=before)
 
 
@@ -569,13 +617,15 @@ def _contacts_lists(ids: list[int]) -> dict[int, dict[str, list[Any]]]:
     }
     for name, model, column in (
         ("emails", ContactEmail, "email"),
-        ("phones", ContactPhone, "number"),
         ("companies", ContactCompany, "company_id"),
         ("tags", Contact.tags.through, "tag__name"),
     ):
         rows = model.objects.filter(contact_id__in=ids).values_list("contact_id", column)
         for pk, value in rows:
             lists[pk][name].append(value)
+    phones = ContactPhone.objects.filter(contact_id__in=ids)
+    for pk, *phone in phones.values_list("contact_id", "number", "extension", "kind"):
+        lists[pk]["phones"].append(phone_audited(*phone))
     return lists
 
 

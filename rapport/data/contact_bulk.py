@@ -39,7 +39,12 @@ from rapport.contacts.models import (
     PhoneKind,
     Tag,
 )
-from rapport.contacts.normalise import email_normalise, name_normalise, phone_extension
+from rapport.contacts.normalise import (
+    email_normalise,
+    name_normalise,
+    phone_text,
+    phones_with_extensions,
+)
 from rapport.contacts.normalise import search_key as name_key
 from rapport.contacts.services import (
     COMPANY_AUDITED,
@@ -287,15 +292,10 @@ class ContactBulkWriter:
         return value or ""
 
     def _extensions(self, raws: list[str]) -> dict[str, str]:
-        """The extensions written after the numbers, by number (the first for a number), as
-        `contacts.services._phones` keeps them."""
-        out: dict[str, str] = {}
-        for raw in raws:
-            if (extension := phone_extension(raw, region=self.workspace.default_region)) and (
-                number := self._phone_number(raw)
-            ):
-                out.setdefault(number, extension)
-        return out
+        """The extensions written after the numbers, by number, as the services pair them."""
+        read = ((self._phone_number(raw), raw) for raw in raws)
+        found = phones_with_extensions(read, region=self.workspace.default_region)
+        return {number: extension for number, extension in found.items() if extension}
 
     def _phone_number(self, raw: str) -> str | None:
         value, problem = self.phone(raw)
@@ -915,7 +915,7 @@ class ContactBulkWriter:
         snap.update((name, value) for name, value in p.values.items() if name in AUDITED)
         snap["primary_company"] = company_id
         snap["emails"] = p.emails
-        snap["phones"] = p.phones
+        snap["phones"] = [phone_text(n, p.phone_extensions.get(n, "")) for n in p.phones]
         snap["companies"] = [company_id] if company_id is not None else []
         snap["tags"] = sorted({tags[n.lower()].name for n in p.tags})
         return snap

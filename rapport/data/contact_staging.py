@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from rapport.audit.services import audit_created_by_query, created_changes_sql
 from rapport.contacts.models import Contact, ContactCompany, ContactEmail, ContactPhone, PhoneKind
+from rapport.contacts.normalise import EXTENSION_MARK
 from rapport.contacts.services import CONTACT_AUDITED
 from rapport.core.bulk_rows import copy_in
 
@@ -60,7 +61,10 @@ def _contact_changes() -> str:
         "c",
         {
             "emails": "NULLIF(s.emails, '[]'::jsonb)",
-            "phones": "NULLIF(s.phones, '[]'::jsonb)",
+            # each number with its extension, as `phone_text` writes it
+            "phones": "(SELECT jsonb_agg(v.value || COALESCE("  # noqa: S608 (a constant)
+            f"'{EXTENSION_MARK}' || (s.phone_extensions ->> v.value), '') ORDER BY v.n)"
+            " FROM jsonb_array_elements_text(s.phones) WITH ORDINALITY AS v(value, n))",
             "companies": "CASE WHEN s.company_id IS NOT NULL"
             " THEN jsonb_build_array(s.company_id) END",
             "tags": "NULLIF(s.tag_names, '[]'::jsonb)",

@@ -36,6 +36,7 @@ from rapport.contacts.services import (
     CONTACT_TEXT_LIMITS,
     Lists,
     _contact_snapshot,
+    phone_audited,
     tags_resolve,
 )
 from rapport.core.bulk_rows import copy_in, rows_insert
@@ -93,10 +94,14 @@ class _Live:
     initial: dict[str, list[Any]] = field(default_factory=dict)  # the lists as read
 
     def lists(self) -> Lists:
-        """Copies of the lists, as `_contact_snapshot` takes them."""
+        """Copies of the lists, as `_contact_snapshot` takes them (a phone with the kind
+        stored before the chunk, as the row path's entry has it: its kinds are set after)."""
         return {
             "emails": list(self.emails),
-            "phones": [p.number for p in self.phones],
+            "phones": [
+                phone_audited(p.number, p.extension, p.stored_kind or PhoneKind.WORK)
+                for p in self.phones
+            ],
             "companies": list(self.companies),
             "tags": list(self.tags),
         }

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rapport.core.errors import ServiceValidationError
+from rapport.data.column_dates import dates_ordered
 from rapport.data.csv_files import (
     SNIFF_BYTES,
     Binary,
@@ -23,6 +24,8 @@ from rapport.data.csv_files import (
     prefixed,
     utf16_without_bom,
 )
+from rapport.data.decimal_commas import decimal_commas_read
+from rapport.data.importers import importer_get
 from rapport.data.models import FileFormat, ImportBatch
 from rapport.data.spreadsheet_files import spreadsheet_columns, spreadsheet_rows
 from rapport.data.vcard_files import vcard_columns, vcard_rows, vcard_starts
@@ -38,6 +41,10 @@ class FileLayout:
     encoding: str  # text formats only
     delimiter: str  # CSV only
     columns: list[str]
+    # The columns the batch's mapping feeds to a field (a reader checks their cells the more:
+    # a workbook's error cells); None before there is a mapping.
+    mapped: frozenset[str] | None = None
+    decimals: frozenset[str] = frozenset()  # the mapped columns feeding a decimal field
 
     @property
     def extension(self) -> str:
@@ -82,14 +89,30 @@ def file_layout(fh: Binary, *, filename: str) -> FileLayout:
 
 
 def batch_layout(batch: ImportBatch) -> FileLayout:
-    return FileLayout(batch.file_format, batch.encoding, batch.delimiter, batch.columns)
+    mapped = frozenset(column for column, name in batch.mapping.items() if name)
+    decimal = {f.name for f in importer_get(batch.entity).fields if f.decimal}
+    decimals = frozenset(c for c, name in batch.mapping.items() if name in decimal)
+    return FileLayout(
+        batch.file_format, batch.encoding, batch.delimiter, batch.columns, mapped, decimals
+    )
 
 
 def file_rows(fh: Binary, layout: FileLayout) -> Iterator[CsvRow]:
     """The data rows after the header, blank ones passed over, defective ones with their
-    `error`."""
+    `error`; a semicolon file's decimal columns read with a decimal comma (`decimal_commas`),
+    the imported columns' dates in the order each column's values tell (`column_dates`)."""
+    rows = _rows(fh, layout)
+    if layout.delimiter == ";" and layout.decimals:
+        at = [i for i, c in enumerate(layout.columns) if c in layout.decimals]
+        rows = decimal_commas_read(rows, at)
+    if not layout.mapped:
+        return rows
+    return dates_ordered(rows, [i for i, c in enumerate(layout.columns) if c in layout.mapped])
+
+
+def _rows(fh: Binary, layout: FileLayout) -> Iterator[CsvRow]:
     if layout.file_format in (FileFormat.XLSX, FileFormat.XLS):
-        return spreadsheet_rows(fh, layout.columns)
+        return spreadsheet_rows(fh, layout.columns, layout.mapped)
     if layout.file_format == FileFormat.VCARD:
         return vcard_rows(fh, layout.encoding, layout.columns)
     return csv_rows(fh, CsvLayout(layout.encoding, layout.delimiter, layout.columns))
@@ -101,6 +124,6 @@ def file_row_count(fh: Binary, layout: FileLayout) -> int | None:
     try:
         if layout.file_format == FileFormat.CSV:
             return csv_row_count(fh, CsvLayout(layout.encoding, layout.delimiter, layout.columns))
-        return sum(1 for _ in file_rows(fh, layout))
+        return sum(1 for _ in _rows(fh, layout))
     except (ServiceValidationError, UnicodeDecodeError, ValueError):
         return None

@@ -40,6 +40,9 @@ class ImportField:
     # What a tool joins several of its values with in one cell, besides " ::: " (HubSpot's ";"
     # between a contact's additional emails): the import splits such a cell on it.
     separator: str = ""
+    # Its values are numbers with decimals (amounts): a semicolon file's are read with a
+    # decimal comma (`decimal_commas`).
+    decimal: bool = False
 
 
 # A person's name written whole, which an import splits into first and last names

@@ -8,7 +8,10 @@ parser reads as such.
 """
 
 import datetime as dt
+import html
 import itertools
+import posixpath
+import re
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -52,6 +55,68 @@ def _worksheet(book: Any, name: str) -> Any:
         raise ServiceValidationError.single(
             "file", f"sheet '{name}' is unreadable ({exc})"
         ) from exc
+
+
+# An error cell's XML (`<c r="C2" t="e"><f>1/0</f><v>#DIV/0!</v></c>`): its reference and code.
+_ERROR_CELL = re.compile(rb'<c\s([^>]*?\bt="e"[^>/]*)>(.*?)</c>', re.DOTALL)
+_REFERENCE = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_TAG = re.compile(rb"<(?:\w+:)?(sheet|Relationship)\s([^>]*)>")
+_ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
+
+
+def _tags(xml: bytes, name: bytes) -> Iterator[dict[str, str]]:
+    """The attributes of each `name` tag (read with regular expressions: no XML parser is
+    handed an uploaded file's entities)."""
+    for tag in _TAG.finditer(xml):
+        if tag[1] == name:
+            yield {
+                k.decode().split(":")[-1]: html.unescape(v.decode())
+                for k, v in _ATTRIBUTE.findall(tag[2])
+            }
+
+
+def _sheet_path(archive: zipfile.ZipFile, name: str) -> str | None:
+    """Where in an .xlsx archive the sheet called `name` is kept."""
+    rid = next(
+        (
+            s.get("id")
+            for s in _tags(archive.read("xl/workbook.xml"), b"sheet")
+            if s.get("name") == name
+        ),
+        None,
+    )
+    relations = _tags(archive.read("xl/_rels/workbook.xml.rels"), b"Relationship")
+    target = next((r.get("Target") for r in relations if r.get("Id") == rid), None)
+    if not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+
+
+def error_cells(fh: Binary, sheet: Any) -> dict[tuple[int, int], str]:
+    """The sheet's error cells (#DIV/0!, #N/A, ...), which python-calamine reads as blank:
+    {(row, column) counted from 0 and from the sheet's first column, as `_filled`: code}. Read
+    from an .xlsx's XML, searched for error cells before it is parsed (most sheets hold none);
+    an .xls is not searched."""
+    fh.seek(0)
+    try:
+        with zipfile.ZipFile(fh) as archive:
+            path = _sheet_path(archive, sheet.name)
+            xml = archive.read(path) if path else b""
+    except (zipfile.BadZipFile, KeyError):
+        return {}
+    if b't="e"' not in xml:
+        return {}
+    left = sheet.start[1] if sheet.start else 0
+    found = {}
+    for cell in _ERROR_CELL.finditer(xml):
+        reference, value = _REFERENCE.search(cell[1]), _VALUE.search(cell[2])
+        if reference and value:
+            column = 0
+            for letter in reference[1]:
+                column = column * 26 + letter - ord("A") + 1
+            found[(int(reference[2]) - 1, column - 1 - left)] = value[1].decode()
+    return found
 
 
 def _sheet(fh: Binary) -> Any:
@@ -147,12 +212,24 @@ def spreadsheet_columns(fh: Binary) -> list[str]:
         raise prefixed(exc, f"sheet '{sheet.name}'") from exc
 
 
-def spreadsheet_rows(fh: Binary, columns: list[str]) -> Iterator[CsvRow]:
+def spreadsheet_rows(
+    fh: Binary, columns: list[str], mapped: frozenset[str] | None = None
+) -> Iterator[CsvRow]:
     """The rows under the header; a sheet's rows are as wide as its widest, so the blank
-    cells right of the header go."""
-    rows = _filled(_sheet(fh))
+    cells right of the header go. A row with an error cell (#DIV/0!) in a column of `mapped`
+    (those the import reads) is a row error naming that column, as a bad value is: calamine
+    reads the cell as blank, which would store the row without the value, or clear it."""
+    sheet = _sheet(fh)
+    errors = error_cells(fh, sheet) if mapped else {}
+    at = [i for i, column in enumerate(columns) if column in (mapped or ())]
+    rows = _filled(sheet)
     for _, cells in rows:  # title lines, then the header
         if not is_title(cells, len(columns)):
             break
     for number, cells in rows:
-        yield checked_row(number, trimmed(cells, len(columns)), columns)
+        row = checked_row(number, trimmed(cells, len(columns)), columns)
+        code = next(((i, errors[number - 1, i]) for i in at if (number - 1, i) in errors), None)
+        if code is not None and not row.error:
+            i, text = code
+            row = CsvRow(number, row.cells, f"cell holds the spreadsheet error {text}", columns[i])
+        yield row

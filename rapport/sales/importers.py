@@ -240,7 +240,7 @@ class ProductImporter(Importer):
     fields = [
         ImportField("sku", "SKU", ("product code", "item code", "product sku", "item sku")),
         ImportField("name", "Name", ("product name", "product", "item name")),
-        ImportField("unit_price", "Unit price", ("list price", "price", "unit cost")),
+        ImportField("unit_price", "Unit price", ("list price", "price", "unit cost"), decimal=True),
         CURRENCY,
         ImportField("active", "Active", ("is active", "status")),
     ]
@@ -344,7 +344,9 @@ class DealImporter(Importer):
     fields = [
         external_id_field("deal id", "opportunity id"),
         ImportField("name", "Name", ("deal name", "opportunity name", "deal", "opportunity")),
-        ImportField("amount", "Amount", ("deal amount", "opportunity amount", "value")),
+        ImportField(
+            "amount", "Amount", ("deal amount", "opportunity amount", "value"), decimal=True
+        ),
         CURRENCY,
         ImportField("pipeline", "Pipeline", ("deal pipeline", "sales pipeline")),
         ImportField("stage", "Stage", ("deal stage", "opportunity stage", "stage name")),
@@ -493,9 +495,13 @@ class OrderImporter(Importer):
         ImportField("company_domain", "Company domain", ("domain", "website", "company website")),
         ImportField("sku", "SKU", ("product code", "item sku", "lineitem sku")),
         ImportField("description", "Description", ("product name", "item", "lineitem name")),
-        ImportField("quantity", "Quantity", ("qty", "lineitem quantity")),
-        ImportField("unit_price", "Unit price", ("price", "lineitem price", "item price")),
-        ImportField("total", "Total", ("order total", "grand total", "amount", "total amount")),
+        ImportField("quantity", "Quantity", ("qty", "lineitem quantity"), decimal=True),
+        ImportField(
+            "unit_price", "Unit price", ("price", "lineitem price", "item price"), decimal=True
+        ),
+        ImportField(
+            "total", "Total", ("order total", "grand total", "amount", "total amount"), decimal=True
+        ),
     ]
     error_fields = {
         "contact_id": "contact_email",

@@ -7,15 +7,20 @@ import io
 
 import pytest
 
+from rapport.audit.models import AuditEntry
 from rapport.contacts.models import Contact, ContactPhone
 from rapport.contacts.tests.factories import make_contact
 from rapport.data.clean_pool import CleanAhead
 from rapport.data.csv_files import CsvRow
 from rapport.data.exports import formula_safe, formula_safe_undone
 from rapport.data.importers import importer_get
-from rapport.data.models import ImportRowError
 from rapport.data.services import import_undo
-from rapport.data.tests.test_qa13_other_tools import contacts, export_csv, suggested
+from rapport.data.tests.test_qa13_other_tools import (
+    contacts,
+    export_csv,
+    only_row_error,
+    suggested,
+)
 from rapport.data.tests.test_qa13_round_trip import snapshot
 from rapport.tenancy.access import workspace_scope
 from rapport.web.tests import fixtures
@@ -41,12 +46,17 @@ def kinds(workspace, **by_number):
             ContactPhone.objects.filter(number=number).update(kind=kind)
 
 
-def imported_back(client, workspace, upload, run_import, extension):
-    """Export the contacts, delete them, import the file: the batch."""
+def assert_comes_back(client, workspace, upload, run_import, extension):
+    """Export the contacts, delete them and import the file: the same contacts again."""
+    before = snapshot(workspace)
     raw = exported(client, extension)
     with workspace_scope(workspace):
         Contact.objects.all().delete()
-    return run_import(upload(workspace, raw, name=f"contacts.{extension}"))
+
+    batch = run_import(upload(workspace, raw, name=f"contacts.{extension}"))
+
+    assert (batch.created, batch.failed) == (len(before), 0)
+    assert snapshot(workspace) == before
 
 
 def phones(contact):
@@ -74,12 +84,8 @@ def test_cells_an_export_made_formula_safe_come_back_without_their_apostrophe(
         city="@Home",
         tags=["+plus", "vip"],
     )
-    before = snapshot(workspace)
 
-    batch = imported_back(owner_client, workspace, upload, run_import, extension)
-
-    assert (batch.created, batch.failed) == (1, 0)
-    assert snapshot(workspace) == before
+    assert_comes_back(owner_client, workspace, upload, run_import, extension)
 
 
 # --- tags holding a comma or semicolon ----------------------------------------------------
@@ -93,12 +99,8 @@ def test_a_tag_holding_a_comma_or_semicolon_comes_back_as_one_tag(
 ):
     make_contact(workspace, emails=["ann@x.io"], tags=ODD_TAGS)
     make_contact(workspace, first_name="Bo", emails=["bo@x.io"], tags=["new", "vip"])
-    before = snapshot(workspace)
 
-    batch = imported_back(owner_client, workspace, upload, run_import, extension)
-
-    assert (batch.created, batch.failed) == (2, 0)
-    assert snapshot(workspace) == before
+    assert_comes_back(owner_client, workspace, upload, run_import, extension)
 
 
 def test_the_csv_joins_tags_with_the_multi_value_separator_only_when_one_holds_a_separator(
@@ -180,9 +182,7 @@ def test_a_bad_address_among_hubspot_s_additional_emails_names_their_column(
 
     batch = run_import(upload(workspace, raw, name="hubspot.csv"))
 
-    assert batch.failed == 1
-    with workspace_scope(workspace):
-        [error] = ImportRowError.objects.filter(batch=batch)
+    error = only_row_error(workspace, batch)
     assert (error.row, error.column) == (2, "Additional email addresses")
     assert "'nope' is not a valid email" in error.message
 
@@ -266,12 +266,8 @@ def test_phone_kinds_survive_an_export_and_re_import(
     )
     make_contact(workspace, first_name="Bo", emails=["bo@x.io"], phones=["+14155550200"])
     kinds(workspace, **{"+14155550100": "mobile", "+14155550102": "home", "+14155550103": "other"})
-    before = snapshot(workspace)
 
-    batch = imported_back(owner_client, workspace, upload, run_import, extension)
-
-    assert (batch.created, batch.failed) == (2, 0)
-    assert snapshot(workspace) == before
+    assert_comes_back(owner_client, workspace, upload, run_import, extension)
 
 
 def test_the_csv_lists_every_phone_s_kind_primary_first_and_the_card_each_tel_s_type(
@@ -360,12 +356,8 @@ def test_phone_extensions_survive_an_export_and_re_import(
         workspace, emails=["ann@x.io"], phones=["+1 415 555 0100 x204", "+1 415 555 0101 x5"]
     )
     make_contact(workspace, first_name="Bo", emails=["bo@x.io"], phones=["+14155550200"])
-    before = snapshot(workspace)
 
-    batch = imported_back(owner_client, workspace, upload, run_import, extension)
-
-    assert (batch.created, batch.failed) == (2, 0)
-    assert snapshot(workspace) == before
+    assert_comes_back(owner_client, workspace, upload, run_import, extension)
 
 
 def test_the_export_writes_each_phone_with_its_extension(owner_client, workspace):
@@ -395,3 +387,20 @@ def test_an_update_keeps_the_extensions_of_the_phones_it_adds_to(
         import_undo(workspace=workspace, actor=owner, batch=batch)
     [ann] = contacts(workspace)
     assert [p.text for p in ann.phones.all()] == ["+14155550100 ext. 204"]
+
+
+@pytest.mark.parametrize("import_bulk", [False], ids=["rows"])
+def test_an_update_giving_a_phone_an_extension_alone_is_in_the_audit_entry(
+    workspace, upload, run_import
+):
+    """The row path only: the bulk update keeps a stored number's extension (none here)."""
+    ann = make_contact(workspace, emails=["ann@x.io"], phones=["+14155550100"])
+    raw = export_csv(["Email", "Phone"], [{"Email": "ann@x.io", "Phone": "4155550100 x9"}])
+
+    batch = run_import(upload(workspace, raw), mode="update")
+
+    assert batch.updated == 1
+    with workspace_scope(workspace):
+        updates = AuditEntry.objects.filter(entity="contacts.contact", action="update")
+        [entry] = updates.filter(object_id=ann.pk)
+    assert entry.changes == {"phones": [["+14155550100"], ["+14155550100 ext. 9"]]}

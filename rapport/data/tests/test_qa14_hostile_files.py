@@ -297,8 +297,9 @@ def test_a_vcard_file_in_utf16_without_its_bom_is_told_a_vcard(workspace, upload
 def test_dates_follow_the_workspace_s_region_unless_only_one_reading_fits(
     workspace, owner, upload, run_import
 ):
-    """The workspace (US) writes the month first: 01/02/2024 is 2 January. 13/02/2024 can
-    only be 13 February, a dotted date is always day first, an Excel serial is a date."""
+    """The workspace (US) writes the month first, but 13/02/2024 can only be 13 February:
+    the column is day first (`column_dates`), so 01/02/2024 is 1 February; a dotted date is
+    always day first, an Excel serial is a date."""
     with workspace_scope(workspace):
         make_pipeline(workspace, owner)
     raw = (
@@ -314,7 +315,7 @@ def test_dates_follow_the_workspace_s_region_unless_only_one_reading_fits(
     with workspace_scope(workspace):
         dates = dict(Deal.objects.values_list("name", "expected_close_date"))
     assert dates == {
-        "A": dt.date(2024, 1, 2),
+        "A": dt.date(2024, 2, 1),
         "B": dt.date(2024, 2, 13),
         "C": dt.date(2024, 2, 1),
         "D": dt.date(2024, 12, 31),
