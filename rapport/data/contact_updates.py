@@ -78,6 +78,9 @@ class _Phone:
     kind: str
     pk: int | None = None  # None for a phone this chunk adds
     stored_kind: str = ""
+    # The kind a row's audit entry gives it: the one it held before the row, as on the row
+    # path, where an import's kinds are set after the service call that writes the entry.
+    audit_kind: str = PhoneKind.WORK
 
 
 @dataclass
@@ -94,17 +97,20 @@ class _Live:
     initial: dict[str, list[Any]] = field(default_factory=dict)  # the lists as read
 
     def lists(self) -> Lists:
-        """Copies of the lists, as `_contact_snapshot` takes them (a phone with the kind
-        stored before the chunk, as the row path's entry has it: its kinds are set after)."""
+        """Copies of the lists, as `_contact_snapshot` takes them (each phone with its
+        `audit_kind`)."""
         return {
             "emails": list(self.emails),
-            "phones": [
-                phone_audited(p.number, p.extension, p.stored_kind or PhoneKind.WORK)
-                for p in self.phones
-            ],
+            "phones": [phone_audited(p.number, p.extension, p.audit_kind) for p in self.phones],
             "companies": list(self.companies),
             "tags": list(self.tags),
         }
+
+    def row_starts(self) -> None:
+        """A further row's merge begins: the phones' kinds so far are what its entry
+        shows."""
+        for p in self.phones:
+            p.audit_kind = p.kind
 
     def numbers(self) -> list[tuple[str, str]]:
         return [(p.number, p.extension) for p in self.phones]
@@ -138,7 +144,7 @@ def _live(ids: list[int]) -> dict[int, _Live]:
         for pk, phone_id, number, extension, kind in phones.values_list(
             "contact_id", "id", "number", "extension", "kind"
         ):
-            out[pk].phones.append(_Phone(number, extension, kind, phone_id, kind))
+            out[pk].phones.append(_Phone(number, extension, kind, phone_id, kind, kind))
         links = ContactCompany.objects.filter(contact_id__in=part).order_by(
             "contact_id", "-is_primary", "id"
         )
@@ -220,6 +226,7 @@ def restores_apply(
         if contact is None:
             continue
         s = live[pk]
+        s.row_starts()
         before = _contact_snapshot(contact, s.lists())
         for name in VALUES:
             if name in previous:
@@ -261,6 +268,7 @@ def _merge(
     `_contact_apply` do: the values it replaced (the row's undo record) and its audit
     entry's changes."""
     clean = u.clean
+    s.row_starts()
     before = _contact_snapshot(contact, s.lists())
     previous: dict[str, Any] = {}
     for name in VALUES:
@@ -279,6 +287,8 @@ def _merge(
             p.kind = stated.get(p.number, p.kind)
         have = {p.number for p in s.phones}
         extensions = clean["phone_extensions"]
+        for p in s.phones:  # the first extension given wins; a stored "" is none given
+            p.extension = p.extension or extensions.get(p.number, "")
         s.phones.extend(
             _Phone(n, extensions.get(n, ""), stated.get(n, PhoneKind.WORK))
             for n in clean["phones"]

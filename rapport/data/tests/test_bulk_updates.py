@@ -34,6 +34,7 @@ UPDATES = HEADER + (
     ",Eve,Again,eve@x.io,,,,,,,,\n"  # the contact created above
     ",Di,,DI@X.IO,,,,,,,,\n"  # what Di holds already
     ",Flo,,flo@x.io,,+44 20 7946 0958,,Initech,,GB,,x\n"  # a second company, a first phone
+    ",,,bob@x.io,,(415) 555-2672 x5,,,,,,\n"  # Bob's number again, with an extension
 )
 
 
@@ -92,11 +93,11 @@ def test_bulk_updates_leave_what_the_row_path_leaves(owner, upload, run_import, 
         results.append((_canonical(batch), _phones(workspace)))
 
     (row_path, row_phones), (bulk_path, bulk_phones) = results
-    assert row_path["counts"] == (11, 2, 7, 0, 2)
+    assert row_path["counts"] == (12, 2, 8, 0, 2)
     for key in row_path:
         assert bulk_path[key] == row_path[key], key
     assert bulk_phones == row_phones
-    assert ("bob@x.io", "+14155552672", "", "mobile") in bulk_phones
+    assert ("bob@x.io", "+14155552672", "5", "mobile") in bulk_phones
     assert ("ann@x.io", "+14155552671", "12", "work") in bulk_phones
 
 

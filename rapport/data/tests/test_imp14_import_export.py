@@ -389,11 +389,10 @@ def test_an_update_keeps_the_extensions_of_the_phones_it_adds_to(
     assert [p.text for p in ann.phones.all()] == ["+14155550100 ext. 204"]
 
 
-@pytest.mark.parametrize("import_bulk", [False], ids=["rows"])
+@pytest.mark.parametrize("import_bulk", [False, True], ids=["rows", "bulk"])
 def test_an_update_giving_a_phone_an_extension_alone_is_in_the_audit_entry(
     workspace, upload, run_import
 ):
-    """The row path only: the bulk update keeps a stored number's extension (none here)."""
     ann = make_contact(workspace, emails=["ann@x.io"], phones=["+14155550100"])
     raw = export_csv(["Email", "Phone"], [{"Email": "ann@x.io", "Phone": "4155550100 x9"}])
 
