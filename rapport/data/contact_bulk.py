@@ -42,7 +42,6 @@ from rapport.contacts.models import (
 from rapport.contacts.normalise import (
     email_normalise,
     name_normalise,
-    phone_text,
     phones_with_extensions,
 )
 from rapport.contacts.normalise import search_key as name_key
@@ -57,6 +56,7 @@ from rapport.contacts.services import (
     _country,
     _tags,
     _text,
+    phone_audited,
     tags_resolve,
 )
 from rapport.core.bulk_rows import rows_insert
@@ -915,7 +915,10 @@ class ContactBulkWriter:
         snap.update((name, value) for name, value in p.values.items() if name in AUDITED)
         snap["primary_company"] = company_id
         snap["emails"] = p.emails
-        snap["phones"] = [phone_text(n, p.phone_extensions.get(n, "")) for n in p.phones]
+        snap["phones"] = [
+            phone_audited(n, p.phone_extensions.get(n, ""), p.phone_kinds.get(n, PhoneKind.WORK))
+            for n in p.phones
+        ]
         snap["companies"] = [company_id] if company_id is not None else []
         snap["tags"] = sorted({tags[n.lower()].name for n in p.tags})
         return snap

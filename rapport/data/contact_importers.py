@@ -256,16 +256,6 @@ def phone_kinds_by_number(row: ImportRow, number: Callable[[str], str | None]) -
     return kinds
 
 
-def phone_kinds_store(contact: Contact, kinds: dict[str, str]) -> None:
-    """Give the contact's phones these kinds, by number (the others keep theirs): the
-    contact services write a new phone as a work phone and keep the kind of one given again."""
-    numbers: dict[str, list[str]] = {}
-    for number, kind in kinds.items():
-        numbers.setdefault(kind, []).append(number)
-    for kind, some in numbers.items():
-        contact.phones.filter(number__in=some).exclude(kind=kind).update(kind=kind)
-
-
 def _not_work(kinds: dict[str, str]) -> dict[str, str]:
     """The kinds a new phone written by the services lacks (it is a work phone)."""
     return {n: k for n, k in kinds.items() if k != PhoneKind.WORK}
@@ -466,17 +456,26 @@ class ContactImporter(Importer):
         return data
 
     def create(self, *, ctx: ImportContext, row: ImportRow) -> models.Model:
-        contact = contact_create(
-            workspace=ctx.workspace, actor=ctx.actor, data=self._data(ctx, row)
-        )
-        phone_kinds_store(contact, _not_work(self._phone_kinds(ctx, row)))
-        return contact
+        data = self._data(ctx, row)
+        if "phones" in data:
+            data["phone_kinds"] = self._kinds_sent(ctx, row, data["phones"])
+        return contact_create(workspace=ctx.workspace, actor=ctx.actor, data=data)
 
-    def _phone_kinds(self, ctx: ImportContext, row: ImportRow) -> dict[str, str]:
+    def _kinds_sent(self, ctx: ImportContext, row: ImportRow, phones: list[str]) -> list[str]:
         region = ctx.workspace.default_region
-        return phone_kinds_by_number(
+        stated = phone_kinds_by_number(
             row, lambda raw: self._quietly(phone_normalise, raw, region=region)
         )
+        return self._kinds_listed(phones, stated, region)
+
+    @classmethod
+    def _kinds_listed(cls, phones: list[str], kinds: dict[str, str], region: str) -> list[str]:
+        """The services' `phone_kinds` for `phones` from kinds by number ("" where none is
+        given: a phone given again keeps its kind, a new one is a work phone). Given to the
+        service with the phones, they are in its audit entry, as a UI or API write's are."""
+        return [
+            kinds.get(cls._quietly(phone_normalise, p, region=region) or "", "") for p in phones
+        ]
 
     @staticmethod
     def _lists(stored: StoredLists) -> Values:
@@ -507,11 +506,10 @@ class ContactImporter(Importer):
             previous["phone_kinds"] = dict(
                 zip(stored.lists["phones"], stored.phone_kinds, strict=True)
             )
+            data["phone_kinds"] = self._kinds_sent(ctx, row, data["phones"])
         contact_update(
             workspace=ctx.workspace, actor=ctx.actor, contact=instance, data=data, stored=stored
         )
-        if "phones" in data:
-            phone_kinds_store(instance, self._phone_kinds(ctx, row))
         return previous
 
     def restore(
@@ -526,10 +524,13 @@ class ContactImporter(Importer):
                 **previous,
                 "company_ids": [c for c in previous["company_ids"] if c in alive],
             }
-        kinds = previous.get("phone_kinds", {})
         data = {k: v for k, v in previous.items() if k != "phone_kinds"}
+        if "phones" in data:
+            kinds = previous.get("phone_kinds", {})
+            data["phone_kinds"] = self._kinds_listed(
+                data["phones"], kinds, workspace.default_region
+            )
         contact_update(workspace=workspace, actor=actor, contact=instance, data=data)
-        phone_kinds_store(instance, kinds)
 
     def restore_many(
         self, *, workspace: Workspace, actor: Actor, restores: list[tuple[int, Values]]

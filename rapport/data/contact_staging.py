@@ -61,9 +61,11 @@ def _contact_changes() -> str:
         "c",
         {
             "emails": "NULLIF(s.emails, '[]'::jsonb)",
-            # each number with its extension, as `phone_text` writes it
+            # each number with its extension and kind, as `phone_audited` writes it (a work
+            # phone's kind, the default, is neither staged nor written)
             "phones": "(SELECT jsonb_agg(v.value || COALESCE("  # noqa: S608 (a constant)
-            f"'{EXTENSION_MARK}' || (s.phone_extensions ->> v.value), '') ORDER BY v.n)"
+            f"'{EXTENSION_MARK}' || (s.phone_extensions ->> v.value), '')"
+            " || COALESCE(' (' || (s.phone_kinds ->> v.value) || ')', '') ORDER BY v.n)"
             " FROM jsonb_array_elements_text(s.phones) WITH ORDINALITY AS v(value, n))",
             "companies": "CASE WHEN s.company_id IS NOT NULL"
             " THEN jsonb_build_array(s.company_id) END",

@@ -78,9 +78,6 @@ class _Phone:
     kind: str
     pk: int | None = None  # None for a phone this chunk adds
     stored_kind: str = ""
-    # The kind a row's audit entry gives it: the one it held before the row, as on the row
-    # path, where an import's kinds are set after the service call that writes the entry.
-    audit_kind: str = PhoneKind.WORK
 
 
 @dataclass
@@ -97,20 +94,13 @@ class _Live:
     initial: dict[str, list[Any]] = field(default_factory=dict)  # the lists as read
 
     def lists(self) -> Lists:
-        """Copies of the lists, as `_contact_snapshot` takes them (each phone with its
-        `audit_kind`)."""
+        """Copies of the lists, as `_contact_snapshot` takes them."""
         return {
             "emails": list(self.emails),
-            "phones": [phone_audited(p.number, p.extension, p.audit_kind) for p in self.phones],
+            "phones": [phone_audited(p.number, p.extension, p.kind) for p in self.phones],
             "companies": list(self.companies),
             "tags": list(self.tags),
         }
-
-    def row_starts(self) -> None:
-        """A further row's merge begins: the phones' kinds so far are what its entry
-        shows."""
-        for p in self.phones:
-            p.audit_kind = p.kind
 
     def numbers(self) -> list[tuple[str, str]]:
         return [(p.number, p.extension) for p in self.phones]
@@ -144,7 +134,7 @@ def _live(ids: list[int]) -> dict[int, _Live]:
         for pk, phone_id, number, extension, kind in phones.values_list(
             "contact_id", "id", "number", "extension", "kind"
         ):
-            out[pk].phones.append(_Phone(number, extension, kind, phone_id, kind, kind))
+            out[pk].phones.append(_Phone(number, extension, kind, phone_id, kind))
         links = ContactCompany.objects.filter(contact_id__in=part).order_by(
             "contact_id", "-is_primary", "id"
         )
@@ -226,7 +216,6 @@ def restores_apply(
         if contact is None:
             continue
         s = live[pk]
-        s.row_starts()
         before = _contact_snapshot(contact, s.lists())
         for name in VALUES:
             if name in previous:
@@ -268,7 +257,6 @@ def _merge(
     `_contact_apply` do: the values it replaced (the row's undo record) and its audit
     entry's changes."""
     clean = u.clean
-    s.row_starts()
     before = _contact_snapshot(contact, s.lists())
     previous: dict[str, Any] = {}
     for name in VALUES:
@@ -320,9 +308,8 @@ def _write(
     changed: set[int],
     entries: list[tuple[str, int, str, dict[str, list[Any]]]],
 ) -> None:
-    """Write what the merges left: the changed contacts (a phone's kind is a change too,
-    though not an audited one, as on the row path), the rows their lists gained, the kinds
-    their stored phones changed to, the audit entries."""
+    """Write what the merges left: the changed contacts, the rows their lists gained, the
+    kinds their stored phones changed to, the audit entries."""
     now = timezone.now()
     ws = workspace.pk
     emails: list[tuple[Any, ...]] = []
@@ -343,7 +330,6 @@ def _write(
             elif p.kind != p.stored_kind:
                 assert p.pk is not None
                 kinds.setdefault(p.kind, []).append(p.pk)
-                changed.add(pk)
         start = _kept(s.companies, s.initial["companies"], pk, anew[ContactCompany])
         links.extend((*stamps, c, i == 0) for i, c in enumerate(s.companies) if i >= start)
         start = _kept(s.tag_ids, s.initial["tag_ids"], pk, anew[Contact.tags.through])

@@ -19,21 +19,22 @@ from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.services import workspace_create
 
 MIXED = (
-    "Record ID,First Name,Last Name,Email,Email 2,Phone,Company,Country,Lifecycle Stage,Tags\n"
-    "x1,ANN,o'neil,Ann@Acme.io,,+1 415 555 2671,Acme,United States,Customer,vip;new\n"
-    "x2,bob,ray,not-an-email,,(415) 555-2672,acme,us,,VIP\n"
-    "x3,Cy,Dee,cy@acme.io,,12,,Narnia,,\n"
-    "x4,Di,Eve,di@acme.io,ann@acme.io,,Globex,GB,lead,\n"  # matches row 2's contact by email
-    "x5,Ed,Fox,ed@initech.io,,415 555 2671,Initech,,,\n"  # matches row 2 by phone
-    "x1,Ann,Again,,,,,,,\n"  # matches row 2 by external id
-    "x6,Flo,Gee,flo@old.io,,,Old Co,,,\n"  # matches the stored contact by email
-    "x7,Gus,Ho,gus@x.io,,,Initech,,,\n"
-    "x8,,,,,,,,,\n"  # neither name nor email
-    "x9,Hal,Ito,hal@x.io,,,Globex,DE,nonsense,\n"
-    "old-1,Ida,Jo,ida@x.io,,,,,,\n"  # the stored contact's external id
+    "Record ID,First Name,Last Name,Email,Email 2,Phone,Company,Country,Lifecycle Stage,Tags,"
+    "Mobile Phone\n"
+    "x1,ANN,o'neil,Ann@Acme.io,,+1 415 555 2671,Acme,United States,Customer,vip;new,415 555 2681\n"
+    "x2,bob,ray,not-an-email,,(415) 555-2672,acme,us,,VIP,\n"
+    "x3,Cy,Dee,cy@acme.io,,12,,Narnia,,,\n"
+    "x4,Di,Eve,di@acme.io,ann@acme.io,,Globex,GB,lead,,\n"  # matches row 2's contact by email
+    "x5,Ed,Fox,ed@initech.io,,415 555 2671,Initech,,,,\n"  # matches row 2 by phone
+    "x1,Ann,Again,,,,,,,,\n"  # matches row 2 by external id
+    "x6,Flo,Gee,flo@old.io,,,Old Co,,,,\n"  # matches the stored contact by email
+    "x7,Gus,Ho,gus@x.io,,,Initech,,,,\n"
+    "x8,,,,,,,,,,\n"  # neither name nor email
+    "x9,Hal,Ito,hal@x.io,,,Globex,DE,nonsense,,\n"
+    "old-1,Ida,Jo,ida@x.io,,,,,,,\n"  # the stored contact's external id
     "x10,Jo,Kay,jo@x.io\n"  # ragged
-    f"x11,Kim,Lu,kim@x.io,,,{'C' * 201},,,\n"  # company name too long
-    "x12,Lee,Ma,LEE@X.IO,lee@x.io,+44 20 7946 0958,globex,,,Vip\n"
+    f"x11,Kim,Lu,kim@x.io,,,{'C' * 201},,,,\n"  # company name too long
+    "x12,Lee,Ma,LEE@X.IO,lee@x.io,+44 20 7946 0958,globex,,,Vip,+44 7911 123456\n"
 )
 
 
@@ -121,6 +122,9 @@ def test_the_bulk_path_leaves_what_the_row_path_leaves(owner, upload, run_import
     assert row_path["counts"][4] >= 6  # the file's bad rows did fail
     for key in row_path:
         assert bulk_path[key] == row_path[key], key
+    # the phones' kinds are in the entries, as a UI or API write's
+    created = [c for action, _, _, c, _ in bulk_path["audit"] if action == "create"]
+    assert [None, ["+14155552671", "+14155552681 (mobile)"]] in [c.get("phones") for c in created]
 
 
 def cancelled_at_the_second_chunk(workspace, owner, upload, run_import, monkeypatch, method):

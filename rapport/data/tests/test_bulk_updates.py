@@ -99,6 +99,11 @@ def test_bulk_updates_leave_what_the_row_path_leaves(owner, upload, run_import, 
     assert bulk_phones == row_phones
     assert ("bob@x.io", "+14155552672", "5", "mobile") in bulk_phones
     assert ("ann@x.io", "+14155552671", "12", "work") in bulk_phones
+    # the kinds the file gives are in the entries, as a UI or API write's: Bob's home phone
+    # stated a mobile one, Eve's second phone a mobile one
+    phones = [(action, c["phones"]) for action, _, _, c, _ in bulk_path["audit"] if "phones" in c]
+    assert ("update", [["+14155552672 (home)"], ["+14155552672 (mobile)"]]) in phones
+    assert ("create", [None, ["+14155552699 ext. 7", "+14155552698 (mobile)"]]) in phones
 
 
 def test_a_row_that_changes_nothing_leaves_its_contact_untouched(owner, upload, run_import):

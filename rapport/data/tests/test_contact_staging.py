@@ -94,7 +94,8 @@ def test_staged_rows_write_what_the_services_write_also_twice_in_one_transaction
             "first_name": "Ann",
             "last_name": "Lee",
             "emails": ["ann@x.io", "a.lee@x.io"],
-            "phones": ["+14155552671 x12"],
+            "phones": ["+14155552671 x12", "+14155552672"],
+            "phone_kinds": ["", "mobile"],
             "company_ids": [company.pk],
             "tags": ["vip", "New"],
         }
@@ -119,11 +120,11 @@ def test_staged_rows_write_what_the_services_write_also_twice_in_one_transaction
                     first.pk,
                     "Ann Lee",
                     staged_list(["ann@x.io", "a.lee@x.io"]),
-                    staged_list(["+14155552671"]),
+                    staged_list(["+14155552671", "+14155552672"]),
                     company.pk,
                     staged_list([tags["vip"], tags["New"]]),
                     staged_list(["New", "vip"]),
-                    NONE,
+                    staged_object({"+14155552672": "mobile"}),
                     staged_object({"+14155552671": "12"}),
                 )
             ],
@@ -150,6 +151,7 @@ def test_staged_rows_write_what_the_services_write_also_twice_in_one_transaction
 
         entry = AuditEntry.objects.get(entity="contacts.contact", object_id=first.pk)
         assert entry.changes == expected.changes
+        assert entry.changes["phones"][1] == ["+14155552671 ext. 12", "+14155552672 (mobile)"]
         assert (entry.object_repr, entry.source, entry.actor_id) == (
             str(by_service),
             expected.source,
