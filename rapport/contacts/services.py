@@ -45,9 +45,9 @@ from rapport.contacts.normalise import (
     email_normalise,
     name_normalise,
     phone_normalise,
-    phone_text,
     phones_with_extensions,
 )
+from rapport.contacts.stored_lists import Lists, contacts_lists, phone_audited
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.core.hooks import records_changed
 from rapport.core.money import amount_clean, currency_clean
@@ -346,17 +346,9 @@ SORTED = ("companies", "tags")
 
 def _contact_snapshot(contact: Contact, lists: dict[str, list[Any]]) -> dict[str, Any]:
     """`lists`: the contact's emails, phones as `phone_audited` writes them, company ids and
-    tag names (`StoredLists.audited`, `_contact_apply`, `_contacts_lists`)."""
+    tag names (`StoredLists.audited`, `_contact_apply`, `ContactLists.audited`)."""
     snap = snapshot(contact, CONTACT_AUDITED)
     return {**snap, **{k: sorted(v) if k in SORTED else v for k, v in lists.items()}}
-
-
-def phone_audited(number: str, extension: str, kind: str) -> str:
-    """A phone as the audit entry lists it: its text, and its kind unless it is a work phone,
-    the default ("+14155550100 ext. 204 (mobile)"), so that a change of extension or kind
-    alone shows in the entry."""
-    text = phone_text(number, extension)
-    return text if kind == PhoneKind.WORK else f"{text} ({kind})"
 
 
 def _contact_clean(*, workspace: Workspace, data: Data, contact: Contact | None) -> Data:
@@ -415,9 +407,6 @@ def _contact_clean(*, workspace: Workspace, data: Data, contact: Contact | None)
         c.add("first_name", "a contact needs a name or an email")
     c.raise_if_any()
     return clean
-
-
-Lists = dict[str, list[Any]]
 
 
 class StoredLists(NamedTuple):
@@ -603,30 +592,9 @@ def contacts_delete(*, workspace: Workspace, actor: Actor, ids: list[int]) -> No
     each: their snapshots read with a query per kind of related row, not four per contact,
     and one cascade for them all. Ids already gone are passed over."""
     contacts = list(Contact.objects.filter(pk__in=ids).order_by("-pk"))
-    lists = _contacts_lists([c.pk for c in contacts])
-    gone = [(c, non_empty(_contact_snapshot(c, lists[c.pk]))) for c in contacts]
+    lists = contacts_lists([c.pk for c in contacts])
+    gone = [(c, non_empty(_contact_snapshot(c, lists[c.pk].audited()))) for c in contacts]
     audited_delete_many(workspace_id=workspace.pk, actor=actor, deleted=gone)
-
-
-def _contacts_lists(ids: list[int]) -> dict[int, dict[str, list[Any]]]:
-    """Each contact's snapshot lists, read with a query per list (as values, in each
-    model's order): the prefetch of model instances cost more than the rest of a bulk
-    delete."""
-    lists: dict[int, dict[str, list[Any]]] = {
-        pk: {"emails": [], "phones": [], "companies": [], "tags": []} for pk in ids
-    }
-    for name, model, column in (
-        ("emails", ContactEmail, "email"),
-        ("companies", ContactCompany, "company_id"),
-        ("tags", Contact.tags.through, "tag__name"),
-    ):
-        rows = model.objects.filter(contact_id__in=ids).values_list("contact_id", column)
-        for pk, value in rows:
-            lists[pk][name].append(value)
-    phones = ContactPhone.objects.filter(contact_id__in=ids)
-    for pk, *phone in phones.values_list("contact_id", "number", "extension", "kind"):
-        lists[pk]["phones"].append(phone_audited(*phone))
-    return lists
 
 
 # --- companies --------------------------------------------------------------------------

@@ -9,10 +9,22 @@ import itertools
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, models
 from django.db.backends.utils import CursorWrapper
+
+T = TypeVar("T")
+# Keeps an `IN (...)` list within every database's limit on query parameters.
+IN_LIST = 1000
+
+
+def slices(items: Iterable[T], size: int = IN_LIST) -> Iterator[list[T]]:
+    """`items` in lists of at most `size`, taken as they come (a file's rows are read only as
+    far as the slice being written)."""
+    it = iter(items)
+    while part := list(itertools.islice(it, size)):
+        yield part
 
 
 @contextmanager
@@ -40,7 +52,7 @@ def rows_insert(
     if connection.vendor != "postgresql":
         objs = [model(**dict(zip(columns, row, strict=True))) for row in rows]
         if objs:
-            model._base_manager.bulk_create(objs, batch_size=1000)
+            model._base_manager.bulk_create(objs, batch_size=IN_LIST)
         return
     json_at = _json_columns(model, columns)
     by_attname = {f.attname: f.column for f in model._meta.concrete_fields}

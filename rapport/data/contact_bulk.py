@@ -14,7 +14,7 @@ row path, after the rows before it are written, so it sees what the row path wou
 
 import itertools
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,10 +56,10 @@ from rapport.contacts.services import (
     _country,
     _tags,
     _text,
-    phone_audited,
     tags_resolve,
 )
-from rapport.core.bulk_rows import rows_insert
+from rapport.contacts.stored_lists import phone_audited
+from rapport.core.bulk_rows import IN_LIST, rows_insert, slices
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.core.hooks import records_changed
 from rapport.data.chunk_storer import STORERS
@@ -82,8 +82,6 @@ from rapport.data.services import (
     mapped_columns,
 )
 
-# Keeps an `IN (...)` list within every database's limit on query parameters.
-IN_LIST = 1000
 AUDITED = frozenset(CONTACT_AUDITED)
 # The columns `dicts_insert` fills itself.
 STAMPS = ("id", "created_at", "updated_at")
@@ -142,12 +140,6 @@ def dicts_insert(
         [(pk, now, now, *[row[c] for c in columns]) for pk, row in zip(ids, rows, strict=True)],
     )
     return ids
-
-
-def _slices(values: Iterable[Any]) -> Iterable[list[Any]]:
-    it = iter(values)
-    while part := list(itertools.islice(it, IN_LIST)):
-        yield part
 
 
 class _Memo:
@@ -502,7 +494,7 @@ class ContactBulkWriter:
         ws = self.workspace
         if connection.vendor != "postgresql":
             found: list[tuple[str, int]] = []
-            for part in _slices(keys):
+            for part in slices(keys):
                 qs = model.objects.filter(workspace=ws, **{f"{column}__in": part})
                 found.extend(qs.order_by("-pk").values_list(column, value))
             return found

@@ -15,8 +15,7 @@ contact anyway, its `updated_at` does not move, so "untouched for a year" stays 
 contact a re-imported file only repeats.
 """
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
@@ -32,14 +31,9 @@ from rapport.contacts.models import (
     PhoneKind,
 )
 from rapport.contacts.normalise import phone_extension, phone_normalise, phone_text
-from rapport.contacts.services import (
-    CONTACT_TEXT_LIMITS,
-    Lists,
-    _contact_snapshot,
-    phone_audited,
-    tags_resolve,
-)
-from rapport.core.bulk_rows import copy_in, rows_insert
+from rapport.contacts.services import CONTACT_TEXT_LIMITS, _contact_snapshot, tags_resolve
+from rapport.contacts.stored_lists import ContactLists, StoredPhone, contacts_lists
+from rapport.core.bulk_rows import copy_in, rows_insert, slices
 from rapport.core.hooks import records_changed
 from rapport.data.csv_files import CsvRow
 from rapport.data.models import ImportedRecordAction
@@ -71,89 +65,9 @@ class Update:
     company_id: int | None = None  # the company's id, once a new one is inserted
 
 
-@dataclass
-class _Phone:
-    number: str
-    extension: str
-    kind: str
-    pk: int | None = None  # None for a phone this chunk adds
-    stored_kind: str = ""
-
-
-@dataclass
-class _Live:
-    """A contact's lists as `contacts.services.contact_lists` reads them, then as each of the
-    chunk's rows for it leaves them: a contact that several rows update is merged in turn,
-    each row's undo record and audit entry holding what the row before left."""
-
-    emails: list[str] = field(default_factory=list)
-    phones: list[_Phone] = field(default_factory=list)
-    companies: list[int] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    tag_ids: list[int] = field(default_factory=list)
-    initial: dict[str, list[Any]] = field(default_factory=dict)  # the lists as read
-
-    def lists(self) -> Lists:
-        """Copies of the lists, as `_contact_snapshot` takes them."""
-        return {
-            "emails": list(self.emails),
-            "phones": [phone_audited(p.number, p.extension, p.kind) for p in self.phones],
-            "companies": list(self.companies),
-            "tags": list(self.tags),
-        }
-
-    def numbers(self) -> list[tuple[str, str]]:
-        return [(p.number, p.extension) for p in self.phones]
-
-    def as_stored(self) -> None:
-        self.initial = {
-            "emails": list(self.emails),
-            "phones": self.numbers(),
-            "companies": list(self.companies),
-            "tag_ids": list(self.tag_ids),
-        }
-
-
-def _slices(values: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _live(ids: list[int]) -> dict[int, _Live]:
-    """Each contact's lists, a query per table, in the orders `contact_lists` reads them."""
-    out = {pk: _Live() for pk in ids}
-    for part in _slices(ids, 1000):
-        emails = ContactEmail.objects.filter(contact_id__in=part).order_by(
-            "contact_id", "-is_primary", "id"
-        )
-        for pk, email in emails.values_list("contact_id", "email"):
-            out[pk].emails.append(email)
-        phones = ContactPhone.objects.filter(contact_id__in=part).order_by(
-            "contact_id", "-is_primary", "id"
-        )
-        for pk, phone_id, number, extension, kind in phones.values_list(
-            "contact_id", "id", "number", "extension", "kind"
-        ):
-            out[pk].phones.append(_Phone(number, extension, kind, phone_id, kind))
-        links = ContactCompany.objects.filter(contact_id__in=part).order_by(
-            "contact_id", "-is_primary", "id"
-        )
-        for pk, company_id in links.values_list("contact_id", "company_id"):
-            out[pk].companies.append(company_id)
-        tags = Contact.tags.through.objects.filter(contact_id__in=part).order_by(
-            "contact_id", "tag__name"
-        )
-        for pk, tag_id, name in tags.values_list("contact_id", "tag_id", "tag__name"):
-            out[pk].tags.append(name)
-            out[pk].tag_ids.append(tag_id)
-    for live in out.values():
-        live.as_stored()
-    return out
-
-
 def _contacts(workspace: Workspace, ids: list[int]) -> dict[int, Contact]:
     contacts: dict[int, Contact] = {}
-    for part in _slices(ids, 1000):
+    for part in slices(ids):
         contacts.update((c.pk, c) for c in Contact.objects.filter(workspace=workspace, pk__in=part))
     return contacts
 
@@ -168,7 +82,7 @@ def updates_apply(
     contacts = _contacts(workspace, ids)
     if len(contacts) < len(ids):
         raise ContactGone
-    live = _live(ids)
+    live = contacts_lists(ids)
     names = list(dict.fromkeys(n for u in updates for n in u.clean.get("tags", [])))
     tags = {t.name.lower(): t for t in tags_resolve(workspace=workspace, names=names)}
     entries: list[tuple[str, int, str, dict[str, list[Any]]]] = []
@@ -201,10 +115,10 @@ def restores_apply(
     Contacts deleted since are passed over."""
     ids = list(dict.fromkeys(pk for pk, _ in restores))
     contacts = _contacts(workspace, ids)
-    live = _live(list(contacts))
+    live = contacts_lists(list(contacts))
     wanted = list({c for _, previous in restores for c in previous.get("company_ids", [])})
     alive: set[int] = set()
-    for part in _slices(wanted, 1000):
+    for part in slices(wanted):
         alive.update(Company.objects.filter(pk__in=part).values_list("pk", flat=True))
     names = list(dict.fromkeys(n for _, previous in restores for n in previous.get("tags", [])))
     tags = {t.name.lower(): t for t in tags_resolve(workspace=workspace, names=names)}
@@ -216,7 +130,7 @@ def restores_apply(
         if contact is None:
             continue
         s = live[pk]
-        before = _contact_snapshot(contact, s.lists())
+        before = _contact_snapshot(contact, s.audited())
         for name in VALUES:
             if name in previous:
                 setattr(contact, name, previous[name])
@@ -231,7 +145,7 @@ def restores_apply(
                 number = phone_normalise(text, region=region)
                 if any(p.number == number for p in s.phones):
                     continue
-                phone = had.get(number) or _Phone(number, "", PhoneKind.WORK)
+                phone = had.get(number) or StoredPhone(number, "", PhoneKind.WORK)
                 phone.extension = phone_extension(text, region=region)
                 phone.kind = kinds.get(number, phone.kind)
                 s.phones.append(phone)
@@ -244,20 +158,20 @@ def restores_apply(
             s.tag_ids = list(dict.fromkeys(t.pk for t in resolved))
             s.tags = list(dict.fromkeys(t.name for t in resolved))
         contact.set_derived_fields()
-        if changes := diff(before, _contact_snapshot(contact, s.lists())):
+        if changes := diff(before, _contact_snapshot(contact, s.audited())):
             entries.append(("contacts.contact", pk, str(contact), changes))
             changed.add(pk)
     _write(workspace, actor, contacts, live, changed, entries)
 
 
 def _merge(
-    u: Update, contact: Contact, s: _Live, tags: dict[str, Any]
+    u: Update, contact: Contact, s: ContactLists, tags: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     """Merge the row into its contact and `s` as `ContactImporter.update` and
     `_contact_apply` do: the values it replaced (the row's undo record) and its audit
     entry's changes."""
     clean = u.clean
-    before = _contact_snapshot(contact, s.lists())
+    before = _contact_snapshot(contact, s.audited())
     previous: dict[str, Any] = {}
     for name in VALUES:
         if name in clean:
@@ -278,7 +192,7 @@ def _merge(
         for p in s.phones:  # the first extension given wins; a stored "" is none given
             p.extension = p.extension or extensions.get(p.number, "")
         s.phones.extend(
-            _Phone(n, extensions.get(n, ""), stated.get(n, PhoneKind.WORK))
+            StoredPhone(n, extensions.get(n, ""), stated.get(n, PhoneKind.WORK))
             for n in clean["phones"]
             if n not in have
         )
@@ -296,7 +210,7 @@ def _merge(
                 s.tag_ids.append(tag.pk)
                 s.tags.append(tag.name)
     contact.set_derived_fields()
-    changes = diff(before, _contact_snapshot(contact, s.lists()))
+    changes = diff(before, _contact_snapshot(contact, s.audited()))
     return previous, changes
 
 
@@ -304,7 +218,7 @@ def _write(
     workspace: Workspace,
     actor: Any,
     contacts: dict[int, Contact],
-    live: dict[int, _Live],
+    live: dict[int, ContactLists],
     changed: set[int],
     entries: list[tuple[str, int, str, dict[str, list[Any]]]],
 ) -> None:
@@ -335,7 +249,7 @@ def _write(
         start = _kept(s.tag_ids, s.initial["tag_ids"], pk, anew[Contact.tags.through])
         tag_links.extend((pk, t) for t in s.tag_ids[start:])
     for model, rewritten in anew.items():
-        for part in _slices(rewritten, 1000):
+        for part in slices(rewritten):
             model.objects.filter(contact_id__in=part).delete()
     written = [(pk, *(getattr(contacts[pk], name) for name in WRITTEN)) for pk in changed]
     _contacts_write(workspace, written, now)
@@ -394,7 +308,7 @@ def _contacts_write(workspace: Workspace, rows: list[tuple[Any, ...]], now: Any)
             cursor.execute(update.format(values=f"{UPDATED} v"), [now, workspace.pk])
             return
         placeholders = "(" + ", ".join(["%s"] * (1 + len(WRITTEN))) + ")"
-        for part in _slices(rows, ROWS_PER_STATEMENT):
+        for part in slices(rows, ROWS_PER_STATEMENT):
             values = f"WITH v ({names}) AS (VALUES {', '.join([placeholders] * len(part))}) "
             cursor.execute(
                 values + update.format(values="v"),

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import User
 from django.core.files.base import File
@@ -26,7 +26,7 @@ from django.utils import timezone
 from rapport.audit.models import AuditAction
 from rapport.audit.services import audit_change, audit_record
 from rapport.contacts.normalise import name_split
-from rapport.core.bulk_rows import rows_insert
+from rapport.core.bulk_rows import rows_insert, slices
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.core.hooks import records_gathered
 from rapport.data.chunk_storer import ChunkStorer, chunk_storer
@@ -58,8 +58,6 @@ from rapport.data.models import (
 )
 from rapport.tenancy.models import Workspace
 
-T = TypeVar("T")
-
 CHUNK_ROWS = 500
 # A bulk chunk is large enough that its few queries and inserts are cheap per row, and small
 # enough that a cancel is noticed within seconds and memory stays flat.
@@ -77,12 +75,6 @@ IMPORTED_RECORD_COLUMNS = [
 UNDOABLE = {ImportStatus.DONE, ImportStatus.CANCELLED, ImportStatus.FAILED}
 # Records an undo takes back per transaction (and per step of its progress).
 UNDO_CHUNK = 1_000
-
-
-def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    it = iter(items)
-    while chunk := list(itertools.islice(it, size)):
-        yield chunk
 
 
 def _mode_clean(mode: str) -> str:
@@ -411,7 +403,7 @@ def import_process(
     size = chunk_rows or (BULK_CHUNK_ROWS if writer else CHUNK_ROWS)
     try:
         with batch.file.open("rb") as fh:
-            _process_chunks(batch, importer, actor, _chunks(file_rows(fh, layout), size), writer)
+            _process_chunks(batch, importer, actor, slices(file_rows(fh, layout), size), writer)
     except Exception:
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportStatus.FAILED, finished_at=timezone.now()

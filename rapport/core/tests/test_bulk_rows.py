@@ -1,4 +1,5 @@
-"""`rows_insert` stores what `bulk_create` of the same values stores (COPY on PostgreSQL)."""
+"""`rows_insert` stores what `bulk_create` of the same values stores (COPY on PostgreSQL);
+`slices` cuts what the bulk writers send into lists a statement takes."""
 
 import datetime as dt
 
@@ -8,7 +9,7 @@ from django.db import connection
 from rapport.audit.models import AuditEntry
 from rapport.audit.services import AUDIT_COLUMNS, audit_bulk_created
 from rapport.contacts.tests.factories import make_contact
-from rapport.core.bulk_rows import rows_insert
+from rapport.core.bulk_rows import rows_insert, slices
 from rapport.data.models import ImportBatch, ImportedRecord, ImportRowError
 from rapport.data.services import IMPORTED_RECORD_COLUMNS, ROW_ERROR_COLUMNS
 from rapport.tenancy.access import workspace_scope
@@ -105,3 +106,18 @@ def test_audit_columns_are_the_whole_entry():
         "id"
     }
     assert connection.vendor in ("postgresql", "sqlite")
+
+
+def test_slices_take_only_as_many_items_as_the_slice_being_written():
+    taken = []
+
+    def items():
+        for i in range(5):
+            taken.append(i)
+            yield i
+
+    parts = slices(items(), 2)
+
+    assert next(parts) == [0, 1]
+    assert taken == [0, 1]
+    assert list(parts) == [[2, 3], [4]]
