@@ -11,12 +11,14 @@ from typing import Any, NamedTuple
 
 import pycountry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from rapport.audit.models import AuditAction
 from rapport.audit.services import (
     audit_record,
+    audit_rows_updated,
     audited_delete,
     audited_delete_many,
     audited_update,
@@ -48,6 +50,7 @@ from rapport.contacts.normalise import (
     phones_with_extensions,
 )
 from rapport.contacts.stored_lists import Lists, contacts_lists, phone_audited
+from rapport.core.bulk_rows import rows_insert, rows_update, slices
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.core.hooks import records_changed
 from rapport.core.money import amount_clean, currency_clean
@@ -284,12 +287,18 @@ def _tags(data: Data, c: _Collector) -> list[str] | None:
 
 
 def _external_id(
-    workspace: Workspace, model: type[models.Model], data: Data, record: Any, c: _Collector
+    workspace: Workspace,
+    model: type[models.Model],
+    data: Data,
+    record: Any,
+    c: _Collector,
+    look_up: bool = True,
 ) -> str | None:
     """Stripped, at most 100 characters, and not another record's of the same workspace
-    (`record`'s own, given again, is not looked up: the unique constraint keeps it its own)."""
+    (`record`'s own, given again, is not looked up: the unique constraint keeps it its own;
+    nor is any when not `look_up`, the caller leaving it to that constraint)."""
     value = _text(data, "external_id", 100, c)
-    if value and not (record is not None and value == record.external_id):
+    if look_up and value and not (record is not None and value == record.external_id):
         taken = (
             model._default_manager.filter(workspace=workspace, external_id=value)
             .exclude(pk=record.pk if record is not None else None)
@@ -614,6 +623,14 @@ COMPANY_FIELDS = [
 ]
 
 
+# What `companies_update_many` takes, and what it writes of each changed company.
+COMPANY_MANY_FIELDS = frozenset({*COMPANY_TEXT_LIMITS, "external_id", "country", "domain", "tags"})
+COMPANY_MANY_WRITTEN = (
+    *COMPANY_TEXT_LIMITS,
+    *("external_id", "country", "domain", "annual_revenue_currency", "name_key"),
+)
+
+
 def _company_snapshot(company: Company, tags: list[str] | None = None) -> dict[str, Any]:
     """`tags`: the company's tag names when the caller has read them already."""
     snap = snapshot(company, COMPANY_AUDITED)
@@ -621,7 +638,11 @@ def _company_snapshot(company: Company, tags: list[str] | None = None) -> dict[s
     return snap
 
 
-def _company_clean(*, workspace: Workspace, data: Data, company: Company | None) -> Data:
+def _company_clean(
+    *, workspace: Workspace, data: Data, company: Company | None, look_up: bool = True
+) -> Data:
+    """`look_up`: whether an external id another company holds is looked for (as
+    `_external_id`)."""
     c = _Collector()
     _unknown_keys(data, COMPANY_FIELDS, c)
     clean: Data = {}
@@ -633,7 +654,7 @@ def _company_clean(*, workspace: Workspace, data: Data, company: Company | None)
     if company is not None and "name" in clean and clean["name"] == "":
         c.add("name", "is required")
     if "external_id" in data:
-        clean["external_id"] = _external_id(workspace, Company, data, company, c)
+        clean["external_id"] = _external_id(workspace, Company, data, company, c, look_up)
     if "country" in data:
         clean["country"] = _country(data, c)
     if "domain" in data:
@@ -701,11 +722,16 @@ def _is_ancestor_or_self(company_id: int, candidate_parent_id: int) -> bool:
     return False
 
 
-def _company_apply(*, workspace: Workspace, company: Company, clean: Data) -> None:
+def _company_assign(company: Company, clean: Data) -> None:
+    """The cleaned values but the tags, on the instance."""
     for name, value in clean.items():
         if name != "tags":
             setattr(company, name, value)
     company.set_derived_fields()
+
+
+def _company_apply(*, workspace: Workspace, company: Company, clean: Data) -> None:
+    _company_assign(company, clean)
     company.workspace = workspace
     company.save()
     if "tags" in clean:
@@ -741,6 +767,81 @@ def company_update(*, workspace: Workspace, actor: Actor, company: Company, data
             changes=diff(before, _company_snapshot(company)),
         )
     return company
+
+
+def companies_update_many(
+    *, workspace: Workspace, actor: Actor, updates: list[tuple[int, Data]]
+) -> None:
+    """Update many companies (an import's undo), each with its data in the order given,
+    leaving the state and the audit entries `company_update` one by one leaves; ids gone
+    are passed over. The companies and their tags are read once, the changed ones written
+    by one UPDATE (a company left as it was is not written), the entries by one insert.
+    `updates` give only `COMPANY_MANY_FIELDS`: what `_company_clean` checks without a
+    query, but for an external id another company holds, which the unique constraint
+    finds."""
+    assert all(data.keys() <= COMPANY_MANY_FIELDS for _, data in updates), "one by one, then"
+    companies, links = _companies_read(workspace, list(dict.fromkeys(pk for pk, _ in updates)))
+    initial = {pk: set(links.get(pk, ())) for pk in companies}
+    # every tag named, resolved (and created) in the order `company_update` one by one would
+    names = [
+        n.strip()
+        for pk, data in updates
+        if pk in companies and isinstance(data.get("tags"), list)
+        for n in data["tags"]
+        if isinstance(n, str) and 0 < len(n.strip()) <= 50
+    ]
+    resolved = tags_resolve(workspace=workspace, names=names) if names else []
+    tags = {t.name.lower(): t for t in resolved}
+    entries: list[tuple[str, int, str, dict[str, list[Any]]]] = []
+    for pk, data in updates:
+        company = companies.get(pk)
+        if company is None:
+            continue
+        held = links.setdefault(pk, {})
+        before = _company_snapshot(company, list(held.values()))
+        clean = _company_clean(workspace=workspace, data=data, company=company, look_up=False)
+        _company_assign(company, clean)
+        if "tags" in clean:
+            held = links[pk] = {t.pk: t.name for t in (tags[n.lower()] for n in clean["tags"])}
+        if changes := diff(before, _company_snapshot(company, list(held.values()))):
+            entries.append((Company._meta.label_lower, pk, str(company), changes))
+    changed = list(dict.fromkeys(pk for _, pk, _, _ in entries))
+    written = [(pk, *(getattr(companies[pk], n) for n in COMPANY_MANY_WRITTEN)) for pk in changed]
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            rows_update(Company, COMPANY_MANY_WRITTEN, written, workspace_id=workspace.pk, now=now)
+            if entries:
+                audit_rows_updated(workspace_id=workspace.pk, actor=actor, entries=entries)
+            relinked = [pk for pk in changed if set(links[pk]) != initial[pk]]
+            through = Company.tags.through
+            for part in slices(relinked):
+                through.objects.filter(company_id__in=part).delete()
+            rows = [(pk, tag_id) for pk in relinked for tag_id in links[pk]]
+            rows_insert(through, ["company_id", "tag_id"], rows)
+    except IntegrityError:
+        # An external id another company holds (or one these updates pass between
+        # companies, taken before it is freed): one by one, each checked and reported.
+        for pk, data in updates:
+            found = Company.objects.filter(workspace=workspace, pk=pk).first()
+            if found is not None:
+                company_update(workspace=workspace, actor=actor, company=found, data=data)
+
+
+def _companies_read(
+    workspace: Workspace, ids: list[int]
+) -> tuple[dict[int, Company], dict[int, dict[int, str]]]:
+    """The companies by id, and each one's tags (names by id), a query per table."""
+    companies: dict[int, Company] = {}
+    links: dict[int, dict[int, str]] = {}
+    for part in slices(ids):
+        companies.update(
+            (c.pk, c) for c in Company.objects.filter(workspace=workspace, pk__in=part)
+        )
+        linked = Company.tags.through.objects.filter(company_id__in=part)
+        for pk, tag_id, name in linked.values_list("company_id", "tag_id", "tag__name"):
+            links.setdefault(pk, {})[tag_id] = name
+    return companies, links
 
 
 def company_delete(*, workspace: Workspace, actor: Actor, company: Company) -> None:

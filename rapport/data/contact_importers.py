@@ -30,6 +30,7 @@ from rapport.contacts.normalise import search_key as name_key
 from rapport.contacts.services import (
     StoredLists,
     companies_delete,
+    companies_update_many,
     company_create,
     company_delete,
     company_update,
@@ -617,6 +618,11 @@ class CompanyImporter(Importer):
     ) -> None:
         assert isinstance(instance, Company)
         company_update(workspace=workspace, actor=actor, company=instance, data=previous)
+
+    def restore_many(
+        self, *, workspace: Workspace, actor: Actor, restores: list[tuple[int, Values]]
+    ) -> None:
+        companies_update_many(workspace=workspace, actor=actor, updates=restores)
 
     def delete(self, *, workspace: Workspace, actor: Actor, instance: models.Model) -> None:
         assert isinstance(instance, Company)

@@ -18,7 +18,6 @@ contact a re-imported file only repeats.
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.utils import timezone
 
 from rapport.audit.services import audit_rows_updated, diff
@@ -33,7 +32,7 @@ from rapport.contacts.models import (
 from rapport.contacts.normalise import phone_extension, phone_normalise, phone_text
 from rapport.contacts.services import CONTACT_TEXT_LIMITS, _contact_snapshot, tags_resolve
 from rapport.contacts.stored_lists import ContactLists, StoredPhone, contacts_lists
-from rapport.core.bulk_rows import copy_in, rows_insert, slices
+from rapport.core.bulk_rows import rows_insert, rows_update, slices
 from rapport.core.hooks import records_changed
 from rapport.data.csv_files import CsvRow
 from rapport.data.models import ImportedRecordAction
@@ -44,8 +43,6 @@ from rapport.tenancy.models import Workspace
 VALUES = (*CONTACT_TEXT_LIMITS, "external_id", "country", "lifecycle_stage")
 # What an update writes to the contact's row (its derived and primary values included).
 WRITTEN = (*VALUES, "email", "phone", "primary_company_id", "search_name", "sort_name")
-ROWS_PER_STATEMENT = 500
-UPDATED = "data_contact_updated"  # PostgreSQL's temporary table of the new values
 
 
 class ContactGone(Exception):
@@ -252,7 +249,7 @@ def _write(
         for part in slices(rewritten):
             model.objects.filter(contact_id__in=part).delete()
     written = [(pk, *(getattr(contacts[pk], name) for name in WRITTEN)) for pk in changed]
-    _contacts_write(workspace, written, now)
+    rows_update(Contact, WRITTEN, written, workspace_id=ws, now=now)
     stamped = ["workspace_id", "created_at", "updated_at", "contact_id"]
     rows_insert(ContactEmail, [*stamped, "email", "is_primary"], emails)
     rows_insert(ContactPhone, [*stamped, "number", "is_primary", "kind", "extension"], phones)
@@ -274,43 +271,3 @@ def _kept(final: list[Any], initial: list[Any], pk: int, rewritten: list[int]) -
         return len(initial)
     rewritten.append(pk)
     return 0
-
-
-def _contacts_write(workspace: Workspace, rows: list[tuple[Any, ...]], now: Any) -> None:
-    """Each contact's `WRITTEN` values and `updated_at`, in one UPDATE from a table of the new
-    values: on PostgreSQL a temporary one filled by COPY (a VALUES list of thousands of
-    parameters cost psycopg more to compose than the update took), elsewhere a VALUES list
-    per `ROWS_PER_STATEMENT` contacts."""
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    table = quote(Contact._meta.db_table)
-    columns = {f.attname: f.column for f in Contact._meta.concrete_fields}
-    names = ", ".join(quote(columns[n]) for n in ("id", *WRITTEN))
-    sets = ", ".join(f"{quote(columns[n])} = v.{quote(columns[n])}" for n in WRITTEN)
-    update = (
-        f"UPDATE {table} SET {sets}, {quote(columns['updated_at'])} = %s"  # noqa: S608
-        f" FROM {{values}} WHERE {table}.id = v.id AND {table}.workspace_id = %s"
-    )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # the columns' own types, emptied at each commit like `contact_staging`'s table
-            cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {UPDATED} ON COMMIT DELETE ROWS"  # noqa: S608
-                f" AS SELECT {names} FROM {table} WITH NO DATA"
-            )
-            cursor.execute(f"DELETE FROM {UPDATED}")  # noqa: S608
-            with copy_in(cursor, f"COPY {UPDATED} FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            # its row count, so the join looks each contact up by its key
-            cursor.execute(f"ANALYZE {UPDATED}")
-            cursor.execute(update.format(values=f"{UPDATED} v"), [now, workspace.pk])
-            return
-        placeholders = "(" + ", ".join(["%s"] * (1 + len(WRITTEN))) + ")"
-        for part in slices(rows, ROWS_PER_STATEMENT):
-            values = f"WITH v ({names}) AS (VALUES {', '.join([placeholders] * len(part))}) "
-            cursor.execute(
-                values + update.format(values="v"),
-                [*(v for r in part for v in r), now, workspace.pk],
-            )
