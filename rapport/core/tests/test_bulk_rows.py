@@ -1,5 +1,6 @@
 """`rows_insert` stores what `bulk_create` of the same values stores (COPY on PostgreSQL);
-`slices` cuts what the bulk writers send into lists a statement takes."""
+`rows_update` writes a workspace's records only; `slices` cuts what the bulk writers send into
+lists a statement takes."""
 
 import datetime as dt
 
@@ -8,8 +9,9 @@ from django.db import connection
 
 from rapport.audit.models import AuditEntry
 from rapport.audit.services import AUDIT_COLUMNS, audit_bulk_created
-from rapport.contacts.tests.factories import make_contact
-from rapport.core.bulk_rows import rows_insert, slices
+from rapport.contacts.models import Company
+from rapport.contacts.tests.factories import make_company, make_contact
+from rapport.core.bulk_rows import rows_insert, rows_update, slices
 from rapport.data.models import ImportBatch, ImportedRecord, ImportRowError
 from rapport.data.services import IMPORTED_RECORD_COLUMNS, ROW_ERROR_COLUMNS
 from rapport.tenancy.access import workspace_scope
@@ -121,3 +123,16 @@ def test_slices_take_only_as_many_items_as_the_slice_being_written():
     assert next(parts) == [0, 1]
     assert taken == [0, 1]
     assert list(parts) == [[2, 3], [4]]
+
+
+def test_rows_update_writes_the_workspaces_records_only_and_stamps_them(
+    workspace, other_workspace, owner
+):
+    ours = make_company(workspace, owner, name="Acme", industry="Retail")
+    theirs = make_company(other_workspace, name="Globex", industry="Retail")
+    rows = [(ours.pk, "Acme Corp", "Steel"), (theirs.pk, "Taken", "Taken")]
+
+    rows_update(Company, ["name", "industry"], rows, workspace_id=workspace.pk, now=AT)
+
+    stored = Company.unscoped.order_by("pk").values_list("name", "industry", "updated_at")
+    assert list(stored) == [("Acme Corp", "Steel", AT), ("Globex", "Retail", theirs.updated_at)]
