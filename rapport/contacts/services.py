@@ -835,10 +835,9 @@ def _companies_read(
     companies: dict[int, Company] = {}
     links: dict[int, dict[int, str]] = {}
     for part in slices(ids):
-        companies.update(
-            (c.pk, c) for c in Company.objects.filter(workspace=workspace, pk__in=part)
-        )
-        linked = Company.tags.through.objects.filter(company_id__in=part)
+        found = {c.pk: c for c in Company.objects.filter(workspace=workspace, pk__in=part)}
+        companies.update(found)
+        linked = Company.tags.through.objects.filter(company_id__in=list(found))
         for pk, tag_id, name in linked.values_list("company_id", "tag_id", "tag__name"):
             links.setdefault(pk, {})[tag_id] = name
     return companies, links
