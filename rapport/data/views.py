@@ -127,10 +127,17 @@ def _preview_table(importer: Importer, rows: list[services.PreviewRow]) -> dict[
             return ", ".join(str(v) for v in value)
         return "" if value is None else str(value)
 
+    # A failed row stores nothing: its reasons take the place of its empty cells, right after
+    # the outcome, rather than in the last column, off-screen on a wide file or a phone.
     return {
         "headers": [labels.get(k, k.replace("_", " ").capitalize()) for k in keys],
         "rows": [
-            {"row": r, "cells": [cell(r.values.get(k)) for k in keys], "errors": r.errors}
+            {
+                "row": r,
+                "cells": [cell(r.values.get(k)) for k in keys],
+                "errors": r.errors,
+                "reasons_only": bool(r.errors) and not r.values,
+            }
             for r in rows
         ],
     }

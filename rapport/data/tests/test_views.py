@@ -222,6 +222,21 @@ def test_the_preview_shows_rows_as_stored_and_the_errors_they_would_give(
     assert _batch(workspace, uploaded.pk).status == "uploaded"
 
 
+def test_a_failed_rows_reasons_follow_its_outcome_in_place_of_its_empty_cells(
+    owner_client, uploaded
+):
+    html = owner_client.get(f"/imports/{uploaded.pk}/preview/").content.decode()
+
+    table = re.search(r'<table class="table" id="preview-table">.*?</table>', html, re.S)
+    assert table is not None
+    headers = re.findall(r"<th[ >]", table.group(0))
+    bob = re.findall(r"<tr[^>]*>(.*?)</tr>", table.group(0), re.S)[2]
+    cells = re.findall(r"<td([^>]*)>(.*?)</td>", bob, re.S)
+    assert len(cells) == 3  # row, outcome, then the reasons across every other column
+    assert f'colspan="{len(headers) - 2}"' in cells[2][0]
+    assert "not a valid email" in cells[2][1]
+
+
 def test_a_started_batch_leaves_the_wizard_for_its_page(owner_client, finished):
     for step in ("mapping", "preview"):
         response = owner_client.get(f"/imports/{finished.pk}/{step}/")
