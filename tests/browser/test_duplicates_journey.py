@@ -44,3 +44,18 @@ def test_it_dismisses_one_pair_and_merges_another(page, log_in, workspace, owner
     page.goto("/duplicates/")
     expect(page.locator(f"#pair-{bob_pair.pk}")).to_have_count(0)
     assert pair_of(workspace, p["bob"], p["rob"]).status == PairStatus.MERGED
+
+
+def test_the_data_quality_dashboard_counts_pairs_and_leads_to_their_review(
+    page, log_in, workspace, owner
+):
+    plant(workspace)
+    log_in("olivia")
+
+    page.goto("/data/quality/")
+    section = page.locator(".quality-section", has_text="Suspected duplicates")
+    expect(section.locator("h2")).to_contain_text("(3 pairs)")
+    section.get_by_role("link", name="Review").click()
+
+    expect(page).to_have_url(re.compile(r"/duplicates/$"))
+    expect(page.locator("#queue-count")).to_have_text("2 pairs, most likely first.")
