@@ -237,6 +237,17 @@ def test_a_failed_rows_reasons_follow_its_outcome_in_place_of_its_empty_cells(
     assert "not a valid email" in cells[2][1]
 
 
+def test_a_file_with_a_header_and_no_row_cannot_be_started(owner_client, workspace):
+    owner_client.post("/imports/new/", {"entity": "contacts", "file": _csv("First Name,E-mail\n")})
+    with workspace_scope(workspace):
+        batch = ImportBatch.objects.get()
+
+    html = owner_client.get(f"/imports/{batch.pk}/preview/").content.decode()
+
+    assert "The file holds no data row." in html
+    assert re.search(r'<button class="btn btn-primary" type="submit" disabled>Start import', html)
+
+
 def test_a_started_batch_leaves_the_wizard_for_its_page(owner_client, finished):
     for step in ("mapping", "preview"):
         response = owner_client.get(f"/imports/{finished.pk}/{step}/")
