@@ -197,10 +197,12 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The batch's page; htmx polls its `import-status` part while it runs, and pages its
     `import-errors` part."""
     batch = _batch(pk)
+    now = timezone.now()  # the estimate and its rendering share it: "1 minute", not "0 minutes"
     context: dict[str, Any] = {
         "batch": batch,
         "running": batch.status in RUNNING,
-        "finish_at": import_finish_estimate(batch=batch, now=timezone.now()),
+        "now": now,
+        "finish_at": import_finish_estimate(batch=batch, now=now),
     }
     if batch.status == ImportStatus.UNDOING:
         context["undo_total"] = import_undo_total(batch=batch)
