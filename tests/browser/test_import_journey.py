@@ -60,6 +60,10 @@ def test_a_member_imports_contacts_reads_the_errors_and_undoes_the_import(
     expect(page.locator("#field-column_4")).to_contain_text(
         "'first_name' is already fed by column 'First Name'"
     )
+    summary = page.locator("#mapping-errors")
+    expect(summary).to_be_in_viewport()
+    summary.get_by_role("link", name="Company").click()
+    expect(page.locator("#field-column_4")).to_be_in_viewport()
     page.get_by_label("Company").select_option("company")
     page.get_by_role("button", name="Preview").click()
 

@@ -170,6 +170,15 @@ def test_a_mapping_error_is_shown_next_to_its_column_and_nothing_is_kept(
     assert row is not None
     assert "&#x27;first_name&#x27; is already fed by column &#x27;First Name&#x27;" in row.group(0)
     assert _batch(workspace, uploaded.pk).mapping == uploaded.mapping
+    # and summed up above the columns, linking to the one to correct
+    summary = re.search(
+        r'<div class="alert alert-error" role="alert" id="mapping-errors">.*?</div>', html, re.S
+    )
+    assert summary is not None
+    assert (
+        '<a href="#field-column_4">Notes</a>: &#x27;first_name&#x27; is already fed'
+        in summary.group(0)
+    )
 
 
 def test_a_mapping_of_no_column_is_a_form_error(owner_client, uploaded):
