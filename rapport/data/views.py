@@ -140,6 +140,9 @@ def _preview_table(importer: Importer, rows: list[services.PreviewRow]) -> dict[
             }
             for r in rows
         ],
+        # A skipped row shows the record it matched (its own values are not stored): say so,
+        # or "Skipped" beside another person's name reads as a wrong reading of the file.
+        "skips": any(r.action == "skipped" for r in rows),
     }
 
 

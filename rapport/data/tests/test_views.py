@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from rapport.audit.models import AuditEntry
 from rapport.contacts.models import Contact
+from rapport.contacts.tests.factories import make_contact
 from rapport.data.models import ImportBatch, ImportStatus
 from rapport.data.queries import import_finish_estimate
 from rapport.data.services import import_undo_start
@@ -244,6 +245,25 @@ def test_a_failed_rows_reasons_follow_its_outcome_in_place_of_its_empty_cells(
     assert len(cells) == 3  # row, outcome, then the reasons across every other column
     assert f'colspan="{len(headers) - 2}"' in cells[2][0]
     assert "not a valid email" in cells[2][1]
+
+
+def test_the_preview_says_a_skipped_row_shows_the_record_it_matched(
+    owner_client, workspace, uploaded
+):
+    html = owner_client.get(f"/imports/{uploaded.pk}/preview/").content.decode()
+    assert 'id="preview-skips"' not in html
+
+    make_contact(workspace, first_name="Annabel", emails=["ann@acme.io"])
+    html = owner_client.get(f"/imports/{uploaded.pk}/preview/").content.decode()
+
+    skipped = re.search(r'<tr class="">\s*<td class="num">2</td>.*?</tr>', html, re.S)
+    assert skipped is not None and "Skipped" in skipped.group(0)
+    assert "Annabel" in skipped.group(0)
+    note = re.search(r'<p class="muted" id="preview-skips">(.*?)</p>', html, re.S)
+    assert note is not None
+    assert note.group(1).startswith(
+        "A skipped row matches an existing contact with the row&#x27;s external id"
+    )
 
 
 def test_a_file_with_a_header_and_no_row_cannot_be_started(owner_client, workspace):
