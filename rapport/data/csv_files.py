@@ -277,7 +277,7 @@ def csv_layout(fh: Binary) -> CsvLayout:
             raise ServiceValidationError.single(
                 "file",
                 "is not a CSV file (it holds binary data): upload a CSV file, an Excel workbook"
-                " (.xlsx) or vCards (.vcf)",
+                " (.xlsx, .xls) or vCards (.vcf)",
             )
         delimiter = detect_delimiter(sample)
         text.seek(0)

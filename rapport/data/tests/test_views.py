@@ -102,6 +102,8 @@ def test_the_upload_page_offers_every_registered_importer(member_client):
     assert '<option value="contacts">Contacts</option>' in html
     assert '<option value="companies">Companies</option>' in html
     assert 'enctype="multipart/form-data"' in html
+    # every format the import reads is named, not CSV alone
+    assert "Excel workbook (.xlsx, .xls)" in html and "vCards (.vcf)" in html
 
 
 def test_a_blank_file_is_refused_next_to_the_file_field(owner_client, workspace):
