@@ -279,6 +279,18 @@ def test_a_file_with_a_header_and_no_row_cannot_be_started(owner_client, workspa
     assert re.search(r'<button class="btn btn-primary" type="submit" disabled>Start import', html)
 
 
+@pytest.mark.parametrize(
+    ("total", "said"),
+    [(1, "1 row waits"), (4, "4 rows wait"), (None, "its rows wait")],
+)
+def test_a_batch_not_started_says_its_rows_wait_for_a_mapping(owner_client, uploaded, total, said):
+    ImportBatch.unscoped.filter(pk=uploaded.pk).update(total_rows=total)
+
+    html = owner_client.get(f"/imports/{uploaded.pk}/").content.decode()
+
+    assert f"Not started: {said} for a column mapping." in html
+
+
 def test_a_started_batch_leaves_the_wizard_for_its_page(owner_client, finished):
     for step in ("mapping", "preview"):
         response = owner_client.get(f"/imports/{finished.pk}/{step}/")
