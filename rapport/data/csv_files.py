@@ -253,6 +253,17 @@ def checked_row(number: int, cells: list[str], columns: list[str]) -> CsvRow:
     return CsvRow(number, cells)
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _binary(sample: str) -> bool:
+    """Whether the start of a file is not text: control characters beyond the odd ones a
+    tool leaves (FileMaker writes a line break within a cell as a vertical tab; a damaged
+    file has a few NULs, which the rows drop). Read as Latin-1, any file decodes, so an
+    image or a PDF would otherwise reach the mapping as columns of noise."""
+    return len(_CONTROLS.findall(sample)) > max(8, len(sample) // 50)
+
+
 def csv_layout(fh: Binary) -> CsvLayout:
     """Encoding, delimiter and header of a CSV file; an unusable file is a `file` error."""
     fh.seek(0)
@@ -262,6 +273,12 @@ def csv_layout(fh: Binary) -> CsvLayout:
     text = _text(fh, encoding)
     try:
         sample = text.read(SNIFF_BYTES)
+        if _binary(sample):
+            raise ServiceValidationError.single(
+                "file",
+                "is not a CSV file (it holds binary data): upload a CSV file, an Excel workbook"
+                " (.xlsx, .xls) or vCards (.vcf)",
+            )
         delimiter = detect_delimiter(sample)
         text.seek(0)
         reader = csv.reader(text, delimiter=delimiter)

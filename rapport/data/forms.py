@@ -18,7 +18,10 @@ class UploadForm(forms.Form):
     entity = forms.ChoiceField(label="What to import")
     file = forms.FileField(
         label="File",
-        help_text="A CSV file with a header row; any common encoding and delimiter.",
+        help_text=(
+            "A CSV file (any common encoding and delimiter) or an Excel workbook (.xlsx, .xls),"
+            " with a header row; or vCards (.vcf)."
+        ),
     )
 
     def __init__(

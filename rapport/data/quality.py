@@ -23,7 +23,13 @@ class QualityFigure:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.count / self.total) if self.total else 0
+        """Rounded, except that 100% means every record and 0% none: 3,001 job titles of
+        3,011 read 99%, not 100%, and one invalid email of 3,000 reads 1%, not 0%."""
+        if not self.total or not self.count:
+            return 0
+        if self.count == self.total:
+            return 100
+        return min(max(round(100 * self.count / self.total), 1), 99)
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,8 @@ class QualitySectionResult:
     title: str
     total: int
     figures: list[QualityFigure]
+    unit: str = "record"  # what the section counts: "pair" for suspected duplicates
+    link: str = ""  # where its records are reviewed, if somewhere
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,12 @@ def quality_report() -> list[QualitySectionResult]:
 
 
 def counted(
-    title: str, qs: QuerySet, conditions: dict[str, tuple[Q, bool]]
+    title: str,
+    qs: QuerySet,
+    conditions: dict[str, tuple[Q, bool]],
+    *,
+    unit: str = "record",
+    link: str = "",
 ) -> QualitySectionResult:
     """One aggregate over `qs`: its row count and, per label, how many rows meet the
     condition (and whether meeting it is good)."""
@@ -69,4 +82,4 @@ def counted(
         QualityFigure(label, row[f"c{i}"], total, good)
         for i, (label, (_, good)) in enumerate(conditions.items())
     ]
-    return QualitySectionResult(title, total, figures)
+    return QualitySectionResult(title, total, figures, unit, link)

@@ -127,12 +127,22 @@ def _preview_table(importer: Importer, rows: list[services.PreviewRow]) -> dict[
             return ", ".join(str(v) for v in value)
         return "" if value is None else str(value)
 
+    # A failed row stores nothing: its reasons take the place of its empty cells, right after
+    # the outcome, rather than in the last column, off-screen on a wide file or a phone.
     return {
         "headers": [labels.get(k, k.replace("_", " ").capitalize()) for k in keys],
         "rows": [
-            {"row": r, "cells": [cell(r.values.get(k)) for k in keys], "errors": r.errors}
+            {
+                "row": r,
+                "cells": [cell(r.values.get(k)) for k in keys],
+                "errors": r.errors,
+                "reasons_only": bool(r.errors) and not r.values,
+            }
             for r in rows
         ],
+        # A skipped row shows the record it matched (its own values are not stored): say so,
+        # or "Skipped" beside another person's name reads as a wrong reading of the file.
+        "skips": any(r.action == "skipped" for r in rows),
     }
 
 
@@ -190,10 +200,12 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The batch's page; htmx polls its `import-status` part while it runs, and pages its
     `import-errors` part."""
     batch = _batch(pk)
+    now = timezone.now()  # the estimate and its rendering share it: "1 minute", not "0 minutes"
     context: dict[str, Any] = {
         "batch": batch,
         "running": batch.status in RUNNING,
-        "finish_at": import_finish_estimate(batch=batch, now=timezone.now()),
+        "now": now,
+        "finish_at": import_finish_estimate(batch=batch, now=now),
     }
     if batch.status == ImportStatus.UNDOING:
         context["undo_total"] = import_undo_total(batch=batch)

@@ -2,6 +2,7 @@
 and how many of them are near-certain (one aggregate query)."""
 
 from django.db.models import Q
+from django.urls import reverse
 
 from rapport.data.quality import (
     QualitySection,
@@ -23,6 +24,8 @@ def suspected_duplicates() -> QualitySectionResult:
             "Company pairs": (Q(entity=PairEntity.COMPANY), False),
             f"Probability ≥ {NEAR_CERTAIN:.0%}": (Q(probability__gte=NEAR_CERTAIN), False),
         },
+        unit="pair",
+        link=reverse("dedupe:queue"),
     )
 
 

@@ -19,10 +19,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     entity = request.GET.get("entity", PairEntity.CONTACT)
     if entity not in PairEntity.values:
         entity = PairEntity.CONTACT
-    rows = queue_rows(list(pair_list(entity=entity)[:QUEUE_SIZE]))
+    pairs = pair_list(entity=entity)
+    shown = list(pairs[:QUEUE_SIZE])
     can_write = membership_of(request).has_scope(RECORDS_WRITE)
     context = {
-        "rows": rows,
+        "rows": queue_rows(shown),
+        "total": pairs.count() if len(shown) == QUEUE_SIZE else len(shown),
         "entity": entity,
         "entities": PairEntity.choices,
         "can_write": can_write,

@@ -8,6 +8,7 @@ from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from rapport.contacts.models import Company, Contact
@@ -90,11 +91,23 @@ def _field_rows(
     return out
 
 
+def _back_to(request: HttpRequest) -> str:
+    """Where the page was opened from (`?next=`, as the duplicates queue sends), if it is a
+    path on this site: merging or cancelling returns there, so a queue is worked through
+    without finding it again after each pair."""
+    back = request.GET.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return back if safe and back.startswith("/") else ""
+
+
 @scope_required(RECORDS_WRITE)
 def merge_page(request: HttpRequest, kind: MergeKind, a: int, b: int) -> HttpResponse:
     if a == b:
         raise Http404("a record cannot be merged with itself")
     first, second = kind.record(a), kind.record(b)
+    back = _back_to(request)
     errors: list[str] = []
     survivor_side = request.POST.get("survivor", "a")
     if request.method == "POST":
@@ -111,7 +124,7 @@ def merge_page(request: HttpRequest, kind: MergeKind, a: int, b: int) -> HttpRes
             errors = [f"{e.field}: {e.message}" for e in exc.errors]
         else:
             messages.success(request, f"Merged {merged.removed_repr} into {survivor}.")
-            return redirect(kind.detail_url(survivor.pk))
+            return redirect(back or kind.detail_url(survivor.pk))
     rows, counts = merge_preview(first, second)
     context = {
         "kind": kind,
@@ -121,6 +134,7 @@ def merge_page(request: HttpRequest, kind: MergeKind, a: int, b: int) -> HttpRes
         "counts": counts,
         "survivor_side": survivor_side,
         "errors": errors,
+        "back": back or kind.detail_url(first.pk),
     }
     return render(request, "merge/merge.html", context, status=422 if errors else 200)
 

@@ -35,12 +35,27 @@ def test_it_dismisses_one_pair_and_merges_another(page, log_in, workspace, owner
     # Robert Smith and Robert Smyth are one: Merge opens the merge page for the pair.
     page.locator(f"#pair-{bob_pair.pk}").get_by_role("link", name="Merge").click()
     low, high = sorted((p["bob"].pk, p["rob"].pk))
-    expect(page).to_have_url(re.compile(rf"/merge/contacts/{low}/{high}/$"))
+    expect(page).to_have_url(re.compile(rf"/merge/contacts/{low}/{high}/\?next="))
     page.get_by_role("button", name="Merge contacts").click()
-    expect(page).to_have_url(re.compile(rf"/contacts/{low}/$"))
+    # Back in the queue, to review the next pair; the pair merged has left it.
+    expect(page).to_have_url(re.compile(r"/duplicates/$"))
+    expect(page.locator(".flash-success")).to_contain_text("Merged")
     with workspace_scope(workspace):
         assert not Contact.objects.filter(pk=high).exists()
-
-    page.goto("/duplicates/")
     expect(page.locator(f"#pair-{bob_pair.pk}")).to_have_count(0)
     assert pair_of(workspace, p["bob"], p["rob"]).status == PairStatus.MERGED
+
+
+def test_the_data_quality_dashboard_counts_pairs_and_leads_to_their_review(
+    page, log_in, workspace, owner
+):
+    plant(workspace)
+    log_in("olivia")
+
+    page.goto("/data/quality/")
+    section = page.locator(".quality-section", has_text="Suspected duplicates")
+    expect(section.locator("h2")).to_contain_text("(3 pairs)")
+    section.get_by_role("link", name="Review").click()
+
+    expect(page).to_have_url(re.compile(r"/duplicates/$"))
+    expect(page.locator("#queue-count")).to_have_text("2 pairs, most likely first.")

@@ -60,6 +60,10 @@ def test_a_member_imports_contacts_reads_the_errors_and_undoes_the_import(
     expect(page.locator("#field-column_4")).to_contain_text(
         "'first_name' is already fed by column 'First Name'"
     )
+    summary = page.locator("#mapping-errors")
+    expect(summary).to_be_in_viewport()
+    summary.get_by_role("link", name="Company").click()
+    expect(page.locator("#field-column_4")).to_be_in_viewport()
     page.get_by_label("Company").select_option("company")
     page.get_by_role("button", name="Preview").click()
 
@@ -147,3 +151,23 @@ def test_a_member_imports_contacts_reads_the_errors_and_undoes_the_import(
     row = page.locator("#import-table tbody tr", has_text="people.csv")
     expect(row).to_contain_text("Undone")
     expect(row).to_contain_text("5 / 5")
+
+
+def test_on_a_phone_the_preview_shows_why_a_row_fails_without_scrolling_sideways(
+    page, log_in, workspace, owner
+):
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in("olivia")
+    page.goto("/imports/new/")
+    page.get_by_label("What to import").select_option("contacts")
+    page.get_by_label("File").set_input_files(
+        [{"name": "people.csv", "mimeType": "text/csv", "buffer": PEOPLE}]
+    )
+    page.get_by_role("button", name="Upload and map columns").click()
+    page.get_by_label("Cell").select_option("phone")
+    page.get_by_role("button", name="Preview").click()
+
+    bob = page.locator("#preview-table tr", has_text="not-an-email")
+    expect(bob).to_contain_text("Failed")
+    reason = bob.get_by_text("'not-an-email' is not a valid email")
+    expect(reason).to_be_in_viewport(ratio=0.5)

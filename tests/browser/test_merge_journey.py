@@ -47,3 +47,16 @@ def test_it_merges_two_contacts_and_undoes_the_merge(page, log_in, workspace, ow
     page.goto(f"/contacts/{annie.pk}/")
     expect(page.locator("#record-title")).to_have_text("Annie Lee")
     expect(page.locator("#timeline-items")).to_contain_text("Met Annie at the fair")
+
+
+def test_on_a_phone_the_merge_page_does_not_scroll_sideways(page, log_in, workspace, owner):
+    ann = make_contact(workspace, first_name="Christopher", last_name="Santiago")
+    chris = make_contact(workspace, first_name="C.", last_name="Santiago")
+    make_activity(workspace, contact_ids=[chris.pk], subject="Met Chris at the fair")
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in("olivia")
+
+    page.goto(f"/merge/contacts/{ann.pk}/{chris.pk}/")
+
+    expect(page.locator("#merge-counts")).to_contain_text("Activities")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -67,6 +67,28 @@ def test_an_empty_file_is_refused_clearly(raw):
     assert exc.value.as_dict() == {"file": ["the file is empty"]}
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x06\x00\x00",
+        bytes(range(256)) * 8,
+        b"%PDF-1.7\n" + bytes([7, 200, 3, 150, 17, 4]) * 200,
+    ],
+)
+def test_a_binary_file_is_refused_as_not_a_csv_file(raw):
+    with pytest.raises(ServiceValidationError) as exc:
+        csv_layout(io.BytesIO(raw))
+
+    assert exc.value.as_dict()["file"][0].startswith("is not a CSV file (it holds binary data)")
+
+
+def test_a_vertical_tab_within_a_cell_is_still_text():
+    layout, rows = _read(b"Name,Notes\nAnn,first line\x0bsecond line\nBob,\n")
+
+    assert layout.columns == ["Name", "Notes"]
+    assert [r.cells for r in rows] == [["Ann", "first line\x0bsecond line"], ["Bob", ""]]
+
+
 def test_a_header_without_a_name_is_refused():
     with pytest.raises(ServiceValidationError) as exc:
         csv_layout(io.BytesIO(b"Email,,Phone\n"))

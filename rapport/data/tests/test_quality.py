@@ -133,3 +133,11 @@ def test_the_report_is_kept_until_the_data_changes_and_per_workspace(
     assert "(5 records)" in owner_client.get("/data/quality/").content.decode()
     client = fixtures.signed_in(other_workspace.memberships.get().user)
     assert "(3 records)" in client.get("/data/quality/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("count", "total", "percent"),
+    [(3001, 3011, 99), (3011, 3011, 100), (1, 3000, 1), (0, 3000, 0), (1, 2, 50), (0, 0, 0)],
+)
+def test_a_share_reads_100_only_when_all_and_0_only_when_none(count, total, percent):
+    assert quality.QualityFigure("Job title", count, total, good=True).percent == percent

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from rapport.audit.models import AuditEntry
 from rapport.contacts.models import Contact
+from rapport.contacts.tests.factories import make_contact
 from rapport.data.models import ImportBatch, ImportStatus
 from rapport.data.queries import import_finish_estimate
 from rapport.data.services import import_undo_start
@@ -101,6 +102,8 @@ def test_the_upload_page_offers_every_registered_importer(member_client):
     assert '<option value="contacts">Contacts</option>' in html
     assert '<option value="companies">Companies</option>' in html
     assert 'enctype="multipart/form-data"' in html
+    # every format the import reads is named, not CSV alone
+    assert "Excel workbook (.xlsx, .xls)" in html and "vCards (.vcf)" in html
 
 
 def test_a_blank_file_is_refused_next_to_the_file_field(owner_client, workspace):
@@ -170,6 +173,15 @@ def test_a_mapping_error_is_shown_next_to_its_column_and_nothing_is_kept(
     assert row is not None
     assert "&#x27;first_name&#x27; is already fed by column &#x27;First Name&#x27;" in row.group(0)
     assert _batch(workspace, uploaded.pk).mapping == uploaded.mapping
+    # and summed up above the columns, linking to the one to correct
+    summary = re.search(
+        r'<div class="alert alert-error" role="alert" id="mapping-errors">.*?</div>', html, re.S
+    )
+    assert summary is not None
+    assert (
+        '<a href="#field-column_4">Notes</a>: &#x27;first_name&#x27; is already fed'
+        in summary.group(0)
+    )
 
 
 def test_a_mapping_of_no_column_is_a_form_error(owner_client, uploaded):
@@ -220,6 +232,63 @@ def test_the_preview_shows_rows_as_stored_and_the_errors_they_would_give(
     assert f'href="/imports/{uploaded.pk}/mapping/"' in html
     assert _contacts(workspace) == []
     assert _batch(workspace, uploaded.pk).status == "uploaded"
+
+
+def test_a_failed_rows_reasons_follow_its_outcome_in_place_of_its_empty_cells(
+    owner_client, uploaded
+):
+    html = owner_client.get(f"/imports/{uploaded.pk}/preview/").content.decode()
+
+    table = re.search(r'<table class="table" id="preview-table">.*?</table>', html, re.S)
+    assert table is not None
+    headers = re.findall(r"<th[ >]", table.group(0))
+    bob = re.findall(r"<tr[^>]*>(.*?)</tr>", table.group(0), re.S)[2]
+    cells = re.findall(r"<td([^>]*)>(.*?)</td>", bob, re.S)
+    assert len(cells) == 3  # row, outcome, then the reasons across every other column
+    assert f'colspan="{len(headers) - 2}"' in cells[2][0]
+    assert "not a valid email" in cells[2][1]
+
+
+def test_the_preview_says_a_skipped_row_shows_the_record_it_matched(
+    owner_client, workspace, uploaded
+):
+    html = owner_client.get(f"/imports/{uploaded.pk}/preview/").content.decode()
+    assert 'id="preview-skips"' not in html
+
+    make_contact(workspace, first_name="Annabel", emails=["ann@acme.io"])
+    html = owner_client.get(f"/imports/{uploaded.pk}/preview/").content.decode()
+
+    skipped = re.search(r'<tr class="">\s*<td class="num">2</td>.*?</tr>', html, re.S)
+    assert skipped is not None and "Skipped" in skipped.group(0)
+    assert "Annabel" in skipped.group(0)
+    note = re.search(r'<p class="muted" id="preview-skips">(.*?)</p>', html, re.S)
+    assert note is not None
+    assert note.group(1).startswith(
+        "A skipped row matches an existing contact with the row&#x27;s external id"
+    )
+
+
+def test_a_file_with_a_header_and_no_row_cannot_be_started(owner_client, workspace):
+    owner_client.post("/imports/new/", {"entity": "contacts", "file": _csv("First Name,E-mail\n")})
+    with workspace_scope(workspace):
+        batch = ImportBatch.objects.get()
+
+    html = owner_client.get(f"/imports/{batch.pk}/preview/").content.decode()
+
+    assert "The file holds no data row." in html
+    assert re.search(r'<button class="btn btn-primary" type="submit" disabled>Start import', html)
+
+
+@pytest.mark.parametrize(
+    ("total", "said"),
+    [(1, "1 row waits"), (4, "4 rows wait"), (None, "its rows wait")],
+)
+def test_a_batch_not_started_says_its_rows_wait_for_a_mapping(owner_client, uploaded, total, said):
+    ImportBatch.unscoped.filter(pk=uploaded.pk).update(total_rows=total)
+
+    html = owner_client.get(f"/imports/{uploaded.pk}/").content.decode()
+
+    assert f"Not started: {said} for a column mapping." in html
 
 
 def test_a_started_batch_leaves_the_wizard_for_its_page(owner_client, finished):
@@ -534,5 +603,17 @@ def test_a_running_import_says_when_it_should_end_at_its_pace(owner_client, work
 
     html = owner_client.get(f"/imports/{uploaded.pk}/").content.decode()
 
-    # six minutes at the moment of the request, a hair less when the page is rendered
-    assert re.search(r"1 of 4 rows read \(25%\), about [56]\xa0minutes left", html)
+    # counted from the moment the estimate was made, not a hair later when the page renders
+    assert "1 of 4 rows read (25%), about 6\xa0minutes left" in html
+
+
+def test_an_import_nearly_done_says_a_minute_left_never_0_minutes(
+    owner_client, workspace, uploaded
+):
+    ImportBatch.unscoped.filter(pk=uploaded.pk).update(
+        status="running", started_at=timezone.now() - dt.timedelta(seconds=3), rows=3, total_rows=4
+    )
+
+    html = owner_client.get(f"/imports/{uploaded.pk}/").content.decode()
+
+    assert "3 of 4 rows read (75%), about 1\xa0minute left" in html

@@ -2,6 +2,11 @@
 
 from rapport.data.quality import quality_report
 from rapport.dedupe.models import DuplicatePair
+from rapport.tenancy.access import workspace_scope
+from rapport.web.tests import fixtures
+
+owner_client = fixtures.owner_client
+plain_static_storage = fixtures.plain_static_storage
 
 
 def _pair(workspace, entity, a, b, probability, status="open"):
@@ -25,3 +30,14 @@ def test_the_dashboard_counts_open_suspected_pairs(scoped, workspace, other_work
         "Company pairs": 1,
         "Probability ≥ 95%": 1,
     }
+
+
+def test_the_dashboard_counts_pairs_as_pairs_and_links_to_the_queue(owner_client, workspace):
+    with workspace_scope(workspace):
+        _pair(workspace, "contact", 1, 2, 0.99)
+
+    html = owner_client.get("/data/quality/").content.decode()
+
+    section = html[html.index("Suspected duplicates awaiting review") :]
+    assert "(1 pairs)" not in section and "(1 pair)" in section
+    assert '<a class="btn btn-sm" href="/duplicates/">Review</a>' in section

@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from rapport.contacts.models import Contact
+from rapport.dedupe import views
 from rapport.dedupe.models import PairStatus
 from rapport.dedupe.tests.factories import pair_of, plant
 from rapport.tenancy.access import workspace_scope
@@ -29,6 +31,27 @@ def test_the_queue_shows_both_records_reasons_and_the_merge_link(member_client, 
     assert "ann@acme.io" in html
     assert "same email" in html
     assert reverse("merge:merge_contacts", args=[ann.pk, anne.pk]) in html
+
+
+def test_the_queue_says_how_many_pairs_it_holds_and_how_many_it_shows(
+    member_client, planted, monkeypatch
+):
+    html = member_client.get("/duplicates/").content.decode()
+    assert "2 pairs, most likely first." in html
+
+    monkeypatch.setattr(views, "QUEUE_SIZE", 1)
+    html = member_client.get("/duplicates/").content.decode()
+    assert "The 1 most likely of 2 pairs" in html
+    assert html.count('<tr id="pair-') == 1
+
+
+def test_a_record_without_a_company_shows_its_city_alone(member_client, workspace, planted):
+    with workspace_scope(workspace):
+        Contact.objects.filter(pk=planted["ann"].pk).update(city="Lyon")
+
+    html = member_client.get("/duplicates/").content.decode()
+
+    assert '<div class="muted">Lyon</div>' in html
 
 
 def test_the_companies_tab_lists_company_pairs(member_client, planted):

@@ -80,6 +80,29 @@ def test_posting_merges_into_the_chosen_survivor_with_the_chosen_values(
     assert record.choices["first_name"] == "other"
 
 
+def test_opened_from_a_queue_merging_and_cancelling_return_to_it(member_client, ann, annie):
+    url = f"/merge/contacts/{ann.pk}/{annie.pk}/?next=/duplicates/%3Fentity%3Dcontact"
+
+    html = member_client.get(url).content.decode()
+    assert '<a class="btn btn-ghost" href="/duplicates/?entity=contact">Cancel</a>' in html
+
+    response = member_client.post(url, {"survivor": "a"})
+    assert response.status_code == 302
+    assert response["Location"] == "/duplicates/?entity=contact"
+    assert fresh(annie) is None
+
+
+@pytest.mark.parametrize("away", ["https://evil.example/", "//evil.example/", "javascript:x"])
+def test_a_next_leading_off_the_site_is_ignored(member_client, ann, annie, away):
+    url = f"/merge/contacts/{ann.pk}/{annie.pk}/?next={away}"
+
+    html = member_client.get(url).content.decode()
+    assert f'<a class="btn btn-ghost" href="/contacts/{ann.pk}/">Cancel</a>' in html
+
+    response = member_client.post(url, {"survivor": "a"})
+    assert response["Location"] == f"/contacts/{ann.pk}/"
+
+
 def test_the_survivors_page_shows_the_merge_with_an_undo_button(
     member_client, workspace, member, ann, annie
 ):
