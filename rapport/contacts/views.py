@@ -39,7 +39,6 @@ from rapport.contacts.forms import (
 )
 from rapport.contacts.listing import CONTACT_ROW_FIELDS, tag_names
 from rapport.contacts.models import (
-    CustomFieldDefinition,
     CustomFieldEntity,
     LifecycleStage,
     SizeBand,
@@ -773,7 +772,7 @@ def _detail_page_html(request: HttpRequest, kind: RecordKind, pk: int) -> tuple[
         workspace=workspace,
         name="custom-field-definitions",
         inputs=(kind.entity,),
-        build=lambda: list(CustomFieldDefinition.objects.filter(entity=kind.entity)),
+        build=lambda: queries.custom_fields_of(workspace=workspace, entity=kind.entity),
     )
     rows = kind.form_class.read_only_rows(instance=record, definitions=definitions)
     quick_add: list[Any] = []
