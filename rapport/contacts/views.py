@@ -146,11 +146,19 @@ class RecordKind:
 _url_pattern = url_pattern
 
 
+# `MONTHS_3` translated and titled, per language: twelve lazy translations a page otherwise.
+_MONTHS: dict[str | None, dict[int, str]] = {}
+
+
 class _Dates:
     """`date:'M j, Y H:i'` and `date:'M j, Y'` of the templates, in the current time zone."""
 
     def __init__(self) -> None:
-        self.months = {n: str(MONTHS_3[n]).title() for n in range(1, 13)}
+        language = get_language()
+        months = _MONTHS.get(language)
+        if months is None:
+            months = _MONTHS[language] = {n: str(MONTHS_3[n]).title() for n in range(1, 13)}
+        self.months = months
         self.zone = timezone.get_current_timezone()
 
     def cell(self, value: dt.datetime | None) -> str:
