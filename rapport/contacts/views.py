@@ -429,30 +429,28 @@ def _filters_html(request: HttpRequest, kind: RecordKind, form: ListFilterForm, 
     """The rendered filter form (search, owner, tag, stage, company), kept per workspace data
     version: it shows the query's values and the workspace's members and tags, nothing that
     differs by user or role, and no form token (it is a GET form). The search text is put in
-    each time (rendered as a mark), so a new search renders no filter form."""
+    each time (rendered as a mark), so a new search renders no filter form; the form's other
+    fields are the query's, the same for every query under the same key."""
     workspace = workspace_of(request)
+    # The search box's text: the raw text (the last of several), as the form's `q.value()`.
+    text = request.GET.get("q") or ""
 
-    def render(form: ListFilterForm) -> SafeString:
+    def render(q: str) -> SafeString:
         choices, chosen = _list_options(workspace), form.cleaned_data
         options = {name: _options_html(choices[name], chosen.get(name)) for name in choices}
-        context = {"kind": kind, "form": form, "sort": sort, "options": options}
+        context = {"kind": kind, "form": form, "q": q, "sort": sort, "options": options}
         return render_to_string("contacts/_filters.html", context)
 
     def build() -> str:
-        marked = request.GET.copy()
-        marked.setlist("q", [_SEARCH_MARK])
-        marked_form = ListFilterForm(marked, filters=kind.filters)
-        marked_form.is_valid()
-        html = render(marked_form)
+        html = render(_SEARCH_MARK)
         return html if html.count(_SEARCH_MARK) == 1 else ""  # else: rendered each time
 
     query = sorted((k, v) for k, v in request.GET.lists() if k != "q")
     inputs = (query, get_language(), get_script_prefix())
     html = kept(workspace=workspace, name=f"{kind.plural}-filters", inputs=inputs, build=build)
     if not html:
-        return render(form)
-    # What `{{ form.q.value|default:'' }}` prints: the raw text (the last of several), escaped.
-    return mark_safe(html.replace(_SEARCH_MARK, escape(request.GET.get("q") or ""), 1))
+        return render(text)
+    return mark_safe(html.replace(_SEARCH_MARK, escape(text), 1))  # escaped as `{{ q }}`
 
 
 def _saved_views(request: HttpRequest, kind: RecordKind) -> list[Any]:

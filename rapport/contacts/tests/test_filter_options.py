@@ -107,3 +107,26 @@ def test_the_list_page_marks_the_chosen_owner_tag_and_stage(client, workspace, o
     assert '<option value="&lt;b&gt;" selected>&lt;b&gt;</option>' in html
     assert '<option value="vip">vip</option>' in html
     assert '<option value="customer" selected>Customer</option>' in html
+
+
+@pytest.mark.parametrize("keep", [False, True])
+@pytest.mark.parametrize(
+    ("query", "value"),
+    [
+        ("", ""),
+        ("?q=", ""),
+        ("?q=%3Ci%3E%22Ann%27s%22%20%26", "&lt;i&gt;&quot;Ann&#x27;s&quot; &amp;"),
+        ("?q=first&q=last&tag=vip", "last"),  # the last of several, as `form.q.value`
+        ("?tag=vip", ""),
+    ],
+)
+def test_the_search_box_shows_the_querys_text_escaped(
+    client, settings, workspace, owner, keep, query, value
+):
+    settings.RAPPORT_KEEP_PAGES = keep
+    client.force_login(owner)
+    for url in (f"/contacts/{query}", f"/companies/{query}"):
+        client.get(url.replace("q=", "q=other"))  # keeps the form for the query but its text
+        html = client.get(url).content.decode()
+        box = html[html.index('<input type="search" name="q"') :]
+        assert box.startswith(f'<input type="search" name="q" value="{value}" placeholder=')
