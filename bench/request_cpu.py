@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", type=int, default=0, help="print this many functions")
     parser.add_argument("--sort", default="tottime", help="pstats order: tottime, cumulative")
     parser.add_argument("--queries", action="store_true", help="print each endpoint's SQL")
+    parser.add_argument("--stats", default="", help="with --profile: also write it to this file")
     parser.add_argument(
         "--misses",
         default="",
@@ -139,6 +140,8 @@ def main(argv: list[str] | None = None) -> None:
         bench_http.auth_remove(auth)
     if profile:
         pstats.Stats(profile, stream=sys.stdout).sort_stats(args.sort).print_stats(args.profile)
+        if args.stats:  # for pstats' callers and callees: python -m pstats FILE
+            profile.dump_stats(args.stats)
 
 
 if __name__ == "__main__":

@@ -249,7 +249,7 @@ def company_list(
 def contact_get(*, contact_id: int) -> Contact:
     """The contact in the current workspace, its emails, phones, tags and companies read as
     prefetched (two queries in all); `Contact.DoesNotExist` for another's (a 404)."""
-    workspace_id = _scoped_workspace_id()
+    workspace_id = scoped_workspace_id()
     if workspace_id is None:  # scopes off or several workspaces: as the scoped manager reads
         contact = Contact.objects.select_related("primary_company", "owner").get(pk=contact_id)
     else:
@@ -258,7 +258,7 @@ def contact_get(*, contact_id: int) -> Contact:
     return contact
 
 
-def _scoped_workspace_id() -> int | None:
+def scoped_workspace_id() -> int | None:
     """The one workspace the active scope reads in (`workspace_scope`), else None."""
     scope = get_scope()
     workspace_id = scope.get("workspace")
@@ -343,15 +343,54 @@ def company_names_starting(*, text: str, limit: int = 10) -> list[str]:
     return list(rows.values_list("name", flat=True)[:limit])
 
 
+@cache
+def _members_select() -> str:
+    """`forms.members_of`'s users (the workspace's active members) as (id, first name, last
+    name, username), one workspace parameter; the models' own names (hence the `noqa: S608`)."""
+    users, members = get_user_model()._meta.db_table, Membership._meta.db_table
+    return (
+        f'SELECT U."id", U."first_name", U."last_name", U."username" FROM "{users}" U '  # noqa: S608
+        f'INNER JOIN "{members}" M ON (M."user_id" = U."id") '
+        'WHERE (M."workspace_id" = %s AND U."is_active")'
+    )
+
+
+def member_names(workspace: Any) -> tuple[tuple[int, str, str, str], ...]:
+    """`members_of(workspace)`'s (id, first name, last name, username), in its order (first,
+    last, username), by a statement written once: every record page computed asks it (the
+    quick-add forms' assignees), and the ORM spent more Python on it than the database."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"{_members_select()} ORDER BY 2, 3, 4", [workspace.pk])
+        return tuple(tuple(row) for row in cursor.fetchall())
+
+
+@cache
+def _definitions_select() -> tuple[str, ModelRows]:
+    """`custom_field_list(entity=...)`'s statement, every field, written once."""
+    rows, table = ModelRows.of(CustomFieldDefinition), CustomFieldDefinition._meta.db_table
+    sql = (
+        f'SELECT {", ".join(rows.columns(table))} FROM "{table}" '  # noqa: S608
+        f'WHERE ("{table}"."workspace_id" = %s AND "{table}"."entity" = %s) '
+        f'ORDER BY "{table}"."position" ASC, "{table}"."id" ASC'
+    )
+    return sql, rows
+
+
+def custom_fields_of(*, workspace: Any, entity: str) -> list[CustomFieldDefinition]:
+    """`custom_field_list(entity=entity)` as a list, by a statement written once (as
+    `member_names`): a record's page computed reads its definitions every time."""
+    sql, rows = _definitions_select()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [workspace.pk, entity])
+        return [rows.instance(row) for row in cursor.fetchall()]
+
+
 def filter_options(workspace: Any) -> dict[str, list[tuple[Any, str]]]:
     """Choices for the list's filter selects: the workspace's active members (who may own
     records, by name) and its tags (by name), read in one statement, and the stages."""
-    users = get_user_model()._meta.db_table
-    members, tags = Membership._meta.db_table, Tag._meta.db_table
+    tags = Tag._meta.db_table
     sql = (
-        f'SELECT 0, U."id", U."first_name", U."last_name", U."username" FROM "{users}" U '  # noqa: S608
-        f'INNER JOIN "{members}" M ON (M."user_id" = U."id") '
-        'WHERE (M."workspace_id" = %s AND U."is_active") '
+        f"SELECT 0, {_members_select().removeprefix('SELECT ')} "  # noqa: S608
         f"UNION ALL SELECT 1, NULL, T.\"name\", '', '' FROM \"{tags}\" T "
         'WHERE T."workspace_id" = %s '
         "ORDER BY 1, 3, 4, 5"

@@ -7,7 +7,7 @@ its merge read these four short lists. One `UNION ALL` of the four tables brings
 order their prefetches gave (emails and phones primary first, then by id; tags by name, in
 the database's collation; companies by id), and they fill the prefetch caches, so
 `contact.emails.all()` and the rest read them as after `prefetch_related`. The instances hold
-the fields these callers read (ids, email, number, extension, is_primary, name); any other
+the fields these callers read (ids, email, number, extension, kind, is_primary, name); any other
 field loads on first access, as a deferred field does, so nothing reads wrong.
 """
 
@@ -25,21 +25,20 @@ from rapport.contacts.models import (
     Tag,
 )
 
-# The four relations as (kind, id, text, flag, order, a phone's extension), in one shape; the
-# tables and columns
-# are the models' own, never input (hence the `noqa: S608`). Each table is filtered by the
-# contact's workspace, as the scoped managers would.
+# The four relations as (kind, id, text, flag, order, a phone's extension and kind), in one
+# shape; the tables and columns are the models' own, never input (hence the `noqa: S608`).
+# Each table is filtered by the contact's workspace, as the scoped managers would.
 _SQL = " UNION ALL ".join(
     [
-        f"SELECT 'emails', id, email, is_primary, '', '' FROM {ContactEmail._meta.db_table} "  # noqa: S608
+        f"SELECT 'emails', id, email, is_primary, '', '', '' FROM {ContactEmail._meta.db_table} "  # noqa: S608
         "WHERE workspace_id = %s AND contact_id = %s",
-        "SELECT 'phones', id, number, is_primary, '', extension "  # noqa: S608
+        "SELECT 'phones', id, number, is_primary, '', extension, kind "  # noqa: S608
         f"FROM {ContactPhone._meta.db_table} "
         "WHERE workspace_id = %s AND contact_id = %s",
-        f"SELECT 'tags', t.id, t.name, FALSE, t.name, '' FROM {Tag._meta.db_table} t "  # noqa: S608
+        f"SELECT 'tags', t.id, t.name, FALSE, t.name, '', '' FROM {Tag._meta.db_table} t "  # noqa: S608
         f"INNER JOIN {Contact.tags.through._meta.db_table} l ON (l.tag_id = t.id) "
         "WHERE t.workspace_id = %s AND l.contact_id = %s",
-        f"SELECT 'companies', c.id, c.name, FALSE, '', '' FROM {Company._meta.db_table} c "  # noqa: S608
+        f"SELECT 'companies', c.id, c.name, FALSE, '', '', '' FROM {Company._meta.db_table} c "  # noqa: S608
         f"INNER JOIN {ContactCompany._meta.db_table} l ON (l.company_id = c.id) "
         "WHERE c.workspace_id = %s AND l.contact_id = %s",
     ]
@@ -60,7 +59,7 @@ def related_rows_load(contact: Contact) -> None:
         rows = cursor.fetchall()
     db = connection.alias
     found: dict[str, list[Any]] = {"emails": [], "phones": [], "tags": [], "companies": []}
-    for kind, row_id, text, flag, _, extension in rows:
+    for kind, row_id, text, flag, _, extension, phone_kind in rows:
         values: dict[str, Any] = {"id": row_id, "workspace_id": ws}
         if kind == "emails" or kind == "phones":
             model: type[Model] = ContactEmail if kind == "emails" else ContactPhone
@@ -68,7 +67,7 @@ def related_rows_load(contact: Contact) -> None:
             if kind == "emails":
                 values["email"] = text
             else:
-                values |= {"number": text, "extension": extension}
+                values |= {"number": text, "extension": extension, "kind": phone_kind}
             item = _loaded(model, db, values)
             model._meta.get_field("contact").set_cached_value(item, contact)  # type: ignore[union-attr]
         else:

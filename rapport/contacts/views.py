@@ -39,7 +39,6 @@ from rapport.contacts.forms import (
 )
 from rapport.contacts.listing import CONTACT_ROW_FIELDS, tag_names
 from rapport.contacts.models import (
-    CustomFieldDefinition,
     CustomFieldEntity,
     LifecycleStage,
     SizeBand,
@@ -49,7 +48,7 @@ from rapport.contacts.saved_views import (
     saved_view_create,
     saved_view_delete,
     saved_view_get,
-    saved_views_for,
+    saved_views_list,
 )
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page
@@ -147,11 +146,19 @@ class RecordKind:
 _url_pattern = url_pattern
 
 
+# `MONTHS_3` translated and titled, per language: twelve lazy translations a page otherwise.
+_MONTHS: dict[str | None, dict[int, str]] = {}
+
+
 class _Dates:
     """`date:'M j, Y H:i'` and `date:'M j, Y'` of the templates, in the current time zone."""
 
     def __init__(self) -> None:
-        self.months = {n: str(MONTHS_3[n]).title() for n in range(1, 13)}
+        language = get_language()
+        months = _MONTHS.get(language)
+        if months is None:
+            months = _MONTHS[language] = {n: str(MONTHS_3[n]).title() for n in range(1, 13)}
+        self.months = months
         self.zone = timezone.get_current_timezone()
 
     def cell(self, value: dt.datetime | None) -> str:
@@ -401,6 +408,19 @@ def _list_options(workspace: Workspace) -> dict[str, list[tuple[Any, str]]]:
     )
 
 
+def _options_html(choices: list[tuple[Any, str]], chosen: Any) -> SafeString:
+    """A filter select's options after its blank one, the query's value selected: what the
+    template's loop wrote (value and label escaped), written here since one option per member
+    and tag through the template engine cost a sixth of a list page computed each time."""
+    return mark_safe(  # every value is escaped
+        "".join(
+            f'<option value="{escape(str(value))}"{" selected" if value == chosen else ""}>'
+            f"{escape(label)}</option>"
+            for value, label in choices
+        )
+    )
+
+
 # Stands for the search text in the kept filter form (`_filters_html`); as `TOKEN_MARK`.
 _SEARCH_MARK = "mark" + salted_hmac("rapport.contacts.views", "filters-q").hexdigest()[:32]
 
@@ -409,33 +429,28 @@ def _filters_html(request: HttpRequest, kind: RecordKind, form: ListFilterForm, 
     """The rendered filter form (search, owner, tag, stage, company), kept per workspace data
     version: it shows the query's values and the workspace's members and tags, nothing that
     differs by user or role, and no form token (it is a GET form). The search text is put in
-    each time (rendered as a mark), so a new search renders no filter form."""
+    each time (rendered as a mark), so a new search renders no filter form; the form's other
+    fields are the query's, the same for every query under the same key."""
     workspace = workspace_of(request)
+    # The search box's text: the raw text (the last of several), as the form's `q.value()`.
+    text = request.GET.get("q") or ""
 
-    def render(form: ListFilterForm) -> SafeString:
-        context = {
-            "kind": kind,
-            "form": form,
-            "sort": sort,
-            "options": _list_options(workspace),
-        }
+    def render(q: str) -> SafeString:
+        choices, chosen = _list_options(workspace), form.cleaned_data
+        options = {name: _options_html(choices[name], chosen.get(name)) for name in choices}
+        context = {"kind": kind, "form": form, "q": q, "sort": sort, "options": options}
         return render_to_string("contacts/_filters.html", context)
 
     def build() -> str:
-        marked = request.GET.copy()
-        marked.setlist("q", [_SEARCH_MARK])
-        marked_form = ListFilterForm(marked, filters=kind.filters)
-        marked_form.is_valid()
-        html = render(marked_form)
+        html = render(_SEARCH_MARK)
         return html if html.count(_SEARCH_MARK) == 1 else ""  # else: rendered each time
 
     query = sorted((k, v) for k, v in request.GET.lists() if k != "q")
     inputs = (query, get_language(), get_script_prefix())
     html = kept(workspace=workspace, name=f"{kind.plural}-filters", inputs=inputs, build=build)
     if not html:
-        return render(form)
-    # What `{{ form.q.value|default:'' }}` prints: the raw text (the last of several), escaped.
-    return mark_safe(html.replace(_SEARCH_MARK, escape(request.GET.get("q") or ""), 1))
+        return render(text)
+    return mark_safe(html.replace(_SEARCH_MARK, escape(text), 1))  # escaped as `{{ q }}`
 
 
 def _saved_views(request: HttpRequest, kind: RecordKind) -> list[Any]:
@@ -444,7 +459,9 @@ def _saved_views(request: HttpRequest, kind: RecordKind) -> list[Any]:
         workspace=workspace_of(request),
         name="saved-views",
         inputs=(request.user.pk, kind.entity),
-        build=lambda: list(saved_views_for(user=request.user, entity=kind.entity)),
+        build=lambda: saved_views_list(
+            workspace=workspace_of(request), user=request.user, entity=kind.entity
+        ),
     )
 
 
@@ -761,7 +778,7 @@ def _detail_page_html(request: HttpRequest, kind: RecordKind, pk: int) -> tuple[
         workspace=workspace,
         name="custom-field-definitions",
         inputs=(kind.entity,),
-        build=lambda: list(CustomFieldDefinition.objects.filter(entity=kind.entity)),
+        build=lambda: queries.custom_fields_of(workspace=workspace, entity=kind.entity),
     )
     rows = kind.form_class.read_only_rows(instance=record, definitions=definitions)
     quick_add: list[Any] = []

@@ -42,6 +42,7 @@ class ModelRows:
     names: list[str]
     converters: list[tuple[int, Any, list[Any]]]
     plain: bool  # `__init__` would only store the values: made without it (see above)
+    db: str  # the connection's alias, as the instances' `_state.db` (read once, not per row)
 
     @classmethod
     def of(cls, model: type[Model], names: Sequence[str] | None = None) -> "ModelRows":
@@ -65,7 +66,8 @@ class ModelRows:
             type(inspect.getattr_static(model, f.attname, None)) in _PLAIN_ATTRIBUTES
             for f in model._meta.concrete_fields
         )
-        return cls(model, fields, [f.attname for f in fields], converters, plain)
+        attnames = [f.attname for f in fields]
+        return cls(model, fields, attnames, converters, plain, connection.alias)
 
     def columns(self, alias: str) -> list[str]:
         """The SELECT list of these fields on the table named (or aliased) `alias`."""
@@ -79,11 +81,11 @@ class ModelRows:
                 for converter in converters:
                     values[i] = converter(values[i], column, connection)
         if not self.plain:
-            return self.model.from_db(connection.alias, self.names, values)
+            return self.model.from_db(self.db, self.names, values)
         instance = self.model.__new__(self.model)
         instance.__dict__.update(zip(self.names, values, strict=True))
         state = instance._state = ModelState()
-        state.adding, state.db = False, connection.alias
+        state.adding, state.db = False, self.db
         return instance
 
     def shared(self, values: Sequence[Any], seen: dict[Any, Any]) -> Any:

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
-from rapport.contacts.forms import members_of
+from rapport.contacts.queries import member_names
 from rapport.tenancy.data_version import kept as kept_per_version
 from rapport.tenancy.models import Workspace
 
@@ -83,9 +83,7 @@ def quick_add_panels(
         workspace=workspace,
         name="quick-add-members",
         inputs=(),
-        build=lambda: tuple(
-            members_of(workspace).values_list("pk", "first_name", "last_name", "username")
-        ),
+        build=lambda: member_names(workspace),
     )
     model_name = record._meta.model_name
     key = (workspace.pk, record._meta.label_lower, tuple(kinds), members)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from rapport.contacts import views
 from rapport.contacts.models import Company, Contact
@@ -215,3 +215,15 @@ _ROWS = (
 def test_the_rows_are_written_as_before_to_the_byte():
     with timezone.override("UTC"):
         assert views.contact_rows(_row_contacts()) == _ROWS
+
+
+def test_the_months_are_the_current_languages():
+    # The titled month names are kept per language: each language gets its own.
+    with timezone.override("UTC"):
+        with translation.override("de"):
+            german = views.contact_rows(_row_contacts())
+        english = views.contact_rows(_row_contacts())
+        with translation.override("de"):
+            assert views.contact_rows(_row_contacts()) == german
+    assert 'title="Mär 1, 2026 09:05">Mär 1, 2026</time>' in german
+    assert english == _ROWS

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 def _lists(contact: Contact) -> dict[str, list[Any]]:
     return {
         "emails": [(e.pk, e.email, e.is_primary) for e in contact.emails.all()],
-        "phones": [(p.pk, p.number, p.is_primary) for p in contact.phones.all()],
+        "phones": [
+            (p.pk, p.number, p.extension, p.kind, p.is_primary) for p in contact.phones.all()
+        ],
         "tags": [(t.pk, t.name) for t in contact.tags.all()],
         # By id, as `related_rows_load` has always given them (the prefetch's order is the
         # database's, unspecified).
@@ -33,7 +35,8 @@ def test_the_lists_are_the_prefetched_ones_in_one_query(workspace, other_workspa
     contact = make_contact(
         workspace,
         emails=["b@acme.io", "a@home.io", "c@work.io"],
-        phones=["+12129744953", "+12129744000"],
+        phones=["+12129744953", "+12129744000 x204"],
+        phone_kinds=["mobile", "home"],
         tags=["zeta", "Alpha", "beta"],
         company_ids=[acme.pk, globex.pk],
     )
@@ -58,6 +61,8 @@ def test_the_lists_are_the_prefetched_ones_in_one_query(workspace, other_workspa
     assert lists == reference
     assert lists["emails"][0][1:] == ("b@acme.io", True)  # the primary first
     assert len(lists["tags"]) == 3 and len(lists["companies"]) == 2
+    # A phone's kind and extension are read with it (a deferred kind was a query per phone).
+    assert [p[2:4] for p in lists["phones"]] == [("", "mobile"), ("204", "home")]
 
 
 def test_a_contact_without_rows_has_empty_lists(workspace):
