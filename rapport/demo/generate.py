@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractUser
+from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
@@ -16,6 +17,7 @@ from rapport.activities.services import BULK_MAX, activity_bulk_create
 from rapport.audit.context import audit_source
 from rapport.contacts.models import LifecycleStage, SizeBand
 from rapport.contacts.services import company_create, contact_create, custom_field_create
+from rapport.core.hooks import records_gathered
 from rapport.demo import activity_text as text
 from rapport.demo.duplicates_data import duplicates_demo_fill
 from rapport.demo.feedback_data import feedback_demo_fill
@@ -97,7 +99,10 @@ def demo_create(*, size: DemoSize | None = None, seed: int = 2026) -> Workspace:
         workspace = workspace_create(name="Demo Company", owner=users[0], default_region="US")
         for user, role in zip(users[1:], [Role.MANAGER, Role.MEMBER], strict=False):
             membership_add(workspace=workspace, user=user, role=role)
-        with workspace_scope(workspace):
+        # One transaction, its changes announced once: the listeners (lead scoring) queue a
+        # task per kind of record, not one per contact, which a worker beside `make run`
+        # worked through for minutes, holding SQLite's write lock from logins.
+        with workspace_scope(workspace), transaction.atomic(), records_gathered():
             _fill(workspace, users, size, fake, rng)
     return workspace
 

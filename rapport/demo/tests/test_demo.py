@@ -3,8 +3,10 @@ import re
 
 from django.core.management import call_command
 from django.db.models import Min
+from django.test import override_settings
 from django.utils import timezone
 from django_scopes import scopes_disabled
+from django_tasks_db.models import DBTaskResult
 
 from rapport.activities.models import Activity
 from rapport.audit.models import AuditEntry
@@ -28,28 +30,29 @@ from rapport.service.models import Ticket, TicketMessage
 from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.models import Workspace
 
+SMALL = [
+    "--contacts",
+    "40",
+    "--companies",
+    "8",
+    "--activities",
+    "120",
+    "--deals",
+    "60",
+    "--orders",
+    "300",
+    "--leads",
+    "60",
+    "--tickets",
+    "80",
+    "--nps-contacts",
+    "25",
+]
+
 
 def test_the_demo_loads_once_through_the_services(db):
-    args = [
-        "--contacts",
-        "40",
-        "--companies",
-        "8",
-        "--activities",
-        "120",
-        "--deals",
-        "60",
-        "--orders",
-        "300",
-        "--leads",
-        "60",
-        "--tickets",
-        "80",
-        "--nps-contacts",
-        "25",
-    ]
-    call_command("demo", "--if-empty", *args)
-    call_command("demo", "--if-empty", *args)
+    call_command("demo", "--if-empty", *SMALL)
+    call_command("demo", "--if-empty", *SMALL)
     ws = Workspace.objects.get(slug="demo-company")
     assert ws.memberships.count() == 3
     with scopes_disabled():
@@ -336,3 +339,17 @@ def test_demo_comments_read_as_their_scores_do():
     assert all(sentiment_score(c) > 0.2 for c in POSITIVE_COMMENTS)
     assert all(sentiment_score(c) < -0.2 for c in NEGATIVE_COMMENTS)
     assert all(-0.6 < sentiment_score(c) < 0.6 for c in MIXED_COMMENTS)
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+def test_the_demo_queues_lead_scoring_once_per_kind_of_record(
+    db, django_capture_on_commit_callbacks
+):
+    # A task per contact kept `make run`'s worker busy for minutes, locking SQLite from logins.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo", "--if-empty", *SMALL)
+    queued = DBTaskResult.objects.filter(task_path="rapport.sales.scoring.contacts_rescore")
+    assert 1 <= queued.count() <= 2  # the contacts', and the activities' contacts'
+    scored = {pk for task in queued for pk in task.args_kwargs["args"][1]}
+    with scopes_disabled():
+        assert scored == set(Contact.objects.values_list("pk", flat=True))
