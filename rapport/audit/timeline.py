@@ -15,6 +15,15 @@ from rapport.core.timeline import TimelineItem, timeline_source
 from rapport.web.templatetags.rapport_ui import change_value, humanize_field, user_name
 from rapport.web.timeline_html import ItemView, item_writer
 
+# Changed fields another timeline item already tells (a merge's `merged_contact`): left out
+# of the change item, which shows nothing when only these changed. The audit log keeps them.
+_folded: set[str] = set()
+
+
+def timeline_folded(*fields: str) -> None:
+    """Leave changes of these field names out of a record's change items."""
+    _folded.update(fields)
+
 
 @cache
 def _select(before: bool) -> tuple[str, ModelRows, ModelRows]:
@@ -69,6 +78,9 @@ def change_html(item: TimelineItem, view: ItemView) -> str:
     """Who created, deleted or changed the record, and for an update each field's before and
     after (referenced ids as names, from `describe_changes`)."""
     entry = item.obj
+    shown = {name: pair for name, pair in entry.changes_display.items() if name not in _folded}
+    if entry.action == "update" and not shown:
+        return ""
     if entry.action == "create":
         what = "created this record"
     elif entry.action == "delete":
@@ -76,7 +88,7 @@ def change_html(item: TimelineItem, view: ItemView) -> str:
     elif entry.action == "export":
         what = "exported this person's data"
     else:
-        count = len(entry.changes)
+        count = len(shown)
         what = f"changed {count} field{'' if count == 1 else 's'}"
     changes = ""
     if entry.action == "update":
@@ -84,7 +96,7 @@ def change_html(item: TimelineItem, view: ItemView) -> str:
             f'<li><span class="change-field">{escape(humanize_field(name))}</span>'
             f' <span class="change-before">{escape(change_value(pair[0]))}</span> →'
             f' <span class="change-after">{escape(change_value(pair[1]))}</span></li>'
-            for name, pair in entry.changes_display.items()
+            for name, pair in shown.items()
         )
         changes = f'\n    <ul class="changes">\n      {pairs}\n    </ul>\n    '
     return (

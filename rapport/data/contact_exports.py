@@ -30,12 +30,13 @@ from rapport.data.exports import (
     Exporter,
     ExportRequest,
     LinkedValues,
+    export_filter_names,
     exporter_register,
     form_cleaned,
     linked_to,
     ordered,
 )
-from rapport.tenancy.models import Workspace
+from rapport.tenancy.models import Membership, Workspace
 
 # `ContactPhone.text`: the number, and its extension after " ext. " (read back on import).
 PHONE_TEXT = Case(
@@ -171,6 +172,8 @@ exporter_register(
             ask,
         ),
         vcard=CONTACT_VCARD,
+        form=lambda params: ListFilterForm(params, filters=CONTACTS.filters),
+        list_url=CONTACTS.url_name("list"),
     )
 )
 exporter_register(
@@ -182,5 +185,23 @@ exporter_register(
         queryset=lambda ask: _record_queryset(
             COMPANIES, lambda f, ws: queries.company_queryset(f=f), ask
         ),
+        form=lambda params: ListFilterForm(params, filters=COMPANIES.filters),
+        list_url=COMPANIES.url_name("list"),
     )
 )
+
+
+@export_filter_names("owner", "assignee")
+def _member_names(workspace_id: int, ids: set[int]) -> dict[int, str]:
+    """Members of the workspace only: a user of another one names nothing."""
+    members = Membership.objects.filter(workspace_id=workspace_id, user_id__in=ids)
+    return {
+        m.user_id: m.user.get_full_name() or m.user.get_username()
+        for m in members.select_related("user")
+    }
+
+
+@export_filter_names("company_id")
+def _company_names(workspace_id: int, ids: set[int]) -> dict[int, str]:
+    companies = Company._base_manager.filter(workspace_id=workspace_id, pk__in=ids)
+    return dict(companies.values_list("pk", "name"))

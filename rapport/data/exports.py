@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import BooleanField, Expression, Model, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
@@ -104,6 +105,10 @@ class Exporter:
     queryset: Callable[[ExportRequest], QuerySet[Any]]  # filtered and ordered like the list
     # The vCard properties a contacts-like exporter fills, by column header.
     vcard: dict[str, str] = field(default_factory=dict)
+    # The list's filter form (unvalidated), whose labels and choices describe an export's
+    # filters on the exports page, and the list's URL name, which the page links back to.
+    form: Callable[[QueryDict], Form] | None = None
+    list_url: str = ""
 
 
 _exporters: dict[str, Exporter] = {}
@@ -126,6 +131,54 @@ def exporter_get(entity: str) -> Exporter:
 
 def exporters() -> list[Exporter]:
     return [_exporters[k] for k in sorted(_exporters)]
+
+
+# `{id: name}` of the ids a list parameter holds (an owner's user id), read in the workspace
+# only: another workspace's id names nothing.
+FilterNamer = Callable[[int, set[int]], dict[int, str]]
+_filter_namers: dict[str, FilterNamer] = {}
+# Parameters of a list's position, not of what it holds.
+_NOT_FILTERS = frozenset({"sort", "cursor"})
+
+
+def export_filter_names(*params: str) -> Callable[[FilterNamer], FilterNamer]:
+    """Register `namer(workspace_id, ids) -> {id: name}` for these list parameters."""
+
+    def register(fn: FilterNamer) -> FilterNamer:
+        for name in params:
+            _filter_namers[name] = fn
+        return fn
+
+    return register
+
+
+def filters_described(
+    exporter: Exporter, workspace_id: int, filters: dict[str, str]
+) -> list[tuple[str, str]]:
+    """`(label, value)` of each filter, named as the record's field or the list's form names
+    it ("Lifecycle stage", "Churned"), an id by its name in the workspace ("Owner", "Ann
+    Lee"), else as given."""
+    fields = exporter.form(QueryDict()).fields if exporter.form else {}
+    shown = []
+    for param, value in filters.items():
+        if param in _NOT_FILTERS:
+            continue
+        described: Any = _model_field(exporter.model, param) or fields.get(param)
+        label = getattr(described, "verbose_name", None) or getattr(described, "label", None)
+        text = str(dict(getattr(described, "choices", None) or ()).get(value, value))
+        namer = _filter_namers.get(param)
+        if namer is not None:
+            pk = int(value) if value.isdigit() and len(value) < 19 else None
+            text = namer(workspace_id, {pk}).get(pk, f"#{value} (unknown)") if pk else value
+        shown.append((str(label or param.removesuffix("_id")).replace("_", " ").capitalize(), text))
+    return shown
+
+
+def _model_field(model: type[Model], name: str) -> Any:
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
 
 
 F = TypeVar("F", bound=Form)

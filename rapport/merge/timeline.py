@@ -2,9 +2,13 @@ import datetime as dt
 
 from django.db import models
 
+from rapport.audit.timeline import timeline_folded
 from rapport.core.timeline import TimelineItem, timeline_source
 from rapport.merge.models import MergeRecord
 from rapport.merge.queries import merges_of
+
+# The merge item tells what was merged: the survivor's change item need not repeat it.
+timeline_folded("merged_contact", "merged_company")
 
 
 @timeline_source("contacts.contact", "contacts.company", any_rows=MergeRecord)

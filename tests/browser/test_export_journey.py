@@ -68,7 +68,7 @@ def test_a_background_workbook_is_prepared_then_downloaded_from_the_exports_page
     expect(page.get_by_role("status")).to_contain_text("being prepared")
     row = page.locator("#export-table tbody tr").first
     expect(row).to_have_attribute("data-status", "done")
-    expect(row).to_contain_text("lifecycle_stage=customer")
+    expect(row).to_contain_text("Lifecycle stage: Customer")
     with page.expect_download() as info:
         row.get_by_role("link", name="Download").click()
     sheet = sheet_rows(Path(info.value.path()).read_bytes())

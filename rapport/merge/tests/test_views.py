@@ -2,6 +2,7 @@
 
 import pytest
 
+from rapport.audit.models import AuditEntry
 from rapport.contacts.models import Company, Contact
 from rapport.contacts.tests.factories import make_activity, make_company, make_contact
 from rapport.merge.models import MergeRecord
@@ -113,6 +114,30 @@ def test_the_survivors_page_shows_the_merge_with_an_undo_button(
     assert "merged <strong>Annie Lee</strong>" in page
     assert f'action="/merge/{record.pk}/undo/"' in page
     assert "Met Annie at the fair" in page
+
+
+def test_the_merge_shows_as_one_entry_while_the_audit_log_keeps_everything(
+    member_client, workspace, member, ann, annie
+):
+    with workspace_scope(workspace):
+        merge_contacts(
+            workspace=workspace,
+            actor=member,
+            survivor=ann,
+            other=annie,
+            choices={"source": "other"},
+        )
+
+    page = member_client.get(f"/contacts/{ann.pk}/").content.decode()
+
+    assert "merged <strong>Annie Lee</strong>" in page
+    assert "(deleted)" not in page
+    assert "merged contact" not in page.lower()
+    assert "changed 2 fields" in page  # the emails and the source, not the merge itself
+    with workspace_scope(workspace):
+        entry = AuditEntry.objects.filter(object_id=ann.pk, action="update").get()
+    assert entry.changes["merged_contact"] == [None, annie.pk]
+    assert entry.changes["source"][1] == "fair"
 
 
 def test_undo_from_the_page_brings_both_back(member_client, workspace, member, ann, annie):
