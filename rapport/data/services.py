@@ -305,6 +305,9 @@ class PreviewRow:
     action: str
     values: Values
     errors: list[FieldError]
+    # A failed row's cells as the file held them: it stores nothing, so beside its reasons
+    # they are what shows the reader which row of the file it is and what it held.
+    cells: list[str] = field(default_factory=list)
 
 
 class _DryRunRollback(Exception):
@@ -341,7 +344,8 @@ def import_dry_run(
                 )
                 values = importer.stored(outcome.instance) if outcome.instance else {}
                 errors = [FieldError(column, message) for column, message in outcome.errors]
-                preview.append(PreviewRow(outcome.number, outcome.action, values, errors))
+                cells = outcome.cells if outcome.action == "failed" else []
+                preview.append(PreviewRow(outcome.number, outcome.action, values, errors, cells))
             raise _DryRunRollback
     except _DryRunRollback:
         pass

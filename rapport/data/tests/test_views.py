@@ -251,6 +251,24 @@ def test_a_failed_rows_reasons_follow_its_outcome_in_place_of_its_empty_cells(
     assert "not a valid email" in cells[2][1]
 
 
+def test_a_failed_row_shows_what_the_file_held_after_its_reasons_escaped(
+    owner_client, workspace, upload
+):
+    batch = upload(workspace, 'First Name,E-mail,Notes\nBob,not-an-email,"<b>met</b>"\n')
+
+    html = owner_client.get(f"/imports/{batch.pk}/preview/").content.decode()
+
+    bob = re.search(r'<td colspan="\d+" class="preview-reasons">(.*?)</td>', html, re.S)
+    assert bob is not None
+    reasons, held = bob.group(1).index("not a valid email"), bob.group(1).index("In the file:")
+    assert reasons < held
+    assert (
+        '<p class="muted preview-file">In the file: First Name: Bob · E-mail: not-an-email'
+        " · Notes: &lt;b&gt;met&lt;/b&gt;</p>" in bob.group(1)
+    )
+    assert "<b>met</b>" not in html
+
+
 def test_the_preview_says_a_skipped_row_shows_the_record_it_matched(
     owner_client, workspace, uploaded
 ):
