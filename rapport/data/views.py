@@ -239,6 +239,20 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@scope_required(RECORDS_WRITE)
+@require_POST
+def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete an import that was never started, and go back to the list."""
+    batch = _batch(pk)
+    try:
+        services.import_discard(workspace=workspace_of(request), actor=request.user, batch=batch)
+    except ServiceValidationError as exc:
+        messages.error(request, f"The import was not discarded: {_say(exc)}")
+        return redirect("data:import_detail", batch.pk)
+    messages.success(request, f"Import of {batch.filename} discarded.")
+    return redirect("data:import_list")
+
+
 @scope_required(RECORDS_DELETE)
 def import_undo(request: HttpRequest, pk: int) -> HttpResponse:
     """Asks first (the page), then deletes what the import created and restores what it

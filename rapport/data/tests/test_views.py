@@ -438,6 +438,37 @@ def test_a_finished_import_cannot_be_cancelled(member_client, workspace, finishe
     assert _batch(workspace, finished.pk).status == "done"
 
 
+def test_a_batch_not_started_offers_discard_and_is_gone_after_it(
+    member_client, viewer_client, workspace, uploaded, django_capture_on_commit_callbacks
+):
+    form = f'<form method="post" action="/imports/{uploaded.pk}/discard/">'
+    assert form in member_client.get(f"/imports/{uploaded.pk}/").content.decode()
+    assert form not in viewer_client.get(f"/imports/{uploaded.pk}/").content.decode()
+    stored = uploaded.file.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_client.post(f"/imports/{uploaded.pk}/discard/", follow=True)
+
+    assert response.redirect_chain == [("/imports/", 302)]
+    assert "Import of people.csv discarded." in response.content.decode()
+    with workspace_scope(workspace):
+        assert not ImportBatch.objects.filter(pk=uploaded.pk).exists()
+    assert not uploaded.file.storage.exists(stored)
+
+
+def test_a_started_import_offers_no_discard_and_refuses_one(member_client, workspace, finished):
+    html = member_client.get(f"/imports/{finished.pk}/").content.decode()
+    assert f"/imports/{finished.pk}/discard/" not in html
+
+    response = member_client.post(f"/imports/{finished.pk}/discard/", follow=True)
+
+    assert response.redirect_chain == [(f"/imports/{finished.pk}/", 302)]
+    assert "only an import not started can be discarded; this one is done" in (
+        response.content.decode()
+    )
+    assert _batch(workspace, finished.pk).status == "done"
+
+
 def test_undo_asks_first_then_removes_what_the_import_created(
     owner_client, workspace, finished, django_capture_on_commit_callbacks
 ):
@@ -531,6 +562,7 @@ def _batch_urls(pk: int) -> list[tuple[str, str]]:
         ("get", f"/imports/{pk}/undo/"),
         ("post", f"/imports/{pk}/undo/"),
         ("get", f"/imports/{pk}/errors.csv"),
+        ("post", f"/imports/{pk}/discard/"),
     ]
 
 
@@ -557,7 +589,11 @@ def test_a_viewer_reads_imports_but_cannot_import(viewer_client, workspace, uplo
     writes = [
         ("get", "/imports/new/"),
         ("post", "/imports/new/"),
-        *[(m, u) for m, u in _batch_urls(uploaded.pk) if "mapping" in u or "preview" in u],
+        *[
+            (m, u)
+            for m, u in _batch_urls(uploaded.pk)
+            if any(step in u for step in ("mapping", "preview", "discard"))
+        ],
         ("post", f"/imports/{uploaded.pk}/start/"),
         ("post", f"/imports/{finished.pk}/cancel/"),
         ("get", f"/imports/{finished.pk}/undo/"),
@@ -588,6 +624,7 @@ def test_every_post_needs_the_csrf_token(owner, workspace, upload, uploaded, fin
         (f"/imports/{uploaded.pk}/start/", {}),
         (f"/imports/{running.pk}/cancel/", {}),
         (f"/imports/{finished.pk}/undo/", {}),
+        (f"/imports/{uploaded.pk}/discard/", {}),
     ]
 
     for url, data in posts:
