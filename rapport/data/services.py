@@ -617,8 +617,8 @@ def import_discard(*, workspace: Workspace, actor: Actor, batch: ImportBatch) ->
     it wrote nothing, so there is nothing to undo, and the list need not keep it. Another
     workspace's batch is DoesNotExist, like none."""
     with transaction.atomic():
-        # Locked and read again: a start in another request comes before (and this refuses)
-        # or after (and finds no batch).
+        # Locked and read again: a start committed meanwhile makes this refuse; one caught in
+        # between fails on the missing row rather than run a deleted batch.
         locked = (
             ImportBatch.objects.select_for_update()
             .filter(pk=batch.pk, workspace_id=workspace.pk)
