@@ -4,16 +4,18 @@ dry run, start, watch, cancel, undo, and read or download the row errors.
 `POST /data/imports` takes the file as multipart form data (`file`, `entity`, `mode`) and
 answers with the detected columns and a suggested mapping; `/dry-run` shows the first rows
 as they would be stored without writing anything; `/start` queues the import, whose counters
-`GET /data/imports/{id}` then reports. Importing needs the write scope; undoing an import
-deletes records, so it needs the delete scope.
+`GET /data/imports/{id}` then reports; `DELETE /data/imports/{id}` discards one never started.
+Importing needs the write scope; undoing an import deletes records, so it needs the delete
+scope.
 """
 
 import datetime as dt
 
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from rapport.api.permissions import DELETE, READ, WRITE, caller
+from rapport.api.problem import problem_response
 from rapport.api.records import PageOut, PageParams, WriteSchema, query_errors
 from rapport.core.pagination import Page
 from rapport.data.error_report import error_report_response
@@ -29,9 +31,11 @@ from rapport.data.queries import import_error_page, import_get, import_page, imp
 from rapport.data.services import (
     DRY_RUN_ROWS,
     MAX_DRY_RUN_ROWS,
+    ImportStarted,
     PreviewRow,
     import_cancel,
     import_create,
+    import_discard,
     import_dry_run,
     import_start,
     import_undo_start,
@@ -158,6 +162,18 @@ def list_imports(request: HttpRequest, params: Query[PageParams]) -> Page[Import
 def get_import(request: HttpRequest, batch_id: int) -> ImportBatch:
     """Status and counters: poll this for progress."""
     return import_get(batch_id=batch_id)
+
+
+@router.delete("/imports/{int:batch_id}", response={204: None}, auth=WRITE)
+def discard_import(request: HttpRequest, batch_id: int) -> Status[None] | HttpResponse:
+    """Delete an import that was never started, and its file; a started one is refused
+    (409): what it did is undone, not discarded."""
+    c = caller(request)
+    try:
+        import_discard(workspace=c.workspace, actor=c.actor, batch=import_get(batch_id=batch_id))
+    except ImportStarted as exc:
+        return problem_response(409, str(exc), errors=exc.errors, title="Import started")
+    return Status(204, None)
 
 
 @router.post("/imports/{int:batch_id}/dry-run", response=list[PreviewRowOut], auth=WRITE)

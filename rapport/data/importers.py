@@ -326,7 +326,8 @@ def mapping_clean(importer: Importer, columns: list[str], mapping: Any) -> dict[
         elif name not in fields:
             errors.append((key, f"'{name}' is not a field of {importer.entity}"))
         elif name in used and not fields[name].many:
-            errors.append((key, f"'{name}' is already fed by column '{used[name]}'"))
+            label = fields[name].label
+            errors.append((key, f"'{label}' is already fed by column '{used[name]}'"))
         else:
             clean[column] = name
             used.setdefault(name, column)

@@ -1,4 +1,4 @@
-"""Writes of the import framework: upload, dry run, start, process, cancel, undo.
+"""Writes of the import framework: upload, dry run, start, process, cancel, undo, discard.
 
 On the row path every row is written through its app's services inside its own savepoint, so
 a bad row is rolled back alone and reported (row, column, why) while the good rows around it
@@ -24,7 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from rapport.audit.models import AuditAction
-from rapport.audit.services import audit_change, audit_record
+from rapport.audit.services import audit_change, audit_record, audited_delete
 from rapport.contacts.normalise import name_split
 from rapport.core.bulk_rows import rows_insert, slices
 from rapport.core.errors import FieldError, ServiceValidationError
@@ -305,6 +305,9 @@ class PreviewRow:
     action: str
     values: Values
     errors: list[FieldError]
+    # A failed row's cells as the file held them: it stores nothing, so beside its reasons
+    # they are what shows the reader which row of the file it is and what it held.
+    cells: list[str] = field(default_factory=list)
 
 
 class _DryRunRollback(Exception):
@@ -341,7 +344,8 @@ def import_dry_run(
                 )
                 values = importer.stored(outcome.instance) if outcome.instance else {}
                 errors = [FieldError(column, message) for column, message in outcome.errors]
-                preview.append(PreviewRow(outcome.number, outcome.action, values, errors))
+                cells = outcome.cells if outcome.action == "failed" else []
+                preview.append(PreviewRow(outcome.number, outcome.action, values, errors, cells))
             raise _DryRunRollback
     except _DryRunRollback:
         pass
@@ -602,6 +606,35 @@ def import_cancel(*, workspace: Workspace, actor: Actor, batch: ImportBatch) -> 
             changes={"status": [before, ImportStatus.CANCELLED]},
         )
     return batch
+
+
+class ImportStarted(ServiceValidationError):
+    """The import was started: what it did is undone, not discarded (a 409)."""
+
+
+def import_discard(*, workspace: Workspace, actor: Actor, batch: ImportBatch) -> None:
+    """Delete an import uploaded and never started, and its stored file once this commits:
+    it wrote nothing, so there is nothing to undo, and the list need not keep it. Another
+    workspace's batch is DoesNotExist, like none."""
+    with transaction.atomic():
+        # Locked and read again: a start committed meanwhile makes this refuse; one caught in
+        # between fails on the missing row rather than run a deleted batch.
+        locked = (
+            ImportBatch.objects.select_for_update()
+            .filter(pk=batch.pk, workspace_id=workspace.pk)
+            .first()
+        )
+        if locked is None:
+            raise ImportBatch.DoesNotExist("no such import in this workspace")
+        if locked.status != ImportStatus.UPLOADED:
+            raise ImportStarted.single(
+                "status",
+                f"only an import not started can be discarded; this one is {locked.status}",
+            )
+        before = {"entity": locked.entity, "filename": locked.filename, "status": locked.status}
+        audited_delete(workspace_id=workspace.pk, actor=actor, instance=locked, before=before)
+        stored = locked.file
+        transaction.on_commit(lambda: stored.delete(save=False))
 
 
 def _undoable(batch: ImportBatch, *, resuming: bool = False) -> None:

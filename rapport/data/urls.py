@@ -13,6 +13,7 @@ urlpatterns = [
     path("imports/<int:pk>/start/", views.import_start, name="import_start"),
     path("imports/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
     path("imports/<int:pk>/undo/", views.import_undo, name="import_undo"),
+    path("imports/<int:pk>/discard/", views.import_discard, name="import_discard"),
     path("imports/<int:pk>/errors.csv", views.import_errors_csv, name="import_errors_csv"),
     path("exports/", export_views.export_list, name="export_list"),
     path("exports/<int:pk>/row/", export_views.export_row, name="export_row"),

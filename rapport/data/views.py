@@ -8,6 +8,7 @@ same progress after a reload or from another browser.
 """
 
 from collections.abc import Callable
+from itertools import zip_longest
 from typing import Any
 
 from django.contrib import messages
@@ -115,8 +116,11 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "data/mapping.html", context)
 
 
-def _preview_table(importer: Importer, rows: list[services.PreviewRow]) -> dict[str, Any]:
-    """The dry run as a table: a column per stored value that any row fills."""
+def _preview_table(
+    importer: Importer, columns: list[str], rows: list[services.PreviewRow]
+) -> dict[str, Any]:
+    """The dry run as a table: a column per stored value that any row fills; a failed row's
+    non-empty cells by the file's `columns` (a cell past the header's last has none)."""
     labels = {f.name: f.label for f in importer.fields}
     keys: list[str] = []
     for row in rows:
@@ -137,6 +141,7 @@ def _preview_table(importer: Importer, rows: list[services.PreviewRow]) -> dict[
                 "cells": [cell(r.values.get(k)) for k in keys],
                 "errors": r.errors,
                 "reasons_only": bool(r.errors) and not r.values,
+                "file": [(c, v) for c, v in zip_longest(columns, r.cells, fillvalue="") if v],
             }
             for r in rows
         ],
@@ -163,7 +168,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
         context["problem"] = _say(exc)
     else:
         context |= {
-            "table": _preview_table(importer, rows),
+            "table": _preview_table(importer, batch.columns, rows),
             "failing": sum(bool(r.errors) for r in rows),
         }
     return render(request, "data/preview.html", context)
@@ -232,6 +237,20 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         done="Import cancelled. What it imported so far stays until undone.",
         failed="The import was not cancelled",
     )
+
+
+@scope_required(RECORDS_WRITE)
+@require_POST
+def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete an import that was never started, and go back to the list."""
+    batch = _batch(pk)
+    try:
+        services.import_discard(workspace=workspace_of(request), actor=request.user, batch=batch)
+    except ServiceValidationError as exc:
+        messages.error(request, f"The import was not discarded: {_say(exc)}")
+        return redirect("data:import_detail", batch.pk)
+    messages.success(request, f"Import of {batch.filename} discarded.")
+    return redirect("data:import_list")
 
 
 @scope_required(RECORDS_DELETE)

@@ -58,7 +58,7 @@ def test_a_member_imports_contacts_reads_the_errors_and_undoes_the_import(
     page.get_by_label("Company").select_option("first_name")
     page.get_by_role("button", name="Preview").click()
     expect(page.locator("#field-column_4")).to_contain_text(
-        "'first_name' is already fed by column 'First Name'"
+        "'First name' is already fed by column 'First Name'"
     )
     summary = page.locator("#mapping-errors")
     expect(summary).to_be_in_viewport()

@@ -73,6 +73,7 @@ RECORD_CALLS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("post", "/data/imports/{batch_id}/undo", None),
     ("get", "/data/imports/{batch_id}/errors", None),
     ("get", "/data/imports/{batch_id}/errors.csv", None),
+    ("delete", "/data/imports/{uploaded_id}", None),
 ]
 COLLECTION_CALLS = {
     ("get", "/data/importers"),
@@ -156,6 +157,7 @@ WRITES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("post", "/data/imports/{uploaded_id}/start", {}),
     ("post", "/data/imports/{batch_id}/cancel", None),
     ("post", "/data/imports/{batch_id}/undo", None),
+    ("delete", "/data/imports/{uploaded_id}", None),
 ]
 
 

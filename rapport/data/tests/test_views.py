@@ -171,7 +171,9 @@ def test_a_mapping_error_is_shown_next_to_its_column_and_nothing_is_kept(
     assert response.status_code == 200
     row = re.search(r'<tr class="has-error" id="field-column_4">.*?</tr>', html, re.S)
     assert row is not None
-    assert "&#x27;first_name&#x27; is already fed by column &#x27;First Name&#x27;" in row.group(0)
+    # the field by its label, as the column's select shows it, not its internal name
+    assert "&#x27;First name&#x27; is already fed by column &#x27;First Name&#x27;" in row.group(0)
+    assert "first_name" not in re.sub(r"<select.*?</select>", "", row.group(0), flags=re.S)
     assert _batch(workspace, uploaded.pk).mapping == uploaded.mapping
     # and summed up above the columns, linking to the one to correct
     summary = re.search(
@@ -179,7 +181,7 @@ def test_a_mapping_error_is_shown_next_to_its_column_and_nothing_is_kept(
     )
     assert summary is not None
     assert (
-        '<a href="#field-column_4">Notes</a>: &#x27;first_name&#x27; is already fed'
+        '<a href="#field-column_4">Notes</a>: &#x27;First name&#x27; is already fed'
         in summary.group(0)
     )
 
@@ -247,6 +249,24 @@ def test_a_failed_rows_reasons_follow_its_outcome_in_place_of_its_empty_cells(
     assert len(cells) == 3  # row, outcome, then the reasons across every other column
     assert f'colspan="{len(headers) - 2}"' in cells[2][0]
     assert "not a valid email" in cells[2][1]
+
+
+def test_a_failed_row_shows_what_the_file_held_after_its_reasons_escaped(
+    owner_client, workspace, upload
+):
+    batch = upload(workspace, 'First Name,E-mail,Notes\nBob,not-an-email,"<b>met</b>"\n')
+
+    html = owner_client.get(f"/imports/{batch.pk}/preview/").content.decode()
+
+    bob = re.search(r'<td colspan="\d+" class="preview-reasons">(.*?)</td>', html, re.S)
+    assert bob is not None
+    reasons, held = bob.group(1).index("not a valid email"), bob.group(1).index("In the file:")
+    assert reasons < held
+    assert (
+        '<p class="muted preview-file">In the file: First Name: Bob · E-mail: not-an-email'
+        " · Notes: &lt;b&gt;met&lt;/b&gt;</p>" in bob.group(1)
+    )
+    assert "<b>met</b>" not in html
 
 
 def test_the_preview_says_a_skipped_row_shows_the_record_it_matched(
@@ -418,6 +438,37 @@ def test_a_finished_import_cannot_be_cancelled(member_client, workspace, finishe
     assert _batch(workspace, finished.pk).status == "done"
 
 
+def test_a_batch_not_started_offers_discard_and_is_gone_after_it(
+    member_client, viewer_client, workspace, uploaded, django_capture_on_commit_callbacks
+):
+    form = f'<form method="post" action="/imports/{uploaded.pk}/discard/">'
+    assert form in member_client.get(f"/imports/{uploaded.pk}/").content.decode()
+    assert form not in viewer_client.get(f"/imports/{uploaded.pk}/").content.decode()
+    stored = uploaded.file.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_client.post(f"/imports/{uploaded.pk}/discard/", follow=True)
+
+    assert response.redirect_chain == [("/imports/", 302)]
+    assert "Import of people.csv discarded." in response.content.decode()
+    with workspace_scope(workspace):
+        assert not ImportBatch.objects.filter(pk=uploaded.pk).exists()
+    assert not uploaded.file.storage.exists(stored)
+
+
+def test_a_started_import_offers_no_discard_and_refuses_one(member_client, workspace, finished):
+    html = member_client.get(f"/imports/{finished.pk}/").content.decode()
+    assert f"/imports/{finished.pk}/discard/" not in html
+
+    response = member_client.post(f"/imports/{finished.pk}/discard/", follow=True)
+
+    assert response.redirect_chain == [(f"/imports/{finished.pk}/", 302)]
+    assert "only an import not started can be discarded; this one is done" in (
+        response.content.decode()
+    )
+    assert _batch(workspace, finished.pk).status == "done"
+
+
 def test_undo_asks_first_then_removes_what_the_import_created(
     owner_client, workspace, finished, django_capture_on_commit_callbacks
 ):
@@ -511,6 +562,7 @@ def _batch_urls(pk: int) -> list[tuple[str, str]]:
         ("get", f"/imports/{pk}/undo/"),
         ("post", f"/imports/{pk}/undo/"),
         ("get", f"/imports/{pk}/errors.csv"),
+        ("post", f"/imports/{pk}/discard/"),
     ]
 
 
@@ -537,7 +589,11 @@ def test_a_viewer_reads_imports_but_cannot_import(viewer_client, workspace, uplo
     writes = [
         ("get", "/imports/new/"),
         ("post", "/imports/new/"),
-        *[(m, u) for m, u in _batch_urls(uploaded.pk) if "mapping" in u or "preview" in u],
+        *[
+            (m, u)
+            for m, u in _batch_urls(uploaded.pk)
+            if any(step in u for step in ("mapping", "preview", "discard"))
+        ],
         ("post", f"/imports/{uploaded.pk}/start/"),
         ("post", f"/imports/{finished.pk}/cancel/"),
         ("get", f"/imports/{finished.pk}/undo/"),
@@ -568,6 +624,7 @@ def test_every_post_needs_the_csrf_token(owner, workspace, upload, uploaded, fin
         (f"/imports/{uploaded.pk}/start/", {}),
         (f"/imports/{running.pk}/cancel/", {}),
         (f"/imports/{finished.pk}/undo/", {}),
+        (f"/imports/{uploaded.pk}/discard/", {}),
     ]
 
     for url, data in posts:
