@@ -370,11 +370,22 @@ def import_start(
     from rapport.data.tasks import import_run
 
     importer = importer_get(batch.entity)
-    if batch.status != ImportStatus.UPLOADED:
-        raise ServiceValidationError.single("status", f"the import is {batch.status} already")
-    clean = mapping_clean(importer, batch.columns, batch.mapping if mapping is None else mapping)
     with transaction.atomic():
-        batch.mapping = clean
+        # Locked and read again, as `import_discard` does: of a start and a discard (or a
+        # second start) at once, one wins and the other is refused by name.
+        status = (
+            ImportBatch.objects.select_for_update()
+            .filter(pk=batch.pk, workspace_id=workspace.pk)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status != ImportStatus.UPLOADED:
+            raise ServiceValidationError.single(
+                "status", f"the import is {status or 'discarded'} already"
+            )
+        batch.mapping = mapping_clean(
+            importer, batch.columns, batch.mapping if mapping is None else mapping
+        )
         if mode is not None:
             batch.mode = _mode_clean(mode)
         _status_change(batch, actor, ImportStatus.QUEUED)

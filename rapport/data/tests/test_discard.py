@@ -5,8 +5,9 @@ import pytest
 
 from rapport.api.testing import ApiClient, problem_fields
 from rapport.audit.models import AuditEntry
+from rapport.core.errors import ServiceValidationError
 from rapport.data.models import ImportBatch, ImportStatus
-from rapport.data.services import ImportStarted, import_discard
+from rapport.data.services import ImportStarted, import_discard, import_start
 from rapport.tenancy.access import workspace_scope
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +83,22 @@ def test_the_api_discards_an_uploaded_import_and_refuses_a_started_one(
         "status": "only an import not started can be discarded; this one is done"
     }
     assert api.get(f"/data/imports/{finished.pk}").json()["status"] == "done"
+
+
+def test_a_start_from_a_page_loaded_before_a_discard_or_a_start_is_refused_by_name(
+    workspace, owner, upload
+):
+    # The batch as two pages read it; one discards it (or starts it), then the other starts.
+    discarded, started = upload(workspace, PEOPLE), upload(workspace, PEOPLE)
+    with workspace_scope(workspace):
+        import_discard(
+            workspace=workspace, actor=owner, batch=ImportBatch.objects.get(pk=discarded.pk)
+        )
+        import_start(workspace=workspace, actor=owner, batch=ImportBatch.objects.get(pk=started.pk))
+        for stale, said in ((discarded, "discarded"), (started, "queued")):
+            with pytest.raises(ServiceValidationError) as refused:
+                import_start(workspace=workspace, actor=owner, batch=stale)
+            assert refused.value.as_dict() == {"status": [f"the import is {said} already"]}
+        assert not ImportBatch.objects.filter(pk=discarded.pk).exists()
+        starts = AuditEntry.objects.filter(object_id=started.pk, action="update")
+        assert starts.count() == 1
