@@ -27,7 +27,7 @@ from rapport.contacts.models import (
 from rapport.contacts.normalise import phone_search_key, search_key
 from rapport.contacts.related_rows import related_rows_load
 from rapport.core.errors import ServiceValidationError
-from rapport.core.model_rows import ModelRows
+from rapport.core.model_rows import ModelRows, rows_where
 from rapport.core.pagination import Page, SortKey, paginate
 from rapport.tenancy.models import Membership
 
@@ -364,25 +364,11 @@ def member_names(workspace: Any) -> tuple[tuple[int, str, str, str], ...]:
         return tuple(tuple(row) for row in cursor.fetchall())
 
 
-@cache
-def _definitions_select() -> tuple[str, ModelRows]:
-    """`custom_field_list(entity=...)`'s statement, every field, written once."""
-    rows, table = ModelRows.of(CustomFieldDefinition), CustomFieldDefinition._meta.db_table
-    sql = (
-        f'SELECT {", ".join(rows.columns(table))} FROM "{table}" '  # noqa: S608
-        f'WHERE ("{table}"."workspace_id" = %s AND "{table}"."entity" = %s) '
-        f'ORDER BY "{table}"."position" ASC, "{table}"."id" ASC'
-    )
-    return sql, rows
-
-
 def custom_fields_of(*, workspace: Any, entity: str) -> list[CustomFieldDefinition]:
     """`custom_field_list(entity=entity)` as a list, by a statement written once (as
     `member_names`): a record's page computed reads its definitions every time."""
-    sql, rows = _definitions_select()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [workspace.pk, entity])
-        return [rows.instance(row) for row in cursor.fetchall()]
+    where = {"workspace_id": workspace.pk, "entity": entity}
+    return rows_where(CustomFieldDefinition, where, ("position", "id"))
 
 
 def filter_options(workspace: Any) -> dict[str, list[tuple[Any, str]]]:

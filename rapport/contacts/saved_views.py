@@ -4,15 +4,14 @@ A saved view is a personal preference, not customer data, so it is not audited. 
 writes run inside the workspace scope, and a user only ever sees and deletes their own.
 """
 
-from functools import cache
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 
 from rapport.contacts.models import SavedView
 from rapport.core.errors import ServiceValidationError
-from rapport.core.model_rows import ModelRows
+from rapport.core.model_rows import rows_where
 from rapport.tenancy.data_version import data_changed
 from rapport.tenancy.models import Workspace
 
@@ -24,26 +23,12 @@ def saved_views_for(*, user: Any, entity: str) -> QuerySet[SavedView]:
     return SavedView.objects.filter(user=user, entity=entity)
 
 
-@cache
-def _views_select() -> tuple[str, ModelRows]:
-    """`saved_views_for`'s statement, every field, written once (the model's own names)."""
-    rows, table = ModelRows.of(SavedView), SavedView._meta.db_table
-    sql = (
-        f'SELECT {", ".join(rows.columns(table))} FROM "{table}" '  # noqa: S608
-        f'WHERE ("{table}"."workspace_id" = %s AND "{table}"."user_id" = %s '
-        f'AND "{table}"."entity" = %s) ORDER BY "{table}"."name" ASC'
-    )
-    return sql, rows
-
-
 def saved_views_list(*, workspace: Workspace, user: Any, entity: str) -> list[SavedView]:
     """`saved_views_for`'s views as a list, read by a statement written once
     (`core.model_rows`): the contact and company lists show them on every page, and the ORM
     spent more Python building and compiling that query than the database spends on it."""
-    sql, rows = _views_select()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [workspace.pk, user.pk, entity])
-        return [rows.instance(row) for row in cursor.fetchall()]
+    where = {"workspace_id": workspace.pk, "user_id": user.pk, "entity": entity}
+    return rows_where(SavedView, where, ("name",))
 
 
 def saved_view_get(*, user: Any, saved_view_id: int) -> SavedView:

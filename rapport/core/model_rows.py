@@ -19,6 +19,7 @@ key attribute, no receiver of either signal), the instance is made as it would l
 import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.db import connection
@@ -99,3 +100,28 @@ class ModelRows:
         if found is None:
             found = seen[pk] = self.instance(values)
         return found
+
+
+@cache
+def _where_select(
+    model: type[Model], where: tuple[str, ...], order: tuple[str, ...]
+) -> tuple[str, ModelRows]:
+    rows, table = ModelRows.of(model), model._meta.db_table
+    conditions = " AND ".join(f'"{table}"."{column}" = %s' for column in where)
+    ordering = ", ".join(f'"{table}"."{column}" ASC' for column in order)
+    sql = (
+        f'SELECT {", ".join(rows.columns(table))} FROM "{table}" '  # noqa: S608
+        f"WHERE ({conditions}) ORDER BY {ordering}"
+    )
+    return sql, rows
+
+
+def rows_where(model: type[Model], where: dict[str, Any], order: tuple[str, ...]) -> list[Any]:
+    """Every field of `model`'s rows whose columns equal `where`'s values, ordered by the
+    columns `order` names, by a statement written once per shape: for the small reads a page
+    computed makes every time (saved views, custom field definitions), where the ORM spent
+    more Python building and compiling the query than the database spends on it."""
+    sql, rows = _where_select(model, tuple(where), order)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(where.values()))
+        return [rows.instance(row) for row in cursor.fetchall()]

@@ -8,6 +8,7 @@ from rapport.contacts.models import Company, Contact
 from rapport.contacts.services import company_create, contact_create
 from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.models import Workspace
+from rapport.tenancy.services import user_create
 
 
 def make_contact(workspace: Workspace, actor: Any = None, **data: Any) -> Contact:
@@ -29,3 +30,10 @@ def make_activity(workspace: Workspace, actor: Any = None, **data: Any) -> Activ
         data.setdefault("body", "Spoke about renewal")
     with workspace_scope(workspace):
         return activity_create(workspace=workspace, actor=actor, data=data)
+
+
+def make_user(username: str, first: str = "", last: str = "", *, active: bool = True) -> Any:
+    user = user_create(username=username, password="correct horse battery staple")
+    user.first_name, user.last_name, user.is_active = first, last, active
+    user.save()
+    return user

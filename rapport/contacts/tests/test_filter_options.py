@@ -13,30 +13,27 @@ from django.urls import reverse
 from rapport.contacts.forms import ListFilterForm, members_of, user_label
 from rapport.contacts.models import LifecycleStage, Tag
 from rapport.contacts.queries import filter_options
-from rapport.contacts.tests.factories import make_contact
+from rapport.contacts.tests.factories import make_contact, make_user
 from rapport.contacts.views import _options_html
 from rapport.tenancy.access import workspace_scope
-from rapport.tenancy.services import membership_add, user_create
+from rapport.tenancy.services import membership_add
 
 pytestmark = pytest.mark.django_db
-
-
-def _user(username, first="", last="", *, active=True):
-    user = user_create(username=username, password="correct horse battery staple")
-    user.first_name, user.last_name, user.is_active = first, last, active
-    user.save()
-    return user
 
 
 def test_the_choices_are_the_members_and_tags_of_this_workspace_only(
     workspace, other_workspace, owner, member
 ):
-    for user in (_user("zed", "Émile", "Zola"), _user("amy", "", ""), _user("bob", "Bob", "")):
+    for user in (
+        make_user("zed", "Émile", "Zola"),
+        make_user("amy", "", ""),
+        make_user("bob", "Bob", ""),
+    ):
         membership_add(workspace=workspace, user=user, role="member")
     membership_add(
-        workspace=workspace, user=_user("gone", "Al", "Gone", active=False), role="member"
+        workspace=workspace, user=make_user("gone", "Al", "Gone", active=False), role="member"
     )
-    membership_add(workspace=other_workspace, user=_user("stranger", "Sam", "S"), role="member")
+    membership_add(workspace=other_workspace, user=make_user("stranger", "Sam", "S"), role="member")
     make_contact(workspace, tags=["vip", "Lead", "<b>"])
     make_contact(other_workspace, tags=["theirs"])
     with workspace_scope(workspace):

@@ -10,29 +10,23 @@ from django.test.utils import CaptureQueriesContext
 from rapport.contacts.forms import members_of
 from rapport.contacts.queries import custom_field_list, custom_fields_of, member_names
 from rapport.contacts.services import custom_field_create
+from rapport.contacts.tests.factories import make_user
 from rapport.tenancy.access import workspace_scope
-from rapport.tenancy.services import membership_add, user_create
+from rapport.tenancy.services import membership_add
 
 pytestmark = pytest.mark.django_db
 
 
-def _user(username, first="", last="", *, active=True):
-    user = user_create(username=username, password="correct horse battery staple")
-    user.first_name, user.last_name, user.is_active = first, last, active
-    user.save()
-    return user
-
-
 def test_the_members_are_the_orms(workspace, other_workspace, owner, member):
     for user in (
-        _user("zed", "Émile", "Zola"),
-        _user("amy"),
-        _user("bob", "Bob"),
-        _user("al", "Bob"),
+        make_user("zed", "Émile", "Zola"),
+        make_user("amy"),
+        make_user("bob", "Bob"),
+        make_user("al", "Bob"),
     ):
         membership_add(workspace=workspace, user=user, role="member")
-    membership_add(workspace=workspace, user=_user("gone", "Al", active=False), role="member")
-    membership_add(workspace=other_workspace, user=_user("stranger", "Sam"), role="member")
+    membership_add(workspace=workspace, user=make_user("gone", "Al", active=False), role="member")
+    membership_add(workspace=other_workspace, user=make_user("stranger", "Sam"), role="member")
     expected = tuple(members_of(workspace).values_list("pk", "first_name", "last_name", "username"))
     with CaptureQueriesContext(connection) as queries:
         members = member_names(workspace)
