@@ -371,14 +371,8 @@ def import_start(
 
     importer = importer_get(batch.entity)
     with transaction.atomic():
-        # Locked and read again, as `import_discard` does: of a start and a discard (or a
-        # second start) at once, one wins and the other is refused by name.
-        status = (
-            ImportBatch.objects.select_for_update()
-            .filter(pk=batch.pk, workspace_id=workspace.pk)
-            .values_list("status", flat=True)
-            .first()
-        )
+        locked = _locked(workspace, batch)
+        status = locked.status if locked else None
         if status != ImportStatus.UPLOADED:
             raise ServiceValidationError.single(
                 "status", f"the import is {status or 'discarded'} already"
@@ -619,6 +613,16 @@ def import_cancel(*, workspace: Workspace, actor: Actor, batch: ImportBatch) -> 
     return batch
 
 
+def _locked(workspace: Workspace, batch: ImportBatch) -> ImportBatch | None:
+    """The batch's row locked and read again (None once discarded), for a start and a discard:
+    of two at once, the second sees what the first committed and is refused by name."""
+    return (
+        ImportBatch.objects.select_for_update()
+        .filter(pk=batch.pk, workspace_id=workspace.pk)
+        .first()
+    )
+
+
 class ImportStarted(ServiceValidationError):
     """The import was started: what it did is undone, not discarded (a 409)."""
 
@@ -628,13 +632,7 @@ def import_discard(*, workspace: Workspace, actor: Actor, batch: ImportBatch) ->
     it wrote nothing, so there is nothing to undo, and the list need not keep it. Another
     workspace's batch is DoesNotExist, like none."""
     with transaction.atomic():
-        # Locked and read again: a start committed meanwhile makes this refuse; one caught in
-        # between fails on the missing row rather than run a deleted batch.
-        locked = (
-            ImportBatch.objects.select_for_update()
-            .filter(pk=batch.pk, workspace_id=workspace.pk)
-            .first()
-        )
+        locked = _locked(workspace, batch)
         if locked is None:
             raise ImportBatch.DoesNotExist("no such import in this workspace")
         if locked.status != ImportStatus.UPLOADED:
