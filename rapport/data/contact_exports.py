@@ -22,6 +22,7 @@ from rapport.contacts.models import (
 )
 from rapport.contacts.normalise import EXTENSION_MARK
 from rapport.contacts.queries import RecordFilter
+from rapport.contacts.references import user_names
 from rapport.contacts.views import COMPANIES, CONTACTS, RecordKind
 from rapport.core.errors import ServiceValidationError
 from rapport.data.exports import (
@@ -193,12 +194,10 @@ exporter_register(
 
 @export_filter_names("owner", "assignee")
 def _member_names(workspace_id: int, ids: set[int]) -> dict[int, str]:
-    """Members of the workspace only: a user of another one names nothing."""
+    """Members of the workspace only (a user of another one names nothing), named as the
+    audit trail names them."""
     members = Membership.objects.filter(workspace_id=workspace_id, user_id__in=ids)
-    return {
-        m.user_id: m.user.get_full_name() or m.user.get_username()
-        for m in members.select_related("user")
-    }
+    return user_names(set(members.values_list("user_id", flat=True)))
 
 
 @export_filter_names("company_id")
