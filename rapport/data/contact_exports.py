@@ -35,6 +35,7 @@ from rapport.data.exports import (
     exporter_register,
     form_cleaned,
     linked_to,
+    model_names,
     ordered,
 )
 from rapport.tenancy.models import Membership, Workspace
@@ -200,7 +201,4 @@ def _member_names(workspace_id: int, ids: set[int]) -> dict[int, str]:
     return user_names(set(members.values_list("user_id", flat=True)))
 
 
-@export_filter_names("company_id")
-def _company_names(workspace_id: int, ids: set[int]) -> dict[int, str]:
-    companies = Company._base_manager.filter(workspace_id=workspace_id, pk__in=ids)
-    return dict(companies.values_list("pk", "name"))
+export_filter_names("company_id")(model_names(Company))

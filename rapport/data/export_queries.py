@@ -1,13 +1,24 @@
 """Reads of background exports: the exports page's rows and one export (its own workspace's)."""
 
-from django.urls import reverse
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 
-from rapport.core.errors import ServiceValidationError
-from rapport.data.exports import exporter_get, filters_described
+from rapport.data.exports import Exporter, exporters, filters_described
 from rapport.data.models import DataExport
 
 EXPORTS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class ExportShown:
+    """A row of the exports page: the export, its filters as `(label, value)` named in its
+    workspace, and its list with its query string (empty if the list has no URL)."""
+
+    export: DataExport
+    filters: list[tuple[str, str]]
+    list_href: str
 
 
 def export_get(*, export_id: int) -> DataExport:
@@ -15,29 +26,32 @@ def export_get(*, export_id: int) -> DataExport:
     return DataExport.objects.select_related("created_by").get(pk=export_id)
 
 
-def export_recent() -> list[DataExport]:
-    """The newest background exports, with who asked for each, described (`export_described`)."""
+def export_recent() -> list[ExportShown]:
+    """The newest background exports, with who asked for each, described."""
     rows = (
         DataExport.objects.filter(background=True)
         .select_related("created_by")
         .order_by("-created_at", "-id")[:EXPORTS_SHOWN]
     )
-    return [export_described(export) for export in rows]
+    return exports_described(list(rows))
 
 
-def export_described(export: DataExport) -> DataExport:
-    """The export with `filters_shown` (its filters as `(label, value)`, named in its
-    workspace) and `list_href` (its list with its query string; empty if the list has no URL)."""
+def exports_described(exports: list[DataExport]) -> list[ExportShown]:
+    """The exports described; an export of an app since removed shows its filters as asked."""
+    registered = {x.entity: x for x in exporters()}
+    known = [(e, registered[e.entity]) for e in exports if e.entity in registered]
+    described = filters_described([(x, e.workspace_id, e.filters) for e, x in known])
+    pairs = zip(known, described, strict=True)
+    shown = {e.pk: ExportShown(e, d, _list_href(x, e)) for (e, x), d in pairs}
+    return [shown.get(e.pk) or ExportShown(e, list(e.filters.items()), "") for e in exports]
+
+
+def _list_href(exporter: Exporter, export: DataExport) -> str:
+    if not exporter.list_url:
+        return ""
     try:
-        exporter = exporter_get(export.entity)
-    except ServiceValidationError:  # an app since removed: its filters as they were asked
-        export.filters_shown = list(export.filters.items())  # type: ignore[attr-defined]
-        export.list_href = ""  # type: ignore[attr-defined]
-        return export
-    export.filters_shown = filters_described(exporter, export.workspace_id, export.filters)  # type: ignore[attr-defined]
-    href = reverse(exporter.list_url) if exporter.list_url else ""
+        href = reverse(exporter.list_url, args=exporter.list_args(export.filters))
+    except NoReverseMatch:  # arguments no URL takes (a view name typed by hand): no link
+        return ""
     query = export.query or urlencode(export.filters)
-    if href and query:
-        href += "?" + query
-    export.list_href = href  # type: ignore[attr-defined]
-    return export
+    return f"{href}?{query}" if query else href

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from rapport.core.errors import ServiceValidationError
 from rapport.data.export_formats import CONTENT_TYPES
 from rapport.data.export_http import export_response
-from rapport.data.export_queries import export_described, export_get, export_recent
+from rapport.data.export_queries import export_get, export_recent, exports_described
 from rapport.data.exports import ExportRequest
 from rapport.data.models import DataExport, ExportStatus
 from rapport.data.quality import quality_report
@@ -64,8 +64,8 @@ def export_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export_row(request: HttpRequest, pk: int) -> HttpResponse:
     """One export's row, polled by htmx while its job runs."""
-    export = export_described(found_or_404(export_get, export_id=pk))
-    return render(request, "data/_export_row.html", {"export": export})
+    (row,) = exports_described([found_or_404(export_get, export_id=pk)])
+    return render(request, "data/_export_row.html", {"row": row, "export": row.export})
 
 
 @scope_required(RECORDS_EXPORT)

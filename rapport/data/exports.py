@@ -109,6 +109,8 @@ class Exporter:
     # filters on the exports page, and the list's URL name, which the page links back to.
     form: Callable[[QueryDict], Form] | None = None
     list_url: str = ""
+    # The URL's arguments, where the list's URL has some (the ticket queue's view).
+    list_args: Callable[[dict[str, str]], list[str]] = lambda _filters: []
 
 
 _exporters: dict[str, Exporter] = {}
@@ -152,26 +154,73 @@ def export_filter_names(*params: str) -> Callable[[FilterNamer], FilterNamer]:
     return register
 
 
+def model_names(model: type[Model], column: str = "name") -> FilterNamer:
+    """A namer reading `column` of the workspace's `model` rows (its base manager: the
+    workspace is given, not the request's)."""
+
+    def names(workspace_id: int, ids: set[int]) -> dict[int, str]:
+        rows = model._base_manager.filter(workspace_id=workspace_id, pk__in=ids)
+        return dict(rows.values_list("pk", column))
+
+    return names
+
+
+def _filter_id(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
 def filters_described(
-    exporter: Exporter, workspace_id: int, filters: dict[str, str]
-) -> list[tuple[str, str]]:
-    """`(label, value)` of each filter, named as the record's field or the list's form names
-    it ("Lifecycle stage", "Churned"), an id by its name in the workspace ("Owner", "Ann
-    Lee"), else as given."""
-    fields = exporter.form(QueryDict()).fields if exporter.form else {}
-    shown = []
-    for param, value in filters.items():
-        if param in _NOT_FILTERS:
-            continue
-        described: Any = _model_field(exporter.model, param) or fields.get(param)
-        label = getattr(described, "verbose_name", None) or getattr(described, "label", None)
-        text = str(dict(getattr(described, "choices", None) or ()).get(value, value))
+    asked: list[tuple[Exporter, int, dict[str, str]]],
+) -> list[list[tuple[str, str]]]:
+    """For each `(exporter, workspace id, filters)`, the `(label, value)` of each filter, named
+    as the record's field or the list's form names it ("Lifecycle stage", "Churned"), an id
+    by its name in the workspace ("Owner", "Ann Lee"), else as given. Each namer is asked
+    once per workspace for all the ids it names: a page of exports costs one lookup per kind
+    of id, not one per filter."""
+    wanted: dict[tuple[FilterNamer, int], set[int]] = {}
+    for _exporter, workspace_id, filters in asked:
+        for param, value in filters.items():
+            namer, pk = _filter_namers.get(param), _filter_id(value)
+            if namer is not None and pk is not None:
+                wanted.setdefault((namer, workspace_id), set()).add(pk)
+    names = {key: key[0](key[1], ids) for key, ids in wanted.items()}
+
+    def names_of(param: str, workspace_id: int) -> dict[int, str]:
         namer = _filter_namers.get(param)
-        if namer is not None:
-            pk = int(value) if value.isdigit() and len(value) < 19 else None
-            text = namer(workspace_id, {pk}).get(pk, f"#{value} (unknown)") if pk else value
-        shown.append((str(label or param.removesuffix("_id")).replace("_", " ").capitalize(), text))
+        return names.get((namer, workspace_id), {}) if namer else {}
+
+    form_fields: dict[str, dict[str, Any]] = {}
+    shown = []
+    for exporter, workspace_id, filters in asked:
+        if exporter.entity not in form_fields:
+            form = exporter.form(QueryDict()) if exporter.form else None
+            form_fields[exporter.entity] = form.fields if form else {}
+        shown.append(
+            [
+                _described(
+                    exporter.model,
+                    form_fields[exporter.entity],
+                    (param, value),
+                    names_of(param, workspace_id),
+                )
+                for param, value in filters.items()
+                if param not in _NOT_FILTERS
+            ]
+        )
     return shown
+
+
+def _described(
+    model: type[Model], form_fields: dict[str, Any], asked: tuple[str, str], names: dict[int, str]
+) -> tuple[str, str]:
+    param, value = asked
+    described: Any = _model_field(model, param) or form_fields.get(param)
+    label = getattr(described, "verbose_name", None) or getattr(described, "label", None)
+    text = str(dict(getattr(described, "choices", None) or ()).get(value, value))
+    if param in _filter_namers:
+        pk = _filter_id(value)
+        text = names.get(pk, f"#{value} (unknown)") if pk else value
+    return str(label or param.removesuffix("_id")).replace("_", " ").capitalize(), text
 
 
 def _model_field(model: type[Model], name: str) -> Any:

@@ -11,7 +11,14 @@ from django.db.models import Model, QuerySet
 from rapport.contacts.models import Contact
 from rapport.core.errors import ServiceValidationError
 from rapport.data.contact_exports import CONTACT_VCARD, contact_columns
-from rapport.data.exports import Exporter, ExportRequest, exporter_register
+from rapport.data.exports import (
+    Exporter,
+    ExportRequest,
+    export_filter_names,
+    exporter_register,
+    model_names,
+)
+from rapport.marketing.models import Segment, StaticList
 from rapport.marketing.queries import (
     segment_get,
     segment_members,
@@ -59,3 +66,5 @@ for entity, label, members in (
             vcard=CONTACT_VCARD,
         )
     )
+export_filter_names("segment")(model_names(Segment))
+export_filter_names("list")(model_names(StaticList))

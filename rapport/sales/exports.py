@@ -5,17 +5,21 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from rapport.campaigns.models import Campaign
+from rapport.contacts.models import Contact
 from rapport.data.exports import (
     ExportColumn,
     Exporter,
     ExportRequest,
+    export_filter_names,
     exporter_register,
     form_cleaned,
+    model_names,
     ordered,
 )
 from rapport.sales import queries
 from rapport.sales.forms import DealFilterForm, LeadFilterForm, OrderFilterForm
-from rapport.sales.models import Deal, Lead, Order
+from rapport.sales.models import Deal, Lead, Order, Pipeline, Stage
 
 
 def _columns(*paths: str, **renamed: str) -> list[ExportColumn]:
@@ -63,6 +67,8 @@ exporter_register(
             campaign_unlinked="campaign_name",
         ),
         queryset=_leads,
+        form=LeadFilterForm,
+        list_url="sales:lead_list",
     )
 )
 exporter_register(
@@ -86,6 +92,8 @@ exporter_register(
             campaign="campaign__name",
         ),
         queryset=_deals,
+        form=DealFilterForm,
+        list_url="sales:deal_list",
     )
 )
 exporter_register(
@@ -106,5 +114,16 @@ exporter_register(
             company="company__name",
         ),
         queryset=_orders,
+        form=OrderFilterForm,
+        list_url="sales:orders",
     )
 )
+export_filter_names("pipeline")(model_names(Pipeline))
+export_filter_names("stage")(model_names(Stage))
+export_filter_names("campaign")(model_names(Campaign))
+
+
+@export_filter_names("contact_id")
+def _contact_names(workspace_id: int, ids: set[int]) -> dict[int, str]:
+    contacts = Contact._base_manager.filter(workspace_id=workspace_id, pk__in=ids)
+    return {c.pk: c.display_name for c in contacts.only("first_name", "last_name", "email")}

@@ -11,12 +11,14 @@ from rapport.data.exports import (
     ExportColumn,
     Exporter,
     ExportRequest,
+    export_filter_names,
     exporter_register,
     form_cleaned,
+    model_names,
     ordered,
 )
 from rapport.service.forms import TicketListForm
-from rapport.service.models import Ticket
+from rapport.service.models import Team, Ticket
 from rapport.service.queries import SORTS, ticket_queryset
 
 
@@ -49,6 +51,14 @@ _COLUMNS = [
 
 exporter_register(
     Exporter(
-        entity="tickets", label="Tickets", model=Ticket, columns=lambda: _COLUMNS, queryset=_tickets
+        entity="tickets",
+        label="Tickets",
+        model=Ticket,
+        columns=lambda: _COLUMNS,
+        queryset=_tickets,
+        form=TicketListForm,
+        list_url="service:ticket_queue",
+        list_args=lambda filters: [filters.get("view") or "all"],
     )
 )
+export_filter_names("team")(model_names(Team))
