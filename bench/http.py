@@ -31,7 +31,7 @@ import os
 import sys
 
 # This file is named http.py: keep its directory off sys.path so `import http` (used by the
-# standard library, Django and httpx) finds the standard library's package, not this script.
+# standard library and Django) finds the standard library's package, not this script.
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
 
