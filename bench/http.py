@@ -313,6 +313,16 @@ def endpoints_build(s: Samples) -> list[Endpoint]:
                     headers={"HX-Request": "true", "HX-Target": "record-table"},
                 )
             )
+            # What the list's table asks for once shown: how many contacts match its query.
+            out.append(
+                Endpoint(
+                    "ui_count_search",
+                    "count: a name search's matches (htmx)",
+                    "search",
+                    [f"/contacts/count/?{urlencode({'q': q})}" for q in s.names],
+                    headers={"HX-Request": "true"},
+                )
+            )
             out.append(
                 Endpoint(
                     "ui_contact_page",

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import Model, Q, QuerySet
+from psycopg.errors import QueryCanceled
 
 from rapport.contacts import queries, search_page
 from rapport.contacts.models import Company, Contact
@@ -132,6 +133,51 @@ def company_page(
     page = paginate(qs, keys=queries.COMPANY_SORTS[sort], cursor=cursor, limit=_limit(limit))
     attach_tag_names(page.items, workspace=workspace)
     return page
+
+
+# A list says how many records match up to this many, "10,000+" past it: counting every
+# match would read them all (a million for the whole list).
+COUNT_CAP = 10_000
+# PostgreSQL gives up a count after this long (the list then says "many"). The page never
+# waits for it (the count comes in its own request after the page), but a connection should
+# not be held by it either.
+COUNT_TIMEOUT_MS = 300
+
+
+def contact_count(*, f: RecordFilter, workspace: Workspace) -> int | None:
+    """How many contacts the list's filter matches (`capped_count`): `contact_queryset`, the
+    filter every page of the list reads, in the active workspace scope."""
+    return capped_count(queries.contact_queryset(f=f, region=workspace.default_region))
+
+
+def company_count(*, f: RecordFilter, workspace: Workspace) -> int | None:
+    """How many companies the list's filter matches (`capped_count`), as `contact_count`."""
+    return capped_count(queries.company_queryset(f=f))
+
+
+def capped_count(qs: QuerySet) -> int | None:
+    """How many rows `qs` holds, counted up to `COUNT_CAP + 1` (`SELECT count(*) FROM (...
+    LIMIT 10001)`: more than the cap reads as "10,000+"); None where PostgreSQL stopped it
+    after `COUNT_TIMEOUT_MS`. The timeout is set for the count alone (`SET LOCAL` in its own
+    transaction or savepoint, and put back after it: a caller's transaction keeps its own)."""
+    rows = qs.order_by().values("pk")[: COUNT_CAP + 1]
+    if connection.vendor != "postgresql":
+        return rows.count()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('statement_timeout'), "
+                "set_config('statement_timeout', %s, true)",
+                [f"{COUNT_TIMEOUT_MS}ms"],
+            )
+            before = cursor.fetchone()[0]
+            n = rows.count()
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
+            return n
+    except OperationalError as exc:
+        if isinstance(exc.__cause__, QueryCanceled):
+            return None
+        raise
 
 
 def attach_tag_names(records: Sequence[Model], *, workspace: Workspace) -> None:

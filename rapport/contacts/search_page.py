@@ -65,11 +65,23 @@ def _starts_with(column: str, key: str) -> tuple[str, list[Any]]:
     return f"{column}::text ~>=~ %s AND {column}::text ~<~ %s", [key, end]
 
 
+def _ids_starting(table: str, column: str, key: str, ws: int, alias: str) -> tuple[str, list[Any]]:
+    """The ids of the contacts whose row in `table` (their emails, their phones) has a
+    `column` starting with `key`, in the workspace, as `alias`."""
+    match, params = _starts_with(f'{alias}."{column}"', key)
+    return (
+        f'SELECT {alias}."contact_id" FROM "{table}" {alias} '  # noqa: S608
+        f'WHERE ({alias}."workspace_id" = %s AND {match})',
+        [ws, *params],
+    )
+
+
 def _matches_sql(
     q: str, workspace: Workspace, descending: bool, limit: int, *, first: bool = True
 ) -> tuple[str, list[Any]] | None:
     """The WHERE condition on "contacts_contact" (beside its workspace) that the search asks,
-    as `queries.contact_search_q` and `listing._first_page_by_arms` write it: none ("") for
+    as `queries.contact_search_q` and `listing._first_page_by_arms` write it (a name's arms,
+    and the addresses' for text that may start one: `queries.email_start`): none ("") for
     text with nothing to match (the whole list, as `contact_search_q`'s empty `Q`); None for
     text these do not cover (a name shorter than `NAME_ARMS_FROM`, or a name's later page:
     not `first`, as the arms pick a first page only)."""
@@ -84,12 +96,8 @@ def _matches_sql(
             if what == "email"
             else ("contacts_contactphone", "number")
         )
-        match, match_params = _starts_with(f'U0."{column}"', key)
-        return (
-            f'"contacts_contact"."id" IN (SELECT U0."contact_id" FROM "{table}" U0 '  # noqa: S608
-            f'WHERE (U0."workspace_id" = %s AND {match}))',
-            [ws, *match_params],
-        )
+        ids, ids_params = _ids_starting(table, column, key, ws, "U0")
+        return f'"contacts_contact"."id" IN ({ids})', ids_params
     if len(key) < NAME_ARMS_FROM or not first:
         return None
     order = "DESC" if descending else "ASC"
@@ -112,6 +120,9 @@ def _matches_sql(
             [ws, *company_params],
         ),
     ]
+    if queries.email_start(key):
+        emails, emails_params = _ids_starting("contacts_contactemail", "email", key, ws, "E0")
+        arms.append((f'U0."id" = ANY(ARRAY({emails}))', emails_params))
     parts, params = [], []
     for condition, arm_params in arms:
         parts.append(

@@ -12,6 +12,7 @@ def record_urls(kind: RecordKind) -> list[URLPattern]:
     p, n = kind.plural, kind.name
     return [
         path(f"{p}/", views.record_list, k, name=f"{n}_list"),
+        path(f"{p}/count/", views.record_count, k, name=f"{n}_count"),
         path(f"{p}/views/", views.saved_view_save, k, name=f"{n}_view_save"),
         path(
             f"{p}/views/<int:view_id>/delete/", views.saved_view_remove, k, name=f"{n}_view_delete"

@@ -101,6 +101,7 @@ class RecordKind:
     form_class: type[RecordForm]
     get: Callable[[int], Model]
     page: Callable[[RecordFilter, Workspace, str, str | None, int], Page[Any]]
+    count: Callable[[RecordFilter, Workspace], int | None]  # capped; None: took too long
     sorts: dict[str, Any]
     create: Callable[..., Model]
     update: Callable[..., Model]
@@ -125,7 +126,7 @@ class RecordKind:
         prefix = get_script_prefix()
         urls = _KIND_URLS.get((self.name, prefix))
         if urls is None:
-            urls = {a: self.url(a) for a in ("list", "new", "view_save")}
+            urls = {a: self.url(a) for a in ("list", "new", "view_save", "count")}
             _KIND_URLS[(self.name, prefix)] = urls
         return urls
 
@@ -287,6 +288,7 @@ CONTACTS = RecordKind(
     page=lambda f, ws, sort, cursor, limit: listing.contact_page(
         f=f, workspace=ws, sort=sort, cursor=cursor, limit=limit, only=CONTACT_ROW_FIELDS
     ),
+    count=lambda f, ws: listing.contact_count(f=f, workspace=ws),
     sorts=queries.CONTACT_SORTS,
     create=services.contact_create,
     update=services.contact_update,
@@ -317,6 +319,7 @@ COMPANIES = RecordKind(
     page=lambda f, ws, sort, cursor, limit: listing.company_page(
         f=f, workspace=ws, sort=sort, cursor=cursor, limit=limit
     ),
+    count=lambda f, ws: listing.company_count(f=f, workspace=ws),
     sorts=queries.COMPANY_SORTS,
     create=services.company_create,
     update=services.company_update,
@@ -633,6 +636,36 @@ def record_list(request: HttpRequest, kind: RecordKind) -> HttpResponse:
         response = _list_page(request, kind)
     patch_vary_headers(response, ("HX-Request",))
     return response
+
+
+# What the count does not depend on: which page, in which order.
+_NOT_COUNTED = frozenset({"cursor", "sort"})
+
+
+@member_required
+@require_GET
+def record_count(request: HttpRequest, kind: RecordKind) -> HttpResponse:
+    """How many records the list's query matches ("2,314 contacts", "10,000+ contacts",
+    "many contacts"), asked by the list's table once it is shown (`hx-trigger="load"`), so
+    the page never waits for it; kept per workspace data version and query (every page and
+    sort of a query shares it)."""
+    form, _ = _list_query(request, kind)
+    workspace = workspace_of(request)
+
+    def build() -> tuple[int | None]:
+        try:
+            return (kind.count(form.record_filter(), workspace),)
+        except ServiceValidationError:  # the table says what is wrong
+            return (0,)
+
+    query = sorted((k, v) for k, v in request.GET.lists() if k not in _NOT_COUNTED)
+    (n,) = kept(workspace=workspace, name=f"{kind.plural}-count", inputs=(query,), build=build)
+    context = {
+        "n": None if n is None else f"{min(n, listing.COUNT_CAP):,}",
+        "capped": n is not None and n > listing.COUNT_CAP,
+        "noun": kind.name if n == 1 else kind.plural,
+    }
+    return render(request, "contacts/_count.html", context)
 
 
 @member_required
