@@ -642,6 +642,10 @@ def record_list(request: HttpRequest, kind: RecordKind) -> HttpResponse:
 _NOT_COUNTED = frozenset({"cursor", "sort"})
 
 
+class _CountOutOfTime(Exception):
+    """The database gave up counting (`listing.COUNT_TIMEOUT_MS`)."""
+
+
 @member_required
 @require_GET
 def record_count(request: HttpRequest, kind: RecordKind) -> HttpResponse:
@@ -652,14 +656,21 @@ def record_count(request: HttpRequest, kind: RecordKind) -> HttpResponse:
     form, _ = _list_query(request, kind)
     workspace = workspace_of(request)
 
-    def build() -> tuple[int | None]:
+    def build() -> int:
         try:
-            return (kind.count(form.record_filter(), workspace),)
+            n = kind.count(form.record_filter(), workspace)
         except ServiceValidationError:  # the table says what is wrong
-            return (0,)
+            return 0
+        if n is None:
+            raise _CountOutOfTime  # not kept: a busy minute must not say "many" until a write
+        return n
 
     query = sorted((k, v) for k, v in request.GET.lists() if k not in _NOT_COUNTED)
-    (n,) = kept(workspace=workspace, name=f"{kind.plural}-count", inputs=(query,), build=build)
+    n: int | None
+    try:
+        n = kept(workspace=workspace, name=f"{kind.plural}-count", inputs=(query,), build=build)
+    except _CountOutOfTime:
+        n = None
     context = {
         "n": None if n is None else f"{min(n, listing.COUNT_CAP):,}",
         "capped": n is not None and n > listing.COUNT_CAP,

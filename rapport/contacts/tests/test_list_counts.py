@@ -101,6 +101,12 @@ class TestKept:
         make_contact(workspace, first_name="Ed", last_name="New")
         assert ">6 contacts<" in owner_client.get("/contacts/count/").content.decode()
 
+    def test_a_count_out_of_time_is_not_kept(self, people, owner_client, monkeypatch):
+        with monkeypatch.context() as busy:
+            busy.setattr(listing, "capped_count", lambda qs: None)
+            assert ">many contacts<" in owner_client.get("/contacts/count/").content.decode()
+        assert ">5 contacts<" in owner_client.get("/contacts/count/").content.decode()
+
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a statement timeout is PostgreSQL's")
 def test_a_count_out_of_time_is_none_and_leaves_the_transaction_as_it_was(
