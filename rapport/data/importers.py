@@ -45,6 +45,11 @@ class ImportField:
     decimal: bool = False
 
 
+def custom_field_name(key: str) -> str:
+    """The import field (and the export's column) of the custom field `key`."""
+    return f"cf_{key}"
+
+
 # A person's name written whole, which an import splits into first and last names
 # (`services._import_row`); offered by importers of people (`contact_importers.PERSON_NAME`).
 FULL_NAME = "full_name"
@@ -207,6 +212,8 @@ class Importer(ABC):
 
     def error_column(self, row: ImportRow, service_field: str) -> str:
         base, _, index = service_field.partition(".")
+        if base == "custom_fields":  # custom_fields.<key>: the field's own column
+            return row.column(custom_field_name(index))
         name = self.error_fields.get(base, base)
         if not index.isdigit():
             return row.column(name)
