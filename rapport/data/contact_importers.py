@@ -68,6 +68,7 @@ from rapport.data.record_values import (
     WithCustomFields,
     names_split,
     replaced,
+    stored_values,
 )
 from rapport.tenancy.models import Workspace
 
@@ -426,6 +427,7 @@ class ContactImporter(Importer):
         "owner_id": "owner",
     }
     READERS = CONTACT_READERS
+    FLAGS = ["preferred_channel", "do_not_email", "do_not_call"]
     TEXT = ["external_id", "first_name", "last_name", "job_title", "source", *ADDRESS_NAMES]
 
     def bulk_writer(self, *, batch: ImportBatch, actor: Actor) -> BulkWriter:
@@ -598,6 +600,8 @@ class ContactImporter(Importer):
             "lifecycle_stage": instance.lifecycle_stage,
             **{k: v for k, v in self._lists(contact_lists(instance)).items() if k != "company_ids"},
             "company": company.name if company else "",
+            **{name: getattr(instance, name) for name in self.FLAGS},
+            **stored_values(instance),
         }
 
 
@@ -649,6 +653,7 @@ class CompanyImporter(Importer):
     )
     error_fields = {"owner_id": "owner", "parent_id": "parent"}
     READERS = COMPANY_READERS
+    OWN = ["size_band", "annual_revenue", "annual_revenue_currency"]
     TEXT = ["external_id", "name", "domain", "industry", *ADDRESS_NAMES]
 
     def match(self, *, workspace: Workspace, row: ImportRow) -> models.Model | None:
@@ -719,6 +724,9 @@ class CompanyImporter(Importer):
         return {
             **{name: getattr(instance, name) for name in self.TEXT},
             "tags": [t.name for t in instance.tags.all()],
+            **{name: getattr(instance, name) for name in self.OWN},
+            "parent": instance.parent.name if instance.parent_id else "",
+            **stored_values(instance),
         }
 
 

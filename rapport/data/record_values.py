@@ -229,6 +229,14 @@ def replaced(instance: Model, name: str, value: Any) -> Any:
     return str(previous) if isinstance(previous, Decimal) else previous
 
 
+def stored_values(instance: Any) -> dict[str, Any]:
+    """A contact's or company's owner (its username, as the export writes it) and custom
+    fields (by import field) as stored, for the dry run's preview."""
+    owner = instance.owner.username if instance.owner_id else ""
+    customs = {custom_field_name(k): v for k, v in instance.custom_fields.items()}
+    return {"owner": owner, **customs}
+
+
 def custom_fields_merged(stored: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     """A record's custom fields once `values` are written over them (a key set to None or
     "" removed), as `custom_fields_clean` merges them."""
@@ -268,9 +276,9 @@ CONTACT_READERS: dict[str, Reader] = {
     "do_not_call": _flag("do_not_call"),
 }
 COMPANY_READERS: dict[str, Reader] = {
-    "owner": OWNER,
     "size_band": ("size_band", lambda _, raw: size_band(raw)),
     "annual_revenue": ("annual_revenue", lambda _, raw: amount_text(raw, field="annual_revenue")),
     "annual_revenue_currency": ("annual_revenue_currency", lambda _, raw: raw.strip()),
     "parent": ("parent_id", ValueReader.parent),
+    "owner": OWNER,
 }
