@@ -307,13 +307,12 @@ class ContactBulkWriter:
         return list(dict.fromkeys(out))
 
     def _clean(
-        self, row: ImportRow, *, creating: bool = True
+        self, row: ImportRow, read: dict[str, Any], *, creating: bool = True
     ) -> tuple[dict[str, Any], list[FieldError]]:
-        """The row's values cleaned; for an update (not `creating`), without the checks only
-        a new contact needs (its required custom fields, a name or an email)."""
-        clean, problems = self.reader.read(row, CONTACT_READERS)
-        if problems:  # as the row path, whose `_data` raises them before the service is called
-            return clean, problems
+        """The row's values cleaned (`read`: its owner, preferences and custom fields, read
+        by `self.reader`); for an update (not `creating`), without the checks only a new
+        contact needs (its required custom fields, a name or an email)."""
+        clean = read
         c = _Collector()
         for name, limit in CONTACT_TEXT_LIMITS.items():
             if row.has(name):
@@ -568,7 +567,11 @@ class ContactBulkWriter:
         if row.has("company") and (problem := self._company_problem(row.first("company"))):
             outcome.errors = [(self.importer.error_column(row, "company_ids"), problem)]
             return None
-        clean, errors = self._clean(row, creating=owner is None)
+        read, errors = self.reader.read(row, CONTACT_READERS)
+        if errors:  # as the row path, whose `_data` raises them before the service is called
+            outcome.errors = self._named(row, errors)
+            return None
+        clean, errors = self._clean(row, read, creating=owner is None)
         ext = row.first("external_id")
         taken = self.ids.stored.get(ext) if ext else None
         if taken not in (None, owner) and not any(e.field == "external_id" for e in errors):
@@ -577,9 +580,13 @@ class ContactBulkWriter:
                 FieldError("external_id", f"'{ext}' is already the external id of record #{taken}"),
             )
         if errors:
-            outcome.errors = [(self.importer.error_column(row, e.field), e.message) for e in errors]
+            outcome.errors = self._named(row, errors)
             return None
         return clean
+
+    def _named(self, row: ImportRow, errors: list[FieldError]) -> list[tuple[str, str]]:
+        """(column, message) of each error, as the row path names them."""
+        return [(self.importer.error_column(row, e.field), e.message) for e in errors]
 
     def _company_problem(self, name: str) -> str:
         """Why the row path could not create the company a row names ("" if it could, or

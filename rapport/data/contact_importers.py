@@ -725,7 +725,7 @@ class CompanyImporter(Importer):
             **{name: getattr(instance, name) for name in self.TEXT},
             "tags": [t.name for t in instance.tags.all()],
             **{name: getattr(instance, name) for name in self.OWN},
-            "parent": instance.parent.name if instance.parent_id else "",
+            "parent": instance.parent.name if instance.parent else "",
             **stored_values(instance),
         }
 

@@ -350,6 +350,13 @@ def test_companies_get_size_revenue_parent_owner_and_custom_fields(owner, mia, u
             )
             for c in Company.objects.exclude(name="Stored Group")
         }
+        shown = importer_get("companies").stored(Company.objects.get(name="Acme UK"))
+    assert {k: shown[k] for k in ("size_band", "parent", "owner", "annual_revenue_currency")} == {
+        "size_band": "51-200",
+        "parent": "Acme Group",
+        "owner": "",
+        "annual_revenue_currency": "EUR",
+    }
     assert got == {
         "Acme Group": (
             "5001+",
