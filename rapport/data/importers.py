@@ -45,9 +45,12 @@ class ImportField:
     decimal: bool = False
 
 
+CUSTOM_FIELD_PREFIX = "cf_"
+
+
 def custom_field_name(key: str) -> str:
     """The import field (and the export's column) of the custom field `key`."""
-    return f"cf_{key}"
+    return f"{CUSTOM_FIELD_PREFIX}{key}"
 
 
 # A person's name written whole, which an import splits into first and last names

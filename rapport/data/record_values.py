@@ -29,6 +29,7 @@ from rapport.contacts.models import (
 from rapport.contacts.normalise import date_parse, search_key
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.data.importers import (
+    CUSTOM_FIELD_PREFIX,
     MULTI_VALUE_SEPARATOR,
     ImportField,
     ImportRow,
@@ -210,7 +211,8 @@ class ValueReader:
                     values[service_name] = read(self, row.first(name))
                 except ServiceValidationError as exc:
                     errors.extend(exc.errors)
-        if self.definitions:
+        # (a row path's reader reads the definitions only for a row that has custom fields)
+        if any(name.startswith(CUSTOM_FIELD_PREFIX) for name in row.values):
             customs, problems = self.customs(row)
             if customs:
                 values["custom_fields"] = customs
