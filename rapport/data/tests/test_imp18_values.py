@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from rapport.api.testing import ApiClient
 from rapport.audit.models import AuditEntry
 from rapport.contacts.models import Company, Contact
 from rapport.contacts.services import custom_field_create
@@ -441,3 +442,18 @@ def test_undoing_a_company_update_import_gives_back_what_it_replaced(
         import_undo(workspace=workspace, actor=owner, batch=batch)
 
     assert state() == before
+
+
+def test_the_api_lists_a_workspaces_custom_fields_among_the_importers_fields(owner, mia):
+    workspace = _workspace(owner, mia)
+    other = workspace_create(name="Other", owner=owner, default_region="US")
+
+    def fields(ws):
+        importers = ApiClient.with_token(owner, ws).get("/data/importers").json()
+        by_entity = {i["entity"]: [f["name"] for f in i["fields"]] for i in importers}
+        return by_entity["contacts"], by_entity["companies"]
+
+    contacts, companies = fields(workspace)
+    assert {"owner", "do_not_email", "cf_tier", "cf_areas"} <= set(contacts)
+    assert {"owner", "parent", "annual_revenue", "cf_seats"} <= set(companies)
+    assert not any(name.startswith("cf_") for name in fields(other)[0])  # its own: none
