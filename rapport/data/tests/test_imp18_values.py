@@ -327,7 +327,7 @@ def test_companies_get_size_revenue_parent_owner_and_custom_fields(owner, mia, u
         "Acme UK,,51–200,2000000,,Acme Group,,,\n"  # the band's label; the default currency
         "Acme DE,,250,,,SG,olivia,,\n"  # a number of employees; a parent by external id
         "Bad 1,,huge,,,,,,\n"
-        "Bad 2,,,12.345,XXX,Nobody Inc,ghost,silver,x\n"
+        "Bad 2,,,12.345,ZZZ,Nobody Inc,ghost,silver,x\n"
     )
 
     batch = run_import(upload(workspace, content, entity="companies"))
@@ -457,3 +457,34 @@ def test_the_api_lists_a_workspaces_custom_fields_among_the_importers_fields(own
     assert {"owner", "do_not_email", "cf_tier", "cf_areas"} <= set(contacts)
     assert {"owner", "parent", "annual_revenue", "cf_seats"} <= set(companies)
     assert not any(name.startswith("cf_") for name in fields(other)[0])  # its own: none
+
+
+def test_bad_currencies_urls_emails_and_decimals_are_named(owner, mia, upload, run_import):
+    workspace = _workspace(owner, mia)
+    with workspace_scope(workspace):
+        for label, kind in (("Site", "url"), ("Billing", "email"), ("Score", "decimal")):
+            custom_field_create(
+                workspace=workspace,
+                actor=owner,
+                data={"entity": "company", "label": label, "field_type": kind},
+            )
+    content = "Name,Annual Revenue,Currency,Site,Billing,Score\n"
+    content += 'Good,10,usd,https://a.example,ap@a.example,"1,234.5"\n'
+    content += "Bad,10,ZZZ,,,\n"
+    content += "Worse,,,ftp://a.example,nobody,1.2.3\n"
+
+    batch = run_import(upload(workspace, content, entity="companies"))
+
+    assert batch.created == 1
+    assert _errors(batch) == [
+        (3, "Currency", "'ZZZ' is not an ISO 4217 currency code"),
+        (4, "Site", "must be an http(s) URL"),
+        (4, "Billing", "'nobody' is not a valid email: An email address must have an @-sign."),
+        (4, "Score", "must be a decimal number"),
+    ]
+    with workspace_scope(workspace):
+        assert Company.objects.get(name="Good").custom_fields == {
+            "site": "https://a.example",
+            "billing": "ap@a.example",
+            "score": "1234.5",
+        }
