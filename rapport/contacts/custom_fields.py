@@ -109,16 +109,22 @@ def _is_empty(value: Any) -> bool:
 
 
 def custom_fields_clean(
-    *, entity: str, values: dict[str, Any], existing: dict[str, Any] | None = None
+    *,
+    entity: str,
+    values: dict[str, Any],
+    existing: dict[str, Any] | None = None,
+    definitions: dict[str, CustomFieldDefinition] | None = None,
 ) -> dict[str, Any]:
     """Merge `values` into `existing` and validate the result; every bad key is reported.
 
     A key set to null or "" is removed. Unknown keys are refused rather than stored,
-    so a typo in an API client shows up at once.
+    so a typo in an API client shows up at once. `definitions`: the entity's, by key, if the
+    caller read them already (a bulk import checks thousands of rows).
     """
     if not isinstance(values, dict):
         raise ServiceValidationError.single("custom_fields", "must be an object")
-    definitions = {d.key: d for d in CustomFieldDefinition.objects.filter(entity=entity)}
+    if definitions is None:
+        definitions = {d.key: d for d in CustomFieldDefinition.objects.filter(entity=entity)}
     result = dict(existing or {})
     errors: list[FieldError] = []
     for key, value in values.items():

@@ -92,9 +92,11 @@ def rows_update(
     record of the workspace, with `updated_at` = `now`, in one UPDATE from a table of the new
     values: on PostgreSQL a temporary one filled by COPY (a VALUES list of thousands of
     parameters cost psycopg more to compose than the update took), elsewhere a VALUES list
-    per `ROWS_PER_UPDATE` records."""
+    per `ROWS_PER_UPDATE` records. JSON fields' values as Python values."""
     if not rows:
         return
+    if json_at := [1 + i for i in _json_columns(model, columns)]:  # after the id: as JSON text
+        rows = [[json.dumps(v) if i in json_at else v for i, v in enumerate(r)] for r in rows]
     quote = connection.ops.quote_name
     db_table = model._meta.db_table
     table = quote(db_table)

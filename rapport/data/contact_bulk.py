@@ -21,6 +21,7 @@ from typing import Any
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from rapport.audit.services import EMPTY as EMPTY_VALUES
 from rapport.audit.services import (
     audit_bulk_created,
     audit_rows_created,
@@ -68,11 +69,12 @@ from rapport.data.contact_importers import _country as country_read
 from rapport.data.contact_importers import _lifecycle_stage, _not_work, phone_kinds_by_number
 from rapport.data.contact_importers import _tags as tags_read
 from rapport.data.contact_staging import EMPTY, staged_insert, staged_list, staged_object
-from rapport.data.contact_updates import ContactGone, Update, updates_apply
+from rapport.data.contact_updates import VALUES, ContactGone, Update, updates_apply
 from rapport.data.copy_time import copy_time
 from rapport.data.csv_files import CsvRow
 from rapport.data.importers import Actor, Importer, ImportRow, RowPathNeeded
 from rapport.data.models import ImportBatch, ImportedRecordAction, ImportMode
+from rapport.data.record_values import CONTACT_READERS, ValueReader
 from rapport.data.services import (
     RowOutcome,
     UndoRecord,
@@ -82,7 +84,6 @@ from rapport.data.services import (
     mapped_columns,
 )
 
-AUDITED = frozenset(CONTACT_AUDITED)
 # The columns `dicts_insert` fills itself.
 STAMPS = ("id", "created_at", "updated_at")
 # Answers a normaliser keeps between chunks (a chunk of 10,000 rows asks for about 20,000).
@@ -232,12 +233,14 @@ class ContactBulkWriter:
         }
         # (a create's entry records only the snapshot's non-empty values)
         self.contact_snapshot = non_empty(snapshot(template, CONTACT_AUDITED))
-        # Required custom fields are the only thing a new contact without them can miss.
-        try:
-            custom_fields_clean(entity=CustomFieldEntity.CONTACT, values={})
-            self.custom_errors: list[FieldError] = []
-        except ServiceValidationError as exc:
-            self.custom_errors = exc.errors
+        # The owners, flags, choices and custom fields of the rows (members and definitions
+        # read once per run).
+        self.reader = ValueReader(self.workspace, CustomFieldEntity.CONTACT)
+        # The snapshot's name of each attribute a row sets ("owner" for "owner_id").
+        self.audited = {
+            getattr(Contact._meta.get_field(name), "attname", name): name
+            for name in CONTACT_AUDITED
+        }
         try:
             _company_clean(workspace=self.workspace, data={"name": "A"}, company=None)
             self.company_fields_ok = True
@@ -304,12 +307,13 @@ class ContactBulkWriter:
         return list(dict.fromkeys(out))
 
     def _clean(
-        self, row: ImportRow, *, creating: bool = True
+        self, row: ImportRow, read: dict[str, Any], *, creating: bool = True
     ) -> tuple[dict[str, Any], list[FieldError]]:
-        """The row's values cleaned; for an update (not `creating`), without the checks only
-        a new contact needs (its required custom fields, a name or an email)."""
+        """The row's values cleaned (`read`: its owner, preferences and custom fields, read
+        by `self.reader`); for an update (not `creating`), without the checks only a new
+        contact needs (its required custom fields, a name or an email)."""
+        clean = read
         c = _Collector()
-        clean: dict[str, Any] = {}
         for name, limit in CONTACT_TEXT_LIMITS.items():
             if row.has(name):
                 clean[name] = _text({name: row.first(name)}, name, limit, c)
@@ -341,7 +345,14 @@ class ContactBulkWriter:
             clean["tags"] = _tags({"tags": tags_read(row)}, c)
         if not creating:
             return clean, c.errors
-        c.errors.extend(self.custom_errors)
+        # a new contact's required custom fields (a stored one's are not the row's doing)
+        clean["custom_fields"] = c.run(
+            lambda: custom_fields_clean(
+                entity=CustomFieldEntity.CONTACT,
+                values=clean.get("custom_fields", {}),
+                definitions=self.reader.definitions,
+            )
+        )
         named = clean.get("first_name") or clean.get("last_name") or clean.get("emails")
         if not named and not c.errors:
             c.add("first_name", "a contact needs a name or an email")
@@ -556,7 +567,11 @@ class ContactBulkWriter:
         if row.has("company") and (problem := self._company_problem(row.first("company"))):
             outcome.errors = [(self.importer.error_column(row, "company_ids"), problem)]
             return None
-        clean, errors = self._clean(row, creating=owner is None)
+        read, errors = self.reader.read(row, CONTACT_READERS)
+        if errors:  # as the row path, whose `_data` raises them before the service is called
+            outcome.errors = self._named(row, errors)
+            return None
+        clean, errors = self._clean(row, read, creating=owner is None)
         ext = row.first("external_id")
         taken = self.ids.stored.get(ext) if ext else None
         if taken not in (None, owner) and not any(e.field == "external_id" for e in errors):
@@ -565,9 +580,13 @@ class ContactBulkWriter:
                 FieldError("external_id", f"'{ext}' is already the external id of record #{taken}"),
             )
         if errors:
-            outcome.errors = [(self.importer.error_column(row, e.field), e.message) for e in errors]
+            outcome.errors = self._named(row, errors)
             return None
         return clean
+
+    def _named(self, row: ImportRow, errors: list[FieldError]) -> list[tuple[str, str]]:
+        """(column, message) of each error, as the row path names them."""
+        return [(self.importer.error_column(row, e.field), e.message) for e in errors]
 
     def _company_problem(self, name: str) -> str:
         """Why the row path could not create the company a row names ("" if it could, or
@@ -626,11 +645,7 @@ class ContactBulkWriter:
         company: int | _NewCompany | None,
         owns_company: bool,
     ) -> None:
-        values = {
-            name: clean[name]
-            for name in (*CONTACT_TEXT_LIMITS, "external_id", "country", "lifecycle_stage")
-            if name in clean
-        }
+        values = {name: clean[name] for name in VALUES if name in clean}
         emails, phones = clean.get("emails", []), clean.get("phones", [])
         values["email"] = emails[0] if emails else ""
         values["phone"] = phones[0] if phones else ""
@@ -904,7 +919,12 @@ class ContactBulkWriter:
         """`contacts.services._contact_snapshot` of the contact as inserted, less the empty
         defaults its audit entry leaves out."""
         snap = self.contact_snapshot.copy()
-        snap.update((name, value) for name, value in p.values.items() if name in AUDITED)
+        audited = self.audited
+        snap.update(
+            (audited[name], value)
+            for name, value in p.values.items()
+            if name in audited and value not in EMPTY_VALUES
+        )
         snap["primary_company"] = company_id
         snap["emails"] = p.emails
         snap["phones"] = [

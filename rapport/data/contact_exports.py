@@ -4,7 +4,7 @@ They live in `data` beside the contact importers; other apps register theirs in 
 `exports` module.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.db.models import Case, CharField, F, OuterRef, QuerySet, Subquery, Value, When
@@ -19,6 +19,7 @@ from rapport.contacts.models import (
     ContactPhone,
     CustomFieldDefinition,
     CustomFieldEntity,
+    CustomFieldType,
 )
 from rapport.contacts.normalise import EXTENSION_MARK
 from rapport.contacts.queries import RecordFilter
@@ -36,8 +37,10 @@ from rapport.data.exports import (
     form_cleaned,
     linked_to,
     model_names,
+    names_joined,
     ordered,
 )
+from rapport.data.importers import custom_field_name
 from rapport.tenancy.models import Membership, Workspace
 
 # `ContactPhone.text`: the number, and its extension after " ext. " (read back on import).
@@ -90,6 +93,9 @@ _CONTACT_COLUMNS = [
     ExportColumn("company", "primary_company__name"),
     ExportColumn("lifecycle_stage", "lifecycle_stage"),
     ExportColumn("owner", "owner__username"),
+    ExportColumn("preferred_channel", "preferred_channel"),
+    ExportColumn("do_not_email", "do_not_email"),
+    ExportColumn("do_not_call", "do_not_call"),
     ExportColumn("source", "source"),
     ExportColumn("tags", TAGS),
     ExportColumn("street", "street"),
@@ -112,7 +118,10 @@ _COMPANY_COLUMNS = [
     ExportColumn("parent", "parent__name"),
     ExportColumn("owner", "owner__username"),
     ExportColumn("tags", TAGS),
+    ExportColumn("street", "street"),
     ExportColumn("city", "city"),
+    ExportColumn("region", "region"),
+    ExportColumn("postal_code", "postal_code"),
     ExportColumn("country", "country"),
     ExportColumn("external_id", "external_id"),
     ExportColumn("created_at", "created_at"),
@@ -148,7 +157,21 @@ def contact_columns() -> list[ExportColumn]:
 
 def _with_custom_fields(columns: list[ExportColumn], entity: str) -> list[ExportColumn]:
     definitions = CustomFieldDefinition.objects.filter(entity=entity).order_by("position", "id")
-    return columns + [ExportColumn(f"cf_{d.key}", f"custom_fields__{d.key}") for d in definitions]
+    return columns + [ExportColumn(custom_field_name(d.key), _custom_path(d)) for d in definitions]
+
+
+def _custom_path(d: CustomFieldDefinition) -> str | LinkedValues:
+    """A custom field's cell; a multiple choice's choices joined as tags are
+    (`names_joined`), which the importer splits again, not a list's Python text."""
+    path = f"custom_fields__{d.key}"
+    if d.field_type != CustomFieldType.MULTI_CHOICE:
+        return path
+
+    def choices(model: Any, ids: list[int]) -> Iterator[tuple[int, Any]]:
+        rows = linked_to(model.objects.all(), "id", ids).values_list("id", path)
+        return ((pk, choice) for pk, chosen in rows for choice in chosen or ())
+
+    return LinkedValues(choices, names_joined)
 
 
 def _record_queryset(

@@ -17,6 +17,7 @@ from rapport.contacts.models import (
     Contact,
     ContactEmail,
     ContactPhone,
+    CustomFieldEntity,
     LifecycleStage,
     PhoneKind,
 )
@@ -28,6 +29,7 @@ from rapport.contacts.normalise import (
 )
 from rapport.contacts.normalise import search_key as name_key
 from rapport.contacts.services import (
+    COMPANY_MANY_FIELDS,
     StoredLists,
     companies_delete,
     companies_update_many,
@@ -58,6 +60,16 @@ from rapport.data.importers import (
     importer_register,
 )
 from rapport.data.models import ImportBatch
+from rapport.data.record_values import (
+    COMPANY_READERS,
+    CONTACT_READERS,
+    Reader,
+    ValueReader,
+    WithCustomFields,
+    names_split,
+    replaced,
+    stored_values,
+)
 from rapport.tenancy.models import Workspace
 
 ADDRESS = [
@@ -124,6 +136,9 @@ ADDRESS = [
     ),
 ]
 ADDRESS_NAMES = [f.name for f in ADDRESS]
+# Who a record belongs to, as other tools name the column (HubSpot's "Contact owner" and
+# Salesforce's "Account Owner" are added by each importer).
+OWNER_ALIASES = ("owner name", "record owner", "owner email", "assigned to", "hubspot owner")
 PERSON_NAME = [
     ImportField(
         FULL_NAME,
@@ -178,17 +193,9 @@ GOOGLE_ALL_CONTACTS = "myContacts"
 
 
 def _tags(row: ImportRow) -> list[str]:
-    """The tags of the row's cells: a cell holding " ::: " is split on that alone (Google's
-    groups; Rapport's export when a tag holds a comma or semicolon, `exports.names_joined`),
-    any other on commas and semicolons."""
+    """The tags of the row's cells (`names_split`), Google's own groups' marks taken off."""
     words = (
-        t.strip().removeprefix("* ")
-        for _, cell in row.values.get("tags", ())
-        for t in (
-            cell.split(MULTI_VALUE_SEPARATOR)
-            if MULTI_VALUE_SEPARATOR in cell
-            else re.split(r"[;,]", cell)
-        )
+        t.removeprefix("* ") for _, cell in row.values.get("tags", ()) for t in names_split(cell)
     )
     return [t for t in words if t and t != GOOGLE_ALL_CONTACTS]
 
@@ -289,6 +296,17 @@ def _merged(existing: list[Any], new: list[Any]) -> list[Any]:
     return [*existing, *(v for v in new if v not in existing)]
 
 
+def values_read(
+    ctx: ImportContext, row: ImportRow, entity: str, readers: dict[str, Reader]
+) -> Values:
+    """The row's owner, flags, choices and custom fields (`record_values`) as the services
+    take them; a bad one is a row error, every bad one named."""
+    values, errors = ValueReader(ctx.workspace, entity).read(row, readers)
+    if errors:
+        raise ServiceValidationError(errors)
+    return values
+
+
 class ContactImporter(Importer):
     entity = "contacts"
     label = "Contacts"
@@ -297,91 +315,119 @@ class ContactImporter(Importer):
         "an existing contact with the row's external id, else one of its emails, else one of "
         "its phones"
     )
-    fields = [
-        external_id_field(
-            "contact id", "salesforce id", "hubspot id", "hs_object_id", "person - id"
-        ),
-        *PERSON_NAME,
-        ImportField(
-            "email",
-            "Email",
-            (
-                "email address",
-                "e-mail",
-                "e-mail address",  # Outlook, and its "E-mail 2 Address"
-                "primary email",
-                "work email",
-                "secondary email",  # Zoho
-                "e-mail 1 - value",  # Google Contacts
-                "person - email",  # Pipedrive, and its "Person - Email - Work/Home/Other"
-                "person - email - work",
-                "person - email - home",
-                "person - email - other",
-                "other emails",  # Rapport's own export: the emails beyond the primary
-                "additional email addresses",  # HubSpot, ";" between them
-                "hs_additional_emails",
+    fields = WithCustomFields(
+        CustomFieldEntity.CONTACT,
+        [
+            external_id_field(
+                "contact id", "salesforce id", "hubspot id", "hs_object_id", "person - id"
             ),
-            many=True,
-            separator=";",  # never part of an address
-        ),
-        ImportField(
-            "phone",
-            "Phone",
-            (
-                "phone number",
-                "mobile",
-                "mobile phone",
-                "mobile phone number",
-                "telephone",
-                "business phone",
-                "work phone",
-                "home phone",
-                "other phone",
-                "primary phone",
-                "phone 1 - value",  # Google Contacts
-                "person - phone",  # Pipedrive
-                "person - phone - work",
-                "person - phone - mobile",
-                "person - phone - home",
-                "person - phone - other",
-                "other phones",  # Rapport's own export
+            *PERSON_NAME,
+            ImportField(
+                "email",
+                "Email",
+                (
+                    "email address",
+                    "e-mail",
+                    "e-mail address",  # Outlook, and its "E-mail 2 Address"
+                    "primary email",
+                    "work email",
+                    "secondary email",  # Zoho
+                    "e-mail 1 - value",  # Google Contacts
+                    "person - email",  # Pipedrive, and its "Person - Email - Work/Home/Other"
+                    "person - email - work",
+                    "person - email - home",
+                    "person - email - other",
+                    "other emails",  # Rapport's own export: the emails beyond the primary
+                    "additional email addresses",  # HubSpot, ";" between them
+                    "hs_additional_emails",
+                ),
+                many=True,
+                separator=";",  # never part of an address
             ),
-            many=True,
-        ),
-        ImportField(
-            "phone_kinds",
-            "Phone kinds (mobile, work, home or other)",
-            ("phone type", "phone kind"),  # Google's "Phone 1 - Type", a vCard's "Phone 2 Type"
-            many=True,
-        ),
-        ImportField(
-            "job_title",
-            "Job title",
-            ("title", "position", "job", "organization 1 - title", "person - job title"),
-        ),
-        ImportField(
-            "company",
-            "Company",
-            (
-                "company name",
-                "account name",
-                "organization",
-                "organisation",
-                "organization 1 - name",  # Google Contacts
-                "person - organization",  # Pipedrive
+            ImportField(
+                "phone",
+                "Phone",
+                (
+                    "phone number",
+                    "mobile",
+                    "mobile phone",
+                    "mobile phone number",
+                    "telephone",
+                    "business phone",
+                    "work phone",
+                    "home phone",
+                    "other phone",
+                    "primary phone",
+                    "phone 1 - value",  # Google Contacts
+                    "person - phone",  # Pipedrive
+                    "person - phone - work",
+                    "person - phone - mobile",
+                    "person - phone - home",
+                    "person - phone - other",
+                    "other phones",  # Rapport's own export
+                ),
+                many=True,
             ),
-        ),
-        *ADDRESS,
-        ImportField("source", "Source", ("lead source", "original source")),
-        ImportField("lifecycle_stage", "Lifecycle stage", ("lifecycle", "stage")),
-        ImportField(
-            "tags",
-            "Tags",
-            ("labels", "tag", "categories", "person - label", "group membership"),
-            many=True,
-        ),
-    ]
-    error_fields = {"emails": "email", "phones": "phone", "company_ids": "company"}
+            ImportField(
+                "phone_kinds",
+                "Phone kinds (mobile, work, home or other)",
+                ("phone type", "phone kind"),  # Google's "Phone 1 - Type", a vCard's "Phone 2 Type"
+                many=True,
+            ),
+            ImportField(
+                "job_title",
+                "Job title",
+                ("title", "position", "job", "organization 1 - title", "person - job title"),
+            ),
+            ImportField(
+                "company",
+                "Company",
+                (
+                    "company name",
+                    "account name",
+                    "organization",
+                    "organisation",
+                    "organization 1 - name",  # Google Contacts
+                    "person - organization",  # Pipedrive
+                ),
+            ),
+            *ADDRESS,
+            ImportField("source", "Source", ("lead source", "original source")),
+            ImportField("lifecycle_stage", "Lifecycle stage", ("lifecycle", "stage")),
+            ImportField(
+                "tags",
+                "Tags",
+                ("labels", "tag", "categories", "person - label", "group membership"),
+                many=True,
+            ),
+            ImportField("owner", "Owner", (*OWNER_ALIASES, "contact owner", "person - owner")),
+            ImportField(
+                "preferred_channel",
+                "Preferred channel (email, phone, SMS or postal mail)",
+                ("preferred contact method", "contact preference", "preferred method of contact"),
+            ),
+            ImportField(
+                "do_not_email",
+                "Do not email (yes or no)",
+                (
+                    "email opt out",  # Salesforce, and its API name HasOptedOutOfEmail
+                    "has opted out of email",
+                    "unsubscribed from all email",  # HubSpot, and hs_email_optout
+                    "hs_email_optout",
+                    "opted out of email",
+                ),
+            ),
+            ImportField("do_not_call", "Do not call (yes or no)", ("donotcall", "call opt out")),
+        ],
+    )
+    error_fields = {
+        "emails": "email",
+        "phones": "phone",
+        "company_ids": "company",
+        "owner_id": "owner",
+    }
+    READERS = CONTACT_READERS
+    FLAGS = ["preferred_channel", "do_not_email", "do_not_call"]
     TEXT = ["external_id", "first_name", "last_name", "job_title", "source", *ADDRESS_NAMES]
 
     def bulk_writer(self, *, batch: ImportBatch, actor: Actor) -> BulkWriter:
@@ -454,6 +500,7 @@ class ContactImporter(Importer):
             data["tags"] = _tags(row)
         if row.has("company"):
             data["company_ids"] = [self._company_id(ctx, row)]
+        data.update(values_read(ctx, row, CustomFieldEntity.CONTACT, self.READERS))
         return data
 
     def create(self, *, ctx: ImportContext, row: ImportRow) -> models.Model:
@@ -502,7 +549,7 @@ class ContactImporter(Importer):
                 data[name] = row.sent[name] = _merged(existing[name], value)
                 previous[name] = existing[name]
             else:
-                previous[name] = getattr(instance, name)
+                previous[name] = replaced(instance, name, value)
         if "phones" in data:  # for undo: the kinds the row may change
             previous["phone_kinds"] = dict(
                 zip(stored.lists["phones"], stored.phone_kinds, strict=True)
@@ -553,6 +600,8 @@ class ContactImporter(Importer):
             "lifecycle_stage": instance.lifecycle_stage,
             **{k: v for k, v in self._lists(contact_lists(instance)).items() if k != "company_ids"},
             "company": company.name if company else "",
+            **{name: getattr(instance, name) for name in self.FLAGS},
+            **stored_values(instance),
         }
 
 
@@ -561,16 +610,50 @@ class CompanyImporter(Importer):
     label = "Companies"
     model = Company
     match_help = "an existing company with the row's external id, else its domain"
-    fields = [
-        external_id_field("account id", "company id"),
-        ImportField("name", "Name", ("company name", "account name", "company", "organization")),
-        ImportField(
-            "domain", "Domain", ("website", "website url", "company domain name", "web site")
-        ),
-        ImportField("industry", "Industry", ()),
-        *ADDRESS,
-        ImportField("tags", "Tags", ("labels", "tag"), many=True),
-    ]
+    fields = WithCustomFields(
+        CustomFieldEntity.COMPANY,
+        [
+            external_id_field("account id", "company id"),
+            ImportField(
+                "name", "Name", ("company name", "account name", "company", "organization")
+            ),
+            ImportField(
+                "domain", "Domain", ("website", "website url", "company domain name", "web site")
+            ),
+            ImportField("industry", "Industry", ()),
+            *ADDRESS,
+            ImportField("tags", "Tags", ("labels", "tag"), many=True),
+            ImportField(
+                "size_band",
+                "Size band (1-10, 11-50, ... or a number of employees)",
+                ("company size", "size", "employees", "number of employees", "employee count"),
+            ),
+            ImportField(
+                "annual_revenue",
+                "Annual revenue",
+                ("revenue", "annual revenue amount", "annualrevenue"),
+                decimal=True,
+            ),
+            ImportField(
+                "annual_revenue_currency",
+                "Annual revenue currency (ISO 4217; the workspace's currency if none)",
+                ("currency", "currency code", "revenue currency", "currencyisocode"),
+            ),
+            ImportField(
+                "parent",
+                "Parent company (its name or external id)",
+                ("parent company", "parent account", "parent company name", "parent organization"),
+            ),
+            ImportField(
+                "owner",
+                "Owner",
+                (*OWNER_ALIASES, "company owner", "account owner", "organization - owner"),
+            ),
+        ],
+    )
+    error_fields = {"owner_id": "owner", "parent_id": "parent"}
+    READERS = COMPANY_READERS
+    OWN = ["size_band", "annual_revenue", "annual_revenue_currency"]
     TEXT = ["external_id", "name", "domain", "industry", *ADDRESS_NAMES]
 
     def match(self, *, workspace: Workspace, row: ImportRow) -> models.Model | None:
@@ -589,27 +672,29 @@ class CompanyImporter(Importer):
             else None
         )
 
-    def _data(self, row: ImportRow) -> Values:
+    def _data(self, ctx: ImportContext, row: ImportRow) -> Values:
         data: Values = {name: row.first(name) for name in self.TEXT if row.has(name)}
         if "country" in data:
             data["country"] = _country(data["country"])
         if row.has("tags"):
             data["tags"] = _tags(row)
+        data.update(values_read(ctx, row, CustomFieldEntity.COMPANY, self.READERS))
         return data
 
     def create(self, *, ctx: ImportContext, row: ImportRow) -> models.Model:
-        return company_create(workspace=ctx.workspace, actor=ctx.actor, data=self._data(row))
+        data = self._data(ctx, row)
+        return company_create(workspace=ctx.workspace, actor=ctx.actor, data=data)
 
     def update(self, *, ctx: ImportContext, instance: models.Model, row: ImportRow) -> Values:
         assert isinstance(instance, Company)
-        data = self._data(row)
+        data = self._data(ctx, row)
         previous: Values = {}
         for name, value in data.items():
             if name == "tags":
                 previous["tags"] = [t.name for t in instance.tags.all()]
                 data["tags"] = _merged(previous["tags"], value)
             else:
-                previous[name] = getattr(instance, name)
+                previous[name] = replaced(instance, name, value)
         company_update(workspace=ctx.workspace, actor=ctx.actor, company=instance, data=data)
         return previous
 
@@ -622,7 +707,10 @@ class CompanyImporter(Importer):
     def restore_many(
         self, *, workspace: Workspace, actor: Actor, restores: list[tuple[int, Values]]
     ) -> None:
-        companies_update_many(workspace=workspace, actor=actor, updates=restores)
+        if all(previous.keys() <= COMPANY_MANY_FIELDS for _, previous in restores):
+            companies_update_many(workspace=workspace, actor=actor, updates=restores)
+        else:  # an owner, a parent, a revenue or custom fields: checked one by one
+            super().restore_many(workspace=workspace, actor=actor, restores=restores)
 
     def delete(self, *, workspace: Workspace, actor: Actor, instance: models.Model) -> None:
         assert isinstance(instance, Company)
@@ -636,6 +724,9 @@ class CompanyImporter(Importer):
         return {
             **{name: getattr(instance, name) for name in self.TEXT},
             "tags": [t.name for t in instance.tags.all()],
+            **{name: getattr(instance, name) for name in self.OWN},
+            "parent": instance.parent.name if instance.parent else "",
+            **stored_values(instance),
         }
 
 

@@ -36,11 +36,17 @@ from rapport.core.bulk_rows import rows_insert, rows_update, slices
 from rapport.core.hooks import records_changed
 from rapport.data.csv_files import CsvRow
 from rapport.data.models import ImportedRecordAction
+from rapport.data.record_values import custom_fields_merged, replaced
 from rapport.data.services import RowOutcome, UndoRecord
 from rapport.tenancy.models import Workspace
 
-# The contact's own values a row can set, as `ContactImporter._data` names them.
-VALUES = (*CONTACT_TEXT_LIMITS, "external_id", "country", "lifecycle_stage")
+# The contact's own values a row can set, as `ContactImporter._data` names them (a row's
+# custom fields are merged into the stored ones: `custom_fields_merged`).
+VALUES = (
+    *CONTACT_TEXT_LIMITS,
+    *("external_id", "country", "lifecycle_stage", "owner_id", "preferred_channel"),
+    *("do_not_email", "do_not_call", "custom_fields"),
+)
 # What an update writes to the contact's row (its derived and primary values included).
 WRITTEN = (*VALUES, "email", "phone", "primary_company_id", "search_name", "sort_name")
 
@@ -130,7 +136,7 @@ def restores_apply(
         before = _contact_snapshot(contact, s.audited())
         for name in VALUES:
             if name in previous:
-                setattr(contact, name, previous[name])
+                setattr(contact, name, _written(contact, name, previous[name]))
         if "emails" in previous:
             s.emails = list(previous["emails"])
             contact.email = s.emails[0] if s.emails else ""
@@ -172,8 +178,8 @@ def _merge(
     previous: dict[str, Any] = {}
     for name in VALUES:
         if name in clean:
-            previous[name] = getattr(contact, name)
-            setattr(contact, name, clean[name])
+            previous[name] = replaced(contact, name, clean[name])
+            setattr(contact, name, _written(contact, name, clean[name]))
     if "emails" in clean:
         previous["emails"] = list(s.emails)
         s.emails.extend(e for e in clean["emails"] if e not in s.emails)
@@ -209,6 +215,11 @@ def _merge(
     contact.set_derived_fields()
     changes = diff(before, _contact_snapshot(contact, s.audited()))
     return previous, changes
+
+
+def _written(contact: Contact, name: str, value: Any) -> Any:
+    """The contact's `name` once `value` is written: custom fields merged into its own."""
+    return custom_fields_merged(contact.custom_fields, value) if name == "custom_fields" else value
 
 
 def _write(

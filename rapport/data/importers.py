@@ -45,6 +45,14 @@ class ImportField:
     decimal: bool = False
 
 
+CUSTOM_FIELD_PREFIX = "cf_"
+
+
+def custom_field_name(key: str) -> str:
+    """The import field (and the export's column) of the custom field `key`."""
+    return f"{CUSTOM_FIELD_PREFIX}{key}"
+
+
 # A person's name written whole, which an import splits into first and last names
 # (`services._import_row`); offered by importers of people (`contact_importers.PERSON_NAME`).
 FULL_NAME = "full_name"
@@ -207,6 +215,8 @@ class Importer(ABC):
 
     def error_column(self, row: ImportRow, service_field: str) -> str:
         base, _, index = service_field.partition(".")
+        if base == "custom_fields":  # custom_fields.<key>: the field's own column
+            return row.column(custom_field_name(index))
         name = self.error_fields.get(base, base)
         if not index.isdigit():
             return row.column(name)
