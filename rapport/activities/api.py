@@ -16,7 +16,14 @@ from rapport.activities.models import Activity, ActivityKind, CallOutcome, Direc
 from rapport.activities.queries import activity_get, activity_list
 from rapport.activities.services import activity_create, activity_delete, activity_update
 from rapport.api.permissions import DELETE, READ, WRITE, caller
-from rapport.api.records import PageOut, PageParams, UtcDatetime, WriteSchema, query_errors
+from rapport.api.records import (
+    PageOut,
+    PageParams,
+    RecordId,
+    UtcDatetime,
+    WriteSchema,
+    query_errors,
+)
 from rapport.core.pagination import Page
 
 router = Router(tags=["activities"])
@@ -34,10 +41,10 @@ class ActivityWrite(WriteSchema):
     ends_at: UtcDatetime | None = Field(None, description="meeting")
     attendees: list[str] | None = Field(None, description="meeting: names or emails")
     due_at: UtcDatetime | None = Field(None, description="task")
-    assignee_id: int | None = Field(None, description="task: a member; defaults to the author")
+    assignee_id: RecordId | None = Field(None, description="task: a member; defaults to the author")
     done: bool | None = Field(None, description="task")
-    contact_ids: list[int] | None = None
-    company_ids: list[int] | None = None
+    contact_ids: list[RecordId] | None = None
+    company_ids: list[RecordId] | None = None
 
 
 class ActivityOut(Schema):
@@ -77,9 +84,9 @@ class ActivityOut(Schema):
 
 class ActivityListParams(PageParams):
     kind: ActivityKind | None = None
-    contact_id: int | None = None
-    company_id: int | None = None
-    assignee_id: int | None = None
+    contact_id: RecordId | None = None
+    company_id: RecordId | None = None
+    assignee_id: RecordId | None = None
     open_only: bool = Field(False, description="only tasks not done yet")
     occurred_after: UtcDatetime | None = None
     occurred_before: UtcDatetime | None = None
@@ -110,12 +117,14 @@ def create_activity(request: HttpRequest, payload: ActivityWrite) -> Status[Acti
 
 
 @router.get("/{int:activity_id}", response=ActivityOut, auth=READ)
-def get_activity(request: HttpRequest, activity_id: int) -> Activity:
+def get_activity(request: HttpRequest, activity_id: RecordId) -> Activity:
     return _activity_out(activity_id)
 
 
 @router.patch("/{int:activity_id}", response=ActivityOut, auth=WRITE)
-def update_activity(request: HttpRequest, activity_id: int, payload: ActivityWrite) -> Activity:
+def update_activity(
+    request: HttpRequest, activity_id: RecordId, payload: ActivityWrite
+) -> Activity:
     c = caller(request)
     activity = activity_update(
         workspace=c.workspace,
@@ -127,7 +136,7 @@ def update_activity(request: HttpRequest, activity_id: int, payload: ActivityWri
 
 
 @router.delete("/{int:activity_id}", response={204: None}, auth=DELETE)
-def delete_activity(request: HttpRequest, activity_id: int) -> Status[None]:
+def delete_activity(request: HttpRequest, activity_id: RecordId) -> Status[None]:
     c = caller(request)
     activity_delete(
         workspace=c.workspace, actor=c.actor, activity=activity_get(activity_id=activity_id)

@@ -22,6 +22,7 @@ from typing import Any, TypeVar, cast
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -114,6 +115,9 @@ def _ninja_field_errors(exc: NinjaValidationError) -> tuple[list[FieldError], bo
 
 
 def _on_ninja_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    if any(tuple(e.get("loc", ()))[:1] == ("path",) for e in exc.errors):
+        # An id no record can have (0, or past 64 bits) names no resource: not found.
+        return _on_not_found(request, exc)
     errors, in_query = _ninja_field_errors(exc)
     return validation_problem(errors, in_query=in_query)
 
@@ -167,6 +171,7 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     _handle(api, DjangoPermissionDenied, _on_permission_denied)
 
 
+@csrf_exempt  # it writes nothing; else Django's HTML CSRF page answers an unsafe method
 def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """Any path under the API that no endpoint matches."""
     return problem_response(404, f"No endpoint at {request.path}.")

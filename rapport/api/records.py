@@ -45,6 +45,10 @@ def as_utc(value: dt.datetime) -> dt.datetime:
 
 UtcDatetime = Annotated[dt.datetime, AfterValidator(as_utc)]
 
+# A record's id, in the range of the databases' 64-bit keys: a larger number is refused by
+# name (in a path: not found) rather than failing the request where SQLite cannot bind it.
+RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
 # A Decimal that JSON carries as a string, so no client parses money into a float.
 DecimalStr = Annotated[
     Decimal,
@@ -82,7 +86,7 @@ class RecordListParams(PageParams):
     """Filters shared by contact and company lists; custom fields come as `cf.<key>=value`."""
 
     q: str = Field("", description="search by name, email, phone or company")
-    owner_id: int | None = None
+    owner_id: RecordId | None = None
     tag: str = ""
     created_after: UtcDatetime | None = None
     created_before: UtcDatetime | None = None

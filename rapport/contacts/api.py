@@ -24,6 +24,7 @@ from rapport.api.records import (
     BulkIn,
     BulkOut,
     PageOut,
+    RecordId,
     RecordListParams,
     WriteSchema,
     bulk_upsert,
@@ -98,7 +99,7 @@ class RecordWrite(WriteSchema):
     region: str | None = None
     postal_code: str | None = None
     country: str | None = Field(None, description="ISO 3166 alpha-2")
-    owner_id: int | None = Field(None, description="a member of the workspace")
+    owner_id: RecordId | None = Field(None, description="a member of the workspace")
     tags: list[str] | None = Field(None, description="tag names; missing tags are created")
     custom_fields: dict[str, Any] | None = Field(
         None, description="values by custom field key, merged into the stored ones; null clears"
@@ -144,7 +145,7 @@ class ContactWrite(RecordWrite):
         description="with phones: one kind for each, in the same order (mobile, work, home, "
         "other; '' keeps a number's kind, a new number being a work phone)",
     )
-    company_ids: list[int] | None = Field(None, description="the first is the primary company")
+    company_ids: list[RecordId] | None = Field(None, description="the first is the primary company")
     lifecycle_stage: LifecycleStage | None = None
     preferred_channel: PreferredChannel | None = None
     do_not_email: bool | None = None
@@ -152,7 +153,7 @@ class ContactWrite(RecordWrite):
 
 
 class ContactBulkItem(ContactWrite):
-    id: int | None = Field(None, description="update this contact; omit to create one")
+    id: RecordId | None = Field(None, description="update this contact; omit to create one")
 
 
 class ContactOut(RecordOut):
@@ -244,7 +245,7 @@ class _PlainRows:
 
 class ContactListParams(RecordListParams):
     lifecycle_stage: str = ""
-    company_id: int | None = None
+    company_id: RecordId | None = None
 
 
 def _with_contact_rows(items: Sequence[Contact]) -> None:
@@ -397,18 +398,18 @@ def bulk_contacts(request: HttpRequest, payload: BulkIn[ContactBulkItem]) -> Bul
 
 
 @contacts.get("/{int:contact_id}", response=ContactDetailOut, auth=READ)
-def get_contact(request: HttpRequest, contact_id: int) -> Contact:
+def get_contact(request: HttpRequest, contact_id: RecordId) -> Contact:
     return _contact_out(contact_id)
 
 
 @contacts.patch("/{int:contact_id}", response=ContactDetailOut, auth=WRITE)
-def update_contact(request: HttpRequest, contact_id: int, payload: ContactWrite) -> Contact:
+def update_contact(request: HttpRequest, contact_id: RecordId, payload: ContactWrite) -> Contact:
     contact = _contact_update(caller(request), contact_id, payload.service_data())
     return _contact_out(contact.pk)
 
 
 @contacts.delete("/{int:contact_id}", response={204: None}, auth=DELETE)
-def delete_contact(request: HttpRequest, contact_id: int) -> Status[None]:
+def delete_contact(request: HttpRequest, contact_id: RecordId) -> Status[None]:
     c = caller(request)
     contact_delete(workspace=c.workspace, actor=c.actor, contact=contact_get(contact_id=contact_id))
     return Status(204, None)
@@ -426,11 +427,11 @@ class CompanyWrite(RecordWrite):
     annual_revenue_currency: str | None = Field(
         None, description="ISO 4217; the workspace's base currency if omitted"
     )
-    parent_id: int | None = None
+    parent_id: RecordId | None = None
 
 
 class CompanyBulkItem(CompanyWrite):
-    id: int | None = Field(None, description="update this company; omit to create one")
+    id: RecordId | None = Field(None, description="update this company; omit to create one")
 
 
 class CompanyOut(RecordOut):
@@ -495,18 +496,18 @@ def bulk_companies(request: HttpRequest, payload: BulkIn[CompanyBulkItem]) -> Bu
 
 
 @companies.get("/{int:company_id}", response=CompanyOut, auth=READ)
-def get_company(request: HttpRequest, company_id: int) -> Company:
+def get_company(request: HttpRequest, company_id: RecordId) -> Company:
     return _company_out(company_id)
 
 
 @companies.patch("/{int:company_id}", response=CompanyOut, auth=WRITE)
-def update_company(request: HttpRequest, company_id: int, payload: CompanyWrite) -> Company:
+def update_company(request: HttpRequest, company_id: RecordId, payload: CompanyWrite) -> Company:
     company = _company_update(caller(request), company_id, payload.service_data())
     return _company_out(company.pk)
 
 
 @companies.delete("/{int:company_id}", response={204: None}, auth=DELETE)
-def delete_company(request: HttpRequest, company_id: int) -> Status[None]:
+def delete_company(request: HttpRequest, company_id: RecordId) -> Status[None]:
     c = caller(request)
     company_delete(workspace=c.workspace, actor=c.actor, company=company_get(company_id=company_id))
     return Status(204, None)
@@ -539,19 +540,19 @@ def create_tag(request: HttpRequest, payload: TagWrite) -> Status[Tag]:
 
 
 @tags.get("/{int:tag_id}", response=TagOut, auth=READ)
-def get_tag(request: HttpRequest, tag_id: int) -> Tag:
+def get_tag(request: HttpRequest, tag_id: RecordId) -> Tag:
     return tag_get(tag_id=tag_id)
 
 
 @tags.patch("/{int:tag_id}", response=TagOut, auth=WRITE)
-def update_tag(request: HttpRequest, tag_id: int, payload: TagWrite) -> Tag:
+def update_tag(request: HttpRequest, tag_id: RecordId, payload: TagWrite) -> Tag:
     c = caller(request)
     tag = tag_get(tag_id=tag_id)
     return tag_update(workspace=c.workspace, actor=c.actor, tag=tag, data=payload.service_data())
 
 
 @tags.delete("/{int:tag_id}", response={204: None}, auth=DELETE)
-def delete_tag(request: HttpRequest, tag_id: int) -> Status[None]:
+def delete_tag(request: HttpRequest, tag_id: RecordId) -> Status[None]:
     c = caller(request)
     tag_delete(workspace=c.workspace, actor=c.actor, tag=tag_get(tag_id=tag_id))
     return Status(204, None)
@@ -602,13 +603,13 @@ def create_custom_field(
 
 
 @custom_fields.get("/{int:definition_id}", response=CustomFieldOut, auth=READ)
-def get_custom_field(request: HttpRequest, definition_id: int) -> CustomFieldDefinition:
+def get_custom_field(request: HttpRequest, definition_id: RecordId) -> CustomFieldDefinition:
     return custom_field_get(definition_id=definition_id)
 
 
 @custom_fields.patch("/{int:definition_id}", response=CustomFieldOut, auth=SETTINGS)
 def update_custom_field(
-    request: HttpRequest, definition_id: int, payload: CustomFieldWrite
+    request: HttpRequest, definition_id: RecordId, payload: CustomFieldWrite
 ) -> CustomFieldDefinition:
     c = caller(request)
     return custom_field_update(
@@ -620,7 +621,7 @@ def update_custom_field(
 
 
 @custom_fields.delete("/{int:definition_id}", response={204: None}, auth=SETTINGS)
-def delete_custom_field(request: HttpRequest, definition_id: int) -> Status[None]:
+def delete_custom_field(request: HttpRequest, definition_id: RecordId) -> Status[None]:
     c = caller(request)
     definition = custom_field_get(definition_id=definition_id)
     custom_field_delete(workspace=c.workspace, actor=c.actor, definition=definition)

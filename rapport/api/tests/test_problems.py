@@ -99,8 +99,68 @@ def test_an_unknown_record_is_a_404_problem(api):
     assert problem_fields(response) == {}
 
 
+TOO_BIG = 10**25  # past any 64-bit key: SQLite cannot even bind it
+
+
+@pytest.mark.parametrize(
+    "method, path, body, field",
+    [
+        ("post", "/contacts", {"first_name": "Ann", "owner_id": TOO_BIG}, "owner_id"),
+        ("post", "/contacts", {"first_name": "Ann", "company_ids": [TOO_BIG]}, "company_ids.0"),
+        ("post", "/companies", {"name": "Acme", "parent_id": TOO_BIG}, "parent_id"),
+        (
+            "post",
+            "/activities",
+            {"kind": "note", "body": "x", "contact_ids": [TOO_BIG]},
+            "contact_ids.0",
+        ),
+        ("get", "/contacts?owner_id=" + str(TOO_BIG), None, "owner_id"),
+        ("get", "/activities?contact_id=" + str(TOO_BIG), None, "contact_id"),
+    ],
+)
+def test_an_id_too_big_for_any_record_is_refused_by_name(api, workspace, method, path, body, field):
+    response = api.get(path) if method == "get" else getattr(api, method)(path, body)
+
+    assert response.status_code == (400 if method == "get" else 422)
+    assert set(problem_fields(response)) == {field}
+
+
+def test_a_bulk_item_with_an_id_too_big_fails_alone(api, workspace):
+    response = api.post(
+        "/contacts/bulk", {"items": [{"id": TOO_BIG, "first_name": "Ann"}, {"first_name": "Bea"}]}
+    )
+
+    assert response.status_code == 200
+    assert [r["status"] for r in response.json()["results"]] == ["error", "created"]
+    assert response.json()["results"][0]["errors"][0]["field"] == "id"
+
+
+@pytest.mark.parametrize("path", ["/contacts", "/companies", "/activities", "/tags"])
+@pytest.mark.parametrize("record_id", [0, TOO_BIG])
+def test_a_path_id_no_record_can_have_is_a_404_problem(api, path, record_id):
+    response = api.get(f"{path}/{record_id}")
+
+    assert response.status_code == 404
+    assert problem_fields(response) == {}
+
+
 def test_an_unknown_path_is_a_404_problem(api):
     response = api.get("/contactz")
+
+    assert response.status_code == 404
+    problem_fields(response)
+
+
+@pytest.mark.parametrize("method", ["post", "patch", "delete"])
+def test_an_unsafe_method_on_an_unknown_path_is_a_404_problem_not_a_csrf_page(
+    workspace, owner, method
+):
+    """A typo'd path or a malformed id (`/contacts/None`) with a token: Django's CSRF check
+    must not answer it with an HTML 403 that sends the client debugging its credentials."""
+    api = ApiClient.with_token(owner, workspace)
+    api.client = Client(enforce_csrf_checks=True)
+
+    response = getattr(api, method)("/contacts/None")
 
     assert response.status_code == 404
     problem_fields(response)
