@@ -23,6 +23,7 @@ from rapport.api.records import (
     UtcDatetime,
     WriteSchema,
     query_errors,
+    refuse_unknown_params,
 )
 from rapport.core.pagination import Page
 
@@ -104,6 +105,7 @@ def _activity_out(activity_id: int) -> Activity:
 
 @router.get("", response=PageOut[ActivityOut], auth=READ, description="newest first")
 def list_activities(request: HttpRequest, params: Query[ActivityListParams]) -> Page[Activity]:
+    refuse_unknown_params(request, ActivityListParams)
     filters: dict[str, Any] = params.model_dump(exclude={"kind"})
     with query_errors():
         return activity_list(kind=params.kind or "", **filters)

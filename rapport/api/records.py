@@ -102,6 +102,24 @@ CUSTOM_FILTER_HELP = (
 )
 
 
+def refuse_unknown_params(
+    request: HttpRequest, params: type[BaseModel] | None, *, custom: bool = False
+) -> None:
+    """A misspelt filter (`ownerid=3`) would list every record, unfiltered, as if it had
+    matched: refused by name instead, as an unknown key in a body is. `custom` admits the
+    `cf.<key>` filters."""
+    known = set(params.model_fields) if params is not None else set()
+    unknown = [
+        name
+        for name in request.GET
+        if name not in known and not (custom and name.startswith(CUSTOM_FILTER_PREFIX))
+    ]
+    if unknown:
+        raise InvalidQuery(
+            [FieldError(name, "is not a parameter of this list") for name in unknown]
+        )
+
+
 def custom_filters(request: HttpRequest) -> dict[str, str]:
     """The `cf.<key>=value` parameters; ninja cannot declare parameters with open names."""
     found: dict[str, str] = {}
@@ -116,6 +134,7 @@ def custom_filters(request: HttpRequest) -> dict[str, str]:
 
 
 def record_filter(request: HttpRequest, params: RecordListParams) -> RecordFilter:
+    refuse_unknown_params(request, type(params), custom=True)
     fields = params.model_dump(exclude={"cursor", "limit", "sort"})
     return RecordFilter(**fields, custom=custom_filters(request))
 

@@ -38,7 +38,8 @@ web session cookie (then unsafe methods need the `csrftoken` cookie's value as t
 `X-CSRFToken` header). Every call acts in one workspace: the token's, or the session's.
 
 **Errors** are RFC 9457 problem details (`application/problem+json`) with an `errors` list
-naming each bad field, e.g. `{"field": "emails.0", "message": "..."}`.
+naming each bad field, e.g. `{"field": "emails.0", "message": "..."}`. Strict by design: an
+unknown key in a body or an unknown query parameter is refused by name, never ignored.
 
 **Lists** are cursor-paginated: follow `next_cursor` with `?cursor=`; pages stay stable while
 records are added.

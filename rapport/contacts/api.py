@@ -30,6 +30,7 @@ from rapport.api.records import (
     bulk_upsert,
     query_errors,
     record_filter,
+    refuse_unknown_params,
 )
 
 # The lean list reads (same filters, sorts and cursors as `queries.contact_list`), under the
@@ -529,6 +530,7 @@ class TagOut(Schema):
 
 @tags.get("", response=list[TagOut], auth=READ)
 def list_tags(request: HttpRequest) -> list[Tag]:
+    refuse_unknown_params(request, None)
     return list(tag_list())
 
 
@@ -590,6 +592,7 @@ class CustomFieldListParams(Schema):
 def list_custom_fields(
     request: HttpRequest, params: Query[CustomFieldListParams]
 ) -> list[CustomFieldDefinition]:
+    refuse_unknown_params(request, CustomFieldListParams)
     return list(custom_field_list(entity=params.entity or ""))
 
 

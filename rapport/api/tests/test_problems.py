@@ -92,6 +92,19 @@ def test_bad_query_parameters_are_a_400_naming_each(api):
     assert set(problem_fields(response)) == {"sort"}
 
 
+@pytest.mark.parametrize(
+    "path", ["/contacts", "/companies", "/activities", "/tags", "/custom-fields"]
+)
+def test_an_unknown_query_parameter_is_refused_by_name(api, workspace, path):
+    """`ownerid=` for `owner_id=` would otherwise answer every record, as if filtered."""
+    make_contact(workspace)
+
+    response = api.get(path, {"ownerid": 3})
+
+    assert response.status_code == 400
+    assert set(problem_fields(response)) == {"ownerid"}
+
+
 def test_an_unknown_record_is_a_404_problem(api):
     response = api.get("/contacts/424242")
 
