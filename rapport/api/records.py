@@ -21,8 +21,11 @@ from pydantic import (
     ConfigDict,
     PlainSerializer,
     SkipValidation,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from rapport.api.problem import InvalidQuery, ProblemFieldError, pydantic_field_errors
 from rapport.contacts.queries import MAX_PAGE, RecordFilter
@@ -57,6 +60,32 @@ DecimalStr = Annotated[
 ]
 
 
+NUL_MESSAGE = "contains a NUL character (\\u0000), which cannot be stored"
+
+
+def nul_at(value: Any, path: str) -> str | None:
+    """Where in a JSON value a string holds the NUL character, if anywhere: PostgreSQL cannot
+    store one in text (the request would fail there) and SQLite would, so both refuse it."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        value = list(value.items())
+    elif isinstance(value, list):
+        value = list(enumerate(value))
+    else:
+        return None
+    return next(filter(None, (nul_at(v, f"{path}.{k}") for k, v in value)), None)
+
+
+def refuse_nul(value: Any, info: ValidationInfo) -> Any:
+    """A `field_validator("*", mode="before")` naming where in the field the NUL is."""
+    field = str(info.field_name)
+    if (where := nul_at(value, field)) is not None:
+        at = f" (at {where})" if where != field else ""
+        raise PydanticCustomError("nul_character", NUL_MESSAGE + at)
+    return value
+
+
 class WriteSchema(BaseModel):
     """A request body for a service. Unknown keys are refused by name, not silently dropped.
 
@@ -65,6 +94,7 @@ class WriteSchema(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid")
+    _no_nul = field_validator("*", mode="before")(refuse_nul)
 
     def service_data(self) -> dict[str, Any]:
         """Only the keys the client sent: PATCH leaves the others as they are."""
@@ -80,6 +110,7 @@ class PageOut(Schema, Generic[T]):
 class PageParams(Schema):
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=MAX_PAGE)
+    _no_nul = field_validator("*", mode="before")(refuse_nul)
 
 
 class RecordListParams(PageParams):
@@ -129,6 +160,8 @@ def custom_filters(request: HttpRequest) -> dict[str, str]:
         key = name.removeprefix(CUSTOM_FILTER_PREFIX)
         if not key:
             raise InvalidQuery([FieldError(name, "needs a custom field key after 'cf.'")])
+        if nul_at(request.GET[name], name) is not None:
+            raise InvalidQuery([FieldError(name, NUL_MESSAGE)])
         found[key] = request.GET[name]
     return found
 

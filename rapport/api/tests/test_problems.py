@@ -105,6 +105,27 @@ def test_an_unknown_query_parameter_is_refused_by_name(api, workspace, path):
     assert set(problem_fields(response)) == {"ownerid"}
 
 
+def test_a_nul_character_is_refused_by_name(api, workspace):
+    """PostgreSQL cannot store it in text (a 500 there); SQLite would keep it: one answer."""
+    contact = make_contact(workspace, first_name="Ann")
+
+    created = api.post("/contacts", {"first_name": "A\u0000nn"})
+    patched = api.patch(f"/contacts/{contact.pk}", {"custom_fields": {"x": "a\u0000"}})
+    emails = api.post("/contacts", {"first_name": "Ann", "emails": ["a\u0000@example.com"]})
+    bulk = api.post("/companies/bulk", {"items": [{"name": "Acme\u0000"}]})
+    listed = api.get("/contacts", {"q": "A\u0000"})
+
+    assert created.status_code == patched.status_code == emails.status_code == 422
+    assert set(problem_fields(created)) == {"first_name"}
+    assert set(problem_fields(patched)) == {"custom_fields"}
+    assert "custom_fields.x" in problem_fields(patched)["custom_fields"]
+    assert set(problem_fields(emails)) == {"emails"}
+    assert "emails.0" in problem_fields(emails)["emails"]
+    assert bulk.json()["results"][0]["errors"][0]["field"] == "name"
+    assert listed.status_code == 400
+    assert set(problem_fields(listed)) == {"q"}
+
+
 def test_an_unknown_record_is_a_404_problem(api):
     response = api.get("/contacts/424242")
 
