@@ -187,6 +187,8 @@ def query_errors() -> Iterator[None]:
 
 
 class BulkIn(Schema, Generic[W]):
+    model_config = ConfigDict(extra="forbid")  # strict like every body: `item` for `items` fails
+
     # Items are validated one by one in `bulk_write`, so a bad item fails alone instead of
     # failing the request; SkipValidation keeps the item schema in the OpenAPI document.
     items: list[SkipValidation[W]] = Field(

@@ -517,6 +517,13 @@ def test_a_bulk_row_failing_after_its_first_write_leaves_nothing(api, workspace,
         assert not Tag.objects.exists()
 
 
+def test_bulk_refuses_an_unknown_key_beside_the_items(api, workspace):
+    response = api.post("/contacts/bulk", {"item": [{"first_name": "Ann"}], "items": []})
+
+    assert response.status_code == 422
+    assert set(problem_fields(response)) == {"item"}
+
+
 def test_bulk_refuses_more_than_1000_items(api, workspace):
     response = api.post("/contacts/bulk", {"items": [{"first_name": "X"}] * 1001})
 
