@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from rapport.activities.models import Activity, ActivityKind, CallOutcome, Direction
@@ -22,6 +22,7 @@ from rapport.api.records import (
     RecordId,
     UtcDatetime,
     WriteSchema,
+    created,
     query_errors,
     refuse_unknown_params,
 )
@@ -112,10 +113,12 @@ def list_activities(request: HttpRequest, params: Query[ActivityListParams]) -> 
 
 
 @router.post("", response={201: ActivityOut}, auth=WRITE)
-def create_activity(request: HttpRequest, payload: ActivityWrite) -> Status[Activity]:
+def create_activity(
+    request: HttpRequest, response: HttpResponse, payload: ActivityWrite
+) -> Status[Activity]:
     c = caller(request)
     activity = activity_create(workspace=c.workspace, actor=c.actor, data=payload.service_data())
-    return Status(201, _activity_out(activity.pk))
+    return created(request, response, _activity_out(activity.pk))
 
 
 @router.get("/{int:activity_id}", response=ActivityOut, auth=READ)

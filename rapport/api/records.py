@@ -13,8 +13,8 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 import pydantic
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, models, transaction
-from django.http import HttpRequest
-from ninja import Field, Schema
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Schema, Status
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -170,6 +170,12 @@ def record_filter(request: HttpRequest, params: RecordListParams) -> RecordFilte
     refuse_unknown_params(request, type(params), custom=True)
     fields = params.model_dump(exclude={"cursor", "limit", "sort"})
     return RecordFilter(**fields, custom=custom_filters(request))
+
+
+def created(request: HttpRequest, response: HttpResponse, record: M) -> Status[M]:
+    """A 201 naming the new record's URL in `Location` (the collection's path and its id)."""
+    response["Location"] = f"{request.path.rstrip('/')}/{record.pk}"
+    return Status(201, record)
 
 
 @contextmanager

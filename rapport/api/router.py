@@ -41,6 +41,8 @@ web session cookie (then unsafe methods need the `csrftoken` cookie's value as t
 naming each bad field, e.g. `{"field": "emails.0", "message": "..."}`. Strict by design: an
 unknown key in a body or an unknown query parameter is refused by name, never ignored.
 
+**Creates** answer 201 with the new record, its URL in the `Location` header.
+
 **Lists** are cursor-paginated: follow `next_cursor` with `?cursor=`; pages stay stable while
 records are added.
 """

@@ -28,6 +28,7 @@ from rapport.api.records import (
     RecordListParams,
     WriteSchema,
     bulk_upsert,
+    created,
     query_errors,
     record_filter,
     refuse_unknown_params,
@@ -378,13 +379,16 @@ def contact_candidates_for(payload: "ContactWrite") -> list[Contact]:
 
 @contacts.post("", response={201: ContactDetailOut}, auth=WRITE)
 def create_contact(
-    request: HttpRequest, payload: ContactWrite, check_duplicates: bool = False
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: ContactWrite,
+    check_duplicates: bool = False,
 ) -> Status[Contact] | HttpResponse:
     """With `check_duplicates=true`, a likely duplicate answers 409 with the candidates."""
     if check_duplicates and (conflict := duplicate_conflict(contact_candidates_for(payload))):
         return conflict
     contact = _contact_create(caller(request), payload.service_data())
-    return Status(201, _contact_out(contact.pk))
+    return created(request, response, _contact_out(contact.pk))
 
 
 @contacts.post("/bulk", response=BulkOut, auth=WRITE)
@@ -472,7 +476,10 @@ def list_companies(request: HttpRequest, params: Query[RecordListParams]) -> Pag
 
 @companies.post("", response={201: CompanyOut}, auth=WRITE)
 def create_company(
-    request: HttpRequest, payload: CompanyWrite, check_duplicates: bool = False
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: CompanyWrite,
+    check_duplicates: bool = False,
 ) -> Status[Company] | HttpResponse:
     """With `check_duplicates=true`, a likely duplicate answers 409 with the candidates."""
     if check_duplicates and (
@@ -482,7 +489,7 @@ def create_company(
     ):
         return conflict
     company = _company_create(caller(request), payload.service_data())
-    return Status(201, _company_out(company.pk))
+    return created(request, response, _company_out(company.pk))
 
 
 @companies.post("/bulk", response=BulkOut, auth=WRITE)
@@ -535,10 +542,10 @@ def list_tags(request: HttpRequest) -> list[Tag]:
 
 
 @tags.post("", response={201: TagOut}, auth=WRITE)
-def create_tag(request: HttpRequest, payload: TagWrite) -> Status[Tag]:
+def create_tag(request: HttpRequest, response: HttpResponse, payload: TagWrite) -> Status[Tag]:
     c = caller(request)
     tag = tag_create(workspace=c.workspace, actor=c.actor, data=payload.service_data())
-    return Status(201, tag)
+    return created(request, response, tag)
 
 
 @tags.get("/{int:tag_id}", response=TagOut, auth=READ)
@@ -598,11 +605,12 @@ def list_custom_fields(
 
 @custom_fields.post("", response={201: CustomFieldOut}, auth=SETTINGS)
 def create_custom_field(
-    request: HttpRequest, payload: CustomFieldWrite
+    request: HttpRequest, response: HttpResponse, payload: CustomFieldWrite
 ) -> Status[CustomFieldDefinition]:
     c = caller(request)
     data = payload.service_data()
-    return Status(201, custom_field_create(workspace=c.workspace, actor=c.actor, data=data))
+    definition = custom_field_create(workspace=c.workspace, actor=c.actor, data=data)
+    return created(request, response, definition)
 
 
 @custom_fields.get("/{int:definition_id}", response=CustomFieldOut, auth=READ)
