@@ -27,6 +27,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from rapport.api.parser import UnsupportedMediaType
 from rapport.core.errors import FieldError, PermissionDenied, ServiceValidationError
 
 logger = logging.getLogger(__name__)
@@ -137,7 +138,31 @@ def _on_permission_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem_response(403, detail or "Your role does not allow this.")
 
 
+def _body_problem(cause: BaseException | None) -> HttpResponse | None:
+    """Ninja answers any body it cannot parse "Cannot parse request body" (400), raised from
+    the parser's exception: say which of the two failures it was."""
+    if isinstance(cause, UnsupportedMediaType):
+        sent = f"'{cause.content_type}'" if cause.content_type else "no Content-Type"
+        return problem_response(
+            415,
+            f"The body must be JSON, sent as Content-Type: application/json (not {sent}).",
+            type_name="unsupported-media-type",
+            title="Unsupported media type",
+        )
+    if isinstance(cause, ValueError):  # JSONDecodeError, or bytes that are not UTF-8
+        return problem_response(
+            400,
+            "The body is not valid JSON; nothing was written.",
+            errors=[FieldError("body", str(cause))],
+            type_name="malformed-body",
+            title="Malformed body",
+        )
+    return None
+
+
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if (body_problem := _body_problem(exc.__cause__)) is not None:
+        return body_problem
     response = problem_response(exc.status_code, str(exc))
     if isinstance(exc, AuthenticationError):
         response["WWW-Authenticate"] = 'Bearer realm="api"'

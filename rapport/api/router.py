@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
 
 from rapport.activities.api import router as activities_router
+from rapport.api.parser import JsonParser
 from rapport.api.permissions import READ
 from rapport.api.problem import (
     install_problem_handlers,
@@ -41,6 +42,9 @@ web session cookie (then unsafe methods need the `csrftoken` cookie's value as t
 naming each bad field, e.g. `{"field": "emails.0", "message": "..."}`. Strict by design: an
 unknown key in a body or an unknown query parameter is refused by name, never ignored.
 
+**Bodies** are JSON, sent as `Content-Type: application/json`: another media type is a 415,
+a body that is not valid JSON a 400.
+
 **Creates** answer 201 with the new record, its URL in the `Location` header.
 
 **Lists** are cursor-paginated: follow `next_cursor` with `?cursor=`; pages stay stable while
@@ -60,7 +64,12 @@ class RapportAPI(NinjaAPI):
 
 
 api = RapportAPI(
-    title="Rapport API", version="1", description=DESCRIPTION, auth=READ, urls_namespace="api-v1"
+    title="Rapport API",
+    version="1",
+    description=DESCRIPTION,
+    auth=READ,
+    urls_namespace="api-v1",
+    parser=JsonParser(),
 )
 install_problem_handlers(api)
 api.add_router("/me", me_router)

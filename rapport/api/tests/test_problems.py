@@ -219,8 +219,42 @@ def test_malformed_json_is_a_400_problem(api, workspace):
     )
 
     assert response.status_code == 400
-    problem_fields(response)
+    assert set(problem_fields(response)) == {"body"}
+    assert response.json()["type"].endswith("malformed-body")
     assert _nothing_written(workspace)
+
+
+@pytest.mark.parametrize(
+    "content_type, body",
+    [
+        ("application/x-www-form-urlencoded", "first_name=Ann"),
+        ("text/plain", '{"first_name": "Ann"}'),
+        ("application/xml", "<contact/>"),
+    ],
+)
+def test_a_body_that_is_not_json_is_a_415_problem(api, workspace, content_type, body):
+    response = api.client.post(
+        "/api/v1/contacts", data=body, content_type=content_type, headers=api.headers
+    )
+
+    assert response.status_code == 415
+    problem_fields(response)
+    assert content_type in response.json()["detail"]
+    assert _nothing_written(workspace)
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json; charset=utf-8", "application/merge-patch+json"]
+)
+def test_json_media_types_are_read(api, content_type):
+    response = api.client.post(
+        "/api/v1/contacts",
+        data='{"first_name": "Ann"}',
+        content_type=content_type,
+        headers=api.headers,
+    )
+
+    assert response.status_code == 201, response.content
 
 
 def test_a_viewer_write_is_a_403_problem(workspace, viewer):
