@@ -17,6 +17,7 @@ from rapport.activities.queries import activity_get, activity_list
 from rapport.activities.services import activity_create, activity_delete, activity_update
 from rapport.api.permissions import DELETE, READ, WRITE, caller
 from rapport.api.records import (
+    AT,
     PageOut,
     PageParams,
     RecordId,
@@ -85,13 +86,13 @@ class ActivityOut(Schema):
 
 
 class ActivityListParams(PageParams):
-    kind: ActivityKind | None = None
-    contact_id: RecordId | None = None
-    company_id: RecordId | None = None
-    assignee_id: RecordId | None = None
+    kind: ActivityKind | None = Field(None, description="only activities of this kind")
+    contact_id: RecordId | None = Field(None, description="activities linked to this contact")
+    company_id: RecordId | None = Field(None, description="activities linked to this company")
+    assignee_id: RecordId | None = Field(None, description="tasks assigned to this member")
     open_only: bool = Field(False, description="only tasks not done yet")
-    occurred_after: UtcDatetime | None = None
-    occurred_before: UtcDatetime | None = None
+    occurred_after: UtcDatetime | None = Field(None, description=f"occurred at or after; {AT}")
+    occurred_before: UtcDatetime | None = Field(None, description=f"occurred before; {AT}")
 
 
 def _with_links(items: Sequence[Activity]) -> None:

@@ -196,6 +196,61 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     _handle(api, DjangoPermissionDenied, _on_permission_denied)
 
 
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "required": ["type", "title", "status", "detail", "errors"],
+    "properties": {
+        "type": {"type": "string", "description": "urn:rapport:problem:<name>, or about:blank"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "description": "each bad field, as a dotted path into the request",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+# (status, when it applies), each answered with a `Problem`.
+PROBLEMS = {
+    400: "a bad query parameter, or a body that is not valid JSON",
+    401: "no valid token or session",
+    403: "the caller's role does not allow this, or a session write without its CSRF token",
+    404: "no such record in this workspace",
+    415: "a body that is not JSON",
+    422: "a body with invalid fields, each named; nothing was written",
+}
+
+
+def document_problems(schema: dict[str, Any]) -> None:
+    """Add the problem responses each operation can answer to the OpenAPI document, and a
+    description to any path parameter without one (all are record ids)."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    content = {CONTENT_TYPE: {"schema": PROBLEM_REF}}
+    for path, operations in schema["paths"].items():
+        for operation in operations.values():
+            params = operation.get("parameters", [])
+            for param in params:
+                if param["in"] == "path":
+                    param.setdefault("description", "the record's id")
+            codes = {401, 403}
+            if "{" in path:
+                codes.add(404)
+            if any(p["in"] == "query" for p in params):
+                codes.add(400)
+            if "requestBody" in operation:
+                codes |= {400, 415, 422}
+            responses = operation.setdefault("responses", {})
+            for code in sorted(codes):
+                responses.setdefault(str(code), {"description": PROBLEMS[code], "content": content})
+
+
 @csrf_exempt  # it writes nothing; else Django's HTML CSRF page answers an unsafe method
 def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """Any path under the API that no endpoint matches."""

@@ -107,9 +107,14 @@ class PageOut(Schema, Generic[T]):
     prev_cursor: str | None = Field(description="pass as `cursor` for the previous page")
 
 
+AT = "an ISO 8601 date or date-time, UTC without an offset"
+
+
 class PageParams(Schema):
-    cursor: str | None = None
-    limit: int = Field(50, ge=1, le=MAX_PAGE)
+    cursor: str | None = Field(
+        None, description="a page's `next_cursor` or `prev_cursor`, with the same sort"
+    )
+    limit: int = Field(50, ge=1, le=MAX_PAGE, description=f"records per page, 1 to {MAX_PAGE}")
     _no_nul = field_validator("*", mode="before")(refuse_nul)
 
 
@@ -117,12 +122,12 @@ class RecordListParams(PageParams):
     """Filters shared by contact and company lists; custom fields come as `cf.<key>=value`."""
 
     q: str = Field("", description="search by name, email, phone or company")
-    owner_id: RecordId | None = None
-    tag: str = ""
-    created_after: UtcDatetime | None = None
-    created_before: UtcDatetime | None = None
-    updated_after: UtcDatetime | None = None
-    updated_before: UtcDatetime | None = None
+    owner_id: RecordId | None = Field(None, description="records this member owns")
+    tag: str = Field("", description="records with this tag (its name)")
+    created_after: UtcDatetime | None = Field(None, description=f"created at or after; {AT}")
+    created_before: UtcDatetime | None = Field(None, description=f"created before; {AT}")
+    updated_after: UtcDatetime | None = Field(None, description=f"updated at or after; {AT}")
+    updated_before: UtcDatetime | None = Field(None, description=f"updated before; {AT}")
     sort: str = Field("name", description="name, created or updated; prefix - to reverse")
 
 

@@ -5,13 +5,17 @@ problem-details error handling, and serves the OpenAPI schema (`/api/v1/openapi.
 its docs page (`/api/v1/docs`, Swagger UI from local static files).
 """
 
+from typing import Any
+
 from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 
 from rapport.activities.api import router as activities_router
 from rapport.api.parser import JsonParser
 from rapport.api.permissions import READ
 from rapport.api.problem import (
+    document_problems,
     install_problem_handlers,
     method_not_allowed_as_problem,
     not_found_view,
@@ -53,6 +57,11 @@ records are added.
 
 
 class RapportAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        schema = super().get_openapi_schema(**kwargs)
+        document_problems(schema)
+        return schema
+
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         urls = super()._get_urls()
         for pattern in urls:

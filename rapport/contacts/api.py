@@ -86,6 +86,10 @@ companies = Router(tags=["companies"])
 tags = Router(tags=["tags"])
 custom_fields = Router(tags=["custom fields"])
 
+CHECK_DUPLICATES = Query(
+    False, description="answer 409 with the candidates, writing nothing, if likely duplicates exist"
+)
+
 # --- schemas shared by contacts and companies ---------------------------------------------
 
 
@@ -246,8 +250,8 @@ class _PlainRows:
 
 
 class ContactListParams(RecordListParams):
-    lifecycle_stage: str = ""
-    company_id: RecordId | None = None
+    lifecycle_stage: str = Field("", description="contacts at this lifecycle stage")
+    company_id: RecordId | None = Field(None, description="contacts of this company")
 
 
 def _with_contact_rows(items: Sequence[Contact]) -> None:
@@ -382,7 +386,7 @@ def create_contact(
     request: HttpRequest,
     response: HttpResponse,
     payload: ContactWrite,
-    check_duplicates: bool = False,
+    check_duplicates: bool = CHECK_DUPLICATES,
 ) -> Status[Contact] | HttpResponse:
     """With `check_duplicates=true`, a likely duplicate answers 409 with the candidates."""
     if check_duplicates and (conflict := duplicate_conflict(contact_candidates_for(payload))):
@@ -479,7 +483,7 @@ def create_company(
     request: HttpRequest,
     response: HttpResponse,
     payload: CompanyWrite,
-    check_duplicates: bool = False,
+    check_duplicates: bool = CHECK_DUPLICATES,
 ) -> Status[Company] | HttpResponse:
     """With `check_duplicates=true`, a likely duplicate answers 409 with the candidates."""
     if check_duplicates and (
@@ -592,7 +596,7 @@ class CustomFieldOut(Schema):
 
 
 class CustomFieldListParams(Schema):
-    entity: CustomFieldEntity | None = None
+    entity: CustomFieldEntity | None = Field(None, description="only this record type's fields")
 
 
 @custom_fields.get("", response=list[CustomFieldOut], auth=READ)
