@@ -108,7 +108,9 @@ class RecordWrite(WriteSchema):
     owner_id: RecordId | None = Field(None, description="a member of the workspace")
     tags: list[str] | None = Field(None, description="tag names; missing tags are created")
     custom_fields: dict[str, Any] | None = Field(
-        None, description="values by custom field key, merged into the stored ones; null clears"
+        None,
+        description="values by custom field key, merged into the stored ones; a key set to "
+        "null clears that value",
     )
 
 

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from rapport.api.permissions import READ, caller
-from rapport.api.records import RecordId
+from rapport.api.records import RecordId, WriteSchema
 from rapport.tenancy.models import ApiToken, Membership
 from rapport.tenancy.roles import ROLE_SCOPES
 from rapport.tenancy.services import api_token_create, api_token_revoke
@@ -58,7 +58,9 @@ class TokenCreatedOut(TokenOut):
     secret: str
 
 
-class TokenIn(Schema):
+class TokenIn(WriteSchema):
+    """Unknown keys refused: a `scope` a client thought it set must not pass unnoticed."""
+
     name: str
 
 
