@@ -29,6 +29,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from rapport.api.parser import UnsupportedMediaType
 from rapport.core.errors import FieldError, PermissionDenied, ServiceValidationError
+from rapport.tenancy.access import bearer_secret
 
 logger = logging.getLogger(__name__)
 
@@ -160,13 +161,23 @@ def _body_problem(cause: BaseException | None) -> HttpResponse | None:
     return None
 
 
+def _unauthenticated(request: HttpRequest) -> str:
+    """Why no caller was found, so a client fixes the right thing (ninja says "Unauthorized")."""
+    if bearer_secret(request) is not None:
+        return "The API token is unknown or revoked."
+    if "Authorization" in request.headers:
+        return "The Authorization header must read 'Bearer <token>'."
+    return "Send an API token as 'Authorization: Bearer <token>', or log in."
+
+
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if (body_problem := _body_problem(exc.__cause__)) is not None:
         return body_problem
-    response = problem_response(exc.status_code, str(exc))
     if isinstance(exc, AuthenticationError):
+        response = problem_response(401, _unauthenticated(request))
         response["WWW-Authenticate"] = 'Bearer realm="api"'
-    return response
+        return response
+    return problem_response(exc.status_code, str(exc))
 
 
 def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
