@@ -950,10 +950,13 @@ def _custom_field_clean(data: Data, definition: CustomFieldDefinition | None) ->
             clean["entity"] = _choice(data, "entity", CustomFieldEntity, c)
         if data.get("field_type"):
             clean["field_type"] = _choice(data, "field_type", CustomFieldType, c)
-        key = slugify(str(data.get("key") or data.get("label") or "")).replace("-", "_")
+        key = slugify(str(data.get("key") or data.get("label") or "")).replace("-", "_")[:50]
         if data.get("label") and not key:
             c.add("key", "must contain letters or digits")
-        clean["key"] = key[:50]
+        elif data.get("key") and key != data["key"]:
+            # A key the caller chose is what it will write values under: never another one.
+            c.add("key", f"use at most 50 lowercase letters, digits and _, e.g. '{key}'")
+        clean["key"] = key
     if "label" in data:
         clean["label"] = _text(data, "label", 100, c)
     if "required" in data:

@@ -218,6 +218,23 @@ def test_custom_field_definitions_have_crud(workspace, admin_user):
         assert not CustomFieldDefinition.objects.exists()
 
 
+@pytest.mark.parametrize("key", ["Region Code", "région", "r" * 51])
+def test_a_custom_field_key_is_taken_as_given_or_refused(workspace, admin_user, key):
+    """The client writes values under the key it chose: a key silently rewritten to another
+    would make each of those writes fail."""
+    api = ApiClient.with_token(admin_user, workspace)
+
+    response = api.post(
+        "/custom-fields",
+        {"entity": "contact", "label": "Region", "key": key, "field_type": "text"},
+    )
+
+    assert response.status_code == 422
+    assert set(problem_fields(response)) == {"key"}
+    with workspace_scope(workspace):
+        assert not CustomFieldDefinition.objects.exists()
+
+
 def test_a_choice_field_needs_choices(workspace, admin_user):
     api = ApiClient.with_token(admin_user, workspace)
 
