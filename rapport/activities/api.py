@@ -20,6 +20,7 @@ from rapport.api.records import (
     AT,
     PageOut,
     PageParams,
+    PathId,
     RecordId,
     UtcDatetime,
     WriteSchema,
@@ -123,14 +124,12 @@ def create_activity(
 
 
 @router.get("/{int:activity_id}", response=ActivityOut, auth=READ)
-def get_activity(request: HttpRequest, activity_id: RecordId) -> Activity:
+def get_activity(request: HttpRequest, activity_id: PathId) -> Activity:
     return _activity_out(activity_id)
 
 
 @router.patch("/{int:activity_id}", response=ActivityOut, auth=WRITE)
-def update_activity(
-    request: HttpRequest, activity_id: RecordId, payload: ActivityWrite
-) -> Activity:
+def update_activity(request: HttpRequest, activity_id: PathId, payload: ActivityWrite) -> Activity:
     c = caller(request)
     activity = activity_update(
         workspace=c.workspace,
@@ -142,7 +141,7 @@ def update_activity(
 
 
 @router.delete("/{int:activity_id}", response={204: None}, auth=DELETE)
-def delete_activity(request: HttpRequest, activity_id: RecordId) -> Status[None]:
+def delete_activity(request: HttpRequest, activity_id: PathId) -> Status[None]:
     c = caller(request)
     activity_delete(
         workspace=c.workspace, actor=c.actor, activity=activity_get(activity_id=activity_id)

@@ -34,6 +34,7 @@ from rapport.tenancy.access import bearer_secret
 logger = logging.getLogger(__name__)
 
 CONTENT_TYPE = "application/problem+json"
+NO_SUCH_RECORD = "no_such_record"  # the pydantic error type of a path id out of range
 TYPE_BASE = "urn:rapport:problem:"
 # Where ninja reports a parameter, and whether a problem there is about the query (400).
 QUERY_LOCATIONS = {"query", "path", "header", "cookie"}
@@ -117,8 +118,8 @@ def _ninja_field_errors(exc: NinjaValidationError) -> tuple[list[FieldError], bo
 
 
 def _on_ninja_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    if any(tuple(e.get("loc", ()))[:1] == ("path",) for e in exc.errors):
-        # An id no record can have (0, or past 64 bits) names no resource: not found.
+    if any(e.get("type") == NO_SUCH_RECORD for e in exc.errors):
+        # A path id no record can have (0, or past 64 bits) names no resource: not found.
         return _on_not_found(request, exc)
     errors, in_query = _ninja_field_errors(exc)
     return validation_problem(errors, in_query=in_query)

@@ -27,7 +27,12 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from rapport.api.problem import InvalidQuery, ProblemFieldError, pydantic_field_errors
+from rapport.api.problem import (
+    NO_SUCH_RECORD,
+    InvalidQuery,
+    ProblemFieldError,
+    pydantic_field_errors,
+)
 from rapport.contacts.queries import MAX_PAGE, RecordFilter
 from rapport.core.errors import FieldError, ServiceValidationError
 
@@ -49,8 +54,19 @@ def as_utc(value: dt.datetime) -> dt.datetime:
 UtcDatetime = Annotated[dt.datetime, AfterValidator(as_utc)]
 
 # A record's id, in the range of the databases' 64-bit keys: a larger number is refused by
-# name (in a path: not found) rather than failing the request where SQLite cannot bind it.
-RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# name rather than failing the request where SQLite cannot bind it.
+MAX_ID = 2**63 - 1
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _a_record_could_have(value: int) -> int:
+    if not 1 <= value <= MAX_ID:
+        raise PydanticCustomError(NO_SUCH_RECORD, "no record has this id")
+    return value
+
+
+# The same in a path, where an id no record can have answers 404 as an unknown one does.
+PathId = Annotated[int, AfterValidator(_a_record_could_have)]
 
 # A Decimal that JSON carries as a string, so no client parses money into a float.
 DecimalStr = Annotated[

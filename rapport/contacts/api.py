@@ -24,6 +24,7 @@ from rapport.api.records import (
     BulkIn,
     BulkOut,
     PageOut,
+    PathId,
     RecordId,
     RecordListParams,
     WriteSchema,
@@ -409,18 +410,18 @@ def bulk_contacts(request: HttpRequest, payload: BulkIn[ContactBulkItem]) -> Bul
 
 
 @contacts.get("/{int:contact_id}", response=ContactDetailOut, auth=READ)
-def get_contact(request: HttpRequest, contact_id: RecordId) -> Contact:
+def get_contact(request: HttpRequest, contact_id: PathId) -> Contact:
     return _contact_out(contact_id)
 
 
 @contacts.patch("/{int:contact_id}", response=ContactDetailOut, auth=WRITE)
-def update_contact(request: HttpRequest, contact_id: RecordId, payload: ContactWrite) -> Contact:
+def update_contact(request: HttpRequest, contact_id: PathId, payload: ContactWrite) -> Contact:
     contact = _contact_update(caller(request), contact_id, payload.service_data())
     return _contact_out(contact.pk)
 
 
 @contacts.delete("/{int:contact_id}", response={204: None}, auth=DELETE)
-def delete_contact(request: HttpRequest, contact_id: RecordId) -> Status[None]:
+def delete_contact(request: HttpRequest, contact_id: PathId) -> Status[None]:
     c = caller(request)
     contact_delete(workspace=c.workspace, actor=c.actor, contact=contact_get(contact_id=contact_id))
     return Status(204, None)
@@ -510,18 +511,18 @@ def bulk_companies(request: HttpRequest, payload: BulkIn[CompanyBulkItem]) -> Bu
 
 
 @companies.get("/{int:company_id}", response=CompanyOut, auth=READ)
-def get_company(request: HttpRequest, company_id: RecordId) -> Company:
+def get_company(request: HttpRequest, company_id: PathId) -> Company:
     return _company_out(company_id)
 
 
 @companies.patch("/{int:company_id}", response=CompanyOut, auth=WRITE)
-def update_company(request: HttpRequest, company_id: RecordId, payload: CompanyWrite) -> Company:
+def update_company(request: HttpRequest, company_id: PathId, payload: CompanyWrite) -> Company:
     company = _company_update(caller(request), company_id, payload.service_data())
     return _company_out(company.pk)
 
 
 @companies.delete("/{int:company_id}", response={204: None}, auth=DELETE)
-def delete_company(request: HttpRequest, company_id: RecordId) -> Status[None]:
+def delete_company(request: HttpRequest, company_id: PathId) -> Status[None]:
     c = caller(request)
     company_delete(workspace=c.workspace, actor=c.actor, company=company_get(company_id=company_id))
     return Status(204, None)
@@ -555,19 +556,19 @@ def create_tag(request: HttpRequest, response: HttpResponse, payload: TagWrite) 
 
 
 @tags.get("/{int:tag_id}", response=TagOut, auth=READ)
-def get_tag(request: HttpRequest, tag_id: RecordId) -> Tag:
+def get_tag(request: HttpRequest, tag_id: PathId) -> Tag:
     return tag_get(tag_id=tag_id)
 
 
 @tags.patch("/{int:tag_id}", response=TagOut, auth=WRITE)
-def update_tag(request: HttpRequest, tag_id: RecordId, payload: TagWrite) -> Tag:
+def update_tag(request: HttpRequest, tag_id: PathId, payload: TagWrite) -> Tag:
     c = caller(request)
     tag = tag_get(tag_id=tag_id)
     return tag_update(workspace=c.workspace, actor=c.actor, tag=tag, data=payload.service_data())
 
 
 @tags.delete("/{int:tag_id}", response={204: None}, auth=DELETE)
-def delete_tag(request: HttpRequest, tag_id: RecordId) -> Status[None]:
+def delete_tag(request: HttpRequest, tag_id: PathId) -> Status[None]:
     c = caller(request)
     tag_delete(workspace=c.workspace, actor=c.actor, tag=tag_get(tag_id=tag_id))
     return Status(204, None)
@@ -620,13 +621,13 @@ def create_custom_field(
 
 
 @custom_fields.get("/{int:definition_id}", response=CustomFieldOut, auth=READ)
-def get_custom_field(request: HttpRequest, definition_id: RecordId) -> CustomFieldDefinition:
+def get_custom_field(request: HttpRequest, definition_id: PathId) -> CustomFieldDefinition:
     return custom_field_get(definition_id=definition_id)
 
 
 @custom_fields.patch("/{int:definition_id}", response=CustomFieldOut, auth=SETTINGS)
 def update_custom_field(
-    request: HttpRequest, definition_id: RecordId, payload: CustomFieldWrite
+    request: HttpRequest, definition_id: PathId, payload: CustomFieldWrite
 ) -> CustomFieldDefinition:
     c = caller(request)
     return custom_field_update(
@@ -638,7 +639,7 @@ def update_custom_field(
 
 
 @custom_fields.delete("/{int:definition_id}", response={204: None}, auth=SETTINGS)
-def delete_custom_field(request: HttpRequest, definition_id: RecordId) -> Status[None]:
+def delete_custom_field(request: HttpRequest, definition_id: PathId) -> Status[None]:
     c = caller(request)
     definition = custom_field_get(definition_id=definition_id)
     custom_field_delete(workspace=c.workspace, actor=c.actor, definition=definition)
