@@ -235,6 +235,21 @@ def test_a_custom_field_key_is_taken_as_given_or_refused(workspace, admin_user, 
         assert not CustomFieldDefinition.objects.exists()
 
 
+def test_a_custom_field_label_cannot_be_blank_on_create_or_update(workspace, admin_user):
+    api = ApiClient.with_token(admin_user, workspace)
+    blank = api.post("/custom-fields", {"entity": "contact", "label": "  ", "field_type": "text"})
+    field = api.post(
+        "/custom-fields", {"entity": "contact", "label": "Region", "field_type": "text"}
+    )
+
+    cleared = api.patch(f"/custom-fields/{field.json()['id']}", {"label": None})
+    spaces = api.patch(f"/custom-fields/{field.json()['id']}", {"label": " "})
+
+    assert blank.status_code == cleared.status_code == spaces.status_code == 422
+    assert set(problem_fields(blank)) == set(problem_fields(cleared)) == {"label"}
+    assert api.get(f"/custom-fields/{field.json()['id']}").json()["label"] == "Region"
+
+
 def test_a_choice_field_needs_choices(workspace, admin_user):
     api = ApiClient.with_token(admin_user, workspace)
 
