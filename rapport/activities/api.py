@@ -18,6 +18,7 @@ from rapport.activities.services import activity_create, activity_delete, activi
 from rapport.api.permissions import DELETE, READ, WRITE, caller
 from rapport.api.records import (
     AT,
+    NonNull,
     PageOut,
     PageParams,
     PathId,
@@ -46,7 +47,7 @@ class ActivityWrite(WriteSchema):
     attendees: list[str] | None = Field(None, description="meeting: names or emails")
     due_at: UtcDatetime | None = Field(None, description="task")
     assignee_id: RecordId | None = Field(None, description="task: a member; defaults to the author")
-    done: bool | None = Field(None, description="task")
+    done: NonNull[bool] = Field(None, description="task")
     contact_ids: list[RecordId] | None = None
     company_ids: list[RecordId] | None = None
 

@@ -18,6 +18,7 @@ from ninja import Field, Schema, Status
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     PlainSerializer,
     SkipValidation,
@@ -25,6 +26,7 @@ from pydantic import (
     WithJsonSchema,
     field_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from rapport.api.problem import (
@@ -100,6 +102,17 @@ def refuse_nul(value: Any, info: ValidationInfo) -> Any:
         at = f" (at {where})" if where != field else ""
         raise PydanticCustomError("nul_character", NUL_MESSAGE + at)
     return value
+
+
+def _not_null(value: Any) -> Any:
+    if value is None:
+        raise PydanticCustomError("not_null", "cannot be null; leave it out to keep its value")
+    return value
+
+
+# An optional body field with no empty value (a stage, a flag): absent keeps the stored one,
+# null is refused by name, and the OpenAPI document does not offer null.
+NonNull = Annotated[T | SkipJsonSchema[None], BeforeValidator(_not_null)]
 
 
 class WriteSchema(BaseModel):

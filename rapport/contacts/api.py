@@ -23,6 +23,7 @@ from rapport.api.records import (
     CUSTOM_FILTER_HELP,
     BulkIn,
     BulkOut,
+    NonNull,
     PageOut,
     PathId,
     RecordId,
@@ -108,7 +109,7 @@ class RecordWrite(WriteSchema):
     country: str | None = Field(None, description="ISO 3166 alpha-2")
     owner_id: RecordId | None = Field(None, description="a member of the workspace")
     tags: list[str] | None = Field(None, description="tag names; missing tags are created")
-    custom_fields: dict[str, Any] | None = Field(
+    custom_fields: NonNull[dict[str, Any]] = Field(
         None,
         description="values by custom field key, merged into the stored ones; a key set to "
         "null clears that value",
@@ -155,10 +156,10 @@ class ContactWrite(RecordWrite):
         "other; '' keeps a number's kind, a new number being a work phone)",
     )
     company_ids: list[RecordId] | None = Field(None, description="the first is the primary company")
-    lifecycle_stage: LifecycleStage | None = None
+    lifecycle_stage: NonNull[LifecycleStage] = None
     preferred_channel: PreferredChannel | None = None
-    do_not_email: bool | None = None
-    do_not_call: bool | None = None
+    do_not_email: NonNull[bool] = None
+    do_not_call: NonNull[bool] = None
 
 
 class ContactBulkItem(ContactWrite):
@@ -583,8 +584,8 @@ class CustomFieldWrite(WriteSchema):
     label: str | None = None
     field_type: CustomFieldType | None = Field(None, description="fixed once created")
     choices: list[str] | None = Field(None, description="for choice and multi_choice fields")
-    required: bool | None = None
-    position: int | None = None
+    required: NonNull[bool] = None
+    position: NonNull[int] = None
 
 
 class CustomFieldOut(Schema):

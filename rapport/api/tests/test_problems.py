@@ -126,6 +126,28 @@ def test_a_nul_character_is_refused_by_name(api, workspace):
     assert set(problem_fields(listed)) == {"q"}
 
 
+@pytest.mark.parametrize(
+    "path, field",
+    [
+        ("/contacts/{id}", "lifecycle_stage"),
+        ("/contacts/{id}", "do_not_email"),
+        ("/contacts/{id}", "custom_fields"),
+    ],
+)
+def test_null_for_a_field_with_no_empty_value_is_refused_and_not_offered(
+    api, workspace, path, field
+):
+    """PATCH leaves out what it keeps; null would be a value these fields cannot hold."""
+    contact = make_contact(workspace)
+
+    response = api.patch(path.format(id=contact.pk), {field: None})
+
+    assert response.status_code == 422
+    assert "cannot be null" in problem_fields(response)[field]
+    schema = Client().get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert "null" not in str(schema["ContactWrite"]["properties"][field])
+
+
 def test_an_unknown_record_is_a_404_problem(api):
     response = api.get("/contacts/424242")
 
