@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
 import pydantic
 from django.core.exceptions import ObjectDoesNotExist
@@ -26,7 +26,6 @@ from pydantic import (
     WithJsonSchema,
     field_validator,
 )
-from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from rapport.api.problem import (
@@ -111,8 +110,13 @@ def _not_null(value: Any) -> Any:
 
 
 # An optional body field with no empty value (a stage, a flag): absent keeps the stored one,
-# null is refused by name, and the OpenAPI document does not offer null.
-NonNull = Annotated[T | SkipJsonSchema[None], BeforeValidator(_not_null)]
+# null is refused by name, and the OpenAPI document does not offer null. Pydantic sees one
+# type (its default None is never validated), not a union whose members it would report
+# apart; type checkers see the None the field holds when absent.
+if TYPE_CHECKING:
+    NonNull = Annotated[T | None, BeforeValidator(_not_null)]
+else:
+    NonNull = Annotated[T, BeforeValidator(_not_null)]
 
 
 class WriteSchema(BaseModel):

@@ -156,10 +156,10 @@ class ContactWrite(RecordWrite):
         "other; '' keeps a number's kind, a new number being a work phone)",
     )
     company_ids: list[RecordId] | None = Field(None, description="the first is the primary company")
-    lifecycle_stage: NonNull[LifecycleStage] = None
+    lifecycle_stage: NonNull[LifecycleStage] = Field(None)
     preferred_channel: PreferredChannel | None = None
-    do_not_email: NonNull[bool] = None
-    do_not_call: NonNull[bool] = None
+    do_not_email: NonNull[bool] = Field(None)
+    do_not_call: NonNull[bool] = Field(None)
 
 
 class ContactBulkItem(ContactWrite):
@@ -584,8 +584,8 @@ class CustomFieldWrite(WriteSchema):
     label: str | None = None
     field_type: CustomFieldType | None = Field(None, description="fixed once created")
     choices: list[str] | None = Field(None, description="for choice and multi_choice fields")
-    required: NonNull[bool] = None
-    position: NonNull[int] = None
+    required: NonNull[bool] = Field(None)
+    position: NonNull[int] = Field(None)
 
 
 class CustomFieldOut(Schema):
