@@ -9,14 +9,26 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from rapport.activities.models import Activity, ActivityKind, CallOutcome, Direction
 from rapport.activities.queries import activity_get, activity_list
 from rapport.activities.services import activity_create, activity_delete, activity_update
 from rapport.api.permissions import DELETE, READ, WRITE, caller
-from rapport.api.records import PageOut, PageParams, UtcDatetime, WriteSchema, query_errors
+from rapport.api.records import (
+    AT,
+    NonNull,
+    PageOut,
+    PageParams,
+    PathId,
+    RecordId,
+    UtcDatetime,
+    WriteSchema,
+    created,
+    query_errors,
+    refuse_unknown_params,
+)
 from rapport.core.pagination import Page
 
 router = Router(tags=["activities"])
@@ -34,10 +46,10 @@ class ActivityWrite(WriteSchema):
     ends_at: UtcDatetime | None = Field(None, description="meeting")
     attendees: list[str] | None = Field(None, description="meeting: names or emails")
     due_at: UtcDatetime | None = Field(None, description="task")
-    assignee_id: int | None = Field(None, description="task: a member; defaults to the author")
-    done: bool | None = Field(None, description="task")
-    contact_ids: list[int] | None = None
-    company_ids: list[int] | None = None
+    assignee_id: RecordId | None = Field(None, description="task: a member; defaults to the author")
+    done: NonNull[bool] = Field(None, description="task")
+    contact_ids: list[RecordId] | None = None
+    company_ids: list[RecordId] | None = None
 
 
 class ActivityOut(Schema):
@@ -76,13 +88,13 @@ class ActivityOut(Schema):
 
 
 class ActivityListParams(PageParams):
-    kind: ActivityKind | None = None
-    contact_id: int | None = None
-    company_id: int | None = None
-    assignee_id: int | None = None
+    kind: ActivityKind | None = Field(None, description="only activities of this kind")
+    contact_id: RecordId | None = Field(None, description="activities linked to this contact")
+    company_id: RecordId | None = Field(None, description="activities linked to this company")
+    assignee_id: RecordId | None = Field(None, description="tasks assigned to this member")
     open_only: bool = Field(False, description="only tasks not done yet")
-    occurred_after: UtcDatetime | None = None
-    occurred_before: UtcDatetime | None = None
+    occurred_after: UtcDatetime | None = Field(None, description=f"occurred at or after; {AT}")
+    occurred_before: UtcDatetime | None = Field(None, description=f"occurred before; {AT}")
 
 
 def _with_links(items: Sequence[Activity]) -> None:
@@ -97,25 +109,28 @@ def _activity_out(activity_id: int) -> Activity:
 
 @router.get("", response=PageOut[ActivityOut], auth=READ, description="newest first")
 def list_activities(request: HttpRequest, params: Query[ActivityListParams]) -> Page[Activity]:
+    refuse_unknown_params(request, ActivityListParams)
     filters: dict[str, Any] = params.model_dump(exclude={"kind"})
     with query_errors():
         return activity_list(kind=params.kind or "", **filters)
 
 
 @router.post("", response={201: ActivityOut}, auth=WRITE)
-def create_activity(request: HttpRequest, payload: ActivityWrite) -> Status[Activity]:
+def create_activity(
+    request: HttpRequest, response: HttpResponse, payload: ActivityWrite
+) -> Status[Activity]:
     c = caller(request)
     activity = activity_create(workspace=c.workspace, actor=c.actor, data=payload.service_data())
-    return Status(201, _activity_out(activity.pk))
+    return created(request, response, _activity_out(activity.pk))
 
 
 @router.get("/{int:activity_id}", response=ActivityOut, auth=READ)
-def get_activity(request: HttpRequest, activity_id: int) -> Activity:
+def get_activity(request: HttpRequest, activity_id: PathId) -> Activity:
     return _activity_out(activity_id)
 
 
 @router.patch("/{int:activity_id}", response=ActivityOut, auth=WRITE)
-def update_activity(request: HttpRequest, activity_id: int, payload: ActivityWrite) -> Activity:
+def update_activity(request: HttpRequest, activity_id: PathId, payload: ActivityWrite) -> Activity:
     c = caller(request)
     activity = activity_update(
         workspace=c.workspace,
@@ -127,7 +142,7 @@ def update_activity(request: HttpRequest, activity_id: int, payload: ActivityWri
 
 
 @router.delete("/{int:activity_id}", response={204: None}, auth=DELETE)
-def delete_activity(request: HttpRequest, activity_id: int) -> Status[None]:
+def delete_activity(request: HttpRequest, activity_id: PathId) -> Status[None]:
     c = caller(request)
     activity_delete(
         workspace=c.workspace, actor=c.actor, activity=activity_get(activity_id=activity_id)

@@ -113,6 +113,15 @@ def _ids(
     return ids
 
 
+def _keeps_links(activity: Activity | None, data: Data) -> bool:
+    """Whether the activity keeps a link of a type `data` leaves alone."""
+    return activity is not None and any(
+        lt.link_model._default_manager.filter(activity=activity).exists()
+        for lt in link_types()
+        if lt.key not in data
+    )
+
+
 def _activity_clean(
     *,
     workspace: Workspace,
@@ -171,21 +180,28 @@ def _activity_clean(
     for lt in link_types():
         if lt.key in data:
             clean[lt.key] = _ids(data, lt.key, lt.target, c, (known or {}).get(lt.key))
+
+    # What a create must give, an update may not take away (an update leaving a field alone
+    # keeps an older record's gap, e.g. an activity whose only contact was deleted).
+    def given(name: str) -> bool:
+        return activity is None or name in data
+
     starts = clean.get("starts_at", activity.starts_at if activity else None)
     ends = clean.get("ends_at", activity.ends_at if activity else None)
-    if kind == ActivityKind.MEETING and activity is None and starts is None and not c.errors:
+    if kind == ActivityKind.MEETING and given("starts_at") and starts is None and not c.errors:
         c.add("starts_at", "a meeting needs a start")
     if starts and ends and ends < starts:
         c.add("ends_at", "must not be before the start")
-    if kind == ActivityKind.TASK and activity is None and not clean.get("subject"):
+    if kind == ActivityKind.TASK and given("subject") and not clean.get("subject"):
         c.add("subject", "a task needs a subject")
-    if kind == ActivityKind.NOTE and activity is None and not clean.get("body"):
+    if kind == ActivityKind.NOTE and given("body") and not clean.get("body"):
         c.add("body", "a note cannot be empty")
     keys = [lt.key for lt in link_types()]
     unlinked = not any(clean.get(k) for k in keys)
     link_errors = any(e.field in keys for e in c.errors)
-    if activity is None and unlinked and not link_errors:
-        c.add("contact_ids", f"link the activity to at least one record ({', '.join(keys)})")
+    if any(map(given, keys)) and unlinked and not link_errors and not _keeps_links(activity, data):
+        field = next((k for k in keys if k in data), "contact_ids")
+        c.add(field, f"link the activity to at least one record ({', '.join(keys)})")
     c.raise_if_any()
     return clean
 

@@ -22,15 +22,19 @@ from typing import Any, TypeVar, cast
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from rapport.api.parser import UnsupportedMediaType
 from rapport.core.errors import FieldError, PermissionDenied, ServiceValidationError
+from rapport.tenancy.access import bearer_secret
 
 logger = logging.getLogger(__name__)
 
 CONTENT_TYPE = "application/problem+json"
+NO_SUCH_RECORD = "no_such_record"  # the pydantic error type of a path id out of range
 TYPE_BASE = "urn:rapport:problem:"
 # Where ninja reports a parameter, and whether a problem there is about the query (400).
 QUERY_LOCATIONS = {"query", "path", "header", "cookie"}
@@ -114,6 +118,9 @@ def _ninja_field_errors(exc: NinjaValidationError) -> tuple[list[FieldError], bo
 
 
 def _on_ninja_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    if any(e.get("type") == NO_SUCH_RECORD for e in exc.errors):
+        # A path id no record can have (0, or past 64 bits) names no resource: not found.
+        return _on_not_found(request, exc)
     errors, in_query = _ninja_field_errors(exc)
     return validation_problem(errors, in_query=in_query)
 
@@ -133,11 +140,45 @@ def _on_permission_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem_response(403, detail or "Your role does not allow this.")
 
 
+def _body_problem(cause: BaseException | None) -> HttpResponse | None:
+    """Ninja answers any body it cannot parse "Cannot parse request body" (400), raised from
+    the parser's exception: say which of the two failures it was."""
+    if isinstance(cause, UnsupportedMediaType):
+        sent = f"'{cause.content_type}'" if cause.content_type else "no Content-Type"
+        return problem_response(
+            415,
+            f"The body must be JSON, sent as Content-Type: application/json (not {sent}).",
+            type_name="unsupported-media-type",
+            title="Unsupported media type",
+        )
+    if isinstance(cause, ValueError):  # JSONDecodeError, or bytes that are not UTF-8
+        return problem_response(
+            400,
+            "The body is not valid JSON; nothing was written.",
+            errors=[FieldError("body", str(cause))],
+            type_name="malformed-body",
+            title="Malformed body",
+        )
+    return None
+
+
+def _unauthenticated(request: HttpRequest) -> str:
+    """Why no caller was found, so a client fixes the right thing (ninja says "Unauthorized")."""
+    if bearer_secret(request) is not None:
+        return "The API token is unknown or revoked."
+    if "Authorization" in request.headers:
+        return "The Authorization header must read 'Bearer <token>'."
+    return "Send an API token as 'Authorization: Bearer <token>', or log in."
+
+
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    response = problem_response(exc.status_code, str(exc))
+    if (body_problem := _body_problem(exc.__cause__)) is not None:
+        return body_problem
     if isinstance(exc, AuthenticationError):
+        response = problem_response(401, _unauthenticated(request))
         response["WWW-Authenticate"] = 'Bearer realm="api"'
-    return response
+        return response
+    return problem_response(exc.status_code, str(exc))
 
 
 def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -167,6 +208,62 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     _handle(api, DjangoPermissionDenied, _on_permission_denied)
 
 
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "required": ["type", "title", "status", "detail", "errors"],
+    "properties": {
+        "type": {"type": "string", "description": "urn:rapport:problem:<name>, or about:blank"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "description": "each bad field, as a dotted path into the request",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+# (status, when it applies), each answered with a `Problem`.
+PROBLEMS = {
+    400: "a bad query parameter, or a body that is not valid JSON",
+    401: "no valid token or session",
+    403: "the caller's role does not allow this, or a session write without its CSRF token",
+    404: "no such record in this workspace",
+    415: "a body that is not JSON",
+    422: "a body with invalid fields, each named; nothing was written",
+}
+
+
+def document_problems(schema: dict[str, Any]) -> None:
+    """Add the problem responses each operation can answer to the OpenAPI document, and a
+    description to any path parameter without one (all are record ids)."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    content = {CONTENT_TYPE: {"schema": PROBLEM_REF}}
+    for path, operations in schema["paths"].items():
+        for operation in operations.values():
+            params = operation.get("parameters", [])
+            for param in params:
+                if param["in"] == "path":
+                    param.setdefault("description", "the record's id")
+            codes = {401, 403}
+            if "{" in path:
+                codes.add(404)
+            if any(p["in"] == "query" for p in params):
+                codes.add(400)
+            if "requestBody" in operation:
+                codes |= {400, 415, 422}
+            responses = operation.setdefault("responses", {})
+            for code in sorted(codes):
+                responses.setdefault(str(code), {"description": PROBLEMS[code], "content": content})
+
+
+@csrf_exempt  # it writes nothing; else Django's HTML CSRF page answers an unsafe method
 def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """Any path under the API that no endpoint matches."""
     return problem_response(404, f"No endpoint at {request.path}.")

@@ -8,23 +8,32 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
 import pydantic
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, models, transaction
-from django.http import HttpRequest
-from ninja import Field, Schema
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Schema, Status
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     PlainSerializer,
     SkipValidation,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
 )
+from pydantic_core import PydanticCustomError
 
-from rapport.api.problem import InvalidQuery, ProblemFieldError, pydantic_field_errors
+from rapport.api.problem import (
+    NO_SUCH_RECORD,
+    InvalidQuery,
+    ProblemFieldError,
+    pydantic_field_errors,
+)
 from rapport.contacts.queries import MAX_PAGE, RecordFilter
 from rapport.core.errors import FieldError, ServiceValidationError
 
@@ -45,12 +54,69 @@ def as_utc(value: dt.datetime) -> dt.datetime:
 
 UtcDatetime = Annotated[dt.datetime, AfterValidator(as_utc)]
 
+# A record's id, in the range of the databases' 64-bit keys: a larger number is refused by
+# name rather than failing the request where SQLite cannot bind it.
+MAX_ID = 2**63 - 1
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _a_record_could_have(value: int) -> int:
+    if not 1 <= value <= MAX_ID:
+        raise PydanticCustomError(NO_SUCH_RECORD, "no record has this id")
+    return value
+
+
+# The same in a path, where an id no record can have answers 404 as an unknown one does.
+PathId = Annotated[int, AfterValidator(_a_record_could_have)]
+
 # A Decimal that JSON carries as a string, so no client parses money into a float.
 DecimalStr = Annotated[
     Decimal,
     PlainSerializer(str, return_type=str),
     WithJsonSchema({"type": "string", "format": "decimal", "examples": ["1250.00"]}),
 ]
+
+
+NUL_MESSAGE = "contains a NUL character (\\u0000), which cannot be stored"
+
+
+def nul_at(value: Any, path: str) -> str | None:
+    """Where in a JSON value a string holds the NUL character, if anywhere: PostgreSQL cannot
+    store one in text (the request would fail there) and SQLite would, so both refuse it."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        value = list(value.items())
+    elif isinstance(value, list):
+        value = list(enumerate(value))
+    else:
+        return None
+    return next(filter(None, (nul_at(v, f"{path}.{k}") for k, v in value)), None)
+
+
+def refuse_nul(value: Any, info: ValidationInfo) -> Any:
+    """A `field_validator("*", mode="before")` naming where in the field the NUL is."""
+    field = str(info.field_name)
+    if (where := nul_at(value, field)) is not None:
+        at = f" (at {where})" if where != field else ""
+        raise PydanticCustomError("nul_character", NUL_MESSAGE + at)
+    return value
+
+
+def _not_null(value: Any) -> Any:
+    if value is None:
+        raise PydanticCustomError("not_null", "cannot be null; leave it out to keep its value")
+    return value
+
+
+# An optional body field with no empty value (a stage, a flag): absent keeps the stored one,
+# null is refused by name, and the OpenAPI document does not offer null. Pydantic sees one
+# type (its default None is never validated), not a union whose members it would report
+# apart; type checkers see the None the field holds when absent.
+if TYPE_CHECKING:
+    NonNull = Annotated[T | None, BeforeValidator(_not_null)]
+else:
+    NonNull = Annotated[T, BeforeValidator(_not_null)]
 
 
 class WriteSchema(BaseModel):
@@ -61,6 +127,7 @@ class WriteSchema(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid")
+    _no_nul = field_validator("*", mode="before")(refuse_nul)
 
     def service_data(self) -> dict[str, Any]:
         """Only the keys the client sent: PATCH leaves the others as they are."""
@@ -73,21 +140,27 @@ class PageOut(Schema, Generic[T]):
     prev_cursor: str | None = Field(description="pass as `cursor` for the previous page")
 
 
+AT = "an ISO 8601 date or date-time, UTC without an offset"
+
+
 class PageParams(Schema):
-    cursor: str | None = None
-    limit: int = Field(50, ge=1, le=MAX_PAGE)
+    cursor: str | None = Field(
+        None, description="a page's `next_cursor` or `prev_cursor`, with the same sort"
+    )
+    limit: int = Field(50, ge=1, le=MAX_PAGE, description=f"records per page, 1 to {MAX_PAGE}")
+    _no_nul = field_validator("*", mode="before")(refuse_nul)
 
 
 class RecordListParams(PageParams):
     """Filters shared by contact and company lists; custom fields come as `cf.<key>=value`."""
 
     q: str = Field("", description="search by name, email, phone or company")
-    owner_id: int | None = None
-    tag: str = ""
-    created_after: UtcDatetime | None = None
-    created_before: UtcDatetime | None = None
-    updated_after: UtcDatetime | None = None
-    updated_before: UtcDatetime | None = None
+    owner_id: RecordId | None = Field(None, description="records this member owns")
+    tag: str = Field("", description="records with this tag (its name)")
+    created_after: UtcDatetime | None = Field(None, description=f"created at or after; {AT}")
+    created_before: UtcDatetime | None = Field(None, description=f"created before; {AT}")
+    updated_after: UtcDatetime | None = Field(None, description=f"updated at or after; {AT}")
+    updated_before: UtcDatetime | None = Field(None, description=f"updated before; {AT}")
     sort: str = Field("name", description="name, created or updated; prefix - to reverse")
 
 
@@ -96,6 +169,24 @@ CUSTOM_FILTER_HELP = (
     "`cf.region=EMEA`; the value is read as the field's type, and a multiple-choice field "
     "matches records having that choice."
 )
+
+
+def refuse_unknown_params(
+    request: HttpRequest, params: type[BaseModel] | None, *, custom: bool = False
+) -> None:
+    """A misspelt filter (`ownerid=3`) would list every record, unfiltered, as if it had
+    matched: refused by name instead, as an unknown key in a body is. `custom` admits the
+    `cf.<key>` filters."""
+    known = set(params.model_fields) if params is not None else set()
+    unknown = [
+        name
+        for name in request.GET
+        if name not in known and not (custom and name.startswith(CUSTOM_FILTER_PREFIX))
+    ]
+    if unknown:
+        raise InvalidQuery(
+            [FieldError(name, "is not a parameter of this list") for name in unknown]
+        )
 
 
 def custom_filters(request: HttpRequest) -> dict[str, str]:
@@ -107,13 +198,22 @@ def custom_filters(request: HttpRequest) -> dict[str, str]:
         key = name.removeprefix(CUSTOM_FILTER_PREFIX)
         if not key:
             raise InvalidQuery([FieldError(name, "needs a custom field key after 'cf.'")])
+        if nul_at(request.GET[name], name) is not None:
+            raise InvalidQuery([FieldError(name, NUL_MESSAGE)])
         found[key] = request.GET[name]
     return found
 
 
 def record_filter(request: HttpRequest, params: RecordListParams) -> RecordFilter:
+    refuse_unknown_params(request, type(params), custom=True)
     fields = params.model_dump(exclude={"cursor", "limit", "sort"})
     return RecordFilter(**fields, custom=custom_filters(request))
+
+
+def created(request: HttpRequest, response: HttpResponse, record: M) -> Status[M]:
+    """A 201 naming the new record's URL in `Location` (the collection's path and its id)."""
+    response["Location"] = f"{request.path.rstrip('/')}/{record.pk}"
+    return Status(201, record)
 
 
 @contextmanager
@@ -131,6 +231,8 @@ def query_errors() -> Iterator[None]:
 
 
 class BulkIn(Schema, Generic[W]):
+    model_config = ConfigDict(extra="forbid")  # strict like every body: `item` for `items` fails
+
     # Items are validated one by one in `bulk_write`, so a bad item fails alone instead of
     # failing the request; SkipValidation keeps the item schema in the OpenAPI document.
     items: list[SkipValidation[W]] = Field(

@@ -5,12 +5,17 @@ problem-details error handling, and serves the OpenAPI schema (`/api/v1/openapi.
 its docs page (`/api/v1/docs`, Swagger UI from local static files).
 """
 
+from typing import Any
+
 from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 
 from rapport.activities.api import router as activities_router
+from rapport.api.parser import JsonParser
 from rapport.api.permissions import READ
 from rapport.api.problem import (
+    document_problems,
     install_problem_handlers,
     method_not_allowed_as_problem,
     not_found_view,
@@ -38,7 +43,13 @@ web session cookie (then unsafe methods need the `csrftoken` cookie's value as t
 `X-CSRFToken` header). Every call acts in one workspace: the token's, or the session's.
 
 **Errors** are RFC 9457 problem details (`application/problem+json`) with an `errors` list
-naming each bad field, e.g. `{"field": "emails.0", "message": "..."}`.
+naming each bad field, e.g. `{"field": "emails.0", "message": "..."}`. Strict by design: an
+unknown key in a body or an unknown query parameter is refused by name, never ignored.
+
+**Bodies** are JSON, sent as `Content-Type: application/json`: another media type is a 415,
+a body that is not valid JSON a 400.
+
+**Creates** answer 201 with the new record, its URL in the `Location` header.
 
 **Lists** are cursor-paginated: follow `next_cursor` with `?cursor=`; pages stay stable while
 records are added.
@@ -46,6 +57,11 @@ records are added.
 
 
 class RapportAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        schema = super().get_openapi_schema(**kwargs)
+        document_problems(schema)
+        return schema
+
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         urls = super()._get_urls()
         for pattern in urls:
@@ -57,7 +73,12 @@ class RapportAPI(NinjaAPI):
 
 
 api = RapportAPI(
-    title="Rapport API", version="1", description=DESCRIPTION, auth=READ, urls_namespace="api-v1"
+    title="Rapport API",
+    version="1",
+    description=DESCRIPTION,
+    auth=READ,
+    urls_namespace="api-v1",
+    parser=JsonParser(),
 )
 install_problem_handlers(api)
 api.add_router("/me", me_router)

@@ -23,12 +23,17 @@ from rapport.api.records import (
     CUSTOM_FILTER_HELP,
     BulkIn,
     BulkOut,
+    NonNull,
     PageOut,
+    PathId,
+    RecordId,
     RecordListParams,
     WriteSchema,
     bulk_upsert,
+    created,
     query_errors,
     record_filter,
+    refuse_unknown_params,
 )
 
 # The lean list reads (same filters, sorts and cursors as `queries.contact_list`), under the
@@ -83,6 +88,10 @@ companies = Router(tags=["companies"])
 tags = Router(tags=["tags"])
 custom_fields = Router(tags=["custom fields"])
 
+CHECK_DUPLICATES = Query(
+    False, description="answer 409 with the candidates, writing nothing, if likely duplicates exist"
+)
+
 # --- schemas shared by contacts and companies ---------------------------------------------
 
 
@@ -98,10 +107,12 @@ class RecordWrite(WriteSchema):
     region: str | None = None
     postal_code: str | None = None
     country: str | None = Field(None, description="ISO 3166 alpha-2")
-    owner_id: int | None = Field(None, description="a member of the workspace")
+    owner_id: RecordId | None = Field(None, description="a member of the workspace")
     tags: list[str] | None = Field(None, description="tag names; missing tags are created")
-    custom_fields: dict[str, Any] | None = Field(
-        None, description="values by custom field key, merged into the stored ones; null clears"
+    custom_fields: NonNull[dict[str, Any]] = Field(
+        None,
+        description="values by custom field key, merged into the stored ones; a key set to "
+        "null clears that value",
     )
 
 
@@ -144,15 +155,15 @@ class ContactWrite(RecordWrite):
         description="with phones: one kind for each, in the same order (mobile, work, home, "
         "other; '' keeps a number's kind, a new number being a work phone)",
     )
-    company_ids: list[int] | None = Field(None, description="the first is the primary company")
-    lifecycle_stage: LifecycleStage | None = None
+    company_ids: list[RecordId] | None = Field(None, description="the first is the primary company")
+    lifecycle_stage: NonNull[LifecycleStage] = Field(None)
     preferred_channel: PreferredChannel | None = None
-    do_not_email: bool | None = None
-    do_not_call: bool | None = None
+    do_not_email: NonNull[bool] = Field(None)
+    do_not_call: NonNull[bool] = Field(None)
 
 
 class ContactBulkItem(ContactWrite):
-    id: int | None = Field(None, description="update this contact; omit to create one")
+    id: RecordId | None = Field(None, description="update this contact; omit to create one")
 
 
 class ContactOut(RecordOut):
@@ -243,8 +254,8 @@ class _PlainRows:
 
 
 class ContactListParams(RecordListParams):
-    lifecycle_stage: str = ""
-    company_id: int | None = None
+    lifecycle_stage: str = Field("", description="contacts at this lifecycle stage")
+    company_id: RecordId | None = Field(None, description="contacts of this company")
 
 
 def _with_contact_rows(items: Sequence[Contact]) -> None:
@@ -376,13 +387,16 @@ def contact_candidates_for(payload: "ContactWrite") -> list[Contact]:
 
 @contacts.post("", response={201: ContactDetailOut}, auth=WRITE)
 def create_contact(
-    request: HttpRequest, payload: ContactWrite, check_duplicates: bool = False
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: ContactWrite,
+    check_duplicates: bool = CHECK_DUPLICATES,
 ) -> Status[Contact] | HttpResponse:
     """With `check_duplicates=true`, a likely duplicate answers 409 with the candidates."""
     if check_duplicates and (conflict := duplicate_conflict(contact_candidates_for(payload))):
         return conflict
     contact = _contact_create(caller(request), payload.service_data())
-    return Status(201, _contact_out(contact.pk))
+    return created(request, response, _contact_out(contact.pk))
 
 
 @contacts.post("/bulk", response=BulkOut, auth=WRITE)
@@ -397,18 +411,18 @@ def bulk_contacts(request: HttpRequest, payload: BulkIn[ContactBulkItem]) -> Bul
 
 
 @contacts.get("/{int:contact_id}", response=ContactDetailOut, auth=READ)
-def get_contact(request: HttpRequest, contact_id: int) -> Contact:
+def get_contact(request: HttpRequest, contact_id: PathId) -> Contact:
     return _contact_out(contact_id)
 
 
 @contacts.patch("/{int:contact_id}", response=ContactDetailOut, auth=WRITE)
-def update_contact(request: HttpRequest, contact_id: int, payload: ContactWrite) -> Contact:
+def update_contact(request: HttpRequest, contact_id: PathId, payload: ContactWrite) -> Contact:
     contact = _contact_update(caller(request), contact_id, payload.service_data())
     return _contact_out(contact.pk)
 
 
 @contacts.delete("/{int:contact_id}", response={204: None}, auth=DELETE)
-def delete_contact(request: HttpRequest, contact_id: int) -> Status[None]:
+def delete_contact(request: HttpRequest, contact_id: PathId) -> Status[None]:
     c = caller(request)
     contact_delete(workspace=c.workspace, actor=c.actor, contact=contact_get(contact_id=contact_id))
     return Status(204, None)
@@ -426,11 +440,11 @@ class CompanyWrite(RecordWrite):
     annual_revenue_currency: str | None = Field(
         None, description="ISO 4217; the workspace's base currency if omitted"
     )
-    parent_id: int | None = None
+    parent_id: RecordId | None = None
 
 
 class CompanyBulkItem(CompanyWrite):
-    id: int | None = Field(None, description="update this company; omit to create one")
+    id: RecordId | None = Field(None, description="update this company; omit to create one")
 
 
 class CompanyOut(RecordOut):
@@ -470,7 +484,10 @@ def list_companies(request: HttpRequest, params: Query[RecordListParams]) -> Pag
 
 @companies.post("", response={201: CompanyOut}, auth=WRITE)
 def create_company(
-    request: HttpRequest, payload: CompanyWrite, check_duplicates: bool = False
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: CompanyWrite,
+    check_duplicates: bool = CHECK_DUPLICATES,
 ) -> Status[Company] | HttpResponse:
     """With `check_duplicates=true`, a likely duplicate answers 409 with the candidates."""
     if check_duplicates and (
@@ -480,7 +497,7 @@ def create_company(
     ):
         return conflict
     company = _company_create(caller(request), payload.service_data())
-    return Status(201, _company_out(company.pk))
+    return created(request, response, _company_out(company.pk))
 
 
 @companies.post("/bulk", response=BulkOut, auth=WRITE)
@@ -495,18 +512,18 @@ def bulk_companies(request: HttpRequest, payload: BulkIn[CompanyBulkItem]) -> Bu
 
 
 @companies.get("/{int:company_id}", response=CompanyOut, auth=READ)
-def get_company(request: HttpRequest, company_id: int) -> Company:
+def get_company(request: HttpRequest, company_id: PathId) -> Company:
     return _company_out(company_id)
 
 
 @companies.patch("/{int:company_id}", response=CompanyOut, auth=WRITE)
-def update_company(request: HttpRequest, company_id: int, payload: CompanyWrite) -> Company:
+def update_company(request: HttpRequest, company_id: PathId, payload: CompanyWrite) -> Company:
     company = _company_update(caller(request), company_id, payload.service_data())
     return _company_out(company.pk)
 
 
 @companies.delete("/{int:company_id}", response={204: None}, auth=DELETE)
-def delete_company(request: HttpRequest, company_id: int) -> Status[None]:
+def delete_company(request: HttpRequest, company_id: PathId) -> Status[None]:
     c = caller(request)
     company_delete(workspace=c.workspace, actor=c.actor, company=company_get(company_id=company_id))
     return Status(204, None)
@@ -528,30 +545,31 @@ class TagOut(Schema):
 
 @tags.get("", response=list[TagOut], auth=READ)
 def list_tags(request: HttpRequest) -> list[Tag]:
+    refuse_unknown_params(request, None)
     return list(tag_list())
 
 
 @tags.post("", response={201: TagOut}, auth=WRITE)
-def create_tag(request: HttpRequest, payload: TagWrite) -> Status[Tag]:
+def create_tag(request: HttpRequest, response: HttpResponse, payload: TagWrite) -> Status[Tag]:
     c = caller(request)
     tag = tag_create(workspace=c.workspace, actor=c.actor, data=payload.service_data())
-    return Status(201, tag)
+    return created(request, response, tag)
 
 
 @tags.get("/{int:tag_id}", response=TagOut, auth=READ)
-def get_tag(request: HttpRequest, tag_id: int) -> Tag:
+def get_tag(request: HttpRequest, tag_id: PathId) -> Tag:
     return tag_get(tag_id=tag_id)
 
 
 @tags.patch("/{int:tag_id}", response=TagOut, auth=WRITE)
-def update_tag(request: HttpRequest, tag_id: int, payload: TagWrite) -> Tag:
+def update_tag(request: HttpRequest, tag_id: PathId, payload: TagWrite) -> Tag:
     c = caller(request)
     tag = tag_get(tag_id=tag_id)
     return tag_update(workspace=c.workspace, actor=c.actor, tag=tag, data=payload.service_data())
 
 
 @tags.delete("/{int:tag_id}", response={204: None}, auth=DELETE)
-def delete_tag(request: HttpRequest, tag_id: int) -> Status[None]:
+def delete_tag(request: HttpRequest, tag_id: PathId) -> Status[None]:
     c = caller(request)
     tag_delete(workspace=c.workspace, actor=c.actor, tag=tag_get(tag_id=tag_id))
     return Status(204, None)
@@ -566,8 +584,8 @@ class CustomFieldWrite(WriteSchema):
     label: str | None = None
     field_type: CustomFieldType | None = Field(None, description="fixed once created")
     choices: list[str] | None = Field(None, description="for choice and multi_choice fields")
-    required: bool | None = None
-    position: int | None = None
+    required: NonNull[bool] = Field(None)
+    position: NonNull[int] = Field(None)
 
 
 class CustomFieldOut(Schema):
@@ -582,33 +600,35 @@ class CustomFieldOut(Schema):
 
 
 class CustomFieldListParams(Schema):
-    entity: CustomFieldEntity | None = None
+    entity: CustomFieldEntity | None = Field(None, description="only this record type's fields")
 
 
 @custom_fields.get("", response=list[CustomFieldOut], auth=READ)
 def list_custom_fields(
     request: HttpRequest, params: Query[CustomFieldListParams]
 ) -> list[CustomFieldDefinition]:
+    refuse_unknown_params(request, CustomFieldListParams)
     return list(custom_field_list(entity=params.entity or ""))
 
 
 @custom_fields.post("", response={201: CustomFieldOut}, auth=SETTINGS)
 def create_custom_field(
-    request: HttpRequest, payload: CustomFieldWrite
+    request: HttpRequest, response: HttpResponse, payload: CustomFieldWrite
 ) -> Status[CustomFieldDefinition]:
     c = caller(request)
     data = payload.service_data()
-    return Status(201, custom_field_create(workspace=c.workspace, actor=c.actor, data=data))
+    definition = custom_field_create(workspace=c.workspace, actor=c.actor, data=data)
+    return created(request, response, definition)
 
 
 @custom_fields.get("/{int:definition_id}", response=CustomFieldOut, auth=READ)
-def get_custom_field(request: HttpRequest, definition_id: int) -> CustomFieldDefinition:
+def get_custom_field(request: HttpRequest, definition_id: PathId) -> CustomFieldDefinition:
     return custom_field_get(definition_id=definition_id)
 
 
 @custom_fields.patch("/{int:definition_id}", response=CustomFieldOut, auth=SETTINGS)
 def update_custom_field(
-    request: HttpRequest, definition_id: int, payload: CustomFieldWrite
+    request: HttpRequest, definition_id: PathId, payload: CustomFieldWrite
 ) -> CustomFieldDefinition:
     c = caller(request)
     return custom_field_update(
@@ -620,7 +640,7 @@ def update_custom_field(
 
 
 @custom_fields.delete("/{int:definition_id}", response={204: None}, auth=SETTINGS)
-def delete_custom_field(request: HttpRequest, definition_id: int) -> Status[None]:
+def delete_custom_field(request: HttpRequest, definition_id: PathId) -> Status[None]:
     c = caller(request)
     definition = custom_field_get(definition_id=definition_id)
     custom_field_delete(workspace=c.workspace, actor=c.actor, definition=definition)

@@ -943,19 +943,24 @@ def _custom_field_clean(data: Data, definition: CustomFieldDefinition | None) ->
             if frozen in data and data[frozen] != getattr(definition, frozen):
                 c.add(frozen, "cannot be changed once the field exists")
     else:
-        for required in ("entity", "label", "field_type"):
+        for required in ("entity", "field_type"):
             if not data.get(required):
                 c.add(required, "is required")
         if data.get("entity"):
             clean["entity"] = _choice(data, "entity", CustomFieldEntity, c)
         if data.get("field_type"):
             clean["field_type"] = _choice(data, "field_type", CustomFieldType, c)
-        key = slugify(str(data.get("key") or data.get("label") or "")).replace("-", "_")
-        if data.get("label") and not key:
+        key = slugify(str(data.get("key") or data.get("label") or "")).replace("-", "_")[:50]
+        if not key and (data.get("key") or str(data.get("label") or "").strip()):
             c.add("key", "must contain letters or digits")
-        clean["key"] = key[:50]
-    if "label" in data:
-        clean["label"] = _text(data, "label", 100, c)
+        elif data.get("key") and key != data["key"]:
+            # A key the caller chose is what it will write values under: never another one.
+            c.add("key", f"use at most 50 lowercase letters, digits and _, e.g. '{key}'")
+        clean["key"] = key
+    if "label" in data or definition is None:
+        clean["label"] = _text(data, "label", 100, c) if "label" in data else ""
+        if not clean["label"] and not any(e.field == "label" for e in c.errors):
+            c.add("label", "is required")  # on an update too: a field is shown by its label
     if "required" in data:
         clean["required"] = _bool(data, "required", c)
     if "position" in data:

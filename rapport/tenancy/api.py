@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from rapport.api.permissions import READ, caller
+from rapport.api.records import PathId, WriteSchema
 from rapport.tenancy.models import ApiToken, Membership
 from rapport.tenancy.roles import ROLE_SCOPES
 from rapport.tenancy.services import api_token_create, api_token_revoke
@@ -57,7 +58,9 @@ class TokenCreatedOut(TokenOut):
     secret: str
 
 
-class TokenIn(Schema):
+class TokenIn(WriteSchema):
+    """Unknown keys refused: a `scope` a client thought it set must not pass unnoticed."""
+
     name: str
 
 
@@ -83,7 +86,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, obj
 
 
 @router.delete("/tokens/{int:token_id}", response={204: None}, auth=READ)
-def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
+def revoke_token(request: HttpRequest, token_id: PathId) -> Status[None]:
     # Looked up through the caller's membership: another user's token is a 404.
     token = caller(request).membership.tokens.get(pk=token_id)
     api_token_revoke(token=token)

@@ -117,6 +117,44 @@ def test_a_task_is_marked_done_and_reopened(api, owner, ann):
     assert set(problem_fields(kind_change)) == {"kind"}
 
 
+@pytest.mark.parametrize(
+    "kind, created, patch, field",
+    [
+        ("note", {"body": "hello"}, {"contact_ids": []}, "contact_ids"),
+        ("note", {"body": "hello"}, {"contact_ids": None, "company_ids": []}, "contact_ids"),
+        ("note", {"body": "hello"}, {"body": "  "}, "body"),
+        ("task", {"subject": "Call back"}, {"subject": None}, "subject"),
+        (
+            "meeting",
+            {"subject": "Demo", "starts_at": "2030-01-01T09:00:00Z"},
+            {"starts_at": None},
+            "starts_at",
+        ),
+    ],
+)
+def test_an_update_cannot_undo_what_a_create_requires(api, ann, kind, created, patch, field):
+    """A PATCH is held to the create's rules for the fields it sends: no unlinked activity
+    (on no timeline), no meeting without a start, no empty task or note."""
+    activity = api.post("/activities", {"kind": kind, **created, "contact_ids": [ann.pk]}).json()
+
+    response = api.patch(f"/activities/{activity['id']}", patch)
+
+    assert response.status_code == 422
+    assert set(problem_fields(response)) == {field}
+    assert api.get(f"/activities/{activity['id']}").json() == activity
+
+
+def test_an_update_may_move_an_activity_to_other_records(api, workspace, ann):
+    initech = make_company(workspace, name="Initech")
+    note = api.post("/activities", {"kind": "note", "body": "hi", "contact_ids": [ann.pk]}).json()
+
+    moved = api.patch(f"/activities/{note['id']}", {"contact_ids": [], "company_ids": [initech.pk]})
+    kept = api.patch(f"/activities/{note['id']}", {"contact_ids": []})
+
+    assert (moved.status_code, kept.status_code) == (200, 200)
+    assert (kept.json()["contact_ids"], kept.json()["company_ids"]) == ([], [initech.pk])
+
+
 def test_activity_writes_are_audited_as_api_writes(api, workspace, owner, ann):
     note = api.post("/activities", {"kind": "note", "body": "hello", "contact_ids": [ann.pk]})
     api.patch(f"/activities/{note.json()['id']}", {"body": "hello again"})

@@ -56,6 +56,25 @@ def test_it_refuses_an_unknown_token(workspace):
     assert response.status_code == 401
 
 
+@pytest.mark.parametrize(
+    "header, says",
+    [
+        (None, "Send an API token"),
+        ("Token rpt_abc", "must read 'Bearer <token>'"),
+        ("rpt_abc", "must read 'Bearer <token>'"),
+        ("Bearer rpt_made-up", "unknown or revoked"),
+    ],
+)
+def test_a_401_says_what_was_wrong_with_the_credentials(workspace, header, says):
+    headers = {"Authorization": header} if header else {}
+
+    response = Client().get("/api/v1/contacts", headers=headers)
+
+    assert response.status_code == 401
+    problem_fields(response)
+    assert says in response.json()["detail"]
+
+
 def test_it_records_when_a_token_was_last_used(workspace, owner):
     token, secret = _token(owner, workspace)
     assert token.last_used_at is None

@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from rapport.api.testing import ApiClient
+from rapport.api.testing import ApiClient, problem_fields
 from rapport.tenancy.models import ApiToken
 
 
@@ -61,3 +61,12 @@ def test_a_token_needs_a_name(api):
 
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["name"]
+
+
+def test_a_token_with_an_unknown_key_is_refused_not_made(api):
+    """A client asking for a narrower token (`scope`) must not get a full one unawares."""
+    response = api.post("/me/tokens", {"name": "ci", "scope": "records:read"})
+
+    assert response.status_code == 422
+    assert set(problem_fields(response)) == {"scope"}
+    assert [t["name"] for t in api.get("/me/tokens").json()] == ["tests"]

@@ -51,3 +51,43 @@ def test_the_docs_page_works_offline(db):
         assert url.startswith("/static/"), f"{url} is not served by Rapport itself"
         assert finders.find(url.removeprefix("/static/")), f"{url} is missing"
     assert "swagger-ui-bundle.js" in html
+
+
+FOUNDATION = ("/contacts", "/companies", "/activities", "/tags", "/custom-fields", "/me")
+
+
+def _foundation_operations(schema):
+    for path, operations in schema["paths"].items():
+        if path.removeprefix("/api/v1").startswith(FOUNDATION):
+            for method, operation in operations.items():
+                yield f"{method.upper()} {path}", path, operation
+
+
+def test_every_parameter_of_the_foundation_api_is_described(db):
+    schema = Client().get("/api/v1/openapi.json").json()
+
+    undescribed = [
+        f"{name}: {p['name']}"
+        for name, _, operation in _foundation_operations(schema)
+        for p in operation.get("parameters", [])
+        if not p.get("description")
+    ]
+
+    assert undescribed == []
+
+
+def test_the_schema_documents_each_problem_an_operation_can_answer(db):
+    schema = Client().get("/api/v1/openapi.json").json()
+
+    problem = schema["components"]["schemas"]["Problem"]
+    assert set(problem["required"]) == {"type", "title", "status", "detail", "errors"}
+    for name, path, operation in _foundation_operations(schema):
+        expected = {"401", "403"}
+        if "{" in path:
+            expected.add("404")
+        if "requestBody" in operation:
+            expected |= {"400", "415", "422"}
+        assert expected <= operation["responses"].keys(), name
+        for code in expected:
+            content = operation["responses"][code]["content"]
+            assert content["application/problem+json"]["schema"]["$ref"].endswith("/Problem")

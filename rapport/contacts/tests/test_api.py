@@ -218,6 +218,38 @@ def test_custom_field_definitions_have_crud(workspace, admin_user):
         assert not CustomFieldDefinition.objects.exists()
 
 
+@pytest.mark.parametrize("key", ["Region Code", "région", "r" * 51])
+def test_a_custom_field_key_is_taken_as_given_or_refused(workspace, admin_user, key):
+    """The client writes values under the key it chose: a key silently rewritten to another
+    would make each of those writes fail."""
+    api = ApiClient.with_token(admin_user, workspace)
+
+    response = api.post(
+        "/custom-fields",
+        {"entity": "contact", "label": "Region", "key": key, "field_type": "text"},
+    )
+
+    assert response.status_code == 422
+    assert set(problem_fields(response)) == {"key"}
+    with workspace_scope(workspace):
+        assert not CustomFieldDefinition.objects.exists()
+
+
+def test_a_custom_field_label_cannot_be_blank_on_create_or_update(workspace, admin_user):
+    api = ApiClient.with_token(admin_user, workspace)
+    blank = api.post("/custom-fields", {"entity": "contact", "label": "  ", "field_type": "text"})
+    field = api.post(
+        "/custom-fields", {"entity": "contact", "label": "Region", "field_type": "text"}
+    )
+
+    cleared = api.patch(f"/custom-fields/{field.json()['id']}", {"label": None})
+    spaces = api.patch(f"/custom-fields/{field.json()['id']}", {"label": " "})
+
+    assert blank.status_code == cleared.status_code == spaces.status_code == 422
+    assert set(problem_fields(blank)) == set(problem_fields(cleared)) == {"label"}
+    assert api.get(f"/custom-fields/{field.json()['id']}").json()["label"] == "Region"
+
+
 def test_a_choice_field_needs_choices(workspace, admin_user):
     api = ApiClient.with_token(admin_user, workspace)
 
@@ -515,6 +547,13 @@ def test_a_bulk_row_failing_after_its_first_write_leaves_nothing(api, workspace,
     with workspace_scope(workspace):
         assert not Contact.objects.exists()
         assert not Tag.objects.exists()
+
+
+def test_bulk_refuses_an_unknown_key_beside_the_items(api, workspace):
+    response = api.post("/contacts/bulk", {"item": [{"first_name": "Ann"}], "items": []})
+
+    assert response.status_code == 422
+    assert set(problem_fields(response)) == {"item"}
 
 
 def test_bulk_refuses_more_than_1000_items(api, workspace):
