@@ -424,6 +424,33 @@ def test_inline_edit_of_a_custom_field_is_validated(owner_client, budget_field, 
     assert ann.custom_fields == {"budget": 12}
 
 
+def test_inline_edit_shows_the_fields_help_it_is_described_by(owner_client, ann):
+    editing = owner_client.get(f"/contacts/{ann.pk}/fields/phones/?edit=1").content.decode()
+    [described_by] = re.findall(r'aria-describedby="([^"]+)"', editing)
+    help_text = re.search(rf'<small class="help" id="{described_by}">([^<]*)</small>', editing)
+    assert help_text is not None and "the first is primary" in help_text[1]
+
+
+def test_inline_edit_names_an_empty_required_custom_field_by_its_label(
+    owner_client, workspace, owner, budget_field, ann
+):
+    with workspace_scope(workspace):
+        custom_field_create(
+            workspace=workspace,
+            actor=owner,
+            data={
+                "entity": "contact",
+                "label": "Renewal date",
+                "field_type": "date",
+                "required": True,
+            },
+        )
+    response = owner_client.post(f"/contacts/{ann.pk}/fields/cf_budget/", {"cf_budget": "12"})
+    assert response.context["form"].non_field_errors() == ["Renewal date: is required"]
+    ann.refresh_from_db()
+    assert ann.custom_fields == {}
+
+
 def test_an_unknown_field_name_is_not_found(owner_client, ann):
     assert owner_client.get(f"/contacts/{ann.pk}/fields/workspace/?edit=1").status_code == 404
 
