@@ -153,10 +153,13 @@ class RecordForm(forms.Form):
     # --- from the inputs to a service call --------------------------------------------------
 
     def service_data(self) -> dict[str, Any]:
-        """The `data` dict for the create/update service, for the fields this form shows."""
+        """The `data` dict for the create/update service, for the fields this form shows and
+        found right (the service then names what else is wrong)."""
         data: dict[str, Any] = {}
         custom: dict[str, Any] = {}
         for name in self.fields:
+            if name in self.errors:
+                continue
             value = self.cleaned_data.get(name)
             if name in self.definitions:
                 custom[name[3:]] = self.custom_value(value)

@@ -102,6 +102,7 @@ class RecordKind:
     get: Callable[[int], Model]
     page: Callable[[RecordFilter, Workspace, str, str | None, int], Page[Any]]
     sorts: dict[str, Any]
+    check: Callable[..., None]
     create: Callable[..., Model]
     update: Callable[..., Model]
     delete: Callable[..., None]
@@ -288,6 +289,7 @@ CONTACTS = RecordKind(
         f=f, workspace=ws, sort=sort, cursor=cursor, limit=limit, only=CONTACT_ROW_FIELDS
     ),
     sorts=queries.CONTACT_SORTS,
+    check=services.contact_check,
     create=services.contact_create,
     update=services.contact_update,
     delete=services.contact_delete,
@@ -318,6 +320,7 @@ COMPANIES = RecordKind(
         f=f, workspace=ws, sort=sort, cursor=cursor, limit=limit
     ),
     sorts=queries.COMPANY_SORTS,
+    check=services.company_check,
     create=services.company_create,
     update=services.company_update,
     delete=services.company_delete,
@@ -680,6 +683,14 @@ def _record_form_page(request: HttpRequest, kind: RecordKind, record: Model | No
     data = request.POST if request.method == "POST" else None
     form = kind.form_class(data, workspace=workspace, instance=record)
     duplicates: list[Any] = []
+    if data is not None:
+        # Every error at once, the form's and the service's (an unknown company must not hide
+        # a bad email), and before any duplicate warning, which "Save anyway" would not fix.
+        form.is_valid()
+        try:
+            kind.check(workspace=workspace, data=form.service_data(), **{kind.name: record})
+        except ServiceValidationError as exc:
+            form.add_service_errors(exc)
     if data is not None and form.is_valid() and "save_anyway" not in data:
         duplicates = record_duplicates(
             entity=kind.name, data=form.service_data(), exclude_id=record.pk if record else None

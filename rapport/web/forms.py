@@ -24,6 +24,7 @@ def add_service_errors(
     """
     names = field_names or {}
     labels = labels or {}
+    found_wrong = set(form.errors)
     for error in exc.errors:
         service_field = _INDEX_SUFFIX.sub("", error.field)
         if service_field.startswith("custom_fields."):
@@ -31,7 +32,8 @@ def add_service_errors(
         else:
             name = names.get(service_field, service_field)
         if name in form.fields:
-            form.add_error(name, error.message)
+            if name not in found_wrong:  # the form's own error on it says it first
+                form.add_error(name, error.message)
         else:
             label = labels.get(service_field) or service_field.replace("_", " ")
             form.add_error(None, f"{label}: {error.message}")

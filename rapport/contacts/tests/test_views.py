@@ -328,6 +328,29 @@ def test_the_company_form_shows_service_errors_on_fields(owner_client, workspace
         assert not Company.objects.exists()
 
 
+def test_a_bad_email_is_named_before_any_duplicate_warning(owner_client, workspace, ann):
+    """ "Save anyway" would not save a bad email: the warning waits until the form is right."""
+    typed = {"first_name": "Ann", "last_name": "Lee", "emails": "ann@", "lifecycle_stage": "lead"}
+    response = owner_client.post("/contacts/new/", typed)
+    assert "not a valid email" in response.context["form"].errors["emails"][0]
+    assert response.context["duplicates"] == []
+    assert contacts_in(workspace) == [ann]
+    typed["emails"] = "ann.lee@example.com"
+    assert owner_client.post("/contacts/new/", typed).context["duplicates"] == [ann]
+
+
+def test_a_form_error_and_the_services_errors_show_at_once(owner_client, workspace):
+    response = owner_client.post(
+        "/companies/new/", {"name": "", "domain": "not a domain", "parent": "Nowhere Ltd"}
+    )
+    errors = response.context["form"].errors
+    assert "No company named" in errors["parent"][0]
+    assert errors["name"] == ["is required"]
+    assert "not a valid domain" in errors["domain"][0]
+    with workspace_scope(workspace):
+        assert not Company.objects.exists()
+
+
 def test_a_company_is_created_with_its_parent(owner_client, workspace):
     parent = make_company(workspace, name="Globodyne")
     owner_client.post(
