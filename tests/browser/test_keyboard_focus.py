@@ -11,6 +11,12 @@ from rapport.contacts.tests.factories import make_activity, make_contact
 pytestmark = pytest.mark.browser
 
 
+def _settled(page):
+    """htmx has finished the last swap (and so wired up what it swapped in): keys typed sooner
+    would reach a form htmx does not handle yet, which the browser submits itself."""
+    page.wait_for_function("!document.querySelector('.htmx-swapping, .htmx-settling, .htmx-added')")
+
+
 def test_inline_edit_gives_the_focus_back_to_the_field(page, log_in, workspace, owner):
     ann = make_contact(workspace, owner, job_title="Engineer")
     log_in("olivia")
@@ -20,6 +26,7 @@ def test_inline_edit_gives_the_focus_back_to_the_field(page, log_in, workspace, 
     value.focus()
     page.keyboard.press("Enter")
     expect(page.locator("#id_job_title")).to_be_focused()
+    _settled(page)
     page.keyboard.press("Control+a")
     page.keyboard.type("CTO")
     page.keyboard.press("Enter")
@@ -28,6 +35,7 @@ def test_inline_edit_gives_the_focus_back_to_the_field(page, log_in, workspace, 
 
     page.keyboard.press("Enter")
     expect(page.locator("#id_job_title")).to_be_focused()
+    _settled(page)
     page.keyboard.press("Escape")
     expect(page.locator("#f-job_title .kv-value")).to_be_focused()
 
