@@ -97,6 +97,8 @@ class RecordForm(forms.Form):
     entity: ClassVar[str]
     # Form field → service field, where the names differ.
     service_names: ClassVar[dict[str, str]] = {"owner": "owner_id"}
+    # Service fields whose errors belong on a form field of another name, besides those above.
+    error_fields: ClassVar[dict[str, str]] = {}
     # Fields the detail page shows and lets the user edit in place, in order.
     inline_fields: ClassVar[list[str]] = []
 
@@ -151,10 +153,13 @@ class RecordForm(forms.Form):
     # --- from the inputs to a service call --------------------------------------------------
 
     def service_data(self) -> dict[str, Any]:
-        """The `data` dict for the create/update service, for the fields this form shows."""
+        """The `data` dict for the create/update service, for the fields this form shows and
+        found right (the service then names what else is wrong)."""
         data: dict[str, Any] = {}
         custom: dict[str, Any] = {}
         for name in self.fields:
+            if name in self.errors:
+                continue
             value = self.cleaned_data.get(name)
             if name in self.definitions:
                 custom[name[3:]] = self.custom_value(value)
@@ -175,7 +180,11 @@ class RecordForm(forms.Form):
         return value
 
     def add_service_errors(self, exc: ServiceValidationError) -> None:
-        add_service_errors(self, exc, {v: k for k, v in self.service_names.items()})
+        """The service's errors on their fields; one for a custom field this form does not show
+        (an inline edit's one field, while a required one is empty) names it by its label."""
+        names = {v: k for k, v in self.service_names.items()}
+        labels = {f"custom_fields.{d.key}": d.label for d in self.definitions.values()}
+        add_service_errors(self, exc, {**names, **self.error_fields}, labels)
 
     ADDRESS: ClassVar[list[str]] = ["street", "city", "region", "postal_code", "country"]
 
@@ -287,6 +296,7 @@ def phone_line_read(line: str) -> tuple[str, str]:
 class ContactForm(RecordForm):
     entity = CustomFieldEntity.CONTACT
     service_names = {"owner": "owner_id", "companies": "company_ids"}
+    error_fields = {"phone_kinds": "phones"}
     inline_fields = [
         "first_name",
         "last_name",
@@ -371,10 +381,6 @@ class ContactForm(RecordForm):
             data["phone_kinds"] = [kind for kind, _ in lines]
             data["phones"] = [text for _, text in lines]
         return data
-
-    def add_service_errors(self, exc: ServiceValidationError) -> None:
-        names = {v: k for k, v in self.service_names.items()}
-        add_service_errors(self, exc, {**names, "phone_kinds": "phones"})
 
     def display_phones(self) -> str:
         lines = map(phone_line_read, self.initial.get("phones", []))

@@ -548,6 +548,12 @@ def _contact_apply(
     return lists
 
 
+def contact_check(*, workspace: Workspace, data: Data, contact: Contact | None) -> None:
+    """The errors `contact_create` (no `contact`) or `contact_update` would raise, with nothing
+    written: a form shows them beside its own, and before it warns of a likely duplicate."""
+    _contact_clean(workspace=workspace, data=data, contact=contact)
+
+
 def contact_create(*, workspace: Workspace, actor: Actor, data: Data) -> Contact:
     clean = _contact_clean(workspace=workspace, data=data, contact=None)
     with transaction.atomic():
@@ -736,6 +742,11 @@ def _company_apply(*, workspace: Workspace, company: Company, clean: Data) -> No
     company.save()
     if "tags" in clean:
         company.tags.set(tags_resolve(workspace=workspace, names=clean["tags"]))
+
+
+def company_check(*, workspace: Workspace, data: Data, company: Company | None) -> None:
+    """As `contact_check`, for `company_create` and `company_update`."""
+    _company_clean(workspace=workspace, data=data, company=company)
 
 
 def company_create(*, workspace: Workspace, actor: Actor, data: Data) -> Company:

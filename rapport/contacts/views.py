@@ -103,6 +103,7 @@ class RecordKind:
     page: Callable[[RecordFilter, Workspace, str, str | None, int], Page[Any]]
     count: Callable[[RecordFilter, Workspace], int | None]  # capped; None: took too long
     sorts: dict[str, Any]
+    check: Callable[..., None]
     create: Callable[..., Model]
     update: Callable[..., Model]
     delete: Callable[..., None]
@@ -290,6 +291,7 @@ CONTACTS = RecordKind(
     ),
     count=lambda f, ws: listing.contact_count(f=f, workspace=ws),
     sorts=queries.CONTACT_SORTS,
+    check=services.contact_check,
     create=services.contact_create,
     update=services.contact_update,
     delete=services.contact_delete,
@@ -321,6 +323,7 @@ COMPANIES = RecordKind(
     ),
     count=lambda f, ws: listing.company_count(f=f, workspace=ws),
     sorts=queries.COMPANY_SORTS,
+    check=services.company_check,
     create=services.company_create,
     update=services.company_update,
     delete=services.company_delete,
@@ -724,6 +727,14 @@ def _record_form_page(request: HttpRequest, kind: RecordKind, record: Model | No
     data = request.POST if request.method == "POST" else None
     form = kind.form_class(data, workspace=workspace, instance=record)
     duplicates: list[Any] = []
+    if data is not None:
+        # Every error at once, the form's and the service's (an unknown company must not hide
+        # a bad email), and before any duplicate warning, which "Save anyway" would not fix.
+        form.is_valid()
+        try:
+            kind.check(workspace=workspace, data=form.service_data(), **{kind.name: record})
+        except ServiceValidationError as exc:
+            form.add_service_errors(exc)
     if data is not None and form.is_valid() and "save_anyway" not in data:
         duplicates = record_duplicates(
             entity=kind.name, data=form.service_data(), exclude_id=record.pk if record else None

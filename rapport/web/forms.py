@@ -10,15 +10,21 @@ _INDEX_SUFFIX = re.compile(r"\.\d+$")
 
 
 def add_service_errors(
-    form: forms.Form, exc: ServiceValidationError, field_names: dict[str, str] | None = None
+    form: forms.Form,
+    exc: ServiceValidationError,
+    field_names: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
 ) -> None:
     """Put each service error on the form field it names (`emails.1` on `emails`, ...).
 
     `field_names` maps a service field name to the form's (`owner_id` → `owner`); custom field
     values (`custom_fields.key`) land on `cf_key`. An error for a field the form does not show
-    becomes a form-wide error that still names the field.
+    becomes a form-wide error that still names the field, by its label in `labels` if there
+    (a custom field's, which the user knows, not its key).
     """
     names = field_names or {}
+    labels = labels or {}
+    found_wrong = set(form.errors)
     for error in exc.errors:
         service_field = _INDEX_SUFFIX.sub("", error.field)
         if service_field.startswith("custom_fields."):
@@ -26,9 +32,11 @@ def add_service_errors(
         else:
             name = names.get(service_field, service_field)
         if name in form.fields:
-            form.add_error(name, error.message)
+            if name not in found_wrong:  # the form's own error on it says it first
+                form.add_error(name, error.message)
         else:
-            form.add_error(None, f"{service_field.replace('_', ' ')}: {error.message}")
+            label = labels.get(service_field) or service_field.replace("_", " ")
+            form.add_error(None, f"{label}: {error.message}")
 
 
 class LinesField(forms.CharField):

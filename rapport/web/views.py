@@ -169,6 +169,11 @@ class CustomFieldForm(forms.Form):
     required = forms.BooleanField(required=False)
 
 
+# The form has no key: the field's key is made from its label, so an error on the key (taken,
+# no letters) is the label's to fix.
+KEY_FROM_LABEL = {"key": "label"}
+
+
 @scope_required(SETTINGS_WRITE)
 def custom_fields(request: HttpRequest) -> HttpResponse:
     form = CustomFieldForm(request.POST or None)
@@ -180,7 +185,7 @@ def custom_fields(request: HttpRequest) -> HttpResponse:
                 data=form.cleaned_data,
             )
         except ServiceValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, KEY_FROM_LABEL)
         else:
             messages.success(request, f"Added the field “{definition.label}”.")
             return redirect("custom_fields")

@@ -328,6 +328,29 @@ def test_the_company_form_shows_service_errors_on_fields(owner_client, workspace
         assert not Company.objects.exists()
 
 
+def test_a_bad_email_is_named_before_any_duplicate_warning(owner_client, workspace, ann):
+    """ "Save anyway" would not save a bad email: the warning waits until the form is right."""
+    typed = {"first_name": "Ann", "last_name": "Lee", "emails": "ann@", "lifecycle_stage": "lead"}
+    response = owner_client.post("/contacts/new/", typed)
+    assert "not a valid email" in response.context["form"].errors["emails"][0]
+    assert response.context["duplicates"] == []
+    assert contacts_in(workspace) == [ann]
+    typed["emails"] = "ann.lee@example.com"
+    assert owner_client.post("/contacts/new/", typed).context["duplicates"] == [ann]
+
+
+def test_a_form_error_and_the_services_errors_show_at_once(owner_client, workspace):
+    response = owner_client.post(
+        "/companies/new/", {"name": "", "domain": "not a domain", "parent": "Nowhere Ltd"}
+    )
+    errors = response.context["form"].errors
+    assert "No company named" in errors["parent"][0]
+    assert errors["name"] == ["is required"]
+    assert "not a valid domain" in errors["domain"][0]
+    with workspace_scope(workspace):
+        assert not Company.objects.exists()
+
+
 def test_a_company_is_created_with_its_parent(owner_client, workspace):
     parent = make_company(workspace, name="Globodyne")
     owner_client.post(
@@ -422,6 +445,33 @@ def test_inline_edit_of_a_custom_field_is_validated(owner_client, budget_field, 
     owner_client.post(f"/contacts/{ann.pk}/fields/cf_budget/", {"cf_budget": "12"})
     ann.refresh_from_db()
     assert ann.custom_fields == {"budget": 12}
+
+
+def test_inline_edit_shows_the_fields_help_it_is_described_by(owner_client, ann):
+    editing = owner_client.get(f"/contacts/{ann.pk}/fields/phones/?edit=1").content.decode()
+    [described_by] = re.findall(r'aria-describedby="([^"]+)"', editing)
+    help_text = re.search(rf'<small class="help" id="{described_by}">([^<]*)</small>', editing)
+    assert help_text is not None and "the first is primary" in help_text[1]
+
+
+def test_inline_edit_names_an_empty_required_custom_field_by_its_label(
+    owner_client, workspace, owner, budget_field, ann
+):
+    with workspace_scope(workspace):
+        custom_field_create(
+            workspace=workspace,
+            actor=owner,
+            data={
+                "entity": "contact",
+                "label": "Renewal date",
+                "field_type": "date",
+                "required": True,
+            },
+        )
+    response = owner_client.post(f"/contacts/{ann.pk}/fields/cf_budget/", {"cf_budget": "12"})
+    assert response.context["form"].non_field_errors() == ["Renewal date: is required"]
+    ann.refresh_from_db()
+    assert ann.custom_fields == {}
 
 
 def test_an_unknown_field_name_is_not_found(owner_client, ann):

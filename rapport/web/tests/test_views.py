@@ -191,6 +191,7 @@ def test_a_new_token_is_shown_once_and_works(member_client, member):
     response = member_client.post("/settings/tokens/", {"name": "Zapier"})
     secret = response.context["secret"]
     assert secret.startswith("rpt_") and secret.encode() in response.content
+    assert b'<label for="new-token-secret"' in response.content  # the box says what it holds
     membership = api_token_authenticate(secret)
     assert membership is not None and membership.user == member
     listing = member_client.get("/settings/tokens/").content
@@ -261,6 +262,14 @@ def test_a_choice_field_without_choices_is_refused_on_its_field(owner_client, wo
     )
     assert "at least one choice" in response.context["form"].errors["choices"][0]
     assert definitions(workspace) == []
+
+
+def test_a_label_whose_key_is_taken_is_refused_on_the_label(owner_client, workspace):
+    typed = {"entity": "contact", "label": "Tier", "field_type": "text"}
+    owner_client.post("/settings/fields/", typed)
+    response = owner_client.post("/settings/fields/", {**typed, "label": "tier!"})
+    assert response.context["form"].errors["label"] == ["'tier' exists already"]
+    assert definitions(workspace) == ["tier"]
 
 
 def test_an_admin_edits_a_fields_label_choices_and_order_and_it_is_audited(
