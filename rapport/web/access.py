@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django_htmx.http import HttpResponseClientRedirect
@@ -85,3 +85,19 @@ def found_or_404(getter: Callable[..., T], **lookup: Any) -> T:
         return getter(**lookup)
     except ObjectDoesNotExist as exc:
         raise Http404 from exc
+
+
+# A write whose CSRF token no longer matches the cookie's, said in words the user can act on.
+STALE_PAGE = "This page is out of date (its security token has expired). Reload it and try again."
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponseBase:
+    """Django's CSRF_FAILURE_VIEW. A page whose session ended (cookies cleared, signed out in
+    another tab) fails the CSRF check before any view can send it to the login page: it goes
+    there now, as `member_required` would send it. A signed-in user's stale page is told to
+    reload, never that their role forbids the action (what a bare 403 says)."""
+    if not request.user.is_authenticated:
+        return _to_login(request)
+    if getattr(request, "htmx", None):  # shown as it is by web/request_errors.js
+        return HttpResponse(STALE_PAGE, status=403, content_type="text/plain; charset=utf-8")
+    return render(request, "403_csrf.html", {"message": STALE_PAGE}, status=403)

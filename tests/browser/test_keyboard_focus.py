@@ -32,6 +32,7 @@ def test_inline_edit_gives_the_focus_back_to_the_field(page, log_in, workspace, 
     page.keyboard.press("Enter")
     expect(value).to_have_text("CTO")
     expect(value).to_be_focused()
+    _settled(page)  # the saved value is wired up (and the timeline's refresh done) first
 
     page.keyboard.press("Enter")
     expect(page.locator("#id_job_title")).to_be_focused()

@@ -31,3 +31,17 @@ def test_a_failed_tick_on_the_tasks_page_tells_why(page, log_in, workspace, owne
     page.route("**/activities/*/done/", lambda route: route.abort())
     page.get_by_role("button", name="Mark done: Mail Ann").click()
     expect(error).to_contain_text("The server could not be reached")
+
+
+def test_a_tick_from_a_page_whose_token_went_stale_says_to_reload(page, log_in, workspace, owner):
+    contact = make_contact(workspace, first_name="Ann", last_name="Lee")
+    make_activity(workspace, owner, kind="task", subject="Call Ann", contact_ids=[contact.pk])
+    log_in("olivia")
+    page.goto("/tasks/")
+
+    page.context.clear_cookies(name="csrftoken")  # signed in still, the token's cookie gone
+    page.get_by_role("button", name="Mark done: Call Ann").click()
+
+    error = page.get_by_role("alert")
+    expect(error).to_contain_text("This page is out of date")
+    expect(error).not_to_contain_text("Your role")
