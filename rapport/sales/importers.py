@@ -3,8 +3,8 @@
 They join the import framework's registry as the contacts importers do (the sales app's
 `ready` imports this module). Column aliases cover Salesforce's and HubSpot's export headers;
 names and emails in a row (a stage, a company, a campaign, a contact) are looked up in the
-workspace by `import_values`, an owner as every import names a member (`cell_readers`). An update returns what it overwrote, as JSON, so undo puts it
-back through the same services.
+workspace by `import_values`, an owner as every import names a member (`cell_readers`). An
+update returns what it overwrote, as JSON, so undo puts it back through the same services.
 """
 
 import re
@@ -157,6 +157,16 @@ class LeadImporter(Importer):
         CAMPAIGN,
         ImportField("message", "Message", ("description", "notes", "note")),
         ImportField("status", "Status", ("lead status",)),
+        ImportField(
+            "disqualify_reason",
+            "Disqualify reason (of a disqualified lead)",
+            ("disqualification reason", "unqualified reason"),
+        ),
+        ImportField(
+            "campaign_unlinked",
+            "Campaign matching none (kept unlinked, on a new lead)",
+            ("unlinked campaign",),
+        ),
         OWNER,
     ]
     error_fields = {"owner_id": "owner", "disqualify_reason": "status", "campaign_id": "campaign"}
@@ -171,31 +181,50 @@ class LeadImporter(Importer):
             return None
         return Lead.objects.filter(workspace=workspace, email=email).order_by("pk").first()
 
-    def _data(self, ctx: ImportContext, row: ImportRow) -> Values:
+    def _data(self, ctx: ImportContext, row: ImportRow) -> tuple[Values, str]:
+        """The row's values for the lead services, and the reason a lead the row marks
+        disqualified is disqualified for ("" if it is not): a status `lead_disqualify`
+        sets, not `lead_update`."""
         r = _ReadRow(ctx, row)
         data = _text_values(row, LEAD_TEXT)
+        reason = ""
         if row.has("status"):
             status = r.read(
                 "status",
                 lambda v: choice(v, LeadStatus, field="status", synonyms=LEAD_STATUS_SYNONYMS),
             )
-            if status is not None and status not in SETTABLE_STATUSES:
+            if status == LeadStatus.DISQUALIFIED:
+                reason = row.first("disqualify_reason")
+                if not reason:
+                    r.c.add("status", "a disqualified lead needs a disqualify reason")
+            elif status is not None and status not in SETTABLE_STATUSES:
                 r.c.add("status", f"'{row.first('status')}' cannot be imported as a status")
-            data["status"] = status
+            else:
+                data["status"] = status
         _read_owner(r, data)
         _read_campaign(r, data)
-        return r.done(data)
+        return r.done(data), reason
 
     def create(self, *, ctx: ImportContext, row: ImportRow) -> models.Model:
-        return lead_create(workspace=ctx.workspace, actor=ctx.actor, data=self._data(ctx, row))
+        data, reason = self._data(ctx, row)
+        unlinked = "" if "campaign_id" in data else row.first("campaign_unlinked")
+        lead = lead_create(
+            workspace=ctx.workspace, actor=ctx.actor, data=data, unlinked_campaign=unlinked
+        )
+        if reason:
+            lead_disqualify(workspace=ctx.workspace, actor=ctx.actor, lead=lead, reason=reason)
+        return lead
 
     def update(self, *, ctx: ImportContext, instance: models.Model, row: ImportRow) -> Values:
         assert isinstance(instance, Lead)
-        data = self._data(ctx, row)
+        data, reason = self._data(ctx, row)
         previous = _previous(instance, data)
-        if "status" in data:
+        if "status" in data or reason:
+            previous["status"] = instance.status
             previous["disqualify_reason"] = instance.disqualify_reason
         lead_service_update(workspace=ctx.workspace, actor=ctx.actor, lead=instance, data=data)
+        if reason:
+            lead_disqualify(workspace=ctx.workspace, actor=ctx.actor, lead=instance, reason=reason)
         return previous
 
     def restore(
@@ -221,6 +250,7 @@ class LeadImporter(Importer):
         return {
             **{name: getattr(instance, name) for name in LEAD_TEXT},
             "status": instance.status,
+            "disqualify_reason": instance.disqualify_reason,
             "owner": owner.username if owner else "",
             "campaign": instance.campaign_label,
         }
