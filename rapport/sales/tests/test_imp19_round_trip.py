@@ -3,15 +3,17 @@ exported with the real exporter and imported into a second workspace with the sa
 pipelines and campaigns, field by field; and an owner named in a sales import as in every
 import (username, email or full name)."""
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from rapport.campaigns.tests.factories import make_campaign
-from rapport.contacts.tests.factories import make_company
+from rapport.contacts.models import Company, Contact
+from rapport.contacts.tests.factories import make_company, make_contact
 from rapport.sales.leads import lead_create, lead_disqualify
-from rapport.sales.models import Deal, Lead, Pipeline
-from rapport.sales.services import deal_create
+from rapport.sales.models import Deal, Lead, Order, OrderLine, Pipeline
+from rapport.sales.services import deal_create, order_upsert, product_create
 from rapport.sales.tests.factories import make_pipeline, stage_ids
 from rapport.sales.tests.test_importers import _errors, _import, _undo
 from rapport.tenancy.access import workspace_scope
@@ -258,3 +260,70 @@ def test_a_converted_lead_is_not_imported_as_converted(workspace, owner):
     batch = _import(workspace, owner, "leads", "Email,Status\na@x.io,converted\n")
 
     assert _errors(batch) == [(2, "Status", "'converted' cannot be imported as a status")]
+
+
+def orders_of(workspace):
+    with workspace_scope(workspace):
+        rows = Order.objects.select_related("contact", "company").order_by("external_id")
+        return [
+            {
+                "external_id": o.external_id,
+                "ordered_at": o.ordered_at,
+                "status": (o.status, o.channel),
+                "money": (o.total, o.currency),
+                "contact": o.contact.email if o.contact else None,
+                "company": o.company.name if o.company else None,
+            }
+            for o in rows
+        ]
+
+
+def test_orders_exported_import_back_field_by_field(owner_client, workspace, owner, second):
+    """Every order field; the export writes an order's total, not its lines, so an order
+    comes back with one line for its total."""
+    for ws in (workspace, second):
+        with workspace_scope(ws):
+            make_contact(ws, owner, first_name="Ann", emails=["ann@acme.example"])
+            make_company(ws, owner, name="Acme", domain="acme.example")
+            product_create(workspace=ws, actor=owner, data={"sku": "GEN-1", "name": "Gen"})
+    with workspace_scope(workspace):
+        ann = Contact.objects.get()
+        acme = Company.objects.get()
+        order_upsert(
+            workspace=workspace,
+            actor=owner,
+            data={
+                "external_id": "SO-1",
+                "ordered_at": "2024-12-31T10:30:00+00:00",
+                "status": "refunded",
+                "channel": "ecommerce",
+                "currency": "EUR",
+                "contact_id": ann.pk,
+                "lines": [{"sku": "GEN-1", "quantity": "2", "unit_price": "1000.00"}],
+            },
+        )
+        order_upsert(
+            workspace=workspace,
+            actor=owner,
+            data={
+                "external_id": "SO-2",
+                "ordered_at": "2025-01-02T08:00:00+00:00",
+                "company_id": acme.pk,
+                "lines": [
+                    {"sku": "GEN-1", "quantity": "1", "unit_price": "10.00"},
+                    {"description": "Setup", "quantity": "1.5", "unit_price": "20.00"},
+                ],
+            },
+        )
+    text = _export(owner_client, "orders")
+
+    batch = _import(second, owner, "orders", text)
+
+    assert (batch.created, batch.failed, _errors(batch)) == (2, 0, [])
+    assert orders_of(second) == orders_of(workspace)
+    with workspace_scope(second):
+        lines = OrderLine.objects.order_by("order__external_id")
+        assert [(ln.quantity, ln.unit_price) for ln in lines] == [
+            (1, Decimal("2000.00")),
+            (1, Decimal("40.00")),
+        ]
