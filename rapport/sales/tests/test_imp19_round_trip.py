@@ -11,6 +11,8 @@ import pytest
 from rapport.campaigns.tests.factories import make_campaign
 from rapport.contacts.models import Company, Contact
 from rapport.contacts.tests.factories import make_company, make_contact
+from rapport.data.exports import exporter_get
+from rapport.data.importers import importer_get, mapping_suggest
 from rapport.sales.leads import lead_create, lead_disqualify
 from rapport.sales.models import Deal, Lead, Order, OrderLine, Pipeline
 from rapport.sales.services import deal_create, order_upsert, product_create
@@ -327,3 +329,24 @@ def test_orders_exported_import_back_field_by_field(owner_client, workspace, own
             (1, Decimal("2000.00")),
             (1, Decimal("40.00")),
         ]
+
+
+@pytest.mark.parametrize(
+    ("entity", "not_imported"),
+    [
+        ("leads", {"id", "score", "created_at"}),
+        ("deals", {"id", "outcome", "created_at", "closed_at"}),
+        ("orders", {"id", "contact_first_name", "contact_last_name"}),
+    ],
+)
+def test_every_exported_column_but_the_computed_ones_is_suggested_by_its_header(
+    entity, not_imported
+):
+    """Each column the export writes maps to the import field of its name, so a column
+    added to an export without an import field to read it shows here."""
+    headers = [c.header for c in exporter_get(entity).columns()]
+
+    mapping = mapping_suggest(importer_get(entity), headers)
+
+    assert set(headers) - set(mapping) == not_imported
+    assert {h: f for h, f in mapping.items() if h != f} == {}
