@@ -28,6 +28,7 @@ from rapport.contacts.models import (
 )
 from rapport.contacts.normalise import date_parse, search_key
 from rapport.core.errors import FieldError, ServiceValidationError
+from rapport.data.cell_readers import Members, amount_text, choice, flag
 from rapport.data.importers import (
     CUSTOM_FIELD_PREFIX,
     MULTI_VALUE_SEPARATOR,
@@ -36,8 +37,7 @@ from rapport.data.importers import (
     custom_field_name,
     header_key,
 )
-from rapport.sales.import_values import amount_text, choice, flag
-from rapport.tenancy.models import Membership, Workspace
+from rapport.tenancy.models import Workspace
 
 
 def names_split(cell: str) -> list[str]:
@@ -73,25 +73,6 @@ class WithCustomFields:
         return [*self.own, *map(_custom_import_field, definitions)]
 
 
-def _full_name(first: str, last: str) -> str:
-    return f"{first} {last}".strip()
-
-
-def _members(workspace: Workspace) -> dict[str, int | None]:
-    """The workspace's members by username, email and full name, casefolded (None: a name
-    several members share)."""
-    names: dict[str, int | None] = {}
-    rows = Membership.objects.filter(workspace=workspace).values_list(
-        "user_id", "user__username", "user__email", "user__first_name", "user__last_name"
-    )
-    for user_id, username, email, first, last in rows:
-        for name in {username, email, _full_name(first, last)}:
-            key = name.strip().casefold()
-            if key:
-                names[key] = user_id if names.get(key, user_id) == user_id else None
-    return names
-
-
 # Other tools' words for a contact's preferred channel.
 CHANNEL_SYNONYMS = {"post": "mail", "letter": "mail", "text": "sms", "call": "phone", "none": ""}
 # A number of employees ("250") read as its band: the bands' lower bounds, highest first.
@@ -122,23 +103,15 @@ class ValueReader:
     _companies: dict[str, int] = field(default_factory=dict)
 
     @functools.cached_property
-    def members(self) -> dict[str, int | None]:
-        return _members(self.workspace)
+    def members(self) -> Members:
+        return Members(self.workspace)
 
     @functools.cached_property
     def definitions(self) -> dict[str, CustomFieldDefinition]:
         return {d.key: d for d in CustomFieldDefinition.objects.filter(entity=self.entity)}
 
     def owner(self, raw: str) -> int:
-        """A member named by username, email or full name, without case."""
-        user_id = self.members.get(raw.strip().casefold(), 0)
-        if user_id is None:
-            raise ServiceValidationError.single(
-                "owner_id", f"'{raw}' names several members of this workspace"
-            )
-        if not user_id:
-            raise ServiceValidationError.single("owner_id", f"no member '{raw}' in this workspace")
-        return user_id
+        return self.members.named(raw, field="owner_id")
 
     def parent(self, raw: str) -> int:
         """A company of the workspace by external id, else by name."""

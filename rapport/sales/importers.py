@@ -2,9 +2,9 @@
 
 They join the import framework's registry as the contacts importers do (the sales app's
 `ready` imports this module). Column aliases cover Salesforce's and HubSpot's export headers;
-names and emails in a row (a stage, a company, an owner, a contact) are looked up in the
-workspace by `import_values`. An update returns what it overwrote, as JSON, so undo puts it
-back through the same services.
+names and emails in a row (a stage, a company, a campaign, a contact) are looked up in the
+workspace by `import_values`, an owner as every import names a member (`cell_readers`). An
+update returns what it overwrote, as JSON, so undo puts it back through the same services.
 """
 
 import re
@@ -20,7 +20,8 @@ from rapport.contacts.models import Company, Contact
 from rapport.contacts.normalise import date_parse, datetime_parse, email_normalise
 from rapport.contacts.services import _Collector
 from rapport.core.errors import ServiceValidationError
-from rapport.data.contact_importers import PERSON_NAME
+from rapport.data.cell_readers import Members, amount_text, choice, flag
+from rapport.data.contact_importers import OWNER_ALIASES, PERSON_NAME
 from rapport.data.importers import (
     Actor,
     ImportContext,
@@ -32,16 +33,7 @@ from rapport.data.importers import (
     external_id_match,
     importer_register,
 )
-from rapport.sales.import_values import (
-    amount_text,
-    campaign_id,
-    choice,
-    company_id,
-    contact_id,
-    flag,
-    jsonable,
-    member_id,
-)
+from rapport.sales.import_values import campaign_id, company_id, contact_id, jsonable
 from rapport.sales.leads import SETTABLE_STATUSES, lead_create, lead_delete, lead_disqualify
 from rapport.sales.leads import lead_update as lead_service_update
 from rapport.sales.models import (
@@ -71,9 +63,9 @@ from rapport.tenancy.models import Workspace
 
 OWNER = ImportField(
     "owner",
-    "Owner email",
+    "Owner",
     (
-        "owner",
+        *OWNER_ALIASES,
         "owner email address",
         "lead owner",
         "lead owner email",
@@ -123,6 +115,13 @@ def _read_campaign(r: _ReadRow, data: Values) -> None:
         )
 
 
+def _read_owner(r: _ReadRow, data: Values) -> None:
+    """A lead's or deal's owner column: a member, named as in every import (`Members`)."""
+    if r.row.has("owner"):
+        members = Members(r.ctx.workspace)
+        data["owner_id"] = r.read("owner", lambda v: members.named(v, field="owner"))
+
+
 # --- leads ---------------------------------------------------------------------------------
 
 LEAD_STATUS_SYNONYMS = {
@@ -158,6 +157,16 @@ class LeadImporter(Importer):
         CAMPAIGN,
         ImportField("message", "Message", ("description", "notes", "note")),
         ImportField("status", "Status", ("lead status",)),
+        ImportField(
+            "disqualify_reason",
+            "Disqualify reason (of a disqualified lead)",
+            ("disqualification reason", "unqualified reason"),
+        ),
+        ImportField(
+            "campaign_unlinked",
+            "Campaign matching none (kept unlinked, on a new lead)",
+            ("unlinked campaign",),
+        ),
         OWNER,
     ]
     error_fields = {"owner_id": "owner", "disqualify_reason": "status", "campaign_id": "campaign"}
@@ -172,32 +181,50 @@ class LeadImporter(Importer):
             return None
         return Lead.objects.filter(workspace=workspace, email=email).order_by("pk").first()
 
-    def _data(self, ctx: ImportContext, row: ImportRow) -> Values:
+    def _data(self, ctx: ImportContext, row: ImportRow) -> tuple[Values, str]:
+        """The row's values for the lead services, and the reason a lead the row marks
+        disqualified is disqualified for ("" if it is not): a status `lead_disqualify`
+        sets, not `lead_update`."""
         r = _ReadRow(ctx, row)
         data = _text_values(row, LEAD_TEXT)
+        reason = ""
         if row.has("status"):
             status = r.read(
                 "status",
                 lambda v: choice(v, LeadStatus, field="status", synonyms=LEAD_STATUS_SYNONYMS),
             )
-            if status is not None and status not in SETTABLE_STATUSES:
+            if status == LeadStatus.DISQUALIFIED:
+                reason = row.first("disqualify_reason")
+                if not reason:
+                    r.c.add("status", "a disqualified lead needs a disqualify reason")
+            elif status is not None and status not in SETTABLE_STATUSES:
                 r.c.add("status", f"'{row.first('status')}' cannot be imported as a status")
-            data["status"] = status
-        if row.has("owner"):
-            data["owner_id"] = r.read("owner", lambda v: member_id(ctx.workspace, v, field="owner"))
+            else:
+                data["status"] = status
+        _read_owner(r, data)
         _read_campaign(r, data)
-        return r.done(data)
+        return r.done(data), reason
 
     def create(self, *, ctx: ImportContext, row: ImportRow) -> models.Model:
-        return lead_create(workspace=ctx.workspace, actor=ctx.actor, data=self._data(ctx, row))
+        data, reason = self._data(ctx, row)
+        unlinked = "" if "campaign_id" in data else row.first("campaign_unlinked")
+        lead = lead_create(
+            workspace=ctx.workspace, actor=ctx.actor, data=data, unlinked_campaign=unlinked
+        )
+        if reason:
+            lead_disqualify(workspace=ctx.workspace, actor=ctx.actor, lead=lead, reason=reason)
+        return lead
 
     def update(self, *, ctx: ImportContext, instance: models.Model, row: ImportRow) -> Values:
         assert isinstance(instance, Lead)
-        data = self._data(ctx, row)
+        data, reason = self._data(ctx, row)
         previous = _previous(instance, data)
-        if "status" in data:
+        if "status" in data or reason:
+            previous["status"] = instance.status
             previous["disqualify_reason"] = instance.disqualify_reason
         lead_service_update(workspace=ctx.workspace, actor=ctx.actor, lead=instance, data=data)
+        if reason:
+            lead_disqualify(workspace=ctx.workspace, actor=ctx.actor, lead=instance, reason=reason)
         return previous
 
     def restore(
@@ -223,7 +250,8 @@ class LeadImporter(Importer):
         return {
             **{name: getattr(instance, name) for name in LEAD_TEXT},
             "status": instance.status,
-            "owner": owner.email if owner else "",
+            "disqualify_reason": instance.disqualify_reason,
+            "owner": owner.username if owner else "",
             "campaign": instance.campaign_label,
         }
 
@@ -396,8 +424,7 @@ class DealImporter(Importer):
                 data["pipeline_id"] = found[0].pk
                 if found[1] is not None:
                     data["stage_id"] = found[1].pk
-        if row.has("owner"):
-            data["owner_id"] = r.read("owner", lambda v: member_id(ctx.workspace, v, field="owner"))
+        _read_owner(r, data)
         if row.has("company") or row.has("company_domain"):
             data["company_id"] = r.c.run(
                 lambda: company_id(
@@ -448,7 +475,7 @@ class DealImporter(Importer):
             "pipeline": instance.pipeline.name,
             "stage": instance.stage.name,
             "expected_close_date": jsonable(instance.expected_close_date),
-            "owner": instance.owner.email if instance.owner else "",
+            "owner": instance.owner.username if instance.owner else "",
             "company": instance.company.name if instance.company else "",
             "forecast_category": instance.forecast_category,
             "campaign": instance.campaign.name if instance.campaign else "",
