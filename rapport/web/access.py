@@ -92,12 +92,10 @@ STALE_PAGE = "This page is out of date (its security token has expired). Reload 
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponseBase:
-    """Django's CSRF_FAILURE_VIEW. A page whose session ended (cookies cleared, signed out in
-    another tab) fails the CSRF check before any view can send it to the login page: it goes
-    there now, as `member_required` would send it. A signed-in user's stale page is told to
-    reload, never that their role forbids the action (what a bare 403 says)."""
-    if not request.user.is_authenticated:
-        return _to_login(request)
+    """Django's CSRF_FAILURE_VIEW: a page open across a sign-in elsewhere (which rotates the
+    token) or whose cookies were cleared is told to reload, never that the user's role
+    forbids the action (what a bare 403 says). Public pages (surveys, the portal) get the
+    same words; a reload of a page that needs a session leads to the login page."""
     if getattr(request, "htmx", None):  # shown as it is by web/request_errors.js
         return HttpResponse(STALE_PAGE, status=403, content_type="text/plain; charset=utf-8")
     return render(request, "403_csrf.html", {"message": STALE_PAGE}, status=403)
