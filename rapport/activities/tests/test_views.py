@@ -94,6 +94,16 @@ def test_an_empty_note_answers_with_the_form_and_its_error(owner_client, workspa
     assert activities_in(workspace) == []
 
 
+def test_an_empty_call_is_refused_on_its_outcome_and_nothing_is_saved(owner_client, workspace, ann):
+    response = owner_client.post(
+        "/activities/new/",
+        {"kind": "call", "contact": ann.pk, "call-direction": "outbound", "call-outcome": ""},
+    )
+    assert response["HX-Retarget"] == "#quick-add-call"
+    assert b"a call needs an outcome, a duration or notes" in response.content
+    assert activities_in(workspace) == []
+
+
 def test_adding_to_another_workspaces_contact_is_not_found(owner_client, other_workspace):
     theirs = make_contact(other_workspace, first_name="Secret")
     response = owner_client.post(
