@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from rapport.activities.queries import TASK_GROUPS, open_task_counts, open_tasks
+from rapport.activities.queries import open_tasks, task_groups
 from rapport.audit.forms import AuditFilterForm
 from rapport.audit.queries import audit_for_workspace
 from rapport.contacts.forms import members_of, user_label
@@ -90,14 +90,12 @@ def tasks(request: HttpRequest) -> HttpResponse:
         )
     except ServiceValidationError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain")
-    counts = open_task_counts(assignee_id=assignee_id, now=now)
-    groups = [(key, label, counts[key]) for key, label in TASK_GROUPS.items()]
     return render(
         request,
         "web/tasks.html",
         {
             "page": page,
-            "groups": groups,
+            "groups": task_groups(assignee_id=assignee_id, now=now),
             "group": group,
             "everyone": everyone,
             "params": request.GET,
