@@ -50,7 +50,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         raise Http404
     record = _linked_record(request)
     workspace = workspace_of(request)
-    form = ActivityForm(request.POST, kind=kind, workspace=workspace)
+    form = ActivityForm(request.POST, kind=kind, workspace=workspace, user=request.user)
     if form.is_valid():
         try:
             activity = activity_create_service(
@@ -59,7 +59,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         except ServiceValidationError as exc:
             form.add_service_errors(exc)
         else:
-            fresh = ActivityForm(kind=kind, workspace=workspace)
+            fresh = ActivityForm(kind=kind, workspace=workspace, user=request.user)
             return _item(request, activity, fresh_form=fresh, record=record)
     response = render(request, "activities/_quick_add.html", {"form": form, "record": record})
     return reswap(retarget(response, f"#quick-add-{kind}"), "outerHTML")
