@@ -60,13 +60,22 @@ class ActivityForm(forms.Form):
         kind: str,
         workspace: Workspace,
         instance: Activity | None = None,
+        user: Any = None,
     ) -> None:
+        """`user`, on a new task, is the one "Me" stands for: their name is not offered again.
+        On an edit the empty choice is no one, not the editor."""
         self.kind = kind
         self.instance = instance
         super().__init__(
             data, initial=self._initial(instance), prefix=kind if not instance else None
         )
-        self.fields["assignee"].queryset = members_of(workspace)  # type: ignore[attr-defined]
+        members = members_of(workspace)
+        assignee = self.fields["assignee"]
+        if instance is not None:
+            assignee.empty_label = "Unassigned"  # type: ignore[attr-defined]
+        elif user is not None:
+            members = members.exclude(pk=user.pk)
+        assignee.queryset = members  # type: ignore[attr-defined]
         self.fields = {n: self.fields[n] for n in self.KIND_FIELDS[kind]}
         if kind == ActivityKind.NOTE:
             self.fields["body"].label = "Note"
@@ -115,5 +124,5 @@ class ActivityForm(forms.Form):
         )
 
 
-def quick_add_forms(*, workspace: Workspace, record: Model) -> list[ActivityForm]:
-    return [ActivityForm(kind=k, workspace=workspace) for k in QUICK_ADD_KINDS]
+def quick_add_forms(*, workspace: Workspace, record: Model, user: Any = None) -> list[ActivityForm]:
+    return [ActivityForm(kind=k, workspace=workspace, user=user) for k in QUICK_ADD_KINDS]

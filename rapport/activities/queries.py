@@ -59,6 +59,12 @@ def open_task_counts(*, assignee_id: int | None, now: dt.datetime) -> dict[str, 
     return {("" if key == "all" else key): value for key, value in counts.items()}
 
 
+def task_groups(*, assignee_id: int | None, now: dt.datetime) -> list[tuple[str, str, int]]:
+    """The tasks page's groups as (key, label, count of open tasks)."""
+    counts = open_task_counts(assignee_id=assignee_id, now=now)
+    return [(key, label, counts[key]) for key, label in TASK_GROUPS.items()]
+
+
 def open_tasks(
     *,
     assignee_id: int | None,

@@ -196,6 +196,11 @@ def _activity_clean(
         c.add("subject", "a task needs a subject")
     if kind == ActivityKind.NOTE and given("body") and not clean.get("body"):
         c.add("body", "a note cannot be empty")
+    said = ("outcome", "duration_seconds", "body", "subject")
+    if kind == ActivityKind.CALL and any(map(given, said)) and not c.errors:
+        kept = {n: clean[n] if n in clean else getattr(activity, n, None) for n in said}
+        if all(v in (None, "") for v in kept.values()):
+            c.add("outcome", "a call needs an outcome, a duration or notes")
     keys = [lt.key for lt in link_types()]
     unlinked = not any(clean.get(k) for k in keys)
     link_errors = any(e.field in keys for e in c.errors)

@@ -4,15 +4,20 @@ Each answers with the fragment htmx swaps in: the new or changed timeline item (
 or the form again with its errors.
 """
 
+from urllib.parse import urlsplit
+
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
 from rapport.activities.forms import QUICK_ADD_KINDS, ActivityForm
 from rapport.activities.links import link_types, other_links_attach
-from rapport.activities.queries import activity_get
+from rapport.activities.models import Activity
+from rapport.activities.queries import activity_get, task_groups
 from rapport.activities.services import activity_create as activity_create_service
 from rapport.activities.services import activity_delete, activity_update, task_set_done
 from rapport.core.errors import ServiceValidationError
@@ -45,7 +50,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         raise Http404
     record = _linked_record(request)
     workspace = workspace_of(request)
-    form = ActivityForm(request.POST, kind=kind, workspace=workspace)
+    form = ActivityForm(request.POST, kind=kind, workspace=workspace, user=request.user)
     if form.is_valid():
         try:
             activity = activity_create_service(
@@ -54,7 +59,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         except ServiceValidationError as exc:
             form.add_service_errors(exc)
         else:
-            fresh = ActivityForm(kind=kind, workspace=workspace)
+            fresh = ActivityForm(kind=kind, workspace=workspace, user=request.user)
             return _item(request, activity, fresh_form=fresh, record=record)
     response = render(request, "activities/_quick_add.html", {"form": form, "record": record})
     return reswap(retarget(response, f"#quick-add-{kind}"), "outerHTML")
@@ -109,10 +114,22 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     except ServiceValidationError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain")
     if request.POST.get("view") == "tasks":
-        other_links_attach([activity])
-        return render(
-            request,
-            "activities/_task_row.html",
-            {"task": activity, "show_assignee": request.POST.get("who") == "all"},
-        )
+        return _task_row(request, activity)
     return _item(request, activity)
+
+
+def _task_row(request: HttpRequest, task: Activity) -> HttpResponse:
+    """The ticked row on the tasks page, with the page's group counts out of band (their links
+    keep the page's query, read from the address htmx sends)."""
+    other_links_attach([task])
+    everyone = request.POST.get("who") == "all"
+    response = render(
+        request, "activities/_task_row.html", {"task": task, "show_assignee": everyone}
+    )
+    page_url = urlsplit(request.headers.get("HX-Current-URL", ""))
+    params = QueryDict(page_url.query)
+    assignee_id = None if everyone else int(request.user.pk or 0)
+    groups = task_groups(assignee_id=assignee_id, now=timezone.now())
+    context = {"groups": groups, "group": params.get("due", ""), "params": params, "oob": True}
+    response.write(render_to_string("web/_task_groups.html", context, request))
+    return response

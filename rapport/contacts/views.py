@@ -843,7 +843,10 @@ def _detail_page_html(request: HttpRequest, kind: RecordKind, pk: int) -> tuple[
             workspace=workspace,
             record=record,
             kinds=QUICK_ADD_KINDS,
-            make_forms=lambda: quick_add_forms(workspace=workspace, record=record),
+            make_forms=lambda: quick_add_forms(
+                workspace=workspace, record=record, user=request.user
+            ),
+            user_id=request.user.pk,
         )
     timeline = timeline_for(record, limit=TIMELINE_PAGE, workspace=workspace)
     context = {

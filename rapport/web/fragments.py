@@ -68,6 +68,7 @@ def quick_add_panels(
     record: Model,
     kinds: Sequence[str],
     make_forms: Callable[[], list[Any]],
+    user_id: int | None,
 ) -> tuple[list[dict[str, str]], SafeString]:
     """The timeline's quick-add forms (note, call, task) for `record`: their tabs (kind and
     label) and their rendered HTML.
@@ -76,7 +77,8 @@ def quick_add_panels(
     from one workspace to the next by the assignee choices (its members). Building and
     rendering them costs about 6 ms a page; reading the members costs one small query. So the
     HTML is kept per workspace, record type, kinds and exact member list (ids and names, in
-    order), with the record's input put in on the way out; `make_forms` runs on a miss only.
+    order) and user (a task's assignees leave out the one "Me" stands for), with the record's
+    input put in on the way out; `make_forms` runs on a miss only.
     """
     # The member list changes only through services that raise the data version.
     members = kept_per_version(
@@ -86,7 +88,7 @@ def quick_add_panels(
         build=lambda: member_names(workspace),
     )
     model_name = record._meta.model_name
-    key = (workspace.pk, record._meta.label_lower, tuple(kinds), members)
+    key = (workspace.pk, record._meta.label_lower, tuple(kinds), members, user_id)
     record_input = f'name="{model_name}" value="{record.pk}"'
     kept = _get(key)
     if kept is None:

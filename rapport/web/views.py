@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from rapport.activities.queries import TASK_GROUPS, open_task_counts, open_tasks
+from rapport.activities.queries import open_tasks, task_groups
 from rapport.audit.forms import AuditFilterForm
 from rapport.audit.queries import audit_for_workspace
 from rapport.contacts.forms import members_of, user_label
@@ -90,14 +90,12 @@ def tasks(request: HttpRequest) -> HttpResponse:
         )
     except ServiceValidationError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain")
-    counts = open_task_counts(assignee_id=assignee_id, now=now)
-    groups = [(key, label, counts[key]) for key, label in TASK_GROUPS.items()]
     return render(
         request,
         "web/tasks.html",
         {
             "page": page,
-            "groups": groups,
+            "groups": task_groups(assignee_id=assignee_id, now=now),
             "group": group,
             "everyone": everyone,
             "params": request.GET,
@@ -133,21 +131,31 @@ class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, label="Token name")
 
 
+# A new token's secret, kept in the (server-side) session from the create until the page the
+# create redirects to shows it, once: a refresh of that page neither shows it again nor, as a
+# page answering the POST did, creates another token.
+NEW_TOKEN_SECRET = "new_api_token_secret"
+
+
 @member_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
     membership = membership_of(request)
     form = TokenForm(request.POST or None)
-    secret = None
     if request.method == "POST" and form.is_valid():
         try:
             token, secret = api_token_create(membership=membership, name=form.cleaned_data["name"])
         except ServiceValidationError as exc:
             add_service_errors(form, exc)
         else:
-            form = TokenForm()
+            request.session[NEW_TOKEN_SECRET] = secret
             messages.success(request, f"Created token “{token.name}”.")
+            return redirect("api_tokens")
     tokens = membership.tokens.order_by("revoked_at", "-created_at")
-    context = {"form": form, "tokens": tokens, "secret": secret}
+    context = {
+        "form": form,
+        "tokens": tokens,
+        "secret": request.session.pop(NEW_TOKEN_SECRET, None),
+    }
     return render(request, "web/api_tokens.html", context)
 
 

@@ -37,6 +37,10 @@ def test_tasks_by_due_group_done_in_place_and_the_team_view(page, log_in, worksp
     expect(late).to_be_visible()
     late.get_by_role("button", name="Mark done: Chase the late invoice").click()
     expect(page.locator(".task-row.is-done", has_text="Chase the late invoice")).to_be_visible()
+    # The group counts follow the tick without a reload, the current group still marked.
+    groups = page.get_by_role("navigation", name="Due")
+    expect(groups.get_by_role("link", name="Overdue 0")).to_have_attribute("aria-current", "page")
+    expect(groups.get_by_role("link", name="All open 1")).to_be_visible()
     page.reload()
     expect(page.get_by_role("link", name="Overdue 0")).to_be_visible()
     expect(tasks).to_contain_text("No open tasks here.")

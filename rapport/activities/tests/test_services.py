@@ -149,6 +149,23 @@ def test_links_to_companies_and_their_audit(scoped, owner, ann):
     assert entry.changes["contacts"] == [None, [ann.pk]]
 
 
+def test_a_call_must_say_something_and_an_update_cannot_empty_it(scoped, owner, ann):
+    with pytest.raises(ServiceValidationError) as refused:
+        activity_create(
+            workspace=scoped,
+            actor=owner,
+            data={"kind": "call", "direction": "inbound", "contact_ids": [ann.pk]},
+        )
+    assert refused.value.as_dict() == {"outcome": ["a call needs an outcome, a duration or notes"]}
+    assert not Activity.objects.exists()
+    call = activity_create(
+        workspace=scoped, actor=owner, data={"kind": "call", "body": "hi", "contact_ids": [ann.pk]}
+    )
+    with pytest.raises(ServiceValidationError):
+        activity_update(workspace=scoped, actor=owner, activity=call, data={"body": ""})
+    activity_update(workspace=scoped, actor=owner, activity=call, data={"direction": "inbound"})
+
+
 def test_bulk_create_writes_the_good_items_with_links_and_audit_and_reports_the_bad(
     scoped, owner, ann, django_assert_max_num_queries
 ):

@@ -1,5 +1,7 @@
 """Timeline actions from the UI: quick-add, edit, delete, and ticking tasks done."""
 
+import re
+
 import pytest
 
 from rapport.activities.models import Activity
@@ -94,6 +96,16 @@ def test_an_empty_note_answers_with_the_form_and_its_error(owner_client, workspa
     assert activities_in(workspace) == []
 
 
+def test_an_empty_call_is_refused_on_its_outcome_and_nothing_is_saved(owner_client, workspace, ann):
+    response = owner_client.post(
+        "/activities/new/",
+        {"kind": "call", "contact": ann.pk, "call-direction": "outbound", "call-outcome": ""},
+    )
+    assert response["HX-Retarget"] == "#quick-add-call"
+    assert b"a call needs an outcome, a duration or notes" in response.content
+    assert activities_in(workspace) == []
+
+
 def test_adding_to_another_workspaces_contact_is_not_found(owner_client, other_workspace):
     theirs = make_contact(other_workspace, first_name="Secret")
     response = owner_client.post(
@@ -171,3 +183,30 @@ def test_deleting_needs_the_delete_scope(owner_client, member_client, workspace,
     assert member_client.post(f"/activities/{note.pk}/delete/").status_code == 403
     assert owner_client.post(f"/activities/{note.pk}/delete/").status_code == 200
     assert activities_in(workspace) == []
+
+
+def _assignees(html: str) -> list[str]:
+    select = re.search(r'<select name="task-assignee".*?</select>', html, re.S)
+    assert select
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select.group(0))
+
+
+def test_a_new_tasks_assignees_offer_each_person_once(owner_client, member_client, ann):
+    """ "Me" is the user; their own name is not offered again, on the page or after an error."""
+    page = owner_client.get(f"/contacts/{ann.pk}/").content.decode()
+    assert _assignees(page) == ["Me", "mia"]
+    refused = owner_client.post(
+        "/activities/new/", {"kind": "task", "contact": ann.pk, "task-subject": ""}
+    )
+    assert _assignees(refused.content.decode()) == ["Me", "mia"]
+    # Another member sees the owner's name and "Me" for themselves.
+    theirs = member_client.get(f"/contacts/{ann.pk}/").content.decode()
+    assert _assignees(theirs) == ["Me", "olivia"]
+
+
+def test_an_edited_tasks_empty_assignee_is_no_one(owner_client, workspace, owner, ann):
+    task = make_activity(workspace, owner, kind="task", subject="Call", contact_ids=[ann.pk])
+    form = owner_client.get(f"/activities/{task.pk}/edit/").content.decode()
+    select = re.search(r'<select name="assignee".*?</select>', form, re.S)
+    assert select
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", select.group(0)) == ["Unassigned", "olivia"]

@@ -28,6 +28,8 @@ def make_activity(workspace: Workspace, actor: Any = None, **data: Any) -> Activ
     data.setdefault("kind", "note")
     if data["kind"] == "note":
         data.setdefault("body", "Spoke about renewal")
+    if data["kind"] == "call":
+        data.setdefault("outcome", "connected")
     with workspace_scope(workspace):
         return activity_create(workspace=workspace, actor=actor, data=data)
 

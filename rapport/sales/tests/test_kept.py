@@ -198,7 +198,12 @@ def test_a_new_last_activity_time_raises_the_version(
         activity = activity_create(
             workspace=workspace,
             actor=owner,
-            data={"kind": "call", "contact_ids": [ann.pk], "deal_ids": [deal.pk]},
+            data={
+                "kind": "call",
+                "outcome": "connected",
+                "contact_ids": [ann.pk],
+                "deal_ids": [deal.pk],
+            },
         )
     workspace.refresh_from_db()
     before = workspace.data_version

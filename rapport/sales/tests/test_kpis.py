@@ -64,7 +64,12 @@ def test_deals_at_risk_are_overdue_or_quiet(scoped, owner, django_capture_on_com
         activity_create(
             workspace=scoped,
             actor=owner,
-            data={"kind": "call", "contact_ids": [ann.pk], "deal_ids": [busy.pk]},
+            data={
+                "kind": "call",
+                "outcome": "connected",
+                "contact_ids": [ann.pk],
+                "deal_ids": [busy.pk],
+            },
         )
     with at("2026-05-28"):
         risky = list(deals_at_risk(stale_days=14))

@@ -188,7 +188,8 @@ def test_the_audit_log_pages_with_cursors(owner_client, workspace):
 
 
 def test_a_new_token_is_shown_once_and_works(member_client, member):
-    response = member_client.post("/settings/tokens/", {"name": "Zapier"})
+    response = member_client.post("/settings/tokens/", {"name": "Zapier"}, follow=True)
+    assert response.redirect_chain == [("/settings/tokens/", 302)]  # a refresh posts nothing
     secret = response.context["secret"]
     assert secret.startswith("rpt_") and secret.encode() in response.content
     assert b'<label for="new-token-secret"' in response.content  # the box says what it holds
