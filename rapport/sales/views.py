@@ -275,7 +275,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": page_queries.stage_history(deal=deal),
         "timeline": timeline_for(deal, limit=TIMELINE_PAGE),
         "timeline_url": reverse("sales:deal_timeline", args=[deal.pk]),
-        "quick_add": quick_add_forms(workspace=workspace, record=deal),
+        "quick_add": quick_add_forms(workspace=workspace, record=deal, user=request.user),
         **_deal_links_context(deal),
     }
     return render(request, "sales/deal_detail.html", context)

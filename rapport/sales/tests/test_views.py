@@ -1,6 +1,7 @@
 """Sales pages: board and its drag, deals, leads, web forms, forecast, purchases."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -742,3 +743,10 @@ def test_a_deal_line_quantity_the_service_refuses_is_said_on_the_deal_page(
     assert said in response.content.decode()
     with workspace_scope(workspace):
         assert not Deal.objects.get(pk=deal.pk).lines.exists()
+
+
+def test_the_deal_pages_task_assignees_offer_each_person_once(owner_client, member, deal):
+    content = owner_client.get(f"/deals/{deal.pk}/").content.decode()
+    select = re.search(r'<select name="task-assignee".*?</select>', content, re.S)
+    assert select
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", select.group(0)) == ["Me", "mia"]
