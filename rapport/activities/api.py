@@ -5,13 +5,12 @@ so a `duration_seconds` on a note is refused by the service, naming the field.
 """
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
+from rapport.activities.links import link_ids_attach
 from rapport.activities.models import Activity, ActivityKind, CallOutcome, Direction
 from rapport.activities.queries import activity_get, activity_list
 from rapport.activities.services import activity_create, activity_delete, activity_update
@@ -48,8 +47,10 @@ class ActivityWrite(WriteSchema):
     due_at: UtcDatetime | None = Field(None, description="task")
     assignee_id: RecordId | None = Field(None, description="task: a member; defaults to the author")
     done: NonNull[bool] = Field(None, description="task")
+    # One per link type of the registry (`links.link_types`), a test holds them in step.
     contact_ids: list[RecordId] | None = None
     company_ids: list[RecordId] | None = None
+    deal_ids: list[RecordId] | None = None
 
 
 class ActivityOut(Schema):
@@ -71,6 +72,7 @@ class ActivityOut(Schema):
     done_at: dt.datetime | None
     contact_ids: list[int]
     company_ids: list[int]
+    deal_ids: list[int]
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -78,13 +80,18 @@ class ActivityOut(Schema):
     def resolve_done(obj: Activity) -> bool:
         return obj.done_at is not None
 
+    # Each reads what `link_ids_attach` found.
     @staticmethod
     def resolve_contact_ids(obj: Activity) -> list[int]:
-        return sorted(link.contact_id for link in obj.contact_links.all())
+        return obj.link_ids["contact_ids"]  # type: ignore[attr-defined]
 
     @staticmethod
     def resolve_company_ids(obj: Activity) -> list[int]:
-        return sorted(link.company_id for link in obj.company_links.all())
+        return obj.link_ids["company_ids"]  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_deal_ids(obj: Activity) -> list[int]:
+        return obj.link_ids["deal_ids"]  # type: ignore[attr-defined]
 
 
 class ActivityListParams(PageParams):
@@ -97,13 +104,9 @@ class ActivityListParams(PageParams):
     occurred_before: UtcDatetime | None = Field(None, description=f"occurred before; {AT}")
 
 
-def _with_links(items: Sequence[Activity]) -> None:
-    prefetch_related_objects(list(items), "contact_links", "company_links")
-
-
 def _activity_out(activity_id: int) -> Activity:
     activity = activity_get(activity_id=activity_id)
-    _with_links([activity])
+    link_ids_attach([activity])
     return activity
 
 
@@ -112,7 +115,9 @@ def list_activities(request: HttpRequest, params: Query[ActivityListParams]) -> 
     refuse_unknown_params(request, ActivityListParams)
     filters: dict[str, Any] = params.model_dump(exclude={"kind"})
     with query_errors():
-        return activity_list(kind=params.kind or "", **filters)
+        page = activity_list(kind=params.kind or "", **filters)
+    link_ids_attach(page.items)
+    return page
 
 
 @router.post("", response={201: ActivityOut}, auth=WRITE)

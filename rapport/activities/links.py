@@ -59,5 +59,23 @@ def other_links_attach(activities: Iterable[Activity]) -> None:
         activity.other_links = found[activity.pk]  # type: ignore[attr-defined]
 
 
+def link_ids_attach(activities: Iterable[Activity]) -> None:
+    """Give each activity `link_ids`: for each link type's key (`deal_ids`), the ids of what it
+    links, in order; one query per link type for them all."""
+    rows = list(activities)
+    found: dict[int, dict[str, list[int]]] = {
+        a.pk: {lt.key: [] for lt in _types.values()} for a in rows
+    }
+    for lt in _types.values():
+        target_id = f"{lt.field}_id"
+        pairs = lt.link_model._default_manager.filter(activity__in=rows).values_list(
+            "activity_id", target_id
+        )
+        for activity_id, target in pairs.order_by(target_id):
+            found[activity_id][lt.key].append(target)
+    for activity in rows:
+        activity.link_ids = found[activity.pk]  # type: ignore[attr-defined]
+
+
 activity_link_type(LinkType("contact_ids", "contacts", Contact, ActivityContact, "contact"))
 activity_link_type(LinkType("company_ids", "companies", Company, ActivityCompany, "company"))

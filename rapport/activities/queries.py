@@ -101,9 +101,7 @@ def activity_list(
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page[Activity]:
-    qs = Activity.objects.select_related("author", "assignee").prefetch_related(
-        "contact_links", "company_links"
-    )
+    qs = Activity.objects.select_related("author", "assignee")
     if kind:
         qs = qs.filter(kind=kind)
     if contact_id is not None:

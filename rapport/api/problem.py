@@ -56,13 +56,17 @@ def problem_response(
     errors: Iterable[FieldError] = (),
     type_name: str | None = None,
     title: str | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> HttpResponse:
+    """`extensions` are the problem type's own members (RFC 9457 section 3.2), such as the
+    candidates of a `likely-duplicates` problem."""
     body = {
         "type": TYPE_BASE + type_name if type_name else "about:blank",
         "title": title or HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
         "errors": [{"field": e.field, "message": e.message} for e in errors],
+        **(extensions or {}),
     }
     return HttpResponse(json.dumps(body), status=status, content_type=CONTENT_TYPE)
 

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from rapport.api.permissions import READ, WRITE, caller
-from rapport.api.records import WriteSchema
+from rapport.api.records import PathId, RecordId, WriteSchema
 from rapport.campaigns.models import Campaign, CampaignStatus, EmailTemplate
 from rapport.campaigns.queries import (
     campaign_get,
@@ -61,7 +61,7 @@ class TemplateOut(Schema):
 
 
 class PreviewIn(WriteSchema):
-    contact_id: int
+    contact_id: RecordId
     subject: str | None = Field(
         None, description="unsaved text to preview; the template's if omitted"
     )
@@ -90,13 +90,13 @@ def create_template(request: HttpRequest, payload: TemplateCreate) -> Status[Ema
 
 
 @router.get("/templates/{int:template_id}", response=TemplateOut, auth=READ)
-def get_template(request: HttpRequest, template_id: int) -> EmailTemplate:
+def get_template(request: HttpRequest, template_id: PathId) -> EmailTemplate:
     return template_get(template_id=template_id)
 
 
 @router.patch("/templates/{int:template_id}", response=TemplateOut, auth=WRITE)
 def update_template(
-    request: HttpRequest, template_id: int, payload: TemplateUpdate
+    request: HttpRequest, template_id: PathId, payload: TemplateUpdate
 ) -> EmailTemplate:
     c = caller(request)
     template = template_get(template_id=template_id)
@@ -106,7 +106,7 @@ def update_template(
 
 
 @router.post("/templates/{int:template_id}/preview", response=PreviewOut, auth=READ)
-def preview_template(request: HttpRequest, template_id: int, payload: PreviewIn) -> dict:
+def preview_template(request: HttpRequest, template_id: PathId, payload: PreviewIn) -> dict:
     """The message as the contact would get it (links untracked); unsaved text may be sent."""
     template = template_get(template_id=template_id)
     data = payload.service_data()
@@ -124,21 +124,21 @@ def preview_template(request: HttpRequest, template_id: int, payload: PreviewIn)
 
 class CampaignUpdate(WriteSchema):
     name: str | None = None
-    template_id: int | None = None
+    template_id: RecordId | None = None
     from_email: str | None = None
     currency: str | None = Field(
         None, description="of budget and cost; the base currency if omitted"
     )
     budget: Decimal | None = None
     cost: Decimal | None = None
-    segment_id: int | None = Field(None, description="send to this segment's members")
-    static_list_id: int | None = Field(None, description="or to this list's members")
+    segment_id: RecordId | None = Field(None, description="send to this segment's members")
+    static_list_id: RecordId | None = Field(None, description="or to this list's members")
     scheduled_at: dt.datetime | None = Field(None, description="send then; now if empty")
 
 
 class CampaignCreate(CampaignUpdate):
     name: str
-    template_id: int
+    template_id: RecordId
 
 
 class CampaignOut(Schema):
@@ -194,12 +194,12 @@ def create_campaign(request: HttpRequest, payload: CampaignCreate) -> Status[Cam
 
 
 @router.get("/campaigns/{int:campaign_id}", response=CampaignOut, auth=READ)
-def get_campaign(request: HttpRequest, campaign_id: int) -> Campaign:
+def get_campaign(request: HttpRequest, campaign_id: PathId) -> Campaign:
     return campaign_get(campaign_id=campaign_id)
 
 
 @router.patch("/campaigns/{int:campaign_id}", response=CampaignOut, auth=WRITE)
-def update_campaign(request: HttpRequest, campaign_id: int, payload: CampaignUpdate) -> Campaign:
+def update_campaign(request: HttpRequest, campaign_id: PathId, payload: CampaignUpdate) -> Campaign:
     """Name, budget and cost change at any time; the rest only while a draft."""
     c = caller(request)
     campaign = campaign_get(campaign_id=campaign_id)
@@ -214,7 +214,7 @@ class StartOut(Schema):
 
 
 @router.post("/campaigns/{int:campaign_id}/start", response=StartOut, auth=WRITE)
-def start_campaign(request: HttpRequest, campaign_id: int) -> dict:
+def start_campaign(request: HttpRequest, campaign_id: PathId) -> dict:
     """Writes the recipients from the segment or list, then sends in the background, now or
     at `scheduled_at`. Contacts without an email-marketing opt-in, marked do-not-email,
     unsubscribed or bounced before are skipped, with the reason kept."""
@@ -225,7 +225,7 @@ def start_campaign(request: HttpRequest, campaign_id: int) -> dict:
 
 
 @router.post("/campaigns/{int:campaign_id}/cancel", response=CampaignOut, auth=WRITE)
-def cancel_campaign(request: HttpRequest, campaign_id: int) -> Campaign:
+def cancel_campaign(request: HttpRequest, campaign_id: PathId) -> Campaign:
     """Stops a sending campaign after its current batch; what was sent stays sent."""
     c = caller(request)
     campaign = campaign_get(campaign_id=campaign_id)
@@ -237,7 +237,7 @@ class LinkedOut(Schema):
 
 
 @router.post("/campaigns/{int:campaign_id}/link-leads", response=LinkedOut, auth=WRITE)
-def link_leads(request: HttpRequest, campaign_id: int) -> dict:
+def link_leads(request: HttpRequest, campaign_id: PathId) -> dict:
     """Links the leads whose campaign is only a name (one no campaign matched when they came
     in) equal to this campaign's, case and surrounding spaces aside; each audited."""
     c = caller(request)
@@ -246,7 +246,7 @@ def link_leads(request: HttpRequest, campaign_id: int) -> dict:
 
 
 @router.get("/campaigns/{int:campaign_id}/report", response=ReportOut, auth=READ)
-def get_report(request: HttpRequest, campaign_id: int) -> dict:
+def get_report(request: HttpRequest, campaign_id: PathId) -> dict:
     report = campaign_report(
         workspace=caller(request).workspace, campaign=campaign_get(campaign_id=campaign_id)
     )

@@ -5,6 +5,7 @@ anything), writes inside one transaction, and records the audit entry in that tr
 UI forms, the API, the admin and CLI commands all come through here.
 """
 
+import math
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, NamedTuple
@@ -12,6 +13,7 @@ from typing import Any, NamedTuple
 import pycountry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -316,15 +318,20 @@ def _unknown_keys(data: Data, allowed: Iterable[str], c: _Collector) -> None:
         c.add(key, "is not a known field")
 
 
+def tag_key(name: str) -> str:
+    """What two tag names that are one tag share: 'VIP' and 'vip', 'Straße' and 'STRASSE'."""
+    return name.casefold()
+
+
 def tags_resolve(*, workspace: Workspace, names: list[str]) -> list[Tag]:
     """The tags with these names, creating the missing ones (names match case-insensitively)."""
-    existing = {t.name.lower(): t for t in Tag.objects.all()}
+    existing = {tag_key(t.name): t for t in Tag.objects.all()}
     tags = []
     for name in names:
-        tag = existing.get(name.lower())
+        tag = existing.get(tag_key(name))
         if tag is None:
             tag = Tag.objects.create(workspace=workspace, name=name)
-            existing[name.lower()] = tag
+            existing[tag_key(name)] = tag
         tags.append(tag)
     return tags
 
@@ -897,10 +904,16 @@ def _tag_clean(data: Data) -> Data:
 
 
 def _tag_name_free(name: str, exclude_id: int | None = None) -> None:
-    qs = Tag.objects.filter(name__iexact=name)
+    """Compared by `tag_key` in Python: SQLite's `iexact` folds ASCII letters only, so 'Ünïcode'
+    and 'ünïcode' were two tags there. Only names whose length could fold to the same key are
+    read (a character folds to one to three)."""
+    qs = Tag.objects.annotate(length=Length("name")).filter(
+        length__gte=math.ceil(len(name) / 3), length__lte=3 * len(name)
+    )
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
-    if qs.exists():
+    key = tag_key(name)
+    if any(tag_key(other) == key for other in qs.values_list("name", flat=True)):
         raise ServiceValidationError.single("name", f"a tag named '{name}' exists already")
 
 

@@ -4,14 +4,14 @@ Merging a pair goes through `/api/v1/merge/`; the pair is then marked merged by 
 """
 
 import datetime as dt
-import json
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from rapport.api.permissions import READ, WRITE, caller
-from rapport.api.problem import CONTENT_TYPE as PROBLEM_CONTENT_TYPE
+from rapport.api.problem import problem_response
+from rapport.api.records import PathId
 from rapport.dedupe.models import DuplicatePair
 from rapport.dedupe.queries import pair_get, pair_list
 from rapport.dedupe.services import dedupe_request, pair_mark_not_duplicate
@@ -47,7 +47,7 @@ def list_pairs(request: HttpRequest, params: Query[PairListParams]) -> list[Dupl
 
 
 @router.post("/pairs/{int:pair_id}/not-duplicate", response=PairOut, auth=WRITE)
-def mark_not_duplicate(request: HttpRequest, pair_id: int) -> DuplicatePair:
+def mark_not_duplicate(request: HttpRequest, pair_id: PathId) -> DuplicatePair:
     """Remember the two records are distinct; later runs never reopen the pair."""
     c = caller(request)
     pair = pair_get(pair_id=pair_id)
@@ -66,12 +66,10 @@ def duplicate_conflict(candidates: list[Any]) -> HttpResponse | None:
     """A 409 problem naming the likely duplicates of a record about to be created, if any."""
     if not candidates:
         return None
-    body = {
-        "type": "about:blank",
-        "title": "Conflict",
-        "status": 409,
-        "detail": "likely duplicates exist; create again without check_duplicates to save anyway",
-        "errors": [],
-        "candidates": [{"id": c.pk, "name": str(c)} for c in candidates],
-    }
-    return HttpResponse(json.dumps(body), status=409, content_type=PROBLEM_CONTENT_TYPE)
+    return problem_response(
+        409,
+        "likely duplicates exist; create again without check_duplicates to save anyway",
+        type_name="likely-duplicates",
+        title="Likely duplicates",
+        extensions={"candidates": [{"id": c.pk, "name": str(c)} for c in candidates]},
+    )

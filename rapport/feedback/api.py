@@ -16,7 +16,15 @@ from ninja import Field, Query, Router, Schema, Status
 
 from rapport.api.permissions import READ, WRITE, caller
 from rapport.api.problem import InvalidQuery
-from rapport.api.records import PageOut, PageParams, UtcDatetime, WriteSchema, query_errors
+from rapport.api.records import (
+    PageOut,
+    PageParams,
+    PathId,
+    RecordId,
+    UtcDatetime,
+    WriteSchema,
+    query_errors,
+)
 from rapport.core.errors import FieldError
 from rapport.core.pagination import Page, SortKey, paginate
 from rapport.feedback.models import SurveyInvite, SurveyKind
@@ -43,11 +51,11 @@ class SurveyOut(Schema):
 class SurveyListParams(PageParams):
     kind: SurveyKind | None = None
     answered: bool | None = Field(None, description="true: answered only; false: unanswered")
-    contact_id: int | None = None
+    contact_id: RecordId | None = None
 
 
 class NpsIn(WriteSchema):
-    contact_ids: list[int] = Field(
+    contact_ids: list[RecordId] = Field(
         ..., min_length=1, max_length=NPS_BATCH_LIMIT, description="contacts of the workspace"
     )
 
@@ -111,7 +119,7 @@ def list_surveys(request: HttpRequest, params: Query[SurveyListParams]) -> Page[
 
 
 @router.get("/surveys/{int:survey_id}", response=SurveyOut, auth=READ)
-def get_survey(request: HttpRequest, survey_id: int) -> SurveyInvite:
+def get_survey(request: HttpRequest, survey_id: PathId) -> SurveyInvite:
     return SurveyInvite.objects.get(pk=survey_id)
 
 

@@ -20,7 +20,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from rapport.api.permissions import DELETE, READ, WRITE, caller
-from rapport.api.records import PageOut, PageParams, WriteSchema, query_errors
+from rapport.api.records import PageOut, PageParams, PathId, RecordId, WriteSchema, query_errors
 from rapport.core.pagination import Page, SortKey, paginate
 from rapport.knowledge.keywords import words_of
 from rapport.knowledge.models import Article, ArticleStatus, ArticleVisibility, Category
@@ -87,7 +87,9 @@ class ArticleUpdate(WriteSchema):
     visibility: ArticleVisibility | None = Field(
         None, description="public articles are shown on the customer portal once published"
     )
-    category_id: int | None = Field(None, description="a category of the workspace; null for none")
+    category_id: RecordId | None = Field(
+        None, description="a category of the workspace; null for none"
+    )
 
 
 class ArticleCreate(ArticleUpdate):
@@ -123,7 +125,7 @@ class ArticleListParams(PageParams):
     q: str = Field("", description="articles whose title or body contains every word")
     status: ArticleStatus | None = None
     visibility: ArticleVisibility | None = None
-    category_id: int | None = None
+    category_id: RecordId | None = None
     sort: Literal["-updated", "updated", "-created", "created", "title"] = Field(
         "-updated", description="updated, created or title; prefix - for newest first"
     )
@@ -178,12 +180,12 @@ def create_article(request: HttpRequest, payload: ArticleCreate) -> Status[Artic
 
 
 @articles.get("/{int:article_id}", response=ArticleDetailOut, auth=READ)
-def get_article(request: HttpRequest, article_id: int) -> Article:
+def get_article(request: HttpRequest, article_id: PathId) -> Article:
     return _article(article_id)
 
 
 @articles.patch("/{int:article_id}", response=ArticleDetailOut, auth=WRITE)
-def update_article(request: HttpRequest, article_id: int, payload: ArticleUpdate) -> Article:
+def update_article(request: HttpRequest, article_id: PathId, payload: ArticleUpdate) -> Article:
     """Only the fields sent change; back to draft clears `published_at`."""
     c = caller(request)
     article = _article(article_id)
@@ -194,7 +196,7 @@ def update_article(request: HttpRequest, article_id: int, payload: ArticleUpdate
 
 
 @articles.delete("/{int:article_id}", response={204: None}, auth=DELETE)
-def delete_article(request: HttpRequest, article_id: int) -> Status[None]:
+def delete_article(request: HttpRequest, article_id: PathId) -> Status[None]:
     c = caller(request)
     article_delete(workspace=c.workspace, actor=c.actor, article=_article(article_id))
     return Status(204, None)

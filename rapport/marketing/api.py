@@ -23,6 +23,8 @@ from rapport.api.records import (
     DecimalStr,
     PageOut,
     PageParams,
+    PathId,
+    RecordId,
     UtcDatetime,
     WriteSchema,
     query_errors,
@@ -143,12 +145,12 @@ def count_definition(request: HttpRequest, payload: DefinitionIn) -> dict[str, i
 
 
 @segments.get("/{int:segment_id}", response=SegmentOut, auth=READ)
-def get_segment(request: HttpRequest, segment_id: int) -> Segment:
+def get_segment(request: HttpRequest, segment_id: PathId) -> Segment:
     return segment_get(segment_id=segment_id)
 
 
 @segments.patch("/{int:segment_id}", response=SegmentOut, auth=WRITE)
-def update_segment(request: HttpRequest, segment_id: int, payload: SegmentUpdate) -> Segment:
+def update_segment(request: HttpRequest, segment_id: PathId, payload: SegmentUpdate) -> Segment:
     c = caller(request)
     segment = segment_get(segment_id=segment_id)
     return segment_update(
@@ -157,7 +159,7 @@ def update_segment(request: HttpRequest, segment_id: int, payload: SegmentUpdate
 
 
 @segments.delete("/{int:segment_id}", response={204: None}, auth=DELETE)
-def delete_segment(request: HttpRequest, segment_id: int) -> Status[None]:
+def delete_segment(request: HttpRequest, segment_id: PathId) -> Status[None]:
     c = caller(request)
     segment_delete(workspace=c.workspace, actor=c.actor, segment=segment_get(segment_id=segment_id))
     return Status(204, None)
@@ -165,7 +167,7 @@ def delete_segment(request: HttpRequest, segment_id: int) -> Status[None]:
 
 @segments.get("/{int:segment_id}/members", response=PageOut[MemberOut], auth=READ)
 def list_segment_members(
-    request: HttpRequest, segment_id: int, params: Query[PageParams]
+    request: HttpRequest, segment_id: PathId, params: Query[PageParams]
 ) -> Page[Contact]:
     """The contacts the segment matches now, by name."""
     segment = segment_get(segment_id=segment_id)
@@ -174,7 +176,7 @@ def list_segment_members(
 
 
 @segments.get("/{int:segment_id}/count", response=CountOut, auth=READ)
-def count_segment(request: HttpRequest, segment_id: int) -> dict[str, int]:
+def count_segment(request: HttpRequest, segment_id: PathId) -> dict[str, int]:
     segment = segment_get(segment_id=segment_id)
     return {"count": segment_members(workspace=caller(request).workspace, segment=segment).count()}
 
@@ -200,7 +202,7 @@ class SegmentReportOut(Schema):
 
 
 @segments.get("/{int:segment_id}/report", response=SegmentReportOut, auth=READ)
-def get_segment_report(request: HttpRequest, segment_id: int) -> SegmentReport:
+def get_segment_report(request: HttpRequest, segment_id: PathId) -> SegmentReport:
     """The segment's members by stage, their reach, purchases and deals, in one answer."""
     segment = segment_get(segment_id=segment_id)
     return segment_report(workspace=caller(request).workspace, segment=segment)
@@ -227,7 +229,7 @@ class ListOut(Schema):
 
 
 class ContactIdsIn(WriteSchema):
-    contact_ids: list[int] = Field(..., min_length=1, max_length=LIST_CHANGE_LIMIT)
+    contact_ids: list[RecordId] = Field(..., min_length=1, max_length=LIST_CHANGE_LIMIT)
 
 
 class ChangedOut(Schema):
@@ -253,12 +255,12 @@ def create_list(request: HttpRequest, payload: ListCreate) -> Status[StaticList]
 
 
 @lists.get("/{int:list_id}", response=ListOut, auth=READ)
-def get_list(request: HttpRequest, list_id: int) -> StaticList:
+def get_list(request: HttpRequest, list_id: PathId) -> StaticList:
     return static_list_get(list_id=list_id)
 
 
 @lists.patch("/{int:list_id}", response=ListOut, auth=WRITE)
-def update_list(request: HttpRequest, list_id: int, payload: ListUpdate) -> StaticList:
+def update_list(request: HttpRequest, list_id: PathId, payload: ListUpdate) -> StaticList:
     c = caller(request)
     return static_list_update(
         workspace=c.workspace,
@@ -269,7 +271,7 @@ def update_list(request: HttpRequest, list_id: int, payload: ListUpdate) -> Stat
 
 
 @lists.delete("/{int:list_id}", response={204: None}, auth=DELETE)
-def delete_list(request: HttpRequest, list_id: int) -> Status[None] | HttpResponse:
+def delete_list(request: HttpRequest, list_id: PathId) -> Status[None] | HttpResponse:
     """Refused (409, naming them) while a segment's condition names the list or a sequence is
     entered by joining it."""
     c = caller(request)
@@ -284,7 +286,7 @@ def delete_list(request: HttpRequest, list_id: int) -> Status[None] | HttpRespon
 
 @lists.get("/{int:list_id}/members", response=PageOut[MemberOut], auth=READ)
 def list_list_members(
-    request: HttpRequest, list_id: int, params: Query[PageParams]
+    request: HttpRequest, list_id: PathId, params: Query[PageParams]
 ) -> Page[Contact]:
     members = static_list_members(static_list=static_list_get(list_id=list_id))
     return _members_page(members, params)
@@ -311,7 +313,7 @@ class SubscriptionRequestOut(Schema):
     auth=READ,
 )
 def list_list_subscription_requests(
-    request: HttpRequest, list_id: int, params: Query[PageParams]
+    request: HttpRequest, list_id: PathId, params: Query[PageParams]
 ) -> Page[SubscriptionRequest]:
     """Web form sign-ups for the list, newest first: the double opt-in evidence."""
     asked = static_list_subscription_requests(static_list=static_list_get(list_id=list_id))
@@ -325,7 +327,9 @@ def list_list_subscription_requests(
 
 
 @lists.post("/{int:list_id}/members", response=ChangedOut, auth=WRITE)
-def add_list_members(request: HttpRequest, list_id: int, payload: ContactIdsIn) -> dict[str, int]:
+def add_list_members(
+    request: HttpRequest, list_id: PathId, payload: ContactIdsIn
+) -> dict[str, int]:
     """Contacts already on the list are passed over."""
     c = caller(request)
     added = static_list_add(
@@ -339,7 +343,7 @@ def add_list_members(request: HttpRequest, list_id: int, payload: ContactIdsIn) 
 
 @lists.post("/{int:list_id}/members/remove", response=ChangedOut, auth=WRITE)
 def remove_list_members(
-    request: HttpRequest, list_id: int, payload: ContactIdsIn
+    request: HttpRequest, list_id: PathId, payload: ContactIdsIn
 ) -> dict[str, int]:
     c = caller(request)
     removed = static_list_remove(
@@ -402,13 +406,13 @@ def _consent_out(contact: Contact) -> dict[str, Any]:
 
 
 @consent.get("/{int:contact_id}", response=ConsentOut, auth=READ)
-def get_consent(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+def get_consent(request: HttpRequest, contact_id: PathId) -> dict[str, Any]:
     return _consent_out(contact_get(contact_id=contact_id))
 
 
 @consent.post("/{int:contact_id}", response={201: ConsentEventOut}, auth=WRITE)
 def record_consent(
-    request: HttpRequest, contact_id: int, payload: ConsentIn
+    request: HttpRequest, contact_id: PathId, payload: ConsentIn
 ) -> Status[ConsentEvent]:
     """Adds a statement to the history; the latest one is the contact's current status."""
     c = caller(request)

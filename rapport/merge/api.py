@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from rapport.api.permissions import READ, WRITE, Caller, caller
-from rapport.api.records import WriteSchema
+from rapport.api.records import PathId, RecordId, WriteSchema
 from rapport.contacts.queries import company_get, contact_get
 from rapport.merge.models import MergeRecord
 from rapport.merge.queries import merge_get
@@ -22,8 +22,8 @@ router = Router(tags=["merge"])
 
 
 class MergeIn(WriteSchema):
-    survivor_id: int = Field(description="the record that stays")
-    other_id: int = Field(description="the record merged into it and removed")
+    survivor_id: RecordId = Field(description="the record that stays")
+    other_id: RecordId = Field(description="the record merged into it and removed")
     choices: dict[str, Literal["survivor", "other"]] = Field(
         default_factory=dict, description="field -> whose value the survivor keeps"
     )
@@ -72,12 +72,12 @@ def merge_two_companies(request: HttpRequest, payload: MergeIn) -> Status[MergeR
 
 
 @router.get("/records/{int:merge_id}", response=MergeOut, auth=READ)
-def get_merge(request: HttpRequest, merge_id: int) -> MergeRecord:
+def get_merge(request: HttpRequest, merge_id: PathId) -> MergeRecord:
     return merge_get(merge_id=merge_id)
 
 
 @router.post("/records/{int:merge_id}/undo", response=MergeOut, auth=WRITE)
-def undo_merge(request: HttpRequest, merge_id: int) -> MergeRecord:
+def undo_merge(request: HttpRequest, merge_id: PathId) -> MergeRecord:
     """Restore the removed record (same id) with its related records, and the survivor's
     replaced values; refused (422) if undone already or a later merge involves them."""
     c = caller(request)

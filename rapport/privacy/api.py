@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from rapport.api.permissions import caller, requires
-from rapport.api.records import WriteSchema
+from rapport.api.records import PathId, WriteSchema
 from rapport.contacts.queries import contact_get
 from rapport.privacy.erasure import person_erase
 from rapport.privacy.services import personal_data_export
@@ -16,7 +16,7 @@ router = Router(tags=["privacy"])
 
 
 @router.get("/contacts/{contact_id}", response=dict[str, Any], auth=requires(PRIVACY_MANAGE))
-def contact_personal_data(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+def contact_personal_data(request: HttpRequest, contact_id: PathId) -> dict[str, Any]:
     """Everything held about the contact: its fields, every related row (activities, deals,
     orders, tickets, consent, campaign events, ...) and its change history. The export is
     recorded in the contact's audit trail."""
@@ -41,7 +41,7 @@ class ErasureOut(Schema):
 
 
 @router.post("/contacts/{contact_id}/erase", response=ErasureOut, auth=requires(PRIVACY_MANAGE))
-def contact_erase(request: HttpRequest, contact_id: int, payload: EraseIn) -> Any:
+def contact_erase(request: HttpRequest, contact_id: PathId, payload: EraseIn) -> Any:
     """Forget the contact for good (no undo): the contact, everything holding their words or
     address, and the audit trail's values of them; orders stay without the buyer."""
     c = caller(request)

@@ -37,6 +37,8 @@ from rapport.api.records import (
     DecimalStr,
     PageOut,
     PageParams,
+    PathId,
+    RecordId,
     UtcDatetime,
     WriteSchema,
     bulk_write,
@@ -172,13 +174,13 @@ class LeadWrite(WriteSchema):
     company_name: str | None = None
     domain: str | None = Field(None, description="the company's website or domain")
     source: str | None = None
-    campaign_id: int | None = Field(
+    campaign_id: RecordId | None = Field(
         None,
         description="the campaign of this workspace that sourced the lead (its report counts "
         "the lead and attribution credits it with the converted deal); null for none",
     )
     message: str | None = None
-    owner_id: int | None = Field(None, description="a member of the workspace")
+    owner_id: RecordId | None = Field(None, description="a member of the workspace")
     status: Literal["new", "working", "nurturing", "qualified"] | None = Field(
         None, description="converted and disqualified are set by their own endpoints"
     )
@@ -216,9 +218,9 @@ class LeadOut(Schema):
 
 class LeadListParams(PageParams):
     status: LeadStatus | None = None
-    owner_id: int | None = None
+    owner_id: RecordId | None = None
     source: str | None = None
-    campaign_id: int | None = Field(None, description="leads sourced by this campaign")
+    campaign_id: RecordId | None = Field(None, description="leads sourced by this campaign")
     q: str | None = Field(None, description="start of a name, the email or the company name")
 
 
@@ -226,8 +228,8 @@ class ConvertDeal(WriteSchema):
     name: str | None = Field(None, description="defaults to '<company> deal'")
     amount: Decimal | None = None
     currency: str | None = Field(None, description="ISO 4217; the base currency if omitted")
-    pipeline_id: int | None = Field(None, description="the first pipeline if omitted")
-    stage_id: int | None = Field(None, description="the pipeline's first stage if omitted")
+    pipeline_id: RecordId | None = Field(None, description="the first pipeline if omitted")
+    stage_id: RecordId | None = Field(None, description="the pipeline's first stage if omitted")
     expected_close_date: dt.date | None = None
 
 
@@ -279,12 +281,12 @@ def lead_conversion(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @leads.get("/{int:lead_id}", response=LeadOut, auth=READ)
-def get_lead(request: HttpRequest, lead_id: int) -> Lead:
+def get_lead(request: HttpRequest, lead_id: PathId) -> Lead:
     return lead_get(lead_id=lead_id)
 
 
 @leads.patch("/{int:lead_id}", response=LeadOut, auth=WRITE)
-def update_lead(request: HttpRequest, lead_id: int, payload: LeadWrite) -> Lead:
+def update_lead(request: HttpRequest, lead_id: PathId, payload: LeadWrite) -> Lead:
     """A converted lead cannot change (422)."""
     c = caller(request)
     lead = lead_get(lead_id=lead_id)
@@ -292,14 +294,14 @@ def update_lead(request: HttpRequest, lead_id: int, payload: LeadWrite) -> Lead:
 
 
 @leads.delete("/{int:lead_id}", response={204: None}, auth=DELETE)
-def delete_lead(request: HttpRequest, lead_id: int) -> Status[None]:
+def delete_lead(request: HttpRequest, lead_id: PathId) -> Status[None]:
     c = caller(request)
     lead_delete(workspace=c.workspace, actor=c.actor, lead=lead_get(lead_id=lead_id))
     return Status(204, None)
 
 
 @leads.post("/{int:lead_id}/convert", response=ConversionOut, auth=WRITE)
-def convert_lead(request: HttpRequest, lead_id: int, payload: ConvertIn) -> dict[str, Any]:
+def convert_lead(request: HttpRequest, lead_id: PathId, payload: ConvertIn) -> dict[str, Any]:
     """Turn the lead into a contact, a company (from its company name) and optionally a deal,
     in one transaction. A contact with the lead's email and a company with its domain (or its
     email's domain) are linked instead of duplicated. A lead converts once: again is a 422
@@ -321,7 +323,7 @@ def convert_lead(request: HttpRequest, lead_id: int, payload: ConvertIn) -> dict
 
 
 @leads.post("/{int:lead_id}/disqualify", response=LeadOut, auth=WRITE)
-def disqualify_lead(request: HttpRequest, lead_id: int, payload: DisqualifyIn) -> Lead:
+def disqualify_lead(request: HttpRequest, lead_id: PathId, payload: DisqualifyIn) -> Lead:
     c = caller(request)
     lead = lead_get(lead_id=lead_id)
     return lead_disqualify(workspace=c.workspace, actor=c.actor, lead=lead, reason=payload.reason)
@@ -335,7 +337,7 @@ class WebFormCreate(WriteSchema):
     allowed_origins: list[str] | None = Field(
         None, description="sites allowed to post the form from a browser, e.g. https://acme.io"
     )
-    static_list_id: int | None = Field(
+    static_list_id: RecordId | None = Field(
         None, description="a static list of this workspace that a submission asks to join"
     )
     double_opt_in: bool | None = Field(
@@ -395,12 +397,12 @@ def create_web_form(request: HttpRequest, payload: WebFormCreate) -> Status[WebF
 
 
 @web_forms.get("/{int:form_id}", response=WebFormOut, auth=READ)
-def get_web_form(request: HttpRequest, form_id: int) -> WebForm:
+def get_web_form(request: HttpRequest, form_id: PathId) -> WebForm:
     return web_form_get(form_id=form_id)
 
 
 @web_forms.patch("/{int:form_id}", response=WebFormOut, auth=SETTINGS)
-def update_web_form(request: HttpRequest, form_id: int, payload: WebFormUpdate) -> WebForm:
+def update_web_form(request: HttpRequest, form_id: PathId, payload: WebFormUpdate) -> WebForm:
     c = caller(request)
     form = web_form_get(form_id=form_id)
     return web_form_update(
@@ -455,7 +457,7 @@ def create_scoring_rule(request: HttpRequest, payload: ScoringRuleWrite) -> Stat
 
 
 @scoring.delete("/rules/{int:rule_id}", response={204: None}, auth=SETTINGS)
-def delete_scoring_rule(request: HttpRequest, rule_id: int) -> Status[None]:
+def delete_scoring_rule(request: HttpRequest, rule_id: PathId) -> Status[None]:
     c = caller(request)
     rule = scoring_rule_get(rule_id=rule_id)
     scoring_rule_delete(workspace=c.workspace, actor=c.actor, rule=rule)
@@ -530,7 +532,7 @@ def create_pipeline(request: HttpRequest, payload: PipelineWrite) -> Status[Pipe
 
 
 @pipelines.get("/{int:pipeline_id}", response=PipelineOut, auth=READ)
-def get_pipeline(request: HttpRequest, pipeline_id: int) -> Pipeline:
+def get_pipeline(request: HttpRequest, pipeline_id: PathId) -> Pipeline:
     return pipeline_list().get(pk=pipeline_id)
 
 
@@ -538,12 +540,12 @@ def get_pipeline(request: HttpRequest, pipeline_id: int) -> Pipeline:
 
 
 class DealContactIn(WriteSchema):
-    id: int = Field(description="a contact id")
+    id: RecordId = Field(description="a contact id")
     role: ContactRole | None = None
 
 
 class DealLineIn(WriteSchema):
-    product_id: int
+    product_id: RecordId
     quantity: Decimal | None = Field(None, description="1 if omitted")
     unit_price: Decimal | None = Field(
         None, description="the product's price in the deal's currency if omitted"
@@ -558,16 +560,16 @@ class DealWrite(WriteSchema):
     amount: Decimal | None = Field(None, description="the lines' total if omitted with lines")
     currency: str | None = Field(None, description="ISO 4217; the base currency if omitted")
     expected_close_date: dt.date | None = None
-    pipeline_id: int | None = Field(None, description="the first pipeline if omitted")
-    stage_id: int | None = Field(None, description="the pipeline's first stage if omitted")
-    owner_id: int | None = Field(None, description="a member of the workspace")
-    company_id: int | None = None
+    pipeline_id: RecordId | None = Field(None, description="the first pipeline if omitted")
+    stage_id: RecordId | None = Field(None, description="the pipeline's first stage if omitted")
+    owner_id: RecordId | None = Field(None, description="a member of the workspace")
+    company_id: RecordId | None = None
     contacts: list[DealContactIn] | None = Field(None, description="replaces the contacts")
     forecast_category: ForecastCategory | None = None
     lost_reason: str | None = Field(None, description="required to move a deal to a lost stage")
     next_step: str | None = None
     lines: list[DealLineIn] | None = Field(None, description="replaces the line items")
-    campaign_id: int | None = Field(
+    campaign_id: RecordId | None = Field(
         None,
         description="the campaign of this workspace that sourced or touched the deal "
         "(attribution credits it first, before the lead's); null for none",
@@ -645,18 +647,18 @@ class DealListParams(PageParams):
     sort: str = Field(
         "-created", description="name, amount, close, created or updated; prefix - to reverse"
     )
-    pipeline_id: int | None = None
-    stage_id: int | None = None
-    owner_id: int | None = None
+    pipeline_id: RecordId | None = None
+    stage_id: RecordId | None = None
+    owner_id: RecordId | None = None
     outcome: StageOutcome | None = None
-    company_id: int | None = None
-    campaign_id: int | None = Field(None, description="deals of this campaign")
+    company_id: RecordId | None = None
+    campaign_id: RecordId | None = Field(None, description="deals of this campaign")
     expected_close_after: dt.date | None = Field(None, description="on or after this day")
     expected_close_before: dt.date | None = Field(None, description="before this day")
 
 
 class DealMoveIn(WriteSchema):
-    stage_id: int = Field(description="a stage of the deal's pipeline")
+    stage_id: RecordId = Field(description="a stage of the deal's pipeline")
     position: float | None = Field(None, description="its place among the stage's cards")
     lost_reason: str | None = Field(None, description="required when the stage is a lost one")
 
@@ -681,12 +683,12 @@ def create_deal(request: HttpRequest, payload: DealWrite) -> Status[Deal]:
 
 
 @deals.get("/{int:deal_id}", response=DealDetailOut, auth=READ)
-def get_deal(request: HttpRequest, deal_id: int) -> Deal:
+def get_deal(request: HttpRequest, deal_id: PathId) -> Deal:
     return deal_detail(deal_id=deal_id)
 
 
 @deals.patch("/{int:deal_id}", response=DealDetailOut, auth=WRITE)
-def update_deal(request: HttpRequest, deal_id: int, payload: DealWrite) -> Deal:
+def update_deal(request: HttpRequest, deal_id: PathId, payload: DealWrite) -> Deal:
     c = caller(request)
     deal = deal_get(deal_id=deal_id)
     deal_update(workspace=c.workspace, actor=c.actor, deal=deal, data=payload.service_data())
@@ -694,14 +696,14 @@ def update_deal(request: HttpRequest, deal_id: int, payload: DealWrite) -> Deal:
 
 
 @deals.delete("/{int:deal_id}", response={204: None}, auth=DELETE)
-def delete_deal(request: HttpRequest, deal_id: int) -> Status[None]:
+def delete_deal(request: HttpRequest, deal_id: PathId) -> Status[None]:
     c = caller(request)
     deal_delete(workspace=c.workspace, actor=c.actor, deal=deal_get(deal_id=deal_id))
     return Status(204, None)
 
 
 @deals.post("/{int:deal_id}/move", response=DealDetailOut, auth=WRITE)
-def move_deal(request: HttpRequest, deal_id: int, payload: DealMoveIn) -> Deal:
+def move_deal(request: HttpRequest, deal_id: PathId, payload: DealMoveIn) -> Deal:
     """The kanban drag: move the deal to a stage of its pipeline, at a place among its cards.
     The move is kept in the stage history and the audit trail; a stage of another pipeline,
     or a lost stage without `lost_reason`, is a 422 and changes nothing."""
@@ -733,7 +735,7 @@ class BoardOut(Schema):
 
 
 class BoardParams(Schema):
-    owner_id: int | None = None
+    owner_id: RecordId | None = None
 
 
 # The board's cards are `DealOut`s dumped without `DealOut`: the deal's columns read as plain
@@ -793,7 +795,9 @@ def board_answer(
 
 
 @pipelines.get("/{int:pipeline_id}/board", response=BoardOut, auth=READ)
-def get_board(request: HttpRequest, pipeline_id: int, params: Query[BoardParams]) -> HttpResponse:
+def get_board(
+    request: HttpRequest, pipeline_id: PathId, params: Query[BoardParams]
+) -> HttpResponse:
     workspace = caller(request).workspace
 
     def build() -> dict[str, Any]:
@@ -854,7 +858,7 @@ def create_product(request: HttpRequest, payload: ProductWrite) -> Status[Produc
 
 
 @products.get("/{int:product_id}", response=ProductOut, auth=READ)
-def get_product(request: HttpRequest, product_id: int) -> Product:
+def get_product(request: HttpRequest, product_id: PathId) -> Product:
     return product_get(product_id=product_id)
 
 
@@ -862,7 +866,7 @@ def get_product(request: HttpRequest, product_id: int) -> Product:
 
 
 class OrderLineIn(WriteSchema):
-    product_id: int | None = None
+    product_id: RecordId | None = None
     sku: str | None = Field(None, description="links the catalogue product with this SKU")
     description: str | None = Field(None, description="the product's name if omitted")
     quantity: Decimal | None = Field(None, description="1 if omitted")
@@ -879,8 +883,8 @@ class OrderWrite(WriteSchema):
     status: OrderStatus | None = Field(None, description="paid if omitted")
     channel: OrderChannel | None = Field(None, description="manual if omitted")
     currency: str | None = Field(None, description="ISO 4217; the base currency if omitted")
-    contact_id: int | None = Field(None, description="a contact, a company, or both")
-    company_id: int | None = None
+    contact_id: RecordId | None = Field(None, description="a contact, a company, or both")
+    company_id: RecordId | None = None
     lines: list[OrderLineIn] | None = Field(None, description="at least one")
 
 
@@ -915,8 +919,8 @@ class OrderOut(Schema):
 
 
 class OrderListParams(PageParams):
-    contact_id: int | None = None
-    company_id: int | None = None
+    contact_id: RecordId | None = None
+    company_id: RecordId | None = None
     status: OrderStatus | None = None
     channel: OrderChannel | None = None
     external_id: str | None = None
@@ -954,7 +958,7 @@ def push_orders(request: HttpRequest, payload: BulkIn[OrderWrite]) -> BulkOut:
 
 
 @orders.get("/{int:order_id}", response=OrderOut, auth=READ)
-def get_order(request: HttpRequest, order_id: int) -> Order:
+def get_order(request: HttpRequest, order_id: PathId) -> Order:
     return order_get(order_id=order_id)
 
 
@@ -1008,7 +1012,7 @@ class ForecastParams(Schema):
     end: dt.date = Field(description="first day left out")
     granularity: Literal["month", "quarter"] = "month"
     by_owner: bool = Field(True, description="one row per period and owner, else per period")
-    pipeline_id: int | None = None
+    pipeline_id: RecordId | None = None
 
 
 class ForecastRowOut(Schema):
@@ -1091,7 +1095,7 @@ def _purchases(
 
 @reports.get("/contacts/{int:contact_id}/purchases", response=PurchasesOut, auth=READ)
 def contact_purchases(
-    request: HttpRequest, contact_id: int, params: Query[PageParams]
+    request: HttpRequest, contact_id: PathId, params: Query[PageParams]
 ) -> dict[str, Any]:
     """The contact's orders, most recent first, and its lifetime revenue."""
     contact = contact_get(contact_id=contact_id)
@@ -1100,7 +1104,7 @@ def contact_purchases(
 
 @reports.get("/companies/{int:company_id}/purchases", response=PurchasesOut, auth=READ)
 def company_purchases(
-    request: HttpRequest, company_id: int, params: Query[PageParams]
+    request: HttpRequest, company_id: PathId, params: Query[PageParams]
 ) -> dict[str, Any]:
     """The company's orders, most recent first, and its lifetime revenue."""
     company = company_get(company_id=company_id)

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from rapport.api.permissions import READ, WRITE, caller
-from rapport.api.records import WriteSchema
+from rapport.api.records import PathId, RecordId, WriteSchema
 from rapport.contacts.models import Contact
 from rapport.core.errors import ServiceValidationError
 from rapport.sequences.models import Enrollment, EnrollmentStatus, Sequence, SequenceStatus
@@ -43,8 +43,10 @@ class SequenceUpdate(WriteSchema):
     )
     from_email: str | None = None
     enter_on_stage: str | None = Field(None, description="contacts reaching it enter; '' for none")
-    enter_segment_id: int | None = Field(None, description="its members enter (and later joiners)")
-    enter_list_id: int | None = Field(
+    enter_segment_id: RecordId | None = Field(
+        None, description="its members enter (and later joiners)"
+    )
+    enter_list_id: RecordId | None = Field(
         None,
         description="a static list: contacts joining it from now on enter (once); null for none",
     )
@@ -75,7 +77,7 @@ class StatusIn(WriteSchema):
 
 
 class EnrollIn(WriteSchema):
-    contact_ids: list[int] = Field(max_length=ENROLL_LIMIT)
+    contact_ids: list[RecordId] = Field(max_length=ENROLL_LIMIT)
 
 
 class EnrollOut(Schema):
@@ -105,12 +107,12 @@ def create_sequence(request: HttpRequest, payload: SequenceCreate) -> Status[Seq
 
 
 @router.get("/{int:sequence_id}", response=SequenceOut, auth=READ)
-def get_sequence(request: HttpRequest, sequence_id: int) -> Sequence:
+def get_sequence(request: HttpRequest, sequence_id: PathId) -> Sequence:
     return sequence_get(sequence_id=sequence_id)
 
 
 @router.patch("/{int:sequence_id}", response=SequenceOut, auth=WRITE)
-def update_sequence(request: HttpRequest, sequence_id: int, payload: SequenceUpdate) -> Sequence:
+def update_sequence(request: HttpRequest, sequence_id: PathId, payload: SequenceUpdate) -> Sequence:
     """Steps change only while the sequence is a draft or paused."""
     c = caller(request)
     sequence = sequence_get(sequence_id=sequence_id)
@@ -120,7 +122,7 @@ def update_sequence(request: HttpRequest, sequence_id: int, payload: SequenceUpd
 
 
 @router.post("/{int:sequence_id}/status", response=SequenceOut, auth=WRITE)
-def set_status(request: HttpRequest, sequence_id: int, payload: StatusIn) -> Sequence:
+def set_status(request: HttpRequest, sequence_id: PathId, payload: StatusIn) -> Sequence:
     c = caller(request)
     sequence = sequence_get(sequence_id=sequence_id)
     return sequence_set_status(
@@ -129,7 +131,7 @@ def set_status(request: HttpRequest, sequence_id: int, payload: StatusIn) -> Seq
 
 
 @router.post("/{int:sequence_id}/enroll", response=EnrollOut, auth=WRITE)
-def enroll(request: HttpRequest, sequence_id: int, payload: EnrollIn) -> dict[str, int]:
+def enroll(request: HttpRequest, sequence_id: PathId, payload: EnrollIn) -> dict[str, int]:
     """Contacts not in the sequence yet enter it; ids of another workspace are refused."""
     c = caller(request)
     sequence = sequence_get(sequence_id=sequence_id)
@@ -146,7 +148,7 @@ def enroll(request: HttpRequest, sequence_id: int, payload: EnrollIn) -> dict[st
 
 
 @router.get("/{int:sequence_id}/enrollments", response=list[EnrollmentOut], auth=READ)
-def list_enrollments(request: HttpRequest, sequence_id: int) -> list[Enrollment]:
+def list_enrollments(request: HttpRequest, sequence_id: PathId) -> list[Enrollment]:
     return list(enrollment_list(sequence=sequence_get(sequence_id=sequence_id))[:500])
 
 
@@ -166,7 +168,7 @@ class SequenceReport(Schema):
 
 
 @router.get("/{int:sequence_id}/report", response=SequenceReport, auth=READ)
-def sequence_report(request: HttpRequest, sequence_id: int) -> dict[str, Any]:
+def sequence_report(request: HttpRequest, sequence_id: PathId) -> dict[str, Any]:
     """What the sequence has done: who is in, done or out, and each step's figures."""
     sequence = sequence_get(sequence_id=sequence_id)
     steps = [
@@ -179,7 +181,7 @@ def sequence_report(request: HttpRequest, sequence_id: int) -> dict[str, Any]:
 
 
 @router.post("/enrollments/{int:enrollment_id}/remove", response=EnrollmentOut, auth=WRITE)
-def remove_enrollment(request: HttpRequest, enrollment_id: int) -> Enrollment:
+def remove_enrollment(request: HttpRequest, enrollment_id: PathId) -> Enrollment:
     c = caller(request)
     enrollment = enrollment_get(enrollment_id=enrollment_id)
     return enrollment_remove(workspace=c.workspace, actor=c.actor, enrollment=enrollment)

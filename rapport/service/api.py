@@ -14,15 +14,23 @@ delete scope; the configuration objects need the settings scope.
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import asdict
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import StrictInt, field_validator
+from pydantic import Strict, field_validator
 
 from rapport.api.permissions import DELETE, READ, SETTINGS, WRITE, caller
-from rapport.api.records import PageOut, PageParams, WriteSchema, query_errors
+from rapport.api.records import (
+    MAX_ID,
+    PageOut,
+    PageParams,
+    PathId,
+    RecordId,
+    WriteSchema,
+    query_errors,
+)
 from rapport.core.pagination import Page
 from rapport.service.bulk import BULK_LIMIT, BulkResult, tickets_bulk_change
 from rapport.service.desk_queries import (
@@ -90,12 +98,14 @@ mailboxes = Router(tags=["mailboxes"])
 
 class TicketUpdate(WriteSchema):
     subject: str | None = None
-    requester_id: int | None = Field(None, description="a contact of the workspace")
+    requester_id: RecordId | None = Field(None, description="a contact of the workspace")
     priority: Priority | None = None
     ticket_type: TicketType | None = None
     channel: Channel | None = None
-    team_id: int | None = Field(None, description="null takes the ticket out of any team")
-    assignee_id: int | None = Field(None, description="a member of the workspace; null for none")
+    team_id: RecordId | None = Field(None, description="null takes the ticket out of any team")
+    assignee_id: RecordId | None = Field(
+        None, description="a member of the workspace; null for none"
+    )
     tags: list[str] | None = Field(None, description="tag names; missing tags are created")
     root_cause: str | None = Field(None, description="complaints: the root-cause category")
     resolution: str | None = Field(None, description="complaints: how it was resolved")
@@ -157,15 +167,15 @@ class TicketListParams(PageParams):
         description="mine: assigned to the caller; unassigned: unsolved without an assignee; "
         "team: the queue of `team_id`",
     )
-    team_id: int | None = None
+    team_id: RecordId | None = None
     status: TicketStatus | None = Field(
         None, description="`open` means every unsolved ticket: new, open, pending or on hold"
     )
     priority: Priority | None = None
     ticket_type: TicketType | None = None
-    requester_id: int | None = None
-    company_id: int | None = None
-    assignee_id: int | None = None
+    requester_id: RecordId | None = None
+    company_id: RecordId | None = None
+    assignee_id: RecordId | None = None
     channel: Channel | None = None
     breached: bool | None = Field(
         None, description="true: an SLA clock ran out (stamped by the sweep); false: none did"
@@ -251,7 +261,7 @@ class BulkIn(WriteSchema):
         description="assignee: a member's user id (null unassigns); team: a team id (null "
         "takes the tickets off their team); status or priority: its name"
     )
-    ticket_ids: list[StrictInt] = Field(
+    ticket_ids: list[Annotated[RecordId, Strict()]] = Field(
         min_length=1, max_length=BULK_LIMIT, description=f"1 to {BULK_LIMIT} ticket ids"
     )
 
@@ -261,6 +271,8 @@ class BulkIn(WriteSchema):
         # Pydantic would read true as the id 1.
         if isinstance(value, bool):
             raise ValueError("must be an id, a name or null")
+        if isinstance(value, int) and not 1 <= value <= MAX_ID:
+            raise ValueError("no record has this id")
         return value
 
 
@@ -349,12 +361,12 @@ def list_tickets_at_risk(request: HttpRequest, params: Query[AtRiskParams]) -> l
 
 
 @tickets.get("/{int:ticket_id}", response=TicketOut, auth=READ)
-def get_ticket(request: HttpRequest, ticket_id: int) -> Ticket:
+def get_ticket(request: HttpRequest, ticket_id: PathId) -> Ticket:
     return _ticket_out(ticket_id)
 
 
 @tickets.patch("/{int:ticket_id}", response=TicketOut, auth=WRITE)
-def update_ticket(request: HttpRequest, ticket_id: int, payload: TicketUpdate) -> Ticket:
+def update_ticket(request: HttpRequest, ticket_id: PathId, payload: TicketUpdate) -> Ticket:
     """Only the fields sent change; a new priority recomputes the SLA due times."""
     c = caller(request)
     ticket = ticket_get(ticket_id=ticket_id)
@@ -363,14 +375,14 @@ def update_ticket(request: HttpRequest, ticket_id: int, payload: TicketUpdate) -
 
 
 @tickets.delete("/{int:ticket_id}", response={204: None}, auth=DELETE)
-def delete_ticket(request: HttpRequest, ticket_id: int) -> Status[None]:
+def delete_ticket(request: HttpRequest, ticket_id: PathId) -> Status[None]:
     c = caller(request)
     ticket_delete(workspace=c.workspace, actor=c.actor, ticket=ticket_get(ticket_id=ticket_id))
     return Status(204, None)
 
 
 @tickets.post("/{int:ticket_id}/status", response=TicketOut, auth=WRITE)
-def set_ticket_status(request: HttpRequest, ticket_id: int, payload: StatusIn) -> Ticket:
+def set_ticket_status(request: HttpRequest, ticket_id: PathId, payload: StatusIn) -> Ticket:
     c = caller(request)
     ticket = ticket_get(ticket_id=ticket_id)
     ticket_set_status(workspace=c.workspace, actor=c.actor, ticket=ticket, status=payload.status)
@@ -378,13 +390,13 @@ def set_ticket_status(request: HttpRequest, ticket_id: int, payload: StatusIn) -
 
 
 @tickets.get("/{int:ticket_id}/messages", response=list[MessageOut], auth=READ)
-def list_ticket_messages(request: HttpRequest, ticket_id: int) -> list[TicketMessage]:
+def list_ticket_messages(request: HttpRequest, ticket_id: PathId) -> list[TicketMessage]:
     """The conversation, oldest first, public replies and internal notes alike."""
     return list(ticket_conversation(ticket=ticket_get(ticket_id=ticket_id)))
 
 
 @tickets.get("/{int:ticket_id}/sla-history", response=list[SlaEventOut], auth=READ)
-def list_ticket_sla_history(request: HttpRequest, ticket_id: int) -> list[SlaEvent]:
+def list_ticket_sla_history(request: HttpRequest, ticket_id: PathId) -> list[SlaEvent]:
     """Each step of the SLA clocks, oldest first: policy applied, started, paused, resumed,
     near breach, breached, met; times in UTC with the business-time figures of the moment."""
     return list(ticket_sla_history(ticket=ticket_get(ticket_id=ticket_id)))
@@ -392,7 +404,7 @@ def list_ticket_sla_history(request: HttpRequest, ticket_id: int) -> list[SlaEve
 
 @tickets.post("/{int:ticket_id}/messages", response={201: MessageOut}, auth=WRITE)
 def reply_to_ticket(
-    request: HttpRequest, ticket_id: int, payload: MessageIn
+    request: HttpRequest, ticket_id: PathId, payload: MessageIn
 ) -> Status[TicketMessage]:
     """A public reply is mailed to the requester once saved; the first one meets the
     first-response SLA and opens a new ticket."""
@@ -442,7 +454,7 @@ def create_calendar(request: HttpRequest, payload: CalendarWrite) -> Status[Busi
 
 
 @calendars.get("/{int:calendar_id}", response=CalendarOut, auth=READ)
-def get_calendar(request: HttpRequest, calendar_id: int) -> BusinessCalendar:
+def get_calendar(request: HttpRequest, calendar_id: PathId) -> BusinessCalendar:
     return calendar_get(calendar_id=calendar_id)
 
 
@@ -452,7 +464,7 @@ def get_calendar(request: HttpRequest, calendar_id: int) -> BusinessCalendar:
 class SlaPolicyWrite(WriteSchema):
     name: str | None = None
     tier: str | None = Field(None, description="the customers' tier; omit for everyone else")
-    calendar_id: int | None = Field(None, description="the business calendar clocks count in")
+    calendar_id: RecordId | None = Field(None, description="the business calendar clocks count in")
     targets: dict[str, dict[str, int]] | None = Field(
         None,
         description="business minutes per priority, e.g. "
@@ -483,7 +495,7 @@ def create_sla_policy(request: HttpRequest, payload: SlaPolicyWrite) -> Status[S
 
 
 @sla_policies.get("/{int:policy_id}", response=SlaPolicyOut, auth=READ)
-def get_sla_policy(request: HttpRequest, policy_id: int) -> SlaPolicy:
+def get_sla_policy(request: HttpRequest, policy_id: PathId) -> SlaPolicy:
     return sla_policy_get(policy_id=policy_id)
 
 
@@ -496,7 +508,7 @@ class TeamCreate(WriteSchema):
         AssignmentMethod.ROUND_ROBIN,
         description="how new tickets of the team find an assignee; away members are skipped",
     )
-    member_ids: list[int] = Field([], description="user ids of workspace members")
+    member_ids: list[RecordId] = Field([], description="user ids of workspace members")
 
 
 class TeamMemberOut(Schema):
@@ -540,13 +552,13 @@ def create_team(request: HttpRequest, payload: TeamCreate) -> Status[Team]:
 
 
 @teams.get("/{int:team_id}", response=TeamOut, auth=READ)
-def get_team(request: HttpRequest, team_id: int) -> Team:
+def get_team(request: HttpRequest, team_id: PathId) -> Team:
     return team_get(team_id=team_id)
 
 
 @teams.patch("/{int:team_id}/members/{int:user_id}", response=TeamMemberOut, auth=SETTINGS)
 def set_team_member_away(
-    request: HttpRequest, team_id: int, user_id: int, payload: AwayIn
+    request: HttpRequest, team_id: PathId, user_id: PathId, payload: AwayIn
 ) -> TeamMember:
     c = caller(request)
     member = team_member_get(team=team_get(team_id=team_id), user_id=user_id)
@@ -559,7 +571,7 @@ def set_team_member_away(
 
 class MailboxWrite(WriteSchema):
     address: str | None = Field(None, description="mail to it becomes tickets; unique")
-    default_team_id: int | None = Field(None, description="the team its new tickets go to")
+    default_team_id: RecordId | None = Field(None, description="the team its new tickets go to")
     active: bool | None = Field(None, description="true if omitted")
 
 

@@ -240,3 +240,53 @@ def test_the_activity_list_costs_the_same_queries_for_3_or_30_rows(
     with django_assert_num_queries(len(few.captured_queries)):
         response = api.get("/activities", {"limit": 200})
     assert len(response.json()["items"]) == 30
+
+
+def _deal(workspace, owner, name="Big deal"):
+    from rapport.sales.models import Pipeline
+    from rapport.sales.services import deal_create
+    from rapport.sales.tests.factories import make_pipeline
+
+    with workspace_scope(workspace):
+        if not Pipeline.objects.exists():
+            make_pipeline(workspace)
+        return deal_create(workspace=workspace, actor=owner, data={"name": name})
+
+
+def test_the_body_takes_one_field_per_registered_link_type():
+    from rapport.activities.api import ActivityOut, ActivityWrite
+    from rapport.activities.links import link_types
+
+    keys = {lt.key for lt in link_types()}
+    assert "deal_ids" in keys
+    assert keys <= set(ActivityWrite.model_fields)
+    assert keys <= set(ActivityOut.model_fields)
+
+
+def test_an_activity_links_deals_on_create_update_and_read(api, workspace, owner, ann):
+    deal = _deal(workspace, owner)
+    other = _deal(workspace, owner, "Small deal")
+
+    made = api.post("/activities", {"kind": "note", "body": "Call back", "deal_ids": [deal.pk]})
+    assert made.status_code == 201, made.content
+    assert made.json()["deal_ids"] == [deal.pk]
+
+    changed = api.patch(f"/activities/{made.json()['id']}", {"deal_ids": [other.pk, deal.pk]})
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["deal_ids"] == sorted([deal.pk, other.pk])
+
+    read = api.get(f"/activities/{made.json()['id']}").json()
+    listed = api.get("/activities").json()["items"]
+    both = sorted([deal.pk, other.pk])
+    assert read["deal_ids"] == both
+    assert [item["deal_ids"] for item in listed] == [both]
+    assert read["contact_ids"] == []
+
+
+def test_another_workspaces_deal_is_refused_by_name(api, other_workspace, outsider):
+    theirs = _deal(other_workspace, outsider)
+
+    response = api.post("/activities", {"kind": "note", "body": "x", "deal_ids": [theirs.pk]})
+
+    assert response.status_code == 422
+    assert set(problem_fields(response)) == {"deal_ids"}

@@ -11,6 +11,8 @@ from rapport.contacts.services import (
     contact_delete,
     contact_update,
     tag_create,
+    tag_update,
+    tags_resolve,
 )
 from rapport.contacts.tests.factories import make_company, make_contact
 from rapport.core.errors import ServiceValidationError
@@ -203,3 +205,22 @@ def test_a_company_cannot_become_its_own_ancestor(scoped, owner):
     with pytest.raises(ServiceValidationError) as exc:
         company_update(workspace=scoped, actor=owner, company=parent, data={"parent_id": child.pk})
     assert "parent_id" in errors_of(exc)
+
+
+@pytest.mark.parametrize(
+    "first, second", [("Ünïcode", "üNÏCODE"), ("Straße", "STRASSE"), ("ΣΊΣΥΦΟΣ", "σίσυφος")]
+)
+def test_tag_names_are_one_tag_whatever_their_letters_case(scoped, owner, first, second):
+    """SQLite's case-insensitive match folds ASCII only; both databases refuse these."""
+    made = tag_create(workspace=scoped, actor=owner, data={"name": first})
+    other = tag_create(workspace=scoped, actor=owner, data={"name": "Other"})
+
+    with pytest.raises(ServiceValidationError) as exc:
+        tag_create(workspace=scoped, actor=owner, data={"name": second})
+    with pytest.raises(ServiceValidationError):
+        tag_update(workspace=scoped, actor=owner, tag=other, data={"name": second})
+    tag_update(workspace=scoped, actor=owner, tag=made, data={"name": second})
+
+    assert "exists already" in errors_of(exc)["name"][0]
+    assert [t.name for t in Tag.objects.order_by("pk")] == [second, "Other"]
+    assert [t.name for t in tags_resolve(workspace=scoped, names=[first])] == [second]

@@ -86,6 +86,7 @@ def test_creating_with_check_duplicates_answers_409_with_the_candidates(workspac
 
     assert refused.status_code == 409
     assert refused["Content-Type"] == "application/problem+json"
+    assert refused.json()["type"] == "urn:rapport:problem:likely-duplicates"
     assert [c["id"] for c in refused.json()["candidates"]] == [
         planted["ann"].pk,
         planted["anne"].pk,
