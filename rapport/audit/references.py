@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from rapport.audit.labels import change_rows, custom_field_labels
 from rapport.audit.models import AuditEntry
 
 Namer = Callable[[set[int]], dict[int, str]]
@@ -42,7 +43,8 @@ def _named(value: Any, names: dict[int, str]) -> Any:
 
 
 def describe_changes(entries: list[AuditEntry]) -> None:
-    """Set `entry.changes_display`: the changes with referenced ids replaced by names."""
+    """Set `entry.changes_display`: the changes with referenced ids replaced by names; and
+    `entry.change_rows`: those as a reader sees them, by label (`audit.labels`)."""
     wanted: dict[Namer, set[int]] = defaultdict(set)
     for entry in entries:
         for name, pair in entry.changes.items():
@@ -57,3 +59,6 @@ def describe_changes(entries: list[AuditEntry]) -> None:
             else pair
             for name, pair in entry.changes.items()
         }
+    labels = custom_field_labels(entries)
+    for entry in entries:
+        entry.change_rows = change_rows(entry, labels)  # type: ignore[attr-defined]

@@ -8,11 +8,12 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import connection, models
 
+from rapport.audit.labels import change_rows
 from rapport.audit.models import AuditEntry
 from rapport.audit.references import describe_changes
 from rapport.core.model_rows import ModelRows
 from rapport.core.timeline import TimelineItem, timeline_source
-from rapport.web.templatetags.rapport_ui import change_value, humanize_field, user_name
+from rapport.web.templatetags.rapport_ui import change_value, user_name
 from rapport.web.timeline_html import ItemView, item_writer
 
 # Changed fields another timeline item already tells (a merge's `merged_contact`): left out
@@ -73,12 +74,33 @@ def record_changes(
     return [TimelineItem(e.at, "change", f"a{e.pk}", e) for e in entries]
 
 
+# A value longer than this folds behind a "show all" disclosure, its start in the summary.
+FOLD_AT = 120
+SUMMARY_CHARS = 80
+
+
+def _value_html(value: object, css: str) -> str:
+    """A changed value, whole: wrapped, and folded when long; never cut."""
+    text = change_value(value)
+    if len(text) <= FOLD_AT:
+        return f'<span class="{css}">{escape(text)}</span>'
+    return (
+        f'<span class="{css}"><span class="change-start">{escape(text[:SUMMARY_CHARS])}…</span>'
+        f' <details class="change-long"><summary>show all {len(text)} characters</summary>'
+        f'<span class="change-full">{escape(text)}</span></details></span>'
+    )
+
+
 @item_writer("change")
 def change_html(item: TimelineItem, view: ItemView) -> str:
-    """Who created, deleted or changed the record, and for an update each field's before and
-    after (referenced ids as names, from `describe_changes`)."""
+    """Who created, deleted or changed the record, and for an update each field by its label
+    with its before and after (ids as names, choices and custom fields by their labels: the
+    `change_rows` of `describe_changes`)."""
     entry = item.obj
-    shown = {name: pair for name, pair in entry.changes_display.items() if name not in _folded}
+    rows = getattr(entry, "change_rows", None)
+    if rows is None:
+        rows = change_rows(entry)
+    shown = [row for row in rows if row.name not in _folded]
     if entry.action == "update" and not shown:
         return ""
     if entry.action == "create":
@@ -93,10 +115,10 @@ def change_html(item: TimelineItem, view: ItemView) -> str:
     changes = ""
     if entry.action == "update":
         pairs = "".join(
-            f'<li><span class="change-field">{escape(humanize_field(name))}</span>'
-            f' <span class="change-before">{escape(change_value(pair[0]))}</span> →'
-            f' <span class="change-after">{escape(change_value(pair[1]))}</span></li>'
-            for name, pair in shown.items()
+            f'<li><span class="change-field">{escape(row.label)}</span>'
+            f" {_value_html(row.before, 'change-before')} →"
+            f" {_value_html(row.after, 'change-after')}</li>"
+            for row in shown
         )
         changes = f'\n    <ul class="changes">\n      {pairs}\n    </ul>\n    '
     return (

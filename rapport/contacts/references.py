@@ -11,9 +11,12 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.forms.utils import pretty_name
 
+from rapport.audit.labels import audit_custom_labels, audit_field_labels, audit_record_page
 from rapport.audit.references import audit_reference
-from rapport.contacts.models import Company, Contact
+from rapport.contacts.forms import CompanyForm, ContactForm, RecordForm
+from rapport.contacts.models import Company, Contact, CustomFieldDefinition
 from rapport.contacts.queries import scoped_workspace_id
 
 
@@ -54,3 +57,30 @@ def user_names(ids: set[int]) -> dict[int, str]:
     table = get_user_model()._meta.db_table
     sql = f'SELECT "id", "first_name", "last_name", "username" FROM "{table}" WHERE "id"'  # noqa: S608
     return _read(sql, [], ids, _user_name)
+
+
+def _form_labels(form: type[RecordForm]) -> dict[str, str]:
+    """The labels the form gives its fields (its own, and Django's from the name)."""
+    return {name: str(field.label or pretty_name(name)) for name, field in form.base_fields.items()}
+
+
+audit_field_labels("contacts.contact", {**_form_labels(ContactForm), "company_ids": "Companies"})
+audit_field_labels("contacts.company", _form_labels(CompanyForm))
+audit_record_page("contacts.contact", "contacts:contact_detail")
+audit_record_page("contacts.company", "contacts:company_detail")
+
+
+@audit_custom_labels
+def custom_field_labels(entities: set[str]) -> dict[str, dict[str, str]]:
+    """Contacts' and companies' custom fields' labels in this workspace, in one query."""
+    kinds = {Contact._meta.label_lower: "contact", Company._meta.label_lower: "company"}
+    wanted = {kinds[e]: e for e in entities if e in kinds}
+    if not wanted:
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    rows = CustomFieldDefinition.objects.filter(entity__in=wanted).values_list(
+        "entity", "key", "label"
+    )
+    for entity, key, label in rows:
+        out.setdefault(wanted[entity], {})[key] = label
+    return out

@@ -11,7 +11,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from rapport.activities.queries import open_tasks, task_groups
 from rapport.audit.forms import AuditFilterForm
+from rapport.audit.labels import record_links
 from rapport.audit.queries import audit_for_workspace
+from rapport.audit.references import describe_changes
 from rapport.contacts.forms import members_of, user_label
 from rapport.contacts.models import CustomFieldDefinition, CustomFieldEntity, CustomFieldType
 from rapport.contacts.queries import RecordFilter, company_list, contact_list
@@ -107,7 +109,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The workspace's trail, filtered; a bad filter is named and shows no entries rather than
-    all of them."""
+    all of them. Fields read by their labels, ids by names, records link to their pages."""
     members = [(u.pk, user_label(u)) for u in members_of(workspace_of(request))]
     form = AuditFilterForm(request.GET, members=members)
     page: Page[Any] = Page(items=[], next_cursor=None, prev_cursor=None)
@@ -121,6 +123,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             )
         except ServiceValidationError as exc:
             raise Http404 from exc
+        describe_changes(page.items)
+        record_links(page.items)
     context = {"form": form, "page": page, "params": request.GET}
     if is_partial(request, "audit-table"):
         return render(request, "web/_audit_table.html", context)

@@ -135,7 +135,8 @@ def humanize_field(name: str) -> str:
 
 @register.filter
 def change_value(value: Any) -> str:
-    """An audit value as a short text: lists joined, objects as key: value, nothing as —."""
+    """An audit value as text, whole (a long one is the template's to fold): lists joined,
+    objects as key: value, nothing as —."""
     if value in (None, "", [], {}):
         return "—"
     if isinstance(value, bool):
@@ -144,8 +145,13 @@ def change_value(value: Any) -> str:
         return ", ".join(change_value(v) for v in value)
     if isinstance(value, dict):
         return "; ".join(f"{k}: {change_value(v)}" for k, v in value.items())
-    text = str(value)
-    return text if len(text) <= 80 else text[:79] + "…"
+    return str(value)
+
+
+@register.filter
+def change_labels(rows: Any) -> str:
+    """The labels of an entry's change rows (`audit.labels.ChangeRow`), comma-separated."""
+    return ", ".join(row.label for row in rows)
 
 
 @register.filter

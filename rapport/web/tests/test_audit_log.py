@@ -3,11 +3,13 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from rapport.audit.context import audit_source
 from rapport.audit.models import AuditEntry
-from rapport.contacts.services import contact_update
+from rapport.contacts.services import contact_delete, contact_update, custom_field_create
 from rapport.contacts.tests.factories import make_company, make_contact
 from rapport.tenancy.access import workspace_scope
 
@@ -83,5 +85,93 @@ def test_changes_open_to_before_and_after_escaped(owner_client, trail):
         headers={"HX-Request": "true", "HX-Target": "audit-table"},
     ).content.decode()
     assert "<html" not in partial and 'id="audit-table"' in partial
-    assert "<dt>job_title</dt><dd><del>—</del> → &lt;b&gt;CEO&lt;/b&gt;</dd>" in partial
+    assert "<dt>Job title</dt><dd><del>—</del> → &lt;b&gt;CEO&lt;/b&gt;</dd>" in partial
     assert "<b>CEO</b>" not in partial
+
+
+@pytest.fixture
+def labelled(workspace, owner):
+    """Ann's stage, company and a custom field changed: what the trail stores by name."""
+    with workspace_scope(workspace):
+        custom_field_create(
+            workspace=workspace,
+            actor=owner,
+            data={
+                "entity": "contact",
+                "label": "Customer tier",
+                "key": "tier",
+                "field_type": "choice",
+                "choices": ["Gold", "Silver"],
+            },
+        )
+    acme = make_company(workspace, owner, name="Acme")
+    ann = make_contact(workspace, owner, first_name="Ann", last_name="Lee")
+    with workspace_scope(workspace):
+        contact_update(
+            workspace=workspace,
+            actor=owner,
+            contact=ann,
+            data={
+                "lifecycle_stage": "customer",
+                "company_ids": [acme.pk],
+                "region": "Bavaria",
+                "custom_fields": {"tier": "Gold"},
+            },
+        )
+    return ann
+
+
+def test_changes_read_by_the_forms_labels_and_choices_by_theirs(owner_client, labelled):
+    content = owner_client.get("/settings/audit/", {"action": "update"}).content.decode()
+    assert "<dt>Lifecycle stage</dt><dd><del>Lead</del> → Customer</dd>" in content
+    assert "<dt>Primary company</dt><dd><del>—</del> → Acme</dd>" in content
+    assert "<dt>Companies</dt><dd><del>—</del> → Acme</dd>" in content
+    assert "<dt>State / region</dt><dd><del>—</del> → Bavaria</dd>" in content
+    assert "<dt>Customer tier</dt><dd><del>—</del> → Gold</dd>" in content
+    for raw in ("lifecycle_stage", "primary_company", "custom_fields", "tier:"):
+        assert raw not in content
+
+
+def test_a_record_links_to_its_page_while_it_exists_here(
+    owner_client, workspace, owner, other_workspace, outsider
+):
+    ann = make_contact(workspace, owner, first_name="Ann", last_name="Lee")
+    gone = make_contact(workspace, owner, first_name="Gone", last_name="Away")
+    acme = make_company(workspace, owner, name="Acme")
+    with workspace_scope(workspace):
+        contact_delete(workspace=workspace, actor=owner, contact=gone)
+    theirs = make_contact(other_workspace, outsider, first_name="Hidden")
+    # An entry naming another workspace's record (by its id) links nowhere.
+    with workspace_scope(workspace):
+        AuditEntry.objects.create(
+            workspace=workspace,
+            source="ui",
+            action="update",
+            entity="contacts.contact",
+            object_id=theirs.pk,
+            object_repr="Stray",
+            changes={},
+            at=timezone.now(),
+        )
+    content = owner_client.get("/settings/audit/").content.decode()
+    assert f'<a href="/contacts/{ann.pk}/">Ann Lee</a>' in content
+    assert f'<a href="/companies/{acme.pk}/">Acme</a>' in content
+    assert "Gone Away <small" in content and f'href="/contacts/{gone.pk}/"' not in content
+    assert "Stray <small" in content and f'href="/contacts/{theirs.pk}/"' not in content
+
+
+def test_a_page_of_the_trail_costs_the_same_queries_for_more_records(
+    owner_client, workspace, owner, django_assert_max_num_queries
+):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert owner_client.get("/settings/audit/").status_code == 200
+        return len(captured)
+
+    acme = make_company(workspace, owner, name="Acme")
+    make_contact(workspace, owner, first_name="Ann", company_ids=[acme.pk])
+    few = queries()
+    for n in range(6):
+        make_company(workspace, owner, name=f"Co {n}")
+        make_contact(workspace, owner, first_name=f"Bo {n}", company_ids=[acme.pk])
+    assert queries() == few
