@@ -99,8 +99,11 @@ class RecordForm(forms.Form):
     service_names: ClassVar[dict[str, str]] = {"owner": "owner_id"}
     # Service fields whose errors belong on a form field of another name, besides those above.
     error_fields: ClassVar[dict[str, str]] = {}
-    # Fields the detail page shows and lets the user edit in place, in order.
+    # Fields the detail page shows and lets the user edit in place, in order: its Details card
+    # (then the custom fields), and each further card's title and fields.
     inline_fields: ClassVar[list[str]] = []
+    ADDRESS: ClassVar[list[str]] = ["street", "city", "region", "postal_code", "country"]
+    inline_sections: ClassVar[list[tuple[str, list[str]]]] = [("Address", ADDRESS)]
 
     owner = MemberChoiceField(queryset=None, required=False, empty_label="No owner")
     tags = CommaListField(label="Tags", required=False, help_text="Comma-separated")
@@ -186,8 +189,6 @@ class RecordForm(forms.Form):
         labels = {f"custom_fields.{d.key}": d.label for d in self.definitions.values()}
         add_service_errors(self, exc, {**names, **self.error_fields}, labels)
 
-    ADDRESS: ClassVar[list[str]] = ["street", "city", "region", "postal_code", "country"]
-
     def field_groups(self) -> list[dict[str, Any]]:
         """The form page's sections (the record's own fields, its address, custom fields),
         each with its inputs and, apart, its checkboxes."""
@@ -218,6 +219,8 @@ class RecordForm(forms.Form):
             return custom_display(self.definitions[name], value)
         field = self.fields[name]
         value = self.initial.get(name)
+        if isinstance(field, forms.BooleanField):
+            return "Yes" if value else "No"
         if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
             return str(dict(field.choices).get(value, value) or "")  # type: ignore[arg-type]
         if isinstance(value, list):
@@ -250,18 +253,23 @@ class RecordForm(forms.Form):
                 "name": n,
                 "label": view.fields[n].label or pretty_name(n),
                 "value": view.display(n),
+                "section": section,
             }
-            for n in [*cls.inline_fields, *view.definitions]
+            for n, section in view.inline_names()
             if n in view.fields
         ]
 
     def detail_rows(self) -> list[dict[str, Any]]:
-        names = [*self.inline_fields, *self.definitions]
         return [
-            {"name": n, "label": self[n].label, "value": self.display(n)}
-            for n in names
+            {"name": n, "label": self[n].label, "value": self.display(n), "section": section}
+            for n, section in self.inline_names()
             if n in self.fields
         ]
+
+    def inline_names(self) -> list[tuple[str, str]]:
+        """Each field the detail page edits in place, with the title of its card."""
+        details = [(n, "Details") for n in [*self.inline_fields, *self.definitions]]
+        return details + [(n, title) for title, names in self.inline_sections for n in names]
 
 
 def companies_named(names: list[str]) -> tuple[list[int], list[str]]:
@@ -308,7 +316,10 @@ class ContactForm(RecordForm):
         "owner",
         "source",
         "tags",
-        "preferred_channel",
+    ]
+    inline_sections = [
+        ("Communication preferences", ["preferred_channel", "do_not_email", "do_not_call"]),
+        *RecordForm.inline_sections,
     ]
 
     first_name = forms.CharField(required=False)

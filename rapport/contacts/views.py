@@ -208,11 +208,15 @@ def contact_rows(records: list[Any]) -> SafeString:
         name = escape(c.display_name)
         job = f'<small class="muted">{escape(c.job_title)}</small>' if c.job_title else ""
         email = escape(c.email)
-        email_cell = f'<a href="mailto:{email}" class="subtle">{email}</a>' if c.email else ""
-        company = c.primary_company
+        email_cell = (
+            f'<a href="mailto:{email}" class="subtle" title="{email}">{email}</a>'
+            if c.email
+            else ""
+        )
+        company = escape(c.primary_company.name) if c.primary_company else ""
         company_cell = (
-            f'<a href="{company_url(c.primary_company_id)}" class="subtle">'
-            f"{escape(company.name)}</a>"
+            f'<a href="{company_url(c.primary_company_id)}" class="subtle"'
+            f' title="{company}">{company}</a>'
             if company
             else ""
         )
@@ -221,7 +225,8 @@ def contact_rows(records: list[Any]) -> SafeString:
             "<tr>\n"
             f'  <td class="select-cell"><input type="checkbox" name="contact_ids" value="{c.pk}"'
             f' aria-label="Select {name}"></td>\n'
-            f'  <td><a class="rowlink" href="{contact_url(c.pk)}"><span class="avatar avatar-sm">'
+            f'  <td><a class="rowlink" href="{contact_url(c.pk)}" title="{name}">'
+            '<span class="avatar avatar-sm">'
             f"{escape(initials(c.display_name))}</span><span><strong>{name}</strong>{job}</span>"
             "</a></td>\n"
             f'  <td class="hide-sm">{email_cell}</td>\n'
@@ -243,15 +248,16 @@ def company_rows(records: list[Any]) -> SafeString:
     out = []
     for c in records:
         parent = f'<small class="muted">part of {escape(c.parent.name)}</small>' if c.parent else ""
-        domain = f'<span class="subtle">{escape(c.domain)}</span>' if c.domain else ""
+        domain = escape(c.domain)
+        domain = f'<span class="subtle" title="{domain}">{domain}</span>' if domain else ""
         size = c.size_band
         out.append(
             "<tr>\n"
-            f'  <td><a class="rowlink" href="{company_url(c.pk)}">'
+            f'  <td><a class="rowlink" href="{company_url(c.pk)}" title="{escape(c.name)}">'
             f'<span class="avatar avatar-sm avatar-square">{escape(initials(c.name))}</span>'
             f"<span><strong>{escape(c.name)}</strong>{parent}</span></a></td>\n"
             f'  <td class="hide-sm">{domain}</td>\n'
-            f'  <td class="hide-md">{escape(c.industry)}</td>\n'
+            f'  <td class="hide-md" title="{escape(c.industry)}">{escape(c.industry)}</td>\n'
             f'  <td class="hide-md nowrap">{_SIZES.get(size) or escape(size)}</td>\n'
             f'  <td class="hide-md">{users.name(c.owner)}</td>\n'
             f'  <td class="hide-lg">{_tags_html(c)}</td>\n'
@@ -849,10 +855,14 @@ def _detail_page_html(request: HttpRequest, kind: RecordKind, pk: int) -> tuple[
             user_id=request.user.pk,
         )
     timeline = timeline_for(record, limit=TIMELINE_PAGE, workspace=workspace)
+    sections: dict[str, list[dict[str, Any]]] = {}
+    for row in _with_field_urls(kind, rows, record):
+        sections.setdefault(row["section"], []).append(row)
     context = {
         "kind": kind,
         "record": record,
-        "rows": _with_field_urls(kind, rows, record),
+        "rows": sections.pop("Details", []),
+        "row_sections": list(sections.items()),
         "timeline": timeline,
         "timeline_url": kind.url("timeline", record.pk),
         "urls": kind.record_urls(record.pk),

@@ -83,7 +83,7 @@ def test_the_rows_show_every_column_escaped(owner_client, workspace, owner):
     assert "Head of &quot;Growth&quot;" in html
     assert "Init&lt;ech&gt; &amp; Co</a>" in html
     assert f'href="/companies/{company.pk}/"' in html
-    assert '<a href="mailto:ann@acme.io" class="subtle">ann@acme.io</a>' in html
+    assert '<a href="mailto:ann@acme.io" class="subtle" title="ann@acme.io">ann@acme.io</a>' in html
     assert phone_display("+12129744953") in html
     assert '<span class="tag">&lt;b&gt;bold&lt;/b&gt;</span><span class="tag">vip</span>' in html
     assert '<span class="badge stage-customer">Customer</span>' in html
@@ -174,19 +174,23 @@ def _row_contacts() -> list[Any]:
     return [ann, bare]
 
 
-# contact_rows' output before the name, the stage's class and the dates were escaped once.
+# contact_rows' output before the name, the stage's class and the dates were escaped once
+# (and with the titles a cut name, email or company keeps its whole value in).
 _ROWS = (
     "<tr>\n"
     '  <td class="select-cell"><input type="checkbox" name="contact_ids" value="7" ar'
     'ia-label="Select &lt;i&gt;&quot;&#x27;&amp; O&#x27;Brien &amp; &lt;b&gt;"></td>\n'
-    '  <td><a class="rowlink" href="/contacts/7/"><span class="avatar avatar-sm">&lt;'
+    '  <td><a class="rowlink" href="/contacts/7/" title="&lt;i&gt;&quot;&#x27;&amp; O&#x27;'
+    'Brien &amp; &lt;b&gt;"><span class="avatar avatar-sm">&lt;'
     "O</span><span><strong>&lt;i&gt;&quot;&#x27;&amp; O&#x27;Brien &amp; &lt;b&gt;</s"
     'trong><small class="muted">Head &quot;of&quot; &lt;i&gt;</small></span></a></td>'
     "\n"
-    '  <td class="hide-sm"><a href="mailto:a&amp;b@x.io" class="subtle">a&amp;b@x.io<'
+    '  <td class="hide-sm"><a href="mailto:a&amp;b@x.io" class="subtle" title="a&amp;b@x'
+    '.io">a&amp;b@x.io<'
     "/a></td>\n"
     '  <td class="hide-lg nowrap">+1 212-974-4953</td>\n'
-    '  <td class="hide-sm"><a href="/companies/5/" class="subtle">&lt;i&gt;&quot;&#x2'
+    '  <td class="hide-sm"><a href="/companies/5/" class="subtle" title="&lt;i&gt;&quot;'
+    '&#x27;&amp; Co">&lt;i&gt;&quot;&#x2'
     "7;&amp; Co</a></td>\n"
     '  <td><span class="badge stage-customer">Customer</span></td>\n'
     '  <td class="hide-md">Ann &quot;A&quot; O&#x27;Hara</td>\n'
@@ -199,7 +203,7 @@ _ROWS = (
     "      <tr>\n"
     '  <td class="select-cell"><input type="checkbox" name="contact_ids" value="8" ar'
     'ia-label="Select Bo"></td>\n'
-    '  <td><a class="rowlink" href="/contacts/8/"><span class="avatar avatar-sm">B</s'
+    '  <td><a class="rowlink" href="/contacts/8/" title="Bo"><span class="avatar avatar-sm">B</s'
     "pan><span><strong>Bo</strong></span></a></td>\n"
     '  <td class="hide-sm"></td>\n'
     '  <td class="hide-lg nowrap"></td>\n'
