@@ -530,7 +530,6 @@ def _list_page_context(request: HttpRequest, kind: RecordKind, **extra: Any) -> 
         "kind": kind,
         "params": request.GET,
         "saved_views": _saved_views(request, kind),
-        "saved_view_form": SavedViewForm(),
         **extra,
     }
 
