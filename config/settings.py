@@ -219,7 +219,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "rapport.web.static_storage.KeptUrlsManifestStorage"
         )
     },
 }

@@ -78,6 +78,7 @@ from rapport.contacts.services import (
     tag_delete,
     tag_update,
 )
+from rapport.core.model_rows import PLAIN_ATTRIBUTES
 from rapport.core.pagination import Page
 from rapport.dedupe.api import duplicate_conflict
 from rapport.dedupe.queries import company_candidates, contact_candidates
@@ -238,6 +239,7 @@ class _PlainRows:
         }
         model = create_model(f"Plain{schema.__name__}", **fields)
         self.adapter = TypeAdapter(list[model])  # type: ignore[valid-type]
+        self.plans: dict[type, list[tuple[str, Callable[[Any], Any] | None, bool]]] = {}
 
     def _value(self, obj: Any, name: str) -> Any:
         resolver = self.resolvers.get(name)
@@ -248,8 +250,39 @@ class _PlainRows:
             return list(value.all())
         return value() if callable(value) else value
 
+    def _plan(self, cls: type) -> list[tuple[str, Callable[[Any], Any] | None, bool]]:
+        """Per class of object, each name's resolver, and whether it is a model field's own
+        attribute (a field's or a foreign key id's descriptor: `getattr` answers the value
+        the instance holds in its `__dict__`, loading it only when it is not there)."""
+        plan = self.plans.get(cls)
+        if plan is None:
+            plan = self.plans[cls] = [
+                (
+                    name,
+                    self.resolvers.get(name),
+                    type(inspect.getattr_static(cls, name, None)) in PLAIN_ATTRIBUTES,
+                )
+                for name in self.names
+            ]
+        return plan
+
+    def _row(self, obj: Any) -> dict[str, Any]:
+        """`_value` of each name: a field's value read from the instance's `__dict__` where
+        it is there (what its descriptor would answer, without the call: 27 names a contact,
+        1,350 a page), every other name through `_value`."""
+        held = obj.__dict__
+        row = {}
+        for name, resolver, plain in self._plan(type(obj)):
+            if resolver is not None:
+                row[name] = resolver(obj)
+            elif plain and name in held:
+                row[name] = held[name]
+            else:
+                row[name] = self._value(obj, name)
+        return row
+
     def dump(self, objs: Sequence[Any]) -> list[dict[str, Any]]:
-        rows = [{name: self._value(obj, name) for name in self.names} for obj in objs]
+        rows = [self._row(obj) for obj in objs]
         return self.adapter.dump_python(self.adapter.validate_python(rows))
 
 

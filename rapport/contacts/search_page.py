@@ -29,6 +29,7 @@ from rapport.contacts.models import Company, Contact, phone_text_sql
 from rapport.contacts.queries import RecordFilter
 from rapport.core.model_rows import ModelRows
 from rapport.core.pagination import Page, cursor_position, page_of
+from rapport.core.timestamps import c_timestamps
 from rapport.tenancy.models import Workspace
 
 # Prefixes this short match so many contacts (a tenth for "a") that the ORed search finds its
@@ -247,6 +248,7 @@ def read_page(
         "LIMIT %s"
     )
     with connection.cursor() as db:
+        c_timestamps(db)
         db.execute(sql, [*params, limit + 1])
         rows = db.fetchall()
     n_contact, n_company = len(contact.fields), len(company.fields)

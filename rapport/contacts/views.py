@@ -536,7 +536,6 @@ def _list_page_context(request: HttpRequest, kind: RecordKind, **extra: Any) -> 
         "kind": kind,
         "params": request.GET,
         "saved_views": _saved_views(request, kind),
-        "saved_view_form": SavedViewForm(),
         **extra,
     }
 

@@ -28,9 +28,11 @@ from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
 
+from rapport.core.timestamps import c_timestamps
+
 # The attributes `Model.__init__` sets without side effects: a field's value (`DeferredAttribute`)
 # and a foreign key's id (its subclass, whose setter only clears a cached object not yet there).
-_PLAIN_ATTRIBUTES = (DeferredAttribute, ForeignKeyDeferredAttribute)
+PLAIN_ATTRIBUTES = (DeferredAttribute, ForeignKeyDeferredAttribute)
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class ModelRows:
         plain = not (
             signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
         ) and all(
-            type(inspect.getattr_static(model, f.attname, None)) in _PLAIN_ATTRIBUTES
+            type(inspect.getattr_static(model, f.attname, None)) in PLAIN_ATTRIBUTES
             for f in model._meta.concrete_fields
         )
         attnames = [f.attname for f in fields]
@@ -123,5 +125,6 @@ def rows_where(model: type[Model], where: dict[str, Any], order: tuple[str, ...]
     more Python building and compiling the query than the database spends on it."""
     sql, rows = _where_select(model, tuple(where), order)
     with connection.cursor() as cursor:
+        c_timestamps(cursor)
         cursor.execute(sql, list(where.values()))
         return [rows.instance(row) for row in cursor.fetchall()]

@@ -26,6 +26,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 
 from rapport.core.model_rows import ModelRows
+from rapport.core.timestamps import c_timestamps
 from rapport.tenancy.models import ApiToken, Membership, Workspace
 
 
@@ -75,6 +76,7 @@ def memberships_with_user(user_id: Any) -> list[Membership]:
     """The user's memberships by workspace name, each with its workspace and the one user."""
     sql, parts = _memberships_select()
     with connection.cursor() as cursor:
+        c_timestamps(cursor)
         cursor.execute(sql, [get_user_model()._meta.pk.get_prep_value(user_id)])
         rows = cursor.fetchall()
     out: list[Membership] = []
@@ -106,6 +108,7 @@ def live_token(key_hash: str) -> ApiToken | None:
     `select_related` reads them), or None: what every API request reads first."""
     sql, parts = _token_select()
     with connection.cursor() as cursor:
+        c_timestamps(cursor)
         cursor.execute(sql, [key_hash])
         row = cursor.fetchone()
     if row is None:

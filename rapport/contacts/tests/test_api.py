@@ -625,3 +625,26 @@ def test_the_plain_api_rows_are_what_ninja_dumps(api, workspace, owner):
     first = answer["items"][0]
     assert list(first) == list(ContactOut.model_fields)
     assert first["company_ids"] == [initech.pk, acme.pk]
+
+
+def test_the_plain_api_rows_load_deferred_fields_as_ninja_does(workspace, owner):
+    from rapport.contacts.api import _CONTACT_ROWS, ContactOut, _with_contact_rows
+
+    make_contact(
+        workspace,
+        first_name="Ann",
+        last_name="Lee",
+        emails=["ann@acme.io"],
+        owner_id=owner.pk,
+        tags=["vip"],
+    )
+    make_contact(workspace, first_name="Bo", do_not_call=True)
+    with workspace_scope(workspace):
+        # Fields left out of the read load on first access, through their descriptors.
+        contacts = list(Contact.objects.only("id", "first_name").order_by("pk"))
+        _with_contact_rows(contacts)
+        rows = _CONTACT_ROWS.dump(contacts)
+        expected = [ContactOut.from_orm(c).model_dump() for c in contacts]
+    assert rows == expected
+    assert rows[0]["last_name"] == "Lee" and rows[0]["tags"] == ["vip"]
+    assert rows[1]["do_not_call"] is True
