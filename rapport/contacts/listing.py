@@ -21,6 +21,7 @@ from rapport.contacts.normalise import search_key
 from rapport.contacts.queries import InSubquery, RecordFilter
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page, paginate
+from rapport.core.prepared import searches_unprepared
 from rapport.tenancy.models import Workspace
 
 # What the list page's rows show (plus the sort keys a cursor is made of).
@@ -47,6 +48,7 @@ def _limit(limit: int) -> int:
     return min(max(limit, 1), queries.MAX_PAGE)
 
 
+@searches_unprepared
 def contact_page(
     *,
     f: RecordFilter,
@@ -117,6 +119,7 @@ def _first_page_by_arms(
     return others.filter(InSubquery("pk", firsts[0].union(*firsts[1:])))
 
 
+@searches_unprepared
 def company_page(
     *,
     f: RecordFilter,
@@ -144,12 +147,14 @@ COUNT_CAP = 10_000
 COUNT_TIMEOUT_MS = 300
 
 
+@searches_unprepared
 def contact_count(*, f: RecordFilter, workspace: Workspace) -> int | None:
     """How many contacts the list's filter matches (`capped_count`): `contact_queryset`, the
     filter every page of the list reads, in the active workspace scope."""
     return capped_count(queries.contact_queryset(f=f, region=workspace.default_region))
 
 
+@searches_unprepared
 def company_count(*, f: RecordFilter, workspace: Workspace) -> int | None:
     """How many companies the list's filter matches (`capped_count`), as `contact_count`."""
     return capped_count(queries.company_queryset(f=f))

@@ -30,6 +30,7 @@ from rapport.contacts.related_rows import related_rows_load
 from rapport.core.errors import ServiceValidationError
 from rapport.core.model_rows import ModelRows, rows_where
 from rapport.core.pagination import Page, SortKey, paginate
+from rapport.core.prepared import searches_unprepared
 from rapport.tenancy.models import Membership
 
 MAX_PAGE = 200
@@ -242,6 +243,7 @@ def _tags_prefetch() -> Prefetch:
     return Prefetch("tags", queryset=Tag.objects.all())
 
 
+@searches_unprepared
 def contact_list(
     *, f: RecordFilter, region: str, sort: str = "name", cursor: str | None = None, limit: int = 50
 ) -> Page[Contact]:
@@ -264,6 +266,7 @@ def company_queryset(*, f: RecordFilter) -> QuerySet[Company]:
     return _common_filters(qs, f, CustomFieldEntity.COMPANY)
 
 
+@searches_unprepared
 def company_list(
     *, f: RecordFilter, sort: str = "name", cursor: str | None = None, limit: int = 50
 ) -> Page[Company]:
