@@ -21,9 +21,7 @@ def api(workspace, owner):
 def test_a_path_id_past_64_bits_is_a_404_on_every_operation(api):
     """Every operation with an id in its path, as the OpenAPI document lists them."""
     operations = [
-        (method, path)
-        for method, path in sorted(schema_operations("/"))
-        if "_id}" in path
+        (method, path) for method, path in sorted(schema_operations("/")) if "_id}" in path
     ]
     assert len(operations) > 40
     answers = {}
