@@ -3,10 +3,11 @@ merged the tags it found doubled, and the services when a concurrent write gets 
 lookup."""
 
 import importlib
+import threading
 
 import pytest
 from django.apps import apps
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from rapport.audit.models import AuditEntry
 from rapport.contacts import services
@@ -73,6 +74,39 @@ def test_a_rename_that_missed_a_concurrent_tag_is_refused_by_name(scoped, owner,
 
     assert refused.value.errors[0].field == "name"
     assert set(Tag.objects.values_list("name", flat=True)) == {"Ü", "other"}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections at once")
+def test_two_concurrent_resolves_of_one_key_store_one_tag(workspace, monkeypatch):
+    """Two requests, each on its own connection, both look before either inserts."""
+    both_looked = threading.Barrier(2)
+    look = services._tags_by_key
+
+    def look_then_wait(keys):
+        found = look(keys)
+        both_looked.wait(timeout=10)
+        return found
+
+    monkeypatch.setattr(services, "_tags_by_key", look_then_wait)
+    resolved: dict[str, int] = {}
+
+    def resolve(name: str) -> None:
+        try:
+            with workspace_scope(workspace):
+                resolved[name] = tags_resolve(workspace=workspace, names=[name])[0].pk
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=resolve, args=(name,)) for name in ("Ü", "ü")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+
+    assert len(resolved) == 2
+    assert resolved["Ü"] == resolved["ü"]
+    assert Tag.unscoped.filter(workspace=workspace).count() == 1
 
 
 # --- the migration -------------------------------------------------------------------------
