@@ -124,3 +124,16 @@ def test_the_openapi_document_declares_no_head_or_options(api):
         "patch",
         "delete",
     }
+
+
+def test_head_on_a_streamed_export_answers_its_headers_without_the_rows(api, workspace):
+    make_contact(workspace, first_name="Ann")
+    get = _send(api, "get", "/exports/contacts/csv")
+
+    head = _send(api, "head", "/exports/contacts/csv")
+
+    assert get.streaming and b"Ann" in b"".join(get.streaming_content)
+    assert head.status_code == 200
+    assert head["Content-Type"] == get["Content-Type"]
+    assert head["Content-Disposition"] == get["Content-Disposition"]
+    assert b"".join(head.streaming_content) == b""
