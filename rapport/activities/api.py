@@ -37,7 +37,7 @@ class ActivityWrite(WriteSchema):
     kind: ActivityKind | None = Field(None, description="required on create; fixed afterwards")
     subject: str | None = None
     body: str | None = None
-    occurred_at: UtcDatetime | None = Field(None, description="defaults to now (or the start)")
+    occurred_at: NonNull[UtcDatetime] = Field(None, description="defaults to now (or the start)")
     direction: Direction | None = Field(None, description="call and email")
     duration_seconds: int | None = Field(None, description="call")
     outcome: CallOutcome | None = Field(None, description="call")

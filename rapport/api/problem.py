@@ -15,13 +15,12 @@ problems about the body are 422.
 import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from functools import wraps
 from http import HTTPStatus
 from typing import Any, TypeVar, cast
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -271,23 +270,3 @@ def document_problems(schema: dict[str, Any]) -> None:
 def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """Any path under the API that no endpoint matches."""
     return problem_response(404, f"No endpoint at {request.path}.")
-
-
-def method_not_allowed_as_problem(
-    view: Callable[..., HttpResponse],
-) -> Callable[..., HttpResponse]:
-    """Ninja answers a wrong method with a plain-text 405 before any handler runs."""
-
-    @wraps(view)  # keeps ninja's csrf_exempt flag: CSRF is the auth layer's job here
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        if isinstance(response, HttpResponseNotAllowed):
-            allowed = response["Allow"]
-            problem = problem_response(
-                405, f"{request.method} is not allowed here; use one of: {allowed}."
-            )
-            problem["Allow"] = allowed
-            return problem
-        return response
-
-    return wrapper

@@ -21,10 +21,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     PlainSerializer,
+    SerializerFunctionWrapHandler,
     SkipValidation,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
+    model_serializer,
 )
 from pydantic_core import PydanticCustomError
 
@@ -34,6 +36,7 @@ from rapport.api.problem import (
     ProblemFieldError,
     pydantic_field_errors,
 )
+from rapport.contacts import listing
 from rapport.contacts.queries import MAX_PAGE, RecordFilter
 from rapport.core.errors import FieldError, ServiceValidationError
 
@@ -140,6 +143,38 @@ class PageOut(Schema, Generic[T]):
     prev_cursor: str | None = Field(description="pass as `cursor` for the previous page")
 
 
+class CountedPageOut(PageOut[T], Generic[T]):
+    """A page of a list that can count its matches (`?count=true`), as its web page does."""
+
+    count: int | None = Field(
+        None,
+        description=f"with `count=true` only: how many records the filters match, at most "
+        f"{listing.COUNT_CAP:,} (then `count_capped` is true); null when the database gave up "
+        f"counting (PostgreSQL stops a count after {listing.COUNT_TIMEOUT_MS} ms)",
+    )
+    count_capped: bool | None = Field(
+        None, description="with `count=true` only: more records match than `count` says"
+    )
+
+    @model_serializer(mode="wrap")
+    def _count_when_asked(self, handler: SerializerFunctionWrapHandler):
+        # No return type: pydantic would document the page as that type, a bare dict.
+        # Not asked, the answer is the plain page it always was, without null members.
+        data: dict[str, Any] = handler(self)
+        if "count" not in self.model_fields_set:
+            data.pop("count", None)
+            data.pop("count_capped", None)
+        return data
+
+
+def page_count(n: int | None) -> dict[str, Any]:
+    """A list answer's `count` and `count_capped`, from the list page's own count
+    (`listing.capped_count`: up to one past the cap, None when PostgreSQL gave up)."""
+    if n is None:
+        return {"count": None, "count_capped": False}
+    return {"count": min(n, listing.COUNT_CAP), "count_capped": n > listing.COUNT_CAP}
+
+
 AT = "an ISO 8601 date or date-time, UTC without an offset"
 
 
@@ -162,6 +197,11 @@ class RecordListParams(PageParams):
     updated_after: UtcDatetime | None = Field(None, description=f"updated at or after; {AT}")
     updated_before: UtcDatetime | None = Field(None, description=f"updated before; {AT}")
     sort: str = Field("name", description="name, created or updated; prefix - to reverse")
+    count: bool = Field(
+        False,
+        description="also answer how many records the filters match (`count`, `count_capped`): "
+        "one more query, as the list's web page runs",
+    )
 
 
 CUSTOM_FILTER_HELP = (
@@ -206,7 +246,7 @@ def custom_filters(request: HttpRequest) -> dict[str, str]:
 
 def record_filter(request: HttpRequest, params: RecordListParams) -> RecordFilter:
     refuse_unknown_params(request, type(params), custom=True)
-    fields = params.model_dump(exclude={"cursor", "limit", "sort"})
+    fields = params.model_dump(exclude={"cursor", "limit", "sort", "count"})
     return RecordFilter(**fields, custom=custom_filters(request))
 
 

@@ -12,14 +12,10 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
 from rapport.activities.api import router as activities_router
+from rapport.api.methods import every_method_answered
 from rapport.api.parser import JsonParser
 from rapport.api.permissions import READ
-from rapport.api.problem import (
-    document_problems,
-    install_problem_handlers,
-    method_not_allowed_as_problem,
-    not_found_view,
-)
+from rapport.api.problem import document_problems, install_problem_handlers, not_found_view
 from rapport.campaigns.api import router as campaigns_router
 from rapport.contacts.api import companies, contacts, custom_fields, tags
 from rapport.data.api import router as data_router
@@ -63,12 +59,11 @@ class RapportAPI(NinjaAPI):
         return schema
 
     def _get_urls(self) -> list[URLResolver | URLPattern]:
-        urls = super()._get_urls()
+        # The catch-all last, so it only answers paths no endpoint matched.
+        urls = [*super()._get_urls(), re_path(r"^.+$", not_found_view)]
         for pattern in urls:
             if isinstance(pattern, URLPattern):
-                pattern.callback = method_not_allowed_as_problem(pattern.callback)
-        # Last, so it only answers paths no endpoint matched.
-        urls.append(re_path(r"^.+$", not_found_view))
+                pattern.callback = every_method_answered(pattern.callback)
         return urls
 
 

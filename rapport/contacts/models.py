@@ -46,18 +46,36 @@ def pattern_index(*fields: str, name: str) -> models.Index:
     )
 
 
+def tag_key(name: str) -> str:
+    """What two tag names that are one tag share: 'VIP' and 'vip', 'Straße' and 'STRASSE'."""
+    return name.casefold()
+
+
 class Tag(WorkspaceScopedModel):
     name = models.CharField(max_length=50)
+    # `tag_key(name)`, stored so the database holds one tag per key: a lookup in Python cannot
+    # stop two concurrent creates of 'Ü' and 'ü'. Casefolding can triple a name's length.
+    key = models.CharField(max_length=150, editable=False)
     color = models.CharField(max_length=7, default="#64748b")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "name"], name="tag_unique_name")
+            # One name is one key: the constraint on the key holds the exact name's too.
+            models.UniqueConstraint(fields=["workspace", "key"], name="tag_unique_key"),
         ]
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Derived here rather than by each writer: a tag saved without its key would collide
+        # with the next one on ''.
+        self.key = tag_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "key"}
+        super().save(*args, **kwargs)
 
 
 class CustomFieldType(models.TextChoices):

@@ -5,15 +5,14 @@ anything), writes inside one transaction, and records the audit entry in that tr
 UI forms, the API, the admin and CLI commands all come through here.
 """
 
-import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any, NamedTuple
 
 import pycountry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, models, transaction
-from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -43,6 +42,7 @@ from rapport.contacts.models import (
     PreferredChannel,
     SizeBand,
     Tag,
+    tag_key,
 )
 from rapport.contacts.normalise import (
     domain_normalise,
@@ -318,20 +318,28 @@ def _unknown_keys(data: Data, allowed: Iterable[str], c: _Collector) -> None:
         c.add(key, "is not a known field")
 
 
-def tag_key(name: str) -> str:
-    """What two tag names that are one tag share: 'VIP' and 'vip', 'Straße' and 'STRASSE'."""
-    return name.casefold()
+def _tags_by_key(keys: set[str]) -> dict[str, Tag]:
+    return {t.key: t for t in Tag.objects.filter(key__in=keys)}
+
+
+def _tag_insert(*, workspace: Workspace, name: str) -> Tag:
+    """A tag the lookup did not find. Another request may have created it since: the unique
+    key refuses the second insert, which then takes the first's tag."""
+    try:
+        with transaction.atomic():
+            return Tag.objects.create(workspace=workspace, name=name)
+    except IntegrityError:
+        return Tag.objects.get(key=tag_key(name))
 
 
 def tags_resolve(*, workspace: Workspace, names: list[str]) -> list[Tag]:
-    """The tags with these names, creating the missing ones (names match case-insensitively)."""
-    existing = {tag_key(t.name): t for t in Tag.objects.all()}
+    """The tags with these names, creating the missing ones (names match by `tag_key`)."""
+    existing = _tags_by_key({tag_key(name) for name in names})
     tags = []
     for name in names:
         tag = existing.get(tag_key(name))
         if tag is None:
-            tag = Tag.objects.create(workspace=workspace, name=name)
-            existing[tag_key(name)] = tag
+            tag = existing[tag_key(name)] = _tag_insert(workspace=workspace, name=name)
         tags.append(tag)
     return tags
 
@@ -903,18 +911,24 @@ def _tag_clean(data: Data) -> Data:
     return clean
 
 
+def _tag_name_taken(name: str) -> ServiceValidationError:
+    return ServiceValidationError.single("name", f"a tag named '{name}' exists already")
+
+
 def _tag_name_free(name: str, exclude_id: int | None = None) -> None:
-    """Compared by `tag_key` in Python: SQLite's `iexact` folds ASCII letters only, so 'Ünïcode'
-    and 'ünïcode' were two tags there. Only names whose length could fold to the same key are
-    read (a character folds to one to three)."""
-    qs = Tag.objects.annotate(length=Length("name")).filter(
-        length__gte=math.ceil(len(name) / 3), length__lte=3 * len(name)
-    )
-    if exclude_id:
-        qs = qs.exclude(pk=exclude_id)
-    key = tag_key(name)
-    if any(tag_key(other) == key for other in qs.values_list("name", flat=True)):
-        raise ServiceValidationError.single("name", f"a tag named '{name}' exists already")
+    if Tag.objects.filter(key=tag_key(name)).exclude(pk=exclude_id).exists():
+        raise _tag_name_taken(name)
+
+
+@contextmanager
+def _tag_name_unique(name: str) -> Iterator[None]:
+    """The lookup answers most clashes by name; a concurrent write of the same key that got
+    past it meets the database's constraint instead, and the same answer."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        raise _tag_name_taken(name) from exc
 
 
 def tag_create(*, workspace: Workspace, actor: Actor, data: Data) -> Tag:
@@ -922,7 +936,7 @@ def tag_create(*, workspace: Workspace, actor: Actor, data: Data) -> Tag:
     if "name" not in clean:
         raise ServiceValidationError.single("name", "is required")
     _tag_name_free(clean["name"])
-    with transaction.atomic():
+    with _tag_name_unique(clean["name"]):
         tag = Tag.objects.create(workspace=workspace, **clean)
         audit_record(
             workspace_id=workspace.pk,
@@ -938,13 +952,14 @@ def tag_update(*, workspace: Workspace, actor: Actor, tag: Tag, data: Data) -> T
     clean = _tag_clean(data)
     if "name" in clean:
         _tag_name_free(clean["name"], exclude_id=tag.pk)
-    audited_update(
-        workspace_id=workspace.pk,
-        actor=actor,
-        instance=tag,
-        values=clean,
-        fields=["name", "color"],
-    )
+    with _tag_name_unique(clean.get("name", tag.name)):
+        audited_update(
+            workspace_id=workspace.pk,
+            actor=actor,
+            instance=tag,
+            values=clean,
+            fields=["name", "color"],
+        )
     return tag
 
 

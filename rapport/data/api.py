@@ -16,7 +16,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from rapport.api.permissions import DELETE, READ, WRITE, caller
 from rapport.api.problem import problem_response
-from rapport.api.records import PageOut, PageParams, WriteSchema, query_errors
+from rapport.api.records import PageOut, PageParams, PathId, WriteSchema, query_errors
 from rapport.core.pagination import Page
 from rapport.data.error_report import error_report_response
 from rapport.data.importers import Importer, importers
@@ -159,13 +159,13 @@ def list_imports(request: HttpRequest, params: Query[PageParams]) -> Page[Import
 
 
 @router.get("/imports/{int:batch_id}", response=ImportOut, auth=READ)
-def get_import(request: HttpRequest, batch_id: int) -> ImportBatch:
+def get_import(request: HttpRequest, batch_id: PathId) -> ImportBatch:
     """Status and counters: poll this for progress."""
     return import_get(batch_id=batch_id)
 
 
 @router.delete("/imports/{int:batch_id}", response={204: None}, auth=WRITE)
-def discard_import(request: HttpRequest, batch_id: int) -> Status[None] | HttpResponse:
+def discard_import(request: HttpRequest, batch_id: PathId) -> Status[None] | HttpResponse:
     """Delete an import that was never started, and its file; a started one is refused
     (409): what it did is undone, not discarded."""
     c = caller(request)
@@ -177,7 +177,7 @@ def discard_import(request: HttpRequest, batch_id: int) -> Status[None] | HttpRe
 
 
 @router.post("/imports/{int:batch_id}/dry-run", response=list[PreviewRowOut], auth=WRITE)
-def dry_run_import(request: HttpRequest, batch_id: int, payload: DryRunIn) -> list[PreviewRow]:
+def dry_run_import(request: HttpRequest, batch_id: PathId, payload: DryRunIn) -> list[PreviewRow]:
     """The first rows as they would be stored (or why not), with this mapping and mode;
     nothing is written."""
     c = caller(request)
@@ -195,7 +195,7 @@ def dry_run_import(request: HttpRequest, batch_id: int, payload: DryRunIn) -> li
 
 @router.post("/imports/{int:batch_id}/start", response={202: ImportOut}, auth=WRITE)
 def start_import(
-    request: HttpRequest, batch_id: int, payload: ImportSettingsIn
+    request: HttpRequest, batch_id: PathId, payload: ImportSettingsIn
 ) -> Status[ImportBatch]:
     """Queue the import with this mapping and mode (the suggested mapping if omitted)."""
     c = caller(request)
@@ -212,14 +212,14 @@ def start_import(
 
 
 @router.post("/imports/{int:batch_id}/cancel", response=ImportOut, auth=WRITE)
-def cancel_import(request: HttpRequest, batch_id: int) -> ImportBatch:
+def cancel_import(request: HttpRequest, batch_id: PathId) -> ImportBatch:
     """Stop after the chunk being written; what was imported stays until undone."""
     c = caller(request)
     return import_cancel(workspace=c.workspace, actor=c.actor, batch=import_get(batch_id=batch_id))
 
 
 @router.post("/imports/{int:batch_id}/undo", response=ImportOut, auth=DELETE)
-def undo_import(request: HttpRequest, batch_id: int) -> ImportBatch:
+def undo_import(request: HttpRequest, batch_id: PathId) -> ImportBatch:
     """Queue the undo: delete the records the import created and restore the fields it
     updated, in the background. The import's status is `undoing` until it is `undone`;
     `undone` counts the records taken back so far."""
@@ -232,7 +232,7 @@ def undo_import(request: HttpRequest, batch_id: int) -> ImportBatch:
 
 @router.get("/imports/{int:batch_id}/errors", response=PageOut[RowErrorOut], auth=READ)
 def list_import_errors(
-    request: HttpRequest, batch_id: int, params: Query[PageParams]
+    request: HttpRequest, batch_id: PathId, params: Query[PageParams]
 ) -> Page[ImportRowError]:
     """Which row, which column, why; in row order."""
     batch = import_get(batch_id=batch_id)
@@ -241,7 +241,7 @@ def list_import_errors(
 
 
 @router.get("/imports/{int:batch_id}/errors.csv", auth=READ)
-def download_import_errors(request: HttpRequest, batch_id: int) -> StreamingHttpResponse:
+def download_import_errors(request: HttpRequest, batch_id: PathId) -> StreamingHttpResponse:
     """The row errors as a CSV file, each with the row as read, safe to open in a
     spreadsheet."""
     return error_report_response(import_get(batch_id=batch_id))

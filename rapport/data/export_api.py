@@ -16,6 +16,7 @@ from django.urls import reverse
 from ninja import Router, Schema, Status
 
 from rapport.api.permissions import caller, requires
+from rapport.api.records import PathId
 from rapport.data.export_formats import CONTENT_TYPES
 from rapport.data.export_http import export_response
 from rapport.data.export_queries import export_get
@@ -72,7 +73,7 @@ def _get(export_id: int) -> DataExport:
     url_name="export_job",
     summary="A background export's status",
 )
-def export_job(request: HttpRequest, export_id: int) -> ExportJobOut:
+def export_job(request: HttpRequest, export_id: PathId) -> ExportJobOut:
     return _job(_get(export_id))
 
 
@@ -83,7 +84,7 @@ def export_job(request: HttpRequest, export_id: int) -> ExportJobOut:
     url_name="export_job_file",
     summary="Download a finished background export",
 )
-def export_job_file(request: HttpRequest, export_id: int) -> HttpResponseBase:
+def export_job_file(request: HttpRequest, export_id: PathId) -> HttpResponseBase:
     export = _get(export_id)
     if export.status != ExportStatus.DONE or not export.file:
         raise Http404(f"export {export_id} has no file ({export.status})")

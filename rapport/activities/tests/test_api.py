@@ -290,3 +290,18 @@ def test_another_workspaces_deal_is_refused_by_name(api, other_workspace, outsid
 
     assert response.status_code == 422
     assert set(problem_fields(response)) == {"deal_ids"}
+
+
+def test_a_patch_cannot_null_when_it_happened(api, workspace, ann):
+    """Null reset the time to now, silently; leaving the field out keeps it."""
+    day = dt.datetime(2024, 5, 1, 8, tzinfo=dt.UTC)
+    note = make_activity(workspace, body="met", occurred_at=day, contact_ids=[ann.pk])
+
+    response = api.patch(f"/activities/{note.pk}", {"occurred_at": None})
+
+    assert response.status_code == 422
+    assert problem_fields(response)["occurred_at"].startswith("cannot be null")
+    note.refresh_from_db()
+    assert note.occurred_at == day
+    schema = api.get("/openapi.json").json()["components"]["schemas"]
+    assert "anyOf" not in schema["ActivityWrite"]["properties"]["occurred_at"]

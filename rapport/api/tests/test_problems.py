@@ -231,7 +231,7 @@ def test_a_wrong_method_is_a_405_problem_saying_what_is_allowed(api, workspace):
 
     assert response.status_code == 405
     problem_fields(response)
-    assert set(response["Allow"].split(", ")) == {"GET", "PATCH", "DELETE"}
+    assert set(response["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "PATCH", "DELETE"}
 
 
 def test_malformed_json_is_a_400_problem(api, workspace):
