@@ -24,6 +24,7 @@ from rapport.contacts.models import (
     CustomFieldEntity,
     LifecycleStage,
     Tag,
+    tag_key,
 )
 from rapport.contacts.normalise import phone_search_key, search_key
 from rapport.contacts.related_rows import related_rows_load
@@ -206,7 +207,7 @@ def _common_filters(qs: QuerySet, f: RecordFilter, entity: str) -> QuerySet:
     if f.owner_id is not None:
         qs = qs.filter(owner_id=f.owner_id)
     if f.tag:
-        qs = qs.filter(tags__name__iexact=f.tag)
+        qs = qs.filter(tags__key=tag_key(f.tag))
     if f.created_after:
         qs = qs.filter(created_at__gte=f.created_after)
     if f.created_before:

@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from rapport.contacts.models import tag_key
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page, SortKey, paginate
 from rapport.service.models import SlaEvent, TeamMember, Ticket, TicketMessage, TicketStatus
@@ -69,7 +70,7 @@ def ticket_queryset(f: TicketFilter) -> QuerySet[Ticket]:
     if f.breached is not None:
         qs = qs.filter(sla_breached_at__isnull=not f.breached)
     if f.tag:
-        qs = qs.filter(tags__name__iexact=f.tag)
+        qs = qs.filter(tags__key=tag_key(f.tag))
     text = f.q.strip()
     if text:
         # By number, or words of the subject or conversation, internal notes included

@@ -152,3 +152,15 @@ def test_the_migration_merges_tags_of_one_key_into_the_oldest(workspace, other_w
     assert list(Company.tags.through.objects.values_list("company_id", "tag_id")) == [
         (acme.pk, oldest.pk)
     ]
+
+
+@pytest.mark.parametrize("asked", ["STRASSE", "straße", "Straße"])
+def test_a_list_filtered_by_tag_matches_it_by_key(scoped, asked):
+    from rapport.contacts.queries import RecordFilter, company_queryset, contact_queryset
+
+    ann = make_contact(scoped, tags=["Straße"])
+    make_contact(scoped, first_name="Bo", tags=["Strasse Nord"])
+    acme = make_company(scoped, tags=["Straße"])
+
+    assert list(contact_queryset(f=RecordFilter(tag=asked), region="DE")) == [ann]
+    assert list(company_queryset(f=RecordFilter(tag=asked))) == [acme]

@@ -197,7 +197,15 @@ def desk(workspace, owner, member, ann):
             workspace=workspace, actor=owner, name="L2", assignment="manual", member_ids=[]
         )
     make_ticket(workspace, owner, ann, subject="mine", assignee_id=owner.pk, tags=["vip"])
-    make_ticket(workspace, owner, ann, subject="theirs", assignee_id=member.pk, team_id=team.pk)
+    make_ticket(
+        workspace,
+        owner,
+        ann,
+        subject="theirs",
+        assignee_id=member.pk,
+        team_id=team.pk,
+        tags=["Straße"],
+    )
     make_ticket(workspace, owner, ann, subject="nobody's", priority="urgent")
     done = make_ticket(
         workspace,
@@ -231,6 +239,7 @@ def test_the_views_and_filters(api, desk, ann, member):
     assert listed(priority="urgent") == {"nobody's"}
     assert listed(ticket_type="complaint") == {"done"}
     assert listed(tag="VIP") == {"mine"}
+    assert listed(tag="STRASSE") == {"theirs"}  # by the tag's key (casefolded), as it is stored
     assert listed(q="theirs") == {"theirs"}
     assert listed(requester_id=ann.pk, company_id=ann.primary_company_id) == listed()
     assert listed(requester_id=ann.pk + 1000) == set()
