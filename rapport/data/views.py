@@ -28,6 +28,7 @@ from rapport.data.queries import (
     import_finish_estimate,
     import_get,
     import_page,
+    import_samples,
     import_undo_total,
 )
 from rapport.tenancy.roles import RECORDS_DELETE, RECORDS_WRITE
@@ -112,7 +113,8 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_service_errors(exc)
         else:
             return redirect("data:import_preview", batch.pk)
-    context = {"batch": batch, "importer": importer, "form": form, "step": 2}
+    columns = list(zip(form.column_fields(), import_samples(batch=batch), strict=True))
+    context = {"batch": batch, "importer": importer, "form": form, "columns": columns, "step": 2}
     return render(request, "data/mapping.html", context)
 
 
@@ -127,6 +129,8 @@ def _preview_table(
         keys += [k for k, v in row.values.items() if v not in (None, "", []) and k not in keys]
 
     def cell(value: Any) -> str:
+        if isinstance(value, bool):  # "Do not email": as the forms say it, not Python's False
+            return "Yes" if value else "No"
         if isinstance(value, list | tuple):
             return ", ".join(str(v) for v in value)
         return "" if value is None else str(value)
