@@ -158,7 +158,9 @@ def merge_undo_view(request: HttpRequest, merge_id: int) -> HttpResponse:
     record: MergeRecord = found_or_404(merge_get, merge_id=merge_id)
     kind = CONTACTS if record.entity == "contacts.contact" else COMPANIES
     if request.method == "GET":
-        return render(request, "merge/undo_confirm.html", {"record": record, "kind": kind})
+        survivor = kind.model._default_manager.filter(pk=record.survivor_id).first()
+        context = {"record": record, "kind": kind, "survivor": survivor}
+        return render(request, "merge/undo_confirm.html", context)
     try:
         merge_undo(workspace=workspace_of(request), actor=request.user, record=record)
     except ServiceValidationError as exc:
