@@ -154,9 +154,7 @@ def test_undo_from_the_page_brings_both_back(member_client, workspace, member, a
     assert "undone already" in again.content.decode()
 
 
-def test_the_merge_message_links_to_an_undo_that_asks_first(
-    member_client, workspace, ann, annie
-):
+def test_the_merge_message_links_to_an_undo_that_asks_first(member_client, workspace, ann, annie):
     response = member_client.post(
         f"/merge/contacts/{ann.pk}/{annie.pk}/", {"survivor": "a"}, follow=True
     )
