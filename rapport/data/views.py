@@ -38,6 +38,7 @@ from rapport.web.htmx import is_partial
 
 PAGE_SIZE = 25
 ERRORS_PAGE = 50
+WIDE_CELL = 30  # characters past which a preview column is given room
 RUNNING = {ImportStatus.QUEUED, ImportStatus.RUNNING, ImportStatus.UNDOING}
 
 
@@ -135,6 +136,9 @@ def _preview_table(
             return ", ".join(str(v) for v in value)
         return "" if value is None else str(value)
 
+    # A column holding a long value keeps a readable width (the table scrolls sideways rather
+    # than squeezing a long job title into a word a line).
+    wide = [any(len(cell(r.values.get(k))) > WIDE_CELL for r in rows) for k in keys]
     # A failed row stores nothing: its reasons take the place of its empty cells, right after
     # the outcome, rather than in the last column, off-screen on a wide file or a phone.
     return {
@@ -142,7 +146,7 @@ def _preview_table(
         "rows": [
             {
                 "row": r,
-                "cells": [cell(r.values.get(k)) for k in keys],
+                "cells": [(cell(r.values.get(k)), w) for k, w in zip(keys, wide, strict=True)],
                 "errors": r.errors,
                 "reasons_only": bool(r.errors) and not r.values,
                 "file": [(c, v) for c, v in zip_longest(columns, r.cells, fillvalue="") if v],

@@ -237,3 +237,15 @@ def test_the_empty_exports_page_says_where_an_export_is_made(page, log_in, works
     empty.get_by_role("link", name="contacts").click()
     expect(page).to_have_url(re.compile(r"/contacts/$"))
     expect(page.get_by_role("link", name="Excel, in background")).to_be_visible()
+
+
+def test_a_long_value_in_the_preview_is_not_squeezed_a_word_a_line(page, log_in, workspace, owner):
+    title = "Head of " + " and ".join(["partnerships"] * 8)
+    log_in("olivia")
+    _upload(page, f"First Name,Email,Job Title\nAnn,ann@acme.io,{title}\n".encode())
+    page.get_by_role("button", name="Preview").click()
+
+    cell = page.locator("#preview-table td", has_text="Head of")
+    box = cell.bounding_box()
+    assert box is not None and box["width"] >= 250, box
+    assert box["height"] < 160, box  # a few lines; squeezed, a word a line: over 300
