@@ -127,7 +127,8 @@ def test_the_queue_count_follows_each_pair_dismissed(page, log_in, workspace, ow
     expect(page.locator(f"#pair-{ann_pair.pk}")).to_have_count(0)
     expect(count).to_have_text("1 pair left to review, most likely first.")
     # Heard without the row around it, each button says which pair it decides.
-    page.get_by_role("button", name="Not a duplicate: Robert Smith and Robert Smyth").click()
+    bob_row = page.locator(f"#pair-{bob_pair.pk}")
+    bob_row.get_by_role("button", name="Not a duplicate: Robert Smith and Robert Smyth").click()
     expect(count).to_have_text("No suspected duplicates left to review.")
 
 
