@@ -3,12 +3,15 @@
 import csv
 import datetime as dt
 import io
+import itertools
 from collections.abc import Iterator
 
 from django.db.models import Func, IntegerField, QuerySet, Sum
 
+from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page, SortKey, paginate
 from rapport.data.exports import FORMULA_STARTS
+from rapport.data.file_formats import batch_layout, file_rows
 from rapport.data.models import ImportBatch, ImportedRecord, ImportRowError, ImportStatus
 from rapport.tenancy.access import workspace_scope
 
@@ -31,6 +34,30 @@ class _JsonArrayLength(Func):
 
     def as_sqlite(self, compiler, connection, **extra):
         return super().as_sql(compiler, connection, function="json_array_length", **extra)
+
+
+SAMPLE_ROWS = 20  # rows read for the samples: enough to pass a sparse column's blanks
+SAMPLES = 3
+SAMPLE_CHARS = 40
+
+
+def import_samples(*, batch: ImportBatch) -> list[list[str]]:
+    """A few values of each of the file's columns, in column order, for the mapping step: a
+    header such as "Field 3" or "Telefon" says less than "+49 30 1234567". Empty for a file
+    that can no longer be read (its errors belong to the preview)."""
+    samples: list[list[str]] = [[] for _ in batch.columns]
+    try:
+        with batch.file.open("rb") as fh:
+            for row in itertools.islice(file_rows(fh, batch_layout(batch)), SAMPLE_ROWS):
+                for kept, cell in zip(samples, row.cells, strict=False):
+                    value = cell.strip()
+                    if value and len(kept) < SAMPLES and value not in kept:
+                        kept.append(
+                            value[:SAMPLE_CHARS] + ("…" if len(value) > SAMPLE_CHARS else "")
+                        )
+    except (OSError, ServiceValidationError):
+        return [[] for _ in batch.columns]
+    return samples
 
 
 def import_undo_total(*, batch: ImportBatch) -> int:

@@ -28,6 +28,7 @@ from rapport.data.queries import (
     import_finish_estimate,
     import_get,
     import_page,
+    import_samples,
     import_undo_total,
 )
 from rapport.tenancy.roles import RECORDS_DELETE, RECORDS_WRITE
@@ -37,6 +38,7 @@ from rapport.web.htmx import is_partial
 
 PAGE_SIZE = 25
 ERRORS_PAGE = 50
+WIDE_CELL = 30  # characters past which a preview column is given room
 RUNNING = {ImportStatus.QUEUED, ImportStatus.RUNNING, ImportStatus.UNDOING}
 
 
@@ -112,7 +114,8 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_service_errors(exc)
         else:
             return redirect("data:import_preview", batch.pk)
-    context = {"batch": batch, "importer": importer, "form": form, "step": 2}
+    columns = list(zip(form.column_fields(), import_samples(batch=batch), strict=True))
+    context = {"batch": batch, "importer": importer, "form": form, "columns": columns, "step": 2}
     return render(request, "data/mapping.html", context)
 
 
@@ -127,10 +130,15 @@ def _preview_table(
         keys += [k for k, v in row.values.items() if v not in (None, "", []) and k not in keys]
 
     def cell(value: Any) -> str:
+        if isinstance(value, bool):  # "Do not email": as the forms say it, not Python's False
+            return "Yes" if value else "No"
         if isinstance(value, list | tuple):
             return ", ".join(str(v) for v in value)
         return "" if value is None else str(value)
 
+    # A column holding a long value keeps a readable width (the table scrolls sideways rather
+    # than squeezing a long job title into a word a line).
+    wide = [any(len(cell(r.values.get(k))) > WIDE_CELL for r in rows) for k in keys]
     # A failed row stores nothing: its reasons take the place of its empty cells, right after
     # the outcome, rather than in the last column, off-screen on a wide file or a phone.
     return {
@@ -138,7 +146,7 @@ def _preview_table(
         "rows": [
             {
                 "row": r,
-                "cells": [cell(r.values.get(k)) for k in keys],
+                "cells": [(cell(r.values.get(k)), w) for k, w in zip(keys, wide, strict=True)],
                 "errors": r.errors,
                 "reasons_only": bool(r.errors) and not r.values,
                 "file": [(c, v) for c, v in zip_longest(columns, r.cells, fillvalue="") if v],

@@ -72,7 +72,10 @@ def contact_candidates(
             rows.order_by("contact_id").values_list("contact_id", flat=True)[:CANDIDATE_LIMIT]
         )
     first = sorted(ids)[:CANDIDATE_LIMIT]
-    return list(Contact.objects.filter(pk__in=first).order_by("pk"))
+    # The warning shows each one's company, to tell namesakes apart.
+    return list(
+        Contact.objects.select_related("primary_company").filter(pk__in=first).order_by("pk")
+    )
 
 
 def company_candidates(*, name: str, domain: str, exclude_id: int | None = None) -> list[Company]:

@@ -38,7 +38,9 @@ def not_duplicate(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = found_or_404(pair_get, pair_id=pair_id)
     pair_mark_not_duplicate(workspace=workspace_of(request), actor=request.user, pair=pair)
     if request.htmx:  # type: ignore[attr-defined]
-        return HttpResponse("")  # the row leaves the queue
+        # The row leaves the queue, and the count above it follows (out of band).
+        left = pair_list(entity=pair.entity).count()
+        return render(request, "dedupe/_count.html", {"total": left, "oob": True})
     return redirect(f"/duplicates/?entity={pair.entity}")
 
 

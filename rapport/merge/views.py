@@ -8,8 +8,9 @@ from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from rapport.contacts.models import Company, Contact
 from rapport.contacts.queries import (
@@ -123,7 +124,18 @@ def merge_page(request: HttpRequest, kind: MergeKind, a: int, b: int) -> HttpRes
         except ServiceValidationError as exc:
             errors = [f"{e.field}: {e.message}" for e in exc.errors]
         else:
-            messages.success(request, f"Merged {merged.removed_repr} into {survivor}.")
+            # The undo at hand where the merge was made: from the queue, the survivor's
+            # timeline (where the undo also lives) is a search away.
+            undo = reverse("merge:undo", args=[merged.pk])
+            messages.success(
+                request,
+                format_html(
+                    'Merged {} into {}. <a href="{}">Undo the merge</a>',
+                    merged.removed_repr,
+                    survivor,
+                    undo,
+                ),
+            )
             return redirect(back or kind.detail_url(survivor.pk))
     rows, counts = merge_preview(first, second)
     context = {
@@ -139,11 +151,16 @@ def merge_page(request: HttpRequest, kind: MergeKind, a: int, b: int) -> HttpRes
     return render(request, "merge/merge.html", context, status=422 if errors else 200)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @scope_required(RECORDS_WRITE)
 def merge_undo_view(request: HttpRequest, merge_id: int) -> HttpResponse:
+    """Asks first (the page the merge's message links to), then undoes it (the POST)."""
     record: MergeRecord = found_or_404(merge_get, merge_id=merge_id)
     kind = CONTACTS if record.entity == "contacts.contact" else COMPANIES
+    if request.method == "GET":
+        survivor = kind.model._default_manager.filter(pk=record.survivor_id).first()
+        context = {"record": record, "kind": kind, "survivor": survivor}
+        return render(request, "merge/undo_confirm.html", context)
     try:
         merge_undo(workspace=workspace_of(request), actor=request.user, record=record)
     except ServiceValidationError as exc:

@@ -154,6 +154,24 @@ def test_undo_from_the_page_brings_both_back(member_client, workspace, member, a
     assert "undone already" in again.content.decode()
 
 
+def test_the_merge_message_links_to_an_undo_that_asks_first(member_client, workspace, ann, annie):
+    response = member_client.post(
+        f"/merge/contacts/{ann.pk}/{annie.pk}/", {"survivor": "a"}, follow=True
+    )
+    with workspace_scope(workspace):
+        record = MergeRecord.objects.get()
+    assert f'Merged Annie Lee into Ann Lee. <a href="/merge/{record.pk}/undo/">' in (
+        response.content.decode()
+    )
+
+    asked = member_client.get(f"/merge/{record.pk}/undo/").content.decode()
+
+    assert "Undo the merge of Annie Lee?" in asked
+    assert fresh(annie) is None  # asking changes nothing
+    member_client.post(f"/merge/{record.pk}/undo/")
+    assert "already undone" in member_client.get(f"/merge/{record.pk}/undo/").content.decode()
+
+
 def test_the_detail_page_offers_merge_to_writers_only(member_client, viewer_client, ann):
     assert "Merge with…" in member_client.get(f"/contacts/{ann.pk}/").content.decode()
     assert "Merge with…" not in viewer_client.get(f"/contacts/{ann.pk}/").content.decode()
@@ -194,6 +212,7 @@ def test_a_viewer_cannot_undo_or_pick(viewer_client, workspace, owner, ann, anni
     record = _merged(workspace, owner, ann, annie)
 
     assert viewer_client.post(f"/merge/{record.pk}/undo/").status_code == 403
+    assert viewer_client.get(f"/merge/{record.pk}/undo/").status_code == 403
     assert viewer_client.get(f"/merge/contacts/{ann.pk}/").status_code == 403
     assert fresh(annie) is None
 
@@ -206,6 +225,7 @@ def test_another_workspaces_records_are_not_found(outsider_client, workspace, ow
         outsider_client.post(f"/merge/contacts/{ann.pk}/{annie.pk}/", {"survivor": "a"}),
         outsider_client.get(f"/merge/contacts/{ann.pk}/"),
         outsider_client.post(f"/merge/{record.pk}/undo/"),
+        outsider_client.get(f"/merge/{record.pk}/undo/"),
     ):
         assert response.status_code == 404
     assert fresh(annie) is not None
