@@ -34,7 +34,13 @@ from rapport.data.importers import (
     importer_register,
 )
 from rapport.sales.import_values import campaign_id, company_id, contact_id, jsonable
-from rapport.sales.leads import SETTABLE_STATUSES, lead_create, lead_delete, lead_disqualify
+from rapport.sales.leads import (
+    SETTABLE_STATUSES,
+    lead_create,
+    lead_delete,
+    lead_disqualify,
+    lead_restore,
+)
 from rapport.sales.leads import lead_update as lead_service_update
 from rapport.sales.models import (
     Deal,
@@ -232,13 +238,9 @@ class LeadImporter(Importer):
     ) -> None:
         assert isinstance(instance, Lead)
         values = dict(previous)
-        reason = values.pop("disqualify_reason", "")
-        disqualified = values.get("status") == LeadStatus.DISQUALIFIED
-        if disqualified:  # not a status a lead is set to, but one it is disqualified into
-            values.pop("status")
-        lead_service_update(workspace=workspace, actor=actor, lead=instance, data=values)
-        if disqualified:
-            lead_disqualify(workspace=workspace, actor=actor, lead=instance, reason=reason)
+        if values.get("campaign_id") and not Campaign.objects.filter(pk=values["campaign_id"]):
+            values["campaign_id"] = None  # deleted since
+        lead_restore(workspace=workspace, actor=actor, lead=instance, data=values)
 
     def delete(self, *, workspace: Workspace, actor: Actor, instance: models.Model) -> None:
         assert isinstance(instance, Lead)

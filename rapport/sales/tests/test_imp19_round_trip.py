@@ -253,8 +253,8 @@ def test_a_lead_disqualified_by_an_update_is_undone(workspace, owner):
     _undo(batch, owner)
     with workspace_scope(workspace):
         lead.refresh_from_db()
-        # (the reason stays, as on a lead reopened by hand: `lead_update` keeps it)
-        assert lead.status == "working"
+        # (the reason the import set is cleared too: imp20)
+        assert (lead.status, lead.disqualify_reason) == ("working", "")
 
 
 def test_a_converted_lead_is_not_imported_as_converted(workspace, owner):
