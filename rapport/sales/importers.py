@@ -267,6 +267,8 @@ class ProductImporter(Importer):
     model = Product
     match_help = "an existing product with the row's SKU (each row sets one currency's price)"
     error_fields = {"prices": "currency"}
+    # A product's further rows (its export's row per price) add their price to it.
+    group_field = "sku"
     fields = [
         ImportField("sku", "SKU", ("product code", "item code", "product sku", "item sku")),
         ImportField("name", "Name", ("product name", "product", "item name")),
@@ -303,6 +305,9 @@ class ProductImporter(Importer):
             previous["prices"] = {cur: before.get(cur.upper()) for cur in data["prices"]}
         product_update(workspace=ctx.workspace, actor=ctx.actor, product=instance, data=data)
         return previous
+
+    def extend(self, *, ctx: ImportContext, instance: models.Model, row: ImportRow) -> Values:
+        return self.update(ctx=ctx, instance=instance, row=row)
 
     def restore(
         self, *, workspace: Workspace, actor: Actor, instance: models.Model, previous: Values
@@ -573,7 +578,8 @@ class OrderImporter(Importer):
                 line["unit_price"] = (total / quantity).quantize(Decimal("0.01"))
         else:
             r.c.add("unit_price", "an order needs a unit price or a total")
-        line.setdefault("description", row.first("external_id") or "Imported order")
+        if not line.get("sku"):  # a line for an order's total: named after the order
+            line.setdefault("description", row.first("external_id") or "Imported order")
         return {k: jsonable(v) for k, v in line.items()}
 
     def _data(self, ctx: ImportContext, row: ImportRow) -> Values:
