@@ -34,6 +34,7 @@ from rapport.data.importers import (
     importer_register,
 )
 from rapport.sales.import_values import campaign_id, company_id, contact_id, jsonable
+from rapport.sales.lead_restores import leads_restore
 from rapport.sales.leads import (
     SETTABLE_STATUSES,
     lead_create,
@@ -237,10 +238,22 @@ class LeadImporter(Importer):
         self, *, workspace: Workspace, actor: Actor, instance: models.Model, previous: Values
     ) -> None:
         assert isinstance(instance, Lead)
+        lead_restore(workspace=workspace, actor=actor, lead=instance, data=self._alive(previous))
+
+    def restore_many(
+        self, *, workspace: Workspace, actor: Actor, restores: list[tuple[int, Values]]
+    ) -> None:
+        """In bulk (`lead_restores`): the same leads and audit entries as one by one."""
+        restores = [(pk, self._alive(previous)) for pk, previous in restores]
+        leads_restore(workspace=workspace, actor=actor, restores=restores)
+
+    @staticmethod
+    def _alive(previous: Values) -> Values:
+        """What an update replaced, a campaign deleted since left out."""
         values = dict(previous)
         if values.get("campaign_id") and not Campaign.objects.filter(pk=values["campaign_id"]):
             values["campaign_id"] = None  # deleted since
-        lead_restore(workspace=workspace, actor=actor, lead=instance, data=values)
+        return values
 
     def delete(self, *, workspace: Workspace, actor: Actor, instance: models.Model) -> None:
         assert isinstance(instance, Lead)

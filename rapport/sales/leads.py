@@ -198,6 +198,11 @@ def lead_restore(*, workspace: Workspace, actor: Actor, lead: Lead, data: Data) 
     `lead_update`, as a person reopening a lead, keeps) and may put a disqualified lead back."""
     if _is_converted(lead):
         raise ServiceValidationError.single("status", "a converted lead cannot be changed")
+    return _lead_change(workspace, actor, lead, lead_restored(workspace, lead, data))
+
+
+def lead_restored(workspace: Workspace, lead: Lead, data: Data) -> Data:
+    """The values `lead_restore` writes over `lead` (checked; a bad one raises)."""
     values = dict(data)
     status = values.pop("status", None)
     reason = values.pop("disqualify_reason", None)
@@ -208,7 +213,7 @@ def lead_restore(*, workspace: Workspace, actor: Actor, lead: Lead, data: Data) 
         clean["status"] = status
     if reason is not None:
         clean["disqualify_reason"] = str(reason)[:200]
-    return _lead_change(workspace, actor, lead, clean)
+    return clean
 
 
 @dataclass
