@@ -158,3 +158,10 @@ def test_products_export_and_import_back_with_every_price(owner_client, workspac
     with workspace_scope(second):
         import_undo(workspace=second, actor=owner, batch=batch)
         assert not Product.objects.exists()
+
+
+def test_the_catalogue_page_links_its_csv_export(owner_client, workspace, owner):
+    response = owner_client.get("/products/")
+
+    assert response.status_code == 200
+    assert "/exports/products.csv" in response.content.decode()
