@@ -74,7 +74,7 @@ from rapport.data.copy_time import copy_time
 from rapport.data.csv_files import CsvRow
 from rapport.data.importers import Actor, Importer, ImportRow, RowPathNeeded
 from rapport.data.models import ImportBatch, ImportedRecordAction, ImportMode
-from rapport.data.record_values import CONTACT_READERS, ValueReader
+from rapport.data.record_values import CONTACT_READERS, ValueReader, custom_fields_merged
 from rapport.data.services import (
     RowOutcome,
     UndoRecord,
@@ -275,6 +275,9 @@ class ContactBulkWriter:
         # stale (`_stale`).
         self.external_ids: dict[int, str] = {}
         self.outcomes: list[RowOutcome] = []
+        # The custom fields of stored contacts this chunk's rows update, as those rows leave
+        # them, read only where a required one is checked (`_stored_customs`).
+        self.customs: dict[int, dict[str, Any]] = {}
         self.by_row_path = False  # the rest of the chunk, once a store fell back to it
 
     # --- cleaning, as contacts.services._contact_clean does for what an import sends -------
@@ -307,11 +310,18 @@ class ContactBulkWriter:
         return list(dict.fromkeys(out))
 
     def _clean(
-        self, row: ImportRow, read: dict[str, Any], *, creating: bool = True
+        self,
+        row: ImportRow,
+        read: dict[str, Any],
+        *,
+        creating: bool = True,
+        stored: dict[str, Any] | None = None,
     ) -> tuple[dict[str, Any], list[FieldError]]:
         """The row's values cleaned (`read`: its owner, preferences and custom fields, read
         by `self.reader`); for an update (not `creating`), without the checks only a new
-        contact needs (its required custom fields, a name or an email)."""
+        contact needs (a name or an email), its required custom fields checked over
+        `stored` (the contact's, where `_stored_customs` gives them) as `contact_update`
+        checks them."""
         clean = read
         c = _Collector()
         for name, limit in CONTACT_TEXT_LIMITS.items():
@@ -344,6 +354,15 @@ class ContactBulkWriter:
         if row.has("tags"):
             clean["tags"] = _tags({"tags": tags_read(row)}, c)
         if not creating:
+            if stored is not None:
+                c.run(
+                    lambda: custom_fields_clean(
+                        entity=CustomFieldEntity.CONTACT,
+                        values=clean["custom_fields"],
+                        existing=stored,
+                        definitions=self.reader.definitions,
+                    )
+                )
             return clean, c.errors
         # a new contact's required custom fields (a stored one's are not the row's doing)
         clean["custom_fields"] = c.run(
@@ -571,7 +590,8 @@ class ContactBulkWriter:
         if errors:  # as the row path, whose `_data` raises them before the service is called
             outcome.errors = self._named(row, errors)
             return None
-        clean, errors = self._clean(row, read, creating=owner is None)
+        stored = None if owner is None else self._stored_customs(owner, read)
+        clean, errors = self._clean(row, read, creating=owner is None, stored=stored)
         ext = row.first("external_id")
         taken = self.ids.stored.get(ext) if ext else None
         if taken not in (None, owner) and not any(e.field == "external_id" for e in errors):
@@ -583,6 +603,20 @@ class ContactBulkWriter:
             outcome.errors = self._named(row, errors)
             return None
         return clean
+
+    def _stored_customs(self, pk: int, read: dict[str, Any]) -> dict[str, Any] | None:
+        """The custom fields stored contact `pk` holds before the row (as this chunk's
+        earlier rows leave them), where the row path checks them: a row that sets custom
+        fields has the contact's required ones checked (`contact_update`), an empty one an
+        error. None otherwise (most rows, which then cost no query)."""
+        if "custom_fields" not in read:
+            return None
+        if not any(d.required for d in self.reader.definitions.values()):
+            return None
+        if pk not in self.customs:
+            stored = Contact.objects.filter(workspace=self.workspace, pk=pk)
+            self.customs[pk] = stored.values_list("custom_fields", flat=True).first() or {}
+        return self.customs[pk]
 
     def _named(self, row: ImportRow, errors: list[FieldError]) -> list[tuple[str, str]]:
         """(column, message) of each error, as the row path names them."""
@@ -621,6 +655,8 @@ class ContactBulkWriter:
         clean = self._checked(row, outcome, pk)
         if clean is None:
             return outcome
+        if pk in self.customs and "custom_fields" in clean:
+            self.customs[pk] = custom_fields_merged(self.customs[pk], clean["custom_fields"])
         company, owns = self._company(row)
         self.updates.append(Update(csv_row, len(self.outcomes), pk, clean, company, owns))
         # what the contact will hold, for the rows after it to match as the row path would
@@ -680,6 +716,7 @@ class ContactBulkWriter:
             csv_row=csv_row, batch=self.batch, importer=self.importer, actor=self.actor
         )
         contact = done.instance
+        self.customs.clear()  # the row may have changed a contact's custom fields
         if isinstance(contact, Contact):
             self.external_ids[contact.pk] = contact.external_id
             if contact.external_id:

@@ -42,7 +42,8 @@ from rapport.contacts.services import (
     contact_update,
     contacts_delete,
 )
-from rapport.core.errors import ServiceValidationError
+from rapport.core.errors import FieldError, ServiceValidationError
+from rapport.data.company_parents import parent_cycles, parent_waited
 from rapport.data.contact_updates import restores_apply
 from rapport.data.importers import (
     FULL_NAME,
@@ -297,11 +298,16 @@ def _merged(existing: list[Any], new: list[Any]) -> list[Any]:
 
 
 def values_read(
-    ctx: ImportContext, row: ImportRow, entity: str, readers: dict[str, Reader]
+    ctx: ImportContext,
+    row: ImportRow,
+    entity: str,
+    readers: dict[str, Reader],
+    reader: ValueReader | None = None,
 ) -> Values:
     """The row's owner, flags, choices and custom fields (`record_values`) as the services
     take them; a bad one is a row error, every bad one named."""
-    values, errors = ValueReader(ctx.workspace, entity).read(row, readers)
+    reader = reader or ValueReader(ctx.workspace, entity)
+    values, errors = reader.read(row, readers)
     if errors:
         raise ServiceValidationError(errors)
     return values
@@ -673,13 +679,18 @@ class CompanyImporter(Importer):
         )
 
     def _data(self, ctx: ImportContext, row: ImportRow) -> Values:
+        reader = ValueReader(ctx.workspace, CustomFieldEntity.COMPANY)
+        parent_waited(ctx, row, reader)  # a parent a later row may create: the row waits
         data: Values = {name: row.first(name) for name in self.TEXT if row.has(name)}
         if "country" in data:
             data["country"] = _country(data["country"])
         if row.has("tags"):
             data["tags"] = _tags(row)
-        data.update(values_read(ctx, row, CustomFieldEntity.COMPANY, self.READERS))
+        data.update(values_read(ctx, row, CustomFieldEntity.COMPANY, self.READERS, reader))
         return data
+
+    def waits_refused(self, rows: list[ImportRow]) -> dict[int, list[FieldError]]:
+        return parent_cycles(rows)
 
     def create(self, *, ctx: ImportContext, row: ImportRow) -> models.Model:
         data = self._data(ctx, row)

@@ -111,6 +111,19 @@ class ImportContext:
     actor: Actor
     # Records a row created on the way (a contact's company): undone with the batch.
     side_created: list[tuple[str, models.Model]] = field(default_factory=list)
+    # Rows still to come may store what this row names: a row naming what is not there yet
+    # (a company's parent further down the file) waits (`RowWaits`) instead of failing.
+    later_rows: bool = False
+
+
+class RowWaits(Exception):
+    """The row names a record no row has stored yet, which a later row of the file may
+    store: it is written again once the other rows are (`services._waiting_rounds`). The
+    service field to blame and why, for a dry run that ends before such a row comes."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.message = field, message
 
 
 class RowPathNeeded(Exception):
@@ -204,6 +217,13 @@ class Importer(ABC):
         for pk in ids:
             if pk in found:
                 self.delete(workspace=workspace, actor=actor, instance=found[pk])
+
+    def waits_refused(self, rows: list[ImportRow]) -> dict[int, list[FieldError]]:
+        """Of the rows still waiting (`RowWaits`) once no other row can store what they
+        name, those refused for a reason of their own (a cycle among them), by row number;
+        the others are written once more without waiting, and fail as any row naming what
+        is not there."""
+        return {}
 
     @abstractmethod
     def stored(self, instance: models.Model) -> Values:

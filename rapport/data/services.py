@@ -43,6 +43,7 @@ from rapport.data.importers import (
     ImportRow,
     PlannedChunk,
     RowPathNeeded,
+    RowWaits,
     Values,
     importer_get,
     mapping_clean,
@@ -75,6 +76,8 @@ IMPORTED_RECORD_COLUMNS = [
 UNDOABLE = {ImportStatus.DONE, ImportStatus.CANCELLED, ImportStatus.FAILED}
 # Records an undo takes back per transaction (and per step of its progress).
 UNDO_CHUNK = 1_000
+# A row's outcome while it waits for a later row (`RowWaits`): not counted nor recorded yet.
+WAITING = "waiting"
 
 
 def _mode_clean(mode: str) -> str:
@@ -242,16 +245,18 @@ def _write_row(
     importer: Importer,
     actor: Actor,
     groups: dict[str, int] | None = None,
+    can_wait: bool = False,
 ) -> RowOutcome:
     """One row through the services. `groups` maps, for an importer whose rows group, each
-    group's value to the record this run wrote for it, so a further row extends that one."""
+    group's value to the record this run wrote for it, so a further row extends that one.
+    `can_wait`: a row naming what a later row may store is `WAITING`, nothing written."""
     outcome = RowOutcome(csv_row.number, "failed", cells=csv_row.cells)
     if csv_row.error:
         outcome.errors.append((csv_row.error_column, csv_row.error))
         return outcome
     row = _import_row(csv_row, mapped_columns(batch))
     workspace = batch.workspace
-    ctx = ImportContext(workspace=workspace, actor=actor)
+    ctx = ImportContext(workspace=workspace, actor=actor, later_rows=can_wait)
     group = row.first(importer.group_field) if importer.group_field else ""
     grouped = groups.get(group) if group and groups is not None else None
     if grouped is not None:
@@ -278,6 +283,10 @@ def _write_row(
                 outcome.instance = importer.create(ctx=ctx, row=row)
                 outcome.action = ImportedRecordAction.CREATED
                 previous = {}
+    except RowWaits as exc:
+        outcome.action, outcome.instance = WAITING, None
+        outcome.errors = [(importer.error_column(row, exc.field), exc.message)]
+        return outcome
     except ServiceValidationError as exc:
         outcome.errors = [(importer.error_column(row, e.field), e.message) for e in exc.errors]
         return outcome
@@ -338,10 +347,12 @@ def import_dry_run(
     try:
         with transaction.atomic(), batch.file.open("rb") as fh:
             groups: dict[str, int] = {}
-            for csv_row in itertools.islice(file_rows(fh, layout), limit):
-                outcome = _write_row(
-                    csv_row=csv_row, batch=batch, importer=importer, actor=actor, groups=groups
-                )
+            waiting: list[CsvRow] = []
+            rows = itertools.islice(file_rows(fh, layout), limit)
+            outcomes = _rows_written(batch, importer, actor, rows, groups, waiting)
+            for written in _waiting_rounds(batch, importer, actor, waiting, groups, dry=True):
+                outcomes.extend(written)
+            for outcome in sorted(outcomes, key=lambda o: o.number):
                 values = importer.stored(outcome.instance) if outcome.instance else {}
                 errors = [FieldError(column, message) for column, message in outcome.errors]
                 cells = outcome.cells if outcome.action == "failed" else []
@@ -456,6 +467,7 @@ def _process_chunks(
     a bulk writer can start cleaning it while the current one is written; where a storer
     runs (`chunk_storer`), a chunk is stored by it while the next one is planned here."""
     groups: dict[str, int] = {}
+    waiting: list[CsvRow] = []
     with _collector_per_chunk(), chunk_storer(writer) as storer:
         chunk = next(chunks, None)
         while chunk is not None and not _cancelled(batch):
@@ -463,9 +475,101 @@ def _process_chunks(
             if writer is not None and ahead is not None:
                 writer.prepare(ahead)
             if not (writer and storer and _planned_ahead(batch, writer, storer, chunk)):
-                _process_chunk(batch, importer, actor, chunk, writer, groups)
+                _process_chunk(batch, importer, actor, chunk, writer, groups, waiting)
             chunk = ahead
             gc.collect(1)
+    rounds = _waiting_rounds(batch, importer, actor, waiting, groups)
+    while True:
+        with transaction.atomic(), records_gathered():
+            written = next(rounds, None)
+            if written is None:
+                break
+            _outcomes_record(batch, len(written), written)
+
+
+def _rows_written(
+    batch: ImportBatch,
+    importer: Importer,
+    actor: Actor,
+    csv_rows: Iterable[CsvRow],
+    groups: dict[str, int],
+    waiting: list[CsvRow],
+) -> list[RowOutcome]:
+    """The rows through the row path, in order; those that wait for a later row
+    (`RowWaits`) are added to `waiting` instead, without an outcome yet."""
+    outcomes = []
+    for csv_row in csv_rows:
+        outcome = _write_row(
+            csv_row=csv_row,
+            batch=batch,
+            importer=importer,
+            actor=actor,
+            groups=groups,
+            can_wait=True,
+        )
+        if outcome.action == WAITING:
+            waiting.append(csv_row)
+        else:
+            outcomes.append(outcome)
+    return outcomes
+
+
+def _waiting_rounds(
+    batch: ImportBatch,
+    importer: Importer,
+    actor: Actor,
+    waiting: list[CsvRow],
+    groups: dict[str, int],
+    *,
+    dry: bool = False,
+) -> Iterator[list[RowOutcome]]:
+    """The rows that named what no row had stored at their turn (a company's parent further
+    down the file), written once every other row is: in rounds, each in file order, while a
+    round stores some (a chain of parents below their children takes a round a level);
+    then the rest are refused, those in a cycle by name (`Importer.waits_refused`), the
+    others as any row naming what is not there (in a `dry` run, which has not read the
+    rows further down, they are shown `WAITING`, with why). Each round's outcomes are
+    yielded for the caller to record in the round's transaction; a cancel stops them."""
+    while waiting and not _cancelled(batch):
+        still: list[CsvRow] = []
+        written = _rows_written(batch, importer, actor, waiting, groups, still)
+        if len(still) == len(waiting):
+            written = _waits_refused(batch, importer, actor, still, groups, dry)
+            still = []
+        waiting = still
+        yield written
+
+
+def _waits_refused(
+    batch: ImportBatch,
+    importer: Importer,
+    actor: Actor,
+    waiting: list[CsvRow],
+    groups: dict[str, int],
+    dry: bool,
+) -> list[RowOutcome]:
+    columns = mapped_columns(batch)
+    rows = {r.number: _import_row(r, columns) for r in waiting}
+    refused = importer.waits_refused(list(rows.values()))
+    outcomes = []
+    for csv_row in waiting:
+        errors = refused.get(csv_row.number)
+        if errors is None:
+            outcomes.append(
+                _write_row(
+                    csv_row=csv_row,
+                    batch=batch,
+                    importer=importer,
+                    actor=actor,
+                    groups=groups,
+                    can_wait=dry,
+                )
+            )
+            continue
+        row = rows[csv_row.number]
+        named = [(importer.error_column(row, e.field), e.message) for e in errors]
+        outcomes.append(RowOutcome(csv_row.number, "failed", errors=named, cells=csv_row.cells))
+    return outcomes
 
 
 def _planned_ahead(
@@ -513,20 +617,17 @@ def _process_chunk(
     chunk: list[CsvRow],
     writer: BulkWriter | None,
     groups: dict[str, int],
+    waiting: list[CsvRow],
 ) -> None:
+    """The chunk in its transaction; rows that wait for a later row are added to `waiting`,
+    counted when they are written (`_waiting_rounds`)."""
     with transaction.atomic(), records_gathered():
         _commit_unflushed()
-        outcomes = (
-            writer.write(chunk)
-            if writer is not None
-            else (
-                _write_row(
-                    csv_row=csv_row, batch=batch, importer=importer, actor=actor, groups=groups
-                )
-                for csv_row in chunk
-            )
-        )
-        _outcomes_record(batch, len(chunk), outcomes)
+        if writer is not None:
+            _outcomes_record(batch, len(chunk), writer.write(chunk))
+            return
+        outcomes = _rows_written(batch, importer, actor, chunk, groups, waiting)
+        _outcomes_record(batch, len(outcomes), outcomes)
 
 
 class _Logged(NamedTuple):

@@ -1,5 +1,6 @@
-"""Exporters for leads, deals and orders: each list's own filter parsing and order (the
-sales `AppConfig.ready` imports this module to join the registry)."""
+"""Exporters for leads, deals, orders and products: each list's own filter parsing and order
+(the sales `AppConfig.ready` imports this module to join the registry). An order is written
+a row per line, its own columns repeated on each, so its lines import back."""
 
 from typing import Any
 
@@ -19,7 +20,7 @@ from rapport.data.exports import (
 )
 from rapport.sales import queries
 from rapport.sales.forms import DealFilterForm, LeadFilterForm, OrderFilterForm
-from rapport.sales.models import Deal, Lead, Order, Pipeline, Stage
+from rapport.sales.models import Deal, Lead, Order, Pipeline, Product, Stage
 
 
 def _columns(*paths: str, **renamed: str) -> list[ExportColumn]:
@@ -40,9 +41,17 @@ def _deals(ask: ExportRequest) -> QuerySet[Any]:
 
 
 def _orders(ask: ExportRequest) -> QuerySet[Any]:
+    """The list's orders, a row per line (the `lines__` columns join them): each order's
+    lines in their order, after one another, as the orders import groups them back."""
     form = form_cleaned(OrderFilterForm(ask.params))
     qs = queries.order_queryset(f=form.order_filter()).prefetch_related(None)
-    return ordered(qs, queries.ORDERS_NEWEST_FIRST)
+    keys = ordered(qs, queries.ORDERS_NEWEST_FIRST).query.order_by
+    return qs.order_by(*keys, "lines__id")
+
+
+def _products(ask: ExportRequest) -> QuerySet[Any]:
+    keys = ordered(Product.objects.all(), queries.PRODUCTS_BY_NAME).query.order_by
+    return Product.objects.order_by(*keys, "prices__currency")
 
 
 exporter_register(
@@ -119,10 +128,28 @@ exporter_register(
             contact_last_name="contact__last_name",
             contact_email="contact__email",
             company="company__name",
+            sku="lines__sku",
+            description="lines__description",
+            quantity="lines__quantity",
+            unit_price="lines__unit_price",
         ),
         queryset=_orders,
         form=OrderFilterForm,
         list_url="sales:orders",
+    )
+)
+exporter_register(
+    Exporter(
+        entity="products",
+        label="Products",
+        model=Product,
+        # a row per price, as the products import reads one (a product without a price, one
+        # row without): the catalogue page's order, each product's currencies after it
+        columns=lambda: _columns(
+            "sku", "name", "active", unit_price="prices__unit_price", currency="prices__currency"
+        ),
+        queryset=_products,
+        list_url="sales:products",
     )
 )
 export_filter_names("pipeline")(model_names(Pipeline))

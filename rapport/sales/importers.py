@@ -34,7 +34,14 @@ from rapport.data.importers import (
     importer_register,
 )
 from rapport.sales.import_values import campaign_id, company_id, contact_id, jsonable
-from rapport.sales.leads import SETTABLE_STATUSES, lead_create, lead_delete, lead_disqualify
+from rapport.sales.lead_restores import leads_restore
+from rapport.sales.leads import (
+    SETTABLE_STATUSES,
+    lead_create,
+    lead_delete,
+    lead_disqualify,
+    lead_restore,
+)
 from rapport.sales.leads import lead_update as lead_service_update
 from rapport.sales.models import (
     Deal,
@@ -231,14 +238,22 @@ class LeadImporter(Importer):
         self, *, workspace: Workspace, actor: Actor, instance: models.Model, previous: Values
     ) -> None:
         assert isinstance(instance, Lead)
+        lead_restore(workspace=workspace, actor=actor, lead=instance, data=self._alive(previous))
+
+    def restore_many(
+        self, *, workspace: Workspace, actor: Actor, restores: list[tuple[int, Values]]
+    ) -> None:
+        """In bulk (`lead_restores`): the same leads and audit entries as one by one."""
+        restores = [(pk, self._alive(previous)) for pk, previous in restores]
+        leads_restore(workspace=workspace, actor=actor, restores=restores)
+
+    @staticmethod
+    def _alive(previous: Values) -> Values:
+        """What an update replaced, a campaign deleted since left out."""
         values = dict(previous)
-        reason = values.pop("disqualify_reason", "")
-        disqualified = values.get("status") == LeadStatus.DISQUALIFIED
-        if disqualified:  # not a status a lead is set to, but one it is disqualified into
-            values.pop("status")
-        lead_service_update(workspace=workspace, actor=actor, lead=instance, data=values)
-        if disqualified:
-            lead_disqualify(workspace=workspace, actor=actor, lead=instance, reason=reason)
+        if values.get("campaign_id") and not Campaign.objects.filter(pk=values["campaign_id"]):
+            values["campaign_id"] = None  # deleted since
+        return values
 
     def delete(self, *, workspace: Workspace, actor: Actor, instance: models.Model) -> None:
         assert isinstance(instance, Lead)
@@ -265,6 +280,8 @@ class ProductImporter(Importer):
     model = Product
     match_help = "an existing product with the row's SKU (each row sets one currency's price)"
     error_fields = {"prices": "currency"}
+    # A product's further rows (its export's row per price) add their price to it.
+    group_field = "sku"
     fields = [
         ImportField("sku", "SKU", ("product code", "item code", "product sku", "item sku")),
         ImportField("name", "Name", ("product name", "product", "item name")),
@@ -301,6 +318,9 @@ class ProductImporter(Importer):
             previous["prices"] = {cur: before.get(cur.upper()) for cur in data["prices"]}
         product_update(workspace=ctx.workspace, actor=ctx.actor, product=instance, data=data)
         return previous
+
+    def extend(self, *, ctx: ImportContext, instance: models.Model, row: ImportRow) -> Values:
+        return self.update(ctx=ctx, instance=instance, row=row)
 
     def restore(
         self, *, workspace: Workspace, actor: Actor, instance: models.Model, previous: Values
@@ -571,7 +591,8 @@ class OrderImporter(Importer):
                 line["unit_price"] = (total / quantity).quantize(Decimal("0.01"))
         else:
             r.c.add("unit_price", "an order needs a unit price or a total")
-        line.setdefault("description", row.first("external_id") or "Imported order")
+        if not line.get("sku"):  # a line for an order's total: named after the order
+            line.setdefault("description", row.first("external_id") or "Imported order")
         return {k: jsonable(v) for k, v in line.items()}
 
     def _data(self, ctx: ImportContext, row: ImportRow) -> Values:

@@ -191,6 +191,31 @@ def lead_disqualify(*, workspace: Workspace, actor: Actor, lead: Lead, reason: s
     )
 
 
+def lead_restore(*, workspace: Workspace, actor: Actor, lead: Lead, data: Data) -> Lead:
+    """Put back what an import's update replaced, exactly: the settable fields as
+    `lead_update` cleans them, and the status and disqualify reason as they were, whatever
+    they were. An undo must clear the reason an import's disqualification set (which
+    `lead_update`, as a person reopening a lead, keeps) and may put a disqualified lead back."""
+    if _is_converted(lead):
+        raise ServiceValidationError.single("status", "a converted lead cannot be changed")
+    return _lead_change(workspace, actor, lead, lead_restored(workspace, lead, data))
+
+
+def lead_restored(workspace: Workspace, lead: Lead, data: Data) -> Data:
+    """The values `lead_restore` writes over `lead` (checked; a bad one raises)."""
+    values = dict(data)
+    status = values.pop("status", None)
+    reason = values.pop("disqualify_reason", None)
+    clean = _lead_clean(workspace=workspace, data=values, lead=lead)
+    if status is not None:
+        if status not in LeadStatus.values or status == LeadStatus.CONVERTED:
+            raise ServiceValidationError.single("status", f"'{status}' cannot be restored")
+        clean["status"] = status
+    if reason is not None:
+        clean["disqualify_reason"] = str(reason)[:200]
+    return clean
+
+
 @dataclass
 class Conversion:
     lead: Lead

@@ -425,13 +425,16 @@ def deal_detail(*, deal_id: int) -> Deal:
     )
 
 
+PRODUCTS_BY_NAME = [SortKey("name", False)]
+
+
 def product_list(
     *, active: bool | None = None, cursor: str | None = None, limit: int = 50
 ) -> Page[Product]:
     qs = Product.objects.prefetch_related("prices")
     if active is not None:
         qs = qs.filter(active=active)
-    return paginate(qs, keys=[SortKey("name", False)], cursor=cursor, limit=limit)
+    return paginate(qs, keys=PRODUCTS_BY_NAME, cursor=cursor, limit=limit)
 
 
 def product_get(*, product_id: int) -> Product:

@@ -96,9 +96,12 @@ def _fit(record: Any, target: str, rules: list[ScoringRule], score: Score) -> No
             score.add(rule.points, f"{label} {wording} {rule.value}".rstrip())
 
 
-def lead_score(lead: Lead) -> Score:
+def lead_score(lead: Lead, *, rules: list[ScoringRule] | None = None) -> Score:
+    """`rules`: the workspace's lead rules, if the caller read them for many leads."""
+    if rules is None:
+        rules = list(ScoringRule.objects.filter(target="lead"))
     score = Score()
-    _fit(lead, ScoringTarget.LEAD, list(ScoringRule.objects.filter(target="lead")), score)
+    _fit(lead, ScoringTarget.LEAD, rules, score)
     return score
 
 
