@@ -110,7 +110,12 @@ class FieldErrorOut(Schema):
 
 class PreviewRowOut(Schema):
     row: int = Field(description="as a spreadsheet numbers it: the header is row 1")
-    action: str = Field(description="created, updated, skipped or failed")
+    action: str = Field(
+        description=(
+            "created, updated, skipped, failed, or waiting (a company whose parent is not yet "
+            "among the rows before it: a row further down may create it)"
+        )
+    )
     values: dict[str, object] = Field(description="the record as it would be stored")
     errors: list[FieldErrorOut]
 

@@ -183,7 +183,7 @@ class UndoRecord(NamedTuple):
 @dataclass
 class RowOutcome:
     number: int
-    action: str  # created, updated, skipped or failed
+    action: str  # created, updated, skipped, failed or waiting (see `api.PreviewRowOut`)
     instance: Any = None
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
     records: list[UndoRecord] = field(default_factory=list)
