@@ -244,6 +244,8 @@ RAPPORT_KEEP_PAGES = env_bool("RAPPORT_KEEP_PAGES", True)
 # job into the default storage; its file is removed after RAPPORT_EXPORT_FILE_DAYS.
 RAPPORT_EXPORT_INLINE_XLSX_ROWS = int(os.environ.get("RAPPORT_EXPORT_INLINE_XLSX_ROWS", "20000"))
 RAPPORT_EXPORT_FILE_DAYS = int(os.environ.get("RAPPORT_EXPORT_FILE_DAYS", "7"))
+# Imports: an uploaded file above this many bytes is refused before anything is stored.
+RAPPORT_IMPORT_MAX_BYTES = int(os.environ.get("RAPPORT_IMPORT_MAX_BYTES", str(2**30)))
 if REDIS_URL:
     # A cache every worker shares: sessions are read from it, written through to the
     # database, so a logout or a workspace switch is seen by every worker at once.

@@ -27,7 +27,12 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from rapport.api.parser import UnsupportedMediaType
-from rapport.core.errors import FieldError, PermissionDenied, ServiceValidationError
+from rapport.core.errors import (
+    FieldError,
+    PermissionDenied,
+    ServiceValidationError,
+    StateConflict,
+)
 from rapport.tenancy.access import bearer_secret
 
 logger = logging.getLogger(__name__)
@@ -132,6 +137,16 @@ def _on_service_validation(request: HttpRequest, exc: ServiceValidationError) ->
     return validation_problem(exc.errors, in_query=isinstance(exc, InvalidQuery))
 
 
+def _on_state_conflict(request: HttpRequest, exc: StateConflict) -> HttpResponse:
+    return problem_response(
+        409,
+        "; ".join(e.message for e in exc.errors),
+        errors=exc.errors,
+        type_name="state-conflict",
+        title="Conflict with the record's state",
+    )
+
+
 def _on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     # Another workspace's record lands here too: the scoped manager never finds it.
     return problem_response(404, "No such resource in this workspace.")
@@ -205,6 +220,7 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     _handle(api, HttpError, _on_http_error)
     _handle(api, NinjaValidationError, _on_ninja_validation)
     _handle(api, ServiceValidationError, _on_service_validation)
+    _handle(api, StateConflict, _on_state_conflict)
     _handle(api, Http404, _on_not_found)
     _handle(api, ObjectDoesNotExist, _on_not_found)
     _handle(api, PermissionDenied, _on_permission_denied)
@@ -238,9 +254,18 @@ PROBLEMS = {
     401: "no valid token or session",
     403: "the caller's role does not allow this, or a session write without its CSRF token",
     404: "no such record in this workspace",
+    409: "the record's state refuses this (e.g. an import already started): `detail` says "
+    "which state it is in and which the action needs",
     415: "a body that is not JSON",
     422: "a body with invalid fields, each named; nothing was written",
 }
+
+
+def problems_declared(*codes: int) -> dict[str, Any]:
+    """An operation's `openapi_extra` declaring problems that `document_problems` cannot
+    infer from its shape, such as the 409 of an action its record's state may refuse."""
+    content = {CONTENT_TYPE: {"schema": PROBLEM_REF}}
+    return {"responses": {str(c): {"description": PROBLEMS[c], "content": content} for c in codes}}
 
 
 def document_problems(schema: dict[str, Any]) -> None:

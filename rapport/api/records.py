@@ -5,7 +5,7 @@ way; the per-entity modules keep only what differs (their schemas and which serv
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
@@ -212,21 +212,27 @@ CUSTOM_FILTER_HELP = (
 
 
 def refuse_unknown_params(
-    request: HttpRequest, params: type[BaseModel] | None, *, custom: bool = False
+    request: HttpRequest,
+    params: type[BaseModel] | Collection[str] | None,
+    *,
+    custom: bool = False,
+    of: str = "this list",
 ) -> None:
     """A misspelt filter (`ownerid=3`) would list every record, unfiltered, as if it had
-    matched: refused by name instead, as an unknown key in a body is. `custom` admits the
-    `cf.<key>` filters."""
-    known = set(params.model_fields) if params is not None else set()
+    matched: refused by name instead, as an unknown key in a body is. `params` is the
+    parameters' schema or their names; `custom` admits the `cf.<key>` filters; `of` names
+    what the parameters are of in the message."""
+    if isinstance(params, type):
+        known: Collection[str] = set(params.model_fields)
+    else:
+        known = params or ()
     unknown = [
         name
         for name in request.GET
         if name not in known and not (custom and name.startswith(CUSTOM_FILTER_PREFIX))
     ]
     if unknown:
-        raise InvalidQuery(
-            [FieldError(name, "is not a parameter of this list") for name in unknown]
-        )
+        raise InvalidQuery([FieldError(name, f"is not a parameter of {of}") for name in unknown])
 
 
 def custom_filters(request: HttpRequest) -> dict[str, str]:

@@ -31,3 +31,9 @@ class ServiceValidationError(Exception):
 
 class PermissionDenied(Exception):
     """The actor's role does not allow this action (403)."""
+
+
+class StateConflict(ServiceValidationError):
+    """The record's state refuses the action, whatever was sent (409): an import already
+    started, an export not finished. Each error says what state the record is in and what
+    state the action needs, so a client knows the same request cannot pass until it moves."""

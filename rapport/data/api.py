@@ -11,12 +11,20 @@ scope.
 
 import datetime as dt
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from rapport.api.permissions import DELETE, READ, WRITE, caller
-from rapport.api.problem import problem_response
-from rapport.api.records import PageOut, PageParams, PathId, WriteSchema, query_errors
+from rapport.api.problem import problems_declared
+from rapport.api.records import (
+    PageOut,
+    PageParams,
+    PathId,
+    WriteSchema,
+    query_errors,
+    refuse_unknown_params,
+)
+from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.core.pagination import Page
 from rapport.data.error_report import error_report_response
 from rapport.data.importers import Importer, importers
@@ -31,7 +39,6 @@ from rapport.data.queries import import_error_page, import_get, import_page, imp
 from rapport.data.services import (
     DRY_RUN_ROWS,
     MAX_DRY_RUN_ROWS,
-    ImportStarted,
     PreviewRow,
     import_cancel,
     import_create,
@@ -42,6 +49,10 @@ from rapport.data.services import (
 )
 
 router = Router(tags=["imports"])
+# The form fields of an upload (`create_import`'s parameters).
+UPLOAD_FIELDS = {"file", "entity", "mode"}
+# The actions an import's status may refuse.
+CONFLICT = problems_declared(409)
 
 
 class ImportFieldOut(Schema):
@@ -136,9 +147,15 @@ def _settings(payload: ImportSettingsIn) -> dict[str, object]:
     }
 
 
+class ImportListParams(PageParams):
+    status: str = Field("", description=f"imports in this status: {', '.join(ImportStatus.values)}")
+    entity: str = Field("", description="imports of these records, e.g. contacts (`/importers`)")
+
+
 @router.get("/importers", response=list[ImporterOut], auth=READ)
 def list_importers(request: HttpRequest) -> list[Importer]:
     """What can be imported, each with the fields a column can be mapped to."""
+    refuse_unknown_params(request, None, of="this request")
     return importers()
 
 
@@ -150,34 +167,42 @@ def create_import(
     mode: Form[ImportMode] = ImportMode.SKIP,
 ) -> Status[ImportBatch]:
     """Upload a CSV file (any common encoding and delimiter), an Excel workbook (its first
-    sheet with data) or a vCard file; nothing is imported yet."""
+    sheet with data) or a vCard file; nothing is imported yet. A form field other than
+    these three is refused by name (422), as an unknown key in a JSON body is."""
+    refuse_unknown_params(request, None, of="this request")
+    unknown = [name for name in (*request.POST, *request.FILES) if name not in UPLOAD_FIELDS]
+    if unknown:
+        raise ServiceValidationError(
+            [FieldError(name, "is not a field of an upload") for name in unknown]
+        )
     c = caller(request)
     batch = import_create(workspace=c.workspace, actor=c.actor, entity=entity, file=file, mode=mode)
     return Status(201, batch)
 
 
 @router.get("/imports", response=PageOut[ImportOut], auth=READ)
-def list_imports(request: HttpRequest, params: Query[PageParams]) -> Page[ImportBatch]:
+def list_imports(request: HttpRequest, params: Query[ImportListParams]) -> Page[ImportBatch]:
     """Newest first."""
+    refuse_unknown_params(request, ImportListParams)
     with query_errors():
-        return import_page(cursor=params.cursor, limit=params.limit)
+        return import_page(
+            cursor=params.cursor, limit=params.limit, status=params.status, entity=params.entity
+        )
 
 
 @router.get("/imports/{int:batch_id}", response=ImportOut, auth=READ)
 def get_import(request: HttpRequest, batch_id: PathId) -> ImportBatch:
     """Status and counters: poll this for progress."""
+    refuse_unknown_params(request, None, of="this request")
     return import_get(batch_id=batch_id)
 
 
-@router.delete("/imports/{int:batch_id}", response={204: None}, auth=WRITE)
-def discard_import(request: HttpRequest, batch_id: PathId) -> Status[None] | HttpResponse:
+@router.delete("/imports/{int:batch_id}", response={204: None}, auth=WRITE, openapi_extra=CONFLICT)
+def discard_import(request: HttpRequest, batch_id: PathId) -> Status[None]:
     """Delete an import that was never started, and its file; a started one is refused
     (409): what it did is undone, not discarded."""
     c = caller(request)
-    try:
-        import_discard(workspace=c.workspace, actor=c.actor, batch=import_get(batch_id=batch_id))
-    except ImportStarted as exc:
-        return problem_response(409, str(exc), errors=exc.errors, title="Import started")
+    import_discard(workspace=c.workspace, actor=c.actor, batch=import_get(batch_id=batch_id))
     return Status(204, None)
 
 
@@ -198,11 +223,14 @@ def dry_run_import(request: HttpRequest, batch_id: PathId, payload: DryRunIn) ->
     )
 
 
-@router.post("/imports/{int:batch_id}/start", response={202: ImportOut}, auth=WRITE)
+@router.post(
+    "/imports/{int:batch_id}/start", response={202: ImportOut}, auth=WRITE, openapi_extra=CONFLICT
+)
 def start_import(
     request: HttpRequest, batch_id: PathId, payload: ImportSettingsIn
 ) -> Status[ImportBatch]:
-    """Queue the import with this mapping and mode (the suggested mapping if omitted)."""
+    """Queue the import with this mapping and mode (the suggested mapping if omitted); an
+    import started already is refused (409)."""
     c = caller(request)
     batch = import_get(batch_id=batch_id)
     settings = _settings(payload)
@@ -216,18 +244,24 @@ def start_import(
     return Status(202, import_get(batch_id=batch.pk))
 
 
-@router.post("/imports/{int:batch_id}/cancel", response=ImportOut, auth=WRITE)
+@router.post(
+    "/imports/{int:batch_id}/cancel", response=ImportOut, auth=WRITE, openapi_extra=CONFLICT
+)
 def cancel_import(request: HttpRequest, batch_id: PathId) -> ImportBatch:
-    """Stop after the chunk being written; what was imported stays until undone."""
+    """Stop after the chunk being written; what was imported stays until undone. Only a
+    queued or running import can be cancelled (else 409)."""
     c = caller(request)
     return import_cancel(workspace=c.workspace, actor=c.actor, batch=import_get(batch_id=batch_id))
 
 
-@router.post("/imports/{int:batch_id}/undo", response=ImportOut, auth=DELETE)
+@router.post(
+    "/imports/{int:batch_id}/undo", response=ImportOut, auth=DELETE, openapi_extra=CONFLICT
+)
 def undo_import(request: HttpRequest, batch_id: PathId) -> ImportBatch:
     """Queue the undo: delete the records the import created and restore the fields it
     updated, in the background. The import's status is `undoing` until it is `undone`;
-    `undone` counts the records taken back so far."""
+    `undone` counts the records taken back so far. Only a finished, cancelled or failed
+    import can be undone (else 409)."""
     c = caller(request)
     batch = import_get(batch_id=batch_id)
     import_undo_start(workspace=c.workspace, actor=c.actor, batch=batch)
@@ -240,6 +274,7 @@ def list_import_errors(
     request: HttpRequest, batch_id: PathId, params: Query[PageParams]
 ) -> Page[ImportRowError]:
     """Which row, which column, why; in row order."""
+    refuse_unknown_params(request, PageParams)
     batch = import_get(batch_id=batch_id)
     with query_errors():
         return import_error_page(batch=batch, cursor=params.cursor, limit=params.limit)
@@ -249,4 +284,5 @@ def list_import_errors(
 def download_import_errors(request: HttpRequest, batch_id: PathId) -> StreamingHttpResponse:
     """The row errors as a CSV file, each with the row as read, safe to open in a
     spreadsheet."""
+    refuse_unknown_params(request, None, of="this request")
     return error_report_response(import_get(batch_id=batch_id))

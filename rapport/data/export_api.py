@@ -10,17 +10,17 @@ built by a background job instead: the answer is 202 with the job's status, whic
 from datetime import datetime
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from ninja import Router, Schema, Status
 
 from rapport.api.permissions import caller, requires
-from rapport.api.records import PathId
-from rapport.data.export_formats import CONTENT_TYPES
-from rapport.data.export_http import export_response
+from rapport.api.problem import problems_declared
+from rapport.api.records import PathId, refuse_unknown_params
+from rapport.data.export_http import export_file_response, export_response
 from rapport.data.export_queries import export_get
-from rapport.data.exports import ExportRequest
+from rapport.data.exports import ExportRequest, exporter_get
 from rapport.data.models import DataExport, ExportStatus
 from rapport.tenancy.roles import RECORDS_EXPORT
 
@@ -74,6 +74,7 @@ def _get(export_id: int) -> DataExport:
     summary="A background export's status",
 )
 def export_job(request: HttpRequest, export_id: PathId) -> ExportJobOut:
+    refuse_unknown_params(request, None, of="this request")
     return _job(_get(export_id))
 
 
@@ -83,17 +84,12 @@ def export_job(request: HttpRequest, export_id: PathId) -> ExportJobOut:
     response={200: None},
     url_name="export_job_file",
     summary="Download a finished background export",
+    description="An export without a file (not finished, failed, expired) is a 409.",
+    openapi_extra=problems_declared(409),
 )
 def export_job_file(request: HttpRequest, export_id: PathId) -> HttpResponseBase:
-    export = _get(export_id)
-    if export.status != ExportStatus.DONE or not export.file:
-        raise Http404(f"export {export_id} has no file ({export.status})")
-    return FileResponse(
-        export.file.open("rb"),
-        as_attachment=True,
-        filename=f"{export.entity}-{export.created_at:%Y%m%d-%H%M}.{export.file_format}",
-        content_type=CONTENT_TYPES.get(export.file_format, "application/octet-stream"),
-    )
+    refuse_unknown_params(request, None, of="this request")
+    return export_file_response(_get(export_id))
 
 
 @router.get(
@@ -103,6 +99,10 @@ def export_job_file(request: HttpRequest, export_id: PathId) -> HttpResponseBase
     response={200: None, 202: ExportJobOut},
 )
 def export(request: HttpRequest, entity: str, file_format: str) -> object:
+    """The query parameters are the list's filters and sort (and `background`); any other
+    is refused by name, as the export would otherwise be wider than asked."""
+    known = exporter_get(entity).known_params()
+    refuse_unknown_params(request, {*known, "background"}, of="this export")
     c = caller(request)
     params = request.GET.copy()
     background = bool(params.pop("background", None))

@@ -13,7 +13,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 
-from rapport.core.errors import ServiceValidationError
+from rapport.core.errors import ServiceValidationError, StateConflict
 from rapport.data.export_formats import (
     CONTENT_TYPES,
     XLSX_MAX_ROWS,
@@ -23,7 +23,7 @@ from rapport.data.export_formats import (
 )
 from rapport.data.export_services import export_record
 from rapport.data.exports import ExportRequest, export_rows, exporter_get
-from rapport.data.models import DataExport
+from rapport.data.models import DataExport, ExportStatus
 from rapport.tenancy.access import workspace_scope
 
 
@@ -83,3 +83,19 @@ def export_response(
     response = StreamingHttpResponse(body(), content_type=CONTENT_TYPES[file_format])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def export_file_response(export: DataExport) -> FileResponse:
+    """A background export's finished file, for both doors; an export with none (queued,
+    running, failed, expired, or sent in its request) is a `StateConflict` saying which."""
+    if export.status != ExportStatus.DONE or not export.file:
+        state = export.status if export.status != ExportStatus.DONE else "done, sent when asked"
+        raise StateConflict.single(
+            "status", f"only a finished background export has a file; this one is {state}"
+        )
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=f"{export.entity}-{export.created_at:%Y%m%d-%H%M}.{export.file_format}",
+        content_type=CONTENT_TYPES.get(export.file_format, "application/octet-stream"),
+    )

@@ -7,17 +7,16 @@ then a download link; the file is served by `export_file`, never by a public med
 """
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from rapport.core.errors import ServiceValidationError
-from rapport.data.export_formats import CONTENT_TYPES
-from rapport.data.export_http import export_response
+from rapport.core.errors import ServiceValidationError, StateConflict
+from rapport.data.export_http import export_file_response, export_response
 from rapport.data.export_queries import export_get, export_recent, exports_described
 from rapport.data.exports import ExportRequest
-from rapport.data.models import DataExport, ExportStatus
+from rapport.data.models import DataExport
 from rapport.data.quality import quality_report
 from rapport.tenancy.data_version import kept
 from rapport.tenancy.roles import RECORDS_EXPORT
@@ -72,19 +71,14 @@ def export_row(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def export_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The finished file, to members of its workspace with the export scope only."""
-    export = found_or_404(export_get, export_id=pk)
-    if export.status != ExportStatus.DONE or not export.file:
+    try:
+        return export_file_response(found_or_404(export_get, export_id=pk))
+    except StateConflict as exc:
         return HttpResponse(
-            f"export {pk}: no file ({export.get_status_display()})",
-            status=404,
+            f"export {pk}: {exc.errors[0].message}",
+            status=409,
             content_type="text/plain; charset=utf-8",
         )
-    return FileResponse(
-        export.file.open("rb"),
-        as_attachment=True,
-        filename=f"{export.entity}-{export.created_at:%Y%m%d-%H%M}.{export.file_format}",
-        content_type=CONTENT_TYPES.get(export.file_format, "application/octet-stream"),
-    )
 
 
 @member_required

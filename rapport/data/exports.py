@@ -111,6 +111,15 @@ class Exporter:
     list_url: str = ""
     # The URL's arguments, where the list's URL has some (the ticket queue's view).
     list_args: Callable[[dict[str, str]], list[str]] = lambda _filters: []
+    # The query parameters `queryset` reads besides its form's fields (the ticket queue's
+    # view, the segment whose members leave).
+    params: frozenset[str] = frozenset()
+
+    def known_params(self) -> set[str]:
+        """Every query parameter this export reads: anything else is a mistake, refused by
+        name over the API rather than exporting more than was meant."""
+        form = self.form(QueryDict()) if self.form else None
+        return {*(form.fields if form else ()), *self.params}
 
 
 _exporters: dict[str, Exporter] = {}

@@ -12,6 +12,7 @@ from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page, SortKey, paginate
 from rapport.data.exports import FORMULA_STARTS
 from rapport.data.file_formats import batch_layout, file_rows
+from rapport.data.importers import importer_get
 from rapport.data.models import ImportBatch, ImportedRecord, ImportRowError, ImportStatus
 from rapport.tenancy.access import workspace_scope
 
@@ -72,14 +73,27 @@ def import_get(*, batch_id: int) -> ImportBatch:
     return ImportBatch.objects.select_related("created_by").get(pk=batch_id)
 
 
-def import_list() -> QuerySet[ImportBatch]:
-    return ImportBatch.objects.all()
+def import_list(*, status: str = "", entity: str = "") -> QuerySet[ImportBatch]:
+    """The batches, of one `status` and of one `entity` if given (a value none can have is
+    an error naming its filter, not an empty list that reads as "no such import")."""
+    batches = ImportBatch.objects.all()
+    if status:
+        if status not in ImportStatus.values:
+            raise ServiceValidationError.single(
+                "status", f"'{status}' is not one of: {', '.join(ImportStatus.values)}"
+            )
+        batches = batches.filter(status=status)
+    if entity:
+        batches = batches.filter(entity=importer_get(entity).entity)
+    return batches
 
 
-def import_page(*, cursor: str | None, limit: int) -> Page[ImportBatch]:
+def import_page(
+    *, cursor: str | None, limit: int, status: str = "", entity: str = ""
+) -> Page[ImportBatch]:
     """Newest first, with who started each (a bad cursor is a `cursor` error)."""
     return paginate(
-        import_list().select_related("created_by"),
+        import_list(status=status, entity=entity).select_related("created_by"),
         keys=[SortKey("created_at", True)],
         cursor=cursor,
         limit=limit,

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import File
 from django.db import DatabaseError, connection, transaction
@@ -27,7 +28,7 @@ from rapport.audit.models import AuditAction
 from rapport.audit.services import audit_change, audit_record, audited_delete
 from rapport.contacts.normalise import name_split
 from rapport.core.bulk_rows import rows_insert, slices
-from rapport.core.errors import FieldError, ServiceValidationError
+from rapport.core.errors import FieldError, ServiceValidationError, StateConflict
 from rapport.core.hooks import records_gathered
 from rapport.data.chunk_storer import ChunkStorer, chunk_storer
 from rapport.data.copy_time import copy_time
@@ -100,6 +101,18 @@ def _status_change(batch: ImportBatch, actor: Actor, status: str) -> None:
     )
 
 
+def _size_check(file: File, filename: str) -> None:
+    """A file above `RAPPORT_IMPORT_MAX_BYTES` is refused before it is read or stored: the
+    limit keeps an upload by mistake (a database dump) from filling the disk."""
+    limit = settings.RAPPORT_IMPORT_MAX_BYTES
+    if file.size > limit:
+        raise ServiceValidationError.single(
+            "file",
+            f"'{filename}' is {file.size:,} bytes, above the import limit of {limit:,} bytes "
+            "(RAPPORT_IMPORT_MAX_BYTES)",
+        )
+
+
 def import_create(
     *, workspace: Workspace, actor: Actor, entity: str, file: File, mode: str = ImportMode.SKIP
 ) -> ImportBatch:
@@ -108,8 +121,13 @@ def import_create(
     importer = importer_get(entity)
     _mode_clean(mode)
     filename = (file.name or "import").rsplit("/", 1)[-1][:255]
+    _size_check(file, filename)
     layout = file_layout(file, filename=filename)
     total_rows = file_row_count(file, layout)  # so the run's progress shows against the whole
+    if total_rows == 0:
+        raise ServiceValidationError.single(
+            "file", f"'{filename}': the file has column headers but no rows"
+        )
     file.seek(0)
     with transaction.atomic():
         batch = ImportBatch(
@@ -148,7 +166,9 @@ def import_configure(
     start that follow use them (the wizard's mapping step)."""
     importer = importer_get(batch.entity)
     if batch.status != ImportStatus.UPLOADED:
-        raise ServiceValidationError.single("status", f"the import is {batch.status} already")
+        raise StateConflict.single(
+            "status", f"only an import not started can be mapped; this one is {batch.status}"
+        )
     clean, mode = mapping_clean(importer, batch.columns, mapping), _mode_clean(mode)
     before = {"mapping": batch.mapping, "mode": batch.mode}
     after = {"mapping": clean, "mode": mode}
@@ -385,8 +405,9 @@ def import_start(
         locked = _locked(workspace, batch)
         status = locked.status if locked else None
         if status != ImportStatus.UPLOADED:
-            raise ServiceValidationError.single(
-                "status", f"the import is {status or 'discarded'} already"
+            raise StateConflict.single(
+                "status",
+                f"only an import not started can be started; this one is {status or 'discarded'}",
             )
         batch.mapping = mapping_clean(
             importer, batch.columns, batch.mapping if mapping is None else mapping
@@ -698,7 +719,7 @@ def import_cancel(*, workspace: Workspace, actor: Actor, batch: ImportBatch) -> 
         ).update(status=ImportStatus.CANCELLED, finished_at=timezone.now())
         if not stopped:
             batch.refresh_from_db()
-            raise ServiceValidationError.single(
+            raise StateConflict.single(
                 "status",
                 f"only a queued or running import can be cancelled; this one is {batch.status}",
             )
@@ -724,10 +745,6 @@ def _locked(workspace: Workspace, batch: ImportBatch) -> ImportBatch | None:
     )
 
 
-class ImportStarted(ServiceValidationError):
-    """The import was started: what it did is undone, not discarded (a 409)."""
-
-
 def import_discard(*, workspace: Workspace, actor: Actor, batch: ImportBatch) -> None:
     """Delete an import uploaded and never started, and its stored file once this commits:
     it wrote nothing, so there is nothing to undo, and the list need not keep it. Another
@@ -737,7 +754,7 @@ def import_discard(*, workspace: Workspace, actor: Actor, batch: ImportBatch) ->
         if locked is None:
             raise ImportBatch.DoesNotExist("no such import in this workspace")
         if locked.status != ImportStatus.UPLOADED:
-            raise ImportStarted.single(
+            raise StateConflict.single(
                 "status",
                 f"only an import not started can be discarded; this one is {locked.status}",
             )
@@ -750,7 +767,7 @@ def import_discard(*, workspace: Workspace, actor: Actor, batch: ImportBatch) ->
 def _undoable(batch: ImportBatch, *, resuming: bool = False) -> None:
     allowed = UNDOABLE | {ImportStatus.UNDOING} if resuming else UNDOABLE
     if batch.status not in allowed:
-        raise ServiceValidationError.single(
+        raise StateConflict.single(
             "status",
             f"only a finished or cancelled import can be undone; this one is {batch.status}",
         )

@@ -52,9 +52,9 @@ def _list(ask: ExportRequest) -> QuerySet[Contact]:
     return _by_name(static_list_members(static_list=static_list))
 
 
-for entity, label, members in (
-    ("segment-members", "Segment members", _segment),
-    ("list-members", "List members", _list),
+for entity, label, members, param in (
+    ("segment-members", "Segment members", _segment, "segment"),
+    ("list-members", "List members", _list, "list"),
 ):
     exporter_register(
         Exporter(
@@ -64,6 +64,7 @@ for entity, label, members in (
             columns=contact_columns,
             queryset=members,
             vcard=CONTACT_VCARD,
+            params=frozenset({param}),
         )
     )
 export_filter_names("segment")(model_names(Segment))

@@ -59,6 +59,7 @@ exporter_register(
         form=TicketListForm,
         list_url="service:ticket_queue",
         list_args=lambda filters: [filters.get("view") or "all"],
+        params=frozenset({"view"}),
     )
 )
 export_filter_names("team")(model_names(Team))

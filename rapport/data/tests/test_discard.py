@@ -5,9 +5,9 @@ import pytest
 
 from rapport.api.testing import ApiClient, problem_fields
 from rapport.audit.models import AuditEntry
-from rapport.core.errors import ServiceValidationError
+from rapport.core.errors import ServiceValidationError, StateConflict
 from rapport.data.models import ImportBatch, ImportStatus
-from rapport.data.services import ImportStarted, import_discard, import_start
+from rapport.data.services import import_discard, import_start
 from rapport.tenancy.access import workspace_scope
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def test_a_started_batch_is_refused_and_kept(workspace, owner, upload, status):
     batch = upload(workspace, PEOPLE)
     ImportBatch.unscoped.filter(pk=batch.pk).update(status=status)
 
-    with workspace_scope(workspace), pytest.raises(ImportStarted) as refused:
+    with workspace_scope(workspace), pytest.raises(StateConflict) as refused:
         import_discard(workspace=workspace, actor=owner, batch=batch)
 
     assert refused.value.as_dict() == {
@@ -78,7 +78,7 @@ def test_the_api_discards_an_uploaded_import_and_refuses_a_started_one(
     assert gone.status_code == 204, gone.content
     assert api.get(f"/data/imports/{uploaded.pk}").status_code == 404
     assert refused.status_code == 409, refused.content
-    assert refused.json()["title"] == "Import started"
+    assert refused.json()["type"] == "urn:rapport:problem:state-conflict"
     assert problem_fields(refused) == {
         "status": "only an import not started can be discarded; this one is done"
     }
@@ -98,7 +98,9 @@ def test_a_start_from_a_page_loaded_before_a_discard_or_a_start_is_refused_by_na
         for stale, said in ((discarded, "discarded"), (started, "queued")):
             with pytest.raises(ServiceValidationError) as refused:
                 import_start(workspace=workspace, actor=owner, batch=stale)
-            assert refused.value.as_dict() == {"status": [f"the import is {said} already"]}
+            assert refused.value.as_dict() == {
+                "status": [f"only an import not started can be started; this one is {said}"]
+            }
         assert not ImportBatch.objects.filter(pk=discarded.pk).exists()
         starts = AuditEntry.objects.filter(object_id=started.pk, action="update")
         assert starts.count() == 1

@@ -112,7 +112,11 @@ def test_a_failure_is_kept_with_its_error(
     assert not export.file and export.finished_at is not None
     page = owner_client.get("/exports/")
     assert b"disk full" in page.content
-    assert owner_client.get(f"/exports/{export.pk}/file/").status_code == 404
+    refused = owner_client.get(f"/exports/{export.pk}/file/")
+    assert (refused.status_code, refused.content.decode()) == (
+        409,
+        f"export {export.pk}: only a finished background export has a file; this one is failed",
+    )
 
 
 def test_another_workspace_and_a_viewer_cannot_download(
@@ -180,7 +184,7 @@ def test_old_files_are_removed_and_the_rows_stay(
     import os
 
     assert not os.path.exists(path)
-    assert owner_client.get(f"/exports/{export.pk}/file/").status_code == 404
+    assert owner_client.get(f"/exports/{export.pk}/file/").status_code == 409
 
 
 def test_a_job_that_lost_its_worker_is_marked_failed(owner_client, people):

@@ -33,8 +33,12 @@ def test_a_file_unreadable_to_its_end_has_no_known_total(workspace, upload, run_
     assert run_import(batch).rows == 2  # the good row, then the unreadable rest as one error
 
 
-def test_a_file_with_only_a_header_has_no_row(workspace, upload):
-    assert upload(workspace, "First Name,Email\n").total_rows == 0
+def test_a_file_with_only_a_header_is_refused(workspace, upload):
+    with pytest.raises(ServiceValidationError) as refused:
+        upload(workspace, "First Name,Email\n")
+    assert refused.value.as_dict() == {
+        "file": ["'people.csv': the file has column headers but no rows"]
+    }
 
 
 def test_configure_keeps_the_mapping_and_mode_and_audits_only_a_change(workspace, owner, upload):
@@ -70,4 +74,6 @@ def test_configure_refuses_a_bad_mode_and_a_started_import(workspace, owner, upl
         import_configure(
             workspace=workspace, actor=owner, batch=done, mapping={"Email": "email"}, mode="skip"
         )
-    assert started.value.as_dict() == {"status": ["the import is done already"]}
+    assert started.value.as_dict() == {
+        "status": ["only an import not started can be mapped; this one is done"]
+    }

@@ -350,9 +350,8 @@ def test_starting_runs_the_import_in_the_background_and_the_page_shows_its_outco
 def test_a_batch_cannot_be_started_twice(owner_client, workspace, finished):
     response = owner_client.post(f"/imports/{finished.pk}/start/", follow=True)
 
-    assert "The import was not started: status: the import is done already" in (
-        response.content.decode()
-    )
+    said = "status: only an import not started can be started; this one is done"
+    assert f"The import was not started: {said}" in response.content.decode()
     assert _batch(workspace, finished.pk).status == "done"
 
 
