@@ -73,18 +73,25 @@ def import_get(*, batch_id: int) -> ImportBatch:
     return ImportBatch.objects.select_related("created_by").get(pk=batch_id)
 
 
+def import_filters_check(*, status: str = "", entity: str = "") -> None:
+    """A filter value no batch can have is an error naming its filter, not an empty list
+    that reads as "no such import"."""
+    if status and status not in ImportStatus.values:
+        raise ServiceValidationError.single(
+            "status", f"'{status}' is not one of: {', '.join(ImportStatus.values)}"
+        )
+    if entity:
+        importer_get(entity)
+
+
 def import_list(*, status: str = "", entity: str = "") -> QuerySet[ImportBatch]:
-    """The batches, of one `status` and of one `entity` if given (a value none can have is
-    an error naming its filter, not an empty list that reads as "no such import")."""
+    """The batches, of one `status` and of one `entity` if given (`import_filters_check`)."""
+    import_filters_check(status=status, entity=entity)
     batches = ImportBatch.objects.all()
     if status:
-        if status not in ImportStatus.values:
-            raise ServiceValidationError.single(
-                "status", f"'{status}' is not one of: {', '.join(ImportStatus.values)}"
-            )
         batches = batches.filter(status=status)
     if entity:
-        batches = batches.filter(entity=importer_get(entity).entity)
+        batches = batches.filter(entity=entity)
     return batches
 
 

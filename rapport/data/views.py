@@ -21,10 +21,11 @@ from rapport.core.errors import ServiceValidationError
 from rapport.data import services
 from rapport.data.error_report import error_report_response
 from rapport.data.forms import MappingForm, UploadForm
-from rapport.data.importers import Importer, importer_get
+from rapport.data.importers import Importer, importer_get, importers
 from rapport.data.models import ImportBatch, ImportStatus
 from rapport.data.queries import (
     import_error_page,
+    import_filters_check,
     import_finish_estimate,
     import_get,
     import_page,
@@ -57,11 +58,26 @@ def _say(exc: ServiceValidationError) -> str:
 @member_required
 @require_GET
 def import_list(request: HttpRequest) -> HttpResponse:
+    """Filtered by status and by what was imported; a value no batch can have (an edited
+    URL) is said, and the list shown unfiltered."""
+    filters = {name: request.GET.get(name, "") for name in ("status", "entity")}
+    context: dict[str, Any] = {"filters": filters, "params": request.GET}
     try:
-        page = import_page(cursor=_cursor(request), limit=PAGE_SIZE)
+        import_filters_check(**filters)
+    except ServiceValidationError as exc:
+        context["problem"] = _say(exc)
+        filters = {}
+    try:
+        page = import_page(cursor=_cursor(request), limit=PAGE_SIZE, **filters)
     except ServiceValidationError as exc:  # a tampered cursor: a page that does not exist
         raise Http404 from exc
-    return render(request, "data/import_list.html", {"page": page, "params": request.GET})
+    context |= {
+        "page": page,
+        "filtered": any(filters.values()),
+        "statuses": ImportStatus.choices,
+        "importers": importers(),
+    }
+    return render(request, "data/import_list.html", context)
 
 
 # --- the wizard -----------------------------------------------------------------------------

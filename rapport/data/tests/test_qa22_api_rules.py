@@ -316,3 +316,27 @@ def test_an_empty_file_keeps_its_own_error(api):
     response = _upload(api, b"")
 
     assert problem_fields(response) == {"file": "'people.csv': the file is empty"}
+
+
+def test_the_web_list_filters_by_status_and_entity_and_says_a_bad_value(
+    owner_client, workspace, upload
+):
+    people, firms = upload(workspace, PEOPLE), upload(workspace, "Name\nAcme\n", entity="companies")
+    _status(people, "done")
+
+    def listed(query: str) -> str:
+        response = owner_client.get(f"/imports/{query}")
+        assert response.status_code == 200
+        return response.content.decode()
+
+    both = listed("")
+    assert f"/imports/{people.pk}/" in both and f"/imports/{firms.pk}/" in both
+    done = listed("?status=done")
+    assert f"/imports/{people.pk}/" in done and f"/imports/{firms.pk}/" not in done
+    assert '<option value="done" selected>' in done
+    companies = listed("?entity=companies")
+    assert f"/imports/{firms.pk}/" in companies and f"/imports/{people.pk}/" not in companies
+    assert "No import matches these filters." in listed("?entity=companies&status=done")
+    bad = listed("?status=finished")
+    assert "status: &#x27;finished&#x27; is not one of: uploaded" in bad
+    assert f"/imports/{people.pk}/" in bad and f"/imports/{firms.pk}/" in bad
