@@ -288,15 +288,16 @@ def test_the_preview_says_a_skipped_row_shows_the_record_it_matched(
     )
 
 
-def test_a_file_with_a_header_and_no_row_cannot_be_started(owner_client, workspace):
-    owner_client.post("/imports/new/", {"entity": "contacts", "file": _csv("First Name,E-mail\n")})
+def test_a_file_with_a_header_and_no_row_is_refused_at_the_upload(owner_client, workspace):
+    # Refused before a batch is made (qa22), rather than a batch whose preview has no row.
+    response = owner_client.post(
+        "/imports/new/", {"entity": "contacts", "file": _csv("First Name,E-mail\n")}
+    )
+
+    field = re.search(r'id="field-file".*?</div>', response.content.decode(), re.S)
+    assert field is not None and "the file has column headers but no rows" in field.group(0)
     with workspace_scope(workspace):
-        batch = ImportBatch.objects.get()
-
-    html = owner_client.get(f"/imports/{batch.pk}/preview/").content.decode()
-
-    assert "The file holds no data row." in html
-    assert re.search(r'<button class="btn btn-primary" type="submit" disabled>Start import', html)
+        assert not ImportBatch.objects.exists()
 
 
 @pytest.mark.parametrize(
