@@ -25,6 +25,9 @@ class PairOut(Schema):
     a_id: int = Field(description="the lower record id")
     b_id: int = Field(description="the higher record id")
     probability: float = Field(description="match probability, 0 to 1")
+    match_weight: float = Field(
+        description="Fellegi-Sunter match weight, log2 odds of a match: the queue's order"
+    )
     reasons: list[str]
     status: str = Field(description="open, not_duplicate or merged")
     updated_at: dt.datetime
@@ -42,7 +45,7 @@ class RunOut(Schema):
 
 @router.get("/pairs", response=list[PairOut], auth=READ)
 def list_pairs(request: HttpRequest, params: Query[PairListParams]) -> list[DuplicatePair]:
-    """Suspected duplicates, most likely first."""
+    """Suspected duplicates, strongest match weight first (ties by id)."""
     return list(pair_list(entity=params.entity, status=params.status)[: params.limit])
 
 

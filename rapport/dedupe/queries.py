@@ -15,11 +15,12 @@ CANDIDATE_LIMIT = 5
 
 
 def pair_list(*, entity: str | None = None, status: str = PairStatus.OPEN) -> QuerySet:
-    """Pairs by falling probability (the review queue)."""
+    """Pairs by falling match weight, then id (the review queue): the weight keeps ranking
+    pairs whose probability rounds to 1."""
     pairs = DuplicatePair.objects.filter(status=status)
     if entity:
         pairs = pairs.filter(entity=entity)
-    return pairs.order_by("-probability", "id")
+    return pairs.order_by("-match_weight", "id")
 
 
 def pair_get(*, pair_id: int) -> DuplicatePair:

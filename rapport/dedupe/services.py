@@ -19,7 +19,7 @@ from rapport.dedupe.models import DuplicatePair, PairStatus
 from rapport.tenancy.models import Workspace
 
 BATCH = 5_000
-FoundRow = tuple[int, int, float, list[str]]  # a, b, probability, reasons
+FoundRow = tuple[int, int, float, float, list[str]]  # a, b, probability, weight, reasons
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,8 @@ def dedupe_run(
 def _pairs_store(workspace: Workspace, entity: str, found: Found) -> None:
     """Insert or refresh the found pairs; drop open pairs no longer found."""
     probability = found.probability.round(4).tolist()
-    rows = zip(found.a.tolist(), found.b.tolist(), probability, found.reasons, strict=True)
+    weight = found.weight.round(4).tolist()
+    rows = zip(found.a.tolist(), found.b.tolist(), probability, weight, found.reasons, strict=True)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             _pairs_copy(workspace, entity, rows)
@@ -71,11 +72,12 @@ def _pairs_copy(workspace: Workspace, entity: str, rows: Iterable[FoundRow]) -> 
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMPORARY TABLE dedupe_found (a_id bigint, b_id bigint, "
-            "probability double precision, reasons jsonb) ON COMMIT DROP"
+            "probability double precision, match_weight double precision, reasons jsonb) "
+            "ON COMMIT DROP"
         )
         with copy_in(cursor, "COPY dedupe_found FROM STDIN") as copy:
-            for a, b, p, reasons in rows:
-                copy.write_row((a, b, p, json.dumps(reasons)))
+            for a, b, p, w, reasons in rows:
+                copy.write_row((a, b, p, w, json.dumps(reasons)))
         cursor.execute(
             f"""DELETE FROM {table} pair WHERE pair.workspace_id = %(workspace)s
                 AND pair.entity = %(entity)s AND pair.status = %(open)s
@@ -84,13 +86,13 @@ def _pairs_copy(workspace: Workspace, entity: str, rows: Iterable[FoundRow]) -> 
             scope,
         )
         cursor.execute(
-            f"""INSERT INTO {table} (workspace_id, entity, a_id, b_id, probability, reasons,
-                                     status, created_at, updated_at)
-                SELECT %(workspace)s, %(entity)s, a_id, b_id, probability, reasons, %(open)s,
-                       %(now)s, %(now)s FROM dedupe_found
+            f"""INSERT INTO {table} (workspace_id, entity, a_id, b_id, probability,
+                                     match_weight, reasons, status, created_at, updated_at)
+                SELECT %(workspace)s, %(entity)s, a_id, b_id, probability, match_weight,
+                       reasons, %(open)s, %(now)s, %(now)s FROM dedupe_found
                 ON CONFLICT (workspace_id, entity, a_id, b_id) DO UPDATE
-                SET probability = EXCLUDED.probability, reasons = EXCLUDED.reasons,
-                    updated_at = EXCLUDED.updated_at""",  # noqa: S608
+                SET probability = EXCLUDED.probability, match_weight = EXCLUDED.match_weight,
+                    reasons = EXCLUDED.reasons, updated_at = EXCLUDED.updated_at""",  # noqa: S608
             {**scope, "now": timezone.now()},
         )
         cursor.execute("DROP TABLE dedupe_found")  # now, not at commit: a run may follow
@@ -105,11 +107,12 @@ def _pairs_bulk_create(workspace: Workspace, entity: str, rows: Iterable[FoundRo
             a_id=a,
             b_id=b,
             probability=p,
+            match_weight=w,
             reasons=reasons,
             created_at=now,
             updated_at=now,
         )
-        for a, b, p, reasons in rows
+        for a, b, p, w, reasons in rows
     ]
     kept = {(r.a_id, r.b_id) for r in pairs}
     stale = [
@@ -126,7 +129,7 @@ def _pairs_bulk_create(workspace: Workspace, entity: str, rows: Iterable[FoundRo
         batch_size=BATCH,
         update_conflicts=True,
         unique_fields=["workspace", "entity", "a_id", "b_id"],
-        update_fields=["probability", "reasons", "updated_at"],
+        update_fields=["probability", "match_weight", "reasons", "updated_at"],
     )
 
 
