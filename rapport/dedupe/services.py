@@ -16,6 +16,7 @@ from rapport.core.errors import ServiceValidationError
 from rapport.dedupe.detection import DEFAULT_THRESHOLD, Found, PhaseClock, detect
 from rapport.dedupe.frames import ENTITIES
 from rapport.dedupe.models import DuplicatePair, PairStatus
+from rapport.dedupe.queries import pair_records_gone
 from rapport.tenancy.models import Workspace
 
 BATCH = 5_000
@@ -133,13 +134,19 @@ def _pairs_bulk_create(workspace: Workspace, entity: str, rows: Iterable[FoundRo
     )
 
 
-def pair_mark_not_duplicate(*, workspace: Workspace, actor: Any, pair: DuplicatePair) -> None:
-    """Remember that the two records are distinct: no later run reopens the pair."""
-    if pair.status == PairStatus.NOT_DUPLICATE:
-        return
+def _records_present(pair: DuplicatePair) -> None:
+    """Refuse a decision on a pair one of whose records a merge or a delete removed."""
+    gone = pair_records_gone(pair)
+    if gone:
+        raise ServiceValidationError.single(
+            "pair", f"{pair.entity} #{gone[0]} no longer exists (merged or deleted)"
+        )
+
+
+def _status_set(workspace: Workspace, actor: Any, pair: DuplicatePair, status: str) -> None:
     with transaction.atomic():
         before = pair.status
-        pair.status = PairStatus.NOT_DUPLICATE
+        pair.status = status
         pair.save(update_fields=["status", "updated_at"])
         audit_record(
             workspace_id=workspace.pk,
@@ -148,6 +155,25 @@ def pair_mark_not_duplicate(*, workspace: Workspace, actor: Any, pair: Duplicate
             instance=pair,
             changes={"status": [before, pair.status]},
         )
+
+
+def pair_mark_not_duplicate(*, workspace: Workspace, actor: Any, pair: DuplicatePair) -> None:
+    """Remember that the two records are distinct: no later run reopens the pair. Refused on
+    a merged pair, or one whose record is gone: there is nothing left to tell apart."""
+    if pair.status == PairStatus.NOT_DUPLICATE:
+        return
+    if pair.status == PairStatus.MERGED:
+        raise ServiceValidationError.single("pair", "the two records were merged already")
+    _records_present(pair)
+    _status_set(workspace, actor, pair, PairStatus.NOT_DUPLICATE)
+
+
+def pair_reopen(*, workspace: Workspace, actor: Any, pair: DuplicatePair) -> None:
+    """Undo "not a duplicate": the pair is back in the queue (and later runs refresh it)."""
+    if pair.status != PairStatus.NOT_DUPLICATE:
+        raise ServiceValidationError.single("pair", "the pair is not marked “not a duplicate”")
+    _records_present(pair)
+    _status_set(workspace, actor, pair, PairStatus.OPEN)
 
 
 def pairs_mark_merged(*, entity: str, removed_id: int, undone: bool) -> int:
