@@ -3,7 +3,7 @@ count a link to the list filtered to the records it counts (`contacts.quality_ch
 
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from rapport.contacts.models import Company, Contact
@@ -22,28 +22,36 @@ from rapport.data.quality import (
 
 
 def _counted(
-    title: str, model: type, checks: Iterable[QualityCheck], list_name: str
+    title: str, records: QuerySet, checks: Iterable[QualityCheck], list_name: str
 ) -> QualitySectionResult:
     checks = list(checks)
     conditions: dict[str, tuple[Q, bool]] = {c.label: (c.condition(), c.good) for c in checks}
     url = reverse(list_name)
     links = {c.label: f"{url}?quality={c.key}" for c in checks}
-    return counted(title, model.objects.all(), conditions, links=links)
+    return counted(title, records, conditions, links=links)
 
 
 def contact_completeness() -> QualitySectionResult:
     return _counted(
-        "Contacts: completeness", Contact, CONTACT_COMPLETENESS, "contacts:contact_list"
+        "Contacts: completeness",
+        Contact.objects.all(),
+        CONTACT_COMPLETENESS,
+        "contacts:contact_list",
     )
 
 
 def contact_reachability() -> QualitySectionResult:
-    return _counted("Contacts: emails and phones", Contact, CONTACT_REACH, "contacts:contact_list")
+    return _counted(
+        "Contacts: emails and phones", Contact.objects.all(), CONTACT_REACH, "contacts:contact_list"
+    )
 
 
 def company_completeness() -> QualitySectionResult:
     return _counted(
-        "Companies: completeness", Company, COMPANY_COMPLETENESS, "contacts:company_list"
+        "Companies: completeness",
+        Company.objects.all(),
+        COMPANY_COMPLETENESS,
+        "contacts:company_list",
     )
 
 
