@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from rapport.core.errors import ServiceValidationError
-from rapport.dedupe.models import DuplicatePair, PairEntity
+from rapport.dedupe.models import DuplicatePair, PairEntity, PairStatus
 from rapport.dedupe.queries import pair_get, pair_list, queue_rows
 from rapport.dedupe.services import dedupe_request, pair_mark_not_duplicate, pair_reopen
 from rapport.tenancy.roles import RECORDS_READ, RECORDS_WRITE
@@ -51,6 +51,22 @@ def _queue_url(pair: DuplicatePair) -> str:
     return f"{reverse('dedupe:queue')}?entity={pair.entity}"
 
 
+def _row_answer(request: HttpRequest, pair: DuplicatePair, refused: str) -> HttpResponse:
+    """htmx's answer in place of the pair's row: the pair as it now stands (its row back in
+    the queue, or the decision with its undo) or the refusal; the count follows, out of band."""
+    rows = queue_rows([pair])
+    context = {
+        "pair": pair,
+        "row": rows[0] if rows else None,
+        "refused": refused,
+        "can_write": True,
+        "total": pair_list(entity=pair.entity).count(),
+        "oob": True,
+    }
+    reopened = not refused and pair.status == PairStatus.OPEN
+    return render(request, "dedupe/_reopened.html" if reopened else "dedupe/_decided.html", context)
+
+
 @require_POST
 @scope_required(RECORDS_WRITE)
 def not_duplicate(request: HttpRequest, pair_id: int) -> HttpResponse:
@@ -58,22 +74,14 @@ def not_duplicate(request: HttpRequest, pair_id: int) -> HttpResponse:
     same undo comes in the message above the queue."""
     pair = found_or_404(pair_get, pair_id=pair_id)
     refused = _decision(request, pair, pair_mark_not_duplicate)
-    rows = queue_rows([pair])
     if request.htmx:  # type: ignore[attr-defined]
-        # The count above the queue follows, out of band.
-        context = {
-            "pair": pair,
-            "row": rows[0] if rows else None,
-            "refused": refused,
-            "total": pair_list(entity=pair.entity).count(),
-            "oob": True,
-        }
-        return render(request, "dedupe/_decided.html", context)
+        return _row_answer(request, pair, refused)
     if refused:
         messages.error(request, refused)
     else:
-        undo = render_to_string("dedupe/_undo.html", {"pair": pair, "row": rows[0]}, request)
-        done = format_html("{} and {}: not a duplicate.", rows[0].a, rows[0].b)
+        [row] = queue_rows([pair])
+        undo = render_to_string("dedupe/_undo.html", {"pair": pair, "row": row}, request)
+        done = format_html("{} and {}: not a duplicate.", row.a, row.b)
         messages.success(request, done + undo)  # both escaped: the message keeps its form
     return redirect(_queue_url(pair))
 
@@ -81,17 +89,11 @@ def not_duplicate(request: HttpRequest, pair_id: int) -> HttpResponse:
 @require_POST
 @scope_required(RECORDS_WRITE)
 def reopen(request: HttpRequest, pair_id: int) -> HttpResponse:
-    """Undo "not a duplicate": the pair's row comes back where it was."""
+    """Undo "not a duplicate": the pair's row comes back where it was (or the refusal)."""
     pair = found_or_404(pair_get, pair_id=pair_id)
     refused = _decision(request, pair, pair_reopen)
-    if request.htmx and not refused:  # type: ignore[attr-defined]
-        context = {
-            "row": queue_rows([pair])[0],
-            "can_write": True,
-            "total": pair_list(entity=pair.entity).count(),
-            "oob": True,
-        }
-        return render(request, "dedupe/_reopened.html", context)
+    if request.htmx:  # type: ignore[attr-defined]
+        return _row_answer(request, pair, refused)
     if refused:
         messages.error(request, refused)
     else:

@@ -155,3 +155,17 @@ def test_the_page_refuses_a_pair_whose_record_is_gone_with_a_message(
     assert "no longer exists (merged or deleted)" in row.content.decode()
     assert 'role="alert"' in row.content.decode()
     assert _ann_pair(workspace, planted).status == PairStatus.OPEN
+
+
+def test_an_htmx_undo_refused_answers_in_the_row_not_with_the_whole_page(
+    member_client, workspace, planted
+):
+    pair = _ann_pair(workspace, planted)
+
+    response = member_client.post(f"/duplicates/{pair.pk}/reopen/", HTTP_HX_REQUEST="true")
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in body
+    assert "Not done: the pair is not marked “not a duplicate”." in body
+    assert 'role="alert"' in body
