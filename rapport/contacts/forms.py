@@ -500,12 +500,14 @@ class ListFilterForm(forms.Form):
         required=False, label="Stage", choices=[("", "Any stage"), *LifecycleStage.choices]
     )
     company = forms.CharField(required=False, label="Company")
+    # A data-quality check's key: the dashboard's counts link to the records they count.
+    quality = forms.CharField(required=False, label="Data quality")
     sort = forms.CharField(required=False)
     cursor = forms.CharField(required=False)
 
     FILTERS: ClassVar[list[str]] = ["owner", "tag", "lifecycle_stage", "company"]
     # The parameters a saved view keeps (never the cursor: a view opens on its first page).
-    SAVED: ClassVar[list[str]] = ["q", *FILTERS, "sort"]
+    SAVED: ClassVar[list[str]] = ["q", *FILTERS, "quality", "sort"]
 
     def __init__(self, data: Any, *, filters: list[str]) -> None:
         super().__init__(data)
@@ -520,6 +522,7 @@ class ListFilterForm(forms.Form):
             owner_id=data.get("owner"),
             tag=data.get("tag") or "",
             lifecycle_stage=data.get("lifecycle_stage") or "",
+            quality=data.get("quality") or "",
         )
         company = (data.get("company") or "").strip()
         if company:

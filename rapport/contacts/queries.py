@@ -27,6 +27,7 @@ from rapport.contacts.models import (
     tag_key,
 )
 from rapport.contacts.normalise import phone_search_key, search_key
+from rapport.contacts.quality_checks import COMPANY_CHECKS, CONTACT_CHECKS, quality_check
 from rapport.contacts.related_rows import related_rows_load
 from rapport.core.errors import ServiceValidationError
 from rapport.core.model_rows import ModelRows, rows_where
@@ -67,6 +68,7 @@ class RecordFilter:
     created_before: dt.datetime | None = None
     updated_after: dt.datetime | None = None
     updated_before: dt.datetime | None = None
+    quality: str = ""  # a data-quality check's key (`quality_checks`): the records it counts
     custom: dict[str, str] = field(default_factory=dict)
 
 
@@ -231,6 +233,8 @@ def contact_queryset(*, f: RecordFilter, region: str) -> QuerySet[Contact]:
         qs = qs.filter(lifecycle_stage=f.lifecycle_stage)
     if f.company_id is not None:
         qs = qs.filter(company_links__company_id=f.company_id)
+    if f.quality:
+        qs = qs.filter(quality_check(CONTACT_CHECKS, f.quality).condition())
     return _common_filters(qs, f, CustomFieldEntity.CONTACT)
 
 
@@ -264,6 +268,8 @@ def company_queryset(*, f: RecordFilter) -> QuerySet[Company]:
     if text:
         key = search_key(text)
         qs = qs.filter(Q(name_key__startswith=key) | Q(domain__startswith=text.lower()))
+    if f.quality:
+        qs = qs.filter(quality_check(COMPANY_CHECKS, f.quality).condition())
     return _common_filters(qs, f, CustomFieldEntity.COMPANY)
 
 

@@ -43,6 +43,7 @@ from rapport.contacts.models import (
     LifecycleStage,
     SizeBand,
 )
+from rapport.contacts.quality_checks import CHECKS_OF
 from rapport.contacts.queries import RecordFilter
 from rapport.contacts.saved_views import (
     saved_view_create,
@@ -450,7 +451,15 @@ def _filters_html(request: HttpRequest, kind: RecordKind, form: ListFilterForm, 
     def render(q: str) -> SafeString:
         choices, chosen = _list_options(workspace), form.cleaned_data
         options = {name: _options_html(choices[name], chosen.get(name)) for name in choices}
-        context = {"kind": kind, "form": form, "q": q, "sort": sort, "options": options}
+        quality = CHECKS_OF[kind.name].get(chosen.get("quality") or "")
+        context = {
+            "kind": kind,
+            "form": form,
+            "q": q,
+            "sort": sort,
+            "options": options,
+            "quality": quality,
+        }
         return render_to_string("contacts/_filters.html", context)
 
     def build() -> str:

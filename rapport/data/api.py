@@ -120,7 +120,9 @@ class FieldErrorOut(Schema):
 
 
 class PreviewRowOut(Schema):
-    row: int = Field(description="as a spreadsheet numbers it: the header is row 1")
+    row: int = Field(
+        description="as a spreadsheet numbers it (the header is row 1); a vCard's card number"
+    )
     action: str = Field(
         description=(
             "created, updated, skipped, failed, or waiting (a company whose parent is not yet "

@@ -45,6 +45,7 @@ from rapport.contacts.services import (
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.data.company_parents import parent_cycles, parent_waited
 from rapport.data.contact_updates import restores_apply
+from rapport.data.header_translations import TRANSLATED
 from rapport.data.importers import (
     FULL_NAME,
     MULTI_VALUE_SEPARATOR,
@@ -85,12 +86,20 @@ ADDRESS = [
             "address",
             "address line 1",
             "address 1 - street",  # Google Contacts
+            *TRANSLATED["street"],
         ),
     ),
     ImportField(
         "city",
         "City",
-        ("mailing city", "billing city", "business city", "town", "address 1 - city"),
+        (
+            "mailing city",
+            "billing city",
+            "business city",
+            "town",
+            "address 1 - city",
+            *TRANSLATED["city"],
+        ),
     ),
     ImportField(
         "region",
@@ -106,6 +115,7 @@ ADDRESS = [
             "billing state/province",
             "business state",  # Outlook
             "address 1 - region",
+            *TRANSLATED["region"],
         ),
     ),
     ImportField(
@@ -122,6 +132,7 @@ ADDRESS = [
             "billing postal code",
             "business postal code",
             "address 1 - postal code",
+            *TRANSLATED["postal_code"],
         ),
     ),
     ImportField(
@@ -133,6 +144,7 @@ ADDRESS = [
             "country/region",
             "business country",
             "address 1 - country",
+            *TRANSLATED["country"],
         ),
     ),
 ]
@@ -144,15 +156,32 @@ PERSON_NAME = [
     ImportField(
         FULL_NAME,
         "Full name (split into first and last name)",
-        ("name", "full name", "contact name", "person - name", "display name"),
+        (
+            "name",
+            "nom",  # French: beside "Prénom" it is the last name (`suggestion_settled`)
+            "full name",
+            "contact name",
+            "person - name",
+            "display name",
+            *TRANSLATED["full_name"],
+        ),
     ),
     ImportField(
-        "first_name", "First name", ("first", "given name", "firstname", "person - first name")
+        "first_name",
+        "First name",
+        ("first", "given name", "firstname", "person - first name", *TRANSLATED["first_name"]),
     ),
     ImportField(
         "last_name",
         "Last name",
-        ("last", "surname", "family name", "lastname", "person - last name"),
+        (
+            "last",
+            "surname",
+            "family name",
+            "lastname",
+            "person - last name",
+            *TRANSLATED["last_name"],
+        ),
     ),
 ]
 
@@ -313,6 +342,12 @@ def values_read(
     return values
 
 
+# A bare "Name" ("Nom") column is the whole name, unless a first-name column sits beside it:
+# then it is the last name (a German form's "Vorname" and "Name", a French one's "Prénom" and
+# "Nom").
+BARE_NAMES = frozenset(header_key(n) for n in ("name", "nom"))
+
+
 class ContactImporter(Importer):
     entity = "contacts"
     label = "Contacts"
@@ -346,6 +381,7 @@ class ContactImporter(Importer):
                     "other emails",  # Rapport's own export: the emails beyond the primary
                     "additional email addresses",  # HubSpot, ";" between them
                     "hs_additional_emails",
+                    *TRANSLATED["email"],
                 ),
                 many=True,
                 separator=";",  # never part of an address
@@ -371,6 +407,7 @@ class ContactImporter(Importer):
                     "person - phone - home",
                     "person - phone - other",
                     "other phones",  # Rapport's own export
+                    *TRANSLATED["phone"],
                 ),
                 many=True,
             ),
@@ -383,7 +420,14 @@ class ContactImporter(Importer):
             ImportField(
                 "job_title",
                 "Job title",
-                ("title", "position", "job", "organization 1 - title", "person - job title"),
+                (
+                    "title",
+                    "position",
+                    "job",
+                    "organization 1 - title",
+                    "person - job title",
+                    *TRANSLATED["job_title"],
+                ),
             ),
             ImportField(
                 "company",
@@ -395,6 +439,7 @@ class ContactImporter(Importer):
                     "organisation",
                     "organization 1 - name",  # Google Contacts
                     "person - organization",  # Pipedrive
+                    *TRANSLATED["company"],
                 ),
             ),
             *ADDRESS,
@@ -403,7 +448,14 @@ class ContactImporter(Importer):
             ImportField(
                 "tags",
                 "Tags",
-                ("labels", "tag", "categories", "person - label", "group membership"),
+                (
+                    "labels",
+                    "tag",
+                    "categories",
+                    "person - label",
+                    "group membership",
+                    *TRANSLATED["tags"],
+                ),
                 many=True,
             ),
             ImportField("owner", "Owner", (*OWNER_ALIASES, "contact owner", "person - owner")),
@@ -440,6 +492,16 @@ class ContactImporter(Importer):
         from rapport.data.contact_bulk import ContactBulkWriter  # it builds on this module
 
         return ContactBulkWriter(self, batch=batch, actor=actor)
+
+    def suggestion_settled(self, mapping: dict[str, str]) -> dict[str, str]:
+        """A bare "Name" beside a first name, and no last name, is the last name."""
+        fields = set(mapping.values())
+        if "first_name" not in fields or "last_name" in fields:
+            return mapping
+        return {
+            column: "last_name" if f == FULL_NAME and header_key(column) in BARE_NAMES else f
+            for column, f in mapping.items()
+        }
 
     def match(self, *, workspace: Workspace, row: ImportRow) -> models.Model | None:
         by_id = external_id_match(Contact, workspace=workspace, row=row)
@@ -621,14 +683,32 @@ class CompanyImporter(Importer):
         [
             external_id_field("account id", "company id"),
             ImportField(
-                "name", "Name", ("company name", "account name", "company", "organization")
+                "name",
+                "Name",
+                (
+                    "company name",
+                    "account name",
+                    "company",
+                    "organization",
+                    *TRANSLATED["company"],
+                    "nom",
+                    "nombre",
+                ),
             ),
             ImportField(
-                "domain", "Domain", ("website", "website url", "company domain name", "web site")
+                "domain",
+                "Domain",
+                (
+                    "website",
+                    "website url",
+                    "company domain name",
+                    "web site",
+                    *TRANSLATED["domain"],
+                ),
             ),
-            ImportField("industry", "Industry", ()),
+            ImportField("industry", "Industry", TRANSLATED["industry"]),
             *ADDRESS,
-            ImportField("tags", "Tags", ("labels", "tag"), many=True),
+            ImportField("tags", "Tags", ("labels", "tag", *TRANSLATED["tags"]), many=True),
             ImportField(
                 "size_band",
                 "Size band (1-10, 11-50, ... or a number of employees)",

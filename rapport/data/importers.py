@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 
+from rapport.contacts.normalise import search_key
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.tenancy.models import Workspace
 
@@ -174,6 +175,10 @@ class Importer(ABC):
     # whose record this import wrote already is added to it through `extend`, whatever the mode.
     group_field: str | None = None
 
+    def suggestion_settled(self, mapping: dict[str, str]) -> dict[str, str]:
+        """The suggested mapping, with what one column means given the others settled."""
+        return mapping
+
     @abstractmethod
     def match(self, *, workspace: Workspace, row: ImportRow) -> models.Model | None:
         """The existing record this row stands for, if any (only within `workspace`)."""
@@ -287,7 +292,9 @@ def importers() -> list[Importer]:
 
 
 def header_key(header: str) -> str:
-    return re.sub(r"[\W_]+", "", header.casefold())
+    """A header as suggestions compare it: without case, accents, spaces or punctuation
+    ("Straße" is "strasse", "Código postal" is "codigopostal")."""
+    return re.sub(r"[\W_]+", "", search_key(header.casefold()))
 
 
 def _digitless(key: str) -> str:
@@ -336,7 +343,7 @@ def mapping_suggest(importer: Importer, columns: Iterable[str]) -> dict[str, str
             best[f.name] = (rank, position, column)
     for name, (_, _, column) in best.items():
         mapping[column] = name
-    return {c: mapping[c] for c in columns if c in mapping}
+    return importer.suggestion_settled({c: mapping[c] for c in columns if c in mapping})
 
 
 def mapping_clean(importer: Importer, columns: list[str], mapping: Any) -> dict[str, str]:

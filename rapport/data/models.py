@@ -71,6 +71,12 @@ class ImportBatch(WorkspaceScopedModel):
     def __str__(self) -> str:
         return f"Import of {self.filename}"
 
+    @property
+    def row_label(self) -> str:
+        """What the file's numbered records are: a vCard's are cards (card 1 is the first),
+        a sheet's rows (row 1 is the header)."""
+        return "card" if self.file_format == FileFormat.VCARD else "row"
+
 
 class ImportRowError(WorkspaceScopedModel):
     workspace = workspace_key_unindexed()  # importerror_idx starts with it

@@ -20,6 +20,7 @@ class QualityFigure:
     count: int
     total: int
     good: bool  # whether a high count is good (filled fields) or bad (invalid emails)
+    link: str = ""  # the list of exactly the records counted, if there is one
 
     @property
     def percent(self) -> int:
@@ -72,14 +73,15 @@ def counted(
     *,
     unit: str = "record",
     link: str = "",
+    links: dict[str, str] | None = None,
 ) -> QualitySectionResult:
     """One aggregate over `qs`: its row count and, per label, how many rows meet the
-    condition (and whether meeting it is good)."""
+    condition (and whether meeting it is good); `links` gives a label's list of them."""
     aggregates = {f"c{i}": Count("pk", filter=q) for i, (q, _) in enumerate(conditions.values())}
     row = qs.order_by().aggregate(total=Count("pk"), **aggregates)
     total = row["total"]
     figures = [
-        QualityFigure(label, row[f"c{i}"], total, good)
+        QualityFigure(label, row[f"c{i}"], total, good, (links or {}).get(label, ""))
         for i, (label, (_, good)) in enumerate(conditions.items())
     ]
     return QualitySectionResult(title, total, figures, unit, link)

@@ -127,8 +127,8 @@ def spreadsheet_safe(value: object) -> str:
 
 
 def import_errors_csv(*, batch: ImportBatch) -> Iterator[str]:
-    """The error report, a line at a time: row, column, message, then the row as read, every
-    cell neutralised against formula injection."""
+    """The error report, a line at a time: row (a vCard's card), column, message, then the
+    row as read, every cell neutralised against formula injection."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -138,7 +138,7 @@ def import_errors_csv(*, batch: ImportBatch) -> Iterator[str]:
         writer.writerow([spreadsheet_safe(c) for c in cells])
         return buffer.getvalue()
 
-    yield "\ufeff" + line(["row", "column", "error", *batch.columns])
+    yield "\ufeff" + line([batch.row_label, "column", "error", *batch.columns])
     # A response streams after the middleware has left the workspace scope: re-enter it.
     with workspace_scope(batch.workspace):
         for error in import_errors(batch=batch).iterator(chunk_size=1000):

@@ -3,8 +3,9 @@
 Each card becomes a row under fixed column names (First Name, Email, Phone 2, Organization...),
 so a vCard maps to importer fields like any spreadsheet. The file is read twice as a stream:
 once to count the most emails and phones a card has (the columns), once to parse the cards.
-A card that cannot be parsed is that row's error; the cards after it are still read. Row 2 is
-the first card, as if the cards were a spreadsheet under a header row.
+A card that cannot be parsed is that row's error; the cards after it are still read. Rows are
+numbered by card, the first card 1 (there is no header line to count), and the import's pages
+and error report say "Card" (`ImportBatch.row_label`).
 """
 
 import io
@@ -178,8 +179,7 @@ def _card_text(lines: list[str]) -> str:
 
 
 def vcard_rows(fh: Binary, encoding: str, columns: list[str]) -> Iterator[CsvRow]:
-    for index, lines in enumerate(_cards(fh, encoding)):
-        number = index + 2
+    for number, lines in enumerate(_cards(fh, encoding), start=1):
         size = sum(map(len, lines))
         if size > CARD_CHARS:
             yield CsvRow(number, [], f"the card holds {size:,} characters, too many")

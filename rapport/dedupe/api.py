@@ -14,7 +14,7 @@ from rapport.api.problem import problem_response
 from rapport.api.records import PathId
 from rapport.dedupe.models import DuplicatePair
 from rapport.dedupe.queries import pair_get, pair_list
-from rapport.dedupe.services import dedupe_request, pair_mark_not_duplicate
+from rapport.dedupe.services import dedupe_request, pair_mark_not_duplicate, pair_reopen
 
 router = Router(tags=["dedupe"])
 
@@ -25,6 +25,9 @@ class PairOut(Schema):
     a_id: int = Field(description="the lower record id")
     b_id: int = Field(description="the higher record id")
     probability: float = Field(description="match probability, 0 to 1")
+    match_weight: float = Field(
+        description="Fellegi-Sunter match weight, log2 odds of a match: the queue's order"
+    )
     reasons: list[str]
     status: str = Field(description="open, not_duplicate or merged")
     updated_at: dt.datetime
@@ -42,16 +45,27 @@ class RunOut(Schema):
 
 @router.get("/pairs", response=list[PairOut], auth=READ)
 def list_pairs(request: HttpRequest, params: Query[PairListParams]) -> list[DuplicatePair]:
-    """Suspected duplicates, most likely first."""
+    """Suspected duplicates, strongest match weight first (ties by id)."""
     return list(pair_list(entity=params.entity, status=params.status)[: params.limit])
 
 
 @router.post("/pairs/{int:pair_id}/not-duplicate", response=PairOut, auth=WRITE)
 def mark_not_duplicate(request: HttpRequest, pair_id: PathId) -> DuplicatePair:
-    """Remember the two records are distinct; later runs never reopen the pair."""
+    """Remember the two records are distinct; later runs never reopen the pair. Refused
+    (422) if the two were merged, or one of them is gone."""
     c = caller(request)
     pair = pair_get(pair_id=pair_id)
     pair_mark_not_duplicate(workspace=c.workspace, actor=c.actor, pair=pair)
+    return pair
+
+
+@router.delete("/pairs/{int:pair_id}/not-duplicate", response=PairOut, auth=WRITE)
+def undo_not_duplicate(request: HttpRequest, pair_id: PathId) -> DuplicatePair:
+    """Undo "not a duplicate": the pair is open again, back in the queue. Refused (422) if
+    the pair is not marked so, or one of its records is gone."""
+    c = caller(request)
+    pair = pair_get(pair_id=pair_id)
+    pair_reopen(workspace=c.workspace, actor=c.actor, pair=pair)
     return pair
 
 

@@ -12,7 +12,14 @@ import polars as pl
 
 from rapport.dedupe.blocking import DEFAULT_WINDOW, BlockingKey, candidate_pairs
 from rapport.dedupe.comparison import Compared, Comparison, compare
-from rapport.dedupe.fellegi_sunter import Model, fit, term_frequency_bits, u_from_random_pairs
+from rapport.dedupe.fellegi_sunter import (
+    Model,
+    fit,
+    log_odds_of,
+    probability_of,
+    term_frequency_bits,
+    u_from_random_pairs,
+)
 
 DEFAULT_THRESHOLD = 0.8
 RANDOM_PAIRS = 200_000
@@ -27,10 +34,12 @@ class Spec:
 
 @dataclass
 class Found:
-    """Pairs at or above the threshold: ids (a < b), probability, reasons; and the counts."""
+    """Pairs at or above the threshold: ids (a < b), match weight (log₂ odds) and probability,
+    reasons; and the counts."""
 
     a: np.ndarray
     b: np.ndarray
+    weight: np.ndarray
     probability: np.ndarray
     reasons: list[list[str]]
     candidates: int
@@ -141,8 +150,10 @@ def detect(
         levels, keys, held_out, sizes, u, max_prior=min(0.5, frame.height / max(len(ia), 1))
     )
     clock.lap("learning")
-    probability = model.probability(levels, rarity)
-    kept = probability >= threshold
+    weight = model.log_odds(levels, rarity)
+    # Compared as log odds: no second array of ten million probabilities.
+    kept = weight >= log_odds_of(threshold)
+    weight = weight[kept]
     ka, kb = ia[kept], ib[kept]
     ids = frame["id"].to_numpy()
     reasons = reasons_of(spec, frame, ka, kb, u)
@@ -150,7 +161,8 @@ def detect(
     return Found(
         a=ids[ka],
         b=ids[kb],
-        probability=probability[kept],
+        weight=weight,
+        probability=probability_of(weight.copy()),
         reasons=reasons,
         candidates=len(ia),
         model=model,

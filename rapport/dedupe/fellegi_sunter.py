@@ -51,18 +51,35 @@ class Model:
             total += np.concatenate(([0.0], weight))[levels[:, f] - MISSING]
         return total
 
-    def probability(self, levels: np.ndarray, adjustment: np.ndarray | None = None) -> np.ndarray:
-        """Match probability of each row of `levels`, with `adjustment` bits (term
-        frequency) added to each pair's weight if given."""
-        # In place: ten million pairs' float64 is 78 MB an array, and each step made one.
+    def log_odds(self, levels: np.ndarray, adjustment: np.ndarray | None = None) -> np.ndarray:
+        """Each row's match weight plus the prior's log₂ odds, with `adjustment` bits (term
+        frequency) if given: log₂ of the odds of a match, which keeps ranking pairs whose
+        probability has long rounded to 1."""
         score = self.match_weight(levels)
         score += np.log2(self.prior / (1 - self.prior))
         if adjustment is not None:
             score += adjustment
-        np.clip(score, -60, 60, out=score)
-        np.exp2(np.negative(score, out=score), out=score)
-        score += 1.0
-        return np.reciprocal(score, out=score)
+        return score
+
+    def probability(self, levels: np.ndarray, adjustment: np.ndarray | None = None) -> np.ndarray:
+        """Match probability of each row of `levels` (see `log_odds`)."""
+        return probability_of(self.log_odds(levels, adjustment))
+
+
+def probability_of(log_odds: np.ndarray) -> np.ndarray:
+    """Probability from log₂ odds, overwriting `log_odds`: ten million pairs' float64 is
+    78 MB an array, and each step made one."""
+    score = np.clip(log_odds, -60, 60, out=log_odds)
+    np.exp2(np.negative(score, out=score), out=score)
+    score += 1.0
+    return np.reciprocal(score, out=score)
+
+
+def log_odds_of(probability: float) -> float:
+    """The log₂ odds of a probability (0 and 1 are minus and plus infinity)."""
+    if probability <= 0 or probability >= 1:
+        return float("-inf") if probability <= 0 else float("inf")
+    return float(np.log2(probability / (1 - probability)))
 
 
 def monotone_weights(m: np.ndarray, u: np.ndarray) -> np.ndarray:

@@ -23,6 +23,9 @@ class DuplicatePair(WorkspaceScopedModel):
     a_id = models.BigIntegerField(help_text="the lower record id")
     b_id = models.BigIntegerField(help_text="the higher record id")
     probability = models.FloatField()
+    # log₂ odds of a match: the queue's order, still telling apart pairs whose probability
+    # rounds to 1 (a shared email, phone and name outweighs a shared email alone).
+    match_weight = models.FloatField(default=0.0)
     reasons = models.JSONField(default=list)
     status = models.CharField(max_length=15, choices=PairStatus.choices, default=PairStatus.OPEN)
 
@@ -37,7 +40,8 @@ class DuplicatePair(WorkspaceScopedModel):
         ]
         indexes = [
             models.Index(
-                fields=["workspace", "status", "-probability", "id"], name="duplicatepair_queue_idx"
+                fields=["workspace", "status", "-match_weight", "id"],
+                name="duplicatepair_weight_queue_idx",
             ),
             models.Index(fields=["workspace", "entity", "b_id"], name="duplicatepair_b_idx"),
         ]

@@ -16,6 +16,8 @@ NEAR_CERTAIN = 0.95
 
 
 def suspected_duplicates() -> QualitySectionResult:
+    """Each kind's count links to its tab of the queue (the near-certain ones lead it)."""
+    queue = reverse("dedupe:queue")
     return counted(
         "Suspected duplicates awaiting review",
         DuplicatePair.objects.filter(status=PairStatus.OPEN),
@@ -25,7 +27,11 @@ def suspected_duplicates() -> QualitySectionResult:
             f"Probability ≥ {NEAR_CERTAIN:.0%}": (Q(probability__gte=NEAR_CERTAIN), False),
         },
         unit="pair",
-        link=reverse("dedupe:queue"),
+        link=queue,
+        links={
+            "Contact pairs": f"{queue}?entity={PairEntity.CONTACT}",
+            "Company pairs": f"{queue}?entity={PairEntity.COMPANY}",
+        },
     )
 
 

@@ -12,18 +12,28 @@ from rapport.core.errors import ServiceValidationError
 from rapport.dedupe.models import DuplicatePair, PairEntity, PairStatus
 
 CANDIDATE_LIMIT = 5
+RECORD_MODELS: dict[str, Any] = {PairEntity.CONTACT: Contact, PairEntity.COMPANY: Company}
 
 
 def pair_list(*, entity: str | None = None, status: str = PairStatus.OPEN) -> QuerySet:
-    """Pairs by falling probability (the review queue)."""
+    """Pairs by falling match weight, then id (the review queue): the weight keeps ranking
+    pairs whose probability rounds to 1."""
     pairs = DuplicatePair.objects.filter(status=status)
     if entity:
         pairs = pairs.filter(entity=entity)
-    return pairs.order_by("-probability", "id")
+    return pairs.order_by("-match_weight", "id")
 
 
 def pair_get(*, pair_id: int) -> DuplicatePair:
     return DuplicatePair.objects.get(pk=pair_id)
+
+
+def pair_records_gone(pair: DuplicatePair) -> list[int]:
+    """The pair's record ids that no longer exist (a merge or a delete removed them)."""
+    ids = (pair.a_id, pair.b_id)
+    found = RECORD_MODELS[pair.entity].objects.filter(pk__in=ids)
+    present = set(found.values_list("pk", flat=True))
+    return [pk for pk in ids if pk not in present]
 
 
 @dataclass
@@ -35,9 +45,8 @@ class QueueRow:
 
 def queue_rows(pairs: list[DuplicatePair]) -> list[QueueRow]:
     """Pairs with both records, two queries per entity whatever the page size."""
-    models: dict[str, Any] = {PairEntity.CONTACT: Contact, PairEntity.COMPANY: Company}
     records: dict[tuple[str, int], Any] = {}
-    for entity, model in models.items():
+    for entity, model in RECORD_MODELS.items():
         ids = {i for p in pairs if p.entity == entity for i in (p.a_id, p.b_id)}
         if ids:
             related = "primary_company" if model is Contact else "parent"

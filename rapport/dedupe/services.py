@@ -16,10 +16,11 @@ from rapport.core.errors import ServiceValidationError
 from rapport.dedupe.detection import DEFAULT_THRESHOLD, Found, PhaseClock, detect
 from rapport.dedupe.frames import ENTITIES
 from rapport.dedupe.models import DuplicatePair, PairStatus
+from rapport.dedupe.queries import pair_records_gone
 from rapport.tenancy.models import Workspace
 
 BATCH = 5_000
-FoundRow = tuple[int, int, float, list[str]]  # a, b, probability, reasons
+FoundRow = tuple[int, int, float, float, list[str]]  # a, b, probability, weight, reasons
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ def dedupe_run(
 def _pairs_store(workspace: Workspace, entity: str, found: Found) -> None:
     """Insert or refresh the found pairs; drop open pairs no longer found."""
     probability = found.probability.round(4).tolist()
-    rows = zip(found.a.tolist(), found.b.tolist(), probability, found.reasons, strict=True)
+    weight = found.weight.round(4).tolist()
+    rows = zip(found.a.tolist(), found.b.tolist(), probability, weight, found.reasons, strict=True)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             _pairs_copy(workspace, entity, rows)
@@ -71,11 +73,12 @@ def _pairs_copy(workspace: Workspace, entity: str, rows: Iterable[FoundRow]) -> 
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMPORARY TABLE dedupe_found (a_id bigint, b_id bigint, "
-            "probability double precision, reasons jsonb) ON COMMIT DROP"
+            "probability double precision, match_weight double precision, reasons jsonb) "
+            "ON COMMIT DROP"
         )
         with copy_in(cursor, "COPY dedupe_found FROM STDIN") as copy:
-            for a, b, p, reasons in rows:
-                copy.write_row((a, b, p, json.dumps(reasons)))
+            for a, b, p, w, reasons in rows:
+                copy.write_row((a, b, p, w, json.dumps(reasons)))
         cursor.execute(
             f"""DELETE FROM {table} pair WHERE pair.workspace_id = %(workspace)s
                 AND pair.entity = %(entity)s AND pair.status = %(open)s
@@ -84,13 +87,13 @@ def _pairs_copy(workspace: Workspace, entity: str, rows: Iterable[FoundRow]) -> 
             scope,
         )
         cursor.execute(
-            f"""INSERT INTO {table} (workspace_id, entity, a_id, b_id, probability, reasons,
-                                     status, created_at, updated_at)
-                SELECT %(workspace)s, %(entity)s, a_id, b_id, probability, reasons, %(open)s,
-                       %(now)s, %(now)s FROM dedupe_found
+            f"""INSERT INTO {table} (workspace_id, entity, a_id, b_id, probability,
+                                     match_weight, reasons, status, created_at, updated_at)
+                SELECT %(workspace)s, %(entity)s, a_id, b_id, probability, match_weight,
+                       reasons, %(open)s, %(now)s, %(now)s FROM dedupe_found
                 ON CONFLICT (workspace_id, entity, a_id, b_id) DO UPDATE
-                SET probability = EXCLUDED.probability, reasons = EXCLUDED.reasons,
-                    updated_at = EXCLUDED.updated_at""",  # noqa: S608
+                SET probability = EXCLUDED.probability, match_weight = EXCLUDED.match_weight,
+                    reasons = EXCLUDED.reasons, updated_at = EXCLUDED.updated_at""",  # noqa: S608
             {**scope, "now": timezone.now()},
         )
         cursor.execute("DROP TABLE dedupe_found")  # now, not at commit: a run may follow
@@ -105,11 +108,12 @@ def _pairs_bulk_create(workspace: Workspace, entity: str, rows: Iterable[FoundRo
             a_id=a,
             b_id=b,
             probability=p,
+            match_weight=w,
             reasons=reasons,
             created_at=now,
             updated_at=now,
         )
-        for a, b, p, reasons in rows
+        for a, b, p, w, reasons in rows
     ]
     kept = {(r.a_id, r.b_id) for r in pairs}
     stale = [
@@ -126,17 +130,23 @@ def _pairs_bulk_create(workspace: Workspace, entity: str, rows: Iterable[FoundRo
         batch_size=BATCH,
         update_conflicts=True,
         unique_fields=["workspace", "entity", "a_id", "b_id"],
-        update_fields=["probability", "reasons", "updated_at"],
+        update_fields=["probability", "match_weight", "reasons", "updated_at"],
     )
 
 
-def pair_mark_not_duplicate(*, workspace: Workspace, actor: Any, pair: DuplicatePair) -> None:
-    """Remember that the two records are distinct: no later run reopens the pair."""
-    if pair.status == PairStatus.NOT_DUPLICATE:
-        return
+def _records_present(pair: DuplicatePair) -> None:
+    """Refuse a decision on a pair one of whose records a merge or a delete removed."""
+    gone = pair_records_gone(pair)
+    if gone:
+        raise ServiceValidationError.single(
+            "pair", f"{pair.entity} #{gone[0]} no longer exists (merged or deleted)"
+        )
+
+
+def _status_set(workspace: Workspace, actor: Any, pair: DuplicatePair, status: str) -> None:
     with transaction.atomic():
         before = pair.status
-        pair.status = PairStatus.NOT_DUPLICATE
+        pair.status = status
         pair.save(update_fields=["status", "updated_at"])
         audit_record(
             workspace_id=workspace.pk,
@@ -145,6 +155,25 @@ def pair_mark_not_duplicate(*, workspace: Workspace, actor: Any, pair: Duplicate
             instance=pair,
             changes={"status": [before, pair.status]},
         )
+
+
+def pair_mark_not_duplicate(*, workspace: Workspace, actor: Any, pair: DuplicatePair) -> None:
+    """Remember that the two records are distinct: no later run reopens the pair. Refused on
+    a merged pair, or one whose record is gone: there is nothing left to tell apart."""
+    if pair.status == PairStatus.NOT_DUPLICATE:
+        return
+    if pair.status == PairStatus.MERGED:
+        raise ServiceValidationError.single("pair", "the two records were merged already")
+    _records_present(pair)
+    _status_set(workspace, actor, pair, PairStatus.NOT_DUPLICATE)
+
+
+def pair_reopen(*, workspace: Workspace, actor: Any, pair: DuplicatePair) -> None:
+    """Undo "not a duplicate": the pair is back in the queue (and later runs refresh it)."""
+    if pair.status != PairStatus.NOT_DUPLICATE:
+        raise ServiceValidationError.single("pair", "the pair is not marked “not a duplicate”")
+    _records_present(pair)
+    _status_set(workspace, actor, pair, PairStatus.OPEN)
 
 
 def pairs_mark_merged(*, entity: str, removed_id: int, undone: bool) -> int:

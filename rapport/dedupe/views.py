@@ -1,13 +1,19 @@
 """The review queue: suspected duplicates side by side, merge or "not a duplicate"."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from rapport.dedupe.models import PairEntity
+from rapport.core.errors import ServiceValidationError
+from rapport.dedupe.models import DuplicatePair, PairEntity, PairStatus
 from rapport.dedupe.queries import pair_get, pair_list, queue_rows
-from rapport.dedupe.services import dedupe_request, pair_mark_not_duplicate
+from rapport.dedupe.services import dedupe_request, pair_mark_not_duplicate, pair_reopen
 from rapport.tenancy.roles import RECORDS_READ, RECORDS_WRITE
 from rapport.web.access import found_or_404, membership_of, scope_required, workspace_of
 
@@ -32,16 +38,67 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "dedupe/queue.html", context)
 
 
+def _decision(request: HttpRequest, pair: DuplicatePair, decide: Callable[..., None]) -> str:
+    """Apply `decide` to the pair; the refusal's message if it is refused, else ""."""
+    try:
+        decide(workspace=workspace_of(request), actor=request.user, pair=pair)
+    except ServiceValidationError as exc:
+        return f"Not done: {exc.errors[0].message}."
+    return ""
+
+
+def _queue_url(pair: DuplicatePair) -> str:
+    return f"{reverse('dedupe:queue')}?entity={pair.entity}"
+
+
+def _row_answer(request: HttpRequest, pair: DuplicatePair, refused: str) -> HttpResponse:
+    """htmx's answer in place of the pair's row: the pair as it now stands (its row back in
+    the queue, or the decision with its undo) or the refusal; the count follows, out of band."""
+    rows = queue_rows([pair])
+    context = {
+        "pair": pair,
+        "row": rows[0] if rows else None,
+        "refused": refused,
+        "can_write": True,
+        "total": pair_list(entity=pair.entity).count(),
+        "oob": True,
+    }
+    reopened = not refused and pair.status == PairStatus.OPEN
+    return render(request, "dedupe/_reopened.html" if reopened else "dedupe/_decided.html", context)
+
+
 @require_POST
 @scope_required(RECORDS_WRITE)
 def not_duplicate(request: HttpRequest, pair_id: int) -> HttpResponse:
+    """The row gives way to the decision and its undo (or the refusal); without htmx, the
+    same undo comes in the message above the queue."""
     pair = found_or_404(pair_get, pair_id=pair_id)
-    pair_mark_not_duplicate(workspace=workspace_of(request), actor=request.user, pair=pair)
+    refused = _decision(request, pair, pair_mark_not_duplicate)
     if request.htmx:  # type: ignore[attr-defined]
-        # The row leaves the queue, and the count above it follows (out of band).
-        left = pair_list(entity=pair.entity).count()
-        return render(request, "dedupe/_count.html", {"total": left, "oob": True})
-    return redirect(f"/duplicates/?entity={pair.entity}")
+        return _row_answer(request, pair, refused)
+    if refused:
+        messages.error(request, refused)
+    else:
+        [row] = queue_rows([pair])
+        undo = render_to_string("dedupe/_undo.html", {"pair": pair, "row": row}, request)
+        done = format_html("{} and {}: not a duplicate.", row.a, row.b)
+        messages.success(request, done + undo)  # both escaped: the message keeps its form
+    return redirect(_queue_url(pair))
+
+
+@require_POST
+@scope_required(RECORDS_WRITE)
+def reopen(request: HttpRequest, pair_id: int) -> HttpResponse:
+    """Undo "not a duplicate": the pair's row comes back where it was (or the refusal)."""
+    pair = found_or_404(pair_get, pair_id=pair_id)
+    refused = _decision(request, pair, pair_reopen)
+    if request.htmx:  # type: ignore[attr-defined]
+        return _row_answer(request, pair, refused)
+    if refused:
+        messages.error(request, refused)
+    else:
+        messages.success(request, "The pair is back in the queue.")
+    return redirect(_queue_url(pair))
 
 
 @require_POST

@@ -1,5 +1,5 @@
-"""The duplicates review queue in the browser: dismiss one pair as not a duplicate (it leaves
-the queue and stays gone after a new run), follow Merge for another and merge it."""
+"""The duplicates review queue in the browser: dismiss one pair as not a duplicate (its row
+gives way to the decision), follow Merge for another and merge it."""
 
 import re
 
@@ -27,9 +27,12 @@ def test_it_dismisses_one_pair_and_merges_another(page, log_in, workspace, owner
     expect(queue).to_contain_text("same email")
     expect(queue).to_contain_text("same phone")
 
-    # Ann and Anne are two people: the row leaves the queue (htmx), and the decision holds.
+    # Ann and Anne are two people: the decision, with its undo, takes the row's place (htmx).
     page.locator(f"#pair-{ann_pair.pk}").get_by_role("button", name="Not a duplicate").click()
-    expect(page.locator(f"#pair-{ann_pair.pk}")).to_have_count(0)
+    expect(page.locator(f"#pair-{ann_pair.pk}")).to_contain_text("not a duplicate.")
+    expect(page.locator(f"#pair-{ann_pair.pk}").get_by_role("button", name="Merge")).to_have_count(
+        0
+    )
     assert pair_of(workspace, p["ann"], p["anne"]).status == PairStatus.NOT_DUPLICATE
 
     # Robert Smith and Robert Smyth are one: Merge opens the merge page for the pair.

@@ -161,7 +161,7 @@ def test_a_vcard_file_is_imported_card_by_card(workspace, upload, run_import):
 
     assert (batch.rows, batch.created, batch.failed) == (3, 2, 1)
     [(row, column, message)] = _errors(batch)
-    assert (row, column) == (3, "")  # the second card; row 2 is the first
+    assert (row, column) == (2, "")  # the second card
     assert "is not a readable vCard" in message
     with workspace_scope(workspace):
         ann = Contact.objects.get(external_id="card-1")

@@ -61,7 +61,7 @@ def test_the_companies_tab_lists_company_pairs(member_client, planted):
     assert "acme.io" in html
 
 
-def test_not_a_duplicate_through_htmx_removes_the_row_and_is_remembered(
+def test_not_a_duplicate_through_htmx_replaces_the_row_and_is_remembered(
     member_client, workspace, planted
 ):
     pair = pair_of(workspace, planted["ann"], planted["anne"])
@@ -69,9 +69,10 @@ def test_not_a_duplicate_through_htmx_removes_the_row_and_is_remembered(
     response = member_client.post(f"/duplicates/{pair.pk}/not-duplicate/", HTTP_HX_REQUEST="true")
 
     assert response.status_code == 200
-    # No row takes its place; only the count above the queue, out of band, follows.
+    # The decision (with its undo) takes the row's place; the count follows, out of band.
     body = response.content.decode()
-    assert "<tr" not in body
+    assert body.count("<tr") == 1
+    assert "Merge" not in body
     assert 'id="queue-count" hx-swap-oob="true"' in body
     assert "1 pair left to review" in body
     assert pair_of(workspace, planted["ann"], planted["anne"]).status == PairStatus.NOT_DUPLICATE

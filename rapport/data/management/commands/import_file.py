@@ -81,5 +81,5 @@ class Command(BaseCommand):
             f"{batch.updated} updated, {batch.skipped} skipped, {batch.failed} failed"
         )
         for error in errors:
-            where = f"row {error.row}" + (f", {error.column}" if error.column else "")
+            where = f"{batch.row_label} {error.row}" + (f", {error.column}" if error.column else "")
             self.stderr.write(f"{where}: {error.message}")
