@@ -133,11 +133,15 @@ def activity_html(item: TimelineItem, view: ItemView) -> str:
         if a.duration_seconds:
             facts += f'<span class="muted">{round(a.duration_seconds / 60)} min</span>'
         facts += "</p>\n    "
+    elif a.kind == "email" and a.direction:
+        facts = (
+            '\n      <p class="tl-facts">'
+            f'<span class="badge">{escape(str(a.get_direction_display()))}</span></p>\n    '
+        )
     elif a.kind == "meeting" and a.starts_at:
         facts = f'\n      <p class="tl-facts muted">{view.date(a.starts_at, short=True)}'
         if a.ends_at:
-            local = timezone.localtime(a.ends_at, view.zone)
-            facts += f"–{local.hour:02d}:{local.minute:02d}"
+            facts += f"–{_meeting_end(a.starts_at, a.ends_at, view)}"
         if a.attendees:
             facts += " · " + ", ".join(escape(str(x)) for x in a.attendees)
         facts += "</p>\n    "
@@ -161,6 +165,15 @@ def activity_html(item: TimelineItem, view: ItemView) -> str:
         "  </div>\n"
         "</li>"
     )
+
+
+def _meeting_end(starts: dt.datetime, ends: dt.datetime, view: ItemView) -> str:
+    """The end's time alone when the meeting ends on the day it starts (in the view's zone),
+    else its date and time: a meeting over midnight or over days shows where it ends."""
+    local = timezone.localtime(ends, view.zone)
+    if local.date() == timezone.localtime(starts, view.zone).date():
+        return f"{local.hour:02d}:{local.minute:02d}"
+    return view.date(ends, short=True)
 
 
 def _task_check(a: Activity, key: str, view: ItemView) -> str:

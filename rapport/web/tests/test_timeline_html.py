@@ -62,6 +62,13 @@ ACTIVITIES = [
     _activity(8, "meeting", starts_at=dt.datetime(2026, 1, 9, 9, 0, tzinfo=dt.UTC)),
     _activity(15, "meeting", starts_at=dt.datetime(2025, 12, 9, 21, 10, tzinfo=dt.UTC)),
     _activity(9, "meeting", attendees=["no start"]),
+    _activity(16, "email", subject="Re: offer", direction="inbound"),
+    _activity(
+        17,
+        "meeting",
+        starts_at=dt.datetime(2026, 12, 1, 14, 0, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2026, 12, 3, 11, 30, tzinfo=dt.UTC),
+    ),
     _activity(10, "task", due_at=NOW - dt.timedelta(hours=1), assignee=ANN),
     _activity(11, "task", due_at=NOW + dt.timedelta(days=40), subject="Call back"),
     _activity(12, "task", due_at=NOW - dt.timedelta(days=1), done_at=NOW, assignee=BOB),
