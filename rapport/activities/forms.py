@@ -134,7 +134,7 @@ class ActivityForm(forms.Form):
             if name == "duration_minutes":
                 data["duration_seconds"] = None if value is None else value * 60
             elif name == "attendees":
-                data["attendees"] = [a.strip() for a in value.split(",") if a.strip()]
+                data["attendees"] = [a.strip() for a in (value or "").split(",") if a.strip()]
             elif name == "assignee":
                 if value is not None or self.instance is not None:
                     data["assignee_id"] = value.pk if value else None

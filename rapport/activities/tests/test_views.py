@@ -306,7 +306,8 @@ def test_emails_and_meetings_are_role_checked_and_workspace_scoped(
 ):
     assert viewer_client.post("/activities/new/", {**fields, "contact": ann.pk}).status_code == 403
     theirs = make_contact(other_workspace, first_name="Secret")
-    assert owner_client.post("/activities/new/", {**fields, "contact": theirs.pk}).status_code == 404
+    theirs_post = owner_client.post("/activities/new/", {**fields, "contact": theirs.pk})
+    assert theirs_post.status_code == 404
     assert activities_in(workspace) == [] and activities_in(other_workspace) == []
 
 
@@ -318,3 +319,23 @@ def test_the_record_page_offers_every_quick_add_kind_as_tabs(owner_client, ann):
         assert f'aria-controls="qa-panel-{kind}"' in content
         assert f'role="tabpanel" id="qa-panel-{kind}" aria-labelledby="qa-tab-{kind}"' in content
     assert content.count('aria-selected="true"') == 1
+
+
+@pytest.mark.parametrize("which", ["contacts", "companies"])
+def test_load_more_shows_activities_at_one_instant_once_each(owner_client, workspace, which):
+    """Following the "Load more" links from the record's page: 30 activities sharing one
+    timestamp, over two pages, each shown once."""
+    record = make_contact(workspace) if which == "contacts" else make_company(workspace, name="A")
+    link = "contact_ids" if which == "contacts" else "company_ids"
+    at = dt.datetime(2026, 5, 1, 12, 0, tzinfo=dt.UTC)
+    made = {
+        make_activity(workspace, body="x", occurred_at=at, **{link: [record.pk]}).pk
+        for _ in range(30)
+    }
+    html = owner_client.get(f"/{which}/{record.pk}/").content.decode()
+    shown, pages = re.findall(r'id="tl-b(\d+)"', html), 1
+    while more := re.search(r'id="tl-more"><button class="btn btn-sm" hx-get="([^"]+)"', html):
+        html = owner_client.get(more[1].replace("&amp;", "&")).content.decode()
+        shown, pages = shown + re.findall(r'id="tl-b(\d+)"', html), pages + 1
+    assert pages == 2
+    assert sorted(map(int, shown)) == sorted(made)

@@ -34,7 +34,7 @@ BOB = User(pk=8, username="bob&co")
 def _activity(pk: int, kind: str, **fields) -> TimelineItem:
     at = fields.pop("at", NOW - dt.timedelta(days=3, hours=2))
     activity = Activity(pk=pk, kind=kind, occurred_at=at, **fields)
-    return TimelineItem(at, "activity", f"b{pk}", activity)
+    return TimelineItem(at, "activity", "b", pk, activity)
 
 
 ACTIVITIES = [
@@ -82,7 +82,7 @@ def _change(pk: int, action: str, changes: dict, display: dict | None = None, **
     fields.setdefault("source", "ui")
     entry = AuditEntry(pk=pk, action=action, changes=changes, at=at, **fields)
     entry.changes_display = changes if display is None else display  # type: ignore[attr-defined]
-    return TimelineItem(at, "change", f"a{pk}", entry)
+    return TimelineItem(at, "change", "a", pk, entry)
 
 
 CHANGES = [
