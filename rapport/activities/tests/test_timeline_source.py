@@ -93,7 +93,7 @@ def test_a_page_is_the_orms_in_one_query_without_its_compiler(
             else (company_activities, acme, activities_for_company(company_id=acme.pk))
         )
         pages = []
-        before = None
+        before: TimelineCursor | None = None
         while True:  # page by page as the timeline does, through the ties at the same instant
             reference = _reference(reference_qs, before, limit + 1)
             pages.append((before, reference))

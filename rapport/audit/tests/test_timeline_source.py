@@ -72,7 +72,7 @@ def test_a_page_is_the_orms_and_reads_its_entries_in_one_statement(
 ):
     with workspace_scope(workspace):
         pages = []
-        before = None
+        before: TimelineCursor | None = None
         while True:
             reference = _reference(ann, before, limit + 1)
             pages.append((before, reference))
