@@ -12,7 +12,13 @@ from rapport.core.errors import ServiceValidationError
 from rapport.tenancy.models import Workspace
 from rapport.web.forms import add_service_errors
 
-QUICK_ADD_KINDS = [ActivityKind.NOTE, ActivityKind.CALL, ActivityKind.TASK]
+QUICK_ADD_KINDS = [
+    ActivityKind.NOTE,
+    ActivityKind.CALL,
+    ActivityKind.EMAIL,
+    ActivityKind.MEETING,
+    ActivityKind.TASK,
+]
 
 
 class ActivityForm(forms.Form):
@@ -23,12 +29,20 @@ class ActivityForm(forms.Form):
         ActivityKind.CALL: ["direction", "outcome", "duration_minutes", "body"],
         ActivityKind.TASK: ["subject", "due_at", "assignee", "body"],
         ActivityKind.EMAIL: ["subject", "direction", "body"],
-        ActivityKind.MEETING: ["subject", "starts_at", "ends_at", "body"],
+        ActivityKind.MEETING: ["subject", "starts_at", "ends_at", "attendees", "body"],
     }
     LABELS: ClassVar[dict[str, str]] = {
         ActivityKind.NOTE: "Add note",
         ActivityKind.CALL: "Log call",
+        ActivityKind.EMAIL: "Log email",
+        ActivityKind.MEETING: "Add meeting",
         ActivityKind.TASK: "Add task",
+    }
+    # The subject's label and prompt where the kind calls it something else.
+    SUBJECTS: ClassVar[dict[str, tuple[str, str]]] = {
+        ActivityKind.TASK: ("Task", "What needs doing?"),
+        ActivityKind.EMAIL: ("Subject", "What the email was about"),
+        ActivityKind.MEETING: ("Title", "What the meeting is about"),
     }
 
     subject = forms.CharField(required=False, max_length=200)
@@ -50,6 +64,12 @@ class ActivityForm(forms.Form):
     )
     ends_at = forms.DateTimeField(
         required=False, label="Ends", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    # The model keeps attendees as names or emails (not links to contacts): typed, comma-separated.
+    attendees = forms.CharField(
+        required=False,
+        max_length=2000,
+        help_text="Names or emails, separated by commas",
     )
     assignee = MemberChoiceField(queryset=None, required=False, empty_label="Me")
 
@@ -80,9 +100,14 @@ class ActivityForm(forms.Form):
         if kind == ActivityKind.NOTE:
             self.fields["body"].label = "Note"
             self.fields["body"].widget.attrs["placeholder"] = "Write a note…"
-        if "subject" in self.fields and kind == ActivityKind.TASK:
-            self.fields["subject"].label = "Task"
-            self.fields["subject"].widget.attrs["placeholder"] = "What needs doing?"
+        if kind in self.SUBJECTS:
+            label, placeholder = self.SUBJECTS[kind]
+            self.fields["subject"].label = label
+            self.fields["subject"].widget.attrs["placeholder"] = placeholder
+        if kind == ActivityKind.EMAIL:
+            self.fields["subject"].required = True  # a logged email is found by its subject
+        if kind == ActivityKind.MEETING:
+            self.fields["starts_at"].required = True
 
     @staticmethod
     def _initial(instance: Activity | None) -> dict[str, Any] | None:
@@ -93,6 +118,7 @@ class ActivityForm(forms.Form):
             for n in ("subject", "body", "direction", "outcome", "due_at", "starts_at", "ends_at")
         }
         initial["assignee"] = instance.assignee_id
+        initial["attendees"] = ", ".join(instance.attendees)
         if instance.duration_seconds is not None:
             initial["duration_minutes"] = instance.duration_seconds // 60
         return initial
@@ -107,6 +133,8 @@ class ActivityForm(forms.Form):
             value = self.cleaned_data.get(name)
             if name == "duration_minutes":
                 data["duration_seconds"] = None if value is None else value * 60
+            elif name == "attendees":
+                data["attendees"] = [a.strip() for a in (value or "").split(",") if a.strip()]
             elif name == "assignee":
                 if value is not None or self.instance is not None:
                     data["assignee_id"] = value.pk if value else None

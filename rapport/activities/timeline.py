@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from rapport.activities.models import Activity, ActivityCompany, ActivityContact
 from rapport.core.model_rows import ModelRows
-from rapport.core.timeline import TimelineItem, timeline_source
+from rapport.core.timeline import TimelineCursor, TimelineItem, timeline_source
 from rapport.web.templatetags.rapport_ui import pk_url, user_name
 from rapport.web.timeline_html import ItemView, item_writer
 
@@ -20,11 +20,15 @@ from rapport.web.timeline_html import ItemView, item_writer
 _USER_FIELDS = ("id", "username", "first_name", "last_name")
 
 
+# The activities' tag in the timeline's order (`TimelineItem.position`).
+TAG = "b"
+
+
 @cache
-def _select(link: type[models.Model], before: bool) -> tuple[str, ModelRows, ModelRows]:
+def _select(link: type[models.Model], relation: str | None) -> tuple[str, ModelRows, ModelRows]:
     """The statement of a record's activities through `link` (the contacts' or companies'
-    link table; `before`: older than a time) and what it reads: every activity field, the
-    author's and assignee's names.
+    link table; `relation`: after a cursor, `TimelineCursor.condition`) and what it reads:
+    every activity field, the author's and assignee's names.
 
     It is the query `activities_for_contact(...).select_related("author", "assignee")` sent,
     ordered and limited (the activity in the record's workspace, the link by the record's id),
@@ -34,7 +38,10 @@ def _select(link: type[models.Model], before: bool) -> tuple[str, ModelRows, Mod
     activity, user = ModelRows.of(Activity), ModelRows.of(get_user_model(), _USER_FIELDS)
     table, users = Activity._meta.db_table, get_user_model()._meta.db_table
     record = next(f.column for f in link._meta.concrete_fields if f.name in ("contact", "company"))
-    older = f' AND "{table}"."occurred_at" < %s' if before else ""
+    older = ""
+    if relation is not None:
+        at, pk = f'"{table}"."occurred_at"', f'"{table}"."id"'
+        older = f" AND {TimelineCursor.condition(relation, at, pk)}"
     columns = activity.columns(table) + user.columns("U1") + user.columns("U2")
     sql = (
         f'SELECT {", ".join(columns)} FROM "{table}" '  # noqa: S608
@@ -48,14 +55,14 @@ def _select(link: type[models.Model], before: bool) -> tuple[str, ModelRows, Mod
 
 
 def _items(
-    link: type[models.Model], record: models.Model, before: dt.datetime | None, limit: int
+    link: type[models.Model], record: models.Model, before: TimelineCursor | None, limit: int
 ) -> list[TimelineItem]:
-    """The record's activities older than `before`, newest first, each with its author and
+    """The record's activities after `before`, newest first, each with its author and
     assignee as `select_related` leaves them (one instance per user)."""
-    sql, activity, user = _select(link, before is not None)
+    sql, activity, user = _select(link, before.relation(TAG) if before else None)
     params: list[Any] = [record.workspace_id, record.pk]  # type: ignore[attr-defined]
     if before is not None:
-        params.append(connection.ops.adapt_datetimefield_value(before))
+        params.extend(before.params(TAG))
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit])
         rows = cursor.fetchall()
@@ -68,20 +75,20 @@ def _items(
         a = activity.instance(row[:n_activity])
         author_field.set_cached_value(a, user.shared(row[n_activity : n_activity + n_user], users))
         assignee_field.set_cached_value(a, user.shared(row[n_activity + n_user :], users))
-        items.append(TimelineItem(a.occurred_at, "activity", f"b{a.pk}", a))
+        items.append(TimelineItem(a.occurred_at, "activity", TAG, a.pk, a))
     return items
 
 
 @timeline_source("contacts.contact")
 def contact_activities(
-    record: models.Model, before: dt.datetime | None, limit: int
+    record: models.Model, before: TimelineCursor | None, limit: int
 ) -> list[TimelineItem]:
     return _items(ActivityContact, record, before, limit)
 
 
 @timeline_source("contacts.company")
 def company_activities(
-    record: models.Model, before: dt.datetime | None, limit: int
+    record: models.Model, before: TimelineCursor | None, limit: int
 ) -> list[TimelineItem]:
     return _items(ActivityCompany, record, before, limit)
 
@@ -133,11 +140,15 @@ def activity_html(item: TimelineItem, view: ItemView) -> str:
         if a.duration_seconds:
             facts += f'<span class="muted">{round(a.duration_seconds / 60)} min</span>'
         facts += "</p>\n    "
+    elif a.kind == "email" and a.direction:
+        facts = (
+            '\n      <p class="tl-facts">'
+            f'<span class="badge">{escape(str(a.get_direction_display()))}</span></p>\n    '
+        )
     elif a.kind == "meeting" and a.starts_at:
         facts = f'\n      <p class="tl-facts muted">{view.date(a.starts_at, short=True)}'
         if a.ends_at:
-            local = timezone.localtime(a.ends_at, view.zone)
-            facts += f"–{local.hour:02d}:{local.minute:02d}"
+            facts += f"–{_meeting_end(a.starts_at, a.ends_at, view)}"
         if a.attendees:
             facts += " · " + ", ".join(escape(str(x)) for x in a.attendees)
         facts += "</p>\n    "
@@ -161,6 +172,15 @@ def activity_html(item: TimelineItem, view: ItemView) -> str:
         "  </div>\n"
         "</li>"
     )
+
+
+def _meeting_end(starts: dt.datetime, ends: dt.datetime, view: ItemView) -> str:
+    """The end's time alone when the meeting ends on the day it starts (in the view's zone),
+    else its date and time: a meeting over midnight or over days shows where it ends."""
+    local = timezone.localtime(ends, view.zone)
+    if local.date() == timezone.localtime(starts, view.zone).date():
+        return f"{local.hour:02d}:{local.minute:02d}"
+    return view.date(ends, short=True)
 
 
 def _task_check(a: Activity, key: str, view: ItemView) -> str:

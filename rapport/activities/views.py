@@ -20,6 +20,7 @@ from rapport.activities.models import Activity
 from rapport.activities.queries import activity_get, task_groups
 from rapport.activities.services import activity_create as activity_create_service
 from rapport.activities.services import activity_delete, activity_update, task_set_done
+from rapport.activities.timeline import TAG
 from rapport.core.errors import ServiceValidationError
 from rapport.core.timeline import TimelineItem
 from rapport.tenancy.roles import RECORDS_DELETE, RECORDS_WRITE
@@ -38,7 +39,7 @@ def _linked_record(request: HttpRequest) -> Model:
 
 
 def _item(request: HttpRequest, activity: object, **extra: object) -> HttpResponse:
-    item = TimelineItem(activity.occurred_at, "activity", f"b{activity.pk}", activity)  # type: ignore[attr-defined]
+    item = TimelineItem(activity.occurred_at, "activity", TAG, activity.pk, activity)  # type: ignore[attr-defined]
     return render(request, "timeline/_activity.html", {"item": item, **extra})
 
 

@@ -1,6 +1,5 @@
 """A record's changes on its timeline: the source and the item's markup."""
 
-import datetime as dt
 from functools import cache
 from html import escape
 from typing import Any
@@ -12,7 +11,7 @@ from rapport.audit.labels import change_rows
 from rapport.audit.models import AuditEntry
 from rapport.audit.references import describe_changes
 from rapport.core.model_rows import ModelRows
-from rapport.core.timeline import TimelineItem, timeline_source
+from rapport.core.timeline import TimelineCursor, TimelineItem, timeline_source
 from rapport.web.templatetags.rapport_ui import change_value, user_name
 from rapport.web.timeline_html import ItemView, item_writer
 
@@ -26,9 +25,14 @@ def timeline_folded(*fields: str) -> None:
     _folded.update(fields)
 
 
+# The changes' tag in the timeline's order (`TimelineItem.position`).
+TAG = "a"
+
+
 @cache
-def _select(before: bool) -> tuple[str, ModelRows, ModelRows]:
-    """The statement of a record's entries (`before`: older than a time) and what it reads:
+def _select(relation: str | None) -> tuple[str, ModelRows, ModelRows]:
+    """The statement of a record's entries (`relation`: after a cursor,
+    `TimelineCursor.condition`) and what it reads:
     every entry field, the actor's names (what the markup shows).
 
     It is the query `audit_for_record(...)` sent, ordered and limited, written once: built
@@ -38,7 +42,10 @@ def _select(before: bool) -> tuple[str, ModelRows, ModelRows]:
     entry = ModelRows.of(AuditEntry)
     actor = ModelRows.of(get_user_model(), ("id", "username", "first_name", "last_name"))
     table, users = AuditEntry._meta.db_table, get_user_model()._meta.db_table
-    older = f' AND "{table}"."at" < %s' if before else ""
+    older = ""
+    if relation is not None:
+        at, pk = f'"{table}"."at"', f'"{table}"."id"'
+        older = f" AND {TimelineCursor.condition(relation, at, pk)}"
     sql = (
         f'SELECT {", ".join(entry.columns(table) + actor.columns("U1"))} FROM "{table}" '  # noqa: S608
         f'LEFT OUTER JOIN "{users}" "U1" ON ("{table}"."actor_id" = "U1"."id") '
@@ -51,14 +58,14 @@ def _select(before: bool) -> tuple[str, ModelRows, ModelRows]:
 
 @timeline_source("contacts.contact", "contacts.company")
 def record_changes(
-    record: models.Model, before: dt.datetime | None, limit: int
+    record: models.Model, before: TimelineCursor | None, limit: int
 ) -> list[TimelineItem]:
-    """The record's entries older than `before`, newest first, in its workspace, each with
+    """The record's entries after `before`, newest first, in its workspace, each with
     its actor as `select_related` leaves it (one instance per user)."""
-    sql, entry, actor = _select(before is not None)
+    sql, entry, actor = _select(before.relation(TAG) if before else None)
     params: list[Any] = [record.workspace_id, record._meta.label_lower, record.pk]  # type: ignore[attr-defined]
     if before is not None:
-        params.append(connection.ops.adapt_datetimefield_value(before))
+        params.extend(before.params(TAG))
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit])
         rows = cursor.fetchall()
@@ -71,7 +78,7 @@ def record_changes(
         actor_field.set_cached_value(e, actor.shared(row[n_entry:], actors))
         entries.append(e)
     describe_changes(entries)
-    return [TimelineItem(e.at, "change", f"a{e.pk}", e) for e in entries]
+    return [TimelineItem(e.at, "change", TAG, e.pk, e) for e in entries]
 
 
 # A value longer than this folds behind a "show all" disclosure, its start in the summary.

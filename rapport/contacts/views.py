@@ -53,7 +53,7 @@ from rapport.contacts.saved_views import (
 )
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page
-from rapport.core.timeline import TimelinePage, timeline_for
+from rapport.core.timeline import TimelineCursor, TimelinePage, timeline_for
 from rapport.dedupe.queries import record_duplicates
 from rapport.tenancy.access import memberships_of
 from rapport.tenancy.data_version import kept
@@ -968,7 +968,7 @@ def record_timeline(request: HttpRequest, kind: RecordKind, pk: int) -> HttpResp
     before = None
     if request.GET.get("before"):
         try:
-            before = dt.datetime.fromisoformat(request.GET["before"])
+            before = TimelineCursor.parse(request.GET["before"])
         except ValueError as exc:
             raise Http404 from exc
     context = {

@@ -17,11 +17,91 @@ from django.db import connection, models
 class TimelineItem:
     at: dt.datetime
     kind: str  # what renders it (a writer in web.timeline_html, else timeline/_<kind>.html)
-    key: str  # unique across sources: keeps the order stable when two items share a time
+    # The source's tag (letters, one per source and kind of row) and the row's id: with `at`
+    # they place the item in the timeline's order, ties at one instant included (`position`).
+    tag: str
+    id: int
     obj: Any
 
+    @property
+    def key(self) -> str:
+        """Unique across sources: the item's element id (`tl-<key>`)."""
+        return f"{self.tag}{self.id}"
 
-TimelineSource = Callable[[models.Model, dt.datetime | None, int], list[TimelineItem]]
+    @property
+    def position(self) -> tuple[dt.datetime, str, int]:
+        """The timeline is in this order, descending: newest first, then by tag, then by id."""
+        return (self.at, self.tag, self.id)
+
+
+@dataclass(frozen=True)
+class TimelineCursor:
+    """Where a page ended: its last item's position. The next page starts after it, so the
+    items sharing its instant are neither repeated nor skipped, however many there are."""
+
+    at: dt.datetime
+    tag: str
+    id: int
+
+    @classmethod
+    def at_item(cls, item: TimelineItem) -> "TimelineCursor":
+        return cls(*item.position)
+
+    @property
+    def text(self) -> str:
+        """For the "Load more" address (`parse` reads it back)."""
+        return f"{self.at.isoformat()}~{self.tag}~{self.id}"
+
+    @classmethod
+    def parse(cls, text: str) -> "TimelineCursor":
+        """From `text`; a bare date-time (an older page's link) is "older than it".
+        ValueError when it is neither."""
+        at, *rest = text.split("~")
+        when = dt.datetime.fromisoformat(at)
+        if not rest:
+            return cls(when, "", 0)  # every tag sorts after "": nothing at that instant
+        tag, number = rest if len(rest) == 2 else ("", "")
+        if not (tag.isascii() and tag.isalpha() and number.isdigit()):
+            raise ValueError(f"not a timeline position: {text!r}")
+        return cls(when, tag, int(number))
+
+    def admits(self, item: TimelineItem) -> bool:
+        """Whether `item` comes after the cursor (older, or at its instant and before it)."""
+        return item.position < (self.at, self.tag, self.id)
+
+    def relation(self, tag: str) -> str:
+        """How a source's rows of `tag` compare with the cursor: "lt", only those older than
+        its instant; "le", also those at it (the tag sorts before the cursor's); "tie", at
+        its instant only those of a lower id."""
+        if tag == self.tag:
+            return "tie"
+        return "le" if tag < self.tag else "lt"
+
+    def q(self, tag: str, time_field: str) -> models.Q:
+        """The rows of a source of `tag` after the cursor, by their time field and id."""
+        relation = self.relation(tag)
+        if relation == "le":
+            return models.Q(**{f"{time_field}__lte": self.at})
+        older = models.Q(**{f"{time_field}__lt": self.at})
+        if relation == "lt":
+            return older
+        return older | models.Q(**{time_field: self.at, "id__lt": self.id})
+
+    @staticmethod
+    def condition(relation: str, time_column: str, id_column: str) -> str:
+        """`q` as an SQL condition on the quoted columns, for a `relation`: the same text for
+        every cursor (a source writes its statement once per relation); `params` fill it."""
+        if relation == "tie":
+            return f"({time_column} < %s OR ({time_column} = %s AND {id_column} < %s))"
+        return f"{time_column} {'<=' if relation == 'le' else '<'} %s"
+
+    def params(self, tag: str) -> list[Any]:
+        """The parameters of `condition(self.relation(tag), ...)`."""
+        at = connection.ops.adapt_datetimefield_value(self.at)
+        return [at, at, self.id] if self.relation(tag) == "tie" else [at]
+
+
+TimelineSource = Callable[[models.Model, TimelineCursor | None, int], list[TimelineItem]]
 _sources: dict[str, list[TimelineSource]] = {}
 # The model of the rows a source shows (each of a workspace), asked only whether the
 # workspace holds any.
@@ -53,7 +133,7 @@ def timeline_source(
 @dataclass
 class TimelinePage:
     items: list[TimelineItem]
-    next_before: dt.datetime | None
+    next_before: TimelineCursor | None
     # The sources asked (`active_sources`), for a page that decides by them whether it is kept.
     sources: list[TimelineSource] = field(default_factory=list)
 
@@ -100,24 +180,23 @@ def any_rows_of(models_: tuple[type[models.Model], ...], *, workspace_id: int) -
 def timeline_for(
     record: models.Model,
     *,
-    before: dt.datetime | None = None,
+    before: TimelineCursor | None = None,
     limit: int = 25,
     workspace: Any = None,
 ) -> TimelinePage:
-    """The record's items newest first. With `workspace` (the request's, whose data version
-    was read before any data), sources known to have no rows in it are skipped."""
+    """The record's items after `before` (from the newest without it), newest first. With
+    `workspace` (the request's, whose data version was read before any data), sources known
+    to have no rows in it are skipped.
+
+    Each source gives at most `limit + 1` items after the cursor in the timeline's order
+    (`TimelineItem.position`), so the merged first `limit` are the page, and the next page
+    starts after its last item: the items at one instant page through by tag and id."""
     items: list[TimelineItem] = []
     sources = active_sources(record, workspace)
     for source in sources:
         items.extend(source(record, before, limit + 1))
-    items.sort(key=lambda i: (i.at, i.key), reverse=True)
+    items.sort(key=lambda i: i.position, reverse=True)
     page = items[:limit]
-    more = len(items) > limit
-    # Items at exactly the boundary time would be skipped by "older than": stop before them.
-    if more and page:
-        boundary = page[-1].at
-        page = [i for i in page if i.at > boundary] or page
-        next_before = page[-1].at if page[-1].at > boundary else boundary
-    else:
-        next_before = None
+    more = len(items) > limit and bool(page)
+    next_before = TimelineCursor.at_item(page[-1]) if more else None
     return TimelinePage(items=page, next_before=next_before, sources=sources)

@@ -10,4 +10,5 @@ class MarketingConfig(AppConfig):
             conditions,
             exports,
             merge_handlers,
+            references,
         )

@@ -4,7 +4,6 @@ Each view parses its input, fetches through a `*_get` helper of this workspace (
 workspace's id is a 404), calls one service or query, and renders.
 """
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +23,7 @@ from rapport.contacts.models import ContactEmail
 from rapport.contacts.queries import company_get, contact_get
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page
-from rapport.core.timeline import timeline_for
+from rapport.core.timeline import TimelineCursor, timeline_for
 from rapport.sales import leads, page_queries, queries
 from rapport.sales.board import deal_place
 from rapport.sales.board_cards import CardFormat, deal_cards
@@ -364,7 +363,7 @@ def deal_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     before = None
     if request.GET.get("before"):
         try:
-            before = dt.datetime.fromisoformat(request.GET["before"])
+            before = TimelineCursor.parse(request.GET["before"])
         except ValueError as exc:
             raise Http404 from exc
     context = {

@@ -70,8 +70,8 @@ def quick_add_panels(
     make_forms: Callable[[], list[Any]],
     user_id: int | None,
 ) -> tuple[list[dict[str, str]], SafeString]:
-    """The timeline's quick-add forms (note, call, task) for `record`: their tabs (kind and
-    label) and their rendered HTML.
+    """The timeline's quick-add forms (note, call, email, meeting, task) for `record`: their
+    tabs (kind and label) and their rendered HTML, each form in its tab panel (the first shown).
 
     Unbound, they differ from one record to the next only by the record's hidden input, and
     from one workspace to the next by the assignee choices (its members). Building and
@@ -95,8 +95,10 @@ def quick_add_panels(
         forms = make_forms()
         tabs = [{"kind": f.kind, "label": f.label} for f in forms]
         rendered = "".join(
-            render_to_string("activities/_quick_add.html", {"form": f, "record": record})
-            for f in forms
+            render_to_string(
+                "activities/_quick_add_panel.html", {"form": f, "record": record, "first": i == 0}
+            )
+            for i, f in enumerate(forms)
         )
         if rendered.count(record_input) != len(forms):
             # Not the markup this expects (the template changed): render every time.

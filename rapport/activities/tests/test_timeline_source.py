@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
@@ -16,6 +16,7 @@ from rapport.activities.models import Activity
 from rapport.activities.queries import activities_for_company, activities_for_contact
 from rapport.activities.timeline import company_activities, contact_activities
 from rapport.contacts.tests.factories import make_activity, make_company, make_contact
+from rapport.core.timeline import TimelineCursor
 from rapport.tenancy.access import workspace_scope
 
 pytestmark = pytest.mark.django_db
@@ -59,9 +60,9 @@ def records(workspace, other_workspace, owner, member, outsider):
     return ann, acme
 
 
-def _reference(qs: QuerySet[Activity], before: dt.datetime | None, limit: int) -> list[Activity]:
-    if before is not None:
-        qs = qs.filter(occurred_at__lt=before)
+def _reference(qs: QuerySet[Activity], before: TimelineCursor | None, limit: int) -> list[Activity]:
+    if before is not None:  # after the cursor of the same tag: older, or as old and a lower id
+        qs = qs.filter(Q(occurred_at__lt=before.at) | Q(occurred_at=before.at, id__lt=before.id))
     return list(qs.select_related("author", "assignee").order_by("-occurred_at", "-id")[:limit])
 
 
@@ -92,13 +93,14 @@ def test_a_page_is_the_orms_in_one_query_without_its_compiler(
             else (company_activities, acme, activities_for_company(company_id=acme.pk))
         )
         pages = []
-        before = None
+        before: TimelineCursor | None = None
         while True:  # page by page as the timeline does, through the ties at the same instant
             reference = _reference(reference_qs, before, limit + 1)
             pages.append((before, reference))
             if len(reference) <= limit:
                 break
-            before = reference[limit - 1].occurred_at
+            last = reference[limit - 1]
+            before = TimelineCursor(last.occurred_at, "b", last.pk)
 
         def no_compiler(*args: Any, **kwargs: Any) -> Any:
             raise AssertionError("built through the ORM's compiler")

@@ -1,5 +1,6 @@
 """Timeline actions from the UI: quick-add, edit, delete, and ticking tasks done."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -210,3 +211,131 @@ def test_an_edited_tasks_empty_assignee_is_no_one(owner_client, workspace, owner
     select = re.search(r'<select name="assignee".*?</select>', form, re.S)
     assert select
     assert re.findall(r"<option[^>]*>([^<]*)</option>", select.group(0)) == ["Unassigned", "olivia"]
+
+
+def test_a_logged_email_takes_its_subject_body_and_direction(owner_client, workspace, ann):
+    response = owner_client.post(
+        "/activities/new/",
+        {
+            "kind": "email",
+            "contact": ann.pk,
+            "email-subject": "Re: the renewal",
+            "email-direction": "inbound",
+            "email-body": "They accept the offer.",
+        },
+    )
+    assert response.status_code == 200
+    assert b"Re: the renewal" in response.content and b"Inbound" in response.content
+    [email] = activities_in(workspace)
+    assert (email.kind, email.subject, email.direction) == ("email", "Re: the renewal", "inbound")
+    assert email.body == "They accept the offer."
+    with workspace_scope(workspace):
+        assert list(email.contacts.all()) == [ann]
+        assert AuditEntry.objects.filter(entity="activities.activity", object_id=email.pk).exists()
+
+
+def test_a_logged_email_without_a_subject_is_refused_by_name(owner_client, workspace, ann):
+    response = owner_client.post(
+        "/activities/new/", {"kind": "email", "contact": ann.pk, "email-body": "Hi"}
+    )
+    assert response["HX-Retarget"] == "#quick-add-email"
+    assert re.search(rb'class="field has-error" id="field-email-subject"', response.content)
+    assert activities_in(workspace) == []
+
+
+def test_a_meeting_on_a_company_keeps_its_times_and_attendees(owner_client, workspace, owner):
+    initech = make_company(workspace, name="Initech")
+    response = owner_client.post(
+        "/activities/new/",
+        {
+            "kind": "meeting",
+            "company": initech.pk,
+            "meeting-subject": "Quarterly review",
+            "meeting-starts_at": "2030-03-04T22:00",
+            "meeting-ends_at": "2030-03-05T01:30",
+            "meeting-attendees": "Ann O'Hara, bob@initech.example, ",
+        },
+    )
+    assert response.status_code == 200
+    [meeting] = activities_in(workspace)
+    assert meeting.subject == "Quarterly review"
+    assert meeting.attendees == ["Ann O'Hara", "bob@initech.example"]
+    assert meeting.ends_at - meeting.starts_at == dt.timedelta(hours=3, minutes=30)
+    with workspace_scope(workspace):
+        assert list(meeting.companies.all()) == [initech]
+    # It ends on the next day: the card shows the end's date as well as its time.
+    assert "Mar 4, 2030, 22:00–Mar 5, 2030, 01:30" in response.content.decode()
+
+
+def test_a_meeting_ending_before_it_starts_is_refused_on_its_end(owner_client, workspace, ann):
+    response = owner_client.post(
+        "/activities/new/",
+        {
+            "kind": "meeting",
+            "contact": ann.pk,
+            "meeting-subject": "Demo",
+            "meeting-starts_at": "2030-03-04T10:00",
+            "meeting-ends_at": "2030-03-04T09:00",
+        },
+    )
+    assert response["HX-Retarget"] == "#quick-add-meeting"
+    content = response.content.decode()
+    assert re.search(r'class="field has-error" id="field-meeting-ends_at"', content)
+    assert "must not be before the start" in content
+    assert not re.search(r'class="field has-error" id="field-meeting-starts_at"', content)
+    assert activities_in(workspace) == []
+
+
+def test_a_meeting_needs_its_start(owner_client, workspace, ann):
+    response = owner_client.post(
+        "/activities/new/", {"kind": "meeting", "contact": ann.pk, "meeting-subject": "Demo"}
+    )
+    assert re.search(rb'class="field has-error" id="field-meeting-starts_at"', response.content)
+    assert activities_in(workspace) == []
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"kind": "email", "email-subject": "Hi"},
+        {"kind": "meeting", "meeting-subject": "Demo", "meeting-starts_at": "2030-01-01T10:00"},
+    ],
+)
+def test_emails_and_meetings_are_role_checked_and_workspace_scoped(
+    viewer_client, owner_client, workspace, other_workspace, ann, fields
+):
+    assert viewer_client.post("/activities/new/", {**fields, "contact": ann.pk}).status_code == 403
+    theirs = make_contact(other_workspace, first_name="Secret")
+    theirs_post = owner_client.post("/activities/new/", {**fields, "contact": theirs.pk})
+    assert theirs_post.status_code == 404
+    assert activities_in(workspace) == [] and activities_in(other_workspace) == []
+
+
+def test_the_record_page_offers_every_quick_add_kind_as_tabs(owner_client, ann):
+    content = owner_client.get(f"/contacts/{ann.pk}/").content.decode()
+    tabs = re.findall(r'<button type="button" class="tab" role="tab" id="qa-tab-(\w+)"', content)
+    assert tabs == ["note", "call", "email", "meeting", "task"]
+    for kind in tabs:
+        assert f'aria-controls="qa-panel-{kind}"' in content
+        assert f'role="tabpanel" id="qa-panel-{kind}" aria-labelledby="qa-tab-{kind}"' in content
+    assert content.count('aria-selected="true"') == 1
+
+
+@pytest.mark.parametrize("which", ["contacts", "companies"])
+def test_load_more_shows_activities_at_one_instant_once_each(owner_client, workspace, which):
+    """Following the "Load more" links from the record's page: 30 activities sharing one
+    timestamp, over two pages, each shown once."""
+    record = make_contact(workspace) if which == "contacts" else make_company(workspace, name="A")
+    link = "contact_ids" if which == "contacts" else "company_ids"
+    at = dt.datetime(2026, 5, 1, 12, 0, tzinfo=dt.UTC)
+    made = {
+        make_activity(workspace, body="x", occurred_at=at, **{link: [record.pk]}).pk
+        for _ in range(30)
+    }
+    html = owner_client.get(f"/{which}/{record.pk}/").content.decode()
+    shown, pages = re.findall(r'id="tl-b(\d+)"', html), 1
+    while more := re.search(r'id="tl-more"><button class="btn btn-sm" hx-get="([^"]+)"', html):
+        html = owner_client.get(more[1].replace("&amp;", "&")).content.decode()
+        shown, pages = shown + re.findall(r'id="tl-b(\d+)"', html), pages + 1
+    assert pages == 2
+    assert sorted(map(int, shown)) == sorted(made)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
@@ -18,6 +19,7 @@ from rapport.audit.timeline import record_changes
 from rapport.contacts.models import Contact
 from rapport.contacts.services import contact_update
 from rapport.contacts.tests.factories import make_company, make_contact
+from rapport.core.timeline import TimelineCursor
 from rapport.tenancy.access import workspace_scope
 
 pytestmark = pytest.mark.django_db
@@ -55,10 +57,10 @@ def ann(workspace, other_workspace, owner, member, outsider):
     return ann
 
 
-def _reference(ann: Contact, before: dt.datetime | None, limit: int) -> list[Any]:
+def _reference(ann: Contact, before: TimelineCursor | None, limit: int) -> list[Any]:
     qs = audit_for_record(entity="contacts.contact", object_id=ann.pk)
-    if before is not None:
-        qs = qs.filter(at__lt=before)
+    if before is not None:  # after the cursor of the same tag: older, or as old and a lower id
+        qs = qs.filter(Q(at__lt=before.at) | Q(at=before.at, id__lt=before.id))
     entries = list(qs.order_by("-at", "-id")[:limit])
     describe_changes(entries)
     return entries
@@ -70,13 +72,14 @@ def test_a_page_is_the_orms_and_reads_its_entries_in_one_statement(
 ):
     with workspace_scope(workspace):
         pages = []
-        before = None
+        before: TimelineCursor | None = None
         while True:
             reference = _reference(ann, before, limit + 1)
             pages.append((before, reference))
             if len(reference) <= limit:
                 break
-            before = reference[limit - 1].at
+            last = reference[limit - 1]
+            before = TimelineCursor(last.at, "a", last.pk)
         assert sum(len(r) for _, r in pages) >= 9
 
         real_as_sql = SQLCompiler.as_sql

@@ -486,7 +486,7 @@ def test_the_timeline_loads_more_older_items(owner_client, workspace, owner, ann
     keys = [i.key for i in page.items]
     while page.next_before is not None:
         response = owner_client.get(
-            f"/contacts/{ann.pk}/timeline/", {"before": page.next_before.isoformat()}
+            f"/contacts/{ann.pk}/timeline/", {"before": page.next_before.text}
         )
         assert b"<html" not in response.content
         page = response.context["timeline"]

@@ -1,10 +1,12 @@
 import datetime as dt
 
+import pytest
 import time_machine
 
+from rapport.audit.models import AuditEntry
 from rapport.contacts.services import contact_update
 from rapport.contacts.tests.factories import make_activity, make_company, make_contact
-from rapport.core.timeline import timeline_for
+from rapport.core.timeline import TimelineCursor, timeline_for
 
 T0 = dt.datetime(2026, 5, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -116,3 +118,51 @@ def test_the_sources_checks_are_asked_in_one_statement(workspace, other_workspac
             data={"subject": "s", "body": "b", "requester_id": ann.pk},
         )
         assert contact_tickets in active_sources(ann, workspace)
+
+
+def _paged(record, limit):
+    """Every item of the record's timeline, page by page as "Load more" asks for them."""
+    seen, before = [], None
+    while True:
+        page = timeline_for(record, before=before, limit=limit)
+        seen.extend(page.items)
+        if page.next_before is None:
+            return seen
+        before = page.next_before
+
+
+@pytest.mark.parametrize("which", ["contact", "company"])
+def test_activities_at_one_instant_page_through_once_each(scoped, owner, which):
+    """30 activities at the same instant, more than a page: the cursor's tiebreak (tag, id)
+    neither skips those past the page's end nor shows any twice."""
+    record = make_contact(scoped, owner) if which == "contact" else make_company(scoped, owner)
+    link = "contact_ids" if which == "contact" else "company_ids"
+    made = [
+        make_activity(scoped, owner, body=f"n{i}", occurred_at=T0, **{link: [record.pk]}).pk
+        for i in range(30)
+    ]
+    for limit in (7, 25):
+        activities = [i.obj.pk for i in _paged(record, limit) if i.kind == "activity"]
+        assert activities == sorted(made, reverse=True)  # each once, newest id first
+
+
+def test_changes_and_activities_at_one_instant_page_through_once_each(scoped, owner):
+    """The record's audit entries merged in, all at the activities' instant: each item once."""
+    ann = make_contact(scoped, owner)
+    for i in range(12):
+        contact_update(workspace=scoped, actor=owner, contact=ann, data={"job_title": f"T{i}"})
+        make_activity(scoped, owner, body=f"n{i}", occurred_at=T0, contact_ids=[ann.pk])
+    AuditEntry.objects.filter(entity="contacts.contact", object_id=ann.pk).update(at=T0)
+    for limit in (5, 25):
+        keys = [i.key for i in _paged(ann, limit)]
+        assert len(keys) == 25 == len(set(keys))  # 12 activities, the create and 12 updates
+        assert keys[:12] == [k for k in keys if k.startswith("b")]  # one order: tag, then id
+
+
+def test_a_cursor_reads_back_from_its_text_and_refuses_another():
+    cursor = TimelineCursor(T0, "b", 42)
+    assert TimelineCursor.parse(cursor.text) == cursor
+    assert TimelineCursor.parse(T0.isoformat()) == TimelineCursor(T0, "", 0)  # an older link
+    for bad in ("yesterday", f"{T0.isoformat()}~b", f"{T0.isoformat()}~b~x", f"{T0}~<b>~1"):
+        with pytest.raises(ValueError):
+            TimelineCursor.parse(bad)

@@ -175,3 +175,36 @@ def test_a_page_of_the_trail_costs_the_same_queries_for_more_records(
         make_company(workspace, owner, name=f"Co {n}")
         make_contact(workspace, owner, first_name=f"Bo {n}", company_ids=[acme.pk])
     assert queries() == few
+
+
+def test_segments_lists_and_campaigns_link_to_their_pages_while_they_exist(
+    owner_client, workspace, owner, other_workspace, outsider
+):
+    from rapport.campaigns.tests.factories import make_campaign
+    from rapport.marketing.services import segment_delete, static_list_create
+    from rapport.marketing.tests.factories import make_segment
+
+    vips = make_segment(workspace, owner, name="VIPs")
+    gone = make_segment(workspace, owner, name="Gone segment")
+    with workspace_scope(workspace):
+        fair = static_list_create(workspace=workspace, actor=owner, data={"name": "Trade fair"})
+        segment_delete(workspace=workspace, actor=owner, segment=gone)
+    spring = make_campaign(workspace, owner, name="Spring launch")
+    theirs = make_segment(other_workspace, outsider, name="Theirs")
+    with workspace_scope(workspace):  # an entry naming another workspace's segment by its id
+        AuditEntry.objects.create(
+            workspace=workspace,
+            source="ui",
+            action="update",
+            entity="marketing.segment",
+            object_id=theirs.pk,
+            object_repr="Stray segment",
+            changes={},
+            at=timezone.now(),
+        )
+    content = owner_client.get("/settings/audit/").content.decode()
+    assert f'<a href="/marketing/segments/{vips.pk}/">VIPs</a>' in content
+    assert f'<a href="/marketing/lists/{fair.pk}/">Trade fair</a>' in content
+    assert f'<a href="/campaigns/{spring.pk}/">Spring launch</a>' in content
+    assert "Gone segment <small" in content and f"/marketing/segments/{gone.pk}/" not in content
+    assert "Stray segment <small" in content and f"/marketing/segments/{theirs.pk}/" not in content

@@ -34,7 +34,7 @@ BOB = User(pk=8, username="bob&co")
 def _activity(pk: int, kind: str, **fields) -> TimelineItem:
     at = fields.pop("at", NOW - dt.timedelta(days=3, hours=2))
     activity = Activity(pk=pk, kind=kind, occurred_at=at, **fields)
-    return TimelineItem(at, "activity", f"b{pk}", activity)
+    return TimelineItem(at, "activity", "b", pk, activity)
 
 
 ACTIVITIES = [
@@ -62,6 +62,13 @@ ACTIVITIES = [
     _activity(8, "meeting", starts_at=dt.datetime(2026, 1, 9, 9, 0, tzinfo=dt.UTC)),
     _activity(15, "meeting", starts_at=dt.datetime(2025, 12, 9, 21, 10, tzinfo=dt.UTC)),
     _activity(9, "meeting", attendees=["no start"]),
+    _activity(16, "email", subject="Re: offer", direction="inbound"),
+    _activity(
+        17,
+        "meeting",
+        starts_at=dt.datetime(2026, 12, 1, 14, 0, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2026, 12, 3, 11, 30, tzinfo=dt.UTC),
+    ),
     _activity(10, "task", due_at=NOW - dt.timedelta(hours=1), assignee=ANN),
     _activity(11, "task", due_at=NOW + dt.timedelta(days=40), subject="Call back"),
     _activity(12, "task", due_at=NOW - dt.timedelta(days=1), done_at=NOW, assignee=BOB),
@@ -75,7 +82,7 @@ def _change(pk: int, action: str, changes: dict, display: dict | None = None, **
     fields.setdefault("source", "ui")
     entry = AuditEntry(pk=pk, action=action, changes=changes, at=at, **fields)
     entry.changes_display = changes if display is None else display  # type: ignore[attr-defined]
-    return TimelineItem(at, "change", f"a{pk}", entry)
+    return TimelineItem(at, "change", "a", pk, entry)
 
 
 CHANGES = [
