@@ -9,6 +9,7 @@ from django.template import Context, Template
 from django.utils import timezone
 
 from rapport.activities.models import Activity
+from rapport.activities.queries import open_tasks
 from rapport.api.testing import ApiClient
 from rapport.contacts.tests.factories import make_activity, make_contact
 from rapport.tenancy.access import workspace_scope
@@ -62,6 +63,19 @@ def test_a_user_in_auckland_sees_a_tasks_due_time_in_auckland(owner_client, owne
     assert _local(due, AUCKLAND, "%H:%M") in page
     assert "10:17" not in page
     assert "Times in Pacific/Auckland" in page  # the user menu says so
+
+
+def test_due_today_is_the_rest_of_the_readers_day(owner, workspace, ann):
+    now = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)  # Mar 11, 01:00 in Auckland
+    late_evening = dt.datetime(2026, 3, 11, 10, 30, tzinfo=dt.UTC)  # Mar 11, 23:30 there
+    make_activity(
+        workspace, owner, kind="task", subject="Late", due_at=late_evening, contact_ids=[ann.pk]
+    )
+    with workspace_scope(workspace):
+        for zone, today in (("UTC", []), ("Pacific/Auckland", ["Late"])):
+            with timezone.override(ZoneInfo(zone)):
+                page = open_tasks(assignee_id=owner.pk, group="today", now=now)
+            assert [t.subject for t in page.items] == today, zone
 
 
 def test_a_user_in_auckland_sees_an_activitys_time_on_the_timeline(
