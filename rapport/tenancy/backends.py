@@ -90,7 +90,8 @@ def memberships_with_user(user_id: Any) -> list[Membership]:
         if out:
             user = out[0].user
         else:
-            preference = preference_rows.shared(row[-len(preference_rows.fields) :], {})
+            values = row[-len(preference_rows.fields) :]
+            preference = None if values[0] is None else preference_rows.instance(values)
             if preference is not None:
                 UserPreference._meta.get_field("user").set_cached_value(preference, user)
             UserPreference._meta.get_field("user").remote_field.set_cached_value(user, preference)
