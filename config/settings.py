@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "rapport.tenancy.middleware.WorkspaceMiddleware",
+    "rapport.tenancy.middleware.TimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from rapport.activities.links import other_links_attach
 from rapport.activities.models import Activity, ActivityKind
@@ -33,9 +34,10 @@ TASK_PAGE = 50
 
 
 def _task_group_filters(now: dt.datetime) -> dict[str, Q]:
-    """The open-task groups as conditions. "Today" is the rest of the current UTC day, so a task
-    is in exactly one group whatever the time."""
-    tomorrow = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    """The open-task groups as conditions. "Today" is the rest of the current day in the active
+    time zone (the reader's), so a task is in exactly one group whatever the time."""
+    local = timezone.localtime(now)
+    tomorrow = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), local.tzinfo)
     return {
         "overdue": Q(due_at__lt=now),
         "today": Q(due_at__gte=now, due_at__lt=tomorrow),

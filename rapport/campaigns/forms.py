@@ -46,7 +46,7 @@ class CampaignForm(forms.Form):
     )
     scheduled_at = forms.DateTimeField(
         required=False,
-        label="Send at (UTC)",
+        label="Send at",
         help_text="empty: when you press Send",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )

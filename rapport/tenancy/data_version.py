@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from rapport.core.hooks import gathering
 from rapport.tenancy.models import Workspace
@@ -89,14 +90,16 @@ def data_changed(*, workspace_id: int) -> None:
 def kept(
     *, workspace: Workspace, name: str, inputs: tuple[object, ...], build: Callable[[], T]
 ) -> T:
-    """`build()`, kept under (workspace, its data version, name, inputs).
+    """`build()`, kept under (workspace, its data version, name, inputs, time zone).
 
-    `inputs` must hold everything else the result depends on (the query string, the time
-    zone, a role where the rendering differs by role). The workspace id is always in the key.
+    `inputs` must hold everything else the result depends on (the query string, a role where
+    the rendering differs by role). The workspace id is always in the key, and so is the
+    active time zone: members of one workspace may see its times in different zones.
     """
     if not getattr(settings, "RAPPORT_KEEP_PAGES", True):
         return build()
-    digest = hashlib.sha256(repr(inputs).encode()).hexdigest()[:32]
+    zone = timezone.get_current_timezone_name()
+    digest = hashlib.sha256(repr((inputs, zone)).encode()).hexdigest()[:32]
     key = f"rapport:{name}:w{workspace.pk}:v{workspace.data_version}:{digest}"
     value = cache.get(key)
     if value is None:

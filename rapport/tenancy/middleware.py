@@ -1,10 +1,13 @@
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from rapport.audit.context import audit_source
 from rapport.tenancy.access import membership_resolve, workspace_scope
+from rapport.tenancy.time_zones import effective_time_zone
 
 
 class WorkspaceMiddleware:
@@ -35,3 +38,26 @@ class WorkspaceMiddleware:
                 return self.get_response(request)
             with workspace_scope(membership.workspace):
                 return self.get_response(request)
+
+
+class TimeZoneMiddleware:
+    """Shows and reads the UI's times in the member's zone (`time_zones.effective_time_zone`):
+    every template's dates and every form's date-time fields follow the active zone.
+
+    After `WorkspaceMiddleware`, which resolved the membership. The API keeps UTC, as do pages
+    without a membership (the login page, the customer portal); the zone is deactivated after
+    each request, so a thread never carries one into the next.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        membership = getattr(request, "membership", None)
+        if membership is None or request.path.startswith("/api/"):
+            return self.get_response(request)
+        timezone.activate(ZoneInfo(effective_time_zone(membership)))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

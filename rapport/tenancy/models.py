@@ -13,6 +13,9 @@ class Workspace(models.Model):
         max_length=2, default="US", help_text="ISO 3166 country used to read local phone numbers"
     )
     base_currency = models.CharField(max_length=3, default="USD")
+    time_zone = models.CharField(
+        max_length=64, default="UTC", help_text="IANA zone times are shown in by default"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Raised after every committed change of this workspace's data (tenancy.data_version):
     # pages kept in the cache are keyed by it, so a change makes every kept page unreachable.
@@ -40,6 +43,20 @@ class Membership(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in ROLE_SCOPES[self.role]
+
+
+class UserPreference(models.Model):
+    """What a user chose for themselves, in every workspace they belong to."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference"
+    )
+    time_zone = models.CharField(
+        max_length=64, blank=True, help_text="IANA zone; blank: the workspace's"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user}'s preferences"
 
 
 class ApiToken(models.Model):

@@ -1,4 +1,4 @@
-"""Writes on workspaces, memberships and API tokens."""
+"""Writes on workspaces, memberships, users' preferences and API tokens."""
 
 import hashlib
 import secrets
@@ -11,12 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from rapport.audit.models import AuditAction
+from rapport.audit.services import audit_record
 from rapport.core.errors import ServiceValidationError
 from rapport.core.money import currency_clean
 from rapport.tenancy.backends import live_token
 from rapport.tenancy.data_version import data_changed
-from rapport.tenancy.models import ApiToken, Membership, Workspace
+from rapport.tenancy.models import ApiToken, Membership, UserPreference, Workspace
 from rapport.tenancy.roles import Role
+from rapport.tenancy.time_zones import time_zone_clean
 
 TOKEN_PREFIX = "rpt_"
 # last_used_at is written at most this often per token, so API reads do not each cost a write.
@@ -70,6 +73,31 @@ def membership_add(*, workspace: Workspace, user: Any, role: str) -> Membership:
     )
     data_changed(workspace_id=workspace.pk)  # the owner filter and owner names list members
     return membership
+
+
+def workspace_time_zone_set(*, workspace: Workspace, actor: Any, time_zone: str) -> Workspace:
+    """The zone the workspace's members see times in unless they chose their own (audited)."""
+    name = time_zone_clean(time_zone)
+    before = workspace.time_zone
+    with transaction.atomic():
+        Workspace.objects.filter(pk=workspace.pk).update(time_zone=name)
+        workspace.time_zone = name
+        audit_record(
+            workspace_id=workspace.pk,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=workspace,
+            changes={"time_zone": [before, name]} if before != name else {},
+        )
+    return workspace
+
+
+def user_time_zone_set(*, user: Any, time_zone: str) -> UserPreference:
+    """The zone `user` sees times in, in every workspace; "" follows each workspace's. A
+    user's own preference, not workspace data: not in any workspace's audit log."""
+    name = time_zone_clean(time_zone, blank=True)
+    preference, _ = UserPreference.objects.update_or_create(user=user, defaults={"time_zone": name})
+    return preference
 
 
 def _hash(secret: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Model
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
@@ -77,8 +78,9 @@ def quick_add_panels(
     from one workspace to the next by the assignee choices (its members). Building and
     rendering them costs about 6 ms a page; reading the members costs one small query. So the
     HTML is kept per workspace, record type, kinds and exact member list (ids and names, in
-    order) and user (a task's assignees leave out the one "Me" stands for), with the record's
-    input put in on the way out; `make_forms` runs on a miss only.
+    order), user (a task's assignees leave out the one "Me" stands for) and time zone (the
+    date-time fields name it), with the record's input put in on the way out; `make_forms`
+    runs on a miss only.
     """
     # The member list changes only through services that raise the data version.
     members = kept_per_version(
@@ -88,7 +90,8 @@ def quick_add_panels(
         build=lambda: member_names(workspace),
     )
     model_name = record._meta.model_name
-    key = (workspace.pk, record._meta.label_lower, tuple(kinds), members, user_id)
+    zone = timezone.get_current_timezone_name()
+    key = (workspace.pk, record._meta.label_lower, tuple(kinds), members, user_id, zone)
     record_input = f'name="{model_name}" value="{record.pk}"'
     kept = _get(key)
     if kept is None:
@@ -110,9 +113,11 @@ def quick_add_panels(
 
 
 def kept_html(key: tuple[Any, ...], build: Callable[[], str]) -> str:
-    """`build()`, kept under `key` in this process's small LRU (see `keptfragment`)."""
-    html: str | None = _get(("fragment", *key))
+    """`build()`, kept under `key` and the active time zone in this process's small LRU (see
+    `keptfragment`): the zone, since a fragment may show it or a time in it."""
+    full_key = ("fragment", *key, timezone.get_current_timezone_name())
+    html: str | None = _get(full_key)
     if html is None:
         html = build()
-        _put(("fragment", *key), html)
+        _put(full_key, html)
     return str(html)

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from rapport.portal.settings_views import portal_settings
-from rapport.web import views
+from rapport.web import time_zone_settings, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,6 +24,8 @@ urlpatterns = [
     path("settings/fields/<int:pk>/edit/", views.custom_field_edit, name="custom_field_edit"),
     path("settings/fields/<int:pk>/delete/", views.custom_field_remove, name="custom_field_delete"),
     path("settings/portal/", portal_settings, name="portal_settings"),
+    path("settings/workspace/", time_zone_settings.workspace_settings, name="workspace_settings"),
+    path("settings/profile/", time_zone_settings.profile, name="profile"),
     path("", include("rapport.contacts.urls")),
     path("", include("rapport.activities.urls")),
     path("", include("rapport.sales.urls")),

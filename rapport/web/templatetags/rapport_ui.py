@@ -266,7 +266,8 @@ def _kept_node(
 @register.tag("keptfragment")
 def keptfragment(parser: template.base.Parser, token: template.base.Token) -> KeptFragmentNode:
     """`{% keptfragment "name" v1 v2 ... %}...{% endkeptfragment %}`: the block rendered once
-    per process for each (name, v1, v2, ..., script prefix, language) and kept in a small LRU.
+    per process for each (name, v1, v2, ..., script prefix, language, time zone) and kept in
+    a small LRU.
 
     For markup that is the same for everyone sharing those values (links, labels): the values
     must hold everything the block reads that can differ between requests. Never put a CSRF

@@ -17,3 +17,10 @@ def when(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
     if value is None:
         return ""
     return date_text(value, timezone.get_current_timezone(), short=True, now=now)
+
+
+@register.simple_tag
+def current_zone() -> str:
+    """The zone times are shown and read in (the member's, `tenancy.TimeZoneMiddleware`): said
+    next to every date-time input and in the user menu, so no one guesses."""
+    return timezone.get_current_timezone_name()
