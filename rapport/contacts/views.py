@@ -369,8 +369,8 @@ def _table_html(
     `keep`: rendered).
 
     The table shows records only (no write buttons, no form token), the same to every member:
-    its key holds the query string and what the rendering reads besides (htmx or not, time
-    zone, language, script prefix); the workspace and its version are always in it.
+    its key holds the query string and what the rendering reads besides (htmx or not,
+    language, script prefix); the workspace, its version and the time zone are always in it.
     """
     workspace = workspace_of(request)
     htmx = bool(getattr(request, "htmx", False))
@@ -403,7 +403,6 @@ def _table_html(
         htmx,
         # The filtered table re-sends the export buttons, shown only to roles that may export.
         membership_of(request).has_scope(RECORDS_EXPORT),
-        timezone.get_current_timezone_name(),
         get_language(),
         get_script_prefix(),
     )
@@ -552,7 +551,7 @@ def _list_page_context(request: HttpRequest, kind: RecordKind, **extra: Any) -> 
 def _page_inputs(request: HttpRequest, *, query: bool = True) -> tuple[object, ...]:
     """What a whole kept page shows besides the workspace's data: the path and query, htmx or
     not, the role (write and delete buttons), the user (id, name, memberships with their
-    workspace names and roles: the top bar's key), time zone, language, script prefix, and the
+    workspace names and roles: the top bar's key), language, script prefix, and the
     mark standing for the CSRF token. Without `query`, whether there is one only (the list
     page's shell, `_list_shell`)."""
     membership = membership_of(request)
@@ -565,7 +564,6 @@ def _page_inputs(request: HttpRequest, *, query: bool = True) -> tuple[object, .
         user.pk,
         user_name(user),
         memberships_key(memberships_of(user)),
-        timezone.get_current_timezone_name(),
         get_language(),
         get_script_prefix(),
         TOKEN_MARK,

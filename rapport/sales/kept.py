@@ -7,8 +7,9 @@ version; the writes that are not audited raise it themselves (a card reordered w
 column, a deal's last-activity time). So an answer is kept under (workspace, version, name,
 inputs) and served again until the next change, never to another workspace.
 
-Besides the request's own inputs, a key holds the day (late cards, the latest exchange rate,
-the forecast's window), the time zone, the language and the script prefix. What depends on the
+Besides the request's own inputs, a key holds the reader's day (late cards, the latest
+exchange rate, the forecast's window), the language and the script prefix (`kept` adds the
+time zone). What depends on the
 clock within a day (a deal turning quiet after 14 days without activity) shows when the entry
 expires (`KEEP_SECONDS`, ten minutes).
 """
@@ -36,8 +37,7 @@ def kept_for_today(
 ) -> T:
     """`build()` kept under the workspace's data version, `inputs` and today's context."""
     context = (
-        timezone.now().date(),
-        timezone.get_current_timezone_name(),
+        timezone.localdate(),
         get_language(),
         get_script_prefix(),
     )
