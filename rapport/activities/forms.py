@@ -65,7 +65,8 @@ class ActivityForm(forms.Form):
     ends_at = forms.DateTimeField(
         required=False, label="Ends", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    # The model keeps attendees as names or emails (not links to contacts): typed, comma-separated.
+    # Names or emails, typed comma-separated; a contact's email also links the meeting to it
+    # (`activities.attendees`).
     attendees = forms.CharField(
         required=False,
         max_length=2000,

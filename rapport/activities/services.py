@@ -6,6 +6,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from rapport.activities.attendees import with_attendee_contacts
 from rapport.activities.links import link_types
 from rapport.activities.models import (
     Activity,
@@ -180,6 +181,17 @@ def _activity_clean(
     for lt in link_types():
         if lt.key in data:
             clean[lt.key] = _ids(data, lt.key, lt.target, c, (known or {}).get(lt.key))
+    # A meeting is linked to its attendees' contacts too (unless its contact ids were refused).
+    if (
+        kind == ActivityKind.MEETING
+        and clean.get("attendees")
+        and clean.get("contact_ids", []) is not None
+    ):
+        linked = with_attendee_contacts(
+            workspace, activity, clean["attendees"], clean.get("contact_ids")
+        )
+        if linked is not None:
+            clean["contact_ids"] = linked
 
     # What a create must give, an update may not take away (an update leaving a field alone
     # keeps an older record's gap, e.g. an activity whose only contact was deleted).

@@ -24,14 +24,20 @@ class SequenceMoment:
 def contact_sequence_moments(
     record: models.Model, before: TimelineCursor | None, limit: int
 ) -> list[TimelineItem]:
-    """Two moments per enrollment at most; a contact is in few sequences, so all of its
-    enrollments are read and the moments after `before` kept (tags `sqin` and `sqout`)."""
+    """Two moments per enrollment at most, read as two kinds of rows (tags `sqin`, the
+    entries, and `sqout`, the ends), each after the cursor in the query and at most `limit`:
+    however many sequences the contact was in, a page deep in its timeline sees them all."""
     rows = Enrollment.objects.filter(contact_id=record.pk).select_related("sequence")
-    items = []
-    for e in rows.order_by("-created_at", "-id")[: limit * 2]:
-        items.append(TimelineItem(e.created_at, "sequence", "sqin", e.pk, SequenceMoment(e, True)))
-        if e.finished_at is not None:
-            moment = SequenceMoment(e, False)
-            items.append(TimelineItem(e.finished_at, "sequence", "sqout", e.pk, moment))
-    kept = [i for i in items if before is None or before.admits(i)]
-    return sorted(kept, key=lambda i: i.position, reverse=True)[:limit]
+    entries = rows if before is None else rows.filter(before.q("sqin", "created_at"))
+    ends = rows.filter(finished_at__isnull=False)
+    if before is not None:
+        ends = ends.filter(before.q("sqout", "finished_at"))
+    items = [
+        TimelineItem(e.created_at, "sequence", "sqin", e.pk, SequenceMoment(e, True))
+        for e in entries.order_by("-created_at", "-id")[:limit]
+    ]
+    items += [
+        TimelineItem(e.finished_at, "sequence", "sqout", e.pk, SequenceMoment(e, False))
+        for e in ends.order_by("-finished_at", "-id")[:limit]
+    ]
+    return sorted(items, key=lambda i: i.position, reverse=True)[:limit]

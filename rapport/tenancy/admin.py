@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from rapport.tenancy.models import ApiToken, Membership, Workspace
+from rapport.tenancy.models import ApiToken, Membership, UserPreference, Workspace
 
 
 class MembershipInline(admin.TabularInline):
@@ -19,3 +19,9 @@ class WorkspaceAdmin(admin.ModelAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "prefix", "membership", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "key_hash", "last_used_at"]
+
+
+@admin.register(UserPreference)
+class UserPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "time_zone"]
+    raw_id_fields = ["user"]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from rapport.tenancy.roles import ROLE_SCOPES, Role
+from rapport.tenancy.time_zones import time_zone_validator
 
 
 class Workspace(models.Model):
@@ -14,7 +15,10 @@ class Workspace(models.Model):
     )
     base_currency = models.CharField(max_length=3, default="USD")
     time_zone = models.CharField(
-        max_length=64, default="UTC", help_text="IANA zone times are shown in by default"
+        max_length=64,
+        default="UTC",
+        validators=[time_zone_validator],
+        help_text="IANA zone times are shown in by default",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Raised after every committed change of this workspace's data (tenancy.data_version):
@@ -52,7 +56,10 @@ class UserPreference(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference"
     )
     time_zone = models.CharField(
-        max_length=64, blank=True, help_text="IANA zone; blank: the workspace's"
+        max_length=64,
+        blank=True,
+        validators=[time_zone_validator],
+        help_text="IANA zone; blank: the workspace's",
     )
 
     def __str__(self) -> str:

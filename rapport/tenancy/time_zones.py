@@ -5,13 +5,15 @@ times in this zone (`middleware.TimeZoneMiddleware` activates it for each page r
 """
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import available_timezones
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 
 from rapport.core.errors import ServiceValidationError
-from rapport.tenancy.models import Membership
+
+if TYPE_CHECKING:  # the models' fields use `time_zone_validator`
+    from rapport.tenancy.models import Membership
 
 DEFAULT_ZONE = "UTC"
 
@@ -37,6 +39,15 @@ def time_zone_clean(value: Any, *, field: str = "time_zone", blank: bool = False
     return name
 
 
+def time_zone_validator(value: str) -> None:
+    """`time_zone_clean` as the zone fields' validator, so forms built on the models (the
+    admin's) refuse what the settings pages refuse."""
+    try:
+        time_zone_clean(value)
+    except ServiceValidationError as error:
+        raise ValidationError(error.as_dict()["time_zone"]) from None
+
+
 def user_time_zone(user: Any) -> str:
     """The user's own zone, "" for none. The session's user comes with it
     (`backends.MemberBackend`); any other user reads it here."""
@@ -46,7 +57,7 @@ def user_time_zone(user: Any) -> str:
         return ""
 
 
-def effective_time_zone(membership: Membership) -> str:
+def effective_time_zone(membership: "Membership") -> str:
     """The zone a member sees times in: their own if they chose one, else the workspace's.
     A name the zone database no longer knows (written before an upgrade) falls back to UTC."""
     name = user_time_zone(membership.user) or membership.workspace.time_zone

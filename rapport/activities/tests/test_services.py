@@ -10,6 +10,7 @@ from rapport.activities.services import activity_create, activity_update, task_s
 from rapport.audit.models import AuditEntry
 from rapport.contacts.tests.factories import make_activity, make_company, make_contact
 from rapport.core.errors import ServiceValidationError
+from rapport.core.timeline import timeline_for
 
 
 def _open(user):
@@ -203,3 +204,40 @@ def test_an_assignee_outside_the_workspace_is_named_as_assignee(scoped, owner, a
             },
         )
     assert exc.value.as_dict() == {"assignee_id": ["is not a member of this workspace"]}
+
+
+def _meeting(workspace, owner, **data):
+    data = {"kind": "meeting", "starts_at": "2026-03-01T10:00:00+00:00", **data}
+    return activity_create(workspace=workspace, actor=owner, data=data)
+
+
+def test_a_meeting_is_linked_to_the_contacts_its_attendees_emails_belong_to(
+    scoped, owner, ann, other_workspace, outsider
+):
+    bob = make_contact(scoped, owner, first_name="Bob", emails=["bob@x.example"])
+    make_contact(other_workspace, outsider, first_name="Eve", emails=["eve@globex.example"])
+    attendees = [" Bob@X.example", "Carol", "eve@globex.example"]
+    meeting = _meeting(scoped, owner, attendees=attendees, contact_ids=[ann.pk])
+    assert sorted(c.pk for c in meeting.contacts.all()) == sorted([ann.pk, bob.pk])
+    assert meeting.attendees == ["Bob@X.example", "Carol", "eve@globex.example"]
+    entry = AuditEntry.objects.get(entity="activities.activity", object_id=meeting.pk)
+    assert entry.changes["contacts"] == [None, sorted([ann.pk, bob.pk])]
+    assert [i.obj for i in timeline_for(bob).items if i.kind == "activity"] == [meeting]
+    # Attendees alone link it; another workspace's email links nothing.
+    assert list(_meeting(scoped, owner, attendees=["bob@x.example"]).contacts.all()) == [bob]
+    with pytest.raises(ServiceValidationError) as exc:
+        _meeting(scoped, owner, attendees=["eve@globex.example"])
+    assert exc.value.as_dict().keys() == {"contact_ids"}
+
+
+def test_an_attendee_added_later_links_the_meeting_and_removing_one_keeps_links(scoped, owner, ann):
+    bob = make_contact(scoped, owner, first_name="Bob", emails=["bob@x.example"])
+    meeting = _meeting(scoped, owner, attendees=["Carol"], contact_ids=[ann.pk])
+    activity_update(
+        workspace=scoped, actor=owner, activity=meeting, data={"attendees": ["bob@x.example"]}
+    )
+    assert sorted(c.pk for c in meeting.contacts.all()) == sorted([ann.pk, bob.pk])
+    entry = AuditEntry.objects.get(object_id=meeting.pk, action="update")
+    assert entry.changes["contacts"] == [[ann.pk], sorted([ann.pk, bob.pk])]
+    activity_update(workspace=scoped, actor=owner, activity=meeting, data={"attendees": []})
+    assert meeting.contacts.count() == 2

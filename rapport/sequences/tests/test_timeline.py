@@ -111,3 +111,28 @@ def test_the_timeline_pages_through_sequence_moments_once_each(ann, workspace):
         ("in", day[1]),
         ("in", day[0]),
     ]
+
+
+def test_more_sequences_than_a_page_holds_page_through_every_moment(workspace, owner):
+    """Entries are read after the cursor, not among the newest few: the oldest are reached."""
+    with time_machine.travel(START - dt.timedelta(days=1), tick=False):
+        bob = make_contact(workspace, first_name="Bob", emails=["bob@x.example"])
+    sequences = [_sequence(workspace, owner, f"Drip {n}") for n in range(7)]
+    for day, sequence in enumerate(sequences):
+        with time_machine.travel(START + dt.timedelta(days=day), tick=False):
+            _enroll(workspace, owner, sequence, bob)
+    for day, sequence in [(7, sequences[0]), (8, sequences[1])]:
+        moment = time_machine.travel(START + dt.timedelta(days=day), tick=False)
+        with moment, workspace_scope(workspace):
+            enrollment = Enrollment.objects.get(sequence=sequence)
+            enrollment_remove(workspace=workspace, actor=owner, enrollment=enrollment)
+    seen, before = [], None
+    with workspace_scope(workspace):
+        while True:
+            page = timeline_for(bob, before=before, limit=2)
+            seen.extend(page.items)
+            if page.next_before is None:
+                break
+            before = page.next_before
+    moments = [(i.tag[2:], (i.at - START).days) for i in seen if i.kind == "sequence"]
+    assert moments == [("out", 8), ("out", 7)] + [("in", day) for day in range(6, -1, -1)]

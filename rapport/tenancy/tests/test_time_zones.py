@@ -2,6 +2,7 @@
 against the zone database; the workspace's change audited; read with the session's user."""
 
 import pytest
+from django.contrib import admin
 from django.db import connection
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -13,8 +14,8 @@ from rapport.core.errors import ServiceValidationError
 from rapport.tenancy.access import workspace_scope
 from rapport.tenancy.backends import memberships_with_user
 from rapport.tenancy.middleware import TimeZoneMiddleware
-from rapport.tenancy.models import Membership, Workspace
-from rapport.tenancy.services import user_time_zone_set, workspace_time_zone_set
+from rapport.tenancy.models import Membership, UserPreference, Workspace
+from rapport.tenancy.services import user_create, user_time_zone_set, workspace_time_zone_set
 from rapport.tenancy.time_zones import effective_time_zone, user_time_zone
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +115,34 @@ def test_the_middleware_activates_the_members_zone_for_pages_only_and_drops_it_a
     TimeZoneMiddleware(view)(request)
     assert zones == [seen]
     assert timezone.get_current_timezone_name() == "UTC"  # nothing carried to the next request
+
+
+@pytest.fixture
+def admin_form():
+    """The Django admin's form of a model, as a superuser gets it."""
+    request = RequestFactory().get("/admin/")
+    request.user = user_create(username="root", password="pw-pw-pw-pw-1", is_superuser=True)
+    return lambda model, data, instance=None: _admin_form(request, model, data, instance)
+
+
+def _admin_form(request, model, data, instance):
+    form_class = admin.site._registry[model].get_form(request, instance)
+    return form_class(data=data, instance=instance)
+
+
+@pytest.mark.parametrize("bad", ["Mars/Olympus_Mons", "europe/berlin", "CEST"])
+def test_the_admin_refuses_the_names_the_settings_pages_refuse(admin_form, owner, workspace, bad):
+    fields = {"name": workspace.name, "slug": workspace.slug, "default_region": "US"}
+    form = admin_form(Workspace, {**fields, "base_currency": "USD", "time_zone": bad}, workspace)
+    assert not form.is_valid()
+    assert form.errors.keys() == {"time_zone"}
+    assert "not a known time zone" in form.errors["time_zone"][0]
+    form = admin_form(UserPreference, {"user": owner.pk, "time_zone": bad})
+    assert form.errors.keys() == {"time_zone"}
+
+
+def test_the_admin_takes_a_known_name_and_a_blank_user_zone(admin_form, owner, workspace):
+    fields = {"name": workspace.name, "slug": workspace.slug, "default_region": "US"}
+    data = {**fields, "base_currency": "USD", "time_zone": "Asia/Tokyo"}
+    assert admin_form(Workspace, data, workspace).is_valid()
+    assert admin_form(UserPreference, {"user": owner.pk, "time_zone": ""}).is_valid()
