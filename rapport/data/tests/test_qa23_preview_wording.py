@@ -53,3 +53,9 @@ def test_one_row_reads_as_one_and_all_failing_says_none(owner_client, workspace,
 
     assert "The file's one row as it will be stored" in html
     assert "None of these rows would be imported" in html
+
+
+def test_the_upload_step_offers_contacts_first(owner_client):
+    html = owner_client.get("/imports/new/").content.decode()
+
+    assert '<option value="contacts" selected>Contacts</option>' in html
