@@ -239,6 +239,15 @@ class Importer(ABC):
         return None
 
     def error_column(self, row: ImportRow, service_field: str) -> str:
+        """The column of the file an error on `service_field` is about; where the row's cell
+        is empty (a required value missing), the field's label, so the error is never a bare
+        "is required"."""
+        base = service_field.partition(".")[0]
+        name = self.error_fields.get(base, base)
+        label = next((f.label for f in self.fields if f.name == name), "")
+        return self._error_cell_column(row, service_field) or label
+
+    def _error_cell_column(self, row: ImportRow, service_field: str) -> str:
         base, _, index = service_field.partition(".")
         if base == "custom_fields":  # custom_fields.<key>: the field's own column
             return row.column(custom_field_name(index))

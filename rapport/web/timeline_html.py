@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timesince import timesince
+from django.utils.timesince import timesince, timeuntil
 
 from rapport.core.timeline import TimelineItem
 from rapport.tenancy.roles import RECORDS_DELETE
@@ -52,6 +52,15 @@ def date_text(
     return f"{month} {local.day}, {local.year}, {time}"
 
 
+def relative_text(at: dt.datetime, now: dt.datetime | None = None) -> str:
+    """ "3 days ago"; a time still to come (a meeting booked ahead) "in 2 days", where
+    `timesince` alone would say "0 minutes ago"."""
+    now = now or timezone.now()
+    if at > now:
+        return f"in {timeuntil(at, now)}"
+    return f"{timesince(at, now)} ago"
+
+
 def _overdue(due: dt.datetime) -> str:
     return " badge-overdue" if due < timezone.now() else ""  # the templates' `is_past`
 
@@ -66,7 +75,7 @@ def time_marks_fill(html: str) -> str:
     def fill(match: re.Match[str]) -> str:
         at = _EPOCH + dt.timedelta(microseconds=int(match[2]))
         if match[1] == AGO_MARK:
-            return escape(timesince(at))
+            return escape(relative_text(at))
         return _overdue(at)
 
     return _MARKS.sub(fill, html)
@@ -98,11 +107,10 @@ class ItemView:
         return date_text(value, self.zone, short=short)
 
     def ago(self, at: dt.datetime) -> str:
-        """The `<time>` element of an item's meta line: "3 days ago", the full date as title."""
-        since = _marked(AGO_MARK, at) if self.time_marks else escape(timesince(at))
-        return (
-            f'<time datetime="{escape(at.isoformat())}" title="{self.date(at)}">{since} ago</time>'
-        )
+        """The `<time>` element of an item's meta line: "3 days ago" (or "in 2 days"), the
+        full date as title."""
+        since = _marked(AGO_MARK, at) if self.time_marks else escape(relative_text(at))
+        return f'<time datetime="{escape(at.isoformat())}" title="{self.date(at)}">{since}</time>'
 
     def overdue_class(self, due: dt.datetime) -> str:
         """A task badge's ` badge-overdue` class while `due` is past, else nothing."""

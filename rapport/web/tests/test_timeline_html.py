@@ -17,7 +17,7 @@ from rapport.activities.models import Activity
 from rapport.audit.models import AuditEntry
 from rapport.core.timeline import TimelineItem
 from rapport.tenancy.models import Membership
-from rapport.web.timeline_html import ItemView, item_html
+from rapport.web.timeline_html import ItemView, item_html, time_marks_fill
 
 # The template as it was before the items were written in Python (timeline/_activity.html
 # without its quick-add line), kept as the reference. A change item has moved on from its
@@ -155,3 +155,18 @@ def test_short_dates_carry_the_year_only_when_it_is_not_this_one():
         last_year = dt.datetime(2025, 12, 9, 21, 10, tzinfo=dt.UTC)
         assert view.date(last_year, short=True) == "Dec 9, 2025, 21:10"
         assert view.date(last_year) == "Dec 9, 2025 21:10"
+
+
+def test_a_time_still_to_come_reads_in_so_long_not_zero_minutes_ago():
+    """A meeting logged ahead of its start sat on the timeline as "0 minutes ago" (qa23)."""
+    meeting = _activity(20, "meeting", at=NOW + dt.timedelta(days=2, hours=3))
+    view = ItemView(can_write=False, can_delete=False, zone=dt.UTC)
+    with time_machine.travel(NOW, tick=False):
+        html = item_html(meeting, view)
+        kept = ItemView(can_write=False, can_delete=False, zone=dt.UTC, time_marks=True)
+        filled = time_marks_fill(item_html(meeting, kept))
+    assert ">in 2\xa0days, 3\xa0hours</time>" in html
+    assert "ago" not in html
+    assert ">in 2\xa0days, 3\xa0hours</time>" in filled
+    with time_machine.travel(NOW, tick=False):
+        assert ">3\xa0days, 2\xa0hours ago</time>" in item_html(ACTIVITIES[0], view)
