@@ -205,7 +205,7 @@ def _activity_clean(
     if starts and ends and ends < starts:
         c.add("ends_at", "must not be before the start")
     if kind == ActivityKind.TASK and given("subject") and not clean.get("subject"):
-        c.add("subject", "a task needs a subject")
+        c.add("subject", "a task must say what needs doing")
     if kind == ActivityKind.NOTE and given("body") and not clean.get("body"):
         c.add("body", "a note cannot be empty")
     said = ("outcome", "duration_seconds", "body", "subject")

@@ -107,6 +107,16 @@ def test_an_empty_call_is_refused_on_its_outcome_and_nothing_is_saved(owner_clie
     assert activities_in(workspace) == []
 
 
+def test_an_empty_task_is_refused_in_the_words_of_its_field(owner_client, workspace, ann):
+    """The task's subject is labelled "Task" ("What needs doing?"): the error says so too."""
+    response = owner_client.post(
+        "/activities/new/", {"kind": "task", "contact": ann.pk, "task-subject": ""}
+    )
+    assert response["HX-Retarget"] == "#quick-add-task"
+    assert b"a task must say what needs doing" in response.content
+    assert activities_in(workspace) == []
+
+
 def test_adding_to_another_workspaces_contact_is_not_found(owner_client, other_workspace):
     theirs = make_contact(other_workspace, first_name="Secret")
     response = owner_client.post(

@@ -99,7 +99,7 @@ def test_an_upload_becomes_a_batch_with_its_rows_counted_and_goes_to_the_mapping
 def test_the_upload_page_offers_every_registered_importer(member_client):
     html = member_client.get("/imports/new/").content.decode()
 
-    assert '<option value="contacts">Contacts</option>' in html
+    assert '<option value="contacts" selected>Contacts</option>' in html  # the first choice
     assert '<option value="companies">Companies</option>' in html
     assert 'enctype="multipart/form-data"' in html
     # every format the import reads is named, not CSV alone
