@@ -284,7 +284,7 @@ def test_orders_are_imported_with_lines_or_a_total(workspace, owner, customers):
     assert (batch.created, batch.failed) == (2, 2)
     assert [(row, column) for row, column, _ in _errors(batch)] == [
         (4, "Customer Email"),
-        (5, ""),
+        (5, "Unit price"),  # no column to point at: the field the missing line needs
     ]
     with workspace_scope(workspace):
         one = Order.objects.get(external_id="SO-1")
