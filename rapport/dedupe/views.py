@@ -38,15 +38,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "dedupe/queue.html", context)
 
 
-def _decision(request: HttpRequest, pair: DuplicatePair, decide: Callable[..., None]) -> str:
-    """Apply `decide` to the pair; the refusal's message if it is refused, else ""."""
-    try:
-        decide(workspace=workspace_of(request), actor=request.user, pair=pair)
-    except ServiceValidationError as exc:
-        return f"Not done: {exc.errors[0].message}."
-    return ""
-
-
 def _queue_url(pair: DuplicatePair) -> str:
     return f"{reverse('dedupe:queue')}?entity={pair.entity}"
 
@@ -67,38 +58,47 @@ def _row_answer(request: HttpRequest, pair: DuplicatePair, refused: str) -> Http
     return render(request, "dedupe/_reopened.html" if reopened else "dedupe/_decided.html", context)
 
 
-@require_POST
-@scope_required(RECORDS_WRITE)
-def not_duplicate(request: HttpRequest, pair_id: int) -> HttpResponse:
-    """The row gives way to the decision and its undo (or the refusal); without htmx, the
-    same undo comes in the message above the queue."""
+def _decided(
+    request: HttpRequest, pair_id: int, decide: Callable[..., None], done: Callable[..., str]
+) -> HttpResponse:
+    """Apply `decide` to the pair. htmx gets the row's answer; a plain post goes back to the
+    queue with the refusal or `done(pair)`, the message saying what was decided."""
     pair = found_or_404(pair_get, pair_id=pair_id)
-    refused = _decision(request, pair, pair_mark_not_duplicate)
+    try:
+        decide(workspace=workspace_of(request), actor=request.user, pair=pair)
+    except ServiceValidationError as exc:
+        refused = f"Not done: {exc.errors[0].message}."
+    else:
+        refused = ""
     if request.htmx:  # type: ignore[attr-defined]
         return _row_answer(request, pair, refused)
     if refused:
         messages.error(request, refused)
     else:
-        [row] = queue_rows([pair])
-        undo = render_to_string("dedupe/_undo.html", {"pair": pair, "row": row}, request)
-        done = format_html("{} and {}: not a duplicate.", row.a, row.b)
-        messages.success(request, done + undo)  # both escaped: the message keeps its form
+        messages.success(request, done(request, pair))
     return redirect(_queue_url(pair))
+
+
+def _not_duplicate_done(request: HttpRequest, pair: DuplicatePair) -> str:
+    """The decision with its undo button, both escaped: the message keeps its form."""
+    [row] = queue_rows([pair])
+    undo = render_to_string("dedupe/_undo.html", {"pair": pair, "row": row}, request)
+    return format_html("{} and {}: not a duplicate.", row.a, row.b) + undo
+
+
+@require_POST
+@scope_required(RECORDS_WRITE)
+def not_duplicate(request: HttpRequest, pair_id: int) -> HttpResponse:
+    """The row gives way to the decision and its undo (or the refusal); without htmx, the
+    same undo comes in the message above the queue."""
+    return _decided(request, pair_id, pair_mark_not_duplicate, _not_duplicate_done)
 
 
 @require_POST
 @scope_required(RECORDS_WRITE)
 def reopen(request: HttpRequest, pair_id: int) -> HttpResponse:
     """Undo "not a duplicate": the pair's row comes back where it was (or the refusal)."""
-    pair = found_or_404(pair_get, pair_id=pair_id)
-    refused = _decision(request, pair, pair_reopen)
-    if request.htmx:  # type: ignore[attr-defined]
-        return _row_answer(request, pair, refused)
-    if refused:
-        messages.error(request, refused)
-    else:
-        messages.success(request, "The pair is back in the queue.")
-    return redirect(_queue_url(pair))
+    return _decided(request, pair_id, pair_reopen, lambda *_: "The pair is back in the queue.")
 
 
 @require_POST

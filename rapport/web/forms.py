@@ -1,10 +1,17 @@
-"""Form helpers shared by every UI form: service errors shown next to their fields."""
+"""Form helpers shared by every UI form: service errors shown next to their fields, and the
+flow of a settings page's one form."""
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from rapport.core.errors import ServiceValidationError
+from rapport.web.access import check_scope
 
 _INDEX_SUFFIX = re.compile(r"\.\d+$")
 
@@ -65,3 +72,30 @@ class CommaListField(forms.CharField):
     def to_python(self, value: object) -> list[str]:  # type: ignore[override]
         text = super().to_python(value) or ""
         return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def settings_form(
+    request: HttpRequest,
+    make_form: Callable[..., forms.Form],
+    *,
+    initial: dict[str, Any],
+    save: Callable[[dict[str, Any]], str],
+    scope: str | None = None,
+) -> tuple[forms.Form, HttpResponse | None]:
+    """A settings page's form: on GET filled with `initial`; on POST (its `scope` checked
+    first) validated and handed to `save`, a service call that answers with the message to
+    show. Saved: a redirect back to the page; refused: the form with its errors."""
+    if request.method != "POST":
+        return make_form(initial=initial), None
+    if scope is not None:
+        check_scope(request, scope)
+    form = make_form(request.POST)
+    if form.is_valid():
+        try:
+            message = save(form.cleaned_data)
+        except ServiceValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, message)
+            return form, redirect(request.path)
+    return form, None
