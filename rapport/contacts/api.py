@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.renderers import JSONRenderer
 from pydantic import TypeAdapter, create_model
+from pydantic.json_schema import JsonDict
 
 from rapport.api.permissions import DELETE, READ, SETTINGS, WRITE, Caller, caller
 from rapport.api.records import (
@@ -58,6 +59,7 @@ from rapport.contacts.models import (
     Tag,
     phone_text_sql,
 )
+from rapport.contacts.quality_checks import COMPANY_CHECKS, CONTACT_CHECKS, QualityCheck
 from rapport.contacts.queries import (
     company_get,
     contact_get,
@@ -288,9 +290,28 @@ class _PlainRows:
         return self.adapter.dump_python(self.adapter.validate_python(rows))
 
 
+def _quality_param(checks: dict[str, QualityCheck]) -> Any:
+    """`?quality=<key>`: the records a check of the data-quality dashboard counts, as its
+    links list them on the web (`quality_checks`, the same conditions). The schema enumerates
+    the keys; an unknown one is refused as a bad query (400) listing them."""
+
+    def enumerated(schema: JsonDict) -> None:
+        schema["enum"] = list(checks)
+        del schema["default"]  # absent is no filter; "" is not a value to send
+
+    return Field(
+        "", description="the records this data-quality check counts", json_schema_extra=enumerated
+    )
+
+
 class ContactListParams(RecordListParams):
+    quality: str = _quality_param(CONTACT_CHECKS)
     lifecycle_stage: str = Field("", description="contacts at this lifecycle stage")
     company_id: RecordId | None = Field(None, description="contacts of this company")
+
+
+class CompanyListParams(RecordListParams):
+    quality: str = _quality_param(COMPANY_CHECKS)
 
 
 def _with_contact_rows(items: Sequence[Contact]) -> None:
@@ -516,7 +537,7 @@ def _company_update(c: Caller, company_id: int, data: dict[str, Any]) -> Company
 
 @companies.get("", response=CountedPageOut[CompanyOut], auth=READ, description=CUSTOM_FILTER_HELP)
 def list_companies(
-    request: HttpRequest, params: Query[RecordListParams]
+    request: HttpRequest, params: Query[CompanyListParams]
 ) -> Page[Company] | dict[str, Any]:
     workspace = caller(request).workspace
     with query_errors():

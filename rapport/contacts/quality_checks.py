@@ -111,8 +111,10 @@ CHECKS_OF = {"contact": CONTACT_CHECKS, "company": COMPANY_CHECKS}  # by the rec
 
 
 def quality_check(checks: dict[str, QualityCheck], key: str) -> QualityCheck:
-    """The check of that key; an unknown one is refused, naming the filter."""
+    """The check of that key; an unknown one is refused, naming the filter and its keys."""
     check = checks.get(key)
     if check is None:
-        raise ServiceValidationError.single("quality", f"'{key}' is not a data-quality check")
+        raise ServiceValidationError.single(
+            "quality", f"'{key}' is not a data-quality check; one of: {', '.join(checks)}"
+        )
     return check

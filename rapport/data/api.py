@@ -13,6 +13,7 @@ import datetime as dt
 
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja.decorators import decorate_view
 
 from rapport.api.permissions import DELETE, READ, WRITE, caller
 from rapport.api.problem import problems_declared
@@ -47,6 +48,7 @@ from rapport.data.services import (
     import_start,
     import_undo_start,
 )
+from rapport.data.upload_limit import import_upload_limited
 
 router = Router(tags=["imports"])
 # The form fields of an upload (`create_import`'s parameters).
@@ -162,6 +164,7 @@ def list_importers(request: HttpRequest) -> list[Importer]:
 
 
 @router.post("/imports", response={201: ImportOut}, auth=WRITE)
+@decorate_view(import_upload_limited)
 def create_import(
     request: HttpRequest,
     file: File[UploadedFile],

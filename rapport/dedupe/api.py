@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from rapport.api.permissions import READ, WRITE, caller
 from rapport.api.problem import problem_response
 from rapport.api.records import PathId
+from rapport.dedupe.match_odds import match_odds
 from rapport.dedupe.models import DuplicatePair
 from rapport.dedupe.queries import pair_get, pair_list
 from rapport.dedupe.services import dedupe_request, pair_mark_not_duplicate, pair_reopen
@@ -28,9 +29,17 @@ class PairOut(Schema):
     match_weight: float = Field(
         description="Fellegi-Sunter match weight, log2 odds of a match: the queue's order"
     )
+    match_odds: str = Field(
+        description="the odds of a match (2^match_weight) as the queue's badge reads, rounded "
+        "down to two significant figures: '13 to 1', '23,000 to 1', '2.1 billion to 1'"
+    )
     reasons: list[str]
     status: str = Field(description="open, not_duplicate or merged")
     updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_match_odds(obj: DuplicatePair) -> str:
+        return match_odds(obj.match_weight)
 
 
 class PairListParams(Schema):

@@ -49,7 +49,10 @@ def test_a_quality_filter_lists_this_workspaces_matching_records_only(scoped, re
 def test_an_unknown_check_is_refused_by_name(scoped):
     with pytest.raises(ServiceValidationError) as err:
         contact_queryset(f=RecordFilter(quality="shiny"), region="GB")
-    assert err.value.as_dict() == {"quality": ["'shiny' is not a data-quality check"]}
+    keys = ", ".join(CONTACT_CHECKS)
+    assert err.value.as_dict() == {
+        "quality": [f"'shiny' is not a data-quality check; one of: {keys}"]
+    }
 
 
 def test_the_dashboard_links_its_counts_and_the_list_shows_the_filter(owner_client, records):

@@ -1,10 +1,14 @@
-"""How a match probability reads in the queue: never "100%", which a probabilistic score is not."""
+"""How a pair's strength reads in the queue: the odds of a match (`match_odds`), and its
+probability beside them, never "100%", which a probabilistic score is not."""
 
 import math
 
 from django import template
 
+from rapport.dedupe import match_odds as odds
+
 register = template.Library()
+register.filter("match_odds", odds.match_odds)
 
 CAP = 99.9  # the display's ceiling, in percent
 
