@@ -44,7 +44,7 @@ def attendee_links(
     and, apart, those linked only as attendees."""
     if chosen is None:
         links = ActivityContact.objects.filter(activity=activity, via_attendee=False)
-        chosen = list(links.values_list("contact_id", flat=True)) if activity is not None else []
+        chosen = [] if activity is None else list(links.values_list("contact_id", flat=True))
     via = [i for i in attendee_contact_ids(workspace, attendees) if i not in chosen]
     return chosen, via
 
