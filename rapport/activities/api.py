@@ -43,7 +43,11 @@ class ActivityWrite(WriteSchema):
     outcome: CallOutcome | None = Field(None, description="call")
     starts_at: UtcDatetime | None = Field(None, description="meeting")
     ends_at: UtcDatetime | None = Field(None, description="meeting")
-    attendees: list[str] | None = Field(None, description="meeting: names or emails")
+    attendees: list[str] | None = Field(
+        None,
+        description="meeting: names or emails; a contact's email links the meeting to it "
+        "(and removing it removes that link, never a contact given in contact_ids)",
+    )
     due_at: UtcDatetime | None = Field(None, description="task")
     assignee_id: RecordId | None = Field(None, description="task: a member; defaults to the author")
     done: NonNull[bool] = Field(None, description="task")

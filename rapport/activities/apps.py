@@ -6,4 +6,5 @@ class ActivitiesConfig(AppConfig):
     label = "activities"
 
     def ready(self) -> None:
-        from rapport.activities import merge_handlers, timeline  # noqa: F401  (join registries)
+        # Join the registries and hooks.
+        from rapport.activities import listeners, merge_handlers, timeline  # noqa: F401

@@ -66,11 +66,14 @@ class ActivityForm(forms.Form):
         required=False, label="Ends", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     # Names or emails, typed comma-separated; a contact's email also links the meeting to it
-    # (`activities.attendees`).
+    # (`activities.attendees`), which the help says in the rep's words.
     attendees = forms.CharField(
         required=False,
         max_length=2000,
-        help_text="Names or emails, separated by commas",
+        help_text=(
+            "Names or emails, separated by commas. Attendees who are contacts (by email) get "
+            "the meeting on their timeline."
+        ),
     )
     assignee = MemberChoiceField(queryset=None, required=False, empty_label="Me")
 

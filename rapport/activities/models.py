@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from rapport.contacts.models import Company, Contact
-from rapport.core.models import WorkspaceScopedModel
+from rapport.core.models import WorkspaceScopedModel, workspace_key_unindexed
 
 
 class ActivityKind(models.TextChoices):
@@ -92,6 +92,10 @@ class Activity(WorkspaceScopedModel):
 class ActivityContact(WorkspaceScopedModel):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="contact_links")
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="activity_links")
+    # Made only because one of a meeting's attendees is the contact's email, not chosen: the
+    # link follows the attendee list (`activities.attendees`). A contact both chosen and an
+    # attendee is chosen (False), so dropping the attendee keeps it.
+    via_attendee = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -111,3 +115,21 @@ class ActivityCompany(WorkspaceScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["company", "activity"], name="activitycompany_unique")
         ]
+
+
+class AttendeeEmail(WorkspaceScopedModel):
+    """A meeting's attendee typed as an email, lowercased: how a contact given that email later
+    finds the meetings listing it through an index, instead of reading every meeting's
+    `attendees` (`attendees.attendee_links_for_contacts`)."""
+
+    workspace = workspace_key_unindexed()
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="attendee_emails", db_index=False
+    )
+    email = models.CharField(max_length=254)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "email"], name="attendeeemail_unique")
+        ]
+        indexes = [models.Index(fields=["workspace", "email"], name="attendeeemail_email_idx")]

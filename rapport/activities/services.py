@@ -6,7 +6,12 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from rapport.activities.attendees import with_attendee_contacts
+from rapport.activities.attendees import (
+    VIA_ATTENDEE,
+    attendee_emails_write,
+    attendee_links,
+    link_fields,
+)
 from rapport.activities.links import link_types
 from rapport.activities.models import (
     Activity,
@@ -114,12 +119,12 @@ def _ids(
     return ids
 
 
-def _keeps_links(activity: Activity | None, data: Data) -> bool:
-    """Whether the activity keeps a link of a type `data` leaves alone."""
+def _keeps_links(activity: Activity | None, clean: Data) -> bool:
+    """Whether the activity keeps a link of a type `clean` leaves alone."""
     return activity is not None and any(
         lt.link_model._default_manager.filter(activity=activity).exists()
         for lt in link_types()
-        if lt.key not in data
+        if lt.key not in clean
     )
 
 
@@ -181,17 +186,17 @@ def _activity_clean(
     for lt in link_types():
         if lt.key in data:
             clean[lt.key] = _ids(data, lt.key, lt.target, c, (known or {}).get(lt.key))
-    # A meeting is linked to its attendees' contacts too (unless its contact ids were refused).
+    # A meeting is linked to its attendees' contacts too (unless its contact ids were refused),
+    # made again whenever its attendees or contacts are given.
     if (
         kind == ActivityKind.MEETING
-        and clean.get("attendees")
+        and ("attendees" in clean or "contact_ids" in clean or activity is None)
         and clean.get("contact_ids", []) is not None
     ):
-        linked = with_attendee_contacts(
-            workspace, activity, clean["attendees"], clean.get("contact_ids")
-        )
-        if linked is not None:
-            clean["contact_ids"] = linked
+        attendees = clean.get("attendees", activity.attendees if activity else [])
+        chosen, via = attendee_links(workspace, activity, attendees, clean.get("contact_ids"))
+        clean["contact_ids"] = [*chosen, *via]
+        clean[VIA_ATTENDEE] = via
 
     # What a create must give, an update may not take away (an update leaving a field alone
     # keeps an older record's gap, e.g. an activity whose only contact was deleted).
@@ -216,9 +221,17 @@ def _activity_clean(
     keys = [lt.key for lt in link_types()]
     unlinked = not any(clean.get(k) for k in keys)
     link_errors = any(e.field in keys for e in c.errors)
-    if any(map(given, keys)) and unlinked and not link_errors and not _keeps_links(activity, data):
+    if any(map(given, keys)) and unlinked and not link_errors and not _keeps_links(activity, clean):
         field = next((k for k in keys if k in data), "contact_ids")
         c.add(field, f"link the activity to at least one record ({', '.join(keys)})")
+    elif (
+        "attendees" in data
+        and unlinked
+        and "contact_ids" in clean
+        and not _keeps_links(activity, clean)
+    ):
+        # An update dropping the attendees a meeting was linked through, and nothing else.
+        c.add("attendees", "the meeting would be linked to no record: keep a contact among them")
     c.raise_if_any()
     return clean
 
@@ -226,7 +239,7 @@ def _activity_clean(
 def _set_fields(*, workspace: Workspace, activity: Activity, clean: Data, actor: Actor) -> None:
     creating = activity._state.adding
     for name, value in clean.items():
-        if name != "done" and name not in {lt.key for lt in link_types()}:
+        if name not in {"done", VIA_ATTENDEE, *(lt.key for lt in link_types())}:
             setattr(activity, name, value)
     if "done" in clean:
         if clean["done"] and activity.done_at is None:
@@ -245,14 +258,20 @@ def _write_links(
 ) -> None:
     for lt in link_types():
         manager = lt.link_model._default_manager
-        pairs = [(a, clean[lt.key]) for a, clean in written if lt.key in clean]
+        pairs = [(a, clean) for a, clean in written if lt.key in clean]
         if not creating:
             manager.filter(activity__in=[a for a, _ in pairs]).delete()
         manager.bulk_create(
-            lt.link_model(workspace=workspace, activity=a, **{f"{lt.field}_id": i})
-            for a, ids in pairs
-            for i in ids
+            lt.link_model(
+                workspace=workspace,
+                activity=a,
+                **{f"{lt.field}_id": i},
+                **link_fields(lt.link_model, clean, i),
+            )
+            for a, clean in pairs
+            for i in clean[lt.key]
         )
+    attendee_emails_write(workspace=workspace, written=written, creating=creating)
 
 
 def _apply(*, workspace: Workspace, activity: Activity, clean: Data, actor: Actor) -> None:

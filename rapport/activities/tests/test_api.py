@@ -305,3 +305,17 @@ def test_a_patch_cannot_null_when_it_happened(api, workspace, ann):
     assert note.occurred_at == day
     schema = api.get("/openapi.json").json()["components"]["schemas"]
     assert "anyOf" not in schema["ActivityWrite"]["properties"]["occurred_at"]
+
+
+def test_patching_a_meetings_attendees_links_and_unlinks_their_contacts(
+    api, workspace, ann, other_workspace
+):
+    bob = make_contact(workspace, first_name="Bob", emails=["bob@x.example"])
+    make_contact(other_workspace, first_name="Eve", emails=["eve@globex.example"])
+    meeting = {"kind": "meeting", "starts_at": "2030-01-01T09:00:00Z", "contact_ids": [ann.pk]}
+    pk = api.post("/activities", meeting).json()["id"]
+    both = ["bob@x.example", "eve@globex.example"]
+    added = api.patch(f"/activities/{pk}", {"attendees": both})
+    assert added.json()["contact_ids"] == sorted([ann.pk, bob.pk])
+    removed = api.patch(f"/activities/{pk}", {"attendees": ["eve@globex.example"]})
+    assert removed.json()["contact_ids"] == [ann.pk]

@@ -230,14 +230,40 @@ def test_a_meeting_is_linked_to_the_contacts_its_attendees_emails_belong_to(
     assert exc.value.as_dict().keys() == {"contact_ids"}
 
 
-def test_an_attendee_added_later_links_the_meeting_and_removing_one_keeps_links(scoped, owner, ann):
+def test_an_attendee_added_on_edit_links_the_meeting_and_removing_it_unlinks(scoped, owner, ann):
     bob = make_contact(scoped, owner, first_name="Bob", emails=["bob@x.example"])
     meeting = _meeting(scoped, owner, attendees=["Carol"], contact_ids=[ann.pk])
     activity_update(
         workspace=scoped, actor=owner, activity=meeting, data={"attendees": ["bob@x.example"]}
     )
     assert sorted(c.pk for c in meeting.contacts.all()) == sorted([ann.pk, bob.pk])
-    entry = AuditEntry.objects.get(object_id=meeting.pk, action="update")
-    assert entry.changes["contacts"] == [[ann.pk], sorted([ann.pk, bob.pk])]
+    activity_update(workspace=scoped, actor=owner, activity=meeting, data={"attendees": ["Carol"]})
+    assert list(meeting.contacts.all()) == [ann]
+    entries = AuditEntry.objects.filter(object_id=meeting.pk, action="update").order_by("id")
+    assert [e.changes["contacts"] for e in entries] == [
+        [[ann.pk], sorted([ann.pk, bob.pk])],
+        [sorted([ann.pk, bob.pk]), [ann.pk]],
+    ]
+    assert [i.obj for i in timeline_for(bob).items if i.kind == "activity"] == []
+
+
+def test_a_chosen_contact_stays_linked_when_its_email_leaves_the_attendees(scoped, owner):
+    ann = make_contact(scoped, owner, emails=["ann@x.example"])
+    bob = make_contact(scoped, owner, first_name="Bob", emails=["bob@x.example"])
+    meeting = _meeting(
+        scoped, owner, attendees=["ann@x.example", "bob@x.example"], contact_ids=[ann.pk]
+    )
+    # Giving the contacts alone keeps the attendees' links; dropping the attendees keeps ann's.
+    activity_update(workspace=scoped, actor=owner, activity=meeting, data={"contact_ids": [ann.pk]})
+    assert sorted(c.pk for c in meeting.contacts.all()) == sorted([ann.pk, bob.pk])
     activity_update(workspace=scoped, actor=owner, activity=meeting, data={"attendees": []})
-    assert meeting.contacts.count() == 2
+    assert list(meeting.contacts.all()) == [ann]
+
+
+def test_dropping_the_attendees_a_meeting_is_only_linked_through_is_refused(scoped, owner):
+    make_contact(scoped, owner, first_name="Bob", emails=["bob@x.example"])
+    meeting = _meeting(scoped, owner, attendees=["bob@x.example"])
+    with pytest.raises(ServiceValidationError) as exc:
+        activity_update(workspace=scoped, actor=owner, activity=meeting, data={"attendees": []})
+    assert exc.value.as_dict().keys() == {"attendees"}
+    assert meeting.contacts.count() == 1

@@ -349,3 +349,34 @@ def test_load_more_shows_activities_at_one_instant_once_each(owner_client, works
         shown, pages = shown + re.findall(r'id="tl-b(\d+)"', html), pages + 1
     assert pages == 2
     assert sorted(map(int, shown)) == sorted(made)
+
+
+def test_editing_a_meetings_attendees_links_and_unlinks_their_contacts(
+    owner_client, workspace, owner, ann
+):
+    bob = make_contact(workspace, first_name="Bob", emails=["bob@x.example"])
+    meeting = make_activity(
+        workspace, owner, kind="meeting", starts_at="2030-03-04T10:00:00Z", contact_ids=[ann.pk]
+    )
+    edit = {"subject": "Demo", "starts_at": "2030-03-04T10:00"}
+    url = f"/activities/{meeting.pk}/edit/"
+    owner_client.post(url, {**edit, "attendees": "Carol, Bob@x.example"})
+    with workspace_scope(workspace):
+        assert sorted(c.pk for c in meeting.contacts.all()) == sorted([ann.pk, bob.pk])
+    owner_client.post(url, {**edit, "attendees": "Carol"})
+    with workspace_scope(workspace):
+        assert list(meeting.contacts.all()) == [ann]
+
+
+def test_dropping_the_only_linked_attendee_is_refused_on_the_attendees(
+    owner_client, workspace, owner
+):
+    bob = make_contact(workspace, first_name="Bob", emails=["bob@x.example"])
+    meeting = make_activity(
+        workspace, owner, kind="meeting", starts_at="2030-03-04T10:00:00Z", attendees=[bob.email]
+    )
+    url = f"/activities/{meeting.pk}/edit/"
+    response = owner_client.post(url, {"starts_at": "2030-03-04T10:00", "attendees": "Carol"})
+    assert re.search(r'class="field has-error" id="field-attendees"', response.content.decode())
+    with workspace_scope(workspace):
+        assert list(meeting.contacts.all()) == [bob]

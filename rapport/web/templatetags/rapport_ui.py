@@ -24,7 +24,7 @@ from rapport.tenancy.models import Membership
 from rapport.web.fragments import TOKEN_MARK, kept_html, put_token
 from rapport.web.kept_urls import fixed_url as url_for
 from rapport.web.kept_urls import url_pattern
-from rapport.web.timeline_html import items_html
+from rapport.web.timeline_html import items_html, relative_text
 
 register = template.Library()
 
@@ -159,6 +159,13 @@ def is_past(value: Any) -> bool:
     from django.utils import timezone
 
     return value is not None and value < timezone.now()
+
+
+@register.filter
+def relative(value: Any) -> str:
+    """ "3 days ago", or "in 2 days" for a time still to come (a deal's last activity can be a
+    meeting booked ahead), where `timesince` would say "0 minutes ago"."""
+    return relative_text(value) if value is not None else ""
 
 
 @register.filter
