@@ -20,6 +20,7 @@ from ninja.renderers import JSONRenderer
 from pydantic import TypeAdapter, create_model
 
 from rapport.api.permissions import DELETE, READ, SETTINGS, WRITE, Caller, caller
+from rapport.api.problem import problems_declared
 from rapport.api.records import (
     CUSTOM_FILTER_HELP,
     BulkIn,
@@ -465,7 +466,9 @@ def update_contact(request: HttpRequest, contact_id: PathId, payload: ContactWri
     return _contact_out(contact.pk)
 
 
-@contacts.delete("/{int:contact_id}", response={204: None}, auth=DELETE)
+@contacts.delete(
+    "/{int:contact_id}", response={204: None}, auth=DELETE, openapi_extra=problems_declared(409)
+)
 def delete_contact(request: HttpRequest, contact_id: PathId) -> Status[None]:
     c = caller(request)
     contact_delete(workspace=c.workspace, actor=c.actor, contact=contact_get(contact_id=contact_id))

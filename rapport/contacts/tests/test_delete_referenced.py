@@ -2,6 +2,7 @@
 500: the API answers 409, the page says why, and nothing is deleted or audited."""
 
 import pytest
+from django.test import Client
 
 from rapport.api.testing import ApiClient, problem_fields
 from rapport.audit.models import AuditEntry
@@ -36,6 +37,10 @@ def test_the_api_refuses_to_delete_a_tickets_requester_with_a_409(workspace, own
     message = problem_fields(response)["contact"]
     assert "1 ticket" in message and "Emails are not arriving" in message
     assert _still_there(workspace, requester)
+    operation = (
+        Client().get("/api/v1/openapi.json").json()["paths"]["/api/v1/contacts/{contact_id}"]
+    )
+    assert "409" in operation["delete"]["responses"]
 
 
 def test_the_delete_page_says_why_a_tickets_requester_stays(owner_client, workspace, requester):
