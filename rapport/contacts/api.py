@@ -83,7 +83,7 @@ from rapport.contacts.services import (
 )
 from rapport.core.model_rows import PLAIN_ATTRIBUTES
 from rapport.core.pagination import Page
-from rapport.dedupe.api import duplicate_conflict
+from rapport.dedupe.api import LIKELY_DUPLICATES_DOC, duplicate_conflict
 from rapport.dedupe.queries import company_candidates, contact_candidates
 from rapport.tenancy.data_version import kept
 
@@ -430,7 +430,9 @@ def contact_candidates_for(payload: "ContactWrite") -> list[Contact]:
     )
 
 
-@contacts.post("", response={201: ContactDetailOut}, auth=WRITE)
+@contacts.post(
+    "", response={201: ContactDetailOut}, auth=WRITE, openapi_extra=LIKELY_DUPLICATES_DOC
+)
 def create_contact(
     request: HttpRequest,
     response: HttpResponse,
@@ -534,7 +536,7 @@ def list_companies(
     return {**items, **page_count(n)}
 
 
-@companies.post("", response={201: CompanyOut}, auth=WRITE)
+@companies.post("", response={201: CompanyOut}, auth=WRITE, openapi_extra=LIKELY_DUPLICATES_DOC)
 def create_company(
     request: HttpRequest,
     response: HttpResponse,
