@@ -55,7 +55,18 @@ def as_utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
-UtcDatetime = Annotated[dt.datetime, AfterValidator(as_utc)]
+def _not_a_number(value: Any) -> Any:
+    """Pydantic reads a number, or a string of one, as Unix seconds: `created_after=2024`
+    was 00:33:44 on 1 January 1970 and matched every record. Refused by name instead."""
+    if not isinstance(value, int | float):
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            return value
+    raise PydanticCustomError("datetime_type", "must be an ISO 8601 date or date-time")
+
+
+UtcDatetime = Annotated[dt.datetime, BeforeValidator(_not_a_number), AfterValidator(as_utc)]
 
 # A record's id, in the range of the databases' 64-bit keys: a larger number is refused by
 # name rather than failing the request where SQLite cannot bind it.

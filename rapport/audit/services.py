@@ -7,11 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from rapport.audit.context import current_source
 from rapport.audit.models import AuditAction, AuditEntry
 from rapport.core.bulk_rows import rows_insert
+from rapport.core.errors import StateConflict
 from rapport.tenancy.data_version import data_changed
 
 Snapshot = dict[str, Any]
@@ -274,7 +276,9 @@ def audited_delete(
     *, workspace_id: int, actor: Any, instance: models.Model, before: Snapshot
 ) -> None:
     """Delete `instance`, recording `before` (what it held) in the same transaction: the
-    entry names the record by its primary key, so it is written before the row goes."""
+    entry names the record by its primary key, so it is written before the row goes. A row
+    that protects it (a ticket's requester) refuses the delete as a `StateConflict` naming
+    them, the entry rolled back with it."""
     with transaction.atomic():
         audit_record(
             workspace_id=workspace_id,
@@ -283,7 +287,29 @@ def audited_delete(
             instance=instance,
             changes=diff(before, {}),
         )
-        instance.delete()
+        try:
+            instance.delete()
+        except ProtectedError as exc:
+            raise _still_needed(instance, exc.protected_objects) from exc
+
+
+def _still_needed(instance: models.Model, needing: Iterable[models.Model]) -> StateConflict:
+    """The refusal to delete `instance` while the rows `needing` it remain: how many of each
+    kind and the first few by name, so the caller knows what to delete or change first."""
+    by_kind: dict[type[models.Model], list[models.Model]] = {}
+    for row in needing:
+        by_kind.setdefault(type(row), []).append(row)
+    parts = []
+    for model, rows in by_kind.items():
+        meta = model._meta
+        kind = meta.verbose_name if len(rows) == 1 else meta.verbose_name_plural
+        rows.sort(key=lambda row: row.pk)
+        named = ", ".join(str(row) for row in rows[:3]) + (", …" if len(rows) > 3 else "")
+        parts.append(f"{len(rows)} {kind} ({named})")
+    return StateConflict.single(
+        instance._meta.model_name or "record",
+        f"is still referred to by {' and '.join(parts)}; delete or change those first",
+    )
 
 
 def audited_delete_many(

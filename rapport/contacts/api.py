@@ -21,6 +21,7 @@ from pydantic import TypeAdapter, create_model
 from pydantic.json_schema import JsonDict
 
 from rapport.api.permissions import DELETE, READ, SETTINGS, WRITE, Caller, caller
+from rapport.api.problem import problems_declared
 from rapport.api.records import (
     CUSTOM_FILTER_HELP,
     BulkIn,
@@ -84,7 +85,7 @@ from rapport.contacts.services import (
 )
 from rapport.core.model_rows import PLAIN_ATTRIBUTES
 from rapport.core.pagination import Page
-from rapport.dedupe.api import duplicate_conflict
+from rapport.dedupe.api import LIKELY_DUPLICATES_DOC, duplicate_conflict
 from rapport.dedupe.queries import company_candidates, contact_candidates
 from rapport.tenancy.data_version import kept
 
@@ -450,7 +451,9 @@ def contact_candidates_for(payload: "ContactWrite") -> list[Contact]:
     )
 
 
-@contacts.post("", response={201: ContactDetailOut}, auth=WRITE)
+@contacts.post(
+    "", response={201: ContactDetailOut}, auth=WRITE, openapi_extra=LIKELY_DUPLICATES_DOC
+)
 def create_contact(
     request: HttpRequest,
     response: HttpResponse,
@@ -486,7 +489,9 @@ def update_contact(request: HttpRequest, contact_id: PathId, payload: ContactWri
     return _contact_out(contact.pk)
 
 
-@contacts.delete("/{int:contact_id}", response={204: None}, auth=DELETE)
+@contacts.delete(
+    "/{int:contact_id}", response={204: None}, auth=DELETE, openapi_extra=problems_declared(409)
+)
 def delete_contact(request: HttpRequest, contact_id: PathId) -> Status[None]:
     c = caller(request)
     contact_delete(workspace=c.workspace, actor=c.actor, contact=contact_get(contact_id=contact_id))
@@ -552,7 +557,7 @@ def list_companies(
     return {**items, **page_count(n)}
 
 
-@companies.post("", response={201: CompanyOut}, auth=WRITE)
+@companies.post("", response={201: CompanyOut}, auth=WRITE, openapi_extra=LIKELY_DUPLICATES_DOC)
 def create_company(
     request: HttpRequest,
     response: HttpResponse,

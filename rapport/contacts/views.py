@@ -51,7 +51,7 @@ from rapport.contacts.saved_views import (
     saved_view_get,
     saved_views_list,
 )
-from rapport.core.errors import ServiceValidationError
+from rapport.core.errors import ServiceValidationError, StateConflict
 from rapport.core.pagination import Page
 from rapport.core.timeline import TimelineCursor, TimelinePage, timeline_for
 from rapport.dedupe.queries import record_duplicates
@@ -794,7 +794,11 @@ def record_edit(request: HttpRequest, kind: RecordKind, pk: int) -> HttpResponse
 def record_delete(request: HttpRequest, kind: RecordKind, pk: int) -> HttpResponse:
     record = found_or_404(kind.get, pk=pk)
     if request.method == "POST":
-        kind.delete(workspace=workspace_of(request), actor=request.user, **{kind.name: record})
+        try:
+            kind.delete(workspace=workspace_of(request), actor=request.user, **{kind.name: record})
+        except StateConflict as exc:  # another record still needs it (a ticket's requester)
+            messages.error(request, f"{record} {exc.errors[0].message}.")
+            return redirect(kind.url("detail", record.pk))
         messages.success(request, f"Deleted {record}.")
         return redirect(kind.url("list"))
     context = {"kind": kind, "record": record, "back_url": kind.url("detail", record.pk)}

@@ -1,6 +1,7 @@
 """Errors that services raise and that the UI and API render, each naming its field."""
 
 from dataclasses import dataclass, field
+from typing import Self
 
 
 @dataclass
@@ -19,7 +20,7 @@ class ServiceValidationError(Exception):
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
 
     @classmethod
-    def single(cls, field_name: str, message: str) -> "ServiceValidationError":
+    def single(cls, field_name: str, message: str) -> Self:
         return cls([FieldError(field_name, message)])
 
     def as_dict(self) -> dict[str, list[str]]:

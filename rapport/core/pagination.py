@@ -8,8 +8,9 @@ import base64
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, QuerySet
 
@@ -55,13 +56,24 @@ def _decode(cursor: str, signature: str) -> tuple[list[Any], str]:
 
 
 def _typed(model: type[models.Model], field: str, value: Any) -> Any:
+    """A cursor's value as the field stores it. Only what `_encode` writes is taken (an
+    integer for integer keys, text for the others) and then checked as the field checks its
+    values, so an edited cursor is refused by name rather than failing in the database."""
     if value is None:
         return None
-    f = model._meta.pk if field == "pk" else model._meta.get_field(field)
-    if isinstance(f, models.DateTimeField):
-        return dt.datetime.fromisoformat(value)
-    if isinstance(f, (models.IntegerField, models.AutoField, models.ForeignKey)):
-        return int(value)
+    key = model._meta.pk if field == "pk" else model._meta.get_field(field)
+    f = cast(models.Field, key.target_field if isinstance(key, models.ForeignKey) else key)
+    if isinstance(f, (models.IntegerField, models.AutoField)):
+        if type(value) is not int:
+            raise TypeError(value)
+    elif not isinstance(value, str) or "\x00" in value:
+        raise TypeError(value)
+    elif isinstance(f, models.DateTimeField):
+        at = dt.datetime.fromisoformat(value)
+        return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+    else:
+        value = f.to_python(value)
+    f.run_validators(value)
     return value
 
 
@@ -127,7 +139,7 @@ def cursor_position(
         raise ServiceValidationError.single("cursor", "does not match this sort order")
     try:
         values = [_typed(model, k.field, v) for k, v in zip(keys, raw_values, strict=True)]
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OverflowError, ValidationError) as exc:
         raise ServiceValidationError.single("cursor", "is not a valid cursor") from exc
     return keys, values, direction
 

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from rapport.api.permissions import READ, WRITE, caller
-from rapport.api.problem import problem_response
+from rapport.api.problem import CONTENT_TYPE, PROBLEM_REF, problem_response
 from rapport.api.records import PathId
 from rapport.dedupe.match_odds import match_odds
 from rapport.dedupe.models import DuplicatePair
@@ -83,6 +83,43 @@ def start_run(request: HttpRequest) -> Status[RunOut]:
     """Queue a detection run of contacts and companies (a background task)."""
     dedupe_request(workspace=caller(request).workspace)
     return Status(202, RunOut(queued=True))
+
+
+# The `openapi_extra` of a create taking `check_duplicates`: its 409 and the candidates.
+LIKELY_DUPLICATES_DOC = {
+    "responses": {
+        "409": {
+            "description": "with `check_duplicates=true`, likely duplicates exist (problem type "
+            "`urn:rapport:problem:likely-duplicates`); nothing was written",
+            "content": {
+                CONTENT_TYPE: {
+                    "schema": {
+                        "allOf": [
+                            PROBLEM_REF,
+                            {
+                                "type": "object",
+                                "required": ["candidates"],
+                                "properties": {
+                                    "candidates": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["id", "name"],
+                                            "properties": {
+                                                "id": {"type": "integer"},
+                                                "name": {"type": "string"},
+                                            },
+                                        },
+                                    }
+                                },
+                            },
+                        ]
+                    }
+                }
+            },
+        }
+    }
+}
 
 
 def duplicate_conflict(candidates: list[Any]) -> HttpResponse | None:

@@ -200,7 +200,7 @@ class AtRiskParams(Schema):
     limit: int = Field(100, ge=1, le=500)
 
 
-class StatusIn(WriteSchema):
+class TicketStatusIn(WriteSchema):
     status: TicketStatus = Field(
         description="pending pauses the resolution clock; solved and closed stop it; a closed "
         "ticket cannot be reopened; a complaint is solved or closed only once its root_cause "
@@ -287,7 +287,7 @@ class BulkTicketOut(Schema):
     reason: str
 
 
-class BulkOut(Schema):
+class TicketBulkOut(Schema):
     changed: int
     unchanged: int
     refused: int
@@ -328,8 +328,8 @@ def create_ticket(request: HttpRequest, payload: TicketCreate) -> Status[Ticket]
     return Status(201, _ticket_out(ticket.pk))
 
 
-@tickets.post("/bulk", response=BulkOut, auth=WRITE)
-def bulk_change_tickets(request: HttpRequest, payload: BulkIn) -> BulkOut:
+@tickets.post("/bulk", response=TicketBulkOut, auth=WRITE)
+def bulk_change_tickets(request: HttpRequest, payload: BulkIn) -> TicketBulkOut:
     """One change for many tickets, each made (and audited) as if on its own: a ticket
     refused or not found is reported and the others still change."""
     c = caller(request)
@@ -341,7 +341,7 @@ def bulk_change_tickets(request: HttpRequest, payload: BulkIn) -> BulkOut:
         value=payload.value,
         missing_refuses_all=False,
     )
-    return BulkOut(
+    return TicketBulkOut(
         changed=outcome.count(BulkResult.CHANGED),
         unchanged=outcome.count(BulkResult.UNCHANGED),
         refused=outcome.count(BulkResult.REFUSED),
@@ -382,7 +382,7 @@ def delete_ticket(request: HttpRequest, ticket_id: PathId) -> Status[None]:
 
 
 @tickets.post("/{int:ticket_id}/status", response=TicketOut, auth=WRITE)
-def set_ticket_status(request: HttpRequest, ticket_id: PathId, payload: StatusIn) -> Ticket:
+def set_ticket_status(request: HttpRequest, ticket_id: PathId, payload: TicketStatusIn) -> Ticket:
     c = caller(request)
     ticket = ticket_get(ticket_id=ticket_id)
     ticket_set_status(workspace=c.workspace, actor=c.actor, ticket=ticket, status=payload.status)

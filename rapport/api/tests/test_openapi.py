@@ -2,6 +2,9 @@ import re
 
 from django.contrib.staticfiles import finders
 from django.test import Client
+from ninja.openapi.schema import OpenAPISchema
+
+from rapport.api.router import api
 
 
 def test_it_serves_an_openapi_3_schema_at_a_stable_url(db):
@@ -91,3 +94,31 @@ def test_the_schema_documents_each_problem_an_operation_can_answer(db):
         for code in expected:
             content = operation["responses"][code]["content"]
             assert content["application/problem+json"]["schema"]["$ref"].endswith("/Problem")
+
+
+def test_no_two_schemas_share_a_component_name(db, monkeypatch):
+    # Ninja files every model under its class name, the last one written winning: two
+    # `BulkOut`s documented the contacts bulk with the tickets bulk's answer.
+    added: dict[str, list[dict]] = {}
+    add = OpenAPISchema.add_schema_definitions
+
+    def recording(self, definitions):
+        for name, definition in definitions.items():
+            if definition not in added.setdefault(name, []):
+                added[name].append(definition)
+        add(self, definitions)
+
+    monkeypatch.setattr(OpenAPISchema, "add_schema_definitions", recording)
+    api.get_openapi_schema()
+
+    assert [name for name, definitions in added.items() if len(definitions) > 1] == []
+
+
+def test_the_record_bulks_document_their_own_answer(db):
+    schema = Client().get("/api/v1/openapi.json").json()
+
+    for path in ("/api/v1/contacts/bulk", "/api/v1/companies/bulk", "/api/v1/sales/orders/bulk"):
+        answer = schema["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]
+        ref = answer["schema"]["$ref"].rsplit("/", 1)[-1]
+        properties = schema["components"]["schemas"][ref]["properties"]
+        assert {"created", "updated", "failed", "results"} == properties.keys(), path

@@ -1,4 +1,6 @@
+import base64
 import datetime as dt
+import json
 
 import pytest
 import time_machine
@@ -119,3 +121,51 @@ def test_a_nullable_sort_key_pages_with_nulls_last_both_ways(scoped, owner, desc
         back = [a.subject for a in page.items] + back
         cursor = page.prev_cursor
     assert back + pages[-1] == expected
+
+
+def _edited(values: list, signature: str) -> str:
+    raw = json.dumps({"v": values, "d": "next", "s": signature}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "sort, values",
+    [
+        ("name", [{"a": 1}, 1]),  # an object where text goes
+        ("name", ["ann", float("inf")]),  # past what an integer can hold
+        ("name", ["ann", 2**64]),  # past a 64-bit key
+        ("name", ["ann", "1"]),  # text where the id goes
+        ("name", ["ann\x00", 1]),  # a NUL PostgreSQL cannot compare
+        ("created", [20240101, 1]),  # a number where a date-time goes
+        ("created", ["someday", 1]),
+        ("created", ["0001-01-01T00:00:00+05:00", 1]),  # before the first UTC instant
+    ],
+)
+def test_an_edited_cursor_is_a_field_error(twenty, sort, values):
+    signature = {"name": "sort_name,pk", "created": "created_at,pk"}[sort]
+
+    with pytest.raises(ServiceValidationError) as exc:
+        contact_list(f=RecordFilter(), region="US", sort=sort, cursor=_edited(values, signature))
+
+    assert exc.value.as_dict() == {"cursor": ["is not a valid cursor"]}
+
+
+@pytest.mark.parametrize(
+    "sort, value",
+    [
+        ("amount", "lots"),
+        ("amount", "NaN"),
+        ("amount", "1e999999"),  # past the column's digits
+        ("close", "2024-02-30"),
+        ("close", "soon"),
+    ],
+)
+def test_an_edited_cursor_on_a_decimal_or_date_key_is_a_field_error(scoped, sort, value):
+    from rapport.sales.queries import DealFilter, deal_list
+
+    signature = {"amount": "amount,pk", "close": "expected_close_date,pk"}[sort]
+
+    with pytest.raises(ServiceValidationError) as exc:
+        deal_list(f=DealFilter(), sort=sort, cursor=_edited([value, 1], signature))
+
+    assert "cursor" in exc.value.as_dict()

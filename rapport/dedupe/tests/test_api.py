@@ -1,6 +1,7 @@
 """The duplicates API: the queue, "not a duplicate", a run; outsiders get 404, viewers 403."""
 
 import pytest
+from django.test import Client
 
 from rapport.api.testing import ApiClient, listed_ids
 from rapport.contacts.tests.factories import make_contact
@@ -92,6 +93,16 @@ def test_creating_with_check_duplicates_answers_409_with_the_candidates(workspac
         planted["anne"].pk,
     ]
     assert saved_anyway.status_code == 201
+
+
+def test_the_openapi_document_lists_the_409_and_its_candidates():
+    schema = Client().get("/api/v1/openapi.json").json()
+
+    for path in ("/api/v1/contacts", "/api/v1/companies"):
+        answer = schema["paths"][path]["post"]["responses"]["409"]["content"]
+        problem, candidates = answer["application/problem+json"]["schema"]["allOf"]
+        assert problem["$ref"].endswith("/Problem")
+        assert candidates["properties"]["candidates"]["items"]["required"] == ["id", "name"]
 
 
 def test_a_company_with_a_known_domain_is_flagged_but_a_new_one_is_created(
