@@ -124,6 +124,9 @@ def merge_page(request: HttpRequest, kind: MergeKind, a: int, b: int) -> HttpRes
         except ServiceValidationError as exc:
             errors = [f"{e.field}: {e.message}" for e in exc.errors]
         else:
+            # The survivor as merged: the values picked from the other record (its name, say)
+            # are the survivor's now, not those of the copy read before the merge.
+            survivor = kind.record(merged.survivor_id)
             # The undo at hand where the merge was made: from the queue, the survivor's
             # timeline (where the undo also lives) is a search away.
             undo = reverse("merge:undo", args=[merged.pk])

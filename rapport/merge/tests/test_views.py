@@ -172,6 +172,17 @@ def test_the_merge_message_links_to_an_undo_that_asks_first(member_client, works
     assert "already undone" in member_client.get(f"/merge/{record.pk}/undo/").content.decode()
 
 
+def test_the_merge_message_names_the_survivor_as_merged(member_client, ann, annie):
+    """Annie survives with Ann's first name: the message says what the record is called now."""
+    response = member_client.post(
+        f"/merge/contacts/{ann.pk}/{annie.pk}/",
+        {"survivor": "b", "field.first_name": "a"},
+        follow=True,
+    )
+    assert "Merged Ann Lee into Ann Lee." in response.content.decode()
+    assert fresh(annie).first_name == "Ann"
+
+
 def test_the_detail_page_offers_merge_to_writers_only(member_client, viewer_client, ann):
     assert "Merge with…" in member_client.get(f"/contacts/{ann.pk}/").content.decode()
     assert "Merge with…" not in viewer_client.get(f"/contacts/{ann.pk}/").content.decode()
