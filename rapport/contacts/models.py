@@ -37,12 +37,14 @@ class SizeBand(models.TextChoices):
     S5001 = "5001+", "5,001+"
 
 
-def pattern_index(*fields: str, name: str) -> models.Index:
-    """A (workspace, text...) index that PostgreSQL can use for `LIKE 'prefix%'` searches."""
+def pattern_index(*fields: str, name: str, include: tuple[str, ...] = ()) -> models.Index:
+    """A (workspace, text...) index that PostgreSQL can use for `LIKE 'prefix%'` searches,
+    carrying `include` besides (PostgreSQL; SQLite ignores it)."""
     return models.Index(
         fields=["workspace", *fields],
         name=name,
         opclasses=["int8_ops", *["varchar_pattern_ops"] * len(fields)],
+        include=include or None,
     )
 
 
@@ -188,7 +190,12 @@ class Contact(PostalAddress, WorkspaceScopedModel):
     phone = models.CharField(max_length=20, blank=True)
     job_title = models.CharField(max_length=150, blank=True)
     primary_company = models.ForeignKey(
-        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="primary_contacts"
+        Company,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="primary_contacts",
+        db_index=False,  # contact_primary_company_idx starts with it
     )
     companies: models.ManyToManyField[Company, "ContactCompany"] = models.ManyToManyField(
         Company, through="ContactCompany", blank=True, related_name="contacts"
@@ -213,7 +220,19 @@ class Contact(PostalAddress, WorkspaceScopedModel):
     class Meta:
         constraints = [external_id_unique("contact_unique_external_id")]
         indexes = [
-            pattern_index("search_name", name="contact_search_name_idx"),
+            # The name search's arms (`search_page._matches_sql`, `listing._first_page_by_arms`)
+            # each pick their first page in name order from their matches: these two carry
+            # what that reads (the sort name and id, and the workspace), so a prefix matching
+            # a thousand first names or a surname's companies' people is read off the index
+            # alone, never row by row from the table (docs/performance.md, perf24).
+            pattern_index(
+                "search_name", name="contact_search_name_idx", include=("sort_name", "id")
+            ),
+            models.Index(
+                fields=["primary_company"],
+                include=["workspace", "sort_name", "id"],
+                name="contact_primary_company_idx",
+            ),
             pattern_index("sort_name", name="contact_sort_name_idx"),
             # The list's default order (name, then id), read straight off the index; the pattern
             # index above serves `LIKE 'prefix%'` only, not ORDER BY.

@@ -3,13 +3,17 @@ PostgreSQL plans each for its own text, while the list without a search keeps it
 statement. Without this, a connection that has run a few broad searches keeps a generic plan
 that is 40–80 times dearer for a narrow one."""
 
+import json
+
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from rapport.contacts import listing, queries
 from rapport.contacts.listing import CONTACT_ROW_FIELDS
+from rapport.contacts.models import Contact
 from rapport.contacts.queries import RecordFilter
-from rapport.contacts.tests.factories import make_contact
+from rapport.contacts.tests.factories import make_company, make_contact
 from rapport.core.prepared import unprepared
 from rapport.tenancy.access import workspace_scope
 
@@ -59,3 +63,49 @@ def test_unprepared_puts_the_threshold_back_even_after_an_error():
         assert connection.connection.prepare_threshold is None
         raise ZeroDivisionError
     assert connection.connection.prepare_threshold == before == 5
+
+
+def _scans(plan: dict) -> list[tuple[str, str]]:
+    """Every (node type, index) of a plan that reads an index, nested plans included."""
+    found = [(plan["Node Type"], plan["Index Name"])] if "Index Name" in plan else []
+    for child in plan.get("Plans", []):
+        found += _scans(child)
+    return found
+
+
+@pytest.mark.django_db(transaction=True)  # VACUUM runs outside a transaction only
+def test_a_name_searchs_arms_read_their_indexes_alone(workspace):
+    """The arms by the name as typed and by the primary company pick their first page in name
+    order from every match: read off their indexes alone (the sort name and id carried
+    there), a prefix matching a thousand first names, or the people of a surname's
+    companies, costs no read of the table per match (docs/performance.md, perf24). Planned
+    as a large workspace's statistics make it: no table scan, no bitmap, pages all-visible."""
+    smith = make_company(workspace, name="Smith Holdings")
+    for i in range(5):  # last in name order: a walk of the sort index would read every other
+        make_contact(workspace, first_name="Kurt", last_name=f"Zeller{i}")
+        make_contact(workspace, first_name="Ann", last_name=f"Zorn{i}", company_ids=[smith.pk])
+    others = [Contact(workspace=workspace, first_name="Bo", last_name=f"B{i}") for i in range(3000)]
+    for contact in others:
+        contact.set_derived_fields()
+    with workspace_scope(workspace):
+        Contact.objects.bulk_create(others)
+    with workspace_scope(workspace), CaptureQueriesContext(connection) as captured:
+        for text in ("kurt", "smith"):
+            listing.contact_page(f=RecordFilter(q=text), workspace=workspace)
+    statements = [q["sql"] for q in captured.captured_queries if '"search_name"' in q["sql"]]
+    assert len(statements) == 2  # one each (`search_page.read_page`)
+    scans = []
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE contacts_contact")
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_bitmapscan = off")
+        try:
+            for sql in statements:
+                cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+                plan = cursor.fetchone()[0]
+                scans += _scans((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"])
+        finally:
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_bitmapscan")
+    for index in ("contact_search_name_idx", "contact_primary_company_idx"):
+        assert {kind for kind, name in scans if name == index} == {"Index Only Scan"}, scans
