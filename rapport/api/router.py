@@ -59,8 +59,9 @@ class RapportAPI(NinjaAPI):
         return schema
 
     def _get_urls(self) -> list[URLResolver | URLPattern]:
-        # The catch-all last, so it only answers paths no endpoint matched.
-        urls = [*super()._get_urls(), re_path(r"^.+$", not_found_view)]
+        # The catch-all last, so it only answers paths no endpoint matched; any character,
+        # a newline too (`.` skips it: such a path fell through to the site's HTML 404).
+        urls = [*super()._get_urls(), re_path(r"^[\s\S]+$", not_found_view)]
         for pattern in urls:
             if isinstance(pattern, URLPattern):
                 pattern.callback = every_method_answered(pattern.callback)

@@ -55,6 +55,7 @@ from rapport.contacts.stored_lists import Lists, contacts_lists, phone_audited
 from rapport.core.bulk_rows import rows_insert, rows_update, slices
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.core.hooks import records_changed
+from rapport.core.models import POSITION_MAX
 from rapport.core.money import amount_clean, currency_clean
 from rapport.tenancy.models import Membership, Workspace
 
@@ -1003,8 +1004,8 @@ def _custom_field_clean(data: Data, definition: CustomFieldDefinition | None) ->
     if "required" in data:
         clean["required"] = _bool(data, "required", c)
     if "position" in data:
-        if not isinstance(data["position"], int) or data["position"] < 0:
-            c.add("position", "must be a whole number ≥ 0")
+        if not isinstance(data["position"], int) or not 0 <= data["position"] <= POSITION_MAX:
+            c.add("position", f"must be a whole number from 0 to {POSITION_MAX}")
         clean["position"] = data["position"]
     field_type = clean.get("field_type") or (definition.field_type if definition else None)
     if "choices" in data:

@@ -5,6 +5,10 @@ from typing import Any
 from django.db import models
 from django_scopes import ScopedManager
 
+# The largest value a `PositiveIntegerField` (an ordering position) holds on PostgreSQL, where
+# it is a 32-bit column: a larger one fails the write there (and past 64 bits on SQLite too).
+POSITION_MAX = 2**31 - 1
+
 
 class WorkspaceScopedModel(models.Model):
     """A row that belongs to exactly one workspace.

@@ -12,6 +12,7 @@ from rapport.audit.models import AuditAction
 from rapport.audit.services import audit_record, diff, snapshot
 from rapport.contacts.services import Actor, Data, _Collector, _text, _unknown_keys
 from rapport.core.errors import ServiceValidationError
+from rapport.core.models import POSITION_MAX
 from rapport.knowledge.models import (
     Article,
     ArticleStatus,
@@ -54,8 +55,12 @@ def category_create(*, workspace: Workspace, actor: Actor, data: Data) -> Catego
     if name == "":
         c.add("name", "is required")
     position = data.get("position", 0)
-    if not isinstance(position, int) or isinstance(position, bool) or position < 0:
-        c.add("position", "must be a whole number, 0 or more")
+    if (
+        not isinstance(position, int)
+        or isinstance(position, bool)
+        or not 0 <= position <= POSITION_MAX
+    ):
+        c.add("position", f"must be a whole number from 0 to {POSITION_MAX}")
     c.raise_if_any()
     assert name is not None  # _text gives None only with an error recorded
     with transaction.atomic():

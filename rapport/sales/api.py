@@ -32,6 +32,7 @@ from pydantic import StringConstraints
 from rapport.api.permissions import DELETE, READ, SETTINGS, WRITE, caller
 from rapport.api.problem import InvalidQuery
 from rapport.api.records import (
+    AT,
     BulkIn,
     BulkOut,
     DecimalStr,
@@ -925,8 +926,8 @@ class OrderListParams(PageParams):
     channel: OrderChannel | None = None
     external_id: str | None = None
     q: str | None = Field(None, description="part of the external id")
-    ordered_after: dt.datetime | None = Field(None, description="at or after this time")
-    ordered_before: dt.datetime | None = Field(None, description="before this time")
+    ordered_after: UtcDatetime | None = Field(None, description=f"at or after this time; {AT}")
+    ordered_before: UtcDatetime | None = Field(None, description=f"before this time; {AT}")
 
 
 def _order_upsert(request: HttpRequest, data: dict[str, Any]) -> tuple[Order, bool]:

@@ -22,6 +22,7 @@ def api(workspace, owner):
         ("/contacts", "created_after"),
         ("/companies", "updated_before"),
         ("/activities", "occurred_after"),
+        ("/sales/orders", "ordered_before"),
     ],
 )
 def test_a_number_for_a_date_time_filter_is_refused_by_name(api, path, name, value):
