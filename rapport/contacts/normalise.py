@@ -145,7 +145,23 @@ def phone_search_key(raw: str, *, region: str) -> str | None:
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     except phonenumbers.NumberParseException:
         pass
-    return "+" + digits if raw.strip().startswith("+") else None
+    if raw.strip().startswith("+"):
+        return "+" + digits
+    return _national_start(digits, region=region)
+
+
+def _national_start(digits: str, *, region: str) -> str | None:
+    """The E.164 start of a number's first digits typed as a national number: a rep types
+    the area code and exchange as the number is written at home ("404-555" in the US is
+    "+1404555", "020 79" in Great Britain "+442079", its trunk prefix dropped)."""
+    code = phonenumbers.country_code_for_region(region)
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if not code or metadata is None:
+        return None
+    trunk = metadata.national_prefix
+    if trunk and digits.startswith(trunk):
+        digits = digits[len(trunk) :]
+    return f"+{code}{digits}" if len(digits) >= 3 else None
 
 
 def phone_display(e164: str) -> str:

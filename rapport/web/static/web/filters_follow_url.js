@@ -7,17 +7,21 @@
 (function () {
   function follow(form, params) {
     for (const field of form.elements) {
-      if (!field.name) continue;
+      if (!field.name || field.type === "submit" || field.type === "button") continue;
       const values = params.getAll(field.name);
+      const last = values.length ? values[values.length - 1] : null; // as the server reads it
       if (field.type === "checkbox" || field.type === "radio") {
         field.checked = values.includes(field.value);
       } else if (field.type === "select-multiple") {
         for (const option of field.options) option.selected = values.includes(option.value);
-      } else if (field.type === "hidden") {
-        if (values.length) field.value = values[values.length - 1];
-      } else if (field.type !== "submit" && field.type !== "button") {
-        // As the server reads a repeated key: the last value.
-        field.value = values.length ? values[values.length - 1] : "";
+      } else if (field.type === "select-one") {
+        // Not in the address: the choice the server wrote, which may be a default of its own
+        // (a ticket queue opens on the unsolved ones).
+        for (const option of field.options) {
+          option.selected = last === null ? option.defaultSelected : option.value === last;
+        }
+      } else {
+        field.value = last === null ? "" : last;
       }
     }
   }
