@@ -150,8 +150,23 @@ COUNT_TIMEOUT_MS = 300
 @searches_unprepared
 def contact_count(*, f: RecordFilter, workspace: Workspace) -> int | None:
     """How many contacts the list's filter matches (`capped_count`): `contact_queryset`, the
-    filter every page of the list reads, in the active workspace scope."""
-    return capped_count(queries.contact_queryset(f=f, region=workspace.default_region))
+    filter every page of the list reads, in the active workspace scope.
+
+    A name search alone (PostgreSQL) is counted as the union of its arms' ids
+    (`contact_name_search_arms`, as its first page reads them): each arm is read off its
+    index, where the ORed filter read each match's row from the table to test it (a surname
+    matches 1,000–4,000 contacts at a million: docs/performance.md, perf24)."""
+    region = workspace.default_region
+    arms = queries.contact_name_search_arms(f.q, region=region)
+    if (
+        arms
+        and f == RecordFilter(q=f.q)
+        and len(search_key(f.q)) >= search_page.NAME_ARMS_FROM
+        and connection.vendor == "postgresql"
+    ):
+        ids = [Contact.objects.filter(arm).values("pk") for arm in arms]
+        return capped_count(ids[0].union(*ids[1:]))
+    return capped_count(queries.contact_queryset(f=f, region=region))
 
 
 @searches_unprepared
