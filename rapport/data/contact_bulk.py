@@ -63,6 +63,7 @@ from rapport.contacts.stored_lists import phone_audited
 from rapport.core.bulk_rows import IN_LIST, rows_insert, slices
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.core.hooks import records_changed
+from rapport.core.prepared import unprepared
 from rapport.data.chunk_storer import STORERS
 from rapport.data.clean_pool import Answer, CleanAhead, answer, phone_cleaner, workers_wanted
 from rapport.data.contact_importers import _country as country_read
@@ -520,7 +521,11 @@ class ContactBulkWriter:
     ) -> list[tuple[str, int]]:
         """(`column`, `value`) of the workspace's `model` rows whose `column` is one of `keys`,
         highest id first. On PostgreSQL one query with the keys as one array parameter: a
-        query with thousands of placeholders costs more to build and parse than to run."""
+        query with thousands of placeholders costs more to build and parse than to run. It is
+        sent unprepared: only a plan made for the keys themselves can use the external ids'
+        partial unique index (`external_id <> ''`); a generic plan, kept after five chunks,
+        scans the whole workspace for every chunk, a million-row import's time growing with
+        the square of its size."""
         ws = self.workspace
         if connection.vendor != "postgresql":
             found: list[tuple[str, int]] = []
@@ -531,7 +536,7 @@ class ContactBulkWriter:
         if not keys:
             return []
         quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
+        with unprepared(), connection.cursor() as cursor:
             # identifiers from the model, quoted; the values go as a parameter
             sql = (
                 f"SELECT {quote(column)}, {quote(value)} FROM {quote(model._meta.db_table)}"  # noqa: S608
