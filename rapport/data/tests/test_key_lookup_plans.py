@@ -3,6 +3,7 @@ chunk: a generic plan cannot use the external ids' partial unique index and scan
 workspace for each chunk, which made a million-row import run for tens of minutes."""
 
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -24,7 +25,7 @@ def test_the_external_id_look_up_is_never_prepared(workspace):
     with workspace_scope(workspace):
         contact = make_contact(workspace, first_name="Ada", last_name="Byron")
         Contact.objects.filter(pk=contact.pk).update(external_id="crm-1")
-        writer = SimpleNamespace(workspace=workspace)
+        writer: Any = SimpleNamespace(workspace=workspace)  # all `_found` reads of its writer
         for run in range(RUNS):
             found = ContactBulkWriter._found(
                 writer, Contact, "external_id", "id", {"crm-1", f"crm-{run + 2}"}
