@@ -75,10 +75,14 @@ def attendee_emails_write(
 def attendee_links_for_contacts(*, workspace: Workspace, contact_ids: list[int]) -> None:
     """Link the contacts to the meetings of the workspace that list one of their emails as an
     attendee (a contact created, or given an email, after the meeting was), each meeting
-    gaining links audited as an update of its contacts. Two indexed queries when none is
-    found: the contacts' emails, then the meetings' attendee emails among them."""
+    gaining links audited as an update of its contacts. One indexed query when none is found:
+    the contacts' emails that some meeting lists (an import's chunk of thousands of contacts
+    usually has none, and reads none into Python)."""
     holders: dict[str, list[int]] = defaultdict(list)
-    emails = ContactEmail.objects.filter(workspace=workspace, contact_id__in=contact_ids)
+    listed_anywhere = AttendeeEmail.objects.filter(workspace=workspace).values("email")
+    emails = ContactEmail.objects.filter(
+        workspace=workspace, contact_id__in=contact_ids, email__in=listed_anywhere
+    )
     for email, contact_id in emails.values_list("email", "contact_id"):
         holders[email].append(contact_id)
     if not holders:
