@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import StrictBool
 
 from rapport.activities.links import link_ids_attach
 from rapport.activities.models import Activity, ActivityKind, CallOutcome, Direction
@@ -21,9 +22,12 @@ from rapport.api.records import (
     PageOut,
     PageParams,
     PathId,
+    PositiveInt32,
+    QueryId,
     RecordId,
     UtcDatetime,
     WriteSchema,
+    create_body,
     created,
     query_errors,
     refuse_unknown_params,
@@ -39,7 +43,7 @@ class ActivityWrite(WriteSchema):
     body: str | None = None
     occurred_at: NonNull[UtcDatetime] = Field(None, description="defaults to now (or the start)")
     direction: Direction | None = Field(None, description="call and email")
-    duration_seconds: int | None = Field(None, description="call")
+    duration_seconds: PositiveInt32 | None = Field(None, description="call")
     outcome: CallOutcome | None = Field(None, description="call")
     starts_at: UtcDatetime | None = Field(None, description="meeting")
     ends_at: UtcDatetime | None = Field(None, description="meeting")
@@ -50,11 +54,16 @@ class ActivityWrite(WriteSchema):
     )
     due_at: UtcDatetime | None = Field(None, description="task")
     assignee_id: RecordId | None = Field(None, description="task: a member; defaults to the author")
-    done: NonNull[bool] = Field(None, description="task")
+    done: NonNull[StrictBool] = Field(None, description="task")
     # One per link type of the registry (`links.link_types`), a test holds them in step.
     contact_ids: list[RecordId] | None = None
     company_ids: list[RecordId] | None = None
     deal_ids: list[RecordId] | None = None
+
+
+@create_body("kind")
+class ActivityCreate(ActivityWrite):
+    pass
 
 
 class ActivityOut(Schema):
@@ -100,9 +109,9 @@ class ActivityOut(Schema):
 
 class ActivityListParams(PageParams):
     kind: ActivityKind | None = Field(None, description="only activities of this kind")
-    contact_id: RecordId | None = Field(None, description="activities linked to this contact")
-    company_id: RecordId | None = Field(None, description="activities linked to this company")
-    assignee_id: RecordId | None = Field(None, description="tasks assigned to this member")
+    contact_id: QueryId | None = Field(None, description="activities linked to this contact")
+    company_id: QueryId | None = Field(None, description="activities linked to this company")
+    assignee_id: QueryId | None = Field(None, description="tasks assigned to this member")
     open_only: bool = Field(False, description="only tasks not done yet")
     occurred_after: UtcDatetime | None = Field(None, description=f"occurred at or after; {AT}")
     occurred_before: UtcDatetime | None = Field(None, description=f"occurred before; {AT}")
@@ -126,7 +135,7 @@ def list_activities(request: HttpRequest, params: Query[ActivityListParams]) -> 
 
 @router.post("", response={201: ActivityOut}, auth=WRITE)
 def create_activity(
-    request: HttpRequest, response: HttpResponse, payload: ActivityWrite
+    request: HttpRequest, response: HttpResponse, payload: ActivityCreate
 ) -> Status[Activity]:
     c = caller(request)
     activity = activity_create(workspace=c.workspace, actor=c.actor, data=payload.service_data())

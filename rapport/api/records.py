@@ -5,10 +5,22 @@ way; the per-entity modules keep only what differs (their schemas and which serv
 """
 
 import datetime as dt
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
+from types import NoneType, UnionType
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    Generic,
+    Literal,
+    TypeVar,
+    Union,
+    cast,
+    get_args,
+    get_origin,
+)
 
 import pydantic
 from django.core.exceptions import ObjectDoesNotExist
@@ -28,6 +40,7 @@ from pydantic import (
     field_validator,
     model_serializer,
 )
+from pydantic.json_schema import JsonDict
 from pydantic_core import PydanticCustomError
 
 from rapport.api.problem import (
@@ -39,6 +52,7 @@ from rapport.api.problem import (
 from rapport.contacts import listing
 from rapport.contacts.queries import MAX_PAGE, RecordFilter
 from rapport.core.errors import FieldError, ServiceValidationError
+from rapport.core.models import INT32_MAX, INT32_MIN
 
 T = TypeVar("T")
 W = TypeVar("W", bound="WriteSchema")
@@ -68,10 +82,40 @@ def _not_a_number(value: Any) -> Any:
 
 UtcDatetime = Annotated[dt.datetime, BeforeValidator(_not_a_number), AfterValidator(as_utc)]
 
+# --- body types: the JSON type itself, nothing pydantic's lax mode would convert ----------
+# A body is JSON, which has real booleans and numbers: `1` or "true" for a flag (hence
+# `StrictBool` in bodies), "12" or `true` for a count are client bugs, refused by name rather
+# than guessed at. Query strings are text, so their parameters keep the lax types (`QueryId`,
+# plain `bool`).
+
+
+def _json_number(value: Any) -> Any:
+    """What JSON Schema calls an integer: a number without a fraction (`12`, and `12.0`,
+    which pydantic then takes), never a string or a boolean (`Strict()` would refuse 12.0)."""
+    if isinstance(value, str | bool):
+        raise PydanticCustomError(
+            "int_type",
+            "must be a JSON integer, not {kind}",
+            {"kind": ("a string" if isinstance(value, str) else "a boolean")},
+        )
+    return value
+
+
+# Last in an `Annotated`, after any bounds: bounds placed after a before-validator reach the
+# OpenAPI document under pydantic's names (`ge`), not JSON Schema's (`minimum`).
+JSON_INTEGER = BeforeValidator(_json_number)
+
 # A record's id, in the range of the databases' 64-bit keys: a larger number is refused by
 # name rather than failing the request where SQLite cannot bind it.
 MAX_ID = 2**63 - 1
-RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID), JSON_INTEGER]
+QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+# A whole number stored in a 32-bit column (`IntegerField`, `PositiveIntegerField`) on
+# PostgreSQL, where a larger one fails the write (a 500). A service with a narrower range
+# still checks it, naming it.
+Int32 = Annotated[int, Field(ge=INT32_MIN, le=INT32_MAX), JSON_INTEGER]
+PositiveInt32 = Annotated[int, Field(ge=0, le=INT32_MAX), JSON_INTEGER]
 
 
 def _a_record_could_have(value: int) -> int:
@@ -148,6 +192,44 @@ class WriteSchema(BaseModel):
         return self.model_dump(exclude_unset=True)
 
 
+def create_body(*required: str, one_of: Sequence[str] = ()) -> Callable[[type[W]], type[W]]:
+    """Make a POST body of a class deriving from its PATCH body (every field optional): the
+    same fields and checks, with `required` ones required (and never null), so a client
+    reads in the OpenAPI document what a create needs and the two bodies cannot drift apart.
+
+        @create_body("name")
+        class CompanyCreate(CompanyWrite):
+            "..."
+
+    `one_of` documents a rule over several fields ("a name or an email") as an `anyOf` of
+    `required`; the service enforces it, naming the field, since pydantic could not say
+    which of them a client meant to send.
+    """
+
+    def derive(schema: type[W]) -> type[W]:
+        namespace: dict[str, Any] = {
+            "__module__": schema.__module__,
+            "__qualname__": schema.__qualname__,
+            "__doc__": schema.__doc__,
+            "__annotations__": {},
+        }
+        for key in required:
+            info = schema.model_fields[key]
+            annotation: Any = info.annotation
+            if get_origin(annotation) in (Union, UnionType):
+                annotation = Union[tuple(a for a in get_args(annotation) if a is not NoneType)]  # noqa: UP007
+            if info.metadata:  # the field's own checks: a `NonNull` validator, bounds
+                annotation = Annotated[(annotation, *info.metadata)]
+            namespace["__annotations__"][key] = annotation
+            namespace[key] = Field(description=info.description)
+        if one_of:
+            any_of = [{"required": [key]} for key in one_of]
+            namespace["model_config"] = ConfigDict(json_schema_extra={"anyOf": cast(Any, any_of)})
+        return cast(type[W], type(schema.__name__, (schema,), namespace))
+
+    return derive
+
+
 class PageOut(Schema, Generic[T]):
     items: list[T]
     next_cursor: str | None = Field(description="pass as `cursor` for the next page")
@@ -186,6 +268,19 @@ def page_count(n: int | None) -> dict[str, Any]:
     return {"count": min(n, listing.COUNT_CAP), "count_capped": n > listing.COUNT_CAP}
 
 
+def enumerated(values: Callable[[], Iterable[str]]) -> Callable[[JsonDict], None]:
+    """The `json_schema_extra` of a text parameter the service checks against a registry or
+    a set of keys (refusing others by name): the document lists them, read when it is built
+    (every app has joined its registry by then). Absent is no filter, so "" is not offered
+    as a default."""
+
+    def extra(schema: JsonDict) -> None:
+        schema["enum"] = list(values())
+        schema.pop("default", None)
+
+    return extra
+
+
 AT = "an ISO 8601 date or date-time, UTC without an offset"
 
 
@@ -201,7 +296,7 @@ class RecordListParams(PageParams):
     """Filters shared by contact and company lists; custom fields come as `cf.<key>=value`."""
 
     q: str = Field("", description="search by name, email, phone or company")
-    owner_id: RecordId | None = Field(None, description="records this member owns")
+    owner_id: QueryId | None = Field(None, description="records this member owns")
     tag: str = Field("", description="records with this tag (its name)")
     created_after: UtcDatetime | None = Field(None, description=f"created at or after; {AT}")
     created_before: UtcDatetime | None = Field(None, description=f"created before; {AT}")

@@ -17,8 +17,7 @@ from django.db.models import Manager, Model
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.renderers import JSONRenderer
-from pydantic import TypeAdapter, create_model
-from pydantic.json_schema import JsonDict
+from pydantic import StrictBool, TypeAdapter, create_model
 
 from rapport.api.permissions import DELETE, READ, SETTINGS, WRITE, Caller, caller
 from rapport.api.problem import problems_declared
@@ -29,11 +28,15 @@ from rapport.api.records import (
     CountedPageOut,
     NonNull,
     PathId,
+    PositiveInt32,
+    QueryId,
     RecordId,
     RecordListParams,
     WriteSchema,
     bulk_upsert,
+    create_body,
     created,
+    enumerated,
     page_count,
     query_errors,
     record_filter,
@@ -164,8 +167,13 @@ class ContactWrite(RecordWrite):
     company_ids: list[RecordId] | None = Field(None, description="the first is the primary company")
     lifecycle_stage: NonNull[LifecycleStage] = Field(None)
     preferred_channel: PreferredChannel | None = None
-    do_not_email: NonNull[bool] = Field(None)
-    do_not_call: NonNull[bool] = Field(None)
+    do_not_email: NonNull[StrictBool] = Field(None)
+    do_not_call: NonNull[StrictBool] = Field(None)
+
+
+@create_body(one_of=("first_name", "last_name", "emails"))
+class ContactCreate(ContactWrite):
+    """A contact needs a name or an email (`services._contact_clean`)."""
 
 
 class ContactBulkItem(ContactWrite):
@@ -295,20 +303,17 @@ def _quality_param(checks: dict[str, QualityCheck]) -> Any:
     """`?quality=<key>`: the records a check of the data-quality dashboard counts, as its
     links list them on the web (`quality_checks`, the same conditions). The schema enumerates
     the keys; an unknown one is refused as a bad query (400) listing them."""
-
-    def enumerated(schema: JsonDict) -> None:
-        schema["enum"] = list(checks)
-        del schema["default"]  # absent is no filter; "" is not a value to send
-
     return Field(
-        "", description="the records this data-quality check counts", json_schema_extra=enumerated
+        "",
+        description="the records this data-quality check counts",
+        json_schema_extra=enumerated(lambda: checks),
     )
 
 
 class ContactListParams(RecordListParams):
     quality: str = _quality_param(CONTACT_CHECKS)
     lifecycle_stage: str = Field("", description="contacts at this lifecycle stage")
-    company_id: RecordId | None = Field(None, description="contacts of this company")
+    company_id: QueryId | None = Field(None, description="contacts of this company")
 
 
 class CompanyListParams(RecordListParams):
@@ -457,7 +462,7 @@ def contact_candidates_for(payload: "ContactWrite") -> list[Contact]:
 def create_contact(
     request: HttpRequest,
     response: HttpResponse,
-    payload: ContactWrite,
+    payload: ContactCreate,
     check_duplicates: bool = CHECK_DUPLICATES,
 ) -> Status[Contact] | HttpResponse:
     """With `check_duplicates=true`, a likely duplicate answers 409 with the candidates."""
@@ -513,6 +518,11 @@ class CompanyWrite(RecordWrite):
     parent_id: RecordId | None = None
 
 
+@create_body("name")
+class CompanyCreate(CompanyWrite):
+    pass
+
+
 class CompanyBulkItem(CompanyWrite):
     id: RecordId | None = Field(None, description="update this company; omit to create one")
 
@@ -561,7 +571,7 @@ def list_companies(
 def create_company(
     request: HttpRequest,
     response: HttpResponse,
-    payload: CompanyWrite,
+    payload: CompanyCreate,
     check_duplicates: bool = CHECK_DUPLICATES,
 ) -> Status[Company] | HttpResponse:
     """With `check_duplicates=true`, a likely duplicate answers 409 with the candidates."""
@@ -612,6 +622,11 @@ class TagWrite(WriteSchema):
     color: str | None = Field(None, description="#rrggbb")
 
 
+@create_body("name")
+class TagCreate(TagWrite):
+    pass
+
+
 class TagOut(Schema):
     id: int
     name: str
@@ -625,7 +640,7 @@ def list_tags(request: HttpRequest) -> list[Tag]:
 
 
 @tags.post("", response={201: TagOut}, auth=WRITE)
-def create_tag(request: HttpRequest, response: HttpResponse, payload: TagWrite) -> Status[Tag]:
+def create_tag(request: HttpRequest, response: HttpResponse, payload: TagCreate) -> Status[Tag]:
     c = caller(request)
     tag = tag_create(workspace=c.workspace, actor=c.actor, data=payload.service_data())
     return created(request, response, tag)
@@ -659,8 +674,13 @@ class CustomFieldWrite(WriteSchema):
     label: str | None = None
     field_type: CustomFieldType | None = Field(None, description="fixed once created")
     choices: list[str] | None = Field(None, description="for choice and multi_choice fields")
-    required: NonNull[bool] = Field(None)
-    position: NonNull[int] = Field(None)
+    required: NonNull[StrictBool] = Field(None)
+    position: NonNull[PositiveInt32] = Field(None)
+
+
+@create_body("entity", "label", "field_type")
+class CustomFieldCreate(CustomFieldWrite):
+    """The key is derived from the label when omitted."""
 
 
 class CustomFieldOut(Schema):
@@ -688,7 +708,7 @@ def list_custom_fields(
 
 @custom_fields.post("", response={201: CustomFieldOut}, auth=SETTINGS)
 def create_custom_field(
-    request: HttpRequest, response: HttpResponse, payload: CustomFieldWrite
+    request: HttpRequest, response: HttpResponse, payload: CustomFieldCreate
 ) -> Status[CustomFieldDefinition]:
     c = caller(request)
     data = payload.service_data()

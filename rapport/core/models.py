@@ -5,9 +5,11 @@ from typing import Any
 from django.db import models
 from django_scopes import ScopedManager
 
-# The largest value a `PositiveIntegerField` (an ordering position) holds on PostgreSQL, where
-# it is a 32-bit column: a larger one fails the write there (and past 64 bits on SQLite too).
-POSITION_MAX = 2**31 - 1
+# The range of an `IntegerField` on PostgreSQL, where it is a 32-bit column: a value outside
+# it fails the write there (and past 64 bits on SQLite too).
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+# The largest ordering position (a `PositiveIntegerField`).
+POSITION_MAX = INT32_MAX
 
 
 class WorkspaceScopedModel(models.Model):

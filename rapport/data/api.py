@@ -10,6 +10,7 @@ scope.
 """
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
@@ -18,10 +19,12 @@ from ninja.decorators import decorate_view
 from rapport.api.permissions import DELETE, READ, WRITE, caller
 from rapport.api.problem import problems_declared
 from rapport.api.records import (
+    JSON_INTEGER,
     PageOut,
     PageParams,
     PathId,
     WriteSchema,
+    enumerated,
     query_errors,
     refuse_unknown_params,
 )
@@ -113,7 +116,7 @@ class ImportSettingsIn(WriteSchema):
 
 
 class DryRunIn(ImportSettingsIn):
-    limit: int = Field(DRY_RUN_ROWS, ge=1, le=MAX_DRY_RUN_ROWS)
+    limit: Annotated[int, Field(ge=1, le=MAX_DRY_RUN_ROWS), JSON_INTEGER] = DRY_RUN_ROWS
 
 
 class FieldErrorOut(Schema):
@@ -151,9 +154,21 @@ def _settings(payload: ImportSettingsIn) -> dict[str, object]:
     }
 
 
+def _importer_keys() -> list[str]:
+    return [i.entity for i in importers()]
+
+
 class ImportListParams(PageParams):
-    status: str = Field("", description=f"imports in this status: {', '.join(ImportStatus.values)}")
-    entity: str = Field("", description="imports of these records, e.g. contacts (`/importers`)")
+    status: str = Field(
+        "",
+        description="imports in this status",
+        json_schema_extra=enumerated(lambda: ImportStatus.values),
+    )
+    entity: str = Field(
+        "",
+        description="imports of these records (`/importers`)",
+        json_schema_extra=enumerated(_importer_keys),
+    )
 
 
 @router.get("/importers", response=list[ImporterOut], auth=READ)
@@ -168,7 +183,7 @@ def list_importers(request: HttpRequest) -> list[Importer]:
 def create_import(
     request: HttpRequest,
     file: File[UploadedFile],
-    entity: Form[str],
+    entity: str = Form(..., description="what the rows are: an importer's `entity` (`/importers`)"),
     mode: Form[ImportMode] = ImportMode.SKIP,
 ) -> Status[ImportBatch]:
     """Upload a CSV file (any common encoding and delimiter), an Excel workbook (its first

@@ -13,11 +13,12 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import reverse
-from ninja import Router, Schema, Status
+from ninja import Path, Router, Schema, Status
 
 from rapport.api.permissions import caller, requires
 from rapport.api.problem import problems_declared
-from rapport.api.records import PathId, refuse_unknown_params
+from rapport.api.records import PathId, query_errors, refuse_unknown_params
+from rapport.data.export_formats import CONTENT_TYPES
 from rapport.data.export_http import export_file_response, export_response
 from rapport.data.export_queries import export_get
 from rapport.data.exports import ExportRequest, exporter_get
@@ -67,7 +68,7 @@ def _get(export_id: int) -> DataExport:
 
 
 @router.get(
-    "/jobs/{export_id}",
+    "/jobs/{int:export_id}",
     auth=EXPORT,
     response=ExportJobOut,
     url_name="export_job",
@@ -79,7 +80,7 @@ def export_job(request: HttpRequest, export_id: PathId) -> ExportJobOut:
 
 
 @router.get(
-    "/jobs/{export_id}/file",
+    "/jobs/{int:export_id}/file",
     auth=EXPORT,
     response={200: None},
     url_name="export_job_file",
@@ -97,19 +98,26 @@ def export_job_file(request: HttpRequest, export_id: PathId) -> HttpResponseBase
     auth=EXPORT,
     summary="Export a list",
     response={200: None, 202: ExportJobOut},
+    openapi_extra=problems_declared(400),
 )
-def export(request: HttpRequest, entity: str, file_format: str) -> object:
+def export(
+    request: HttpRequest,
+    entity: str = Path(..., description="what to export, e.g. contacts (`/exports` page)"),
+    file_format: str = Path(..., description=f"one of {', '.join(CONTENT_TYPES)}"),
+) -> object:
     """The query parameters are the list's filters and sort (and `background`); any other
-    is refused by name, as the export would otherwise be wider than asked."""
-    known = exporter_get(entity).known_params()
-    refuse_unknown_params(request, {*known, "background"}, of="this export")
-    c = caller(request)
-    params = request.GET.copy()
-    background = bool(params.pop("background", None))
-    ask = ExportRequest(workspace=c.workspace, user_id=int(c.actor.pk), params=params)
-    result = export_response(
-        entity=entity, file_format=file_format, ask=ask, actor=c.actor, background=background
-    )
+    is refused by name, as the export would otherwise be wider than asked. An entity or a
+    format that cannot be exported, or more rows than a workbook holds, is a 400 naming it."""
+    with query_errors():
+        known = exporter_get(entity).known_params()
+        refuse_unknown_params(request, {*known, "background"}, of="this export")
+        c = caller(request)
+        params = request.GET.copy()
+        background = bool(params.pop("background", None))
+        ask = ExportRequest(workspace=c.workspace, user_id=int(c.actor.pk), params=params)
+        result = export_response(
+            entity=entity, file_format=file_format, ask=ask, actor=c.actor, background=background
+        )
     if isinstance(result, DataExport):
         return Status(202, _job(result))
     return result

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from rapport.api.permissions import READ, WRITE, caller
-from rapport.api.problem import CONTENT_TYPE, PROBLEM_REF, problem_response
+from rapport.api.problem import CONTENT_TYPE, PROBLEM_REF, problem_response, problems_declared
 from rapport.api.records import PathId
 from rapport.dedupe.match_odds import match_odds
 from rapport.dedupe.models import DuplicatePair
@@ -58,19 +58,29 @@ def list_pairs(request: HttpRequest, params: Query[PairListParams]) -> list[Dupl
     return list(pair_list(entity=params.entity, status=params.status)[: params.limit])
 
 
-@router.post("/pairs/{int:pair_id}/not-duplicate", response=PairOut, auth=WRITE)
+@router.post(
+    "/pairs/{int:pair_id}/not-duplicate",
+    response=PairOut,
+    auth=WRITE,
+    openapi_extra=problems_declared(409),
+)
 def mark_not_duplicate(request: HttpRequest, pair_id: PathId) -> DuplicatePair:
     """Remember the two records are distinct; later runs never reopen the pair. Refused
-    (422) if the two were merged, or one of them is gone."""
+    (409) if the two were merged, or one of them is gone."""
     c = caller(request)
     pair = pair_get(pair_id=pair_id)
     pair_mark_not_duplicate(workspace=c.workspace, actor=c.actor, pair=pair)
     return pair
 
 
-@router.delete("/pairs/{int:pair_id}/not-duplicate", response=PairOut, auth=WRITE)
+@router.delete(
+    "/pairs/{int:pair_id}/not-duplicate",
+    response=PairOut,
+    auth=WRITE,
+    openapi_extra=problems_declared(409),
+)
 def undo_not_duplicate(request: HttpRequest, pair_id: PathId) -> DuplicatePair:
-    """Undo "not a duplicate": the pair is open again, back in the queue. Refused (422) if
+    """Undo "not a duplicate": the pair is open again, back in the queue. Refused (409) if
     the pair is not marked so, or one of its records is gone."""
     c = caller(request)
     pair = pair_get(pair_id=pair_id)

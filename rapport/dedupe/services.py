@@ -12,7 +12,7 @@ from django.utils import timezone
 from rapport.audit.models import AuditAction
 from rapport.audit.services import audit_record
 from rapport.core.bulk_rows import copy_in
-from rapport.core.errors import ServiceValidationError
+from rapport.core.errors import ServiceValidationError, StateConflict
 from rapport.dedupe.detection import DEFAULT_THRESHOLD, Found, PhaseClock, detect
 from rapport.dedupe.frames import ENTITIES
 from rapport.dedupe.models import DuplicatePair, PairStatus
@@ -138,7 +138,7 @@ def _records_present(pair: DuplicatePair) -> None:
     """Refuse a decision on a pair one of whose records a merge or a delete removed."""
     gone = pair_records_gone(pair)
     if gone:
-        raise ServiceValidationError.single(
+        raise StateConflict.single(
             "pair", f"{pair.entity} #{gone[0]} no longer exists (merged or deleted)"
         )
 
@@ -163,7 +163,7 @@ def pair_mark_not_duplicate(*, workspace: Workspace, actor: Any, pair: Duplicate
     if pair.status == PairStatus.NOT_DUPLICATE:
         return
     if pair.status == PairStatus.MERGED:
-        raise ServiceValidationError.single("pair", "the two records were merged already")
+        raise StateConflict.single("pair", "the two records were merged already")
     _records_present(pair)
     _status_set(workspace, actor, pair, PairStatus.NOT_DUPLICATE)
 
@@ -171,7 +171,7 @@ def pair_mark_not_duplicate(*, workspace: Workspace, actor: Any, pair: Duplicate
 def pair_reopen(*, workspace: Workspace, actor: Any, pair: DuplicatePair) -> None:
     """Undo "not a duplicate": the pair is back in the queue (and later runs refresh it)."""
     if pair.status != PairStatus.NOT_DUPLICATE:
-        raise ServiceValidationError.single("pair", "the pair is not marked “not a duplicate”")
+        raise StateConflict.single("pair", "the pair is not marked “not a duplicate”")
     _records_present(pair)
     _status_set(workspace, actor, pair, PairStatus.OPEN)
 

@@ -20,6 +20,7 @@ from rapport.api.records import (
     PageOut,
     PageParams,
     PathId,
+    QueryId,
     RecordId,
     UtcDatetime,
     WriteSchema,
@@ -51,7 +52,7 @@ class SurveyOut(Schema):
 class SurveyListParams(PageParams):
     kind: SurveyKind | None = None
     answered: bool | None = Field(None, description="true: answered only; false: unanswered")
-    contact_id: RecordId | None = None
+    contact_id: QueryId | None = None
 
 
 class NpsIn(WriteSchema):

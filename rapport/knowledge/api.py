@@ -20,7 +20,16 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from rapport.api.permissions import DELETE, READ, WRITE, caller
-from rapport.api.records import PageOut, PageParams, PathId, RecordId, WriteSchema, query_errors
+from rapport.api.records import (
+    PageOut,
+    PageParams,
+    PathId,
+    PositiveInt32,
+    QueryId,
+    RecordId,
+    WriteSchema,
+    query_errors,
+)
 from rapport.core.pagination import Page, SortKey, paginate
 from rapport.knowledge.keywords import words_of
 from rapport.knowledge.models import Article, ArticleStatus, ArticleVisibility, Category
@@ -50,7 +59,7 @@ SORTS: dict[str, list[SortKey]] = {
 
 class CategoryIn(WriteSchema):
     name: str
-    position: int = Field(0, ge=0, description="categories are listed by position, then name")
+    position: PositiveInt32 = Field(0, description="categories are listed by position, then name")
 
 
 class CategoryOut(Schema):
@@ -125,7 +134,7 @@ class ArticleListParams(PageParams):
     q: str = Field("", description="articles whose title or body contains every word")
     status: ArticleStatus | None = None
     visibility: ArticleVisibility | None = None
-    category_id: RecordId | None = None
+    category_id: QueryId | None = None
     sort: Literal["-updated", "updated", "-created", "created", "title"] = Field(
         "-updated", description="updated, created or title; prefix - for newest first"
     )

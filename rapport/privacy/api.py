@@ -15,7 +15,7 @@ from rapport.tenancy.roles import PRIVACY_MANAGE
 router = Router(tags=["privacy"])
 
 
-@router.get("/contacts/{contact_id}", response=dict[str, Any], auth=requires(PRIVACY_MANAGE))
+@router.get("/contacts/{int:contact_id}", response=dict[str, Any], auth=requires(PRIVACY_MANAGE))
 def contact_personal_data(request: HttpRequest, contact_id: PathId) -> dict[str, Any]:
     """Everything held about the contact: its fields, every related row (activities, deals,
     orders, tickets, consent, campaign events, ...) and its change history. The export is
@@ -26,7 +26,7 @@ def contact_personal_data(request: HttpRequest, contact_id: PathId) -> dict[str,
 
 
 class EraseIn(WriteSchema):
-    confirm: str = Field(description="the contact's name as shown, to confirm")
+    confirm: str = Field(min_length=1, description="the contact's name as shown, to confirm")
 
 
 class ErasureOut(Schema):
@@ -40,7 +40,7 @@ class ErasureOut(Schema):
     )
 
 
-@router.post("/contacts/{contact_id}/erase", response=ErasureOut, auth=requires(PRIVACY_MANAGE))
+@router.post("/contacts/{int:contact_id}/erase", response=ErasureOut, auth=requires(PRIVACY_MANAGE))
 def contact_erase(request: HttpRequest, contact_id: PathId, payload: EraseIn) -> Any:
     """Forget the contact for good (no undo): the contact, everything holding their words or
     address, and the audit trail's values of them; orders stay without the buyer."""

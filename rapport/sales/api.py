@@ -27,7 +27,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import StringConstraints
+from pydantic import StrictBool, StrictFloat, StringConstraints
 
 from rapport.api.permissions import DELETE, READ, SETTINGS, WRITE, caller
 from rapport.api.problem import InvalidQuery
@@ -36,13 +36,17 @@ from rapport.api.records import (
     BulkIn,
     BulkOut,
     DecimalStr,
+    Int32,
     PageOut,
     PageParams,
     PathId,
+    PositiveInt32,
+    QueryId,
     RecordId,
     UtcDatetime,
     WriteSchema,
     bulk_write,
+    create_body,
     query_errors,
 )
 from rapport.contacts.queries import company_get, contact_get
@@ -187,6 +191,11 @@ class LeadWrite(WriteSchema):
     )
 
 
+@create_body(one_of=("first_name", "last_name", "email"))
+class LeadCreate(LeadWrite):
+    """A lead needs a name or an email (`leads._lead_clean`)."""
+
+
 class LeadOut(Schema):
     id: int
     external_id: str
@@ -219,9 +228,9 @@ class LeadOut(Schema):
 
 class LeadListParams(PageParams):
     status: LeadStatus | None = None
-    owner_id: RecordId | None = None
+    owner_id: QueryId | None = None
     source: str | None = None
-    campaign_id: RecordId | None = Field(None, description="leads sourced by this campaign")
+    campaign_id: QueryId | None = Field(None, description="leads sourced by this campaign")
     q: str | None = Field(None, description="start of a name, the email or the company name")
 
 
@@ -268,7 +277,7 @@ def list_leads(request: HttpRequest, params: Query[LeadListParams]) -> Page[Lead
 
 
 @leads.post("", response={201: LeadOut}, auth=WRITE)
-def create_lead(request: HttpRequest, payload: LeadWrite) -> Status[Lead]:
+def create_lead(request: HttpRequest, payload: LeadCreate) -> Status[Lead]:
     c = caller(request)
     return Status(
         201, lead_create(workspace=c.workspace, actor=c.actor, data=payload.service_data())
@@ -341,14 +350,14 @@ class WebFormCreate(WriteSchema):
     static_list_id: RecordId | None = Field(
         None, description="a static list of this workspace that a submission asks to join"
     )
-    double_opt_in: bool | None = Field(
+    double_opt_in: StrictBool | None = Field(
         None,
         description="join the list only after confirming from the mailed link (default true)",
     )
 
 
 class WebFormUpdate(WebFormCreate):
-    active: bool | None = Field(None, description="an inactive form's key answers 404")
+    active: StrictBool | None = Field(None, description="an inactive form's key answers 404")
 
 
 class WebFormOut(Schema):
@@ -422,9 +431,11 @@ class ScoringRuleWrite(WriteSchema):
     activity_kind: str | None = Field(
         None, description="engagement rules (contacts): an activity kind, or `any`"
     )
-    window_days: int | None = Field(None, description="engagement rules: activities counted")
-    max_points: int | None = Field(None, description="engagement rules: a cap")
-    points: int | None = Field(None, description="-1000 to 1000, per match or per activity")
+    window_days: PositiveInt32 | None = Field(
+        None, description="engagement rules: activities counted"
+    )
+    max_points: Int32 | None = Field(None, description="engagement rules: a cap")
+    points: Int32 | None = Field(None, description="-1000 to 1000, per match or per activity")
 
 
 class ScoringRuleOut(Schema):
@@ -440,7 +451,7 @@ class ScoringRuleOut(Schema):
 
 
 class ThresholdIO(WriteSchema):
-    mql_threshold: int = Field(
+    mql_threshold: PositiveInt32 = Field(
         description="the score at which a contact becomes marketing-qualified"
     )
 
@@ -577,6 +588,11 @@ class DealWrite(WriteSchema):
     )
 
 
+@create_body("name")
+class DealCreate(DealWrite):
+    pass
+
+
 class DealOut(Schema):
     id: int
     name: str
@@ -648,19 +664,21 @@ class DealListParams(PageParams):
     sort: str = Field(
         "-created", description="name, amount, close, created or updated; prefix - to reverse"
     )
-    pipeline_id: RecordId | None = None
-    stage_id: RecordId | None = None
-    owner_id: RecordId | None = None
+    pipeline_id: QueryId | None = None
+    stage_id: QueryId | None = None
+    owner_id: QueryId | None = None
     outcome: StageOutcome | None = None
-    company_id: RecordId | None = None
-    campaign_id: RecordId | None = Field(None, description="deals of this campaign")
+    company_id: QueryId | None = None
+    campaign_id: QueryId | None = Field(None, description="deals of this campaign")
     expected_close_after: dt.date | None = Field(None, description="on or after this day")
     expected_close_before: dt.date | None = Field(None, description="before this day")
 
 
 class DealMoveIn(WriteSchema):
     stage_id: RecordId = Field(description="a stage of the deal's pipeline")
-    position: float | None = Field(None, description="its place among the stage's cards")
+    position: StrictFloat | None = Field(
+        None, allow_inf_nan=False, description="its place among the stage's cards"
+    )
     lost_reason: str | None = Field(None, description="required when the stage is a lost one")
 
 
@@ -676,7 +694,7 @@ def list_deals(request: HttpRequest, params: Query[DealListParams]) -> Page[Deal
 
 
 @deals.post("", response={201: DealDetailOut}, auth=WRITE)
-def create_deal(request: HttpRequest, payload: DealWrite) -> Status[Deal]:
+def create_deal(request: HttpRequest, payload: DealCreate) -> Status[Deal]:
     """A deal reaching a won stage becomes an order."""
     c = caller(request)
     deal = deal_create(workspace=c.workspace, actor=c.actor, data=payload.service_data())
@@ -736,7 +754,7 @@ class BoardOut(Schema):
 
 
 class BoardParams(Schema):
-    owner_id: RecordId | None = None
+    owner_id: QueryId | None = None
 
 
 # The board's cards are `DealOut`s dumped without `DealOut`: the deal's columns read as plain
@@ -816,7 +834,7 @@ def get_board(
 class ProductWrite(WriteSchema):
     sku: str | None = None
     name: str | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
     prices: dict[str, Decimal] | None = Field(
         None, description='unit prices by currency, e.g. {"USD": "99.00", "EUR": "89.00"}'
     )
@@ -920,8 +938,8 @@ class OrderOut(Schema):
 
 
 class OrderListParams(PageParams):
-    contact_id: RecordId | None = None
-    company_id: RecordId | None = None
+    contact_id: QueryId | None = None
+    company_id: QueryId | None = None
     status: OrderStatus | None = None
     channel: OrderChannel | None = None
     external_id: str | None = None
@@ -1013,7 +1031,7 @@ class ForecastParams(Schema):
     end: dt.date = Field(description="first day left out")
     granularity: Literal["month", "quarter"] = "month"
     by_owner: bool = Field(True, description="one row per period and owner, else per period")
-    pipeline_id: RecordId | None = None
+    pipeline_id: QueryId | None = None
 
 
 class ForecastRowOut(Schema):

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
+from pydantic import StrictBool
 
 from rapport.api.permissions import READ, WRITE, caller
 from rapport.api.records import PathId, RecordId, WriteSchema
@@ -51,7 +52,7 @@ class SequenceUpdate(WriteSchema):
         description="a static list: contacts joining it from now on enter (once); null for none",
     )
     exit_on_stage: str | None = Field(None, description="contacts reaching it leave; '' for none")
-    exit_on_reply: bool | None = None
+    exit_on_reply: StrictBool | None = None
 
 
 class SequenceCreate(SequenceUpdate):

@@ -19,14 +19,16 @@ from typing import Annotated, Literal
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import Strict, field_validator
+from pydantic import StrictBool, field_validator
 
 from rapport.api.permissions import DELETE, READ, SETTINGS, WRITE, caller
 from rapport.api.records import (
+    JSON_INTEGER,
     MAX_ID,
     PageOut,
     PageParams,
     PathId,
+    QueryId,
     RecordId,
     WriteSchema,
     query_errors,
@@ -167,15 +169,15 @@ class TicketListParams(PageParams):
         description="mine: assigned to the caller; unassigned: unsolved without an assignee; "
         "team: the queue of `team_id`",
     )
-    team_id: RecordId | None = None
+    team_id: QueryId | None = None
     status: TicketStatus | None = Field(
         None, description="`open` means every unsolved ticket: new, open, pending or on hold"
     )
     priority: Priority | None = None
     ticket_type: TicketType | None = None
-    requester_id: RecordId | None = None
-    company_id: RecordId | None = None
-    assignee_id: RecordId | None = None
+    requester_id: QueryId | None = None
+    company_id: QueryId | None = None
+    assignee_id: QueryId | None = None
     channel: Channel | None = None
     breached: bool | None = Field(
         None, description="true: an SLA clock ran out (stamped by the sweep); false: none did"
@@ -261,7 +263,7 @@ class BulkIn(WriteSchema):
         description="assignee: a member's user id (null unassigns); team: a team id (null "
         "takes the tickets off their team); status or priority: its name"
     )
-    ticket_ids: list[Annotated[RecordId, Strict()]] = Field(
+    ticket_ids: list[RecordId] = Field(
         min_length=1, max_length=BULK_LIMIT, description=f"1 to {BULK_LIMIT} ticket ids"
     )
 
@@ -465,7 +467,7 @@ class SlaPolicyWrite(WriteSchema):
     name: str | None = None
     tier: str | None = Field(None, description="the customers' tier; omit for everyone else")
     calendar_id: RecordId | None = Field(None, description="the business calendar clocks count in")
-    targets: dict[str, dict[str, int]] | None = Field(
+    targets: dict[str, dict[str, Annotated[int, JSON_INTEGER]]] | None = Field(
         None,
         description="business minutes per priority, e.g. "
         '{"urgent": {"first_response": 30, "resolution": 240}}',
@@ -530,7 +532,7 @@ class TeamOut(Schema):
 
 
 class AwayIn(WriteSchema):
-    away: bool = Field(description="an away member gets no new tickets")
+    away: StrictBool = Field(description="an away member gets no new tickets")
 
 
 @teams.get("", response=list[TeamOut], auth=READ)
@@ -572,7 +574,7 @@ def set_team_member_away(
 class MailboxWrite(WriteSchema):
     address: str | None = Field(None, description="mail to it becomes tickets; unique")
     default_team_id: RecordId | None = Field(None, description="the team its new tickets go to")
-    active: bool | None = Field(None, description="true if omitted")
+    active: StrictBool | None = Field(None, description="true if omitted")
 
 
 class MailboxOut(Schema):

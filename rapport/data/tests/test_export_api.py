@@ -47,7 +47,7 @@ def test_a_viewer_may_not_export_through_the_api(viewer, workspace, people):
 
 def test_a_bad_format_is_a_problem_naming_the_field(owner, workspace, people):
     response = ApiClient.with_token(owner, workspace).get("/exports/contacts/pdf")
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert "format" in problem_fields(response)
 
 

@@ -109,7 +109,8 @@ def test_the_api_undoes_with_a_delete_and_refuses_a_gone_record(workspace, owner
 
     _delete_anne(workspace, owner, planted)
     refused = api.post(f"/dedupe/pairs/{pair.pk}/not-duplicate")
-    assert refused.status_code == 422
+    assert refused.status_code == 409
+    assert refused.json()["type"] == "urn:rapport:problem:state-conflict"
     assert "no longer exists" in refused.text
     assert _ann_pair(workspace, planted).status == PairStatus.OPEN
 

@@ -406,7 +406,7 @@ def test_a_bad_deal_is_a_problem_naming_each_field(api, pipeline):
     )
 
     assert response.status_code == 422
-    assert set(problem_fields(response)) == {"expected_close_date"}  # the JSON types first
+    assert set(problem_fields(response)) == {"expected_close_date", "name"}  # JSON types first
     response = api.post(
         "/sales/deals", {"amount": "12.345", "currency": "XXY", "contacts": [{"id": 424242}]}
     )
