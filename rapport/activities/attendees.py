@@ -123,7 +123,8 @@ def attendee_links_for_contacts(
     if not wanted and not stale:
         return
     before: dict[int, set[int]] = defaultdict(set)
-    links = ActivityContact.objects.filter(activity_id__in={a for a, _ in [*wanted, *stale]})
+    meetings = {a for a, _ in [*wanted, *stale]}
+    links = ActivityContact.objects.filter(workspace=workspace, activity_id__in=meetings)
     for activity_id, contact_id in links.values_list("activity_id", "contact_id"):
         before[activity_id].add(contact_id)
     new = sorted((a, c) for a, c in wanted if c not in before[a])
@@ -141,7 +142,7 @@ def attendee_links_for_contacts(
         after[a].add(c)
     for a, c in stale:
         after[a].discard(c)
-    meetings = Activity.objects.filter(pk__in=after).order_by("pk")
+    changed = Activity.objects.filter(workspace=workspace, pk__in=after).order_by("pk")
     audit_rows_updated(
         workspace_id=workspace.pk,
         actor=actor,
@@ -152,7 +153,7 @@ def attendee_links_for_contacts(
                 str(m),
                 {"contacts": [sorted(before[m.pk]), sorted(after[m.pk])]},
             )
-            for m in meetings
+            for m in changed
         ),
     )
     records_changed(

@@ -198,8 +198,8 @@ def _activity_clean(
         if links.held:
             c.add(
                 "contact_ids",
-                f"{', '.join(map(str, links.held))} stay linked while an attendee is their "
-                "email: remove the attendee to unlink them",
+                f"cannot leave out {', '.join(map(str, links.held))}: an attendee is their "
+                "email (remove the attendee to unlink them)",
             )
         clean["contact_ids"] = [*links.chosen, *links.via]
         clean[VIA_ATTENDEE] = links.via

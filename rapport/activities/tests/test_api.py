@@ -351,7 +351,7 @@ def test_leaving_out_a_contact_an_attendee_links_is_refused_by_name(api, workspa
     response = api.patch(f"/activities/{pk}", {"contact_ids": [ann.pk]})
     assert response.status_code == 422
     assert problem_fields(response) == {
-        "contact_ids": f"{bob.pk} stay linked while an attendee is their email: "
-        "remove the attendee to unlink them"
+        "contact_ids": f"cannot leave out {bob.pk}: an attendee is their email "
+        "(remove the attendee to unlink them)"
     }
     assert api.get(f"/activities/{pk}").json()["contact_ids"] == sorted([ann.pk, bob.pk])

@@ -288,8 +288,8 @@ def test_leaving_out_a_contact_an_attendee_links_is_refused_by_name(scoped, owne
             activity_update(workspace=scoped, actor=owner, activity=meeting, data=data)
         assert exc.value.as_dict() == {
             "contact_ids": [
-                f"{held.pk} stay linked while an attendee is their email: "
-                "remove the attendee to unlink them"
+                f"cannot leave out {held.pk}: an attendee is their email "
+                "(remove the attendee to unlink them)"
             ]
         }
     assert _kinds(meeting) == {ann.pk: False, bob.pk: True}
