@@ -56,7 +56,11 @@ class ActivityWrite(WriteSchema):
     assignee_id: RecordId | None = Field(None, description="task: a member; defaults to the author")
     done: NonNull[StrictBool] = Field(None, description="task")
     # One per link type of the registry (`links.link_types`), a test holds them in step.
-    contact_ids: list[RecordId] | None = None
+    contact_ids: list[RecordId] | None = Field(
+        None,
+        description="every contact linked, as read: one linked through an attendee keeps that "
+        "kind; leaving it out is refused while the attendee is listed",
+    )
     company_ids: list[RecordId] | None = None
     deal_ids: list[RecordId] | None = None
 

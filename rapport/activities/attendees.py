@@ -4,14 +4,16 @@ each of the workspace's contacts an attendee's email belongs to.
 Those links follow the attendee list: each save that gives attendees or contacts makes them
 again from the attendees (`ActivityContact.via_attendee`), so an attendee removed takes away
 the link it made, never one the user chose. A contact given an email later is linked to the
-meetings already listing it (`attendee_links_for_contacts`, through `AttendeeEmail`).
+meetings already listing it, and one whose email goes leaves the meetings it was linked to
+through it (`attendee_links_for_contacts`, through `AttendeeEmail`).
 """
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import models
 
+from rapport.activities.links import link_types
 from rapport.activities.models import Activity, ActivityContact, ActivityKind, AttendeeEmail
 from rapport.audit.services import audit_rows_updated
 from rapport.contacts.models import ContactEmail
@@ -37,16 +39,34 @@ def attendee_contact_ids(workspace: Workspace, attendees: list[str]) -> list[int
     return sorted(set(rows.values_list("contact_id", flat=True)))
 
 
+class AttendeeLinks(NamedTuple):
+    chosen: list[int]
+    via: list[int]  # linked only because an attendee is their email
+    held: list[int]  # left out of the contacts given, yet an attendee is their email
+
+
 def attendee_links(
-    workspace: Workspace, activity: Activity | None, attendees: list[str], chosen: list[int] | None
-) -> tuple[list[int], list[int]]:
-    """The contacts a meeting is linked to by choice (`chosen`, else the ones chosen so far)
-    and, apart, those linked only as attendees."""
-    if chosen is None:
-        links = ActivityContact.objects.filter(activity=activity, via_attendee=False)
-        chosen = [] if activity is None else list(links.values_list("contact_id", flat=True))
-    via = [i for i in attendee_contact_ids(workspace, attendees) if i not in chosen]
-    return chosen, via
+    workspace: Workspace, activity: Activity | None, attendees: list[str], given: list[int] | None
+) -> AttendeeLinks:
+    """The contacts a meeting is linked to by choice and, apart, those linked as attendees.
+
+    `given` (a write's `contact_ids`) is read as the whole list of links, as a client reads it
+    back: a contact linked through an attendee keeps that kind, one the meeting was not linked
+    to becomes chosen, and a contact left out loses its link unless an attendee is its email
+    (`held`: the write is refused, as it cannot do what it asks). None keeps the chosen links.
+    """
+    before: dict[int, bool] = {}
+    if activity is not None:
+        links = ActivityContact.objects.filter(activity=activity)
+        before = dict(links.values_list("contact_id", "via_attendee"))
+    listed = attendee_contact_ids(workspace, attendees)
+    if given is None:
+        chosen = sorted(c for c, via in before.items() if not via)
+        held = []
+    else:
+        chosen = [c for c in given if not before.get(c, False)]
+        held = [c for c in listed if c in before and c not in given]
+    return AttendeeLinks(chosen, [c for c in listed if c not in chosen], held)
 
 
 def link_fields(link_model: type[models.Model], clean: dict[str, Any], target_id: int) -> dict:
@@ -72,52 +92,88 @@ def attendee_emails_write(
     )
 
 
-def attendee_links_for_contacts(*, workspace: Workspace, contact_ids: list[int]) -> None:
-    """Link the contacts to the meetings of the workspace that list one of their emails as an
-    attendee (a contact created, or given an email, after the meeting was), each meeting
-    gaining links audited as an update of its contacts. One indexed query when none is found:
-    the contacts' emails that some meeting lists (an import's chunk of thousands of contacts
-    usually has none, and reads none into Python)."""
+def attendee_links_for_contacts(
+    *, workspace: Workspace, contact_ids: list[int], actor: Any = None
+) -> None:
+    """Keep the contacts' attendee links in step with their emails: link them to the
+    workspace's meetings listing one of their emails (a contact created, or given an email,
+    after the meeting was), and unlink them from those they were linked to through an email
+    they no longer hold. Each meeting changed is audited as an update of its contacts, by
+    `actor`. One query when no meeting of the workspace lists an email (an import's chunk of
+    thousands of contacts reads none into Python); three when none lists these contacts'."""
+    listed = AttendeeEmail.objects.filter(workspace=workspace)
+    if not listed.exists():
+        return  # no link to make, and none was made through an attendee
     holders: dict[str, list[int]] = defaultdict(list)
-    listed_anywhere = AttendeeEmail.objects.filter(workspace=workspace).values("email")
     emails = ContactEmail.objects.filter(
-        workspace=workspace, contact_id__in=contact_ids, email__in=listed_anywhere
+        workspace=workspace, contact_id__in=contact_ids, email__in=listed.values("email")
     )
     for email, contact_id in emails.values_list("email", "contact_id"):
         holders[email].append(contact_id)
-    if not holders:
+    wanted: set[tuple[int, int]] = set()
+    if holders:
+        pairs = listed.filter(email__in=holders).values_list("activity_id", "email")
+        wanted = {(a, c) for a, email in pairs for c in holders[email]}
+    via = ActivityContact.objects.filter(
+        workspace=workspace, contact_id__in=contact_ids, via_attendee=True
+    )
+    stale = {(a, c): pk for pk, a, c in via.values_list("pk", "activity_id", "contact_id")}
+    for pair in wanted:
+        stale.pop(pair, None)
+    if not wanted and not stale:
         return
-    listed = AttendeeEmail.objects.filter(workspace=workspace, email__in=holders)
-    pairs = listed.values_list("activity_id", "email")
-    wanted = {(a, c) for a, email in pairs for c in holders[email]}
-    if not wanted:
-        return
-    before: dict[int, list[int]] = defaultdict(list)
-    links = ActivityContact.objects.filter(activity_id__in={a for a, _ in wanted})
+    before: dict[int, set[int]] = defaultdict(set)
+    meetings = {a for a, _ in [*wanted, *stale]}
+    links = ActivityContact.objects.filter(workspace=workspace, activity_id__in=meetings)
     for activity_id, contact_id in links.values_list("activity_id", "contact_id"):
-        before[activity_id].append(contact_id)
+        before[activity_id].add(contact_id)
     new = sorted((a, c) for a, c in wanted if c not in before[a])
-    if not new:
+    for pair in _last_links(stale, before, new):
+        del stale[pair]
+    if not new and not stale:
         return
+    ActivityContact.objects.filter(pk__in=stale.values()).delete()
     ActivityContact.objects.bulk_create(
         ActivityContact(workspace=workspace, activity_id=a, contact_id=c, via_attendee=True)
         for a, c in new
     )
-    added: dict[int, list[int]] = defaultdict(list)
+    after = {a: set(before[a]) for a, _ in [*new, *stale]}
     for a, c in new:
-        added[a].append(c)
-    meetings = Activity.objects.filter(pk__in=added).order_by("pk")
+        after[a].add(c)
+    for a, c in stale:
+        after[a].discard(c)
+    changed = Activity.objects.filter(workspace=workspace, pk__in=after).order_by("pk")
     audit_rows_updated(
         workspace_id=workspace.pk,
-        actor=None,
+        actor=actor,
         entries=(
             (
                 Activity._meta.label_lower,
                 m.pk,
                 str(m),
-                {"contacts": [sorted(before[m.pk]), sorted(before[m.pk] + added[m.pk])]},
+                {"contacts": [sorted(before[m.pk]), sorted(after[m.pk])]},
             )
-            for m in meetings
+            for m in changed
         ),
     )
-    records_changed(entity="activities.activity", workspace_id=workspace.pk, ids=list(added))
+    records_changed(
+        entity="activities.activity", workspace_id=workspace.pk, ids=list(after), actor=actor
+    )
+
+
+def _last_links(
+    stale: dict[tuple[int, int], int], before: dict[int, set[int]], new: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The stale links that are all their meeting is linked to: kept, so that a contact's email
+    changing never takes a meeting off every timeline (editing its attendees then says so, as
+    `services._activity_clean` refuses to leave a meeting linked to nothing)."""
+    leaving: dict[int, set[int]] = defaultdict(set)
+    for a, c in stale:
+        leaving[a].add(c)
+    gaining = {a for a, _ in new}
+    bare = {a for a, cs in leaving.items() if a not in gaining and before[a] <= cs}
+    for lt in link_types():
+        if bare and lt.link_model is not ActivityContact:
+            rows = lt.link_model._default_manager.filter(activity_id__in=bare)
+            bare -= set(rows.values_list("activity_id", flat=True))
+    return [(a, c) for a, c in stale if a in bare]

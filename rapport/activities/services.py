@@ -194,9 +194,15 @@ def _activity_clean(
         and clean.get("contact_ids", []) is not None
     ):
         attendees = clean.get("attendees", activity.attendees if activity else [])
-        chosen, via = attendee_links(workspace, activity, attendees, clean.get("contact_ids"))
-        clean["contact_ids"] = [*chosen, *via]
-        clean[VIA_ATTENDEE] = via
+        links = attendee_links(workspace, activity, attendees, clean.get("contact_ids"))
+        if links.held:
+            c.add(
+                "contact_ids",
+                f"cannot leave out {', '.join(map(str, links.held))}: an attendee is their "
+                "email (remove the attendee to unlink them)",
+            )
+        clean["contact_ids"] = [*links.chosen, *links.via]
+        clean[VIA_ATTENDEE] = links.via
 
     # What a create must give, an update may not take away (an update leaving a field alone
     # keeps an older record's gap, e.g. an activity whose only contact was deleted).

@@ -583,7 +583,9 @@ def contact_create(*, workspace: Workspace, actor: Actor, data: Data) -> Contact
             instance=contact,
             changes=diff({}, non_empty(after)),
         )
-        records_changed(entity="contacts.contact", workspace_id=workspace.pk, ids=[contact.pk])
+        records_changed(
+            entity="contacts.contact", workspace_id=workspace.pk, ids=[contact.pk], actor=actor
+        )
     return contact
 
 
@@ -609,7 +611,9 @@ def contact_update(
             instance=contact,
             changes=diff(before, _contact_snapshot(contact, lists)),
         )
-        records_changed(entity="contacts.contact", workspace_id=workspace.pk, ids=[contact.pk])
+        records_changed(
+            entity="contacts.contact", workspace_id=workspace.pk, ids=[contact.pk], actor=actor
+        )
     return contact
 
 

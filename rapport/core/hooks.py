@@ -9,18 +9,24 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
+from typing import Any
 
 from django.db import connection, transaction
 
 Listener = Callable[[int, list[int]], None]
 _listeners: dict[str, list[Listener]] = {}
+_with_actor: set[Listener] = set()
 
 
-def on_records_changed(entity: str) -> Callable[[Listener], Listener]:
-    """Register `fn(workspace_id, ids)` for changes to `app_label.model` records."""
+def on_records_changed(entity: str, *, with_actor: bool = False) -> Callable[[Listener], Listener]:
+    """Register `fn(workspace_id, ids)` for changes to `app_label.model` records; `with_actor`:
+    `fn(workspace_id, ids, actor=...)`, given who made the change, for a listener that writes
+    audited changes of its own."""
 
     def register(fn: Listener) -> Listener:
         _listeners.setdefault(entity, []).append(fn)
+        if with_actor:
+            _with_actor.add(fn)
         return fn
 
     return register
@@ -30,8 +36,8 @@ class _Gathered:
     """A change announced inside `records_gathered`: a commit hook that does nothing, there
     so that a savepoint's rollback drops it, and the ids it carries with it."""
 
-    def __init__(self, entity: str, workspace_id: int, ids: list[int]) -> None:
-        self.key = (entity, workspace_id)
+    def __init__(self, entity: str, workspace_id: int, ids: list[int], actor: Any) -> None:
+        self.key = (entity, workspace_id, actor)
         self.ids = ids
 
     def __call__(self) -> None:
@@ -47,14 +53,16 @@ def gathering() -> object | None:
     return _gathering.get()
 
 
-def records_changed(*, entity: str, workspace_id: int, ids: list[int]) -> None:
+def records_changed(*, entity: str, workspace_id: int, ids: list[int], actor: Any = None) -> None:
+    """`actor`: who made the change (a user, or None for the system)."""
     gathered = _gathering.get()
     if gathered is not None and connection.in_atomic_block:
-        gathered.append(_Gathered(entity, workspace_id, list(ids)))
+        gathered.append(_Gathered(entity, workspace_id, list(ids), actor))
         transaction.on_commit(gathered[-1])
         return
     for fn in _listeners.get(entity, []):
-        transaction.on_commit(partial(fn, workspace_id, list(ids)))
+        given = {"actor": actor} if fn in _with_actor else {}
+        transaction.on_commit(partial(fn, workspace_id, list(ids), **given))
 
 
 @contextmanager
@@ -70,9 +78,9 @@ def records_gathered() -> Iterator[None]:
     finally:
         _gathering.reset(token)
     kept = {id(entry[1]) for entry in connection.run_on_commit}  # (savepoints, fn, robust)
-    merged: dict[tuple[str, int], dict[int, None]] = {}
+    merged: dict[tuple[str, int, Any], dict[int, None]] = {}
     for announced in gathered:
         if id(announced) in kept:
             merged.setdefault(announced.key, {}).update(dict.fromkeys(announced.ids))
-    for (entity, workspace_id), ids in merged.items():
-        records_changed(entity=entity, workspace_id=workspace_id, ids=list(ids))
+    for (entity, workspace_id, actor), ids in merged.items():
+        records_changed(entity=entity, workspace_id=workspace_id, ids=list(ids), actor=actor)

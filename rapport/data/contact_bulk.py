@@ -851,7 +851,9 @@ class ContactBulkWriter:
             )
         else:
             self._related_insert(pending, company_ids, tags)
-        records_changed(entity="contacts.contact", workspace_id=ws.pk, ids=[p.pk for p in pending])
+        records_changed(
+            entity="contacts.contact", workspace_id=ws.pk, ids=[p.pk for p in pending], actor=actor
+        )
         for p in pending:
             outcome = outcomes[p.position]
             outcome.action = ImportedRecordAction.CREATED

@@ -271,7 +271,9 @@ def _write(
     if entries:
         audit_rows_updated(workspace_id=ws, actor=actor, entries=entries)
     if changed:
-        records_changed(entity="contacts.contact", workspace_id=ws, ids=sorted(changed))
+        records_changed(
+            entity="contacts.contact", workspace_id=ws, ids=sorted(changed), actor=actor
+        )
 
 
 def _kept(final: list[Any], initial: list[Any], pk: int, rewritten: list[int]) -> int:

@@ -59,8 +59,9 @@ class RelationMove(MergeHandler):
     `unique_with` names the columns that are unique together with `field` (`("activity",)`
     for an activity link; `()` for a one-to-one): a row of the other record that duplicates
     one the survivor already has is deleted instead, and its snapshot kept for undo. `None`
-    means nothing is unique. When a deleted duplicate had the boolean `keep_flag` set (a
-    primary flag), the survivor's row it duplicated gets it.
+    means nothing is unique. When a deleted duplicate had the boolean `keep_flag` at
+    `keep_value` (a primary flag set; an attendee link's `via_attendee` unset, i.e. chosen),
+    the survivor's row it duplicated takes that value.
     """
 
     def __init__(
@@ -71,12 +72,14 @@ class RelationMove(MergeHandler):
         label: str,
         unique_with: tuple[str, ...] | None = None,
         keep_flag: str = "",
+        keep_value: bool = True,
     ) -> None:
         self.model = model
         self.field = field
         self.label = label
         self.unique_with = unique_with
         self.keep_flag = keep_flag
+        self.keep_value = keep_value
         related = model._meta.get_field(field).related_model
         self.entity = related._meta.label_lower  # type: ignore[union-attr]
         self.key = relation_label(model, field)
@@ -119,15 +122,16 @@ class RelationMove(MergeHandler):
                 moved.append(row.pk)
                 continue
             removed.append(row_snapshot(row))
-            if self.keep_flag and getattr(row, self.keep_flag):
+            if self.keep_flag and getattr(row, self.keep_flag) == self.keep_value:
                 flag_to.append(duplicate_of)
         self._manager.filter(pk__in=[r["pk"] for r in removed]).delete()
         self._manager.filter(pk__in=moved).update(**{self.field: pair.survivor})
-        raised: list[int] = []
+        raised: list[int] = []  # the survivor's rows given `keep_value`
         if self.keep_flag:
-            unflagged = self._manager.filter(pk__in=flag_to, **{self.keep_flag: False})
+            other = {self.keep_flag: not self.keep_value}
+            unflagged = self._manager.filter(pk__in=flag_to, **other)
             raised = list(unflagged.values_list("pk", flat=True))
-            unflagged.update(**{self.keep_flag: True})
+            unflagged.update(**{self.keep_flag: self.keep_value})
         return {"moved": moved, "removed": removed, "raised": raised}
 
     def undo(self, pair: MergePair, log: Log) -> None:
@@ -135,7 +139,8 @@ class RelationMove(MergeHandler):
         back = self._manager.filter(pk__in=log.get("moved", []), **{self.field: pair.survivor})
         back.update(**{self.field: pair.other})
         if self.keep_flag:
-            self._manager.filter(pk__in=log.get("raised", [])).update(**{self.keep_flag: False})
+            raised = self._manager.filter(pk__in=log.get("raised", []))
+            raised.update(**{self.keep_flag: not self.keep_value})
         for snapshot in log.get("removed", []):
             row_restore(snapshot)
 

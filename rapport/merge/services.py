@@ -191,7 +191,7 @@ def _merge(
                 f"merged_into_{name}": [None, survivor.pk],
             },
         )
-        records_changed(entity=entity, workspace_id=workspace.pk, ids=[survivor.pk])
+        records_changed(entity=entity, workspace_id=workspace.pk, ids=[survivor.pk], actor=actor)
         # Other apps (the duplicate review queue) learn of merges and undos after commit.
         records_changed(entity=MERGE_ENTITY, workspace_id=workspace.pk, ids=[record.pk])
     return record
@@ -308,6 +308,6 @@ def merge_undo(*, workspace: Workspace, actor: Actor, record: MergeRecord) -> Me
             changes={**diff({}, restored_view), f"split_from_{name}": [None, survivor.pk]},
         )
         ids = [survivor.pk, restored.pk]
-        records_changed(entity=record.entity, workspace_id=workspace.pk, ids=ids)
+        records_changed(entity=record.entity, workspace_id=workspace.pk, ids=ids, actor=actor)
         records_changed(entity=MERGE_ENTITY, workspace_id=workspace.pk, ids=[record.pk])
     return record

@@ -319,3 +319,39 @@ def test_patching_a_meetings_attendees_links_and_unlinks_their_contacts(
     assert added.json()["contact_ids"] == sorted([ann.pk, bob.pk])
     removed = api.patch(f"/activities/{pk}", {"attendees": ["eve@globex.example"]})
     assert removed.json()["contact_ids"] == [ann.pk]
+
+
+def test_sending_back_the_contact_ids_read_keeps_attendee_links_as_such(api, workspace, ann):
+    bob = make_contact(workspace, first_name="Bob", emails=["bob@x.example"])
+    cat = make_contact(workspace, first_name="Cat")
+    meeting = {
+        "kind": "meeting",
+        "starts_at": "2030-01-01T09:00:00Z",
+        "contact_ids": [ann.pk],
+        "attendees": ["bob@x.example"],
+    }
+    pk = api.post("/activities", meeting).json()["id"]
+    read = api.get(f"/activities/{pk}").json()["contact_ids"]
+    assert read == sorted([ann.pk, bob.pk])
+    api.patch(f"/activities/{pk}", {"contact_ids": [*read, cat.pk]})
+    # bob was linked as an attendee, not chosen: dropping the attendee unlinks him.
+    dropped = api.patch(f"/activities/{pk}", {"attendees": []})
+    assert dropped.json()["contact_ids"] == sorted([ann.pk, cat.pk])
+
+
+def test_leaving_out_a_contact_an_attendee_links_is_refused_by_name(api, workspace, ann):
+    bob = make_contact(workspace, first_name="Bob", emails=["bob@x.example"])
+    meeting = {
+        "kind": "meeting",
+        "starts_at": "2030-01-01T09:00:00Z",
+        "contact_ids": [ann.pk],
+        "attendees": ["bob@x.example"],
+    }
+    pk = api.post("/activities", meeting).json()["id"]
+    response = api.patch(f"/activities/{pk}", {"contact_ids": [ann.pk]})
+    assert response.status_code == 422
+    assert problem_fields(response) == {
+        "contact_ids": f"cannot leave out {bob.pk}: an attendee is their email "
+        "(remove the attendee to unlink them)"
+    }
+    assert api.get(f"/activities/{pk}").json()["contact_ids"] == sorted([ann.pk, bob.pk])

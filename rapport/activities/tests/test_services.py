@@ -249,15 +249,54 @@ def test_an_attendee_added_on_edit_links_the_meeting_and_removing_it_unlinks(sco
 
 def test_a_chosen_contact_stays_linked_when_its_email_leaves_the_attendees(scoped, owner):
     ann = make_contact(scoped, owner, emails=["ann@x.example"])
-    bob = make_contact(scoped, owner, first_name="Bob", emails=["bob@x.example"])
+    make_contact(scoped, owner, first_name="Bob", emails=["bob@x.example"])
     meeting = _meeting(
         scoped, owner, attendees=["ann@x.example", "bob@x.example"], contact_ids=[ann.pk]
     )
-    # Giving the contacts alone keeps the attendees' links; dropping the attendees keeps ann's.
-    activity_update(workspace=scoped, actor=owner, activity=meeting, data={"contact_ids": [ann.pk]})
-    assert sorted(c.pk for c in meeting.contacts.all()) == sorted([ann.pk, bob.pk])
     activity_update(workspace=scoped, actor=owner, activity=meeting, data={"attendees": []})
     assert list(meeting.contacts.all()) == [ann]
+
+
+def _kinds(meeting):
+    return dict(meeting.contact_links.values_list("contact_id", "via_attendee"))
+
+
+def test_contacts_given_back_as_read_keep_each_links_kind(scoped, owner, ann):
+    bob = make_contact(scoped, owner, first_name="Bob", emails=["bob@x.example"])
+    cat = make_contact(scoped, owner, first_name="Cat")
+    dan = make_contact(scoped, owner, first_name="Dan")
+    meeting = _meeting(scoped, owner, attendees=["bob@x.example"], contact_ids=[ann.pk, dan.pk])
+    # What a client reads (every link), sent back with cat added and dan taken out.
+    read = sorted(c.pk for c in meeting.contacts.all())
+    given = [*(i for i in read if i != dan.pk), cat.pk]
+    activity_update(workspace=scoped, actor=owner, activity=meeting, data={"contact_ids": given})
+    assert _kinds(meeting) == {ann.pk: False, bob.pk: True, cat.pk: False}
+    # bob is still an attendee's link: dropping the attendee (contacts given back) drops him.
+    data = {"attendees": [], "contact_ids": given}
+    activity_update(workspace=scoped, actor=owner, activity=meeting, data=data)
+    assert _kinds(meeting) == {ann.pk: False, cat.pk: False}
+
+
+def test_leaving_out_a_contact_an_attendee_links_is_refused_by_name(scoped, owner):
+    ann = make_contact(scoped, owner, emails=["ann@x.example"])
+    bob = make_contact(scoped, owner, first_name="Bob", emails=["bob@x.example"])
+    attendees = ["ann@x.example", "bob@x.example"]
+    meeting = _meeting(scoped, owner, attendees=attendees, contact_ids=[ann.pk])
+    for given, held in (([ann.pk], bob), ([bob.pk], ann)):
+        with pytest.raises(ServiceValidationError) as exc:
+            data = {"contact_ids": given}
+            activity_update(workspace=scoped, actor=owner, activity=meeting, data=data)
+        assert exc.value.as_dict() == {
+            "contact_ids": [
+                f"cannot leave out {held.pk}: an attendee is their email "
+                "(remove the attendee to unlink them)"
+            ]
+        }
+    assert _kinds(meeting) == {ann.pk: False, bob.pk: True}
+    # Taking out the attendee in the same write unlinks him.
+    kept = {"attendees": ["ann@x.example"], "contact_ids": [ann.pk]}
+    activity_update(workspace=scoped, actor=owner, activity=meeting, data=kept)
+    assert _kinds(meeting) == {ann.pk: False}
 
 
 def test_dropping_the_attendees_a_meeting_is_only_linked_through_is_refused(scoped, owner):
