@@ -141,13 +141,27 @@ def phone_search_key(raw: str, *, region: str) -> str | None:
         return None
     try:
         number = phonenumbers.parse(raw, region)
-        if phonenumbers.is_possible_number(number):
+        if _whole_number(number, region=region):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     except phonenumbers.NumberParseException:
         pass
     if raw.strip().startswith("+"):
         return "+" + digits
     return _national_start(digits, region=region)
+
+
+def _whole_number(number: phonenumbers.PhoneNumber, *, region: str) -> bool:
+    """Whether the parser read a whole number, not the start of one: a length dialled only
+    locally is a start ("404-555"), as is a number whose trunk prefix the parser kept because
+    what follows it is too short to be a number ("020 79" in Great Britain, read as
+    "+4402079"); Italy's leading 0 is no trunk prefix and stays."""
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
+        return False
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    trunk = metadata.national_prefix if metadata is not None else None
+    kept_trunk = bool(trunk) and phonenumbers.national_significant_number(number).startswith(trunk)
+    return not (number.italian_leading_zero and kept_trunk)
 
 
 def _national_start(digits: str, *, region: str) -> str | None:

@@ -6,7 +6,8 @@ All run inside the caller's workspace scope; the scoped manager adds the workspa
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, reduce
+from operator import or_
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -149,18 +150,24 @@ def contact_name_search_arms(q: str, *, region: str) -> list[Q]:
         return []
     key = kind[1]
     company_ids = Company.objects.filter(name_key__startswith=key).values("pk")
-    by_sort_name = Q(sort_name__startswith=key, sort_name__gte=key)
-    end = prefix_end(key)
-    if end is not None:
-        by_sort_name &= Q(sort_name__lt=end)
     arms = [
         Q(search_name__startswith=key),
-        by_sort_name,
+        starts_with_in_range("sort_name", key),
         Q(InSubquery("primary_company_id", company_ids)),
     ]
     if email_start(key):
         arms.append(Q(InSubquery("pk", _emails_starting(key))))
     return arms
+
+
+def starts_with_in_range(field: str, key: str) -> Q:
+    """`field` starts with `key`, also bounded to the prefix's range, so that a plain index
+    in `field`'s order starts its walk at the prefix: the same rows in code point order (the
+    bench database's collation, C.UTF-8, and SQLite's); PostgreSQL takes no LIKE for a range
+    but in the C collation itself."""
+    matches = Q(**{f"{field}__startswith": key, f"{field}__gte": key})
+    end = prefix_end(key)
+    return matches if end is None else matches & Q(**{f"{field}__lt": end})
 
 
 def prefix_end(key: str) -> str | None:
@@ -262,12 +269,29 @@ def contact_list(
     return paginate(qs, keys=CONTACT_SORTS[sort], cursor=cursor, limit=min(max(limit, 1), MAX_PAGE))
 
 
+def company_search_arms(q: str) -> list[Q]:
+    """A company search's ways to match, which `company_queryset` ORs, as a contact name
+    search's (`contact_name_search_arms`): the name's start and the domain's, each in its
+    prefix's range (`company_sort_idx` and `company_domain_idx` walk from the prefix, in
+    name order for the first), and a later word's start, the key after a space ("widgets"
+    and "ltd" find "Acme Widgets Ltd"; the trigram index `company_name_words_idx` on
+    PostgreSQL); [] for text with nothing to match."""
+    text = q.strip()
+    key = search_key(text)
+    if not key:
+        return []
+    return [
+        starts_with_in_range("name_key", key),
+        Q(name_key__contains=f" {key}"),
+        starts_with_in_range("domain", text.lower()),
+    ]
+
+
 def company_queryset(*, f: RecordFilter) -> QuerySet[Company]:
     qs = Company.objects.all()
-    text = f.q.strip()
-    if text:
-        key = search_key(text)
-        qs = qs.filter(Q(name_key__startswith=key) | Q(domain__startswith=text.lower()))
+    arms = company_search_arms(f.q)
+    if arms:
+        qs = qs.filter(reduce(or_, arms))
     if f.quality:
         qs = qs.filter(quality_check(COMPANY_CHECKS, f.quality).condition())
     return _common_filters(qs, f, CustomFieldEntity.COMPANY)

@@ -27,18 +27,35 @@ class SortKey:
 
 @dataclass
 class Page(Generic[T]):
+    """`start`: how many rows come before the page's first (0 for the first page), carried
+    in the cursors ("51–100 of 3,009"); None where a cursor does not say (one written before
+    cursors did). A place to show, not a key: rows added or removed meanwhile shift it."""
+
     items: list[T]
     next_cursor: str | None
     prev_cursor: str | None
+    start: int | None = 0
 
 
 def _signature(keys: list[SortKey]) -> str:
     return ",".join(f"-{k.field}" if k.descending else k.field for k in keys)
 
 
-def _encode(values: list[Any], direction: str, signature: str) -> str:
-    raw = json.dumps({"v": values, "d": direction, "s": signature}, default=str).encode()
+def _encode(values: list[Any], direction: str, signature: str, offset: int | None) -> str:
+    data = {"v": values, "d": direction, "s": signature}
+    if offset is not None:
+        data["o"] = offset
+    raw = json.dumps(data, default=str).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _offset(cursor: str) -> int | None:
+    """How many rows came before the cursor's row (`Page.start`), if the cursor says; only
+    read after `cursor_position` took the cursor, and a place to show only, so an edited
+    one is not refused but unknown."""
+    padded = cursor + "=" * (-len(cursor) % 4)
+    offset = json.loads(base64.urlsafe_b64decode(padded.encode())).get("o")
+    return offset if type(offset) is int and offset >= 0 else None
 
 
 def _decode(cursor: str, signature: str) -> tuple[list[Any], str]:
@@ -175,13 +192,31 @@ def page_of(
     if direction == "prev":
         rows.reverse()
 
-    def cursor_of(row: T, d: str) -> str:
-        return _encode([getattr(row, k.field) for k in keys], d, signature)
-
     has_next = more if direction == "next" else bool(cursor)
     has_prev = bool(cursor) if direction == "next" else more
+    start = _start(cursor, direction, len(rows), more)
+
+    def cursor_of(row: T, d: str, offset: int | None) -> str:
+        return _encode([getattr(row, k.field) for k in keys], d, signature, offset)
+
+    last = None if start is None else start + len(rows) - 1
     return Page(
         items=rows,
-        next_cursor=cursor_of(rows[-1], "next") if rows and has_next else None,
-        prev_cursor=cursor_of(rows[0], "prev") if rows and has_prev else None,
+        next_cursor=cursor_of(rows[-1], "next", last) if rows and has_next else None,
+        prev_cursor=cursor_of(rows[0], "prev", start) if rows and has_prev else None,
+        start=start,
     )
+
+
+def _start(cursor: str | None, direction: str, count: int, more: bool) -> int | None:
+    """`Page.start` of a page of `count` rows read from `cursor` in `direction`: after the
+    cursor's row going forward; going back, `count` before it, or 0 where no row is left
+    before the page (`more` is false)."""
+    if not cursor:
+        return 0
+    offset = _offset(cursor)
+    if offset is None:
+        return None
+    if direction == "next":
+        return offset + 1
+    return max(offset - count, 0) if more else 0

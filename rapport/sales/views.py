@@ -308,6 +308,7 @@ def deal_field(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             workspace=workspace_of(request), actor=request.user, deal=deal, data=data
         ),
         refetch=lambda: queries.deal_get(deal_id=pk),
+        heading="sales/_deal_heading.html",
     )
 
 
@@ -320,7 +321,9 @@ def _inline_field(
     url_name: str,
     save: Any,
     refetch: Any,
+    heading: str,
 ) -> HttpResponse:
+    """`heading`: the template of the record's heading, sent again after a save."""
     workspace = workspace_of(request)
     editing = request.method == "POST" or request.GET.get("edit") == "1"
     if editing:
@@ -349,6 +352,7 @@ def _inline_field(
         "bound": form[name],
         "form": form,
         "saved": saved,
+        "heading": heading,
     }
     response = render(request, "contacts/_field.html", context)
     if saved:
@@ -556,6 +560,7 @@ def lead_field(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             workspace=workspace_of(request), actor=request.user, lead=lead, data=data
         ),
         refetch=lambda: queries.lead_get(lead_id=pk),
+        heading="sales/_lead_heading.html",
     )
 
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django_scopes import scope
 
 from rapport.core.errors import PermissionDenied
-from rapport.tenancy.models import Membership, Workspace
+from rapport.tenancy.models import Membership, UserPreference, Workspace
 from rapport.tenancy.services import api_token_authenticate
 
 SESSION_WORKSPACE_KEY = "workspace_id"
@@ -84,6 +84,18 @@ def membership_resolve(request: HttpRequest) -> Membership | None:
             if str(m.workspace_id) == str(wanted):
                 return m
     return memberships[0] if memberships else None
+
+
+def workspace_after_login(user: Any) -> int | None:
+    """The workspace a login opens: the one the user last switched to
+    (`services.user_last_workspace_set`) while they are still a member there; None for
+    `membership_resolve`'s fallback, the first by name."""
+    last = UserPreference.objects.filter(user=user).values_list("last_workspace", flat=True)
+    return (
+        Membership.objects.filter(user=user, workspace__in=last)
+        .values_list("workspace_id", flat=True)
+        .first()
+    )
 
 
 def require_scope(membership: Membership | None, scope_name: str) -> Membership:

@@ -61,6 +61,14 @@ class UserPreference(models.Model):
         validators=[time_zone_validator],
         help_text="IANA zone; blank: the workspace's",
     )
+    last_workspace = models.ForeignKey(
+        Workspace,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="the workspace last switched to, opened after the next login",
+    )
 
     def __str__(self) -> str:
         return f"{self.user}'s preferences"

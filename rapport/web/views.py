@@ -4,6 +4,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,9 +26,13 @@ from rapport.contacts.services import (
 )
 from rapport.core.errors import ServiceValidationError
 from rapport.core.pagination import Page, SortKey, paginate
-from rapport.tenancy.access import SESSION_WORKSPACE_KEY, memberships_of
+from rapport.tenancy.access import SESSION_WORKSPACE_KEY, memberships_of, workspace_after_login
 from rapport.tenancy.roles import AUDIT_READ, SETTINGS_WRITE
-from rapport.tenancy.services import api_token_create, api_token_revoke
+from rapport.tenancy.services import (
+    api_token_create,
+    api_token_revoke,
+    user_last_workspace_set,
+)
 from rapport.web.access import (
     found_or_404,
     member_required,
@@ -40,6 +46,19 @@ from rapport.web.htmx import is_partial
 SEARCH_DROPDOWN = 5
 SEARCH_PAGE = 25
 AUDIT_PAGE = 50
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, which then opens the workspace the user last switched to."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        workspace_id = workspace_after_login(form.get_user())
+        if workspace_id is not None:
+            self.request.session[SESSION_WORKSPACE_KEY] = workspace_id
+        return response
 
 
 @member_required
@@ -57,6 +76,7 @@ def workspace_switch(request: HttpRequest) -> HttpResponse:
     if membership is None:
         raise Http404
     request.session[SESSION_WORKSPACE_KEY] = membership.workspace_id
+    user_last_workspace_set(user=request.user, workspace=membership.workspace)
     messages.success(request, f"Switched to {membership.workspace.name}.")
     return redirect("home")
 

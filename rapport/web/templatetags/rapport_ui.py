@@ -20,6 +20,7 @@ from phonenumbers.phonenumberutil import _test_number_length as _number_length
 
 from rapport.contacts.detail_html import field_rows_html
 from rapport.contacts.normalise import phone_display
+from rapport.core.pagination import Page
 from rapport.tenancy.models import Membership
 from rapport.web.fragments import TOKEN_MARK, kept_html, put_token
 from rapport.web.kept_urls import fixed_url as url_for
@@ -115,6 +116,17 @@ def query_with(params: QueryDict, **changes: Any) -> str:
             query[key] = value
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def page_range(page: Page) -> str:
+    """Which rows of the list a page shows, "51–100" ("51" for one row): every paginated
+    list's pager and the contacts' and companies' count line. The number of rows alone
+    where the page does not know its place (`Page.start`)."""
+    count, start = len(page.items), page.start
+    if start is None:
+        return f"{count:,}"
+    return f"{start + 1:,}" if count == 1 else f"{start + 1:,}–{start + count:,}"
 
 
 @register.filter
