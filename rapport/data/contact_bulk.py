@@ -14,7 +14,7 @@ row path, after the rows before it are written, so it sees what the row path wou
 
 import itertools
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,6 +142,19 @@ def dicts_insert(
         [(pk, now, now, *[row[c] for c in columns]) for pk, row in zip(ids, rows, strict=True)],
     )
     return ids
+
+
+def text_array(values: Collection[str]) -> str:
+    """PostgreSQL's literal of a text array holding `values`, for a `%s::text[]` parameter:
+    psycopg adapts a list element by element in Python, which cost a look-up of a chunk's
+    ten thousand keys more than the query. Every element is quoted (so "NULL" stays a
+    string); backslashes and quotes are escaped, where a value has any."""
+    if not values:
+        return "{}"
+    joined = '","'.join(values)
+    if "\\" in joined or '"' in joined:
+        joined = '","'.join(v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
+    return f'{{"{joined}"}}'
 
 
 class _Memo:
@@ -280,6 +293,8 @@ class ContactBulkWriter:
         # them, read only where a required one is checked (`_stored_customs`).
         self.customs: dict[int, dict[str, Any]] = {}
         self.by_row_path = False  # the rest of the chunk, once a store fell back to it
+        # The normalised emails and phones of each row by its number (`_prefetch`).
+        self.row_keys: dict[int, tuple[list[str], list[str]]] = {}
 
     # --- cleaning, as contacts.services._contact_clean does for what an import sends -------
 
@@ -495,11 +510,19 @@ class ContactBulkWriter:
         for ext, pk in self._found(Contact, "external_id", "id", ids):
             self.ids.store(ext, pk)
         if self.batch.mode != ImportMode.CREATE:
-            for keys, model, column, memo, name in (
-                (self.emails, ContactEmail, "email", self.email, "email"),
-                (self.phones, ContactPhone, "number", self.phone, "phone"),
+            # each row's emails and phones normalised once, for its match (`_match`) too
+            self.row_keys = {
+                r.number: (
+                    self._normalised(self.email, r.all("email")),
+                    self._normalised(self.phone, r.all("phone")),
+                )
+                for r in rows
+            }
+            for keys, model, column, at in (
+                (self.emails, ContactEmail, "email", 0),
+                (self.phones, ContactPhone, "number", 1),
             ):
-                wanted = {v for r in rows for v in self._normalised(memo, r.all(name))}
+                wanted = {v for row_keys in self.row_keys.values() for v in row_keys[at]}
                 for key, pk in self._found(model, column, "contact_id", wanted):
                     keys.store(key, pk)
         names = {self._name_key(r.first("company")) for r in rows if r.has("company")}
@@ -540,18 +563,18 @@ class ContactBulkWriter:
             # identifiers from the model, quoted; the values go as a parameter
             sql = (
                 f"SELECT {quote(column)}, {quote(value)} FROM {quote(model._meta.db_table)}"  # noqa: S608
-                f" WHERE workspace_id = %s AND {quote(column)} = ANY(%s) ORDER BY id DESC"
+                f" WHERE workspace_id = %s AND {quote(column)} = ANY(%s::text[]) ORDER BY id DESC"
             )
-            cursor.execute(sql, [ws.pk, list(keys)])
+            cursor.execute(sql, [ws.pk, text_array(keys)])
             return cursor.fetchall()
 
     def _match(self, row: ImportRow) -> int | _Pending | None:
         """The row path's match: by external id, else the lowest id among its emails' contacts,
         else among its phones'; records written earlier in this file included."""
         ext = row.first("external_id")
-        candidates: list[tuple[_Keys, list[str]]] = [(self.ids, [ext] if ext else [])]
-        candidates.append((self.emails, self._normalised(self.email, row.all("email"))))
-        candidates.append((self.phones, self._normalised(self.phone, row.all("phone"))))
+        emails, phones = self.row_keys[row.number]
+        candidates = [(self.ids, [ext] if ext else []), (self.emails, emails)]
+        candidates.append((self.phones, phones))
         for keys, values in candidates:
             stored = [keys.stored[v] for v in values if v in keys.stored]
             if stored:

@@ -241,11 +241,13 @@ class Importer(ABC):
     def error_column(self, row: ImportRow, service_field: str) -> str:
         """The column of the file an error on `service_field` is about; where the row's cell
         is empty (a required value missing), the field's label, so the error is never a bare
-        "is required"."""
+        "is required". The label is looked up only then: `fields` reads the workspace's custom
+        field definitions, a query per error on a bulk import's thousands of bad rows."""
+        if column := self._error_cell_column(row, service_field):
+            return column
         base = service_field.partition(".")[0]
         name = self.error_fields.get(base, base)
-        label = next((f.label for f in self.fields if f.name == name), "")
-        return self._error_cell_column(row, service_field) or label
+        return next((f.label for f in self.fields if f.name == name), "")
 
     def _error_cell_column(self, row: ImportRow, service_field: str) -> str:
         base, _, index = service_field.partition(".")
