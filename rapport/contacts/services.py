@@ -55,7 +55,7 @@ from rapport.contacts.stored_lists import Lists, contacts_lists, phone_audited
 from rapport.core.bulk_rows import rows_insert, rows_update, slices
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.core.hooks import records_changed
-from rapport.core.models import POSITION_MAX
+from rapport.core.models import position_clean
 from rapport.core.money import amount_clean, currency_clean
 from rapport.tenancy.models import Membership, Workspace
 
@@ -1004,9 +1004,7 @@ def _custom_field_clean(data: Data, definition: CustomFieldDefinition | None) ->
     if "required" in data:
         clean["required"] = _bool(data, "required", c)
     if "position" in data:
-        if not isinstance(data["position"], int) or not 0 <= data["position"] <= POSITION_MAX:
-            c.add("position", f"must be a whole number from 0 to {POSITION_MAX}")
-        clean["position"] = data["position"]
+        clean["position"] = c.run(lambda: position_clean(data["position"]))
     field_type = clean.get("field_type") or (definition.field_type if definition else None)
     if "choices" in data:
         clean["choices"] = _list_of_str(data, "choices", c)
