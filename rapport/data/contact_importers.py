@@ -789,6 +789,10 @@ class CompanyImporter(Importer):
                 data["tags"] = _merged(previous["tags"], value)
             else:
                 previous[name] = replaced(instance, name, value)
+        if "annual_revenue" in data and "annual_revenue_currency" not in data:
+            # the service gives a revenue without one the workspace's currency: undo puts
+            # back the one it had
+            previous["annual_revenue_currency"] = instance.annual_revenue_currency
         company_update(workspace=ctx.workspace, actor=ctx.actor, company=instance, data=data)
         return previous
 
@@ -803,7 +807,7 @@ class CompanyImporter(Importer):
     ) -> None:
         if all(previous.keys() <= COMPANY_MANY_FIELDS for _, previous in restores):
             companies_update_many(workspace=workspace, actor=actor, updates=restores)
-        else:  # an owner, a parent, a revenue or custom fields: checked one by one
+        else:  # a parent: its cycle check walks the ancestors, one by one (dq24)
             super().restore_many(workspace=workspace, actor=actor, restores=restores)
 
     def delete(self, *, workspace: Workspace, actor: Actor, instance: models.Model) -> None:
