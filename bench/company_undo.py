@@ -6,9 +6,11 @@
 N companies are stored (plainly, in bulk), a file renaming each, changing its industry and
 adding a tag is imported in update mode (the row path: companies have no bulk writer), and
 the import is undone: by `CompanyImporter.restore_many` (`companies_update_many`), then, the
-file imported again, by the base `Importer.restore_many` (`company_update` for each). The
-database is dropped and created afresh (`import_contacts._fresh_database`). Figures are
-wall seconds on a shared machine, printed with the load average.
+file imported again, by the base `Importer.restore_many` (`company_update` for each). With
+`--values` the file also gives each company an owner, an annual revenue with its currency
+and a custom field (which until dq26 sent the bulk undo back to one by one). The database is
+dropped and created afresh (`import_contacts._fresh_database`). Figures are wall seconds on
+a shared machine, printed with the load average.
 """
 
 from __future__ import annotations
@@ -44,12 +46,25 @@ def _store(workspace, n: int) -> None:  # type: ignore[no-untyped-def]
     Company.tags.through.objects.bulk_create(links, batch_size=1000)
 
 
-def _file(n: int) -> Path:
+def _file(n: int, values: str) -> Path:
+    """The update file; `values`: an owner's username, for the owner, revenue and custom
+    field columns ("" for none)."""
     DATA.mkdir(parents=True, exist_ok=True)
-    path = DATA / f"companies-{n}.csv"
-    rows = "".join(f"co-{i},Company {i} Ltd,c{i}.example,Manufacturing,new\n" for i in range(n))
-    path.write_text("Account ID,Name,Website,Industry,Tags\n" + rows)
+    path = DATA / f"companies-{n}{'-values' if values else ''}.csv"
+    header = "Account ID,Name,Website,Industry,Tags"
+    rows = [f"co-{i},Company {i} Ltd,c{i}.example,Manufacturing,new" for i in range(n)]
+    if values:
+        header += ",Owner,Annual revenue,Currency,Seats"
+        rows = [f"{row},{values},{i}000.50,EUR,{i % 500}" for i, row in enumerate(rows)]
+    path.write_text(header + "\n" + "".join(f"{row}\n" for row in rows))
     return path
+
+
+def _seats_defined(workspace, owner) -> None:  # type: ignore[no-untyped-def]
+    from rapport.contacts.services import custom_field_create
+
+    data = {"key": "seats", "label": "Seats", "field_type": "number", "entity": "company"}
+    custom_field_create(workspace=workspace, actor=owner, data=data)
 
 
 def _import_and_undo(workspace, owner, path: Path) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -76,6 +91,9 @@ def _import_and_undo(workspace, owner, path: Path) -> dict[str, float]:  # type:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--companies", type=int, default=5000)
+    parser.add_argument(
+        "--values", action="store_true", help="owners, revenues and a custom field too"
+    )
     parser.add_argument("--url", default=os.environ.get("DATABASE_URL", DEFAULT_URL))
     args = parser.parse_args()
     _fresh_database(args.url)
@@ -85,9 +103,11 @@ def main() -> None:
     from rapport.tenancy.access import workspace_scope
 
     owner, workspace = _workspace()
-    path = _file(args.companies)
+    path = _file(args.companies, owner.username if args.values else "")
     with workspace_scope(workspace):
         _store(workspace, args.companies)
+        if args.values:
+            _seats_defined(workspace, owner)
         bulk = _import_and_undo(workspace, owner, path)
         bulk_restore = CompanyImporter.restore_many
         CompanyImporter.restore_many = Importer.restore_many  # type: ignore[method-assign]
@@ -99,6 +119,7 @@ def main() -> None:
         json.dumps(
             {
                 "companies": args.companies,
+                "values": args.values,
                 "bulk": bulk,
                 "one_by_one": one_by_one,
                 "load": [round(v, 1) for v in os.getloadavg()],

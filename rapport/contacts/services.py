@@ -7,6 +7,7 @@ UI forms, the API, the admin and CLI commands all come through here.
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -55,7 +56,7 @@ from rapport.contacts.stored_lists import Lists, contacts_lists, phone_audited
 from rapport.core.bulk_rows import rows_insert, rows_update, slices
 from rapport.core.errors import FieldError, ServiceValidationError
 from rapport.core.hooks import records_changed
-from rapport.core.models import POSITION_MAX
+from rapport.core.models import position_clean
 from rapport.core.money import amount_clean, currency_clean
 from rapport.tenancy.models import Membership, Workspace
 
@@ -171,12 +172,23 @@ def _country(data: Data, c: _Collector) -> str | None:
     return value
 
 
-def _owner(workspace: Workspace, data: Data, c: _Collector, field: str = "owner_id") -> int | None:
-    """The user id in `data[field]`, checked to be a member (errors are named `field`)."""
+def _owner(
+    workspace: Workspace,
+    data: Data,
+    c: _Collector,
+    field: str = "owner_id",
+    members: frozenset[int] | None = None,
+) -> int | None:
+    """The user id in `data[field]`, checked to be a member (errors are named `field`);
+    `members`: the workspace's members' user ids, if the caller read them already."""
     owner_id = data[field]
     if owner_id is None:
         return None
-    if not Membership.objects.filter(workspace=workspace, user_id=owner_id).exists():
+    if members is not None:
+        member = owner_id in members
+    else:
+        member = Membership.objects.filter(workspace=workspace, user_id=owner_id).exists()
+    if not member:
         c.add(field, "is not a member of this workspace")
         return None
     return int(owner_id)
@@ -649,12 +661,33 @@ COMPANY_FIELDS = [
 ]
 
 
-# What `companies_update_many` takes, and what it writes of each changed company.
-COMPANY_MANY_FIELDS = frozenset({*COMPANY_TEXT_LIMITS, "external_id", "country", "domain", "tags"})
+# What `companies_update_many` takes (all but a parent, whose cycle check walks the
+# ancestors as the updates before leave them), and what it writes of each changed company.
+COMPANY_MANY_FIELDS = frozenset(
+    {*COMPANY_TEXT_LIMITS, "external_id", "country", "domain", "tags", "size_band"}
+    | {"annual_revenue", "annual_revenue_currency", "owner_id", "custom_fields"}
+)
 COMPANY_MANY_WRITTEN = (
     *COMPANY_TEXT_LIMITS,
-    *("external_id", "country", "domain", "annual_revenue_currency", "name_key"),
+    *("external_id", "country", "domain", "size_band", "annual_revenue"),
+    *("annual_revenue_currency", "owner_id", "custom_fields", "name_key"),
 )
+
+
+@dataclass(frozen=True)
+class _ReadOnce:
+    """What checking a company reads, read once for many (`companies_update_many`): the
+    workspace's members and the companies' custom field definitions. An external id another
+    company holds is not looked for: the unique constraint finds it."""
+
+    members: frozenset[int]
+    definitions: dict[str, CustomFieldDefinition]
+
+    @classmethod
+    def read(cls, workspace: Workspace) -> "_ReadOnce":
+        members = Membership.objects.filter(workspace=workspace).values_list("user_id", flat=True)
+        definitions = CustomFieldDefinition.objects.filter(entity=CustomFieldEntity.COMPANY)
+        return cls(frozenset(members), {d.key: d for d in definitions})
 
 
 def _company_snapshot(company: Company, tags: list[str] | None = None) -> dict[str, Any]:
@@ -665,10 +698,9 @@ def _company_snapshot(company: Company, tags: list[str] | None = None) -> dict[s
 
 
 def _company_clean(
-    *, workspace: Workspace, data: Data, company: Company | None, look_up: bool = True
+    *, workspace: Workspace, data: Data, company: Company | None, once: _ReadOnce | None = None
 ) -> Data:
-    """`look_up`: whether an external id another company holds is looked for (as
-    `_external_id`)."""
+    """`once`: what the caller read for many companies (`_ReadOnce`), else read here."""
     c = _Collector()
     _unknown_keys(data, COMPANY_FIELDS, c)
     clean: Data = {}
@@ -680,7 +712,7 @@ def _company_clean(
     if company is not None and "name" in clean and clean["name"] == "":
         c.add("name", "is required")
     if "external_id" in data:
-        clean["external_id"] = _external_id(workspace, Company, data, company, c, look_up)
+        clean["external_id"] = _external_id(workspace, Company, data, company, c, once is None)
     if "country" in data:
         clean["country"] = _country(data, c)
     if "domain" in data:
@@ -720,19 +752,25 @@ def _company_clean(
         else:
             clean["parent_id"] = parent_id
     if "owner_id" in data:
-        clean["owner_id"] = _owner(workspace, data, c)
+        clean["owner_id"] = _owner(workspace, data, c, members=once.members if once else None)
     if "tags" in data:
         clean["tags"] = _tags(data, c)
+    definitions = once.definitions if once else None
     if "custom_fields" in data:
         clean["custom_fields"] = c.run(
             lambda: custom_fields_clean(
                 entity=CustomFieldEntity.COMPANY,
                 values=data["custom_fields"],
                 existing=company.custom_fields if company else None,
+                definitions=definitions,
             )
         )
     elif company is None:
-        c.run(lambda: custom_fields_clean(entity=CustomFieldEntity.COMPANY, values={}))
+        c.run(
+            lambda: custom_fields_clean(
+                entity=CustomFieldEntity.COMPANY, values={}, definitions=definitions
+            )
+        )
     c.raise_if_any()
     return clean
 
@@ -807,11 +845,12 @@ def companies_update_many(
     leaving the state and the audit entries `company_update` one by one leaves; ids gone
     are passed over. The companies and their tags are read once, the changed ones written
     by one UPDATE (a company left as it was is not written), the entries by one insert.
-    `updates` give only `COMPANY_MANY_FIELDS`: what `_company_clean` checks without a
-    query, but for an external id another company holds, which the unique constraint
-    finds."""
+    `updates` give only `COMPANY_MANY_FIELDS`: what `_company_clean` checks with what is
+    read once for all (`_ReadOnce`), but for an external id another company holds, which
+    the unique constraint finds."""
     assert all(data.keys() <= COMPANY_MANY_FIELDS for _, data in updates), "one by one, then"
     companies, links = _companies_read(workspace, list(dict.fromkeys(pk for pk, _ in updates)))
+    once = _ReadOnce.read(workspace)
     initial = {pk: set(links.get(pk, ())) for pk in companies}
     # every tag named, resolved (and created) in the order `company_update` one by one would
     names = [
@@ -830,7 +869,7 @@ def companies_update_many(
             continue
         held = links.setdefault(pk, {})
         before = _company_snapshot(company, list(held.values()))
-        clean = _company_clean(workspace=workspace, data=data, company=company, look_up=False)
+        clean = _company_clean(workspace=workspace, data=data, company=company, once=once)
         _company_assign(company, clean)
         if "tags" in clean:
             held = links[pk] = {t.pk: t.name for t in (tags[n.lower()] for n in clean["tags"])}
@@ -1008,9 +1047,7 @@ def _custom_field_clean(data: Data, definition: CustomFieldDefinition | None) ->
     if "required" in data:
         clean["required"] = _bool(data, "required", c)
     if "position" in data:
-        if not isinstance(data["position"], int) or not 0 <= data["position"] <= POSITION_MAX:
-            c.add("position", f"must be a whole number from 0 to {POSITION_MAX}")
-        clean["position"] = data["position"]
+        clean["position"] = c.run(lambda: position_clean(data["position"]))
     field_type = clean.get("field_type") or (definition.field_type if definition else None)
     if "choices" in data:
         clean["choices"] = _list_of_str(data, "choices", c)

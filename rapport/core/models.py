@@ -5,11 +5,23 @@ from typing import Any
 from django.db import models
 from django_scopes import ScopedManager
 
+from rapport.core.errors import ServiceValidationError
+
 # The range of an `IntegerField` on PostgreSQL, where it is a 32-bit column: a value outside
 # it fails the write there (and past 64 bits on SQLite too).
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 # The largest ordering position (a `PositiveIntegerField`).
 POSITION_MAX = INT32_MAX
+
+
+def position_clean(value: Any) -> int:
+    """An ordering position from a request: a whole number the column holds. A boolean is
+    refused, though Python counts it an int: JSON `true` is no position 1."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= POSITION_MAX:
+        raise ServiceValidationError.single(
+            "position", f"must be a whole number from 0 to {POSITION_MAX}"
+        )
+    return value
 
 
 class WorkspaceScopedModel(models.Model):

@@ -39,7 +39,13 @@ from rapport.data.models import (
     ImportRowError,
     ImportStatus,
 )
-from rapport.data.queries import import_error_page, import_get, import_page, import_undo_total
+from rapport.data.queries import (
+    import_error_page,
+    import_get,
+    import_page,
+    import_summary,
+    import_undo_total,
+)
 from rapport.data.services import (
     DRY_RUN_ROWS,
     MAX_DRY_RUN_ROWS,
@@ -98,6 +104,13 @@ class ImportOut(Schema):
     undo_total: int | None = Field(
         description="while the import is being undone: the records the undo takes back"
     )
+    summary: str = Field(
+        description=(
+            'what the import has left, in words: its counts ("1,200 created, 0 updated, 3 '
+            'skipped, 2 failed"), or once undone what the undo took back ("Undone: 1,200 '
+            'records removed"), when the counts above still say what its rows did'
+        )
+    )
     created_by_id: int | None
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
@@ -106,6 +119,10 @@ class ImportOut(Schema):
     @staticmethod
     def resolve_undo_total(obj: ImportBatch) -> int | None:
         return import_undo_total(batch=obj) if obj.status == ImportStatus.UNDOING else None
+
+    @staticmethod
+    def resolve_summary(obj: ImportBatch) -> str:
+        return import_summary(batch=obj)
 
 
 class ImportSettingsIn(WriteSchema):

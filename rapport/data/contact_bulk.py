@@ -608,16 +608,13 @@ class ContactBulkWriter:
         self, row: ImportRow, outcome: RowOutcome, owner: int | None
     ) -> dict[str, Any] | None:
         """The row's values cleaned, or None with `outcome.errors` naming what is wrong as
-        the row path names it: a company it could not create, values `_contact_clean`
+        the row path names it (`Importer.errors_named`): a company it could not create and
+        bad cells, found before the service is called, then values `_contact_clean`
         refuses, an external id another record holds (`owner`: the stored contact the row
         updates, None for a new one)."""
+        read, found = self.reader.read(row, CONTACT_READERS)
         if row.has("company") and (problem := self._company_problem(row.first("company"))):
-            outcome.errors = [(self.importer.error_column(row, "company_ids"), problem)]
-            return None
-        read, errors = self.reader.read(row, CONTACT_READERS)
-        if errors:  # as the row path, whose `_data` raises them before the service is called
-            outcome.errors = self._named(row, errors)
-            return None
+            found.insert(0, FieldError("company_ids", problem))
         stored = None if owner is None else self._stored_customs(owner, read)
         clean, errors = self._clean(row, read, creating=owner is None, stored=stored)
         ext = row.first("external_id")
@@ -627,8 +624,8 @@ class ContactBulkWriter:
                 self._external_id_position(errors),
                 FieldError("external_id", f"'{ext}' is already the external id of record #{taken}"),
             )
-        if errors:
-            outcome.errors = self._named(row, errors)
+        if found or errors:
+            outcome.errors = self.importer.errors_named(row, found, errors)
             return None
         return clean
 
@@ -645,10 +642,6 @@ class ContactBulkWriter:
             stored = Contact.objects.filter(workspace=self.workspace, pk=pk)
             self.customs[pk] = stored.values_list("custom_fields", flat=True).first() or {}
         return self.customs[pk]
-
-    def _named(self, row: ImportRow, errors: list[FieldError]) -> list[tuple[str, str]]:
-        """(column, message) of each error, as the row path names them."""
-        return [(self.importer.error_column(row, e.field), e.message) for e in errors]
 
     def _company_problem(self, name: str) -> str:
         """Why the row path could not create the company a row names ("" if it could, or

@@ -334,11 +334,11 @@ def values_read(
     reader: ValueReader | None = None,
 ) -> Values:
     """The row's owner, flags, choices and custom fields (`record_values`) as the services
-    take them; a bad one is a row error, every bad one named."""
+    take them; a bad one is left out and refuses the row (`ImportContext.refused`), every
+    bad one named."""
     reader = reader or ValueReader(ctx.workspace, entity)
     values, errors = reader.read(row, readers)
-    if errors:
-        raise ServiceValidationError(errors)
+    ctx.refused.extend(errors)
     return values
 
 
@@ -541,7 +541,9 @@ class ContactImporter(Importer):
         except ServiceValidationError:
             return None
 
-    def _company_id(self, ctx: ImportContext, row: ImportRow) -> int:
+    def _company_id(self, ctx: ImportContext, row: ImportRow) -> int | None:
+        """The company the row names, created if there is none; None, the row refused, when
+        it cannot be."""
         name = row.first("company")
         company = Company.objects.filter(workspace=ctx.workspace, name_key=name_key(name)).first()
         if company is None:
@@ -550,7 +552,8 @@ class ContactImporter(Importer):
                     workspace=ctx.workspace, actor=ctx.actor, data={"name": name}
                 )
             except ServiceValidationError as exc:
-                raise ServiceValidationError.single("company_ids", str(exc)) from exc
+                ctx.refused.append(FieldError("company_ids", str(exc)))
+                return None
             ctx.side_created.append(("companies", company))
         return int(company.pk)
 
@@ -566,8 +569,8 @@ class ContactImporter(Importer):
             data["phones"] = row.all("phone")
         if row.has("tags"):
             data["tags"] = _tags(row)
-        if row.has("company"):
-            data["company_ids"] = [self._company_id(ctx, row)]
+        if row.has("company") and (company_id := self._company_id(ctx, row)) is not None:
+            data["company_ids"] = [company_id]
         data.update(values_read(ctx, row, CustomFieldEntity.CONTACT, self.READERS))
         return data
 
@@ -786,6 +789,10 @@ class CompanyImporter(Importer):
                 data["tags"] = _merged(previous["tags"], value)
             else:
                 previous[name] = replaced(instance, name, value)
+        if "annual_revenue" in data and "annual_revenue_currency" not in data:
+            # the service gives a revenue without one the workspace's currency: undo puts
+            # back the one it had
+            previous["annual_revenue_currency"] = instance.annual_revenue_currency
         company_update(workspace=ctx.workspace, actor=ctx.actor, company=instance, data=data)
         return previous
 
@@ -800,7 +807,7 @@ class CompanyImporter(Importer):
     ) -> None:
         if all(previous.keys() <= COMPANY_MANY_FIELDS for _, previous in restores):
             companies_update_many(workspace=workspace, actor=actor, updates=restores)
-        else:  # an owner, a parent, a revenue or custom fields: checked one by one
+        else:  # a parent: its cycle check walks the ancestors, one by one (dq24)
             super().restore_many(workspace=workspace, actor=actor, restores=restores)
 
     def delete(self, *, workspace: Workspace, actor: Actor, instance: models.Model) -> None:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from rapport.core.errors import ServiceValidationError, StateConflict
 from rapport.data.export_http import export_file_response, export_response
 from rapport.data.export_queries import export_get, export_recent, exports_described
-from rapport.data.exports import ExportRequest
+from rapport.data.exports import ExportRequest, exporter_get
 from rapport.data.models import DataExport
 from rapport.data.quality import quality_report
 from rapport.tenancy.data_version import kept
@@ -27,13 +27,15 @@ from rapport.web.access import found_or_404, member_required, scope_required, wo
 @require_GET
 def export_download(request: HttpRequest, entity: str, file_format: str) -> HttpResponseBase:
     """`/exports/<entity>.<format>?<the list's query string>`: what the list shows, whole.
-    `background=1` asks for the background job whatever the size."""
+    `background=1` asks for the background job whatever the size; any other parameter the
+    list does not read is refused by name (400), not ignored."""
     params = request.GET.copy()
     background = bool(params.pop("background", None))
     ask = ExportRequest(
         workspace=workspace_of(request), user_id=int(request.user.pk or 0), params=params
     )
     try:
+        exporter_get(entity).params_check(request.GET)
         result = export_response(
             entity=entity,
             file_format=file_format,

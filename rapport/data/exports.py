@@ -121,6 +121,17 @@ class Exporter:
         form = self.form(QueryDict()) if self.form else None
         return {*(form.fields if form else ()), *self.params}
 
+    def params_check(self, names: Iterable[str]) -> None:
+        """Refuse by name each query parameter this export does not read (`background`
+        aside, which asks for the background job): a misspelt filter would otherwise export
+        every record, as the API refuses it (`api.records.refuse_unknown_params`)."""
+        known = {*self.known_params(), "background"}
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise ServiceValidationError(
+                [FieldError(name, "is not a parameter of this export") for name in unknown]
+            )
+
 
 _exporters: dict[str, Exporter] = {}
 

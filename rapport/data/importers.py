@@ -115,6 +115,11 @@ class ImportContext:
     # Rows still to come may store what this row names: a row naming what is not there yet
     # (a company's parent further down the file) waits (`RowWaits`) instead of failing.
     later_rows: bool = False
+    # What the row's cells hold wrong, found before its services are called (an owner who is
+    # no member, a bad custom field): the rest of the row still goes through the services,
+    # so that their errors are named too, and the row is then refused with all of them
+    # (`services._write_row`).
+    refused: list[FieldError] = field(default_factory=list)
 
 
 class RowWaits(Exception):
@@ -237,6 +242,21 @@ class Importer(ABC):
     def bulk_writer(self, *, batch: "ImportBatch", actor: Actor) -> BulkWriter | None:
         """A writer for whole chunks, for importers that have one; None: row by row."""
         return None
+
+    def errors_named(
+        self, row: ImportRow, found: list[FieldError], checked: list[FieldError]
+    ) -> list[tuple[str, str]]:
+        """(column, message) of every problem of a refused row: what was `found` in its cells
+        before the services were called, then what the services (or the bulk path's checks
+        standing for them) refused of the rest, except on a column already named (a bad cell
+        left out, then "is required")."""
+        named = [(self.error_column(row, e.field), e.message) for e in found]
+        blamed = {column for column, _ in named}
+        for e in checked:
+            column = self.error_column(row, e.field)
+            if column not in blamed:
+                named.append((column, e.message))
+        return named
 
     def error_column(self, row: ImportRow, service_field: str) -> str:
         """The column of the file an error on `service_field` is about; where the row's cell

@@ -68,6 +68,29 @@ def import_undo_total(*, batch: ImportBatch) -> int:
     return logged.aggregate(n=Sum(_JsonArrayLength("object_ids")))["n"] or 0
 
 
+def _records(n: int) -> str:
+    return f"{n:,} record{'' if n == 1 else 's'}"
+
+
+def import_summary(*, batch: ImportBatch) -> str:
+    """What the import has left, in words the page, the API and the CLI share: its rows'
+    counts, until an undo takes them back; then what the undo removed and restored (the
+    counts stay as the record of what the rows did, no longer of what is there)."""
+    if batch.status == ImportStatus.UNDONE:
+        # Read off the batch, no query (a list of batches shows it for each): the undo took
+        # back every record of the log, `undone`, of which each updated row's record was
+        # restored and the rest, created by the rows (and companies created on the way),
+        # removed.
+        said = f"Undone: {_records(batch.undone - batch.updated)} removed"
+        return said + (f", {batch.updated:,} restored" if batch.updated else "")
+    if batch.status == ImportStatus.UNDOING:
+        return f"Being undone: {_records(batch.undone)} taken back so far"
+    return (
+        f"{batch.created:,} created, {batch.updated:,} updated, {batch.skipped:,} skipped, "
+        f"{batch.failed:,} failed"
+    )
+
+
 def import_get(*, batch_id: int) -> ImportBatch:
     """The batch of the current workspace (another workspace's is DoesNotExist, like none)."""
     return ImportBatch.objects.select_related("created_by").get(pk=batch_id)

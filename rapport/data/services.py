@@ -303,12 +303,15 @@ def _write_row(
                 outcome.instance = importer.create(ctx=ctx, row=row)
                 outcome.action = ImportedRecordAction.CREATED
                 previous = {}
+            if ctx.refused:  # the services took the rest of the row; its bad cells refuse it
+                raise ServiceValidationError([])
     except RowWaits as exc:
         outcome.action, outcome.instance = WAITING, None
         outcome.errors = [(importer.error_column(row, exc.field), exc.message)]
         return outcome
     except ServiceValidationError as exc:
-        outcome.errors = [(importer.error_column(row, e.field), e.message) for e in exc.errors]
+        outcome.action, outcome.instance = "failed", None  # written, then rolled back
+        outcome.errors = importer.errors_named(row, ctx.refused, exc.errors)
         return outcome
     except DatabaseError as exc:
         outcome.errors = [("", f"could not be stored: {exc}"[:1000])]

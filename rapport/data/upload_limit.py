@@ -29,17 +29,14 @@ class ImportUploadHandler(TemporaryFileUploadHandler):
     connection, not the form saying why), but never more than the limit is kept."""
 
     limit: int
-    kept: int  # bytes of the current file written to its temporary file
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
         self.limit = settings.RAPPORT_IMPORT_MAX_BYTES
-        self.kept = 0
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
         if start + len(raw_data) <= self.limit:
             self.file.write(raw_data)
-            self.kept += len(raw_data)
         elif not self.file.closed:
             self.file.close()  # a temporary upload is deleted when closed
 

@@ -31,6 +31,7 @@ from rapport.data.queries import (
     import_get,
     import_page,
     import_samples,
+    import_summary,
     import_undo_total,
 )
 from rapport.data.upload_limit import import_upload_limited
@@ -243,6 +244,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if batch.status == ImportStatus.UNDOING:
         context["undo_total"] = import_undo_total(batch=batch)
+    if batch.status == ImportStatus.UNDONE:
+        context["summary"] = import_summary(batch=batch)
     if batch.status not in RUNNING and batch.status != ImportStatus.UPLOADED:
         try:
             errors = import_error_page(batch=batch, cursor=_cursor(request), limit=ERRORS_PAGE)

@@ -95,6 +95,35 @@ def start_run(request: HttpRequest) -> Status[RunOut]:
     return Status(202, RunOut(queued=True))
 
 
+class LikelyDuplicateOut(Schema):
+    id: int
+    name: str
+
+
+class LikelyDuplicatesOut(Schema):
+    """The members a `likely-duplicates` problem adds to the problem's own."""
+
+    candidates: list[LikelyDuplicateOut]
+
+
+def _inlined(model: type[Schema]) -> dict[str, Any]:
+    """The model's JSON schema with its nested models written in place of their `$ref`s: an
+    operation's `openapi_extra` cannot add them to the document's components."""
+    schema = model.model_json_schema()
+    nested = schema.pop("$defs", {})
+
+    def resolved(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return resolved(nested[node["$ref"].rsplit("/", 1)[-1]])
+            return {key: resolved(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolved(value) for value in node]
+        return node
+
+    return resolved(schema)
+
+
 # The `openapi_extra` of a create taking `check_duplicates`: its 409 and the candidates.
 LIKELY_DUPLICATES_DOC = {
     "responses": {
@@ -102,30 +131,7 @@ LIKELY_DUPLICATES_DOC = {
             "description": "with `check_duplicates=true`, likely duplicates exist (problem type "
             "`urn:rapport:problem:likely-duplicates`); nothing was written",
             "content": {
-                CONTENT_TYPE: {
-                    "schema": {
-                        "allOf": [
-                            PROBLEM_REF,
-                            {
-                                "type": "object",
-                                "required": ["candidates"],
-                                "properties": {
-                                    "candidates": {
-                                        "type": "array",
-                                        "items": {
-                                            "type": "object",
-                                            "required": ["id", "name"],
-                                            "properties": {
-                                                "id": {"type": "integer"},
-                                                "name": {"type": "string"},
-                                            },
-                                        },
-                                    }
-                                },
-                            },
-                        ]
-                    }
-                }
+                CONTENT_TYPE: {"schema": {"allOf": [PROBLEM_REF, _inlined(LikelyDuplicatesOut)]}}
             },
         }
     }
@@ -141,5 +147,7 @@ def duplicate_conflict(candidates: list[Any]) -> HttpResponse | None:
         "likely duplicates exist; create again without check_duplicates to save anyway",
         type_name="likely-duplicates",
         title="Likely duplicates",
-        extensions={"candidates": [{"id": c.pk, "name": str(c)} for c in candidates]},
+        extensions=LikelyDuplicatesOut(
+            candidates=[LikelyDuplicateOut(id=c.pk, name=str(c)) for c in candidates]
+        ).model_dump(),
     )

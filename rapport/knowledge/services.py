@@ -12,7 +12,7 @@ from rapport.audit.models import AuditAction
 from rapport.audit.services import audit_record, diff, snapshot
 from rapport.contacts.services import Actor, Data, _Collector, _text, _unknown_keys
 from rapport.core.errors import ServiceValidationError
-from rapport.core.models import POSITION_MAX
+from rapport.core.models import position_clean
 from rapport.knowledge.models import (
     Article,
     ArticleStatus,
@@ -54,13 +54,7 @@ def category_create(*, workspace: Workspace, actor: Actor, data: Data) -> Catego
     name = _text(data, "name", 100, c) if "name" in data else ""
     if name == "":
         c.add("name", "is required")
-    position = data.get("position", 0)
-    if (
-        not isinstance(position, int)
-        or isinstance(position, bool)
-        or not 0 <= position <= POSITION_MAX
-    ):
-        c.add("position", f"must be a whole number from 0 to {POSITION_MAX}")
+    position = c.run(lambda: position_clean(data.get("position", 0)))
     c.raise_if_any()
     assert name is not None  # _text gives None only with an error recorded
     with transaction.atomic():

@@ -100,7 +100,8 @@ def _previous(instance: models.Model, data: Values) -> Values:
 
 
 class _ReadRow:
-    """Reads a row's cells, gathering every problem before the row is refused."""
+    """Reads a row's cells, gathering every problem: a bad cell's value (None) is left out
+    of what the services get, and refuses the row (`ImportContext.refused`)."""
 
     def __init__(self, ctx: ImportContext, row: ImportRow) -> None:
         self.ctx, self.row, self.c = ctx, row, _Collector()
@@ -110,8 +111,10 @@ class _ReadRow:
         return self.c.run(lambda: reader(self.row.first(name)))
 
     def done(self, data: Values) -> Values:
-        self.c.raise_if_any()
-        return data
+        if not self.c.errors:
+            return data
+        self.ctx.refused.extend(self.c.errors)
+        return {k: v for k, v in data.items() if v is not None}
 
 
 def _read_campaign(r: _ReadRow, data: Values) -> None:
@@ -302,8 +305,9 @@ class ProductImporter(Importer):
             data["active"] = r.read("active", lambda v: flag(v, field="active"))
         if row.has("unit_price"):
             price = r.read("unit_price", lambda v: amount_text(v, field="unit_price"))
-            currency = row.first("currency") or ctx.workspace.base_currency
-            data["prices"] = {currency: price}
+            if price is not None:
+                currency = row.first("currency") or ctx.workspace.base_currency
+                data["prices"] = {currency: price}
         return r.done(data)
 
     def create(self, *, ctx: ImportContext, row: ImportRow) -> models.Model:
@@ -593,7 +597,7 @@ class OrderImporter(Importer):
             r.c.add("unit_price", "an order needs a unit price or a total")
         if not line.get("sku"):  # a line for an order's total: named after the order
             line.setdefault("description", row.first("external_id") or "Imported order")
-        return {k: jsonable(v) for k, v in line.items()}
+        return {k: jsonable(v) for k, v in line.items() if v is not None}  # None: a bad cell
 
     def _data(self, ctx: ImportContext, row: ImportRow) -> Values:
         r = _ReadRow(ctx, row)

@@ -19,8 +19,8 @@ from rapport.tenancy.models import Workspace
 class Command(BaseCommand):
     help = (
         "Import a CSV, Excel (.xlsx) or vCard file into a workspace (the format is told by the "
-        "content), as one batch that can be undone from the UI or "
-        "the API. Columns are mapped as the import wizard would suggest, or with --map."
+        "content), as one batch that can be undone from the UI, the API or import_undo. "
+        "Columns are mapped as the import wizard would suggest, or with --map."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
