@@ -34,11 +34,17 @@ def on_records_changed(entity: str, *, with_actor: bool = False) -> Callable[[Li
 
 class _Gathered:
     """A change announced inside `records_gathered`: a commit hook that does nothing, there
-    so that a savepoint's rollback drops it, and the ids it carries with it."""
+    so that a savepoint's rollback drops it, and what it announces. `to`: which listeners it is
+    for (those taking the actor, the others, or None: all)."""
 
-    def __init__(self, entity: str, workspace_id: int, ids: list[int], actor: Any) -> None:
-        self.key = (entity, workspace_id, actor)
+    def __init__(
+        self, entity: str, workspace_id: int, ids: list[int], actor: Any, to: bool | None
+    ) -> None:
+        self.entity = entity
+        self.workspace_id = workspace_id
         self.ids = ids
+        self.actor = actor
+        self.to = to
 
     def __call__(self) -> None:
         pass
@@ -55,14 +61,21 @@ def gathering() -> object | None:
 
 def records_changed(*, entity: str, workspace_id: int, ids: list[int], actor: Any = None) -> None:
     """`actor`: who made the change (a user, or None for the system)."""
+    _announce(entity, workspace_id, ids, actor, None)
+
+
+def _announce(entity: str, workspace_id: int, ids: list[int], actor: Any, to: bool | None) -> None:
+    """Schedule the listeners (`to`: only those taking the actor, only the others, or all)."""
     gathered = _gathering.get()
     if gathered is not None and connection.in_atomic_block:
-        gathered.append(_Gathered(entity, workspace_id, list(ids), actor))
+        gathered.append(_Gathered(entity, workspace_id, list(ids), actor, to))
         transaction.on_commit(gathered[-1])
         return
     for fn in _listeners.get(entity, []):
-        given = {"actor": actor} if fn in _with_actor else {}
-        transaction.on_commit(partial(fn, workspace_id, list(ids), **given))
+        takes_actor = fn in _with_actor
+        if to is None or to == takes_actor:
+            given = {"actor": actor} if takes_actor else {}
+            transaction.on_commit(partial(fn, workspace_id, list(ids), **given))
 
 
 @contextmanager
@@ -70,7 +83,8 @@ def records_gathered() -> Iterator[None]:
     """Inside a transaction: the changes announced within are announced again on the way
     out, once per entity and workspace, with the ids of those whose savepoints were kept.
     A chunk of an import writes a thousand rows, each through the services in a savepoint;
-    the listeners then run once for the chunk (one scoring task, not a thousand)."""
+    the listeners then run once for the chunk (one scoring task, not a thousand). Listeners
+    taking the actor run once per entity, workspace and actor (the demo writes as three users)."""
     gathered: list[_Gathered] = []
     token = _gathering.set(gathered)
     try:
@@ -78,9 +92,17 @@ def records_gathered() -> Iterator[None]:
     finally:
         _gathering.reset(token)
     kept = {id(entry[1]) for entry in connection.run_on_commit}  # (savepoints, fn, robust)
-    merged: dict[tuple[str, int, Any], dict[int, None]] = {}
+    plain: dict[tuple[str, int, Any], dict[int, None]] = {}
+    by_actor: dict[tuple[str, int, Any], dict[int, None]] = {}
     for announced in gathered:
-        if id(announced) in kept:
-            merged.setdefault(announced.key, {}).update(dict.fromkeys(announced.ids))
-    for (entity, workspace_id, actor), ids in merged.items():
-        records_changed(entity=entity, workspace_id=workspace_id, ids=list(ids), actor=actor)
+        if id(announced) not in kept:
+            continue
+        ids = dict.fromkeys(announced.ids)
+        if announced.to is not True:
+            plain.setdefault((announced.entity, announced.workspace_id, None), {}).update(ids)
+        if announced.to is not False:
+            key = (announced.entity, announced.workspace_id, announced.actor)
+            by_actor.setdefault(key, {}).update(ids)
+    for to, merged in ((False, plain), (True, by_actor)):
+        for (entity, workspace_id, actor), ids in merged.items():
+            _announce(entity, workspace_id, list(ids), actor, to)
