@@ -160,8 +160,9 @@ def _whole_number(number: phonenumbers.PhoneNumber, *, region: str) -> bool:
         return False
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
     trunk = metadata.national_prefix if metadata is not None else None
-    kept_trunk = bool(trunk) and phonenumbers.national_significant_number(number).startswith(trunk)
-    return not (number.italian_leading_zero and kept_trunk)
+    if not (number.italian_leading_zero and trunk):
+        return True
+    return not phonenumbers.national_significant_number(number).startswith(trunk)
 
 
 def _national_start(digits: str, *, region: str) -> str | None:

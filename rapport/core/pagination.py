@@ -42,7 +42,7 @@ def _signature(keys: list[SortKey]) -> str:
 
 
 def _encode(values: list[Any], direction: str, signature: str, offset: int | None) -> str:
-    data = {"v": values, "d": direction, "s": signature}
+    data: dict[str, Any] = {"v": values, "d": direction, "s": signature}
     if offset is not None:
         data["o"] = offset
     raw = json.dumps(data, default=str).encode()

@@ -102,7 +102,7 @@ def user_time_zone_set(*, user: Any, time_zone: str) -> UserPreference:
 
 def user_last_workspace_set(*, user: Any, workspace: Workspace) -> None:
     """Remember the workspace `user` switched to, so that their next login opens it
-    (`access.membership_resolve`). Their own preference, not workspace data: not audited."""
+    (`access.workspace_after_login`). Their own preference, not workspace data: not audited."""
     UserPreference.objects.update_or_create(user=user, defaults={"last_workspace": workspace})
 
 

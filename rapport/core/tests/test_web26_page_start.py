@@ -3,6 +3,7 @@ forward and back, so a list can say "51–100 of N" on its second page."""
 
 import base64
 import json
+from typing import Any
 
 import pytest
 
@@ -48,5 +49,6 @@ def test_a_cursor_that_does_not_say_its_place_leaves_the_start_unknown(twelve):
     [(0, 50, "1–50"), (50, 50, "51–100"), (1000, 1, "1,001"), (None, 7, "7")],
 )
 def test_a_pages_range_reads_as_its_rows_places(start, count, shown):
-    page = Page(items=[object()] * count, next_cursor=None, prev_cursor=None, start=start)
+    rows: list[Any] = [None] * count
+    page = Page(items=rows, next_cursor=None, prev_cursor=None, start=start)
     assert page_range(page) == shown

@@ -1,6 +1,8 @@
 """Logging in opens the workspace the user last switched to, while they are still a member
 there; otherwise the first by name, as before."""
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -29,7 +31,8 @@ def _logged_in() -> Client:
 
 
 def _workspace_shown(client: Client) -> str:
-    return client.get("/tasks/").wsgi_request.workspace.name
+    request: Any = client.get("/tasks/").wsgi_request
+    return request.workspace.name
 
 
 def _switch(client: Client, workspace) -> None:
