@@ -39,6 +39,17 @@ def test_the_page_says_what_the_undo_removed_not_that_rows_were_imported(
     assert "Undone: 2 records removed: the records it created are deleted" in page
 
 
+def test_the_undo_question_leaves_out_updates_an_import_made_none_of(
+    owner_client, workspace, upload, run_import
+):
+    batch = run_import(upload(workspace, PEOPLE))
+
+    page = owner_client.get(f"/imports/{batch.pk}/undo/").content.decode()
+
+    assert "This deletes the 2 records the import created" in page
+    assert "it updated" not in page
+
+
 def test_a_page_without_row_errors_says_its_rows_were_undone(
     owner_client, owner, workspace, upload, run_import
 ):
