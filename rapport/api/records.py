@@ -69,18 +69,26 @@ def as_utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
-def _not_a_number(value: Any) -> Any:
+def _not_a_number(expected: str) -> BeforeValidator:
     """Pydantic reads a number, or a string of one, as Unix seconds: `created_after=2024`
-    was 00:33:44 on 1 January 1970 and matched every record. Refused by name instead."""
-    if not isinstance(value, int | float):
-        try:
-            float(value)
-        except (TypeError, ValueError):
-            return value
-    raise PydanticCustomError("datetime_type", "must be an ISO 8601 date or date-time")
+    was 00:33:44 on 1 January 1970 and matched every record, `expected_close_before=0` a
+    deal list's every deal. Refused by name instead."""
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, int | float):
+            try:
+                float(value)
+            except (TypeError, ValueError):
+                return value
+        raise PydanticCustomError("date_type", f"must be {expected}")
+
+    return BeforeValidator(check)
 
 
-UtcDatetime = Annotated[dt.datetime, BeforeValidator(_not_a_number), AfterValidator(as_utc)]
+UtcDatetime = Annotated[
+    dt.datetime, _not_a_number("an ISO 8601 date or date-time"), AfterValidator(as_utc)
+]
+IsoDate = Annotated[dt.date, _not_a_number("an ISO 8601 date (YYYY-MM-DD)")]
 
 # --- body types: the JSON type itself, nothing pydantic's lax mode would convert ----------
 # A body is JSON, which has real booleans and numbers: `1` or "true" for a flag (hence

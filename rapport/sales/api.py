@@ -37,6 +37,7 @@ from rapport.api.records import (
     BulkOut,
     DecimalStr,
     Int32,
+    IsoDate,
     PageOut,
     PageParams,
     PathId,
@@ -240,7 +241,7 @@ class ConvertDeal(WriteSchema):
     currency: str | None = Field(None, description="ISO 4217; the base currency if omitted")
     pipeline_id: RecordId | None = Field(None, description="the first pipeline if omitted")
     stage_id: RecordId | None = Field(None, description="the pipeline's first stage if omitted")
-    expected_close_date: dt.date | None = None
+    expected_close_date: IsoDate | None = None
 
 
 class ConvertIn(WriteSchema):
@@ -571,7 +572,7 @@ class DealWrite(WriteSchema):
     )
     amount: Decimal | None = Field(None, description="the lines' total if omitted with lines")
     currency: str | None = Field(None, description="ISO 4217; the base currency if omitted")
-    expected_close_date: dt.date | None = None
+    expected_close_date: IsoDate | None = None
     pipeline_id: RecordId | None = Field(None, description="the first pipeline if omitted")
     stage_id: RecordId | None = Field(None, description="the pipeline's first stage if omitted")
     owner_id: RecordId | None = Field(None, description="a member of the workspace")
@@ -670,8 +671,8 @@ class DealListParams(PageParams):
     outcome: StageOutcome | None = None
     company_id: QueryId | None = None
     campaign_id: QueryId | None = Field(None, description="deals of this campaign")
-    expected_close_after: dt.date | None = Field(None, description="on or after this day")
-    expected_close_before: dt.date | None = Field(None, description="before this day")
+    expected_close_after: IsoDate | None = Field(None, description="on or after this day")
+    expected_close_before: IsoDate | None = Field(None, description="before this day")
 
 
 class DealMoveIn(WriteSchema):
@@ -1011,7 +1012,7 @@ def list_exchange_rates(
 
 @exchange_rates.put("/{currency}/{day}", response=ExchangeRateOut, auth=SETTINGS)
 def set_exchange_rate(
-    request: HttpRequest, currency: str, day: dt.date, payload: RateIn
+    request: HttpRequest, currency: str, day: IsoDate, payload: RateIn
 ) -> ExchangeRate:
     """Set the rate of a currency from `day` on (until a later day's rate); a conversion on a
     date uses the latest rate on or before it."""
@@ -1027,8 +1028,8 @@ def set_exchange_rate(
 
 
 class ForecastParams(Schema):
-    start: dt.date = Field(description="first day included")
-    end: dt.date = Field(description="first day left out")
+    start: IsoDate = Field(description="first day included")
+    end: IsoDate = Field(description="first day left out")
     granularity: Literal["month", "quarter"] = "month"
     by_owner: bool = Field(True, description="one row per period and owner, else per period")
     pipeline_id: QueryId | None = None

@@ -55,3 +55,23 @@ def test_iso_dates_and_date_times_are_still_read(api, workspace, value):
 
     assert response.status_code == 200
     assert len(response.json()["items"]) == 1
+
+
+@pytest.mark.parametrize("value", ["0", "20240101"])
+@pytest.mark.parametrize(
+    "path, name",
+    [("/sales/deals", "expected_close_before"), ("/sales/deals", "expected_close_after")],
+)
+def test_a_number_for_a_day_filter_is_refused_by_name(api, path, name, value):
+    # `expected_close_before=0` was 1 January 1970 (schemathesis found it accepted).
+    response = api.get(path, {name: value})
+
+    assert response.status_code == 400
+    assert "ISO 8601 date" in problem_fields(response)[name]
+
+
+def test_a_number_for_a_day_in_a_body_is_refused_by_name(api):
+    response = api.post("/sales/deals", {"name": "Renewal", "expected_close_date": 0})
+
+    assert response.status_code == 422
+    assert "ISO 8601 date" in problem_fields(response)["expected_close_date"]
