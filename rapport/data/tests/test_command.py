@@ -45,6 +45,18 @@ def test_it_refuses_an_unknown_workspace(db, tmp_path):
         call_command("import_csv", str(path), "--workspace", "nope", "--entity", "contacts")
 
 
+@pytest.mark.parametrize("command", ["import_file", "import_undo"])
+def test_both_commands_refuse_an_unknown_user_by_name(workspace, tmp_path, command):
+    path = tmp_path / "people.csv"
+    path.write_text("Email\na@x.io\n")
+    first = [str(path), "--entity", "contacts"] if command == "import_file" else ["1"]
+
+    with pytest.raises(CommandError, match="no user 'ghost'"):
+        call_command(command, *first, "--workspace", workspace.slug, "--user", "ghost")
+    with workspace_scope(workspace):
+        assert not ImportBatch.objects.exists()
+
+
 def test_it_refuses_an_empty_file(workspace, tmp_path):
     path = tmp_path / "empty.csv"
     path.write_bytes(b"")

@@ -2,18 +2,17 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
 from rapport.audit.context import audit_source
 from rapport.core.errors import ServiceValidationError
 from rapport.data.importers import importers
+from rapport.data.management.cli import workspace_and_actor
 from rapport.data.models import ImportMode
 from rapport.data.queries import import_errors
 from rapport.data.services import import_create, import_process, import_start
 from rapport.tenancy.access import workspace_scope
-from rapport.tenancy.models import Workspace
 
 
 class Command(BaseCommand):
@@ -43,14 +42,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="username recorded as the importer")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        workspace = Workspace.objects.filter(slug=opts["workspace"]).first()
-        if workspace is None:
-            raise CommandError(f"no workspace with slug '{opts['workspace']}'")
-        actor = None
-        if opts["user"]:
-            actor = get_user_model().objects.filter(username=opts["user"]).first()
-            if actor is None:
-                raise CommandError(f"no user '{opts['user']}'")
+        workspace, actor = workspace_and_actor(opts)
         path: Path = opts["file"]
         if not path.is_file():
             raise CommandError(f"no file at {path}")

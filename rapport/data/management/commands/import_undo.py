@@ -1,16 +1,15 @@
 from argparse import ArgumentParser
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from rapport.audit.context import audit_source
 from rapport.core.errors import ServiceValidationError
+from rapport.data.management.cli import workspace_and_actor
 from rapport.data.models import ImportBatch
 from rapport.data.queries import import_summary
 from rapport.data.services import import_undo
 from rapport.tenancy.access import workspace_scope
-from rapport.tenancy.models import Workspace
 
 
 class Command(BaseCommand):
@@ -26,14 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="username recorded as the one who undid it")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        workspace = Workspace.objects.filter(slug=opts["workspace"]).first()
-        if workspace is None:
-            raise CommandError(f"no workspace with slug '{opts['workspace']}'")
-        actor = None
-        if opts["user"]:
-            actor = get_user_model().objects.filter(username=opts["user"]).first()
-            if actor is None:
-                raise CommandError(f"no user '{opts['user']}'")
+        workspace, actor = workspace_and_actor(opts)
         with audit_source("cli"), workspace_scope(workspace):
             batch = ImportBatch.objects.filter(pk=opts["batch"]).first()
             if batch is None:
