@@ -88,6 +88,10 @@ class ActivityOut(Schema):
     done: bool
     done_at: dt.datetime | None
     contact_ids: list[int]
+    attendee_contact_ids: list[int] = Field(
+        description="those of contact_ids linked through an attendee's email: they leave "
+        "when the attendee does, and contact_ids may not leave them out meanwhile"
+    )
     company_ids: list[int]
     deal_ids: list[int]
     created_at: dt.datetime
@@ -101,6 +105,10 @@ class ActivityOut(Schema):
     @staticmethod
     def resolve_contact_ids(obj: Activity) -> list[int]:
         return obj.link_ids["contact_ids"]  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_attendee_contact_ids(obj: Activity) -> list[int]:
+        return obj.link_ids["attendee_contact_ids"]  # type: ignore[attr-defined]
 
     @staticmethod
     def resolve_company_ids(obj: Activity) -> list[int]:

@@ -24,6 +24,9 @@ class LinkType:
     # The target's page (a URL name taking its pk): a task row names and links such targets
     # beside its contacts and companies. Empty: the row shows the link type another way.
     url_name: str = ""
+    # The output key listing the targets linked through a meeting's attendee (the link
+    # model's `via_attendee`), so a client can tell them from the ones a user chose.
+    attendee_key: str = ""
 
 
 _types: dict[str, LinkType] = {}
@@ -61,21 +64,35 @@ def other_links_attach(activities: Iterable[Activity]) -> None:
 
 def link_ids_attach(activities: Iterable[Activity]) -> None:
     """Give each activity `link_ids`: for each link type's key (`deal_ids`), the ids of what it
-    links, in order; one query per link type for them all."""
+    links, in order, and under its `attendee_key` those linked through an attendee; one query
+    per link type for them all."""
     rows = list(activities)
     found: dict[int, dict[str, list[int]]] = {
-        a.pk: {lt.key: [] for lt in _types.values()} for a in rows
+        a.pk: {key: [] for lt in _types.values() for key in (lt.key, lt.attendee_key) if key}
+        for a in rows
     }
     for lt in _types.values():
         target_id = f"{lt.field}_id"
-        pairs = lt.link_model._default_manager.filter(activity__in=rows).values_list(
-            "activity_id", target_id
+        kind = ["via_attendee"] if lt.attendee_key else []
+        links = lt.link_model._default_manager.filter(activity__in=rows).values_list(
+            "activity_id", target_id, *kind
         )
-        for activity_id, target in pairs.order_by(target_id):
+        for activity_id, target, *attended in links.order_by(target_id):
             found[activity_id][lt.key].append(target)
+            if attended and attended[0]:
+                found[activity_id][lt.attendee_key].append(target)
     for activity in rows:
         activity.link_ids = found[activity.pk]  # type: ignore[attr-defined]
 
 
-activity_link_type(LinkType("contact_ids", "contacts", Contact, ActivityContact, "contact"))
+activity_link_type(
+    LinkType(
+        "contact_ids",
+        "contacts",
+        Contact,
+        ActivityContact,
+        "contact",
+        attendee_key="attendee_contact_ids",
+    )
+)
 activity_link_type(LinkType("company_ids", "companies", Company, ActivityCompany, "company"))

@@ -355,3 +355,25 @@ def test_leaving_out_a_contact_an_attendee_links_is_refused_by_name(api, workspa
         "(remove the attendee to unlink them)"
     }
     assert api.get(f"/activities/{pk}").json()["contact_ids"] == sorted([ann.pk, bob.pk])
+
+
+def test_a_meeting_tells_which_contacts_its_attendees_link(api, workspace, ann):
+    bob = make_contact(workspace, first_name="Bob", emails=["bob@x.example"])
+    meeting = {
+        "kind": "meeting",
+        "starts_at": "2030-01-01T09:00:00Z",
+        "contact_ids": [ann.pk],
+        "attendees": ["bob@x.example"],
+    }
+    pk = api.post("/activities", meeting).json()["id"]
+
+    read = api.get(f"/activities/{pk}").json()
+    listed = api.get("/activities", {"kind": "meeting"}).json()["items"]
+
+    assert (read["contact_ids"], read["attendee_contact_ids"]) == (
+        sorted([ann.pk, bob.pk]),
+        [bob.pk],
+    )
+    assert [m["attendee_contact_ids"] for m in listed] == [[bob.pk]]
+    gone = api.patch(f"/activities/{pk}", {"attendees": []}).json()
+    assert (gone["contact_ids"], gone["attendee_contact_ids"]) == ([ann.pk], [])
