@@ -4,8 +4,11 @@ One browser for the whole session, a fresh context (cookies, storage) for each t
 screenshot in test-artifacts/ when a test fails.
 """
 
+import contextlib
 import os
 import re
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -85,6 +88,17 @@ def page(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iter
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     context.close()
+    _drain(live_server.url)
+
+
+def _drain(url: str) -> None:
+    """Wait until the live server has answered every request the closed page sent. It answers
+    one at a time, in order, so once a request sent now is answered, so are those: otherwise
+    one still running (an htmx load the test did not wait for) held its locks while the
+    test's database was emptied, and PostgreSQL found the two deadlocked. The path is a 404
+    that reads no database, with no cookie sent."""
+    with contextlib.suppress(urllib.error.HTTPError):
+        urllib.request.urlopen(f"{url}/__drained__", timeout=30)
 
 
 @pytest.fixture
