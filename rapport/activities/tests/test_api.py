@@ -321,16 +321,21 @@ def test_patching_a_meetings_attendees_links_and_unlinks_their_contacts(
     assert removed.json()["contact_ids"] == [ann.pk]
 
 
-def test_sending_back_the_contact_ids_read_keeps_attendee_links_as_such(api, workspace, ann):
+def _meeting_ann_chose_bob_attends(api, workspace, ann):
+    """A meeting created through the API with ann chosen and bob linked as an attendee."""
     bob = make_contact(workspace, first_name="Bob", emails=["bob@x.example"])
-    cat = make_contact(workspace, first_name="Cat")
     meeting = {
         "kind": "meeting",
         "starts_at": "2030-01-01T09:00:00Z",
         "contact_ids": [ann.pk],
         "attendees": ["bob@x.example"],
     }
-    pk = api.post("/activities", meeting).json()["id"]
+    return bob, api.post("/activities", meeting).json()["id"]
+
+
+def test_sending_back_the_contact_ids_read_keeps_attendee_links_as_such(api, workspace, ann):
+    bob, pk = _meeting_ann_chose_bob_attends(api, workspace, ann)
+    cat = make_contact(workspace, first_name="Cat")
     read = api.get(f"/activities/{pk}").json()["contact_ids"]
     assert read == sorted([ann.pk, bob.pk])
     api.patch(f"/activities/{pk}", {"contact_ids": [*read, cat.pk]})
@@ -340,14 +345,7 @@ def test_sending_back_the_contact_ids_read_keeps_attendee_links_as_such(api, wor
 
 
 def test_leaving_out_a_contact_an_attendee_links_is_refused_by_name(api, workspace, ann):
-    bob = make_contact(workspace, first_name="Bob", emails=["bob@x.example"])
-    meeting = {
-        "kind": "meeting",
-        "starts_at": "2030-01-01T09:00:00Z",
-        "contact_ids": [ann.pk],
-        "attendees": ["bob@x.example"],
-    }
-    pk = api.post("/activities", meeting).json()["id"]
+    bob, pk = _meeting_ann_chose_bob_attends(api, workspace, ann)
     response = api.patch(f"/activities/{pk}", {"contact_ids": [ann.pk]})
     assert response.status_code == 422
     assert problem_fields(response) == {
@@ -358,14 +356,7 @@ def test_leaving_out_a_contact_an_attendee_links_is_refused_by_name(api, workspa
 
 
 def test_a_meeting_tells_which_contacts_its_attendees_link(api, workspace, ann):
-    bob = make_contact(workspace, first_name="Bob", emails=["bob@x.example"])
-    meeting = {
-        "kind": "meeting",
-        "starts_at": "2030-01-01T09:00:00Z",
-        "contact_ids": [ann.pk],
-        "attendees": ["bob@x.example"],
-    }
-    pk = api.post("/activities", meeting).json()["id"]
+    bob, pk = _meeting_ann_chose_bob_attends(api, workspace, ann)
 
     read = api.get(f"/activities/{pk}").json()
     listed = api.get("/activities", {"kind": "meeting"}).json()["items"]
